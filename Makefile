@@ -1,0 +1,68 @@
+# latent: build, test, run. `make run` installs missing Debian packages first.
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread -Iinclude -fPIC
+LDLIBS  += -lopenblas -lutf8proc -lz -lm -pthread
+PREFIX  ?= /usr/local
+B       ?= build
+
+LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
+TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
+
+.PHONY: all lib test run install sanitize fuzz bench check-quality clean deps
+all: lib $(B)/latent
+lib: $(B)/liblatent.a
+
+$(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/latent/kern.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -mavx2 -mfma -c $< -o $@
+$(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include/latent/kern.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -mavx512f -mfma -c $< -o $@
+$(B)/liblatent.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/latent: $(CLI_OBJ) $(B)/liblatent.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/liblatent.a $(LDLIBS)
+	@ln -sf $(B)/latent latent 2>/dev/null || true
+$(B)/tests/%: tests/%.c tests/test.h $(B)/liblatent.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(B)/liblatent.a $(LDLIBS)
+
+deps:
+	@sh tools/setup.sh
+
+test: all $(TESTS)
+	@B=$(B) sh tests/run.sh $(TESTS)
+
+run: deps all
+	@sh tools/demo.sh $(B)/latent
+
+sanitize:
+	$(MAKE) B=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDLIBS="$(LDLIBS) -fsanitize=address,undefined" test
+
+fuzz:
+	@sh fuzz/run.sh
+
+bench: all
+	@sh bench/bench_w2v.sh
+
+check-quality: all
+	@sh bench/quality.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/latent $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(B)/liblatent.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/latent/*.h $(DESTDIR)$(PREFIX)/include/latent/
+	install -m 755 $(B)/latent $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
+
+clean:
+	rm -rf build build-asan build-fuzz latent

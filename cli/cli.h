@@ -1,0 +1,26 @@
+/* Shared CLI helpers. Exit codes: 0 ok, 1 runtime error, 2 usage. */
+#ifndef LT_CLI_H
+#define LT_CLI_H
+#include "latent/latent.h"
+#include <getopt.h>
+#include <stdio.h>
+
+typedef struct cmd { const char *name; int (*fn)(int argc, char **argv); const char *summary; } cmd;
+
+int cli_fail(const char *what);                       /* prints "latent: <what>: <errmsg>", returns 1 */
+int cli_usage(const char *usage, const char *fmt, ...); /* prints a usage error, returns 2 */
+int cli_int(const char *s, long long lo, long long hi, long long *out);
+int cli_float(const char *s, double lo, double hi, double *out);
+int cli_load(const char *path, const char *fmt, lt_vecs **out);  /* prints errors */
+int64_t cli_lookup(const lt_vecs *v, const char *word);          /* prints if missing */
+int cli_quiet(void);
+
+int cmd_train(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_similar(int argc, char **argv);
+int cmd_analogy(int argc, char **argv);
+int cmd_vector(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_vocab(int argc, char **argv);
+#endif

@@ -1,0 +1,86 @@
+/* latent command-line tool: git-style subcommands. */
+#include "cli.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cmd g_cmds[] = {
+    {"train", cmd_train, "train embeddings (word2vec)"},
+    {"convert", cmd_convert, "convert vectors between formats"},
+    {"similar", cmd_similar, "nearest neighbours of words"},
+    {"analogy", cmd_analogy, "a : b :: c : ? (3CosAdd or 3CosMul)"},
+    {"vector", cmd_vector, "print the vector of words"},
+    {"info", cmd_info, "shape, format and metadata of a vector file"},
+    {"eval", cmd_eval, "evaluate vectors (analogy, similarity)"},
+    {"vocab", cmd_vocab, "count the vocabulary of a corpus"},
+};
+
+static int g_quiet;
+int cli_quiet(void) { return g_quiet; }
+
+static void usage(FILE *f) {
+    fprintf(f, "latent %s: embeddings in C\n\nusage: latent <command> [options] args\n\ncommands:\n", LT_VERSION);
+    for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++) fprintf(f, "  %-9s %s\n", g_cmds[i].name, g_cmds[i].summary);
+    fprintf(f, "\n'latent <command> --help' describes a command. Data goes to stdout or -o; logs to stderr.\n"
+               "Environment: LATENT_KERNEL=ref|avx2|avx512 forces a kernel path.\n");
+}
+
+int cli_fail(const char *what) {
+    fprintf(stderr, "latent: %s%s%s\n", what ? what : "", what && *what ? ": " : "", lt_errmsg());
+    return 1;
+}
+int cli_usage(const char *u, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "latent: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", u);
+    return 2;
+}
+int cli_int(const char *s, long long lo, long long hi, long long *out) {
+    char *e;
+    long long v = strtoll(s, &e, 10);
+    if (!*s || *e || v < lo || v > hi) return 0;
+    *out = v;
+    return 1;
+}
+int cli_float(const char *s, double lo, double hi, double *out) {
+    char *e;
+    double v = strtod(s, &e);
+    if (!*s || *e || !(v >= lo && v <= hi)) return 0;
+    *out = v;
+    return 1;
+}
+int cli_load(const char *path, const char *fmt, lt_vecs **out) {
+    lt_format f = LT_FMT_AUTO;
+    if (fmt && (f = lt_format_from_name(fmt)) == LT_FMT_AUTO) { fprintf(stderr, "latent: unknown format '%s'\n", fmt); return 2; }
+    if (lt_vecs_load(path, f, out) != LT_OK) return cli_fail("");
+    return 0;
+}
+int64_t cli_lookup(const lt_vecs *v, const char *w) {
+    int64_t i = lt_vecs_find(v, w);
+    if (i < 0) fprintf(stderr, "latent: '%s' is not in the vectors\n", w);
+    return i;
+}
+
+static void log_cb(int level, const char *msg, void *ud) {
+    (void)ud;
+    fprintf(stderr, "latent: %s%s\n", level ? "warning: " : "", msg);
+}
+
+int main(int argc, char **argv) {
+    lt_set_log(log_cb, NULL);
+    if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) { printf("latent %s (kernel %s)\n", LT_VERSION, lt_kern()->name); return 0; }
+    for (int i = 2; i < argc; i++) if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) g_quiet = 1;
+    for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++)
+        if (!strcmp(argv[1], g_cmds[i].name)) {
+            optind = 1;
+            return g_cmds[i].fn(argc - 1, argv + 1);
+        }
+    fprintf(stderr, "latent: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

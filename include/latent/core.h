@@ -1,0 +1,118 @@
+/* latent core: status codes, error messages, allocation hook, RNG, parallel-for,
+ * timing and progress.
+ *
+ * Contracts
+ *  - Every fallible function returns an int status: LT_OK (0) or a negative LT_E*.
+ *    On failure a human-readable message (naming file, offset and cause where they
+ *    apply) is kept per thread and read with lt_errmsg().
+ *  - The library never prints and never exits; diagnostics go to the log callback.
+ *  - All heap memory goes through lt_malloc/lt_calloc/lt_realloc/lt_free, which call
+ *    the hooks installed by lt_set_allocator(); tests inject out-of-memory through it.
+ *  - Every *_free() accepts NULL.
+ */
+#ifndef LATENT_CORE_H
+#define LATENT_CORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LT_VERSION "0.1.0"
+
+enum {
+    LT_OK = 0,
+    LT_ENOMEM = -1,   /* allocation failed */
+    LT_EIO = -2,      /* open/read/write failed (errno in message) */
+    LT_EFORMAT = -3,  /* malformed or truncated input */
+    LT_EINVAL = -4,   /* invalid argument */
+    LT_ENOTFOUND = -5,/* key/word not present */
+    LT_EINTR = -6     /* stopped on request */
+};
+
+/* Thread-local message of the last failure on this thread ("" if none). */
+const char *lt_errmsg(void);
+/* Set the message (printf-style) and return `status` for `return lt_err(...)`. */
+int lt_err(int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void lt_clear_error(void);
+const char *lt_status_name(int status);
+
+/* Log callback: level 0 = info, 1 = warning. Default: none (silent library). */
+typedef void (*lt_log_fn)(int level, const char *msg, void *ud);
+void lt_set_log(lt_log_fn fn, void *ud);
+void lt_log(int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Allocation hooks. `align` allocations are 64-byte aligned. */
+typedef struct lt_allocator {
+    void *(*malloc_fn)(size_t n, void *ud);
+    void *(*realloc_fn)(void *p, size_t n, void *ud);
+    void (*free_fn)(void *p, void *ud);
+    void *ud;
+} lt_allocator;
+void lt_set_allocator(const lt_allocator *a); /* NULL restores the C library */
+void *lt_malloc(size_t n);
+void *lt_calloc(size_t n, size_t size);      /* overflow-checked */
+void *lt_realloc(void *p, size_t n);
+void lt_free(void *p);
+void *lt_aligned_alloc(size_t n);              /* 64-byte aligned, free with lt_aligned_free */
+void lt_aligned_free(void *p);
+char *lt_strdup(const char *s);
+/* Overflow-safe a*b; returns 0 on overflow. */
+int lt_mul_ok(size_t a, size_t b, size_t *out);
+
+/* RNG: xoshiro256** seeded through splitmix64. Streams: lt_rng_seed(r, seed, k) gives
+ * independent stream k (thread index) of `seed`. */
+typedef struct lt_rng { uint64_t s[4]; } lt_rng;
+void lt_rng_seed(lt_rng *r, uint64_t seed, uint64_t stream);
+uint64_t lt_rng_next(lt_rng *r);
+static inline double lt_rng_uniform(lt_rng *r) { return (double)(lt_rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+static inline float lt_rng_uniformf(lt_rng *r) { return (float)(lt_rng_next(r) >> 40) * (1.0f / 16777216.0f); }
+/* Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, unbiased). */
+uint64_t lt_rng_below(lt_rng *r, uint64_t n);
+
+/* Parallel-for: calls fn(ud, i, tid) for i in [0, n) using n_threads workers with a
+ * static partition (thread t gets the contiguous block t), so results that are reduced
+ * in thread order do not depend on scheduling. n_threads <= 1 runs inline. */
+typedef void (*lt_for_fn)(void *ud, int64_t begin, int64_t end, int tid);
+int lt_parallel_for(int n_threads, int64_t n, lt_for_fn fn, void *ud);
+/* Runs fn(ud, tid) on n_threads threads and joins. */
+typedef void (*lt_thread_fn)(void *ud, int tid);
+int lt_run_threads(int n_threads, lt_thread_fn fn, void *ud);
+int lt_cpu_count(void);
+
+/* Monotonic seconds. */
+double lt_now(void);
+
+/* Progress reporter on a FILE (stderr). Quiet when `quiet` or the stream is not a tty.
+ * lt_progress_update is cheap to call often (rate-limited to ~4 Hz). */
+typedef struct lt_progress {
+    FILE *f;
+    int enabled;
+    double t0, last;
+    double total;
+    const char *what;
+    const char *unit;
+} lt_progress;
+void lt_progress_init(lt_progress *p, FILE *f, int quiet, const char *what, const char *unit, double total);
+/* loss < 0 means "no loss to show". */
+void lt_progress_update(lt_progress *p, double done, double loss);
+void lt_progress_end(lt_progress *p, double done);
+
+/* 64-bit FNV-1a, for content hashes in metadata. */
+uint64_t lt_hash64(const void *data, size_t n, uint64_t h);
+#define LT_HASH_INIT 0xcbf29ce484222325ULL
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,11 @@
+/* latent: embeddings in C. Umbrella header; see each capability's header. */
+#ifndef LATENT_H
+#define LATENT_H
+#include "latent/core.h"
+#include "latent/kern.h"
+#include "latent/store.h"
+#include "latent/text.h"
+#include "latent/sgns.h"
+#include "latent/word2vec.h"
+#include "latent/eval.h"
+#endif

@@ -1,0 +1,89 @@
+/* latent sgns: the skip-gram / CBOW trainer with negative sampling or hierarchical
+ * softmax, shared by every source of token sequences (text corpora, graph walks).
+ *
+ * Input is an lt_tokens stream of ids in [0, V) with -1 as sentence separators, plus the
+ * count of each id (for subsampling, the unigram^0.75 noise distribution and the Huffman
+ * tree). Behaviour and defaults follow the original word2vec tool: dynamic window,
+ * subsampling  keep = (sqrt(c/(s*N)) + 1) * (s*N)/c,  linear learning-rate decay over all
+ * epochs to alpha*1e-4, the 1000-entry sigmoid table with its clamping at |x| >= 6.
+ *
+ * Two formulations:
+ *  - plain (batched = 0): word2vec's per-pair Hogwild updates. The reference.
+ *  - batched (default): for skip-gram, each window's context rows are updated against
+ *    one shared set of output rows (the centre word plus K negatives, or its Huffman
+ *    path), as three small matrix products (Ji et al., "Parallelizing Word2Vec in Shared
+ *    and Distributed Memory"). CBOW is one output set per window already; it uses the
+ *    SIMD kernels directly.
+ *
+ * Determinism: with n_threads = 1 a seed reproduces the same bytes, and a run resumed
+ * from a checkpoint equals the uninterrupted run. Threads split the token stream at
+ * sentence boundaries; each has its own RNG stream.
+ */
+#ifndef LATENT_SGNS_H
+#define LATENT_SGNS_H
+#include "latent/store.h"
+#include "latent/text.h"
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lt_sgns_opts {
+    int dim;              /* [100] */
+    int window;           /* max window; the effective one is uniform in [1, window] [5] */
+    int negative;         /* negative samples, 0 = none [5] */
+    int hs;               /* hierarchical softmax [0] */
+    int cbow;             /* CBOW instead of skip-gram [0] */
+    int epochs;           /* [5] */
+    float alpha;          /* starting learning rate; <= 0 picks 0.025 (skip-gram) or 0.05 (CBOW) */
+    float sample;         /* subsampling threshold, 0 = off [1e-3] */
+    int n_threads;        /* [1] */
+    uint64_t seed;        /* [1] */
+    int batched;          /* batched formulation [1] */
+    int exact_sigmoid;    /* exact logistic instead of the table [0] */
+    int64_t checkpoint_every;  /* words between checkpoints; 0 = once per epoch [0] */
+    const char *checkpoint_path;/* where to write checkpoints (NULL = none) */
+    int64_t stop_after_segments;/* testing: stop (LT_EINTR) after this many segments [0 = never] */
+    int quiet;            /* no progress on stderr */
+} lt_sgns_opts;
+void lt_sgns_opts_init(lt_sgns_opts *o);
+
+typedef struct lt_sgns lt_sgns;
+/* V ids with their counts. */
+int lt_sgns_new(lt_sgns **out, const lt_sgns_opts *o, int64_t V, const int64_t *counts);
+void lt_sgns_free(lt_sgns *m);
+/* Trains (or continues a resumed run) over `t`. Returns LT_EINTR when stopped by
+ * stop_after_segments after writing a checkpoint. */
+int lt_sgns_train(lt_sgns *m, const lt_tokens *t);
+/* Input (word) vectors, V rows of ld floats. */
+const float *lt_sgns_vectors(const lt_sgns *m, int64_t *ld);
+const lt_sgns_opts *lt_sgns_get_opts(const lt_sgns *m);
+/* Words/s of the last lt_sgns_train, counting every corpus token of every epoch. */
+double lt_sgns_words_per_sec(const lt_sgns *m);
+
+/* Checkpoints hold the options, counts, both matrices, the epoch/segment position,
+ * the shared word counter and every thread's RNG, learning rate and counters, plus an
+ * opaque blob from the caller (the vocabulary's words for text). */
+int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob, size_t blob_len);
+/* blob is allocated with lt_malloc; caller frees. */
+int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len);
+void lt_sgns_set_output(lt_sgns *m, const char *checkpoint_path, int quiet);
+/* Caller-supplied blob written with periodic checkpoints (not copied). */
+void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len);
+
+/* Exposed for tests: one update of each kind on raw rows (d padded to LT_KERN_PAD).
+ * Skip-gram pair with negatives: input row `in`, output rows outs[0] (label 1) and
+ * outs[1..k] (label 0). Returns the loss before the update. */
+double lt_sgns_step_ns(float *in, float *const *outs, int n_out, int64_t d, float alpha, int exact);
+/* Hierarchical softmax: path rows with codes (0/1). */
+double lt_sgns_step_hs(float *in, float *const *nodes, const uint8_t *codes, int n, int64_t d, float alpha, int exact);
+/* CBOW with negatives: mean of ctx rows predicts outs[0] against outs[1..]. */
+double lt_sgns_step_cbow_ns(float *const *ctx, int n_ctx, float *const *outs, int n_out, int64_t d, float alpha, int exact);
+/* Batched skip-gram window: ctx rows against shared outs (label 1 for outs[0]). */
+double lt_sgns_step_batch(float *const *ctx, int m, float *const *outs, int n_out, int64_t d, float alpha, int exact);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,93 @@
+/* latent vector store: one in-memory type for every representation, and the file
+ * formats it reads and writes.
+ *
+ *   lt_vecs *v;
+ *   if (lt_vecs_load("vectors.bin", LT_FMT_AUTO, &v) != LT_OK) fprintf(stderr, "%s\n", lt_errmsg());
+ *   int64_t i = lt_vecs_find(v, "king");            // row of a label, -1 if absent
+ *   const float *row = lt_vecs_row(v, i);           // v->d floats (row stride v->ld)
+ *   lt_vecs_save(v, "vectors.lvec", LT_FMT_AUTO, NULL);
+ *   lt_vecs_free(v);
+ *
+ * Rows are 64-byte aligned with a stride of ld >= d floats; the padding is zero.
+ * Native (.lvec) f32 files are memory-mapped (private copy-on-write, so writes to a
+ * loaded store never reach the file). Saves are atomic: a temporary file in the same
+ * folder, then rename. Loads validate every size before allocating and report the
+ * file and byte offset of the first problem. A store is not thread-safe for writes;
+ * concurrent reads (including lt_vecs_find after one warm-up call) are safe.
+ * Formats: docs/format.md.
+ */
+#ifndef LATENT_STORE_H
+#define LATENT_STORE_H
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum lt_format {
+    LT_FMT_AUTO = 0,  /* from the file name (and, for .txt, the first line) */
+    LT_FMT_NATIVE,    /* .lvec: latent native, mmap-able, with labels and metadata */
+    LT_FMT_W2V_TXT,   /* word2vec text: "n d" header then "label v1 .. vd" lines */
+    LT_FMT_W2V_BIN,   /* word2vec binary: "n d\n" then "label " + d LE float32 [+ "\n"] */
+    LT_FMT_GLOVE,     /* GloVe text: like word2vec text without the header line */
+    LT_FMT_VEC,       /* fastText .vec: word2vec text */
+    LT_FMT_NPY,       /* NumPy .npy (2-D f32/f64/f16, C order) + optional STEM.labels.txt */
+    LT_FMT_FVECS      /* TEXMEX .fvecs: per row int32 d then d float32; no labels */
+} lt_format;
+
+typedef struct lt_vecs_internal lt_vecs_internal;
+typedef struct lt_vecs {
+    int64_t n, d, ld;   /* rows, dimension, row stride in floats (ld >= d, ld % 16 == 0) */
+    float *data;        /* n*ld floats, 64-byte aligned */
+    char **labels;      /* n NUL-terminated UTF-8 labels, or NULL when the source has none */
+    lt_vecs_internal *in;
+} lt_vecs;
+
+typedef struct lt_save_opts {
+    int f16;            /* native only: store as IEEE half (load converts to f32) */
+    int precision;      /* text formats: significant digits (default 9 = exact round trip) */
+    int bin_newline;    /* word2vec binary: "\n" after each row (default 1, as word2vec.c) */
+} lt_save_opts;
+void lt_save_opts_init(lt_save_opts *o);
+
+/* A zeroed store of n x d with no labels. NULL on failure (message set). */
+lt_vecs *lt_vecs_new(int64_t n, int64_t d);
+void lt_vecs_free(lt_vecs *v);
+static inline float *lt_vecs_row(const lt_vecs *v, int64_t i) { return v->data + i * v->ld; }
+/* Copies the label; allocates the label array on first use. */
+int lt_vecs_set_label(lt_vecs *v, int64_t i, const char *label);
+/* Row of a label (exact byte match), -1 if absent or no labels. Builds a hash index on
+ * first call. */
+int64_t lt_vecs_find(const lt_vecs *v, const char *label);
+/* Metadata: UTF-8 key/value pairs (no '=' in keys, no newline in either). */
+int lt_vecs_meta_set(lt_vecs *v, const char *key, const char *value);
+const char *lt_vecs_meta_get(const lt_vecs *v, const char *key);
+/* Iterate: returns 0 when i is past the end. */
+int lt_vecs_meta_at(const lt_vecs *v, int i, const char **key, const char **value);
+
+lt_format lt_format_from_path(const char *path);
+lt_format lt_format_from_name(const char *name); /* "native","w2v-txt","w2v-bin","glove","vec","npy","fvecs"; AUTO if unknown */
+const char *lt_format_name(lt_format f);
+
+int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out);
+int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_save_opts *opts);
+
+/* In-memory parsers (used by the loaders and the fuzz harnesses); `name` is used in
+ * messages. */
+int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, lt_vecs **out);
+
+/* Atomic output file: opens "PATH.tmp-XXXXXX" beside PATH ("-" means stdout, not atomic). */
+typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout; } lt_afile;
+int lt_afile_open(lt_afile *a, const char *path);
+int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
+void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */
+
+/* IEEE half conversions (round to nearest even). */
+uint16_t lt_f32_to_f16(float f);
+float lt_f16_to_f32(uint16_t h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

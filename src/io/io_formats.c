@@ -1,0 +1,550 @@
+/* Readers and writers of the interchange formats, plus load/save dispatch and atomic
+ * output files. Every reader works on an in-memory buffer (mmap'ed or inflated), so it
+ * can be fuzzed directly and can name exact byte offsets in its messages. */
+#include "latent/core.h"
+#include "latent/kern.h"
+#include "store_impl.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---------- number parsing ---------- */
+static const double g_pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Parses a float at p (< end). Returns the end of the number, or NULL if none.
+ * Fast exact path (Clinger): <= 19 significant digits, mantissa < 2^53, |exp| <= 22;
+ * otherwise strtod on a bounded copy. */
+static const char *parse_float(const char *p, const char *end, float *out) {
+    const char *s = p;
+    int neg = 0;
+    if (p < end && (*p == '-' || *p == '+')) { neg = *p == '-'; p++; }
+    uint64_t m = 0;
+    int nd = 0, e10 = 0, any = 0;
+    while (p < end && (unsigned)(*p - '0') < 10) {
+        if (nd < 19) { m = m * 10 + (uint64_t)(*p - '0'); if (m) nd++; } else e10++;
+        p++; any = 1;
+    }
+    if (p < end && *p == '.') {
+        p++;
+        while (p < end && (unsigned)(*p - '0') < 10) {
+            if (nd < 19) { m = m * 10 + (uint64_t)(*p - '0'); if (m) nd++; e10--; }
+            p++; any = 1;
+        }
+    }
+    if (!any) goto slow;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        int eneg = 0, ev = 0, edig = 0;
+        if (q < end && (*q == '-' || *q == '+')) { eneg = *q == '-'; q++; }
+        while (q < end && (unsigned)(*q - '0') < 10) { if (ev < 100000) ev = ev * 10 + (*q - '0'); q++; edig = 1; }
+        if (!edig) return NULL;
+        e10 += eneg ? -ev : ev;
+        p = q;
+    }
+    if (p < end && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) return NULL;
+    if (m < (1ULL << 53) && e10 >= -22 && e10 <= 22 && nd <= 19) {
+        double v = (double)m;
+        v = e10 < 0 ? v / g_pow10[-e10] : v * g_pow10[e10];
+        *out = (float)(neg ? -v : v);
+        return p;
+    }
+slow:;
+    char tmp[128];
+    size_t n = 0;
+    p = s;
+    while (p < end && n < sizeof tmp - 1 && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) tmp[n++] = *p++;
+    if (n == 0 || n == sizeof tmp - 1) return NULL;
+    tmp[n] = 0;
+    char *e;
+    errno = 0;
+    double v = strtod(tmp, &e);
+    if (e != tmp + n) return NULL;
+    *out = (float)v;
+    return p;
+}
+
+static const char *skip_blank(const char *p, const char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
+    return p;
+}
+
+static int parse_header_line(const char *buf, const char *end, const char *name, int64_t *n, int64_t *d, const char **after) {
+    const char *p = skip_blank(buf, end);
+    char *e;
+    char tmp[64];
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl) return lt_err(LT_EFORMAT, "%s: offset 0: missing header line \"count dim\"", name);
+    size_t ln = (size_t)(nl - p);
+    if (ln >= sizeof tmp) return lt_err(LT_EFORMAT, "%s: offset 0: header line is not \"count dim\"", name);
+    memcpy(tmp, p, ln);
+    tmp[ln] = 0;
+    long long a = strtoll(tmp, &e, 10);
+    if (e == tmp) return lt_err(LT_EFORMAT, "%s: offset 0: header line is not \"count dim\"", name);
+    char *e2;
+    long long b = strtoll(e, &e2, 10);
+    if (e2 == e) return lt_err(LT_EFORMAT, "%s: offset 0: header line is not \"count dim\"", name);
+    while (*e2 == ' ' || *e2 == '\t' || *e2 == '\r') e2++;
+    if (*e2) return lt_err(LT_EFORMAT, "%s: offset 0: header line is not \"count dim\"", name);
+    if (a < 0 || b <= 0 || b > (1 << 24)) return lt_err(LT_EFORMAT, "%s: offset 0: bad header: count %lld, dimension %lld", name, a, b);
+    *n = a; *d = b; *after = nl + 1;
+    return LT_OK;
+}
+
+/* Is the first line exactly two integers (a word2vec/fastText header)? */
+static int has_header(const char *buf, size_t len) {
+    const char *end = buf + len, *p = skip_blank(buf, end);
+    int fields = 0;
+    while (p < end && *p != '\n') {
+        const char *q = p;
+        while (q < end && (unsigned)(*q - '0') < 10) q++;
+        if (q == p) return 0;
+        fields++;
+        p = skip_blank(q, end);
+    }
+    return fields == 2;
+}
+
+int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out) {
+    *out = NULL;
+    const char *end = buf + len, *p = buf;
+    int64_t n = 0, d = 0;
+    if (header < 0) header = has_header(buf, len);
+    int rc;
+    if (header) {
+        if ((rc = parse_header_line(buf, end, name, &n, &d, &p))) return rc;
+        /* each value takes at least two bytes: refuse headers the file cannot hold */
+        if ((double)n * (double)(d + 1) * 2.0 > (double)(end - p) + 2.0)
+            return lt_err(LT_EFORMAT, "%s: offset 0: header says %lld x %lld but the file has only %zu bytes (truncated?)", name, (long long)n, (long long)d, len);
+    } else {
+        /* GloVe: dimension from the first line, rows = non-empty lines */
+        const char *q = buf;
+        while (q < end && (*q == '\n' || *q == ' ' || *q == '\r')) q++;
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        const char *le = nl ? nl : end;
+        int64_t fields = 0;
+        const char *r = skip_blank(q, le);
+        while (r < le) { fields++; while (r < le && *r != ' ' && *r != '\t' && *r != '\r') r++; r = skip_blank(r, le); }
+        if (fields < 2) return lt_err(LT_EFORMAT, "%s: offset %zu: expected \"label v1 ... vd\" on the first line", name, (size_t)(q - buf));
+        d = fields - 1;
+        for (const char *s = q; s < end;) {
+            const char *e = memchr(s, '\n', (size_t)(end - s));
+            const char *t = skip_blank(s, e ? e : end);
+            if (t < (e ? e : end)) n++;
+            if (!e) break;
+            s = e + 1;
+        }
+        p = q;
+    }
+    lt_vecs *v = lt_vecs_new(n, d);
+    if (!v) return LT_ENOMEM;
+    if (n && (rc = lt_vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
+    for (int64_t i = 0; i < n; i++) {
+        while (p < end && (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r')) p++;
+        if (p >= end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: file ends after %lld of %lld rows (truncated)", name, len, (long long)i, (long long)n); goto fail; }
+        const char *ls = p;
+        while (p < end && *p != ' ' && *p != '\t' && *p != '\n') p++;
+        if (p >= end || *p == '\n') { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld has a label but no values", name, (size_t)(p - buf), (long long)i); goto fail; }
+        size_t ll = (size_t)(p - ls);
+        char *lab = lt_vecs_arena_alloc(v, ll + 1);
+        if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory for labels"); goto fail; }
+        memcpy(lab, ls, ll);
+        lab[ll] = 0;
+        v->labels[i] = lab;
+        float *row = lt_vecs_row(v, i);
+        for (int64_t k = 0; k < d; k++) {
+            p = skip_blank(p, end);
+            const char *q = (p < end && *p != '\n') ? parse_float(p, end, &row[k]) : NULL;
+            if (!q) {
+                if (p >= end || *p == '\n')
+                    rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') has %lld values, expected %lld", name, (size_t)(p - buf), (long long)i, lab, (long long)k, (long long)d);
+                else
+                    rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: value %lld is not a number", name, (size_t)(p - buf), (long long)i, (long long)k);
+                goto fail;
+            }
+            p = q;
+        }
+        p = skip_blank(p, end);
+        if (p < end && *p != '\n') { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld has more than %lld values", name, (size_t)(p - buf), (long long)i, (long long)d); goto fail; }
+    }
+    while (p < end && (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r')) p++;
+    if (p < end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: more rows than the header's %lld", name, (size_t)(p - buf), (long long)n); goto fail; }
+    *out = v;
+    return LT_OK;
+fail:
+    lt_vecs_free(v);
+    return rc;
+}
+
+int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out) {
+    *out = NULL;
+    const char *end = buf + len, *p;
+    int64_t n, d;
+    int rc = parse_header_line(buf, end, name, &n, &d, &p);
+    if (rc) return rc;
+    if ((double)n * (double)(d * 4 + 2) > (double)(end - p))
+        return lt_err(LT_EFORMAT, "%s: offset 0: header says %lld x %lld but the file has only %zu bytes (truncated?)", name, (long long)n, (long long)d, len);
+    lt_vecs *v = lt_vecs_new(n, d);
+    if (!v) return LT_ENOMEM;
+    if (n && (rc = lt_vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
+    for (int64_t i = 0; i < n; i++) {
+        while (p < end && (*p == '\n' || *p == ' ' || *p == '\r')) p++;
+        const char *ls = p;
+        while (p < end && *p != ' ') p++;
+        if (p >= end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: file ends in row %lld of %lld (truncated)", name, (size_t)(ls - buf), (long long)i, (long long)n); goto fail; }
+        size_t ll = (size_t)(p - ls);
+        if (ll == 0 || memchr(ls, '\n', ll)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: bad label", name, (size_t)(ls - buf), (long long)i); goto fail; }
+        char *lab = lt_vecs_arena_alloc(v, ll + 1);
+        if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory for labels"); goto fail; }
+        memcpy(lab, ls, ll);
+        lab[ll] = 0;
+        v->labels[i] = lab;
+        p++;
+        if ((size_t)(end - p) < (size_t)d * 4) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') needs %lld bytes of floats, %zu left (truncated)", name, (size_t)(p - buf), (long long)i, lab, (long long)d * 4, (size_t)(end - p)); goto fail; }
+        memcpy(lt_vecs_row(v, i), p, (size_t)d * 4); /* little-endian hosts only (x86-64, arm64) */
+        p += d * 4;
+    }
+    while (p < end && (*p == '\n' || *p == ' ' || *p == '\r')) p++;
+    if (p < end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: data after the header's %lld rows", name, (size_t)(p - buf), (long long)n); goto fail; }
+    *out = v;
+    return LT_OK;
+fail:
+    lt_vecs_free(v);
+    return rc;
+}
+
+/* .npy: magic, version, header dict with descr / fortran_order / shape. */
+int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
+    *out = NULL;
+    const unsigned char *u = (const unsigned char *)buf;
+    if (len < 10 || memcmp(buf, "\x93NUMPY", 6)) return lt_err(LT_EFORMAT, "%s: offset 0: not a .npy file (bad magic)", name);
+    size_t hl, ho;
+    if (u[6] == 1) { hl = u[8] | (size_t)u[9] << 8; ho = 10; }
+    else if (u[6] == 2 || u[6] == 3) {
+        if (len < 12) return lt_err(LT_EFORMAT, "%s: offset 8: truncated header", name);
+        hl = u[8] | (size_t)u[9] << 8 | (size_t)u[10] << 16 | (size_t)u[11] << 24; ho = 12;
+    } else return lt_err(LT_EFORMAT, "%s: offset 6: unsupported .npy version %d", name, u[6]);
+    if (hl > len - ho) return lt_err(LT_EFORMAT, "%s: offset %zu: header of %zu bytes is truncated", name, ho, hl);
+    char h[4096];
+    if (hl >= sizeof h) return lt_err(LT_EFORMAT, "%s: offset %zu: header too long", name, ho);
+    memcpy(h, buf + ho, hl);
+    h[hl] = 0;
+    const char *ds = strstr(h, "'descr'");
+    const char *fo = strstr(h, "'fortran_order'");
+    const char *sh = strstr(h, "'shape'");
+    if (!ds || !fo || !sh) return lt_err(LT_EFORMAT, "%s: offset %zu: header lacks descr/fortran_order/shape", name, ho);
+    int es;
+    const char *q = strchr(ds + 7, '\'');
+    if (!q) return lt_err(LT_EFORMAT, "%s: offset %zu: bad descr", name, ho);
+    if (!strncmp(q, "'<f4'", 5) || !strncmp(q, "'|f4'", 5)) es = 4;
+    else if (!strncmp(q, "'<f8'", 5)) es = 8;
+    else if (!strncmp(q, "'<f2'", 5)) es = 2;
+    else return lt_err(LT_EFORMAT, "%s: offset %zu: unsupported dtype %.6s (need little-endian f2/f4/f8)", name, ho, q);
+    if (!strstr(fo, "False")) return lt_err(LT_EFORMAT, "%s: offset %zu: Fortran-order arrays are not supported", name, ho);
+    const char *lp = strchr(sh, '(');
+    if (!lp) return lt_err(LT_EFORMAT, "%s: offset %zu: bad shape", name, ho);
+    char *e;
+    long long n = strtoll(lp + 1, &e, 10);
+    while (*e == ' ') e++;
+    if (*e != ',' || n < 0) return lt_err(LT_EFORMAT, "%s: offset %zu: shape must be (n, d)", name, ho);
+    char *e2;
+    long long d = strtoll(e + 1, &e2, 10);
+    while (*e2 == ' ' || *e2 == ',') e2++;
+    if (e2 == e + 1 || *e2 != ')' || d <= 0 || d > (1 << 24)) return lt_err(LT_EFORMAT, "%s: offset %zu: shape must be (n, d) with 0 < d <= 2^24", name, ho);
+    size_t off = ho + hl, need;
+    if (!lt_mul_ok((size_t)n, (size_t)d * (size_t)es, &need) || need > len - off)
+        return lt_err(LT_EFORMAT, "%s: offset %zu: shape (%lld, %lld) needs %zu bytes of data, %zu present (truncated)", name, off, n, d, need, len - off);
+    lt_vecs *v = lt_vecs_new(n, d);
+    if (!v) return LT_ENOMEM;
+    const unsigned char *src = u + off;
+    for (int64_t i = 0; i < n; i++) {
+        float *row = lt_vecs_row(v, i);
+        if (es == 4) memcpy(row, src + (size_t)i * d * 4, (size_t)d * 4);
+        else if (es == 8) for (int64_t k = 0; k < d; k++) { double x; memcpy(&x, src + ((size_t)i * d + k) * 8, 8); row[k] = (float)x; }
+        else for (int64_t k = 0; k < d; k++) { uint16_t x; memcpy(&x, src + ((size_t)i * d + k) * 2, 2); row[k] = lt_f16_to_f32(x); }
+    }
+    *out = v;
+    return LT_OK;
+}
+
+int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out) {
+    *out = NULL;
+    if (len == 0) { *out = lt_vecs_new(0, 1); return *out ? LT_OK : LT_ENOMEM; }
+    if (len < 4) return lt_err(LT_EFORMAT, "%s: offset 0: truncated", name);
+    int32_t d;
+    memcpy(&d, buf, 4);
+    if (d <= 0 || d > (1 << 24)) return lt_err(LT_EFORMAT, "%s: offset 0: bad dimension %d", name, d);
+    size_t rs = 4 + (size_t)d * 4;
+    if (len % rs) return lt_err(LT_EFORMAT, "%s: offset %zu: file size %zu is not a multiple of the row size %zu (truncated?)", name, len / rs * rs, len, rs);
+    int64_t n = (int64_t)(len / rs);
+    lt_vecs *v = lt_vecs_new(n, d);
+    if (!v) return LT_ENOMEM;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t di;
+        memcpy(&di, buf + (size_t)i * rs, 4);
+        if (di != d) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: offset %zu: row %lld has dimension %d, expected %d", name, (size_t)i * rs, (long long)i, di, d); }
+        memcpy(lt_vecs_row(v, i), buf + (size_t)i * rs + 4, (size_t)d * 4);
+    }
+    *out = v;
+    return LT_OK;
+}
+
+int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, lt_vecs **out) {
+    switch (fmt) {
+    case LT_FMT_NATIVE: return lt_parse_native(buf, len, name, 0, out);
+    case LT_FMT_W2V_TXT: case LT_FMT_VEC: return lt_parse_text(buf, len, -1, name, out);
+    case LT_FMT_GLOVE: return lt_parse_text(buf, len, 0, name, out);
+    case LT_FMT_W2V_BIN: return lt_parse_w2v_bin(buf, len, name, out);
+    case LT_FMT_NPY: return lt_parse_npy(buf, len, name, out);
+    case LT_FMT_FVECS: return lt_parse_fvecs(buf, len, name, out);
+    default: *out = NULL; return lt_err(LT_EINVAL, "%s: unknown vector format (use --format)", name);
+    }
+}
+
+/* ---------- writers ---------- */
+static int label_ok_for_text(const lt_vecs *v, int64_t i) {
+    return !v->labels || !strpbrk(v->labels[i], " \t\n\r");
+}
+
+int lt_write_text(const lt_vecs *v, FILE *f, int header, int precision) {
+    if (precision <= 0 || precision > 17) precision = 9;
+    if (header) fprintf(f, "%lld %lld\n", (long long)v->n, (long long)v->d);
+    for (int64_t i = 0; i < v->n; i++) {
+        if (!label_ok_for_text(v, i)) return lt_err(LT_EINVAL, "label of row %lld contains whitespace; text formats cannot hold it", (long long)i);
+        if (v->labels) fputs(v->labels[i][0] ? v->labels[i] : "<empty>", f);
+        else fprintf(f, "%lld", (long long)i);
+        const float *r = lt_vecs_row(v, i);
+        for (int64_t k = 0; k < v->d; k++) fprintf(f, " %.*g", precision, r[k]);
+        fputc('\n', f);
+    }
+    return LT_OK;
+}
+
+int lt_write_w2v_bin(const lt_vecs *v, FILE *f, int newline) {
+    fprintf(f, "%lld %lld\n", (long long)v->n, (long long)v->d);
+    for (int64_t i = 0; i < v->n; i++) {
+        if (!label_ok_for_text(v, i)) return lt_err(LT_EINVAL, "label of row %lld contains whitespace; word2vec binary cannot hold it", (long long)i);
+        if (v->labels) fputs(v->labels[i][0] ? v->labels[i] : "<empty>", f);
+        else fprintf(f, "%lld", (long long)i);
+        fputc(' ', f);
+        fwrite(lt_vecs_row(v, i), 4, (size_t)v->d, f);
+        if (newline) fputc('\n', f);
+    }
+    return LT_OK;
+}
+
+int lt_write_npy(const lt_vecs *v, FILE *f) {
+    char h[256];
+    int n = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }", (long long)v->n, (long long)v->d);
+    int total = 10 + n + 1, pad = (64 - total % 64) % 64;
+    int hl = n + pad + 1;
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc(hl & 0xff, f);
+    fputc(hl >> 8, f);
+    fwrite(h, 1, (size_t)n, f);
+    for (int i = 0; i < pad; i++) fputc(' ', f);
+    fputc('\n', f);
+    for (int64_t i = 0; i < v->n; i++) fwrite(lt_vecs_row(v, i), 4, (size_t)v->d, f);
+    return LT_OK;
+}
+
+int lt_write_fvecs(const lt_vecs *v, FILE *f) {
+    int32_t d = (int32_t)v->d;
+    for (int64_t i = 0; i < v->n; i++) {
+        fwrite(&d, 4, 1, f);
+        fwrite(lt_vecs_row(v, i), 4, (size_t)v->d, f);
+    }
+    return LT_OK;
+}
+
+/* ---------- atomic files ---------- */
+int lt_afile_open(lt_afile *a, const char *path) {
+    memset(a, 0, sizeof *a);
+    if (!strcmp(path, "-")) { a->f = stdout; a->is_stdout = 1; return LT_OK; }
+    size_t n = strlen(path);
+    a->path = lt_strdup(path);
+    a->tmp = lt_malloc(n + 16);
+    if (!a->path || !a->tmp) { lt_afile_abort(a); return lt_err(LT_ENOMEM, "out of memory"); }
+    snprintf(a->tmp, n + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(a->tmp);
+    if (fd < 0) {
+        int e = errno;
+        lt_free(a->tmp); a->tmp = NULL;
+        lt_afile_abort(a);
+        return lt_err(LT_EIO, "%s: cannot create output: %s", path, strerror(e));
+    }
+    fchmod(fd, 0644);
+    a->f = fdopen(fd, "wb");
+    if (!a->f) { close(fd); unlink(a->tmp); lt_afile_abort(a); return lt_err(LT_EIO, "%s: cannot open output", path); }
+    setvbuf(a->f, NULL, _IOFBF, 1 << 20);
+    return LT_OK;
+}
+int lt_afile_commit(lt_afile *a) {
+    if (a->is_stdout) {
+        int bad = fflush(stdout) != 0 || ferror(stdout);
+        a->f = NULL;
+        return bad ? lt_err(LT_EIO, "<stdout>: write failed: %s", strerror(errno)) : LT_OK;
+    }
+    int bad = fflush(a->f) != 0 || ferror(a->f);
+    int e = errno;
+    if (!bad && fsync(fileno(a->f)) != 0 && errno != EINVAL && errno != EROFS) { bad = 1; e = errno; }
+    if (fclose(a->f) != 0 && !bad) { bad = 1; e = errno; }
+    a->f = NULL;
+    if (bad) { int rc = lt_err(LT_EIO, "%s: write failed: %s", a->path, strerror(e)); lt_afile_abort(a); return rc; }
+    if (rename(a->tmp, a->path) != 0) { e = errno; int rc = lt_err(LT_EIO, "%s: cannot rename temporary file into place: %s", a->path, strerror(e)); lt_afile_abort(a); return rc; }
+    lt_free(a->tmp); a->tmp = NULL;
+    lt_free(a->path); a->path = NULL;
+    return LT_OK;
+}
+void lt_afile_abort(lt_afile *a) {
+    if (!a) return;
+    if (a->f && !a->is_stdout) fclose(a->f);
+    a->f = NULL;
+    if (a->tmp) unlink(a->tmp);
+    lt_free(a->tmp); lt_free(a->path);
+    a->tmp = a->path = NULL;
+}
+
+/* ---------- load / save ---------- */
+/* Map or inflate a whole file. *map_len != 0 means munmap, else lt_free. */
+int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
+    *buf = NULL; *len = 0; *map_len = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); return lt_err(LT_EIO, "%s: not a regular file", path); }
+    unsigned char mg[2] = {0, 0};
+    if (pread(fd, mg, 2, 0) == 2 && mg[0] == 0x1f && mg[1] == 0x8b) {
+        gzFile g = gzdopen(fd, "rb");
+        if (!g) { close(fd); return lt_err(LT_EIO, "%s: cannot open gzip stream", path); }
+        size_t cap = (size_t)st.st_size * 4 + 65536, n = 0;
+        char *b = lt_malloc(cap);
+        if (!b) { gzclose(g); return lt_err(LT_ENOMEM, "%s: out of memory", path); }
+        for (;;) {
+            if (cap - n < 65536) {
+                char *nb = lt_realloc(b, cap * 2);
+                if (!nb) { lt_free(b); gzclose(g); return lt_err(LT_ENOMEM, "%s: out of memory", path); }
+                b = nb; cap *= 2;
+            }
+            int r = gzread(g, b + n, (unsigned)((cap - n) > (1u << 30) ? (1u << 30) : (cap - n)));
+            if (r < 0) { int ze; const char *zm = gzerror(g, &ze); int rc = lt_err(LT_EFORMAT, "%s: offset %zu (uncompressed): gzip error: %s", path, n, zm); lt_free(b); gzclose(g); return rc; }
+            if (r == 0) break;
+            n += (size_t)r;
+        }
+        gzclose(g);
+        *buf = b; *len = n;
+        return LT_OK;
+    }
+    if (st.st_size == 0) { close(fd); *buf = NULL; *len = 0; return LT_OK; }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return lt_err(LT_EIO, "%s: cannot map: %s", path, strerror(errno));
+    madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+    *buf = m; *len = (size_t)st.st_size; *map_len = (size_t)st.st_size;
+    return LT_OK;
+}
+
+static void npy_labels_path(const char *path, char *out, size_t n) {
+    snprintf(out, n, "%s", path);
+    size_t l = strlen(out);
+    if (l > 4 && !strcmp(out + l - 4, ".npy")) out[l - 4] = 0;
+    strncat(out, ".labels.txt", n - strlen(out) - 1);
+}
+
+int lt_read_labels_file(lt_vecs *v, const char *path) {
+    char *buf; size_t len, ml;
+    int rc = lt_read_whole(path, &buf, &len, &ml);
+    if (rc) return rc;
+    if ((rc = lt_vecs_alloc_labels(v))) goto done;
+    int64_t i = 0;
+    size_t p = 0;
+    while (p < len && i < v->n) {
+        const char *nl = memchr(buf + p, '\n', len - p);
+        size_t e = nl ? (size_t)(nl - buf) : len, l = e - p;
+        if (l && buf[p + l - 1] == '\r') l--;
+        char *lab = lt_vecs_arena_alloc(v, l + 1);
+        if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+        memcpy(lab, buf + p, l);
+        lab[l] = 0;
+        v->labels[i++] = lab;
+        p = e + 1;
+    }
+    if (i != v->n || p < len) rc = lt_err(LT_EFORMAT, "%s: has %s labels than the %lld rows", path, i < v->n ? "fewer" : "more", (long long)v->n);
+done:
+    if (ml) munmap(buf, ml); else lt_free(buf);
+    return rc;
+}
+
+int lt_write_labels_file(const lt_vecs *v, const char *path) {
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    for (int64_t i = 0; i < v->n; i++) {
+        if (strchr(v->labels[i], '\n')) { lt_afile_abort(&a); return lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)i); }
+        fputs(v->labels[i], a.f);
+        fputc('\n', a.f);
+    }
+    return lt_afile_commit(&a);
+}
+
+int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
+    *out = NULL;
+    if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
+    char *buf; size_t len, ml;
+    int rc = lt_read_whole(path, &buf, &len, &ml);
+    if (rc) return rc;
+    if (fmt == LT_FMT_AUTO) {
+        /* sniff: native magic, npy magic, else text with or without header */
+        if (len >= 8 && !memcmp(buf, "LTNTVECS", 8)) fmt = LT_FMT_NATIVE;
+        else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6)) fmt = LT_FMT_NPY;
+        else fmt = LT_FMT_W2V_TXT;
+    }
+    if (len == 0 && fmt != LT_FMT_FVECS) { rc = lt_err(LT_EFORMAT, "%s: file is empty", path); goto done; }
+    if (fmt == LT_FMT_NATIVE && ml) {
+        rc = lt_parse_native(buf, len, path, 1, out);
+        if (rc == LT_OK && (*out)->in->data_owned == 0) { (*out)->in->map = buf; (*out)->in->map_len = ml; return LT_OK; }
+        goto done;
+    }
+    rc = lt_vecs_parse(buf, len, fmt, path, out);
+    if (rc == LT_OK && fmt == LT_FMT_NPY) {
+        char lp[4096];
+        npy_labels_path(path, lp, sizeof lp);
+        if (access(lp, R_OK) == 0 && (rc = lt_read_labels_file(*out, lp))) { lt_vecs_free(*out); *out = NULL; }
+    }
+done:
+    if (ml) munmap(buf, ml); else lt_free(buf);
+    return rc;
+}
+
+int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_save_opts *opts) {
+    lt_save_opts def;
+    if (!opts) { lt_save_opts_init(&def); opts = &def; }
+    if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
+    if (fmt == LT_FMT_AUTO) return lt_err(LT_EINVAL, "%s: cannot tell the format from the name; use --format", path);
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    switch (fmt) {
+    case LT_FMT_NATIVE: rc = lt_write_native(v, a.f, opts->f16); break;
+    case LT_FMT_W2V_TXT: case LT_FMT_VEC: rc = lt_write_text(v, a.f, 1, opts->precision); break;
+    case LT_FMT_GLOVE: rc = lt_write_text(v, a.f, 0, opts->precision); break;
+    case LT_FMT_W2V_BIN: rc = lt_write_w2v_bin(v, a.f, opts->bin_newline); break;
+    case LT_FMT_NPY: rc = lt_write_npy(v, a.f); break;
+    case LT_FMT_FVECS: rc = lt_write_fvecs(v, a.f); break;
+    default: rc = lt_err(LT_EINVAL, "unknown format");
+    }
+    if (rc) { lt_afile_abort(&a); return rc; }
+    if ((rc = lt_afile_commit(&a))) return rc;
+    if (fmt == LT_FMT_NPY && v->labels && strcmp(path, "-")) {
+        char lp[4096];
+        npy_labels_path(path, lp, sizeof lp);
+        rc = lt_write_labels_file(v, lp);
+    }
+    return rc;
+}

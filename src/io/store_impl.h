@@ -1,0 +1,35 @@
+/* Internal parts of lt_vecs shared by the store and the format readers/writers. */
+#ifndef LT_STORE_IMPL_H
+#define LT_STORE_IMPL_H
+#include "latent/store.h"
+#include <stddef.h>
+
+typedef struct lt_arena { struct lt_arena *next; size_t cap, used; char mem[]; } lt_arena;
+struct lt_vecs_internal {
+    int data_owned;       /* data from lt_aligned_alloc (else inside map) */
+    void *map;            /* mmap of a native file the data points into */
+    size_t map_len;
+    lt_arena *arena;      /* label storage */
+    int64_t *hash;        /* label -> row, open addressing, -1 empty */
+    uint64_t hash_cap;
+    int n_meta;
+    char **meta_k, **meta_v;
+};
+char *lt_vecs_arena_alloc(lt_vecs *v, size_t n);
+int lt_vecs_alloc_labels(lt_vecs *v);
+
+/* Format parsers/writers (io_formats.c, io_native.c). */
+int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out);
+int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
+int lt_write_text(const lt_vecs *v, FILE *f, int header, int precision);
+int lt_write_w2v_bin(const lt_vecs *v, FILE *f, int newline);
+int lt_write_npy(const lt_vecs *v, FILE *f);
+int lt_write_fvecs(const lt_vecs *v, FILE *f);
+int lt_write_native(const lt_vecs *v, FILE *f, int f16);
+/* Labels one per line; used for .npy sidecars. */
+int lt_read_labels_file(lt_vecs *v, const char *path);
+int lt_write_labels_file(const lt_vecs *v, const char *path);
+#endif

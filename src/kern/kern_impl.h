@@ -1,0 +1,14 @@
+/* Internal: kernel implementations by instruction set. */
+#ifndef LT_KERN_IMPL_H
+#define LT_KERN_IMPL_H
+#include "latent/kern.h"
+#define LT_KDECL(sfx)                                                                          \
+    float lt_dot_##sfx(const float *x, const float *y, int64_t d);                             \
+    void lt_axpy_##sfx(float a, const float *x, float *y, int64_t d);                          \
+    void lt_dots_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B, float *S); \
+    void lt_update_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B,       \
+                              const float *G, float *tmp);
+LT_KDECL(ref)
+LT_KDECL(avx2)
+LT_KDECL(avx512)
+#endif

@@ -1,0 +1,25 @@
+/* Scalar reference kernels: the plain definitions every SIMD kernel is tested against. */
+#include "kern_impl.h"
+
+float lt_dot_ref(const float *x, const float *y, int64_t d) {
+    float s = 0;
+    for (int64_t i = 0; i < d; i++) s += x[i] * y[i];
+    return s;
+}
+void lt_axpy_ref(float a, const float *x, float *y, int64_t d) {
+    for (int64_t i = 0; i < d; i++) y[i] += a * x[i];
+}
+void lt_dots_rows_ref(int m, int o, int64_t d, float *const *A, float *const *B, float *S) {
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < o; j++) S[i * o + j] = lt_dot_ref(A[i], B[j], d);
+}
+void lt_update_rows_ref(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
+    for (int i = 0; i < m; i++) {
+        float *t = tmp + (int64_t)i * d;
+        for (int64_t k = 0; k < d; k++) t[k] = 0;
+        for (int j = 0; j < o; j++) lt_axpy_ref(G[i * o + j], B[j], t, d);
+    }
+    for (int j = 0; j < o; j++)
+        for (int i = 0; i < m; i++) lt_axpy_ref(G[i * o + j], A[i], B[j], d);
+    for (int i = 0; i < m; i++) lt_axpy_ref(1.0f, tmp + (int64_t)i * d, A[i], d);
+}

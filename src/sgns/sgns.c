@@ -1,0 +1,632 @@
+/* Skip-gram / CBOW trainer with negative sampling and hierarchical softmax.
+ * Reference: Mikolov et al. 2013 (word2vec.c behaviour), Ji et al. 2016 (batched
+ * shared-negative formulation). Shapes: syn0, syn1neg, syn1 are (V, ld). */
+#include "latent/sgns.h"
+#include "latent/core.h"
+#include "latent/kern.h"
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <zlib.h>
+#include <sys/mman.h>
+static void munmap_wrap(void *p, size_t n) { munmap(p, n); }
+
+#define MAX_CODE 40
+#define MAX_SENT 10000
+
+typedef struct {
+    lt_rng rng;
+    float alpha;
+    int64_t words, last_words;   /* tokens read by this thread (all epochs), last flush */
+    double loss; int64_t loss_n;
+} tstate;
+
+struct lt_sgns {
+    lt_sgns_opts o;
+    int64_t V, d, ld;
+    int64_t *counts;
+    float *syn0, *syn1neg, *syn1;
+    float *alias_p; int32_t *alias_i;      /* unigram^0.75 alias table */
+    uint8_t *code, *codelen; int32_t *point;/* Huffman tree */
+    float *keep;                            /* subsampling keep probability */
+    tstate *ts;
+    int epoch, segment;                     /* resume position */
+    _Atomic int64_t word_count_actual;
+    int64_t segments_done;
+    char *ckpt_path;
+    const void *blob; size_t blob_len;
+    uint64_t tok_hash; int64_t tok_n;       /* identity of the token stream (checked on resume) */
+    double wps;
+    const float *sig;
+    float logsig[LT_EXP_TABLE_SIZE + 1];
+};
+
+void lt_sgns_opts_init(lt_sgns_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->dim = 100; o->window = 5; o->negative = 5; o->epochs = 5;
+    o->alpha = 0; o->sample = 1e-3f; o->n_threads = 1; o->seed = 1; o->batched = 1;
+}
+
+/* ---------- sigmoid helpers ---------- */
+/* word2vec's gradient factor for label in {0,1}: clamps outside [-MAX_EXP, MAX_EXP]. */
+static inline float ns_g(const lt_sgns *m, float f, float label, int exact) {
+    if (exact) return label - lt_sigmoid(f);
+    if (f > LT_MAX_EXP) return label - 1;
+    if (f < -LT_MAX_EXP) return label;
+    return label - lt_sigmoid_lookup(m ? m->sig : lt_sigmoid_table(), f);
+}
+static double logsig_exact(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
+
+/* ---------- setup ---------- */
+static int build_alias(lt_sgns *m) {
+    int64_t V = m->V;
+    m->alias_p = lt_malloc((size_t)V * sizeof(float));
+    m->alias_i = lt_malloc((size_t)V * sizeof(int32_t));
+    double *p = lt_malloc((size_t)V * sizeof(double));
+    int64_t *small = lt_malloc((size_t)V * sizeof(int64_t)), *large = lt_malloc((size_t)V * sizeof(int64_t));
+    if (!m->alias_p || !m->alias_i || !p || !small || !large) { lt_free(p); lt_free(small); lt_free(large); return lt_err(LT_ENOMEM, "out of memory"); }
+    double z = 0;
+    for (int64_t i = 0; i < V; i++) z += pow((double)m->counts[i], 0.75);
+    int64_t ns = 0, nl = 0;
+    for (int64_t i = 0; i < V; i++) {
+        p[i] = z > 0 ? pow((double)m->counts[i], 0.75) / z * (double)V : 1.0;
+        m->alias_i[i] = (int32_t)i;
+        if (p[i] < 1) small[ns++] = i; else large[nl++] = i;
+    }
+    while (ns && nl) {
+        int64_t s = small[--ns], l = large[nl - 1];
+        m->alias_p[s] = (float)p[s];
+        m->alias_i[s] = (int32_t)l;
+        p[l] -= 1 - p[s];
+        if (p[l] < 1) { nl--; small[ns++] = l; }
+    }
+    while (nl) m->alias_p[large[--nl]] = 1.0f;
+    while (ns) m->alias_p[small[--ns]] = 1.0f;
+    lt_free(p); lt_free(small); lt_free(large);
+    return LT_OK;
+}
+
+static inline int32_t draw_neg(const lt_sgns *m, lt_rng *r) {
+    uint64_t x = lt_rng_next(r);
+    int32_t i = (int32_t)(((x >> 32) * (uint64_t)m->V) >> 32);
+    float u = (float)(x & 0xffffff) * (1.0f / 16777216.0f);
+    return u < m->alias_p[i] ? i : m->alias_i[i];
+}
+
+/* Huffman tree over counts (ids sorted by count descending, as word2vec requires). */
+static int build_tree(lt_sgns *m) {
+    int64_t V = m->V;
+    m->code = lt_calloc((size_t)V * MAX_CODE, 1);
+    m->point = lt_calloc((size_t)V * MAX_CODE, sizeof(int32_t));
+    m->codelen = lt_calloc((size_t)V, 1);
+    int64_t *cnt = lt_malloc((size_t)V * 2 * sizeof(int64_t)), *parent = lt_malloc((size_t)V * 2 * sizeof(int64_t));
+    uint8_t *bin = lt_calloc((size_t)V * 2, 1);
+    if (!m->code || !m->point || !m->codelen || !cnt || !parent || !bin) { lt_free(cnt); lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
+    for (int64_t i = 0; i < V; i++) cnt[i] = m->counts[i];
+    for (int64_t i = V; i < 2 * V; i++) cnt[i] = INT64_MAX / 4;
+    int64_t p1 = V - 1, p2 = V;
+    for (int64_t a = 0; a < V - 1; a++) {
+        int64_t mn[2];
+        for (int k = 0; k < 2; k++) {
+            if (p1 >= 0 && cnt[p1] < cnt[p2]) mn[k] = p1--;
+            else mn[k] = p2++;
+        }
+        cnt[V + a] = cnt[mn[0]] + cnt[mn[1]];
+        parent[mn[0]] = V + a; parent[mn[1]] = V + a;
+        bin[mn[1]] = 1;
+    }
+    for (int64_t a = 0; a < V; a++) {
+        uint8_t c[MAX_CODE];
+        int64_t pt[MAX_CODE];
+        int n = 0;
+        for (int64_t b = a; b != 2 * V - 2 && n < MAX_CODE; b = parent[b]) { c[n] = bin[b]; pt[n] = b; n++; }
+        m->codelen[a] = (uint8_t)n;
+        /* path from the root: point[0] is the root (inner node V-2) */
+        for (int i = 0; i < n; i++) {
+            m->code[a * MAX_CODE + (n - 1 - i)] = c[i];
+            m->point[a * MAX_CODE + (n - 1 - i)] = (int32_t)((i + 1 < n ? pt[i + 1] : 2 * V - 2) - V);
+        }
+    }
+    lt_free(cnt); lt_free(parent); lt_free(bin);
+    return LT_OK;
+}
+
+static int alloc_model(lt_sgns *m) {
+    size_t bytes;
+    if (!lt_mul_ok((size_t)m->V, (size_t)m->ld * sizeof(float), &bytes)) return lt_err(LT_ENOMEM, "model too large");
+    m->syn0 = lt_aligned_alloc(bytes);
+    if (!m->syn0) return lt_err(LT_ENOMEM, "out of memory for %lld x %lld vectors", (long long)m->V, (long long)m->d);
+    memset(m->syn0, 0, bytes);
+    if (m->o.negative > 0) {
+        if (!(m->syn1neg = lt_aligned_alloc(bytes))) return lt_err(LT_ENOMEM, "out of memory");
+        memset(m->syn1neg, 0, bytes);
+    }
+    if (m->o.hs) {
+        if (!(m->syn1 = lt_aligned_alloc(bytes))) return lt_err(LT_ENOMEM, "out of memory");
+        memset(m->syn1, 0, bytes);
+    }
+    m->ts = lt_calloc((size_t)m->o.n_threads, sizeof(tstate));
+    m->keep = lt_malloc((size_t)m->V * sizeof(float));
+    if (!m->ts || !m->keep) return lt_err(LT_ENOMEM, "out of memory");
+    int rc;
+    if (m->o.negative > 0 && (rc = build_alias(m))) return rc;
+    if (m->o.hs && (rc = build_tree(m))) return rc;
+    m->sig = lt_sigmoid_table();
+    for (int i = 0; i <= LT_EXP_TABLE_SIZE; i++) m->logsig[i] = logf(m->sig[i] > 1e-30f ? m->sig[i] : 1e-30f);
+    return LT_OK;
+}
+
+static int check_opts(const lt_sgns_opts *o, int64_t V) {
+    if (o->dim <= 0 || o->dim > 100000) return lt_err(LT_EINVAL, "dimension must be in 1..100000");
+    if (o->window <= 0 || o->window > 1000) return lt_err(LT_EINVAL, "window must be in 1..1000");
+    if (o->negative < 0 || o->negative > 1000) return lt_err(LT_EINVAL, "negative must be in 0..1000");
+    if (o->negative == 0 && !o->hs) return lt_err(LT_EINVAL, "need negative sampling (--negative > 0) or --hs");
+    if (o->epochs <= 0) return lt_err(LT_EINVAL, "epochs must be positive");
+    if (o->n_threads <= 0 || o->n_threads > 256) return lt_err(LT_EINVAL, "threads must be in 1..256");
+    if (o->sample < 0) return lt_err(LT_EINVAL, "sample must be >= 0");
+    if (V < 2) return lt_err(LT_EINVAL, "the vocabulary has %lld words; training needs at least 2 (lower --min-count?)", (long long)V);
+    if (V > INT32_MAX) return lt_err(LT_EINVAL, "vocabulary too large");
+    return LT_OK;
+}
+
+int lt_sgns_new(lt_sgns **out, const lt_sgns_opts *o, int64_t V, const int64_t *counts) {
+    *out = NULL;
+    int rc = check_opts(o, V);
+    if (rc) return rc;
+    lt_sgns *m = lt_calloc(1, sizeof *m);
+    if (!m) return lt_err(LT_ENOMEM, "out of memory");
+    m->o = *o;
+    if (m->o.alpha <= 0) m->o.alpha = m->o.cbow ? 0.05f : 0.025f;
+    m->o.checkpoint_path = NULL;
+    m->V = V; m->d = o->dim; m->ld = lt_pad_dim(o->dim);
+    m->counts = lt_malloc((size_t)V * sizeof(int64_t));
+    if (!m->counts) { lt_free(m); return lt_err(LT_ENOMEM, "out of memory"); }
+    memcpy(m->counts, counts, (size_t)V * sizeof(int64_t));
+    if ((rc = alloc_model(m))) { lt_sgns_free(m); return rc; }
+    /* word2vec initialisation: syn0 uniform in [-0.5/d, 0.5/d], output layers zero */
+    lt_rng r;
+    lt_rng_seed(&r, o->seed, 0xffffffffULL);
+    for (int64_t i = 0; i < V; i++)
+        for (int64_t k = 0; k < m->d; k++) m->syn0[i * m->ld + k] = (lt_rng_uniformf(&r) - 0.5f) / (float)m->d;
+    for (int t = 0; t < m->o.n_threads; t++) { lt_rng_seed(&m->ts[t].rng, o->seed, (uint64_t)t); m->ts[t].alpha = m->o.alpha; }
+    *out = m;
+    return LT_OK;
+}
+
+void lt_sgns_free(lt_sgns *m) {
+    if (!m) return;
+    lt_free(m->counts);
+    lt_aligned_free(m->syn0); lt_aligned_free(m->syn1neg); lt_aligned_free(m->syn1);
+    lt_free(m->alias_p); lt_free(m->alias_i);
+    lt_free(m->code); lt_free(m->codelen); lt_free(m->point);
+    lt_free(m->keep); lt_free(m->ts); lt_free(m->ckpt_path);
+    lt_free(m);
+}
+
+const float *lt_sgns_vectors(const lt_sgns *m, int64_t *ld) { if (ld) *ld = m->ld; return m->syn0; }
+const lt_sgns_opts *lt_sgns_get_opts(const lt_sgns *m) { return &m->o; }
+double lt_sgns_words_per_sec(const lt_sgns *m) { return m->wps; }
+void lt_sgns_set_output(lt_sgns *m, const char *path, int quiet) {
+    lt_free(m->ckpt_path);
+    m->ckpt_path = path ? lt_strdup(path) : NULL;
+    m->o.quiet = quiet;
+}
+void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len) { m->blob = blob; m->blob_len = len; }
+
+/* ---------- single updates (also the plain trainer's inner steps) ---------- */
+/* One skip-gram (or CBOW hidden) row against outputs with labels; accumulates the input
+ * gradient into neu1e and updates the outputs. word2vec: NS loop body. */
+static inline void ns_pairs(const lt_sgns *m, const lt_kernels *K, const float *l1, float *const *outs, const float *labels,
+                            int n, int64_t ld, float alpha, float *neu1e, int exact) {
+    for (int j = 0; j < n; j++) {
+        float f = K->dot(l1, outs[j], ld);
+        float g = ns_g(m, f, labels[j], exact) * alpha;
+        K->axpy(g, outs[j], neu1e, ld);
+        K->axpy(g, l1, outs[j], ld);
+    }
+}
+static inline void hs_pairs(const lt_sgns *m, const lt_kernels *K, const float *l1, float *const *nodes, const uint8_t *codes,
+                            int n, int64_t ld, float alpha, float *neu1e, int exact) {
+    for (int j = 0; j < n; j++) {
+        float f = K->dot(l1, nodes[j], ld), g;
+        if (exact) g = (1 - codes[j] - lt_sigmoid(f)) * alpha;
+        else {
+            if (f <= -LT_MAX_EXP || f >= LT_MAX_EXP) continue;
+            g = (1 - codes[j] - lt_sigmoid_lookup(m ? m->sig : lt_sigmoid_table(), f)) * alpha;
+        }
+        K->axpy(g, nodes[j], neu1e, ld);
+        K->axpy(g, l1, nodes[j], ld);
+    }
+}
+
+static double bce_loss(double f, double label) { return -(label * logsig_exact(f) + (1 - label) * logsig_exact(-f)); }
+
+double lt_sgns_step_ns(float *in, float *const *outs, int n_out, int64_t d, float alpha, int exact) {
+    const lt_kernels *K = lt_kern();
+    float labels[1024], neu1e[4096] __attribute__((aligned(64)));
+    if (n_out > 1024 || d > 4096) return NAN;
+    double loss = 0;
+    for (int j = 0; j < n_out; j++) { labels[j] = j == 0; loss += bce_loss(K->dot(in, outs[j], d), labels[j]); }
+    memset(neu1e, 0, (size_t)d * 4);
+    ns_pairs(NULL, K, in, outs, labels, n_out, d, alpha, neu1e, exact);
+    K->axpy(1, neu1e, in, d);
+    return loss;
+}
+
+double lt_sgns_step_hs(float *in, float *const *nodes, const uint8_t *codes, int n, int64_t d, float alpha, int exact) {
+    const lt_kernels *K = lt_kern();
+    float neu1e[4096] __attribute__((aligned(64)));
+    if (d > 4096) return NAN;
+    double loss = 0;
+    for (int j = 0; j < n; j++) loss += bce_loss(K->dot(in, nodes[j], d), 1 - codes[j]);
+    memset(neu1e, 0, (size_t)d * 4);
+    hs_pairs(NULL, K, in, nodes, codes, n, d, alpha, neu1e, exact);
+    K->axpy(1, neu1e, in, d);
+    return loss;
+}
+
+double lt_sgns_step_cbow_ns(float *const *ctx, int n_ctx, float *const *outs, int n_out, int64_t d, float alpha, int exact) {
+    const lt_kernels *K = lt_kern();
+    float labels[1024], neu1[4096] __attribute__((aligned(64))), neu1e[4096] __attribute__((aligned(64)));
+    if (n_out > 1024 || d > 4096 || n_ctx <= 0) return NAN;
+    memset(neu1, 0, (size_t)d * 4);
+    for (int i = 0; i < n_ctx; i++) K->axpy(1, ctx[i], neu1, d);
+    for (int64_t k = 0; k < d; k++) neu1[k] /= (float)n_ctx;
+    double loss = 0;
+    for (int j = 0; j < n_out; j++) { labels[j] = j == 0; loss += bce_loss(K->dot(neu1, outs[j], d), labels[j]); }
+    memset(neu1e, 0, (size_t)d * 4);
+    ns_pairs(NULL, K, neu1, outs, labels, n_out, d, alpha, neu1e, exact);
+    for (int i = 0; i < n_ctx; i++) K->axpy(1, neu1e, ctx[i], d);
+    return loss;
+}
+
+/* Batched window: G = (label - sigma(C O^T)) * alpha, then the three products. */
+static inline double batch_update(const lt_sgns *m, const lt_kernels *K, float *const *ctx, int mm, float *const *outs, int o,
+                                  const float *labels, const uint8_t *valid, int hs_clamp, int64_t ld, float alpha,
+                                  float *S, float *tmp, int exact, int want_loss) {
+    K->dots_rows(mm, o, ld, ctx, outs, S);
+    double loss = 0;
+    for (int i = 0; i < mm; i++)
+        for (int j = 0; j < o; j++) {
+            float f = S[i * o + j], lab = labels[j], g;
+            if (!valid[j]) { S[i * o + j] = 0; continue; }
+            if (want_loss) {
+                float x = lab > 0.5f ? f : -f;
+                loss -= x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[(int)((x + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+            }
+            if (hs_clamp && !exact && (f <= -LT_MAX_EXP || f >= LT_MAX_EXP)) g = 0;
+            else g = ns_g(m, f, lab, exact);
+            S[i * o + j] = g * alpha;
+        }
+    K->update_rows(mm, o, ld, ctx, outs, S, tmp);
+    return loss;
+}
+
+double lt_sgns_step_batch(float *const *ctx, int mm, float *const *outs, int n_out, int64_t d, float alpha, int exact) {
+    const lt_kernels *K = lt_kern();
+    if (n_out > 64 || mm > 64 || d % LT_KERN_PAD) return NAN;
+    float labels[64], S[64 * 64];
+    uint8_t valid[64];
+    float *tmp = lt_aligned_alloc((size_t)mm * (size_t)d * 4);
+    if (!tmp) return NAN;
+    double loss = 0;
+    for (int j = 0; j < n_out; j++) { labels[j] = j == 0; valid[j] = 1; }
+    for (int i = 0; i < mm; i++)
+        for (int j = 0; j < n_out; j++) loss += bce_loss(K->dot(ctx[i], outs[j], d), labels[j]);
+    batch_update(NULL, K, ctx, mm, outs, n_out, labels, valid, 0, d, alpha, S, tmp, exact, 0);
+    lt_aligned_free(tmp);
+    return loss;
+}
+
+/* ---------- the training loop ---------- */
+typedef struct {
+    lt_sgns *m;
+    const lt_tokens *t;
+    int64_t *bounds;      /* per thread: nt+1 boundaries of the token stream */
+    int nseg, seg;
+    lt_progress *prog;
+    double total_words;
+    int want_loss;
+} run_ctx;
+
+static void flush_words(lt_sgns *m, tstate *s, double total) {
+    int64_t add = s->words - s->last_words;
+    s->last_words = s->words;
+    int64_t wca = atomic_fetch_add(&m->word_count_actual, add) + add;
+    s->alpha = m->o.alpha * (float)(1 - (double)wca / (total + 1));
+    if (s->alpha < m->o.alpha * 0.0001f) s->alpha = m->o.alpha * 0.0001f;
+}
+
+static int64_t snap(const lt_tokens *t, int64_t p) {
+    while (p > 0 && p < t->n && t->ids[p - 1] != -1) p++;
+    return p;
+}
+
+static void train_thread(void *ud, int tid) {
+    run_ctx *c = ud;
+    lt_sgns *m = c->m;
+    const lt_kernels *K = lt_kern();
+    tstate *s = &m->ts[tid];
+    const lt_sgns_opts *o = &m->o;
+    const int32_t *ids = c->t->ids;
+    int64_t tb = c->bounds[tid], te = c->bounds[tid + 1];
+    int64_t b = snap(c->t, tb + (te - tb) * c->seg / c->nseg), e = snap(c->t, tb + (te - tb) * (c->seg + 1) / c->nseg);
+    if (e > te) e = te;
+    if (b > e) b = e;
+    int64_t ld = m->ld;
+    int W = o->window, NEG = o->negative, maxo = (NEG + 1) > MAX_CODE ? NEG + 1 : MAX_CODE, maxm = 2 * W;
+    int32_t *sen = lt_malloc(MAX_SENT * sizeof(int32_t));
+    float **ctx = lt_malloc((size_t)(maxm + 1) * sizeof(float *)), **outs = lt_malloc((size_t)maxo * sizeof(float *));
+    float *labels = lt_malloc((size_t)maxo * sizeof(float)), *S = lt_malloc((size_t)maxm * maxo * sizeof(float) + 64);
+    uint8_t *valid = lt_malloc((size_t)maxo), *codes = lt_malloc((size_t)maxo);
+    float *tmp = lt_aligned_alloc((size_t)(maxm + 2) * (size_t)ld * 4);
+    float *neu1 = lt_aligned_alloc((size_t)ld * 4), *neu1e = lt_aligned_alloc((size_t)ld * 4);
+    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e) goto done;
+    const int batched = o->batched && !o->cbow;
+    const double total = (double)o->epochs * (double)c->t->n_words;
+    int64_t pos = b;
+    while (pos < e) {
+        int len = 0;
+        while (pos < e && ids[pos] != -1 && len < MAX_SENT) {
+            int32_t w = ids[pos++];
+            s->words++;
+            if (s->words - s->last_words > 10000) {
+                flush_words(m, s, total);
+                if (tid == 0 && c->prog) lt_progress_update(c->prog, (double)atomic_load(&m->word_count_actual), c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
+            }
+            if (o->sample > 0 && m->keep[w] < lt_rng_uniformf(&s->rng)) continue;
+            sen[len++] = w;
+        }
+        if (pos < e && ids[pos] == -1) pos++;
+        const float alpha = s->alpha;
+        for (int i = 0; i < len; i++) {
+            int32_t w = sen[i];
+            int bw = W - (int)lt_rng_below(&s->rng, (uint64_t)W); /* effective window in [1, W] */
+            int lo = i - bw < 0 ? 0 : i - bw, hi = i + bw >= len ? len - 1 : i + bw;
+            int mm = 0;
+            for (int j = lo; j <= hi; j++) if (j != i) ctx[mm++] = m->syn0 + (int64_t)sen[j] * ld;
+            if (mm == 0) continue;
+            if (batched) {
+                if (o->hs) {
+                    int n = m->codelen[w];
+                    for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * ld; labels[j] = 1 - m->code[w * MAX_CODE + j]; valid[j] = 1; }
+                    batch_update(m, K, ctx, mm, outs, n, labels, valid, 1, ld, alpha, S, tmp, o->exact_sigmoid, 0);
+                }
+                if (NEG > 0) {
+                    outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
+                    for (int j = 1; j <= NEG; j++) {
+                        int32_t tg = draw_neg(m, &s->rng);
+                        outs[j] = m->syn1neg + (int64_t)tg * ld; labels[j] = 0; valid[j] = tg != w;
+                    }
+                    s->loss += batch_update(m, K, ctx, mm, outs, NEG + 1, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                    s->loss_n += mm;
+                }
+            } else if (!o->cbow) {
+                /* plain skip-gram: every context word against the centre word */
+                for (int ci = 0; ci < mm; ci++) {
+                    float *l1 = ctx[ci];
+                    memset(neu1e, 0, (size_t)ld * 4);
+                    if (o->hs) {
+                        int n = m->codelen[w];
+                        for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * ld; codes[j] = m->code[w * MAX_CODE + j]; }
+                        hs_pairs(m, K, l1, outs, codes, n, ld, alpha, neu1e, o->exact_sigmoid);
+                    }
+                    if (NEG > 0) {
+                        int n = 0;
+                        outs[n] = m->syn1neg + (int64_t)w * ld; labels[n++] = 1;
+                        for (int j = 1; j <= NEG; j++) {
+                            int32_t tg = draw_neg(m, &s->rng);
+                            if (tg == w) continue;
+                            outs[n] = m->syn1neg + (int64_t)tg * ld; labels[n++] = 0;
+                        }
+                        ns_pairs(m, K, l1, outs, labels, n, ld, alpha, neu1e, o->exact_sigmoid);
+                    }
+                    K->axpy(1, neu1e, l1, ld);
+                }
+            } else {
+                /* CBOW: mean of the context predicts the centre word */
+                memset(neu1, 0, (size_t)ld * 4);
+                for (int ci = 0; ci < mm; ci++) K->axpy(1, ctx[ci], neu1, ld);
+                float inv = 1.0f / (float)mm;
+                for (int64_t k = 0; k < ld; k++) neu1[k] *= inv;
+                memset(neu1e, 0, (size_t)ld * 4);
+                if (o->hs) {
+                    int n = m->codelen[w];
+                    for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * ld; codes[j] = m->code[w * MAX_CODE + j]; }
+                    hs_pairs(m, K, neu1, outs, codes, n, ld, alpha, neu1e, o->exact_sigmoid);
+                }
+                if (NEG > 0) {
+                    int n = 0;
+                    outs[n] = m->syn1neg + (int64_t)w * ld; labels[n++] = 1;
+                    for (int j = 1; j <= NEG; j++) {
+                        int32_t tg = draw_neg(m, &s->rng);
+                        if (tg == w) continue;
+                        outs[n] = m->syn1neg + (int64_t)tg * ld; labels[n++] = 0;
+                    }
+                    if (c->want_loss) {
+                        for (int j = 0; j < n; j++) {
+                            float f = K->dot(neu1, outs[j], ld), x = labels[j] > 0.5f ? f : -f;
+                            s->loss -= x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[(int)((x + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+                        }
+                        s->loss_n++;
+                    }
+                    ns_pairs(m, K, neu1, outs, labels, n, ld, alpha, neu1e, o->exact_sigmoid);
+                }
+                for (int ci = 0; ci < mm; ci++) K->axpy(1, neu1e, ctx[ci], ld);
+            }
+        }
+    }
+done:
+    lt_free(sen); lt_free(ctx); lt_free(outs); lt_free(labels); lt_free(S); lt_free(valid); lt_free(codes);
+    lt_aligned_free(tmp); lt_aligned_free(neu1); lt_aligned_free(neu1e);
+}
+
+static uint64_t tokens_hash(const lt_tokens *t) {
+    return lt_hash64(t->ids, (size_t)t->n * 4, LT_HASH_INIT);
+}
+
+int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
+    const lt_sgns_opts *o = &m->o;
+    if (t->n_words == 0) return lt_err(LT_EINVAL, "the corpus has no in-vocabulary words");
+    for (int64_t i = 0; i < t->n; i++)
+        if (t->ids[i] >= m->V || t->ids[i] < -1) return lt_err(LT_EINVAL, "token %lld has id %d outside the vocabulary", (long long)i, t->ids[i]);
+    uint64_t h = tokens_hash(t);
+    if (m->tok_n && (m->tok_n != t->n || m->tok_hash != h))
+        return lt_err(LT_EINVAL, "the corpus differs from the one the checkpoint was trained on");
+    m->tok_n = t->n; m->tok_hash = h;
+    /* subsampling keep probabilities (word2vec formula) */
+    double thr = (double)o->sample * (double)t->n_words;
+    for (int64_t i = 0; i < m->V; i++) {
+        double cn = (double)(m->counts[i] ? m->counts[i] : 1);
+        m->keep[i] = o->sample > 0 ? (float)((sqrt(cn / thr) + 1) * thr / cn) : 1.0f;
+    }
+    int nt = o->n_threads;
+    int64_t bounds[257];
+    for (int i = 0; i <= nt; i++) bounds[i] = i == nt ? t->n : snap(t, t->n * i / nt);
+    int nseg = 1;
+    if (o->checkpoint_every > 0) {
+        int64_t s = (t->n_words + o->checkpoint_every - 1) / o->checkpoint_every;
+        nseg = s < 1 ? 1 : s > 100000 ? 100000 : (int)s;
+    }
+    lt_progress prog;
+    double total = (double)o->epochs * (double)t->n_words;
+    lt_progress_init(&prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
+    run_ctx c = {m, t, bounds, nseg, 0, &prog, total, prog.enabled};
+    double t0 = lt_now();
+    int64_t start_words = atomic_load(&m->word_count_actual);
+    for (; m->epoch < o->epochs; m->epoch++, m->segment = 0) {
+        for (; m->segment < nseg; m->segment++) {
+            c.seg = m->segment;
+            int rc = lt_run_threads(nt, train_thread, &c);
+            if (rc) return rc;
+            for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
+            m->segments_done++;
+            int last = m->epoch == o->epochs - 1 && m->segment == nseg - 1;
+            int stop = o->stop_after_segments > 0 && m->segments_done >= o->stop_after_segments && !last;
+            if (m->ckpt_path && (!last || stop)) {
+                int save_epoch = m->epoch, save_seg = m->segment;
+                m->segment++;
+                if (m->segment == nseg) { m->segment = 0; m->epoch++; }
+                rc = lt_sgns_save_checkpoint(m, m->ckpt_path, m->blob, m->blob_len);
+                m->epoch = save_epoch; m->segment = save_seg;
+                if (rc) return rc;
+            }
+            if (stop) {
+                m->segment++;
+                if (m->segment == nseg) { m->segment = 0; m->epoch++; }
+                return lt_err(LT_EINTR, "stopped after %lld segments", (long long)m->segments_done);
+            }
+        }
+    }
+    double el = lt_now() - t0;
+    lt_progress_end(&prog, (double)atomic_load(&m->word_count_actual));
+    m->wps = el > 0 ? (double)(atomic_load(&m->word_count_actual) - start_words) / el : 0;
+    return LT_OK;
+}
+
+/* ---------- checkpoints ---------- */
+#define CK_MAGIC "LTSGCK01"
+
+static int wr(FILE *f, const void *p, size_t n, uLong *crc) { *crc = crc32_z(*crc, p, n); return fwrite(p, 1, n, f) == n ? 0 : -1; }
+
+int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob, size_t blob_len) {
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    uLong crc = crc32_z(0, Z_NULL, 0);
+    FILE *f = a.f;
+    int64_t hdr[24] = {0};
+    const lt_sgns_opts *o = &m->o;
+    int k = 0;
+    hdr[k++] = 1; hdr[k++] = m->V; hdr[k++] = o->dim; hdr[k++] = o->window; hdr[k++] = o->negative; hdr[k++] = o->hs;
+    hdr[k++] = o->cbow; hdr[k++] = o->epochs; hdr[k++] = o->n_threads; hdr[k++] = (int64_t)o->seed; hdr[k++] = o->batched;
+    hdr[k++] = o->exact_sigmoid; hdr[k++] = o->checkpoint_every; hdr[k++] = m->epoch; hdr[k++] = m->segment;
+    hdr[k++] = atomic_load(&m->word_count_actual); hdr[k++] = m->segments_done; hdr[k++] = m->tok_n; hdr[k++] = (int64_t)m->tok_hash;
+    hdr[k++] = (int64_t)blob_len;
+    float fl[2] = {o->alpha, o->sample};
+    int bad = fwrite(CK_MAGIC, 1, 8, f) != 8;
+    bad |= wr(f, hdr, sizeof hdr, &crc);
+    bad |= wr(f, fl, sizeof fl, &crc);
+    bad |= wr(f, m->counts, (size_t)m->V * 8, &crc);
+    for (int t = 0; t < o->n_threads; t++) bad |= wr(f, &m->ts[t], sizeof(tstate), &crc);
+    if (blob_len) bad |= wr(f, blob, blob_len, &crc);
+    size_t mat = (size_t)m->V * (size_t)m->ld * 4;
+    bad |= wr(f, m->syn0, mat, &crc);
+    if (m->syn1neg) bad |= wr(f, m->syn1neg, mat, &crc);
+    if (m->syn1) bad |= wr(f, m->syn1, mat, &crc);
+    uint32_t c32 = (uint32_t)crc;
+    bad |= fwrite(&c32, 4, 1, f) != 1;
+    if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: writing the checkpoint failed", path); }
+    return lt_afile_commit(&a);
+}
+
+typedef struct { const unsigned char *p; size_t len, off; const char *path; uLong crc; } rdr;
+static int rd(rdr *r, void *out, size_t n, const char *what) {
+    if (n > r->len - r->off) return lt_err(LT_EFORMAT, "%s: offset %zu: truncated checkpoint (reading %s)", r->path, r->off, what);
+    memcpy(out, r->p + r->off, n);
+    r->crc = crc32_z(r->crc, r->p + r->off, n);
+    r->off += n;
+    return LT_OK;
+}
+
+int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
+
+int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len) {
+    *out = NULL; *blob = NULL; *blob_len = 0;
+    char *buf; size_t len, ml;
+    int rc = lt_read_whole(path, &buf, &len, &ml);
+    if (rc) return rc;
+    rdr r = {(const unsigned char *)buf, len, 0, path, crc32_z(0, Z_NULL, 0)};
+    lt_sgns *m = NULL;
+    int64_t hdr[24];
+    float fl[2];
+    if (len < 8 || memcmp(buf, CK_MAGIC, 8)) { rc = lt_err(LT_EFORMAT, "%s: offset 0: not a latent checkpoint (bad magic)", path); goto fail; }
+    r.off = 8;
+    if ((rc = rd(&r, hdr, sizeof hdr, "header")) || (rc = rd(&r, fl, sizeof fl, "header"))) goto fail;
+    if (hdr[0] != 1) { rc = lt_err(LT_EFORMAT, "%s: offset 8: unsupported checkpoint version %lld", path, (long long)hdr[0]); goto fail; }
+    lt_sgns_opts o;
+    lt_sgns_opts_init(&o);
+    int k = 1;
+    int64_t V = hdr[k++];
+    o.dim = (int)hdr[k++]; o.window = (int)hdr[k++]; o.negative = (int)hdr[k++]; o.hs = (int)hdr[k++]; o.cbow = (int)hdr[k++];
+    o.epochs = (int)hdr[k++]; o.n_threads = (int)hdr[k++]; o.seed = (uint64_t)hdr[k++]; o.batched = (int)hdr[k++];
+    o.exact_sigmoid = (int)hdr[k++]; o.checkpoint_every = hdr[k++];
+    int64_t epoch = hdr[k++], seg = hdr[k++], wca = hdr[k++], segs = hdr[k++], tok_n = hdr[k++], tok_hash = hdr[k++], bl = hdr[k++];
+    o.alpha = fl[0]; o.sample = fl[1];
+    if (V < 2 || V > INT32_MAX || (uint64_t)V > len / 8 || check_opts(&o, V) || epoch < 0 || epoch > o.epochs || seg < 0 || bl < 0 || (uint64_t)bl > len) {
+        rc = lt_err(LT_EFORMAT, "%s: offset 8: corrupt checkpoint header", path); goto fail;
+    }
+    int64_t *counts = lt_malloc((size_t)V * 8);
+    if (!counts) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+    if ((rc = rd(&r, counts, (size_t)V * 8, "counts"))) { lt_free(counts); goto fail; }
+    for (int64_t i = 0; i < V; i++) if (counts[i] < 0) { lt_free(counts); rc = lt_err(LT_EFORMAT, "%s: corrupt counts", path); goto fail; }
+    rc = lt_sgns_new(&m, &o, V, counts);
+    lt_free(counts);
+    if (rc) goto fail;
+    for (int t = 0; t < o.n_threads; t++) if ((rc = rd(&r, &m->ts[t], sizeof(tstate), "thread state"))) goto fail;
+    if (bl) {
+        *blob = lt_malloc((size_t)bl);
+        if (!*blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+        if ((rc = rd(&r, *blob, (size_t)bl, "vocabulary"))) goto fail;
+        *blob_len = (size_t)bl;
+    }
+    size_t mat = (size_t)V * (size_t)m->ld * 4;
+    if ((rc = rd(&r, m->syn0, mat, "vectors"))) goto fail;
+    if (m->syn1neg && (rc = rd(&r, m->syn1neg, mat, "output vectors"))) goto fail;
+    if (m->syn1 && (rc = rd(&r, m->syn1, mat, "tree vectors"))) goto fail;
+    uint32_t c32;
+    uLong expect = r.crc;
+    if ((rc = rd(&r, &c32, 4, "checksum"))) goto fail;
+    if (c32 != (uint32_t)expect) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt checkpoint)", path, r.off - 4); goto fail; }
+    if (r.off != len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes after the checkpoint", path, r.off); goto fail; }
+    m->epoch = (int)epoch; m->segment = (int)seg; atomic_store(&m->word_count_actual, wca);
+    m->segments_done = segs; m->tok_n = tok_n; m->tok_hash = (uint64_t)tok_hash;
+    if (ml) munmap_wrap(buf, ml); else lt_free(buf);
+    *out = m;
+    return LT_OK;
+fail:
+    lt_sgns_free(m);
+    lt_free(*blob); *blob = NULL; *blob_len = 0;
+    if (ml) munmap_wrap(buf, ml); else lt_free(buf);
+    return rc;
+}

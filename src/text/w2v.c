@@ -1,0 +1,136 @@
+/* word2vec front end: ties corpus, vocabulary, encoding and the sgns trainer together. */
+#include "latent/word2vec.h"
+#include "latent/core.h"
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local lt_w2v_info g_info;
+lt_w2v_info lt_w2v_last_info(void) { return g_info; }
+
+void lt_w2v_opts_init(lt_w2v_opts *o) {
+    memset(o, 0, sizeof *o);
+    lt_sgns_opts_init(&o->sg);
+    lt_corpus_opts_init(&o->corpus);
+    lt_vocab_opts_init(&o->vocab);
+}
+
+/* vocabulary blob for checkpoints: "word\tcount\n" lines */
+static char *vocab_blob(const lt_vocab *v, size_t *len) {
+    size_t n = 0;
+    for (int64_t i = 0; i < lt_vocab_size(v); i++) n += strlen(lt_vocab_word(v, i)) + 24;
+    char *b = lt_malloc(n + 1), *p = b;
+    if (!b) return NULL;
+    for (int64_t i = 0; i < lt_vocab_size(v); i++) p += sprintf(p, "%s\t%lld\n", lt_vocab_word(v, i), (long long)lt_vocab_count(v, i));
+    *len = (size_t)(p - b);
+    return b;
+}
+static int vocab_from_blob(lt_vocab **out, const char *b, size_t len) {
+    lt_vocab *v = lt_vocab_new();
+    if (!v) return LT_ENOMEM;
+    size_t p = 0;
+    while (p < len) {
+        const char *nl = memchr(b + p, '\n', len - p), *tab = nl ? memchr(b + p, '\t', (size_t)(nl - b - (ptrdiff_t)p)) : NULL;
+        if (!nl || !tab) { lt_vocab_free(v); return lt_err(LT_EFORMAT, "checkpoint: corrupt vocabulary"); }
+        long long c = 0;
+        sscanf(tab + 1, "%lld", &c);
+        int rc = lt_vocab_add(v, b + p, (size_t)(tab - b - (ptrdiff_t)p), c);
+        if (rc) { lt_vocab_free(v); return rc; }
+        p = (size_t)(nl - b) + 1;
+    }
+    lt_vocab_opts o;
+    lt_vocab_opts_init(&o);
+    o.min_count = 0;
+    int rc = lt_vocab_finalize(v, &o);
+    if (rc) { lt_vocab_free(v); return rc; }
+    *out = v;
+    return LT_OK;
+}
+
+int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
+    *out = NULL;
+    memset(&g_info, 0, sizeof g_info);
+    double t0 = lt_now();
+    lt_corpus *c = NULL;
+    lt_vocab *voc = NULL;
+    lt_sgns *m = NULL;
+    lt_tokens tok = {0};
+    char *blob = NULL;
+    size_t blob_len = 0;
+    int rc;
+    if ((rc = lt_corpus_open(&c, path, &o->corpus))) return rc;
+    if (o->resume) {
+        if (!o->checkpoint) { rc = lt_err(LT_EINVAL, "--resume needs --checkpoint FILE"); goto done; }
+        void *b;
+        if ((rc = lt_sgns_load_checkpoint(&m, o->checkpoint, &b, &blob_len))) goto done;
+        blob = b;
+        if ((rc = vocab_from_blob(&voc, blob, blob_len))) goto done;
+    } else if (o->vocab_in) {
+        if ((rc = lt_vocab_load(&voc, o->vocab_in))) goto done;
+    } else {
+        voc = lt_vocab_new();
+        if (!voc) { rc = LT_ENOMEM; goto done; }
+        if ((rc = lt_vocab_build(voc, c, &o->vocab))) goto done;
+        if ((rc = lt_corpus_rewind(c))) goto done;
+    }
+    g_info.truncated = lt_corpus_n_truncated(c);
+    g_info.invalid_utf8 = lt_corpus_n_invalid(c);
+    g_info.pruned = lt_vocab_get_stats(voc).pruned_while_counting;
+    if (o->vocab_out && (rc = lt_vocab_save(voc, o->vocab_out))) goto done;
+    if (lt_vocab_size(voc) < 2) { rc = lt_err(LT_EINVAL, "%s: only %lld distinct words with count >= %lld; training needs at least 2", path, (long long)lt_vocab_size(voc), (long long)o->vocab.min_count); goto done; }
+    if ((rc = lt_tokens_encode(&tok, c, voc, 1000))) goto done;
+    if (tok.n_words == 0) { rc = lt_err(LT_EINVAL, "%s: no words to train on", path); goto done; }
+    if (!m) {
+        if ((rc = lt_sgns_new(&m, &o->sg, lt_vocab_size(voc), lt_vocab_counts(voc)))) goto done;
+        blob = vocab_blob(voc, &blob_len);
+        if (!blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    }
+    lt_sgns_set_output(m, o->checkpoint, o->sg.quiet);
+    lt_sgns_set_blob(m, blob, blob_len);
+    if (o->resume) {
+        /* the resumed run may be told to stop again (tests) */
+        lt_sgns_opts *mo = (lt_sgns_opts *)lt_sgns_get_opts(m);
+        mo->stop_after_segments = o->sg.stop_after_segments;
+    }
+    if ((rc = lt_sgns_train(m, &tok))) goto done;
+    const lt_sgns_opts *so = lt_sgns_get_opts(m);
+    int64_t ld;
+    const float *W = lt_sgns_vectors(m, &ld);
+    lt_vecs *v = lt_vecs_new(lt_vocab_size(voc), so->dim);
+    if (!v) { rc = LT_ENOMEM; goto done; }
+    for (int64_t i = 0; i < v->n; i++) {
+        memcpy(lt_vecs_row(v, i), W + i * ld, (size_t)so->dim * 4);
+        if ((rc = lt_vecs_set_label(v, i, lt_vocab_word(voc, i)))) { lt_vecs_free(v); goto done; }
+    }
+    char buf[64];
+#define META(k, fmt, val) do { snprintf(buf, sizeof buf, fmt, val); lt_vecs_meta_set(v, k, buf); } while (0)
+    lt_vecs_meta_set(v, "method", so->cbow ? "word2vec-cbow" : "word2vec-skipgram");
+    lt_vecs_meta_set(v, "latent_version", LT_VERSION);
+    META("dim", "%d", so->dim);
+    META("window", "%d", so->window);
+    META("negative", "%d", so->negative);
+    META("hs", "%d", so->hs);
+    META("sample", "%g", (double)so->sample);
+    META("alpha", "%g", (double)so->alpha);
+    META("epochs", "%d", so->epochs);
+    META("min_count", "%lld", (long long)o->vocab.min_count);
+    META("threads", "%d", so->n_threads);
+    META("seed", "%llu", (unsigned long long)so->seed);
+    META("batched", "%d", so->batched);
+    META("lowercase", "%d", o->corpus.lower);
+    META("corpus_tokens", "%lld", (long long)tok.n_words);
+    META("corpus_hash", "%016llx", (unsigned long long)lt_hash64(tok.ids, (size_t)tok.n * 4, LT_HASH_INIT));
+    lt_vecs_meta_set(v, "corpus", path);
+#undef META
+    g_info.vocab = lt_vocab_size(voc);
+    g_info.tokens = tok.n_words;
+    g_info.words_per_sec = lt_sgns_words_per_sec(m);
+    *out = v;
+done:
+    g_info.seconds = lt_now() - t0;
+    lt_tokens_destroy(&tok);
+    lt_sgns_free(m);
+    lt_vocab_free(voc);
+    lt_corpus_close(c);
+    lt_free(blob);
+    return rc;
+}
