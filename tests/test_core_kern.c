@@ -1,0 +1,126 @@
+/* core (rng, threads, alloc hook, f16) and kernels (SIMD vs reference, sigmoid table) */
+#include "test.h"
+
+TEST(rng_streams) {
+    lt_rng a, b, c;
+    lt_rng_seed(&a, 42, 0); lt_rng_seed(&b, 42, 0); lt_rng_seed(&c, 42, 1);
+    int same = 1, diff = 0;
+    for (int i = 0; i < 1000; i++) { uint64_t x = lt_rng_next(&a), y = lt_rng_next(&b), z = lt_rng_next(&c); same &= x == y; diff += x != z; }
+    CHECK(same);
+    CHECK(diff > 990);
+    /* below(n) is in range and roughly uniform */
+    long h[7] = {0};
+    for (int i = 0; i < 70000; i++) { uint64_t v = lt_rng_below(&a, 7); CHECK(v < 7); if (v < 7) h[v]++; }
+    for (int i = 0; i < 7; i++) CHECK(h[i] > 9500 && h[i] < 10500);
+    double s = 0;
+    for (int i = 0; i < 100000; i++) { double u = lt_rng_uniform(&a); CHECK(u >= 0 && u < 1); s += u; }
+    CHECK_NEAR(s / 100000, 0.5, 0.01, 0);
+}
+
+static void mark(void *ud, int64_t b, int64_t e, int tid) { int *v = ud; for (int64_t i = b; i < e; i++) v[i] += 1 + tid * 0; }
+TEST(parallel_for_covers_once) {
+    int v[1003] = {0};
+    CHECK(lt_parallel_for(4, 1003, mark, v) == LT_OK);
+    int ok = 1;
+    for (int i = 0; i < 1003; i++) ok &= v[i] == 1;
+    CHECK(ok);
+}
+
+static int g_fail_after = -1;
+static void *fmalloc(size_t n, void *ud) { (void)ud; if (g_fail_after == 0) return NULL; if (g_fail_after > 0) g_fail_after--; return malloc(n); }
+static void *frealloc(void *p, size_t n, void *ud) { (void)ud; if (g_fail_after == 0) return NULL; if (g_fail_after > 0) g_fail_after--; return realloc(p, n); }
+static void ffree(void *p, void *ud) { (void)ud; free(p); }
+TEST(oom_injection) {
+    /* every allocation point of a store + labels + save path fails cleanly */
+    lt_allocator a = {fmalloc, frealloc, ffree, NULL};
+    int failures = 0;
+    for (int k = 0; k < 12; k++) {
+        g_fail_after = k;
+        lt_set_allocator(&a);
+        lt_vecs *v = lt_vecs_new(10, 5);
+        int rc = v ? lt_vecs_set_label(v, 3, "x") : LT_ENOMEM;
+        if (rc == LT_OK) rc = lt_vecs_meta_set(v, "k", "v");
+        lt_set_allocator(NULL);
+        if (rc != LT_OK) { failures++; CHECK(strlen(lt_errmsg()) > 0); }
+        lt_vecs_free(v);
+    }
+    CHECK(failures >= 3);
+}
+
+TEST(f16_conversion) {
+    float vals[] = {0.f, 1.f, -2.5f, 65504.f, 1e-5f, 3.14159f, -0.000061035156f};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) CHECK_NEAR(lt_f16_to_f32(lt_f32_to_f16(vals[i])), vals[i], 1e-7, 1e-3);
+    CHECK(lt_f32_to_f16(1.0f) == 0x3c00);
+    CHECK(lt_f32_to_f16(-2.0f) == 0xc000);
+    CHECK(isinf(lt_f16_to_f32(lt_f32_to_f16(1e6f))));
+    /* every half value round-trips through float exactly */
+    int ok = 1;
+    for (uint32_t h = 0; h < 65536; h++) {
+        if (((h >> 10) & 0x1f) == 31 && (h & 0x3ff)) continue; /* NaN payloads */
+        ok &= lt_f32_to_f16(lt_f16_to_f32((uint16_t)h)) == h;
+    }
+    CHECK(ok);
+}
+
+static void fill(float *x, int n, lt_rng *r) { for (int i = 0; i < n; i++) x[i] = (float)(lt_rng_uniform(r) * 2 - 1); }
+
+TEST(kernels_match_reference) {
+    const char *names[] = {"avx2", "avx512"};
+    const lt_kernels *R = lt_kern_get("ref");
+    lt_rng r;
+    lt_rng_seed(&r, 7, 0);
+    int tested = 0;
+    for (int ki = 0; ki < 2; ki++) {
+        const lt_kernels *K = lt_kern_get(names[ki]);
+        if (!K) continue;
+        tested++;
+        for (int d = 1; d <= 67; d += 3) {
+            float x[80], y[80], y2[80];
+            fill(x, d, &r); fill(y, d, &r);
+            CHECK_NEAR(K->dot(x, y, d), R->dot(x, y, d), 1e-5, 1e-5);
+            memcpy(y2, y, sizeof y);
+            K->axpy(0.3f, x, y, d);
+            R->axpy(0.3f, x, y2, d);
+            CHECK_ARR(y, y2, d, 1e-6, 1e-6);
+        }
+        /* batched rows: m x o with repeated rows, d padded */
+        int64_t d = 112;
+        int m = 7, o = 6;
+        float *A1 = lt_aligned_alloc(9 * d * 4), *B1 = lt_aligned_alloc(9 * d * 4), *A2 = lt_aligned_alloc(9 * d * 4), *B2 = lt_aligned_alloc(9 * d * 4);
+        float *tmp = lt_aligned_alloc(m * d * 4), S1[64], S2[64], G[64];
+        fill(A1, 9 * (int)d, &r); fill(B1, 9 * (int)d, &r);
+        memcpy(A2, A1, 9 * d * 4); memcpy(B2, B1, 9 * d * 4);
+        float *pa1[7], *pb1[6], *pa2[7], *pb2[6];
+        int ai[7] = {0, 1, 2, 1, 3, 4, 5}, bi[6] = {0, 2, 2, 3, 4, 8};
+        for (int i = 0; i < m; i++) { pa1[i] = A1 + ai[i] * d; pa2[i] = A2 + ai[i] * d; }
+        for (int j = 0; j < o; j++) { pb1[j] = B1 + bi[j] * d; pb2[j] = B2 + bi[j] * d; }
+        K->dots_rows(m, o, d, pa1, pb1, S1);
+        R->dots_rows(m, o, d, pa2, pb2, S2);
+        CHECK_ARR(S1, S2, m * o, 1e-5, 1e-5);
+        fill(G, m * o, &r);
+        K->update_rows(m, o, d, pa1, pb1, G, tmp);
+        R->update_rows(m, o, d, pa2, pb2, G, tmp);
+        CHECK_ARR(A1, A2, 9 * d, 1e-5, 1e-5);
+        CHECK_ARR(B1, B2, 9 * d, 1e-5, 1e-5);
+        lt_aligned_free(A1); lt_aligned_free(B1); lt_aligned_free(A2); lt_aligned_free(B2); lt_aligned_free(tmp);
+    }
+    fprintf(stderr, "  (SIMD kernel sets tested: %d)\n", tested);
+    CHECK(lt_kern() != NULL);
+}
+
+TEST(sigmoid_table_bound) {
+    const float *t = lt_sigmoid_table();
+    double mx = 0;
+    for (int i = 0; i <= 120000; i++) {
+        float x = -6.0f + 12.0f * (float)i / 120000.0f;
+        if (x >= 6.0f) x = 5.9999f;
+        double e = fabs((double)lt_sigmoid_lookup(t, x) - 1.0 / (1.0 + exp(-(double)x)));
+        if (e > mx) mx = e;
+    }
+    /* word2vec indexes with the integer step 1000/6/2 = 83 per unit, so the error is ~0.009 */
+    CHECK_MSG(mx < 0.0095, "max error %g", mx);
+    CHECK_NEAR(lt_sigmoid(0), 0.5, 1e-7, 0);
+    CHECK_NEAR(lt_sigmoid(-30), 0, 1e-12, 0);
+}
+
+RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound))

@@ -1,0 +1,237 @@
+/* trainer: finite-difference gradient checks of every update, batched vs plain,
+ * determinism, resume == uninterrupted */
+#include "test.h"
+#include <unistd.h>
+
+#define D 16
+static double bce(double f, double label) {
+    double ls = f >= 0 ? -log1p(exp(-f)) : f - log1p(exp(f)), lms = -f >= 0 ? -log1p(exp(f)) : -f - log1p(exp(-f));
+    return -(label * ls + (1 - label) * lms);
+}
+static double dotd(const float *a, const float *b) { double s = 0; for (int k = 0; k < D; k++) s += (double)a[k] * b[k]; return s; }
+
+/* loss of rows A (m) against B (o) with labels */
+static double loss_ab(float *const *A, int m, float *const *B, int o, const float *lab) {
+    double L = 0;
+    for (int i = 0; i < m; i++) for (int j = 0; j < o; j++) L += bce(dotd(A[i], B[j]), lab[j]);
+    return L;
+}
+
+static float *rows(int n, lt_rng *r, float scale) {
+    float *x = lt_aligned_alloc((size_t)n * D * 4);
+    for (int i = 0; i < n * D; i++) x[i] = (float)(lt_rng_uniform(r) * 2 - 1) * scale;
+    return x;
+}
+
+/* numeric gradient of loss wrt every coordinate of `p` (n floats) */
+static void numgrad(float *p, int n, double (*L)(void *), void *ud, double *g) {
+    for (int i = 0; i < n; i++) {
+        float s = p[i];
+        double h = 1e-2;
+        p[i] = (float)(s + h); double lp = L(ud);
+        p[i] = (float)(s - h); double lm = L(ud);
+        p[i] = s;
+        g[i] = (lp - lm) / (2 * h);
+    }
+}
+
+typedef struct { float **A; int m; float **B; int o; float *lab; int cbow; } lctx;
+static double lfun(void *ud) {
+    lctx *c = ud;
+    if (!c->cbow) return loss_ab(c->A, c->m, c->B, c->o, c->lab);
+    float h[D];
+    for (int k = 0; k < D; k++) { double s = 0; for (int i = 0; i < c->m; i++) s += c->A[i][k]; h[k] = (float)(s / c->m); }
+    float *hp = h;
+    return loss_ab(&hp, 1, c->B, c->o, c->lab);
+}
+
+/* checks new - old == -alpha * scale * grad for the parameters in rows */
+static void check_update(float *before, float *after, double *grad, int n, double alpha, double scale, const char *what) {
+    double mx = 0, gmax = 0;
+    for (int i = 0; i < n; i++) {
+        double e = fabs((after[i] - before[i]) - (-alpha * scale * grad[i]));
+        if (e > mx) mx = e;
+        if (fabs(grad[i]) > gmax) gmax = fabs(grad[i]);
+    }
+    CHECK_MSG(mx <= 2e-3 * alpha * (gmax + 1), "%s: max deviation %.3g (alpha %.3g, max grad %.3g)", what, mx, alpha, gmax);
+    CHECK_MSG(gmax > 1e-3, "%s: gradient too small to test", what);
+}
+
+static void grad_case(int kind) {
+    /* kind 0: skip-gram NS, 1: HS, 2: CBOW NS, 3: batched window */
+    lt_rng r;
+    lt_rng_seed(&r, 11 + kind, 0);
+    int m = kind == 2 ? 4 : kind == 3 ? 5 : 1, o = 4;
+    float *A = rows(m, &r, 0.8f), *B = rows(o, &r, 0.8f);
+    float *Ap[8], *Bp[8], lab[8];
+    uint8_t codes[8];
+    for (int i = 0; i < m; i++) Ap[i] = A + i * D;
+    for (int j = 0; j < o; j++) { Bp[j] = B + j * D; lab[j] = j == 0; codes[j] = (uint8_t)(j % 2); }
+    if (kind == 1) for (int j = 0; j < o; j++) lab[j] = 1 - codes[j];
+    lctx c = {Ap, m, Bp, o, lab, kind == 2};
+    double *gA = malloc(sizeof(double) * m * D), *gB = malloc(sizeof(double) * o * D);
+    numgrad(A, m * D, lfun, &c, gA);
+    numgrad(B, o * D, lfun, &c, gB);
+    double L0 = lfun(&c);
+    float *A0 = malloc((size_t)m * D * 4), *B0 = malloc((size_t)o * D * 4);
+    memcpy(A0, A, (size_t)m * D * 4); memcpy(B0, B, (size_t)o * D * 4);
+    float alpha = 0.01f;
+    double Lr = 0;
+    if (kind == 0) Lr = lt_sgns_step_ns(A, Bp, o, D, alpha, 1);
+    if (kind == 1) Lr = lt_sgns_step_hs(A, Bp, codes, o, D, alpha, 1);
+    if (kind == 2) Lr = lt_sgns_step_cbow_ns(Ap, m, Bp, o, D, alpha, 1);
+    if (kind == 3) Lr = lt_sgns_step_batch(Ap, m, Bp, o, D, alpha, 1);
+    CHECK_NEAR(Lr, L0, 1e-4, 1e-4);
+    const char *nm[] = {"skip-gram NS", "hierarchical softmax", "CBOW NS", "batched window"};
+    /* word2vec applies CBOW's hidden gradient to every context row: scale m */
+    check_update(A0, A, gA, m * D, alpha, kind == 2 ? m : 1, nm[kind]);
+    check_update(B0, B, gB, o * D, alpha, 1, nm[kind]);
+    /* a step lowers the loss */
+    CHECK(lfun(&c) < L0);
+    free(gA); free(gB); free(A0); free(B0);
+    lt_aligned_free(A); lt_aligned_free(B);
+}
+TEST(gradcheck_skipgram_ns) { grad_case(0); }
+TEST(gradcheck_hs) { grad_case(1); }
+TEST(gradcheck_cbow_ns) { grad_case(2); }
+TEST(gradcheck_batched) { grad_case(3); }
+
+/* Synthetic corpus: 4 topics of 25 words; each sentence draws from one topic. */
+#define NW 100
+static int32_t *synth(int64_t n_sent, int64_t *n_out, int64_t *counts) {
+    lt_rng r;
+    lt_rng_seed(&r, 5, 0);
+    int64_t n = 0;
+    int32_t *ids = malloc((size_t)n_sent * 21 * 4);
+    memset(counts, 0, NW * sizeof *counts);
+    for (int64_t s = 0; s < n_sent; s++) {
+        int topic = (int)lt_rng_below(&r, 4);
+        for (int k = 0; k < 20; k++) {
+            int w = topic * 25 + (int)(lt_rng_below(&r, 25) * lt_rng_below(&r, 25) / 25); /* skewed counts */
+            ids[n++] = w;
+            counts[w]++;
+        }
+        ids[n++] = -1;
+    }
+    *n_out = n;
+    return ids;
+}
+
+/* sort ids by count so the Huffman tree sees descending counts, as a vocabulary gives */
+static void by_count(int32_t *ids, int64_t n, int64_t *counts) {
+    int order[NW], rank[NW];
+    for (int i = 0; i < NW; i++) order[i] = i;
+    for (int i = 0; i < NW; i++) for (int j = i + 1; j < NW; j++) if (counts[order[j]] > counts[order[i]]) { int t = order[i]; order[i] = order[j]; order[j] = t; }
+    int64_t c2[NW];
+    for (int i = 0; i < NW; i++) { rank[order[i]] = i; c2[i] = counts[order[i]]; }
+    for (int64_t i = 0; i < n; i++) if (ids[i] >= 0) ids[i] = rank[ids[i]];
+    memcpy(counts, c2, sizeof c2);
+    /* topic of rank i is order[i]/25: keep the map for scoring */
+    static int topic_of[NW];
+    for (int i = 0; i < NW; i++) topic_of[i] = order[i] / 25;
+    memcpy((void *)(counts + NW), topic_of, sizeof topic_of);
+}
+
+/* mean cosine within topics minus across topics */
+static double topic_margin(const float *W, int64_t ld, const int *topic) {
+    double in = 0, out = 0;
+    int64_t ni = 0, no = 0;
+    for (int a = 0; a < NW; a++)
+        for (int b = a + 1; b < NW; b++) {
+            double s = 0, na = 0, nb = 0;
+            for (int k = 0; k < D; k++) { s += W[a * ld + k] * W[b * ld + k]; na += W[a * ld + k] * W[a * ld + k]; nb += W[b * ld + k] * W[b * ld + k]; }
+            double c = s / sqrt(na * nb + 1e-30);
+            if (topic[a] == topic[b]) { in += c; ni++; } else { out += c; no++; }
+        }
+    return in / (double)ni - out / (double)no;
+}
+
+typedef struct { int32_t *ids; int64_t n; int64_t counts[NW + NW / 2 + 1]; lt_tokens t; } corpus_t;
+static corpus_t *g_corp;
+static corpus_t *corp(void) {
+    if (g_corp) return g_corp;
+    g_corp = calloc(1, sizeof *g_corp);
+    g_corp->ids = synth(4000, &g_corp->n, g_corp->counts);
+    by_count(g_corp->ids, g_corp->n, g_corp->counts);
+    g_corp->t.ids = g_corp->ids;
+    g_corp->t.n = g_corp->n;
+    for (int64_t i = 0; i < g_corp->n; i++) g_corp->t.n_words += g_corp->ids[i] >= 0;
+    return g_corp;
+}
+
+static lt_sgns *train(int cbow, int hs, int neg, int batched, int threads, int64_t ck_every, double *margin) {
+    corpus_t *c = corp();
+    lt_sgns_opts o;
+    lt_sgns_opts_init(&o);
+    o.dim = D; o.cbow = cbow; o.hs = hs; o.negative = neg; o.batched = batched; o.n_threads = threads;
+    o.epochs = 3; o.quiet = 1; o.sample = 0; o.checkpoint_every = ck_every;
+    lt_sgns *m;
+    if (lt_sgns_new(&m, &o, NW, c->counts) != LT_OK) return NULL;
+    if (lt_sgns_train(m, &c->t) != LT_OK) { lt_sgns_free(m); return NULL; }
+    int64_t ld;
+    const float *W = lt_sgns_vectors(m, &ld);
+    if (margin) *margin = topic_margin(W, ld, (const int *)(void *)(c->counts + NW));
+    return m;
+}
+
+TEST(trainers_learn_topics) {
+    /* every mode separates the topics; batched and plain reach similar margins */
+    int modes[][3] = {{0, 0, 5}, {1, 0, 5}, {0, 1, 0}, {1, 1, 0}};
+    for (int i = 0; i < 4; i++) {
+        double mb = 0, mp = 0;
+        lt_sgns *a = train(modes[i][0], modes[i][1], modes[i][2], 1, 1, 0, &mb);
+        lt_sgns *b = train(modes[i][0], modes[i][1], modes[i][2], 0, 1, 0, &mp);
+        CHECK(a && b);
+        CHECK_MSG(mb > 0.3 && mp > 0.3, "mode %d: margins batched %.3f plain %.3f", i, mb, mp);
+        CHECK_MSG(fabs(mb - mp) < 0.25, "mode %d: batched %.3f vs plain %.3f", i, mb, mp);
+        lt_sgns_free(a); lt_sgns_free(b);
+    }
+}
+
+TEST(one_thread_deterministic) {
+    lt_sgns *a = train(0, 0, 5, 1, 1, 0, NULL), *b = train(0, 0, 5, 1, 1, 0, NULL);
+    int64_t ld = 0;
+    const float *wa = a ? lt_sgns_vectors(a, &ld) : NULL;
+    CHECK(a && b && !memcmp(wa, lt_sgns_vectors(b, NULL), (size_t)NW * ld * 4));
+    lt_sgns_free(a); lt_sgns_free(b);
+    /* two threads still learn */
+    double m2;
+    lt_sgns *c = train(0, 0, 5, 1, 2, 0, &m2);
+    CHECK(c && m2 > 0.3);
+    lt_sgns_free(c);
+}
+
+TEST(resume_equals_uninterrupted) {
+    corpus_t *c = corp();
+    for (int mode = 0; mode < 2; mode++) {
+        lt_sgns *full = train(mode, mode, 5, 1, 1, 20000, NULL);
+        lt_sgns_opts o = *lt_sgns_get_opts(full);
+        o.stop_after_segments = 4;
+        lt_sgns *m;
+        CHECK(lt_sgns_new(&m, &o, NW, c->counts) == LT_OK);
+        lt_sgns_set_output(m, "build/tests/ck.bin", 1);
+        lt_sgns_set_blob(m, "vocab", 5);
+        CHECK(lt_sgns_train(m, &c->t) == LT_EINTR);
+        lt_sgns_free(m);
+        void *blob;
+        size_t bl;
+        CHECK(lt_sgns_load_checkpoint(&m, "build/tests/ck.bin", &blob, &bl) == LT_OK);
+        CHECK(bl == 5 && !memcmp(blob, "vocab", 5));
+        lt_free(blob);
+        CHECK(m && lt_sgns_train(m, &c->t) == LT_OK);
+        int64_t ld;
+        const float *wf = lt_sgns_vectors(full, &ld);
+        CHECK(m && !memcmp(wf, lt_sgns_vectors(m, NULL), (size_t)NW * ld * 4));
+        lt_sgns_free(m); lt_sgns_free(full);
+    }
+    /* a corrupt checkpoint is refused */
+    FILE *f = fopen("build/tests/ck.bin", "r+b");
+    fseek(f, 500, SEEK_SET); fputc(0x42, f); fclose(f);
+    lt_sgns *m = NULL;
+    void *blob; size_t bl;
+    CHECK(lt_sgns_load_checkpoint(&m, "build/tests/ck.bin", &blob, &bl) == LT_EFORMAT && m == NULL);
+    CHECK(strstr(lt_errmsg(), "ck.bin") != NULL);
+}
+
+RUN_TESTS(T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics),
+          T(one_thread_deterministic), T(resume_equals_uninterrupted))
