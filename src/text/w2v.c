@@ -70,10 +70,15 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
         voc = lt_vocab_new();
         if (!voc) { rc = LT_ENOMEM; goto done; }
         if ((rc = lt_vocab_build(voc, c, &o->vocab))) goto done;
+        if (lt_corpus_n_invalid(c) > 16 && (uint64_t)lt_corpus_n_invalid(c) * 100 > lt_corpus_offset(c)) {
+            rc = lt_err(LT_EFORMAT, "%s: %lld of %llu bytes are not valid UTF-8 (a binary file?); refusing to train on it", path,
+                        (long long)lt_corpus_n_invalid(c), (unsigned long long)lt_corpus_offset(c));
+            goto done;
+        }
+        g_info.truncated = lt_corpus_n_truncated(c);
+        g_info.invalid_utf8 = lt_corpus_n_invalid(c);
         if ((rc = lt_corpus_rewind(c))) goto done;
     }
-    g_info.truncated = lt_corpus_n_truncated(c);
-    g_info.invalid_utf8 = lt_corpus_n_invalid(c);
     g_info.pruned = lt_vocab_get_stats(voc).pruned_while_counting;
     if (o->vocab_out && (rc = lt_vocab_save(voc, o->vocab_out))) goto done;
     if (lt_vocab_size(voc) < 2) { rc = lt_err(LT_EINVAL, "%s: only %lld distinct words with count >= %lld; training needs at least 2", path, (long long)lt_vocab_size(voc), (long long)o->vocab.min_count); goto done; }

@@ -1,0 +1,78 @@
+#!/bin/sh
+# CLI tests: --help everywhere, golden fixed-seed run, format round trips through
+# `latent convert`, resume == uninterrupted, and bad inputs (clear message, exit code).
+L=${LATENT:-build/latent}
+T=build/tests/cli
+TEXT=../shared/data/text
+rm -rf "$T"; mkdir -p "$T"
+P=0; F=0
+ok() { P=$((P + 1)); echo "ok $1"; }
+no() { F=$((F + 1)); echo "FAIL $1"; }
+# expect CODE NAME PATTERN -- command...   (stderr must match PATTERN)
+expect() {
+    code=$1; name=$2; pat=$3; shift 4
+    "$@" > "$T/out" 2> "$T/err"; rc=$?
+    if [ $rc -eq "$code" ] && grep -q -- "$pat" "$T/err"; then ok "$name"
+    else no "$name (exit $rc, want $code; stderr: $(head -c 300 "$T/err"))"; fi
+}
+
+for c in train convert similar analogy vector info eval vocab; do
+    if $L $c --help | grep -q "usage: latent"; then ok "help $c"; else no "help $c"; fi
+done
+expect 2 "unknown command" "unknown command" -- $L frobnicate
+expect 2 "train usage" "expected one CORPUS" -- $L train word2vec -o "$T/x.bin"
+
+# golden: scalar kernels, one thread, fixed seed
+LATENT_KERNEL=ref $L train word2vec $TEXT/mobydick.txt.gz -o "$T/golden.txt" --dim 16 --epochs 1 -t 1 --seed 7 -q
+if head -4 "$T/golden.txt" | cmp -s - tests/golden/mobydick_sg16_head.txt; then ok "golden run"; else no "golden run differs from tests/golden/mobydick_sg16_head.txt"; fi
+LATENT_KERNEL=ref $L train word2vec $TEXT/mobydick.txt.gz -o "$T/golden2.txt" --dim 16 --epochs 1 -t 1 --seed 7 -q
+if cmp -s "$T/golden.txt" "$T/golden2.txt"; then ok "deterministic rerun"; else no "deterministic rerun"; fi
+if $L info "$T/golden.txt" | grep -q "^dim	16"; then ok "info"; else no "info"; fi
+
+# every format through convert, back to text, identical
+for ext in lvec bin vec glove npy; do
+    $L convert "$T/golden.txt" "$T/g.$ext" && $L convert "$T/g.$ext" "$T/back_$ext.txt" --precision 9
+    if [ "$ext" = glove ]; then tail -n +2 "$T/golden.txt" > "$T/cmp.txt"; cmp -s "$T/cmp.txt" "$T/back_$ext.txt" || cmp -s "$T/golden.txt" "$T/back_$ext.txt"
+    else cmp -s "$T/golden.txt" "$T/back_$ext.txt"; fi && ok "convert $ext" || no "convert $ext"
+done
+$L convert "$T/golden.txt" "$T/g.nonl.bin" --to w2v-bin >/dev/null
+if $L vector "$T/g.lvec" whale | cut -c1-40 | grep -q "^whale "; then ok "vector"; else no "vector"; fi
+if $L similar "$T/g.lvec" whale -k 3 | wc -l | grep -q 3; then ok "similar"; else no "similar"; fi
+if $L analogy "$T/g.lvec" man king woman --mul -k 2 | wc -l | grep -q 2; then ok "analogy"; else no "analogy"; fi
+expect 1 "missing word" "'zzzzqq' is not in the vectors" -- $L similar "$T/g.lvec" zzzzqq
+
+# resume equals uninterrupted (one thread)
+A="--dim 16 --epochs 2 -t 1 --seed 3 -q --checkpoint-every 50000"
+$L train word2vec $TEXT/mobydick.txt.gz -o "$T/full.bin" $A --checkpoint "$T/ck1"
+$L train word2vec $TEXT/mobydick.txt.gz -o "$T/part.bin" $A --checkpoint "$T/ck2" --stop-after-segments 3 2>/dev/null
+$L train word2vec $TEXT/mobydick.txt.gz -o "$T/resumed.bin" --resume --checkpoint "$T/ck2" -q
+if cmp -s "$T/full.bin" "$T/resumed.bin"; then ok "resume equals uninterrupted"; else no "resume equals uninterrupted"; fi
+
+# bad inputs: clear message naming the file, non-zero exit
+: > "$T/empty.txt"
+expect 1 "empty corpus" "empty.txt" -- $L train word2vec "$T/empty.txt" -o "$T/o.bin" -q
+expect 1 "missing corpus" "nosuch.txt" -- $L train word2vec "$T/nosuch.txt" -o "$T/o.bin" -q
+head -c 300000 "$L" > "$T/garbage.txt"
+expect 1 "binary garbage corpus" "not valid UTF-8" -- $L train word2vec "$T/garbage.txt" -o "$T/o.bin" -q
+awk 'BEGIN{for(i=0;i<5000;i++) printf "\377\376 \300\301 "}' > "$T/invalid.txt"
+expect 1 "invalid UTF-8 corpus" "not valid UTF-8" -- $L train word2vec "$T/invalid.txt" -o "$T/o.bin" -q
+awk 'BEGIN{for(i=0;i<10485760/64;i++) printf "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}' > "$T/bigtoken.txt"
+expect 1 "10 MB single token" "bigtoken.txt: only 1 distinct" -- $L train word2vec "$T/bigtoken.txt" -o "$T/o.bin" -q --min-count 1
+expect 1 "unwritable output" "/nonexistent-dir/o.bin" -- $L train word2vec $TEXT/mobydick.txt.gz -o /nonexistent-dir/o.bin -q
+head -c 3000 "$T/g.bin" > "$T/trunc.bin"
+expect 1 "truncated bin" "trunc.bin: offset" -- $L info "$T/trunc.bin"
+head -c 3000 "$T/golden.txt" > "$T/trunc.txt"
+expect 1 "truncated txt" "trunc.txt: offset" -- $L info "$T/trunc.txt"
+cp "$T/g.lvec" "$T/corrupt.lvec"; printf 'X' | dd of="$T/corrupt.lvec" bs=1 seek=5000 conv=notrunc 2>/dev/null
+expect 1 "corrupt native" "corrupt.lvec: offset" -- $L info "$T/corrupt.lvec"
+head -c 5000 "$T/g.npy" > "$T/trunc.npy"
+expect 1 "truncated npy" "trunc.npy: offset" -- $L info "$T/trunc.npy"
+expect 1 "garbage vectors" "garbage.txt" -- $L info "$T/garbage.txt"
+expect 1 "missing vectors" "nosuch.bin" -- $L info "$T/nosuch.bin"
+cp "$T/ck2" "$T/ckbad"; printf 'XXXX' | dd of="$T/ckbad" bs=1 seek=4000 conv=notrunc 2>/dev/null
+expect 1 "corrupt checkpoint" "ckbad" -- $L train word2vec $TEXT/mobydick.txt.gz -o "$T/o.bin" --resume --checkpoint "$T/ckbad" -q
+if [ ! -e "$T/o.bin" ] && ! ls "$T" | grep -q 'tmp-'; then ok "no partial outputs"; else no "partial output left behind"; fi
+expect 1 "eval missing file" "nosuch-q.txt" -- $L eval analogy "$T/g.lvec" "$T/nosuch-q.txt"
+
+echo "$P passed, $F failed"
+[ "$F" = 0 ]

@@ -1,0 +1,23 @@
+#!/bin/sh
+# The main job of `make run`: train skip-gram vectors on the bundled corpus, then show
+# neighbours, an analogy and an evaluation summary.
+set -e
+L=${1:-build/latent}
+OUT=${OUT:-build/demo}
+mkdir -p "$OUT"
+echo "== training skip-gram vectors on data/sotu.txt.gz (1.8M tokens, 100-d, 5 epochs)"
+$L train word2vec data/sotu.txt.gz -o "$OUT/sotu.lvec" --seed 1
+echo; echo "== latent info"
+$L info "$OUT/sotu.lvec" | head -12
+for w in war freedom economy; do
+    echo; echo "== latent similar $w -k 8"
+    $L similar "$OUT/sotu.lvec" "$w" -k 8
+done
+echo; echo "== latent analogy: man is to king as woman is to ?"
+$L analogy "$OUT/sotu.lvec" man king woman -k 5
+echo; echo "== latent eval analogy (bundled set)"
+$L eval analogy "$OUT/sotu.lvec" data/analogies.txt | tail -4
+if [ -f ../shared/data/text/wordsim353.tsv ]; then
+    echo; echo "== latent eval similarity (WordSim-353)"
+    $L eval similarity "$OUT/sotu.lvec" ../shared/data/text/wordsim353.tsv
+fi

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Installs the Debian packages latent needs, only those missing. Needs root or sudo.
+PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev"
+missing=""
+for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+[ -z "$missing" ] && exit 0
+echo "setup: installing$missing" >&2
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null || {
+    echo "setup: apt-get failed; install by hand:$missing" >&2; exit 1; }
