@@ -115,7 +115,7 @@ int lt_vocab_finalize(lt_vocab *v, const lt_vocab_opts *o) {
     if (!o) { lt_vocab_opts_init(&def); o = &def; }
     v->st.types_seen = v->n + v->st.pruned_while_counting;
     v->st.below_min_count = drop_below(v, o->min_count > 1 ? o->min_count : 1);
-    qsort(v->e, (size_t)v->n, sizeof *v->e, cmp_entry);
+    if (v->n > 1) qsort(v->e, (size_t)v->n, sizeof *v->e, cmp_entry);
     if (o->max_size > 0 && v->n > o->max_size) {
         for (int64_t i = o->max_size; i < v->n; i++) lt_free(v->e[i].w);
         v->st.over_max_size = v->n - o->max_size;
