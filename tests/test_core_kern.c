@@ -78,6 +78,7 @@ TEST(kernels_match_reference) {
             float x[80], y[80], y2[80];
             fill(x, d, &r); fill(y, d, &r);
             CHECK_NEAR(K->dot(x, y, d), R->dot(x, y, d), 1e-5, 1e-5);
+            CHECK_NEAR(K->l2sq(x, y, d), R->l2sq(x, y, d), 1e-5, 1e-5);
             memcpy(y2, y, sizeof y);
             K->axpy(0.3f, x, y, d);
             R->axpy(0.3f, x, y2, d);

@@ -24,6 +24,8 @@ typedef struct lt_kernels {
     const char *name;
     /* x, y are (d) */
     float (*dot)(const float *x, const float *y, int64_t d);
+    /* sum (x - y)^2 */
+    float (*l2sq)(const float *x, const float *y, int64_t d);
     /* y += a*x */
     void (*axpy)(float a, const float *x, float *y, int64_t d);
     /* S[i*o + j] = dot(A[i], B[j]) for A (m rows), B (o rows); d % LT_KERN_PAD == 0 */

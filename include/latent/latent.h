@@ -8,4 +8,5 @@
 #include "latent/sgns.h"
 #include "latent/word2vec.h"
 #include "latent/eval.h"
+#include "latent/index.h"
 #endif

@@ -3,6 +3,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "latent/text.h"
+#include "../core/topk.h"
 #include <cblas.h>
 #include <ctype.h>
 #include <errno.h>
@@ -29,50 +30,6 @@ lt_vecs *lt_vecs_normalized(const lt_vecs *v) {
     return o;
 }
 
-/* bounded min-heap of (score, id): better = higher score, then lower id */
-static int better(float s1, int64_t i1, float s2, int64_t i2) { return s1 > s2 || (s1 == s2 && i1 < i2); }
-typedef struct { float *s; int64_t *id; int n, k; } heap;
-static void heap_push(heap *h, float s, int64_t id) {
-    if (h->n < h->k) {
-        int i = h->n++;
-        while (i > 0) { int p = (i - 1) / 2; if (!better(h->s[p], h->id[p], s, id)) break; h->s[i] = h->s[p]; h->id[i] = h->id[p]; i = p; }
-        h->s[i] = s; h->id[i] = id;
-        return;
-    }
-    if (!better(s, id, h->s[0], h->id[0])) return;
-    int i = 0;
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, w = i;
-        float ws = s; int64_t wi = id;
-        if (l < h->n && better(ws, wi, h->s[l], h->id[l])) { w = l; ws = h->s[l]; wi = h->id[l]; }
-        if (r < h->n && better(ws, wi, h->s[r], h->id[r])) { w = r; }
-        if (w == i) break;
-        h->s[i] = h->s[w]; h->id[i] = h->id[w]; i = w;
-    }
-    h->s[i] = s; h->id[i] = id;
-}
-static int heap_sorted(heap *h, int64_t *ids, float *scores) {
-    int n = h->n;
-    for (int i = n - 1; i >= 0; i--) {
-        ids[i] = h->id[0]; scores[i] = h->s[0];
-        h->n--;
-        float s = h->s[h->n]; int64_t id = h->id[h->n];
-        if (h->n == 0) break;
-        /* sift down the last element from the root (root is worst) */
-        int j = 0;
-        for (;;) {
-            int l = 2 * j + 1, r = l + 1, w = j;
-            float ws = s; int64_t wi = id;
-            if (l < h->n && better(ws, wi, h->s[l], h->id[l])) { w = l; ws = h->s[l]; wi = h->id[l]; }
-            if (r < h->n && better(ws, wi, h->s[r], h->id[r])) w = r;
-            if (w == j) break;
-            h->s[j] = h->s[w]; h->id[j] = h->id[w]; j = w;
-        }
-        h->s[j] = s; h->id[j] = id;
-    }
-    return n;
-}
-
 static int excluded(int64_t i, const int64_t *ex, int n) { for (int j = 0; j < n; j++) if (ex[j] == i) return 1; return 0; }
 
 int lt_nearest(const lt_vecs *vn, const float *q, int k, int64_t restrict_n, const int64_t *exclude, int n_ex, int64_t *ids, float *scores) {
@@ -87,12 +44,13 @@ int lt_nearest(const lt_vecs *vn, const float *q, int k, int64_t restrict_n, con
     float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
     for (int64_t j = 0; j < vn->d; j++) qq[j] = q[j] * inv;
     const lt_kernels *K = lt_kern();
-    heap h = {hs, hi, 0, k};
+    lt_topk h = {hs, hi, 0, k};
     for (int64_t i = 0; i < n; i++) {
         if (n_ex && excluded(i, exclude, n_ex)) continue;
-        heap_push(&h, K->dot(qq, lt_vecs_row(vn, i), vn->ld), i);
+        lt_topk_push(&h, -K->dot(qq, lt_vecs_row(vn, i), vn->ld), i);
     }
-    int got = heap_sorted(&h, ids, scores);
+    int got = lt_topk_sorted(&h, scores, ids);
+    for (int i = 0; i < got; i++) scores[i] = -scores[i];
     lt_aligned_free(qq); lt_free(hs); lt_free(hi);
     return got;
 }
@@ -111,16 +69,17 @@ int lt_analogy(const lt_vecs *vn, int64_t a, int64_t b, int64_t c, lt_analogy_me
     float *hs = lt_malloc((size_t)k * 4);
     int64_t *hi = lt_malloc((size_t)k * 8);
     if (!hs || !hi) { lt_free(hs); lt_free(hi); return lt_err(LT_ENOMEM, "out of memory"); }
-    heap h = {hs, hi, 0, k};
+    lt_topk h = {hs, hi, 0, k};
     const lt_kernels *K = lt_kern();
     for (int64_t i = 0; i < n; i++) {
         if (excluded(i, ex, 3)) continue;
         const float *x = lt_vecs_row(vn, i);
         float ca = (K->dot(x, lt_vecs_row(vn, a), vn->ld) + 1) / 2, cb = (K->dot(x, lt_vecs_row(vn, b), vn->ld) + 1) / 2,
               cc = (K->dot(x, lt_vecs_row(vn, c), vn->ld) + 1) / 2;
-        heap_push(&h, cb * cc / (ca + 0.001f), i);
+        lt_topk_push(&h, -(cb * cc / (ca + 0.001f)), i);
     }
-    int got = heap_sorted(&h, ids, scores);
+    int got = lt_topk_sorted(&h, scores, ids);
+    for (int i = 0; i < got; i++) scores[i] = -scores[i];
     lt_free(hs); lt_free(hi);
     return got;
 }

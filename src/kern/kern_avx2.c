@@ -23,6 +23,21 @@ float lt_dot_avx2(const float *x, const float *y, int64_t d) {
     return s;
 }
 
+float lt_l2sq_avx2(const float *x, const float *y, int64_t d) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8));
+        a0 = _mm256_fmadd_ps(t0, t0, a0);
+        a1 = _mm256_fmadd_ps(t1, t1, a1);
+    }
+    for (; i + 8 <= d; i += 8) { __m256 t = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)); a0 = _mm256_fmadd_ps(t, t, a0); }
+    float s = hsum256(_mm256_add_ps(a0, a1));
+    for (; i < d; i++) { float t = x[i] - y[i]; s += t * t; }
+    return s;
+}
+
 void lt_axpy_avx2(float a, const float *x, float *y, int64_t d) {
     __m256 va = _mm256_set1_ps(a);
     int64_t i = 0;

@@ -17,6 +17,24 @@ float lt_dot_avx512(const float *x, const float *y, int64_t d) {
     return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
 }
 
+float lt_l2sq_avx512(const float *x, const float *y, int64_t d) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 32 <= d; i += 32) {
+        __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i));
+        __m512 t1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(y + i + 16));
+        a0 = _mm512_fmadd_ps(t0, t0, a0);
+        a1 = _mm512_fmadd_ps(t1, t1, a1);
+    }
+    for (; i + 16 <= d; i += 16) { __m512 t = _mm512_sub_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)); a0 = _mm512_fmadd_ps(t, t, a0); }
+    if (i < d) {
+        __mmask16 k = (__mmask16)((1u << (d - i)) - 1);
+        __m512 t = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), _mm512_maskz_loadu_ps(k, y + i));
+        a1 = _mm512_fmadd_ps(t, t, a1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+}
+
 void lt_axpy_avx512(float a, const float *x, float *y, int64_t d) {
     __m512 va = _mm512_set1_ps(a);
     int64_t i = 0;

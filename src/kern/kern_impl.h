@@ -4,6 +4,7 @@
 #include "latent/kern.h"
 #define LT_KDECL(sfx)                                                                          \
     float lt_dot_##sfx(const float *x, const float *y, int64_t d);                             \
+    float lt_l2sq_##sfx(const float *x, const float *y, int64_t d);                            \
     void lt_axpy_##sfx(float a, const float *x, float *y, int64_t d);                          \
     void lt_dots_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B, float *S); \
     void lt_update_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B,       \

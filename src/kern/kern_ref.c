@@ -6,6 +6,11 @@ float lt_dot_ref(const float *x, const float *y, int64_t d) {
     for (int64_t i = 0; i < d; i++) s += x[i] * y[i];
     return s;
 }
+float lt_l2sq_ref(const float *x, const float *y, int64_t d) {
+    float s = 0;
+    for (int64_t i = 0; i < d; i++) { float t = x[i] - y[i]; s += t * t; }
+    return s;
+}
 void lt_axpy_ref(float a, const float *x, float *y, int64_t d) {
     for (int64_t i = 0; i < d; i++) y[i] += a * x[i];
 }

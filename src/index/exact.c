@@ -1,0 +1,175 @@
+/* Exact k-NN: blocked sgemm candidates, double-precision re-ranking. Shapes: base (n, ld),
+ * Q (nq, ldq), S (QB, NB) scratch per thread. */
+#include "latent/index.h"
+#include "latent/core.h"
+#include "latent/kern.h"
+#include "../core/topk.h"
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+
+const char *lt_metric_name(lt_metric m) { return m == LT_METRIC_L2 ? "l2" : m == LT_METRIC_IP ? "ip" : "cosine"; }
+int lt_metric_from_name(const char *s, lt_metric *out) {
+    if (!strcmp(s, "l2")) *out = LT_METRIC_L2;
+    else if (!strcmp(s, "ip")) *out = LT_METRIC_IP;
+    else if (!strcmp(s, "cosine") || !strcmp(s, "cos")) *out = LT_METRIC_COS;
+    else return lt_err(LT_EINVAL, "unknown metric '%s' (l2, ip, cosine)", s);
+    return LT_OK;
+}
+
+#define QB 64
+#define NB 2048
+
+typedef struct {
+    const lt_vecs *base; const float *Q; int64_t nq, ldq; int k; lt_metric m;
+    const double *bn2;   /* |x|^2 (double) per base row; for cosine 1/|x| */
+    double maxn2;
+    float *Dout; int64_t *Iout;
+    int rc;
+} ex_ctx;
+
+static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, double qn, double xn) {
+    double s = 0;
+    if (m == LT_METRIC_L2) { for (int64_t j = 0; j < d; j++) { double t = (double)q[j] - x[j]; s += t * t; } return s; }
+    for (int64_t j = 0; j < d; j++) s += (double)q[j] * x[j];
+    if (m == LT_METRIC_IP) return 1 - s;
+    return qn > 0 && xn > 0 ? 1 - s / (qn * xn) : 1;
+}
+
+static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
+    ex_ctx *c = ud;
+    const lt_vecs *B = c->base;
+    int64_t n = B->n, d = B->d, ld = B->ld;
+    int kk = (int)(n < 2 * (int64_t)c->k + 16 ? n : 2 * c->k + 16);
+    float *S = lt_aligned_alloc((size_t)QB * NB * 4), *Qb = lt_aligned_alloc((size_t)QB * ld * 4);
+    float *hd = lt_malloc((size_t)QB * kk * 4);
+    int64_t *hi = lt_malloc((size_t)QB * kk * 8);
+    double *cd = lt_malloc((size_t)kk * 8);
+    int64_t *ci = lt_malloc((size_t)kk * 8);
+    if (!S || !Qb || !hd || !hi || !cd || !ci) { c->rc = LT_ENOMEM; goto out; }
+    for (int64_t q0 = b; q0 < e; q0 += QB) {
+        int nb = (int)(e - q0 < QB ? e - q0 : QB);
+        double qn2[QB];
+        lt_topk h[QB];
+        for (int i = 0; i < nb; i++) {
+            const float *q = c->Q + (q0 + i) * c->ldq;
+            float *r = Qb + (int64_t)i * ld;
+            memset(r, 0, (size_t)ld * 4);
+            memcpy(r, q, (size_t)d * 4);
+            double s = 0;
+            for (int64_t j = 0; j < d; j++) s += (double)q[j] * q[j];
+            qn2[i] = s;
+            h[i] = (lt_topk){hd + (int64_t)i * kk, hi + (int64_t)i * kk, 0, kk};
+        }
+        for (int64_t x0 = 0; x0 < n; x0 += NB) {
+            int mb = (int)(n - x0 < NB ? n - x0 : NB);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
+            for (int i = 0; i < nb; i++) {
+                const float *row = S + (int64_t)i * NB;
+                lt_topk *hh = &h[i];
+                for (int j = 0; j < mb; j++) {
+                    float dist;
+                    if (c->m == LT_METRIC_L2) dist = (float)(qn2[i] + c->bn2[x0 + j]) - 2 * row[j];
+                    else if (c->m == LT_METRIC_IP) dist = 1 - row[j];
+                    else dist = 1 - row[j] * (float)c->bn2[x0 + j];
+                    if (hh->n == hh->k && !(dist <= hh->d[0])) continue;
+                    lt_topk_push(hh, dist, x0 + j);
+                }
+            }
+        }
+        /* re-rank in double; verify the float candidates cannot have missed a closer row */
+        for (int i = 0; i < nb; i++) {
+            const float *q = c->Q + (q0 + i) * c->ldq;
+            double qn = sqrt(qn2[i]);
+            float worst = h[i].n ? h[i].d[0] : INFINITY;
+            int cnt = h[i].n;
+            for (int t = 0; t < cnt; t++) {
+                ci[t] = h[i].id[t];
+                double xn = c->m == LT_METRIC_COS ? (c->bn2[ci[t]] > 0 ? 1 / c->bn2[ci[t]] : 0) : 0;
+                cd[t] = dist_d(q, lt_vecs_row(B, ci[t]), d, c->m, qn, xn);
+            }
+            /* insertion sort by (dist, id): cnt is small */
+            for (int a = 1; a < cnt; a++) {
+                double dv = cd[a]; int64_t iv = ci[a]; int z = a - 1;
+                while (z >= 0 && (cd[z] > dv || (cd[z] == dv && ci[z] > iv))) { cd[z + 1] = cd[z]; ci[z + 1] = ci[z]; z--; }
+                cd[z + 1] = dv; ci[z + 1] = iv;
+            }
+            int kout = c->k < cnt ? c->k : cnt;
+            /* float error bound of one distance: ~ d * 2^-22 * (|q|^2 + max|x|^2) */
+            double err = (double)d * 2.4e-7 * (c->m == LT_METRIC_L2 ? qn2[i] + c->maxn2 : c->m == LT_METRIC_IP ? qn * sqrt(c->maxn2) + 1 : 2) + 1e-30;
+            int safe = cnt == n || (kout > 0 && cd[kout - 1] + 2 * err < (double)worst);
+            if (!safe) {
+                /* rare: fall back to a full double-precision scan for this query */
+                lt_topk full = {hd + (int64_t)i * kk, hi + (int64_t)i * kk, 0, kout};
+                for (int64_t x = 0; x < n; x++) {
+                    double xn = c->m == LT_METRIC_COS ? (c->bn2[x] > 0 ? 1 / c->bn2[x] : 0) : 0;
+                    double dd = dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xn);
+                    /* keep doubles exact: compare via a sorted small array */
+                    if (full.n < kout) {
+                        int z = full.n++;
+                        while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
+                        cd[z] = dd; ci[z] = x;
+                    } else if (dd < cd[kout - 1]) {
+                        int z = kout - 1;
+                        while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
+                        cd[z] = dd; ci[z] = x;
+                    }
+                }
+            }
+            float *Do = c->Dout + (q0 + i) * c->k;
+            int64_t *Io = c->Iout + (q0 + i) * c->k;
+            for (int t = 0; t < c->k; t++) {
+                if (t < kout) { Do[t] = (float)cd[t]; Io[t] = ci[t]; }
+                else { Do[t] = INFINITY; Io[t] = -1; }
+            }
+        }
+    }
+out:
+    lt_aligned_free(S); lt_aligned_free(Qb);
+    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci);
+}
+
+int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads, float *Dres, int64_t *Ires) {
+    if (k <= 0) return lt_err(LT_EINVAL, "k must be positive");
+    if (nq <= 0) return LT_OK;
+    if (base->n == 0) {
+        for (int64_t i = 0; i < nq * k; i++) { Dres[i] = INFINITY; Ires[i] = -1; }
+        return LT_OK;
+    }
+    double *bn2 = lt_malloc((size_t)base->n * 8);
+    if (!bn2) return lt_err(LT_ENOMEM, "out of memory");
+    double mx = 0;
+    for (int64_t i = 0; i < base->n; i++) {
+        const float *x = lt_vecs_row(base, i);
+        double s = 0;
+        for (int64_t j = 0; j < base->d; j++) s += (double)x[j] * x[j];
+        if (s > mx) mx = s;
+        bn2[i] = m == LT_METRIC_COS ? (s > 0 ? 1 / sqrt(s) : 0) : s;
+    }
+    /* cosine scores need the query normalised too: S = q.x / (|q||x|) */
+    float *Qn = NULL;
+    if (m == LT_METRIC_COS) {
+        Qn = lt_malloc((size_t)nq * (size_t)base->d * 4);
+        if (!Qn) { lt_free(bn2); return lt_err(LT_ENOMEM, "out of memory"); }
+        for (int64_t i = 0; i < nq; i++) {
+            double s = 0;
+            for (int64_t j = 0; j < base->d; j++) s += (double)Q[i * ldq + j] * Q[i * ldq + j];
+            float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
+            for (int64_t j = 0; j < base->d; j++) Qn[i * base->d + j] = Q[i * ldq + j] * inv;
+        }
+        Q = Qn; ldq = base->d;
+    }
+    ex_ctx c = {base, Q, nq, ldq, k, m, bn2, mx, Dres, Ires, LT_OK};
+    int saved = openblas_get_num_threads();
+    if (n_threads < 1) n_threads = 1;
+    openblas_set_num_threads(1);
+    /* blocks of QB queries per task keep the partition static */
+    int rc = lt_parallel_for(n_threads, nq, ex_block, &c);
+    openblas_set_num_threads(saved);
+    lt_free(bn2); lt_free(Qn);
+    if (rc == LT_OK) rc = c.rc;
+    return rc ? lt_err(rc, "exact search: out of memory") : LT_OK;
+}

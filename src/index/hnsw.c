@@ -1,0 +1,706 @@
+/* HNSW (Malkov & Yashunin 2018): layered proximity graphs, heuristic neighbour selection
+ * (their Algorithm 4), per-node spinlocks, nodes in fixed chunks that never move so
+ * searches run while a writer inserts. */
+#include "latent/index.h"
+#include "latent/core.h"
+#include "latent/kern.h"
+#include "../core/topk.h"
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <zlib.h>
+
+#define CH_BITS 12
+#define CH (1 << CH_BITS)
+#define MAX_CHUNKS 65536
+#define MAX_LEVEL 30
+
+typedef struct chunk {
+    float *vec;                 /* CH x ld */
+    int32_t *l0;                /* CH x (1 + 2M): count then links */
+    int32_t **up;               /* CH pointers: level x (1 + M) */
+    uint8_t *level;
+    _Atomic uint8_t *deleted;
+    atomic_flag *lock;
+    int64_t *ext;
+} chunk;
+
+typedef struct vis { uint32_t *tag; size_t cap; uint32_t cur; struct vis *next; } vis;
+
+struct lt_hnsw {
+    lt_hnsw_opts o;
+    int64_t d, ld;
+    int M, M0;
+    double mL;
+    chunk *chunks[MAX_CHUNKS];
+    _Atomic int64_t n;          /* nodes allocated */
+    _Atomic int64_t n_deleted;
+    pthread_mutex_t glock;      /* entry point, max level, level RNG */
+    int32_t entry; int max_level;
+    lt_rng rng;
+    pthread_mutex_t mlock;      /* id map */
+    int64_t *map_k; int32_t *map_v; uint64_t map_cap, map_n;
+    pthread_mutex_t vlock;      /* visited pool */
+    vis *pool;
+    const lt_kernels *K;
+};
+
+void lt_hnsw_opts_init(lt_hnsw_opts *o) { o->M = 16; o->ef_construction = 200; o->metric = LT_METRIC_L2; o->seed = 100; }
+
+static inline chunk *CHK(const lt_hnsw *h, int64_t i) { return h->chunks[i >> CH_BITS]; }
+static inline float *VEC(const lt_hnsw *h, int64_t i) { return CHK(h, i)->vec + (i & (CH - 1)) * h->ld; }
+static inline int32_t *LINKS(const lt_hnsw *h, int64_t i, int lc) {
+    chunk *c = CHK(h, i);
+    int64_t j = i & (CH - 1);
+    return lc == 0 ? c->l0 + j * (1 + h->M0) : c->up[j] + (lc - 1) * (1 + h->M);
+}
+static inline void LOCK(const lt_hnsw *h, int64_t i) { atomic_flag *f = &CHK(h, i)->lock[i & (CH - 1)]; while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {} }
+static inline void UNLOCK(const lt_hnsw *h, int64_t i) { atomic_flag_clear_explicit(&CHK(h, i)->lock[i & (CH - 1)], memory_order_release); }
+static inline int DELETED(const lt_hnsw *h, int64_t i) { return atomic_load_explicit(&CHK(h, i)->deleted[i & (CH - 1)], memory_order_relaxed); }
+static inline int64_t EXT(const lt_hnsw *h, int64_t i) { return CHK(h, i)->ext[i & (CH - 1)]; }
+static inline int LEVEL(const lt_hnsw *h, int64_t i) { return CHK(h, i)->level[i & (CH - 1)]; }
+
+static inline float dist(const lt_hnsw *h, const float *a, const float *b) {
+    return h->o.metric == LT_METRIC_L2 ? h->K->l2sq(a, b, h->ld) : 1 - h->K->dot(a, b, h->ld);
+}
+
+/* ---- id map (external id -> node) ---- */
+static uint64_t hid(int64_t k) { uint64_t x = (uint64_t)k * 0x9e3779b97f4a7c15ULL; return x ^ (x >> 29); }
+static int map_put(lt_hnsw *h, int64_t k, int32_t v) {
+    if ((h->map_n + 1) * 2 > h->map_cap) {
+        uint64_t nc = h->map_cap ? h->map_cap * 2 : 1024;
+        int64_t *nk = lt_malloc(nc * 8);
+        int32_t *nv = lt_malloc(nc * 4);
+        if (!nk || !nv) { lt_free(nk); lt_free(nv); return lt_err(LT_ENOMEM, "out of memory"); }
+        memset(nk, 0xff, nc * 8);
+        for (uint64_t i = 0; i < h->map_cap; i++)
+            if (h->map_k[i] >= 0) {
+                uint64_t s = hid(h->map_k[i]) & (nc - 1);
+                while (nk[s] >= 0) s = (s + 1) & (nc - 1);
+                nk[s] = h->map_k[i]; nv[s] = h->map_v[i];
+            }
+        lt_free(h->map_k); lt_free(h->map_v);
+        h->map_k = nk; h->map_v = nv; h->map_cap = nc;
+    }
+    uint64_t s = hid(k) & (h->map_cap - 1);
+    while (h->map_k[s] >= 0 && h->map_k[s] != k) s = (s + 1) & (h->map_cap - 1);
+    if (h->map_k[s] < 0) h->map_n++;
+    h->map_k[s] = k; h->map_v[s] = v;
+    return LT_OK;
+}
+static int32_t map_get(const lt_hnsw *h, int64_t k) {
+    if (!h->map_cap) return -1;
+    uint64_t s = hid(k) & (h->map_cap - 1);
+    while (h->map_k[s] >= 0) { if (h->map_k[s] == k) return h->map_v[s]; s = (s + 1) & (h->map_cap - 1); }
+    return -1;
+}
+
+/* ---- visited sets ---- */
+static vis *vis_get(lt_hnsw *h, int64_t n) {
+    pthread_mutex_lock(&h->vlock);
+    vis *v = h->pool;
+    if (v) h->pool = v->next;
+    pthread_mutex_unlock(&h->vlock);
+    if (!v) { v = lt_calloc(1, sizeof *v); if (!v) return NULL; }
+    if (v->cap < (size_t)n) {
+        size_t nc = (size_t)n + (size_t)n / 2 + 1024;
+        uint32_t *t = lt_realloc(v->tag, nc * 4);
+        if (!t) { lt_free(v->tag); lt_free(v); return NULL; }
+        memset(t, 0, nc * 4);
+        v->tag = t; v->cap = nc; v->cur = 0;
+    }
+    if (++v->cur == 0) { memset(v->tag, 0, v->cap * 4); v->cur = 1; }
+    return v;
+}
+static void vis_put(lt_hnsw *h, vis *v) {
+    pthread_mutex_lock(&h->vlock);
+    v->next = h->pool; h->pool = v;
+    pthread_mutex_unlock(&h->vlock);
+}
+
+/* ---- small heaps of (dist, node) ---- */
+typedef struct { float d; int32_t i; } cand;
+typedef struct { cand *a; int n, cap; } cheap;   /* max-heap when sign = +1 (results), min-heap via negated d */
+static int ch_push(cheap *h, float d, int32_t i) {
+    if (h->n == h->cap) {
+        int nc = h->cap ? h->cap * 2 : 64;
+        cand *na = lt_realloc(h->a, (size_t)nc * sizeof *na);
+        if (!na) return LT_ENOMEM;
+        h->a = na; h->cap = nc;
+    }
+    int k = h->n++;
+    while (k > 0) { int p = (k - 1) / 2; if (h->a[p].d > d || (h->a[p].d == d && h->a[p].i > i)) break; h->a[k] = h->a[p]; k = p; }
+    h->a[k] = (cand){d, i};
+    return LT_OK;
+}
+static cand ch_pop(cheap *h) {
+    cand top = h->a[0], last = h->a[--h->n];
+    int k = 0;
+    for (;;) {
+        int l = 2 * k + 1, r = l + 1, w = k;
+        cand wc = last;
+        if (l < h->n && (h->a[l].d > wc.d || (h->a[l].d == wc.d && h->a[l].i > wc.i))) { w = l; wc = h->a[l]; }
+        if (r < h->n && (h->a[r].d > wc.d || (h->a[r].d == wc.d && h->a[r].i > wc.i))) w = r;
+        if (w == k) break;
+        h->a[k] = h->a[w]; k = w;
+    }
+    if (h->n) h->a[k] = last;
+    return top;
+}
+
+static int accept(const lt_hnsw *h, int32_t i, const lt_filter *f) {
+    if (DELETED(h, i)) return 0;
+    if (!f) return 1;
+    int64_t e = EXT(h, i);
+    if (f->allow) {
+        int64_t lo = 0, hi = f->n_allow - 1;
+        while (lo <= hi) { int64_t m = (lo + hi) / 2; if (f->allow[m] == e) return 1; if (f->allow[m] < e) lo = m + 1; else hi = m - 1; }
+        return 0;
+    }
+    return f->pred ? f->pred(e, f->ud) : 1;
+}
+
+/* Beam search on layer lc from ep. Results (max-heap by distance, at most ef) in *res.
+ * With `f` (or deleted nodes) only accepted nodes enter the results; all are traversed. */
+static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, int lc, const lt_filter *f, int filtering,
+                        vis *v, cheap *res, cheap *cands) {
+    res->n = 0; cands->n = 0;
+    float d0 = dist(h, q, VEC(h, ep));
+    v->tag[ep] = v->cur;
+    if (ch_push(cands, -d0, ep)) return LT_ENOMEM;
+    if (!filtering || accept(h, ep, f)) if (ch_push(res, d0, ep)) return LT_ENOMEM;
+    int32_t buf[1 + 2 * 256];
+    while (cands->n) {
+        cand c = ch_pop(cands);
+        float cd = -c.d;
+        if (res->n >= ef && cd > res->a[0].d) break;
+        LOCK(h, c.i);
+        int32_t *L = LINKS(h, c.i, lc);
+        int cnt = L[0];
+        memcpy(buf, L + 1, (size_t)cnt * 4);
+        UNLOCK(h, c.i);
+        for (int j = 0; j < cnt; j++) {
+            int32_t e = buf[j];
+            if ((size_t)e >= v->cap) continue;   /* inserted after this search began */
+            if (v->tag[e] == v->cur) continue;
+            v->tag[e] = v->cur;
+            if (j + 1 < cnt) __builtin_prefetch(VEC(h, buf[j + 1]));
+            float de = dist(h, q, VEC(h, e));
+            if (res->n < ef || de < res->a[0].d) {
+                if (ch_push(cands, -de, e)) return LT_ENOMEM;
+                if (!filtering || accept(h, e, f)) {
+                    if (ch_push(res, de, e)) return LT_ENOMEM;
+                    if (res->n > ef) ch_pop(res);
+                }
+            }
+        }
+    }
+    return LT_OK;
+}
+
+/* Heuristic selection (Alg. 4, no extension, no pruned-connection keeping): from
+ * candidates sorted ascending, keep c if it is closer to the base than to every kept one. */
+static int select_neighbors(const lt_hnsw *h, cand *c, int n, int M, int32_t *out) {
+    /* sort ascending by (d, id) */
+    for (int a = 1; a < n; a++) {
+        cand x = c[a]; int z = a - 1;
+        while (z >= 0 && (c[z].d > x.d || (c[z].d == x.d && c[z].i > x.i))) { c[z + 1] = c[z]; z--; }
+        c[z + 1] = x;
+    }
+    int k = 0;
+    for (int a = 0; a < n && k < M; a++) {
+        int good = 1;
+        for (int b = 0; b < k; b++)
+            if (dist(h, VEC(h, c[a].i), VEC(h, out[b])) < c[a].d) { good = 0; break; }
+        if (good) out[k++] = c[a].i;
+    }
+    return k;
+}
+
+static int alloc_chunk(lt_hnsw *h, int64_t ci) {
+    chunk *c = lt_calloc(1, sizeof *c);
+    if (!c) return LT_ENOMEM;
+    c->vec = lt_aligned_alloc((size_t)CH * h->ld * 4);
+    c->l0 = lt_calloc((size_t)CH * (1 + h->M0), 4);
+    c->up = lt_calloc(CH, sizeof(int32_t *));
+    c->level = lt_calloc(CH, 1);
+    c->deleted = lt_calloc(CH, 1);
+    c->lock = lt_calloc(CH, sizeof(atomic_flag));
+    c->ext = lt_calloc(CH, 8);
+    if (!c->vec || !c->l0 || !c->up || !c->level || !c->deleted || !c->lock || !c->ext) {
+        lt_aligned_free(c->vec); lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
+        return LT_ENOMEM;
+    }
+    memset(c->vec, 0, (size_t)CH * h->ld * 4);
+    for (int i = 0; i < CH; i++) atomic_flag_clear(&c->lock[i]);
+    h->chunks[ci] = c;
+    return LT_OK;
+}
+
+int lt_hnsw_new(lt_hnsw **out, int64_t d, const lt_hnsw_opts *o) {
+    *out = NULL;
+    lt_hnsw_opts def;
+    if (!o) { lt_hnsw_opts_init(&def); o = &def; }
+    if (d <= 0 || d > (1 << 20)) return lt_err(LT_EINVAL, "bad dimension %lld", (long long)d);
+    if (o->M < 2 || o->M > 256) return lt_err(LT_EINVAL, "M must be 2..256");
+    if (o->ef_construction < 1) return lt_err(LT_EINVAL, "ef_construction must be positive");
+    lt_hnsw *h = lt_calloc(1, sizeof *h);
+    if (!h) return lt_err(LT_ENOMEM, "out of memory");
+    h->o = *o; h->d = d; h->ld = lt_pad_dim(d); h->M = o->M; h->M0 = 2 * o->M; h->mL = 1 / log((double)o->M);
+    h->entry = -1; h->max_level = -1;
+    lt_rng_seed(&h->rng, o->seed, 0);
+    pthread_mutex_init(&h->glock, NULL); pthread_mutex_init(&h->mlock, NULL); pthread_mutex_init(&h->vlock, NULL);
+    h->K = lt_kern();
+    *out = h;
+    return LT_OK;
+}
+
+void lt_hnsw_free(lt_hnsw *h) {
+    if (!h) return;
+    int64_t n = atomic_load(&h->n);
+    for (int64_t ci = 0; ci < MAX_CHUNKS && h->chunks[ci]; ci++) {
+        chunk *c = h->chunks[ci];
+        for (int64_t j = 0; j < CH && ci * CH + j < n; j++) lt_free(c->up[j]);
+        lt_aligned_free(c->vec); lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
+    }
+    while (h->pool) { vis *v = h->pool; h->pool = v->next; lt_free(v->tag); lt_free(v); }
+    lt_free(h->map_k); lt_free(h->map_v);
+    pthread_mutex_destroy(&h->glock); pthread_mutex_destroy(&h->mlock); pthread_mutex_destroy(&h->vlock);
+    lt_free(h);
+}
+
+static void prep(const lt_hnsw *h, const float *x, float *out) {
+    memset(out, 0, (size_t)h->ld * 4);
+    memcpy(out, x, (size_t)h->d * 4);
+    if (h->o.metric == LT_METRIC_COS) {
+        double s = 0;
+        for (int64_t j = 0; j < h->d; j++) s += (double)out[j] * out[j];
+        float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
+        for (int64_t j = 0; j < h->d; j++) out[j] *= inv;
+    }
+}
+
+/* Links node `cur` into the graph; level already drawn. */
+static int insert_node(lt_hnsw *h, int32_t cur, int level) {
+    const float *q = VEC(h, cur);
+    pthread_mutex_lock(&h->glock);
+    int32_t ep = h->entry;
+    int maxl = h->max_level;
+    int hold = level > maxl;          /* keep the global lock while a new top level is built */
+    if (!hold) pthread_mutex_unlock(&h->glock);
+    if (ep < 0) {
+        h->entry = cur; h->max_level = level;
+        pthread_mutex_unlock(&h->glock);
+        return LT_OK;
+    }
+    float de = dist(h, q, VEC(h, ep));
+    for (int lc = maxl; lc > level; lc--) {
+        int changed = 1;
+        while (changed) {
+            changed = 0;
+            LOCK(h, ep);
+            int32_t *L = LINKS(h, ep, lc);
+            int cnt = L[0];
+            int32_t buf[1 + 256];
+            memcpy(buf, L + 1, (size_t)cnt * 4);
+            UNLOCK(h, ep);
+            for (int j = 0; j < cnt; j++) {
+                float d2 = dist(h, q, VEC(h, buf[j]));
+                if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
+            }
+        }
+    }
+    vis *v = vis_get(h, atomic_load(&h->n));
+    cheap res = {0}, cands = {0};
+    int rc = v ? LT_OK : LT_ENOMEM;
+    int32_t sel[256 + 1];
+    cand *tmp = lt_malloc(sizeof(cand) * (size_t)(h->M0 + 2 > h->o.ef_construction ? h->M0 + 2 : h->o.ef_construction + 2));
+    if (!tmp) rc = LT_ENOMEM;
+    for (int lc = level < maxl ? level : maxl; lc >= 0 && rc == LT_OK; lc--) {
+        if (lc != (level < maxl ? level : maxl)) { if (++v->cur == 0) { memset(v->tag, 0, v->cap * 4); v->cur = 1; } }
+        if ((rc = search_layer(h, q, ep, h->o.ef_construction, lc, NULL, 0, v, &res, &cands))) break;
+        int nr = res.n;
+        for (int a = 0; a < nr; a++) tmp[a] = res.a[a];
+        /* next entry: the closest found */
+        int best = 0;
+        for (int a = 1; a < nr; a++) if (tmp[a].d < tmp[best].d) best = a;
+        int32_t next_ep = tmp[best].i;
+        int ns = select_neighbors(h, tmp, nr, h->M, sel);
+        int Mmax = lc == 0 ? h->M0 : h->M;
+        LOCK(h, cur);
+        int32_t *L = LINKS(h, cur, lc);
+        L[0] = ns;
+        memcpy(L + 1, sel, (size_t)ns * 4);
+        UNLOCK(h, cur);
+        for (int a = 0; a < ns; a++) {
+            int32_t e = sel[a];
+            LOCK(h, e);
+            int32_t *E = LINKS(h, e, lc);
+            if (E[0] < Mmax) E[1 + E[0]++] = cur;
+            else {
+                /* shrink: existing links plus cur, by the heuristic around e */
+                const float *ve = VEC(h, e);
+                int m = 0;
+                for (int b = 0; b < E[0]; b++) tmp[m++] = (cand){dist(h, ve, VEC(h, E[1 + b])), E[1 + b]};
+                tmp[m++] = (cand){dist(h, ve, q), cur};
+                int32_t keep[1 + 2 * 256];
+                int nk = select_neighbors(h, tmp, m, Mmax, keep);
+                E[0] = nk;
+                memcpy(E + 1, keep, (size_t)nk * 4);
+            }
+            UNLOCK(h, e);
+        }
+        ep = next_ep;
+    }
+    lt_free(tmp); lt_free(res.a); lt_free(cands.a);
+    if (v) vis_put(h, v);
+    if (hold) {
+        if (rc == LT_OK) { h->entry = cur; h->max_level = level; }
+        pthread_mutex_unlock(&h->glock);
+    }
+    return rc ? lt_err(rc, "out of memory while inserting") : LT_OK;
+}
+
+/* Allocates node storage for id with a drawn level; returns internal index or < 0. */
+static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw) {
+    int64_t i = atomic_fetch_add(&h->n, 1);
+    if (i >= (int64_t)MAX_CHUNKS * CH || i > INT32_MAX - 1) { lt_err(LT_EINVAL, "index is full"); return -1; }
+    int64_t ci = i >> CH_BITS;
+    pthread_mutex_lock(&h->mlock);
+    int rc = h->chunks[ci] ? LT_OK : alloc_chunk(h, ci);
+    pthread_mutex_unlock(&h->mlock);
+    if (rc) { lt_err(LT_ENOMEM, "out of memory"); return -1; }
+    chunk *c = h->chunks[ci];
+    int64_t j = i & (CH - 1);
+    if (raw) { memset(c->vec + j * h->ld, 0, (size_t)h->ld * 4); memcpy(c->vec + j * h->ld, x, (size_t)h->d * 4); }
+    else prep(h, x, c->vec + j * h->ld);
+    c->level[j] = (uint8_t)level;
+    c->ext[j] = id;
+    c->l0[j * (1 + h->M0)] = 0;
+    if (level > 0) {
+        c->up[j] = lt_calloc((size_t)level * (1 + h->M), 4);
+        if (!c->up[j]) { lt_err(LT_ENOMEM, "out of memory"); atomic_store(&c->deleted[j], 1); return -1; }
+    }
+    return (int32_t)i;
+}
+
+static int draw_level(lt_hnsw *h) {
+    double u = lt_rng_uniform(&h->rng);
+    int l = (int)floor(-log(1 - u) * h->mL);
+    return l > MAX_LEVEL ? MAX_LEVEL : l;
+}
+
+static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
+    if (id < 0) return lt_err(LT_EINVAL, "ids must be >= 0");
+    pthread_mutex_lock(&h->mlock);
+    int32_t old = map_get(h, id);
+    pthread_mutex_unlock(&h->mlock);
+    int32_t i = new_node(h, x, id, level, 0);
+    if (i < 0) return LT_ENOMEM;
+    int rc = insert_node(h, i, level);
+    if (rc) { atomic_store(&CHK(h, i)->deleted[i & (CH - 1)], 1); return rc; }
+    pthread_mutex_lock(&h->mlock);
+    if (old >= 0) { atomic_store(&CHK(h, old)->deleted[old & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
+    rc = map_put(h, id, i);
+    pthread_mutex_unlock(&h->mlock);
+    return rc;
+}
+
+int lt_hnsw_add(lt_hnsw *h, const float *x, int64_t id) {
+    pthread_mutex_lock(&h->glock);
+    int level = draw_level(h);
+    pthread_mutex_unlock(&h->glock);
+    return add_with_level(h, x, id, level);
+}
+
+typedef struct { lt_hnsw *h; const lt_vecs *v; int64_t first; const uint8_t *levels; _Atomic int64_t next; _Atomic int rc; } add_ctx;
+static void add_worker(void *ud, int tid) {
+    add_ctx *c = ud;
+    (void)tid;
+    for (;;) {
+        int64_t r = atomic_fetch_add(&c->next, 1);
+        if (r >= c->v->n || atomic_load(&c->rc)) break;
+        int rc = add_with_level(c->h, lt_vecs_row(c->v, r), c->first + r, c->levels[r]);
+        if (rc) atomic_store(&c->rc, rc);
+    }
+}
+int lt_hnsw_add_store(lt_hnsw *h, const lt_vecs *v, int64_t first_id, int n_threads) {
+    if (v->d != h->d) return lt_err(LT_EINVAL, "vectors have dimension %lld, the index %lld", (long long)v->d, (long long)h->d);
+    uint8_t *lv = lt_malloc((size_t)(v->n ? v->n : 1));
+    if (!lv) return lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; i < v->n; i++) lv[i] = (uint8_t)draw_level(h);   /* levels fixed up front: deterministic */
+    add_ctx c = {h, v, first_id, lv, 0, 0};
+    int rc = lt_run_threads(n_threads < 1 ? 1 : n_threads, add_worker, &c);
+    lt_free(lv);
+    if (rc) return rc;
+    return atomic_load(&c.rc);
+}
+
+int lt_hnsw_delete(lt_hnsw *h, int64_t id) {
+    pthread_mutex_lock(&h->mlock);
+    int32_t i = map_get(h, id);
+    int rc = LT_OK;
+    if (i < 0 || DELETED(h, i)) rc = lt_err(LT_ENOTFOUND, "id %lld is not in the index", (long long)id);
+    else { atomic_store(&CHK(h, i)->deleted[i & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
+    pthread_mutex_unlock(&h->mlock);
+    return rc;
+}
+
+const float *lt_hnsw_vector(const lt_hnsw *h, int64_t id) {
+    pthread_mutex_lock((pthread_mutex_t *)&h->mlock);
+    int32_t i = map_get(h, id);
+    pthread_mutex_unlock((pthread_mutex_t *)&h->mlock);
+    return i < 0 || DELETED(h, i) ? NULL : VEC(h, i);
+}
+
+int lt_hnsw_compact(lt_hnsw *h, int n_threads) {
+    int64_t n = atomic_load(&h->n), live = 0;
+    for (int64_t i = 0; i < n; i++) live += !DELETED(h, i);
+    lt_vecs *v = lt_vecs_new(live, h->d);
+    int64_t *ids = lt_malloc((size_t)(live ? live : 1) * 8);
+    if (!v || !ids) { lt_vecs_free(v); lt_free(ids); return lt_err(LT_ENOMEM, "out of memory"); }
+    int64_t r = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (!DELETED(h, i)) { memcpy(lt_vecs_row(v, r), VEC(h, i), (size_t)h->d * 4); ids[r++] = EXT(h, i); }
+    lt_hnsw *nh;
+    int rc = lt_hnsw_new(&nh, h->d, &h->o);
+    if (rc == LT_OK) {
+        lt_rng_seed(&nh->rng, h->o.seed, 0);
+        for (int64_t i = 0; i < live && rc == LT_OK; i++) rc = lt_hnsw_add(nh, lt_vecs_row(v, i), ids[i]);
+    }
+    (void)n_threads;
+    lt_vecs_free(v); lt_free(ids);
+    if (rc) { lt_hnsw_free(nh); return rc; }
+    /* swap contents */
+    lt_hnsw tmp;
+    memcpy(&tmp, h, sizeof tmp);
+    memcpy(h, nh, sizeof tmp);
+    memcpy(nh, &tmp, sizeof tmp);
+    pthread_mutex_init(&h->glock, NULL); pthread_mutex_init(&h->mlock, NULL); pthread_mutex_init(&h->vlock, NULL);
+    pthread_mutex_init(&nh->glock, NULL); pthread_mutex_init(&nh->mlock, NULL); pthread_mutex_init(&nh->vlock, NULL);
+    lt_hnsw_free(nh);
+    return LT_OK;
+}
+
+/* brute force over accepted nodes (selective filters) */
+static int brute(const lt_hnsw *h, const float *q, int k, const lt_filter *f, float *D, int64_t *I) {
+    float *hd = lt_malloc((size_t)k * 4);
+    int64_t *hi = lt_malloc((size_t)k * 8);
+    if (!hd || !hi) { lt_free(hd); lt_free(hi); return lt_err(LT_ENOMEM, "out of memory"); }
+    lt_topk t = {hd, hi, 0, k};
+    int64_t n = atomic_load(&h->n);
+    if (f && f->allow) {
+        pthread_mutex_lock((pthread_mutex_t *)&h->mlock);
+        for (int64_t a = 0; a < f->n_allow; a++) {
+            int32_t i = map_get(h, f->allow[a]);
+            if (i >= 0 && !DELETED(h, i)) lt_topk_push(&t, dist(h, q, VEC(h, i)), EXT(h, i));
+        }
+        pthread_mutex_unlock((pthread_mutex_t *)&h->mlock);
+    } else {
+        for (int64_t i = 0; i < n; i++) if (accept(h, (int32_t)i, f)) lt_topk_push(&t, dist(h, q, VEC(h, i)), EXT(h, i));
+    }
+    int got = lt_topk_sorted(&t, D, I);
+    for (int a = got; a < k; a++) { D[a] = INFINITY; I[a] = -1; }
+    lt_free(hd); lt_free(hi);
+    return LT_OK;
+}
+
+int lt_hnsw_search(const lt_hnsw *hc, const float *x, int k, int ef, const lt_filter *f, float *D, int64_t *I) {
+    lt_hnsw *h = (lt_hnsw *)hc;
+    if (k <= 0) return lt_err(LT_EINVAL, "k must be positive");
+    if (ef < k) ef = k;
+    float qbuf[4096] __attribute__((aligned(64)));
+    float *q = h->ld <= 4096 ? qbuf : lt_aligned_alloc((size_t)h->ld * 4);
+    if (!q) return lt_err(LT_ENOMEM, "out of memory");
+    prep(h, x, q);
+    pthread_mutex_lock(&h->glock);
+    int32_t ep = h->entry;
+    int maxl = h->max_level;
+    pthread_mutex_unlock(&h->glock);
+    int64_t n = atomic_load(&h->n);
+    int rc = LT_OK;
+    if (ep < 0) { for (int a = 0; a < k; a++) { D[a] = INFINITY; I[a] = -1; } goto done; }
+    /* selective filter: estimate the accepted fraction; below 1% brute force is faster and exact */
+    if (f && (f->allow || f->pred)) {
+        double frac;
+        if (f->allow) frac = (double)f->n_allow / (double)n;
+        else {
+            int acc = 0, tot = n < 512 ? (int)n : 512;
+            for (int a = 0; a < tot; a++) acc += accept(h, (int32_t)((int64_t)a * n / tot), f);
+            frac = (double)acc / tot;
+        }
+        if (frac * (double)n < 2000 || frac < 0.01) { rc = brute(h, q, k, f, D, I); goto done; }
+        if (frac < 0.5) ef = (int)(ef / frac < 5000 ? ef / frac : 5000);
+    }
+    float de = dist(h, q, VEC(h, ep));
+    for (int lc = maxl; lc > 0; lc--) {
+        int changed = 1;
+        while (changed) {
+            changed = 0;
+            LOCK(h, ep);
+            int32_t *L = LINKS(h, ep, lc);
+            int cnt = L[0];
+            int32_t buf[1 + 256];
+            memcpy(buf, L + 1, (size_t)cnt * 4);
+            UNLOCK(h, ep);
+            for (int j = 0; j < cnt; j++) {
+                float d2 = dist(h, q, VEC(h, buf[j]));
+                if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
+            }
+        }
+    }
+    vis *v = vis_get(h, n);
+    cheap res = {0}, cands = {0};
+    if (!v) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    int filtering = (f && (f->allow || f->pred)) || atomic_load(&h->n_deleted) > 0;
+    rc = search_layer(h, q, ep, ef, 0, f, filtering, v, &res, &cands);
+    vis_put(h, v);
+    if (rc == LT_OK) {
+        float *hd = lt_malloc((size_t)k * 4);
+        int64_t *hi = lt_malloc((size_t)k * 8);
+        if (!hd || !hi) rc = LT_ENOMEM;
+        else {
+            lt_topk t = {hd, hi, 0, k};
+            for (int a = 0; a < res.n; a++) lt_topk_push(&t, res.a[a].d, EXT(h, res.a[a].i));
+            int got = lt_topk_sorted(&t, D, I);
+            for (int a = got; a < k; a++) { D[a] = INFINITY; I[a] = -1; }
+        }
+        lt_free(hd); lt_free(hi);
+    }
+    lt_free(res.a); lt_free(cands.a);
+    if (rc) rc = lt_err(rc, "out of memory in search");
+done:
+    if (q != qbuf) lt_aligned_free(q);
+    return rc;
+}
+
+typedef struct { const lt_hnsw *h; const float *Q; int64_t ldq; int k, ef; const lt_filter *f; float *D; int64_t *I; _Atomic int rc; } sb_ctx;
+static void sb_range(void *ud, int64_t b, int64_t e, int tid) {
+    sb_ctx *c = ud;
+    (void)tid;
+    for (int64_t i = b; i < e; i++) {
+        int rc = lt_hnsw_search(c->h, c->Q + i * c->ldq, c->k, c->ef, c->f, c->D + i * c->k, c->I + i * c->k);
+        if (rc) atomic_store(&c->rc, rc);
+    }
+}
+int lt_hnsw_search_batch(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef, const lt_filter *f, int n_threads,
+                         float *D, int64_t *I) {
+    sb_ctx c = {h, Q, ldq, k, ef, f, D, I, 0};
+    int rc = lt_parallel_for(n_threads, nq, sb_range, &c);
+    return rc ? rc : atomic_load(&c.rc);
+}
+
+lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h) {
+    lt_hnsw_info in;
+    memset(&in, 0, sizeof in);
+    in.d = h->d; in.count = atomic_load(&h->n) - atomic_load(&h->n_deleted); in.deleted = atomic_load(&h->n_deleted);
+    in.max_level = h->max_level; in.M = h->M; in.ef_construction = h->o.ef_construction; in.metric = h->o.metric; in.seed = h->o.seed;
+    int64_t n = atomic_load(&h->n), up = 0;
+    for (int64_t i = 0; i < n; i++) up += LEVEL(h, i);
+    in.bytes = n * (h->ld * 4 + (1 + h->M0) * 4 + 8 + 3) + up * (1 + h->M) * 4;
+    return in;
+}
+
+/* ---- persistence ---- */
+#define HMAGIC "LTHNSW01"
+static int w(FILE *f, const void *p, size_t n, uLong *crc) { *crc = crc32_z(*crc, p, n); return fwrite(p, 1, n, f) == n ? 0 : 1; }
+
+int lt_hnsw_save(const lt_hnsw *h, const char *path) {
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    uLong crc = crc32_z(0, Z_NULL, 0);
+    int64_t n = atomic_load(&h->n);
+    int64_t hdr[16] = {1, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted)};
+    int bad = fwrite(HMAGIC, 1, 8, a.f) != 8;
+    bad |= w(a.f, hdr, sizeof hdr, &crc);
+    bad |= w(a.f, &h->rng, sizeof h->rng, &crc);
+    for (int64_t i = 0; i < n && !bad; i++) {
+        int64_t e = EXT(h, i);
+        uint8_t lv[2] = {(uint8_t)LEVEL(h, i), (uint8_t)DELETED(h, i)};
+        bad |= w(a.f, &e, 8, &crc);
+        bad |= w(a.f, lv, 2, &crc);
+        bad |= w(a.f, VEC(h, i), (size_t)h->d * 4, &crc);
+        bad |= w(a.f, LINKS(h, i, 0), (size_t)(1 + h->M0) * 4, &crc);
+        if (lv[0]) bad |= w(a.f, CHK(h, i)->up[i & (CH - 1)], (size_t)lv[0] * (1 + h->M) * 4, &crc);
+    }
+    uint32_t c32 = (uint32_t)crc;
+    bad |= fwrite(&c32, 4, 1, a.f) != 1;
+    if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: write failed", path); }
+    return lt_afile_commit(&a);
+}
+
+int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) {
+    *out = NULL;
+    const unsigned char *p = buf;
+    size_t off = 8;
+    if (len < 8 + 128 + sizeof(lt_rng) + 4 || memcmp(p, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
+    uint32_t c32;
+    memcpy(&c32, p + len - 4, 4);
+    if (c32 != (uint32_t)crc32_z(0, p + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
+    int64_t hdr[16];
+    memcpy(hdr, p + off, sizeof hdr);
+    off += sizeof hdr;
+    lt_hnsw_opts o;
+    lt_hnsw_opts_init(&o);
+    int64_t d = hdr[1], n = hdr[6];
+    o.metric = (lt_metric)hdr[2]; o.M = (int)hdr[3]; o.ef_construction = (int)hdr[4]; o.seed = (uint64_t)hdr[5];
+    if (hdr[0] != 1 || d <= 0 || d > (1 << 20) || hdr[2] < 0 || hdr[2] > 2 || o.M < 2 || o.M > 256 || n < 0 || n > (int64_t)MAX_CHUNKS * CH ||
+        hdr[7] < -1 || hdr[7] > MAX_LEVEL || hdr[8] < -1 || hdr[8] >= (n ? n : 1) || (n > 0) != (hdr[8] >= 0) || hdr[9] < 0 || hdr[9] > n)
+        return lt_err(LT_EFORMAT, "%s: offset 8: corrupt header", name);
+    if ((uint64_t)n > (len - off) / (10 + (uint64_t)d * 4)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)n, len);
+    lt_hnsw *h;
+    int rc = lt_hnsw_new(&h, d, &o);
+    if (rc) return rc;
+    memcpy(&h->rng, p + off, sizeof h->rng);
+    off += sizeof h->rng;
+    size_t end = len - 4;
+    for (int64_t i = 0; i < n; i++) {
+        if (end - off < 10) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated node %lld", name, off, (long long)i); goto fail; }
+        int64_t e;
+        memcpy(&e, p + off, 8);
+        uint8_t lv = p[off + 8], del = p[off + 9];
+        off += 10;
+        size_t need = (size_t)d * 4 + (size_t)(1 + h->M0) * 4 + (size_t)lv * (1 + h->M) * 4;
+        if (lv > MAX_LEVEL || del > 1 || e < 0 || end - off < need) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, off - 10, (long long)i); goto fail; }
+        int32_t id = new_node(h, (const float *)(const void *)(p + off), e, lv, 1);
+        if (id < 0) { rc = LT_ENOMEM; goto fail; }
+        off += (size_t)d * 4;
+        int32_t *L0 = LINKS(h, id, 0);
+        memcpy(L0, p + off, (size_t)(1 + h->M0) * 4);
+        off += (size_t)(1 + h->M0) * 4;
+        if (lv) { memcpy(CHK(h, id)->up[id & (CH - 1)], p + off, (size_t)lv * (1 + h->M) * 4); off += (size_t)lv * (1 + h->M) * 4; }
+        if (del) atomic_store(&CHK(h, id)->deleted[id & (CH - 1)], 1);
+        else if ((rc = map_put(h, e, id))) goto fail;
+    }
+    if (off != end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes", name, off); goto fail; }
+    /* validate every link */
+    for (int64_t i = 0; i < n; i++)
+        for (int lc = 0; lc <= LEVEL(h, i); lc++) {
+            int32_t *L = LINKS(h, i, lc);
+            int mx = lc ? h->M : h->M0;
+            if (L[0] < 0 || L[0] > mx) { rc = lt_err(LT_EFORMAT, "%s: node %lld has a bad link count", name, (long long)i); goto fail; }
+            for (int j = 0; j < L[0]; j++)
+                if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc) { rc = lt_err(LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i); goto fail; }
+        }
+    if (n > 0 && LEVEL(h, hdr[8]) != hdr[7]) { rc = lt_err(LT_EFORMAT, "%s: entry point level mismatch", name); goto fail; }
+    h->max_level = (int)hdr[7]; h->entry = (int32_t)hdr[8];
+    atomic_store(&h->n_deleted, hdr[9]);
+    *out = h;
+    return LT_OK;
+fail:
+    lt_hnsw_free(h);
+    return rc;
+}
+
+int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
+#include <sys/mman.h>
+int lt_hnsw_load(lt_hnsw **out, const char *path) {
+    char *buf; size_t len, ml;
+    int rc = lt_read_whole(path, &buf, &len, &ml);
+    if (rc) return rc;
+    rc = lt_hnsw_parse(buf, len, path, out);
+    if (ml) munmap(buf, ml); else lt_free(buf);
+    return rc;
+}

@@ -1,0 +1,263 @@
+/* exact search (ties, padding, double-precision oracle) and HNSW (recall, filters,
+ * delete/compact, persistence, determinism, concurrent insert + search) */
+#include "test.h"
+#include "latent/index.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+/* n points around 20 centres; queries of the same distribution come from
+ * queries_for(seed) (same centres, other points). */
+static lt_vecs *clustered_q(int64_t n, int64_t d, uint64_t seed, uint64_t stream) {
+    lt_vecs *v = lt_vecs_new(n, d);
+    lt_rng r;
+    lt_rng_seed(&r, seed, 0);
+    float cent[20][64];
+    for (int c = 0; c < 20; c++) for (int k = 0; k < d; k++) cent[c][k] = (float)(lt_rng_uniform(&r) * 4 - 2);
+    lt_rng_seed(&r, seed, 1 + stream);
+    for (int64_t i = 0; i < n; i++) {
+        int c = (int)lt_rng_below(&r, 20);
+        for (int64_t k = 0; k < d; k++) lt_vecs_row(v, i)[k] = cent[c][k] + (float)(lt_rng_uniform(&r) - 0.5);
+    }
+    return v;
+}
+static lt_vecs *clustered(int64_t n, int64_t d, uint64_t seed) { return clustered_q(n, d, seed, 0); }
+static lt_vecs *queries_for(int64_t n, int64_t d, uint64_t seed) { return clustered_q(n, d, seed, 1); }
+
+/* double-precision brute force oracle, ties by id */
+static void oracle(const lt_vecs *b, const float *q, int k, lt_metric m, int64_t *ids) {
+    double *dd = malloc(sizeof(double) * b->n);
+    double qn = 0;
+    for (int64_t j = 0; j < b->d; j++) qn += (double)q[j] * q[j];
+    for (int64_t i = 0; i < b->n; i++) {
+        const float *x = lt_vecs_row(b, i);
+        double s = 0, xn = 0;
+        for (int64_t j = 0; j < b->d; j++) {
+            if (m == LT_METRIC_L2) { double t = (double)q[j] - x[j]; s += t * t; } else s += (double)q[j] * x[j];
+            xn += (double)x[j] * x[j];
+        }
+        dd[i] = m == LT_METRIC_L2 ? s : m == LT_METRIC_IP ? 1 - s : 1 - s / sqrt(qn * xn);
+    }
+    for (int t = 0; t < k; t++) {
+        int64_t best = -1;
+        for (int64_t i = 0; i < b->n; i++) {
+            int used = 0;
+            for (int u = 0; u < t; u++) used |= ids[u] == i;
+            if (!used && (best < 0 || dd[i] < dd[best])) best = i;
+        }
+        ids[t] = best;
+    }
+    free(dd);
+}
+
+TEST(exact_ties_and_padding) {
+    lt_vecs *b = lt_vecs_new(5, 2);
+    float pts[5][2] = {{1, 0}, {0, 1}, {1, 0}, {-1, 0}, {1, 0}};
+    for (int i = 0; i < 5; i++) memcpy(lt_vecs_row(b, i), pts[i], 8);
+    float q[2] = {1, 0}, D[7];
+    int64_t I[7];
+    CHECK(lt_knn_exact(b, q, 1, 2, 7, LT_METRIC_L2, 1, D, I) == LT_OK);
+    int64_t want[7] = {0, 2, 4, 1, 3, -1, -1};
+    CHECK(!memcmp(I, want, sizeof want));
+    CHECK(D[0] == 0 && D[3] == 2 && D[4] == 4 && isinf(D[5]));
+    lt_vecs_free(b);
+}
+
+TEST(exact_matches_double_oracle) {
+    lt_vecs *b = clustered(3000, 24, 1), *q = clustered(50, 24, 2);
+    lt_metric ms[3] = {LT_METRIC_L2, LT_METRIC_IP, LT_METRIC_COS};
+    for (int mi = 0; mi < 3; mi++) {
+        float D[50 * 10];
+        int64_t I[50 * 10], want[10];
+        CHECK(lt_knn_exact(b, q->data, 50, q->ld, 10, ms[mi], 2, D, I) == LT_OK);
+        int bad = 0;
+        for (int i = 0; i < 50; i++) { oracle(b, lt_vecs_row(q, i), 10, ms[mi], want); bad += memcmp(want, I + i * 10, sizeof want) != 0; }
+        CHECK_MSG(bad == 0, "metric %d: %d queries differ from the oracle", mi, bad);
+    }
+    lt_vecs_free(b); lt_vecs_free(q);
+}
+
+static double recall(const int64_t *got, const int64_t *truth, int64_t nq, int k) {
+    int64_t hit = 0;
+    for (int64_t i = 0; i < nq; i++)
+        for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++) if (got[i * k + a] == truth[i * k + b] && truth[i * k + b] >= 0) { hit++; break; }
+    return (double)hit / (double)(nq * k);
+}
+
+static lt_hnsw *build(const lt_vecs *b, lt_metric m, int threads) {
+    lt_hnsw_opts o;
+    lt_hnsw_opts_init(&o);
+    o.metric = m; o.M = 12; o.ef_construction = 100;
+    lt_hnsw *h;
+    if (lt_hnsw_new(&h, b->d, &o)) return NULL;
+    if (lt_hnsw_add_store(h, b, 0, threads)) { lt_hnsw_free(h); return NULL; }
+    return h;
+}
+
+TEST(hnsw_recall_band) {
+    lt_vecs *b = clustered(5000, 32, 3), *q = queries_for(200, 32, 3);
+    lt_metric ms[2] = {LT_METRIC_L2, LT_METRIC_COS};
+    for (int mi = 0; mi < 2; mi++) {
+        lt_hnsw *h = build(b, ms[mi], 2);
+        CHECK(h != NULL);
+        if (!h) continue;
+        float *D = malloc(200 * 10 * 4), *D2 = malloc(200 * 10 * 4);
+        int64_t *I = malloc(200 * 10 * 8), *T = malloc(200 * 10 * 8);
+        CHECK(lt_knn_exact(b, q->data, 200, q->ld, 10, ms[mi], 2, D2, T) == LT_OK);
+        CHECK(lt_hnsw_search_batch(h, q->data, 200, q->ld, 10, 64, NULL, 2, D, I) == LT_OK);
+        double r = recall(I, T, 200, 10);
+        CHECK_MSG(r >= 0.95, "metric %d: recall@10 %.3f at ef 64", mi, r);
+        free(D); free(D2); free(I); free(T);
+        lt_hnsw_free(h);
+    }
+    lt_vecs_free(b); lt_vecs_free(q);
+}
+
+static int odd_pred(int64_t id, void *ud) { (void)ud; return id % 2 == 1; }
+
+TEST(hnsw_filtered_recall) {
+    lt_vecs *b = clustered(5000, 32, 5), *q = queries_for(100, 32, 5);
+    lt_hnsw *h = build(b, LT_METRIC_L2, 1);
+    CHECK(h != NULL);
+    /* a 50% predicate (graph search) and a 0.4% allow-list (exact fallback), against exact search over the subset */
+    for (int mode = 0; mode < 2; mode++) {
+        int64_t na = 0, *allow = malloc(5000 * 8);
+        for (int64_t i = 0; i < 5000; i++) if (mode == 0 ? i % 2 == 1 : i % 250 == 7) allow[na++] = i;
+        lt_vecs *sub = lt_vecs_new(na, 32);
+        for (int64_t i = 0; i < na; i++) memcpy(lt_vecs_row(sub, i), lt_vecs_row(b, allow[i]), 32 * 4);
+        float D[100 * 10], D2[100 * 10];
+        int64_t I[100 * 10], T[100 * 10];
+        lt_knn_exact(sub, q->data, 100, q->ld, 10, LT_METRIC_L2, 1, D2, T);
+        for (int i = 0; i < 1000; i++) T[i] = T[i] >= 0 ? allow[T[i]] : -1;
+        lt_filter f = {0};
+        if (mode == 0) f.pred = odd_pred; else { f.allow = allow; f.n_allow = na; }
+        CHECK(lt_hnsw_search_batch(h, q->data, 100, q->ld, 10, 64, &f, 1, D, I) == LT_OK);
+        int outside = 0;
+        for (int i = 0; i < 1000; i++) if (I[i] >= 0 && (mode == 0 ? I[i] % 2 != 1 : I[i] % 250 != 7)) outside++;
+        CHECK(outside == 0);
+        double r = recall(I, T, 100, 10);
+        CHECK_MSG(r >= 0.95, "filter mode %d: recall %.3f", mode, r);
+        lt_vecs_free(sub); free(allow);
+    }
+    lt_hnsw_free(h);
+    lt_vecs_free(b); lt_vecs_free(q);
+}
+
+TEST(hnsw_delete_compact_persist) {
+    lt_vecs *b = clustered(3000, 16, 7), *q = queries_for(50, 16, 7);
+    lt_hnsw *h = build(b, LT_METRIC_L2, 1);
+    CHECK(h != NULL);
+    if (!h) return;
+    for (int64_t i = 0; i < 3000; i += 3) CHECK(lt_hnsw_delete(h, i) == LT_OK);
+    CHECK(lt_hnsw_delete(h, 0) == LT_ENOTFOUND);
+    float D[500], D2[500];
+    int64_t I[500], I2[500];
+    CHECK(lt_hnsw_search_batch(h, q->data, 50, q->ld, 10, 64, NULL, 1, D, I) == LT_OK);
+    int bad = 0;
+    for (int i = 0; i < 500; i++) bad += I[i] % 3 == 0;
+    CHECK_MSG(bad == 0, "%d deleted ids returned", bad);
+    /* truth over the survivors */
+    lt_vecs *sub = lt_vecs_new(2000, 16);
+    int64_t map[2000], n = 0;
+    for (int64_t i = 0; i < 3000; i++) if (i % 3) { memcpy(lt_vecs_row(sub, n), lt_vecs_row(b, i), 64); map[n++] = i; }
+    int64_t T[500];
+    lt_knn_exact(sub, q->data, 50, q->ld, 10, LT_METRIC_L2, 1, D2, T);
+    for (int i = 0; i < 500; i++) T[i] = map[T[i]];
+    double r1 = recall(I, T, 50, 10);
+    CHECK_MSG(r1 >= 0.95, "recall after deletes %.3f", r1);
+    /* re-add a deleted id with a new vector (update), then compact */
+    CHECK(lt_hnsw_add(h, lt_vecs_row(b, 1), 3) == LT_OK);
+    CHECK(lt_hnsw_vector(h, 3) && !memcmp(lt_hnsw_vector(h, 3), lt_vecs_row(b, 1), 64));
+    CHECK(lt_hnsw_delete(h, 3) == LT_OK);
+    CHECK(lt_hnsw_compact(h, 1) == LT_OK);
+    lt_hnsw_info in = lt_hnsw_get_info(h);
+    CHECK(in.count == 2000 && in.deleted == 0);
+    CHECK(lt_hnsw_search_batch(h, q->data, 50, q->ld, 10, 64, NULL, 1, D, I) == LT_OK);
+    double r2 = recall(I, T, 50, 10);
+    CHECK_MSG(r2 >= 0.95, "recall after compaction %.3f", r2);
+    /* save / load gives identical results */
+    CHECK(lt_hnsw_save(h, "build/tests/idx.lhnsw") == LT_OK);
+    lt_hnsw *g = NULL;
+    CHECK(lt_hnsw_load(&g, "build/tests/idx.lhnsw") == LT_OK);
+    if (g) {
+        CHECK(lt_hnsw_search_batch(g, q->data, 50, q->ld, 10, 64, NULL, 1, D2, I2) == LT_OK);
+        CHECK(!memcmp(I, I2, sizeof I) && !memcmp(D, D2, sizeof D));
+        lt_hnsw_info gi = lt_hnsw_get_info(g);
+        CHECK(gi.M == 12 && gi.ef_construction == 100 && gi.count == 2000);
+        /* adding after load continues */
+        CHECK(lt_hnsw_add(g, lt_vecs_row(b, 0), 99999) == LT_OK);
+        lt_hnsw_free(g);
+    }
+    /* truncated and corrupt files: clear error */
+    FILE *f = fopen("build/tests/idx.lhnsw", "rb");
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)len);
+    CHECK(fread(buf, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    long cuts[] = {0, 5, 100, len / 2, len - 1};
+    for (int c = 0; c < 5; c++) { g = NULL; CHECK(lt_hnsw_parse(buf, (size_t)cuts[c], "x.lhnsw", &g) == LT_EFORMAT && !g); }
+    buf[len / 3] ^= 0x20;
+    g = NULL;
+    CHECK(lt_hnsw_parse(buf, (size_t)len, "x.lhnsw", &g) == LT_EFORMAT && !g);
+    CHECK(strstr(lt_errmsg(), "x.lhnsw: offset") != NULL);
+    free(buf);
+    lt_vecs_free(sub);
+    lt_hnsw_free(h);
+    lt_vecs_free(b); lt_vecs_free(q);
+}
+
+TEST(hnsw_deterministic_single_thread) {
+    lt_vecs *b = clustered(2000, 16, 9);
+    lt_hnsw *a = build(b, LT_METRIC_L2, 1), *c = build(b, LT_METRIC_L2, 1);
+    CHECK(a && c);
+    CHECK(lt_hnsw_save(a, "build/tests/d1.lhnsw") == LT_OK && lt_hnsw_save(c, "build/tests/d2.lhnsw") == LT_OK);
+    CHECK(system("cmp -s build/tests/d1.lhnsw build/tests/d2.lhnsw") == 0);
+    lt_hnsw_free(a); lt_hnsw_free(c);
+    lt_vecs_free(b);
+}
+
+typedef struct { lt_hnsw *h; const lt_vecs *v; int64_t from, to; int search; _Atomic int *stop; int fails; } conc;
+static void *conc_run(void *p) {
+    conc *c = p;
+    float D[10];
+    int64_t I[10];
+    if (!c->search) {
+        for (int64_t i = c->from; i < c->to; i++) if (lt_hnsw_add(c->h, lt_vecs_row(c->v, i), i)) c->fails++;
+        atomic_store(c->stop, 1);
+    } else {
+        int64_t i = 0;
+        while (!atomic_load(c->stop)) { if (lt_hnsw_search(c->h, lt_vecs_row(c->v, i % 1000), 10, 32, NULL, D, I)) c->fails++; i++; }
+    }
+    return NULL;
+}
+TEST(hnsw_concurrent_insert_search) {
+    lt_vecs *b = clustered(4000, 16, 10);
+    lt_vecs *head = lt_vecs_new(1000, 16);
+    memcpy(head->data, b->data, (size_t)1000 * b->ld * 4);
+    lt_hnsw *h = build(head, LT_METRIC_L2, 1);
+    _Atomic int stop = 0;
+    conc w = {h, b, 1000, 4000, 0, &stop, 0}, r1 = {h, b, 0, 0, 1, &stop, 0}, r2 = {h, b, 0, 0, 1, &stop, 0};
+    pthread_t t[3];
+    pthread_create(&t[0], NULL, conc_run, &w);
+    pthread_create(&t[1], NULL, conc_run, &r1);
+    pthread_create(&t[2], NULL, conc_run, &r2);
+    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+    CHECK(w.fails == 0 && r1.fails == 0 && r2.fails == 0);
+    CHECK(lt_hnsw_get_info(h).count == 4000);
+    /* every inserted vector finds itself */
+    int found = 0;
+    for (int64_t i = 0; i < 4000; i += 40) {
+        float D[1]; int64_t I[1];
+        lt_hnsw_search(h, lt_vecs_row(b, i), 1, 64, NULL, D, I);
+        found += I[0] == i || D[0] == 0;
+    }
+    CHECK_MSG(found >= 98, "self-recall %d/100", found);
+    lt_hnsw_free(h);
+    lt_vecs_free(head); lt_vecs_free(b);
+}
+
+RUN_TESTS(T(exact_ties_and_padding), T(exact_matches_double_oracle), T(hnsw_recall_band), T(hnsw_filtered_recall),
+          T(hnsw_delete_compact_persist), T(hnsw_deterministic_single_thread), T(hnsw_concurrent_insert_search))
