@@ -12,7 +12,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
-.PHONY: all lib test run install sanitize fuzz bench check-quality clean deps
+.PHONY: all lib test run install sanitize tsan fuzz bench check-quality clean deps
 all: lib $(B)/latent
 lib: $(B)/liblatent.a
 
@@ -48,6 +48,13 @@ sanitize:
 	$(MAKE) B=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDLIBS="$(LDLIBS) -fsanitize=address,undefined" test
 
+# ThreadSanitizer on the lock-based threaded code: HNSW concurrent insert + search, parallel
+# build and batched search, threaded exact search. (The word2vec trainer is Hogwild by
+# design, racy on purpose, and is not run under TSan.)
+tsan:
+	$(MAKE) B=build-tsan OPT="-O1 -fsanitize=thread" LDLIBS="$(LDLIBS) -fsanitize=thread" build-tsan/tests/test_index
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_index
+
 fuzz:
 	@sh fuzz/run.sh
 
@@ -65,4 +72,4 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
 
 clean:
-	rm -rf build build-asan build-fuzz latent
+	rm -rf build build-asan build-tsan build-fuzz latent

@@ -23,4 +23,7 @@ int cmd_vector(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_vocab(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_eval_recall(int argc, char **argv);
 #endif

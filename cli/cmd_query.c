@@ -161,10 +161,12 @@ int cmd_eval(int argc, char **argv) {
                            "       latent eval similarity VECS PAIRS.tsv [--restrict N]\n"
                            "  analogy: Google format; accuracy per section, semantic/syntactic/total and coverage,\n"
                            "           over the N [30000] most frequent words (0 = all), case-insensitive\n"
-                           "  similarity: word1<TAB>word2<TAB>score; Spearman rho, Pearson r, coverage\n";
+                           "  similarity: word1<TAB>word2<TAB>score; Spearman rho, Pearson r, coverage\n"
+                           "       latent eval recall INDEX --queries Q ...   (see 'latent eval recall --help')\n";
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { fputs(U, stdout); return 0; }
-    if (argc < 2) return cli_usage(U, "eval: expected 'analogy' or 'similarity'");
+    if (argc < 2) return cli_usage(U, "eval: expected 'analogy', 'similarity' or 'recall'");
     const char *what = argv[1];
+    if (!strcmp(what, "recall")) { optind = 1; return cmd_eval_recall(argc - 1, argv + 1); }
     argc--; argv++;
     qopts q = {10, strcmp(what, "similarity") ? 30000 : 300000, NULL, 0, NULL, NULL, 0, 9};
     int r = parse_q(argc, argv, U, &q);

@@ -13,6 +13,8 @@ static const cmd g_cmds[] = {
     {"info", cmd_info, "shape, format and metadata of a vector file"},
     {"eval", cmd_eval, "evaluate vectors (analogy, similarity)"},
     {"vocab", cmd_vocab, "count the vocabulary of a corpus"},
+    {"index", cmd_index, "build, grow, shrink and inspect HNSW indexes"},
+    {"search", cmd_search, "k nearest neighbours: HNSW index or exact over vectors"},
 };
 
 static int g_quiet;

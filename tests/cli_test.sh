@@ -16,7 +16,7 @@ expect() {
     else no "$name (exit $rc, want $code; stderr: $(head -c 300 "$T/err"))"; fi
 }
 
-for c in train convert similar analogy vector info eval vocab; do
+for c in train convert similar analogy vector info eval vocab index search; do
     if $L $c --help | grep -q "usage: latent"; then ok "help $c"; else no "help $c"; fi
 done
 expect 2 "unknown command" "unknown command" -- $L frobnicate
@@ -73,6 +73,26 @@ cp "$T/ck2" "$T/ckbad"; printf 'XXXX' | dd of="$T/ckbad" bs=1 seek=4000 conv=not
 expect 1 "corrupt checkpoint" "ckbad" -- $L train word2vec $TEXT/mobydick.txt.gz -o "$T/o.bin" --resume --checkpoint "$T/ckbad" -q
 if [ ! -e "$T/o.bin" ] && ! ls "$T" | grep -q 'tmp-'; then ok "no partial outputs"; else no "partial output left behind"; fi
 expect 1 "eval missing file" "nosuch-q.txt" -- $L eval analogy "$T/g.lvec" "$T/nosuch-q.txt"
+
+# index lifecycle on the golden vectors
+$L index build "$T/g.lvec" -o "$T/g.lhnsw" --metric cosine -t 1 2>/dev/null
+if $L index info "$T/g.lhnsw" | grep -q "^count	4119"; then ok "index build/info"; else no "index build/info"; fi
+$L search "$T/g.lhnsw" --word whale --base "$T/g.lvec" -k 5 > "$T/h.tsv"
+$L search "$T/g.lvec" --word whale -k 5 > "$T/e.tsv"
+if [ "$(cut -f3 "$T/h.tsv")" = "$(cut -f3 "$T/e.tsv")" ]; then ok "hnsw search equals exact on a small case"; else no "hnsw vs exact search"; fi
+$L convert "$T/golden.txt" "$T/g.fvecs"; head -c 6800 "$T/g.fvecs" > "$T/q.fvecs"
+r=$($L eval recall "$T/g.lhnsw" --queries "$T/q.fvecs" --ef 64 -t 1 --json | sed 's/.*"recall": \([0-9.]*\).*/\1/')
+if [ "$(echo "$r >= 0.95" | bc -l)" = 1 ]; then ok "eval recall ($r)"; else no "eval recall ($r)"; fi
+$L search "$T/g.lhnsw" --vectors "$T/q.fvecs" -k 3 -o "$T/res.ivecs"
+if [ -s "$T/res.ivecs" ] && [ -s "$T/res.fvecs" ]; then ok "search writes ivecs/fvecs"; else no "search writes ivecs/fvecs"; fi
+$L index delete "$T/g.lhnsw" 0 1 2 -o "$T/del.lhnsw"
+if $L index info "$T/del.lhnsw" | grep -q "^deleted	3"; then ok "index delete"; else no "index delete"; fi
+$L index delete "$T/del.lhnsw" 5 --compact
+if $L index info "$T/del.lhnsw" | grep -q "^count	4115"; then ok "index compact"; else no "index compact"; fi
+$L index add "$T/del.lhnsw" "$T/q.fvecs"
+if $L index info "$T/del.lhnsw" | grep -q "^count	4215"; then ok "index add"; else no "index add"; fi
+head -c 2000 "$T/g.lhnsw" > "$T/trunc.lhnsw"
+expect 1 "truncated index" "trunc.lhnsw: offset" -- $L index info "$T/trunc.lhnsw"
 
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

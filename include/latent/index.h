@@ -76,6 +76,8 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out);
 
 typedef struct lt_hnsw_info { int64_t d, count, deleted, max_level, bytes; int M, ef_construction; lt_metric metric; uint64_t seed; } lt_hnsw_info;
 lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h);
+/* Live vectors (as stored: unit length for cosine) and their ids (lt_malloc'ed). */
+int lt_hnsw_export(const lt_hnsw *h, lt_vecs **vecs, int64_t **ids);
 /* Vector of an id (NULL if absent/deleted); stable while the index lives. */
 const float *lt_hnsw_vector(const lt_hnsw *h, int64_t id);
 

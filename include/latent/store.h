@@ -33,7 +33,9 @@ typedef enum lt_format {
     LT_FMT_GLOVE,     /* GloVe text: like word2vec text without the header line */
     LT_FMT_VEC,       /* fastText .vec: word2vec text */
     LT_FMT_NPY,       /* NumPy .npy (2-D f32/f64/f16, C order) + optional STEM.labels.txt */
-    LT_FMT_FVECS      /* TEXMEX .fvecs: per row int32 d then d float32; no labels */
+    LT_FMT_FVECS,     /* TEXMEX .fvecs: per row int32 d then d float32; no labels */
+    LT_FMT_BVECS,     /* TEXMEX .bvecs: per row int32 d then d uint8 (read only) */
+    LT_FMT_IVECS      /* TEXMEX .ivecs: per row int32 d then d int32 (values as floats) */
 } lt_format;
 
 typedef struct lt_vecs_internal lt_vecs_internal;
@@ -82,6 +84,10 @@ typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout; } lt_afile;
 int lt_afile_open(lt_afile *a, const char *path);
 int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
 void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */
+
+/* .ivecs of ids (n rows of k int32), e.g. ground truth; *out is lt_malloc'ed. */
+int lt_ivecs_read(const char *path, int64_t **out, int64_t *n, int64_t *k);
+int lt_ivecs_write(const char *path, const int64_t *ids, int64_t n, int64_t k);
 
 /* IEEE half conversions (round to nearest even). */
 uint16_t lt_f32_to_f16(float f);

@@ -455,14 +455,11 @@ const float *lt_hnsw_vector(const lt_hnsw *h, int64_t id) {
 }
 
 int lt_hnsw_compact(lt_hnsw *h, int n_threads) {
-    int64_t n = atomic_load(&h->n), live = 0;
-    for (int64_t i = 0; i < n; i++) live += !DELETED(h, i);
-    lt_vecs *v = lt_vecs_new(live, h->d);
-    int64_t *ids = lt_malloc((size_t)(live ? live : 1) * 8);
-    if (!v || !ids) { lt_vecs_free(v); lt_free(ids); return lt_err(LT_ENOMEM, "out of memory"); }
-    int64_t r = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (!DELETED(h, i)) { memcpy(lt_vecs_row(v, r), VEC(h, i), (size_t)h->d * 4); ids[r++] = EXT(h, i); }
+    lt_vecs *v;
+    int64_t *ids;
+    int rc0 = lt_hnsw_export(h, &v, &ids);
+    if (rc0) return rc0;
+    int64_t live = v->n;
     lt_hnsw *nh;
     int rc = lt_hnsw_new(&nh, h->d, &h->o);
     if (rc == LT_OK) {
@@ -589,6 +586,20 @@ int lt_hnsw_search_batch(const lt_hnsw *h, const float *Q, int64_t nq, int64_t l
     sb_ctx c = {h, Q, ldq, k, ef, f, D, I, 0};
     int rc = lt_parallel_for(n_threads, nq, sb_range, &c);
     return rc ? rc : atomic_load(&c.rc);
+}
+
+int lt_hnsw_export(const lt_hnsw *h, lt_vecs **vecs, int64_t **ids) {
+    *vecs = NULL; *ids = NULL;
+    int64_t n = atomic_load(&h->n), live = 0;
+    for (int64_t i = 0; i < n; i++) live += !DELETED(h, i);
+    lt_vecs *v = lt_vecs_new(live, h->d);
+    int64_t *id = lt_malloc((size_t)(live ? live : 1) * 8);
+    if (!v || !id) { lt_vecs_free(v); lt_free(id); return lt_err(LT_ENOMEM, "out of memory"); }
+    int64_t r = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (!DELETED(h, i)) { memcpy(lt_vecs_row(v, r), VEC(h, i), (size_t)h->d * 4); id[r++] = EXT(h, i); }
+    *vecs = v; *ids = id;
+    return LT_OK;
 }
 
 lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h) {

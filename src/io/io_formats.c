@@ -273,14 +273,18 @@ int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
     return LT_OK;
 }
 
-int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out) {
+/* es: element size (4 float / 4 int / 1 byte); kind 0 float, 1 int32, 2 uint8 */
+static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, lt_vecs **out);
+int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out) { return parse_xvecs(buf, len, name, 0, out); }
+static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, lt_vecs **out) {
     *out = NULL;
+    size_t es = kind == 2 ? 1 : 4;
     if (len == 0) { *out = lt_vecs_new(0, 1); return *out ? LT_OK : LT_ENOMEM; }
     if (len < 4) return lt_err(LT_EFORMAT, "%s: offset 0: truncated", name);
     int32_t d;
     memcpy(&d, buf, 4);
     if (d <= 0 || d > (1 << 24)) return lt_err(LT_EFORMAT, "%s: offset 0: bad dimension %d", name, d);
-    size_t rs = 4 + (size_t)d * 4;
+    size_t rs = 4 + (size_t)d * es;
     if (len % rs) return lt_err(LT_EFORMAT, "%s: offset %zu: file size %zu is not a multiple of the row size %zu (truncated?)", name, len / rs * rs, len, rs);
     int64_t n = (int64_t)(len / rs);
     lt_vecs *v = lt_vecs_new(n, d);
@@ -289,7 +293,11 @@ int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out)
         int32_t di;
         memcpy(&di, buf + (size_t)i * rs, 4);
         if (di != d) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: offset %zu: row %lld has dimension %d, expected %d", name, (size_t)i * rs, (long long)i, di, d); }
-        memcpy(lt_vecs_row(v, i), buf + (size_t)i * rs + 4, (size_t)d * 4);
+        const char *src = buf + (size_t)i * rs + 4;
+        float *row = lt_vecs_row(v, i);
+        if (kind == 0) memcpy(row, src, (size_t)d * 4);
+        else if (kind == 1) for (int64_t k = 0; k < d; k++) { int32_t x; memcpy(&x, src + 4 * k, 4); row[k] = (float)x; }
+        else for (int64_t k = 0; k < d; k++) row[k] = (float)(unsigned char)src[k];
     }
     *out = v;
     return LT_OK;
@@ -303,6 +311,8 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
     case LT_FMT_W2V_BIN: return lt_parse_w2v_bin(buf, len, name, out);
     case LT_FMT_NPY: return lt_parse_npy(buf, len, name, out);
     case LT_FMT_FVECS: return lt_parse_fvecs(buf, len, name, out);
+    case LT_FMT_IVECS: return parse_xvecs(buf, len, name, 1, out);
+    case LT_FMT_BVECS: return parse_xvecs(buf, len, name, 2, out);
     default: *out = NULL; return lt_err(LT_EINVAL, "%s: unknown vector format (use --format)", name);
     }
 }
@@ -505,7 +515,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
         else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6)) fmt = LT_FMT_NPY;
         else fmt = LT_FMT_W2V_TXT;
     }
-    if (len == 0 && fmt != LT_FMT_FVECS) { rc = lt_err(LT_EFORMAT, "%s: file is empty", path); goto done; }
+    if (len == 0 && fmt != LT_FMT_FVECS && fmt != LT_FMT_IVECS && fmt != LT_FMT_BVECS) { rc = lt_err(LT_EFORMAT, "%s: file is empty", path); goto done; }
     if (fmt == LT_FMT_NATIVE && ml) {
         rc = lt_parse_native(buf, len, path, 1, out);
         if (rc == LT_OK && (*out)->in->data_owned == 0) { (*out)->in->map = buf; (*out)->in->map_len = ml; return LT_OK; }
@@ -537,7 +547,7 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     case LT_FMT_W2V_BIN: rc = lt_write_w2v_bin(v, a.f, opts->bin_newline); break;
     case LT_FMT_NPY: rc = lt_write_npy(v, a.f); break;
     case LT_FMT_FVECS: rc = lt_write_fvecs(v, a.f); break;
-    default: rc = lt_err(LT_EINVAL, "unknown format");
+    default: rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
     }
     if (rc) { lt_afile_abort(&a); return rc; }
     if ((rc = lt_afile_commit(&a))) return rc;
@@ -547,4 +557,30 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
         rc = lt_write_labels_file(v, lp);
     }
     return rc;
+}
+
+int lt_ivecs_read(const char *path, int64_t **out, int64_t *n, int64_t *k) {
+    *out = NULL;
+    lt_vecs *v;
+    int rc = lt_vecs_load(path, LT_FMT_IVECS, &v);
+    if (rc) return rc;
+    int64_t cnt = v->n * v->d;
+    int64_t *ids = lt_malloc((size_t)(cnt > 0 ? cnt : 1) * 8);
+    if (!ids) { lt_vecs_free(v); return lt_err(LT_ENOMEM, "out of memory"); }
+    for (int64_t i = 0; i < v->n; i++) for (int64_t j = 0; j < v->d; j++) ids[i * v->d + j] = (int64_t)lt_vecs_row(v, i)[j];
+    *out = ids; *n = v->n; *k = v->d;
+    lt_vecs_free(v);
+    return LT_OK;
+}
+
+int lt_ivecs_write(const char *path, const int64_t *ids, int64_t n, int64_t k) {
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    int32_t kk = (int32_t)k;
+    for (int64_t i = 0; i < n; i++) {
+        fwrite(&kk, 4, 1, a.f);
+        for (int64_t j = 0; j < k; j++) { int32_t x = (int32_t)ids[i * k + j]; fwrite(&x, 4, 1, a.f); }
+    }
+    return lt_afile_commit(&a);
 }

@@ -163,7 +163,7 @@ int lt_vecs_meta_at(const lt_vecs *v, int i, const char **key, const char **valu
 static const struct { lt_format f; const char *name; } g_names[] = {
     {LT_FMT_NATIVE, "native"}, {LT_FMT_W2V_TXT, "w2v-txt"}, {LT_FMT_W2V_BIN, "w2v-bin"},
     {LT_FMT_GLOVE, "glove"},   {LT_FMT_VEC, "vec"},         {LT_FMT_NPY, "npy"},
-    {LT_FMT_FVECS, "fvecs"},
+    {LT_FMT_FVECS, "fvecs"},   {LT_FMT_BVECS, "bvecs"},     {LT_FMT_IVECS, "ivecs"},
 };
 lt_format lt_format_from_name(const char *name) {
     for (size_t i = 0; i < sizeof g_names / sizeof g_names[0]; i++)
@@ -192,6 +192,8 @@ lt_format lt_format_from_path(const char *path) {
     if (ends_with(buf, ".glove")) return LT_FMT_GLOVE;
     if (ends_with(buf, ".npy")) return LT_FMT_NPY;
     if (ends_with(buf, ".fvecs")) return LT_FMT_FVECS;
+    if (ends_with(buf, ".bvecs")) return LT_FMT_BVECS;
+    if (ends_with(buf, ".ivecs")) return LT_FMT_IVECS;
     if (ends_with(buf, ".txt")) return LT_FMT_W2V_TXT;
     return LT_FMT_AUTO;
 }
