@@ -212,8 +212,13 @@ int cmd_search(int argc, char **argv) {
     float *D = malloc(sizeof(float) * (size_t)(Q->n * o.k));
     int64_t *I = malloc(sizeof(int64_t) * (size_t)(Q->n * o.k));
     lt_metric m = o.metric_set ? o.ho.metric : (base && base->labels ? LT_METRIC_COS : LT_METRIC_L2);
+    double t0 = lt_now();
     if (h) r = lt_hnsw_search_batch(h, Q->data, Q->n, Q->ld, o.k, o.ef, NULL, o.threads, D, I);
     else r = lt_knn_exact(base, Q->data, Q->n, Q->ld, o.k, m, o.threads, D, I);
+    double el = lt_now() - t0;
+    if (!r && !cli_quiet())
+        fprintf(stderr, "latent: search: %lld queries in %.3fs (%.1f queries/s, %s, %d threads)\n", (long long)Q->n, el,
+                el > 0 ? (double)Q->n / el : 0.0, h ? "hnsw" : "exact", o.threads);
     if (r) r = cli_fail("search");
     else r = write_results(o.out ? o.out : "-", D, I, Q->n, o.k, lab && lab->labels ? lab : NULL);
     free(D); free(I);

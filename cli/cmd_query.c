@@ -5,11 +5,12 @@
 #include <string.h>
 
 /* Parses the common query options; returns -1 to continue, else an exit code. */
-typedef struct { int k; long long restrict_n; const char *fmt; int mul; const char *out, *to; int f16, prec; } qopts;
+typedef struct { int k; long long restrict_n; const char *fmt; int mul; const char *out, *to; int f16, prec; const char *index; int ef; } qopts;
 static int parse_q(int argc, char **argv, const char *U, qopts *q) {
     static const struct option lo[] = {{"k", 1, 0, 'k'}, {"restrict", 1, 0, 'r'}, {"format", 1, 0, 'f'}, {"from", 1, 0, 'f'},
                                        {"to", 1, 0, 'T'}, {"mul", 0, 0, 'm'}, {"add", 0, 0, 'a'}, {"output", 1, 0, 'o'},
                                        {"f16", 0, 0, 'F'}, {"precision", 1, 0, 'p'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
+                                       {"index", 1, 0, 'I'}, {"ef", 1, 0, 'E'},
                                        {0, 0, 0, 0}};
     int c;
     long long iv;
@@ -25,6 +26,8 @@ static int parse_q(int argc, char **argv, const char *U, qopts *q) {
         case 'F': q->f16 = 1; break;
         case 'p': if (!cli_int(optarg, 1, 17, &iv)) return cli_usage(U, "--precision must be 1..17"); q->prec = (int)iv; break;
         case 'q': break;
+        case 'I': q->index = optarg; break;
+        case 'E': if (!cli_int(optarg, 1, 1000000, &iv)) return cli_usage(U, "--ef must be positive"); q->ef = (int)iv; break;
         case 'h': fputs(U, stdout); return 0;
         default: return cli_usage(U, "bad option");
         }
@@ -36,7 +39,7 @@ int cmd_convert(int argc, char **argv) {
     static const char *U = "usage: latent convert IN OUT [--from FMT] [--to FMT] [--f16] [--precision N]\n"
                            "  formats: native (.lvec), w2v-txt (.txt), w2v-bin (.bin), glove (.glove), vec (.vec), npy (.npy), fvecs (.fvecs)\n"
                            "  --f16 stores native output as half precision; --precision sets text digits [9]\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9};
+    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
     int r = parse_q(argc, argv, U, &q);
     if (r >= 0) return r;
     if (optind != argc - 2) return cli_usage(U, "convert: expected IN and OUT");
@@ -53,6 +56,31 @@ int cmd_convert(int argc, char **argv) {
     return r ? cli_fail("convert") : 0;
 }
 
+/* Top-k by cosine through an HNSW index built from the same store (ids = rows). */
+static int nearest_index(const char *path, int ef, const lt_vecs *v, const float *q, int k, const int64_t *ex, int n_ex,
+                         int64_t *ids, float *sc) {
+    lt_hnsw *h;
+    if (lt_hnsw_load(&h, path)) return -1;
+    lt_hnsw_info in = lt_hnsw_get_info(h);
+    if (in.d != v->d || in.metric != LT_METRIC_COS) {
+        lt_hnsw_free(h);
+        return lt_err(LT_EINVAL, "%s: need a cosine index of dimension %lld built from these vectors", path, (long long)v->d);
+    }
+    int kk = k + n_ex;
+    float *D = malloc(sizeof(float) * (size_t)kk);
+    int64_t *I = malloc(sizeof(int64_t) * (size_t)kk);
+    int got = 0;
+    if (lt_hnsw_search(h, q, kk, ef > kk ? ef : kk, NULL, D, I) == LT_OK)
+        for (int i = 0; i < kk && got < k; i++) {
+            int skip = I[i] < 0 || I[i] >= v->n;
+            for (int j = 0; j < n_ex; j++) skip |= I[i] == ex[j];
+            if (!skip) { ids[got] = I[i]; sc[got] = 1 - D[i]; got++; }
+        }
+    free(D); free(I);
+    lt_hnsw_free(h);
+    return got;
+}
+
 static void print_hits(const lt_vecs *v, const int64_t *ids, const float *sc, int n) {
     for (int i = 0; i < n; i++) {
         if (v->labels) printf("%s\t%.6f\n", v->labels[ids[i]], (double)sc[i]);
@@ -61,9 +89,10 @@ static void print_hits(const lt_vecs *v, const int64_t *ids, const float *sc, in
 }
 
 int cmd_similar(int argc, char **argv) {
-    static const char *U = "usage: latent similar VECS WORD... [-k K] [--restrict N] [--format F]\n"
-                           "  the K [10] nearest rows by cosine to each WORD (or to the sum of several), among the first N rows [all]\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9};
+    static const char *U = "usage: latent similar VECS WORD... [-k K] [--restrict N] [--format F] [--index INDEX [--ef 64]]\n"
+                           "  the K [10] nearest rows by cosine to each WORD (or to the sum of several), among the first N rows [all];\n"
+                           "  --index uses a cosine HNSW index built from VECS ('latent index build VECS --metric cosine')\n";
+    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
     int r = parse_q(argc, argv, U, &q);
     if (r >= 0) return r;
     if (argc - optind < 2) return cli_usage(U, "similar: expected VECS and at least one WORD");
@@ -83,7 +112,7 @@ int cmd_similar(int argc, char **argv) {
         for (int64_t j = 0; j < vn->d; j++) qv[j] += lt_vecs_row(vn, id)[j];
     }
     if (!r) {
-        int n = lt_nearest(vn, qv, q.k, q.restrict_n, ex, nw, ids, sc);
+        int n = q.index ? nearest_index(q.index, q.ef, v, qv, q.k, ex, nw, ids, sc) : lt_nearest(vn, qv, q.k, q.restrict_n, ex, nw, ids, sc);
         if (n < 0) r = cli_fail("similar");
         else print_hits(v, ids, sc, n);
     }
@@ -93,9 +122,10 @@ int cmd_similar(int argc, char **argv) {
 }
 
 int cmd_analogy(int argc, char **argv) {
-    static const char *U = "usage: latent analogy VECS A B C [-k K] [--mul] [--restrict N]\n"
-                           "  A is to B as C is to ?: 3CosAdd (b - a + c) [default] or 3CosMul (--mul); A, B, C excluded\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9};
+    static const char *U = "usage: latent analogy VECS A B C [-k K] [--mul] [--restrict N] [--index INDEX [--ef 64]]\n"
+                           "  A is to B as C is to ?: 3CosAdd (b - a + c) [default] or 3CosMul (--mul); A, B, C excluded;\n"
+                           "  --index answers 3CosAdd through a cosine HNSW index built from VECS\n";
+    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
     int r = parse_q(argc, argv, U, &q);
     if (r >= 0) return r;
     if (argc - optind != 4) return cli_usage(U, "analogy: expected VECS A B C");
@@ -106,7 +136,14 @@ int cmd_analogy(int argc, char **argv) {
     lt_vecs *vn = lt_vecs_normalized(v);
     int64_t *ids = calloc((size_t)q.k, 8);
     float *sc = calloc((size_t)q.k, 4);
-    int n = vn ? lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc) : -1;
+    int n = -1;
+    if (vn && q.index && !q.mul) {
+        float *qv = calloc((size_t)vn->ld, 4);
+        for (int64_t j = 0; j < vn->d; j++) qv[j] = lt_vecs_row(vn, b)[j] - lt_vecs_row(vn, a)[j] + lt_vecs_row(vn, c)[j];
+        int64_t ex[3] = {a, b, c};
+        n = nearest_index(q.index, q.ef, v, qv, q.k, ex, 3, ids, sc);
+        free(qv);
+    } else if (vn) n = lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc);
     if (n < 0) r = cli_fail("analogy");
     else print_hits(v, ids, sc, n);
     free(ids); free(sc);
@@ -116,7 +153,7 @@ int cmd_analogy(int argc, char **argv) {
 
 int cmd_vector(int argc, char **argv) {
     static const char *U = "usage: latent vector VECS WORD... [--format F]\n  prints \"WORD v1 ... vd\" for each WORD\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9};
+    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
     int r = parse_q(argc, argv, U, &q);
     if (r >= 0) return r;
     if (argc - optind < 2) return cli_usage(U, "vector: expected VECS and at least one WORD");
@@ -135,7 +172,7 @@ int cmd_vector(int argc, char **argv) {
 
 int cmd_info(int argc, char **argv) {
     static const char *U = "usage: latent info VECS [--format F]\n  shape, format, norms and metadata\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9};
+    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
     int r = parse_q(argc, argv, U, &q);
     if (r >= 0) return r;
     if (argc - optind != 1) return cli_usage(U, "info: expected VECS");
@@ -168,7 +205,7 @@ int cmd_eval(int argc, char **argv) {
     const char *what = argv[1];
     if (!strcmp(what, "recall")) { optind = 1; return cmd_eval_recall(argc - 1, argv + 1); }
     argc--; argv++;
-    qopts q = {10, strcmp(what, "similarity") ? 30000 : 300000, NULL, 0, NULL, NULL, 0, 9};
+    qopts q = {10, strcmp(what, "similarity") ? 30000 : 300000, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
     int r = parse_q(argc, argv, U, &q);
     if (r >= 0) return r;
     if (argc - optind != 2) return cli_usage(U, "eval %s: expected VECS and a test file", what);

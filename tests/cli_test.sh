@@ -81,6 +81,7 @@ $L search "$T/g.lhnsw" --word whale --base "$T/g.lvec" -k 5 > "$T/h.tsv"
 $L search "$T/g.lvec" --word whale -k 5 > "$T/e.tsv"
 if [ "$(cut -f3 "$T/h.tsv")" = "$(cut -f3 "$T/e.tsv")" ]; then ok "hnsw search equals exact on a small case"; else no "hnsw vs exact search"; fi
 $L convert "$T/golden.txt" "$T/g.fvecs"; head -c 6800 "$T/g.fvecs" > "$T/q.fvecs"
+if [ "$($L similar "$T/g.lvec" whale -k 5 --index "$T/g.lhnsw")" = "$($L similar "$T/g.lvec" whale -k 5)" ]; then ok "similar --index"; else no "similar --index"; fi
 r=$($L eval recall "$T/g.lhnsw" --queries "$T/q.fvecs" --ef 64 -t 1 --json | sed 's/.*"recall": \([0-9.]*\).*/\1/')
 if [ "$(echo "$r >= 0.95" | bc -l)" = 1 ]; then ok "eval recall ($r)"; else no "eval recall ($r)"; fi
 $L search "$T/g.lhnsw" --vectors "$T/q.fvecs" -k 3 -o "$T/res.ivecs"
