@@ -199,6 +199,28 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
     return LT_OK;
 }
 
+/* Greedy walk (ef = 1) from ep down the layers above `to`; returns the closest node found. */
+static int32_t greedy_descend(const lt_hnsw *h, const float *q, int32_t ep, int from, int to) {
+    float de = dist(h, q, VEC(h, ep));
+    for (int lc = from; lc > to; lc--) {
+        int changed = 1;
+        while (changed) {
+            changed = 0;
+            LOCK(h, ep);
+            int32_t *L = LINKS(h, ep, lc);
+            int cnt = L[0];
+            int32_t buf[1 + 256];
+            memcpy(buf, L + 1, (size_t)cnt * 4);
+            UNLOCK(h, ep);
+            for (int j = 0; j < cnt; j++) {
+                float d2 = dist(h, q, VEC(h, buf[j]));
+                if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
+            }
+        }
+    }
+    return ep;
+}
+
 /* Heuristic selection (Alg. 4, no extension, no pruned-connection keeping): from
  * candidates sorted ascending, keep c if it is closer to the base than to every kept one. */
 static int select_neighbors(const lt_hnsw *h, cand *c, int n, int M, int32_t *out) {
@@ -294,23 +316,7 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level) {
         pthread_mutex_unlock(&h->glock);
         return LT_OK;
     }
-    float de = dist(h, q, VEC(h, ep));
-    for (int lc = maxl; lc > level; lc--) {
-        int changed = 1;
-        while (changed) {
-            changed = 0;
-            LOCK(h, ep);
-            int32_t *L = LINKS(h, ep, lc);
-            int cnt = L[0];
-            int32_t buf[1 + 256];
-            memcpy(buf, L + 1, (size_t)cnt * 4);
-            UNLOCK(h, ep);
-            for (int j = 0; j < cnt; j++) {
-                float d2 = dist(h, q, VEC(h, buf[j]));
-                if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
-            }
-        }
-    }
+    ep = greedy_descend(h, q, ep, maxl, level);
     vis *v = vis_get(h, atomic_load(&h->n));
     cheap res = {0}, cands = {0};
     int rc = v ? LT_OK : LT_ENOMEM;
@@ -530,23 +536,7 @@ int lt_hnsw_search(const lt_hnsw *hc, const float *x, int k, int ef, const lt_fi
         if (frac * (double)n < 2000 || frac < 0.01) { rc = brute(h, q, k, f, D, I); goto done; }
         if (frac < 0.5) ef = (int)(ef / frac < 5000 ? ef / frac : 5000);
     }
-    float de = dist(h, q, VEC(h, ep));
-    for (int lc = maxl; lc > 0; lc--) {
-        int changed = 1;
-        while (changed) {
-            changed = 0;
-            LOCK(h, ep);
-            int32_t *L = LINKS(h, ep, lc);
-            int cnt = L[0];
-            int32_t buf[1 + 256];
-            memcpy(buf, L + 1, (size_t)cnt * 4);
-            UNLOCK(h, ep);
-            for (int j = 0; j < cnt; j++) {
-                float d2 = dist(h, q, VEC(h, buf[j]));
-                if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
-            }
-        }
-    }
+    ep = greedy_descend(h, q, ep, maxl, 0);
     vis *v = vis_get(h, n);
     cheap res = {0}, cands = {0};
     if (!v) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }

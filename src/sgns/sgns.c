@@ -319,6 +319,25 @@ double lt_sgns_step_batch(float *const *ctx, int mm, float *const *outs, int n_o
 }
 
 /* ---------- the training loop ---------- */
+/* Output rows of w's Huffman path with their codes; returns the path length. */
+static inline int gather_hs(const lt_sgns *m, int32_t w, float **outs, uint8_t *codes) {
+    int n = m->codelen[w];
+    for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * m->ld; codes[j] = m->code[w * MAX_CODE + j]; }
+    return n;
+}
+/* w's output row (label 1) then negatives (label 0), skipping draws equal to w as
+ * word2vec does; returns the count. */
+static inline int gather_ns(const lt_sgns *m, int32_t w, lt_rng *r, float **outs, float *labels) {
+    int n = 0;
+    outs[n] = m->syn1neg + (int64_t)w * m->ld; labels[n++] = 1;
+    for (int j = 1; j <= m->o.negative; j++) {
+        int32_t tg = draw_neg(m, r);
+        if (tg == w) continue;
+        outs[n] = m->syn1neg + (int64_t)tg * m->ld; labels[n++] = 0;
+    }
+    return n;
+}
+
 typedef struct {
     lt_sgns *m;
     const lt_tokens *t;
@@ -406,21 +425,8 @@ static void train_thread(void *ud, int tid) {
                 for (int ci = 0; ci < mm; ci++) {
                     float *l1 = ctx[ci];
                     memset(neu1e, 0, (size_t)ld * 4);
-                    if (o->hs) {
-                        int n = m->codelen[w];
-                        for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * ld; codes[j] = m->code[w * MAX_CODE + j]; }
-                        hs_pairs(m, K, l1, outs, codes, n, ld, alpha, neu1e, o->exact_sigmoid);
-                    }
-                    if (NEG > 0) {
-                        int n = 0;
-                        outs[n] = m->syn1neg + (int64_t)w * ld; labels[n++] = 1;
-                        for (int j = 1; j <= NEG; j++) {
-                            int32_t tg = draw_neg(m, &s->rng);
-                            if (tg == w) continue;
-                            outs[n] = m->syn1neg + (int64_t)tg * ld; labels[n++] = 0;
-                        }
-                        ns_pairs(m, K, l1, outs, labels, n, ld, alpha, neu1e, o->exact_sigmoid);
-                    }
+                    if (o->hs) hs_pairs(m, K, l1, outs, codes, gather_hs(m, w, outs, codes), ld, alpha, neu1e, o->exact_sigmoid);
+                    if (NEG > 0) ns_pairs(m, K, l1, outs, labels, gather_ns(m, w, &s->rng, outs, labels), ld, alpha, neu1e, o->exact_sigmoid);
                     K->axpy(1, neu1e, l1, ld);
                 }
             } else {
@@ -430,19 +436,9 @@ static void train_thread(void *ud, int tid) {
                 float inv = 1.0f / (float)mm;
                 for (int64_t k = 0; k < ld; k++) neu1[k] *= inv;
                 memset(neu1e, 0, (size_t)ld * 4);
-                if (o->hs) {
-                    int n = m->codelen[w];
-                    for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * ld; codes[j] = m->code[w * MAX_CODE + j]; }
-                    hs_pairs(m, K, neu1, outs, codes, n, ld, alpha, neu1e, o->exact_sigmoid);
-                }
+                if (o->hs) hs_pairs(m, K, neu1, outs, codes, gather_hs(m, w, outs, codes), ld, alpha, neu1e, o->exact_sigmoid);
                 if (NEG > 0) {
-                    int n = 0;
-                    outs[n] = m->syn1neg + (int64_t)w * ld; labels[n++] = 1;
-                    for (int j = 1; j <= NEG; j++) {
-                        int32_t tg = draw_neg(m, &s->rng);
-                        if (tg == w) continue;
-                        outs[n] = m->syn1neg + (int64_t)tg * ld; labels[n++] = 0;
-                    }
+                    int n = gather_ns(m, w, &s->rng, outs, labels);
                     if (c->want_loss) {
                         for (int j = 0; j < n; j++) {
                             float f = K->dot(neu1, outs[j], ld), x = labels[j] > 0.5f ? f : -f;
