@@ -20,12 +20,13 @@ int lt_metric_from_name(const char *s, lt_metric *out) {
     return LT_OK;
 }
 
-#define QB 64
+#define QB 512
 #define NB 2048
 
 typedef struct {
     const lt_vecs *base; const float *Q; int64_t nq, ldq; int k; lt_metric m;
     const double *bn2;   /* |x|^2 (double) per base row; for cosine 1/|x| */
+    const float *bn2f;   /* the same in float, for the candidate pass */
     double maxn2;
     float *Dout; int64_t *Iout;
     int rc;
@@ -49,11 +50,13 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     int64_t *hi = lt_malloc((size_t)QB * kk * 8);
     double *cd = lt_malloc((size_t)kk * 8);
     int64_t *ci = lt_malloc((size_t)kk * 8);
-    if (!S || !Qb || !hd || !hi || !cd || !ci) { c->rc = LT_ENOMEM; goto out; }
+    double *qn2buf = lt_malloc(QB * sizeof(double));
+    lt_topk *heaps = lt_malloc(QB * sizeof(lt_topk));
+    if (!S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps) { c->rc = LT_ENOMEM; goto out; }
     for (int64_t q0 = b; q0 < e; q0 += QB) {
         int nb = (int)(e - q0 < QB ? e - q0 : QB);
-        double qn2[QB];
-        lt_topk h[QB];
+        double *qn2 = qn2buf;
+        lt_topk *h = heaps;
         for (int i = 0; i < nb; i++) {
             const float *q = c->Q + (q0 + i) * c->ldq;
             float *r = Qb + (int64_t)i * ld;
@@ -67,14 +70,16 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
         for (int64_t x0 = 0; x0 < n; x0 += NB) {
             int mb = (int)(n - x0 < NB ? n - x0 : NB);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
+            const float *bf = c->bn2f + x0;
             for (int i = 0; i < nb; i++) {
                 const float *row = S + (int64_t)i * NB;
                 lt_topk *hh = &h[i];
+                float qf = (float)qn2[i];
                 for (int j = 0; j < mb; j++) {
                     float dist;
-                    if (c->m == LT_METRIC_L2) dist = (float)(qn2[i] + c->bn2[x0 + j]) - 2 * row[j];
+                    if (c->m == LT_METRIC_L2) dist = (qf + bf[j]) - 2 * row[j];
                     else if (c->m == LT_METRIC_IP) dist = 1 - row[j];
-                    else dist = 1 - row[j] * (float)c->bn2[x0 + j];
+                    else dist = 1 - row[j] * bf[j];
                     if (hh->n == hh->k && !(dist <= hh->d[0])) continue;
                     lt_topk_push(hh, dist, x0 + j);
                 }
@@ -129,7 +134,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     }
 out:
     lt_aligned_free(S); lt_aligned_free(Qb);
-    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci);
+    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps);
 }
 
 int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads, float *Dres, int64_t *Ires) {
@@ -140,7 +145,8 @@ int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, i
         return LT_OK;
     }
     double *bn2 = lt_malloc((size_t)base->n * 8);
-    if (!bn2) return lt_err(LT_ENOMEM, "out of memory");
+    float *bn2f = lt_malloc((size_t)base->n * 4);
+    if (!bn2 || !bn2f) { lt_free(bn2); lt_free(bn2f); return lt_err(LT_ENOMEM, "out of memory"); }
     double mx = 0;
     for (int64_t i = 0; i < base->n; i++) {
         const float *x = lt_vecs_row(base, i);
@@ -148,12 +154,13 @@ int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, i
         for (int64_t j = 0; j < base->d; j++) s += (double)x[j] * x[j];
         if (s > mx) mx = s;
         bn2[i] = m == LT_METRIC_COS ? (s > 0 ? 1 / sqrt(s) : 0) : s;
+        bn2f[i] = (float)bn2[i];
     }
     /* cosine scores need the query normalised too: S = q.x / (|q||x|) */
     float *Qn = NULL;
     if (m == LT_METRIC_COS) {
         Qn = lt_malloc((size_t)nq * (size_t)base->d * 4);
-        if (!Qn) { lt_free(bn2); return lt_err(LT_ENOMEM, "out of memory"); }
+        if (!Qn) { lt_free(bn2); lt_free(bn2f); return lt_err(LT_ENOMEM, "out of memory"); }
         for (int64_t i = 0; i < nq; i++) {
             double s = 0;
             for (int64_t j = 0; j < base->d; j++) s += (double)Q[i * ldq + j] * Q[i * ldq + j];
@@ -162,14 +169,14 @@ int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, i
         }
         Q = Qn; ldq = base->d;
     }
-    ex_ctx c = {base, Q, nq, ldq, k, m, bn2, mx, Dres, Ires, LT_OK};
+    ex_ctx c = {base, Q, nq, ldq, k, m, bn2, bn2f, mx, Dres, Ires, LT_OK};
     int saved = openblas_get_num_threads();
     if (n_threads < 1) n_threads = 1;
     openblas_set_num_threads(1);
     /* blocks of QB queries per task keep the partition static */
     int rc = lt_parallel_for(n_threads, nq, ex_block, &c);
     openblas_set_num_threads(saved);
-    lt_free(bn2); lt_free(Qn);
+    lt_free(bn2); lt_free(bn2f); lt_free(Qn);
     if (rc == LT_OK) rc = c.rc;
     return rc ? lt_err(rc, "exact search: out of memory") : LT_OK;
 }
