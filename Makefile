@@ -21,7 +21,7 @@ $(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -mavx2 -mfma -c $< -o $@
+	$(CC) $(CFLAGS) -mavx2 -mfma -mf16c -c $< -o $@
 $(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -mavx512f -mfma -c $< -o $@

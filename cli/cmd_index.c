@@ -14,12 +14,13 @@ typedef struct {
 } iopts;
 
 static int parse_i(int argc, char **argv, const char *U, iopts *o) {
-    enum { METRIC = 256, MM, EFC, EF, QUER, TRUTH, WORD, BASE, VECT, JSON, FIRST, COMPACT, FMT, SEED };
+    enum { METRIC = 256, MM, EFC, EF, QUER, TRUTH, WORD, BASE, VECT, JSON, FIRST, COMPACT, FMT, SEED, STORAGE, NORERANK };
     static const struct option lo[] = {{"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"k", 1, 0, 'k'}, {"help", 0, 0, 'h'},
                                        {"quiet", 0, 0, 'q'}, {"metric", 1, 0, METRIC}, {"M", 1, 0, MM}, {"ef-construction", 1, 0, EFC},
                                        {"ef", 1, 0, EF}, {"queries", 1, 0, QUER}, {"truth", 1, 0, TRUTH}, {"word", 1, 0, WORD},
                                        {"base", 1, 0, BASE}, {"vectors", 1, 0, VECT}, {"json", 0, 0, JSON}, {"first-id", 1, 0, FIRST},
-                                       {"compact", 0, 0, COMPACT}, {"format", 1, 0, FMT}, {"seed", 1, 0, SEED}, {0, 0, 0, 0}};
+                                       {"compact", 0, 0, COMPACT}, {"format", 1, 0, FMT}, {"seed", 1, 0, SEED},
+                                       {"storage", 1, 0, STORAGE}, {"no-rerank", 0, 0, NORERANK}, {0, 0, 0, 0}};
     int c;
     long long iv;
     while ((c = getopt_long(argc, argv, "o:t:k:hqs:", lo, NULL)) != -1) {
@@ -42,6 +43,13 @@ static int parse_i(int argc, char **argv, const char *U, iopts *o) {
         case FIRST: if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "--first-id must be >= 0"); o->first_id = iv; break;
         case COMPACT: o->compact = 1; break;
         case FMT: o->fmt = optarg; break;
+        case STORAGE:
+            if (!strcmp(optarg, "f32")) o->ho.storage = LT_HNSW_F32;
+            else if (!strcmp(optarg, "f16")) o->ho.storage = LT_HNSW_F16;
+            else if (!strcmp(optarg, "int8")) o->ho.storage = LT_HNSW_INT8;
+            else return cli_usage(U, "--storage must be f32, f16 or int8");
+            break;
+        case NORERANK: o->ho.rerank = 0; break;
         case 's': case SEED: if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "bad --seed"); o->ho.seed = (uint64_t)iv; break;
         default: return cli_usage(U, "bad option");
         }
@@ -62,6 +70,8 @@ static int load_index(const char *p, lt_hnsw **h) { return lt_hnsw_load(h, p) ? 
 int cmd_index(int argc, char **argv) {
     static const char *U =
         "usage: latent index build VECS -o INDEX.lhnsw [--metric l2|ip|cosine] [--M 16] [--ef-construction 200] [-t N] [--seed 100]\n"
+        "                        [--storage f32|f16|int8 [--no-rerank]]   compact vectors for the graph; f32 kept for exact re-ranking\n"
+        "                                                                 unless --no-rerank\n"
         "       latent index add INDEX VECS [--first-id N] [-o OUT]       ids continue after the largest unless --first-id\n"
         "       latent index delete INDEX ID... [--compact] [-o OUT]     deleted ids are never returned; --compact reclaims space\n"
         "       latent index info INDEX\n"
@@ -95,9 +105,12 @@ int cmd_index(int argc, char **argv) {
         lt_hnsw *h;
         if ((r = load_index(a[0], &h))) return r;
         lt_hnsw_info in = lt_hnsw_get_info(h);
-        printf("file\t%s\ncount\t%lld\ndeleted\t%lld\ndim\t%lld\nmetric\t%s\nM\t%d\nef_construction\t%d\nseed\t%llu\nmax_level\t%lld\nmemory_bytes\t%lld\n",
+        static const char *stn[] = {"f32", "f16", "int8"};
+        printf("file\t%s\ncount\t%lld\ndeleted\t%lld\ndim\t%lld\nmetric\t%s\nM\t%d\nef_construction\t%d\nseed\t%llu\nmax_level\t%lld\n"
+               "storage\t%s\nrerank\t%s\nmemory_bytes\t%lld\nsearch_bytes\t%lld\n",
                a[0], (long long)in.count, (long long)in.deleted, (long long)in.d, lt_metric_name(in.metric), in.M, in.ef_construction,
-               (unsigned long long)in.seed, (long long)in.max_level, (long long)in.bytes);
+               (unsigned long long)in.seed, (long long)in.max_level, stn[in.storage], in.rerank ? "yes" : "no", (long long)in.bytes,
+               (long long)in.search_bytes);
         lt_hnsw_free(h);
         return 0;
     }

@@ -20,7 +20,7 @@ printf '\002: sec\na b c d\n' > $B/seeds_files/analogy
 printf '\003a\tb\t1.5\nc\td\t2\n' > $B/seeds_files/sim
 for h in vecs corpus files; do
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lutf8proc -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mavx512f -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lutf8proc -lz -lm
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lutf8proc -lz -lm
     echo "fuzz_$h: $S s"
     $B/fuzz_$h -max_total_time=$S -max_len=4096 -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }
     grep -E '^#[0-9]+.*DONE' $B/fuzz_$h.log | tail -1

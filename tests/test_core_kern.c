@@ -84,6 +84,16 @@ TEST(kernels_match_reference) {
             R->axpy(0.3f, x, y2, d);
             CHECK_ARR(y, y2, d, 1e-6, 1e-6);
         }
+        /* compact rows against the reference */
+        {
+            float q[64]; uint16_t xh[64]; int8_t xi[64];
+            fill(q, 64, &r);
+            for (int j = 0; j < 64; j++) { xh[j] = lt_f32_to_f16((float)(lt_rng_uniform(&r) * 2 - 1)); xi[j] = (int8_t)((int)lt_rng_below(&r, 255) - 127); }
+            CHECK_NEAR(K->dot_f16(q, xh, 64), R->dot_f16(q, xh, 64), 1e-4, 1e-5);
+            CHECK_NEAR(K->l2sq_f16(q, xh, 64), R->l2sq_f16(q, xh, 64), 1e-4, 1e-5);
+            CHECK_NEAR(K->dot_i8(q, xi, 64), R->dot_i8(q, xi, 64), 1e-3, 1e-5);
+            CHECK_NEAR(K->l2sq_i8(q, xi, 0.01f, 64), R->l2sq_i8(q, xi, 0.01f, 64), 1e-4, 1e-5);
+        }
         /* batched rows: m x o with repeated rows, d padded */
         int64_t d = 112;
         int m = 7, o = 6;

@@ -259,5 +259,40 @@ TEST(hnsw_concurrent_insert_search) {
     lt_vecs_free(head); lt_vecs_free(b);
 }
 
-RUN_TESTS(T(exact_ties_and_padding), T(exact_matches_double_oracle), T(hnsw_recall_band), T(hnsw_filtered_recall),
+TEST(hnsw_compact_storage) {
+    lt_vecs *b = clustered(5000, 32, 11), *q = queries_for(200, 32, 11);
+    float D[2000], D2[2000], TD[2000];
+    int64_t I[2000], I2[2000], T[2000];
+    lt_knn_exact(b, q->data, 200, q->ld, 10, LT_METRIC_L2, 1, TD, T);
+    int64_t f32_search = 0;
+    for (int st = 0; st < 3; st++)
+        for (int rr = 1; rr >= (st ? 0 : 1); rr--) {
+            lt_hnsw_opts o;
+            lt_hnsw_opts_init(&o);
+            o.M = 12; o.ef_construction = 100; o.storage = st; o.rerank = rr;
+            lt_hnsw *h;
+            CHECK(lt_hnsw_new(&h, 32, &o) == LT_OK && lt_hnsw_add_store(h, b, 0, 1) == LT_OK);
+            CHECK(lt_hnsw_search_batch(h, q->data, 200, q->ld, 10, 64, NULL, 1, D, I) == LT_OK);
+            double r = recall(I, T, 200, 10);
+            lt_hnsw_info in = lt_hnsw_get_info(h);
+            if (st == 0) f32_search = in.search_bytes;
+            fprintf(stderr, "  (storage %d rerank %d: recall %.3f, search bytes %lld, total %lld)\n", st, rr, r, (long long)in.search_bytes, (long long)in.bytes);
+            CHECK_MSG(r >= (rr ? 0.95 : 0.85), "storage %d rerank %d: recall %.3f", st, rr, r);
+            if (st) CHECK(in.search_bytes < f32_search);
+            /* with re-ranking the reported distances are exact */
+            if (rr) for (int i = 0; i < 10; i++) if (I[i] == T[i]) CHECK_NEAR(D[i], TD[i], 1e-3, 1e-5);
+            CHECK(lt_hnsw_save(h, "build/tests/c.lhnsw") == LT_OK);
+            lt_hnsw *g = NULL;
+            CHECK(lt_hnsw_load(&g, "build/tests/c.lhnsw") == LT_OK);
+            if (g) {
+                CHECK(lt_hnsw_search_batch(g, q->data, 200, q->ld, 10, 64, NULL, 1, D2, I2) == LT_OK);
+                CHECK(!memcmp(I, I2, sizeof I) && !memcmp(D, D2, sizeof D));
+                lt_hnsw_free(g);
+            }
+            lt_hnsw_free(h);
+        }
+    lt_vecs_free(b); lt_vecs_free(q);
+}
+
+RUN_TESTS(T(hnsw_compact_storage), T(exact_ties_and_padding), T(exact_matches_double_oracle), T(hnsw_recall_band), T(hnsw_filtered_recall),
           T(hnsw_delete_compact_persist), T(hnsw_deterministic_single_thread), T(hnsw_concurrent_insert_search))

@@ -51,7 +51,11 @@ typedef struct lt_hnsw_opts {
     int ef_construction;   /* [200] */
     lt_metric metric;      /* [L2] */
     uint64_t seed;         /* level draws [100] */
+    int storage;           /* LT_HNSW_F32, LT_HNSW_F16 or LT_HNSW_INT8 (per-vector scale) [F32] */
+    int rerank;            /* compact storage: keep f32 vectors and re-rank the ef candidates
+                              exactly [1]; 0 drops them (smallest memory, approximate distances) */
 } lt_hnsw_opts;
+enum { LT_HNSW_F32 = 0, LT_HNSW_F16 = 1, LT_HNSW_INT8 = 2 };
 void lt_hnsw_opts_init(lt_hnsw_opts *o);
 
 typedef struct lt_hnsw lt_hnsw;
@@ -74,7 +78,13 @@ int lt_hnsw_load(lt_hnsw **out, const char *path);
 /* Parses an in-memory index file (fuzzing). */
 int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out);
 
-typedef struct lt_hnsw_info { int64_t d, count, deleted, max_level, bytes; int M, ef_construction; lt_metric metric; uint64_t seed; } lt_hnsw_info;
+typedef struct lt_hnsw_info {
+    int64_t d, count, deleted, max_level;
+    int64_t bytes;         /* total: vectors + codes + links */
+    int64_t search_bytes;  /* what graph search touches: codes (or f32 vectors) + links */
+    int M, ef_construction, storage, rerank;
+    lt_metric metric; uint64_t seed;
+} lt_hnsw_info;
 lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h);
 /* Live vectors (as stored: unit length for cosine) and their ids (lt_malloc'ed). */
 int lt_hnsw_export(const lt_hnsw *h, lt_vecs **vecs, int64_t **ids);

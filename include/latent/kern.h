@@ -26,6 +26,11 @@ typedef struct lt_kernels {
     float (*dot)(const float *x, const float *y, int64_t d);
     /* sum (x - y)^2 */
     float (*l2sq)(const float *x, const float *y, int64_t d);
+    /* compact rows: x as IEEE half (f16) or int8 codes; d % LT_KERN_PAD == 0 */
+    float (*dot_f16)(const float *q, const uint16_t *x, int64_t d);
+    float (*l2sq_f16)(const float *q, const uint16_t *x, int64_t d);
+    float (*dot_i8)(const float *q, const int8_t *x, int64_t d);            /* sum q*x (unscaled) */
+    float (*l2sq_i8)(const float *q, const int8_t *x, float scale, int64_t d); /* sum (q - scale*x)^2 */
     /* y += a*x */
     void (*axpy)(float a, const float *x, float *y, int64_t d);
     /* S[i*o + j] = dot(A[i], B[j]) for A (m rows), B (o rows); d % LT_KERN_PAD == 0 */

@@ -17,7 +17,9 @@
 #define MAX_LEVEL 30
 
 typedef struct chunk {
-    float *vec;                 /* CH x ld */
+    float *vec;                 /* CH x ld (f32 storage, or compact storage with re-ranking) */
+    uint8_t *code;              /* CH x code_bytes (compact storage) */
+    float *scale;               /* CH (int8) */
     int32_t *l0;                /* CH x (1 + 2M): count then links */
     int32_t **up;               /* CH pointers: level x (1 + M) */
     uint8_t *level;
@@ -32,6 +34,8 @@ struct lt_hnsw {
     lt_hnsw_opts o;
     int64_t d, ld;
     int M, M0;
+    int64_t code_bytes;         /* 2*ld (f16), ld (int8), 0 (f32) */
+    int keep_vec;
     double mL;
     chunk *chunks[MAX_CHUNKS];
     _Atomic int64_t n;          /* nodes allocated */
@@ -46,7 +50,9 @@ struct lt_hnsw {
     const lt_kernels *K;
 };
 
-void lt_hnsw_opts_init(lt_hnsw_opts *o) { o->M = 16; o->ef_construction = 200; o->metric = LT_METRIC_L2; o->seed = 100; }
+void lt_hnsw_opts_init(lt_hnsw_opts *o) {
+    o->M = 16; o->ef_construction = 200; o->metric = LT_METRIC_L2; o->seed = 100; o->storage = LT_HNSW_F32; o->rerank = 1;
+}
 
 static inline chunk *CHK(const lt_hnsw *h, int64_t i) { return h->chunks[i >> CH_BITS]; }
 static inline float *VEC(const lt_hnsw *h, int64_t i) { return CHK(h, i)->vec + (i & (CH - 1)) * h->ld; }
@@ -63,6 +69,43 @@ static inline int LEVEL(const lt_hnsw *h, int64_t i) { return CHK(h, i)->level[i
 
 static inline float dist(const lt_hnsw *h, const float *a, const float *b) {
     return h->o.metric == LT_METRIC_L2 ? h->K->l2sq(a, b, h->ld) : 1 - h->K->dot(a, b, h->ld);
+}
+
+/* distance from an f32 query (prepared, ld floats) to node i as the graph sees it */
+static inline float dist_q(const lt_hnsw *h, const float *q, int64_t i) {
+    if (h->o.storage == LT_HNSW_F32) return dist(h, q, VEC(h, i));
+    chunk *c = CHK(h, i);
+    int64_t j = i & (CH - 1);
+    const uint8_t *code = c->code + j * h->code_bytes;
+    if (h->o.storage == LT_HNSW_F16)
+        return h->o.metric == LT_METRIC_L2 ? h->K->l2sq_f16(q, (const uint16_t *)(const void *)code, h->ld)
+                                           : 1 - h->K->dot_f16(q, (const uint16_t *)(const void *)code, h->ld);
+    return h->o.metric == LT_METRIC_L2 ? h->K->l2sq_i8(q, (const int8_t *)code, c->scale[j], h->ld)
+                                       : 1 - c->scale[j] * h->K->dot_i8(q, (const int8_t *)code, h->ld);
+}
+/* exact distance when f32 vectors are kept, else the compact one */
+static inline float dist_exact(const lt_hnsw *h, const float *q, int64_t i) { return h->keep_vec ? dist(h, q, VEC(h, i)) : dist_q(h, q, i); }
+/* node i as f32 (ld floats) */
+static void decode(const lt_hnsw *h, int64_t i, float *out) {
+    if (h->keep_vec) { memcpy(out, VEC(h, i), (size_t)h->ld * 4); return; }
+    chunk *c = CHK(h, i);
+    int64_t j = i & (CH - 1);
+    const uint8_t *code = c->code + j * h->code_bytes;
+    if (h->o.storage == LT_HNSW_F16) for (int64_t k = 0; k < h->ld; k++) { uint16_t x; memcpy(&x, code + 2 * k, 2); out[k] = lt_f16_to_f32(x); }
+    else for (int64_t k = 0; k < h->ld; k++) out[k] = c->scale[j] * (float)(int8_t)code[k];
+}
+static void encode(const lt_hnsw *h, int64_t i, const float *x) {
+    chunk *c = CHK(h, i);
+    int64_t j = i & (CH - 1);
+    uint8_t *code = c->code + j * h->code_bytes;
+    if (h->o.storage == LT_HNSW_F16) for (int64_t k = 0; k < h->ld; k++) { uint16_t v = lt_f32_to_f16(x[k]); memcpy(code + 2 * k, &v, 2); }
+    else {
+        float mx = 0;
+        for (int64_t k = 0; k < h->ld; k++) mx = fabsf(x[k]) > mx ? fabsf(x[k]) : mx;
+        float sc = mx > 0 ? mx / 127 : 1, inv = 1 / sc;
+        c->scale[j] = sc;
+        for (int64_t k = 0; k < h->ld; k++) { long v = lrintf(x[k] * inv); code[k] = (uint8_t)(int8_t)(v > 127 ? 127 : v < -127 ? -127 : v); }
+    }
 }
 
 /* ---- id map (external id -> node) ---- */
@@ -166,7 +209,7 @@ static int accept(const lt_hnsw *h, int32_t i, const lt_filter *f) {
 static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, int lc, const lt_filter *f, int filtering,
                         vis *v, cheap *res, cheap *cands) {
     res->n = 0; cands->n = 0;
-    float d0 = dist(h, q, VEC(h, ep));
+    float d0 = dist_q(h, q, ep);
     v->tag[ep] = v->cur;
     if (ch_push(cands, -d0, ep)) return LT_ENOMEM;
     if (!filtering || accept(h, ep, f)) if (ch_push(res, d0, ep)) return LT_ENOMEM;
@@ -185,8 +228,8 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
             if ((size_t)e >= v->cap) continue;   /* inserted after this search began */
             if (v->tag[e] == v->cur) continue;
             v->tag[e] = v->cur;
-            if (j + 1 < cnt) __builtin_prefetch(VEC(h, buf[j + 1]));
-            float de = dist(h, q, VEC(h, e));
+            if (j + 1 < cnt) __builtin_prefetch(h->o.storage == LT_HNSW_F32 ? (const void *)VEC(h, buf[j + 1]) : (const void *)(CHK(h, buf[j + 1])->code + (buf[j + 1] & (CH - 1)) * h->code_bytes));
+            float de = dist_q(h, q, e);
             if (res->n < ef || de < res->a[0].d) {
                 if (ch_push(cands, -de, e)) return LT_ENOMEM;
                 if (!filtering || accept(h, e, f)) {
@@ -201,7 +244,7 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
 
 /* Greedy walk (ef = 1) from ep down the layers above `to`; returns the closest node found. */
 static int32_t greedy_descend(const lt_hnsw *h, const float *q, int32_t ep, int from, int to) {
-    float de = dist(h, q, VEC(h, ep));
+    float de = dist_q(h, q, ep);
     for (int lc = from; lc > to; lc--) {
         int changed = 1;
         while (changed) {
@@ -213,7 +256,7 @@ static int32_t greedy_descend(const lt_hnsw *h, const float *q, int32_t ep, int 
             memcpy(buf, L + 1, (size_t)cnt * 4);
             UNLOCK(h, ep);
             for (int j = 0; j < cnt; j++) {
-                float d2 = dist(h, q, VEC(h, buf[j]));
+                float d2 = dist_q(h, q, buf[j]);
                 if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
             }
         }
@@ -231,30 +274,37 @@ static int select_neighbors(const lt_hnsw *h, cand *c, int n, int M, int32_t *ou
         c[z + 1] = x;
     }
     int k = 0;
+    float *buf = h->keep_vec ? NULL : lt_aligned_alloc((size_t)h->ld * 4);
+    if (!h->keep_vec && !buf) { for (k = 0; k < n && k < M; k++) out[k] = c[k].i; return k; }
     for (int a = 0; a < n && k < M; a++) {
         int good = 1;
+        const float *va = h->keep_vec ? VEC(h, c[a].i) : (decode(h, c[a].i, buf), buf);
         for (int b = 0; b < k; b++)
-            if (dist(h, VEC(h, c[a].i), VEC(h, out[b])) < c[a].d) { good = 0; break; }
+            if (dist_q(h, va, out[b]) < c[a].d) { good = 0; break; }
         if (good) out[k++] = c[a].i;
     }
+    lt_aligned_free(buf);
     return k;
 }
 
 static int alloc_chunk(lt_hnsw *h, int64_t ci) {
     chunk *c = lt_calloc(1, sizeof *c);
     if (!c) return LT_ENOMEM;
-    c->vec = lt_aligned_alloc((size_t)CH * h->ld * 4);
+    c->vec = h->keep_vec ? lt_aligned_alloc((size_t)CH * h->ld * 4) : NULL;
+    c->code = h->code_bytes ? lt_aligned_alloc((size_t)CH * h->code_bytes) : NULL;
+    c->scale = h->o.storage == LT_HNSW_INT8 ? lt_calloc(CH, 4) : NULL;
     c->l0 = lt_calloc((size_t)CH * (1 + h->M0), 4);
     c->up = lt_calloc(CH, sizeof(int32_t *));
     c->level = lt_calloc(CH, 1);
     c->deleted = lt_calloc(CH, 1);
     c->lock = lt_calloc(CH, sizeof(atomic_flag));
     c->ext = lt_calloc(CH, 8);
-    if (!c->vec || !c->l0 || !c->up || !c->level || !c->deleted || !c->lock || !c->ext) {
-        lt_aligned_free(c->vec); lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
+    if ((h->keep_vec && !c->vec) || (h->code_bytes && !c->code) || (h->o.storage == LT_HNSW_INT8 && !c->scale) || !c->l0 || !c->up ||
+        !c->level || !c->deleted || !c->lock || !c->ext) {
+        lt_aligned_free(c->vec); lt_aligned_free(c->code); lt_free(c->scale); lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
         return LT_ENOMEM;
     }
-    memset(c->vec, 0, (size_t)CH * h->ld * 4);
+    if (c->vec) memset(c->vec, 0, (size_t)CH * h->ld * 4);
     for (int i = 0; i < CH; i++) atomic_flag_clear(&c->lock[i]);
     h->chunks[ci] = c;
     return LT_OK;
@@ -267,9 +317,12 @@ int lt_hnsw_new(lt_hnsw **out, int64_t d, const lt_hnsw_opts *o) {
     if (d <= 0 || d > (1 << 20)) return lt_err(LT_EINVAL, "bad dimension %lld", (long long)d);
     if (o->M < 2 || o->M > 256) return lt_err(LT_EINVAL, "M must be 2..256");
     if (o->ef_construction < 1) return lt_err(LT_EINVAL, "ef_construction must be positive");
+    if (o->storage < LT_HNSW_F32 || o->storage > LT_HNSW_INT8) return lt_err(LT_EINVAL, "unknown storage %d", o->storage);
     lt_hnsw *h = lt_calloc(1, sizeof *h);
     if (!h) return lt_err(LT_ENOMEM, "out of memory");
     h->o = *o; h->d = d; h->ld = lt_pad_dim(d); h->M = o->M; h->M0 = 2 * o->M; h->mL = 1 / log((double)o->M);
+    h->code_bytes = o->storage == LT_HNSW_F16 ? h->ld * 2 : o->storage == LT_HNSW_INT8 ? h->ld : 0;
+    h->keep_vec = o->storage == LT_HNSW_F32 || o->rerank;
     h->entry = -1; h->max_level = -1;
     lt_rng_seed(&h->rng, o->seed, 0);
     pthread_mutex_init(&h->glock, NULL); pthread_mutex_init(&h->mlock, NULL); pthread_mutex_init(&h->vlock, NULL);
@@ -284,7 +337,8 @@ void lt_hnsw_free(lt_hnsw *h) {
     for (int64_t ci = 0; ci < MAX_CHUNKS && h->chunks[ci]; ci++) {
         chunk *c = h->chunks[ci];
         for (int64_t j = 0; j < CH && ci * CH + j < n; j++) lt_free(c->up[j]);
-        lt_aligned_free(c->vec); lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
+        lt_aligned_free(c->vec); lt_aligned_free(c->code); lt_free(c->scale);
+        lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
     }
     while (h->pool) { vis *v = h->pool; h->pool = v->next; lt_free(v->tag); lt_free(v); }
     lt_free(h->map_k); lt_free(h->map_v);
@@ -304,8 +358,7 @@ static void prep(const lt_hnsw *h, const float *x, float *out) {
 }
 
 /* Links node `cur` into the graph; level already drawn. */
-static int insert_node(lt_hnsw *h, int32_t cur, int level) {
-    const float *q = VEC(h, cur);
+static int insert_node(lt_hnsw *h, int32_t cur, int level, const float *q) {
     pthread_mutex_lock(&h->glock);
     int32_t ep = h->entry;
     int maxl = h->max_level;
@@ -322,7 +375,8 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level) {
     int rc = v ? LT_OK : LT_ENOMEM;
     int32_t sel[256 + 1];
     cand *tmp = lt_malloc(sizeof(cand) * (size_t)(h->M0 + 2 > h->o.ef_construction ? h->M0 + 2 : h->o.ef_construction + 2));
-    if (!tmp) rc = LT_ENOMEM;
+    float *ebuf = lt_aligned_alloc((size_t)h->ld * 4);
+    if (!tmp || !ebuf) rc = LT_ENOMEM;
     for (int lc = level < maxl ? level : maxl; lc >= 0 && rc == LT_OK; lc--) {
         if (lc != (level < maxl ? level : maxl)) { if (++v->cur == 0) { memset(v->tag, 0, v->cap * 4); v->cur = 1; } }
         if ((rc = search_layer(h, q, ep, h->o.ef_construction, lc, NULL, 0, v, &res, &cands))) break;
@@ -346,10 +400,11 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level) {
             if (E[0] < Mmax) E[1 + E[0]++] = cur;
             else {
                 /* shrink: existing links plus cur, by the heuristic around e */
-                const float *ve = VEC(h, e);
+                float *ve = ebuf;
+                if (h->keep_vec) ve = VEC(h, e); else decode(h, e, ebuf);
                 int m = 0;
-                for (int b = 0; b < E[0]; b++) tmp[m++] = (cand){dist(h, ve, VEC(h, E[1 + b])), E[1 + b]};
-                tmp[m++] = (cand){dist(h, ve, q), cur};
+                for (int b = 0; b < E[0]; b++) tmp[m++] = (cand){dist_q(h, ve, E[1 + b]), E[1 + b]};
+                tmp[m++] = (cand){dist_q(h, ve, cur), cur};
                 int32_t keep[1 + 2 * 256];
                 int nk = select_neighbors(h, tmp, m, Mmax, keep);
                 E[0] = nk;
@@ -360,6 +415,7 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level) {
         ep = next_ep;
     }
     lt_free(tmp); lt_free(res.a); lt_free(cands.a);
+    lt_aligned_free(ebuf);
     if (v) vis_put(h, v);
     if (hold) {
         if (rc == LT_OK) { h->entry = cur; h->max_level = level; }
@@ -369,7 +425,7 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level) {
 }
 
 /* Allocates node storage for id with a drawn level; returns internal index or < 0. */
-static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw) {
+static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw, float *prepared) {
     int64_t i = atomic_fetch_add(&h->n, 1);
     if (i >= (int64_t)MAX_CHUNKS * CH || i > INT32_MAX - 1) { lt_err(LT_EINVAL, "index is full"); return -1; }
     int64_t ci = i >> CH_BITS;
@@ -379,8 +435,10 @@ static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int r
     if (rc) { lt_err(LT_ENOMEM, "out of memory"); return -1; }
     chunk *c = h->chunks[ci];
     int64_t j = i & (CH - 1);
-    if (raw) { memset(c->vec + j * h->ld, 0, (size_t)h->ld * 4); memcpy(c->vec + j * h->ld, x, (size_t)h->d * 4); }
-    else prep(h, x, c->vec + j * h->ld);
+    if (raw) { if (prepared != x) { memset(prepared, 0, (size_t)h->ld * 4); memcpy(prepared, x, (size_t)h->d * 4); } }
+    else prep(h, x, prepared);
+    if (c->vec) memcpy(c->vec + j * h->ld, prepared, (size_t)h->ld * 4);
+    if (h->code_bytes && !raw) encode(h, i, prepared);
     c->level[j] = (uint8_t)level;
     c->ext[j] = id;
     c->l0[j * (1 + h->M0)] = 0;
@@ -402,9 +460,12 @@ static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
     pthread_mutex_lock(&h->mlock);
     int32_t old = map_get(h, id);
     pthread_mutex_unlock(&h->mlock);
-    int32_t i = new_node(h, x, id, level, 0);
-    if (i < 0) return LT_ENOMEM;
-    int rc = insert_node(h, i, level);
+    float *qv = lt_aligned_alloc((size_t)h->ld * 4);
+    if (!qv) return lt_err(LT_ENOMEM, "out of memory");
+    int32_t i = new_node(h, x, id, level, 0, qv);
+    if (i < 0) { lt_aligned_free(qv); return LT_ENOMEM; }
+    int rc = insert_node(h, i, level, qv);
+    lt_aligned_free(qv);
     if (rc) { atomic_store(&CHK(h, i)->deleted[i & (CH - 1)], 1); return rc; }
     pthread_mutex_lock(&h->mlock);
     if (old >= 0) { atomic_store(&CHK(h, old)->deleted[old & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
@@ -497,11 +558,11 @@ static int brute(const lt_hnsw *h, const float *q, int k, const lt_filter *f, fl
         pthread_mutex_lock((pthread_mutex_t *)&h->mlock);
         for (int64_t a = 0; a < f->n_allow; a++) {
             int32_t i = map_get(h, f->allow[a]);
-            if (i >= 0 && !DELETED(h, i)) lt_topk_push(&t, dist(h, q, VEC(h, i)), EXT(h, i));
+            if (i >= 0 && !DELETED(h, i)) lt_topk_push(&t, dist_exact(h, q, i), EXT(h, i));
         }
         pthread_mutex_unlock((pthread_mutex_t *)&h->mlock);
     } else {
-        for (int64_t i = 0; i < n; i++) if (accept(h, (int32_t)i, f)) lt_topk_push(&t, dist(h, q, VEC(h, i)), EXT(h, i));
+        for (int64_t i = 0; i < n; i++) if (accept(h, (int32_t)i, f)) lt_topk_push(&t, dist_exact(h, q, i), EXT(h, i));
     }
     int got = lt_topk_sorted(&t, D, I);
     for (int a = got; a < k; a++) { D[a] = INFINITY; I[a] = -1; }
@@ -549,7 +610,9 @@ int lt_hnsw_search(const lt_hnsw *hc, const float *x, int k, int ef, const lt_fi
         if (!hd || !hi) rc = LT_ENOMEM;
         else {
             lt_topk t = {hd, hi, 0, k};
-            for (int a = 0; a < res.n; a++) lt_topk_push(&t, res.a[a].d, EXT(h, res.a[a].i));
+            /* compact storage with f32 kept: exact re-ranking of the ef candidates */
+            int rr = h->o.storage != LT_HNSW_F32 && h->keep_vec;
+            for (int a = 0; a < res.n; a++) lt_topk_push(&t, rr ? dist(h, q, VEC(h, res.a[a].i)) : res.a[a].d, EXT(h, res.a[a].i));
             int got = lt_topk_sorted(&t, D, I);
             for (int a = got; a < k; a++) { D[a] = INFINITY; I[a] = -1; }
         }
@@ -587,7 +650,7 @@ int lt_hnsw_export(const lt_hnsw *h, lt_vecs **vecs, int64_t **ids) {
     if (!v || !id) { lt_vecs_free(v); lt_free(id); return lt_err(LT_ENOMEM, "out of memory"); }
     int64_t r = 0;
     for (int64_t i = 0; i < n; i++)
-        if (!DELETED(h, i)) { memcpy(lt_vecs_row(v, r), VEC(h, i), (size_t)h->d * 4); id[r++] = EXT(h, i); }
+        if (!DELETED(h, i)) { decode(h, i, lt_vecs_row(v, r)); id[r++] = EXT(h, i); }
     *vecs = v; *ids = id;
     return LT_OK;
 }
@@ -597,9 +660,14 @@ lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h) {
     memset(&in, 0, sizeof in);
     in.d = h->d; in.count = atomic_load(&h->n) - atomic_load(&h->n_deleted); in.deleted = atomic_load(&h->n_deleted);
     in.max_level = h->max_level; in.M = h->M; in.ef_construction = h->o.ef_construction; in.metric = h->o.metric; in.seed = h->o.seed;
+    in.storage = h->o.storage; in.rerank = h->keep_vec && h->o.storage != LT_HNSW_F32;
     int64_t n = atomic_load(&h->n), up = 0;
     for (int64_t i = 0; i < n; i++) up += LEVEL(h, i);
-    in.bytes = n * (h->ld * 4 + (1 + h->M0) * 4 + 8 + 3) + up * (1 + h->M) * 4;
+    int64_t links = n * ((1 + h->M0) * 4 + 8 + 3) + up * (1 + h->M) * 4;
+    int64_t codes = n * (h->code_bytes + (h->o.storage == LT_HNSW_INT8 ? 4 : 0));
+    int64_t vecs = h->keep_vec ? n * h->ld * 4 : 0;
+    in.bytes = links + codes + vecs;
+    in.search_bytes = links + (h->o.storage == LT_HNSW_F32 ? vecs : codes);
     return in;
 }
 
@@ -613,7 +681,8 @@ int lt_hnsw_save(const lt_hnsw *h, const char *path) {
     if (rc) return rc;
     uLong crc = crc32_z(0, Z_NULL, 0);
     int64_t n = atomic_load(&h->n);
-    int64_t hdr[16] = {1, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted)};
+    int64_t hdr[16] = {1, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted),
+                       h->o.storage, h->o.rerank};
     int bad = fwrite(HMAGIC, 1, 8, a.f) != 8;
     bad |= w(a.f, hdr, sizeof hdr, &crc);
     bad |= w(a.f, &h->rng, sizeof h->rng, &crc);
@@ -622,7 +691,12 @@ int lt_hnsw_save(const lt_hnsw *h, const char *path) {
         uint8_t lv[2] = {(uint8_t)LEVEL(h, i), (uint8_t)DELETED(h, i)};
         bad |= w(a.f, &e, 8, &crc);
         bad |= w(a.f, lv, 2, &crc);
-        bad |= w(a.f, VEC(h, i), (size_t)h->d * 4, &crc);
+        if (h->keep_vec) bad |= w(a.f, VEC(h, i), (size_t)h->d * 4, &crc);
+        if (h->code_bytes) {
+            chunk *c = CHK(h, i);
+            bad |= w(a.f, c->code + (i & (CH - 1)) * h->code_bytes, (size_t)h->code_bytes, &crc);
+            if (c->scale) bad |= w(a.f, &c->scale[i & (CH - 1)], 4, &crc);
+        }
         bad |= w(a.f, LINKS(h, i, 0), (size_t)(1 + h->M0) * 4, &crc);
         if (lv[0]) bad |= w(a.f, CHK(h, i)->up[i & (CH - 1)], (size_t)lv[0] * (1 + h->M) * 4, &crc);
     }
@@ -647,27 +721,40 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) 
     lt_hnsw_opts_init(&o);
     int64_t d = hdr[1], n = hdr[6];
     o.metric = (lt_metric)hdr[2]; o.M = (int)hdr[3]; o.ef_construction = (int)hdr[4]; o.seed = (uint64_t)hdr[5];
+    o.storage = (int)hdr[10]; o.rerank = (int)hdr[11];
+    if (hdr[10] < 0 || hdr[10] > 2 || hdr[11] < 0 || hdr[11] > 1) return lt_err(LT_EFORMAT, "%s: offset 88: bad storage mode", name);
     if (hdr[0] != 1 || d <= 0 || d > (1 << 20) || hdr[2] < 0 || hdr[2] > 2 || o.M < 2 || o.M > 256 || n < 0 || n > (int64_t)MAX_CHUNKS * CH ||
         hdr[7] < -1 || hdr[7] > MAX_LEVEL || hdr[8] < -1 || hdr[8] >= (n ? n : 1) || (n > 0) != (hdr[8] >= 0) || hdr[9] < 0 || hdr[9] > n)
         return lt_err(LT_EFORMAT, "%s: offset 8: corrupt header", name);
-    if ((uint64_t)n > (len - off) / (10 + (uint64_t)d * 4)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)n, len);
+    if ((uint64_t)n > (len - off) / (10 + (uint64_t)d)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)n, len);
     lt_hnsw *h;
+    float *vbuf = NULL;
     int rc = lt_hnsw_new(&h, d, &o);
     if (rc) return rc;
     memcpy(&h->rng, p + off, sizeof h->rng);
     off += sizeof h->rng;
     size_t end = len - 4;
+    vbuf = lt_aligned_alloc((size_t)h->ld * 4);
+    if (!vbuf) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
     for (int64_t i = 0; i < n; i++) {
         if (end - off < 10) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated node %lld", name, off, (long long)i); goto fail; }
         int64_t e;
         memcpy(&e, p + off, 8);
         uint8_t lv = p[off + 8], del = p[off + 9];
         off += 10;
-        size_t need = (size_t)d * 4 + (size_t)(1 + h->M0) * 4 + (size_t)lv * (1 + h->M) * 4;
+        size_t need = (h->keep_vec ? (size_t)d * 4 : 0) + (size_t)h->code_bytes + (h->o.storage == LT_HNSW_INT8 ? 4 : 0) +
+                      (size_t)(1 + h->M0) * 4 + (size_t)lv * (1 + h->M) * 4;
         if (lv > MAX_LEVEL || del > 1 || e < 0 || end - off < need) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, off - 10, (long long)i); goto fail; }
-        int32_t id = new_node(h, (const float *)(const void *)(p + off), e, lv, 1);
+        memset(vbuf, 0, (size_t)h->ld * 4);
+        if (h->keep_vec) { memcpy(vbuf, p + off, (size_t)d * 4); off += (size_t)d * 4; }
+        int32_t id = new_node(h, vbuf, e, lv, 1, vbuf);
         if (id < 0) { rc = LT_ENOMEM; goto fail; }
-        off += (size_t)d * 4;
+        if (h->code_bytes) {
+            chunk *c = CHK(h, id);
+            memcpy(c->code + (id & (CH - 1)) * h->code_bytes, p + off, (size_t)h->code_bytes);
+            off += (size_t)h->code_bytes;
+            if (c->scale) { memcpy(&c->scale[id & (CH - 1)], p + off, 4); off += 4; }
+        }
         int32_t *L0 = LINKS(h, id, 0);
         memcpy(L0, p + off, (size_t)(1 + h->M0) * 4);
         off += (size_t)(1 + h->M0) * 4;
@@ -688,9 +775,11 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) 
     if (n > 0 && LEVEL(h, hdr[8]) != hdr[7]) { rc = lt_err(LT_EFORMAT, "%s: entry point level mismatch", name); goto fail; }
     h->max_level = (int)hdr[7]; h->entry = (int32_t)hdr[8];
     atomic_store(&h->n_deleted, hdr[9]);
+    lt_aligned_free(vbuf);
     *out = h;
     return LT_OK;
 fail:
+    lt_aligned_free(vbuf);
     lt_hnsw_free(h);
     return rc;
 }

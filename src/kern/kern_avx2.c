@@ -97,3 +97,33 @@ void lt_update_rows_avx2(int m, int o, int64_t d, float *const *A, float *const 
         for (int64_t k = 0; k < d; k += 8) _mm256_store_ps(a + k, _mm256_add_ps(_mm256_load_ps(a + k), _mm256_load_ps(t + k)));
     }
 }
+
+float lt_dot_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
+    __m256 a = _mm256_setzero_ps();
+    for (int64_t i = 0; i < d; i += 8)
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), a);
+    return hsum256(a);
+}
+float lt_l2sq_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
+    __m256 a = _mm256_setzero_ps();
+    for (int64_t i = 0; i < d; i += 8) {
+        __m256 t = _mm256_sub_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))));
+        a = _mm256_fmadd_ps(t, t, a);
+    }
+    return hsum256(a);
+}
+float lt_dot_i8_avx2(const float *q, const int8_t *x, int64_t d) {
+    __m256 a = _mm256_setzero_ps();
+    for (int64_t i = 0; i < d; i += 8)
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i)))), a);
+    return hsum256(a);
+}
+float lt_l2sq_i8_avx2(const float *q, const int8_t *x, float scale, int64_t d) {
+    __m256 a = _mm256_setzero_ps(), sc = _mm256_set1_ps(scale);
+    for (int64_t i = 0; i < d; i += 8) {
+        __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))));
+        __m256 t = _mm256_fnmadd_ps(sc, v, _mm256_loadu_ps(q + i));
+        a = _mm256_fmadd_ps(t, t, a);
+    }
+    return hsum256(a);
+}

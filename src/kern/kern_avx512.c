@@ -101,3 +101,33 @@ void lt_update_rows_avx512(int m, int o, int64_t d, float *const *A, float *cons
         for (int64_t k = 0; k < d; k += 16) _mm512_store_ps(a + k, _mm512_add_ps(_mm512_load_ps(a + k), _mm512_load_ps(t + k)));
     }
 }
+
+float lt_dot_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
+    __m512 a = _mm512_setzero_ps();
+    for (int64_t i = 0; i < d; i += 16)
+        a = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))), a);
+    return _mm512_reduce_add_ps(a);
+}
+float lt_l2sq_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
+    __m512 a = _mm512_setzero_ps();
+    for (int64_t i = 0; i < d; i += 16) {
+        __m512 t = _mm512_sub_ps(_mm512_loadu_ps(q + i), _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))));
+        a = _mm512_fmadd_ps(t, t, a);
+    }
+    return _mm512_reduce_add_ps(a);
+}
+float lt_dot_i8_avx512(const float *q, const int8_t *x, int64_t d) {
+    __m512 a = _mm512_setzero_ps();
+    for (int64_t i = 0; i < d; i += 16)
+        a = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(x + i)))), a);
+    return _mm512_reduce_add_ps(a);
+}
+float lt_l2sq_i8_avx512(const float *q, const int8_t *x, float scale, int64_t d) {
+    __m512 a = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
+    for (int64_t i = 0; i < d; i += 16) {
+        __m512 v = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(x + i))));
+        __m512 t = _mm512_fnmadd_ps(sc, v, _mm512_loadu_ps(q + i));
+        a = _mm512_fmadd_ps(t, t, a);
+    }
+    return _mm512_reduce_add_ps(a);
+}

@@ -6,6 +6,10 @@
     float lt_dot_##sfx(const float *x, const float *y, int64_t d);                             \
     float lt_l2sq_##sfx(const float *x, const float *y, int64_t d);                            \
     void lt_axpy_##sfx(float a, const float *x, float *y, int64_t d);                          \
+    float lt_dot_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                      \
+    float lt_l2sq_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                     \
+    float lt_dot_i8_##sfx(const float *q, const int8_t *x, int64_t d);                         \
+    float lt_l2sq_i8_##sfx(const float *q, const int8_t *x, float scale, int64_t d);           \
     void lt_dots_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B, float *S); \
     void lt_update_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B,       \
                               const float *G, float *tmp);

@@ -1,5 +1,6 @@
 /* Scalar reference kernels: the plain definitions every SIMD kernel is tested against. */
 #include "kern_impl.h"
+#include "latent/store.h"
 
 float lt_dot_ref(const float *x, const float *y, int64_t d) {
     float s = 0;
@@ -27,4 +28,25 @@ void lt_update_rows_ref(int m, int o, int64_t d, float *const *A, float *const *
     for (int j = 0; j < o; j++)
         for (int i = 0; i < m; i++) lt_axpy_ref(G[i * o + j], A[i], B[j], d);
     for (int i = 0; i < m; i++) lt_axpy_ref(1.0f, tmp + (int64_t)i * d, A[i], d);
+}
+
+float lt_dot_f16_ref(const float *q, const uint16_t *x, int64_t d) {
+    float s = 0;
+    for (int64_t i = 0; i < d; i++) s += q[i] * lt_f16_to_f32(x[i]);
+    return s;
+}
+float lt_l2sq_f16_ref(const float *q, const uint16_t *x, int64_t d) {
+    float s = 0;
+    for (int64_t i = 0; i < d; i++) { float t = q[i] - lt_f16_to_f32(x[i]); s += t * t; }
+    return s;
+}
+float lt_dot_i8_ref(const float *q, const int8_t *x, int64_t d) {
+    float s = 0;
+    for (int64_t i = 0; i < d; i++) s += q[i] * (float)x[i];
+    return s;
+}
+float lt_l2sq_i8_ref(const float *q, const int8_t *x, float scale, int64_t d) {
+    float s = 0;
+    for (int64_t i = 0; i < d; i++) { float t = q[i] - scale * (float)x[i]; s += t * t; }
+    return s;
 }
