@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages latent needs, only those missing. Needs root or sudo.
-PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev"
+PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev libcjson-dev bc"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 [ -z "$missing" ] && exit 0

@@ -9,4 +9,5 @@
 #include "latent/word2vec.h"
 #include "latent/eval.h"
 #include "latent/index.h"
+#include "latent/bert.h"
 #endif

@@ -1,0 +1,58 @@
+/* latent bert: BERT-family sentence encoders from Hugging Face / sentence-transformers
+ * model folders, in C.
+ *
+ *   lt_bert *m;
+ *   if (lt_bert_load(&m, "all-MiniLM-L6-v2/", NULL) != LT_OK) fprintf(stderr, "%s\n", lt_errmsg());
+ *   float emb[384];
+ *   lt_bert_embed(m, "a sentence", strlen("a sentence"), emb, NULL);
+ *   lt_bert_free(m);
+ *
+ * Loading reads config.json, model.safetensors (f32 tensors are used in place from the
+ * mmap; f16/bf16 are converted), tokenizer.json (or vocab.txt + tokenizer_config.json),
+ * and the sentence-transformers files (modules.json, 1_Pooling/config.json, 2_Normalize,
+ * sentence_bert_config.json). Tensor names with or without a "bert." prefix.
+ * The model is immutable after loading: any number of threads may call lt_bert_embed /
+ * lt_bert_tokenize concurrently (each call uses its own workspace).
+ */
+#ifndef LATENT_BERT_H
+#define LATENT_BERT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { LT_POOL_DEFAULT = 0, LT_POOL_MEAN, LT_POOL_CLS, LT_POOL_MAX } lt_pooling;
+
+typedef struct lt_bert_opts {
+    lt_pooling pooling;   /* DEFAULT: from 1_Pooling/config.json, else mean */
+    int normalize;        /* -1: from modules.json (2_Normalize), else 0; 0/1 force */
+    int max_seq;          /* tokens incl. [CLS]/[SEP]; 0: sentence-transformers config, else
+                             tokenizer model_max_length, capped by max_position_embeddings */
+} lt_bert_opts;
+void lt_bert_opts_init(lt_bert_opts *o);
+
+typedef struct lt_bert lt_bert;
+int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *o);
+void lt_bert_free(lt_bert *m);
+int lt_bert_dim(const lt_bert *m);
+int lt_bert_max_seq(const lt_bert *m);
+
+/* Token ids of text (UTF-8, len bytes) with [CLS] ... [SEP]; truncated to max_seq when
+ * `truncate`. Returns the count written (<= cap) or a negative status; *full gets the
+ * untruncated length. */
+int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full);
+/* Sentence embedding (dim floats). *truncated (optional) is set when the input was cut. */
+int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, int *truncated);
+/* Last hidden state of given ids: (n_ids, dim) into out. */
+int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int n, float *out);
+
+/* In-memory parsers (fuzzing): safetensors header and tokenizer.json. */
+int lt_safetensors_check(const void *buf, size_t len, const char *name);
+int lt_bert_tokenizer_check(const char *json, size_t len, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,33 @@
+/* Internal: safetensors tensors and the WordPiece tokenizer. */
+#ifndef LT_BERT_IMPL_H
+#define LT_BERT_IMPL_H
+#include "latent/bert.h"
+#include "latent/text.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lt_tensor { char *name; int ndim; int64_t shape[4]; float *data; int owned; } lt_tensor;
+typedef struct lt_st {
+    lt_tensor *t; int n;
+    void *map; size_t map_len;
+} lt_st;
+int lt_st_open(lt_st *st, const char *path);
+int lt_st_parse(lt_st *st, const unsigned char *buf, size_t len, const char *name, int convert);
+void lt_st_close(lt_st *st);
+/* Finds "name" or "bert.name"; checks the shape (-1 = any). */
+const lt_tensor *lt_st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1);
+
+typedef struct lt_wp {
+    lt_vocab *vocab;          /* token -> id (insertion index = id) */
+    int32_t unk, cls, sep, pad;
+    int lower, strip_accents, clean_text, chinese;
+    int max_chars;            /* per word before [UNK] [100] */
+    char prefix[16];          /* "##" */
+    int model_max_length;     /* from tokenizer_config.json, 0 if absent */
+} lt_wp;
+int lt_wp_load(lt_wp *wp, const char *dir);
+int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name);
+void lt_wp_destroy(lt_wp *wp);
+/* ids without specials; returns count or negative status. Grows *ids. */
+int lt_wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap);
+#endif

@@ -1,0 +1,280 @@
+/* BERT encoder forward pass and pooling. Shapes: X (T, H), W (out, in) as in PyTorch
+ * Linear (y = x W^T + b), heads of size dh = H / heads. GEMMs through OpenBLAS. */
+#include "bert_impl.h"
+#include "latent/core.h"
+#include <cblas.h>
+#undef I /* complex.h (pulled in by cblas.h) defines I */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+typedef struct {
+    const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w, *f_b, *ln2_g, *ln2_b;
+} layer_t;
+
+struct lt_bert {
+    int H, L, heads, I, P, types, V, max_seq;
+    double eps;
+    const float *word, *pos, *type, *ln_g, *ln_b;
+    layer_t *layers;
+    lt_st st;
+    lt_wp wp;
+    lt_pooling pooling;
+    int normalize;
+};
+
+void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; }
+int lt_bert_dim(const lt_bert *m) { return m->H; }
+int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
+
+void lt_bert_free(lt_bert *m) {
+    if (!m) return;
+    lt_st_close(&m->st);
+    lt_wp_destroy(&m->wp);
+    lt_free(m->layers);
+    lt_free(m);
+}
+
+int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
+static cJSON *read_json(const char *path, int required, int *rc) {
+    char *b; size_t len, ml;
+    *rc = LT_OK;
+    FILE *f = fopen(path, "rb");
+    if (!f) { if (required) *rc = lt_err(LT_EIO, "%s: missing", path); return NULL; }
+    fclose(f);
+    if ((*rc = lt_read_whole(path, &b, &len, &ml))) return NULL;
+    cJSON *j = cJSON_ParseWithLength(b, len);
+    if (!j) *rc = lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", path, cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - b) : (size_t)0);
+    if (ml) munmap(b, ml); else lt_free(b);
+    return j;
+}
+static int jint(cJSON *j, const char *k, int def) { cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k); return cJSON_IsNumber(x) ? x->valueint : def; }
+
+#define T2(var, nm, a, b) do { const lt_tensor *t_ = lt_st_get(&m->st, nm, 2, a, b); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+#define T1(var, nm, a) do { const lt_tensor *t_ = lt_st_get(&m->st, nm, 1, a, -1); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+
+/* LayerNorm weights: "LayerNorm.weight" or the older "LayerNorm.gamma" */
+static const float *ln_param(lt_bert *m, const char *prefix, const char *w, const char *alt) {
+    char nm[256];
+    snprintf(nm, sizeof nm, "%s.%s", prefix, w);
+    const lt_tensor *t = lt_st_get(&m->st, nm, 1, m->H, -1);
+    if (t) return t->data;
+    snprintf(nm, sizeof nm, "%s.%s", prefix, alt);
+    t = lt_st_get(&m->st, nm, 1, m->H, -1);
+    return t ? t->data : NULL;
+}
+
+int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
+    *out = NULL;
+    lt_bert_opts def;
+    if (!opts) { lt_bert_opts_init(&def); opts = &def; }
+    char path[4096];
+    int rc;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    cJSON *cfg = read_json(path, 1, &rc);
+    if (!cfg) return rc;
+    lt_bert *m = lt_calloc(1, sizeof *m);
+    if (!m) { cJSON_Delete(cfg); return lt_err(LT_ENOMEM, "out of memory"); }
+    cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"), *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
+    if (!cJSON_IsString(mt) || (strcmp(mt->valuestring, "bert") && strcmp(mt->valuestring, "roberta-bert"))) {
+        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: bert)", path, cJSON_IsString(mt) ? mt->valuestring : "?");
+        goto fail;
+    }
+    if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu")) { rc = lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (supported: gelu)", path, act->valuestring); goto fail; }
+    m->H = jint(cfg, "hidden_size", 0); m->L = jint(cfg, "num_hidden_layers", 0); m->heads = jint(cfg, "num_attention_heads", 0);
+    m->I = jint(cfg, "intermediate_size", 0); m->P = jint(cfg, "max_position_embeddings", 512); m->types = jint(cfg, "type_vocab_size", 2);
+    m->V = jint(cfg, "vocab_size", 0);
+    cJSON *eps = cJSON_GetObjectItemCaseSensitive(cfg, "layer_norm_eps");
+    m->eps = cJSON_IsNumber(eps) ? eps->valuedouble : 1e-12;
+    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->H % m->heads || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->types <= 0 || m->H > 65536 || m->L > 1000) {
+        rc = lt_err(LT_EFORMAT, "%s: inconsistent sizes (hidden %d, layers %d, heads %d, intermediate %d, vocab %d)", path, m->H, m->L, m->heads, m->I, m->V);
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if ((rc = lt_st_open(&m->st, path))) goto fail;
+    if ((rc = lt_wp_load(&m->wp, dir))) goto fail;
+    if (lt_vocab_size(m->wp.vocab) > m->V) { rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)lt_vocab_size(m->wp.vocab), m->V); goto fail; }
+    T2(m->word, "embeddings.word_embeddings.weight", m->V, m->H);
+    T2(m->pos, "embeddings.position_embeddings.weight", m->P, m->H);
+    T2(m->type, "embeddings.token_type_embeddings.weight", m->types, m->H);
+    if (!(m->ln_g = ln_param(m, "embeddings.LayerNorm", "weight", "gamma")) || !(m->ln_b = ln_param(m, "embeddings.LayerNorm", "bias", "beta"))) goto tensor_fail;
+    m->layers = lt_calloc((size_t)m->L, sizeof(layer_t));
+    if (!m->layers) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+    for (int l = 0; l < m->L; l++) {
+        layer_t *y = &m->layers[l];
+        char nm[256], pre[64];
+        snprintf(pre, sizeof pre, "encoder.layer.%d", l);
+#define LW(var, sub, a, b) do { snprintf(nm, sizeof nm, "%s.%s.weight", pre, sub); T2(var, nm, a, b); } while (0)
+#define LB(var, sub, a) do { snprintf(nm, sizeof nm, "%s.%s.bias", pre, sub); T1(var, nm, a); } while (0)
+        LW(y->q_w, "attention.self.query", m->H, m->H); LB(y->q_b, "attention.self.query", m->H);
+        LW(y->k_w, "attention.self.key", m->H, m->H); LB(y->k_b, "attention.self.key", m->H);
+        LW(y->v_w, "attention.self.value", m->H, m->H); LB(y->v_b, "attention.self.value", m->H);
+        LW(y->o_w, "attention.output.dense", m->H, m->H); LB(y->o_b, "attention.output.dense", m->H);
+        LW(y->i_w, "intermediate.dense", m->I, m->H); LB(y->i_b, "intermediate.dense", m->I);
+        LW(y->f_w, "output.dense", m->H, m->I); LB(y->f_b, "output.dense", m->H);
+        snprintf(nm, sizeof nm, "%s.attention.output.LayerNorm", pre);
+        if (!(y->ln1_g = ln_param(m, nm, "weight", "gamma")) || !(y->ln1_b = ln_param(m, nm, "bias", "beta"))) goto tensor_fail;
+        snprintf(nm, sizeof nm, "%s.output.LayerNorm", pre);
+        if (!(y->ln2_g = ln_param(m, nm, "weight", "gamma")) || !(y->ln2_b = ln_param(m, nm, "bias", "beta"))) goto tensor_fail;
+#undef LW
+#undef LB
+    }
+    /* sentence-transformers: pooling, normalisation, max_seq_length */
+    lt_pooling pool = LT_POOL_MEAN;
+    int normalize = 0, st_max = 0;
+    snprintf(path, sizeof path, "%s/modules.json", dir);
+    cJSON *mods = read_json(path, 0, &rc);
+    if (rc) goto fail;
+    if (mods) {
+        for (cJSON *e = mods->child; e; e = e->next) {
+            cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type"), *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+            if (!cJSON_IsString(t)) continue;
+            if (strstr(t->valuestring, "Normalize")) normalize = 1;
+            if (strstr(t->valuestring, "Pooling") && cJSON_IsString(p)) {
+                snprintf(path, sizeof path, "%s/%s/config.json", dir, p->valuestring);
+                cJSON *pc = read_json(path, 1, &rc);
+                if (!pc) { cJSON_Delete(mods); goto fail; }
+                cJSON *pm = cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode");
+                if (cJSON_IsString(pm)) {
+                    if (!strcmp(pm->valuestring, "cls")) pool = LT_POOL_CLS;
+                    else if (!strcmp(pm->valuestring, "max")) pool = LT_POOL_MAX;
+                    else if (!strcmp(pm->valuestring, "mean")) pool = LT_POOL_MEAN;
+                    else { rc = lt_err(LT_EFORMAT, "%s: unsupported pooling_mode '%s'", path, pm->valuestring); cJSON_Delete(pc); cJSON_Delete(mods); goto fail; }
+                } else {
+                    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode_cls_token"))) pool = LT_POOL_CLS;
+                    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode_max_tokens"))) pool = LT_POOL_MAX;
+                }
+                cJSON_Delete(pc);
+            }
+        }
+        cJSON_Delete(mods);
+        snprintf(path, sizeof path, "%s/sentence_bert_config.json", dir);
+        cJSON *sb = read_json(path, 0, &rc);
+        if (rc) goto fail;
+        if (sb) { st_max = jint(sb, "max_seq_length", 0); cJSON_Delete(sb); }
+    }
+    m->pooling = opts->pooling != LT_POOL_DEFAULT ? opts->pooling : pool;
+    m->normalize = opts->normalize >= 0 ? opts->normalize : normalize;
+    m->max_seq = opts->max_seq > 0 ? opts->max_seq : st_max > 0 ? st_max : m->wp.model_max_length > 0 ? m->wp.model_max_length : m->P;
+    if (m->max_seq > m->P) m->max_seq = m->P;
+    if (m->max_seq < 2) m->max_seq = 2;
+    cJSON_Delete(cfg);
+    *out = m;
+    return LT_OK;
+tensor_fail:
+    rc = lt_err(LT_EFORMAT, "%s: %s", dir, lt_errmsg());
+fail:
+    cJSON_Delete(cfg);
+    lt_bert_free(m);
+    return rc;
+}
+
+int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full) {
+    int32_t *w = NULL;
+    int wcap = 0;
+    int n = lt_wp_encode(&m->wp, text, len, &w, &wcap);
+    if (n < 0) { lt_free(w); return n; }
+    if (full) *full = n + 2;
+    int keep = n;
+    if (truncate && keep > m->max_seq - 2) keep = m->max_seq - 2;
+    int k = 0;
+    if (k < cap) ids[k++] = m->wp.cls;
+    for (int i = 0; i < keep && k < cap; i++) ids[k++] = w[i];
+    if (k < cap) ids[k++] = m->wp.sep;
+    lt_free(w);
+    return k;
+}
+
+/* ---- forward ---- */
+static void layernorm(float *x, int T, int H, const float *g, const float *b, double eps) {
+    for (int t = 0; t < T; t++) {
+        float *r = x + (size_t)t * H;
+        double mu = 0, var = 0;
+        for (int i = 0; i < H; i++) mu += r[i];
+        mu /= H;
+        for (int i = 0; i < H; i++) { double d = r[i] - mu; var += d * d; }
+        var /= H;
+        double inv = 1.0 / sqrt(var + eps);
+        for (int i = 0; i < H; i++) r[i] = (float)((r[i] - mu) * inv) * g[i] + b[i];
+    }
+}
+/* Y (T, out) = X (T, in) W^T + b */
+static void linear(const float *X, int T, int in, const float *W, const float *b, int outd, float *Y) {
+    for (int t = 0; t < T; t++) memcpy(Y + (size_t)t * outd, b, (size_t)outd * 4);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, outd, in, 1.0f, X, in, W, in, 1.0f, Y, outd);
+}
+
+int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
+    int H = m->H, I = m->I, nh = m->heads, dh = H / nh;
+    if (T <= 0 || T > m->P) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", T, m->P);
+    for (int t = 0; t < T; t++) if (ids[t] < 0 || ids[t] >= m->V) return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
+    size_t need = (size_t)T * (4 * H + I) + (size_t)T * T;
+    float *ws = lt_malloc(need * 4);
+    if (!ws) return lt_err(LT_ENOMEM, "out of memory");
+    float *Q = ws, *K = Q + (size_t)T * H, *Vv = K + (size_t)T * H, *C = Vv + (size_t)T * H, *F = C + (size_t)T * H, *S = F + (size_t)T * I;
+    for (int t = 0; t < T; t++) {
+        float *r = X + (size_t)t * H;
+        const float *we = m->word + (size_t)ids[t] * H, *pe = m->pos + (size_t)t * H, *te = m->type;
+        for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
+    }
+    layernorm(X, T, H, m->ln_g, m->ln_b, m->eps);
+    float scale = 1.0f / sqrtf((float)dh);
+    for (int l = 0; l < m->L; l++) {
+        const layer_t *y = &m->layers[l];
+        linear(X, T, H, y->q_w, y->q_b, H, Q);
+        linear(X, T, H, y->k_w, y->k_b, H, K);
+        linear(X, T, H, y->v_w, y->v_b, H, Vv);
+        for (int h = 0; h < nh; h++) {
+            /* S (T, T) = Q_h K_h^T * scale; softmax rows; C_h = S V_h */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, dh, scale, Q + h * dh, H, K + h * dh, H, 0.0f, S, T);
+            for (int i = 0; i < T; i++) {
+                float *r = S + (size_t)i * T, mx = r[0];
+                for (int j = 1; j < T; j++) mx = r[j] > mx ? r[j] : mx;
+                float sum = 0;
+                for (int j = 0; j < T; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
+                float inv = 1.0f / sum;
+                for (int j = 0; j < T; j++) r[j] *= inv;
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, dh, T, 1.0f, S, T, Vv + h * dh, H, 0.0f, C + h * dh, H);
+        }
+        linear(C, T, H, y->o_w, y->o_b, H, Q);              /* attention output into Q */
+        for (size_t i = 0; i < (size_t)T * H; i++) X[i] += Q[i];
+        layernorm(X, T, H, y->ln1_g, y->ln1_b, m->eps);
+        linear(X, T, H, y->i_w, y->i_b, I, F);
+        for (size_t i = 0; i < (size_t)T * I; i++) F[i] = 0.5f * F[i] * (1.0f + erff(F[i] * 0.70710678118654752f)); /* exact GELU */
+        linear(F, T, I, y->f_w, y->f_b, H, Q);
+        for (size_t i = 0; i < (size_t)T * H; i++) X[i] += Q[i];
+        layernorm(X, T, H, y->ln2_g, y->ln2_b, m->eps);
+    }
+    lt_free(ws);
+    return LT_OK;
+}
+
+int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, int *truncated) {
+    int cap = m->max_seq, full = 0;
+    int32_t *ids = lt_malloc((size_t)cap * 4);
+    float *X = lt_malloc((size_t)cap * m->H * 4);
+    if (!ids || !X) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
+    int T = lt_bert_tokenize(m, text, len, 1, ids, cap, &full);
+    int rc = T < 0 ? T : lt_bert_hidden(m, ids, T, X);
+    if (rc == LT_OK) {
+        int H = m->H;
+        if (truncated) *truncated = full > T;
+        if (m->pooling == LT_POOL_CLS) memcpy(out, X, (size_t)H * 4);
+        else if (m->pooling == LT_POOL_MAX) {
+            for (int i = 0; i < H; i++) { float mx = X[i]; for (int t = 1; t < T; t++) mx = X[(size_t)t * H + i] > mx ? X[(size_t)t * H + i] : mx; out[i] = mx; }
+        } else {
+            for (int i = 0; i < H; i++) { double s = 0; for (int t = 0; t < T; t++) s += X[(size_t)t * H + i]; out[i] = (float)(s / T); }
+        }
+        if (m->normalize) {
+            double s = 0;
+            for (int i = 0; i < H; i++) s += (double)out[i] * out[i];
+            double inv = 1 / fmax(sqrt(s), 1e-12);
+            for (int i = 0; i < H; i++) out[i] = (float)(out[i] * inv);
+        }
+    }
+    lt_free(ids); lt_free(X);
+    return rc;
+}

@@ -1,0 +1,307 @@
+/* BERT tokenizer: BertNormalizer (clean text, CJK spacing, accent stripping, lowercasing),
+ * BertPreTokenizer (whitespace and punctuation), greedy longest-match WordPiece.
+ * Unicode properties come from utf8proc; the rules follow Hugging Face tokenizers. */
+#include "bert_impl.h"
+#include "latent/core.h"
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+static int is_ws(int32_t c) {   /* Unicode White_Space (Rust char::is_whitespace) */
+    return (c >= 9 && c <= 13) || c == 32 || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+static int is_control(int32_t c) {
+    if (c == '\t' || c == '\n' || c == '\r') return 0;
+    utf8proc_category_t k = utf8proc_category(c);
+    return k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CF || k == UTF8PROC_CATEGORY_CS || k == UTF8PROC_CATEGORY_CO ||
+           k == UTF8PROC_CATEGORY_CN;
+}
+static int is_punct(int32_t c) {
+    if (c < 128) return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+    utf8proc_category_t k = utf8proc_category(c);
+    return k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO;
+}
+static int is_cjk(int32_t c) {
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+           (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+typedef struct { int32_t *c; size_t n, cap; } cpbuf;
+static int cp_push(cpbuf *b, int32_t c) {
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 256;
+        int32_t *p = lt_realloc(b->c, nc * 4);
+        if (!p) return LT_ENOMEM;
+        b->c = p; b->cap = nc;
+    }
+    b->c[b->n++] = c;
+    return LT_OK;
+}
+
+/* text -> normalized code points */
+static int normalize(const lt_wp *wp, const char *text, size_t len, cpbuf *out) {
+    cpbuf a = {0};
+    size_t p = 0;
+    while (p < len) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + p, (utf8proc_ssize_t)(len - p), &c);
+        if (k <= 0) { lt_free(a.c); return lt_err(LT_EFORMAT, "invalid UTF-8 at byte %zu", p); }
+        p += (size_t)k;
+        if (wp->clean_text) {
+            if (c == 0 || c == 0xFFFD || is_control(c)) continue;
+            if (is_ws(c)) c = ' ';
+        }
+        if (wp->chinese && is_cjk(c)) {
+            if (cp_push(&a, ' ') || cp_push(&a, c) || cp_push(&a, ' ')) { lt_free(a.c); return LT_ENOMEM; }
+            continue;
+        }
+        if (cp_push(&a, c)) { lt_free(a.c); return LT_ENOMEM; }
+    }
+    if (wp->strip_accents) {
+        /* NFD (canonical decomposition with reordering), then drop nonspacing marks */
+        cpbuf b = {0};
+        for (size_t i = 0; i < a.n; i++) {
+            utf8proc_int32_t dec[32];
+            int last = 0;
+            utf8proc_ssize_t k = utf8proc_decompose_char(a.c[i], dec, 32, UTF8PROC_DECOMPOSE, &last);
+            if (k < 0 || k > 32) { dec[0] = a.c[i]; k = 1; }
+            for (utf8proc_ssize_t j = 0; j < k; j++)
+                if (utf8proc_category(dec[j]) != UTF8PROC_CATEGORY_MN && cp_push(&b, dec[j])) { lt_free(a.c); lt_free(b.c); return LT_ENOMEM; }
+        }
+        lt_free(a.c);
+        a = b;
+    }
+    if (wp->lower) {
+        cpbuf b = {0};
+        for (size_t i = 0; i < a.n; i++) {
+            int rc;
+            if (a.c[i] == 0x130) rc = cp_push(&b, 'i') || cp_push(&b, 0x307);   /* full lowercase mapping */
+            else rc = cp_push(&b, utf8proc_tolower(a.c[i]));
+            if (rc) { lt_free(a.c); lt_free(b.c); return LT_ENOMEM; }
+        }
+        lt_free(a.c);
+        a = b;
+    }
+    *out = a;
+    return LT_OK;
+}
+
+static int push_id(int32_t **ids, int *n, int *cap, int32_t id) {
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 64;
+        int32_t *p = lt_realloc(*ids, (size_t)nc * 4);
+        if (!p) return LT_ENOMEM;
+        *ids = p; *cap = nc;
+    }
+    (*ids)[(*n)++] = id;
+    return LT_OK;
+}
+
+/* WordPiece on one word (code points): greedy longest match, "##" continuations; a word
+ * with a piece that matches nothing, or longer than max_chars, is one [UNK]. */
+static int wordpiece(const lt_wp *wp, const int32_t *w, size_t n, int32_t **ids, int *cnt, int *cap) {
+    if ((int)n > wp->max_chars) return push_id(ids, cnt, cap, wp->unk);
+    size_t pl = strlen(wp->prefix);
+    char *u = lt_malloc(n * 4 + 1), *cand = lt_malloc(n * 4 + pl + 1);
+    size_t *off = lt_malloc((n + 1) * sizeof(size_t));
+    if (!u || !cand || !off) { lt_free(u); lt_free(cand); lt_free(off); return LT_ENOMEM; }
+    size_t bl = 0;
+    for (size_t i = 0; i < n; i++) { off[i] = bl; bl += (size_t)utf8proc_encode_char(w[i], (utf8proc_uint8_t *)u + bl); }
+    off[n] = bl;
+    memcpy(cand, wp->prefix, pl);
+    int start_n = *cnt, rc = LT_OK, bad = 0;
+    size_t st = 0;
+    while (st < n) {
+        size_t en = n;
+        int64_t found = -1;
+        for (; en > st; en--) {
+            size_t sl = off[en] - off[st];
+            if (st) { memcpy(cand + pl, u + off[st], sl); found = lt_vocab_find(wp->vocab, cand, pl + sl); }
+            else found = lt_vocab_find(wp->vocab, u, sl);
+            if (found >= 0) break;
+        }
+        if (found < 0) { bad = 1; break; }
+        if ((rc = push_id(ids, cnt, cap, (int32_t)found))) break;
+        st = en;
+    }
+    lt_free(u); lt_free(cand); lt_free(off);
+    if (rc) return rc;
+    if (bad) { *cnt = start_n; return push_id(ids, cnt, cap, wp->unk); }
+    return LT_OK;
+}
+
+int lt_wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap) {
+    cpbuf a = {0};
+    int rc = normalize(wp, text, len, &a);
+    if (rc) return rc;
+    int cnt = 0;
+    size_t i = 0;
+    while (i < a.n && rc == LT_OK) {
+        if (is_ws(a.c[i])) { i++; continue; }
+        if (is_punct(a.c[i])) { rc = wordpiece(wp, &a.c[i], 1, ids, &cnt, cap); i++; continue; }
+        size_t j = i;
+        while (j < a.n && !is_ws(a.c[j]) && !is_punct(a.c[j])) j++;
+        rc = wordpiece(wp, &a.c[i], j - i, ids, &cnt, cap);
+        i = j;
+    }
+    lt_free(a.c);
+    return rc ? rc : cnt;
+}
+
+void lt_wp_destroy(lt_wp *wp) { if (wp) { lt_vocab_free(wp->vocab); memset(wp, 0, sizeof *wp); } }
+
+static int find_tok(const lt_wp *wp, const char *t, int32_t *out, const char *name) {
+    int64_t i = lt_vocab_find(wp->vocab, t, strlen(t));
+    if (i < 0) return lt_err(LT_EFORMAT, "%s: the vocabulary has no %s token", name, t);
+    *out = (int32_t)i;
+    return LT_OK;
+}
+
+typedef struct { int64_t id; const char *tok; } idtok;
+static int cmp_idtok(const void *a, const void *b) { const idtok *x = a, *y = b; return x->id < y->id ? -1 : x->id > y->id; }
+
+int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name) {
+    memset(wp, 0, sizeof *wp);
+    cJSON *j = cJSON_ParseWithLength(json, len);
+    if (!j) return lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", name, (size_t)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - json : 0));
+    int rc = LT_OK;
+    idtok *arr = NULL;
+    cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model"), *norm = cJSON_GetObjectItemCaseSensitive(j, "normalizer");
+    cJSON *type = model ? cJSON_GetObjectItemCaseSensitive(model, "type") : NULL;
+    cJSON *vocab = model ? cJSON_GetObjectItemCaseSensitive(model, "vocab") : NULL;
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, "WordPiece") || !cJSON_IsObject(vocab)) {
+        rc = lt_err(LT_EFORMAT, "%s: only WordPiece tokenizers are supported (model.type)", name); goto done;
+    }
+    cJSON *ntype = norm ? cJSON_GetObjectItemCaseSensitive(norm, "type") : NULL;
+    if (norm && !cJSON_IsNull(norm) && (!cJSON_IsString(ntype) || strcmp(ntype->valuestring, "BertNormalizer"))) {
+        rc = lt_err(LT_EFORMAT, "%s: unsupported normalizer (need BertNormalizer)", name); goto done;
+    }
+    cJSON *x;
+    wp->clean_text = 1; wp->chinese = 1; wp->lower = 1;
+    if (norm && !cJSON_IsNull(norm)) {
+        if ((x = cJSON_GetObjectItemCaseSensitive(norm, "clean_text"))) wp->clean_text = cJSON_IsTrue(x);
+        if ((x = cJSON_GetObjectItemCaseSensitive(norm, "handle_chinese_chars"))) wp->chinese = cJSON_IsTrue(x);
+        if ((x = cJSON_GetObjectItemCaseSensitive(norm, "lowercase"))) wp->lower = cJSON_IsTrue(x);
+        x = cJSON_GetObjectItemCaseSensitive(norm, "strip_accents");
+        wp->strip_accents = x && !cJSON_IsNull(x) ? cJSON_IsTrue(x) : wp->lower;
+    } else { wp->clean_text = wp->chinese = wp->lower = 0; }
+    wp->max_chars = 100;
+    if ((x = cJSON_GetObjectItemCaseSensitive(model, "max_input_chars_per_word")) && cJSON_IsNumber(x)) wp->max_chars = x->valueint;
+    snprintf(wp->prefix, sizeof wp->prefix, "##");
+    if ((x = cJSON_GetObjectItemCaseSensitive(model, "continuing_subword_prefix")) && cJSON_IsString(x)) snprintf(wp->prefix, sizeof wp->prefix, "%s", x->valuestring);
+    int n = cJSON_GetArraySize(vocab);
+    arr = lt_malloc(sizeof(idtok) * (size_t)(n ? n : 1));
+    if (!arr) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    int k = 0;
+    for (cJSON *e = vocab->child; e; e = e->next) {
+        if (!cJSON_IsNumber(e)) { rc = lt_err(LT_EFORMAT, "%s: vocabulary entry '%.40s' has no integer id", name, e->string); goto done; }
+        arr[k++] = (idtok){(int64_t)e->valuedouble, e->string};
+    }
+    qsort(arr, (size_t)k, sizeof *arr, cmp_idtok);
+    wp->vocab = lt_vocab_new();
+    if (!wp->vocab) { rc = LT_ENOMEM; goto done; }
+    for (int i = 0; i < k; i++) {
+        if (arr[i].id != i) { rc = lt_err(LT_EFORMAT, "%s: vocabulary ids are not 0..%d (id %lld)", name, k - 1, (long long)arr[i].id); goto done; }
+        if ((rc = lt_vocab_add(wp->vocab, arr[i].tok, strlen(arr[i].tok), 1))) goto done;
+        if (lt_vocab_size(wp->vocab) != i + 1) { rc = lt_err(LT_EFORMAT, "%s: duplicate vocabulary token '%.40s'", name, arr[i].tok); goto done; }
+    }
+    const char *unk = "[UNK]";
+    if ((x = cJSON_GetObjectItemCaseSensitive(model, "unk_token")) && cJSON_IsString(x)) unk = x->valuestring;
+    if ((rc = find_tok(wp, unk, &wp->unk, name)) || (rc = find_tok(wp, "[CLS]", &wp->cls, name)) || (rc = find_tok(wp, "[SEP]", &wp->sep, name))) goto done;
+    if (find_tok(wp, "[PAD]", &wp->pad, name)) wp->pad = 0;
+done:
+    lt_free(arr);
+    cJSON_Delete(j);
+    if (rc) lt_wp_destroy(wp);
+    return rc;
+}
+
+int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
+#include <sys/mman.h>
+static int read_text(const char *path, char **out, size_t *len) {
+    char *b; size_t ml;
+    int rc = lt_read_whole(path, &b, len, &ml);
+    if (rc) return rc;
+    char *c = lt_malloc(*len + 1);
+    if (!c) { if (ml) munmap(b, ml); else lt_free(b); return lt_err(LT_ENOMEM, "out of memory"); }
+    memcpy(c, b, *len);
+    c[*len] = 0;
+    if (ml) munmap(b, ml); else lt_free(b);
+    *out = c;
+    return LT_OK;
+}
+
+int lt_wp_load(lt_wp *wp, const char *dir) {
+    char path[4096];
+    char *txt = NULL;
+    size_t len;
+    int rc;
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        if ((rc = read_text(path, &txt, &len))) return rc;
+        rc = lt_wp_from_json(wp, txt, len, path);
+        lt_free(txt);
+        if (rc) return rc;
+    } else {
+        /* vocab.txt + tokenizer_config.json */
+        memset(wp, 0, sizeof *wp);
+        snprintf(path, sizeof path, "%s/vocab.txt", dir);
+        if ((rc = read_text(path, &txt, &len))) return lt_err(rc, "%s: no tokenizer.json and no vocab.txt (%s)", dir, lt_errmsg());
+        wp->vocab = lt_vocab_new();
+        if (!wp->vocab) { lt_free(txt); return LT_ENOMEM; }
+        size_t p = 0;
+        while (p < len) {
+            char *nl = memchr(txt + p, '\n', len - p);
+            size_t e = nl ? (size_t)(nl - txt) : len, l = e - p;
+            if (l && txt[p + l - 1] == '\r') l--;
+            int64_t before = lt_vocab_size(wp->vocab);
+            if ((rc = lt_vocab_add(wp->vocab, txt + p, l, 1))) { lt_free(txt); lt_wp_destroy(wp); return rc; }
+            if (lt_vocab_size(wp->vocab) == before) { lt_free(txt); lt_wp_destroy(wp); return lt_err(LT_EFORMAT, "%s: offset %zu: duplicate token", path, p); }
+            p = e + 1;
+        }
+        lt_free(txt);
+        wp->lower = 1; wp->clean_text = 1; wp->chinese = 1; wp->max_chars = 100;
+        snprintf(wp->prefix, sizeof wp->prefix, "##");
+        int strip = -1;
+        snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
+        if (read_text(path, &txt, &len) == LT_OK) {
+            cJSON *j = cJSON_ParseWithLength(txt, len), *x;
+            if (!j) { lt_free(txt); lt_wp_destroy(wp); return lt_err(LT_EFORMAT, "%s: malformed JSON", path); }
+            if ((x = cJSON_GetObjectItemCaseSensitive(j, "do_lower_case"))) wp->lower = cJSON_IsTrue(x);
+            if ((x = cJSON_GetObjectItemCaseSensitive(j, "tokenize_chinese_chars"))) wp->chinese = cJSON_IsTrue(x);
+            if ((x = cJSON_GetObjectItemCaseSensitive(j, "strip_accents")) && !cJSON_IsNull(x)) strip = cJSON_IsTrue(x);
+            cJSON_Delete(j);
+            lt_free(txt);
+        }
+        wp->strip_accents = strip >= 0 ? strip : wp->lower;
+        if ((rc = find_tok(wp, "[UNK]", &wp->unk, path)) || (rc = find_tok(wp, "[CLS]", &wp->cls, path)) || (rc = find_tok(wp, "[SEP]", &wp->sep, path))) { lt_wp_destroy(wp); return rc; }
+        if (find_tok(wp, "[PAD]", &wp->pad, path)) wp->pad = 0;
+    }
+    snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
+    if (read_text(path, &txt, &len) == LT_OK) {
+        cJSON *j = cJSON_ParseWithLength(txt, len), *x;
+        if (j && (x = cJSON_GetObjectItemCaseSensitive(j, "model_max_length")) && cJSON_IsNumber(x) && x->valuedouble > 0 && x->valuedouble < 1e9)
+            wp->model_max_length = (int)x->valuedouble;
+        cJSON_Delete(j);
+        lt_free(txt);
+    }
+    return LT_OK;
+}
+
+int lt_bert_tokenizer_check(const char *json, size_t len, const char *name) {
+    lt_wp wp;
+    int rc = lt_wp_from_json(&wp, json, len, name);
+    if (rc) return rc;
+    int32_t *ids = NULL;
+    int cap = 0;
+    rc = lt_wp_encode(&wp, json, len > 2000 ? 2000 : len, &ids, &cap);
+    lt_free(ids);
+    lt_wp_destroy(&wp);
+    return rc < 0 ? rc : LT_OK;
+}

@@ -1,0 +1,184 @@
+/* BERT encoders against the Hugging Face fixtures: identical token ids (truncated and not)
+ * and embeddings within 1e-5 max-abs / cosine >= 0.99999 of transformers' f32 output, in
+ * both the HF and sentence-transformers layouts; bad model folders fail cleanly. */
+#include "test.h"
+#include <cjson/cJSON.h>
+
+#define FX "../shared/fixtures/bert-fixtures"
+static const char *models[] = {"tiny-bert-mean", "tiny-bert-cls", "tiny-bert-cased"};
+
+static cJSON *load_json(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    fclose(f);
+    b[got] = 0;
+    cJSON *j = cJSON_Parse(b);
+    free(b);
+    return j;
+}
+
+/* sentences.json with exact byte lengths (cJSON's strings stop at an escaped NUL) */
+static int sentences(char ***out, size_t **lens) {
+    FILE *f = fopen(FX "/sentences.json", "rb");
+    if (!f) return 0;
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char **ss = calloc(64, sizeof(char *));
+    size_t *ls = calloc(64, sizeof(size_t));
+    int cnt = 0;
+    for (char *p = strchr(buf, '['); p && *p && cnt < 64;) {
+        p = strchr(p, '"');
+        if (!p) break;
+        p++;
+        char *o = malloc(4096);
+        size_t k = 0;
+        while (*p && *p != '"') {
+            if (*p != '\\') { o[k++] = *p++; continue; }
+            p++;
+            char c = *p++;
+            if (c == 'n') o[k++] = '\n'; else if (c == 't') o[k++] = '\t'; else if (c == 'r') o[k++] = '\r';
+            else if (c == 'b') o[k++] = '\b'; else if (c == 'f') o[k++] = '\f';
+            else if (c == 'u') {
+                unsigned cp = (unsigned)strtoul((char[5]){p[0], p[1], p[2], p[3], 0}, NULL, 16);
+                p += 4;
+                if (cp >= 0xD800 && cp < 0xDC00 && p[0] == '\\' && p[1] == 'u') {
+                    unsigned lo = (unsigned)strtoul((char[5]){p[2], p[3], p[4], p[5], 0}, NULL, 16);
+                    p += 6;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                }
+                if (cp < 0x80) o[k++] = (char)cp;
+                else if (cp < 0x800) { o[k++] = (char)(0xC0 | cp >> 6); o[k++] = (char)(0x80 | (cp & 63)); }
+                else if (cp < 0x10000) { o[k++] = (char)(0xE0 | cp >> 12); o[k++] = (char)(0x80 | ((cp >> 6) & 63)); o[k++] = (char)(0x80 | (cp & 63)); }
+                else { o[k++] = (char)(0xF0 | cp >> 18); o[k++] = (char)(0x80 | ((cp >> 12) & 63)); o[k++] = (char)(0x80 | ((cp >> 6) & 63)); o[k++] = (char)(0x80 | (cp & 63)); }
+            } else o[k++] = c;
+        }
+        if (*p == '"') p++;
+        o[k] = 0;
+        ss[cnt] = o; ls[cnt] = k; cnt++;
+    }
+    *out = ss; *lens = ls;
+    return cnt;
+}
+
+static void check_model(const char *name, const char *layout) {
+    char dir[512], p[512];
+    snprintf(p, sizeof p, FX "/%s/META.json", name);
+    cJSON *meta = load_json(p);
+    snprintf(p, sizeof p, FX "/%s/tokens.json", name);
+    cJSON *tok = load_json(p);
+    cJSON *sents = load_json(FX "/sentences.json");
+    CHECK(meta && tok && sents);
+    if (!meta || !tok || !sents) return;
+    lt_bert_opts o;
+    lt_bert_opts_init(&o);
+    if (!strcmp(layout, "hf")) {
+        /* the HF layout carries no pooling config: take what the fixture used */
+        o.pooling = !strcmp(cJSON_GetObjectItem(meta, "pooling")->valuestring, "cls") ? LT_POOL_CLS : LT_POOL_MEAN;
+        o.normalize = cJSON_IsTrue(cJSON_GetObjectItem(meta, "normalize"));
+        o.max_seq = cJSON_GetObjectItem(meta, "max_seq_length")->valueint;
+    }
+    snprintf(dir, sizeof dir, FX "/%s/%s", name, layout);
+    lt_bert *m = NULL;
+    int rc = lt_bert_load(&m, dir, &o);
+    CHECK_MSG(rc == LT_OK, "%s: %s", dir, lt_errmsg());
+    if (!m) goto out;
+    CHECK_MSG(lt_bert_max_seq(m) == cJSON_GetObjectItem(meta, "max_seq_length")->valueint, "%s: max_seq %d", dir, lt_bert_max_seq(m));
+    lt_vecs *ref = NULL, *hid = NULL;
+    snprintf(p, sizeof p, FX "/%s/embeddings_f32.npy", name);
+    CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK);
+    snprintf(p, sizeof p, FX "/%s/hidden_sentence0_f32.npy", name);
+    CHECK(lt_vecs_load(p, LT_FMT_NPY, &hid) == LT_OK);
+    char **ss = NULL; size_t *sl = NULL;
+    int ns = sentences(&ss, &sl), H = lt_bert_dim(m), tok_bad = 0, emb_bad = 0;
+    CHECK(ns == cJSON_GetArraySize(sents));
+    double worst = 0, worst_cos = 1;
+    float *e = malloc(sizeof(float) * (size_t)H);
+    int32_t ids[4096];
+    for (int i = 0; i < ns; i++) {
+        const char *s = ss[i];
+        size_t slen = sl[i];
+        for (int tr = 0; tr < 2; tr++) {
+            cJSON *want = cJSON_GetArrayItem(cJSON_GetObjectItem(tok, tr ? "input_ids" : "input_ids_untruncated"), i);
+            int full, n = lt_bert_tokenize(m, s, slen, tr, ids, 4096, &full);
+            int same = n == cJSON_GetArraySize(want);
+            for (int k = 0; same && k < n; k++) same = ids[k] == cJSON_GetArrayItem(want, k)->valueint;
+            if (!same) {
+                if (tok_bad++ < 3) {
+                    fprintf(stderr, "  %s sentence %d (%s): got", dir, i, tr ? "truncated" : "full");
+                    for (int k = 0; k < n && k < 40; k++) fprintf(stderr, " %d", ids[k]);
+                    fprintf(stderr, "\n  want");
+                    for (int k = 0; k < cJSON_GetArraySize(want) && k < 40; k++) fprintf(stderr, " %d", cJSON_GetArrayItem(want, k)->valueint);
+                    fprintf(stderr, "\n");
+                }
+            }
+        }
+        if (!ref) continue;
+        CHECK(lt_bert_embed(m, s, slen, e, NULL) == LT_OK);
+        const float *r = lt_vecs_row(ref, i);
+        double mx = 0, dot = 0, na = 0, nb = 0;
+        for (int k = 0; k < H; k++) { mx = fmax(mx, fabs(e[k] - r[k])); dot += (double)e[k] * r[k]; na += (double)e[k] * e[k]; nb += (double)r[k] * r[k]; }
+        double cs = dot / sqrt(na * nb);
+        if (mx > worst) worst = mx;
+        if (cs < worst_cos) worst_cos = cs;
+        if (mx > 1e-5 || cs < 0.99999) emb_bad++;
+    }
+    CHECK_MSG(tok_bad == 0, "%s: %d token sequences differ", dir, tok_bad);
+    CHECK_MSG(emb_bad == 0, "%s: %d embeddings off (worst max-abs %.3g, cosine %.7f)", dir, emb_bad, worst, worst_cos);
+    fprintf(stderr, "  (%s: embeddings max-abs %.2g, min cosine %.8f)\n", dir, worst, worst_cos);
+    if (hid) {
+        const char *s = cJSON_GetArrayItem(sents, 0)->valuestring;
+        int n = lt_bert_tokenize(m, s, strlen(s), 1, ids, 4096, NULL);
+        float *X = malloc(sizeof(float) * (size_t)n * H);
+        CHECK(n == hid->n && lt_bert_hidden(m, ids, n, X) == LT_OK);
+        double mx = 0;
+        for (int t = 0; t < n && t < hid->n; t++) for (int k = 0; k < H; k++) mx = fmax(mx, fabs(X[t * H + k] - lt_vecs_row(hid, t)[k]));
+        CHECK_MSG(mx <= 1e-5, "%s: hidden state max-abs %.3g", dir, mx);
+        free(X);
+    }
+    free(e);
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss); free(sl);
+    lt_vecs_free(ref); lt_vecs_free(hid);
+    lt_bert_free(m);
+out:
+    cJSON_Delete(meta); cJSON_Delete(tok); cJSON_Delete(sents);
+}
+
+TEST(fixtures_hf_layout) { for (int i = 0; i < 3; i++) check_model(models[i], "hf"); }
+TEST(fixtures_st_layout) { for (int i = 0; i < 3; i++) check_model(models[i], "st"); }
+
+TEST(bad_model_folders) {
+    lt_bert *m = NULL;
+    CHECK(lt_bert_load(&m, "build/tests/no-such-model", NULL) != LT_OK && !m);
+    CHECK(strstr(lt_errmsg(), "config.json") != NULL);
+    /* truncated safetensors, bad header, malformed JSON, vocab without [UNK] */
+    (void)system("rm -rf build/tests/badm && mkdir -p build/tests/badm && cp " FX "/tiny-bert-mean/hf/* build/tests/badm/");
+    (void)system("head -c 5000 " FX "/tiny-bert-mean/hf/model.safetensors > build/tests/badm/model.safetensors");
+    CHECK(lt_bert_load(&m, "build/tests/badm", NULL) == LT_EFORMAT && !m);
+    CHECK(strstr(lt_errmsg(), "model.safetensors") != NULL);
+    unsigned char junk[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+    CHECK(lt_safetensors_check(junk, sizeof junk, "junk") == LT_EFORMAT);
+    const char *bad_json = "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0, \"[CLS]\": 1, \"[SEP]\": 2}}}";
+    CHECK(lt_bert_tokenizer_check(bad_json, strlen(bad_json), "tok.json") == LT_EFORMAT);
+    CHECK(strstr(lt_errmsg(), "[UNK]") != NULL);
+    CHECK(lt_bert_tokenizer_check("{\"model\": ", 10, "tok.json") == LT_EFORMAT);
+    (void)system("cp " FX "/tiny-bert-mean/hf/model.safetensors build/tests/badm/ && printf '{\"model_type\": \"gpt2\"' > build/tests/badm/config.json");
+    CHECK(lt_bert_load(&m, "build/tests/badm", NULL) == LT_EFORMAT && !m);
+    (void)system("printf '{\"model_type\": \"gpt2\", \"hidden_size\": 4}' > build/tests/badm/config.json");
+    CHECK(lt_bert_load(&m, "build/tests/badm", NULL) == LT_EFORMAT && !m);
+    CHECK(strstr(lt_errmsg(), "gpt2") != NULL);
+    /* non-UTF-8 input */
+    CHECK(lt_bert_load(&m, FX "/tiny-bert-mean/st", NULL) == LT_OK);
+    int32_t ids[16];
+    CHECK(m && lt_bert_tokenize(m, "ab\xff", 3, 1, ids, 16, NULL) == LT_EFORMAT);
+    lt_bert_free(m);
+}
+
+RUN_TESTS(T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders))
