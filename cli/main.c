@@ -15,6 +15,8 @@ static const cmd g_cmds[] = {
     {"vocab", cmd_vocab, "count the vocabulary of a corpus"},
     {"index", cmd_index, "build, grow, shrink and inspect HNSW indexes"},
     {"search", cmd_search, "k nearest neighbours: HNSW index or exact over vectors"},
+    {"embed", cmd_embed, "sentence embeddings with a BERT-family model folder"},
+    {"tokenize", cmd_tokenize, "token ids of a BERT-family tokenizer"},
 };
 
 static int g_quiet;

@@ -1,5 +1,5 @@
-/* libFuzzer harness: every vector-format parser on arbitrary bytes. The first byte picks
- * the format. Build: make fuzz (clang -fsanitize=fuzzer,address,undefined). */
+/* libFuzzer harness: every vector-format parser and the HNSW index loader on arbitrary
+ * bytes. The first byte picks the parser. Build: make fuzz (clang -fsanitize=fuzzer,address,undefined). */
 #include "latent/latent.h"
 #include <stdint.h>
 #include <string.h>
@@ -7,6 +7,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     static const lt_format f[] = {LT_FMT_NATIVE, LT_FMT_W2V_TXT, LT_FMT_W2V_BIN, LT_FMT_GLOVE, LT_FMT_NPY, LT_FMT_FVECS};
+    if (data[0] % 8 >= 6) {
+        lt_hnsw *h = NULL;
+        if (lt_hnsw_parse(data + 1, size - 1, "fuzz.lhnsw", &h) == LT_OK) {
+            float q[4096] = {0}, D[4];
+            int64_t I[4];
+            if (lt_hnsw_get_info(h).d <= 4096) lt_hnsw_search(h, q, 4, 16, NULL, D, I);
+            lt_hnsw_free(h);
+        }
+        return 0;
+    }
     lt_vecs *v = NULL;
     if (lt_vecs_parse(data + 1, size - 1, f[data[0] % 6], "fuzz", &v) == LT_OK) {
         for (int64_t i = 0; i < v->n; i++) if (v->labels) lt_vecs_find(v, v->labels[i]);

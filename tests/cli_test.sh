@@ -16,7 +16,7 @@ expect() {
     else no "$name (exit $rc, want $code; stderr: $(head -c 300 "$T/err"))"; fi
 }
 
-for c in train convert similar analogy vector info eval vocab index search; do
+for c in train convert similar analogy vector info eval vocab index search embed tokenize; do
     if $L $c --help | grep -q "usage: latent"; then ok "help $c"; else no "help $c"; fi
 done
 expect 2 "unknown command" "unknown command" -- $L frobnicate
@@ -94,6 +94,20 @@ $L index add "$T/del.lhnsw" "$T/q.fvecs"
 if $L index info "$T/del.lhnsw" | grep -q "^count	4215"; then ok "index add"; else no "index add"; fi
 head -c 2000 "$T/g.lhnsw" > "$T/trunc.lhnsw"
 expect 1 "truncated index" "trunc.lhnsw: offset" -- $L index info "$T/trunc.lhnsw"
+
+# BERT encoders: tokenize and embed through the CLI
+M=../shared/fixtures/bert-fixtures/tiny-bert-mean/st
+if [ "$(printf 'Hello, world!\n' | $L tokenize $M)" = "[2, 1451, 109, 109, 112, 16, 1090, 5, 3]" ]; then ok "tokenize"; else no "tokenize"; fi
+printf 'first line\nsecond line\n' > "$T/lines.txt"
+$L embed $M -i "$T/lines.txt" -o "$T/emb.lvec" -q
+if $L info "$T/emb.lvec" | grep -q "^rows	2" && $L info "$T/emb.lvec" | grep -q "^dim	64"; then ok "embed"; else no "embed"; fi
+printf '{"text": "a\\nb"}\n"plain"\n' | $L embed $M --jsonl -o "$T/emb.npy" -q
+if [ "$(wc -l < "$T/emb.labels.txt" 2>/dev/null)" = 2 ] && $L info "$T/emb.npy" | grep -q "^rows	2"; then ok "embed --jsonl"; else no "embed --jsonl"; fi
+printf 'ok\n\377\376\n' > "$T/bad.txt"
+expect 1 "embed non-UTF-8 input" "bad.txt: input 2: invalid UTF-8" -- $L embed $M -i "$T/bad.txt" -o "$T/e2.lvec"
+expect 1 "embed missing model" "nosuch-model/config.json" -- $L embed "$T/nosuch-model" -i "$T/lines.txt" -o "$T/e3.lvec"
+printf '{"text": 5}\n' > "$T/bad.jsonl"
+expect 1 "embed bad jsonl" "bad.jsonl: line 1" -- $L embed $M --jsonl -i "$T/bad.jsonl" -o "$T/e4.lvec"
 
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

@@ -252,29 +252,68 @@ int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
     return LT_OK;
 }
 
-int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, int *truncated) {
-    int cap = m->max_seq, full = 0;
-    int32_t *ids = lt_malloc((size_t)cap * 4);
-    float *X = lt_malloc((size_t)cap * m->H * 4);
-    if (!ids || !X) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
-    int T = lt_bert_tokenize(m, text, len, 1, ids, cap, &full);
-    int rc = T < 0 ? T : lt_bert_hidden(m, ids, T, X);
+/* pooled (not normalised) embedding of ids */
+static int pool_ids(const lt_bert *m, const int32_t *ids, int T, float *X, float *out) {
+    int rc = lt_bert_hidden(m, ids, T, X);
     if (rc == LT_OK) {
         int H = m->H;
-        if (truncated) *truncated = full > T;
         if (m->pooling == LT_POOL_CLS) memcpy(out, X, (size_t)H * 4);
         else if (m->pooling == LT_POOL_MAX) {
             for (int i = 0; i < H; i++) { float mx = X[i]; for (int t = 1; t < T; t++) mx = X[(size_t)t * H + i] > mx ? X[(size_t)t * H + i] : mx; out[i] = mx; }
         } else {
             for (int i = 0; i < H; i++) { double s = 0; for (int t = 0; t < T; t++) s += X[(size_t)t * H + i]; out[i] = (float)(s / T); }
         }
-        if (m->normalize) {
-            double s = 0;
-            for (int i = 0; i < H; i++) s += (double)out[i] * out[i];
-            double inv = 1 / fmax(sqrt(s), 1e-12);
-            for (int i = 0; i < H; i++) out[i] = (float)(out[i] * inv);
-        }
+    }
+    return rc;
+}
+static void l2norm(float *v, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) s += (double)v[i] * v[i];
+    double inv = 1 / fmax(sqrt(s), 1e-12);
+    for (int i = 0; i < n; i++) v[i] = (float)(v[i] * inv);
+}
+
+int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, int *truncated) {
+    int cap = m->max_seq, full = 0;
+    int32_t *ids = lt_malloc((size_t)cap * 4);
+    float *X = lt_malloc((size_t)cap * m->H * 4);
+    if (!ids || !X) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
+    int T = lt_bert_tokenize(m, text, len, 1, ids, cap, &full);
+    int rc = T < 0 ? T : pool_ids(m, ids, T, X, out);
+    if (rc == LT_OK) {
+        if (truncated) *truncated = full > T;
+        if (m->normalize) l2norm(out, m->H);
     }
     lt_free(ids); lt_free(X);
+    return rc;
+}
+
+int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks) {
+    int32_t *w = NULL;
+    int wcap = 0;
+    int n = lt_wp_encode(&m->wp, text, len, &w, &wcap);
+    if (n < 0) { lt_free(w); return n; }
+    int win = m->max_seq - 2, H = m->H, nc = n > 0 ? (n + win - 1) / win : 1;
+    int32_t *ids = lt_malloc((size_t)m->max_seq * 4);
+    float *X = lt_malloc((size_t)m->max_seq * H * 4), *e = lt_malloc((size_t)H * 4);
+    double *acc = lt_calloc((size_t)H, sizeof(double));
+    int rc = ids && X && e && acc ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    double wsum = 0;
+    for (int c = 0; c < nc && rc == LT_OK; c++) {
+        int b = c * win, k = n - b < win ? n - b : win, T = 0;
+        if (k < 0) k = 0;
+        ids[T++] = m->wp.cls;
+        for (int i = 0; i < k; i++) ids[T++] = w[b + i];
+        ids[T++] = m->wp.sep;
+        if ((rc = pool_ids(m, ids, T, X, e))) break;
+        for (int i = 0; i < H; i++) acc[i] += (double)e[i] * (k ? k : 1);
+        wsum += k ? k : 1;
+    }
+    if (rc == LT_OK) {
+        for (int i = 0; i < H; i++) out[i] = (float)(acc[i] / wsum);
+        if (m->normalize) l2norm(out, H);
+        if (n_chunks) *n_chunks = nc;
+    }
+    lt_free(w); lt_free(ids); lt_free(X); lt_free(e); lt_free(acc);
     return rc;
 }

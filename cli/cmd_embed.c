@@ -1,0 +1,212 @@
+/* latent embed / latent tokenize: BERT-family sentence encoders */
+#include "cli.h"
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+void openblas_set_num_threads(int);
+
+typedef struct { char **text; size_t *len; int64_t n, cap; } inputs;
+
+static int add_input(inputs *in, const char *s, size_t n) {
+    if (in->n == in->cap) {
+        int64_t nc = in->cap ? in->cap * 2 : 1024;
+        char **t = realloc(in->text, sizeof(char *) * (size_t)nc);
+        size_t *l = realloc(in->len, sizeof(size_t) * (size_t)nc);
+        if (!t || !l) { free(t); free(l); return 1; }
+        in->text = t; in->len = l; in->cap = nc;
+    }
+    char *c = malloc(n + 1);
+    if (!c) return 1;
+    memcpy(c, s, n);
+    c[n] = 0;
+    in->text[in->n] = c; in->len[in->n] = n; in->n++;
+    return 0;
+}
+
+/* lines, or JSON Lines (a JSON string, or an object with "text") */
+static int read_inputs(const char *path, int jsonl, inputs *in) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) { fprintf(stderr, "latent: %s: cannot open\n", path); return 1; }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long long ln = 0, off = 0;
+    int rc = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        ln++;
+        long long here = off;
+        off += n;
+        size_t l = (size_t)n;
+        if (l && line[l - 1] == '\n') l--;
+        if (l && line[l - 1] == '\r') l--;
+        if (!jsonl) { if ((rc = add_input(in, line, l))) break; continue; }
+        if (l == 0) continue;
+        cJSON *j = cJSON_ParseWithLength(line, l), *t = j;
+        if (j && cJSON_IsObject(j)) t = cJSON_GetObjectItemCaseSensitive(j, "text");
+        if (!t || !cJSON_IsString(t)) {
+            fprintf(stderr, "latent: %s: line %lld (offset %lld): expected a JSON string or an object with a \"text\" string\n", path, ln, here);
+            cJSON_Delete(j);
+            rc = 1;
+            break;
+        }
+        /* cJSON strings stop at an escaped NUL: such texts are cut there */
+        rc = add_input(in, t->valuestring, strlen(t->valuestring));
+        cJSON_Delete(j);
+        if (rc) break;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    return rc;
+}
+
+typedef struct { const lt_bert *m; inputs *in; lt_vecs *out; int chunk; _Atomic long long truncated, chunked; _Atomic int rc; int64_t *bad; const char *path; } emb_ctx;
+static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
+    emb_ctx *c = ud;
+    (void)tid;
+    for (int64_t i = b; i < e && !c->rc; i++) {
+        int tr = 0, nc = 1, rc;
+        if (c->chunk) rc = lt_bert_embed_chunked(c->m, c->in->text[i], c->in->len[i], lt_vecs_row(c->out, i), &nc);
+        else rc = lt_bert_embed(c->m, c->in->text[i], c->in->len[i], lt_vecs_row(c->out, i), &tr);
+        if (rc) { c->rc = rc; *c->bad = i; fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(c->path, "-") ? c->path : "<stdin>", (long long)i + 1, lt_errmsg()); }
+        c->truncated += tr;
+        c->chunked += nc > 1;
+    }
+}
+
+static int parse_common(int argc, char **argv, const char *U, const char **in, const char **out, const char **fmt, int *jsonl,
+                        lt_bert_opts *o, int *threads, int *chunk) {
+    enum { JSONL = 256, MAXSEQ, POOL, NORM, NONORM, FMT, CHUNK, BATCH };
+    static const struct option lo[] = {{"input", 1, 0, 'i'}, {"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"help", 0, 0, 'h'},
+                                       {"quiet", 0, 0, 'q'}, {"jsonl", 0, 0, JSONL}, {"max-seq", 1, 0, MAXSEQ}, {"pooling", 1, 0, POOL},
+                                       {"normalize", 0, 0, NORM}, {"no-normalize", 0, 0, NONORM}, {"format", 1, 0, FMT},
+                                       {"chunk", 0, 0, CHUNK}, {"batch", 1, 0, BATCH}, {0, 0, 0, 0}};
+    int c;
+    long long iv;
+    while ((c = getopt_long(argc, argv, "i:o:t:hq", lo, NULL)) != -1) {
+        switch (c) {
+        case 'i': *in = optarg; break;
+        case 'o': *out = optarg; break;
+        case 't': if (!cli_int(optarg, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); *threads = (int)iv; break;
+        case 'h': fputs(U, stdout); return 0;
+        case 'q': break;
+        case JSONL: *jsonl = 1; break;
+        case MAXSEQ: if (!cli_int(optarg, 2, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 2"); o->max_seq = (int)iv; break;
+        case POOL:
+            if (!strcmp(optarg, "mean")) o->pooling = LT_POOL_MEAN;
+            else if (!strcmp(optarg, "cls")) o->pooling = LT_POOL_CLS;
+            else if (!strcmp(optarg, "max")) o->pooling = LT_POOL_MAX;
+            else return cli_usage(U, "--pooling must be mean, cls or max");
+            break;
+        case NORM: o->normalize = 1; break;
+        case NONORM: o->normalize = 0; break;
+        case FMT: *fmt = optarg; break;
+        case CHUNK: *chunk = 1; break;
+        case BATCH: if (!cli_int(optarg, 1, 1 << 20, &iv)) return cli_usage(U, "--batch must be positive"); break;
+        default: return cli_usage(U, "bad option");
+        }
+    }
+    return -1;
+}
+
+int cmd_embed(int argc, char **argv) {
+    static const char *U =
+        "usage: latent embed MODEL_DIR [-i lines.txt] [-o OUT] [--format F] [--jsonl] [--max-seq N] [--pooling mean|cls|max]\n"
+        "                   [--normalize|--no-normalize] [--chunk] [-t N]\n"
+        "  one sentence per input line [-i -: stdin]; --jsonl reads JSON Lines (strings or {\"text\": ...})\n"
+        "  output: any vector format, labels = the input lines [-o -: word2vec text on stdout]\n"
+        "  pooling/normalisation/max length come from the model folder unless given; inputs longer than\n"
+        "  max-seq are cut and counted, or with --chunk embedded in windows and averaged\n";
+    const char *in = "-", *out = "-", *fmt = NULL;
+    int jsonl = 0, threads = lt_cpu_count(), chunk = 0;
+    lt_bert_opts o;
+    lt_bert_opts_init(&o);
+    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk);
+    if (r >= 0) return r;
+    if (argc - optind != 1) return cli_usage(U, "embed: expected MODEL_DIR");
+    lt_format f = fmt ? lt_format_from_name(fmt) : strcmp(out, "-") ? lt_format_from_path(out) : LT_FMT_W2V_TXT;
+    if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
+    lt_bert *m;
+    if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("embed");
+    inputs ins = {0};
+    if (read_inputs(in, jsonl, &ins)) { lt_bert_free(m); return 1; }
+    lt_vecs *v = lt_vecs_new(ins.n, lt_bert_dim(m));
+    r = v ? 0 : cli_fail("");
+    int text_fmt = f == LT_FMT_W2V_TXT || f == LT_FMT_W2V_BIN || f == LT_FMT_VEC || f == LT_FMT_GLOVE;
+    int line_fmt = f == LT_FMT_NPY;   /* labels sidecar: one per line */
+    for (int64_t i = 0; !r && i < ins.n; i++) {
+        const char *lab = ins.text[i];
+        char *tmp = NULL;
+        if (text_fmt || line_fmt) {   /* these formats cannot hold whitespace (or newlines) in labels */
+            tmp = strdup(lab);
+            for (char *p = tmp; *p; p++)
+                if (*p == '\r' || *p == '\n' || (text_fmt && (*p == ' ' || *p == '\t'))) *p = text_fmt ? '_' : ' ';
+            if (!*tmp) { free(tmp); tmp = strdup("<empty>"); }
+            lab = tmp;
+        }
+        if (lt_vecs_set_label(v, i, lab)) r = cli_fail("");
+        free(tmp);
+    }
+    if (!r) {
+        openblas_set_num_threads(1);   /* parallel over sentences instead */
+        int64_t bad = -1;
+        emb_ctx c = {m, &ins, v, chunk, 0, 0, 0, &bad, in};
+        double t0 = lt_now();
+        lt_parallel_for(threads, ins.n, emb_range, &c);
+        double el = lt_now() - t0;
+        if (c.rc) r = 1;
+        else {
+            lt_vecs_meta_set(v, "method", "bert");
+            lt_vecs_meta_set(v, "model", argv[optind]);
+            char b[32];
+            snprintf(b, sizeof b, "%d", lt_bert_max_seq(m));
+            lt_vecs_meta_set(v, "max_seq", b);
+            if (lt_vecs_save(v, out, f, NULL)) r = cli_fail("");
+            if (!cli_quiet()) {
+                fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads)", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads);
+                if (c.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", c.truncated, lt_bert_max_seq(m));
+                if (c.chunked) fprintf(stderr, "; %lld inputs embedded in several windows", c.chunked);
+                fprintf(stderr, "\n");
+            }
+        }
+    }
+    for (int64_t i = 0; i < ins.n; i++) free(ins.text[i]);
+    free(ins.text); free(ins.len);
+    lt_vecs_free(v);
+    lt_bert_free(m);
+    return r;
+}
+
+int cmd_tokenize(int argc, char **argv) {
+    static const char *U = "usage: latent tokenize MODEL_DIR [-i lines.txt] [--jsonl] [--max-seq N]\n"
+                           "  prints the token ids of each input as a JSON array per line ([CLS] ... [SEP], truncated to max-seq)\n";
+    const char *in = "-", *out = "-", *fmt = NULL;
+    int jsonl = 0, threads = 1, chunk = 0;
+    lt_bert_opts o;
+    lt_bert_opts_init(&o);
+    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk);
+    if (r >= 0) return r;
+    if (argc - optind != 1) return cli_usage(U, "tokenize: expected MODEL_DIR");
+    r = 0;
+    lt_bert *m;
+    if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("tokenize");
+    inputs ins = {0};
+    if (read_inputs(in, jsonl, &ins)) { lt_bert_free(m); return 1; }
+    int cap = lt_bert_max_seq(m);
+    int32_t *ids = malloc(sizeof(int32_t) * (size_t)cap);
+    long long cut = 0;
+    for (int64_t i = 0; i < ins.n && !r; i++) {
+        int full, n = lt_bert_tokenize(m, ins.text[i], ins.len[i], 1, ids, cap, &full);
+        if (n < 0) { fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>", (long long)i + 1, lt_errmsg()); r = 1; break; }
+        cut += full > n;
+        putchar('[');
+        for (int k = 0; k < n; k++) printf(k ? ", %d" : "%d", ids[k]);
+        puts("]");
+    }
+    if (cut && !cli_quiet()) fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, cap);
+    free(ids);
+    for (int64_t i = 0; i < ins.n; i++) free(ins.text[i]);
+    free(ins.text); free(ins.len);
+    lt_bert_free(m);
+    return r;
+}
