@@ -14,7 +14,7 @@ b 4 5 6
 " > $B/seeds_vecs/txt
 # a small valid index as a seed for the index loader
 if [ -x build/latent ]; then
-    printf '2 3\na 1 2 3\nb 4 5 6\nc 7 8 9\n' > $B/seed.txt
+    printf '3 3\na 1 2 3\nb 4 5 6\nc 7 8 9\n' > $B/seed.txt
     build/latent index build $B/seed.txt -o $B/seed.lhnsw -t 1 2>/dev/null && { printf '\006'; cat $B/seed.lhnsw; } > $B/seeds_vecs/index
 fi
 printf '\003%s' "a 1 2 3
