@@ -12,7 +12,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
-.PHONY: all lib test run install sanitize tsan fuzz bench check-quality clean deps
+.PHONY: all lib test run install sanitize tsan fuzz bench bench-ann check-quality clean deps
 all: lib $(B)/latent
 lib: $(B)/liblatent.a
 
@@ -60,6 +60,9 @@ fuzz:
 
 bench: all
 	@sh bench/bench_w2v.sh
+
+bench-ann: all
+	@sh bench/bench_ann.sh
 
 check-quality: all
 	@sh bench/quality.sh
