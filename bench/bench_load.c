@@ -2,6 +2,7 @@
  * usage: bench_load [N] [D] [DIR]   (writes DIR/load_NxD.{txt,bin,lvec} once, then times loads)
  * Validates each load against the generated data before reporting. */
 #include "latent/latent.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
