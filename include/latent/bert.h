@@ -45,6 +45,9 @@ int lt_bert_max_seq(const lt_bert *m);
 int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full);
 /* Sentence embedding (dim floats). *truncated (optional) is set when the input was cut. */
 int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, int *truncated);
+/* n texts as one ragged batch (tokens of all texts packed without padding; attention
+ * per text): out is (n, dim). Faster than n calls for short texts. */
+int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated);
 /* Long texts: embeds windows of max_seq - 2 tokens and averages them (token-weighted)
  * before the optional normalisation; *n_chunks gets the window count. */
 int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks);

@@ -206,19 +206,27 @@ static void linear(const float *X, int T, int in, const float *W, const float *b
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, outd, in, 1.0f, X, in, W, in, 1.0f, Y, outd);
 }
 
-int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
-    int H = m->H, I = m->I, nh = m->heads, dh = H / nh;
-    if (T <= 0 || T > m->P) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", T, m->P);
+/* Forward pass over a ragged batch: nseg sequences packed back to back (off[s]..off[s+1]),
+ * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
+ * sequence, so no padding is computed. X receives the last hidden state (T, H). */
+static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nseg, float *X) {
+    int H = m->H, I = m->I, nh = m->heads, dh = H / nh, T = off[nseg], maxT = 0;
+    for (int s = 0; s < nseg; s++) {
+        int n = off[s + 1] - off[s];
+        if (n <= 0 || n > m->P) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P);
+        if (n > maxT) maxT = n;
+    }
     for (int t = 0; t < T; t++) if (ids[t] < 0 || ids[t] >= m->V) return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
-    size_t need = (size_t)T * (4 * H + I) + (size_t)T * T;
+    size_t need = (size_t)T * (4 * (size_t)H + (size_t)I) + (size_t)maxT * maxT;
     float *ws = lt_malloc(need * 4);
     if (!ws) return lt_err(LT_ENOMEM, "out of memory");
     float *Q = ws, *K = Q + (size_t)T * H, *Vv = K + (size_t)T * H, *C = Vv + (size_t)T * H, *F = C + (size_t)T * H, *S = F + (size_t)T * I;
-    for (int t = 0; t < T; t++) {
-        float *r = X + (size_t)t * H;
-        const float *we = m->word + (size_t)ids[t] * H, *pe = m->pos + (size_t)t * H, *te = m->type;
-        for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
-    }
+    for (int s = 0; s < nseg; s++)
+        for (int t = off[s]; t < off[s + 1]; t++) {
+            float *r = X + (size_t)t * H;
+            const float *we = m->word + (size_t)ids[t] * H, *pe = m->pos + (size_t)(t - off[s]) * H, *te = m->type;
+            for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
+        }
     layernorm(X, T, H, m->ln_g, m->ln_b, m->eps);
     float scale = 1.0f / sqrtf((float)dh);
     for (int l = 0; l < m->L; l++) {
@@ -226,18 +234,21 @@ int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
         linear(X, T, H, y->q_w, y->q_b, H, Q);
         linear(X, T, H, y->k_w, y->k_b, H, K);
         linear(X, T, H, y->v_w, y->v_b, H, Vv);
-        for (int h = 0; h < nh; h++) {
-            /* S (T, T) = Q_h K_h^T * scale; softmax rows; C_h = S V_h */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, dh, scale, Q + h * dh, H, K + h * dh, H, 0.0f, S, T);
-            for (int i = 0; i < T; i++) {
-                float *r = S + (size_t)i * T, mx = r[0];
-                for (int j = 1; j < T; j++) mx = r[j] > mx ? r[j] : mx;
-                float sum = 0;
-                for (int j = 0; j < T; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
-                float inv = 1.0f / sum;
-                for (int j = 0; j < T; j++) r[j] *= inv;
+        for (int sg = 0; sg < nseg; sg++) {
+            int o = off[sg], n = off[sg + 1] - o;
+            for (int h = 0; h < nh; h++) {
+                /* S (n, n) = Q_h K_h^T * scale; softmax rows; C_h = S V_h */
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, dh, scale, Q + (size_t)o * H + h * dh, H, K + (size_t)o * H + h * dh, H, 0.0f, S, n);
+                for (int i = 0; i < n; i++) {
+                    float *r = S + (size_t)i * n, mx = r[0];
+                    for (int j = 1; j < n; j++) mx = r[j] > mx ? r[j] : mx;
+                    float sum = 0;
+                    for (int j = 0; j < n; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
+                    float inv = 1.0f / sum;
+                    for (int j = 0; j < n; j++) r[j] *= inv;
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, S, n, Vv + (size_t)o * H + h * dh, H, 0.0f, C + (size_t)o * H + h * dh, H);
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, dh, T, 1.0f, S, T, Vv + h * dh, H, 0.0f, C + h * dh, H);
         }
         linear(C, T, H, y->o_w, y->o_b, H, Q);              /* attention output into Q */
         for (size_t i = 0; i < (size_t)T * H; i++) X[i] += Q[i];
@@ -252,10 +263,14 @@ int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
     return LT_OK;
 }
 
-/* pooled (not normalised) embedding of ids */
-static int pool_ids(const lt_bert *m, const int32_t *ids, int T, float *X, float *out) {
-    int rc = lt_bert_hidden(m, ids, T, X);
-    if (rc == LT_OK) {
+int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
+    int off[2] = {0, T};
+    return forward(m, ids, off, 1, X);
+}
+
+/* pooled (not normalised) embedding from hidden states X (T, H) */
+static void pool_hidden(const lt_bert *m, const float *X, int T, float *out) {
+    {
         int H = m->H;
         if (m->pooling == LT_POOL_CLS) memcpy(out, X, (size_t)H * 4);
         else if (m->pooling == LT_POOL_MAX) {
@@ -264,6 +279,10 @@ static int pool_ids(const lt_bert *m, const int32_t *ids, int T, float *X, float
             for (int i = 0; i < H; i++) { double s = 0; for (int t = 0; t < T; t++) s += X[(size_t)t * H + i]; out[i] = (float)(s / T); }
         }
     }
+}
+static int pool_ids(const lt_bert *m, const int32_t *ids, int T, float *X, float *out) {
+    int rc = lt_bert_hidden(m, ids, T, X);
+    if (rc == LT_OK) pool_hidden(m, X, T, out);
     return rc;
 }
 static void l2norm(float *v, int n) {
@@ -315,5 +334,29 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
         if (n_chunks) *n_chunks = nc;
     }
     lt_free(w); lt_free(ids); lt_free(X); lt_free(e); lt_free(acc);
+    return rc;
+}
+
+int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated) {
+    int cap = m->max_seq, H = m->H, rc = LT_OK, cut = 0;
+    int *off = lt_malloc(sizeof(int) * (size_t)(n + 1));
+    int32_t *ids = lt_malloc((size_t)n * cap * 4);
+    float *X = lt_malloc((size_t)n * cap * H * 4);
+    if (!off || !ids || !X) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    off[0] = 0;
+    for (int s = 0; s < n; s++) {
+        int full, k = lt_bert_tokenize(m, texts[s], lens[s], 1, ids + off[s], cap, &full);
+        if (k < 0) { rc = lt_err(k, "input %d of the batch: %s", s + 1, lt_errmsg()); goto done; }
+        cut += full > k;
+        off[s + 1] = off[s] + k;
+    }
+    if ((rc = forward(m, ids, off, n, X))) goto done;
+    for (int s = 0; s < n; s++) {
+        pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], out + (size_t)s * H);
+        if (m->normalize) l2norm(out + (size_t)s * H, H);
+    }
+    if (n_truncated) *n_truncated = cut;
+done:
+    lt_free(off); lt_free(ids); lt_free(X);
     return rc;
 }
