@@ -22,6 +22,8 @@ static const char *U =
     "      --max-token N cut longer tokens (bytes) [100]\n"
     "      --plain       word2vec's per-pair updates instead of the batched trainer\n"
     "      --exact-sigmoid exact logistic instead of word2vec's table\n"
+    "      --ns-exponent X  noise distribution count^X [0.75]\n"
+    "      --cbow-mean-grad CBOW: context rows get the gradient of the mean (corrected CBOW)\n"
     "  -t, --threads N   [number of CPUs]\n"
     "  -s, --seed N      [1]\n"
     "      --checkpoint F write a resumable checkpoint to F (each epoch, or see below)\n"
@@ -41,7 +43,7 @@ int cmd_train(int argc, char **argv) {
     o.sg.n_threads = lt_cpu_count();
     const char *out = NULL, *fmt = NULL;
     int f16 = 0;
-    enum { CBOW = 256, HS, DIM, WIN, NEG, SAMPLE, MINC, MAXV, EPO, ALPHA, LOWER, MAXTOK, PLAIN, EXACT, CKPT, CKEV, RESUME, SVOC, RVOC, F16, FMT, STOP };
+    enum { CBOW = 256, HS, DIM, WIN, NEG, SAMPLE, MINC, MAXV, EPO, ALPHA, LOWER, MAXTOK, PLAIN, EXACT, CKPT, CKEV, RESUME, SVOC, RVOC, F16, FMT, STOP, NSEXP, CMG };
     static const struct option lo[] = {
         {"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"seed", 1, 0, 's'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
         {"cbow", 0, 0, CBOW}, {"hs", 0, 0, HS}, {"dim", 1, 0, DIM}, {"window", 1, 0, WIN}, {"negative", 1, 0, NEG},
@@ -49,7 +51,7 @@ int cmd_train(int argc, char **argv) {
         {"alpha", 1, 0, ALPHA}, {"lower", 0, 0, LOWER}, {"max-token", 1, 0, MAXTOK}, {"plain", 0, 0, PLAIN},
         {"exact-sigmoid", 0, 0, EXACT}, {"checkpoint", 1, 0, CKPT}, {"checkpoint-every", 1, 0, CKEV}, {"resume", 0, 0, RESUME},
         {"save-vocab", 1, 0, SVOC}, {"read-vocab", 1, 0, RVOC}, {"f16", 0, 0, F16}, {"format", 1, 0, FMT},
-        {"stop-after-segments", 1, 0, STOP}, {0, 0, 0, 0}};
+        {"stop-after-segments", 1, 0, STOP}, {"ns-exponent", 1, 0, NSEXP}, {"cbow-mean-grad", 0, 0, CMG}, {0, 0, 0, 0}};
     int c;
     long long iv;
     double fv;
@@ -81,6 +83,8 @@ int cmd_train(int argc, char **argv) {
         case RVOC: o.vocab_in = optarg; break;
         case F16: f16 = 1; break;
         case FMT: fmt = optarg; break;
+        case NSEXP: if (!cli_float(optarg, -2, 2, &fv)) return cli_usage(U, "--ns-exponent must be in [-2, 2]"); o.sg.ns_exponent = (float)fv; break;
+        case CMG: o.sg.cbow_mean_grad = 1; break;
         case STOP: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "bad --stop-after-segments"); o.sg.stop_after_segments = iv; break;
         default: return cli_usage(U, "train: bad option");
         }

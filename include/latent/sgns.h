@@ -46,6 +46,10 @@ typedef struct lt_sgns_opts {
     const char *checkpoint_path;/* where to write checkpoints (NULL = none) */
     int64_t stop_after_segments;/* testing: stop (LT_EINTR) after this many segments [0 = never] */
     int quiet;            /* no progress on stderr */
+    float ns_exponent;    /* noise distribution count^e [0.75, word2vec; fastText uses 0.5] */
+    int cbow_mean_grad;   /* CBOW: give each context row the gradient of the mean (hidden
+                             gradient / context size, Irsoy et al. 2021) instead of word2vec's
+                             full hidden gradient [0] */
 } lt_sgns_opts;
 void lt_sgns_opts_init(lt_sgns_opts *o);
 

@@ -44,7 +44,7 @@ struct lt_sgns {
 void lt_sgns_opts_init(lt_sgns_opts *o) {
     memset(o, 0, sizeof *o);
     o->dim = 100; o->window = 5; o->negative = 5; o->epochs = 5;
-    o->alpha = 0; o->sample = 1e-3f; o->n_threads = 1; o->seed = 1; o->batched = 1;
+    o->alpha = 0; o->sample = 1e-3f; o->n_threads = 1; o->seed = 1; o->batched = 1; o->ns_exponent = 0.75f;
 }
 
 /* ---------- sigmoid helpers ---------- */
@@ -66,10 +66,10 @@ static int build_alias(lt_sgns *m) {
     int64_t *small = lt_malloc((size_t)V * sizeof(int64_t)), *large = lt_malloc((size_t)V * sizeof(int64_t));
     if (!m->alias_p || !m->alias_i || !p || !small || !large) { lt_free(p); lt_free(small); lt_free(large); return lt_err(LT_ENOMEM, "out of memory"); }
     double z = 0;
-    for (int64_t i = 0; i < V; i++) z += pow((double)m->counts[i], 0.75);
+    for (int64_t i = 0; i < V; i++) z += pow((double)m->counts[i], m->o.ns_exponent);
     int64_t ns = 0, nl = 0;
     for (int64_t i = 0; i < V; i++) {
-        p[i] = z > 0 ? pow((double)m->counts[i], 0.75) / z * (double)V : 1.0;
+        p[i] = z > 0 ? pow((double)m->counts[i], m->o.ns_exponent) / z * (double)V : 1.0;
         m->alias_i[i] = (int32_t)i;
         if (p[i] < 1) small[ns++] = i; else large[nl++] = i;
     }
@@ -448,7 +448,8 @@ static void train_thread(void *ud, int tid) {
                     }
                     ns_pairs(m, K, neu1, outs, labels, n, ld, alpha, neu1e, o->exact_sigmoid);
                 }
-                for (int ci = 0; ci < mm; ci++) K->axpy(1, neu1e, ctx[ci], ld);
+                float cg = o->cbow_mean_grad ? inv : 1.0f;
+                for (int ci = 0; ci < mm; ci++) K->axpy(cg, neu1e, ctx[ci], ld);
             }
         }
     }
@@ -539,7 +540,9 @@ int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob
     hdr[k++] = o->exact_sigmoid; hdr[k++] = o->checkpoint_every; hdr[k++] = m->epoch; hdr[k++] = m->segment;
     hdr[k++] = atomic_load(&m->word_count_actual); hdr[k++] = m->segments_done; hdr[k++] = m->tok_n; hdr[k++] = (int64_t)m->tok_hash;
     hdr[k++] = (int64_t)blob_len;
+    hdr[k++] = o->cbow_mean_grad;
     float fl[2] = {o->alpha, o->sample};
+    memcpy(&hdr[k++], &o->ns_exponent, sizeof(float));
     int bad = fwrite(CK_MAGIC, 1, 8, f) != 8;
     bad |= wr(f, hdr, sizeof hdr, &crc);
     bad |= wr(f, fl, sizeof fl, &crc);
@@ -588,6 +591,9 @@ int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t
     o.epochs = (int)hdr[k++]; o.n_threads = (int)hdr[k++]; o.seed = (uint64_t)hdr[k++]; o.batched = (int)hdr[k++];
     o.exact_sigmoid = (int)hdr[k++]; o.checkpoint_every = hdr[k++];
     int64_t epoch = hdr[k++], seg = hdr[k++], wca = hdr[k++], segs = hdr[k++], tok_n = hdr[k++], tok_hash = hdr[k++], bl = hdr[k++];
+    o.cbow_mean_grad = (int)hdr[k++];
+    memcpy(&o.ns_exponent, &hdr[k++], sizeof(float));
+    if (!(o.ns_exponent >= -2 && o.ns_exponent <= 2)) o.ns_exponent = 0.75f;
     o.alpha = fl[0]; o.sample = fl[1];
     if (V < 2 || V > INT32_MAX || (uint64_t)V > len / 8 || check_opts(&o, V) || epoch < 0 || epoch > o.epochs || seg < 0 || bl < 0 || (uint64_t)bl > len) {
         rc = lt_err(LT_EFORMAT, "%s: offset 8: corrupt checkpoint header", path); goto fail;

@@ -121,6 +121,8 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     META("threads", "%d", so->n_threads);
     META("seed", "%llu", (unsigned long long)so->seed);
     META("batched", "%d", so->batched);
+    META("ns_exponent", "%g", (double)so->ns_exponent);
+    if (so->cbow) META("cbow_mean_grad", "%d", so->cbow_mean_grad);
     META("lowercase", "%d", o->corpus.lower);
     META("corpus_tokens", "%lld", (long long)tok.n_words);
     META("corpus_hash", "%016llx", (unsigned long long)lt_hash64(tok.ids, (size_t)tok.n * 4, LT_HASH_INIT));
