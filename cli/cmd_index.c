@@ -9,18 +9,18 @@ static int is_index(const char *p) { size_t n = strlen(p); return n > 6 && !strc
 typedef struct {
     const char *out, *fmt, *queries, *truth, *word, *base, *vectors, *efs;
     lt_hnsw_opts ho;
-    int threads, k, ef, json, compact, metric_set;
+    int threads, k, ef, json, compact, metric_set, repeat;
     long long first_id;
 } iopts;
 
 static int parse_i(int argc, char **argv, const char *U, iopts *o) {
-    enum { METRIC = 256, MM, EFC, EF, QUER, TRUTH, WORD, BASE, VECT, JSON, FIRST, COMPACT, FMT, SEED, STORAGE, NORERANK };
+    enum { METRIC = 256, MM, EFC, EF, QUER, TRUTH, WORD, BASE, VECT, JSON, FIRST, COMPACT, FMT, SEED, STORAGE, NORERANK, REPEAT };
     static const struct option lo[] = {{"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"k", 1, 0, 'k'}, {"help", 0, 0, 'h'},
                                        {"quiet", 0, 0, 'q'}, {"metric", 1, 0, METRIC}, {"M", 1, 0, MM}, {"ef-construction", 1, 0, EFC},
                                        {"ef", 1, 0, EF}, {"queries", 1, 0, QUER}, {"truth", 1, 0, TRUTH}, {"word", 1, 0, WORD},
                                        {"base", 1, 0, BASE}, {"vectors", 1, 0, VECT}, {"json", 0, 0, JSON}, {"first-id", 1, 0, FIRST},
                                        {"compact", 0, 0, COMPACT}, {"format", 1, 0, FMT}, {"seed", 1, 0, SEED},
-                                       {"storage", 1, 0, STORAGE}, {"no-rerank", 0, 0, NORERANK}, {0, 0, 0, 0}};
+                                       {"storage", 1, 0, STORAGE}, {"no-rerank", 0, 0, NORERANK}, {"repeat", 1, 0, REPEAT}, {0, 0, 0, 0}};
     int c;
     long long iv;
     while ((c = getopt_long(argc, argv, "o:t:k:hqs:", lo, NULL)) != -1) {
@@ -50,6 +50,7 @@ static int parse_i(int argc, char **argv, const char *U, iopts *o) {
             else return cli_usage(U, "--storage must be f32, f16 or int8");
             break;
         case NORERANK: o->ho.rerank = 0; break;
+        case REPEAT: if (!cli_int(optarg, 1, 100, &iv)) return cli_usage(U, "--repeat must be 1..100"); o->repeat = (int)iv; break;
         case 's': case SEED: if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "bad --seed"); o->ho.seed = (uint64_t)iv; break;
         default: return cli_usage(U, "bad option");
         }
@@ -63,6 +64,7 @@ static void iopts_init(iopts *o) {
     o->k = 10;
     o->ef = 64;
     o->first_id = -1;
+    o->repeat = 1;
 }
 
 static int load_index(const char *p, lt_hnsw **h) { return lt_hnsw_load(h, p) ? cli_fail("") : 0; }
@@ -243,7 +245,7 @@ done:
 
 int cmd_eval_recall(int argc, char **argv) {
     static const char *U =
-        "usage: latent eval recall INDEX --queries Q [--truth T.ivecs] [-k 10] [--ef 64|16,32,64] [-t N] [--json]\n"
+        "usage: latent eval recall INDEX --queries Q [--truth T.ivecs] [-k 10] [--ef 64|16,32,64] [-t N] [--json] [--repeat 1]\n"
         "  recall@k of HNSW against exact search (computed from the index's own vectors when --truth is absent),\n"
         "  and queries/s of the search alone (after loading). --json prints one object per ef.\n";
     iopts o;
@@ -280,9 +282,14 @@ int cmd_eval_recall(int argc, char **argv) {
     for (char *tok = strtok(efbuf, ","); tok; tok = strtok(NULL, ",")) {
         int ef = atoi(tok);
         if (ef <= 0) continue;
-        double t0 = lt_now();
-        if (lt_hnsw_search_batch(h, Q->data, Q->n, Q->ld, o.k, ef, NULL, o.threads, D, I)) { r = cli_fail(""); break; }
-        double el = lt_now() - t0;
+        double el = 1e30;
+        for (int rep = 0; rep < o.repeat && !r; rep++) {   /* best of --repeat runs: shared machines are noisy */
+            double t0 = lt_now();
+            if (lt_hnsw_search_batch(h, Q->data, Q->n, Q->ld, o.k, ef, NULL, o.threads, D, I)) r = cli_fail("");
+            double t = lt_now() - t0;
+            if (t < el) el = t;
+        }
+        if (r) break;
         int64_t hit = 0;
         for (int64_t i = 0; i < Q->n; i++)
             for (int a = 0; a < o.k; a++)

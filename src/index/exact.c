@@ -107,22 +107,33 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             double err = (double)d * 2.4e-7 * (c->m == LT_METRIC_L2 ? qn2[i] + c->maxn2 : c->m == LT_METRIC_IP ? qn * sqrt(c->maxn2) + 1 : 2) + 1e-30;
             int safe = cnt == n || (kout > 0 && cd[kout - 1] + 2 * err < (double)worst);
             if (!safe) {
-                /* rare: fall back to a full double-precision scan for this query */
-                lt_topk full = {hd + (int64_t)i * kk, hi + (int64_t)i * kk, 0, kout};
+                /* rare: float candidates too close to separate. Rescan this query in float (one
+                 * matrix-vector product), keep every row within 2*err of the float k-th best,
+                 * and re-rank those in double: still exact, without a full double scan. */
+                float *dist = lt_malloc((size_t)n * 4);
+                if (!dist) { c->rc = LT_ENOMEM; goto out; }
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)ld, 1.0f, B->data, (int)ld, Qb + (int64_t)i * ld, 1, 0.0f, dist, 1);
+                for (int64_t x = 0; x < n; x++)
+                    dist[x] = c->m == LT_METRIC_L2 ? ((float)qn2[i] + c->bn2f[x]) - 2 * dist[x] : c->m == LT_METRIC_IP ? 1 - dist[x] : 1 - dist[x] * c->bn2f[x];
+                lt_topk kth = {hd + (int64_t)i * kk, hi + (int64_t)i * kk, 0, kout};
+                for (int64_t x = 0; x < n; x++) lt_topk_push(&kth, dist[x], x);
+                float thr = (float)((double)kth.d[0] + 2 * err);
+                int cnt2 = 0;
                 for (int64_t x = 0; x < n; x++) {
+                    if (!(dist[x] <= thr)) continue;
                     double xn = c->m == LT_METRIC_COS ? (c->bn2[x] > 0 ? 1 / c->bn2[x] : 0) : 0;
                     double dd = dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xn);
-                    /* keep doubles exact: compare via a sorted small array */
-                    if (full.n < kout) {
-                        int z = full.n++;
+                    if (cnt2 < kout) {
+                        int z = cnt2++;
                         while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
                         cd[z] = dd; ci[z] = x;
-                    } else if (dd < cd[kout - 1]) {
+                    } else if (dd < cd[kout - 1] || (dd == cd[kout - 1] && x < ci[kout - 1])) {
                         int z = kout - 1;
                         while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
                         cd[z] = dd; ci[z] = x;
                     }
                 }
+                lt_free(dist);
             }
             float *Do = c->Dout + (q0 + i) * c->k;
             int64_t *Io = c->Iout + (q0 + i) * c->k;

@@ -164,13 +164,15 @@ static void vis_put(lt_hnsw *h, vis *v) {
 
 /* ---- small heaps of (dist, node) ---- */
 typedef struct { float d; int32_t i; } cand;
-typedef struct { cand *a; int n, cap; } cheap;   /* max-heap when sign = +1 (results), min-heap via negated d */
+typedef struct { cand *a; int n, cap, fixed; } cheap;  /* fixed: a is caller storage, not heap */   /* max-heap when sign = +1 (results), min-heap via negated d */
 static int ch_push(cheap *h, float d, int32_t i) {
     if (h->n == h->cap) {
         int nc = h->cap ? h->cap * 2 : 64;
-        cand *na = lt_realloc(h->a, (size_t)nc * sizeof *na);
+        cand *na;
+        if (h->fixed) { na = lt_malloc((size_t)nc * sizeof *na); if (na) memcpy(na, h->a, (size_t)h->n * sizeof *na); }
+        else na = lt_realloc(h->a, (size_t)nc * sizeof *na);
         if (!na) return LT_ENOMEM;
-        h->a = na; h->cap = nc;
+        h->a = na; h->cap = nc; h->fixed = 0;
     }
     int k = h->n++;
     while (k > 0) { int p = (k - 1) / 2; if (h->a[p].d > d || (h->a[p].d == d && h->a[p].i > i)) break; h->a[k] = h->a[p]; k = p; }
@@ -602,11 +604,17 @@ int lt_hnsw_search(const lt_hnsw *hc, const float *x, int k, int ef, const lt_fi
     cheap res = {0}, cands = {0};
     if (!v) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
     int filtering = (f && (f->allow || f->pred)) || atomic_load(&h->n_deleted) > 0;
+    /* small searches run on stack buffers (no allocation per query) */
+    cand rbuf[1024], cbuf[2048];
+    int on_stack = ef < 1000;
+    if (on_stack) { res = (cheap){rbuf, 0, 1024, 1}; cands = (cheap){cbuf, 0, 2048, 1}; }
     rc = search_layer(h, q, ep, ef, 0, f, filtering, v, &res, &cands);
     vis_put(h, v);
     if (rc == LT_OK) {
-        float *hd = lt_malloc((size_t)k * 4);
-        int64_t *hi = lt_malloc((size_t)k * 8);
+        float hds[256];
+        int64_t his[256];
+        float *hd = k <= 256 ? hds : lt_malloc((size_t)k * 4);
+        int64_t *hi = k <= 256 ? his : lt_malloc((size_t)k * 8);
         if (!hd || !hi) rc = LT_ENOMEM;
         else {
             lt_topk t = {hd, hi, 0, k};
@@ -616,9 +624,11 @@ int lt_hnsw_search(const lt_hnsw *hc, const float *x, int k, int ef, const lt_fi
             int got = lt_topk_sorted(&t, D, I);
             for (int a = got; a < k; a++) { D[a] = INFINITY; I[a] = -1; }
         }
-        lt_free(hd); lt_free(hi);
+        if (hd != hds) lt_free(hd);
+        if (hi != his) lt_free(hi);
     }
-    lt_free(res.a); lt_free(cands.a);
+    if (!res.fixed) lt_free(res.a);
+    if (!cands.fixed) lt_free(cands.a);
     if (rc) rc = lt_err(rc, "out of memory in search");
 done:
     if (q != qbuf) lt_aligned_free(q);
