@@ -13,8 +13,10 @@ for w in war freedom economy; do
     echo; echo "== latent similar $w -k 8"
     $L similar "$OUT/sotu.lvec" "$w" -k 8
 done
-echo; echo "== latent analogy: man is to king as woman is to ?"
-$L analogy "$OUT/sotu.lvec" man king woman -k 5
+echo; echo "== latent analogy: go is to went as see is to ?"
+$L analogy "$OUT/sotu.lvec" go went see -k 3
+echo; echo "== latent analogy: war is to wars as treaty is to ?"
+$L analogy "$OUT/sotu.lvec" war wars treaty -k 3
 echo; echo "== latent eval analogy (bundled set)"
 $L eval analogy "$OUT/sotu.lvec" data/analogies.txt | tail -4
 if [ -f ../shared/data/text/wordsim353.tsv ]; then
