@@ -84,6 +84,17 @@ TEST(kernels_match_reference) {
             R->axpy(0.3f, x, y2, d);
             CHECK_ARR(y, y2, d, 1e-6, 1e-6);
         }
+        /* distance scan */
+        {
+            float sc[50], bb[50], d1[50], d2[50];
+            int i1[50], i2[50];
+            fill(sc, 50, &r); fill(bb, 50, &r);
+            for (int mode = 0; mode < 3; mode++) {
+                int n1 = K->scan_below(sc, bb, 50, mode, 0.7f, 0.9f, i1, d1), n2 = R->scan_below(sc, bb, 50, mode, 0.7f, 0.9f, i2, d2);
+                CHECK(n1 == n2 && n1 > 0 && n1 < 50 && !memcmp(i1, i2, sizeof(int) * (size_t)n1));
+                CHECK_ARR(d1, d2, n1, 1e-6, 1e-6);
+            }
+        }
         /* compact rows against the reference */
         {
             float q[64]; uint16_t xh[64]; int8_t xi[64];

@@ -31,6 +31,10 @@ typedef struct lt_kernels {
     float (*l2sq_f16)(const float *q, const uint16_t *x, int64_t d);
     float (*dot_i8)(const float *q, const int8_t *x, int64_t d);            /* sum q*x (unscaled) */
     float (*l2sq_i8)(const float *q, const int8_t *x, float scale, int64_t d); /* sum (q - scale*x)^2 */
+    /* Distance scan after a score block (exact search): dist[j] = mode 0: (qn + b[j]) - 2 s[j]
+     * (L2), 1: 1 - s[j] (IP), 2: 1 - s[j] b[j] (cosine); writes the j with dist[j] <= thr to
+     * idx (ascending) and their distances to dout; returns the count. */
+    int (*scan_below)(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout);
     /* y += a*x */
     void (*axpy)(float a, const float *x, float *y, int64_t d);
     /* S[i*o + j] = dot(A[i], B[j]) for A (m rows), B (o rows); d % LT_KERN_PAD == 0 */

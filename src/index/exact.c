@@ -51,8 +51,11 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     double *cd = lt_malloc((size_t)kk * 8);
     int64_t *ci = lt_malloc((size_t)kk * 8);
     double *qn2buf = lt_malloc(QB * sizeof(double));
+    const lt_kernels *K = lt_kern();
+    int *sidx = lt_malloc(NB * sizeof(int));
+    float *sdst = lt_malloc(NB * sizeof(float));
     lt_topk *heaps = lt_malloc(QB * sizeof(lt_topk));
-    if (!S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps) { c->rc = LT_ENOMEM; goto out; }
+    if (!S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps || !sidx || !sdst) { c->rc = LT_ENOMEM; goto out; }
     for (int64_t q0 = b; q0 < e; q0 += QB) {
         int nb = (int)(e - q0 < QB ? e - q0 : QB);
         double *qn2 = qn2buf;
@@ -71,17 +74,16 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             int mb = (int)(n - x0 < NB ? n - x0 : NB);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
             const float *bf = c->bn2f + x0;
+            int mode = c->m == LT_METRIC_L2 ? 0 : c->m == LT_METRIC_IP ? 1 : 2;
             for (int i = 0; i < nb; i++) {
                 const float *row = S + (int64_t)i * NB;
                 lt_topk *hh = &h[i];
-                float qf = (float)qn2[i];
-                for (int j = 0; j < mb; j++) {
-                    float dist;
-                    if (c->m == LT_METRIC_L2) dist = (qf + bf[j]) - 2 * row[j];
-                    else if (c->m == LT_METRIC_IP) dist = 1 - row[j];
-                    else dist = 1 - row[j] * bf[j];
-                    if (hh->n == hh->k && !(dist <= hh->d[0])) continue;
-                    lt_topk_push(hh, dist, x0 + j);
+                /* SIMD scan keeps only rows under the current k-th distance; the heap sees few */
+                float thr = hh->n == hh->k ? hh->d[0] : INFINITY;
+                int nc = K->scan_below(row, bf, mb, mode, (float)qn2[i], thr, sidx, sdst);
+                for (int t = 0; t < nc; t++) {
+                    if (hh->n == hh->k && !(sdst[t] <= hh->d[0])) continue;
+                    lt_topk_push(hh, sdst[t], x0 + sidx[t]);
                 }
             }
         }
@@ -145,7 +147,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     }
 out:
     lt_aligned_free(S); lt_aligned_free(Qb);
-    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps);
+    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps); lt_free(sidx); lt_free(sdst);
 }
 
 int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads, float *Dres, int64_t *Ires) {

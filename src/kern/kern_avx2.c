@@ -127,3 +127,24 @@ float lt_l2sq_i8_avx2(const float *q, const int8_t *x, float scale, int64_t d) {
     }
     return hsum256(a);
 }
+
+int lt_scan_below_avx2(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+    int c = 0, j = 0;
+    __m256 vt = _mm256_set1_ps(thr), vq = _mm256_set1_ps(qn), one = _mm256_set1_ps(1), two = _mm256_set1_ps(2);
+    for (; j + 8 <= n; j += 8) {
+        __m256 sv = _mm256_loadu_ps(s + j), d;
+        if (mode == 0) d = _mm256_fnmadd_ps(two, sv, _mm256_add_ps(vq, _mm256_loadu_ps(b + j)));
+        else if (mode == 1) d = _mm256_sub_ps(one, sv);
+        else d = _mm256_fnmadd_ps(sv, _mm256_loadu_ps(b + j), one);
+        int m = _mm256_movemask_ps(_mm256_cmp_ps(d, vt, _CMP_LE_OQ));
+        if (!m) continue;
+        float dv[8];
+        _mm256_storeu_ps(dv, d);
+        while (m) { int t = __builtin_ctz(m); m &= m - 1; idx[c] = j + t; dout[c] = dv[t]; c++; }
+    }
+    for (; j < n; j++) {
+        float d = mode == 0 ? (qn + b[j]) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * b[j];
+        if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
+    }
+    return c;
+}

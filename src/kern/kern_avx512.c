@@ -131,3 +131,25 @@ float lt_l2sq_i8_avx512(const float *q, const int8_t *x, float scale, int64_t d)
     }
     return _mm512_reduce_add_ps(a);
 }
+
+int lt_scan_below_avx512(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+    int c = 0, j = 0;
+    __m512 vt = _mm512_set1_ps(thr), vq = _mm512_set1_ps(qn), one = _mm512_set1_ps(1), two = _mm512_set1_ps(2);
+    __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; j + 16 <= n; j += 16) {
+        __m512 sv = _mm512_loadu_ps(s + j), d;
+        if (mode == 0) d = _mm512_fnmadd_ps(two, sv, _mm512_add_ps(vq, _mm512_loadu_ps(b + j)));
+        else if (mode == 1) d = _mm512_sub_ps(one, sv);
+        else d = _mm512_fnmadd_ps(sv, _mm512_loadu_ps(b + j), one);
+        __mmask16 m = _mm512_cmp_ps_mask(d, vt, _CMP_LE_OQ);
+        if (!m) continue;
+        _mm512_mask_compressstoreu_epi32(idx + c, m, _mm512_add_epi32(iota, _mm512_set1_epi32(j)));
+        _mm512_mask_compressstoreu_ps(dout + c, m, d);
+        c += __builtin_popcount(m);
+    }
+    for (; j < n; j++) {
+        float d = mode == 0 ? (qn + b[j]) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * b[j];
+        if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
+    }
+    return c;
+}

@@ -6,6 +6,7 @@
     float lt_dot_##sfx(const float *x, const float *y, int64_t d);                             \
     float lt_l2sq_##sfx(const float *x, const float *y, int64_t d);                            \
     void lt_axpy_##sfx(float a, const float *x, float *y, int64_t d);                          \
+    int lt_scan_below_##sfx(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout); \
     float lt_dot_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                      \
     float lt_l2sq_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                     \
     float lt_dot_i8_##sfx(const float *q, const int8_t *x, int64_t d);                         \

@@ -50,3 +50,12 @@ float lt_l2sq_i8_ref(const float *q, const int8_t *x, float scale, int64_t d) {
     for (int64_t i = 0; i < d; i++) { float t = q[i] - scale * (float)x[i]; s += t * t; }
     return s;
 }
+
+int lt_scan_below_ref(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+    int c = 0;
+    for (int j = 0; j < n; j++) {
+        float d = mode == 0 ? (qn + b[j]) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * b[j];
+        if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
+    }
+    return c;
+}
