@@ -20,8 +20,8 @@ int lt_metric_from_name(const char *s, lt_metric *out) {
     return LT_OK;
 }
 
-#define QB 512
-#define NB 2048
+#define QB 1024
+#define NB 1024
 
 typedef struct {
     const lt_vecs *base; const float *Q; int64_t nq, ldq; int k; lt_metric m;
