@@ -1,6 +1,7 @@
 /* BERT encoder forward pass and pooling. Shapes: X (T, H), W (out, in) as in PyTorch
  * Linear (y = x W^T + b), heads of size dh = H / heads. GEMMs through OpenBLAS. */
 #include "bert_impl.h"
+#include "../io/read_whole.h"
 #include "latent/core.h"
 #include <cblas.h>
 #undef I /* complex.h (pulled in by cblas.h) defines I */
@@ -8,7 +9,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 typedef struct {
     const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w, *f_b, *ln2_g, *ln2_b;
@@ -37,7 +37,6 @@ void lt_bert_free(lt_bert *m) {
     lt_free(m);
 }
 
-int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
 static cJSON *read_json(const char *path, int required, int *rc) {
     char *b; size_t len, ml;
     *rc = LT_OK;
@@ -47,7 +46,7 @@ static cJSON *read_json(const char *path, int required, int *rc) {
     if ((*rc = lt_read_whole(path, &b, &len, &ml))) return NULL;
     cJSON *j = cJSON_ParseWithLength(b, len);
     if (!j) *rc = lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", path, cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - b) : (size_t)0);
-    if (ml) munmap(b, ml); else lt_free(b);
+    lt_release_whole(b, ml);
     return j;
 }
 static int jint(cJSON *j, const char *k, int def) { cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k); return cJSON_IsNumber(x) ? x->valueint : def; }

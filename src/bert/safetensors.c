@@ -1,13 +1,12 @@
 /* safetensors: 8-byte little-endian header length, JSON header, raw tensor data.
  * f32 tensors are used in place (mmap), f16/bf16 converted to f32. */
 #include "bert_impl.h"
+#include "../io/read_whole.h"
 #include "latent/core.h"
 #include "latent/store.h"
 #include <cjson/cJSON.h>
 #include <string.h>
 #include <sys/mman.h>
-
-int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
 
 void lt_st_close(lt_st *st) {
     if (!st) return;
@@ -96,7 +95,7 @@ int lt_st_open(lt_st *st, const char *path) {
     int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_st_parse(st, (const unsigned char *)buf, len, path, 0);
-    if (rc) { if (ml) munmap(buf, ml); else lt_free(buf); return rc; }
+    if (rc) { lt_release_whole(buf, ml); return rc; }
     if (ml) { st->map = buf; st->map_len = ml; }
     else {
         /* a gzip-inflated buffer: tensors must own their data */

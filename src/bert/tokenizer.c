@@ -2,6 +2,7 @@
  * BertPreTokenizer (whitespace and punctuation), greedy longest-match WordPiece.
  * Unicode properties come from utf8proc; the rules follow Hugging Face tokenizers. */
 #include "bert_impl.h"
+#include "../io/read_whole.h"
 #include "latent/core.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -220,17 +221,15 @@ done:
     return rc;
 }
 
-int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
-#include <sys/mman.h>
 static int read_text(const char *path, char **out, size_t *len) {
     char *b; size_t ml;
     int rc = lt_read_whole(path, &b, len, &ml);
     if (rc) return rc;
     char *c = lt_malloc(*len + 1);
-    if (!c) { if (ml) munmap(b, ml); else lt_free(b); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!c) { lt_release_whole(b, ml); return lt_err(LT_ENOMEM, "out of memory"); }
     memcpy(c, b, *len);
     c[*len] = 0;
-    if (ml) munmap(b, ml); else lt_free(b);
+    lt_release_whole(b, ml);
     *out = c;
     return LT_OK;
 }

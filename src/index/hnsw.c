@@ -5,6 +5,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "../core/topk.h"
+#include "../io/read_whole.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -794,13 +795,11 @@ fail:
     return rc;
 }
 
-int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
-#include <sys/mman.h>
 int lt_hnsw_load(lt_hnsw **out, const char *path) {
     char *buf; size_t len, ml;
     int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_hnsw_parse(buf, len, path, out);
-    if (ml) munmap(buf, ml); else lt_free(buf);
+    lt_release_whole(buf, ml);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "store_impl.h"
+#include "read_whole.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -422,7 +423,11 @@ void lt_afile_abort(lt_afile *a) {
 }
 
 /* ---------- load / save ---------- */
-/* Map or inflate a whole file. *map_len != 0 means munmap, else lt_free. */
+void lt_release_whole(void *buf, size_t map_len) {
+    if (map_len) munmap(buf, map_len);
+    else lt_free(buf);
+}
+
 int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
     *buf = NULL; *len = 0; *map_len = 0;
     int fd = open(path, O_RDONLY);
@@ -487,7 +492,7 @@ int lt_read_labels_file(lt_vecs *v, const char *path) {
     }
     if (i != v->n || p < len) rc = lt_err(LT_EFORMAT, "%s: has %s labels than the %lld rows", path, i < v->n ? "fewer" : "more", (long long)v->n);
 done:
-    if (ml) munmap(buf, ml); else lt_free(buf);
+    lt_release_whole(buf, ml);
     return rc;
 }
 
@@ -528,7 +533,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
         if (access(lp, R_OK) == 0 && (rc = lt_read_labels_file(*out, lp))) { lt_vecs_free(*out); *out = NULL; }
     }
 done:
-    if (ml) munmap(buf, ml); else lt_free(buf);
+    lt_release_whole(buf, ml);
     return rc;
 }
 

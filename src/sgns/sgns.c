@@ -8,8 +8,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <zlib.h>
-#include <sys/mman.h>
-static void munmap_wrap(void *p, size_t n) { munmap(p, n); }
+#include "../io/read_whole.h"
 
 #define MAX_CODE 40
 #define MAX_SENT 10000
@@ -568,8 +567,6 @@ static int rd(rdr *r, void *out, size_t n, const char *what) {
     return LT_OK;
 }
 
-int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len);
-
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len) {
     *out = NULL; *blob = NULL; *blob_len = 0;
     char *buf; size_t len, ml;
@@ -623,12 +620,12 @@ int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t
     if (r.off != len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes after the checkpoint", path, r.off); goto fail; }
     m->epoch = (int)epoch; m->segment = (int)seg; atomic_store(&m->word_count_actual, wca);
     m->segments_done = segs; m->tok_n = tok_n; m->tok_hash = (uint64_t)tok_hash;
-    if (ml) munmap_wrap(buf, ml); else lt_free(buf);
+    lt_release_whole(buf, ml);
     *out = m;
     return LT_OK;
 fail:
     lt_sgns_free(m);
     lt_free(*blob); *blob = NULL; *blob_len = 0;
-    if (ml) munmap_wrap(buf, ml); else lt_free(buf);
+    lt_release_whole(buf, ml);
     return rc;
 }
