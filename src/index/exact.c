@@ -40,6 +40,19 @@ static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, dou
     return qn > 0 && xn > 0 ? 1 - s / (qn * xn) : 1;
 }
 
+/* |x| for cosine (bn2 holds 1/|x|), unused otherwise */
+static inline double xnorm(const ex_ctx *c, int64_t x) { return c->m == LT_METRIC_COS ? (c->bn2[x] > 0 ? 1 / c->bn2[x] : 0) : 0; }
+
+/* Keeps the `cap` best (distance, id) pairs sorted ascending, ties by id; *cnt grows to cap. */
+static inline void keep_best(double *cd, int64_t *ci, int *cnt, int cap, double dd, int64_t x) {
+    int z;
+    if (*cnt < cap) z = (*cnt)++;
+    else if (dd < cd[cap - 1] || (dd == cd[cap - 1] && x < ci[cap - 1])) z = cap - 1;
+    else return;
+    while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
+    cd[z] = dd; ci[z] = x;
+}
+
 static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     ex_ctx *c = ud;
     const lt_vecs *B = c->base;
@@ -92,17 +105,10 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             const float *q = c->Q + (q0 + i) * c->ldq;
             double qn = sqrt(qn2[i]);
             float worst = h[i].n ? h[i].d[0] : INFINITY;
-            int cnt = h[i].n;
-            for (int t = 0; t < cnt; t++) {
-                ci[t] = h[i].id[t];
-                double xn = c->m == LT_METRIC_COS ? (c->bn2[ci[t]] > 0 ? 1 / c->bn2[ci[t]] : 0) : 0;
-                cd[t] = dist_d(q, lt_vecs_row(B, ci[t]), d, c->m, qn, xn);
-            }
-            /* insertion sort by (dist, id): cnt is small */
-            for (int a = 1; a < cnt; a++) {
-                double dv = cd[a]; int64_t iv = ci[a]; int z = a - 1;
-                while (z >= 0 && (cd[z] > dv || (cd[z] == dv && ci[z] > iv))) { cd[z + 1] = cd[z]; ci[z + 1] = ci[z]; z--; }
-                cd[z + 1] = dv; ci[z + 1] = iv;
+            int cnt = 0;
+            for (int t = 0; t < h[i].n; t++) {
+                int64_t x = h[i].id[t];
+                keep_best(cd, ci, &cnt, kk, dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xnorm(c, x)), x);
             }
             int kout = c->k < cnt ? c->k : cnt;
             /* float error bound of one distance: ~ d * 2^-22 * (|q|^2 + max|x|^2) */
@@ -121,20 +127,8 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
                 for (int64_t x = 0; x < n; x++) lt_topk_push(&kth, dist[x], x);
                 float thr = (float)((double)kth.d[0] + 2 * err);
                 int cnt2 = 0;
-                for (int64_t x = 0; x < n; x++) {
-                    if (!(dist[x] <= thr)) continue;
-                    double xn = c->m == LT_METRIC_COS ? (c->bn2[x] > 0 ? 1 / c->bn2[x] : 0) : 0;
-                    double dd = dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xn);
-                    if (cnt2 < kout) {
-                        int z = cnt2++;
-                        while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
-                        cd[z] = dd; ci[z] = x;
-                    } else if (dd < cd[kout - 1] || (dd == cd[kout - 1] && x < ci[kout - 1])) {
-                        int z = kout - 1;
-                        while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
-                        cd[z] = dd; ci[z] = x;
-                    }
-                }
+                for (int64_t x = 0; x < n; x++)
+                    if (dist[x] <= thr) keep_best(cd, ci, &cnt2, kout, dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xnorm(c, x)), x);
                 lt_free(dist);
             }
             float *Do = c->Dout + (q0 + i) * c->k;
