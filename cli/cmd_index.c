@@ -147,6 +147,13 @@ int cmd_index(int argc, char **argv) {
     return cli_usage(U, "index: unknown subcommand '%s'", sub);
 }
 
+/* the (nq, k) distances as a store, for the .fvecs / .dist.npy beside the ids */
+static lt_vecs *dist_store(const float *D, int64_t nq, int k) {
+    lt_vecs *dv = lt_vecs_new(nq, k);
+    for (int64_t i = 0; dv && i < nq; i++) memcpy(lt_vecs_row(dv, i), D + i * k, (size_t)k * 4);
+    return dv;
+}
+
 /* results: .ivecs (+ .fvecs distances beside), .npy (+ .dist.npy), else TSV */
 static int write_results(const char *out, const float *D, const int64_t *I, int64_t nq, int k, const lt_vecs *labels) {
     size_t n = strlen(out);
@@ -155,9 +162,8 @@ static int write_results(const char *out, const float *D, const int64_t *I, int6
     if (n > 6 && !strcmp(out + n - 6, ".ivecs")) {
         stem[n - 6] = 0;
         strncat(stem, ".fvecs", sizeof stem - strlen(stem) - 1);
-        lt_vecs *dv = lt_vecs_new(nq, k);
+        lt_vecs *dv = dist_store(D, nq, k);
         if (!dv) return cli_fail("");
-        for (int64_t i = 0; i < nq; i++) memcpy(lt_vecs_row(dv, i), D + i * k, (size_t)k * 4);
         int r = lt_ivecs_write(out, I, nq, k) || lt_vecs_save(dv, stem, LT_FMT_FVECS, NULL);
         lt_vecs_free(dv);
         return r ? cli_fail("") : 0;
@@ -176,8 +182,7 @@ static int write_results(const char *out, const float *D, const int64_t *I, int6
         if (lt_afile_commit(&af)) return cli_fail("");
         stem[n - 4] = 0;
         strncat(stem, ".dist.npy", sizeof stem - strlen(stem) - 1);
-        lt_vecs *dv = lt_vecs_new(nq, k);
-        for (int64_t i = 0; dv && i < nq; i++) memcpy(lt_vecs_row(dv, i), D + i * k, (size_t)k * 4);
+        lt_vecs *dv = dist_store(D, nq, k);
         int r = !dv || lt_vecs_save(dv, stem, LT_FMT_NPY, NULL);
         lt_vecs_free(dv);
         return r ? cli_fail("") : 0;

@@ -54,6 +54,10 @@ static inline float ns_g(const lt_sgns *m, float f, float label, int exact) {
     if (f < -LT_MAX_EXP) return label;
     return label - lt_sigmoid_lookup(m ? m->sig : lt_sigmoid_table(), f);
 }
+/* log sigmoid(x) for the progress loss: word2vec's table indexing, clamped outside +-MAX_EXP */
+static inline float logsig_tab(const lt_sgns *m, float x) {
+    return x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[(int)((x + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+}
 static double logsig_exact(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
 
 /* ---------- setup ---------- */
@@ -291,7 +295,7 @@ static inline double batch_update(const lt_sgns *m, const lt_kernels *K, float *
             if (!valid[j]) { S[i * o + j] = 0; continue; }
             if (want_loss) {
                 float x = lab > 0.5f ? f : -f;
-                loss -= x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[(int)((x + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+                loss -= logsig_tab(m, x);
             }
             if (hs_clamp && !exact && (f <= -LT_MAX_EXP || f >= LT_MAX_EXP)) g = 0;
             else g = ns_g(m, f, lab, exact);
@@ -441,7 +445,7 @@ static void train_thread(void *ud, int tid) {
                     if (c->want_loss) {
                         for (int j = 0; j < n; j++) {
                             float f = K->dot(neu1, outs[j], ld), x = labels[j] > 0.5f ? f : -f;
-                            s->loss -= x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[(int)((x + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+                            s->loss -= logsig_tab(m, x);
                         }
                         s->loss_n++;
                     }
