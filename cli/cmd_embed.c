@@ -24,6 +24,11 @@ static int add_input(inputs *in, const char *s, size_t n) {
     return 0;
 }
 
+static void free_inputs(inputs *in) {
+    for (int64_t i = 0; i < in->n; i++) free(in->text[i]);
+    free(in->text); free(in->len);
+}
+
 /* lines, or JSON Lines (a JSON string, or an object with "text") */
 static int read_inputs(const char *path, int jsonl, inputs *in) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -199,8 +204,7 @@ int cmd_embed(int argc, char **argv) {
             }
         }
     }
-    for (int64_t i = 0; i < ins.n; i++) free(ins.text[i]);
-    free(ins.text); free(ins.len);
+    free_inputs(&ins);
     lt_vecs_free(v);
     lt_bert_free(m);
     return r;
@@ -234,8 +238,7 @@ int cmd_tokenize(int argc, char **argv) {
     }
     if (cut && !cli_quiet()) fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, cap);
     free(ids);
-    for (int64_t i = 0; i < ins.n; i++) free(ins.text[i]);
-    free(ins.text); free(ins.len);
+    free_inputs(&ins);
     lt_bert_free(m);
     return r;
 }
