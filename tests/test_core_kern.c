@@ -86,8 +86,8 @@ TEST(kernels_match_reference) {
         }
         /* distance scan */
         {
-            float sc[50], bb[50], d1[50], d2[50];
-            int i1[50], i2[50];
+            float sc[50], bb[50], d1[66], d2[66];
+            int i1[66], i2[66];
             fill(sc, 50, &r); fill(bb, 50, &r);
             for (int mode = 0; mode < 3; mode++) {
                 int n1 = K->scan_below(sc, bb, 50, mode, 0.7f, 0.9f, i1, d1), n2 = R->scan_below(sc, bb, 50, mode, 0.7f, 0.9f, i2, d2);

@@ -48,6 +48,9 @@ int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, in
 /* n texts as one ragged batch (tokens of all texts packed without padding; attention
  * per text): out is (n, dim). Faster than n calls for short texts. */
 int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated);
+/* The same with n_threads working inside the forward pass (GEMM panels, attention heads):
+ * lower latency for one batch; results are identical for any n_threads. */
+int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated, int n_threads);
 /* Long texts: embeds windows of max_seq - 2 tokens and averages them (token-weighted)
  * before the optional normalisation; *n_chunks gets the window count. */
 int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks);

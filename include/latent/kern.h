@@ -11,6 +11,7 @@
  */
 #ifndef LATENT_KERN_H
 #define LATENT_KERN_H
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -33,7 +34,8 @@ typedef struct lt_kernels {
     float (*l2sq_i8)(const float *q, const int8_t *x, float scale, int64_t d); /* sum (q - scale*x)^2 */
     /* Distance scan after a score block (exact search): dist[j] = mode 0: (qn + b[j]) - 2 s[j]
      * (L2), 1: 1 - s[j] (IP), 2: 1 - s[j] b[j] (cosine); writes the j with dist[j] <= thr to
-     * idx (ascending) and their distances to dout; returns the count. */
+     * idx (ascending) and their distances to dout; returns the count. idx and dout must have
+     * room for n + 16 entries (the vector versions store whole registers). */
     int (*scan_below)(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout);
     /* y += a*x */
     void (*axpy)(float a, const float *x, float *y, int64_t d);
@@ -46,7 +48,43 @@ typedef struct lt_kernels {
      * tmp is caller scratch of m*d floats, 64-byte aligned. Rows may repeat in A or B
      * (the same word twice in a window); updates then apply in index order. */
     void (*update_rows)(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp);
+    /* GEMM micro-kernel: the mr x nr tile (mr <= gemm_mr, nr <= LT_GEMM_NR) of
+     * C = A (mr x K, row stride lda) B (K x LT_GEMM_NR, row stride ldb), then the epilogue
+     * flags: LT_GEMM_BIAS (+ bias[j]), LT_GEMM_GELU, LT_GEMM_ACC (+ the old C). Use
+     * lt_gemm_packed below rather than calling it directly. */
+    void (*gemm_ukr)(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb,
+                     float *C, int64_t ldc, const float *bias, int flags);
+    int gemm_mr;
+    /* x = GELU(x), the erf form (max abs error vs erff ~1e-7 in the vector versions) */
+    void (*gelu)(float *x, int64_t n);
+    /* x = softmax(x), max-subtracted */
+    void (*softmax)(float *x, int n);
 } lt_kernels;
+
+/* ---- GEMM with a pre-packed right operand ----
+ * C (m x n) = A (m x k) W^T for W (n x k) row-major (a PyTorch Linear weight, or a vector
+ * base): W is packed once into panels of LT_GEMM_NR rows, each stored k-major, so the
+ * micro-kernel streams one panel while the accumulators stay in registers for all k. */
+#define LT_GEMM_NR 32
+enum { LT_GEMM_BIAS = 1, LT_GEMM_GELU = 2, LT_GEMM_ACC = 4 };
+typedef struct lt_packed { int n, k; float *p; } lt_packed;
+/* Packs W (n x k, row stride ldw) as the transposed right operand; p is 64-byte aligned,
+ * padded with zeros to whole panels. Returns 0 or LT_ENOMEM. */
+int lt_pack_rows(lt_packed *P, const float *W, int n, int k, int64_t ldw);
+/* Packs B (k x n, row stride ldb) as the plain right operand: C = A B. */
+int lt_pack_cols(lt_packed *P, const float *B, int k, int n, int64_t ldb);
+void lt_packed_free(lt_packed *P);
+/* The same into caller memory of lt_packed_floats(n, k) floats (then P = {n, k, dst}). */
+size_t lt_packed_floats(int n, int k);
+void lt_pack_rows_to(float *dst, const float *W, int n, int k, int64_t ldw);
+void lt_pack_cols_to(float *dst, const float *B, int k, int n, int64_t ldb);
+/* C (m x P->n, row stride ldc) = epilogue(A P); n_threads split the panels. */
+void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
+                    const float *bias, int flags, int n_threads);
+/* The same for the panels of part `part` of n_parts (static split), for callers that run
+ * their own threads. */
+void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
+                         const float *bias, int flags, int part, int n_parts);
 
 /* The active kernel table (initialised on first use; thread-safe). */
 const lt_kernels *lt_kern(void);

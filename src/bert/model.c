@@ -1,10 +1,14 @@
 /* BERT encoder forward pass and pooling. Shapes: X (T, H), W (out, in) as in PyTorch
- * Linear (y = x W^T + b), heads of size dh = H / heads. GEMMs through OpenBLAS. */
+ * Linear (y = x W^T + b), heads of size dh = H / heads. The Linear weights are packed once
+ * at load for latent's GEMM (kern.h), with bias, GELU and the residual add fused into its
+ * epilogue; the mmap'ed originals are then released. */
 #include "bert_impl.h"
 #include "../io/read_whole.h"
 #include "latent/core.h"
-#include <cblas.h>
-#undef I /* complex.h (pulled in by cblas.h) defines I */
+#include "latent/kern.h"
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +16,9 @@
 
 typedef struct {
     const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w, *f_b, *ln2_g, *ln2_b;
+    /* packed at load: Q, K, V as one (3H x H) operand (Q rows pre-scaled by 1/sqrt(dh)) */
+    lt_packed qkv, o, i, f;
+    float *qkv_b;
 } layer_t;
 
 struct lt_bert {
@@ -33,6 +40,11 @@ void lt_bert_free(lt_bert *m) {
     if (!m) return;
     lt_st_close(&m->st);
     lt_wp_destroy(&m->wp);
+    for (int l = 0; m->layers && l < m->L; l++) {
+        layer_t *y = &m->layers[l];
+        lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
+        lt_free(y->qkv_b);
+    }
     lt_free(m->layers);
     lt_free(m);
 }
@@ -63,6 +75,39 @@ static const float *ln_param(lt_bert *m, const char *prefix, const char *w, cons
     snprintf(nm, sizeof nm, "%s.%s", prefix, alt);
     t = lt_st_get(&m->st, nm, 1, m->H, -1);
     return t ? t->data : NULL;
+}
+
+/* Drops the pages of a mmap'ed tensor once it is packed (file-backed and clean, so the
+ * kernel simply forgets them): resident memory stays near one copy of the weights. */
+static void release_src(const lt_bert *m, const float *p, size_t n) {
+    if (!m->st.map) return;
+    uintptr_t a = (uintptr_t)p, e = a + n * 4, lo = (uintptr_t)m->st.map, hi = lo + m->st.map_len;
+    if (a < lo || e > hi) return;   /* converted (f16/bf16) tensors live on the heap */
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    a = (a + pg - 1) / pg * pg; e = e / pg * pg;
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
+static int pack_layers(lt_bert *m) {
+    int H = m->H, I = m->I;
+    float scale = 1.0f / sqrtf((float)(H / m->heads));
+    float *tmp = lt_malloc((size_t)3 * H * H * 4);
+    if (!tmp) return lt_err(LT_ENOMEM, "out of memory");
+    int rc = LT_OK;
+    for (int l = 0; l < m->L && rc == LT_OK; l++) {
+        layer_t *y = &m->layers[l];
+        for (size_t j = 0; j < (size_t)H * H; j++) tmp[j] = y->q_w[j] * scale;
+        memcpy(tmp + (size_t)H * H, y->k_w, (size_t)H * H * 4);
+        memcpy(tmp + (size_t)2 * H * H, y->v_w, (size_t)H * H * 4);
+        y->qkv_b = lt_malloc((size_t)3 * H * 4);
+        if (!y->qkv_b || lt_pack_rows(&y->qkv, tmp, 3 * H, H, H) || lt_pack_rows(&y->o, y->o_w, H, H, H) ||
+            lt_pack_rows(&y->i, y->i_w, I, H, H) || lt_pack_rows(&y->f, y->f_w, H, I, I)) { rc = lt_err(LT_ENOMEM, "out of memory packing weights"); break; }
+        for (int j = 0; j < H; j++) { y->qkv_b[j] = y->q_b[j] * scale; y->qkv_b[H + j] = y->k_b[j]; y->qkv_b[2 * H + j] = y->v_b[j]; }
+        release_src(m, y->q_w, (size_t)H * H); release_src(m, y->k_w, (size_t)H * H); release_src(m, y->v_w, (size_t)H * H);
+        release_src(m, y->o_w, (size_t)H * H); release_src(m, y->i_w, (size_t)I * H); release_src(m, y->f_w, (size_t)H * I);
+    }
+    lt_free(tmp);
+    return rc;
 }
 
 int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
@@ -120,6 +165,7 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
 #undef LW
 #undef LB
     }
+    if ((rc = pack_layers(m))) goto fail;
     /* sentence-transformers: pooling, normalisation, max_seq_length */
     lt_pooling pool = LT_POOL_MEAN;
     int normalize = 0, st_max = 0;
@@ -187,84 +233,116 @@ int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncat
 }
 
 /* ---- forward ---- */
-static void layernorm(float *x, int T, int H, const float *g, const float *b, double eps) {
-    for (int t = 0; t < T; t++) {
+/* two-pass LayerNorm in double, four partial sums (the loop is latency-bound otherwise) */
+static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, const float *b, double eps) {
+    for (int t = t0; t < t1; t++) {
         float *r = x + (size_t)t * H;
-        double mu = 0, var = 0;
-        for (int i = 0; i < H; i++) mu += r[i];
-        mu /= H;
-        for (int i = 0; i < H; i++) { double d = r[i] - mu; var += d * d; }
-        var /= H;
-        double inv = 1.0 / sqrt(var + eps);
-        for (int i = 0; i < H; i++) r[i] = (float)((r[i] - mu) * inv) * g[i] + b[i];
+        double s[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+        int i = 0;
+        for (; i + 4 <= H; i += 4) for (int u = 0; u < 4; u++) s[u] += r[i + u];
+        for (; i < H; i++) s[0] += r[i];
+        double mu = ((s[0] + s[1]) + (s[2] + s[3])) / H;
+        for (i = 0; i + 4 <= H; i += 4) for (int u = 0; u < 4; u++) { double d = r[i + u] - mu; v[u] += d * d; }
+        for (; i < H; i++) { double d = r[i] - mu; v[0] += d * d; }
+        double inv = 1.0 / sqrt(((v[0] + v[1]) + (v[2] + v[3])) / H + eps);
+        float fm = (float)mu, fi = (float)inv;
+        /* (x - mu) * inv in float: the centred value is exact enough, the scale is rounded once */
+        for (i = 0; i < H; i++) r[i] = (r[i] - fm) * fi * g[i] + b[i];
     }
 }
-/* Y (T, out) = X (T, in) W^T + b */
-static void linear(const float *X, int T, int in, const float *W, const float *b, int outd, float *Y) {
-    for (int t = 0; t < T; t++) memcpy(Y + (size_t)t * outd, b, (size_t)outd * 4);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, outd, in, 1.0f, X, in, W, in, 1.0f, Y, outd);
+
+/* One forward pass over a ragged batch, run by n_threads workers that split every step
+ * (GEMM panels, attention heads, LayerNorm rows) and meet at a barrier between steps. */
+typedef struct {
+    const lt_bert *m; const int32_t *ids; const int *off; int nseg, T, maxT, nth;
+    float *X, *QKV, *C, *F, *scratch; size_t per_thread;
+    pthread_barrier_t bar;
+} fwd_ctx;
+
+static void fwd_sync(fwd_ctx *c) { if (c->nth > 1) pthread_barrier_wait(&c->bar); }
+
+static void attention(const fwd_ctx *c, int sg, int h, float *ws) {
+    const lt_bert *m = c->m;
+    const lt_kernels *K = lt_kern();
+    int H = m->H, dh = H / m->heads, o = c->off[sg], n = c->off[sg + 1] - o;
+    int64_t ld = 3 * (int64_t)H;
+    const float *Q = c->QKV + (size_t)o * ld + h * dh, *Kh = Q + H, *Vh = Q + 2 * H;
+    float *S = ws, *Kp = S + (size_t)c->maxT * c->maxT, *Vp = Kp + lt_packed_floats(c->maxT, dh);
+    /* S (n, n) = Q_h K_h^T (the scale is in Q); softmax rows; C_h = S V_h */
+    lt_pack_rows_to(Kp, Kh, n, dh, ld);
+    lt_packed PK = {n, dh, Kp};
+    lt_gemm_packed(n, Q, ld, &PK, S, n, NULL, 0, 1);
+    for (int i = 0; i < n; i++) K->softmax(S + (size_t)i * n, n);
+    lt_pack_cols_to(Vp, Vh, n, dh, ld);
+    lt_packed PV = {dh, n, Vp};
+    lt_gemm_packed(n, S, n, &PV, c->C + (size_t)o * H + h * dh, H, NULL, 0, 1);
+}
+
+static void fwd_worker(void *ud, int tid) {
+    fwd_ctx *c = ud;
+    const lt_bert *m = c->m;
+    int H = m->H, I = m->I, T = c->T, nth = c->nth;
+    int r0 = (int)((int64_t)T * tid / nth), r1 = (int)((int64_t)T * (tid + 1) / nth);
+    float *ws = c->scratch + c->per_thread * (size_t)tid;
+    for (int s = 0; s < c->nseg; s++)
+        for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
+            float *r = c->X + (size_t)t * H;
+            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)(t - c->off[s]) * H, *te = m->type;
+            for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
+        }
+    layernorm_rows(c->X, r0, r1, H, m->ln_g, m->ln_b, m->eps);
+    fwd_sync(c);
+    for (int l = 0; l < m->L; l++) {
+        const layer_t *y = &m->layers[l];
+        lt_gemm_packed_part(T, c->X, H, &y->qkv, c->QKV, 3 * H, y->qkv_b, LT_GEMM_BIAS, tid, nth);
+        fwd_sync(c);
+        for (int task = tid; task < c->nseg * m->heads; task += nth) attention(c, task / m->heads, task % m->heads, ws);
+        fwd_sync(c);
+        lt_gemm_packed_part(T, c->C, H, &y->o, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, nth);
+        fwd_sync(c);
+        layernorm_rows(c->X, r0, r1, H, y->ln1_g, y->ln1_b, m->eps);
+        fwd_sync(c);
+        lt_gemm_packed_part(T, c->X, H, &y->i, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid, nth);
+        fwd_sync(c);
+        lt_gemm_packed_part(T, c->F, I, &y->f, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, nth);
+        fwd_sync(c);
+        layernorm_rows(c->X, r0, r1, H, y->ln2_g, y->ln2_b, m->eps);
+        fwd_sync(c);
+    }
 }
 
 /* Forward pass over a ragged batch: nseg sequences packed back to back (off[s]..off[s+1]),
  * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
  * sequence, so no padding is computed. X receives the last hidden state (T, H). */
-static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nseg, float *X) {
-    int H = m->H, I = m->I, nh = m->heads, dh = H / nh, T = off[nseg], maxT = 0;
+static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nseg, float *X, int nth) {
+    int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = H / m->heads;
     for (int s = 0; s < nseg; s++) {
         int n = off[s + 1] - off[s];
         if (n <= 0 || n > m->P) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P);
         if (n > maxT) maxT = n;
     }
     for (int t = 0; t < T; t++) if (ids[t] < 0 || ids[t] >= m->V) return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
-    size_t need = (size_t)T * (4 * (size_t)H + (size_t)I) + (size_t)maxT * maxT;
-    float *ws = lt_malloc(need * 4);
+    if (nth < 1) nth = 1;
+    if (nth > 64) nth = 64;
+    fwd_ctx c = {.m = m, .ids = ids, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
+    c.per_thread = ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) / 16 * 16;
+    size_t need = (size_t)T * (4 * (size_t)H + (size_t)I) + c.per_thread * (size_t)nth;
+    float *ws = lt_aligned_alloc(need * 4);
     if (!ws) return lt_err(LT_ENOMEM, "out of memory");
-    float *Q = ws, *K = Q + (size_t)T * H, *Vv = K + (size_t)T * H, *C = Vv + (size_t)T * H, *F = C + (size_t)T * H, *S = F + (size_t)T * I;
-    for (int s = 0; s < nseg; s++)
-        for (int t = off[s]; t < off[s + 1]; t++) {
-            float *r = X + (size_t)t * H;
-            const float *we = m->word + (size_t)ids[t] * H, *pe = m->pos + (size_t)(t - off[s]) * H, *te = m->type;
-            for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
-        }
-    layernorm(X, T, H, m->ln_g, m->ln_b, m->eps);
-    float scale = 1.0f / sqrtf((float)dh);
-    for (int l = 0; l < m->L; l++) {
-        const layer_t *y = &m->layers[l];
-        linear(X, T, H, y->q_w, y->q_b, H, Q);
-        linear(X, T, H, y->k_w, y->k_b, H, K);
-        linear(X, T, H, y->v_w, y->v_b, H, Vv);
-        for (int sg = 0; sg < nseg; sg++) {
-            int o = off[sg], n = off[sg + 1] - o;
-            for (int h = 0; h < nh; h++) {
-                /* S (n, n) = Q_h K_h^T * scale; softmax rows; C_h = S V_h */
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, dh, scale, Q + (size_t)o * H + h * dh, H, K + (size_t)o * H + h * dh, H, 0.0f, S, n);
-                for (int i = 0; i < n; i++) {
-                    float *r = S + (size_t)i * n, mx = r[0];
-                    for (int j = 1; j < n; j++) mx = r[j] > mx ? r[j] : mx;
-                    float sum = 0;
-                    for (int j = 0; j < n; j++) { r[j] = expf(r[j] - mx); sum += r[j]; }
-                    float inv = 1.0f / sum;
-                    for (int j = 0; j < n; j++) r[j] *= inv;
-                }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, n, 1.0f, S, n, Vv + (size_t)o * H + h * dh, H, 0.0f, C + (size_t)o * H + h * dh, H);
-            }
-        }
-        linear(C, T, H, y->o_w, y->o_b, H, Q);              /* attention output into Q */
-        for (size_t i = 0; i < (size_t)T * H; i++) X[i] += Q[i];
-        layernorm(X, T, H, y->ln1_g, y->ln1_b, m->eps);
-        linear(X, T, H, y->i_w, y->i_b, I, F);
-        for (size_t i = 0; i < (size_t)T * I; i++) F[i] = 0.5f * F[i] * (1.0f + erff(F[i] * 0.70710678118654752f)); /* exact GELU */
-        linear(F, T, I, y->f_w, y->f_b, H, Q);
-        for (size_t i = 0; i < (size_t)T * H; i++) X[i] += Q[i];
-        layernorm(X, T, H, y->ln2_g, y->ln2_b, m->eps);
+    c.QKV = ws; c.C = c.QKV + (size_t)T * 3 * H; c.F = c.C + (size_t)T * H; c.scratch = c.F + (size_t)T * I;
+    int rc = LT_OK;
+    if (nth > 1 && pthread_barrier_init(&c.bar, NULL, (unsigned)nth)) rc = lt_err(LT_ENOMEM, "cannot create a barrier");
+    if (rc == LT_OK) {
+        rc = lt_run_threads(nth, fwd_worker, &c);
+        if (nth > 1) pthread_barrier_destroy(&c.bar);
     }
-    lt_free(ws);
-    return LT_OK;
+    lt_aligned_free(ws);
+    return rc;
 }
 
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
     int off[2] = {0, T};
-    return forward(m, ids, off, 1, X);
+    return forward(m, ids, off, 1, X, 1);
 }
 
 /* pooled (not normalised) embedding from hidden states X (T, H) */
@@ -337,6 +415,10 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
 }
 
 int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated) {
+    return lt_bert_embed_batch_mt(m, texts, lens, n, out, n_truncated, 1);
+}
+
+int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated, int n_threads) {
     int cap = m->max_seq, H = m->H, rc = LT_OK, cut = 0;
     int *off = lt_malloc(sizeof(int) * (size_t)(n + 1));
     int32_t *ids = lt_malloc((size_t)n * cap * 4);
@@ -349,7 +431,7 @@ int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t
         cut += full > k;
         off[s + 1] = off[s] + k;
     }
-    if ((rc = forward(m, ids, off, n, X))) goto done;
+    if ((rc = forward(m, ids, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
         pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], out + (size_t)s * H);
         if (m->normalize) l2norm(out + (size_t)s * H, H);

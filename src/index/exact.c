@@ -21,7 +21,8 @@ int lt_metric_from_name(const char *s, lt_metric *out) {
 }
 
 #define QB 1024
-#define NB 1024
+#define NB 256
+#define SCAN 256
 
 typedef struct {
     const lt_vecs *base; const float *Q; int64_t nq, ldq; int k; lt_metric m;
@@ -33,9 +34,23 @@ typedef struct {
 } ex_ctx;
 
 static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, double qn, double xn) {
-    double s = 0;
-    if (m == LT_METRIC_L2) { for (int64_t j = 0; j < d; j++) { double t = (double)q[j] - x[j]; s += t * t; } return s; }
-    for (int64_t j = 0; j < d; j++) s += (double)q[j] * x[j];
+    /* four independent sums: the re-rank is latency-bound with one */
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t j = 0;
+    if (m == LT_METRIC_L2) {
+        for (; j + 4 <= d; j += 4) {
+            double t0 = (double)q[j] - x[j], t1 = (double)q[j + 1] - x[j + 1], t2 = (double)q[j + 2] - x[j + 2], t3 = (double)q[j + 3] - x[j + 3];
+            s0 += t0 * t0; s1 += t1 * t1; s2 += t2 * t2; s3 += t3 * t3;
+        }
+        for (; j < d; j++) { double t = (double)q[j] - x[j]; s0 += t * t; }
+        return (s0 + s1) + (s2 + s3);
+    }
+    for (; j + 4 <= d; j += 4) {
+        s0 += (double)q[j] * x[j]; s1 += (double)q[j + 1] * x[j + 1];
+        s2 += (double)q[j + 2] * x[j + 2]; s3 += (double)q[j + 3] * x[j + 3];
+    }
+    for (; j < d; j++) s0 += (double)q[j] * x[j];
+    double s = (s0 + s1) + (s2 + s3);
     if (m == LT_METRIC_IP) return 1 - s;
     return qn > 0 && xn > 0 ? 1 - s / (qn * xn) : 1;
 }
@@ -53,22 +68,39 @@ static inline void keep_best(double *cd, int64_t *ci, int *cnt, int cap, double 
     cd[z] = dd; ci[z] = x;
 }
 
+/* Bound on |float distance - exact distance| for any row, whatever order sgemm sums in:
+ * a float dot product of length d is within g = d u / (1 - d u) of sum |q_j x_j| <= |q||x|
+ * (u = 2^-24), plus a few roundings in forming the distance (the scan's fused
+ * multiply-add, the float norms, the query normalisation for cosine). qn = |q|, X = max |x|. */
+static double float_err(lt_metric m, int64_t d, double qn, double X) {
+    const double u = 5.9604644775390625e-8;
+    double g = (double)d * u / (1 - (double)d * u);
+    if (m == LT_METRIC_L2) return 2 * g * qn * X + 4 * u * (qn + X) * (qn + X) + 1e-30;
+    if (m == LT_METRIC_IP) return g * qn * X + 2 * u * (1 + qn * X) + 1e-30;
+    return 1.001 * g + 8 * u;
+}
+
 static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     ex_ctx *c = ud;
     const lt_vecs *B = c->base;
     int64_t n = B->n, d = B->d, ld = B->ld;
-    int kk = (int)(n < 2 * (int64_t)c->k + 16 ? n : 2 * c->k + 16);
+    /* candidates per query: k plus a margin that grows while the float candidates fail to
+     * separate (each failure costs one full scan); results never depend on it */
+    int kmax = (int)(n < 4 * (int64_t)c->k + 64 ? n : 4 * c->k + 64);
+    int kk = (int)(n < (int64_t)c->k + 6 ? n : c->k + 6);
     float *S = lt_aligned_alloc((size_t)QB * NB * 4), *Qb = lt_aligned_alloc((size_t)QB * ld * 4);
-    float *hd = lt_malloc((size_t)QB * kk * 4);
-    int64_t *hi = lt_malloc((size_t)QB * kk * 8);
-    double *cd = lt_malloc((size_t)kk * 8);
-    int64_t *ci = lt_malloc((size_t)kk * 8);
+    float *hd = lt_malloc((size_t)QB * kmax * 4);
+    int64_t *hi = lt_malloc((size_t)QB * kmax * 8);
+    double *cd = lt_malloc((size_t)kmax * 8);
+    int64_t *ci = lt_malloc((size_t)kmax * 8);
     double *qn2buf = lt_malloc(QB * sizeof(double));
     const lt_kernels *K = lt_kern();
-    int *sidx = lt_malloc(NB * sizeof(int));
-    float *sdst = lt_malloc(NB * sizeof(float));
+    int *sidx = lt_malloc((NB + 16) * sizeof(int));
+    float *sdst = lt_malloc((NB + 16) * sizeof(float));
+    float *fd = lt_malloc((size_t)kmax * 4);
+    int64_t *fi = lt_malloc((size_t)kmax * 8);
     lt_topk *heaps = lt_malloc(QB * sizeof(lt_topk));
-    if (!S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps || !sidx || !sdst) { c->rc = LT_ENOMEM; goto out; }
+    if (!S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps || !sidx || !sdst || !fd || !fi) { c->rc = LT_ENOMEM; goto out; }
     for (int64_t q0 = b; q0 < e; q0 += QB) {
         int nb = (int)(e - q0 < QB ? e - q0 : QB);
         double *qn2 = qn2buf;
@@ -81,7 +113,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             double s = 0;
             for (int64_t j = 0; j < d; j++) s += (double)q[j] * q[j];
             qn2[i] = s;
-            h[i] = (lt_topk){hd + (int64_t)i * kk, hi + (int64_t)i * kk, 0, kk};
+            h[i] = (lt_topk){hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kk};
         }
         for (int64_t x0 = 0; x0 < n; x0 += NB) {
             int mb = (int)(n - x0 < NB ? n - x0 : NB);
@@ -91,12 +123,19 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             for (int i = 0; i < nb; i++) {
                 const float *row = S + (int64_t)i * NB;
                 lt_topk *hh = &h[i];
-                /* SIMD scan keeps only rows under the current k-th distance; the heap sees few */
-                float thr = hh->n == hh->k ? hh->d[0] : INFINITY;
-                int nc = K->scan_below(row, bf, mb, mode, (float)qn2[i], thr, sidx, sdst);
-                for (int t = 0; t < nc; t++) {
-                    if (hh->n == hh->k && !(sdst[t] <= hh->d[0])) continue;
-                    lt_topk_push(hh, sdst[t], x0 + sidx[t]);
+                /* SIMD scan keeps only rows under the current k-th distance; the heap sees
+                 * few. The threshold is refreshed every SCAN rows (and the heap filled
+                 * exactly first), so the pushes stay near k ln(n/k) per query. */
+                for (int j0 = 0; j0 < mb;) {
+                    int full = hh->n == hh->k;
+                    int len = full ? SCAN : hh->k - hh->n;
+                    if (len > mb - j0) len = mb - j0;
+                    int nc = K->scan_below(row + j0, bf + j0, len, mode, (float)qn2[i], full ? hh->d[0] : INFINITY, sidx, sdst);
+                    for (int t = 0; t < nc; t++) {
+                        if (hh->n == hh->k && !(sdst[t] <= hh->d[0])) continue;
+                        lt_topk_push(hh, sdst[t], x0 + j0 + sidx[t]);
+                    }
+                    j0 += len;
                 }
             }
         }
@@ -105,16 +144,19 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             const float *q = c->Q + (q0 + i) * c->ldq;
             double qn = sqrt(qn2[i]);
             float worst = h[i].n ? h[i].d[0] : INFINITY;
-            int cnt = 0;
-            for (int t = 0; t < h[i].n; t++) {
-                int64_t x = h[i].id[t];
-                keep_best(cd, ci, &cnt, kk, dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xnorm(c, x)), x);
-            }
+            int cnt = lt_topk_sorted(&h[i], fd, fi);
             int kout = c->k < cnt ? c->k : cnt;
-            /* float error bound of one distance: ~ d * 2^-22 * (|q|^2 + max|x|^2) */
-            double err = (double)d * 2.4e-7 * (c->m == LT_METRIC_L2 ? qn2[i] + c->maxn2 : c->m == LT_METRIC_IP ? qn * sqrt(c->maxn2) + 1 : 2) + 1e-30;
-            int safe = cnt == n || (kout > 0 && cd[kout - 1] + 2 * err < (double)worst);
+            double err = float_err(c->m, d, qn, sqrt(c->maxn2));
+            /* Only candidates within 2*err of the float k-th can be among the k best in
+             * double; every row outside the candidates is at float >= worst. */
+            double lim = kout > 0 ? (double)fd[kout - 1] + 2 * err : -INFINITY;
+            int safe = cnt == n || (kout > 0 && lim < (double)worst);
+            int cnt1 = 0;
+            for (int t = 0; t < cnt && (double)fd[t] <= lim; t++)
+                keep_best(cd, ci, &cnt1, kmax, dist_d(q, lt_vecs_row(B, fi[t]), d, c->m, qn, xnorm(c, fi[t])), fi[t]);
+            if (cnt1 < kout) kout = cnt1;
             if (!safe) {
+                if (kk + 2 <= kmax) kk += 2;
                 /* rare: float candidates too close to separate. Rescan this query in float (one
                  * matrix-vector product), keep every row within 2*err of the float k-th best,
                  * and re-rank those in double: still exact, without a full double scan. */
@@ -123,7 +165,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)ld, 1.0f, B->data, (int)ld, Qb + (int64_t)i * ld, 1, 0.0f, dist, 1);
                 for (int64_t x = 0; x < n; x++)
                     dist[x] = c->m == LT_METRIC_L2 ? ((float)qn2[i] + c->bn2f[x]) - 2 * dist[x] : c->m == LT_METRIC_IP ? 1 - dist[x] : 1 - dist[x] * c->bn2f[x];
-                lt_topk kth = {hd + (int64_t)i * kk, hi + (int64_t)i * kk, 0, kout};
+                lt_topk kth = {hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kout};
                 for (int64_t x = 0; x < n; x++) lt_topk_push(&kth, dist[x], x);
                 float thr = (float)((double)kth.d[0] + 2 * err);
                 int cnt2 = 0;
@@ -141,7 +183,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     }
 out:
     lt_aligned_free(S); lt_aligned_free(Qb);
-    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps); lt_free(sidx); lt_free(sdst);
+    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps); lt_free(sidx); lt_free(sdst); lt_free(fd); lt_free(fi);
 }
 
 int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads, float *Dres, int64_t *Ires) {

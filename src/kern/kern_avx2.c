@@ -1,6 +1,8 @@
 /* AVX2+FMA kernels. Compiled with -mavx2 -mfma; only called after CPU detection. */
 #include "kern_impl.h"
 #include <immintrin.h>
+#include <math.h>
+#include <string.h>
 
 static inline float hsum256(__m256 v) {
     __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
@@ -147,4 +149,119 @@ int lt_scan_below_avx2(const float *s, const float *b, int n, int mode, float qn
         if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
     }
     return c;
+}
+
+/* ---- packed GEMM micro-kernel and element-wise maths (see kern_avx512.c) ---- */
+
+static inline __m256 exp256(__m256 x) {
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), _mm256_set1_ps(-87.0f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 720);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    /* 2^n: n in [-126, 128) after the clamp; n = 128 only at the top, where p*2^127*2 */
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(126)), 23);
+    return _mm256_mul_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(e)), _mm256_set1_ps(2.0f));
+}
+
+static inline __m256 gelu256(__m256 x) {
+    __m256 z = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f)));
+    __m256 t = _mm256_div_ps(_mm256_set1_ps(1), _mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1)));
+    __m256 p = _mm256_set1_ps(0.17087277f);
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.82215223f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.48851587f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.13520398f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.27886807f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.18628806f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.09678418f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.37409196f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.00002368f));
+    p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));
+    __m256 h = _mm256_mul_ps(_mm256_mul_ps(t, exp256(_mm256_fnmadd_ps(z, z, p))), _mm256_set1_ps(0.5f));
+    __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
+    return _mm256_mul_ps(x, _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(1), h), h, neg));
+}
+
+void lt_gelu_avx2(float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu256(_mm256_loadu_ps(x + i)));
+    for (; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+void lt_softmax_avx2(float *x, int n) {
+    float mx = -INFINITY;
+    for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    __m256 m = _mm256_set1_ps(mx), s = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), m));
+        _mm256_storeu_ps(x + i, e);
+        s = _mm256_add_ps(s, e);
+    }
+    float sv[8], sum = 0;
+    _mm256_storeu_ps(sv, s);
+    for (int j = 0; j < 8; j++) sum += sv[j];
+    for (; i < n; i++) { x[i] = expf(x[i] - mx); sum += x[i]; }
+    float inv = 1.0f / sum;
+    for (i = 0; i < n; i++) x[i] *= inv;
+}
+
+/* 16 ymm registers: the 32-wide panel is done as two 16-wide halves of up to 6 rows */
+static inline __attribute__((always_inline)) void ukr256(const int MR, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb,
+                                                         float *C, int64_t ldc, const float *bias, int flags) {
+    for (int half = 0; half < 2; half++) {
+        int w = nr - 16 * half;
+        if (w <= 0) break;
+        if (w > 16) w = 16;
+        const float *Bh = B + 16 * half;
+        __m256 c0[6], c1[6];
+#pragma GCC unroll 6
+        for (int r = 0; r < MR; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }
+        for (int k = 0; k < K; k++) {
+            __m256 b0 = _mm256_loadu_ps(Bh + k * ldb), b1 = _mm256_loadu_ps(Bh + k * ldb + 8);
+#pragma GCC unroll 6
+            for (int r = 0; r < MR; r++) {
+                __m256 a = _mm256_broadcast_ss(A + r * lda + k);
+                c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+                c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+            }
+        }
+        float tile[16];
+#pragma GCC unroll 6
+        for (int r = 0; r < MR; r++) {
+            __m256 x0 = c0[r], x1 = c1[r];
+            if (flags & LT_GEMM_BIAS) {
+                float bb[16] = {0};
+                memcpy(bb, bias + 16 * half, (size_t)w * 4);
+                x0 = _mm256_add_ps(x0, _mm256_loadu_ps(bb)); x1 = _mm256_add_ps(x1, _mm256_loadu_ps(bb + 8));
+            }
+            if (flags & LT_GEMM_GELU) { x0 = gelu256(x0); x1 = gelu256(x1); }
+            float *cr = C + r * ldc + 16 * half;
+            _mm256_storeu_ps(tile, x0); _mm256_storeu_ps(tile + 8, x1);
+            if (flags & LT_GEMM_ACC) for (int j = 0; j < w; j++) cr[j] += tile[j];
+            else memcpy(cr, tile, (size_t)w * 4);
+        }
+    }
+}
+
+void lt_gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+    for (int r0 = 0; r0 < mr; r0 += 6) {
+        int m = mr - r0 < 6 ? mr - r0 : 6;
+        const float *Ar = A + r0 * lda;
+        float *Cr = C + r0 * ldc;
+        switch (m) {
+        case 6: ukr256(6, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
+        case 5: ukr256(5, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
+        case 4: ukr256(4, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
+        case 3: ukr256(3, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
+        case 2: ukr256(2, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
+        default: ukr256(1, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 /* AVX-512F kernels. Compiled with -mavx512f; only called after CPU detection. */
 #include "kern_impl.h"
 #include <immintrin.h>
+#include <math.h>
 
 float lt_dot_avx512(const float *x, const float *y, int64_t d) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
@@ -143,8 +144,10 @@ int lt_scan_below_avx512(const float *s, const float *b, int n, int mode, float 
         else d = _mm512_fnmadd_ps(sv, _mm512_loadu_ps(b + j), one);
         __mmask16 m = _mm512_cmp_ps_mask(d, vt, _CMP_LE_OQ);
         if (!m) continue;
-        _mm512_mask_compressstoreu_epi32(idx + c, m, _mm512_add_epi32(iota, _mm512_set1_epi32(j)));
-        _mm512_mask_compressstoreu_ps(dout + c, m, d);
+        /* compress in registers, then a plain store: the memory form of vcompress is
+         * microcoded (slow) on some cores; the caller leaves 16 entries of slack */
+        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(m, _mm512_add_epi32(iota, _mm512_set1_epi32(j))));
+        _mm512_storeu_ps(dout + c, _mm512_maskz_compress_ps(m, d));
         c += __builtin_popcount(m);
     }
     for (; j < n; j++) {
@@ -152,4 +155,126 @@ int lt_scan_below_avx512(const float *s, const float *b, int n, int mode, float 
         if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
     }
     return c;
+}
+
+/* ---- packed GEMM micro-kernel and element-wise maths ---- */
+
+/* exp(x) for x in float range: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial in r,
+ * scaled by 2^n through the exponent bits; relative error ~2e-7. Underflows to 0. */
+static inline __m512 exp512(__m512 x) {
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f)), _mm512_set1_ps(-87.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.0f / 720);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+/* GELU, erf form: x/2 (1 + erf(x/sqrt2)), erfc by the Chebyshev-fitted form
+ * t exp(-z^2 + P(t)), t = 1/(1 + z/2) (fractional error < 1.2e-7 for every z >= 0). */
+static inline __m512 gelu512(__m512 x) {
+    __m512 z = _mm512_abs_ps(_mm512_mul_ps(x, _mm512_set1_ps(0.70710678118654752f)));
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1), _mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1)));
+    __m512 p = _mm512_set1_ps(0.17087277f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.82215223f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.48851587f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.13520398f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.27886807f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.18628806f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.09678418f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.37409196f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.00002368f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.26551223f));
+    __m512 erfc = _mm512_mul_ps(t, exp512(_mm512_fnmadd_ps(z, z, p)));   /* erfc(|x|/sqrt2) */
+    /* x >= 0: x (1 - erfc/2); x < 0: x erfc/2 (erf is odd) */
+    __m512 h = _mm512_mul_ps(erfc, _mm512_set1_ps(0.5f));
+    __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+    __m512 f = _mm512_mask_blend_ps(neg, _mm512_sub_ps(_mm512_set1_ps(1), h), h);
+    return _mm512_mul_ps(x, f);
+}
+
+void lt_gelu_avx512(float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, gelu512(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        __mmask16 k = (__mmask16)((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(x + i, k, gelu512(_mm512_maskz_loadu_ps(k, x + i)));
+    }
+}
+
+void lt_softmax_avx512(float *x, int n) {
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(x + i));
+    __mmask16 k = (__mmask16)((1u << (n - i)) - 1);
+    if (i < n) mx = _mm512_mask_max_ps(mx, k, mx, _mm512_maskz_loadu_ps(k, x + i));
+    __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mx)), s = _mm512_setzero_ps();
+    for (i = 0; i + 16 <= n; i += 16) {
+        __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), m));
+        _mm512_storeu_ps(x + i, e);
+        s = _mm512_add_ps(s, e);
+    }
+    if (i < n) {
+        __m512 e = _mm512_maskz_mov_ps(k, exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), m)));
+        _mm512_mask_storeu_ps(x + i, k, e);
+        s = _mm512_add_ps(s, e);
+    }
+    __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(s));
+    for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
+    if (i < n) _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), inv));
+}
+
+/* C (mr x nr tile, mr <= 12, nr <= 32) = A (mr x K, row stride lda) times one packed panel
+ * (K rows of 32 floats, row stride ldb), accumulators in registers for the whole K, then
+ * the epilogue: + bias, GELU, + C (residual). */
+static inline __attribute__((always_inline)) void ukr512(const int MR, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb,
+                                                         float *C, int64_t ldc, const float *bias, int flags) {
+    __m512 c0[12], c1[12];
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) { c0[r] = _mm512_setzero_ps(); c1[r] = _mm512_setzero_ps(); }
+    for (int k = 0; k < K; k++) {
+        __m512 b0 = _mm512_loadu_ps(B + k * ldb), b1 = _mm512_loadu_ps(B + k * ldb + 16);
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++) {
+            __m512 a = _mm512_set1_ps(A[r * lda + k]);
+            c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        }
+    }
+    __mmask16 m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
+    __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+    __m512 bb0 = _mm512_setzero_ps(), bb1 = _mm512_setzero_ps();
+    if (flags & LT_GEMM_BIAS) { bb0 = _mm512_maskz_loadu_ps(m0, bias); bb1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) {
+        __m512 x0 = _mm512_add_ps(c0[r], bb0), x1 = _mm512_add_ps(c1[r], bb1);
+        if (flags & LT_GEMM_GELU) { x0 = gelu512(x0); x1 = gelu512(x1); }
+        float *cr = C + r * ldc;
+        if (flags & LT_GEMM_ACC) { x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, cr)); x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, cr + 16)); }
+        _mm512_mask_storeu_ps(cr, m0, x0);
+        _mm512_mask_storeu_ps(cr + 16, m1, x1);
+    }
+}
+
+void lt_gemm_ukr_avx512(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+    switch (mr) {
+    case 12: ukr512(12, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 11: ukr512(11, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 10: ukr512(10, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 9: ukr512(9, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 8: ukr512(8, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 7: ukr512(7, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 6: ukr512(6, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 5: ukr512(5, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 4: ukr512(4, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 3: ukr512(3, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    case 2: ukr512(2, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    default: ukr512(1, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
+    }
 }

@@ -13,7 +13,11 @@
     float lt_l2sq_i8_##sfx(const float *q, const int8_t *x, float scale, int64_t d);           \
     void lt_dots_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B, float *S); \
     void lt_update_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B,       \
-                              const float *G, float *tmp);
+                              const float *G, float *tmp);                              \
+    void lt_gemm_ukr_##sfx(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, \
+                           float *C, int64_t ldc, const float *bias, int flags);                \
+    void lt_gelu_##sfx(float *x, int64_t n);                                                   \
+    void lt_softmax_##sfx(float *x, int n);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)

@@ -1,6 +1,7 @@
 /* Scalar reference kernels: the plain definitions every SIMD kernel is tested against. */
 #include "kern_impl.h"
 #include "latent/store.h"
+#include <math.h>
 
 float lt_dot_ref(const float *x, const float *y, int64_t d) {
     float s = 0;
@@ -58,4 +59,29 @@ int lt_scan_below_ref(const float *s, const float *b, int n, int mode, float qn,
         if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
     }
     return c;
+}
+
+/* ---- packed GEMM micro-kernel and element-wise maths: the plain reference ---- */
+void lt_gelu_ref(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+void lt_softmax_ref(float *x, int n) {
+    float mx = -INFINITY, sum = 0;
+    for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    for (int i = 0; i < n; i++) { x[i] = expf(x[i] - mx); sum += x[i]; }
+    float inv = 1.0f / sum;
+    for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+void lt_gemm_ukr_ref(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+    for (int r = 0; r < mr; r++)
+        for (int j = 0; j < nr; j++) {
+            float s = 0;
+            for (int k = 0; k < K; k++) s += A[r * lda + k] * B[k * ldb + j];
+            if (flags & LT_GEMM_BIAS) s += bias[j];
+            if (flags & LT_GEMM_GELU) lt_gelu_ref(&s, 1);
+            if (flags & LT_GEMM_ACC) s += C[r * ldc + j];
+            C[r * ldc + j] = s;
+        }
 }
