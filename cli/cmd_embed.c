@@ -65,7 +65,7 @@ static int read_inputs(const char *path, int jsonl, inputs *in) {
     return rc;
 }
 
-typedef struct { const lt_bert *m; inputs *in; lt_vecs *out; int chunk, batch; _Atomic long long truncated, chunked; _Atomic int rc; int64_t *bad; const char *path; lt_progress *prog; _Atomic long long done; } emb_ctx;
+typedef struct { const lt_bert *m; inputs *in; lt_vecs *out; int chunk, batch, intra; _Atomic long long truncated, chunked; _Atomic int rc; int64_t *bad; const char *path; lt_progress *prog; _Atomic long long done; } emb_ctx;
 static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
     emb_ctx *c = ud;
     if (!c->chunk) {
@@ -75,7 +75,7 @@ static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
         for (int64_t i = b; i < e && !c->rc; i += c->batch) {
             int nb = (int)(e - i < c->batch ? e - i : c->batch), cut = 0;
             float *dst = tmp ? tmp : lt_vecs_row(c->out, i);
-            if (lt_bert_embed_batch(c->m, (const char *const *)c->in->text + i, c->in->len + i, nb, dst, &cut) != LT_OK) {
+            if (lt_bert_embed_batch_mt(c->m, (const char *const *)c->in->text + i, c->in->len + i, nb, dst, &cut, c->intra) != LT_OK) {
                 for (int64_t j = i; j < i + nb; j++)
                     if (lt_bert_embed(c->m, c->in->text[j], c->in->len[j], lt_vecs_row(c->out, j), NULL)) {
                         c->rc = 1; *c->bad = j;
@@ -105,12 +105,12 @@ static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
 }
 
 static int parse_common(int argc, char **argv, const char *U, const char **in, const char **out, const char **fmt, int *jsonl,
-                        lt_bert_opts *o, int *threads, int *chunk, int *batch) {
-    enum { JSONL = 256, MAXSEQ, POOL, NORM, NONORM, FMT, CHUNK, BATCH };
+                        lt_bert_opts *o, int *threads, int *chunk, int *batch, int *latency) {
+    enum { JSONL = 256, MAXSEQ, POOL, NORM, NONORM, FMT, CHUNK, BATCH, LATENCY };
     static const struct option lo[] = {{"input", 1, 0, 'i'}, {"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"help", 0, 0, 'h'},
                                        {"quiet", 0, 0, 'q'}, {"jsonl", 0, 0, JSONL}, {"max-seq", 1, 0, MAXSEQ}, {"pooling", 1, 0, POOL},
                                        {"normalize", 0, 0, NORM}, {"no-normalize", 0, 0, NONORM}, {"format", 1, 0, FMT},
-                                       {"chunk", 0, 0, CHUNK}, {"batch", 1, 0, BATCH}, {0, 0, 0, 0}};
+                                       {"chunk", 0, 0, CHUNK}, {"batch", 1, 0, BATCH}, {"latency", 0, 0, LATENCY}, {0, 0, 0, 0}};
     int c;
     long long iv;
     while ((c = getopt_long(argc, argv, "i:o:t:hq", lo, NULL)) != -1) {
@@ -132,6 +132,7 @@ static int parse_common(int argc, char **argv, const char *U, const char **in, c
         case NONORM: o->normalize = 0; break;
         case FMT: *fmt = optarg; break;
         case CHUNK: *chunk = 1; break;
+        case LATENCY: *latency = 1; break;
         case BATCH: if (!cli_int(optarg, 1, 1 << 16, &iv)) return cli_usage(U, "--batch must be 1..65536"); *batch = (int)iv; break;
         default: return cli_usage(U, "bad option");
         }
@@ -142,17 +143,18 @@ static int parse_common(int argc, char **argv, const char *U, const char **in, c
 int cmd_embed(int argc, char **argv) {
     static const char *U =
         "usage: latent embed MODEL_DIR [-i lines.txt] [-o OUT] [--format F] [--jsonl] [--max-seq N] [--pooling mean|cls|max]\n"
-        "                   [--normalize|--no-normalize] [--chunk] [--batch 32] [-t N]\n"
+        "                   [--normalize|--no-normalize] [--chunk] [--batch 32] [--latency] [-t N]\n"
         "  one sentence per input line [-i -: stdin]; --jsonl reads JSON Lines (strings or {\"text\": ...})\n"
         "  output: any vector format, labels = the input lines [-o -: word2vec text on stdout]\n"
         "  pooling/normalisation/max length come from the model folder unless given; inputs longer than\n"
         "  max-seq are cut and counted, or with --chunk embedded in windows and averaged;\n"
-        "  --batch packs that many inputs per forward pass without padding (ragged batching)\n";
+        "  --batch packs that many inputs per forward pass without padding (ragged batching)\n"
+        "  --latency runs one batch at a time with all threads inside it (default: threads take batches)\n";
     const char *in = "-", *out = "-", *fmt = NULL;
-    int jsonl = 0, threads = lt_cpu_count(), chunk = 0, batch = 32;
+    int jsonl = 0, threads = lt_cpu_count(), chunk = 0, batch = 32, latency = 0;
     lt_bert_opts o;
     lt_bert_opts_init(&o);
-    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch);
+    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch, &latency);
     if (r >= 0) return r;
     if (argc - optind != 1) return cli_usage(U, "embed: expected MODEL_DIR");
     lt_format f = fmt ? lt_format_from_name(fmt) : strcmp(out, "-") ? lt_format_from_path(out) : LT_FMT_W2V_TXT;
@@ -183,9 +185,11 @@ int cmd_embed(int argc, char **argv) {
         int64_t bad = -1;
         lt_progress prog;
         lt_progress_init(&prog, stderr, cli_quiet(), "embed", "inputs", (double)ins.n);
-        emb_ctx c = {m, &ins, v, chunk, batch, 0, 0, 0, &bad, in, &prog, 0};
+        /* default: threads take whole batches (throughput); --latency: one batch at a time
+         * with every thread inside its forward pass */
+        emb_ctx c = {m, &ins, v, chunk, batch, latency && !chunk ? threads : 1, 0, 0, 0, &bad, in, &prog, 0};
         double t0 = lt_now();
-        lt_parallel_for(threads, ins.n, emb_range, &c);
+        lt_parallel_for(latency && !chunk ? 1 : threads, ins.n, emb_range, &c);
         double el = lt_now() - t0;
         lt_progress_end(&prog, (double)c.done);
         if (c.rc) r = 1;
@@ -214,10 +218,10 @@ int cmd_tokenize(int argc, char **argv) {
     static const char *U = "usage: latent tokenize MODEL_DIR [-i lines.txt] [--jsonl] [--max-seq N]\n"
                            "  prints the token ids of each input as a JSON array per line ([CLS] ... [SEP], truncated to max-seq)\n";
     const char *in = "-", *out = "-", *fmt = NULL;
-    int jsonl = 0, threads = 1, chunk = 0, batch = 32;
+    int jsonl = 0, threads = 1, chunk = 0, batch = 32, latency = 0;
     lt_bert_opts o;
     lt_bert_opts_init(&o);
-    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch);
+    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch, &latency);
     if (r >= 0) return r;
     if (argc - optind != 1) return cli_usage(U, "tokenize: expected MODEL_DIR");
     r = 0;

@@ -145,4 +145,73 @@ TEST(sigmoid_table_bound) {
     CHECK_NEAR(lt_sigmoid(-30), 0, 1e-12, 0);
 }
 
-RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound))
+/* Packed GEMM on every kernel set against a double-precision product, odd shapes (rows not
+ * a multiple of the micro-tile, columns not of the panel), every epilogue, 1 and 3 threads,
+ * both packings. */
+TEST(gemm_packed_matches_double) {
+    const char *names[] = {"ref", "avx2", "avx512"};
+    lt_rng r;
+    lt_rng_seed(&r, 7, 0);
+    int shapes[][3] = {{1, 1, 1}, {5, 7, 3}, {13, 33, 17}, {37, 100, 70}, {128, 64, 96}, {25, 384, 65}};
+    for (int ki = 0; ki < 3; ki++) {
+        const lt_kernels *K = lt_kern_get(names[ki]);
+        if (!K) continue;
+        for (int si = 0; si < 6; si++) {
+            int m = shapes[si][0], k = shapes[si][1], n = shapes[si][2];
+            float *A = malloc(sizeof(float) * m * k), *W = malloc(sizeof(float) * n * k), *b = malloc(sizeof(float) * n);
+            float *C = malloc(sizeof(float) * m * n), *C0 = malloc(sizeof(float) * m * n), *E = malloc(sizeof(float) * m * n);
+            fill(A, m * k, &r); fill(W, n * k, &r); fill(b, n, &r); fill(C0, m * n, &r);
+            lt_packed P, Pc;
+            CHECK(lt_pack_rows(&P, W, n, k, k) == 0);
+            float *Wt = malloc(sizeof(float) * n * k);
+            for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) Wt[j * n + i] = W[i * k + j];
+            CHECK(lt_pack_cols(&Pc, Wt, k, n, n) == 0);
+            CHECK(!memcmp(P.p, Pc.p, lt_packed_floats(n, k) * sizeof(float)));
+            for (int flags = 0; flags < 8; flags++) {
+                if ((flags & LT_GEMM_GELU) && (flags & LT_GEMM_ACC)) continue;
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int t = 0; t < k; t++) s += (double)A[i * k + t] * W[j * k + t];
+                        if (flags & LT_GEMM_BIAS) s += b[j];
+                        if (flags & LT_GEMM_GELU) s = 0.5 * s * (1 + erf(s / sqrt(2.0)));
+                        if (flags & LT_GEMM_ACC) s += C0[i * n + j];
+                        E[i * n + j] = (float)s;
+                    }
+                /* this set's micro-kernel, tile by tile (the driver below uses the active set) */
+                memcpy(C, C0, sizeof(float) * m * n);
+                for (int j0 = 0; j0 < n; j0 += LT_GEMM_NR)
+                    for (int i0 = 0; i0 < m; i0 += K->gemm_mr) {
+                        int mr = m - i0 < K->gemm_mr ? m - i0 : K->gemm_mr, nr = n - j0 < LT_GEMM_NR ? n - j0 : LT_GEMM_NR;
+                        K->gemm_ukr(mr, nr, k, A + i0 * k, k, P.p + (size_t)j0 * k, LT_GEMM_NR, C + i0 * n + j0, n, b + j0, flags);
+                    }
+                CHECK_ARR(C, E, m * n, 1e-5 * sqrt(k), 1e-5);
+                /* the driver (active set), 1 and 3 threads */
+                for (int th = 1; th <= 3; th += 2) {
+                    memcpy(C, C0, sizeof(float) * m * n);
+                    lt_gemm_packed(m, A, k, &P, C, n, b, flags, th);
+                    CHECK_ARR(C, E, m * n, 1e-5 * sqrt(k), 1e-5);
+                }
+            }
+            lt_packed_free(&P); lt_packed_free(&Pc);
+            free(A); free(W); free(Wt); free(b); free(C); free(C0); free(E);
+        }
+        /* vector GELU and softmax against libm */
+        float x[77], y[77];
+        for (int i = 0; i < 77; i++) x[i] = -9 + 18.0f * i / 76;
+        memcpy(y, x, sizeof x);
+        K->gelu(y, 77);
+        for (int i = 0; i < 77; i++) CHECK_NEAR(y[i], 0.5 * x[i] * (1 + erf(x[i] / sqrt(2.0))), 2e-6, 1e-6);
+        for (int n = 1; n <= 77; n += 19) {
+            memcpy(y, x, sizeof x);
+            K->softmax(y, n);
+            double mx = -1e30, s = 0;
+            for (int i = 0; i < n; i++) mx = fmax(mx, x[i]);
+            for (int i = 0; i < n; i++) s += exp(x[i] - mx);
+            for (int i = 0; i < n; i++) CHECK_NEAR(y[i], exp(x[i] - mx) / s, 1e-7, 1e-6);
+        }
+    }
+}
+
+RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound),
+          T(gemm_packed_matches_double))

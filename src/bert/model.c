@@ -6,7 +6,8 @@
 #include "../io/read_whole.h"
 #include "latent/core.h"
 #include "latent/kern.h"
-#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -256,10 +257,27 @@ static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, cons
 typedef struct {
     const lt_bert *m; const int32_t *ids; const int *off; int nseg, T, maxT, nth;
     float *X, *QKV, *C, *F, *scratch; size_t per_thread;
-    pthread_barrier_t bar;
+    _Atomic int arrived, phase;
 } fwd_ctx;
 
-static void fwd_sync(fwd_ctx *c) { if (c->nth > 1) pthread_barrier_wait(&c->bar); }
+/* Barrier between steps. The workers are busy on their own cores and a step lasts tens
+ * of microseconds, so spinning beats sleeping on a futex; yield after a while in case
+ * the machine is oversubscribed. */
+static void fwd_sync(fwd_ctx *c) {
+    if (c->nth <= 1) return;
+    int ph = atomic_load_explicit(&c->phase, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&c->arrived, 1, memory_order_acq_rel) == c->nth - 1) {
+        atomic_store_explicit(&c->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&c->phase, ph + 1, memory_order_release);
+        return;
+    }
+    for (long spin = 0; atomic_load_explicit(&c->phase, memory_order_acquire) == ph; spin++) {
+        if (spin > 20000) sched_yield();
+#if defined(__x86_64__)
+        else __builtin_ia32_pause();
+#endif
+    }
+}
 
 static void attention(const fwd_ctx *c, int sg, int h, float *ws) {
     const lt_bert *m = c->m;
@@ -330,12 +348,7 @@ static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nse
     float *ws = lt_aligned_alloc(need * 4);
     if (!ws) return lt_err(LT_ENOMEM, "out of memory");
     c.QKV = ws; c.C = c.QKV + (size_t)T * 3 * H; c.F = c.C + (size_t)T * H; c.scratch = c.F + (size_t)T * I;
-    int rc = LT_OK;
-    if (nth > 1 && pthread_barrier_init(&c.bar, NULL, (unsigned)nth)) rc = lt_err(LT_ENOMEM, "cannot create a barrier");
-    if (rc == LT_OK) {
-        rc = lt_run_threads(nth, fwd_worker, &c);
-        if (nth > 1) pthread_barrier_destroy(&c.bar);
-    }
+    int rc = lt_run_threads(nth, fwd_worker, &c);
     lt_aligned_free(ws);
     return rc;
 }
