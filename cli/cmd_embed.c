@@ -29,6 +29,79 @@ static void free_inputs(inputs *in) {
     free(in->text); free(in->len);
 }
 
+/* Exact bytes of a JSON string literal at p[0] == '"' (cJSON stops at an escaped NUL):
+ * escapes decoded to UTF-8, surrogate pairs joined, a lone surrogate as U+FFFD. Returns the
+ * length written to out (room for e - p bytes suffices) and sets *end past the literal;
+ * -1 when malformed. The caller has already validated the line with cJSON. */
+static long json_str(const char *p, const char *e, char *out, const char **end) {
+    long n = 0;
+    if (p >= e || *p != '"') return -1;
+    for (p++; p < e && *p != '"'; p++) {
+        unsigned c = (unsigned char)*p;
+        if (c != '\\') { out[n++] = (char)c; continue; }
+        if (++p >= e) return -1;
+        switch (*p) {
+        case 'b': out[n++] = '\b'; break;
+        case 'f': out[n++] = '\f'; break;
+        case 'n': out[n++] = '\n'; break;
+        case 'r': out[n++] = '\r'; break;
+        case 't': out[n++] = '\t'; break;
+        case 'u': {
+            unsigned u = 0;
+            if (e - p < 5 || sscanf(p + 1, "%4x", &u) != 1) return -1;
+            p += 4;
+            if (u >= 0xD800 && u < 0xDC00 && e - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+                unsigned lo = 0;
+                if (sscanf(p + 3, "%4x", &lo) == 1 && lo >= 0xDC00 && lo < 0xE000) { u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00); p += 6; }
+            }
+            if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
+            if (u < 0x80) out[n++] = (char)u;
+            else if (u < 0x800) { out[n++] = (char)(0xC0 | u >> 6); out[n++] = (char)(0x80 | (u & 63)); }
+            else if (u < 0x10000) { out[n++] = (char)(0xE0 | u >> 12); out[n++] = (char)(0x80 | (u >> 6 & 63)); out[n++] = (char)(0x80 | (u & 63)); }
+            else { out[n++] = (char)(0xF0 | u >> 18); out[n++] = (char)(0x80 | (u >> 12 & 63)); out[n++] = (char)(0x80 | (u >> 6 & 63)); out[n++] = (char)(0x80 | (u & 63)); }
+            break;
+        }
+        default: out[n++] = *p; break;   /* \" \\ \/ */
+        }
+    }
+    if (p >= e) return -1;
+    *end = p + 1;
+    return n;
+}
+
+/* skips one JSON value (already validated); returns the position after it */
+static const char *json_skip(const char *p, const char *e) {
+    int depth = 0;
+    do {
+        while (p < e && strchr(" \t\r\n,:", *p)) p++;
+        if (p >= e) return e;
+        if (*p == '"') { for (p++; p < e && *p != '"'; p++) if (*p == '\\') p++; p++; }
+        else if (*p == '{' || *p == '[') { depth++; p++; }
+        else if (*p == '}' || *p == ']') { depth--; p++; }
+        else while (p < e && !strchr(" \t\r\n,:]}", *p)) p++;
+    } while (depth > 0);
+    return p;
+}
+
+/* the exact text of a JSONL line: the string itself, or the object's top-level "text" */
+static long json_text(const char *p, const char *e, char *out) {
+    while (p < e && strchr(" \t", *p)) p++;
+    if (p < e && *p == '"') return json_str(p, e, out, &p);
+    if (p >= e || *p != '{') return -1;
+    for (p++;;) {
+        while (p < e && strchr(" \t\r\n,", *p)) p++;
+        if (p >= e || *p != '"') return -1;
+        const char *q;
+        long kl = json_str(p, e, out, &q);
+        if (kl < 0) return -1;
+        int is_text = kl == 4 && !memcmp(out, "text", 4);
+        p = q;
+        while (p < e && strchr(" \t\r\n:", *p)) p++;
+        if (is_text && p < e && *p == '"') return json_str(p, e, out, &q);
+        p = json_skip(p, e);
+    }
+}
+
 /* lines, or JSON Lines (a JSON string, or an object with "text") */
 static int read_inputs(const char *path, int jsonl, inputs *in) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -55,9 +128,13 @@ static int read_inputs(const char *path, int jsonl, inputs *in) {
             rc = 1;
             break;
         }
-        /* cJSON strings stop at an escaped NUL: such texts are cut there */
-        rc = add_input(in, t->valuestring, strlen(t->valuestring));
         cJSON_Delete(j);
+        /* decoded again for the exact bytes: cJSON's strings end at an escaped NUL */
+        char *buf = malloc(l + 1);
+        long tl = buf ? json_text(line, line + l, buf) : -1;
+        rc = tl < 0 ? (buf ? fprintf(stderr, "latent: %s: line %lld (offset %lld): malformed JSON string\n", path, ln, here), 1 : 1)
+                    : add_input(in, buf, (size_t)tl);
+        free(buf);
         if (rc) break;
     }
     free(line);
@@ -224,6 +301,7 @@ int cmd_tokenize(int argc, char **argv) {
     int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch, &latency);
     if (r >= 0) return r;
     if (argc - optind != 1) return cli_usage(U, "tokenize: expected MODEL_DIR");
+    o.tokenizer_only = 1;   /* a folder with only the tokenizer files will do */
     r = 0;
     lt_bert *m;
     if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("tokenize");

@@ -30,6 +30,8 @@ typedef struct lt_bert_opts {
     int normalize;        /* -1: from modules.json (2_Normalize), else 0; 0/1 force */
     int max_seq;          /* tokens incl. [CLS]/[SEP]; 0: sentence-transformers config, else
                              tokenizer model_max_length, capped by max_position_embeddings */
+    int tokenizer_only;   /* load the tokenizer files only (config.json and weights optional);
+                             lt_bert_tokenize works, the embed calls fail */
 } lt_bert_opts;
 void lt_bert_opts_init(lt_bert_opts *o);
 

@@ -17,6 +17,7 @@ void lt_st_close(lt_st *st);
 /* Finds "name" or "bert.name"; checks the shape (-1 = any). */
 const lt_tensor *lt_st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1);
 
+typedef struct lt_added { char *s; size_t len; int32_t id; int lstrip, rstrip; } lt_added;
 typedef struct lt_wp {
     lt_vocab *vocab;          /* token -> id (insertion index = id) */
     int32_t unk, cls, sep, pad;
@@ -24,6 +25,8 @@ typedef struct lt_wp {
     int max_chars;            /* per word before [UNK] [100] */
     char prefix[16];          /* "##" */
     int model_max_length;     /* from tokenizer_config.json, 0 if absent */
+    lt_added *added;          /* special tokens matched in the raw text */
+    int n_added;
 } lt_wp;
 int lt_wp_load(lt_wp *wp, const char *dir);
 int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name);

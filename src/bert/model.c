@@ -33,7 +33,7 @@ struct lt_bert {
     int normalize;
 };
 
-void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; }
+void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; o->tokenizer_only = 0; }
 int lt_bert_dim(const lt_bert *m) { return m->H; }
 int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
 
@@ -106,6 +106,7 @@ static int pack_layers(lt_bert *m) {
         for (int j = 0; j < H; j++) { y->qkv_b[j] = y->q_b[j] * scale; y->qkv_b[H + j] = y->k_b[j]; y->qkv_b[2 * H + j] = y->v_b[j]; }
         release_src(m, y->q_w, (size_t)H * H); release_src(m, y->k_w, (size_t)H * H); release_src(m, y->v_w, (size_t)H * H);
         release_src(m, y->o_w, (size_t)H * H); release_src(m, y->i_w, (size_t)I * H); release_src(m, y->f_w, (size_t)H * I);
+        y->q_w = y->k_w = y->v_w = y->o_w = y->i_w = y->f_w = NULL;   /* only the packed copies from here on */
     }
     lt_free(tmp);
     return rc;
@@ -117,6 +118,21 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     if (!opts) { lt_bert_opts_init(&def); opts = &def; }
     char path[4096];
     int rc;
+    if (opts->tokenizer_only) {
+        /* tokenizer files only; config.json, when there, still caps the length */
+        lt_bert *m = lt_calloc(1, sizeof *m);
+        if (!m) return lt_err(LT_ENOMEM, "out of memory");
+        snprintf(path, sizeof path, "%s/config.json", dir);
+        cJSON *cfg = read_json(path, 0, &rc);
+        if (rc || (rc = lt_wp_load(&m->wp, dir))) { cJSON_Delete(cfg); lt_bert_free(m); return rc; }
+        m->P = cfg ? jint(cfg, "max_position_embeddings", 512) : 0;
+        cJSON_Delete(cfg);
+        m->max_seq = opts->max_seq > 0 ? opts->max_seq : m->wp.model_max_length > 0 ? m->wp.model_max_length : 512;
+        if (m->P > 0 && m->max_seq > m->P) m->max_seq = m->P;
+        if (m->max_seq < 2) m->max_seq = 2;
+        *out = m;
+        return LT_OK;
+    }
     snprintf(path, sizeof path, "%s/config.json", dir);
     cJSON *cfg = read_json(path, 1, &rc);
     if (!cfg) return rc;
@@ -333,6 +349,7 @@ static void fwd_worker(void *ud, int tid) {
  * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
  * sequence, so no padding is computed. X receives the last hidden state (T, H). */
 static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nseg, float *X, int nth) {
+    if (!m->layers) return lt_err(LT_EINVAL, "the model was loaded for tokenizing only");
     int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = H / m->heads;
     for (int s = 0; s < nseg; s++) {
         int n = off[s + 1] - off[s];

@@ -135,25 +135,69 @@ static int wordpiece(const lt_wp *wp, const int32_t *w, size_t n, int32_t **ids,
     return LT_OK;
 }
 
-int lt_wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap) {
+/* normalise + pre-tokenise + WordPiece one stretch of text free of added tokens */
+static int encode_plain(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cnt, int *cap) {
     cpbuf a = {0};
     int rc = normalize(wp, text, len, &a);
     if (rc) return rc;
-    int cnt = 0;
     size_t i = 0;
     while (i < a.n && rc == LT_OK) {
         if (is_ws(a.c[i])) { i++; continue; }
-        if (is_punct(a.c[i])) { rc = wordpiece(wp, &a.c[i], 1, ids, &cnt, cap); i++; continue; }
+        if (is_punct(a.c[i])) { rc = wordpiece(wp, &a.c[i], 1, ids, cnt, cap); i++; continue; }
         size_t j = i;
         while (j < a.n && !is_ws(a.c[j]) && !is_punct(a.c[j])) j++;
-        rc = wordpiece(wp, &a.c[i], j - i, ids, &cnt, cap);
+        rc = wordpiece(wp, &a.c[i], j - i, ids, cnt, cap);
         i = j;
     }
     lt_free(a.c);
+    return rc;
+}
+
+static int ascii_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+/* Added tokens ([CLS], [MASK], ...) are found in the raw text first, leftmost-longest as
+ * Hugging Face does, and map straight to their ids; the text between them is tokenised
+ * normally. lstrip/rstrip tokens also swallow the whitespace on that side. */
+int lt_wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap) {
+    int cnt = 0, rc = LT_OK;
+    size_t start = 0, i = 0;
+    while (i < len && rc == LT_OK) {
+        int best = -1;
+        for (int a = 0; a < wp->n_added; a++) {
+            const lt_added *t = &wp->added[a];
+            if (t->len <= len - i && !memcmp(text + i, t->s, t->len) && (best < 0 || t->len > wp->added[best].len)) best = a;
+        }
+        if (best < 0) { i++; continue; }
+        const lt_added *t = &wp->added[best];
+        size_t b = i, e = i + t->len;
+        if (t->lstrip) while (b > start && ascii_ws(text[b - 1])) b--;
+        if (t->rstrip) while (e < len && ascii_ws(text[e])) e++;
+        if (b > start && (rc = encode_plain(wp, text + start, b - start, ids, &cnt, cap))) break;
+        if ((rc = push_id(ids, &cnt, cap, t->id))) break;
+        start = i = e;
+    }
+    if (rc == LT_OK && start < len) rc = encode_plain(wp, text + start, len - start, ids, &cnt, cap);
     return rc ? rc : cnt;
 }
 
-void lt_wp_destroy(lt_wp *wp) { if (wp) { lt_vocab_free(wp->vocab); memset(wp, 0, sizeof *wp); } }
+static int add_added(lt_wp *wp, const char *s, int32_t id, int lstrip, int rstrip) {
+    if (!*s) return LT_OK;
+    lt_added *n = lt_realloc(wp->added, sizeof *n * (size_t)(wp->n_added + 1));
+    if (!n) return LT_ENOMEM;
+    wp->added = n;
+    char *c = lt_strdup(s);
+    if (!c) return LT_ENOMEM;
+    n[wp->n_added++] = (lt_added){c, strlen(c), id, lstrip, rstrip};
+    return LT_OK;
+}
+
+void lt_wp_destroy(lt_wp *wp) {
+    if (!wp) return;
+    lt_vocab_free(wp->vocab);
+    for (int i = 0; i < wp->n_added; i++) lt_free(wp->added[i].s);
+    lt_free(wp->added);
+    memset(wp, 0, sizeof *wp);
+}
 
 static int find_tok(const lt_wp *wp, const char *t, int32_t *out, const char *name) {
     int64_t i = lt_vocab_find(wp->vocab, t, strlen(t));
@@ -214,6 +258,17 @@ int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name) {
     if ((x = cJSON_GetObjectItemCaseSensitive(model, "unk_token")) && cJSON_IsString(x)) unk = x->valuestring;
     if ((rc = find_tok(wp, unk, &wp->unk, name)) || (rc = find_tok(wp, "[CLS]", &wp->cls, name)) || (rc = find_tok(wp, "[SEP]", &wp->sep, name))) goto done;
     if (find_tok(wp, "[PAD]", &wp->pad, name)) wp->pad = 0;
+    /* added tokens matched on the raw text (normalized: false, as BERT's specials are) */
+    cJSON *added = cJSON_GetObjectItemCaseSensitive(j, "added_tokens");
+    if (cJSON_IsArray(added))
+        for (cJSON *e = added->child; e; e = e->next) {
+            cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content"), *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+            if (!cJSON_IsString(c) || !cJSON_IsNumber(id)) { rc = lt_err(LT_EFORMAT, "%s: added_tokens entry without content or id", name); goto done; }
+            if (id->valuedouble < 0 || id->valuedouble >= k) { rc = lt_err(LT_EFORMAT, "%s: added token '%.40s' has id %g outside the vocabulary", name, c->valuestring, id->valuedouble); goto done; }
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "normalized"))) continue;
+            if ((rc = add_added(wp, c->valuestring, (int32_t)id->valuedouble, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "lstrip")),
+                                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "rstrip"))))) { rc = lt_err(rc, "out of memory"); goto done; }
+        }
 done:
     lt_free(arr);
     cJSON_Delete(j);
@@ -281,6 +336,12 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
         wp->strip_accents = strip >= 0 ? strip : wp->lower;
         if ((rc = find_tok(wp, "[UNK]", &wp->unk, path)) || (rc = find_tok(wp, "[CLS]", &wp->cls, path)) || (rc = find_tok(wp, "[SEP]", &wp->sep, path))) { lt_wp_destroy(wp); return rc; }
         if (find_tok(wp, "[PAD]", &wp->pad, path)) wp->pad = 0;
+        /* the special tokens Hugging Face registers for a vocab.txt BERT tokenizer */
+        static const char *const specials[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+        for (int s = 0; s < 5; s++) {
+            int64_t id = lt_vocab_find(wp->vocab, specials[s], strlen(specials[s]));
+            if (id >= 0 && add_added(wp, specials[s], (int32_t)id, 0, 0)) { lt_wp_destroy(wp); return lt_err(LT_ENOMEM, "out of memory"); }
+        }
     }
     snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
     if (read_text(path, &txt, &len) == LT_OK) {
