@@ -158,6 +158,11 @@ static void check_model(const char *name, const char *layout) {
         /* GEMM blocking differs with the packed size: agreement to rounding, and the same band */
         CHECK_MSG(mx <= 1e-5 && mr <= 1e-5, "%s: batch vs single max-abs %.3g, vs reference %.3g", dir, mx, mr);
         CHECK(cut >= 1);   /* the fixtures hold inputs longer than max_seq */
+        /* threads inside the forward pass change nothing: the same bits */
+        float *all3 = malloc(sizeof(float) * (size_t)ns * H);
+        CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, all3, NULL, 3) == LT_OK);
+        CHECK(!memcmp(all, all3, sizeof(float) * (size_t)ns * H));
+        free(all3);
         free(all);
     }
     free(e);
@@ -199,4 +204,41 @@ TEST(bad_model_folders) {
     lt_bert_free(m);
 }
 
-RUN_TESTS(T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders))
+/* the opt-in bf16 path stays close to the f32 reference (cosine), and is not f32 */
+TEST(bf16_precision) {
+    char **ss = NULL; size_t *sl = NULL;
+    int ns = sentences(&ss, &sl);
+    for (int mi = 0; mi < 3; mi++) {
+        char dir[512], p[512];
+        snprintf(dir, sizeof dir, FX "/%s/st", models[mi]);
+        lt_bert_opts o;
+        lt_bert_opts_init(&o);
+        o.precision = LT_PREC_BF16;
+        lt_bert *m = NULL;
+        CHECK_MSG(lt_bert_load(&m, dir, &o) == LT_OK, "%s: %s", dir, lt_errmsg());
+        lt_vecs *ref = NULL;
+        snprintf(p, sizeof p, FX "/%s/embeddings_f32.npy", models[mi]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK);
+        if (!m || !ref) { lt_bert_free(m); lt_vecs_free(ref); continue; }
+        int H = lt_bert_dim(m);
+        float *all = malloc(sizeof(float) * (size_t)ns * H);
+        CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, all, NULL, 2) == LT_OK);
+        double worst = 1, mx = 0;
+        for (int i = 0; i < ns; i++) {
+            const float *a = all + (size_t)i * H, *b = lt_vecs_row(ref, i);
+            double ab = 0, aa = 0, bb = 0;
+            for (int k = 0; k < H; k++) { ab += (double)a[k] * b[k]; aa += (double)a[k] * a[k]; bb += (double)b[k] * b[k]; mx = fmax(mx, fabs(a[k] - b[k])); }
+            worst = fmin(worst, ab / sqrt(aa * bb));
+        }
+        CHECK_MSG(worst >= 0.999, "%s: bf16 min cosine %.6f", dir, worst);
+        CHECK_MSG(mx > 1e-6, "%s: bf16 output identical to f32 (max-abs %.3g): not taking the bf16 path?", dir, mx);
+        fprintf(stderr, "  (%s bf16: min cosine %.6f, max-abs %.2g)\n", dir, worst, mx);
+        free(all);
+        lt_vecs_free(ref);
+        lt_bert_free(m);
+    }
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss); free(sl);
+}
+
+RUN_TESTS(T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision))

@@ -213,5 +213,44 @@ TEST(gemm_packed_matches_double) {
     }
 }
 
+/* bf16 GEMM: against a double product of the same bf16-rounded inputs (so only the f32
+ * accumulation differs), odd k (padding), every epilogue, split into parts */
+TEST(gemm_bf16_matches_rounded_double) {
+    lt_rng r;
+    lt_rng_seed(&r, 9, 0);
+    int shapes[][3] = {{1, 1, 1}, {13, 33, 17}, {30, 100, 70}, {25, 385, 65}};
+    CHECK(lt_bf16_from_f32(1.0f) == 0x3f80 && lt_f32_from_bf16(0x3f80) == 1.0f);
+    CHECK(lt_bf16_from_f32(1.00390625f) == 0x3f80);   /* halfway: to even */
+    CHECK(lt_bf16_from_f32(1.01171875f) == 0x3f82);   /* halfway: to even, upwards */
+    for (int si = 0; si < 4; si++) {
+        int m = shapes[si][0], k = shapes[si][1], n = shapes[si][2], k2 = (k + 1) / 2;
+        float *A = malloc(sizeof(float) * m * k), *W = malloc(sizeof(float) * n * k), *b = malloc(sizeof(float) * n);
+        float *C = malloc(sizeof(float) * m * n), *C0 = malloc(sizeof(float) * m * n), *E = malloc(sizeof(float) * m * n);
+        uint16_t *Ab = malloc(sizeof(uint16_t) * m * 2 * k2);
+        fill(A, m * k, &r); fill(W, n * k, &r); fill(b, n, &r); fill(C0, m * n, &r);
+        lt_packed_bf16 P;
+        CHECK(lt_pack_rows_bf16(&P, W, n, k, k) == 0);
+        lt_rows_to_bf16(A, m, k, k, Ab);
+        for (int flags = 0; flags < 8; flags++) {
+            if ((flags & LT_GEMM_GELU) && (flags & LT_GEMM_ACC)) continue;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int t = 0; t < k; t++) s += (double)lt_f32_from_bf16(lt_bf16_from_f32(A[i * k + t])) * lt_f32_from_bf16(lt_bf16_from_f32(W[j * k + t]));
+                    if (flags & LT_GEMM_BIAS) s += b[j];
+                    if (flags & LT_GEMM_GELU) s = 0.5 * s * (1 + erf(s / sqrt(2.0)));
+                    if (flags & LT_GEMM_ACC) s += C0[i * n + j];
+                    E[i * n + j] = (float)s;
+                }
+            memcpy(C, C0, sizeof(float) * m * n);
+            for (int part = 0; part < 3; part++) lt_gemm_bf16_part(m, Ab, &P, C, n, b, flags, part, 3);
+            CHECK_ARR(C, E, m * n, 1e-5 * sqrt(k), 1e-5);
+        }
+        lt_packed_bf16_free(&P);
+        free(A); free(W); free(b); free(C); free(C0); free(E); free(Ab);
+    }
+    fprintf(stderr, "  (bf16 GEMM %s)\n", lt_bf16_native() ? "on AVX-512 BF16" : "scalar");
+}
+
 RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound),
-          T(gemm_packed_matches_double))
+          T(gemm_packed_matches_double), T(gemm_bf16_matches_rounded_double))

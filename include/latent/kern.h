@@ -81,6 +81,30 @@ void lt_pack_cols_to(float *dst, const float *B, int k, int n, int64_t ldb);
 /* C (m x P->n, row stride ldc) = epilogue(A P); n_threads split the panels. */
 void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
                     const float *bias, int flags, int n_threads);
+/* ---- bf16 (opt-in reduced precision): weights and activations rounded to bfloat16,
+ * products exact, sums in f32. AVX-512 BF16 (vdpbf16ps) where the CPU has it, else a scalar
+ * version with the same rounding of the inputs. */
+static inline uint16_t lt_bf16_from_f32(float f) {
+    union { float f; uint32_t u; } v = {f};
+    if ((v.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((v.u >> 16) | 0x40);   /* quiet NaN */
+    v.u += 0x7fffu + ((v.u >> 16) & 1);                                           /* nearest even */
+    return (uint16_t)(v.u >> 16);
+}
+static inline float lt_f32_from_bf16(uint16_t h) { union { uint32_t u; float f; } v = {(uint32_t)h << 16}; return v.f; }
+/* Panels as lt_packed, but each panel row holds a pair of k for the 32 columns:
+ * p[(j*k2 + kk2)*64 + 2c + t] = W[j*32 + c][2*kk2 + t]; k2 = (k + 1) / 2. */
+typedef struct lt_packed_bf16 { int n, k, k2; uint16_t *p; } lt_packed_bf16;
+int lt_pack_rows_bf16(lt_packed_bf16 *P, const float *W, int n, int k, int64_t ldw);
+void lt_packed_bf16_free(lt_packed_bf16 *P);
+/* 1 when the bf16 GEMM runs on AVX-512 BF16 instructions (else the scalar fallback) */
+int lt_bf16_native(void);
+/* rows of x (m x k, stride ldx) to bf16 rows of 2*k2 (zero padded), for lt_gemm_bf16_part */
+void lt_rows_to_bf16(const float *x, int m, int k, int64_t ldx, uint16_t *y);
+/* C (m x P->n) = epilogue(A P) for A already in bf16 (m rows of 2*P->k2); panels of part
+ * `part` of n_parts. */
+void lt_gemm_bf16_part(int m, const uint16_t *A, const lt_packed_bf16 *P, float *C, int64_t ldc,
+                       const float *bias, int flags, int part, int n_parts);
+
 /* The same for the panels of part `part` of n_parts (static split), for callers that run
  * their own threads. */
 void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,

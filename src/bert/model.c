@@ -19,6 +19,7 @@ typedef struct {
     const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w, *f_b, *ln2_g, *ln2_b;
     /* packed at load: Q, K, V as one (3H x H) operand (Q rows pre-scaled by 1/sqrt(dh)) */
     lt_packed qkv, o, i, f;
+    lt_packed_bf16 qkv16, o16, i16, f16;   /* instead, with precision bf16 */
     float *qkv_b;
 } layer_t;
 
@@ -31,9 +32,10 @@ struct lt_bert {
     lt_wp wp;
     lt_pooling pooling;
     int normalize;
+    int bf16;
 };
 
-void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; o->tokenizer_only = 0; }
+void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; o->tokenizer_only = 0; o->precision = LT_PREC_F32; }
 int lt_bert_dim(const lt_bert *m) { return m->H; }
 int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
 
@@ -44,6 +46,7 @@ void lt_bert_free(lt_bert *m) {
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
         lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
+        lt_packed_bf16_free(&y->qkv16); lt_packed_bf16_free(&y->o16); lt_packed_bf16_free(&y->i16); lt_packed_bf16_free(&y->f16);
         lt_free(y->qkv_b);
     }
     lt_free(m->layers);
@@ -101,8 +104,14 @@ static int pack_layers(lt_bert *m) {
         memcpy(tmp + (size_t)H * H, y->k_w, (size_t)H * H * 4);
         memcpy(tmp + (size_t)2 * H * H, y->v_w, (size_t)H * H * 4);
         y->qkv_b = lt_malloc((size_t)3 * H * 4);
-        if (!y->qkv_b || lt_pack_rows(&y->qkv, tmp, 3 * H, H, H) || lt_pack_rows(&y->o, y->o_w, H, H, H) ||
-            lt_pack_rows(&y->i, y->i_w, I, H, H) || lt_pack_rows(&y->f, y->f_w, H, I, I)) { rc = lt_err(LT_ENOMEM, "out of memory packing weights"); break; }
+        int bad = !y->qkv_b;
+        if (!bad && m->bf16)
+            bad = lt_pack_rows_bf16(&y->qkv16, tmp, 3 * H, H, H) || lt_pack_rows_bf16(&y->o16, y->o_w, H, H, H) ||
+                  lt_pack_rows_bf16(&y->i16, y->i_w, I, H, H) || lt_pack_rows_bf16(&y->f16, y->f_w, H, I, I);
+        else if (!bad)
+            bad = lt_pack_rows(&y->qkv, tmp, 3 * H, H, H) || lt_pack_rows(&y->o, y->o_w, H, H, H) ||
+                  lt_pack_rows(&y->i, y->i_w, I, H, H) || lt_pack_rows(&y->f, y->f_w, H, I, I);
+        if (bad) { rc = lt_err(LT_ENOMEM, "out of memory packing weights"); break; }
         for (int j = 0; j < H; j++) { y->qkv_b[j] = y->q_b[j] * scale; y->qkv_b[H + j] = y->k_b[j]; y->qkv_b[2 * H + j] = y->v_b[j]; }
         release_src(m, y->q_w, (size_t)H * H); release_src(m, y->k_w, (size_t)H * H); release_src(m, y->v_w, (size_t)H * H);
         release_src(m, y->o_w, (size_t)H * H); release_src(m, y->i_w, (size_t)I * H); release_src(m, y->f_w, (size_t)H * I);
@@ -182,6 +191,7 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
 #undef LW
 #undef LB
     }
+    m->bf16 = opts->precision == LT_PREC_BF16;
     if ((rc = pack_layers(m))) goto fail;
     /* sentence-transformers: pooling, normalisation, max_seq_length */
     lt_pooling pool = LT_POOL_MEAN;
@@ -273,6 +283,7 @@ static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, cons
 typedef struct {
     const lt_bert *m; const int32_t *ids; const int *off; int nseg, T, maxT, nth;
     float *X, *QKV, *C, *F, *scratch; size_t per_thread;
+    uint16_t *Abf;   /* bf16 copy of the current GEMM's left operand (precision bf16) */
     _Atomic int arrived, phase;
 } fwd_ctx;
 
@@ -312,6 +323,16 @@ static void attention(const fwd_ctx *c, int sg, int h, float *ws) {
     lt_gemm_packed(n, S, n, &PV, c->C + (size_t)o * H + h * dh, H, NULL, 0, 1);
 }
 
+/* Y = epilogue(A W^T) on this worker's panels; with bf16, the workers first round their
+ * rows of A to bf16 and meet, then multiply. */
+static void linear(fwd_ctx *c, const float *A, int k, const lt_packed *P, const lt_packed_bf16 *P16, float *Y, int ldy,
+                   const float *bias, int flags, int tid, int r0, int r1) {
+    if (!c->m->bf16) { lt_gemm_packed_part(c->T, A, k, P, Y, ldy, bias, flags, tid, c->nth); return; }
+    lt_rows_to_bf16(A + (size_t)r0 * k, r1 - r0, k, k, c->Abf + (size_t)r0 * 2 * ((k + 1) / 2));
+    fwd_sync(c);
+    lt_gemm_bf16_part(c->T, c->Abf, P16, Y, ldy, bias, flags, tid, c->nth);
+}
+
 static void fwd_worker(void *ud, int tid) {
     fwd_ctx *c = ud;
     const lt_bert *m = c->m;
@@ -328,17 +349,17 @@ static void fwd_worker(void *ud, int tid) {
     fwd_sync(c);
     for (int l = 0; l < m->L; l++) {
         const layer_t *y = &m->layers[l];
-        lt_gemm_packed_part(T, c->X, H, &y->qkv, c->QKV, 3 * H, y->qkv_b, LT_GEMM_BIAS, tid, nth);
+        linear(c, c->X, H, &y->qkv, &y->qkv16, c->QKV, 3 * H, y->qkv_b, LT_GEMM_BIAS, tid, r0, r1);
         fwd_sync(c);
         for (int task = tid; task < c->nseg * m->heads; task += nth) attention(c, task / m->heads, task % m->heads, ws);
         fwd_sync(c);
-        lt_gemm_packed_part(T, c->C, H, &y->o, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, nth);
+        linear(c, c->C, H, &y->o, &y->o16, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
         fwd_sync(c);
         layernorm_rows(c->X, r0, r1, H, y->ln1_g, y->ln1_b, m->eps);
         fwd_sync(c);
-        lt_gemm_packed_part(T, c->X, H, &y->i, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid, nth);
+        linear(c, c->X, H, &y->i, &y->i16, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid, r0, r1);
         fwd_sync(c);
-        lt_gemm_packed_part(T, c->F, I, &y->f, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, nth);
+        linear(c, c->F, I, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
         fwd_sync(c);
         layernorm_rows(c->X, r0, r1, H, y->ln2_g, y->ln2_b, m->eps);
         fwd_sync(c);
@@ -361,10 +382,12 @@ static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nse
     if (nth > 64) nth = 64;
     fwd_ctx c = {.m = m, .ids = ids, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
     c.per_thread = ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) / 16 * 16;
-    size_t need = (size_t)T * (4 * (size_t)H + (size_t)I) + c.per_thread * (size_t)nth;
+    size_t kmax = (size_t)(H > I ? H : I) + 1, nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
+    size_t need = (size_t)T * (4 * (size_t)H + (size_t)I) + c.per_thread * (size_t)nth + nbf;
     float *ws = lt_aligned_alloc(need * 4);
     if (!ws) return lt_err(LT_ENOMEM, "out of memory");
     c.QKV = ws; c.C = c.QKV + (size_t)T * 3 * H; c.F = c.C + (size_t)T * H; c.scratch = c.F + (size_t)T * I;
+    c.Abf = m->bf16 ? (uint16_t *)(c.scratch + c.per_thread * (size_t)nth) : NULL;
     int rc = lt_run_threads(nth, fwd_worker, &c);
     lt_aligned_free(ws);
     return rc;

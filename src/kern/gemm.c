@@ -6,6 +6,7 @@
 #include "latent/kern.h"
 #include "latent/core.h"
 #include <string.h>
+#include "kern_impl.h"
 
 #define NR LT_GEMM_NR
 
@@ -97,4 +98,97 @@ void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P,
     gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags};
     int64_t np = (P->n + NR - 1) / NR, b = np * part / n_parts, e = np * (part + 1) / n_parts;
     if (b < e) gemm_range(&g, b, e, part);
+}
+
+/* ---- bf16 ---- */
+int lt_pack_rows_bf16(lt_packed_bf16 *P, const float *W, int n, int k, int64_t ldw) {
+    int k2 = (k + 1) / 2;
+    size_t np = ((size_t)n + NR - 1) / NR, cnt, bytes;
+    P->n = n; P->k = k; P->k2 = k2; P->p = NULL;
+    if (!lt_mul_ok(np * NR * 2, (size_t)k2, &cnt) || !lt_mul_ok(cnt, 2, &bytes)) return LT_ENOMEM;
+    P->p = lt_aligned_alloc(bytes ? bytes : 64);
+    if (!P->p) return LT_ENOMEM;
+    memset(P->p, 0, bytes);
+    for (int r = 0; r < n; r++) {
+        uint16_t *dst = P->p + (size_t)(r / NR) * k2 * 2 * NR + 2 * (r % NR);
+        const float *src = W + (int64_t)r * ldw;
+        for (int kk = 0; kk < k; kk++) dst[(size_t)(kk / 2) * 2 * NR + (kk & 1)] = lt_bf16_from_f32(src[kk]);
+    }
+    return LT_OK;
+}
+
+void lt_packed_bf16_free(lt_packed_bf16 *P) {
+    if (!P) return;
+    lt_aligned_free(P->p);
+    P->p = NULL; P->n = P->k = P->k2 = 0;
+}
+
+static int g_bf16 = -1;
+int lt_bf16_native(void) {
+#if defined(__x86_64__)
+    if (g_bf16 < 0) {
+        __builtin_cpu_init();
+        const lt_kernels *K = lt_kern();
+        g_bf16 = !strcmp(K->name, "avx512") && __builtin_cpu_supports("avx512bf16");
+    }
+    return g_bf16;
+#else
+    return 0;
+#endif
+}
+
+void lt_rows_to_bf16(const float *x, int m, int k, int64_t ldx, uint16_t *y) {
+    int k2 = (k + 1) / 2, nat = lt_bf16_native();
+    for (int i = 0; i < m; i++) {
+        uint16_t *yr = y + (size_t)i * 2 * k2;
+#if defined(__x86_64__)
+        if (nat) lt_to_bf16_avx512(x + (int64_t)i * ldx, yr, k);
+        else
+#endif
+            for (int j = 0; j < k; j++) yr[j] = lt_bf16_from_f32(x[(int64_t)i * ldx + j]);
+        if (k & 1) yr[k] = 0;
+    }
+}
+
+/* scalar reference: the same bf16 inputs, products and pair sums in f32 */
+static void ukr_bf16_ref(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags) {
+    const lt_kernels *R = lt_kern_get("ref");
+    for (int r = 0; r < mr; r++)
+        for (int j = 0; j < nr; j++) {
+            float s = 0;
+            for (int k = 0; k < K2; k++)
+                s += lt_f32_from_bf16(A[2 * (r * lda2 + k)]) * lt_f32_from_bf16(B[(size_t)k * 2 * NR + 2 * j]) +
+                     lt_f32_from_bf16(A[2 * (r * lda2 + k) + 1]) * lt_f32_from_bf16(B[(size_t)k * 2 * NR + 2 * j + 1]);
+            if (flags & LT_GEMM_BIAS) s += bias[j];
+            if (flags & LT_GEMM_GELU) R->gelu(&s, 1);
+            if (flags & LT_GEMM_ACC) s += C[r * ldc + j];
+            C[r * ldc + j] = s;
+        }
+}
+
+void lt_gemm_bf16_part(int m, const uint16_t *A, const lt_packed_bf16 *P, float *C, int64_t ldc,
+                       const float *bias, int flags, int part, int n_parts) {
+    if (m <= 0 || P->n <= 0) return;
+    int nat = lt_bf16_native(), MR = nat ? 12 : 4, k2 = P->k2, n = P->n;
+    int64_t np = (P->n + NR - 1) / NR, p0 = np * part / n_parts, p1 = np * (part + 1) / n_parts;
+    int mc = (int)(262144 / ((size_t)(k2 > 0 ? k2 : 1) * 4)) / MR * MR;
+    if (mc < MR) mc = MR;
+    for (int m0 = 0; m0 < m; m0 += mc) {
+        int m1 = m - m0 < mc ? m : m0 + mc;
+        for (int64_t pj = p0; pj < p1; pj++) {
+            int j0 = (int)pj * NR, nr = n - j0 < NR ? n - j0 : NR;
+            const uint16_t *Bp = P->p + (size_t)pj * k2 * 2 * NR;
+            for (int r = m0; r < m1; r += MR) {
+                int mr = m1 - r < MR ? m1 - r : MR;
+                const uint16_t *Ar = A + (size_t)r * 2 * k2;
+                float *Cr = C + (int64_t)r * ldc + j0;
+                const float *bj = bias ? bias + j0 : NULL;
+#if defined(__x86_64__)
+                if (nat) lt_gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, ldc, bj, flags);
+                else
+#endif
+                    ukr_bf16_ref(mr, nr, k2, Ar, k2, Bp, Cr, ldc, bj, flags);
+            }
+        }
+    }
 }

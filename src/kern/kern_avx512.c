@@ -232,6 +232,15 @@ void lt_softmax_avx512(float *x, int n) {
     if (i < n) _mm512_mask_storeu_ps(x + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), inv));
 }
 
+/* the tile epilogue, shared with the bf16 kernel: + bias, GELU, + C, masked store */
+static inline __attribute__((always_inline)) void lt_epilogue_avx512(__m512 x0, __m512 x1, __mmask16 m0, __mmask16 m1, float *cr, const float *bias, int flags) {
+    if (flags & LT_GEMM_BIAS) { x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, bias)); x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, bias + 16)); }
+    if (flags & LT_GEMM_GELU) { x0 = gelu512(x0); x1 = gelu512(x1); }
+    if (flags & LT_GEMM_ACC) { x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, cr)); x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, cr + 16)); }
+    _mm512_mask_storeu_ps(cr, m0, x0);
+    _mm512_mask_storeu_ps(cr + 16, m1, x1);
+}
+
 /* C (mr x nr tile, mr <= 12, nr <= 32) = A (mr x K, row stride lda) times one packed panel
  * (K rows of 32 floats, row stride ldb), accumulators in registers for the whole K, then
  * the epilogue: + bias, GELU, + C (residual). */
@@ -252,17 +261,8 @@ static inline __attribute__((always_inline)) void ukr512(const int MR, int nr, i
     }
     __mmask16 m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
-    __m512 bb0 = _mm512_setzero_ps(), bb1 = _mm512_setzero_ps();
-    if (flags & LT_GEMM_BIAS) { bb0 = _mm512_maskz_loadu_ps(m0, bias); bb1 = _mm512_maskz_loadu_ps(m1, bias + 16); }
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; r++) {
-        __m512 x0 = _mm512_add_ps(c0[r], bb0), x1 = _mm512_add_ps(c1[r], bb1);
-        if (flags & LT_GEMM_GELU) { x0 = gelu512(x0); x1 = gelu512(x1); }
-        float *cr = C + r * ldc;
-        if (flags & LT_GEMM_ACC) { x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, cr)); x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, cr + 16)); }
-        _mm512_mask_storeu_ps(cr, m0, x0);
-        _mm512_mask_storeu_ps(cr + 16, m1, x1);
-    }
+    for (int r = 0; r < MR; r++) lt_epilogue_avx512(c0[r], c1[r], m0, m1, C + r * ldc, bias, flags);
 }
 
 void lt_gemm_ukr_avx512(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
@@ -280,4 +280,54 @@ void lt_gemm_ukr_avx512(int mr, int nr, int K, const float *A, int64_t lda, cons
     case 2: ukr512(2, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
     default: ukr512(1, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
     }
+}
+
+/* ---- AVX-512 BF16 (the opt-in reduced-precision path; this file is also built with
+ * -mavx512bf16, and these run only after CPU detection). The right operand is packed as
+ * bf16 pairs along k: panel row kk2 holds, for each of the 32 columns, (W[c][2kk2],
+ * W[c][2kk2+1]); A is bf16 too, row-major with an even row length, read as 32-bit pairs.
+ * vdpbf16ps multiplies the pairs exactly and accumulates in f32. ---- */
+static inline __attribute__((always_inline)) void ukbf(const int MR, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B,
+                                                       float *C, int64_t ldc, const float *bias, int flags) {
+    __m512 c0[12], c1[12];
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) { c0[r] = _mm512_setzero_ps(); c1[r] = _mm512_setzero_ps(); }
+    const uint32_t *A32 = (const uint32_t *)A;
+    for (int k = 0; k < K2; k++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(B + (size_t)k * 64), b1 = (__m512bh)_mm512_loadu_si512(B + (size_t)k * 64 + 32);
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++) {
+            __m512bh a = (__m512bh)_mm512_set1_epi32((int)A32[r * lda2 + k]);
+            c0[r] = _mm512_dpbf16_ps(c0[r], a, b0);
+            c1[r] = _mm512_dpbf16_ps(c1[r], a, b1);
+        }
+    }
+    __mmask16 m0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1);
+    __mmask16 m1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) lt_epilogue_avx512(c0[r], c1[r], m0, m1, C + r * ldc, bias, flags);
+}
+
+void lt_gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags) {
+    switch (mr) {
+    case 12: ukbf(12, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 11: ukbf(11, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 10: ukbf(10, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 9: ukbf(9, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 8: ukbf(8, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 7: ukbf(7, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 6: ukbf(6, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 5: ukbf(5, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 4: ukbf(4, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 3: ukbf(3, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    case 2: ukbf(2, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    default: ukbf(1, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
+    }
+}
+
+/* f32 -> bf16, round to nearest even (n any) */
+void lt_to_bf16_avx512(const float *x, uint16_t *y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(y + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(x + i)));
+    for (; i < n; i++) y[i] = lt_bf16_from_f32(x[i]);
 }

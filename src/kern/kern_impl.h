@@ -21,4 +21,6 @@
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)
+void lt_gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags);
+void lt_to_bf16_avx512(const float *x, uint16_t *y, int64_t n);
 #endif
