@@ -12,7 +12,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
-.PHONY: all lib test run install sanitize tsan fuzz bench bench-ann bench-load check-quality clean deps
+.PHONY: all lib test run install sanitize tsan fuzz bench bench-ann bench-bert bench-load check-quality clean deps
 all: lib $(B)/latent
 lib: $(B)/liblatent.a
 
@@ -63,6 +63,9 @@ bench: all
 
 bench-ann: all
 	@sh bench/bench_ann.sh
+
+bench-bert: all
+	@sh bench/bench_bert.sh
 
 bench-load: all
 	$(CC) $(CFLAGS) -o $(B)/bench_load bench/bench_load.c $(B)/liblatent.a $(LDLIBS)

@@ -46,7 +46,7 @@ idsS = [json.loads(l) for l in open(fshort)]
 out = torch.cat([encode(torch.tensor([s]), torch.ones(1, len(s), dtype=torch.long)) for s in ids128]).numpy()
 R = np.load(ref) if ref.endswith(".npy") else None
 if R is not None:
-    print(f"max-abs vs latent {np.abs(out - R).max():.2e}")
+    print(f"max-abs vs latent {np.abs(out - R).max():.2e}", file=sys.stderr)
 encode(torch.tensor([ids128[0]]), torch.ones(1, len(ids128[0]), dtype=torch.long))
 t0 = time.monotonic()
 for s in ids128:

@@ -383,10 +383,12 @@ static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nse
     fwd_ctx c = {.m = m, .ids = ids, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
     c.per_thread = ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) / 16 * 16;
     size_t kmax = (size_t)(H > I ? H : I) + 1, nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
-    size_t need = (size_t)T * (4 * (size_t)H + (size_t)I) + c.per_thread * (size_t)nth + nbf;
+    /* QKV is dead once attention has written C, and F once the next layer starts: they share */
+    size_t wide = (size_t)(3 * H > I ? 3 * H : I);
+    size_t need = (size_t)T * (wide + (size_t)H) + c.per_thread * (size_t)nth + nbf;
     float *ws = lt_aligned_alloc(need * 4);
     if (!ws) return lt_err(LT_ENOMEM, "out of memory");
-    c.QKV = ws; c.C = c.QKV + (size_t)T * 3 * H; c.F = c.C + (size_t)T * H; c.scratch = c.F + (size_t)T * I;
+    c.QKV = ws; c.F = ws; c.C = ws + (size_t)T * wide; c.scratch = c.C + (size_t)T * H;
     c.Abf = m->bf16 ? (uint16_t *)(c.scratch + c.per_thread * (size_t)nth) : NULL;
     int rc = lt_run_threads(nth, fwd_worker, &c);
     lt_aligned_free(ws);

@@ -1,0 +1,67 @@
+#!/bin/sh
+# BERT encoder benchmark, side by side in one run: latent (f32 and the opt-in bf16), ONNX
+# Runtime (npm onnxruntime-node@1.30.0) and PyTorch (Debian python3-torch), on a random
+# model of all-MiniLM-L6-v2's shape (tools/make_random_bert.py; the same weights exported
+# to ONNX by bench/bert_onnx.py), the same token ids for everyone.
+#   (a) 64 inputs of exactly 128 tokens, one at a time (latent: --batch 1 --latency, so both
+#       threads work inside each forward pass as ONNX Runtime's intra-op threads do)
+#   (b) 640 inputs of 8-40 tokens in batches of 64 (peers padded, latent ragged)
+# with 1 and 2 threads; best of REPS runs each. Then GFLOP/s against the measured peak of
+# one core (bench/peak.c) and latent's peak resident memory against the weight file.
+# usage: sh bench/bench_bert.sh            (= make bench-bert; needs a quiet machine)
+set -e
+cd "$(dirname "$0")/.."
+OUT=bench/out; M=$OUT/minilm; L=./build/latent; PY=/usr/bin/python3; REPS=${REPS:-3}
+R=$OUT/bert_results.tsv
+mkdir -p $OUT
+[ -x $L ] || make -s all
+[ -f $M/model.safetensors ] || $PY tools/make_random_bert.py $M
+[ -f $OUT/minilm.onnx ] || $PY bench/bert_onnx.py $M $OUT/minilm.onnx 2>/dev/null
+[ -d $OUT/ort/node_modules/onnxruntime-node ] || npm install --prefix $OUT/ort --ignore-scripts --no-audit --no-fund --silent onnxruntime-node@1.30.0
+cc -O3 -o $OUT/peak bench/peak.c
+
+# inputs: words that are single tokens of the model's vocabulary, seeded
+grep -E '^[a-z]{3}$' $M/vocab.txt > $OUT/words3
+awk 'BEGIN { srand(11) } { w[NR] = $0 } END { for (i = 0; i < 64; i++) { s = w[int(rand() * NR) + 1]; for (j = 1; j < 160; j++) s = s " " w[int(rand() * NR) + 1]; print s } }' $OUT/words3 > $OUT/sent_128.txt
+awk 'BEGIN { srand(12) } { w[NR] = $0 } END { for (i = 0; i < 640; i++) { k = 6 + int(rand() * 33); s = w[int(rand() * NR) + 1]; for (j = 1; j < k; j++) s = s " " w[int(rand() * NR) + 1]; print s } }' $OUT/words3 > $OUT/sent_short.txt
+$L tokenize $M --max-seq 128 -q -i $OUT/sent_128.txt > $OUT/ids128.jsonl
+$L tokenize $M -i $OUT/sent_short.txt > $OUT/idsS.jsonl
+awk -F, 'NF != 128 { bad = 1 } END { exit bad }' $OUT/ids128.jsonl || { echo "bench_bert: inputs are not 128 tokens" >&2; exit 1; }
+# latent's f32 vectors, which the peers check themselves against
+$L embed $M --max-seq 128 -q -i $OUT/sent_128.txt -o $OUT/l128.npy -t 1
+
+# FLOPs of the encoder (multiply-adds x 2): per layer 2T(3H^2 + H^2 + 2HI) + 4T^2 H
+flops() { awk -v L=6 -v H=384 -v I=1536 -F, '{ T = NF; f += L * (2 * T * (4 * H * H + 2 * H * I) + 4 * T * T * H) } END { printf "%.0f", f }' "$1"; }
+FA=$(flops $OUT/ids128.jsonl); FB=$(flops $OUT/idsS.jsonl)
+
+rate() { sed -n 's/.*inputs in [0-9.]*s (\([0-9.]*\)\/s.*/\1/p' | tail -1; }
+best() { sort -g | tail -1; }
+printf 'tool\tthreads\tcase\tsentences_per_s\tgflops\n' > $R
+for t in 1 2; do
+    for prec in f32 bf16; do
+        a=$(for i in $(seq $REPS); do $L embed $M --max-seq 128 --precision $prec -i $OUT/sent_128.txt -o $OUT/e.npy -t $t --batch 1 --latency 2>&1 | rate; done | best)
+        b=$(for i in $(seq $REPS); do $L embed $M --precision $prec -i $OUT/sent_short.txt -o $OUT/e.npy -t $t --batch 64 --latency 2>&1 | rate; done | best)
+        bt=$(for i in $(seq $REPS); do $L embed $M --precision $prec -i $OUT/sent_short.txt -o $OUT/e.npy -t $t --batch 64 2>&1 | rate; done | best)
+        printf 'latent-%s\t%s\ta\t%s\t%.1f\n' $prec $t $a "$(echo "$FA / 64 * $a / 1000000000" | bc -l)" >> $R
+        printf 'latent-%s\t%s\tb\t%s\t%.1f\n' $prec $t $b "$(echo "$FB / 640 * $b / 1000000000" | bc -l)" >> $R
+        printf 'latent-%s-batches-per-thread\t%s\tb\t%s\t%.1f\n' $prec $t $bt "$(echo "$FB / 640 * $bt / 1000000000" | bc -l)" >> $R
+    done
+    o=$(for i in $(seq $REPS); do ORT_DIR=$OUT/ort node bench/bert_ort.js $OUT/minilm.onnx $OUT/ids128.jsonl $OUT/idsS.jsonl $OUT/l128.npy $t 2>$OUT/ort.err; done)
+    p=$(for i in $(seq $REPS); do OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t $PY bench/bert_torch.py $M $OUT/ids128.jsonl $OUT/idsS.jsonl $OUT/l128.npy $t 2>$OUT/torch.err; done)
+    for tool in ort torch; do
+        [ $tool = ort ] && v="$o" || v="$p"
+        a=$(printf '%s\n' "$v" | cut -f4 | best); b=$(printf '%s\n' "$v" | cut -f6 | best)
+        printf '%s\t%s\ta\t%s\t%.1f\n' $tool $t $a "$(echo "$FA / 64 * $a / 1000000000" | bc -l)" >> $R
+        printf '%s\t%s\tb\t%s\t%.1f\n' $tool $t $b "$(echo "$FB / 640 * $b / 1000000000" | bc -l)" >> $R
+    done
+done
+$OUT/peak | tee -a $R
+grep -h "max-abs" $OUT/ort.err $OUT/torch.err 2>/dev/null | sed 's/^/check: /' | tee -a $R
+# peak resident memory of f32 embedding, 2 threads, batches of 64, against the weight file
+w=$(stat -c %s $M/model.safetensors)
+for mode in batches-per-thread latency; do
+    [ $mode = latency ] && flag=--latency || flag=
+    rss=$(/usr/bin/time -f '%M' $L embed $M -q -i $OUT/sent_short.txt -o $OUT/e.npy -t 2 --batch 64 $flag 2>&1 >/dev/null | tail -1)
+    printf 'memory\tf32 %s\tpeak RSS %.1f MiB\tweights %.1f MiB\t%+.0f%%\n' $mode "$(echo "$rss / 1024" | bc -l)" "$(echo "$w / 1048576" | bc -l)" "$(echo "($rss * 1024 / $w - 1) * 100" | bc -l)" | tee -a $R
+done
+column -t -s "$(printf '\t')" $R
