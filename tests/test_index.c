@@ -209,6 +209,58 @@ TEST(hnsw_delete_compact_persist) {
     lt_vecs_free(b); lt_vecs_free(q);
 }
 
+/* The mapped (zero-copy) load: more than one full chunk of 4096 nodes plus a partial one,
+ * every storage mode. A loaded index answers exactly as the one saved, keeps changing in
+ * memory (adds into the copied last chunk and new chunks, deletes and updates inside the
+ * mapped chunks, the file untouched), and saves again to the same answers. */
+TEST(hnsw_mapped_load) {
+    lt_vecs *b = clustered(9000, 8, 21), *q = queries_for(40, 8, 21);
+    for (int st = 0; st < 3; st++) {
+        lt_hnsw_opts o;
+        lt_hnsw_opts_init(&o);
+        o.M = 8; o.ef_construction = 40; o.storage = st; o.rerank = st != 2;
+        lt_hnsw *h = NULL, *g = NULL, *g2 = NULL;
+        CHECK(lt_hnsw_new(&h, 8, &o) == LT_OK && lt_hnsw_add_store(h, b, 0, 2) == LT_OK);
+        for (int64_t i = 0; i < 9000; i += 97) CHECK(lt_hnsw_delete(h, i) == LT_OK);
+        CHECK(lt_hnsw_save(h, "build/tests/m.lhnsw") == LT_OK);
+        CHECK(lt_hnsw_load(&g, "build/tests/m.lhnsw") == LT_OK);
+        if (!h || !g) { lt_hnsw_free(h); lt_hnsw_free(g); continue; }
+        float D1[400], D2[400];
+        int64_t I1[400], I2[400];
+        CHECK(lt_hnsw_search_batch(h, q->data, 40, q->ld, 10, 50, NULL, 1, D1, I1) == LT_OK);
+        CHECK(lt_hnsw_search_batch(g, q->data, 40, q->ld, 10, 50, NULL, 1, D2, I2) == LT_OK);
+        CHECK(!memcmp(I1, I2, sizeof I1) && !memcmp(D1, D2, sizeof D1));
+        int64_t I0[400], count0 = lt_hnsw_get_info(h).count;
+        memcpy(I0, I1, sizeof I0);
+        /* the same changes to both: deletes and updates in mapped chunks, adds past the end */
+        for (lt_hnsw *x = h; x; x = x == h ? g : NULL) {
+            for (int64_t i = 1; i < 9000; i += 211) CHECK(lt_hnsw_delete(x, i) == LT_OK);
+            for (int64_t i = 5; i < 9000; i += 401) CHECK(lt_hnsw_add(x, lt_vecs_row(b, (i * 7) % 9000), i) == LT_OK);
+            for (int64_t i = 0; i < 300; i++) CHECK(lt_hnsw_add(x, lt_vecs_row(q, i % 40), 100000 + i) == LT_OK);
+        }
+        CHECK(lt_hnsw_search_batch(h, q->data, 40, q->ld, 10, 50, NULL, 1, D1, I1) == LT_OK);
+        CHECK(lt_hnsw_search_batch(g, q->data, 40, q->ld, 10, 50, NULL, 1, D2, I2) == LT_OK);
+        CHECK_MSG(!memcmp(I1, I2, sizeof I1) && !memcmp(D1, D2, sizeof D1), "storage %d: changed mapped index differs", st);
+        /* the file was not touched by those changes: it loads to the old answers */
+        CHECK(lt_hnsw_load(&g2, "build/tests/m.lhnsw") == LT_OK);
+        if (g2) {
+            CHECK(lt_hnsw_get_info(g2).count == count0 && lt_hnsw_get_info(h).count > count0);
+            CHECK(lt_hnsw_search_batch(g2, q->data, 40, q->ld, 10, 50, NULL, 1, D2, I2) == LT_OK && !memcmp(I0, I2, sizeof I0));
+            lt_hnsw_free(g2); g2 = NULL;
+        }
+        CHECK(lt_hnsw_save(g, "build/tests/m2.lhnsw") == LT_OK);
+        CHECK(lt_hnsw_load(&g2, "build/tests/m2.lhnsw") == LT_OK);
+        if (g2) {
+            CHECK(lt_hnsw_search_batch(g2, q->data, 40, q->ld, 10, 50, NULL, 1, D2, I2) == LT_OK);
+            CHECK(!memcmp(I1, I2, sizeof I1) && !memcmp(D1, D2, sizeof D1));
+            CHECK(lt_hnsw_compact(g2, 1) == LT_OK && lt_hnsw_get_info(g2).deleted == 0);
+            lt_hnsw_free(g2);
+        }
+        lt_hnsw_free(h); lt_hnsw_free(g);
+    }
+    lt_vecs_free(b); lt_vecs_free(q);
+}
+
 TEST(hnsw_deterministic_single_thread) {
     lt_vecs *b = clustered(2000, 16, 9);
     lt_hnsw *a = build(b, LT_METRIC_L2, 1), *c = build(b, LT_METRIC_L2, 1);
@@ -295,4 +347,4 @@ TEST(hnsw_compact_storage) {
 }
 
 RUN_TESTS(T(hnsw_compact_storage), T(exact_ties_and_padding), T(exact_matches_double_oracle), T(hnsw_recall_band), T(hnsw_filtered_recall),
-          T(hnsw_delete_compact_persist), T(hnsw_deterministic_single_thread), T(hnsw_concurrent_insert_search))
+          T(hnsw_delete_compact_persist), T(hnsw_mapped_load), T(hnsw_deterministic_single_thread), T(hnsw_concurrent_insert_search))

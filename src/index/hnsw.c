@@ -11,6 +11,10 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <zlib.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CH_BITS 12
 #define CH (1 << CH_BITS)
@@ -27,6 +31,7 @@ typedef struct chunk {
     _Atomic uint8_t *deleted;
     atomic_flag *lock;
     int64_t *ext;
+    int mapped;                 /* arrays point into the loaded file (v2); up[] and lock are ours */
 } chunk;
 
 typedef struct vis { uint32_t *tag; size_t cap; uint32_t cur; struct vis *next; } vis;
@@ -49,6 +54,9 @@ struct lt_hnsw {
     pthread_mutex_t vlock;      /* visited pool */
     vis *pool;
     const lt_kernels *K;
+    unsigned char *map;         /* a v2 file the full chunks point into: mmap'ed, or a heap copy */
+    size_t map_len;
+    int map_heap;
 };
 
 void lt_hnsw_opts_init(lt_hnsw_opts *o) {
@@ -339,10 +347,15 @@ void lt_hnsw_free(lt_hnsw *h) {
     int64_t n = atomic_load(&h->n);
     for (int64_t ci = 0; ci < MAX_CHUNKS && h->chunks[ci]; ci++) {
         chunk *c = h->chunks[ci];
-        for (int64_t j = 0; j < CH && ci * CH + j < n; j++) lt_free(c->up[j]);
-        lt_aligned_free(c->vec); lt_aligned_free(c->code); lt_free(c->scale);
-        lt_free(c->l0); lt_free(c->up); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->lock); lt_free(c->ext); lt_free(c);
+        for (int64_t j = 0; j < CH && ci * CH + j < n; j++)
+            if (!c->mapped) lt_free(c->up[j]);
+        if (!c->mapped) {
+            lt_aligned_free(c->vec); lt_aligned_free(c->code); lt_free(c->scale);
+            lt_free(c->l0); lt_free(c->level); lt_free((void *)c->deleted); lt_free(c->ext);
+        }
+        lt_free(c->up); lt_free(c->lock); lt_free(c);
     }
+    if (h->map) { if (h->map_heap) lt_aligned_free(h->map); else munmap(h->map, h->map_len); }
     while (h->pool) { vis *v = h->pool; h->pool = v->next; lt_free(v->tag); lt_free(v); }
     lt_free(h->map_k); lt_free(h->map_v);
     pthread_mutex_destroy(&h->glock); pthread_mutex_destroy(&h->mlock); pthread_mutex_destroy(&h->vlock);
@@ -682,9 +695,43 @@ lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h) {
     return in;
 }
 
-/* ---- persistence ---- */
+/* ---- persistence ----
+ * v2 ("LTHNSW02", written): magic, header (16 x int64), RNG state, then sections at 64-byte
+ * aligned offsets (zero padding): external ids (n x int64), levels (n x u8), deleted flags
+ * (n x u8), vectors (n x ld f32, if kept), codes (n x code_bytes), int8 scales (n x f32),
+ * level-0 links (n x (1 + 2M) int32: count, then ids), upper links (for each node in order,
+ * level x (1 + M) int32); CRC-32 of everything after the magic, last. Every array is laid
+ * out as the in-memory chunks are, so loading maps the file and points the full chunks
+ * into it (no copy; pages shared with the page cache, private on write); only the last,
+ * partly filled chunk is copied so it can grow. v1 ("LTHNSW01", node records) still loads. */
 #define HMAGIC "LTHNSW01"
+#define HMAGIC2 "LTHNSW02"
 static int w(FILE *f, const void *p, size_t n, uLong *crc) { *crc = crc32_z(*crc, p, n); return fwrite(p, 1, n, f) == n ? 0 : 1; }
+
+typedef struct { size_t ext, level, del, vec, code, scale, l0, up, end; } v2_layout;
+static size_t al64(size_t x) { return (x + 63) & ~(size_t)63; }
+/* section offsets for n nodes with up_total upper-link int32s; 0 on overflow */
+static int v2_plan(const lt_hnsw *h, uint64_t n, uint64_t up_total, v2_layout *L) {
+    if (n > (uint64_t)MAX_CHUNKS * CH || up_total > ((uint64_t)1 << 40)) return 0;
+    size_t off = 8 + 128 + sizeof(lt_rng);
+    L->ext = al64(off); off = L->ext + n * 8;
+    L->level = al64(off); off = L->level + n;
+    L->del = al64(off); off = L->del + n;
+    L->vec = al64(off); off = L->vec + (h->keep_vec ? n * (size_t)h->ld * 4 : 0);
+    L->code = al64(off); off = L->code + n * (size_t)h->code_bytes;
+    L->scale = al64(off); off = L->scale + (h->o.storage == LT_HNSW_INT8 ? n * 4 : 0);
+    L->l0 = al64(off); off = L->l0 + n * (size_t)(1 + h->M0) * 4;
+    L->up = al64(off); off = L->up + up_total * 4;
+    L->end = off;
+    return 1;
+}
+
+static int pad_to(FILE *f, size_t *pos, size_t to, uLong *crc) {
+    static const unsigned char z[64] = {0};
+    int bad = 0;
+    while (*pos < to && !bad) { size_t k = to - *pos < 64 ? to - *pos : 64; bad = w(f, z, k, crc); *pos += k; }
+    return bad;
+}
 
 int lt_hnsw_save(const lt_hnsw *h, const char *path) {
     lt_afile a;
@@ -692,32 +739,165 @@ int lt_hnsw_save(const lt_hnsw *h, const char *path) {
     if (rc) return rc;
     uLong crc = crc32_z(0, Z_NULL, 0);
     int64_t n = atomic_load(&h->n);
-    int64_t hdr[16] = {1, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted),
+    int64_t hdr[16] = {2, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted),
                        h->o.storage, h->o.rerank};
-    int bad = fwrite(HMAGIC, 1, 8, a.f) != 8;
-    bad |= w(a.f, hdr, sizeof hdr, &crc);
-    bad |= w(a.f, &h->rng, sizeof h->rng, &crc);
+    uint64_t up_total = 0;
+    for (int64_t i = 0; i < n; i++) up_total += (uint64_t)LEVEL(h, i) * (1 + h->M);
+    v2_layout L;
+    if (!v2_plan(h, (uint64_t)n, up_total, &L)) { lt_afile_abort(&a); return lt_err(LT_EINVAL, "%s: index too large", path); }
+    int bad = fwrite(HMAGIC2, 1, 8, a.f) != 8;
+    size_t pos = 8;
+    bad |= w(a.f, hdr, sizeof hdr, &crc); pos += sizeof hdr;
+    bad |= w(a.f, &h->rng, sizeof h->rng, &crc); pos += sizeof h->rng;
+    /* one pass per section, in file order */
+    bad |= pad_to(a.f, &pos, L.ext, &crc);
+    for (int64_t i = 0; i < n && !bad; i++) { int64_t e = EXT(h, i); bad |= w(a.f, &e, 8, &crc); pos += 8; }
+    bad |= pad_to(a.f, &pos, L.level, &crc);
+    for (int64_t i = 0; i < n && !bad; i++) { uint8_t v = (uint8_t)LEVEL(h, i); bad |= w(a.f, &v, 1, &crc); pos++; }
+    bad |= pad_to(a.f, &pos, L.del, &crc);
+    for (int64_t i = 0; i < n && !bad; i++) { uint8_t v = (uint8_t)DELETED(h, i); bad |= w(a.f, &v, 1, &crc); pos++; }
+    bad |= pad_to(a.f, &pos, L.vec, &crc);
+    if (h->keep_vec) for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, VEC(h, i), (size_t)h->ld * 4, &crc); pos += (size_t)h->ld * 4; }
+    bad |= pad_to(a.f, &pos, L.code, &crc);
+    for (int64_t i = 0; i < n && !bad && h->code_bytes; i++) {
+        bad |= w(a.f, CHK(h, i)->code + (i & (CH - 1)) * h->code_bytes, (size_t)h->code_bytes, &crc);
+        pos += (size_t)h->code_bytes;
+    }
+    bad |= pad_to(a.f, &pos, L.scale, &crc);
+    if (h->o.storage == LT_HNSW_INT8) for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, &CHK(h, i)->scale[i & (CH - 1)], 4, &crc); pos += 4; }
+    bad |= pad_to(a.f, &pos, L.l0, &crc);
+    for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, LINKS(h, i, 0), (size_t)(1 + h->M0) * 4, &crc); pos += (size_t)(1 + h->M0) * 4; }
+    bad |= pad_to(a.f, &pos, L.up, &crc);
     for (int64_t i = 0; i < n && !bad; i++) {
-        int64_t e = EXT(h, i);
-        uint8_t lv[2] = {(uint8_t)LEVEL(h, i), (uint8_t)DELETED(h, i)};
-        bad |= w(a.f, &e, 8, &crc);
-        bad |= w(a.f, lv, 2, &crc);
-        if (h->keep_vec) bad |= w(a.f, VEC(h, i), (size_t)h->d * 4, &crc);
-        if (h->code_bytes) {
-            chunk *c = CHK(h, i);
-            bad |= w(a.f, c->code + (i & (CH - 1)) * h->code_bytes, (size_t)h->code_bytes, &crc);
-            if (c->scale) bad |= w(a.f, &c->scale[i & (CH - 1)], 4, &crc);
-        }
-        bad |= w(a.f, LINKS(h, i, 0), (size_t)(1 + h->M0) * 4, &crc);
-        if (lv[0]) bad |= w(a.f, CHK(h, i)->up[i & (CH - 1)], (size_t)lv[0] * (1 + h->M) * 4, &crc);
+        int lv = LEVEL(h, i);
+        if (lv) { bad |= w(a.f, CHK(h, i)->up[i & (CH - 1)], (size_t)lv * (1 + h->M) * 4, &crc); pos += (size_t)lv * (1 + h->M) * 4; }
     }
     uint32_t c32 = (uint32_t)crc;
-    bad |= fwrite(&c32, 4, 1, a.f) != 1;
+    bad |= pos != L.end || fwrite(&c32, 4, 1, a.f) != 1;
     if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: write failed", path); }
     return lt_afile_commit(&a);
 }
 
-int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) {
+/* header checks shared by both versions; fills o, d, n */
+static int check_header(const int64_t *hdr, int version, size_t len, size_t off, const char *name, lt_hnsw_opts *o, int64_t *d, int64_t *n) {
+    lt_hnsw_opts_init(o);
+    *d = hdr[1]; *n = hdr[6];
+    o->metric = (lt_metric)hdr[2]; o->M = (int)hdr[3]; o->ef_construction = (int)hdr[4]; o->seed = (uint64_t)hdr[5];
+    o->storage = (int)hdr[10]; o->rerank = (int)hdr[11];
+    if (hdr[10] < 0 || hdr[10] > 2 || hdr[11] < 0 || hdr[11] > 1) return lt_err(LT_EFORMAT, "%s: offset 88: bad storage mode", name);
+    if (hdr[0] != version || *d <= 0 || *d > (1 << 20) || hdr[2] < 0 || hdr[2] > 2 || o->M < 2 || o->M > 256 || *n < 0 || *n > (int64_t)MAX_CHUNKS * CH ||
+        hdr[4] < 1 || hdr[7] < -1 || hdr[7] > MAX_LEVEL || hdr[8] < -1 || hdr[8] >= (*n ? *n : 1) || (*n > 0) != (hdr[8] >= 0) || hdr[9] < 0 || hdr[9] > *n)
+        return lt_err(LT_EFORMAT, "%s: offset 8: corrupt header", name);
+    if ((uint64_t)*n > (len - off) / (10 + (uint64_t)*d)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)*n, len);
+    return LT_OK;
+}
+
+/* every link in range and pointing at a node present on that level; the entry point */
+static int check_links(lt_hnsw *h, const int64_t *hdr, const char *name) {
+    int64_t n = atomic_load(&h->n);
+    for (int64_t i = 0; i < n; i++)
+        for (int lc = 0; lc <= LEVEL(h, i); lc++) {
+            int32_t *L = LINKS(h, i, lc);
+            int mx = lc ? h->M : h->M0;
+            if (L[0] < 0 || L[0] > mx) return lt_err(LT_EFORMAT, "%s: node %lld has a bad link count", name, (long long)i);
+            for (int j = 0; j < L[0]; j++)
+                if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc) return lt_err(LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i);
+        }
+    if (n > 0 && LEVEL(h, hdr[8]) != hdr[7]) return lt_err(LT_EFORMAT, "%s: entry point level mismatch", name);
+    h->max_level = (int)hdr[7]; h->entry = (int32_t)hdr[8];
+    atomic_store(&h->n_deleted, hdr[9]);
+    return LT_OK;
+}
+
+/* v2 from base[0..len) (64-byte aligned, writable, private to us); on success the index
+ * owns it (map_heap says how to release it), on failure the caller still does */
+static int parse_v2(unsigned char *base, size_t len, int heap, const char *name, lt_hnsw **out) {
+    *out = NULL;
+    size_t off = 8;
+    if (len < 8 + 128 + sizeof(lt_rng) + 4) return lt_err(LT_EFORMAT, "%s: offset 0: too short for an index", name);
+    uint32_t c32;
+    memcpy(&c32, base + len - 4, 4);
+    if (c32 != (uint32_t)crc32_z(0, base + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
+    int64_t hdr[16], d, n;
+    memcpy(hdr, base + off, sizeof hdr);
+    off += sizeof hdr;
+    lt_hnsw_opts o;
+    int rc = check_header(hdr, 2, len, off, name, &o, &d, &n);
+    if (rc) return rc;
+    lt_hnsw *h;
+    if ((rc = lt_hnsw_new(&h, d, &o))) return rc;
+    memcpy(&h->rng, base + off, sizeof h->rng);
+    v2_layout L;
+    /* the levels first (their section does not depend on the upper links) */
+    v2_plan(h, (uint64_t)n, 0, &L);
+    uint64_t up_total = 0;
+    if (L.del + (size_t)n > len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated", name, L.level); goto fail; }
+    for (int64_t i = 0; i < n; i++) {
+        uint8_t lv = base[L.level + i], del = base[L.del + i];
+        int64_t e;
+        memcpy(&e, base + L.ext + i * 8, 8);
+        if (lv > MAX_LEVEL || del > 1 || e < 0) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, L.level + (size_t)i, (long long)i); goto fail; }
+        up_total += (uint64_t)lv * (1 + h->M);
+    }
+    if (!v2_plan(h, (uint64_t)n, up_total, &L) || L.end + 4 != len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: size does not match the node table (%zu bytes expected)", name, len, L.end + 4); goto fail; }
+    h->map = base; h->map_len = len; h->map_heap = heap;
+    int64_t nfull = n / CH;
+    int32_t *up = (int32_t *)(base + L.up);
+    for (int64_t ci = 0; ci * CH < n; ci++) {
+        int64_t i0 = ci * CH, cnt = n - i0 < CH ? n - i0 : CH;
+        chunk *c;
+        if (ci < nfull) {
+            /* a full chunk: its arrays are the file's */
+            c = lt_calloc(1, sizeof *c);
+            if (!c || !(c->up = lt_calloc(CH, sizeof(int32_t *))) || !(c->lock = lt_calloc(CH, sizeof(atomic_flag)))) {
+                if (c) { lt_free(c->up); lt_free(c); }
+                rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap;
+            }
+            for (int j = 0; j < CH; j++) atomic_flag_clear(&c->lock[j]);
+            c->mapped = 1;
+            c->ext = (int64_t *)(base + L.ext) + i0;
+            c->level = base + L.level + i0;
+            c->deleted = (_Atomic uint8_t *)(base + L.del + i0);
+            c->vec = h->keep_vec ? (float *)(base + L.vec) + i0 * h->ld : NULL;
+            c->code = h->code_bytes ? base + L.code + (size_t)i0 * h->code_bytes : NULL;
+            c->scale = h->o.storage == LT_HNSW_INT8 ? (float *)(base + L.scale) + i0 : NULL;
+            c->l0 = (int32_t *)(base + L.l0) + i0 * (1 + h->M0);
+            for (int64_t j = 0; j < cnt; j++) if (c->level[j]) { c->up[j] = up; up += c->level[j] * (1 + h->M); }
+            h->chunks[ci] = c;
+        } else {
+            /* the last, partly filled chunk is copied: it grows with the next insert */
+            if (alloc_chunk(h, ci)) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap; }
+            c = h->chunks[ci];
+            memcpy(c->ext, base + L.ext + i0 * 8, (size_t)cnt * 8);
+            memcpy(c->level, base + L.level + i0, (size_t)cnt);
+            for (int64_t j = 0; j < cnt; j++) atomic_store(&c->deleted[j], base[L.del + i0 + j]);
+            if (h->keep_vec) memcpy(c->vec, base + L.vec + (size_t)i0 * h->ld * 4, (size_t)cnt * h->ld * 4);
+            if (h->code_bytes) memcpy(c->code, base + L.code + (size_t)i0 * h->code_bytes, (size_t)cnt * h->code_bytes);
+            if (c->scale) memcpy(c->scale, base + L.scale + (size_t)i0 * 4, (size_t)cnt * 4);
+            memcpy(c->l0, base + L.l0 + (size_t)i0 * (1 + h->M0) * 4, (size_t)cnt * (1 + h->M0) * 4);
+            for (int64_t j = 0; j < cnt; j++) {
+                int lv = c->level[j];
+                if (!lv) continue;
+                if (!(c->up[j] = lt_malloc((size_t)lv * (1 + h->M) * 4))) { rc = lt_err(LT_ENOMEM, "out of memory"); atomic_store(&h->n, i0 + j); goto fail_unmap; }
+                memcpy(c->up[j], up, (size_t)lv * (1 + h->M) * 4);
+                up += lv * (1 + h->M);
+            }
+        }
+        atomic_store(&h->n, i0 + cnt);
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (!DELETED(h, i) && (rc = map_put(h, EXT(h, i), (int32_t)i))) goto fail_unmap;
+    if ((rc = check_links(h, hdr, name))) goto fail_unmap;
+    *out = h;
+    return LT_OK;
+fail_unmap:
+    h->map = NULL;   /* the caller releases the buffer */
+fail:
+    lt_hnsw_free(h);
+    return rc;
+}
+
+static int parse_v1(const void *buf, size_t len, const char *name, lt_hnsw **out) {
     *out = NULL;
     const unsigned char *p = buf;
     size_t off = 8;
@@ -725,19 +905,12 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) 
     uint32_t c32;
     memcpy(&c32, p + len - 4, 4);
     if (c32 != (uint32_t)crc32_z(0, p + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
-    int64_t hdr[16];
+    int64_t hdr[16], d, n;
     memcpy(hdr, p + off, sizeof hdr);
     off += sizeof hdr;
     lt_hnsw_opts o;
-    lt_hnsw_opts_init(&o);
-    int64_t d = hdr[1], n = hdr[6];
-    o.metric = (lt_metric)hdr[2]; o.M = (int)hdr[3]; o.ef_construction = (int)hdr[4]; o.seed = (uint64_t)hdr[5];
-    o.storage = (int)hdr[10]; o.rerank = (int)hdr[11];
-    if (hdr[10] < 0 || hdr[10] > 2 || hdr[11] < 0 || hdr[11] > 1) return lt_err(LT_EFORMAT, "%s: offset 88: bad storage mode", name);
-    if (hdr[0] != 1 || d <= 0 || d > (1 << 20) || hdr[2] < 0 || hdr[2] > 2 || o.M < 2 || o.M > 256 || n < 0 || n > (int64_t)MAX_CHUNKS * CH ||
-        hdr[7] < -1 || hdr[7] > MAX_LEVEL || hdr[8] < -1 || hdr[8] >= (n ? n : 1) || (n > 0) != (hdr[8] >= 0) || hdr[9] < 0 || hdr[9] > n)
-        return lt_err(LT_EFORMAT, "%s: offset 8: corrupt header", name);
-    if ((uint64_t)n > (len - off) / (10 + (uint64_t)d)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)n, len);
+    int rc0 = check_header(hdr, 1, len, off, name, &o, &d, &n);
+    if (rc0) return rc0;
     lt_hnsw *h;
     float *vbuf = NULL;
     int rc = lt_hnsw_new(&h, d, &o);
@@ -774,18 +947,7 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) 
         else if ((rc = map_put(h, e, id))) goto fail;
     }
     if (off != end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes", name, off); goto fail; }
-    /* validate every link */
-    for (int64_t i = 0; i < n; i++)
-        for (int lc = 0; lc <= LEVEL(h, i); lc++) {
-            int32_t *L = LINKS(h, i, lc);
-            int mx = lc ? h->M : h->M0;
-            if (L[0] < 0 || L[0] > mx) { rc = lt_err(LT_EFORMAT, "%s: node %lld has a bad link count", name, (long long)i); goto fail; }
-            for (int j = 0; j < L[0]; j++)
-                if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc) { rc = lt_err(LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i); goto fail; }
-        }
-    if (n > 0 && LEVEL(h, hdr[8]) != hdr[7]) { rc = lt_err(LT_EFORMAT, "%s: entry point level mismatch", name); goto fail; }
-    h->max_level = (int)hdr[7]; h->entry = (int32_t)hdr[8];
-    atomic_store(&h->n_deleted, hdr[9]);
+    if ((rc = check_links(h, hdr, name))) goto fail;
     lt_aligned_free(vbuf);
     *out = h;
     return LT_OK;
@@ -795,11 +957,42 @@ fail:
     return rc;
 }
 
+int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) {
+    *out = NULL;
+    if (len >= 8 && !memcmp(buf, HMAGIC2, 8)) {
+        /* the index keeps pointing into its file: give it an aligned copy of its own */
+        unsigned char *copy = lt_aligned_alloc(len);
+        if (!copy) return lt_err(LT_ENOMEM, "out of memory");
+        memcpy(copy, buf, len);
+        int rc = parse_v2(copy, len, 1, name, out);
+        if (rc) lt_aligned_free(copy);
+        return rc;
+    }
+    if (len < 8 || memcmp(buf, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
+    return parse_v1(buf, len, name, out);
+}
+
 int lt_hnsw_load(lt_hnsw **out, const char *path) {
-    char *buf; size_t len, ml;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
-    if (rc) return rc;
-    rc = lt_hnsw_parse(buf, len, path, out);
-    lt_release_whole(buf, ml);
+    *out = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return lt_err(LT_EIO, "%s: cannot open", path);
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < 8) {
+        close(fd);
+        return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", path);
+    }
+    size_t len = (size_t)st.st_size;
+    /* private and writable: the index may be changed in memory (copy on write), never the file */
+    unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return lt_err(LT_EIO, "%s: cannot map", path);
+    int rc;
+    if (!memcmp(m, HMAGIC2, 8)) {
+        rc = parse_v2(m, len, 0, path, out);
+        if (rc) munmap(m, len);
+    } else {
+        rc = lt_hnsw_parse(m, len, path, out);
+        munmap(m, len);
+    }
     return rc;
 }
