@@ -54,6 +54,7 @@ struct lt_hnsw {
     pthread_mutex_t vlock;      /* visited pool */
     vis *pool;
     const lt_kernels *K;
+    int pf_ahead;               /* rows prefetched whole ahead in a neighbour scan (short rows: 3; 0: next row's first line) */
     unsigned char *map;         /* a v2 file the full chunks point into: mmap'ed, or a heap copy */
     size_t map_len;
     int map_heap;
@@ -217,6 +218,15 @@ static int accept(const lt_hnsw *h, int32_t i, const lt_filter *f) {
 
 /* Beam search on layer lc from ep. Results (max-heap by distance, at most ef) in *res.
  * With `f` (or deleted nodes) only accepted nodes enter the results; all are traversed. */
+/* the node's search-time row (vector or code), every line of it */
+static inline void prefetch_row(const lt_hnsw *h, int32_t e) {
+    const char *p;
+    size_t bytes;
+    if (h->o.storage == LT_HNSW_F32) { p = (const char *)VEC(h, e); bytes = (size_t)h->ld * 4; }
+    else { p = (const char *)(CHK(h, e)->code + (e & (CH - 1)) * h->code_bytes); bytes = (size_t)h->code_bytes; }
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(p + o);
+}
+
 static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, int lc, const lt_filter *f, int filtering,
                         vis *v, cheap *res, cheap *cands) {
     res->n = 0; cands->n = 0;
@@ -234,12 +244,26 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
         int cnt = L[0];
         memcpy(buf, L + 1, (size_t)cnt * 4);
         UNLOCK(h, c.i);
+        /* Short rows: unvisited neighbours first, then their distances with the rows three
+         * ahead prefetched whole, so the loads overlap. Long rows (>= 512 bytes): one pass,
+         * the next neighbour's first line prefetched (the hardware streams the rest; more
+         * measured slower on Fashion-MNIST). */
+        int nn = 0;
         for (int j = 0; j < cnt; j++) {
             int32_t e = buf[j];
             if ((size_t)e >= v->cap) continue;   /* inserted after this search began */
-            if (v->tag[e] == v->cur) continue;
+            if (h->pf_ahead && v->tag[e] == v->cur) continue;
+            buf[nn++] = e;
+        }
+        for (int j = 0; j < nn && j < h->pf_ahead; j++) prefetch_row(h, buf[j]);
+        for (int j = 0; j < nn; j++) {
+            int32_t e = buf[j];
+            if (h->pf_ahead) { if (j + h->pf_ahead < nn) prefetch_row(h, buf[j + h->pf_ahead]); }
+            else {
+                if (j + 1 < nn) __builtin_prefetch(h->o.storage == LT_HNSW_F32 ? (const void *)VEC(h, buf[j + 1]) : (const void *)(CHK(h, buf[j + 1])->code + (buf[j + 1] & (CH - 1)) * h->code_bytes));
+                if (v->tag[e] == v->cur) continue;
+            }
             v->tag[e] = v->cur;
-            if (j + 1 < cnt) __builtin_prefetch(h->o.storage == LT_HNSW_F32 ? (const void *)VEC(h, buf[j + 1]) : (const void *)(CHK(h, buf[j + 1])->code + (buf[j + 1] & (CH - 1)) * h->code_bytes));
             float de = dist_q(h, q, e);
             if (res->n < ef || de < res->a[0].d) {
                 if (ch_push(cands, -de, e)) return LT_ENOMEM;
@@ -334,6 +358,8 @@ int lt_hnsw_new(lt_hnsw **out, int64_t d, const lt_hnsw_opts *o) {
     h->o = *o; h->d = d; h->ld = lt_pad_dim(d); h->M = o->M; h->M0 = 2 * o->M; h->mL = 1 / log((double)o->M);
     h->code_bytes = o->storage == LT_HNSW_F16 ? h->ld * 2 : o->storage == LT_HNSW_INT8 ? h->ld : 0;
     h->keep_vec = o->storage == LT_HNSW_F32 || o->rerank;
+    int64_t row = o->storage == LT_HNSW_F32 ? h->ld * 4 : h->code_bytes;
+    h->pf_ahead = row >= 512 ? 0 : 3;
     h->entry = -1; h->max_level = -1;
     lt_rng_seed(&h->rng, o->seed, 0);
     pthread_mutex_init(&h->glock, NULL); pthread_mutex_init(&h->mlock, NULL); pthread_mutex_init(&h->vlock, NULL);
