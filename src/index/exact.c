@@ -21,7 +21,7 @@ int lt_metric_from_name(const char *s, lt_metric *out) {
 }
 
 #define QB 1024
-#define NB 256
+#define NB 512
 #define SCAN 256
 
 typedef struct {
