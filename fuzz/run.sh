@@ -28,7 +28,7 @@ printf '\003a\tb\t1.5\nc\td\t2\n' > $B/seeds_files/sim
 printf '\002Caf\303\251 na\303\257ve \344\270\255 Hello, world!' > $B/seeds_bert/text
 for h in vecs corpus files bert; do
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm
     echo "fuzz_$h: $S s"
     $B/fuzz_$h -max_total_time=$S -max_len=4096 -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }
     grep -E '^#[0-9]+.*DONE' $B/fuzz_$h.log | tail -1
