@@ -95,6 +95,17 @@ TEST(kernels_match_reference) {
                 CHECK_ARR(d1, d2, n1, 1e-6, 1e-6);
             }
         }
+        /* transposed tile-row scan (exact search over packed queries) */
+        {
+            float sc[32], qn[32], th[32], d1[32], d2[32];
+            fill(sc, 32, &r); fill(qn, 32, &r); fill(th, 32, &r);
+            for (int mode = 0; mode < 3; mode++)
+                for (int nr = 5; nr <= 32; nr += 27) {
+                    uint32_t m1 = K->scan32(sc, nr, 0.3f, qn, th, mode, d1), m2 = R->scan32(sc, nr, 0.3f, qn, th, mode, d2);
+                    CHECK(m1 == m2 && m1 != 0 && m1 < (nr == 32 ? 0xffffffffu : (1u << nr)));
+                    CHECK_ARR(d1, d2, nr, 1e-6, 1e-6);
+                }
+        }
         /* compact rows against the reference */
         {
             float q[64]; uint16_t xh[64]; int8_t xi[64];

@@ -50,30 +50,44 @@ static void oracle(const lt_vecs *b, const float *q, int k, lt_metric m, int64_t
     free(dd);
 }
 
+/* Both candidate passes (packed GEMM, used for blocks of >= 32 queries, and OpenBLAS) */
+static const char *const exact_paths[2] = {"packed", "blas"};
+
 TEST(exact_ties_and_padding) {
     lt_vecs *b = lt_vecs_new(5, 2);
     float pts[5][2] = {{1, 0}, {0, 1}, {1, 0}, {-1, 0}, {1, 0}};
     for (int i = 0; i < 5; i++) memcpy(lt_vecs_row(b, i), pts[i], 8);
-    float q[2] = {1, 0}, D[7];
-    int64_t I[7];
-    CHECK(lt_knn_exact(b, q, 1, 2, 7, LT_METRIC_L2, 1, D, I) == LT_OK);
+    float q[40 * 2], D[40 * 7];
+    int64_t I[40 * 7];
+    for (int i = 0; i < 40; i++) { q[2 * i] = 1; q[2 * i + 1] = 0; }
     int64_t want[7] = {0, 2, 4, 1, 3, -1, -1};
-    CHECK(!memcmp(I, want, sizeof want));
-    CHECK(D[0] == 0 && D[3] == 2 && D[4] == 4 && isinf(D[5]));
+    for (int path = 0; path < 2; path++) {
+        setenv("LATENT_EXACT", exact_paths[path], 1);
+        for (int nq = 1; nq <= 40; nq += 39) {   /* 1 query, and a block of 40 */
+            CHECK(lt_knn_exact(b, q, nq, 2, 7, LT_METRIC_L2, 1, D, I) == LT_OK);
+            for (int i = 0; i < nq; i++) CHECK_MSG(!memcmp(I + 7 * i, want, sizeof want), "%s path, %d queries, query %d", exact_paths[path], nq, i);
+            CHECK(D[0] == 0 && D[3] == 2 && D[4] == 4 && isinf(D[5]));
+        }
+    }
+    unsetenv("LATENT_EXACT");
     lt_vecs_free(b);
 }
 
 TEST(exact_matches_double_oracle) {
-    lt_vecs *b = clustered(3000, 24, 1), *q = clustered(50, 24, 2);
+    lt_vecs *b = clustered(3000, 24, 1), *q = clustered(150, 24, 2);
     lt_metric ms[3] = {LT_METRIC_L2, LT_METRIC_IP, LT_METRIC_COS};
-    for (int mi = 0; mi < 3; mi++) {
-        float D[50 * 10];
-        int64_t I[50 * 10], want[10];
-        CHECK(lt_knn_exact(b, q->data, 50, q->ld, 10, ms[mi], 2, D, I) == LT_OK);
-        int bad = 0;
-        for (int i = 0; i < 50; i++) { oracle(b, lt_vecs_row(q, i), 10, ms[mi], want); bad += memcmp(want, I + i * 10, sizeof want) != 0; }
-        CHECK_MSG(bad == 0, "metric %d: %d queries differ from the oracle", mi, bad);
+    for (int path = 0; path < 2; path++) {
+        setenv("LATENT_EXACT", exact_paths[path], 1);
+        for (int mi = 0; mi < 3; mi++) {
+            float D[150 * 10];
+            int64_t I[150 * 10], want[10];
+            CHECK(lt_knn_exact(b, q->data, 150, q->ld, 10, ms[mi], 2, D, I) == LT_OK);
+            int bad = 0;
+            for (int i = 0; i < 150; i++) { oracle(b, lt_vecs_row(q, i), 10, ms[mi], want); bad += memcmp(want, I + i * 10, sizeof want) != 0; }
+            CHECK_MSG(bad == 0, "%s path, metric %d: %d queries differ from the oracle", exact_paths[path], mi, bad);
+        }
     }
+    unsetenv("LATENT_EXACT");
     lt_vecs_free(b); lt_vecs_free(q);
 }
 

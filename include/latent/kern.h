@@ -59,6 +59,11 @@ typedef struct lt_kernels {
     void (*gelu)(float *x, int64_t n);
     /* x = softmax(x), max-subtracted */
     void (*softmax)(float *x, int n);
+    /* One row of a transposed score tile (exact search over packed queries): for the
+     * nr <= 32 queries j, dist[j] from score s[j] as scan_below does (mode 0: (qn[j] + bx)
+     * - 2 s[j], 1: 1 - s[j], 2: 1 - s[j] bx); returns the bit mask of dist[j] <= thr[j].
+     * s and dist hold 32 floats. */
+    uint32_t (*scan32)(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist);
 } lt_kernels;
 
 /* ---- GEMM with a pre-packed right operand ----

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
@@ -31,6 +32,7 @@ typedef struct {
     double maxn2;
     float *Dout; int64_t *Iout;
     int rc;
+    int packed;          /* candidate pass on latent's packed GEMM (else OpenBLAS sgemm) */
 } ex_ctx;
 
 static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, double qn, double xn) {
@@ -80,6 +82,45 @@ static double float_err(lt_metric m, int64_t d, double qn, double X) {
     return 1.001 * g + 8 * u;
 }
 
+/* Candidate pass with latent's own GEMM, transposed: the block's queries are packed once
+ * as the right operand (panels of 32), base rows are the left operand read in place, and
+ * each 12 x 32 score tile is scanned while still in L1 against the 32 queries' current
+ * k-th distances (no score block in memory, no per-block packing of the base). */
+static void cand_packed(const ex_ctx *c, const lt_kernels *K, const float *Qb, int nb, const double *qn2, lt_topk *h,
+                        float *Pq, float *thr, float *qnf, float *tile) {
+    const lt_vecs *B = c->base;
+    int64_t n = B->n, ld = B->ld;
+    int d = (int)B->d, mode = c->m == LT_METRIC_L2 ? 0 : c->m == LT_METRIC_IP ? 1 : 2;
+    int MR = K->gemm_mr, np = (nb + LT_GEMM_NR - 1) / LT_GEMM_NR;
+    lt_pack_rows_to(Pq, Qb, nb, d, ld);
+    for (int i = 0; i < np * LT_GEMM_NR; i++) { qnf[i] = i < nb ? (float)qn2[i] : 0; thr[i] = INFINITY; }
+    int64_t mc = (262144 / (ld * 4)) / MR * MR;   /* about 256 KiB of base rows per pass */
+    if (mc < MR) mc = MR;
+    float dist[LT_GEMM_NR];
+    for (int64_t x0 = 0; x0 < n; x0 += mc) {
+        int64_t x1 = n - x0 < mc ? n : x0 + mc;
+        for (int p = 0; p < np; p++) {
+            int nr = nb - p * LT_GEMM_NR < LT_GEMM_NR ? nb - p * LT_GEMM_NR : LT_GEMM_NR;
+            const float *Bp = Pq + (size_t)p * d * LT_GEMM_NR;
+            float *th = thr + p * LT_GEMM_NR;
+            for (int64_t r0 = x0; r0 < x1; r0 += MR) {
+                int mr = (int)(x1 - r0 < MR ? x1 - r0 : MR);
+                K->gemm_ukr(mr, nr, d, B->data + r0 * ld, ld, Bp, LT_GEMM_NR, tile, LT_GEMM_NR, NULL, 0);
+                for (int r = 0; r < mr; r++) {
+                    uint32_t m = K->scan32(tile + r * LT_GEMM_NR, nr, c->bn2f[r0 + r], qnf + p * LT_GEMM_NR, th, mode, dist);
+                    while (m) {
+                        int j = __builtin_ctz(m);
+                        m &= m - 1;
+                        lt_topk *hh = &h[p * LT_GEMM_NR + j];
+                        lt_topk_push(hh, dist[j], r0 + r);
+                        if (hh->n == hh->k) th[j] = hh->d[0];
+                    }
+                }
+            }
+        }
+    }
+}
+
 static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     ex_ctx *c = ud;
     const lt_vecs *B = c->base;
@@ -100,7 +141,9 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     float *fd = lt_malloc((size_t)kmax * 4);
     int64_t *fi = lt_malloc((size_t)kmax * 8);
     lt_topk *heaps = lt_malloc(QB * sizeof(lt_topk));
-    if (!S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps || !sidx || !sdst || !fd || !fi) { c->rc = LT_ENOMEM; goto out; }
+    float *Pq = c->packed ? lt_aligned_alloc(lt_packed_floats(QB, (int)d) * 4) : NULL, *thr = lt_malloc((QB + LT_GEMM_NR) * 4);
+    float *qnf = lt_malloc((QB + LT_GEMM_NR) * 4), *tile = lt_aligned_alloc(16 * LT_GEMM_NR * 4);
+    if ((c->packed && !Pq) || !thr || !qnf || !tile || !S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps || !sidx || !sdst || !fd || !fi) { c->rc = LT_ENOMEM; goto out; }
     for (int64_t q0 = b; q0 < e; q0 += QB) {
         int nb = (int)(e - q0 < QB ? e - q0 : QB);
         double *qn2 = qn2buf;
@@ -115,7 +158,8 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             qn2[i] = s;
             h[i] = (lt_topk){hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kk};
         }
-        for (int64_t x0 = 0; x0 < n; x0 += NB) {
+        if (c->packed && nb >= LT_GEMM_NR) cand_packed(c, K, Qb, nb, qn2, h, Pq, thr, qnf, tile);
+        else for (int64_t x0 = 0; x0 < n; x0 += NB) {
             int mb = (int)(n - x0 < NB ? n - x0 : NB);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
             const float *bf = c->bn2f + x0;
@@ -183,7 +227,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     }
 out:
     lt_aligned_free(S); lt_aligned_free(Qb);
-    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps); lt_free(sidx); lt_free(sdst); lt_free(fd); lt_free(fi);
+    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps); lt_free(sidx); lt_free(sdst); lt_free(fd); lt_free(fi); lt_aligned_free(Pq); lt_free(thr); lt_free(qnf); lt_aligned_free(tile);
 }
 
 int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads, float *Dres, int64_t *Ires) {
@@ -218,7 +262,10 @@ int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, i
         }
         Q = Qn; ldq = base->d;
     }
-    ex_ctx c = {base, Q, nq, ldq, k, m, bn2, bn2f, mx, Dres, Ires, LT_OK};
+    ex_ctx c = {base, Q, nq, ldq, k, m, bn2, bn2f, mx, Dres, Ires, LT_OK, 1};
+    /* LATENT_EXACT=blas picks the OpenBLAS candidate pass (tests compare the two) */
+    const char *ev = getenv("LATENT_EXACT");
+    if (ev && !strcmp(ev, "blas")) c.packed = 0;
     int saved = openblas_get_num_threads();
     if (n_threads < 1) n_threads = 1;
     openblas_set_num_threads(1);

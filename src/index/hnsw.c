@@ -204,6 +204,20 @@ static cand ch_pop(cheap *h) {
     return top;
 }
 
+/* pop then push in one sift: the result heap is full and (d, i) beats its worst */
+static void ch_replace_top(cheap *h, float d, int32_t i) {
+    int k = 0;
+    for (;;) {
+        int l = 2 * k + 1, r = l + 1, w = k;
+        float wd = d; int32_t wi = i;
+        if (l < h->n && (h->a[l].d > wd || (h->a[l].d == wd && h->a[l].i > wi))) { w = l; wd = h->a[l].d; wi = h->a[l].i; }
+        if (r < h->n && (h->a[r].d > wd || (h->a[r].d == wd && h->a[r].i > wi))) w = r;
+        if (w == k) break;
+        h->a[k] = h->a[w]; k = w;
+    }
+    h->a[k] = (cand){d, i};
+}
+
 static int accept(const lt_hnsw *h, int32_t i, const lt_filter *f) {
     if (DELETED(h, i)) return 0;
     if (!f) return 1;
@@ -268,8 +282,8 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
             if (res->n < ef || de < res->a[0].d) {
                 if (ch_push(cands, -de, e)) return LT_ENOMEM;
                 if (!filtering || accept(h, e, f)) {
-                    if (ch_push(res, de, e)) return LT_ENOMEM;
-                    if (res->n > ef) ch_pop(res);
+                    if (res->n < ef) { if (ch_push(res, de, e)) return LT_ENOMEM; }
+                    else if (de < res->a[0].d || (de == res->a[0].d && e < res->a[0].i)) ch_replace_top(res, de, e);
                 }
             }
         }

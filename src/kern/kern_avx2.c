@@ -265,3 +265,18 @@ void lt_gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const 
         }
     }
 }
+
+uint32_t lt_scan32_avx2(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+    if (nr < 32) return lt_scan32_ref(s, nr, bx, qn, thr, mode, dist);
+    __m256 b = _mm256_set1_ps(bx), one = _mm256_set1_ps(1), two = _mm256_set1_ps(2);
+    uint32_t m = 0;
+    for (int j = 0; j < 32; j += 8) {
+        __m256 sv = _mm256_loadu_ps(s + j), d;
+        if (mode == 0) d = _mm256_fnmadd_ps(two, sv, _mm256_add_ps(_mm256_loadu_ps(qn + j), b));
+        else if (mode == 1) d = _mm256_sub_ps(one, sv);
+        else d = _mm256_fnmadd_ps(sv, b, one);
+        _mm256_storeu_ps(dist + j, d);
+        m |= (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(d, _mm256_loadu_ps(thr + j), _CMP_LE_OQ)) << j;
+    }
+    return m;
+}

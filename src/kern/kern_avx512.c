@@ -331,3 +331,19 @@ void lt_to_bf16_avx512(const float *x, uint16_t *y, int64_t n) {
     for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(y + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(x + i)));
     for (; i < n; i++) y[i] = lt_bf16_from_f32(x[i]);
 }
+
+uint32_t lt_scan32_avx512(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+    __mmask16 k0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1), k1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
+    __m512 b = _mm512_set1_ps(bx), one = _mm512_set1_ps(1), two = _mm512_set1_ps(2);
+    __m512 s0 = _mm512_loadu_ps(s), s1 = _mm512_loadu_ps(s + 16), d0, d1;
+    if (mode == 0) {
+        d0 = _mm512_fnmadd_ps(two, s0, _mm512_add_ps(_mm512_maskz_loadu_ps(k0, qn), b));
+        d1 = _mm512_fnmadd_ps(two, s1, _mm512_add_ps(_mm512_maskz_loadu_ps(k1, qn + 16), b));
+    } else if (mode == 1) { d0 = _mm512_sub_ps(one, s0); d1 = _mm512_sub_ps(one, s1); }
+    else { d0 = _mm512_fnmadd_ps(s0, b, one); d1 = _mm512_fnmadd_ps(s1, b, one); }
+    _mm512_storeu_ps(dist, d0);
+    _mm512_storeu_ps(dist + 16, d1);
+    uint32_t m0 = _mm512_mask_cmp_ps_mask(k0, d0, _mm512_maskz_loadu_ps(k0, thr), _CMP_LE_OQ);
+    uint32_t m1 = _mm512_mask_cmp_ps_mask(k1, d1, _mm512_maskz_loadu_ps(k1, thr + 16), _CMP_LE_OQ);
+    return m0 | m1 << 16;
+}

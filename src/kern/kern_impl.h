@@ -17,7 +17,8 @@
     void lt_gemm_ukr_##sfx(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, \
                            float *C, int64_t ldc, const float *bias, int flags);                \
     void lt_gelu_##sfx(float *x, int64_t n);                                                   \
-    void lt_softmax_##sfx(float *x, int n);
+    void lt_softmax_##sfx(float *x, int n);                                                    \
+    uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)

@@ -85,3 +85,13 @@ void lt_gemm_ukr_ref(int mr, int nr, int K, const float *A, int64_t lda, const f
             C[r * ldc + j] = s;
         }
 }
+
+uint32_t lt_scan32_ref(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+    uint32_t m = 0;
+    for (int j = 0; j < nr; j++) {
+        float d = mode == 0 ? (qn[j] + bx) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * bx;
+        dist[j] = d;
+        if (d <= thr[j]) m |= 1u << j;
+    }
+    return m;
+}
