@@ -99,10 +99,11 @@ TEST(kernels_match_reference) {
         {
             float sc[32], qn[32], th[32], d1[32], d2[32];
             fill(sc, 32, &r); fill(qn, 32, &r); fill(th, 32, &r);
+            for (int j = 0; j < 32; j++) th[j] += 1;   /* distances lie in [0, 2] for modes 1, 2 */
             for (int mode = 0; mode < 3; mode++)
                 for (int nr = 5; nr <= 32; nr += 27) {
                     uint32_t m1 = K->scan32(sc, nr, 0.3f, qn, th, mode, d1), m2 = R->scan32(sc, nr, 0.3f, qn, th, mode, d2);
-                    CHECK(m1 == m2 && m1 != 0 && m1 < (nr == 32 ? 0xffffffffu : (1u << nr)));
+                    CHECK_MSG(m1 == m2 && m1 != 0 && (nr == 32 || m1 < (1u << nr)), "%s mode %d nr %d: %x vs %x", names[ki], mode, nr, m1, m2);
                     CHECK_ARR(d1, d2, nr, 1e-6, 1e-6);
                 }
         }
