@@ -1,7 +1,8 @@
 """Peers for the ANN benchmark, one process per measurement.
   ann_peers.py truth BASE QUERY METRIC K OUT.ivecs     float64 brute force, ties by id
   ann_peers.py faiss BASE QUERY METRIC K THREADS        exact search time (IndexFlatL2/IP)
-  ann_peers.py hnswlib BASE QUERY METRIC K THREADS M EFC EF1,EF2,..  build time, then recall/qps per ef
+  ann_peers.py hnswlib BASE QUERY METRIC K THREADS M EFC EF1,EF2,.. TRUTH [SAVE]  build time, then recall/qps per ef
+  ann_peers.py hnswlib-sweep BASE QUERY METRIC K THREADS INDEX EF1,EF2,.. TRUTH  recall/qps per ef of a saved index (one run each)
 Prints one line per result as TSV."""
 import sys, time, numpy as np
 
@@ -71,10 +72,25 @@ elif cmd == "hnswlib":
     p.set_num_threads(t)
     t0 = time.monotonic(); p.add_items(base, np.arange(len(base))); bt = time.monotonic() - t0
     print(f"hnswlib-build\t{metric}\t{t}\t{bt:.2f}")
+    if len(sys.argv) > 11:
+        p.save_index(sys.argv[11])
+        efs = []
     for ef in efs:
         p.set_ef(ef)
         el = 1e30
         for rep in range(3):   # best of 3, as latent eval recall --repeat 3
             t0 = time.monotonic(); I, _ = p.knn_query(query, k=k, num_threads=t); el = min(el, time.monotonic() - t0)
+        rec = np.mean([len(set(I[i]) & set(truth[i])) for i in range(len(query))]) / k
+        print(f"hnswlib\t{metric}\t{t}\t{ef}\t{rec:.5f}\t{len(query) / el:.1f}")
+elif cmd == "hnswlib-sweep":
+    import hnswlib
+    t, path, efs = int(sys.argv[6]), sys.argv[7], [int(x) for x in sys.argv[8].split(",")]
+    truth = read_ivecs(sys.argv[9])[:, :k]
+    p = hnswlib.Index(space={"l2": "l2", "ip": "ip", "cosine": "cosine"}[metric], dim=base.shape[1])
+    p.load_index(path, max_elements=len(base))
+    p.set_num_threads(t)
+    for ef in efs:
+        p.set_ef(ef)
+        t0 = time.monotonic(); I, _ = p.knn_query(query, k=k, num_threads=t); el = time.monotonic() - t0
         rec = np.mean([len(set(I[i]) & set(truth[i])) for i in range(len(query))]) / k
         print(f"hnswlib\t{metric}\t{t}\t{ef}\t{rec:.5f}\t{len(query) / el:.1f}")
