@@ -35,7 +35,7 @@ for spec in fmnist:l2 words:cosine; do
         printf 'latent-exact\t%s\t%s\t%s\t-\t%s\t%s\n' $data $m $t "$same" "$lq" | tee -a $R
         printf 'faiss-flat\t%s\t%s\t%s\t-\t-\t%s\n' $data $m $t "$fq" | tee -a $R
         # HNSW builds, alternated, best of BUILD_ROUNDS
-        lb=1e9; hb=1e9
+        lb=1000000000; hb=1000000000
         for rep in $(seq $BUILD_ROUNDS); do
             $L index build $B -o $D/${data}.lhnsw --metric $m --M 16 --ef-construction 200 -t $t 2> $D/err
             x=$(sed -n 's/.*vectors in \([0-9.]*\)s.*/\1/p' $D/err)
