@@ -6,14 +6,10 @@ usage: bert_onnx.py MODEL_DIR OUT.onnx"""
 import json, struct, sys
 import numpy as np
 import torch
+import bert_weights
 
 d, out = sys.argv[1], sys.argv[2]
-cfg = json.load(open(d + "/config.json"))
-raw = open(d + "/model.safetensors", "rb").read()
-hl = struct.unpack("<Q", raw[:8])[0]
-hdr = json.loads(raw[8:8 + hl])
-W = {k: torch.from_numpy(np.frombuffer(raw, dtype=np.float32, count=int(np.prod(v["shape"])), offset=8 + hl + v["data_offsets"][0]).reshape(v["shape"]).copy())
-     for k, v in hdr.items() if k != "__metadata__"}
+cfg, W = bert_weights.load(d)
 H, L, NH, I, eps = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["intermediate_size"], cfg["layer_norm_eps"]
 nn = torch.nn
 

@@ -6,15 +6,11 @@ usage: bert_torch.py MODEL_DIR IDS_128.jsonl IDS_SHORT.jsonl LATENT_128.npy THRE
 import json, struct, sys, time
 import numpy as np
 import torch
+import bert_weights
 
 d, f128, fshort, ref, T = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 torch.set_num_threads(T)
-cfg = json.load(open(d + "/config.json"))
-raw = open(d + "/model.safetensors", "rb").read()
-hl = struct.unpack("<Q", raw[:8])[0]
-hdr = json.loads(raw[8:8 + hl])
-W = {k: torch.from_numpy(np.frombuffer(raw, dtype=np.float32, count=int(np.prod(v["shape"])), offset=8 + hl + v["data_offsets"][0]).reshape(v["shape"]).copy())
-     for k, v in hdr.items() if k != "__metadata__"}
+cfg, W = bert_weights.load(d)
 H, L, NH, eps = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["layer_norm_eps"]
 dh = H // NH
 F = torch.nn.functional

@@ -832,6 +832,16 @@ static int check_header(const int64_t *hdr, int version, size_t len, size_t off,
     return LT_OK;
 }
 
+/* size, CRC of everything after the magic, then the header: shared by both versions */
+static int check_file(const unsigned char *p, size_t len, int version, const char *name, int64_t *hdr, lt_hnsw_opts *o, int64_t *d, int64_t *n) {
+    if (len < 8 + 128 + sizeof(lt_rng) + 4) return lt_err(LT_EFORMAT, "%s: offset 0: too short for an index", name);
+    uint32_t c32;
+    memcpy(&c32, p + len - 4, 4);
+    if (c32 != (uint32_t)crc32_z(0, p + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
+    memcpy(hdr, p + 8, 16 * sizeof *hdr);
+    return check_header(hdr, version, len, 8 + 16 * sizeof *hdr, name, o, d, n);
+}
+
 /* every link in range and pointing at a node present on that level; the entry point */
 static int check_links(lt_hnsw *h, const int64_t *hdr, const char *name) {
     int64_t n = atomic_load(&h->n);
@@ -853,16 +863,10 @@ static int check_links(lt_hnsw *h, const int64_t *hdr, const char *name) {
  * owns it (map_heap says how to release it), on failure the caller still does */
 static int parse_v2(unsigned char *base, size_t len, int heap, const char *name, lt_hnsw **out) {
     *out = NULL;
-    size_t off = 8;
-    if (len < 8 + 128 + sizeof(lt_rng) + 4) return lt_err(LT_EFORMAT, "%s: offset 0: too short for an index", name);
-    uint32_t c32;
-    memcpy(&c32, base + len - 4, 4);
-    if (c32 != (uint32_t)crc32_z(0, base + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
     int64_t hdr[16], d, n;
-    memcpy(hdr, base + off, sizeof hdr);
-    off += sizeof hdr;
+    size_t off = 8 + sizeof hdr;
     lt_hnsw_opts o;
-    int rc = check_header(hdr, 2, len, off, name, &o, &d, &n);
+    int rc = check_file(base, len, 2, name, hdr, &o, &d, &n);
     if (rc) return rc;
     lt_hnsw *h;
     if ((rc = lt_hnsw_new(&h, d, &o))) return rc;
@@ -941,16 +945,12 @@ static int parse_v1(const void *buf, size_t len, const char *name, lt_hnsw **out
     *out = NULL;
     const unsigned char *p = buf;
     size_t off = 8;
-    if (len < 8 + 128 + sizeof(lt_rng) + 4 || memcmp(p, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
-    uint32_t c32;
-    memcpy(&c32, p + len - 4, 4);
-    if (c32 != (uint32_t)crc32_z(0, p + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
+    if (len < 8 || memcmp(p, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
     int64_t hdr[16], d, n;
-    memcpy(hdr, p + off, sizeof hdr);
-    off += sizeof hdr;
     lt_hnsw_opts o;
-    int rc0 = check_header(hdr, 1, len, off, name, &o, &d, &n);
+    int rc0 = check_file(p, len, 1, name, hdr, &o, &d, &n);
     if (rc0) return rc0;
+    off += sizeof hdr;
     lt_hnsw *h;
     float *vbuf = NULL;
     int rc = lt_hnsw_new(&h, d, &o);
