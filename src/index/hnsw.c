@@ -429,28 +429,39 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level, const float *q) {
     vis *v = vis_get(h, atomic_load(&h->n));
     cheap res = {0}, cands = {0};
     int rc = v ? LT_OK : LT_ENOMEM;
-    int32_t sel[256 + 1];
     cand *tmp = lt_malloc(sizeof(cand) * (size_t)(h->M0 + 2 > h->o.ef_construction ? h->M0 + 2 : h->o.ef_construction + 2));
     float *ebuf = lt_aligned_alloc((size_t)h->ld * 4);
     if (!tmp || !ebuf) rc = LT_ENOMEM;
-    for (int lc = level < maxl ? level : maxl; lc >= 0 && rc == LT_OK; lc--) {
-        if (lc != (level < maxl ? level : maxl)) { if (++v->cur == 0) { memset(v->tag, 0, v->cap * 4); v->cur = 1; } }
+    /* Two phases. First, top down, the searches: each layer's neighbours become the node's
+     * own links at once, but nothing links to the node yet, so no other thread can reach
+     * it. Then the back-links. A concurrent insert that meets this node thus always finds
+     * its links on every layer below, never an empty layer-0 list (a dead end that made
+     * 2-thread graphs measurably worse); with one thread the graph is the same. */
+    int top = level < maxl ? level : maxl;
+    int32_t *sels = lt_malloc(sizeof(int32_t) * (size_t)(top + 1) * (1 + 256));
+    if (!sels) rc = LT_ENOMEM;
+    for (int lc = top; lc >= 0 && rc == LT_OK; lc--) {
+        if (lc != top) { if (++v->cur == 0) { memset(v->tag, 0, v->cap * 4); v->cur = 1; } }
         if ((rc = search_layer(h, q, ep, h->o.ef_construction, lc, NULL, 0, v, &res, &cands))) break;
         int nr = res.n;
         for (int a = 0; a < nr; a++) tmp[a] = res.a[a];
         /* next entry: the closest found */
         int best = 0;
         for (int a = 1; a < nr; a++) if (tmp[a].d < tmp[best].d) best = a;
-        int32_t next_ep = tmp[best].i;
-        int ns = select_neighbors(h, tmp, nr, h->M, sel);
-        int Mmax = lc == 0 ? h->M0 : h->M;
+        ep = tmp[best].i;
+        int32_t *sel = sels + (size_t)lc * (1 + 256);
+        sel[0] = select_neighbors(h, tmp, nr, h->M, sel + 1);
         LOCK(h, cur);
         int32_t *L = LINKS(h, cur, lc);
-        L[0] = ns;
-        memcpy(L + 1, sel, (size_t)ns * 4);
+        L[0] = sel[0];
+        memcpy(L + 1, sel + 1, (size_t)sel[0] * 4);
         UNLOCK(h, cur);
-        for (int a = 0; a < ns; a++) {
-            int32_t e = sel[a];
+    }
+    for (int lc = top; lc >= 0 && rc == LT_OK; lc--) {
+        const int32_t *sel = sels + (size_t)lc * (1 + 256);
+        int Mmax = lc == 0 ? h->M0 : h->M;
+        for (int a = 0; a < sel[0]; a++) {
+            int32_t e = sel[1 + a];
             LOCK(h, e);
             int32_t *E = LINKS(h, e, lc);
             if (E[0] < Mmax) E[1 + E[0]++] = cur;
@@ -468,8 +479,8 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level, const float *q) {
             }
             UNLOCK(h, e);
         }
-        ep = next_ep;
     }
+    lt_free(sels);
     lt_free(tmp); lt_free(res.a); lt_free(cands.a);
     lt_aligned_free(ebuf);
     if (v) vis_put(h, v);
