@@ -1,7 +1,7 @@
 #!/bin/sh
 # ANN benchmark: exact search vs faiss IndexFlat, HNSW vs hnswlib (M=16, ef_construction=200),
 # on Fashion-MNIST (L2) and 100-d word vectors (cosine), 1 and 2 threads, side by side.
-# Results: bench/out/ann/results.tsv and bench/ann_recall_qps.svg.
+# Results: bench/out/ann/results.tsv and bench/ann_recall_qps.svg. SETS="words:cosine" runs one set.
 set -eu
 L=${LATENT:-./build/latent}
 D=bench/out/ann
@@ -14,7 +14,7 @@ EFS=${EFS:-10,16,24,32,48,64,96,128,192,256}
 ROUNDS=${ROUNDS:-3}; BUILD_ROUNDS=${BUILD_ROUNDS:-2}
 R=$D/results.tsv
 echo "what	data	metric	threads	ef	recall	qps_or_seconds" > $R
-for spec in fmnist:l2 words:cosine; do
+for spec in ${SETS:-fmnist:l2 words:cosine}; do
     data=${spec%%:*}; m=${spec##*:}
     B=$D/${data}_base.fvecs; Q=$D/${data}_query.fvecs
     [ -s $D/${data}_truth.ivecs ] || $PY bench/ann_peers.py truth $B $Q $m 10 $D/${data}_truth.ivecs

@@ -253,6 +253,8 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
         cand c = ch_pop(cands);
         float cd = -c.d;
         if (res->n >= ef && cd > res->a[0].d) break;
+        /* the next node to expand is most likely the new top: start loading its links */
+        if (cands->n) __builtin_prefetch(LINKS(h, cands->a[0].i, lc));
         LOCK(h, c.i);
         int32_t *L = LINKS(h, c.i, lc);
         int cnt = L[0];
