@@ -71,6 +71,24 @@ static inline int32_t *LINKS(const lt_hnsw *h, int64_t i, int lc) {
     int64_t j = i & (CH - 1);
     return lc == 0 ? c->l0 + j * (1 + h->M0) : c->up[j] + (lc - 1) * (1 + h->M);
 }
+/* Link lists are read without locks (searches run beside one writer): the writer, holding
+ * the node's lock against other writers, stores the entries and then the count (release);
+ * a reader loads the count (acquire), clamps it, then the entries. It may see a list in
+ * the middle of a rewrite, a mix of old and new neighbours, all of them real nodes, whose
+ * vectors and own links were written before any link to them (two-phase insert). */
+static inline int read_links(const lt_hnsw *h, int64_t i, int lc, int32_t *buf) {
+    const _Atomic int32_t *L = (const _Atomic int32_t *)LINKS(h, i, lc);
+    int cnt = atomic_load_explicit(&L[0], memory_order_acquire), mx = lc ? h->M : h->M0;
+    if (cnt < 0) cnt = 0;
+    if (cnt > mx) cnt = mx;
+    for (int j = 0; j < cnt; j++) buf[j] = atomic_load_explicit(&L[1 + j], memory_order_relaxed);
+    return cnt;
+}
+static inline void write_links(int32_t *Lp, const int32_t *ids, int cnt) {
+    _Atomic int32_t *L = (_Atomic int32_t *)Lp;
+    for (int j = 0; j < cnt; j++) atomic_store_explicit(&L[1 + j], ids[j], memory_order_relaxed);
+    atomic_store_explicit(&L[0], cnt, memory_order_release);
+}
 static inline void LOCK(const lt_hnsw *h, int64_t i) { atomic_flag *f = &CHK(h, i)->lock[i & (CH - 1)]; while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {} }
 static inline void UNLOCK(const lt_hnsw *h, int64_t i) { atomic_flag_clear_explicit(&CHK(h, i)->lock[i & (CH - 1)], memory_order_release); }
 static inline int DELETED(const lt_hnsw *h, int64_t i) { return atomic_load_explicit(&CHK(h, i)->deleted[i & (CH - 1)], memory_order_relaxed); }
@@ -255,11 +273,7 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
         if (res->n >= ef && cd > res->a[0].d) break;
         /* the next node to expand is most likely the new top: start loading its links */
         if (cands->n) __builtin_prefetch(LINKS(h, cands->a[0].i, lc));
-        LOCK(h, c.i);
-        int32_t *L = LINKS(h, c.i, lc);
-        int cnt = L[0];
-        memcpy(buf, L + 1, (size_t)cnt * 4);
-        UNLOCK(h, c.i);
+        int cnt = read_links(h, c.i, lc, buf);
         /* Short rows: unvisited neighbours first, then their distances with the rows three
          * ahead prefetched whole, so the loads overlap. Long rows (>= 512 bytes): one pass,
          * the next neighbour's first line prefetched (the hardware streams the rest; more
@@ -300,12 +314,8 @@ static int32_t greedy_descend(const lt_hnsw *h, const float *q, int32_t ep, int 
         int changed = 1;
         while (changed) {
             changed = 0;
-            LOCK(h, ep);
-            int32_t *L = LINKS(h, ep, lc);
-            int cnt = L[0];
             int32_t buf[1 + 256];
-            memcpy(buf, L + 1, (size_t)cnt * 4);
-            UNLOCK(h, ep);
+            int cnt = read_links(h, ep, lc, buf);
             for (int j = 0; j < cnt; j++) {
                 float d2 = dist_q(h, q, buf[j]);
                 if (d2 < de) { de = d2; ep = buf[j]; changed = 1; }
@@ -454,9 +464,7 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level, const float *q) {
         int32_t *sel = sels + (size_t)lc * (1 + 256);
         sel[0] = select_neighbors(h, tmp, nr, h->M, sel + 1);
         LOCK(h, cur);
-        int32_t *L = LINKS(h, cur, lc);
-        L[0] = sel[0];
-        memcpy(L + 1, sel + 1, (size_t)sel[0] * 4);
+        write_links(LINKS(h, cur, lc), sel + 1, sel[0]);
         UNLOCK(h, cur);
     }
     for (int lc = top; lc >= 0 && rc == LT_OK; lc--) {
@@ -465,19 +473,22 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level, const float *q) {
         for (int a = 0; a < sel[0]; a++) {
             int32_t e = sel[1 + a];
             LOCK(h, e);
-            int32_t *E = LINKS(h, e, lc);
-            if (E[0] < Mmax) E[1 + E[0]++] = cur;
-            else {
+            int32_t *E = LINKS(h, e, lc), cur_links[1 + 256];
+            int ne = read_links(h, e, lc, cur_links);
+            if (ne < Mmax) {
+                _Atomic int32_t *EA = (_Atomic int32_t *)E;
+                atomic_store_explicit(&EA[1 + ne], cur, memory_order_relaxed);
+                atomic_store_explicit(&EA[0], ne + 1, memory_order_release);
+            } else {
                 /* shrink: existing links plus cur, by the heuristic around e */
                 float *ve = ebuf;
                 if (h->keep_vec) ve = VEC(h, e); else decode(h, e, ebuf);
                 int m = 0;
-                for (int b = 0; b < E[0]; b++) tmp[m++] = (cand){dist_q(h, ve, E[1 + b]), E[1 + b]};
+                for (int b = 0; b < ne; b++) tmp[m++] = (cand){dist_q(h, ve, cur_links[b]), cur_links[b]};
                 tmp[m++] = (cand){dist_q(h, ve, cur), cur};
                 int32_t keep[1 + 2 * 256];
                 int nk = select_neighbors(h, tmp, m, Mmax, keep);
-                E[0] = nk;
-                memcpy(E + 1, keep, (size_t)nk * 4);
+                write_links(E, keep, nk);
             }
             UNLOCK(h, e);
         }
