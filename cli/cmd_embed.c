@@ -1,6 +1,7 @@
 /* latent embed / latent tokenize: BERT-family sentence encoders */
 #include "cli.h"
 #include <cjson/cJSON.h>
+#include <utf8proc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,10 +57,7 @@ static long json_str(const char *p, const char *e, char *out, const char **end) 
                 if (sscanf(p + 3, "%4x", &lo) == 1 && lo >= 0xDC00 && lo < 0xE000) { u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00); p += 6; }
             }
             if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
-            if (u < 0x80) out[n++] = (char)u;
-            else if (u < 0x800) { out[n++] = (char)(0xC0 | u >> 6); out[n++] = (char)(0x80 | (u & 63)); }
-            else if (u < 0x10000) { out[n++] = (char)(0xE0 | u >> 12); out[n++] = (char)(0x80 | (u >> 6 & 63)); out[n++] = (char)(0x80 | (u & 63)); }
-            else { out[n++] = (char)(0xF0 | u >> 18); out[n++] = (char)(0x80 | (u >> 12 & 63)); out[n++] = (char)(0x80 | (u >> 6 & 63)); out[n++] = (char)(0x80 | (u & 63)); }
+            n += (long)utf8proc_encode_char((utf8proc_int32_t)u, (utf8proc_uint8_t *)out + n);
             break;
         }
         default: out[n++] = *p; break;   /* \" \\ \/ */

@@ -248,16 +248,19 @@ static int accept(const lt_hnsw *h, int32_t i, const lt_filter *f) {
     return f->pred ? f->pred(e, f->ud) : 1;
 }
 
-/* Beam search on layer lc from ep. Results (max-heap by distance, at most ef) in *res.
- * With `f` (or deleted nodes) only accepted nodes enter the results; all are traversed. */
-/* the node's search-time row (vector or code), every line of it */
+/* the row graph search reads for node e: its vector, or its compact code */
+static inline const char *search_row(const lt_hnsw *h, int32_t e) {
+    return h->o.storage == LT_HNSW_F32 ? (const char *)VEC(h, e) : (const char *)(CHK(h, e)->code + (e & (CH - 1)) * h->code_bytes);
+}
+/* that row, every line of it */
 static inline void prefetch_row(const lt_hnsw *h, int32_t e) {
-    const char *p;
-    size_t bytes;
-    if (h->o.storage == LT_HNSW_F32) { p = (const char *)VEC(h, e); bytes = (size_t)h->ld * 4; }
-    else { p = (const char *)(CHK(h, e)->code + (e & (CH - 1)) * h->code_bytes); bytes = (size_t)h->code_bytes; }
+    const char *p = search_row(h, e);
+    size_t bytes = h->o.storage == LT_HNSW_F32 ? (size_t)h->ld * 4 : (size_t)h->code_bytes;
     for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(p + o);
 }
+
+/* Beam search on layer lc from ep. Results (max-heap by distance, at most ef) in *res.
+ * With `f` (or deleted nodes) only accepted nodes enter the results; all are traversed. */
 
 static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, int lc, const lt_filter *f, int filtering,
                         vis *v, cheap *res, cheap *cands) {
@@ -290,7 +293,7 @@ static int search_layer(const lt_hnsw *h, const float *q, int32_t ep, int ef, in
             int32_t e = buf[j];
             if (h->pf_ahead) { if (j + h->pf_ahead < nn) prefetch_row(h, buf[j + h->pf_ahead]); }
             else {
-                if (j + 1 < nn) __builtin_prefetch(h->o.storage == LT_HNSW_F32 ? (const void *)VEC(h, buf[j + 1]) : (const void *)(CHK(h, buf[j + 1])->code + (buf[j + 1] & (CH - 1)) * h->code_bytes));
+                if (j + 1 < nn) __builtin_prefetch(search_row(h, buf[j + 1]));
                 if (v->tag[e] == v->cur) continue;
             }
             v->tag[e] = v->cur;
