@@ -62,31 +62,39 @@ void lt_packed_free(lt_packed *P) {
     P->p = NULL; P->n = P->k = 0;
 }
 
-typedef struct { int m; const float *A; int64_t lda; const lt_packed *P; float *C; int64_t ldc; const float *bias; int flags; } gemm_ctx;
+/* The blocking both GEMMs share: row blocks of about 256 KiB of A, a whole number of
+ * micro-tiles, and within each block the panels p0..p1, tile by tile. */
+typedef void (*tile_fn)(const void *ctx, int r, int mr, int64_t pj, int nr);
+static void walk_tiles(int m, size_t row_bytes, int MR, int n, int64_t p0, int64_t p1, tile_fn tile, const void *ctx) {
+    int mc = (int)(262144 / (row_bytes ? row_bytes : 1)) / MR * MR;
+    if (mc < MR) mc = MR;
+    for (int m0 = 0; m0 < m; m0 += mc) {
+        int m1 = m - m0 < mc ? m : m0 + mc;
+        for (int64_t pj = p0; pj < p1; pj++) {
+            int nr = n - (int)pj * NR < NR ? n - (int)pj * NR : NR;
+            for (int r = m0; r < m1; r += MR) tile(ctx, r, m1 - r < MR ? m1 - r : MR, pj, nr);
+        }
+    }
+}
+
+typedef struct { int m; const float *A; int64_t lda; const lt_packed *P; float *C; int64_t ldc; const float *bias; int flags; const lt_kernels *K; } gemm_ctx;
+
+static void f32_tile(const void *ud, int r, int mr, int64_t pj, int nr) {
+    const gemm_ctx *g = ud;
+    int k = g->P->k, j0 = (int)pj * NR;
+    g->K->gemm_ukr(mr, nr, k, g->A + (int64_t)r * g->lda, g->lda, g->P->p + (size_t)pj * k * NR, NR,
+                   g->C + (int64_t)r * g->ldc + j0, g->ldc, g->bias ? g->bias + j0 : NULL, g->flags);
+}
 
 static void gemm_range(void *ud, int64_t p0, int64_t p1, int tid) {
     const gemm_ctx *g = ud;
-    const lt_kernels *K = lt_kern();
-    int MR = K->gemm_mr, k = g->P->k, n = g->P->n;
-    /* rows of A per block: about 256 KiB of A, a whole number of micro-tiles */
-    int mc = (int)(262144 / ((size_t)(k > 0 ? k : 1) * 4)) / MR * MR;
-    if (mc < MR) mc = MR;
-    for (int m0 = 0; m0 < g->m; m0 += mc) {
-        int m1 = g->m - m0 < mc ? g->m : m0 + mc;
-        for (int64_t pj = p0; pj < p1; pj++) {
-            int j0 = (int)pj * NR, nr = n - j0 < NR ? n - j0 : NR;
-            const float *Bp = g->P->p + (size_t)pj * k * NR;
-            for (int r = m0; r < m1; r += MR)
-                K->gemm_ukr(m1 - r < MR ? m1 - r : MR, nr, k, g->A + (int64_t)r * g->lda, g->lda, Bp, NR,
-                            g->C + (int64_t)r * g->ldc + j0, g->ldc, g->bias ? g->bias + j0 : NULL, g->flags);
-        }
-    }
+    walk_tiles(g->m, (size_t)g->P->k * 4, g->K->gemm_mr, g->P->n, p0, p1, f32_tile, g);
 }
 
 void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
                     const float *bias, int flags, int n_threads) {
     if (m <= 0 || P->n <= 0) return;
-    gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags};
+    gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags, lt_kern()};
     int64_t np = (P->n + NR - 1) / NR;
     if (n_threads <= 1) gemm_range(&g, 0, np, 0);
     else lt_parallel_for(n_threads, np, gemm_range, &g);
@@ -95,7 +103,7 @@ void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, floa
 void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
                          const float *bias, int flags, int part, int n_parts) {
     if (m <= 0 || P->n <= 0) return;
-    gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags};
+    gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags, lt_kern()};
     int64_t np = (P->n + NR - 1) / NR, b = np * part / n_parts, e = np * (part + 1) / n_parts;
     if (b < e) gemm_range(&g, b, e, part);
 }
@@ -166,29 +174,24 @@ static void ukr_bf16_ref(int mr, int nr, int K2, const uint16_t *A, int64_t lda2
         }
 }
 
+typedef struct { const uint16_t *A; const lt_packed_bf16 *P; float *C; int64_t ldc; const float *bias; int flags, nat; } bf16_ctx;
+
+static void bf16_tile(const void *ud, int r, int mr, int64_t pj, int nr) {
+    const bf16_ctx *g = ud;
+    int k2 = g->P->k2, j0 = (int)pj * NR;
+    const uint16_t *Ar = g->A + (size_t)r * 2 * k2, *Bp = g->P->p + (size_t)pj * k2 * 2 * NR;
+    float *Cr = g->C + (int64_t)r * g->ldc + j0;
+    const float *bj = g->bias ? g->bias + j0 : NULL;
+#if defined(__x86_64__)
+    if (g->nat) { lt_gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags); return; }
+#endif
+    ukr_bf16_ref(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags);
+}
+
 void lt_gemm_bf16_part(int m, const uint16_t *A, const lt_packed_bf16 *P, float *C, int64_t ldc,
                        const float *bias, int flags, int part, int n_parts) {
     if (m <= 0 || P->n <= 0) return;
-    int nat = lt_bf16_native(), MR = nat ? 12 : 4, k2 = P->k2, n = P->n;
-    int64_t np = (P->n + NR - 1) / NR, p0 = np * part / n_parts, p1 = np * (part + 1) / n_parts;
-    int mc = (int)(262144 / ((size_t)(k2 > 0 ? k2 : 1) * 4)) / MR * MR;
-    if (mc < MR) mc = MR;
-    for (int m0 = 0; m0 < m; m0 += mc) {
-        int m1 = m - m0 < mc ? m : m0 + mc;
-        for (int64_t pj = p0; pj < p1; pj++) {
-            int j0 = (int)pj * NR, nr = n - j0 < NR ? n - j0 : NR;
-            const uint16_t *Bp = P->p + (size_t)pj * k2 * 2 * NR;
-            for (int r = m0; r < m1; r += MR) {
-                int mr = m1 - r < MR ? m1 - r : MR;
-                const uint16_t *Ar = A + (size_t)r * 2 * k2;
-                float *Cr = C + (int64_t)r * ldc + j0;
-                const float *bj = bias ? bias + j0 : NULL;
-#if defined(__x86_64__)
-                if (nat) lt_gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, ldc, bj, flags);
-                else
-#endif
-                    ukr_bf16_ref(mr, nr, k2, Ar, k2, Bp, Cr, ldc, bj, flags);
-            }
-        }
-    }
+    bf16_ctx g = {A, P, C, ldc, bias, flags, lt_bf16_native()};
+    int64_t np = (P->n + NR - 1) / NR;
+    walk_tiles(m, (size_t)P->k2 * 4, g.nat ? 12 : 4, P->n, np * part / n_parts, np * (part + 1) / n_parts, bf16_tile, &g);
 }
