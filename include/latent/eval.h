@@ -25,9 +25,14 @@ int lt_analogy(const lt_vecs *vn, int64_t a, int64_t b, int64_t c, lt_analogy_me
                int64_t *ids, float *scores);
 
 typedef struct lt_analogy_section { char name[128]; int64_t correct, total, skipped; } lt_analogy_section;
+/* One question of the file, in file order: its section, the rows of its four words (-1 when
+ * a word is outside the restricted vocabulary; the question is then skipped) and the row the
+ * method predicted (-1 when skipped). */
+typedef struct lt_analogy_item { int sec; int64_t q[4], predicted; } lt_analogy_item;
 typedef struct lt_analogy_report {
     lt_analogy_section *sections; int n_sections;
     int64_t sem_correct, sem_total, syn_correct, syn_total, correct, total, questions;
+    lt_analogy_item *items;  /* `questions` items */
 } lt_analogy_report;
 /* Google analogy file (": section" headers, "a b c d" lines). Words matched case-
  * insensitively against the `restrict_n` most frequent rows (store order), as gensim's

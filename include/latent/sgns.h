@@ -21,6 +21,7 @@
  */
 #ifndef LATENT_SGNS_H
 #define LATENT_SGNS_H
+#include "latent/core.h"
 #include "latent/store.h"
 #include "latent/text.h"
 #include <stdint.h>
@@ -50,6 +51,9 @@ typedef struct lt_sgns_opts {
     int cbow_mean_grad;   /* CBOW: give each context row the gradient of the mean (hidden
                              gradient / context size, Irsoy et al. 2021) instead of word2vec's
                              full hidden gradient [0] */
+    lt_progress_fn progress;   /* optional: (words done, words total, mean loss) about 4 times a
+                             second from a training thread; non-zero return stops with LT_EINTR */
+    void *progress_ud;
 } lt_sgns_opts;
 void lt_sgns_opts_init(lt_sgns_opts *o);
 

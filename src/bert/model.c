@@ -38,6 +38,8 @@ struct lt_bert {
 void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; o->tokenizer_only = 0; o->precision = LT_PREC_F32; }
 int lt_bert_dim(const lt_bert *m) { return m->H; }
 int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
+int lt_bert_normalizes(const lt_bert *m) { return m->normalize; }
+lt_pooling lt_bert_pooling(const lt_bert *m) { return m->pooling; }
 
 void lt_bert_free(lt_bert *m) {
     if (!m) return;

@@ -186,6 +186,9 @@ void lt_progress_init(lt_progress *p, FILE *f, int quiet, const char *what, cons
     p->total = total;
     p->what = what;
     p->unit = unit;
+    p->fn = NULL;
+    p->ud = NULL;
+    p->stop = 0;
 }
 static void fmt_rate(char *b, size_t n, double r) {
     if (r >= 1e6) snprintf(b, n, "%.2fM", r / 1e6);
@@ -193,10 +196,12 @@ static void fmt_rate(char *b, size_t n, double r) {
     else snprintf(b, n, "%.0f", r);
 }
 void lt_progress_update(lt_progress *p, double done, double loss) {
-    if (!p->enabled) return;
+    if (!p->enabled && !p->fn) return;
     double now = lt_now();
     if (now - p->last < 0.25) return;
     p->last = now;
+    if (p->fn && p->fn(done, p->total, loss, p->ud)) p->stop = 1;
+    if (!p->enabled) return;
     double el = now - p->t0, rate = el > 0 ? done / el : 0;
     char rb[32];
     fmt_rate(rb, sizeof rb, rate);
@@ -212,6 +217,7 @@ void lt_progress_update(lt_progress *p, double done, double loss) {
     fflush(p->f);
 }
 void lt_progress_end(lt_progress *p, double done) {
+    if (p->fn && p->fn(done, p->total > 0 ? p->total : done, -1, p->ud)) p->stop = 1;
     if (!p->enabled) return;
     double el = lt_now() - p->t0;
     char rb[32];

@@ -120,7 +120,7 @@ static int64_t lcmap_get(const lcmap *m, const char *w) {
 }
 static void lcmap_free(lcmap *m) { lt_vocab_free(m->map); lt_free(m->rows); }
 
-typedef struct { int64_t q[4]; int sec; } question;
+typedef struct { int64_t q[4]; int sec; int64_t item; } question;
 
 int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_analogy_method meth, int n_threads, lt_analogy_report *out) {
     memset(out, 0, sizeof *out);
@@ -158,11 +158,20 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
         int nw = 0;
         for (char *t = strtok_r(line, " \t", &save); t && nw < 5; t = strtok_r(NULL, " \t", &save)) w[nw++] = t;
         if (nw != 4) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: expected 4 words", path, (unsigned long long)here); break; }
-        out->questions++;
+        if (out->questions % 1024 == 0) {
+            lt_analogy_item *ni = lt_realloc(out->items, (size_t)(out->questions + 1024) * sizeof *ni);
+            if (!ni) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            out->items = ni;
+        }
+        lt_analogy_item *it = &out->items[out->questions];
         question q;
         q.sec = out->n_sections - 1;
+        q.item = out->questions++;
         int ok = 1;
         for (int i = 0; i < 4; i++) { q.q[i] = lcmap_get(&lm, w[i]); if (q.q[i] < 0) ok = 0; }
+        it->sec = q.sec;
+        memcpy(it->q, q.q, sizeof q.q);
+        it->predicted = -1;
         if (!ok) { out->sections[q.sec].skipped++; continue; }
         if (nq == capq) {
             capq = capq ? capq * 2 : 1024;
@@ -203,6 +212,7 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
                     if (row[j] > bs && j != qq->q[0] && j != qq->q[1] && j != qq->q[2]) { bs = row[j]; best = j; }
                 lt_analogy_section *s = &out->sections[qq->sec];
                 s->total++;
+                out->items[qq->item].predicted = best;
                 if (best == qq->q[3]) s->correct++;
             }
         }
@@ -214,6 +224,7 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
             int got = lt_analogy(vn, qq->q[0], qq->q[1], qq->q[2], meth, 1, n, &id, &sc);
             lt_analogy_section *s = &out->sections[qq->sec];
             s->total++;
+            out->items[qq->item].predicted = got == 1 ? id : -1;
             if (got == 1 && id == qq->q[3]) s->correct++;
         }
     }
@@ -234,7 +245,9 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
 void lt_analogy_report_destroy(lt_analogy_report *r) {
     if (!r) return;
     lt_free(r->sections);
+    lt_free(r->items);
     r->sections = NULL;
+    r->items = NULL;
     r->n_sections = 0;
 }
 

@@ -491,7 +491,10 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     lt_progress prog;
     double total = (double)o->epochs * (double)t->n_words;
     lt_progress_init(&prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
-    run_ctx c = {m, t, bounds, nseg, 0, &prog, total, prog.enabled};
+    prog.fn = o->progress;
+    prog.ud = o->progress_ud;
+    if (prog.fn) prog.last = prog.t0 - 1;  /* the first report comes at once, then ~4 Hz */
+    run_ctx c = {m, t, bounds, nseg, 0, &prog, total, prog.enabled || prog.fn};
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
     for (; m->epoch < o->epochs; m->epoch++, m->segment = 0) {
@@ -511,6 +514,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
                 m->epoch = save_epoch; m->segment = save_seg;
                 if (rc) return rc;
             }
+            if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
             if (stop) {
                 m->segment++;
                 if (m->segment == nseg) { m->segment = 0; m->epoch++; }

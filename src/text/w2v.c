@@ -96,6 +96,11 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
         lt_sgns_opts *mo = (lt_sgns_opts *)lt_sgns_get_opts(m);
         mo->stop_after_segments = o->sg.stop_after_segments;
     }
+    {
+        lt_sgns_opts *mo = (lt_sgns_opts *)lt_sgns_get_opts(m);
+        mo->progress = o->sg.progress;
+        mo->progress_ud = o->sg.progress_ud;
+    }
     if ((rc = lt_sgns_train(m, &tok))) goto done;
     const lt_sgns_opts *so = lt_sgns_get_opts(m);
     int64_t ld;

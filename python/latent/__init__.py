@@ -1,0 +1,393 @@
+"""latent: embeddings in C, from Python.
+
+    import latent
+    kv = latent.Vectors.load("vecs.lvec")          # any format of the vector store
+    kv.most_similar("king", topn=5)                 # named as gensim's KeyedVectors
+    emb = latent.Encoder("all-MiniLM-L6-v2/").encode(["a sentence"])
+    index = latent.Index(dim=384, metric="cosine"); index.add(emb); D, I = index.search(emb, k=1)
+
+Arrays are numpy arrays in and out. Library failures raise latent.Error with the library's
+message. Long calls (loading, training, encoding, searching) release the GIL.
+"""
+import os
+from numbers import Integral
+
+import numpy as np
+
+from . import _latent
+from ._latent import Error
+
+__all__ = ["Error", "Vectors", "Encoder", "Index", "train_word2vec", "knn", "__version__"]
+__version__ = _latent.version
+
+
+def _as_f32(x, d=None, what="vectors"):
+    a = np.ascontiguousarray(x, dtype=np.float32)
+    if a.ndim == 1:
+        a = a.reshape(1, -1)
+    if a.ndim != 2 or (d is not None and a.shape[1] != d):
+        raise ValueError("%s must have shape (n, %s), not %s" % (what, d if d is not None else "d", a.shape))
+    if not np.all(np.isfinite(a)):
+        raise ValueError("%s contain NaN or infinite values" % what)
+    return a
+
+
+def _unitvec(v):
+    v = np.asarray(v, dtype=np.float32)
+    n = np.sqrt(np.dot(v.astype(np.float64), v.astype(np.float64)))
+    return (v / n).astype(np.float32) if n > 0 else v
+
+
+class Vectors:
+    """Keyed vectors: rows of a vector store and their keys, queried as gensim's KeyedVectors.
+
+    `vectors` is a read-only numpy view of the store; for .lvec files it is the mapped file
+    itself (no copy)."""
+
+    def __init__(self, _store):
+        self._s = _store
+        self.vectors = np.asarray(memoryview(_store))
+        labels = _store.labels()
+        self.index_to_key = labels if labels is not None else list(range(_store.n))
+        self.key_to_index = {k: i for i, k in reversed(list(enumerate(self.index_to_key)))}
+        self._norm = None
+
+    # ---- construction and files ----
+    @classmethod
+    def load(cls, path, fmt=None):
+        """Loads any format of the store: .lvec, word2vec .txt/.bin, GloVe, .vec, .npy (+ labels), .fvecs."""
+        return cls(_latent.load(os.fspath(path), fmt))
+
+    @classmethod
+    def from_array(cls, vectors, keys=None):
+        a = _as_f32(vectors)
+        return cls(_latent.from_array(a, a.shape[1], None if keys is None else [str(k) for k in keys]))
+
+    def save(self, path, fmt=None, f16=False):
+        """Writes atomically; the format follows the extension unless `fmt` names one."""
+        self._s.save(os.fspath(path), fmt, f16)
+
+    @property
+    def metadata(self):
+        return self._s.meta()
+
+    @property
+    def vector_size(self):
+        return self._s.d
+
+    def __len__(self):
+        return self._s.n
+
+    def __contains__(self, key):
+        return key in self.key_to_index
+
+    def has_index_for(self, key):
+        return key in self.key_to_index
+
+    def get_index(self, key, default=None):
+        if isinstance(key, Integral) and not isinstance(key, bool) and 0 <= key < len(self):
+            return int(key)
+        i = self.key_to_index.get(key)
+        if i is None:
+            if default is not None:
+                return default
+            raise KeyError("Key '%s' not present" % (key,))
+        return i
+
+    def get_vector(self, key, norm=False):
+        i = self.get_index(key)
+        return self._normed()[i] if norm else self.vectors[i]
+
+    def __getitem__(self, keys):
+        if isinstance(keys, (str, Integral)):
+            return self.get_vector(keys)
+        return np.vstack([self.get_vector(k) for k in keys])
+
+    def _normed(self):
+        if self._norm is None:
+            self._normstore = self._s.normalized()
+            self._norm = np.asarray(memoryview(self._normstore))
+        return self._norm
+
+    def get_normed_vectors(self):
+        return self._normed()
+
+    # ---- queries (gensim semantics) ----
+    def _mean(self, positive, negative):
+        keys, weights = [], []
+        for items, w in ((positive, 1.0), (negative, -1.0)):
+            for it in items:
+                if isinstance(it, tuple) and len(it) == 2 and not isinstance(it[0], np.ndarray):
+                    keys.append(it[0]); weights.append(float(it[1]))
+                else:
+                    keys.append(it); weights.append(w)
+        if not keys:
+            raise ValueError("cannot compute similarity with no input")
+        mean = np.zeros(self.vector_size, dtype=np.float32)
+        total = 0.0
+        for k, w in zip(keys, weights):
+            v = k if isinstance(k, np.ndarray) else self.get_vector(k, norm=True)
+            mean += w * np.asarray(v, dtype=np.float32)
+            total += abs(w)
+        if total > 0:
+            mean = mean / total
+        exclude = [self.get_index(k) for k in keys if not isinstance(k, np.ndarray) and k in self.key_to_index]
+        return _unitvec(mean), exclude
+
+    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Top keys by cosine to the mean of the unit vectors of `positive` minus `negative`
+        (keys, vectors or (key, weight) pairs); input keys are excluded. topn=None returns all
+        cosine scores."""
+        positive = [positive] if isinstance(positive, (str, np.ndarray)) else list(positive or [])
+        negative = [negative] if isinstance(negative, (str, np.ndarray)) else list(negative or [])
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        mean, exclude = self._mean(positive, negative)
+        if topn is None:
+            end = restrict_vocab or len(self)
+            return np.dot(self._normed()[:end], mean)
+        ids, scores = self._s.nearest(mean, int(topn), int(restrict_vocab or 0), np.array(exclude, dtype=np.int64))
+        return [(self.index_to_key[i], s) for i, s in zip(ids, scores)]
+
+    def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
+        return self.most_similar(positive=[np.asarray(vector, dtype=np.float32)], topn=topn, restrict_vocab=restrict_vocab)
+
+    def similar_by_key(self, key, topn=10, restrict_vocab=None):
+        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_word = similar_by_key
+
+    def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """3CosMul (Levy and Goldberg 2014) with cosines shifted to [0, 1], as gensim."""
+        positive = [positive] if isinstance(positive, (str, np.ndarray)) else list(positive or [])
+        negative = [negative] if isinstance(negative, (str, np.ndarray)) else list(negative or [])
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        if not positive:
+            raise ValueError("cannot compute similarity with no input")
+        exclude = {self.get_index(w) for w in positive + negative if not isinstance(w, np.ndarray) and w in self}
+        N = self._normed()
+        end = restrict_vocab or len(self)
+        N = N[:end]
+        vec = lambda w: _unitvec(w) if isinstance(w, np.ndarray) else self.get_vector(w, norm=True)
+        pos = [(1 + np.dot(N, vec(w))) / 2 for w in positive]
+        neg = [(1 + np.dot(N, vec(w))) / 2 for w in negative]
+        dists = np.prod(pos, axis=0) / (np.prod(neg, axis=0) + 0.000001)
+        if topn is None:
+            return dists
+        best = np.argsort(-dists, kind="stable")[: topn + len(exclude)]
+        return [(self.index_to_key[i], float(dists[i])) for i in best if i not in exclude][:topn]
+
+    def similarity(self, w1, w2):
+        return float(np.dot(_unitvec(self[w1]), _unitvec(self[w2])))
+
+    def n_similarity(self, ws1, ws2):
+        if not len(ws1) or not len(ws2):
+            raise ZeroDivisionError("At least one of the passed list is empty.")
+        a = np.vstack([self.get_vector(w) for w in ws1]).mean(axis=0)
+        b = np.vstack([self.get_vector(w) for w in ws2]).mean(axis=0)
+        return float(np.dot(_unitvec(a), _unitvec(b)))
+
+    def distance(self, w1, w2):
+        return 1 - self.similarity(w1, w2)
+
+    def doesnt_match(self, words):
+        """The key furthest from the mean of the others' unit vectors (unknown keys ignored)."""
+        used = [w for w in words if w in self]
+        if not used:
+            raise ValueError("cannot select a word from an empty list")
+        V = np.vstack([self.get_vector(w, norm=True) for w in used]).astype(np.float32)
+        mean = _unitvec(V.mean(axis=0))
+        dists = np.dot(V, mean)
+        return sorted(zip(dists, used))[0][1]
+
+    def rank(self, key1, key2):
+        return len(self.closer_than(key1, key2)) + 1
+
+    def closer_than(self, key1, key2):
+        all_d = self.most_similar(positive=[key1], topn=None)
+        e1, e2 = self.get_index(key1), self.get_index(key2)
+        return [self.index_to_key[i] for i in np.flatnonzero(all_d > all_d[e2]) if i != e1]
+
+    # ---- evaluation (gensim's return shapes) ----
+    def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False):
+        """Google analogy file: returns (accuracy, sections), each section a dict with 'section',
+        'correct' and 'incorrect' lists of (A, B, C, D) in upper case, ending with
+        'Total accuracy'. Questions with a word outside the first `restrict_vocab` keys are
+        skipped (counted incorrect with dummy4unknown)."""
+        if not case_insensitive:
+            raise ValueError("latent evaluates analogies case-insensitively (case_insensitive=True)")
+        secs, items = self._s.eval_analogy(os.fspath(analogies), int(restrict_vocab or 0), False)
+        words = []
+        with open(analogies, encoding="utf8", errors="replace") as f:
+            for line in f:
+                line = line.rstrip("\r\n")
+                if line and not line.startswith(":"):
+                    words.append(tuple(w.upper() for w in line.split()))
+        sections = [{"section": s[0], "correct": [], "incorrect": []} for s in secs]
+        for (sec, a, b, c, d, pred), q in zip(items, words):
+            if a < 0 or b < 0 or c < 0 or d < 0:
+                if dummy4unknown:
+                    sections[sec]["incorrect"].append(q)
+                continue
+            sections[sec]["correct" if pred == d else "incorrect"].append(q)
+        total = {"section": "Total accuracy",
+                 "correct": [q for s in sections for q in s["correct"]],
+                 "incorrect": [q for s in sections for q in s["incorrect"]]}
+        sections.append(total)
+        n = len(total["correct"]) + len(total["incorrect"])
+        return (len(total["correct"]) / n if n else 0.0), sections
+
+    def evaluate_word_pairs(self, pairs, delimiter="\t", restrict_vocab=300000, case_insensitive=True,
+                            dummy4unknown=False):
+        """word1<TAB>word2<TAB>score file: returns ((pearson, p), (spearman, p), oov_percent)
+        as gensim; p-values need scipy (NaN without it)."""
+        if delimiter != "\t" or not case_insensitive or dummy4unknown:
+            raise ValueError("latent evaluates tab-separated pairs case-insensitively, without dummy4unknown")
+        pr, sr, used, total = self._s.eval_similarity(os.fspath(pairs), int(restrict_vocab or 0))
+        oov = 100.0 * (total - used) / total if total else 0.0
+        return (pr, _p_value(pr, used)), (sr, _p_value(sr, used)), oov
+
+
+def _p_value(r, n):
+    """Two-sided p-value of a correlation coefficient over n pairs (t distribution), as scipy."""
+    try:
+        from scipy import stats
+    except ImportError:
+        return float("nan")
+    if n < 3 or not np.isfinite(r):
+        return float("nan")
+    if abs(r) >= 1:
+        return 0.0
+    t = r * np.sqrt((n - 2) / (1 - r * r))
+    return float(2 * stats.t.sf(abs(t), n - 2))
+
+
+KeyedVectors = Vectors
+
+
+def train_word2vec(corpus, progress=None, **options):
+    """Trains word2vec on a text corpus (plain or .gz) and returns its Vectors.
+
+    Options (word2vec's defaults): dim=100, window=5, negative=5, hs=0, cbow=0, epochs=5,
+    alpha (0.025 skip-gram, 0.05 CBOW), sample=1e-3, min_count=5, threads=1, seed=1,
+    lowercase=0, ns_exponent=0.75, checkpoint=None, checkpoint_every=0, resume=0.
+    `progress(done_words, total_words, loss)` is called about 4 times a second; a true return
+    value stops training (latent.Error)."""
+    known = {"dim", "window", "negative", "hs", "cbow", "epochs", "alpha", "sample", "min_count", "threads",
+             "seed", "lowercase", "ns_exponent", "checkpoint", "checkpoint_every", "resume"}
+    bad = set(options) - known
+    if bad:
+        raise TypeError("train_word2vec: unknown option(s) %s" % ", ".join(sorted(bad)))
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be callable")
+    opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    return Vectors(_latent.train_word2vec(os.fspath(corpus), opts, progress))
+
+
+class Encoder:
+    """A BERT-family sentence encoder from a Hugging Face or sentence-transformers folder.
+
+    encode() returns float32 rows equal to `latent embed` (and to sentence-transformers'
+    encode on the same folder)."""
+
+    def __init__(self, model_dir, pooling=None, max_seq_length=None, threads=1):
+        self._dir = os.fspath(model_dir)
+        self._pool = pooling or ""
+        self._max = int(max_seq_length or 0)
+        self._threads = int(threads)
+        self._models = {None: _latent.bert_load(self._dir, self._pool, -1, self._max)}
+        info = self._models[None].info()
+        self.dim = info["dim"]
+        self.max_seq_length = info["max_seq"]
+        self.pooling = info["pooling"]
+        self.normalize = info["normalize"]
+
+    def get_sentence_embedding_dimension(self):
+        return self.dim
+
+    def encode(self, sentences, batch_size=32, normalize=None, normalize_embeddings=None):
+        """Embeds a str or a list of str: (n, dim) float32 (or (dim,) for one str).
+        normalize=None keeps the model folder's setting (2_Normalize), True/False force it."""
+        if normalize is None:
+            normalize = normalize_embeddings
+        one = isinstance(sentences, str)
+        texts = [sentences] if one else list(sentences)
+        if normalize is not None and bool(normalize) == self.normalize:
+            normalize = None
+        if normalize not in self._models:
+            self._models[normalize] = _latent.bert_load(self._dir, self._pool, int(normalize), self._max)
+        buf = self._models[normalize].encode(texts, int(batch_size), self._threads)
+        out = np.frombuffer(buf, dtype=np.float32).reshape(len(texts), self.dim)
+        return out[0] if one else out
+
+
+class Index:
+    """HNSW index (hnswlib/faiss style): add(x, ids=None), search(q, k) -> (D, I).
+
+    Distances: l2 = squared Euclidean, ip = 1 - dot, cosine = 1 - cos; missing results have
+    id -1 and distance inf."""
+
+    def __init__(self, dim, metric="l2", M=16, ef_construction=200, seed=100, storage="f32", threads=1, _h=None):
+        self._h = _h if _h is not None else _latent.hnsw_new(int(dim), metric, int(M), int(ef_construction), int(seed), storage)
+        info = self._h.info()
+        self.dim = info["d"]
+        self.metric = info["metric"]
+        self.threads = int(threads)
+        self._next = info["count"]
+
+    @classmethod
+    def load(cls, path, threads=1):
+        return cls(0, _h=_latent.hnsw_load(os.fspath(path)), threads=threads)
+
+    def add(self, x, ids=None):
+        x = _as_f32(x, self.dim)
+        if ids is None:
+            self._h.add(x, None, self._next, self.threads)
+            self._next += x.shape[0]
+        else:
+            ids = np.ascontiguousarray(np.atleast_1d(ids), dtype=np.int64)
+            if ids.shape[0] != x.shape[0]:
+                raise ValueError("%d ids for %d vectors" % (ids.shape[0], x.shape[0]))
+            self._h.add(x, ids, 0, self.threads)
+            if ids.size:
+                self._next = max(self._next, int(ids.max()) + 1)
+
+    def search(self, q, k=10, ef=None, filter=None):
+        """(D, I), each of shape (nq, k). filter: allowed ids (array) or a callable id -> bool."""
+        q = _as_f32(q, self.dim, "queries")
+        k = int(k)
+        if k < 1:
+            raise ValueError("k must be >= 1")
+        ef = max(int(ef or 64), k)
+        if filter is not None and not callable(filter):
+            filter = np.unique(np.asarray(filter, dtype=np.int64))
+        D, I = self._h.search(q, k, ef, filter, self.threads)
+        return (np.frombuffer(D, dtype=np.float32).reshape(-1, k).copy(),
+                np.frombuffer(I, dtype=np.int64).reshape(-1, k).copy())
+
+    knn_query = search
+
+    def delete(self, ids):
+        for i in np.atleast_1d(ids):
+            self._h.delete(int(i))
+
+    def save(self, path):
+        self._h.save(os.fspath(path))
+
+    @property
+    def info(self):
+        return self._h.info()
+
+    def __len__(self):
+        i = self._h.info()
+        return i["count"] - i["deleted"]
+
+
+def knn(base, queries, k=10, metric="l2", threads=1):
+    """Exact k-NN of each query among the rows of `base` (a Vectors or an array): (D, I)."""
+    if not isinstance(base, Vectors):
+        base = Vectors.from_array(base)
+    q = _as_f32(queries, base.vector_size, "queries")
+    D, I = _latent.knn_exact(base._s, q, int(k), metric, int(threads))
+    return np.frombuffer(D, dtype=np.float32).reshape(-1, k).copy(), np.frombuffer(I, dtype=np.int64).reshape(-1, k).copy()

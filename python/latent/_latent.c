@@ -1,0 +1,653 @@
+/* _latent: the CPython binding of liblatent. Thin on purpose: each function converts Python
+ * objects to the library's types, releases the GIL around the library call, and turns a
+ * failed status into latent.Error with lt_errmsg(). The numpy-facing API is in __init__.py.
+ *
+ * Arrays cross this boundary through the buffer protocol: a Vecs object exports its rows as
+ * a read-only (n, d) float32 buffer with the store's row stride, so numpy views it without a
+ * copy (for .lvec files, a view of the mapped file); inputs are C-contiguous float32/int64
+ * buffers prepared by the Python layer. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "latent/latent.h"
+#include <math.h>
+#include <string.h>
+
+static PyObject *g_error;
+
+static PyObject *fail(void) {
+    PyErr_SetString(g_error, lt_errmsg()[0] ? lt_errmsg() : "latent: operation failed");
+    return NULL;
+}
+
+/* A contiguous buffer of `fmt` items ('f' float32, 'q' int64) with `cols` per row (0: any). */
+static int get_buf(PyObject *o, Py_buffer *b, char fmt, Py_ssize_t cols, const char *what) {
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    char f = b->format ? b->format[strlen(b->format) - 1] : 'B';
+    if (fmt == 'q' && f == 'l' && b->itemsize == 8) f = 'q';
+    Py_ssize_t items = b->len / (b->itemsize ? b->itemsize : 1);
+    if (f != fmt || (cols > 0 && items % cols)) {
+        PyErr_Format(PyExc_ValueError, "%s: expected a contiguous %s array%s", what, fmt == 'f' ? "float32" : "int64",
+                     cols > 0 ? " with a whole number of rows" : "");
+        PyBuffer_Release(b);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------- Vecs: a vector store ---------------- */
+typedef struct {
+    PyObject_HEAD
+    lt_vecs *v;
+    lt_vecs *vn;          /* unit-normalised copy, made on first use */
+    Py_ssize_t shape[2], strides[2];
+    int exports;
+} Vecs;
+static PyTypeObject VecsType;
+
+static PyObject *vecs_wrap(lt_vecs *v) {
+    Vecs *o = PyObject_New(Vecs, &VecsType);
+    if (!o) { lt_vecs_free(v); return NULL; }
+    o->v = v;
+    o->vn = NULL;
+    o->exports = 0;
+    return (PyObject *)o;
+}
+static void vecs_dealloc(Vecs *o) {
+    lt_vecs_free(o->v);
+    lt_vecs_free(o->vn);
+    PyObject_Free(o);
+}
+static int vecs_getbuffer(Vecs *o, Py_buffer *b, int flags) {
+    if (flags & PyBUF_WRITABLE) { PyErr_SetString(PyExc_BufferError, "latent vectors are read-only"); return -1; }
+    o->shape[0] = (Py_ssize_t)o->v->n;
+    o->shape[1] = (Py_ssize_t)o->v->d;
+    o->strides[0] = (Py_ssize_t)o->v->ld * 4;
+    o->strides[1] = 4;
+    b->buf = o->v->data;
+    b->obj = (PyObject *)o;
+    Py_INCREF(o);
+    b->len = o->shape[0] * o->shape[1] * 4;
+    b->readonly = 1;
+    b->itemsize = 4;
+    b->format = (flags & PyBUF_FORMAT) ? "f" : NULL;
+    b->ndim = 2;
+    b->shape = o->shape;
+    b->strides = o->strides;
+    b->suboffsets = NULL;
+    b->internal = NULL;
+    o->exports++;
+    return 0;
+}
+static void vecs_releasebuffer(Vecs *o, Py_buffer *b) { o->exports--; }
+static PyBufferProcs vecs_as_buffer = {(getbufferproc)vecs_getbuffer, (releasebufferproc)vecs_releasebuffer};
+
+static const lt_vecs *vecs_norm(Vecs *o) {
+    if (!o->vn) {
+        Py_BEGIN_ALLOW_THREADS
+        o->vn = lt_vecs_normalized(o->v);
+        Py_END_ALLOW_THREADS
+    }
+    return o->vn;
+}
+
+static PyObject *py_load(PyObject *self, PyObject *args) {
+    const char *path, *fmt = NULL;
+    if (!PyArg_ParseTuple(args, "s|z", &path, &fmt)) return NULL;
+    lt_format f = LT_FMT_AUTO;
+    if (fmt && (f = lt_format_from_name(fmt)) == LT_FMT_AUTO) return PyErr_Format(g_error, "unknown format '%s'", fmt);
+    lt_vecs *v;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_vecs_load(path, f, &v);
+    Py_END_ALLOW_THREADS
+    return rc ? fail() : vecs_wrap(v);
+}
+
+/* from_array(buf (n, d) float32, d, labels or None) */
+static PyObject *py_from_array(PyObject *self, PyObject *args) {
+    PyObject *arr, *labels;
+    Py_ssize_t d;
+    if (!PyArg_ParseTuple(args, "OnO", &arr, &d, &labels)) return NULL;
+    if (d < 1) return PyErr_Format(PyExc_ValueError, "dimension must be >= 1");
+    Py_buffer b;
+    if (get_buf(arr, &b, 'f', d, "vectors") < 0) return NULL;
+    int64_t n = (int64_t)(b.len / 4 / d);
+    lt_vecs *v = lt_vecs_new(n, d);
+    if (!v) { PyBuffer_Release(&b); return fail(); }
+    for (int64_t i = 0; i < n; i++) memcpy(lt_vecs_row(v, i), (const float *)b.buf + i * d, (size_t)d * 4);
+    PyBuffer_Release(&b);
+    if (labels != Py_None) {
+        PyObject *seq = PySequence_Fast(labels, "labels must be a sequence of str");
+        if (!seq) { lt_vecs_free(v); return NULL; }
+        if (PySequence_Fast_GET_SIZE(seq) != n) {
+            Py_DECREF(seq);
+            lt_vecs_free(v);
+            return PyErr_Format(PyExc_ValueError, "%zd labels for %lld rows", PySequence_Fast_GET_SIZE(seq), (long long)n);
+        }
+        for (int64_t i = 0; i < n; i++) {
+            const char *s = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+            if (!s || lt_vecs_set_label(v, i, s)) {
+                Py_DECREF(seq);
+                lt_vecs_free(v);
+                return s ? fail() : NULL;
+            }
+        }
+        Py_DECREF(seq);
+    }
+    return vecs_wrap(v);
+}
+
+static PyObject *vecs_labels(Vecs *o, PyObject *unused) {
+    if (!o->v->labels) Py_RETURN_NONE;
+    PyObject *l = PyList_New((Py_ssize_t)o->v->n);
+    for (int64_t i = 0; l && i < o->v->n; i++) {
+        PyObject *s = PyUnicode_DecodeUTF8(o->v->labels[i], (Py_ssize_t)strlen(o->v->labels[i]), "surrogateescape");
+        if (!s) { Py_DECREF(l); return NULL; }
+        PyList_SET_ITEM(l, (Py_ssize_t)i, s);
+    }
+    return l;
+}
+static PyObject *vecs_meta(Vecs *o, PyObject *unused) {
+    PyObject *d = PyDict_New();
+    const char *k, *val;
+    for (int i = 0; d && lt_vecs_meta_at(o->v, i, &k, &val); i++) {
+        PyObject *s = PyUnicode_FromString(val);
+        if (!s || PyDict_SetItemString(d, k, s) < 0) { Py_XDECREF(s); Py_DECREF(d); return NULL; }
+        Py_DECREF(s);
+    }
+    return d;
+}
+static PyObject *vecs_set_meta(Vecs *o, PyObject *args) {
+    const char *k, *val;
+    if (!PyArg_ParseTuple(args, "ss", &k, &val)) return NULL;
+    if (lt_vecs_meta_set(o->v, k, val)) return fail();
+    Py_RETURN_NONE;
+}
+static PyObject *vecs_save(Vecs *o, PyObject *args) {
+    const char *path, *fmt = NULL;
+    int f16 = 0;
+    if (!PyArg_ParseTuple(args, "s|zp", &path, &fmt, &f16)) return NULL;
+    lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(path);
+    if (f == LT_FMT_AUTO) return PyErr_Format(g_error, "%s: cannot tell the format; give fmt=", path);
+    lt_save_opts so;
+    lt_save_opts_init(&so);
+    so.f16 = f16;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_vecs_save(o->v, path, f, &so);
+    Py_END_ALLOW_THREADS
+    if (rc) return fail();
+    Py_RETURN_NONE;
+}
+/* normalized() -> Vecs of the unit rows (shared, cached) */
+static PyObject *vecs_normalized(Vecs *o, PyObject *unused) {
+    const lt_vecs *vn = vecs_norm(o);
+    if (!vn) return fail();
+    lt_vecs *c = lt_vecs_new(vn->n, vn->d);
+    if (!c) return fail();
+    memcpy(c->data, vn->data, (size_t)vn->n * (size_t)vn->ld * 4);
+    return vecs_wrap(c);
+}
+
+/* nearest(q float32[d], k, restrict, exclude ids tuple) -> (ids list, scores list) */
+static PyObject *vecs_nearest(Vecs *o, PyObject *args) {
+    PyObject *qo, *exo;
+    int k;
+    long long restrict_n;
+    if (!PyArg_ParseTuple(args, "OiLO", &qo, &k, &restrict_n, &exo)) return NULL;
+    Py_buffer qb, eb;
+    if (get_buf(qo, &qb, 'f', 0, "query") < 0) return NULL;
+    if (qb.len != o->v->d * 4) { PyBuffer_Release(&qb); return PyErr_Format(PyExc_ValueError, "query has the wrong dimension"); }
+    if (get_buf(exo, &eb, 'q', 0, "exclude") < 0) { PyBuffer_Release(&qb); return NULL; }
+    const lt_vecs *vn = vecs_norm(o);
+    int64_t *ids = PyMem_Malloc(sizeof(int64_t) * (size_t)(k > 0 ? k : 1));
+    float *sc = PyMem_Malloc(sizeof(float) * (size_t)(k > 0 ? k : 1));
+    float *q = PyMem_Malloc((size_t)o->v->ld * 4);
+    int got = -1;
+    if (vn && ids && sc && q) {
+        memset(q, 0, (size_t)o->v->ld * 4);
+        memcpy(q, qb.buf, (size_t)qb.len);
+        Py_BEGIN_ALLOW_THREADS
+        got = lt_nearest(vn, q, k, restrict_n, eb.buf, (int)(eb.len / 8), ids, sc);
+        Py_END_ALLOW_THREADS
+    } else if (vn) PyErr_NoMemory();
+    PyBuffer_Release(&qb);
+    PyBuffer_Release(&eb);
+    PyObject *r = NULL;
+    if (got >= 0) {
+        PyObject *li = PyList_New(got), *ls = PyList_New(got);
+        for (int i = 0; li && ls && i < got; i++) {
+            PyList_SET_ITEM(li, i, PyLong_FromLongLong(ids[i]));
+            PyList_SET_ITEM(ls, i, PyFloat_FromDouble(sc[i]));
+        }
+        r = li && ls ? Py_BuildValue("NN", li, ls) : NULL;
+    } else if (!PyErr_Occurred()) fail();
+    PyMem_Free(ids); PyMem_Free(sc); PyMem_Free(q);
+    return r;
+}
+
+/* eval_analogy(path, restrict, mul) -> (sections [(name, correct, total, skipped)],
+ *                                       items [(sec, a, b, c, d, predicted)]) */
+static PyObject *vecs_eval_analogy(Vecs *o, PyObject *args) {
+    const char *path;
+    long long restrict_n;
+    int mul;
+    if (!PyArg_ParseTuple(args, "sLp", &path, &restrict_n, &mul)) return NULL;
+    lt_analogy_report rep;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_eval_analogy(o->v, path, restrict_n, mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, 1, &rep);
+    Py_END_ALLOW_THREADS
+    if (rc) return fail();
+    PyObject *secs = PyList_New(rep.n_sections), *items = PyList_New((Py_ssize_t)rep.questions);
+    for (int i = 0; secs && i < rep.n_sections; i++) {
+        lt_analogy_section *s = &rep.sections[i];
+        PyList_SET_ITEM(secs, i, Py_BuildValue("(sLLL)", s->name, (long long)s->correct, (long long)s->total,
+                                               (long long)s->skipped));
+    }
+    for (int64_t i = 0; items && i < rep.questions; i++) {
+        lt_analogy_item *it = &rep.items[i];
+        PyList_SET_ITEM(items, (Py_ssize_t)i, Py_BuildValue("(iLLLLL)", it->sec, (long long)it->q[0], (long long)it->q[1],
+                                                            (long long)it->q[2], (long long)it->q[3], (long long)it->predicted));
+    }
+    lt_analogy_report_destroy(&rep);
+    if (!secs || !items) { Py_XDECREF(secs); Py_XDECREF(items); return NULL; }
+    return Py_BuildValue("NN", secs, items);
+}
+static PyObject *vecs_eval_similarity(Vecs *o, PyObject *args) {
+    const char *path;
+    long long restrict_n;
+    if (!PyArg_ParseTuple(args, "sL", &path, &restrict_n)) return NULL;
+    lt_similarity_report rep;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_eval_similarity(o->v, path, restrict_n, &rep);
+    Py_END_ALLOW_THREADS
+    if (rc) return fail();
+    return Py_BuildValue("(ddLL)", rep.pearson, rep.spearman, (long long)rep.used, (long long)rep.total);
+}
+static PyObject *vecs_find(Vecs *o, PyObject *args) {
+    const char *s;
+    if (!PyArg_ParseTuple(args, "s", &s)) return NULL;
+    return PyLong_FromLongLong(lt_vecs_find(o->v, s));
+}
+static PyObject *vecs_n(Vecs *o, void *c) { return PyLong_FromLongLong(o->v->n); }
+static PyObject *vecs_d(Vecs *o, void *c) { return PyLong_FromLongLong(o->v->d); }
+
+static PyMethodDef vecs_methods[] = {
+    {"labels", (PyCFunction)vecs_labels, METH_NOARGS, "row labels (list of str) or None"},
+    {"meta", (PyCFunction)vecs_meta, METH_NOARGS, "metadata dict"},
+    {"set_meta", (PyCFunction)vecs_set_meta, METH_VARARGS, "set_meta(key, value)"},
+    {"save", (PyCFunction)vecs_save, METH_VARARGS, "save(path, fmt=None, f16=False)"},
+    {"normalized", (PyCFunction)vecs_normalized, METH_NOARGS, "unit-length copy"},
+    {"nearest", (PyCFunction)vecs_nearest, METH_VARARGS, "nearest(q, k, restrict, exclude)"},
+    {"eval_analogy", (PyCFunction)vecs_eval_analogy, METH_VARARGS, "eval_analogy(path, restrict, mul)"},
+    {"eval_similarity", (PyCFunction)vecs_eval_similarity, METH_VARARGS, "eval_similarity(path, restrict)"},
+    {"find", (PyCFunction)vecs_find, METH_VARARGS, "row of a label or -1"},
+    {NULL, NULL, 0, NULL}};
+static PyGetSetDef vecs_getset[] = {{"n", (getter)vecs_n, NULL, "rows", NULL}, {"d", (getter)vecs_d, NULL, "dimension", NULL},
+                                    {NULL, NULL, NULL, NULL, NULL}};
+static PyTypeObject VecsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Vecs",
+    .tp_basicsize = sizeof(Vecs),
+    .tp_dealloc = (destructor)vecs_dealloc,
+    .tp_as_buffer = &vecs_as_buffer,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "a latent vector store (read-only buffer of shape (n, d))",
+    .tp_methods = vecs_methods,
+    .tp_getset = vecs_getset,
+};
+
+/* ---------------- word2vec training ---------------- */
+typedef struct { PyObject *cb; int failed; } progress_ctx;
+static int progress_tramp(double done, double total, double loss, void *ud) {
+    progress_ctx *c = ud;
+    PyGILState_STATE g = PyGILState_Ensure();
+    int stop = 0;
+    PyObject *r = PyObject_CallFunction(c->cb, "ddd", done, total, loss);
+    if (!r) { c->failed = 1; stop = 1; }
+    else { stop = PyObject_IsTrue(r) == 1; Py_DECREF(r); }
+    PyGILState_Release(g);
+    return stop;
+}
+
+static int opt_long(PyObject *d, const char *k, long long *v) {
+    PyObject *x = PyDict_GetItemString(d, k);
+    if (!x) return 0;
+    long long t = PyLong_AsLongLong(x);
+    if (t == -1 && PyErr_Occurred()) return -1;
+    *v = t;
+    return 1;
+}
+static int opt_double(PyObject *d, const char *k, double *v) {
+    PyObject *x = PyDict_GetItemString(d, k);
+    if (!x) return 0;
+    double t = PyFloat_AsDouble(x);
+    if (t == -1 && PyErr_Occurred()) return -1;
+    *v = t;
+    return 1;
+}
+
+/* train_word2vec(corpus, opts dict of ints/floats/str, progress callable or None) */
+static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
+    const char *path;
+    PyObject *d, *cb;
+    if (!PyArg_ParseTuple(args, "sO!O", &path, &PyDict_Type, &d, &cb)) return NULL;
+    lt_w2v_opts o;
+    lt_w2v_opts_init(&o);
+    o.sg.quiet = 1;
+    long long v;
+    double f;
+    int r = 0;
+#define L(key, field) if ((r = opt_long(d, key, &v)) < 0) return NULL; else if (r) field = v;
+#define F(key, field) if ((r = opt_double(d, key, &f)) < 0) return NULL; else if (r) field = (float)f;
+    L("dim", o.sg.dim) L("window", o.sg.window) L("negative", o.sg.negative) L("hs", o.sg.hs) L("cbow", o.sg.cbow)
+    L("epochs", o.sg.epochs) L("threads", o.sg.n_threads) L("seed", o.sg.seed) L("min_count", o.vocab.min_count)
+    L("lowercase", o.corpus.lower) L("checkpoint_every", o.sg.checkpoint_every) L("resume", o.resume)
+    F("alpha", o.sg.alpha) F("sample", o.sg.sample) F("ns_exponent", o.sg.ns_exponent)
+#undef L
+#undef F
+    PyObject *ck = PyDict_GetItemString(d, "checkpoint");
+    if (ck && ck != Py_None && !(o.checkpoint = PyUnicode_AsUTF8(ck))) return NULL;
+    progress_ctx pc = {cb, 0};
+    if (cb != Py_None) {
+        o.sg.progress = progress_tramp;
+        o.sg.progress_ud = &pc;
+    }
+    lt_vecs *out = NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_w2v_train(path, &o, &out);
+    Py_END_ALLOW_THREADS
+    if (pc.failed) { lt_vecs_free(out); return NULL; }  /* the callback's exception */
+    return rc ? fail() : vecs_wrap(out);
+}
+
+/* ---------------- BERT encoder ---------------- */
+typedef struct { PyObject_HEAD lt_bert *m; } Bert;
+static void bert_dealloc(Bert *o) { lt_bert_free(o->m); PyObject_Free(o); }
+static PyTypeObject BertType;
+
+/* bert_load(dir, pooling "", normalize -1/0/1, max_seq 0) */
+static PyObject *py_bert_load(PyObject *self, PyObject *args) {
+    const char *dir, *pool = "";
+    int norm = -1, max_seq = 0;
+    if (!PyArg_ParseTuple(args, "s|sii", &dir, &pool, &norm, &max_seq)) return NULL;
+    lt_bert_opts o;
+    lt_bert_opts_init(&o);
+    if (!strcmp(pool, "mean")) o.pooling = LT_POOL_MEAN;
+    else if (!strcmp(pool, "cls")) o.pooling = LT_POOL_CLS;
+    else if (!strcmp(pool, "max")) o.pooling = LT_POOL_MAX;
+    else if (*pool) return PyErr_Format(PyExc_ValueError, "pooling must be mean, cls or max");
+    o.normalize = norm;
+    o.max_seq = max_seq;
+    lt_bert *m;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_bert_load(&m, dir, &o);
+    Py_END_ALLOW_THREADS
+    if (rc) return fail();
+    Bert *b = PyObject_New(Bert, &BertType);
+    if (!b) { lt_bert_free(m); return NULL; }
+    b->m = m;
+    return (PyObject *)b;
+}
+/* encode(list of str, batch_size, threads) -> bytearray of n*dim float32 */
+static PyObject *bert_encode(Bert *o, PyObject *args) {
+    PyObject *lst;
+    int batch, threads;
+    if (!PyArg_ParseTuple(args, "Oii", &lst, &batch, &threads)) return NULL;
+    PyObject *seq = PySequence_Fast(lst, "sentences must be a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    int H = lt_bert_dim(o->m);
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, n * H * 4);
+    const char **texts = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1));
+    size_t *lens = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1));
+    if (!out || !texts || !lens) goto bad;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t l;
+        texts[i] = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(seq, i), &l);
+        if (!texts[i]) goto bad;
+        lens[i] = (size_t)l;
+    }
+    float *dst = (float *)PyByteArray_AS_STRING(out);
+    int rc = 0;
+    if (batch < 1) batch = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !rc; i += batch) {
+        int nb = (int)(n - i < batch ? n - i : batch);
+        rc = lt_bert_embed_batch_mt(o->m, texts + i, lens + i, nb, dst + (size_t)i * H, NULL, threads);
+    }
+    Py_END_ALLOW_THREADS
+    if (rc) { fail(); goto bad; }
+    PyMem_Free(texts); PyMem_Free(lens);
+    Py_DECREF(seq);
+    return out;
+bad:
+    PyMem_Free(texts); PyMem_Free(lens);
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
+}
+static PyObject *bert_info(Bert *o, PyObject *unused) {
+    static const char *pools[] = {"default", "mean", "cls", "max"};
+    return Py_BuildValue("{s:i,s:i,s:O,s:s}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
+                         lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", pools[lt_bert_pooling(o->m)]);
+}
+static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads)"},
+                                     {"info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling"},
+                                     {NULL, NULL, 0, NULL}};
+static PyTypeObject BertType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Bert",
+    .tp_basicsize = sizeof(Bert),
+    .tp_dealloc = (destructor)bert_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = bert_methods,
+};
+
+/* ---------------- HNSW index ---------------- */
+typedef struct { PyObject_HEAD lt_hnsw *h; } Hnsw;
+static void hnsw_dealloc(Hnsw *o) { lt_hnsw_free(o->h); PyObject_Free(o); }
+static PyTypeObject HnswType;
+static PyObject *hnsw_wrap(lt_hnsw *h) {
+    Hnsw *o = PyObject_New(Hnsw, &HnswType);
+    if (!o) { lt_hnsw_free(h); return NULL; }
+    o->h = h;
+    return (PyObject *)o;
+}
+/* hnsw_new(d, metric, M, ef_construction, seed, storage) */
+static PyObject *py_hnsw_new(PyObject *self, PyObject *args) {
+    long long d, seed;
+    const char *metric, *storage;
+    int M, efc;
+    if (!PyArg_ParseTuple(args, "LsiiLs", &d, &metric, &M, &efc, &seed, &storage)) return NULL;
+    lt_hnsw_opts o;
+    lt_hnsw_opts_init(&o);
+    if (lt_metric_from_name(metric, &o.metric)) return PyErr_Format(g_error, "unknown metric '%s' (l2, ip, cosine)", metric);
+    if (!strcmp(storage, "f32")) o.storage = LT_HNSW_F32;
+    else if (!strcmp(storage, "f16")) o.storage = LT_HNSW_F16;
+    else if (!strcmp(storage, "int8")) o.storage = LT_HNSW_INT8;
+    else return PyErr_Format(g_error, "unknown storage '%s' (f32, f16, int8)", storage);
+    o.M = M;
+    o.ef_construction = efc;
+    o.seed = (uint64_t)seed;
+    lt_hnsw *h;
+    if (lt_hnsw_new(&h, d, &o)) return fail();
+    return hnsw_wrap(h);
+}
+static PyObject *py_hnsw_load(PyObject *self, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
+    lt_hnsw *h;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_hnsw_load(&h, path);
+    Py_END_ALLOW_THREADS
+    return rc ? fail() : hnsw_wrap(h);
+}
+/* add(x float32 (n, d), ids int64[n] or None, first_id, threads) */
+static PyObject *hnsw_add(Hnsw *o, PyObject *args) {
+    PyObject *xo, *ido;
+    long long first;
+    int threads;
+    if (!PyArg_ParseTuple(args, "OOLi", &xo, &ido, &first, &threads)) return NULL;
+    lt_hnsw_info in = lt_hnsw_get_info(o->h);
+    Py_buffer xb, ib = {0};
+    if (get_buf(xo, &xb, 'f', in.d, "vectors") < 0) return NULL;
+    int64_t n = (int64_t)(xb.len / 4 / in.d);
+    if (ido != Py_None) {
+        if (get_buf(ido, &ib, 'q', 0, "ids") < 0) { PyBuffer_Release(&xb); return NULL; }
+        if (ib.len / 8 != n) {
+            PyBuffer_Release(&xb); PyBuffer_Release(&ib);
+            return PyErr_Format(PyExc_ValueError, "%zd ids for %lld vectors", ib.len / 8, (long long)n);
+        }
+    }
+    int rc = 0;
+    Py_BEGIN_ALLOW_THREADS
+    if (ido == Py_None) {  /* the store API wants aligned, padded rows: copy */
+        lt_vecs *tmp = lt_vecs_new(n, in.d);
+        if (!tmp) rc = LT_ENOMEM;
+        for (int64_t i = 0; tmp && i < n; i++) memcpy(lt_vecs_row(tmp, i), (float *)xb.buf + i * in.d, (size_t)in.d * 4);
+        if (!rc) rc = lt_hnsw_add_store(o->h, tmp, first, threads);
+        lt_vecs_free(tmp);
+    } else {
+        for (int64_t i = 0; i < n && !rc; i++) rc = lt_hnsw_add(o->h, (float *)xb.buf + i * in.d, ((int64_t *)ib.buf)[i]);
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&xb);
+    if (ido != Py_None) PyBuffer_Release(&ib);
+    if (rc) return fail();
+    Py_RETURN_NONE;
+}
+typedef struct { PyObject *fn; int failed; } pred_ctx;
+static int pred_tramp(int64_t id, void *ud) {
+    pred_ctx *c = ud;
+    if (c->failed) return 0;
+    PyObject *r = PyObject_CallFunction(c->fn, "L", (long long)id);
+    if (!r) { c->failed = 1; return 0; }
+    int t = PyObject_IsTrue(r) == 1;
+    Py_DECREF(r);
+    return t;
+}
+/* search(q float32 (nq, d), k, ef, allow int64 sorted or callable or None, threads) -> (D bytes, I bytes) */
+static PyObject *hnsw_search(Hnsw *o, PyObject *args) {
+    PyObject *qo, *fo;
+    int k, ef, threads;
+    if (!PyArg_ParseTuple(args, "OiiOi", &qo, &k, &ef, &fo, &threads)) return NULL;
+    lt_hnsw_info in = lt_hnsw_get_info(o->h);
+    Py_buffer qb, ab = {0};
+    if (get_buf(qo, &qb, 'f', in.d, "queries") < 0) return NULL;
+    int64_t nq = (int64_t)(qb.len / 4 / in.d);
+    lt_filter flt = {0}, *fp = NULL;
+    pred_ctx pc = {fo, 0};
+    if (fo != Py_None && PyCallable_Check(fo)) { flt.pred = pred_tramp; flt.ud = &pc; fp = &flt; }
+    else if (fo != Py_None) {
+        if (get_buf(fo, &ab, 'q', 0, "filter") < 0) { PyBuffer_Release(&qb); return NULL; }
+        flt.allow = ab.buf; flt.n_allow = (int64_t)(ab.len / 8); fp = &flt;
+    }
+    PyObject *D = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 4)), *I = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 8));
+    int rc = -1;
+    if (D && I) {
+        float *dp = (float *)PyBytes_AS_STRING(D);
+        int64_t *ip = (int64_t *)PyBytes_AS_STRING(I);
+        if (flt.pred) rc = lt_hnsw_search_batch(o->h, qb.buf, nq, in.d, k, ef, fp, 1, dp, ip);  /* calls Python: keep the GIL */
+        else {
+            Py_BEGIN_ALLOW_THREADS
+            rc = lt_hnsw_search_batch(o->h, qb.buf, nq, in.d, k, ef, fp, threads, dp, ip);
+            Py_END_ALLOW_THREADS
+        }
+    }
+    PyBuffer_Release(&qb);
+    if (ab.obj) PyBuffer_Release(&ab);
+    if (rc || pc.failed) {
+        Py_XDECREF(D); Py_XDECREF(I);
+        return pc.failed || PyErr_Occurred() ? NULL : fail();
+    }
+    return Py_BuildValue("NN", D, I);
+}
+static PyObject *hnsw_delete(Hnsw *o, PyObject *args) {
+    long long id;
+    if (!PyArg_ParseTuple(args, "L", &id)) return NULL;
+    if (lt_hnsw_delete(o->h, id)) return fail();
+    Py_RETURN_NONE;
+}
+static PyObject *hnsw_save(Hnsw *o, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_hnsw_save(o->h, path);
+    Py_END_ALLOW_THREADS
+    if (rc) return fail();
+    Py_RETURN_NONE;
+}
+static PyObject *hnsw_info(Hnsw *o, PyObject *unused) {
+    lt_hnsw_info in = lt_hnsw_get_info(o->h);
+    static const char *st[] = {"f32", "f16", "int8"};
+    return Py_BuildValue("{s:L,s:L,s:L,s:i,s:i,s:s,s:s,s:K}", "d", (long long)in.d, "count", (long long)in.count, "deleted",
+                         (long long)in.deleted, "M", in.M, "ef_construction", in.ef_construction, "metric",
+                         lt_metric_name(in.metric), "storage", st[in.storage], "seed", (unsigned long long)in.seed);
+}
+static PyMethodDef hnsw_methods[] = {{"add", (PyCFunction)hnsw_add, METH_VARARGS, "add(x, ids, first_id, threads)"},
+                                     {"search", (PyCFunction)hnsw_search, METH_VARARGS, "search(q, k, ef, filter, threads)"},
+                                     {"delete", (PyCFunction)hnsw_delete, METH_VARARGS, "delete(id)"},
+                                     {"save", (PyCFunction)hnsw_save, METH_VARARGS, "save(path)"},
+                                     {"info", (PyCFunction)hnsw_info, METH_NOARGS, "parameters and counts"},
+                                     {NULL, NULL, 0, NULL}};
+static PyTypeObject HnswType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Hnsw",
+    .tp_basicsize = sizeof(Hnsw),
+    .tp_dealloc = (destructor)hnsw_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = hnsw_methods,
+};
+
+/* exact k-NN: knn_exact(base Vecs, q float32 (nq, d), k, metric, threads) -> (D bytes, I bytes) */
+static PyObject *py_knn_exact(PyObject *self, PyObject *args) {
+    Vecs *b;
+    PyObject *qo;
+    int k, threads;
+    const char *metric;
+    if (!PyArg_ParseTuple(args, "O!Oisi", &VecsType, &b, &qo, &k, &metric, &threads)) return NULL;
+    lt_metric m;
+    if (lt_metric_from_name(metric, &m)) return PyErr_Format(g_error, "unknown metric '%s'", metric);
+    Py_buffer qb;
+    if (get_buf(qo, &qb, 'f', b->v->d, "queries") < 0) return NULL;
+    int64_t nq = (int64_t)(qb.len / 4 / b->v->d);
+    PyObject *D = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 4)), *I = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 8));
+    int rc = -1;
+    if (D && I) {
+        float *dp = (float *)PyBytes_AS_STRING(D);
+        int64_t *ip = (int64_t *)PyBytes_AS_STRING(I);
+        Py_BEGIN_ALLOW_THREADS
+        rc = lt_knn_exact(b->v, qb.buf, nq, b->v->d, k, m, threads, dp, ip);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&qb);
+    if (rc) { Py_XDECREF(D); Py_XDECREF(I); return PyErr_Occurred() ? NULL : fail(); }
+    return Py_BuildValue("NN", D, I);
+}
+
+static PyMethodDef methods[] = {
+    {"load", py_load, METH_VARARGS, "load(path, fmt=None) -> Vecs"},
+    {"from_array", py_from_array, METH_VARARGS, "from_array(buf, d, labels) -> Vecs"},
+    {"train_word2vec", py_train_word2vec, METH_VARARGS, "train_word2vec(corpus, opts, progress) -> Vecs"},
+    {"bert_load", py_bert_load, METH_VARARGS, "bert_load(dir, pooling, normalize, max_seq) -> Bert"},
+    {"hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw"},
+    {"hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw"},
+    {"knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)"},
+    {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, .m_name = "_latent", .m_doc = "liblatent binding", .m_size = -1,
+                                    .m_methods = methods};
+
+PyMODINIT_FUNC PyInit__latent(void) {
+    if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    g_error = PyErr_NewException("latent.Error", PyExc_RuntimeError, NULL);
+    Py_INCREF(g_error);
+    PyModule_AddObject(m, "Error", g_error);
+    PyModule_AddStringConstant(m, "version", LT_VERSION);
+    return m;
+}

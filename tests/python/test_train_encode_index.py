@@ -1,0 +1,130 @@
+"""train_word2vec (determinism, progress), Encoder (fixtures and the CLI), Index (the CLI's
+recall on the same file), GIL release."""
+import json
+import os
+import subprocess
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import latent
+from conftest import FX, LATENT
+
+BERT = os.path.join(FX, "bert-fixtures")
+CORPUS = os.path.join(FX, "mobydick.txt.gz")
+
+
+def test_train_deterministic_and_progress(tmp_path):
+    seen = []
+    a = latent.train_word2vec(CORPUS, dim=16, epochs=1, threads=1, seed=9,
+                              progress=lambda done, total, loss: seen.append((done, total)))
+    b = latent.train_word2vec(CORPUS, dim=16, epochs=1, threads=1, seed=9)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert a.metadata["seed"] == "9" and a.vector_size == 16
+    assert seen and seen[-1][0] == seen[-1][1] > 0
+    # the CLI with the same options gives the same bytes
+    subprocess.run([LATENT, "train", "word2vec", CORPUS, "-o", str(tmp_path / "c.lvec"), "--dim", "16", "--epochs", "1",
+                    "-t", "1", "--seed", "9", "-q"], check=True)
+    np.testing.assert_array_equal(latent.Vectors.load(tmp_path / "c.lvec").vectors, a.vectors)
+
+
+def test_progress_can_stop():
+    with pytest.raises(latent.Error, match="stopped"):
+        latent.train_word2vec(CORPUS, dim=16, epochs=3, threads=1, progress=lambda d, t, l: d > 0)
+    def boom(d, t, l):
+        raise RuntimeError("from the callback")
+    with pytest.raises(RuntimeError, match="from the callback"):
+        latent.train_word2vec(CORPUS, dim=16, epochs=3, threads=1, progress=boom)
+
+
+def sentences():
+    with open(os.path.join(BERT, "sentences.json"), encoding="utf8") as f:
+        return json.load(f)
+
+
+@pytest.mark.parametrize("model", ["tiny-bert-mean", "tiny-bert-cls", "tiny-bert-cased"])
+def test_encode_matches_sentence_transformers(model):
+    s = sentences()
+    enc = latent.Encoder(os.path.join(BERT, model, "st"))
+    ref = np.load(os.path.join(BERT, model, "embeddings_st.npy"))
+    got = enc.encode(s, batch_size=7)
+    assert got.shape == ref.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, ref, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(enc.encode(s[3]), ref[3], atol=1e-5, rtol=0)
+    un = enc.encode(s[:4], normalize=False)
+    nn = enc.encode(s[:4], normalize=True)
+    np.testing.assert_allclose(np.linalg.norm(nn, axis=1), 1, atol=1e-6)
+    np.testing.assert_allclose(nn, un / np.linalg.norm(un, axis=1, keepdims=True), atol=1e-6)
+
+
+def test_encode_matches_cli(tmp_path):
+    m = os.path.join(BERT, "tiny-bert-mean", "st")
+    lines = ["first line", "a second, longer line of text", "third"]
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
+    subprocess.run([LATENT, "embed", m, "-i", str(tmp_path / "in.txt"), "-o", str(tmp_path / "e.npy"), "-q"], check=True)
+    np.testing.assert_allclose(latent.Encoder(m).encode(lines), np.load(tmp_path / "e.npy"), atol=1e-6, rtol=0)
+
+
+def test_encode_bad_model(tmp_path):
+    with pytest.raises(latent.Error, match="config.json"):
+        latent.Encoder(tmp_path / "nosuch")
+
+
+def test_two_threads_encode_in_parallel():
+    enc = latent.Encoder(os.path.join(BERT, "tiny-bert-mean", "st"))
+    work = [s * 3 for s in sentences()] * 40
+    enc.encode(work[:50])
+    def run(n):
+        ts = [threading.Thread(target=enc.encode, args=(work,)) for _ in range(n)]
+        t0 = time.perf_counter()
+        for t in ts: t.start()
+        for t in ts: t.join()
+        return n / (time.perf_counter() - t0)
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: no parallelism to measure")
+    best = max(run(2) / run(1) for _ in range(3))
+    assert best >= 1.6, "two threads gave %.2fx the throughput of one" % best
+
+
+def test_index_recall_equals_cli(tmp_path):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3000, 24)).astype(np.float32)
+    q = rng.standard_normal((200, 24)).astype(np.float32)
+    idx = latent.Index(dim=24, metric="l2", M=8, ef_construction=64, threads=2)
+    idx.add(x)
+    assert len(idx) == 3000
+    D, I = idx.search(q, k=10, ef=32)
+    _, T = latent.knn(x, q, k=10, metric="l2")
+    ours = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(I, T)])
+    idx.save(tmp_path / "i.lhnsw")
+    latent.Vectors.from_array(q).save(tmp_path / "q.fvecs")
+    out = subprocess.run([LATENT, "eval", "recall", str(tmp_path / "i.lhnsw"), "--queries", str(tmp_path / "q.fvecs"),
+                          "-k", "10", "--ef", "32", "-t", "1", "--json"], check=True, capture_output=True, text=True).stdout
+    cli = json.loads(out.splitlines()[0])["recall"]
+    assert abs(ours - cli) < 1e-9, (ours, cli)
+    assert 0.5 < ours < 1.0
+    # reloaded: the same answers; exact distances for l2
+    D2, I2 = latent.Index.load(tmp_path / "i.lhnsw").search(q, k=10, ef=32)
+    np.testing.assert_array_equal(I, I2)
+    np.testing.assert_allclose(D[:, 0], ((x[I[:, 0]] - q) ** 2).sum(1), rtol=1e-4)
+
+
+def test_index_ids_filter_delete():
+    x = np.eye(8, dtype=np.float32)
+    idx = latent.Index(dim=8, metric="cosine")
+    idx.add(x, ids=np.arange(100, 108))
+    D, I = idx.search(x[2], k=1)
+    assert I[0, 0] == 102 and abs(D[0, 0]) < 1e-6
+    _, I = idx.search(x[2], k=3, filter=[105, 106])
+    assert set(I[0][:2]) == {105, 106} and I[0, 2] == -1
+    _, I = idx.search(x[2], k=2, filter=lambda i: i % 2 == 1)
+    assert all(i % 2 == 1 for i in I[0])
+    idx.delete([102])
+    _, I = idx.search(x[2], k=8)
+    assert 102 not in I[0]
+    with pytest.raises(ValueError):
+        idx.add(np.zeros((2, 5), dtype=np.float32))
+    with pytest.raises(latent.Error):
+        latent.Index(dim=8, metric="manhattan")

@@ -1,0 +1,116 @@
+"""latent.Vectors against gensim's KeyedVectors on the same file: same keys, same order,
+scores within 1e-6."""
+import os
+
+import numpy as np
+import pytest
+
+import latent
+from conftest import FX
+
+gensim = pytest.importorskip("gensim.models", reason="python3-gensim is not installed")
+
+QUERIES = ["whale", "ship", "ahab", "sea", "captain", "white", "boat", "night"]
+
+
+@pytest.fixture(scope="module")
+def both(w2v):
+    g = gensim.KeyedVectors.load_word2vec_format(str(w2v / "v.txt"), binary=False)
+    return latent.Vectors.load(w2v / "v.lvec"), g
+
+
+def same(ours, theirs, tol=1e-6):
+    assert [k for k, _ in ours] == [k for k, _ in theirs]
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], atol=tol, rtol=0)
+
+
+def test_keys_and_vectors(both):
+    kv, g = both
+    assert kv.index_to_key == g.index_to_key
+    np.testing.assert_array_equal(kv.vectors, g.vectors)
+    np.testing.assert_array_equal(kv["whale"], g["whale"])
+    assert kv.key_to_index["ship"] == g.key_to_index["ship"]
+
+
+def test_most_similar(both):
+    kv, g = both
+    for w in QUERIES:
+        same(kv.most_similar(w, topn=10), g.most_similar(w, topn=10))
+        same(kv.most_similar(w, topn=5, restrict_vocab=500), g.most_similar(w, topn=5, restrict_vocab=500))
+    same(kv.most_similar(positive=["king", "woman"], negative=["man"], topn=10),
+         g.most_similar(positive=["king", "woman"], negative=["man"], topn=10))
+    same(kv.similar_by_vector(g["sea"], topn=7), g.similar_by_vector(g["sea"], topn=7))
+    np.testing.assert_allclose(kv.most_similar("whale", topn=None), g.most_similar("whale", topn=None), atol=1e-6)
+
+
+def test_cosmul_similarity_doesnt_match(both):
+    kv, g = both
+    same(kv.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=10),
+         g.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=10))
+    for a, b in [("whale", "ship"), ("sea", "night"), ("ahab", "captain")]:
+        assert abs(kv.similarity(a, b) - float(g.similarity(a, b))) < 1e-6
+    assert abs(kv.n_similarity(["whale", "sea"], ["ship", "boat"]) - float(g.n_similarity(["whale", "sea"], ["ship", "boat"]))) < 1e-6
+    for ws in (["whale", "ship", "boat", "sea", "breakfast"], ["ahab", "starbuck", "stubb", "ocean"]):
+        assert kv.doesnt_match(ws) == g.doesnt_match(ws)
+
+
+def test_evaluate_word_analogies(both):
+    kv, g = both
+    path = os.path.join(FX, "questions-words-sample.txt")
+    for restrict in (300000, 2000):
+        s1, sec1 = kv.evaluate_word_analogies(path, restrict_vocab=restrict)
+        s2, sec2 = g.evaluate_word_analogies(path, restrict_vocab=restrict)
+        assert abs(s1 - s2) < 1e-12
+        assert [s["section"] for s in sec1] == [s["section"] for s in sec2]
+        for a, b in zip(sec1, sec2):
+            assert a["correct"] == b["correct"] and a["incorrect"] == b["incorrect"], a["section"]
+        asked = len(sec1[-1]["incorrect"]) + len(sec1[-1]["correct"])
+        assert asked > (100 if restrict == 300000 else 10), asked   # enough questions to compare
+
+
+def test_evaluate_word_pairs(both):
+    kv, g = both
+    path = os.path.join(FX, "wordsim353.tsv")
+    p1, r1, o1 = kv.evaluate_word_pairs(path)
+    p2, r2, o2 = g.evaluate_word_pairs(path)
+    assert abs(p1[0] - p2[0]) < 1e-6 and abs(r1[0] - r2[0]) < 1e-6 and abs(o1 - o2) < 1e-9
+    np.testing.assert_allclose([p1[1], r1[1]], [p2[1], r2[1]], rtol=1e-4)
+
+
+def test_every_format_loads(w2v, tmp_path):
+    kv = latent.Vectors.load(w2v / "v.lvec")
+    for ext in ("bin", "vec", "npy", "txt", "fvecs"):
+        kv.save(tmp_path / ("x." + ext))
+        back = latent.Vectors.load(tmp_path / ("x." + ext))
+        np.testing.assert_array_equal(back.vectors, kv.vectors)
+        if ext != "fvecs":
+            assert back.index_to_key == kv.index_to_key
+
+
+def test_mapped_view_shares_memory(w2v):
+    kv = latent.Vectors.load(w2v / "v.lvec")
+    v = kv.vectors
+    assert not v.flags["WRITEABLE"] and v.base is not None
+    addr = v.__array_interface__["data"][0]
+    path = os.path.realpath(str(w2v / "v.lvec"))
+    with open("/proc/self/maps") as f:
+        maps = [l.split() for l in f if l.rstrip().endswith(path)]
+    assert any(int(m[0].split("-")[0], 16) <= addr < int(m[0].split("-")[1], 16) for m in maps), "not a view of the file"
+    with pytest.raises(ValueError):
+        v[0, 0] = 1.0
+
+
+def test_bad_inputs_raise_error(tmp_path):
+    with pytest.raises(latent.Error, match="nosuch.lvec"):
+        latent.Vectors.load(tmp_path / "nosuch.lvec")
+    p = tmp_path / "bad.txt"
+    p.write_text("3 4\nw 1 2 3 4\nx 1 2\n")
+    with pytest.raises(latent.Error, match="bad.txt: offset"):
+        latent.Vectors.load(p)
+    with pytest.raises(latent.Error, match="nosuch.gz"):
+        latent.train_word2vec(tmp_path / "nosuch.gz")
+    with pytest.raises(TypeError):
+        latent.train_word2vec(os.path.join(FX, "mobydick.txt.gz"), dimension=5)
+    kv = latent.Vectors.from_array(np.eye(3, dtype=np.float32), ["a", "b", "c"])
+    with pytest.raises(KeyError):
+        kv.most_similar("zzz")
