@@ -104,7 +104,7 @@ install: all
 # The Python package, installed with pip (offline: --no-build-isolation, no index) against
 # the installed library; LATENT_PREFIX tells setup.py where that is.
 install-python: install
-	LATENT_PREFIX=$(PREFIX) $(PYTHON) -m pip install --no-build-isolation --no-index --break-system-packages ./python
+	LATENT_PREFIX=$(PREFIX) $(PYTHON) -m pip install --no-deps --no-build-isolation --no-index --break-system-packages ./python
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz latent

