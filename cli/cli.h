@@ -7,6 +7,16 @@
 
 typedef struct cmd { const char *name; int (*fn)(int argc, char **argv); const char *summary; } cmd;
 
+/* Option tables: one per command; `arg` is the value's name in the help (NULL for a flag). */
+typedef struct cli_opt { const char *name; char shrt; const char *arg; int id; const char *help; } cli_opt;
+typedef struct cli_spec { const char *name, *usage; const cli_opt *opts; } cli_spec;
+enum { CLI_END = -1, CLI_HELP = -2, CLI_ERROR = -3 };
+/* Next option of argv: its id, CLI_END, CLI_HELP (help printed: exit 0) or CLI_ERROR (usage
+ * error printed: exit 2). Reset optind = 1 before the first call. */
+int cli_getopt(int argc, char **argv, const cli_spec *s, const char **arg);
+void cli_help(const cli_spec *s, FILE *f);
+#define CLI_DONE(c) ((c) == CLI_HELP ? 0 : 2)   /* exit code after CLI_HELP / CLI_ERROR */
+
 int cli_fail(const char *what);                       /* prints "latent: <what>: <errmsg>", returns 1 */
 int cli_usage(const char *usage, const char *fmt, ...); /* prints a usage error, returns 2 */
 int cli_int(const char *s, long long lo, long long hi, long long *out);

@@ -79,8 +79,17 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
  * messages. */
 int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, lt_vecs **out);
 
-/* Atomic output file: opens "PATH.tmp-XXXXXX" beside PATH ("-" means stdout, not atomic). */
-typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout; } lt_afile;
+/* Output file written as a whole or not at all:
+ *  - a regular file (new or existing) is written to "PATH.tmp-PID-XXXXXX" beside it, then
+ *    flushed, fsync'ed and renamed over PATH; temporaries left by a killed process (its PID
+ *    gone) are removed by the next open of the same PATH;
+ *  - "-" is stdout; an existing FIFO, character or block device or socket is written through
+ *    (opened as is, never replaced by a regular file; not atomic);
+ *  - a symbolic link is followed: the temporary is made beside the link's target, which is
+ *    replaced, so the link stays; a dangling link is refused;
+ *  - a name ending in ".gz" is written gzip-compressed (not for "-" or devices).
+ * Every write error (including a full disk on stdout) is reported by lt_afile_commit. */
+typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout, direct; void *gz; } lt_afile;
 int lt_afile_open(lt_afile *a, const char *path);
 int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
 void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */

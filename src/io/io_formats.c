@@ -374,94 +374,82 @@ int lt_write_fvecs(const lt_vecs *v, FILE *f) {
     return LT_OK;
 }
 
-/* ---------- atomic files ---------- */
-int lt_afile_open(lt_afile *a, const char *path) {
-    memset(a, 0, sizeof *a);
-    if (!strcmp(path, "-")) { a->f = stdout; a->is_stdout = 1; return LT_OK; }
-    size_t n = strlen(path);
-    a->path = lt_strdup(path);
-    a->tmp = lt_malloc(n + 16);
-    if (!a->path || !a->tmp) { lt_afile_abort(a); return lt_err(LT_ENOMEM, "out of memory"); }
-    snprintf(a->tmp, n + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(a->tmp);
-    if (fd < 0) {
-        int e = errno;
-        lt_free(a->tmp); a->tmp = NULL;
-        lt_afile_abort(a);
-        return lt_err(LT_EIO, "%s: cannot create output: %s", path, strerror(e));
-    }
-    fchmod(fd, 0644);
-    a->f = fdopen(fd, "wb");
-    if (!a->f) { close(fd); unlink(a->tmp); lt_afile_abort(a); return lt_err(LT_EIO, "%s: cannot open output", path); }
-    setvbuf(a->f, NULL, _IOFBF, 1 << 20);
-    return LT_OK;
-}
-int lt_afile_commit(lt_afile *a) {
-    if (a->is_stdout) {
-        int bad = fflush(stdout) != 0 || ferror(stdout);
-        a->f = NULL;
-        return bad ? lt_err(LT_EIO, "<stdout>: write failed: %s", strerror(errno)) : LT_OK;
-    }
-    int bad = fflush(a->f) != 0 || ferror(a->f);
-    int e = errno;
-    if (!bad && fsync(fileno(a->f)) != 0 && errno != EINVAL && errno != EROFS) { bad = 1; e = errno; }
-    if (fclose(a->f) != 0 && !bad) { bad = 1; e = errno; }
-    a->f = NULL;
-    if (bad) { int rc = lt_err(LT_EIO, "%s: write failed: %s", a->path, strerror(e)); lt_afile_abort(a); return rc; }
-    if (rename(a->tmp, a->path) != 0) { e = errno; int rc = lt_err(LT_EIO, "%s: cannot rename temporary file into place: %s", a->path, strerror(e)); lt_afile_abort(a); return rc; }
-    lt_free(a->tmp); a->tmp = NULL;
-    lt_free(a->path); a->path = NULL;
-    return LT_OK;
-}
-void lt_afile_abort(lt_afile *a) {
-    if (!a) return;
-    if (a->f && !a->is_stdout) fclose(a->f);
-    a->f = NULL;
-    if (a->tmp) unlink(a->tmp);
-    lt_free(a->tmp); lt_free(a->path);
-    a->tmp = a->path = NULL;
-}
-
 /* ---------- load / save ---------- */
 void lt_release_whole(void *buf, size_t map_len) {
     if (map_len) munmap(buf, map_len);
     else lt_free(buf);
 }
 
+/* Inflates (or copies: zlib reads non-gzip data as is) a whole stream. A gzip stream cut
+ * short is an error, never a silently shorter input. `size_hint` sizes the first buffer. */
+static int read_stream(int fd, const char *path, size_t size_hint, char **buf, size_t *len) {
+    gzFile g = gzdopen(fd, "rb");
+    if (!g) { close(fd); return lt_err(LT_EIO, "%s: cannot open gzip stream", path); }
+    size_t cap = size_hint + 65536, n = 0;
+    char *b = lt_malloc(cap);
+    if (!b) { gzclose(g); return lt_err(LT_ENOMEM, "%s: out of memory", path); }
+    int rc = LT_OK;
+    for (;;) {
+        if (cap - n < 65536) {
+            char *nb = cap > SIZE_MAX / 2 ? NULL : lt_realloc(b, cap * 2);
+            if (!nb) { rc = lt_err(LT_ENOMEM, "%s: out of memory", path); break; }
+            b = nb; cap *= 2;
+        }
+        int r = gzread(g, b + n, (unsigned)((cap - n) > (1u << 30) ? (1u << 30) : (cap - n)));
+        int ze = Z_OK;
+        const char *zm = gzerror(g, &ze);
+        if (r < 0 || (ze != Z_OK && ze != Z_STREAM_END)) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %zu (uncompressed): gzip error: %s", path, n + (r > 0 ? (size_t)r : 0), zm);
+            break;
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    gzclose(g);
+    if (rc) { lt_free(b); return rc; }
+    *buf = b; *len = n;
+    return LT_OK;
+}
+
 int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
     *buf = NULL; *len = 0; *map_len = 0;
+    if (!strcmp(path, "-")) {   /* standard input, plain or gzip */
+        int fd = dup(0);
+        if (fd < 0) return lt_err(LT_EIO, "<stdin>: cannot read: %s", strerror(errno));
+        return read_stream(fd, "<stdin>", 1 << 20, buf, len);
+    }
     int fd = open(path, O_RDONLY);
     if (fd < 0) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); return lt_err(LT_EIO, "%s: not a regular file", path); }
+    if (fstat(fd, &st) != 0) { close(fd); return lt_err(LT_EIO, "%s: cannot stat: %s", path, strerror(errno)); }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) return read_stream(fd, path, 1 << 20, buf, len);
+    if (!S_ISREG(st.st_mode)) { close(fd); return lt_err(LT_EIO, "%s: not a regular file", path); }
     unsigned char mg[2] = {0, 0};
-    if (pread(fd, mg, 2, 0) == 2 && mg[0] == 0x1f && mg[1] == 0x8b) {
-        gzFile g = gzdopen(fd, "rb");
-        if (!g) { close(fd); return lt_err(LT_EIO, "%s: cannot open gzip stream", path); }
-        size_t cap = (size_t)st.st_size * 4 + 65536, n = 0;
-        char *b = lt_malloc(cap);
-        if (!b) { gzclose(g); return lt_err(LT_ENOMEM, "%s: out of memory", path); }
-        for (;;) {
-            if (cap - n < 65536) {
-                char *nb = lt_realloc(b, cap * 2);
-                if (!nb) { lt_free(b); gzclose(g); return lt_err(LT_ENOMEM, "%s: out of memory", path); }
-                b = nb; cap *= 2;
-            }
-            int r = gzread(g, b + n, (unsigned)((cap - n) > (1u << 30) ? (1u << 30) : (cap - n)));
-            if (r < 0) { int ze; const char *zm = gzerror(g, &ze); int rc = lt_err(LT_EFORMAT, "%s: offset %zu (uncompressed): gzip error: %s", path, n, zm); lt_free(b); gzclose(g); return rc; }
-            if (r == 0) break;
-            n += (size_t)r;
-        }
-        gzclose(g);
-        *buf = b; *len = n;
-        return LT_OK;
-    }
+    if (pread(fd, mg, 2, 0) == 2 && mg[0] == 0x1f && mg[1] == 0x8b) return read_stream(fd, path, (size_t)st.st_size * 4, buf, len);
     if (st.st_size == 0) { close(fd); *buf = NULL; *len = 0; return LT_OK; }
     void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) return lt_err(LT_EIO, "%s: cannot map: %s", path, strerror(errno));
     madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
     *buf = m; *len = (size_t)st.st_size; *map_len = (size_t)st.st_size;
+    return LT_OK;
+}
+
+/* Files people have that are not vector files latent reads: named, with what to do. */
+static int foreign_kind(const char *buf, size_t len, const char *path) {
+    const unsigned char *u = (const unsigned char *)buf;
+    if (len >= 8 && u[0] == 0xBA && u[1] == 0x16 && u[2] == 0x4F && u[3] == 0x2F)
+        return lt_err(LT_EFORMAT, "%s: offset 0: this is a fastText model (.bin), not word vectors; latent reads fastText's "
+                      ".vec text (the .vec written beside the .bin, or `fasttext print-word-vectors MODEL.bin < words`)", path);
+    if (len >= 4 && !memcmp(buf, "PK\x03\x04", 4))
+        return lt_err(LT_EFORMAT, "%s: offset 0: this is a zip archive (NumPy .npz?); save the array as .npy: "
+                      "python3 -c \"import numpy as np; np.save('x.npy', np.load('FILE.npz')['arr_0'])\"", path);
+    if (len >= 2 && u[0] == 0x80 && u[1] >= 2 && u[1] <= 5)
+        return lt_err(LT_EFORMAT, "%s: offset 0: this is a Python pickle (a gensim .kv/.model file?); latent does not run "
+                      "pickles: save the vectors with gensim's kv.save_word2vec_format('vecs.bin', binary=True)", path);
+    if (len >= 8 && !memcmp(buf, "LTHNSW", 6))
+        return lt_err(LT_EFORMAT, "%s: offset 0: this is a latent HNSW index, not a vector file (use latent search or "
+                      "latent index info)", path);
     return LT_OK;
 }
 
@@ -514,6 +502,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     char *buf; size_t len, ml;
     int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
+    if (fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY && (rc = foreign_kind(buf, len, path))) goto done;
     if (fmt == LT_FMT_AUTO) {
         /* sniff: native magic, npy magic, else text with or without header */
         if (len >= 8 && !memcmp(buf, "LTNTVECS", 8)) fmt = LT_FMT_NATIVE;
