@@ -24,11 +24,21 @@ int cli_float(const char *s, double lo, double hi, double *out);
 int cli_load(const char *path, const char *fmt, lt_vecs **out);  /* prints errors */
 int64_t cli_lookup(const lt_vecs *v, const char *word);          /* prints if missing */
 int cli_quiet(void);
+void cli_set_quiet(int q);
+/* output helpers (out.c) */
+void cli_json_str(FILE *f, const char *s);
+void cli_json_num(FILE *f, double x);   /* null for NaN/inf */
+void cli_hits_header(FILE *f, const char *score);
+/* one query's neighbours: TSV rows "query rank id label score" or one JSON object */
+void cli_hits(FILE *f, int json, const char *query, const char *score, const int64_t *ids, const float *sc, int n,
+              const lt_vecs *labels);
 
 int cmd_train(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_analogy(int argc, char **argv);
+int cmd_similarity(int argc, char **argv);
+int cmd_doesnt_match(int argc, char **argv);
 int cmd_vector(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_eval(int argc, char **argv);

@@ -8,27 +8,31 @@
 
 void openblas_set_num_threads(int);
 
-typedef struct { char **text; size_t *len; int64_t n, cap; } inputs;
+typedef struct { char **text; size_t *len; char **id; int64_t n, cap; } inputs;
 
 static int add_input(inputs *in, const char *s, size_t n) {
     if (in->n == in->cap) {
         int64_t nc = in->cap ? in->cap * 2 : 1024;
         char **t = realloc(in->text, sizeof(char *) * (size_t)nc);
-        size_t *l = realloc(in->len, sizeof(size_t) * (size_t)nc);
-        if (!t || !l) { free(t); free(l); return 1; }
-        in->text = t; in->len = l; in->cap = nc;
+        if (t) in->text = t;
+        size_t *l = t ? realloc(in->len, sizeof(size_t) * (size_t)nc) : NULL;
+        if (l) in->len = l;
+        char **id = l ? realloc(in->id, sizeof(char *) * (size_t)nc) : NULL;
+        if (!id) return 1;
+        in->id = id;
+        in->cap = nc;
     }
     char *c = malloc(n + 1);
     if (!c) return 1;
     memcpy(c, s, n);
     c[n] = 0;
-    in->text[in->n] = c; in->len[in->n] = n; in->n++;
+    in->text[in->n] = c; in->len[in->n] = n; in->id[in->n] = NULL; in->n++;
     return 0;
 }
 
 static void free_inputs(inputs *in) {
-    for (int64_t i = 0; i < in->n; i++) free(in->text[i]);
-    free(in->text); free(in->len);
+    for (int64_t i = 0; i < in->n; i++) { free(in->text[i]); free(in->id[i]); }
+    free(in->text); free(in->len); free(in->id);
 }
 
 /* Exact bytes of a JSON string literal at p[0] == '"' (cJSON stops at an escaped NUL):
@@ -102,7 +106,7 @@ static long json_text(const char *p, const char *e, char *out) {
 }
 
 /* lines, or JSON Lines (a JSON string, or an object with "text") */
-static int read_inputs(const char *path, int jsonl, inputs *in) {
+static int read_inputs(const char *path, int jsonl, const char *id_field, inputs *in) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) { fprintf(stderr, "latent: %s: cannot open\n", path); return 1; }
     char *line = NULL;
@@ -127,12 +131,27 @@ static int read_inputs(const char *path, int jsonl, inputs *in) {
             rc = 1;
             break;
         }
+        char *idv = NULL;
+        if (id_field) {
+            cJSON *idj = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, id_field) : NULL;
+            char nb[64];
+            if (idj && cJSON_IsString(idj)) idv = strdup(idj->valuestring);
+            else if (idj && cJSON_IsNumber(idj)) { snprintf(nb, sizeof nb, "%.17g", idj->valuedouble); idv = strdup(nb); }
+            if (!idv) {
+                fprintf(stderr, "latent: %s: line %lld (offset %lld): no string or number field \"%s\" (--id-field)\n", path, ln, here, id_field);
+                cJSON_Delete(j);
+                rc = 1;
+                break;
+            }
+        }
         cJSON_Delete(j);
         /* decoded again for the exact bytes: cJSON's strings end at an escaped NUL */
         char *buf = malloc(l + 1);
         long tl = buf ? json_text(line, line + l, buf) : -1;
         rc = tl < 0 ? (buf ? fprintf(stderr, "latent: %s: line %lld (offset %lld): malformed JSON string\n", path, ln, here), 1 : 1)
                     : add_input(in, buf, (size_t)tl);
+        if (!rc) in->id[in->n - 1] = idv;
+        else free(idv);
         free(buf);
         if (rc) break;
     }
@@ -180,44 +199,49 @@ static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
     }
 }
 
-static int parse_common(int argc, char **argv, const char *U, const char **in, const char **out, const char **fmt, int *jsonl,
-                        lt_bert_opts *o, int *threads, int *chunk, int *batch, int *latency) {
-    enum { JSONL = 256, MAXSEQ, POOL, NORM, NONORM, FMT, CHUNK, BATCH, LATENCY, PREC };
-    static const struct option lo[] = {{"input", 1, 0, 'i'}, {"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"help", 0, 0, 'h'},
-                                       {"quiet", 0, 0, 'q'}, {"jsonl", 0, 0, JSONL}, {"max-seq", 1, 0, MAXSEQ}, {"pooling", 1, 0, POOL},
-                                       {"normalize", 0, 0, NORM}, {"no-normalize", 0, 0, NONORM}, {"format", 1, 0, FMT},
-                                       {"chunk", 0, 0, CHUNK}, {"batch", 1, 0, BATCH}, {"latency", 0, 0, LATENCY}, {"precision", 1, 0, PREC}, {0, 0, 0, 0}};
+typedef struct {
+    const char *in, *out, *fmt, *id_field;
+    int jsonl, threads, chunk, batch, latency;
+    lt_bert_opts o;
+} eopts;
+enum { O_IN = 1, O_OUT, O_THREADS, O_QUIET, O_JSONL, O_IDF, O_MAXSEQ, O_POOL, O_NORM, O_NONORM, O_FMT, O_CHUNK, O_BATCH,
+       O_LATENCY, O_PREC };
+
+static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
+    const char *U = S->usage, *a;
     int c;
     long long iv;
-    while ((c = getopt_long(argc, argv, "i:o:t:hq", lo, NULL)) != -1) {
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
         switch (c) {
-        case 'i': *in = optarg; break;
-        case 'o': *out = optarg; break;
-        case 't': if (!cli_int(optarg, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); *threads = (int)iv; break;
-        case 'h': fputs(U, stdout); return 0;
-        case 'q': break;
-        case JSONL: *jsonl = 1; break;
-        case MAXSEQ: if (!cli_int(optarg, 2, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 2"); o->max_seq = (int)iv; break;
-        case POOL:
-            if (!strcmp(optarg, "mean")) o->pooling = LT_POOL_MEAN;
-            else if (!strcmp(optarg, "cls")) o->pooling = LT_POOL_CLS;
-            else if (!strcmp(optarg, "max")) o->pooling = LT_POOL_MAX;
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_IN: e->in = a; break;
+        case O_OUT: e->out = a; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); e->threads = (int)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        case O_JSONL: e->jsonl = 1; break;
+        case O_IDF: e->id_field = a; break;
+        case O_MAXSEQ: if (!cli_int(a, 2, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 2"); e->o.max_seq = (int)iv; break;
+        case O_POOL:
+            if (!strcmp(a, "mean")) e->o.pooling = LT_POOL_MEAN;
+            else if (!strcmp(a, "cls")) e->o.pooling = LT_POOL_CLS;
+            else if (!strcmp(a, "max")) e->o.pooling = LT_POOL_MAX;
             else return cli_usage(U, "--pooling must be mean, cls or max");
             break;
-        case NORM: o->normalize = 1; break;
-        case NONORM: o->normalize = 0; break;
-        case FMT: *fmt = optarg; break;
-        case CHUNK: *chunk = 1; break;
-        case LATENCY: *latency = 1; break;
-        case PREC:
-            if (!strcmp(optarg, "f32")) o->precision = LT_PREC_F32;
-            else if (!strcmp(optarg, "bf16")) o->precision = LT_PREC_BF16;
+        case O_NORM: e->o.normalize = 1; break;
+        case O_NONORM: e->o.normalize = 0; break;
+        case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(U, "unknown format '%s'", a); e->fmt = a; break;
+        case O_CHUNK: e->chunk = 1; break;
+        case O_LATENCY: e->latency = 1; break;
+        case O_PREC:
+            if (!strcmp(a, "f32")) e->o.precision = LT_PREC_F32;
+            else if (!strcmp(a, "bf16")) e->o.precision = LT_PREC_BF16;
             else return cli_usage(U, "--precision must be f32 or bf16");
             break;
-        case BATCH: if (!cli_int(optarg, 1, 1 << 16, &iv)) return cli_usage(U, "--batch must be 1..65536"); *batch = (int)iv; break;
-        default: return cli_usage(U, "bad option");
+        case O_BATCH: if (!cli_int(a, 1, 1 << 16, &iv)) return cli_usage(U, "--batch must be 1..65536"); e->batch = (int)iv; break;
         }
     }
+    if (e->id_field && !e->jsonl) return cli_usage(U, "--id-field needs --jsonl");
     return -1;
 }
 
@@ -248,36 +272,48 @@ static int bf16_report(const char *dir, const lt_bert_opts *o, const inputs *in,
 }
 
 int cmd_embed(int argc, char **argv) {
-    static const char *U =
-        "usage: latent embed MODEL_DIR [-i lines.txt] [-o OUT] [--format F] [--jsonl] [--max-seq N] [--pooling mean|cls|max]\n"
-        "                   [--normalize|--no-normalize] [--chunk] [--batch 32] [--latency] [--precision f32|bf16] [-t N]\n"
-        "  one sentence per input line [-i -: stdin]; --jsonl reads JSON Lines (strings or {\"text\": ...})\n"
-        "  output: any vector format, labels = the input lines [-o -: word2vec text on stdout]\n"
-        "  pooling/normalisation/max length come from the model folder unless given; inputs longer than\n"
-        "  max-seq are cut and counted, or with --chunk embedded in windows and averaged;\n"
-        "  --batch packs that many inputs per forward pass without padding (ragged batching)\n"
-        "  --latency runs one batch at a time with all threads inside it (default: threads take batches)\n"
-        "  --precision bf16 rounds weights and activations of the Linear layers to bfloat16 (faster,\n"
-        "    half the weight memory); the cost is measured on the first 64 inputs against f32 and printed\n";
-    const char *in = "-", *out = "-", *fmt = NULL;
-    int jsonl = 0, threads = lt_cpu_count(), chunk = 0, batch = 32, latency = 0;
-    lt_bert_opts o;
-    lt_bert_opts_init(&o);
-    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch, &latency);
+    static const cli_opt opts[] = {
+        {"input", 'i', "FILE", O_IN, "one input per line ['-' = stdin]"},
+        {"output", 'o', "OUT", O_OUT, "any vector format by extension [-: word2vec text on stdout]"},
+        {"format", 0, "F", O_FMT, "output format, overriding the extension"},
+        {"jsonl", 0, NULL, O_JSONL, "JSON Lines input: a string, or an object with \"text\""},
+        {"id-field", 0, "NAME", O_IDF, "JSONL: the label of each row is this field of the object (exact)"},
+        {"max-seq", 0, "N", O_MAXSEQ, "tokens per input incl. [CLS]/[SEP] [from the model folder]"},
+        {"pooling", 0, "P", O_POOL, "mean | cls | max [from the model folder, else mean]"},
+        {"normalize", 0, NULL, O_NORM, "L2-normalise the embeddings [from the model folder]"},
+        {"no-normalize", 0, NULL, O_NONORM, "do not normalise, whatever the folder says"},
+        {"chunk", 0, NULL, O_CHUNK, "inputs longer than max-seq: embed windows and average them (else cut)"},
+        {"batch", 0, "N", O_BATCH, "inputs per forward pass, packed without padding [32]"},
+        {"latency", 0, NULL, O_LATENCY, "one batch at a time, all threads inside it [threads take batches]"},
+        {"precision", 0, "P", O_PREC, "f32 | bf16 (bf16: faster; its cost on the first 64 inputs is printed) [f32]"},
+        {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
+        {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}, {0}};
+    static const cli_spec S = {"embed", "usage: latent embed MODEL_DIR [options]\n"
+                               "  sentence embeddings with a BERT-family model folder (Hugging Face or sentence-transformers);\n"
+                               "  labels = the input lines (or --id-field); pooling, normalisation and max length are printed\n"
+                               "  and stored in the output's metadata\n", opts};
+    const char *U = S.usage;
+    eopts e = {"-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, {0}};
+    lt_bert_opts_init(&e.o);
+    int r = parse_e(argc, argv, &S, &e);
     if (r >= 0) return r;
+    const char *in = e.in, *out = e.out, *fmt = e.fmt;
+    int jsonl = e.jsonl, threads = e.threads, chunk = e.chunk, batch = e.batch, latency = e.latency;
+    lt_bert_opts o = e.o;
+    if (chunk && latency) return cli_usage(U, "--chunk embeds input by input: not with --latency");
     if (argc - optind != 1) return cli_usage(U, "embed: expected MODEL_DIR");
     lt_format f = fmt ? lt_format_from_name(fmt) : strcmp(out, "-") ? lt_format_from_path(out) : LT_FMT_W2V_TXT;
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
     lt_bert *m;
     if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("embed");
     inputs ins = {0};
-    if (read_inputs(in, jsonl, &ins)) { lt_bert_free(m); return 1; }
+    if (read_inputs(in, jsonl, e.id_field, &ins)) { lt_bert_free(m); free_inputs(&ins); return 1; }
     lt_vecs *v = lt_vecs_new(ins.n, lt_bert_dim(m));
     r = v ? 0 : cli_fail("");
     int text_fmt = f == LT_FMT_W2V_TXT || f == LT_FMT_W2V_BIN || f == LT_FMT_VEC || f == LT_FMT_GLOVE;
     int line_fmt = f == LT_FMT_NPY;   /* labels sidecar: one per line */
     for (int64_t i = 0; !r && i < ins.n; i++) {
-        const char *lab = ins.text[i];
+        const char *lab = ins.id[i] ? ins.id[i] : ins.text[i];
         char *tmp = NULL;
         if (text_fmt || line_fmt) {   /* these formats cannot hold whitespace (or newlines) in labels */
             tmp = strdup(lab);
@@ -305,12 +341,19 @@ int cmd_embed(int argc, char **argv) {
         else {
             lt_vecs_meta_set(v, "method", "bert");
             lt_vecs_meta_set(v, "model", argv[optind]);
+            static const char *pools[] = {"default", "mean", "cls", "max"};
             char b[32];
             snprintf(b, sizeof b, "%d", lt_bert_max_seq(m));
             lt_vecs_meta_set(v, "max_seq", b);
+            lt_vecs_meta_set(v, "pooling", pools[lt_bert_pooling(m)]);
+            lt_vecs_meta_set(v, "normalize", lt_bert_normalizes(m) ? "1" : "0");
+            lt_vecs_meta_set(v, "precision", o.precision == LT_PREC_BF16 ? "bf16" : "f32");
+            lt_vecs_meta_set(v, "latent_version", LT_VERSION);
             if (lt_vecs_save(v, out, f, NULL)) r = cli_fail("");
             if (!cli_quiet()) {
-                fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads)", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads);
+                fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads); pooling %s, %snormalized, max-seq %d, dim %d",
+                        (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, pools[lt_bert_pooling(m)],
+                        lt_bert_normalizes(m) ? "" : "not ", lt_bert_max_seq(m), lt_bert_dim(m));
                 if (c.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", c.truncated, lt_bert_max_seq(m));
                 if (c.chunked) fprintf(stderr, "; %lld inputs embedded in several windows", c.chunked);
                 fprintf(stderr, "\n");
@@ -325,21 +368,28 @@ int cmd_embed(int argc, char **argv) {
 }
 
 int cmd_tokenize(int argc, char **argv) {
-    static const char *U = "usage: latent tokenize MODEL_DIR [-i lines.txt] [--jsonl] [--max-seq N]\n"
-                           "  prints the token ids of each input as a JSON array per line ([CLS] ... [SEP], truncated to max-seq)\n";
-    const char *in = "-", *out = "-", *fmt = NULL;
-    int jsonl = 0, threads = 1, chunk = 0, batch = 32, latency = 0;
-    lt_bert_opts o;
-    lt_bert_opts_init(&o);
-    int r = parse_common(argc, argv, U, &in, &out, &fmt, &jsonl, &o, &threads, &chunk, &batch, &latency);
+    static const cli_opt opts[] = {
+        {"input", 'i', "FILE", O_IN, "one input per line ['-' = stdin]"},
+        {"jsonl", 0, NULL, O_JSONL, "JSON Lines input: a string, or an object with \"text\""},
+        {"max-seq", 0, "N", O_MAXSEQ, "truncate to N tokens incl. [CLS]/[SEP] [from the model folder]"},
+        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_spec S = {"tokenize", "usage: latent tokenize MODEL_DIR [options]\n"
+                               "  prints the token ids of each input as a JSON array per line ([CLS] ... [SEP])\n", opts};
+    const char *U = S.usage;
+    eopts e = {"-", "-", NULL, NULL, 0, 1, 0, 32, 0, {0}};
+    lt_bert_opts_init(&e.o);
+    int r = parse_e(argc, argv, &S, &e);
     if (r >= 0) return r;
+    const char *in = e.in;
+    int jsonl = e.jsonl;
+    lt_bert_opts o = e.o;
     if (argc - optind != 1) return cli_usage(U, "tokenize: expected MODEL_DIR");
     o.tokenizer_only = 1;   /* a folder with only the tokenizer files will do */
     r = 0;
     lt_bert *m;
     if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("tokenize");
     inputs ins = {0};
-    if (read_inputs(in, jsonl, &ins)) { lt_bert_free(m); return 1; }
+    if (read_inputs(in, jsonl, NULL, &ins)) { lt_bert_free(m); free_inputs(&ins); return 1; }
     int cap = lt_bert_max_seq(m);
     int32_t *ids = malloc(sizeof(int32_t) * (size_t)cap);
     long long cut = 0;

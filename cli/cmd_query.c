@@ -1,57 +1,76 @@
-/* latent convert / similar / analogy / vector / info / eval */
+/* latent convert / similar / analogy / similarity / doesnt-match / vector / info / eval */
 #include "cli.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses the common query options; returns -1 to continue, else an exit code. */
-typedef struct { int k; long long restrict_n; const char *fmt; int mul; const char *out, *to; int f16, prec; const char *index; int ef; } qopts;
-static int parse_q(int argc, char **argv, const char *U, qopts *q) {
-    static const struct option lo[] = {{"k", 1, 0, 'k'}, {"restrict", 1, 0, 'r'}, {"format", 1, 0, 'f'}, {"from", 1, 0, 'f'},
-                                       {"to", 1, 0, 'T'}, {"mul", 0, 0, 'm'}, {"add", 0, 0, 'a'}, {"output", 1, 0, 'o'},
-                                       {"f16", 0, 0, 'F'}, {"precision", 1, 0, 'p'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'},
-                                       {"index", 1, 0, 'I'}, {"ef", 1, 0, 'E'},
-                                       {0, 0, 0, 0}};
-    int c;
+enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL };
+#define OPT_FROM {"from", 0, "F", O_FROM, "input format (native w2v-txt w2v-bin glove vec npy fvecs) [from the name]"}
+#define OPT_JSON {"json", 0, NULL, O_JSON, "JSON output (one object per query or result)"}
+#define OPT_K {"k", 'k', "N", O_K, "neighbours [10]"}
+#define OPT_INDEX {"index", 0, "INDEX", O_INDEX, "answer through a cosine HNSW index built from VECS"}
+#define OPT_EF {"ef", 0, "N", O_EF, "HNSW search breadth with --index [64]"}
+
+typedef struct {
+    const char *from, *to, *index, *queries;
+    int k, json, mul, f16, prec, ef, n_neg;
+    long long restrict_n;
+    const char *neg[64];
+} qopts;
+
+/* Parses argv with `spec`; returns -1 to go on, else the exit code. */
+static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
+    const char *a;
     long long iv;
-    while ((c = getopt_long(argc, argv, "k:o:hq", lo, NULL)) != -1) {
+    int c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, spec, &a)) != CLI_END) {
         switch (c) {
-        case 'k': if (!cli_int(optarg, 1, 1000000, &iv)) return cli_usage(U, "-k must be 1..1000000"); q->k = (int)iv; break;
-        case 'r': if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "--restrict must be >= 0"); q->restrict_n = iv; break;
-        case 'f': q->fmt = optarg; break;
-        case 'T': q->to = optarg; break;
-        case 'm': q->mul = 1; break;
-        case 'a': q->mul = 0; break;
-        case 'o': q->out = optarg; break;
-        case 'F': q->f16 = 1; break;
-        case 'p': if (!cli_int(optarg, 1, 17, &iv)) return cli_usage(U, "--precision must be 1..17"); q->prec = (int)iv; break;
-        case 'q': break;
-        case 'I': q->index = optarg; break;
-        case 'E': if (!cli_int(optarg, 1, 1000000, &iv)) return cli_usage(U, "--ef must be positive"); q->ef = (int)iv; break;
-        case 'h': fputs(U, stdout); return 0;
-        default: return cli_usage(U, "bad option");
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(spec->usage, "unknown format '%s'", a); q->from = a; break;
+        case O_TO: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(spec->usage, "unknown format '%s'", a); q->to = a; break;
+        case O_F16: q->f16 = 1; break;
+        case O_PREC: if (!cli_int(a, 1, 17, &iv)) return cli_usage(spec->usage, "--precision must be 1..17"); q->prec = (int)iv; break;
+        case O_K: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(spec->usage, "-k must be 1..1000000"); q->k = (int)iv; break;
+        case O_NEG:
+            if (q->n_neg == 64) return cli_usage(spec->usage, "at most 64 --negative words");
+            q->neg[q->n_neg++] = a;
+            break;
+        case O_RESTRICT: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(spec->usage, "--restrict must be >= 0"); q->restrict_n = iv; break;
+        case O_INDEX: q->index = a; break;
+        case O_EF: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(spec->usage, "--ef must be positive"); q->ef = (int)iv; break;
+        case O_QUERIES: q->queries = a; break;
+        case O_JSON: q->json = 1; break;
+        case O_MUL: q->mul = 1; break;
         }
     }
     return -1;
 }
+static void qinit(qopts *q) { memset(q, 0, sizeof *q); q->k = 10; q->prec = 9; q->ef = 64; }
 
 int cmd_convert(int argc, char **argv) {
-    static const char *U = "usage: latent convert IN OUT [--from FMT] [--to FMT] [--f16] [--precision N]\n"
-                           "  formats: native (.lvec), w2v-txt (.txt), w2v-bin (.bin), glove (.glove), vec (.vec), npy (.npy), fvecs (.fvecs)\n"
-                           "  --f16 stores native output as half precision; --precision sets text digits [9]\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
-    int r = parse_q(argc, argv, U, &q);
+    static const cli_opt opts[] = {OPT_FROM, {"to", 0, "F", O_TO, "output format [from the name of OUT]"},
+                                   {"f16", 0, NULL, O_F16, "native output in half precision"},
+                                   {"precision", 0, "N", O_PREC, "significant digits of text output [9: exact]"}, {0}};
+    static const cli_spec S = {"convert", "usage: latent convert IN OUT [options]\n"
+                               "  copies vectors between formats: native (.lvec), w2v-txt (.txt), w2v-bin (.bin), glove (.glove),\n"
+                               "  vec (.vec), npy (.npy + .labels.txt), fvecs (.fvecs); '-' is stdin/stdout; OUT.gz is compressed\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
-    if (optind != argc - 2) return cli_usage(U, "convert: expected IN and OUT");
+    if (optind != argc - 2) return cli_usage(S.usage, "convert: expected IN and OUT");
+    const char *out = argv[optind + 1];
+    lt_format to = q.to ? lt_format_from_name(q.to) : lt_format_from_path(out);
+    if (to == LT_FMT_AUTO) return cli_usage(S.usage, "cannot tell the output format of '%s'; use --to", out);
+    if (q.f16 && to != LT_FMT_NATIVE) return cli_usage(S.usage, "--f16 applies to native (.lvec) output only");
     lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.fmt, &v))) return r;
-    lt_format to = q.to ? lt_format_from_name(q.to) : lt_format_from_path(argv[optind + 1]);
-    if (to == LT_FMT_AUTO) { lt_vecs_free(v); return cli_usage(U, "cannot tell the output format of '%s'; use --to", argv[optind + 1]); }
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
     lt_save_opts so;
     lt_save_opts_init(&so);
     so.f16 = q.f16;
     so.precision = q.prec;
-    r = lt_vecs_save(v, argv[optind + 1], to, &so);
+    r = lt_vecs_save(v, out, to, &so);
     lt_vecs_free(v);
     return r ? cli_fail("convert") : 0;
 }
@@ -70,166 +89,345 @@ static int nearest_index(const char *path, int ef, const lt_vecs *v, const float
     float *D = malloc(sizeof(float) * (size_t)kk);
     int64_t *I = malloc(sizeof(int64_t) * (size_t)kk);
     int got = 0;
-    if (lt_hnsw_search(h, q, kk, ef > kk ? ef : kk, NULL, D, I) == LT_OK)
+    if (!D || !I) got = lt_err(LT_ENOMEM, "out of memory");
+    else if (lt_hnsw_search(h, q, kk, ef > kk ? ef : kk, NULL, D, I) == LT_OK)
         for (int i = 0; i < kk && got < k; i++) {
             int skip = I[i] < 0 || I[i] >= v->n;
             for (int j = 0; j < n_ex; j++) skip |= I[i] == ex[j];
             if (!skip) { ids[got] = I[i]; sc[got] = 1 - D[i]; got++; }
         }
+    else got = -1;
     free(D); free(I);
     lt_hnsw_free(h);
     return got;
 }
 
-static void print_hits(const lt_vecs *v, const int64_t *ids, const float *sc, int n) {
-    for (int i = 0; i < n; i++) {
-        if (v->labels) printf("%s\t%.6f\n", v->labels[ids[i]], (double)sc[i]);
-        else printf("%lld\t%.6f\n", (long long)ids[i], (double)sc[i]);
+/* One similar query: positives minus negatives (unit vectors), query words excluded. */
+static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char **pos, int np, char **neg, int nn) {
+    int n_ex = np + nn, r = 0;
+    float *qv = calloc((size_t)vn->ld, 4);
+    int64_t *ex = calloc((size_t)n_ex + 1, 8), *ids = calloc((size_t)q->k, 8);
+    float *sc = calloc((size_t)q->k, 4);
+    char qs[2048] = "";
+    if (!qv || !ex || !ids || !sc) { free(qv); free(ex); free(ids); free(sc); fprintf(stderr, "latent: out of memory\n"); return 1; }
+    for (int i = 0; i < n_ex && !r; i++) {
+        const char *w = i < np ? pos[i] : neg[i - np];
+        int64_t id = cli_lookup(v, w);
+        if (id < 0) { r = 1; break; }
+        ex[i] = id;
+        float s = i < np ? 1.0f : -1.0f;
+        for (int64_t j = 0; j < vn->d; j++) qv[j] += s * lt_vecs_row(vn, id)[j];
+        size_t l = strlen(qs);
+        snprintf(qs + l, sizeof qs - l, "%s%s%s", l ? " " : "", i < np ? "" : "-", w);
     }
+    if (!r) {
+        int n = q->index ? nearest_index(q->index, q->ef, v, qv, q->k, ex, n_ex, ids, sc)
+                         : lt_nearest(vn, qv, q->k, q->restrict_n, ex, n_ex, ids, sc);
+        if (n < 0) r = cli_fail("similar");
+        else cli_hits(stdout, q->json, qs, "similarity", ids, sc, n, v);
+    }
+    free(qv); free(ex); free(ids); free(sc);
+    return r;
 }
 
 int cmd_similar(int argc, char **argv) {
-    static const char *U = "usage: latent similar VECS WORD... [-k K] [--restrict N] [--format F] [--index INDEX [--ef 64]]\n"
-                           "  the K [10] nearest rows by cosine to each WORD (or to the sum of several), among the first N rows [all];\n"
-                           "  --index uses a cosine HNSW index built from VECS ('latent index build VECS --metric cosine')\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
-    int r = parse_q(argc, argv, U, &q);
+    static const cli_opt opts[] = {OPT_K, {"negative", 0, "W", O_NEG, "subtract W's vector (repeatable), as gensim's negative="},
+                                   {"restrict", 0, "N", O_RESTRICT, "search the N first (most frequent) rows only [all]"},
+                                   {"input", 'i', "FILE", O_QUERIES, "queries, one per line: words, then '-' and negative words ('-' = stdin)"},
+                                   OPT_INDEX, OPT_EF, OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"similar", "usage: latent similar VECS WORD... [options]\n"
+                               "       latent similar VECS -i QUERIES [options]\n"
+                               "  the K nearest rows by cosine similarity to the mean of the WORDs' unit vectors (minus the\n"
+                               "  --negative ones), query words excluded; columns: query rank id label similarity\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
-    if (argc - optind < 2) return cli_usage(U, "similar: expected VECS and at least one WORD");
-    lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.fmt, &v))) return r;
-    lt_vecs *vn = lt_vecs_normalized(v);
-    if (!vn) { lt_vecs_free(v); return cli_fail(""); }
     int nw = argc - optind - 1;
-    float *qv = calloc((size_t)vn->ld, 4);
-    int64_t *ex = calloc((size_t)nw, 8), *ids = calloc((size_t)q.k, 8);
-    float *sc = calloc((size_t)q.k, 4);
-    r = 0;
-    for (int i = 0; i < nw && !r; i++) {
-        int64_t id = cli_lookup(v, argv[optind + 1 + i]);
-        if (id < 0) { r = 1; break; }
-        ex[i] = id;
-        for (int64_t j = 0; j < vn->d; j++) qv[j] += lt_vecs_row(vn, id)[j];
+    if (nw < 0 || (nw == 0) == !q.queries) return cli_usage(S.usage, "similar: expected VECS and either WORDs or -i QUERIES");
+    if (q.index && q.restrict_n) return cli_usage(S.usage, "--restrict and --index do not combine (an index holds every row)");
+    if (!q.index && q.ef != 64) return cli_usage(S.usage, "--ef needs --index");
+    FILE *qf = NULL;
+    if (q.queries && !(qf = strcmp(q.queries, "-") ? fopen(q.queries, "r") : stdin)) { fprintf(stderr, "latent: %s: cannot open\n", q.queries); return 1; }
+    lt_vecs *v, *vn = NULL;
+    if ((r = cli_load(argv[optind], q.from, &v))) { if (qf && qf != stdin) fclose(qf); return r; }
+    if (!(vn = lt_vecs_normalized(v))) r = cli_fail("");
+    if (!r && !q.json) cli_hits_header(stdout, "similarity");
+    if (!r && !qf) r = similar_one(v, vn, &q, argv + optind + 1, nw, (char **)q.neg, q.n_neg);
+    char *line = NULL;
+    size_t cap = 0;
+    while (!r && qf && getline(&line, &cap, qf) > 0) {
+        char *w[256], *save = NULL;
+        int n = 0, np = -1;
+        for (char *t = strtok_r(line, " \t\r\n", &save); t && n < 256; t = strtok_r(NULL, " \t\r\n", &save)) {
+            if (!strcmp(t, "-") && np < 0) np = n;
+            else w[n++] = t;
+        }
+        if (np < 0) np = n;
+        if (n == 0) continue;
+        if (np == 0) { fprintf(stderr, "latent: %s: a query with negative words only\n", q.queries); r = 1; break; }
+        r = similar_one(v, vn, &q, w, np, w + np, n - np);
     }
-    if (!r) {
-        int n = q.index ? nearest_index(q.index, q.ef, v, qv, q.k, ex, nw, ids, sc) : lt_nearest(vn, qv, q.k, q.restrict_n, ex, nw, ids, sc);
-        if (n < 0) r = cli_fail("similar");
-        else print_hits(v, ids, sc, n);
-    }
-    free(qv); free(ex); free(ids); free(sc);
-    lt_vecs_free(vn); lt_vecs_free(v);
+    free(line);
+    if (qf && qf != stdin) fclose(qf);
+    lt_vecs_free(vn);
+    lt_vecs_free(v);
     return r;
 }
 
 int cmd_analogy(int argc, char **argv) {
-    static const char *U = "usage: latent analogy VECS A B C [-k K] [--mul] [--restrict N] [--index INDEX [--ef 64]]\n"
-                           "  A is to B as C is to ?: 3CosAdd (b - a + c) [default] or 3CosMul (--mul); A, B, C excluded;\n"
-                           "  --index answers 3CosAdd through a cosine HNSW index built from VECS\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
-    int r = parse_q(argc, argv, U, &q);
+    static const cli_opt opts[] = {OPT_K, {"mul", 0, NULL, O_MUL, "3CosMul (Levy and Goldberg) instead of 3CosAdd"},
+                                   {"restrict", 0, "N", O_RESTRICT, "answer among the N first rows only [all]"},
+                                   OPT_INDEX, OPT_EF, OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"analogy", "usage: latent analogy VECS A B C [options]\n"
+                               "  A is to B as C is to ?: the K best rows by 3CosAdd (cos(x, b - a + c)) or 3CosMul; A, B, C\n"
+                               "  excluded; columns: query rank id label similarity\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
-    if (argc - optind != 4) return cli_usage(U, "analogy: expected VECS A B C");
+    if (argc - optind != 4) return cli_usage(S.usage, "analogy: expected VECS A B C");
+    if (q.index && (q.mul || q.restrict_n)) return cli_usage(S.usage, "--index answers 3CosAdd over every row: no --mul or --restrict");
+    if (!q.index && q.ef != 64) return cli_usage(S.usage, "--ef needs --index");
     lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.fmt, &v))) return r;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
     int64_t a = cli_lookup(v, argv[optind + 1]), b = cli_lookup(v, argv[optind + 2]), c = cli_lookup(v, argv[optind + 3]);
     if (a < 0 || b < 0 || c < 0) { lt_vecs_free(v); return 1; }
     lt_vecs *vn = lt_vecs_normalized(v);
     int64_t *ids = calloc((size_t)q.k, 8);
     float *sc = calloc((size_t)q.k, 4);
     int n = -1;
-    if (vn && q.index && !q.mul) {
+    if (vn && ids && sc && q.index) {
         float *qv = calloc((size_t)vn->ld, 4);
-        for (int64_t j = 0; j < vn->d; j++) qv[j] = lt_vecs_row(vn, b)[j] - lt_vecs_row(vn, a)[j] + lt_vecs_row(vn, c)[j];
+        for (int64_t j = 0; qv && j < vn->d; j++) qv[j] = lt_vecs_row(vn, b)[j] - lt_vecs_row(vn, a)[j] + lt_vecs_row(vn, c)[j];
         int64_t ex[3] = {a, b, c};
-        n = nearest_index(q.index, q.ef, v, qv, q.k, ex, 3, ids, sc);
+        n = qv ? nearest_index(q.index, q.ef, v, qv, q.k, ex, 3, ids, sc) : lt_err(LT_ENOMEM, "out of memory");
         free(qv);
-    } else if (vn) n = lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc);
+    } else if (vn && ids && sc) n = lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc);
     if (n < 0) r = cli_fail("analogy");
-    else print_hits(v, ids, sc, n);
+    else {
+        char qs[1024];
+        snprintf(qs, sizeof qs, "%s:%s::%s:?", argv[optind + 1], argv[optind + 2], argv[optind + 3]);
+        if (!q.json) cli_hits_header(stdout, "similarity");
+        cli_hits(stdout, q.json, qs, "similarity", ids, sc, n, v);
+    }
     free(ids); free(sc);
     lt_vecs_free(vn); lt_vecs_free(v);
     return r;
 }
 
-int cmd_vector(int argc, char **argv) {
-    static const char *U = "usage: latent vector VECS WORD... [--format F]\n  prints \"WORD v1 ... vd\" for each WORD\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
-    int r = parse_q(argc, argv, U, &q);
+static double cosine(const lt_vecs *v, int64_t a, int64_t b) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int64_t j = 0; j < v->d; j++) {
+        double x = lt_vecs_row(v, a)[j], y = lt_vecs_row(v, b)[j];
+        ab += x * y; aa += x * x; bb += y * y;
+    }
+    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+int cmd_similarity(int argc, char **argv) {
+    static const cli_opt opts[] = {OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"similarity", "usage: latent similarity VECS W1 W2 [W1 W2 ...] [options]\n"
+                               "  cosine similarity of each pair; columns: word1 word2 similarity\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
-    if (argc - optind < 2) return cli_usage(U, "vector: expected VECS and at least one WORD");
+    int nw = argc - optind - 1;
+    if (nw < 2 || nw % 2) return cli_usage(S.usage, "similarity: expected VECS and pairs of words");
     lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.fmt, &v))) return r;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    if (!q.json) printf("word1\tword2\tsimilarity\n");
+    for (int i = optind + 1; i + 1 < argc && !r; i += 2) {
+        int64_t a = cli_lookup(v, argv[i]), b = cli_lookup(v, argv[i + 1]);
+        if (a < 0 || b < 0) { r = 1; break; }
+        double s = cosine(v, a, b);
+        if (!q.json) { printf("%s\t%s\t%.6f\n", argv[i], argv[i + 1], s); continue; }
+        fputs("{\"word1\": ", stdout); cli_json_str(stdout, argv[i]);
+        fputs(", \"word2\": ", stdout); cli_json_str(stdout, argv[i + 1]);
+        fputs(", \"similarity\": ", stdout); cli_json_num(stdout, s);
+        fputs("}\n", stdout);
+    }
+    lt_vecs_free(v);
+    return r;
+}
+
+int cmd_doesnt_match(int argc, char **argv) {
+    static const cli_opt opts[] = {OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"doesnt-match", "usage: latent doesnt-match VECS WORD WORD... [options]\n"
+                               "  the word furthest from the mean of the words' unit vectors (gensim's doesnt_match);\n"
+                               "  unknown words are ignored with a warning\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
+    if (r >= 0) return r;
+    int nw = argc - optind - 1;
+    if (nw < 2) return cli_usage(S.usage, "doesnt-match: expected VECS and at least two words");
+    lt_vecs *v;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    lt_vecs *vn = lt_vecs_normalized(v);
+    int64_t *id = calloc((size_t)nw, 8);
+    double *mean = calloc((size_t)v->d, sizeof(double));
+    if (!vn || !id || !mean) r = cli_fail("");
+    int used = 0;
+    for (int i = 0; !r && i < nw; i++) {
+        id[i] = lt_vecs_find(v, argv[optind + 1 + i]);
+        if (id[i] < 0) { fprintf(stderr, "latent: warning: '%s' is not in the vectors; ignored\n", argv[optind + 1 + i]); continue; }
+        used++;
+        for (int64_t j = 0; j < v->d; j++) mean[j] += lt_vecs_row(vn, id[i])[j];
+    }
+    if (!r && used == 0) { fprintf(stderr, "latent: doesnt-match: none of the words is in the vectors\n"); r = 1; }
+    int best = -1;
+    double bs = INFINITY;
+    for (int i = 0; !r && i < nw; i++) {
+        if (id[i] < 0) continue;
+        double s = 0;
+        for (int64_t j = 0; j < v->d; j++) s += mean[j] * lt_vecs_row(vn, id[i])[j];
+        if (s < bs) { bs = s; best = i; }
+    }
+    if (!r && q.json) {
+        fputs("{\"doesnt_match\": ", stdout);
+        cli_json_str(stdout, argv[optind + 1 + best]);
+        printf(", \"used\": %d}\n", used);
+    } else if (!r) printf("%s\n", argv[optind + 1 + best]);
+    free(id); free(mean);
+    lt_vecs_free(vn); lt_vecs_free(v);
+    return r;
+}
+
+int cmd_vector(int argc, char **argv) {
+    static const cli_opt opts[] = {{"precision", 0, "N", O_PREC, "significant digits [9: exact]"}, OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"vector", "usage: latent vector VECS WORD... [options]\n"
+                               "  prints \"WORD v1 ... vd\" for each WORD (with --json: {\"word\": ..., \"vector\": [...]})\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
+    if (r >= 0) return r;
+    if (argc - optind < 2) return cli_usage(S.usage, "vector: expected VECS and at least one WORD");
+    lt_vecs *v;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
     for (int i = optind + 1; i < argc; i++) {
         int64_t id = cli_lookup(v, argv[i]);
         if (id < 0) { r = 1; continue; }
-        printf("%s", argv[i]);
-        for (int64_t j = 0; j < v->d; j++) printf(" %.9g", (double)lt_vecs_row(v, id)[j]);
-        printf("\n");
+        if (q.json) { fputs("{\"word\": ", stdout); cli_json_str(stdout, argv[i]); fputs(", \"vector\": [", stdout); }
+        else printf("%s", argv[i]);
+        for (int64_t j = 0; j < v->d; j++) printf(q.json ? (j ? ", %.*g" : "%.*g") : " %.*g", q.prec, (double)lt_vecs_row(v, id)[j]);
+        printf(q.json ? "]}\n" : "\n");
     }
     lt_vecs_free(v);
     return r;
 }
 
 int cmd_info(int argc, char **argv) {
-    static const char *U = "usage: latent info VECS [--format F]\n  shape, format, norms and metadata\n";
-    qopts q = {10, 0, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
-    int r = parse_q(argc, argv, U, &q);
+    static const cli_opt opts[] = {OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"info", "usage: latent info VECS [options]\n  shape, format, mean norm and metadata\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
-    if (argc - optind != 1) return cli_usage(U, "info: expected VECS");
+    if (argc - optind != 1) return cli_usage(S.usage, "info: expected VECS");
     lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.fmt, &v))) return r;
-    lt_format f = q.fmt ? lt_format_from_name(q.fmt) : lt_format_from_path(argv[optind]);
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    lt_format f = q.from ? lt_format_from_name(q.from) : lt_format_from_path(argv[optind]);
     double sn = 0;
     for (int64_t i = 0; i < v->n; i++) {
         double s = 0;
         for (int64_t j = 0; j < v->d; j++) s += (double)lt_vecs_row(v, i)[j] * lt_vecs_row(v, i)[j];
         sn += sqrt(s);
     }
-    printf("file\t%s\nformat\t%s\nrows\t%lld\ndim\t%lld\nlabels\t%s\nmean_norm\t%.6f\n", argv[optind], lt_format_name(f),
-           (long long)v->n, (long long)v->d, v->labels ? "yes" : "no", v->n ? sn / (double)v->n : 0.0);
+    double mn = v->n ? sn / (double)v->n : 0.0;
     const char *k, *val;
-    for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) printf("meta.%s\t%s\n", k, val);
+    if (q.json) {
+        fputs("{\"file\": ", stdout); cli_json_str(stdout, argv[optind]);
+        fputs(", \"format\": ", stdout); cli_json_str(stdout, lt_format_name(f));
+        printf(", \"rows\": %lld, \"dim\": %lld, \"labels\": %s, \"mean_norm\": ", (long long)v->n, (long long)v->d, v->labels ? "true" : "false");
+        cli_json_num(stdout, mn);
+        fputs(", \"meta\": {", stdout);
+        for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) {
+            if (i) fputs(", ", stdout);
+            cli_json_str(stdout, k); fputs(": ", stdout); cli_json_str(stdout, val);
+        }
+        fputs("}}\n", stdout);
+    } else {
+        printf("file\t%s\nformat\t%s\nrows\t%lld\ndim\t%lld\nlabels\t%s\nmean_norm\t%.6f\n", argv[optind], lt_format_name(f),
+               (long long)v->n, (long long)v->d, v->labels ? "yes" : "no", mn);
+        for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) printf("meta.%s\t%s\n", k, val);
+    }
     lt_vecs_free(v);
     return 0;
 }
 
+static double ratio(int64_t a, int64_t b) { return b ? (double)a / (double)b : 0.0; }
+static void acc_row(int json, const char *name, int64_t c, int64_t t, int64_t skipped, int first) {
+    if (!json) { printf("%s\t%lld\t%lld\t%.4f\t%lld\n", name, (long long)c, (long long)t, ratio(c, t), (long long)skipped); return; }
+    printf("%s{\"section\": ", first ? "" : ", ");
+    cli_json_str(stdout, name);
+    printf(", \"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f, \"skipped\": %lld}", (long long)c, (long long)t, ratio(c, t), (long long)skipped);
+}
+
 int cmd_eval(int argc, char **argv) {
-    static const char *U = "usage: latent eval analogy VECS QUESTIONS [--restrict N] [--mul]\n"
-                           "       latent eval similarity VECS PAIRS.tsv [--restrict N]\n"
-                           "  analogy: Google format; accuracy per section, semantic/syntactic/total and coverage,\n"
-                           "           over the N [30000] most frequent words (0 = all), case-insensitive\n"
-                           "  similarity: word1<TAB>word2<TAB>score; Spearman rho, Pearson r, coverage\n"
-                           "       latent eval recall INDEX --queries Q ...   (see 'latent eval recall --help')\n";
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { fputs(U, stdout); return 0; }
+    static const cli_opt aopts[] = {{"restrict", 0, "N", O_RESTRICT, "questions over the N most frequent words [30000; 0 = all]"},
+                                    {"mul", 0, NULL, O_MUL, "3CosMul instead of 3CosAdd"}, OPT_JSON, OPT_FROM, {0}};
+    static const cli_opt sopts[] = {{"restrict", 0, "N", O_RESTRICT, "pairs over the N most frequent words [300000; 0 = all]"},
+                                    OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec SA = {"eval analogy", "usage: latent eval analogy VECS QUESTIONS [options]\n"
+                                "  Google analogy file: accuracy per section, semantic/syntactic/total and coverage,\n"
+                                "  case-insensitive, as gensim's evaluate_word_analogies\n", aopts};
+    static const cli_spec SS = {"eval similarity", "usage: latent eval similarity VECS PAIRS.tsv [options]\n"
+                                "  word1<TAB>word2<TAB>score lines: Spearman rho, Pearson r and coverage\n", sopts};
+    static const char *U = "usage: latent eval analogy|similarity|recall ... ('latent eval SUB --help')\n";
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(U, stdout);
+        cli_help(&SA, stdout); cli_help(&SS, stdout);
+        fputs("usage: latent eval recall INDEX --queries Q ... (see 'latent eval recall --help')\n", stdout);
+        return 0;
+    }
     if (argc < 2) return cli_usage(U, "eval: expected 'analogy', 'similarity' or 'recall'");
     const char *what = argv[1];
-    if (!strcmp(what, "recall")) { optind = 1; return cmd_eval_recall(argc - 1, argv + 1); }
-    argc--; argv++;
-    qopts q = {10, strcmp(what, "similarity") ? 30000 : 300000, NULL, 0, NULL, NULL, 0, 9, NULL, 64};
-    int r = parse_q(argc, argv, U, &q);
-    if (r >= 0) return r;
-    if (argc - optind != 2) return cli_usage(U, "eval %s: expected VECS and a test file", what);
+    if (!strcmp(what, "recall")) return cmd_eval_recall(argc - 1, argv + 1);
     if (strcmp(what, "analogy") && strcmp(what, "similarity")) return cli_usage(U, "eval: unknown evaluation '%s'", what);
+    int ana = !strcmp(what, "analogy");
+    const cli_spec *S = ana ? &SA : &SS;
+    argc--; argv++;
+    qopts q;
+    qinit(&q);
+    q.restrict_n = ana ? 30000 : 300000;
+    int r = parse(argc, argv, S, &q);
+    if (r >= 0) return r;
+    if (argc - optind != 2) return cli_usage(S->usage, "eval %s: expected VECS and a test file", what);
     lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.fmt, &v))) return r;
-    if (!strcmp(what, "analogy")) {
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    if (ana) {
         lt_analogy_report rep;
         if (lt_eval_analogy(v, argv[optind + 1], q.restrict_n, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, 1, &rep)) { lt_vecs_free(v); return cli_fail("eval analogy"); }
-        printf("section\tcorrect\ttotal\taccuracy\tskipped\n");
+        if (q.json) fputs("{\"sections\": [", stdout);
+        else printf("section\tcorrect\ttotal\taccuracy\tskipped\n");
         for (int i = 0; i < rep.n_sections; i++) {
             lt_analogy_section *s = &rep.sections[i];
-            printf("%s\t%lld\t%lld\t%.4f\t%lld\n", s->name, (long long)s->correct, (long long)s->total, s->total ? (double)s->correct / (double)s->total : 0.0, (long long)s->skipped);
+            acc_row(q.json, s->name, s->correct, s->total, s->skipped, i == 0);
         }
-        printf("semantic\t%lld\t%lld\t%.4f\n", (long long)rep.sem_correct, (long long)rep.sem_total, rep.sem_total ? (double)rep.sem_correct / (double)rep.sem_total : 0.0);
-        printf("syntactic\t%lld\t%lld\t%.4f\n", (long long)rep.syn_correct, (long long)rep.syn_total, rep.syn_total ? (double)rep.syn_correct / (double)rep.syn_total : 0.0);
-        printf("total\t%lld\t%lld\t%.4f\n", (long long)rep.correct, (long long)rep.total, rep.total ? (double)rep.correct / (double)rep.total : 0.0);
-        printf("coverage\t%lld\t%lld\t%.4f\n", (long long)rep.total, (long long)rep.questions, rep.questions ? (double)rep.total / (double)rep.questions : 0.0);
+        if (q.json) {
+            printf("], \"semantic\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.sem_correct, (long long)rep.sem_total, ratio(rep.sem_correct, rep.sem_total));
+            printf(", \"syntactic\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.syn_correct, (long long)rep.syn_total, ratio(rep.syn_correct, rep.syn_total));
+            printf(", \"total\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.correct, (long long)rep.total, ratio(rep.correct, rep.total));
+            printf(", \"coverage\": {\"answered\": %lld, \"questions\": %lld, \"ratio\": %.6f}}\n", (long long)rep.total, (long long)rep.questions, ratio(rep.total, rep.questions));
+        } else {
+            printf("semantic\t%lld\t%lld\t%.4f\n", (long long)rep.sem_correct, (long long)rep.sem_total, ratio(rep.sem_correct, rep.sem_total));
+            printf("syntactic\t%lld\t%lld\t%.4f\n", (long long)rep.syn_correct, (long long)rep.syn_total, ratio(rep.syn_correct, rep.syn_total));
+            printf("total\t%lld\t%lld\t%.4f\n", (long long)rep.correct, (long long)rep.total, ratio(rep.correct, rep.total));
+            printf("coverage\t%lld\t%lld\t%.4f\n", (long long)rep.total, (long long)rep.questions, ratio(rep.total, rep.questions));
+        }
         lt_analogy_report_destroy(&rep);
     } else {
         lt_similarity_report rep;
         if (lt_eval_similarity(v, argv[optind + 1], q.restrict_n, &rep)) { lt_vecs_free(v); return cli_fail("eval similarity"); }
-        printf("spearman\t%.4f\npearson\t%.4f\ncoverage\t%lld\t%lld\t%.4f\n", rep.spearman, rep.pearson, (long long)rep.used,
-               (long long)rep.total, rep.total ? (double)rep.used / (double)rep.total : 0.0);
+        if (q.json) {
+            fputs("{\"spearman\": ", stdout); cli_json_num(stdout, rep.spearman);
+            fputs(", \"pearson\": ", stdout); cli_json_num(stdout, rep.pearson);
+            printf(", \"used\": %lld, \"total\": %lld, \"coverage\": %.6f}\n", (long long)rep.used, (long long)rep.total, ratio(rep.used, rep.total));
+        } else
+            printf("spearman\t%.4f\npearson\t%.4f\ncoverage\t%lld\t%lld\t%.4f\n", rep.spearman, rep.pearson, (long long)rep.used,
+                   (long long)rep.total, ratio(rep.used, rep.total));
     }
     lt_vecs_free(v);
     return 0;

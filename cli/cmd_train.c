@@ -3,96 +3,97 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *U =
-    "usage: latent train word2vec CORPUS -o VECS [options]\n"
-    "  CORPUS            UTF-8 text, plain or .gz ('-' = stdin); newline ends a sentence\n"
-    "  -o, --output F    output vectors; format from the extension (.lvec .bin .txt .vec .glove .npy .fvecs)\n"
-    "      --format F    native|w2v-txt|w2v-bin|glove|vec|npy|fvecs (overrides the extension)\n"
-    "      --cbow        CBOW instead of skip-gram\n"
-    "      --hs          hierarchical softmax (with --negative 0 for HS alone)\n"
-    "      --dim N       dimension [100]\n"
-    "      --window N    max window [5]\n"
-    "      --negative N  negative samples [5]\n"
-    "      --sample X    subsampling threshold [1e-3]\n"
-    "      --min-count N drop rarer words [5]\n"
-    "      --max-vocab N keep the N most frequent words [all]\n"
-    "      --epochs N    [5]\n"
-    "      --alpha X     starting learning rate [0.025 skip-gram, 0.05 CBOW]\n"
-    "      --lower       Unicode lowercasing of the corpus\n"
-    "      --max-token N cut longer tokens (bytes) [100]\n"
-    "      --plain       word2vec's per-pair updates instead of the batched trainer\n"
-    "      --exact-sigmoid exact logistic instead of word2vec's table\n"
-    "      --ns-exponent X  noise distribution count^X [0.75]\n"
-    "      --cbow-mean-grad CBOW: context rows get the gradient of the mean (corrected CBOW)\n"
-    "  -t, --threads N   [number of CPUs]\n"
-    "  -s, --seed N      [1]\n"
-    "      --checkpoint F write a resumable checkpoint to F (each epoch, or see below)\n"
-    "      --checkpoint-every N  checkpoint every N words\n"
-    "      --resume      continue from --checkpoint F (options come from the checkpoint)\n"
-    "      --save-vocab F  write \"word count\" lines\n"
-    "      --read-vocab F  use a saved vocabulary instead of counting\n"
-    "      --f16         store native output as half precision\n"
-    "  -q, --quiet       no progress or summary on stderr\n";
+enum { O_OUT = 1, O_FMT, O_CBOW, O_HS, O_DIM, O_WIN, O_NEG, O_SAMPLE, O_MINC, O_MAXV, O_EPO, O_ALPHA, O_LOWER, O_MAXTOK,
+       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP };
+static const cli_opt g_train_opts[] = {
+    {"output", 'o', "F", O_OUT, "output vectors; format from the extension (.lvec .bin .txt .vec .glove .npy .fvecs, + .gz)"},
+    {"format", 0, "F", O_FMT, "native|w2v-txt|w2v-bin|glove|vec|npy|fvecs (overrides the extension)"},
+    {"cbow", 0, NULL, O_CBOW, "CBOW instead of skip-gram"},
+    {"hs", 0, NULL, O_HS, "hierarchical softmax (with --negative 0 for HS alone)"},
+    {"dim", 0, "N", O_DIM, "dimension [100]"},
+    {"window", 0, "N", O_WIN, "max window [5]"},
+    {"negative", 0, "N", O_NEG, "negative samples [5]"},
+    {"sample", 0, "X", O_SAMPLE, "subsampling threshold [1e-3]"},
+    {"min-count", 0, "N", O_MINC, "drop rarer words [5]"},
+    {"max-vocab", 0, "N", O_MAXV, "keep the N most frequent words [all]"},
+    {"epochs", 0, "N", O_EPO, "passes over the corpus [5]"},
+    {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.025 skip-gram, 0.05 CBOW]"},
+    {"lower", 0, NULL, O_LOWER, "Unicode lowercasing of the corpus"},
+    {"max-token", 0, "N", O_MAXTOK, "cut longer tokens (bytes) [100]"},
+    {"plain", 0, NULL, O_PLAIN, "word2vec's per-pair updates instead of the batched trainer"},
+    {"exact-sigmoid", 0, NULL, O_EXACT, "exact logistic instead of word2vec's table"},
+    {"ns-exponent", 0, "X", O_NSEXP, "noise distribution count^X [0.75]"},
+    {"cbow-mean-grad", 0, NULL, O_CMG, "CBOW: context rows get the gradient of the mean (corrected CBOW)"},
+    {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
+    {"seed", 's', "N", O_SEED, "[1]"},
+    {"checkpoint", 0, "F", O_CKPT, "write a resumable checkpoint to F (each epoch, or --checkpoint-every)"},
+    {"checkpoint-every", 0, "N", O_CKEV, "checkpoint every N words"},
+    {"resume", 0, NULL, O_RESUME, "continue from --checkpoint F (training options come from the checkpoint)"},
+    {"save-vocab", 0, "F", O_SVOC, "write \"word count\" lines"},
+    {"read-vocab", 0, "F", O_RVOC, "use a saved vocabulary instead of counting"},
+    {"f16", 0, NULL, O_F16, "store native output as half precision"},
+    {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"},
+    {"stop-after-segments", 0, "N", O_STOP, "testing: stop after N checkpoint segments (as if killed)"},
+    {0}};
+static const cli_spec g_train = {"train word2vec", "usage: latent train word2vec CORPUS -o VECS [options]\n"
+    "  CORPUS: UTF-8 text, plain or .gz ('-' = stdin, kept in a temporary file for the epochs); newline ends a sentence\n",
+    g_train_opts};
 
 int cmd_train(int argc, char **argv) {
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { fputs(U, stdout); return 0; }
+    const char *U = g_train.usage;
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { cli_help(&g_train, stdout); return 0; }
     if (argc < 2 || strcmp(argv[1], "word2vec")) return cli_usage(U, "train: expected a method ('word2vec')");
     argc--; argv++;
     lt_w2v_opts o;
     lt_w2v_opts_init(&o);
     o.sg.n_threads = lt_cpu_count();
-    const char *out = NULL, *fmt = NULL;
-    int f16 = 0;
-    enum { CBOW = 256, HS, DIM, WIN, NEG, SAMPLE, MINC, MAXV, EPO, ALPHA, LOWER, MAXTOK, PLAIN, EXACT, CKPT, CKEV, RESUME, SVOC, RVOC, F16, FMT, STOP, NSEXP, CMG };
-    static const struct option lo[] = {
-        {"output", 1, 0, 'o'}, {"threads", 1, 0, 't'}, {"seed", 1, 0, 's'}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"cbow", 0, 0, CBOW}, {"hs", 0, 0, HS}, {"dim", 1, 0, DIM}, {"window", 1, 0, WIN}, {"negative", 1, 0, NEG},
-        {"sample", 1, 0, SAMPLE}, {"min-count", 1, 0, MINC}, {"max-vocab", 1, 0, MAXV}, {"epochs", 1, 0, EPO}, {"iter", 1, 0, EPO},
-        {"alpha", 1, 0, ALPHA}, {"lower", 0, 0, LOWER}, {"max-token", 1, 0, MAXTOK}, {"plain", 0, 0, PLAIN},
-        {"exact-sigmoid", 0, 0, EXACT}, {"checkpoint", 1, 0, CKPT}, {"checkpoint-every", 1, 0, CKEV}, {"resume", 0, 0, RESUME},
-        {"save-vocab", 1, 0, SVOC}, {"read-vocab", 1, 0, RVOC}, {"f16", 0, 0, F16}, {"format", 1, 0, FMT},
-        {"stop-after-segments", 1, 0, STOP}, {"ns-exponent", 1, 0, NSEXP}, {"cbow-mean-grad", 0, 0, CMG}, {0, 0, 0, 0}};
-    int c;
+    const char *out = NULL, *fmt = NULL, *optarg_ = NULL, *fixed = NULL;
+    int f16 = 0, c;
     long long iv;
     double fv;
-    while ((c = getopt_long(argc, argv, "o:t:s:qh", lo, NULL)) != -1) {
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &g_train, &optarg_)) != CLI_END) {
+        const char *optarg = optarg_;
         switch (c) {
-        case 'o': out = optarg; break;
-        case 't': if (!cli_int(optarg, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); o.sg.n_threads = (int)iv; break;
-        case 's': if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.sg.seed = (uint64_t)iv; break;
-        case 'q': o.sg.quiet = 1; break;
-        case 'h': fputs(U, stdout); return 0;
-        case CBOW: o.sg.cbow = 1; break;
-        case HS: o.sg.hs = 1; break;
-        case DIM: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--dim must be 1..100000"); o.sg.dim = (int)iv; break;
-        case WIN: if (!cli_int(optarg, 1, 1000, &iv)) return cli_usage(U, "--window must be 1..1000"); o.sg.window = (int)iv; break;
-        case NEG: if (!cli_int(optarg, 0, 1000, &iv)) return cli_usage(U, "--negative must be 0..1000"); o.sg.negative = (int)iv; break;
-        case SAMPLE: if (!cli_float(optarg, 0, 1, &fv)) return cli_usage(U, "--sample must be in [0, 1]"); o.sg.sample = (float)fv; break;
-        case MINC: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--min-count must be >= 1"); o.vocab.min_count = iv; break;
-        case MAXV: if (!cli_int(optarg, 1, INT32_MAX, &iv)) return cli_usage(U, "--max-vocab must be positive"); o.vocab.max_size = iv; break;
-        case EPO: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--epochs must be positive"); o.sg.epochs = (int)iv; break;
-        case ALPHA: if (!cli_float(optarg, 1e-9, 10, &fv)) return cli_usage(U, "--alpha must be positive"); o.sg.alpha = (float)fv; break;
-        case LOWER: o.corpus.lower = 1; break;
-        case MAXTOK: if (!cli_int(optarg, 8, 1 << 20, &iv)) return cli_usage(U, "--max-token must be 8..1048576"); o.corpus.max_token_bytes = (size_t)iv; break;
-        case PLAIN: o.sg.batched = 0; break;
-        case EXACT: o.sg.exact_sigmoid = 1; break;
-        case CKPT: o.checkpoint = optarg; break;
-        case CKEV: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--checkpoint-every must be positive"); o.sg.checkpoint_every = iv; break;
-        case RESUME: o.resume = 1; break;
-        case SVOC: o.vocab_out = optarg; break;
-        case RVOC: o.vocab_in = optarg; break;
-        case F16: f16 = 1; break;
-        case FMT: fmt = optarg; break;
-        case NSEXP: if (!cli_float(optarg, -2, 2, &fv)) return cli_usage(U, "--ns-exponent must be in [-2, 2]"); o.sg.ns_exponent = (float)fv; break;
-        case CMG: o.sg.cbow_mean_grad = 1; break;
-        case STOP: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "bad --stop-after-segments"); o.sg.stop_after_segments = iv; break;
-        default: return cli_usage(U, "train: bad option");
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = optarg; break;
+        case O_THREADS: if (!cli_int(optarg, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); o.sg.n_threads = (int)iv; fixed = "--threads"; break;
+        case O_SEED: if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.sg.seed = (uint64_t)iv; fixed = "--seed"; break;
+        case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
+        case O_CBOW: o.sg.cbow = 1; fixed = "--cbow"; break;
+        case O_HS: o.sg.hs = 1; fixed = "--hs"; break;
+        case O_DIM: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--dim must be 1..100000"); o.sg.dim = (int)iv; fixed = "--dim"; break;
+        case O_WIN: if (!cli_int(optarg, 1, 1000, &iv)) return cli_usage(U, "--window must be 1..1000"); o.sg.window = (int)iv; fixed = "--window"; break;
+        case O_NEG: if (!cli_int(optarg, 0, 1000, &iv)) return cli_usage(U, "--negative must be 0..1000"); o.sg.negative = (int)iv; fixed = "--negative"; break;
+        case O_SAMPLE: if (!cli_float(optarg, 0, 1, &fv)) return cli_usage(U, "--sample must be in [0, 1]"); o.sg.sample = (float)fv; fixed = "--sample"; break;
+        case O_MINC: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--min-count must be >= 1"); o.vocab.min_count = iv; fixed = "--min-count"; break;
+        case O_MAXV: if (!cli_int(optarg, 1, INT32_MAX, &iv)) return cli_usage(U, "--max-vocab must be positive"); o.vocab.max_size = iv; fixed = "--max-vocab"; break;
+        case O_EPO: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--epochs must be positive"); o.sg.epochs = (int)iv; fixed = "--epochs"; break;
+        case O_ALPHA: if (!cli_float(optarg, 1e-9, 1, &fv)) return cli_usage(U, "--alpha must be in (0, 1]"); o.sg.alpha = (float)fv; fixed = "--alpha"; break;
+        case O_LOWER: o.corpus.lower = 1; break;
+        case O_MAXTOK: if (!cli_int(optarg, 8, 1 << 20, &iv)) return cli_usage(U, "--max-token must be 8..1048576"); o.corpus.max_token_bytes = (size_t)iv; break;
+        case O_PLAIN: o.sg.batched = 0; fixed = "--plain"; break;
+        case O_EXACT: o.sg.exact_sigmoid = 1; fixed = "--exact-sigmoid"; break;
+        case O_CKPT: o.checkpoint = optarg; break;
+        case O_CKEV: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--checkpoint-every must be positive"); o.sg.checkpoint_every = iv; fixed = "--checkpoint-every"; break;
+        case O_RESUME: o.resume = 1; break;
+        case O_SVOC: o.vocab_out = optarg; break;
+        case O_RVOC: o.vocab_in = optarg; break;
+        case O_F16: f16 = 1; break;
+        case O_FMT: fmt = optarg; break;
+        case O_NSEXP: if (!cli_float(optarg, -2, 2, &fv)) return cli_usage(U, "--ns-exponent must be in [-2, 2]"); o.sg.ns_exponent = (float)fv; fixed = "--ns-exponent"; break;
+        case O_CMG: o.sg.cbow_mean_grad = 1; fixed = "--cbow-mean-grad"; break;
+        case O_STOP: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "bad --stop-after-segments"); o.sg.stop_after_segments = iv; break;
         }
     }
+    if (o.resume && fixed) return cli_usage(U, "%s cannot change a resumed run: its training options come from the checkpoint", fixed);
+    if (o.resume && (o.vocab_in || o.vocab_out)) return cli_usage(U, "--resume takes the vocabulary from the checkpoint: no --read-vocab/--save-vocab");
     if (optind != argc - 1) return cli_usage(U, "train word2vec: expected one CORPUS argument");
     if (!out) return cli_usage(U, "train word2vec: -o VECS is required");
     lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
+    if (f16 && f != LT_FMT_NATIVE) return cli_usage(U, "--f16 applies to native (.lvec) output only");
+    if (o.sg.checkpoint_every && !o.checkpoint) return cli_usage(U, "--checkpoint-every needs --checkpoint F");
     if (o.resume && !o.checkpoint) return cli_usage(U, "--resume needs --checkpoint FILE");
     const char *corpus = argv[optind];
     /* check the output is writable before hours of training */
@@ -118,26 +119,30 @@ int cmd_train(int argc, char **argv) {
 }
 
 int cmd_vocab(int argc, char **argv) {
-    static const char *UV = "usage: latent vocab CORPUS [-o VOCAB] [--min-count N] [--max-vocab N] [--lower]\n"
-                            "  prints \"word count\" lines, most frequent first [--min-count 5]\n";
+    static const cli_opt opts[] = {{"output", 'o', "F", O_OUT, "write here [stdout]"},
+                                   {"min-count", 0, "N", O_MINC, "drop rarer words [5]"},
+                                   {"max-vocab", 0, "N", O_MAXV, "keep the N most frequent words [all]"},
+                                   {"lower", 0, NULL, O_LOWER, "Unicode lowercasing"},
+                                   {"max-token", 0, "N", O_MAXTOK, "cut longer tokens (bytes) [100]"}, {0}};
+    static const cli_spec S = {"vocab", "usage: latent vocab CORPUS [options]\n"
+                               "  prints \"word count\" lines, most frequent first (the format --read-vocab takes)\n", opts};
+    const char *UV = S.usage;
     lt_corpus_opts co;
     lt_corpus_opts_init(&co);
     lt_vocab_opts vo;
     lt_vocab_opts_init(&vo);
-    const char *out = "-";
-    static const struct option lo[] = {{"output", 1, 0, 'o'}, {"min-count", 1, 0, 'm'}, {"max-vocab", 1, 0, 'x'},
-                                       {"lower", 0, 0, 'l'}, {"help", 0, 0, 'h'}, {"quiet", 0, 0, 'q'}, {0, 0, 0, 0}};
+    const char *out = "-", *a;
     int c;
     long long iv;
-    while ((c = getopt_long(argc, argv, "o:hq", lo, NULL)) != -1) {
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
         switch (c) {
-        case 'o': out = optarg; break;
-        case 'm': if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(UV, "bad --min-count"); vo.min_count = iv; break;
-        case 'x': if (!cli_int(optarg, 1, INT32_MAX, &iv)) return cli_usage(UV, "bad --max-vocab"); vo.max_size = iv; break;
-        case 'l': co.lower = 1; break;
-        case 'q': break;
-        case 'h': fputs(UV, stdout); return 0;
-        default: return cli_usage(UV, "vocab: bad option");
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_MINC: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(UV, "bad --min-count"); vo.min_count = iv; break;
+        case O_MAXV: if (!cli_int(a, 1, INT32_MAX, &iv)) return cli_usage(UV, "bad --max-vocab"); vo.max_size = iv; break;
+        case O_LOWER: co.lower = 1; break;
+        case O_MAXTOK: if (!cli_int(a, 8, 1 << 20, &iv)) return cli_usage(UV, "--max-token must be 8..1048576"); co.max_token_bytes = (size_t)iv; break;
         }
     }
     if (optind != argc - 1) return cli_usage(UV, "vocab: expected one CORPUS argument");

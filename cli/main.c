@@ -1,5 +1,6 @@
 /* latent command-line tool: git-style subcommands. */
 #include "cli.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@ static const cmd g_cmds[] = {
     {"convert", cmd_convert, "convert vectors between formats"},
     {"similar", cmd_similar, "nearest neighbours of words"},
     {"analogy", cmd_analogy, "a : b :: c : ? (3CosAdd or 3CosMul)"},
+    {"similarity", cmd_similarity, "cosine similarity of word pairs"},
+    {"doesnt-match", cmd_doesnt_match, "the word that does not belong with the others"},
     {"vector", cmd_vector, "print the vector of words"},
     {"info", cmd_info, "shape, format and metadata of a vector file"},
     {"eval", cmd_eval, "evaluate vectors (analogy, similarity)"},
@@ -21,11 +24,12 @@ static const cmd g_cmds[] = {
 
 static int g_quiet;
 int cli_quiet(void) { return g_quiet; }
+void cli_set_quiet(int q) { g_quiet = q; }
 
 static void usage(FILE *f) {
     fprintf(f, "latent %s: embeddings in C\n\nusage: latent <command> [options] args\n\ncommands:\n", LT_VERSION);
     for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++) fprintf(f, "  %-9s %s\n", g_cmds[i].name, g_cmds[i].summary);
-    fprintf(f, "\n'latent <command> --help' describes a command. Data goes to stdout or -o; logs to stderr.\n"
+    fprintf(f, "\n'latent help <command>' or 'latent <command> --help' describes a command. Data goes to stdout or -o; logs to stderr.\n"
                "Environment: LATENT_KERNEL=ref|avx2|avx512 forces a kernel path.\n");
 }
 
@@ -76,13 +80,25 @@ static void log_cb(int level, const char *msg, void *ud) {
 int main(int argc, char **argv) {
     lt_set_log(log_cb, NULL);
     if (argc < 2) { usage(stderr); return 2; }
+    if (!strcmp(argv[1], "help") && argc >= 3) {   /* latent help CMD [SUB] == latent CMD [SUB] --help */
+        char *hv[4] = {argv[2], argc >= 4 ? argv[3] : "--help", "--help", NULL};
+        for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++)
+            if (!strcmp(argv[2], g_cmds[i].name)) { optind = 1; return g_cmds[i].fn(argc >= 4 ? 3 : 2, hv); }
+        fprintf(stderr, "latent: unknown command '%s'\n", argv[2]);
+        return 2;
+    }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) { usage(stdout); return 0; }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) { printf("latent %s (kernel %s)\n", LT_VERSION, lt_kern()->name); return 0; }
-    for (int i = 2; i < argc; i++) if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) g_quiet = 1;
     for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++)
         if (!strcmp(argv[1], g_cmds[i].name)) {
             optind = 1;
-            return g_cmds[i].fn(argc - 1, argv + 1);
+            int rc = g_cmds[i].fn(argc - 1, argv + 1);
+            /* data written to stdout must have reached it (a full disk, a closed pipe) */
+            if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+                fprintf(stderr, "latent: %s: writing to stdout failed: %s\n", argv[1], strerror(errno));
+                rc = 1;
+            }
+            return rc;
         }
     fprintf(stderr, "latent: unknown command '%s'\n\n", argv[1]);
     usage(stderr);

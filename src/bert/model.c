@@ -33,10 +33,14 @@ struct lt_bert {
     lt_pooling pooling;
     int normalize;
     int bf16;
+    /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
+    struct { lt_st st; const float *w, *b; int in, out, act; } dense[4];
+    int n_dense, D;   /* D: output dimension (H, or the last Dense's out) */
 };
+enum { ACT_IDENTITY = 0, ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_GELU };
 
 void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; o->tokenizer_only = 0; o->precision = LT_PREC_F32; }
-int lt_bert_dim(const lt_bert *m) { return m->H; }
+int lt_bert_dim(const lt_bert *m) { return m->D; }
 int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
 int lt_bert_normalizes(const lt_bert *m) { return m->normalize; }
 lt_pooling lt_bert_pooling(const lt_bert *m) { return m->pooling; }
@@ -44,6 +48,7 @@ lt_pooling lt_bert_pooling(const lt_bert *m) { return m->pooling; }
 void lt_bert_free(lt_bert *m) {
     if (!m) return;
     lt_st_close(&m->st);
+    for (int i = 0; i < m->n_dense; i++) lt_st_close(&m->dense[i].st);
     lt_wp_destroy(&m->wp);
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
@@ -121,6 +126,45 @@ static int pack_layers(lt_bert *m) {
     }
     lt_free(tmp);
     return rc;
+}
+
+/* A sentence-transformers Dense module: DIR/PATH/config.json (in_features, out_features, bias,
+ * activation_function) and DIR/PATH/model.safetensors (linear.weight (out, in), linear.bias). */
+static int load_dense(lt_bert *m, const char *dir, const char *sub) {
+    char path[4096];
+    int rc;
+    if (m->n_dense == 4) return lt_err(LT_EFORMAT, "%s/modules.json: more than 4 Dense modules", dir);
+    int in = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
+    snprintf(path, sizeof path, "%s/%s/config.json", dir, sub);
+    cJSON *c = read_json(path, 1, &rc);
+    if (!c) return rc;
+    int fin = jint(c, "in_features", -1), fout = jint(c, "out_features", -1), bias = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "bias"));
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "activation_function");
+    const char *an = cJSON_IsString(a) ? a->valuestring : "torch.nn.modules.linear.Identity";
+    const char *ab = strrchr(an, '.') ? strrchr(an, '.') + 1 : an;
+    int act = !strcmp(ab, "Identity") ? ACT_IDENTITY : !strcmp(ab, "Tanh") ? ACT_TANH : !strcmp(ab, "ReLU") ? ACT_RELU
+            : !strcmp(ab, "Sigmoid") ? ACT_SIGMOID : !strcmp(ab, "GELU") ? ACT_GELU : -1;
+    if (act < 0) rc = lt_err(LT_EFORMAT, "%s: activation '%s' is not supported (Identity, Tanh, ReLU, Sigmoid, GELU)", path, an);
+    else if (fin != in || fout < 1 || fout > (1 << 20)) rc = lt_err(LT_EFORMAT, "%s: in_features %d / out_features %d do not follow the %d-dimensional input", path, fin, fout, in);
+    cJSON_Delete(c);
+    if (rc) return rc;
+    snprintf(path, sizeof path, "%s/%s/model.safetensors", dir, sub);
+    if (access(path, R_OK) != 0) {
+        snprintf(path, sizeof path, "%s/%s", dir, sub);
+        return lt_err(LT_EFORMAT, "%s: no model.safetensors (latent does not read pytorch_model.bin pickles; re-save the model "
+                      "with safe_serialization=True)", path);
+    }
+    lt_st *st = &m->dense[m->n_dense].st;
+    if ((rc = lt_st_open(st, path))) return rc;
+    m->n_dense++;   /* owned from here: freed with the model */
+    const lt_tensor *w = lt_st_get(st, "linear.weight", 2, fout, fin), *b = bias ? lt_st_get(st, "linear.bias", 1, fout, -1) : NULL;
+    if (!w || (bias && !b)) return lt_err(LT_EFORMAT, "%s: needs linear.weight (%d, %d)%s", path, fout, fin, bias ? " and linear.bias" : "");
+    m->dense[m->n_dense - 1].w = w->data;
+    m->dense[m->n_dense - 1].b = b ? b->data : NULL;
+    m->dense[m->n_dense - 1].in = fin;
+    m->dense[m->n_dense - 1].out = fout;
+    m->dense[m->n_dense - 1].act = act;
+    return LT_OK;
 }
 
 int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
@@ -205,7 +249,21 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
         for (cJSON *e = mods->child; e; e = e->next) {
             cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type"), *p = cJSON_GetObjectItemCaseSensitive(e, "path");
             if (!cJSON_IsString(t)) continue;
-            if (strstr(t->valuestring, "Normalize")) normalize = 1;
+            const char *ty = t->valuestring, *dot = strrchr(ty, '.');
+            const char *base = dot ? dot + 1 : ty;
+            if (strcmp(base, "Transformer") && strcmp(base, "Pooling") && strcmp(base, "Normalize") && strcmp(base, "Dense")) {
+                rc = lt_err(LT_EFORMAT, "%s/modules.json: module '%s' is not implemented by latent (it runs Transformer, "
+                            "Pooling, Dense and Normalize)", dir, ty);
+                cJSON_Delete(mods);
+                goto fail;
+            }
+            if (!strcmp(base, "Normalize")) normalize = 1;
+            else if (normalize && !strcmp(base, "Dense")) {
+                rc = lt_err(LT_EFORMAT, "%s/modules.json: a Dense module after Normalize is not supported", dir);
+                cJSON_Delete(mods);
+                goto fail;
+            }
+            if (!strcmp(base, "Dense") && (rc = load_dense(m, dir, cJSON_IsString(p) ? p->valuestring : ""))) { cJSON_Delete(mods); goto fail; }
             if (strstr(t->valuestring, "Pooling") && cJSON_IsString(p)) {
                 snprintf(path, sizeof path, "%s/%s/config.json", dir, p->valuestring);
                 cJSON *pc = read_json(path, 1, &rc);
@@ -231,6 +289,7 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     }
     m->pooling = opts->pooling != LT_POOL_DEFAULT ? opts->pooling : pool;
     m->normalize = opts->normalize >= 0 ? opts->normalize : normalize;
+    m->D = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
     m->max_seq = opts->max_seq > 0 ? opts->max_seq : st_max > 0 ? st_max : m->wp.model_max_length > 0 ? m->wp.model_max_length : m->P;
     if (m->max_seq > m->P) m->max_seq = m->P;
     if (m->max_seq < 2) m->max_seq = 2;
@@ -426,18 +485,51 @@ static void l2norm(float *v, int n) {
     for (int i = 0; i < n; i++) v[i] = (float)(v[i] * inv);
 }
 
+static int max_dim(const lt_bert *m) {
+    int d = m->H;
+    for (int i = 0; i < m->n_dense; i++) d = m->dense[i].out > d ? m->dense[i].out : d;
+    return d;
+}
+/* After pooling: the Dense modules, then the optional normalisation. x: H floats (scratch,
+ * max_dim floats; overwritten), out: D floats. */
+static void head(const lt_bert *m, float *x, float *out, float *tmp) {
+    float *cur = x;
+    for (int l = 0; l < m->n_dense; l++) {
+        const int I = m->dense[l].in, O = m->dense[l].out;
+        float *dst = cur == x ? tmp : x;
+        for (int o = 0; o < O; o++) {
+            const float *w = m->dense[l].w + (size_t)o * I;
+            double s = m->dense[l].b ? m->dense[l].b[o] : 0;
+            for (int i = 0; i < I; i++) s += (double)w[i] * cur[i];
+            switch (m->dense[l].act) {
+            case ACT_TANH: s = tanh(s); break;
+            case ACT_RELU: s = s > 0 ? s : 0; break;
+            case ACT_SIGMOID: s = 1 / (1 + exp(-s)); break;
+            case ACT_GELU: s = 0.5 * s * erfc(-s / sqrt(2.0)); break;
+            default: break;
+            }
+            dst[o] = (float)s;
+        }
+        cur = dst;
+    }
+    if (cur != out) memcpy(out, cur, (size_t)m->D * 4);
+    if (m->normalize) l2norm(out, m->D);
+}
+
 int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, int *truncated) {
     int cap = m->max_seq, full = 0;
     int32_t *ids = lt_malloc((size_t)cap * 4);
     float *X = lt_malloc((size_t)cap * m->H * 4);
     if (!ids || !X) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
+    float *P = lt_malloc((size_t)max_dim(m) * 8);
+    if (!P) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
     int T = lt_bert_tokenize(m, text, len, 1, ids, cap, &full);
-    int rc = T < 0 ? T : pool_ids(m, ids, T, X, out);
+    int rc = T < 0 ? T : pool_ids(m, ids, T, X, P);
     if (rc == LT_OK) {
         if (truncated) *truncated = full > T;
-        if (m->normalize) l2norm(out, m->H);
+        head(m, P, out, P + max_dim(m));
     }
-    lt_free(ids); lt_free(X);
+    lt_free(ids); lt_free(X); lt_free(P);
     return rc;
 }
 
@@ -448,7 +540,7 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
     if (n < 0) { lt_free(w); return n; }
     int win = m->max_seq - 2, H = m->H, nc = n > 0 ? (n + win - 1) / win : 1;
     int32_t *ids = lt_malloc((size_t)m->max_seq * 4);
-    float *X = lt_malloc((size_t)m->max_seq * H * 4), *e = lt_malloc((size_t)H * 4);
+    float *X = lt_malloc((size_t)m->max_seq * H * 4), *e = lt_malloc((size_t)max_dim(m) * 8);
     double *acc = lt_calloc((size_t)H, sizeof(double));
     int rc = ids && X && e && acc ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
     double wsum = 0;
@@ -463,8 +555,8 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
         wsum += k ? k : 1;
     }
     if (rc == LT_OK) {
-        for (int i = 0; i < H; i++) out[i] = (float)(acc[i] / wsum);
-        if (m->normalize) l2norm(out, H);
+        for (int i = 0; i < H; i++) e[i] = (float)(acc[i] / wsum);
+        head(m, e, out, e + max_dim(m));
         if (n_chunks) *n_chunks = nc;
     }
     lt_free(w); lt_free(ids); lt_free(X); lt_free(e); lt_free(acc);
@@ -479,8 +571,8 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
     int cap = m->max_seq, H = m->H, rc = LT_OK, cut = 0;
     int *off = lt_malloc(sizeof(int) * (size_t)(n + 1));
     int32_t *ids = lt_malloc((size_t)n * cap * 4);
-    float *X = lt_malloc((size_t)n * cap * H * 4);
-    if (!off || !ids || !X) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    float *X = lt_malloc((size_t)n * cap * H * 4), *P = lt_malloc((size_t)max_dim(m) * 8);
+    if (!off || !ids || !X || !P) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
     off[0] = 0;
     for (int s = 0; s < n; s++) {
         int full, k = lt_bert_tokenize(m, texts[s], lens[s], 1, ids + off[s], cap, &full);
@@ -490,11 +582,11 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
     }
     if ((rc = forward(m, ids, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
-        pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], out + (size_t)s * H);
-        if (m->normalize) l2norm(out + (size_t)s * H, H);
+        pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], P);
+        head(m, P, out + (size_t)s * m->D, P + max_dim(m));
     }
     if (n_truncated) *n_truncated = cut;
 done:
-    lt_free(off); lt_free(ids); lt_free(X);
+    lt_free(off); lt_free(ids); lt_free(X); lt_free(P);
     return rc;
 }

@@ -306,7 +306,7 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
         /* vocab.txt + tokenizer_config.json */
         memset(wp, 0, sizeof *wp);
         snprintf(path, sizeof path, "%s/vocab.txt", dir);
-        if ((rc = read_text(path, &txt, &len))) return lt_err(rc, "%s: no tokenizer.json and no vocab.txt (%s)", dir, lt_errmsg());
+        if ((rc = read_text(path, &txt, &len))) return lt_err(rc, "%s: no tokenizer.json and no vocab.txt: a BERT tokenizer needs one of them", dir);
         wp->vocab = lt_vocab_new();
         if (!wp->vocab) { lt_free(txt); return LT_ENOMEM; }
         size_t p = 0;

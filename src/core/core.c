@@ -15,10 +15,14 @@ const char *lt_errmsg(void) { return g_errmsg; }
 void lt_clear_error(void) { g_errmsg[0] = 0; }
 
 int lt_err(int status, const char *fmt, ...) {
+    /* formatted aside first: the arguments may be lt_errmsg() itself (adding context to a
+     * message), which must not be overwritten while it is read */
+    char tmp[sizeof g_errmsg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(g_errmsg, sizeof g_errmsg, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(g_errmsg, tmp, sizeof tmp);
     return status;
 }
 

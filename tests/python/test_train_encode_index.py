@@ -128,3 +128,75 @@ def test_index_ids_filter_delete():
         idx.add(np.zeros((2, 5), dtype=np.float32))
     with pytest.raises(latent.Error):
         latent.Index(dim=8, metric="manhattan")
+
+
+def _safetensors(path, tensors):
+    import struct
+    header, blobs, off = {}, [], 0
+    for name, a in tensors.items():
+        a = np.ascontiguousarray(a, dtype=np.float32)
+        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + a.nbytes]}
+        blobs.append(a.tobytes())
+        off += a.nbytes
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def _st_copy(tmp_path, modules):
+    import shutil
+    src = os.path.join(BERT, "tiny-bert-mean", "st")
+    d = tmp_path / "m"
+    shutil.copytree(src, d)
+    (d / "modules.json").write_text(json.dumps(modules))
+    return d
+
+
+def test_dense_module_against_numpy(tmp_path):
+    """sentence-transformers' 2_Dense (Linear + Tanh) after pooling, before Normalize: equal to
+    numpy on latent's own (fixture-checked) pooled output."""
+    rng = np.random.default_rng(7)
+    W = rng.standard_normal((24, 64)).astype(np.float32) * 0.3
+    b = rng.standard_normal(24).astype(np.float32) * 0.1
+    d = _st_copy(tmp_path, [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+        {"idx": 3, "name": "3", "path": "3_Normalize", "type": "sentence_transformers.models.Normalize"}])
+    (d / "2_Dense").mkdir()
+    (d / "2_Dense" / "config.json").write_text(json.dumps(
+        {"in_features": 64, "out_features": 24, "bias": True, "activation_function": "torch.nn.modules.activation.Tanh"}))
+    _safetensors(d / "2_Dense" / "model.safetensors", {"linear.weight": W, "linear.bias": b})
+    s = sentences()
+    pooled = latent.Encoder(os.path.join(BERT, "tiny-bert-mean", "st")).encode(s, normalize=False).astype(np.float64)
+    y = np.tanh(pooled @ W.T.astype(np.float64) + b)
+    y /= np.linalg.norm(y, axis=1, keepdims=True)
+    enc = latent.Encoder(d)
+    assert enc.dim == 24
+    np.testing.assert_allclose(enc.encode(s), y, atol=2e-6, rtol=0)
+    # the CLI applies it too, and says what it used
+    (tmp_path / "in.txt").write_text("\n".join(s[:3]) + "\n")
+    r = subprocess.run([LATENT, "embed", str(d), "-i", str(tmp_path / "in.txt"), "-o", str(tmp_path / "e.lvec"), "-t", "1"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "pooling mean, normalized, max-seq 64, dim 24" in r.stderr, r.stderr
+    kv = latent.Vectors.load(tmp_path / "e.lvec")
+    np.testing.assert_allclose(kv.vectors, y[:3], atol=2e-6, rtol=0)
+    assert kv.metadata["pooling"] == "mean" and kv.metadata["normalize"] == "1" and kv.metadata["max_seq"] == "64"
+
+
+def test_unknown_module_refused_by_name(tmp_path):
+    d = _st_copy(tmp_path, [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_X", "type": "sentence_transformers.models.WeightedLayerPooling"}])
+    with pytest.raises(latent.Error, match="WeightedLayerPooling"):
+        latent.Encoder(d)
+    (tmp_path / "m" / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]))
+    (tmp_path / "m" / "2_Dense").mkdir()
+    (tmp_path / "m" / "2_Dense" / "config.json").write_text(json.dumps({"in_features": 64, "out_features": 8}))
+    (tmp_path / "m" / "2_Dense" / "pytorch_model.bin").write_bytes(b"\x80\x02")
+    with pytest.raises(latent.Error, match="pytorch_model.bin"):
+        latent.Encoder(tmp_path / "m")
