@@ -351,8 +351,9 @@ int cmd_embed(int argc, char **argv) {
             lt_vecs_meta_set(v, "latent_version", LT_VERSION);
             if (lt_vecs_save(v, out, f, NULL)) r = cli_fail("");
             if (!cli_quiet()) {
-                fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads); pooling %s, %snormalized, max-seq %d, dim %d",
-                        (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, pools[lt_bert_pooling(m)],
+                fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads, %s%d%s); pooling %s, %snormalized, "
+                        "max-seq %d, dim %d", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, chunk ? "windows of " : "batches of ",
+                        chunk ? lt_bert_max_seq(m) - 2 : batch, latency && !chunk ? ", threads inside each batch" : "", pools[lt_bert_pooling(m)],
                         lt_bert_normalizes(m) ? "" : "not ", lt_bert_max_seq(m), lt_bert_dim(m));
                 if (c.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", c.truncated, lt_bert_max_seq(m));
                 if (c.chunked) fprintf(stderr, "; %lld inputs embedded in several windows", c.chunked);

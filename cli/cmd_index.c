@@ -187,6 +187,11 @@ int cmd_index(int argc, char **argv) {
             if (!r && o.compact && lt_hnsw_compact(h, o.threads)) r = cli_fail("index delete");
         }
         if (!r && lt_hnsw_save(h, o.out ? o.out : a[0])) r = cli_fail("");
+        if (!r && !cli_quiet()) {
+            lt_hnsw_info in = lt_hnsw_get_info(h);
+            fprintf(stderr, "latent: index %s: %lld live of %lld nodes%s (%d threads) -> %s\n", sub, (long long)(in.count - in.deleted),
+                    (long long)in.count, o.compact ? ", compacted" : "", o.threads, o.out ? o.out : a[0]);
+        }
         lt_hnsw_free(h);
         return r;
     }
@@ -363,7 +368,7 @@ int cmd_eval_recall(int argc, char **argv) {
     float *D = malloc(sizeof(float) * (size_t)(Q->n * o.k));
     int64_t *I = malloc(sizeof(int64_t) * (size_t)(Q->n * o.k));
     if (!D || !I) { free(D); free(I); fprintf(stderr, "latent: eval recall: out of memory\n"); r = 1; goto done; }
-    if (!o.json) printf("k\tef\tthreads\trecall\tqps\n");
+    if (!o.json) printf("k\tef\tthreads\trecall\tqps\trepeat\n");
     for (char *tok = strtok(efbuf, ","); tok; tok = strtok(NULL, ",")) {
         int ef = atoi(tok);
         if (ef <= 0) continue;
@@ -380,8 +385,8 @@ int cmd_eval_recall(int argc, char **argv) {
             for (int a = 0; a < o.k; a++)
                 for (int b = 0; b < o.k; b++) if (I[i * o.k + a] >= 0 && I[i * o.k + a] == T[i * tk + b]) { hit++; break; }
         double rec = (double)hit / (double)(Q->n * o.k), qps = (double)Q->n / el;
-        if (o.json) printf("{\"k\": %d, \"ef\": %d, \"threads\": %d, \"recall\": %.5f, \"qps\": %.1f}\n", o.k, ef, o.threads, rec, qps);
-        else printf("%d\t%d\t%d\t%.5f\t%.1f\n", o.k, ef, o.threads, rec, qps);
+        if (o.json) printf("{\"k\": %d, \"ef\": %d, \"threads\": %d, \"recall\": %.5f, \"qps\": %.1f, \"repeat\": %d}\n", o.k, ef, o.threads, rec, qps, o.repeat);
+        else printf("%d\t%d\t%d\t%.5f\t%.1f\t%d\n", o.k, ef, o.threads, rec, qps, o.repeat);
     }
     free(D); free(I);
 done:

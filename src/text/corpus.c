@@ -2,6 +2,9 @@
 #include "latent/core.h"
 #include "latent/text.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include <utf8proc.h>
@@ -43,6 +46,34 @@ static int alloc_common(lt_corpus **out, const char *name, const lt_corpus_opts 
     return LT_OK;
 }
 
+/* Copies a stream (stdin for "-") into an unlinked file in $TMPDIR (or /tmp); returns its fd
+ * at offset 0, or a negative status. */
+static int spool(const char *path) {
+    int in = !strcmp(path, "-") ? dup(0) : open(path, O_RDONLY);
+    if (in < 0) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
+    const char *dir = getenv("TMPDIR");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/latent-corpus-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(tmp);
+    if (fd < 0) { int e = errno; close(in); return lt_err(LT_EIO, "%s: cannot create a temporary file to hold the stream: %s", tmp, strerror(e)); }
+    unlink(tmp);
+    char *b = lt_malloc(1 << 20);
+    int rc = b ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    for (ssize_t r; rc == LT_OK && (r = read(in, b, 1 << 20)) != 0;) {
+        if (r < 0) { if (errno == EINTR) continue; rc = lt_err(LT_EIO, "%s: read error: %s", path, strerror(errno)); break; }
+        for (ssize_t w = 0; w < r;) {
+            ssize_t k = write(fd, b + w, (size_t)(r - w));
+            if (k < 0) { if (errno == EINTR) continue; rc = lt_err(LT_EIO, "%s: cannot spool the stream: %s", tmp, strerror(errno)); break; }
+            w += k;
+        }
+    }
+    lt_free(b);
+    close(in);
+    if (rc == LT_OK && lseek(fd, 0, SEEK_SET) != 0) rc = lt_err(LT_EIO, "%s: cannot rewind the spooled stream", tmp);
+    if (rc) { close(fd); return rc; }
+    return fd;
+}
+
 int lt_corpus_open(lt_corpus **out, const char *path, const lt_corpus_opts *opts) {
     *out = NULL;
     int rc = alloc_common(out, path, opts);
@@ -50,7 +81,16 @@ int lt_corpus_open(lt_corpus **out, const char *path, const lt_corpus_opts *opts
     lt_corpus *c = *out;
     c->buf = lt_malloc(BUFSZ);
     if (!c->buf) { lt_corpus_close(c); *out = NULL; return lt_err(LT_ENOMEM, "out of memory"); }
-    c->gz = !strcmp(path, "-") ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
+    struct stat st;
+    int piped = !strcmp(path, "-") || (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)));
+    if (piped) {
+        /* a stream cannot be read twice (vocabulary, then epochs): spool it to an unlinked
+         * temporary file first */
+        int fd = spool(path);
+        if (fd < 0) { lt_corpus_close(c); *out = NULL; return fd; }
+        c->gz = gzdopen(fd, "rb");
+        if (!c->gz) close(fd);
+    } else c->gz = gzopen(path, "rb");
     if (!c->gz) {
         int e = errno;
         lt_corpus_close(c); *out = NULL;
@@ -107,7 +147,16 @@ static int fill(lt_corpus *c, size_t need, size_t *avail) {
             const char *m = gzerror(c->gz, &ze);
             return lt_err(LT_EIO, "%s: offset %llu: read error: %s", c->name, (unsigned long long)(c->base + c->len), ze == Z_ERRNO ? strerror(errno) : m);
         }
-        if (r == 0) c->eof = 1;
+        if (r == 0) {
+            int ze = Z_OK;
+            const char *m = gzerror(c->gz, &ze);
+            size_t nl = strlen(c->name);
+            if (!strncmp(m, c->name, nl) && !strncmp(m + nl, ": ", 2)) m += nl + 2;   /* zlib prefixes the path */
+            if (ze != Z_OK && ze != Z_STREAM_END)   /* a gzip stream cut short is not a shorter corpus */
+                return lt_err(LT_EFORMAT, "%s: offset %llu (uncompressed): %s (truncated or damaged gzip)", c->name,
+                              (unsigned long long)(c->base + c->len), m);
+            c->eof = 1;
+        }
         c->len += (size_t)r;
         if (c->len >= need) break;
     }

@@ -1,0 +1,217 @@
+#!/bin/sh
+# Every option of every command is honoured: each option that a command's --help lists is run
+# here at least once, and the run must differ from the same command without it (stdout, stderr
+# or the files written). The list of options is read from --help itself, so a new option
+# without a case here fails the coverage check. Unknown options exit 2 everywhere.
+L=${LATENT:-build/latent}
+T=build/tests/cli_opts
+M=tests/fixtures/bert-fixtures/tiny-bert-mean/st
+rm -rf "$T"; mkdir -p "$T"
+P=0; F=0
+ok() { P=$((P + 1)); echo "ok $1"; }
+no() { F=$((F + 1)); echo "FAIL $1"; }
+
+# fixtures: a small corpus, vectors in several formats, an index, queries
+gzip -dc tests/fixtures/mobydick.txt.gz | head -c 300000 > "$T/c.txt"
+$L train word2vec "$T/c.txt" -o "$T/v.txt" --dim 16 --epochs 5 -t 1 --seed 3 -q --min-count 3 || no "fixture vectors"
+$L convert "$T/v.txt" "$T/v.lvec"
+cp "$T/v.txt" "$T/vtxt.bin"
+$L convert "$T/v.txt" "$T/v.fvecs"
+head -c 3400 "$T/v.fvecs" > "$T/q.fvecs"         # 50 query rows
+$L index build "$T/v.lvec" -o "$T/v.lhnsw" -t 1 -q
+$L index build "$T/v.lvec" -o "$T/bad.lhnsw" -t 1 -q --M 2 --ef-construction 2   # approximate on purpose
+for t in $(awk 'NR > 20 && NR <= 200 { printf "%s%s", $1, (NR % 3 == 2 ? "\n" : ",") }' "$T/v.txt"); do
+    set -- $(echo "$t" | tr , ' ')
+    [ $# = 3 ] || continue
+    d4=$($L analogy "$T/v.lvec" $1 $2 $3 -k 1 --json | sed 's/.*"label": "\([^"]*\)".*/\1/')
+    echo "$1 $2 $3 $d4"
+done | awk 'BEGIN { print ": predicted" } { print }' > "$T/ana2.txt"   # 3CosAdd gets these right by construction
+$L search "$T/v.lvec" --vectors "$T/q.fvecs" -k 20 -o "$T/truth_l2.ivecs" -t 1 -q --metric l2   # not the index's metric
+printf ': capital\nman king woman queen\nsea ship land boat\n: gram1\nwhale whales ship ships\n' > "$T/ana.txt"
+printf 'whale\tship\t7\nsea\tocean\t9\nman\twoman\t8\nold\tnew\t2\nday\tnight\t5\n' > "$T/pairs.tsv"
+printf 'first line\nsecond, longer line\n' > "$T/lines.txt"
+printf '{"text": "first", "id": "a1"}\n{"text": "second", "id": 7}\n' > "$T/lines.jsonl"
+awk 'BEGIN { for (i = 0; i < 200; i++) printf "word "; print "" }' > "$T/long.txt"
+
+COVERED=""
+# run CMD: exit code, stdout+stderr and a digest of the files named out.* that it wrote
+run() {
+    rm -rf "$T"/out.*
+    (cd "$T" && sh -c "$1") > "$T/so" 2>&1
+    echo "rc=$?"
+    cat "$T/so"
+    for f in "$T"/out.*; do [ -f "$f" ] && { echo "$f"; md5sum < "$f"; }; done
+}
+# d KEY BASE VARIANT: the variant (with the option) exits 0 and differs from the base
+d() {
+    COVERED="$COVERED|$1|"
+    a=$(run "$2"); b=$(run "$3")
+    if [ "$a" != "$b" ] && printf '%s\n' "$b" | head -1 | grep -q '^rc=0$'; then ok "$1"
+    else no "$1: no effect, or failed ($(printf '%s' "$b" | head -c 300))"; fi
+}
+X="../../../$L"   # the binary, from inside $T
+
+d "convert --from" "$X convert vtxt.bin out.a.txt" "$X convert vtxt.bin out.a.txt --from w2v-txt"
+d "convert --to" "$X convert v.lvec out.a.dat --to w2v-txt" "$X convert v.lvec out.a.dat --to glove"
+d "convert --f16" "$X convert v.txt out.a.lvec" "$X convert v.txt out.a.lvec --f16"
+d "convert --precision" "$X convert v.lvec out.a.txt" "$X convert v.lvec out.a.txt --precision 3"
+
+d "similar --k" "$X similar v.lvec whale" "$X similar v.lvec whale -k 3"
+d "similar --negative" "$X similar v.lvec king" "$X similar v.lvec king --negative man"
+d "similar --restrict" "$X similar v.lvec whale" "$X similar v.lvec whale --restrict 50"
+d "similar --input" "$X similar v.lvec whale" "printf 'whale\nship - sea\n' | $X similar v.lvec -i -"
+d "similar --index" "$X similar v.lvec whale -k 50" "$X similar v.lvec whale -k 50 --index bad.lhnsw"
+d "similar --ef" "$X similar v.lvec whale --index bad.lhnsw" "$X similar v.lvec whale --index bad.lhnsw --ef 10"
+d "similar --json" "$X similar v.lvec whale" "$X similar v.lvec whale --json"
+d "similar --from" "$X similar vtxt.bin whale" "$X similar vtxt.bin whale --from w2v-txt"
+
+d "analogy --k" "$X analogy v.lvec man king woman" "$X analogy v.lvec man king woman -k 2"
+d "analogy --mul" "$X analogy v.lvec man king woman -k 30" "$X analogy v.lvec man king woman -k 30 --mul"
+d "analogy --restrict" "$X analogy v.lvec man king woman" "$X analogy v.lvec man king woman --restrict 100"
+d "analogy --index" "$X analogy v.lvec man king woman -k 50" "$X analogy v.lvec man king woman -k 50 --index bad.lhnsw"
+d "analogy --ef" "$X analogy v.lvec man king woman --index bad.lhnsw" "$X analogy v.lvec man king woman --index bad.lhnsw --ef 13"
+d "analogy --json" "$X analogy v.lvec man king woman" "$X analogy v.lvec man king woman --json"
+d "analogy --from" "$X analogy vtxt.bin man king woman" "$X analogy vtxt.bin man king woman --from w2v-txt"
+
+d "similarity --json" "$X similarity v.lvec whale ship" "$X similarity v.lvec whale ship --json"
+d "similarity --from" "$X similarity vtxt.bin whale ship" "$X similarity vtxt.bin whale ship --from w2v-txt"
+d "doesnt-match --json" "$X doesnt-match v.lvec whale ship sea the" "$X doesnt-match v.lvec whale ship sea the --json"
+d "doesnt-match --from" "$X doesnt-match vtxt.bin whale ship sea the" "$X doesnt-match vtxt.bin whale ship sea the --from w2v-txt"
+d "vector --precision" "$X vector v.lvec whale" "$X vector v.lvec whale --precision 2"
+d "vector --json" "$X vector v.lvec whale" "$X vector v.lvec whale --json"
+d "vector --from" "$X vector vtxt.bin whale" "$X vector vtxt.bin whale --from w2v-txt"
+d "info --json" "$X info v.lvec" "$X info v.lvec --json"
+d "info --from" "$X info vtxt.bin" "$X info vtxt.bin --from w2v-txt"
+
+d "eval analogy --restrict" "$X eval analogy v.lvec ana.txt" "$X eval analogy v.lvec ana.txt --restrict 100"
+d "eval analogy --mul" "$X eval analogy v.lvec ana2.txt" "$X eval analogy v.lvec ana2.txt --mul"
+d "eval analogy --json" "$X eval analogy v.lvec ana.txt" "$X eval analogy v.lvec ana.txt --json"
+d "eval analogy --from" "$X eval analogy vtxt.bin ana.txt" "$X eval analogy vtxt.bin ana.txt --from w2v-txt"
+d "eval similarity --restrict" "$X eval similarity v.lvec pairs.tsv" "$X eval similarity v.lvec pairs.tsv --restrict 50"
+d "eval similarity --json" "$X eval similarity v.lvec pairs.tsv" "$X eval similarity v.lvec pairs.tsv --json"
+d "eval similarity --from" "$X eval similarity vtxt.bin pairs.tsv" "$X eval similarity vtxt.bin pairs.tsv --from w2v-txt"
+
+R="$X eval recall v.lhnsw --queries q.fvecs -t 1"
+d "eval recall --queries" "$X eval recall v.lhnsw" "$R"
+d "eval recall --truth" "$R -k 20 --json | cut -d, -f1-4" "$R -k 20 --truth truth_l2.ivecs --json | cut -d, -f1-4"
+d "eval recall --k" "$R --json | cut -d, -f1-4" "$R -k 3 --json | cut -d, -f1-4"
+d "eval recall --ef" "$R --json | cut -d, -f1-4" "$R --ef 4,8 --json | cut -d, -f1-4"
+d "eval recall --repeat" "$R --json | sed 's/\"qps\": [0-9.]*//'" "$R --json --repeat 3 | sed 's/\"qps\": [0-9.]*//'"
+d "eval recall --json" "$R | cut -f1-4" "$R --json | cut -d, -f1-4"
+d "eval recall --threads" "$R --json | cut -d, -f1-4" "$X eval recall v.lhnsw --queries q.fvecs -t 2 --json | cut -d, -f1-4"
+
+d "vocab --output" "$X vocab c.txt" "$X vocab c.txt -o out.v"
+d "vocab --min-count" "$X vocab c.txt" "$X vocab c.txt --min-count 50"
+d "vocab --max-vocab" "$X vocab c.txt" "$X vocab c.txt --max-vocab 10"
+d "vocab --lower" "$X vocab c.txt" "printf 'The the THE the a a b b\n' > out.c; $X vocab out.c --min-count 1 --lower"
+d "vocab --max-token" "printf 'abcdefghijklmnopqrstuvwxyz x\n' > out.c; $X vocab out.c --min-count 1" "printf 'abcdefghijklmnopqrstuvwxyz x\n' > out.c; $X vocab out.c --min-count 1 --max-token 8"
+
+W="$X train word2vec c.txt -o out.v.txt --dim 8 --epochs 1 -t 1 -q --min-count 3"
+d "train word2vec --output" "$W" "$X train word2vec c.txt --output out.w.txt --dim 8 --epochs 1 -t 1 -q --min-count 3"
+d "train word2vec --format" "$W" "$W --format glove"
+for o in "--cbow" "--hs" "--dim 9" "--window 2" "--negative 2" "--sample 0" "--min-count 4" "--max-vocab 100" \
+         "--epochs 2" "--alpha 0.05" "--plain" "--exact-sigmoid" "--ns-exponent 0.5" "--seed 9"; do
+    d "train word2vec ${o%% *}" "$W" "$W $o"
+done
+d "train word2vec --cbow-mean-grad" "$W --cbow" "$W --cbow --cbow-mean-grad"
+d "train word2vec --lower" "printf 'The the THE the a a b b\n' > out.c; $X train word2vec out.c -o out.v.txt --dim 4 -t 1 -q --min-count 1" \
+  "printf 'The the THE the a a b b\n' > out.c; $X train word2vec out.c -o out.v.txt --dim 4 -t 1 -q --min-count 1 --lower"
+d "train word2vec --max-token" "$W" "$W --max-token 8"
+d "train word2vec --threads" "$X train word2vec c.txt -o out.v.txt --dim 8 --epochs 1 -t 1 --min-count 3 2>&1 | sed 's/[0-9.]*s,/s,/; s/[0-9]* words\/s//'" \
+  "$X train word2vec c.txt -o out.v.txt --dim 8 --epochs 1 -t 2 --min-count 3 2>&1 | sed 's/[0-9.]*s,/s,/; s/[0-9]* words\/s//'"
+d "train word2vec --quiet" "$X train word2vec c.txt -o out.v.txt --dim 8 --epochs 1 -t 1 --min-count 3 2>&1 | wc -l" "$W 2>&1 | wc -l"
+d "train word2vec --checkpoint" "$W --epochs 2" "$W --epochs 2 --checkpoint out.ck"
+d "train word2vec --checkpoint-every" "$W --checkpoint out.ck" "$W --checkpoint out.ck --checkpoint-every 5000"
+d "train word2vec --stop-after-segments" "$W --checkpoint out.ck --checkpoint-every 5000" \
+  "$W --checkpoint out.ck --checkpoint-every 5000 --stop-after-segments 2 || true"
+d "train word2vec --resume" "$X train word2vec c.txt -o out.v.txt --dim 8 --epochs 2 -t 1 -q --min-count 3 --checkpoint ck1 --checkpoint-every 5000 --stop-after-segments 3; ls out.v.txt" \
+  "$X train word2vec c.txt -o out.v.txt --dim 8 --epochs 2 -t 1 -q --min-count 3 --checkpoint ck2 --checkpoint-every 5000 --stop-after-segments 3; $X train word2vec c.txt -o out.v.txt -q --resume --checkpoint ck2"
+d "train word2vec --save-vocab" "$W" "$W --save-vocab out.voc"
+d "train word2vec --read-vocab" "$W" "printf 'whale 5\nship 5\nsea 5\n' > voc.txt; $W --read-vocab voc.txt"
+d "train word2vec --f16" "$X train word2vec c.txt -o out.v.lvec --dim 8 --epochs 1 -t 1 -q --min-count 3" \
+  "$X train word2vec c.txt -o out.v.lvec --dim 8 --epochs 1 -t 1 -q --min-count 3 --f16"
+
+B="$X index build v.lvec -o out.i.lhnsw -t 1 -q"
+d "index build --output" "$X index build v.lvec -t 1 -q" "$B"
+d "index build --metric" "$B" "$B --metric l2"
+d "index build --M" "$B" "$B --M 4"
+d "index build --ef-construction" "$B" "$B --ef-construction 20"
+d "index build --seed" "$B" "$B --seed 5"
+d "index build --storage" "$B" "$B --storage int8"
+d "index build --no-rerank" "$B --storage f16" "$B --storage f16 --no-rerank"
+d "index build --threads" "$X index build v.lvec -o out.i.lhnsw -t 1" "$X index build v.lvec -o out.i.lhnsw -t 2 | sed 's/[0-9.]*s /s /'"
+d "index build --from" "$X index build vtxt.bin -o out.i.lhnsw -t 1 -q" "$X index build vtxt.bin -o out.i.lhnsw -t 1 -q --from w2v-txt"
+d "index build --quiet" "$X index build v.lvec -o out.i.lhnsw -t 1 2>&1 | wc -l" "$B 2>&1 | wc -l"
+d "index add --first-id" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw q.fvecs -t 1 -q" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw q.fvecs -t 1 -q --first-id 100000"
+d "index add --output" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw q.fvecs -t 1 -q" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw q.fvecs -t 1 -q -o out.b.lhnsw"
+d "index add --threads" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw v.lvec -t 1" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw v.lvec -t 2"
+d "index add --from" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw vtxt.bin -t 1 -q" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw vtxt.bin -t 1 -q --from w2v-txt"
+d "index add --quiet" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw q.fvecs -t 1 2>&1 | wc -l" "cp v.lhnsw out.a.lhnsw; $X index add out.a.lhnsw q.fvecs -t 1 -q 2>&1 | wc -l"
+d "index delete --compact" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 -t 1 -q" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 -t 1 -q --compact"
+d "index delete --output" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 -q" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 -q -o out.b.lhnsw"
+d "index delete --threads" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 --compact -t 1 2>&1" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 --compact -t 2 2>&1"
+d "index delete --quiet" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 2>&1 | wc -l" "cp v.lhnsw out.a.lhnsw; $X index delete out.a.lhnsw 1 2 -q 2>&1 | wc -l"
+d "index info --json" "$X index info v.lhnsw" "$X index info v.lhnsw --json"
+
+S="$X search v.lvec --word whale -q"
+d "search --word" "$S" "$S --word ship"
+d "search --vectors" "$X search v.lvec --word whale -q | head -3" "$X search v.lvec --vectors q.fvecs -q | head -3"
+d "search --base" "$X search v.lhnsw --vectors q.fvecs -q | head -3" "$X search v.lhnsw --vectors q.fvecs --base v.lvec -q | head -3"
+d "search --k" "$S" "$S -k 3"
+d "search --ef" "$X search bad.lhnsw --word whale --base v.lvec -q" "$X search bad.lhnsw --word whale --base v.lvec --ef 10 -q"
+d "search --metric" "$S" "$S --metric l2"
+d "search --output" "$S" "$S -o out.r.ivecs"
+d "search --json" "$S" "$S --json"
+d "search --threads" "$X search v.lvec --word whale -t 1 2>&1 | sed 's/[0-9.]*s (.*,/ /'" "$X search v.lvec --word whale -t 2 2>&1 | sed 's/[0-9.]*s (.*,/ /'"
+d "search --from" "$X search vtxt.bin --word whale -q" "$X search vtxt.bin --word whale -q --from w2v-txt"
+d "search --quiet" "$X search v.lvec --word whale 2>&1 | wc -l" "$S 2>&1 | wc -l"
+
+MM=../../../$M
+E="$X embed $MM -i lines.txt -t 1 -q"
+d "embed --input" "printf 'x\n' | $X embed $MM -t 1 -q" "$E"
+d "embed --output" "$E" "$E -o out.e.lvec"
+d "embed --format" "$E -o out.e.dat --format w2v-txt" "$E -o out.e.dat --format glove"
+d "embed --jsonl" "$X embed $MM -i lines.jsonl -t 1 -q" "$X embed $MM -i lines.jsonl -t 1 -q --jsonl"
+d "embed --id-field" "$X embed $MM -i lines.jsonl -t 1 -q --jsonl" "$X embed $MM -i lines.jsonl -t 1 -q --jsonl --id-field id"
+d "embed --max-seq" "$E" "$E --max-seq 4"
+d "embed --pooling" "$E" "$E --pooling cls"
+d "embed --normalize" "$X embed ../../../tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i lines.txt -t 1 -q" "$X embed ../../../tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i lines.txt -t 1 -q --normalize"
+d "embed --no-normalize" "$E" "$E --no-normalize"
+d "embed --chunk" "$X embed $MM -i long.txt -t 1 -q" "$X embed $MM -i long.txt -t 1 -q --chunk"
+TM="sed 's/in [0-9.]*s ([0-9.]*\/s/in/'"
+d "embed --batch" "$X embed $MM -i lines.txt -t 1 2>&1 | $TM" "$X embed $MM -i lines.txt -t 1 --batch 1 2>&1 | $TM"
+d "embed --latency" "$X embed $MM -i lines.txt -t 1 2>&1 | $TM" "$X embed $MM -i lines.txt -t 1 --latency 2>&1 | $TM"
+d "embed --precision" "$E" "$E --precision bf16"
+d "embed --threads" "$X embed $MM -i lines.txt -t 1 2>&1 | $TM" "$X embed $MM -i lines.txt -t 2 2>&1 | $TM"
+d "embed --quiet" "$X embed $MM -i lines.txt -t 1 2>&1 | wc -l" "$E 2>&1 | wc -l"
+d "tokenize --input" "printf 'x\n' | $X tokenize $MM" "$X tokenize $MM -i lines.txt"
+d "tokenize --jsonl" "$X tokenize $MM -i lines.jsonl" "$X tokenize $MM -i lines.jsonl --jsonl"
+d "tokenize --max-seq" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --max-seq 3"
+d "tokenize --quiet" "$X tokenize $MM -i long.txt" "$X tokenize $MM -i long.txt -q"
+
+# coverage: every option that --help lists has a case above
+for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
+         "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
+    opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
+    [ -n "$opts" ] || { no "$c --help lists no options"; continue; }
+    for o in $opts; do
+        case "$COVERED" in *"|$c --$o|"*) ;; *) no "no test for '$c --$o'";; esac
+    done
+    $L $c --no-such-option > /dev/null 2> "$T/err"; rc=$?
+    if [ $rc = 2 ] && grep -q "not an option" "$T/err"; then ok "$c rejects unknown options"; else no "$c --no-such-option exit $rc"; fi
+done
+# options a command does not honour are rejected (the cases of the issue)
+for cmdline in "convert v.lvec out.x.txt --restrict 5" "similar v.lvec whale --mul" "similar v.lvec whale -o x" \
+               "similar v.lvec whale --to vec" "index build v.lvec -o x.lhnsw --first-id 3" "info v.lvec -k 3"; do
+    (cd "$T" && $X $cmdline) > /dev/null 2>&1; rc=$?
+    [ $rc = 2 ] && ok "rejected: $cmdline" || no "accepted: $cmdline (exit $rc)"
+done
+(cd "$T" && $X search v.lhnsw --word whale --base v.lvec --metric l2) > /dev/null 2>&1
+[ $? = 2 ] && ok "search: --metric cannot change an index's metric" || no "search --metric on an index accepted"
+$L train word2vec "$T/c.txt" -o "$T/x.txt" --resume --checkpoint "$T/ck2" --dim 5 > /dev/null 2>&1
+[ $? = 2 ] && ok "--dim with --resume rejected" || no "--dim with --resume accepted"
+[ "$($L help similar)" = "$($L similar --help)" ] && ok "latent help CMD" || no "latent help CMD"
+[ "$($L help index build)" = "$($L index build --help)" ] && ok "latent help CMD SUB" || no "latent help CMD SUB"
+
+echo "$P passed, $F failed"
+[ "$F" = 0 ]
