@@ -100,6 +100,9 @@ install: all
 	install -m 644 include/latent/*.h $(DESTDIR)$(PREFIX)/include/latent/
 	install -m 755 $(B)/latent $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	sh tools/mkman.sh $(B)/latent > $(DESTDIR)$(PREFIX)/share/man/man1/latent.1
+	install -m 644 tools/latent.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/latent
 
 # The Python package, installed with pip (offline: --no-build-isolation, no index) against
 # the installed library; LATENT_PREFIX tells setup.py where that is.

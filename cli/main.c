@@ -28,7 +28,7 @@ void cli_set_quiet(int q) { g_quiet = q; }
 
 static void usage(FILE *f) {
     fprintf(f, "latent %s: embeddings in C\n\nusage: latent <command> [options] args\n\ncommands:\n", LT_VERSION);
-    for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++) fprintf(f, "  %-9s %s\n", g_cmds[i].name, g_cmds[i].summary);
+    for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++) fprintf(f, "  %-13s %s\n", g_cmds[i].name, g_cmds[i].summary);
     fprintf(f, "\n'latent help <command>' or 'latent <command> --help' describes a command. Data goes to stdout or -o; logs to stderr.\n"
                "Environment: LATENT_KERNEL=ref|avx2|avx512 forces a kernel path.\n");
 }

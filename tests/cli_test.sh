@@ -109,5 +109,25 @@ expect 1 "embed missing model" "nosuch-model/config.json" -- $L embed "$T/nosuch
 printf '{"text": 5}\n' > "$T/bad.jsonl"
 expect 1 "embed bad jsonl" "bad.jsonl: line 1" -- $L embed $M --jsonl -i "$T/bad.jsonl" -o "$T/e4.lvec"
 
+# docs/cli.md is generated from --help and must be current
+if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
+# man page and completion build from the same help
+if sh tools/mkman.sh "$L" > "$T/latent.1" && grep -q '^.SH "latent index build"' "$T/latent.1" && bash -n tools/latent.bash; then ok "man page and completion"; else no "man page and completion"; fi
+# stdin, .gz outputs, foreign files
+$L convert "$T/g.lvec" "$T/g.txt.gz"
+if [ "$(gzip -dc "$T/g.txt.gz" | $L info - --json | grep -o '"rows": [0-9]*')" = '"rows": 4119' ]; then ok ".gz output, stdin input"; else no ".gz output, stdin input"; fi
+head -c 20000 "$T/g.txt.gz" > "$T/cut.txt.gz"
+expect 1 "truncated gzip vectors" "cut.txt.gz: offset" -- $L info "$T/cut.txt.gz"
+printf '\272\026\117\057\014\000\000\000xxxxxxxx' > "$T/ft.bin"
+expect 1 "fastText model named" "fastText model" -- $L info "$T/ft.bin"
+printf 'PK\003\004xxxxxxxxxx' > "$T/a.npz"
+expect 1 "npz named" "zip archive" -- $L info "$T/a.npz"
+printf '\200\004\225xxxxxxxx' > "$T/g.kv"
+expect 1 "pickle named" "pickle" -- $L info "$T/g.kv"
+mkfifo "$T/fifo" 2>/dev/null && { cat "$T/fifo" > "$T/fifo.out" & $L convert "$T/g.lvec" "$T/fifo" --to w2v-txt; wait
+    if [ -p "$T/fifo" ] && cmp -s "$T/fifo.out" "$T/golden.txt"; then ok "FIFO output written through, not replaced"; else no "FIFO output"; fi; }
+ln -s golden.txt "$T/link.txt"; $L convert "$T/g.lvec" "$T/link.txt" --precision 4
+if [ -L "$T/link.txt" ] && [ "$(sed -n 2p "$T/golden.txt" | cut -d' ' -f2)" = 0.2229 ]; then ok "symlink output: target replaced, link kept"; else no "symlink output"; fi
+
 echo "$P passed, $F failed"
 [ "$F" = 0 ]
