@@ -127,9 +127,15 @@ const lt_kernels *lt_kern_get(const char *name);
 #define LT_MAX_EXP 6
 float lt_sigmoid(float x);
 const float *lt_sigmoid_table(void);
-static inline float lt_sigmoid_lookup(const float *tab, float f) {
-    return tab[(int)((f + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+/* Table index of f, clamped to the table: out-of-range and NaN inputs (a diverging run) can
+ * never index outside it. Inside [-MAX_EXP, MAX_EXP] the index is word2vec's. */
+static inline int lt_exp_index(float f) {
+    float x = (f + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2);
+    if (!(x >= 0)) return 0;   /* also NaN */
+    if (x > LT_EXP_TABLE_SIZE) return LT_EXP_TABLE_SIZE;
+    return (int)x;
 }
+static inline float lt_sigmoid_lookup(const float *tab, float f) { return tab[lt_exp_index(f)]; }
 
 #ifdef __cplusplus
 }

@@ -71,6 +71,16 @@ slow:;
     return p;
 }
 
+/* Non-finite values are refused at every input boundary: a NaN would rank first in every
+ * search and poison every mean. */
+int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row) {
+    for (int64_t k = 0; k < d; k++)
+        if (!isfinite(x[k]))
+            return lt_err(LT_EFORMAT, "%s: offset %zu: row %lld, value %lld is %s (latent refuses NaN and infinite values)", name, off,
+                          (long long)row, (long long)k, isnan(x[k]) ? "NaN" : "infinite");
+    return LT_OK;
+}
+
 static const char *skip_blank(const char *p, const char *end) {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
     return p;
@@ -134,6 +144,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
         while (r < le) { fields++; while (r < le && *r != ' ' && *r != '\t' && *r != '\r') r++; r = skip_blank(r, le); }
         if (fields < 2) return lt_err(LT_EFORMAT, "%s: offset %zu: expected \"label v1 ... vd\" on the first line", name, (size_t)(q - buf));
         d = fields - 1;
+        if (d > (1 << 24)) return lt_err(LT_EFORMAT, "%s: offset %zu: %lld values on the first line (more than 2^24)", name, (size_t)(q - buf), (long long)d);
         for (const char *s = q; s < end;) {
             const char *e = memchr(s, '\n', (size_t)(end - s));
             const char *t = skip_blank(s, e ? e : end);
@@ -142,6 +153,13 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
             s = e + 1;
         }
         p = q;
+        /* every row holds d values of at least two bytes: a file that cannot is refused before
+         * n x d floats are allocated (a long first line over many short ones) */
+        if ((double)n * (double)(d + 1) * 2.0 > (double)(end - p) + 2.0) {
+            const char *nl2 = memchr(q, '\n', (size_t)(end - q));
+            return lt_err(LT_EFORMAT, "%s: offset %zu: the first line has %lld values but the next line does not (not a vector file?)",
+                          name, nl2 ? (size_t)(nl2 + 1 - buf) : len, (long long)d);
+        }
     }
     lt_vecs *v = lt_vecs_new(n, d);
     if (!v) return LT_ENOMEM;
@@ -153,6 +171,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
         while (p < end && *p != ' ' && *p != '\t' && *p != '\n') p++;
         if (p >= end || *p == '\n') { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld has a label but no values", name, (size_t)(p - buf), (long long)i); goto fail; }
         size_t ll = (size_t)(p - ls);
+        if (memchr(ls, 0, ll)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: NUL byte in the label", name, (size_t)(ls - buf), (long long)i); goto fail; }
         char *lab = lt_vecs_arena_alloc(v, ll + 1);
         if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory for labels"); goto fail; }
         memcpy(lab, ls, ll);
@@ -162,6 +181,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
         for (int64_t k = 0; k < d; k++) {
             p = skip_blank(p, end);
             const char *q = (p < end && *p != '\n') ? parse_float(p, end, &row[k]) : NULL;
+            if (q && (rc = lt_check_finite(&row[k], 1, name, (size_t)(p - buf), i))) goto fail;
             if (!q) {
                 if (p >= end || *p == '\n')
                     rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') has %lld values, expected %lld", name, (size_t)(p - buf), (long long)i, lab, (long long)k, (long long)d);
@@ -200,7 +220,7 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
         while (p < end && *p != ' ') p++;
         if (p >= end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: file ends in row %lld of %lld (truncated)", name, (size_t)(ls - buf), (long long)i, (long long)n); goto fail; }
         size_t ll = (size_t)(p - ls);
-        if (ll == 0 || memchr(ls, '\n', ll)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: bad label", name, (size_t)(ls - buf), (long long)i); goto fail; }
+        if (ll == 0 || memchr(ls, '\n', ll) || memchr(ls, 0, ll)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: bad label (empty, or a newline or NUL in it)", name, (size_t)(ls - buf), (long long)i); goto fail; }
         char *lab = lt_vecs_arena_alloc(v, ll + 1);
         if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory for labels"); goto fail; }
         memcpy(lab, ls, ll);
@@ -209,6 +229,7 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
         p++;
         if ((size_t)(end - p) < (size_t)d * 4) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') needs %lld bytes of floats, %zu left (truncated)", name, (size_t)(p - buf), (long long)i, lab, (long long)d * 4, (size_t)(end - p)); goto fail; }
         memcpy(lt_vecs_row(v, i), p, (size_t)d * 4); /* little-endian hosts only (x86-64, arm64) */
+        if ((rc = lt_check_finite(lt_vecs_row(v, i), d, name, (size_t)(p - buf), i))) goto fail;
         p += d * 4;
     }
     while (p < end && (*p == '\n' || *p == ' ' || *p == '\r')) p++;
@@ -218,6 +239,20 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
 fail:
     lt_vecs_free(v);
     return rc;
+}
+
+/* The value of 'key' in a .npy header dict: after the quoted key, blanks, ':' and blanks. */
+static const char *npy_value(const char *h, const char *key) {
+    char k[32];
+    snprintf(k, sizeof k, "'%s'", key);
+    const char *p = strstr(h, k);
+    if (!p) return NULL;
+    p += strlen(k);
+    while (*p == ' ') p++;
+    if (*p != ':') return NULL;
+    p++;
+    while (*p == ' ') p++;
+    return p;
 }
 
 /* .npy: magic, version, header dict with descr / fortran_order / shape. */
@@ -236,20 +271,20 @@ int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
     if (hl >= sizeof h) return lt_err(LT_EFORMAT, "%s: offset %zu: header too long", name, ho);
     memcpy(h, buf + ho, hl);
     h[hl] = 0;
-    const char *ds = strstr(h, "'descr'");
-    const char *fo = strstr(h, "'fortran_order'");
-    const char *sh = strstr(h, "'shape'");
+    /* the header is a Python dict literal: each key's value is read right after its key and
+     * colon (a later "False" elsewhere cannot stand in for fortran_order's value) */
+    const char *ds = npy_value(h, "descr"), *fo = npy_value(h, "fortran_order"), *sh = npy_value(h, "shape");
     if (!ds || !fo || !sh) return lt_err(LT_EFORMAT, "%s: offset %zu: header lacks descr/fortran_order/shape", name, ho);
     int es;
-    const char *q = strchr(ds + 7, '\'');
-    if (!q) return lt_err(LT_EFORMAT, "%s: offset %zu: bad descr", name, ho);
+    const char *q = ds;
     if (!strncmp(q, "'<f4'", 5) || !strncmp(q, "'|f4'", 5)) es = 4;
     else if (!strncmp(q, "'<f8'", 5)) es = 8;
     else if (!strncmp(q, "'<f2'", 5)) es = 2;
     else return lt_err(LT_EFORMAT, "%s: offset %zu: unsupported dtype %.6s (need little-endian f2/f4/f8)", name, ho, q);
-    if (!strstr(fo, "False")) return lt_err(LT_EFORMAT, "%s: offset %zu: Fortran-order arrays are not supported", name, ho);
-    const char *lp = strchr(sh, '(');
-    if (!lp) return lt_err(LT_EFORMAT, "%s: offset %zu: bad shape", name, ho);
+    if (!strncmp(fo, "True", 4)) return lt_err(LT_EFORMAT, "%s: offset %zu: Fortran-order arrays are not supported (save with np.ascontiguousarray)", name, ho);
+    if (strncmp(fo, "False", 5)) return lt_err(LT_EFORMAT, "%s: offset %zu: fortran_order must be True or False", name, ho);
+    const char *lp = sh;
+    if (*lp != '(') return lt_err(LT_EFORMAT, "%s: offset %zu: bad shape", name, ho);
     char *e;
     long long n = strtoll(lp + 1, &e, 10);
     while (*e == ' ') e++;
@@ -269,6 +304,8 @@ int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
         if (es == 4) memcpy(row, src + (size_t)i * d * 4, (size_t)d * 4);
         else if (es == 8) for (int64_t k = 0; k < d; k++) { double x; memcpy(&x, src + ((size_t)i * d + k) * 8, 8); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) { uint16_t x; memcpy(&x, src + ((size_t)i * d + k) * 2, 2); row[k] = lt_f16_to_f32(x); }
+        int rc = lt_check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i);
+        if (rc) { lt_vecs_free(v); return rc; }
     }
     *out = v;
     return LT_OK;
@@ -280,7 +317,7 @@ int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out)
 static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, lt_vecs **out) {
     *out = NULL;
     size_t es = kind == 2 ? 1 : 4;
-    if (len == 0) { *out = lt_vecs_new(0, 1); return *out ? LT_OK : LT_ENOMEM; }
+    if (len == 0) return lt_err(LT_EFORMAT, "%s: offset 0: file is empty (no vectors)", name);
     if (len < 4) return lt_err(LT_EFORMAT, "%s: offset 0: truncated", name);
     int32_t d;
     memcpy(&d, buf, 4);
@@ -299,6 +336,8 @@ static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, 
         if (kind == 0) memcpy(row, src, (size_t)d * 4);
         else if (kind == 1) for (int64_t k = 0; k < d; k++) { int32_t x; memcpy(&x, src + 4 * k, 4); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) row[k] = (float)(unsigned char)src[k];
+        int rc = kind == 0 ? lt_check_finite(row, d, name, (size_t)i * rs + 4, i) : LT_OK;
+        if (rc) { lt_vecs_free(v); return rc; }
     }
     *out = v;
     return LT_OK;
@@ -471,6 +510,7 @@ int lt_read_labels_file(lt_vecs *v, const char *path) {
         const char *nl = memchr(buf + p, '\n', len - p);
         size_t e = nl ? (size_t)(nl - buf) : len, l = e - p;
         if (l && buf[p + l - 1] == '\r') l--;
+        if (memchr(buf + p, 0, l)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: NUL byte in label %lld", path, p, (long long)i + 1); goto done; }
         char *lab = lt_vecs_arena_alloc(v, l + 1);
         if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
         memcpy(lab, buf + p, l);
@@ -509,7 +549,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
         else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6)) fmt = LT_FMT_NPY;
         else fmt = LT_FMT_W2V_TXT;
     }
-    if (len == 0 && fmt != LT_FMT_FVECS && fmt != LT_FMT_IVECS && fmt != LT_FMT_BVECS) { rc = lt_err(LT_EFORMAT, "%s: file is empty", path); goto done; }
+    if (len == 0) { rc = lt_err(LT_EFORMAT, "%s: offset 0: file is empty", path); goto done; }
     if (fmt == LT_FMT_NATIVE && ml) {
         rc = lt_parse_native(buf, len, path, 1, out);
         if (rc == LT_OK && (*out)->in->data_owned == 0) { (*out)->in->map = buf; (*out)->in->map_len = ml; return LT_OK; }

@@ -5,6 +5,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include <math.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <zlib.h>
@@ -56,7 +57,7 @@ static inline float ns_g(const lt_sgns *m, float f, float label, int exact) {
 }
 /* log sigmoid(x) for the progress loss: word2vec's table indexing, clamped outside +-MAX_EXP */
 static inline float logsig_tab(const lt_sgns *m, float x) {
-    return x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[(int)((x + LT_MAX_EXP) * (LT_EXP_TABLE_SIZE / LT_MAX_EXP / 2))];
+    return x >= LT_MAX_EXP ? 0 : x <= -LT_MAX_EXP ? x : m->logsig[lt_exp_index(x)];
 }
 static double logsig_exact(double x) { return x >= 0 ? -log1p(exp(-x)) : x - log1p(exp(x)); }
 
@@ -96,7 +97,13 @@ static inline int32_t draw_neg(const lt_sgns *m, lt_rng *r) {
     return u < m->alias_p[i] ? i : m->alias_i[i];
 }
 
-/* Huffman tree over counts (ids sorted by count descending, as word2vec requires). */
+static const int64_t *g_sort_counts;
+static int cmp_count_desc(const void *a, const void *b) {
+    int64_t x = g_sort_counts[*(const int64_t *)a], y = g_sort_counts[*(const int64_t *)b];
+    if (x != y) return x > y ? -1 : 1;
+    return *(const int64_t *)a < *(const int64_t *)b ? -1 : 1;   /* stable */
+}
+/* Huffman tree over counts (word2vec's construction, on ids by descending count). */
 static int build_tree(lt_sgns *m) {
     int64_t V = m->V;
     m->code = lt_calloc((size_t)V * MAX_CODE, 1);
@@ -105,8 +112,20 @@ static int build_tree(lt_sgns *m) {
     int64_t *cnt = lt_malloc((size_t)V * 2 * sizeof(int64_t)), *parent = lt_malloc((size_t)V * 2 * sizeof(int64_t));
     uint8_t *bin = lt_calloc((size_t)V * 2, 1);
     if (!m->code || !m->point || !m->codelen || !cnt || !parent || !bin) { lt_free(cnt); lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
-    for (int64_t i = 0; i < V; i++) cnt[i] = m->counts[i];
-    for (int64_t i = V; i < 2 * V; i++) cnt[i] = INT64_MAX / 4;
+    /* word2vec's two-queue construction needs leaves by descending count: work on a sorted
+     * order (the identity for a sorted vocabulary, so trees are word2vec's), with sums that
+     * saturate instead of overflowing on absurd counts */
+    int64_t *ord = lt_malloc((size_t)V * sizeof(int64_t));
+    if (!ord) { lt_free(cnt); lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
+    int sorted = 1;
+    for (int64_t i = 0; i < V; i++) { ord[i] = i; if (i && m->counts[i] > m->counts[i - 1]) sorted = 0; }
+    if (!sorted) {
+        g_sort_counts = m->counts;   /* qsort has no context argument; build_tree runs once per model, not concurrently */
+        qsort(ord, (size_t)V, sizeof *ord, cmp_count_desc);
+    }
+    const int64_t CAP = INT64_MAX / 4;
+    for (int64_t i = 0; i < V; i++) cnt[i] = m->counts[ord[i]] < CAP ? m->counts[ord[i]] : CAP - 1;
+    for (int64_t i = V; i < 2 * V; i++) cnt[i] = CAP;
     int64_t p1 = V - 1, p2 = V;
     for (int64_t a = 0; a < V - 1; a++) {
         int64_t mn[2];
@@ -114,25 +133,32 @@ static int build_tree(lt_sgns *m) {
             if (p1 >= 0 && cnt[p1] < cnt[p2]) mn[k] = p1--;
             else mn[k] = p2++;
         }
-        cnt[V + a] = cnt[mn[0]] + cnt[mn[1]];
+        int64_t sum = cnt[mn[0]] + cnt[mn[1]];   /* each < CAP: no overflow */
+        cnt[V + a] = sum < CAP ? sum : CAP - 1;
         parent[mn[0]] = V + a; parent[mn[1]] = V + a;
         bin[mn[1]] = 1;
     }
-    for (int64_t a = 0; a < V; a++) {
+    int rc = LT_OK;
+    for (int64_t a = 0; a < V && rc == LT_OK; a++) {
         uint8_t c[MAX_CODE];
         int64_t pt[MAX_CODE];
         int n = 0;
-        for (int64_t b = a; b != 2 * V - 2 && n < MAX_CODE; b = parent[b]) { c[n] = bin[b]; pt[n] = b; n++; }
-        m->codelen[a] = (uint8_t)n;
+        int64_t b = a;
+        for (; b != 2 * V - 2 && n < MAX_CODE; b = parent[b]) { c[n] = bin[b]; pt[n] = b; n++; }
+        if (b != 2 * V - 2) { rc = lt_err(LT_EINVAL, "hierarchical softmax: a Huffman code longer than %d bits (pathological counts)", MAX_CODE); break; }
+        int64_t w = ord[a];
+        m->codelen[w] = (uint8_t)n;
         /* path from the root: point[0] is the root (inner node V-2) */
         for (int i = 0; i < n; i++) {
-            m->code[a * MAX_CODE + (n - 1 - i)] = c[i];
-            m->point[a * MAX_CODE + (n - 1 - i)] = (int32_t)((i + 1 < n ? pt[i + 1] : 2 * V - 2) - V);
+            m->code[w * MAX_CODE + (n - 1 - i)] = c[i];
+            m->point[w * MAX_CODE + (n - 1 - i)] = (int32_t)((i + 1 < n ? pt[i + 1] : 2 * V - 2) - V);
         }
     }
+    lt_free(ord);
     lt_free(cnt); lt_free(parent); lt_free(bin);
-    return LT_OK;
+    return rc;
 }
+
 
 static int alloc_model(lt_sgns *m) {
     size_t bytes;
@@ -169,6 +195,7 @@ static int check_opts(const lt_sgns_opts *o, int64_t V) {
     if (o->sample < 0) return lt_err(LT_EINVAL, "sample must be >= 0");
     if (V < 2) return lt_err(LT_EINVAL, "the vocabulary has %lld words; training needs at least 2 (lower --min-count?)", (long long)V);
     if (V > INT32_MAX) return lt_err(LT_EINVAL, "vocabulary too large");
+    if (!(o->alpha >= 0 && o->alpha <= 10) || !(o->sample <= 1)) return lt_err(LT_EINVAL, "alpha must be in [0, 10], sample in [0, 1]");
     return LT_OK;
 }
 
@@ -182,6 +209,8 @@ int lt_sgns_new(lt_sgns **out, const lt_sgns_opts *o, int64_t V, const int64_t *
     if (m->o.alpha <= 0) m->o.alpha = m->o.cbow ? 0.05f : 0.025f;
     m->o.checkpoint_path = NULL;
     m->V = V; m->d = o->dim; m->ld = lt_pad_dim(o->dim);
+    for (int64_t i = 0; i < V; i++)
+        if (counts[i] < 0) { lt_free(m); return lt_err(LT_EINVAL, "count of word %lld is negative", (long long)i); }
     m->counts = lt_malloc((size_t)V * sizeof(int64_t));
     if (!m->counts) { lt_free(m); return lt_err(LT_ENOMEM, "out of memory"); }
     memcpy(m->counts, counts, (size_t)V * sizeof(int64_t));
@@ -465,6 +494,12 @@ static uint64_t tokens_hash(const lt_tokens *t) {
     return lt_hash64(t->ids, (size_t)t->n * 4, LT_HASH_INIT);
 }
 
+static int finite_rows(const float *a, int64_t n, int64_t ld) {
+    float acc = 0;
+    for (int64_t i = 0; i < n * ld; i++) acc += a[i] * 0.0f;   /* NaN/inf propagate; finite values add 0 */
+    return acc == 0;
+}
+
 int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     const lt_sgns_opts *o = &m->o;
     if (t->n_words == 0) return lt_err(LT_EINVAL, "the corpus has no in-vocabulary words");
@@ -503,6 +538,12 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
             int rc = lt_run_threads(nt, train_thread, &c);
             if (rc) return rc;
             for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
+            /* a diverged run (learning rate too high) stops here, before its weights could
+             * replace the last good checkpoint */
+            if (!finite_rows(m->syn0, m->V, m->ld) || (m->syn1neg && !finite_rows(m->syn1neg, m->V, m->ld)) ||
+                (m->syn1 && !finite_rows(m->syn1, m->V, m->ld)))
+                return lt_err(LT_EINVAL, "training diverged in epoch %d (weights became infinite or NaN; lower the learning "
+                              "rate, now %g)%s", m->epoch + 1, (double)o->alpha, m->ckpt_path ? "; the last checkpoint is kept" : "");
             m->segments_done++;
             int last = m->epoch == o->epochs - 1 && m->segment == nseg - 1;
             int stop = o->stop_after_segments > 0 && m->segments_done >= o->stop_after_segments && !last;
@@ -585,6 +626,16 @@ int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t
     int64_t hdr[24];
     float fl[2];
     if (len < 8 || memcmp(buf, CK_MAGIC, 8)) { rc = lt_err(LT_EFORMAT, "%s: offset 0: not a latent checkpoint (bad magic)", path); goto fail; }
+    /* the checksum covers everything after the magic: checked before any field is believed */
+    if (len < 8 + sizeof hdr + sizeof fl + 4) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated checkpoint", path, len); goto fail; }
+    {
+        uint32_t c32;
+        memcpy(&c32, buf + len - 4, 4);
+        if ((uint32_t)crc32_z(crc32_z(0, Z_NULL, 0), (const unsigned char *)buf + 8, len - 12) != c32) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated checkpoint)", path, len - 4);
+            goto fail;
+        }
+    }
     r.off = 8;
     if ((rc = rd(&r, hdr, sizeof hdr, "header")) || (rc = rd(&r, fl, sizeof fl, "header"))) goto fail;
     if (hdr[0] != 1) { rc = lt_err(LT_EFORMAT, "%s: offset 8: unsupported checkpoint version %lld", path, (long long)hdr[0]); goto fail; }
@@ -602,6 +653,12 @@ int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t
     o.alpha = fl[0]; o.sample = fl[1];
     if (V < 2 || V > INT32_MAX || (uint64_t)V > len / 8 || check_opts(&o, V) || epoch < 0 || epoch > o.epochs || seg < 0 || bl < 0 || (uint64_t)bl > len) {
         rc = lt_err(LT_EFORMAT, "%s: offset 8: corrupt checkpoint header", path); goto fail;
+    }
+    {   /* every size against the bytes present, before anything is allocated */
+        uint64_t ld = (uint64_t)lt_pad_dim(o.dim), mats = 1 + (o.negative > 0) + (o.hs != 0);
+        uint64_t need = 8 + sizeof hdr + sizeof fl + (uint64_t)V * 8 + (uint64_t)o.n_threads * sizeof(tstate) + (uint64_t)bl +
+                        mats * (uint64_t)V * ld * 4 + 4;
+        if (need != len) { rc = lt_err(LT_EFORMAT, "%s: the header describes %llu bytes, the file has %zu", path, (unsigned long long)need, len); goto fail; }
     }
     int64_t *counts = lt_malloc((size_t)V * 8);
     if (!counts) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }

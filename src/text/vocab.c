@@ -69,9 +69,13 @@ int64_t lt_vocab_find(const lt_vocab *v, const char *w, size_t n) {
     return -1;
 }
 
+/* counts saturate at INT64_MAX instead of overflowing (a crafted vocabulary file) */
+static int64_t sat_add(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+
 int lt_vocab_add(lt_vocab *v, const char *w, size_t n, int64_t count) {
+    if (count < 0) return lt_err(LT_EINVAL, "negative count for a vocabulary word");
     int64_t i = lt_vocab_find(v, w, n);
-    if (i >= 0) { v->e[i].count += count; return LT_OK; }
+    if (i >= 0) { v->e[i].count = sat_add(v->e[i].count, count); return LT_OK; }
     if ((uint64_t)(v->n + 1) * 2 > v->hcap) {
         int rc = rehash(v, v->hcap ? v->hcap * 2 : 1024);
         if (rc) return rc;
@@ -126,7 +130,7 @@ int lt_vocab_finalize(lt_vocab *v, const lt_vocab_opts *o) {
     v->counts = lt_malloc((size_t)(v->n ? v->n : 1) * sizeof(int64_t));
     if (!v->counts) return lt_err(LT_ENOMEM, "out of memory");
     v->total = 0;
-    for (int64_t i = 0; i < v->n; i++) { v->counts[i] = v->e[i].count; v->total += v->e[i].count; v->e[i].first = i; }
+    for (int64_t i = 0; i < v->n; i++) { v->counts[i] = v->e[i].count; v->total = sat_add(v->total, v->e[i].count); v->e[i].first = i; }
     v->finalized = 1;
     uint64_t cap = 1024;
     while (cap < (uint64_t)v->n * 2 + 2) cap <<= 1;
