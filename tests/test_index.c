@@ -285,44 +285,71 @@ TEST(hnsw_deterministic_single_thread) {
     lt_vecs_free(b);
 }
 
-typedef struct { lt_hnsw *h; const lt_vecs *v; int64_t from, to; int search; _Atomic int *stop; int fails; } conc;
+/* Writers insert while readers search in every mode a reader can use: unfiltered graph
+ * search, a filtered graph search (half the ids), and the two brute-force paths (a selective
+ * predicate, an allow-list). Ids are rows; inserts cross chunk boundaries (4096 nodes). */
+typedef struct { lt_hnsw *h; const lt_vecs *v; int64_t from, to; int mode; _Atomic int *stop; int fails, bad; } conc;
+static int odd_id(int64_t id, void *ud) { (void)ud; return id % 2 == 1; }
+static int rare_id(int64_t id, void *ud) { (void)ud; return id % 500 == 3; }
 static void *conc_run(void *p) {
     conc *c = p;
     float D[10];
-    int64_t I[10];
-    if (!c->search) {
+    int64_t I[10], allow[64];
+    for (int a = 0; a < 64; a++) allow[a] = a * 97 + 5;
+    lt_filter half = {NULL, 0, odd_id, NULL}, rare = {NULL, 0, rare_id, NULL}, list = {allow, 64, NULL, NULL};
+    const lt_filter *fs[4] = {NULL, &half, &rare, &list};
+    if (c->mode < 0) {
         for (int64_t i = c->from; i < c->to; i++) if (lt_hnsw_add(c->h, lt_vecs_row(c->v, i), i)) c->fails++;
-        atomic_store(c->stop, 1);
-    } else {
-        int64_t i = 0;
-        while (!atomic_load(c->stop)) { if (lt_hnsw_search(c->h, lt_vecs_row(c->v, i % 1000), 10, 32, NULL, D, I)) c->fails++; i++; }
+        atomic_fetch_add(c->stop, 1);
+        return NULL;
+    }
+    for (int64_t i = 0; atomic_load(c->stop) < 2; i++) {
+        if (lt_hnsw_search(c->h, lt_vecs_row(c->v, (i * 7) % c->to), 10, 32, fs[c->mode], D, I)) c->fails++;
+        for (int a = 0; a < 10; a++)
+            if (I[a] >= 0 && ((c->mode == 1 && I[a] % 2 != 1) || (c->mode == 2 && I[a] % 500 != 3) || I[a] >= c->to)) c->bad++;
     }
     return NULL;
 }
-TEST(hnsw_concurrent_insert_search) {
-    lt_vecs *b = clustered(4000, 16, 10);
-    lt_vecs *head = lt_vecs_new(1000, 16);
-    memcpy(head->data, b->data, (size_t)1000 * b->ld * 4);
-    lt_hnsw *h = build(head, LT_METRIC_L2, 1);
+static void concurrent_round(lt_hnsw *h, const lt_vecs *b, int64_t start, const char *what) {
     _Atomic int stop = 0;
-    conc w = {h, b, 1000, 4000, 0, &stop, 0}, r1 = {h, b, 0, 0, 1, &stop, 0}, r2 = {h, b, 0, 0, 1, &stop, 0};
-    pthread_t t[3];
-    pthread_create(&t[0], NULL, conc_run, &w);
-    pthread_create(&t[1], NULL, conc_run, &r1);
-    pthread_create(&t[2], NULL, conc_run, &r2);
-    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
-    CHECK(w.fails == 0 && r1.fails == 0 && r2.fails == 0);
-    CHECK(lt_hnsw_get_info(h).count == 4000);
-    /* every inserted vector finds itself */
+    int64_t mid = (start + b->n) / 2;
+    conc w[2] = {{h, b, start, mid, -1, &stop, 0, 0}, {h, b, mid, b->n, -1, &stop, 0, 0}};
+    conc r[4];
+    pthread_t t[6];
+    for (int m = 0; m < 4; m++) r[m] = (conc){h, b, 0, b->n, m, &stop, 0, 0};
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, conc_run, &w[i]);
+    for (int m = 0; m < 4; m++) pthread_create(&t[2 + m], NULL, conc_run, &r[m]);
+    for (int i = 0; i < 6; i++) pthread_join(t[i], NULL);
+    int fails = w[0].fails + w[1].fails, bad = 0;
+    for (int m = 0; m < 4; m++) { fails += r[m].fails; bad += r[m].bad; }
+    CHECK_MSG(fails == 0 && bad == 0, "%s: %d failed calls, %d results outside their filter", what, fails, bad);
+    CHECK_MSG(lt_hnsw_get_info(h).count == b->n, "%s: count %lld", what, (long long)lt_hnsw_get_info(h).count);
     int found = 0;
-    for (int64_t i = 0; i < 4000; i += 40) {
+    for (int64_t i = 0; i < b->n; i += b->n / 100) {
         float D[1]; int64_t I[1];
         lt_hnsw_search(h, lt_vecs_row(b, i), 1, 64, NULL, D, I);
         found += I[0] == i || D[0] == 0;
     }
-    CHECK_MSG(found >= 98, "self-recall %d/100", found);
+    CHECK_MSG(found >= 98, "%s: self-recall %d/100", what, found);
+}
+TEST(hnsw_concurrent_insert_search) {
+    lt_vecs *b = clustered(9000, 16, 10);
+    lt_vecs *head = lt_vecs_new(1000, 16);
+    memcpy(head->data, b->data, (size_t)1000 * b->ld * 4);
+    lt_hnsw *h = build(head, LT_METRIC_L2, 1);
+    concurrent_round(h, b, 1000, "fresh index");
     lt_hnsw_free(h);
-    lt_vecs_free(head); lt_vecs_free(b);
+    /* a mapped index (its first full chunk points into the file) growing across the next boundaries */
+    lt_vecs *head2 = lt_vecs_new(5000, 16);
+    memcpy(head2->data, b->data, (size_t)5000 * b->ld * 4);
+    h = build(head2, LT_METRIC_L2, 1);
+    CHECK(h && lt_hnsw_save(h, "build/tests/conc.lhnsw") == LT_OK);
+    lt_hnsw_free(h);
+    h = NULL;
+    CHECK(lt_hnsw_load(&h, "build/tests/conc.lhnsw") == LT_OK);
+    if (h) concurrent_round(h, b, 5000, "mapped index");
+    lt_hnsw_free(h);
+    lt_vecs_free(head); lt_vecs_free(head2); lt_vecs_free(b);
 }
 
 TEST(hnsw_compact_storage) {

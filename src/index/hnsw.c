@@ -8,6 +8,7 @@
 #include "../io/read_whole.h"
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <zlib.h>
@@ -44,7 +45,8 @@ struct lt_hnsw {
     int keep_vec;
     double mL;
     chunk *chunks[MAX_CHUNKS];
-    _Atomic int64_t n;          /* nodes allocated */
+    _Atomic int64_t n;          /* nodes published: storage of every node < n is initialised */
+    int64_t n_res;              /* nodes reserved by writers (under mlock); n <= n_res */
     _Atomic int64_t n_deleted;
     pthread_mutex_t glock;      /* entry point, max level, level RNG */
     int32_t entry; int max_level;
@@ -508,14 +510,23 @@ static int insert_node(lt_hnsw *h, int32_t cur, int level, const float *q) {
 }
 
 /* Allocates node storage for id with a drawn level; returns internal index or < 0. */
+/* Writers reserve node slots under mlock (allocating the chunk first), initialise the node,
+ * then publish it: h->n only grows in order (each writer waits for the slots before its own),
+ * with release, so a reader that loads n (acquire) finds every node below it complete. */
+static void publish(lt_hnsw *h, int64_t i) {
+    while (atomic_load_explicit(&h->n, memory_order_acquire) != i) sched_yield();
+    atomic_store_explicit(&h->n, i + 1, memory_order_release);
+}
+
+/* Allocates node storage for id with a drawn level; returns internal index or < 0. */
 static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw, float *prepared) {
-    int64_t i = atomic_fetch_add(&h->n, 1);
-    if (i >= (int64_t)MAX_CHUNKS * CH || i > INT32_MAX - 1) { lt_err(LT_EINVAL, "index is full"); return -1; }
-    int64_t ci = i >> CH_BITS;
     pthread_mutex_lock(&h->mlock);
-    int rc = h->chunks[ci] ? LT_OK : alloc_chunk(h, ci);
+    int64_t i = h->n_res;
+    if (i >= (int64_t)MAX_CHUNKS * CH || i > INT32_MAX - 1) { pthread_mutex_unlock(&h->mlock); lt_err(LT_EINVAL, "index is full"); return -1; }
+    int64_t ci = i >> CH_BITS;
+    if (!h->chunks[ci] && alloc_chunk(h, ci)) { pthread_mutex_unlock(&h->mlock); lt_err(LT_ENOMEM, "out of memory"); return -1; }
+    h->n_res = i + 1;
     pthread_mutex_unlock(&h->mlock);
-    if (rc) { lt_err(LT_ENOMEM, "out of memory"); return -1; }
     chunk *c = h->chunks[ci];
     int64_t j = i & (CH - 1);
     if (raw) { if (prepared != x) { memset(prepared, 0, (size_t)h->ld * 4); memcpy(prepared, x, (size_t)h->d * 4); } }
@@ -527,8 +538,16 @@ static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int r
     c->l0[j * (1 + h->M0)] = 0;
     if (level > 0) {
         c->up[j] = lt_calloc((size_t)level * (1 + h->M), 4);
-        if (!c->up[j]) { lt_err(LT_ENOMEM, "out of memory"); atomic_store(&c->deleted[j], 1); return -1; }
+        if (!c->up[j]) {   /* the slot is published as a deleted node: later writers wait for it */
+            c->level[j] = 0;
+            atomic_store(&c->deleted[j], 1);
+            atomic_fetch_add(&h->n_deleted, 1);
+            publish(h, i);
+            lt_err(LT_ENOMEM, "out of memory");
+            return -1;
+        }
     }
+    publish(h, i);
     return (int32_t)i;
 }
 
@@ -558,6 +577,8 @@ static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
 }
 
 int lt_hnsw_add(lt_hnsw *h, const float *x, int64_t id) {
+    for (int64_t k = 0; k < h->d; k++)
+        if (!isfinite(x[k])) return lt_err(LT_EINVAL, "id %lld: value %lld is NaN or infinite", (long long)id, (long long)k);
     pthread_mutex_lock(&h->glock);
     int level = draw_level(h);
     pthread_mutex_unlock(&h->glock);
@@ -577,6 +598,10 @@ static void add_worker(void *ud, int tid) {
 }
 int lt_hnsw_add_store(lt_hnsw *h, const lt_vecs *v, int64_t first_id, int n_threads) {
     if (v->d != h->d) return lt_err(LT_EINVAL, "vectors have dimension %lld, the index %lld", (long long)v->d, (long long)h->d);
+    if (first_id < 0 || first_id > INT64_MAX - v->n) return lt_err(LT_EINVAL, "ids %lld + %lld rows overflow", (long long)first_id, (long long)v->n);
+    for (int64_t i = 0; i < v->n; i++)
+        for (int64_t k = 0; k < v->d; k++)
+            if (!isfinite(lt_vecs_row(v, i)[k])) return lt_err(LT_EINVAL, "row %lld: value %lld is NaN or infinite", (long long)i, (long long)k);
     uint8_t *lv = lt_malloc((size_t)(v->n ? v->n : 1));
     if (!lv) return lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; i < v->n; i++) lv[i] = (uint8_t)draw_level(h);   /* levels fixed up front: deterministic */
@@ -949,15 +974,23 @@ static int parse_v2(unsigned char *base, size_t len, int heap, const char *name,
             for (int64_t j = 0; j < cnt; j++) {
                 int lv = c->level[j];
                 if (!lv) continue;
-                if (!(c->up[j] = lt_malloc((size_t)lv * (1 + h->M) * 4))) { rc = lt_err(LT_ENOMEM, "out of memory"); atomic_store(&h->n, i0 + j); goto fail_unmap; }
+                if (!(c->up[j] = lt_malloc((size_t)lv * (1 + h->M) * 4))) { rc = lt_err(LT_ENOMEM, "out of memory"); atomic_store(&h->n, i0 + j); h->n_res = i0 + j; goto fail_unmap; }
                 memcpy(c->up[j], up, (size_t)lv * (1 + h->M) * 4);
                 up += lv * (1 + h->M);
             }
         }
         atomic_store(&h->n, i0 + cnt);
+        h->n_res = i0 + cnt;
     }
-    for (int64_t i = 0; i < n; i++)
-        if (!DELETED(h, i) && (rc = map_put(h, EXT(h, i), (int32_t)i))) goto fail_unmap;
+    for (int64_t i = 0; i < n; i++) {
+        if (DELETED(h, i)) continue;
+        if (EXT(h, i) < 0 || map_get(h, EXT(h, i)) >= 0) {
+            rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is %s (corrupt index)", name, (long long)i, (long long)EXT(h, i),
+                        EXT(h, i) < 0 ? "negative" : "held by another live node");
+            goto fail_unmap;
+        }
+        if ((rc = map_put(h, EXT(h, i), (int32_t)i))) goto fail_unmap;
+    }
     if ((rc = check_links(h, hdr, name))) goto fail_unmap;
     *out = h;
     return LT_OK;
@@ -1011,6 +1044,7 @@ static int parse_v1(const void *buf, size_t len, const char *name, lt_hnsw **out
         off += (size_t)(1 + h->M0) * 4;
         if (lv) { memcpy(CHK(h, id)->up[id & (CH - 1)], p + off, (size_t)lv * (1 + h->M) * 4); off += (size_t)lv * (1 + h->M) * 4; }
         if (del) atomic_store(&CHK(h, id)->deleted[id & (CH - 1)], 1);
+        else if (map_get(h, e) >= 0) { rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is held by another live node (corrupt index)", name, (long long)i, (long long)e); goto fail; }
         else if ((rc = map_put(h, e, id))) goto fail;
     }
     if (off != end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes", name, off); goto fail; }
