@@ -1,7 +1,5 @@
 /* latent embed / latent tokenize: BERT-family sentence encoders */
 #include "cli.h"
-#include <cjson/cJSON.h>
-#include <utf8proc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,78 +29,8 @@ static int add_input(inputs *in, const char *s, size_t n) {
 }
 
 static void free_inputs(inputs *in) {
-    for (int64_t i = 0; i < in->n; i++) { free(in->text[i]); free(in->id[i]); }
+    for (int64_t i = 0; i < in->n; i++) { free(in->text[i]); lt_free(in->id[i]); }
     free(in->text); free(in->len); free(in->id);
-}
-
-/* Exact bytes of a JSON string literal at p[0] == '"' (cJSON stops at an escaped NUL):
- * escapes decoded to UTF-8, surrogate pairs joined, a lone surrogate as U+FFFD. Returns the
- * length written to out (room for e - p bytes suffices) and sets *end past the literal;
- * -1 when malformed. The caller has already validated the line with cJSON. */
-static long json_str(const char *p, const char *e, char *out, const char **end) {
-    long n = 0;
-    if (p >= e || *p != '"') return -1;
-    for (p++; p < e && *p != '"'; p++) {
-        unsigned c = (unsigned char)*p;
-        if (c != '\\') { out[n++] = (char)c; continue; }
-        if (++p >= e) return -1;
-        switch (*p) {
-        case 'b': out[n++] = '\b'; break;
-        case 'f': out[n++] = '\f'; break;
-        case 'n': out[n++] = '\n'; break;
-        case 'r': out[n++] = '\r'; break;
-        case 't': out[n++] = '\t'; break;
-        case 'u': {
-            unsigned u = 0;
-            if (e - p < 5 || sscanf(p + 1, "%4x", &u) != 1) return -1;
-            p += 4;
-            if (u >= 0xD800 && u < 0xDC00 && e - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-                unsigned lo = 0;
-                if (sscanf(p + 3, "%4x", &lo) == 1 && lo >= 0xDC00 && lo < 0xE000) { u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00); p += 6; }
-            }
-            if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
-            n += (long)utf8proc_encode_char((utf8proc_int32_t)u, (utf8proc_uint8_t *)out + n);
-            break;
-        }
-        default: out[n++] = *p; break;   /* \" \\ \/ */
-        }
-    }
-    if (p >= e) return -1;
-    *end = p + 1;
-    return n;
-}
-
-/* skips one JSON value (already validated); returns the position after it */
-static const char *json_skip(const char *p, const char *e) {
-    int depth = 0;
-    do {
-        while (p < e && strchr(" \t\r\n,:", *p)) p++;
-        if (p >= e) return e;
-        if (*p == '"') { for (p++; p < e && *p != '"'; p++) if (*p == '\\') p++; p++; }
-        else if (*p == '{' || *p == '[') { depth++; p++; }
-        else if (*p == '}' || *p == ']') { depth--; p++; }
-        else while (p < e && !strchr(" \t\r\n,:]}", *p)) p++;
-    } while (depth > 0);
-    return p;
-}
-
-/* the exact text of a JSONL line: the string itself, or the object's top-level "text" */
-static long json_text(const char *p, const char *e, char *out) {
-    while (p < e && strchr(" \t", *p)) p++;
-    if (p < e && *p == '"') return json_str(p, e, out, &p);
-    if (p >= e || *p != '{') return -1;
-    for (p++;;) {
-        while (p < e && strchr(" \t\r\n,", *p)) p++;
-        if (p >= e || *p != '"') return -1;
-        const char *q;
-        long kl = json_str(p, e, out, &q);
-        if (kl < 0) return -1;
-        int is_text = kl == 4 && !memcmp(out, "text", 4);
-        p = q;
-        while (p < e && strchr(" \t\r\n:", *p)) p++;
-        if (is_text && p < e && *p == '"') return json_str(p, e, out, &q);
-        p = json_skip(p, e);
-    }
 }
 
 /* lines, or JSON Lines (a JSON string, or an object with "text") */
@@ -123,36 +51,17 @@ static int read_inputs(const char *path, int jsonl, const char *id_field, inputs
         if (l && line[l - 1] == '\r') l--;
         if (!jsonl) { if ((rc = add_input(in, line, l))) break; continue; }
         if (l == 0) continue;
-        cJSON *j = cJSON_ParseWithLength(line, l), *t = j;
-        if (j && cJSON_IsObject(j)) t = cJSON_GetObjectItemCaseSensitive(j, "text");
-        if (!t || !cJSON_IsString(t)) {
-            fprintf(stderr, "latent: %s: line %lld (offset %lld): expected a JSON string or an object with a \"text\" string\n", path, ln, here);
-            cJSON_Delete(j);
+        char *txt = NULL, *idv = NULL;
+        size_t tl = 0;
+        if (lt_jsonl_text(line, l, id_field, &txt, &tl, &idv)) {
+            fprintf(stderr, "latent: %s: line %lld (offset %lld): %s\n", path, ln, here, lt_errmsg());
             rc = 1;
             break;
         }
-        char *idv = NULL;
-        if (id_field) {
-            cJSON *idj = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, id_field) : NULL;
-            char nb[64];
-            if (idj && cJSON_IsString(idj)) idv = strdup(idj->valuestring);
-            else if (idj && cJSON_IsNumber(idj)) { snprintf(nb, sizeof nb, "%.17g", idj->valuedouble); idv = strdup(nb); }
-            if (!idv) {
-                fprintf(stderr, "latent: %s: line %lld (offset %lld): no string or number field \"%s\" (--id-field)\n", path, ln, here, id_field);
-                cJSON_Delete(j);
-                rc = 1;
-                break;
-            }
-        }
-        cJSON_Delete(j);
-        /* decoded again for the exact bytes: cJSON's strings end at an escaped NUL */
-        char *buf = malloc(l + 1);
-        long tl = buf ? json_text(line, line + l, buf) : -1;
-        rc = tl < 0 ? (buf ? fprintf(stderr, "latent: %s: line %lld (offset %lld): malformed JSON string\n", path, ln, here), 1 : 1)
-                    : add_input(in, buf, (size_t)tl);
+        rc = add_input(in, txt, tl);
         if (!rc) in->id[in->n - 1] = idv;
-        else free(idv);
-        free(buf);
+        else lt_free(idv);
+        lt_free(txt);
         if (rc) break;
     }
     free(line);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int is_index(const char *p) { size_t n = strlen(p); return n > 6 && !strcmp(p + n - 6, ".lhnsw"); }
 
@@ -164,8 +165,12 @@ int cmd_index(int argc, char **argv) {
     }
     if (!strcmp(sub, "add") || !strcmp(sub, "delete")) {
         if (nargs < 2 || (!strcmp(sub, "add") && nargs != 2)) return cli_usage(S->usage, "index %s: expected INDEX and %s", sub, !strcmp(sub, "add") ? "VECS" : "IDs");
+        /* in place: hold the file's lock from load to rename, so concurrent writers cannot lose
+         * each other's changes (the second fails clearly instead) */
+        int lockfd = -1;
+        if ((!o.out || !strcmp(o.out, a[0])) && lt_file_lock(a[0], &lockfd)) return cli_fail("");
         lt_hnsw *h;
-        if ((r = load_index(a[0], &h))) return r;
+        if ((r = load_index(a[0], &h))) { lt_file_unlock(lockfd); return r; }
         if (!strcmp(sub, "add")) {
             lt_vecs *v;
             if ((r = cli_load(a[1], o.from, &v))) { lt_hnsw_free(h); return r; }
@@ -186,6 +191,7 @@ int cmd_index(int argc, char **argv) {
             }
             if (!r && o.compact && lt_hnsw_compact(h, o.threads)) r = cli_fail("index delete");
         }
+        if (!r && getenv("LATENT_TEST_HOLD_LOCK")) sleep((unsigned)atoi(getenv("LATENT_TEST_HOLD_LOCK")));   /* tests: widen the window */
         if (!r && lt_hnsw_save(h, o.out ? o.out : a[0])) r = cli_fail("");
         if (!r && !cli_quiet()) {
             lt_hnsw_info in = lt_hnsw_get_info(h);
@@ -193,6 +199,7 @@ int cmd_index(int argc, char **argv) {
                     (long long)in.count, o.compact ? ", compacted" : "", o.threads, o.out ? o.out : a[0]);
         }
         lt_hnsw_free(h);
+        lt_file_unlock(lockfd);
         return r;
     }
     return cli_usage(U, "index: unknown subcommand '%s'", sub);

@@ -5,32 +5,44 @@ set -e
 S=${FUZZ_SECONDS:-20}
 B=build-fuzz
 CC=${FUZZ_CC:-clang}
-mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert
+mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs
 SRC=$(ls src/*/*.c | grep -v kern_avx)
 FL="-std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
 a 1 2 3
 b 4 5 6
 " > $B/seeds_vecs/txt
-# a small valid index as a seed for the index loader
+# valid seeds for the checksummed formats, also in CRC-bypass mode (bit 7 of the first byte)
 if [ -x build/latent ]; then
     printf '3 3\na 1 2 3\nb 4 5 6\nc 7 8 9\n' > $B/seed.txt
-    build/latent index build $B/seed.txt -o $B/seed.lhnsw -t 1 2>/dev/null && { printf '\006'; cat $B/seed.lhnsw; } > $B/seeds_vecs/index
+    build/latent index build $B/seed.txt -o $B/seed.lhnsw -t 1 -q 2>/dev/null && { printf '\006'; cat $B/seed.lhnsw; } > $B/seeds_vecs/index
+    { printf '\206'; cat $B/seed.lhnsw; } > $B/seeds_vecs/index_nocrc
+    build/latent convert $B/seed.txt $B/seed.lvec && { printf '\000'; cat $B/seed.lvec; } > $B/seeds_vecs/lvec
+    { printf '\200'; cat $B/seed.lvec; } > $B/seeds_vecs/lvec_nocrc
+    # a real checkpoint of a tiny run (the parser was never reached without one)
+    awk 'BEGIN { for (i = 0; i < 300; i++) printf "a b c a b d e a\n" }' > $B/seed_corpus.txt
+    build/latent train word2vec $B/seed_corpus.txt -o $B/seed_w2v.txt --dim 4 --epochs 2 --min-count 1 -t 1 -q \
+        --checkpoint $B/seed.ckpt --checkpoint-every 500 --stop-after-segments 1 2>/dev/null || true
+    [ -f $B/seed.ckpt ] && { printf '\000'; cat $B/seed.ckpt; } > $B/seeds_inputs/ckpt && { printf '\200'; cat $B/seed.ckpt; } > $B/seeds_inputs/ckpt_nocrc
 fi
+{ printf '\001'; cat tests/fixtures/bert-fixtures/tiny-bert-mean/hf/config.json; } > $B/seeds_inputs/config
+printf '\002{"text": "a\\u0000b \\ud83d\\ude00", "id": 7}' > $B/seeds_inputs/jsonl
+printf '\003a\nb\nc\nd\ne\nf\ng\nh\n' > $B/seeds_inputs/labels
 printf '\003%s' "a 1 2 3
 " > $B/seeds_vecs/glove
 printf 'the cat \303\251t\303\251\nsat on the mat\n' > $B/seeds_corpus/c
 printf '\000a 3\nb 2\n' > $B/seeds_files/vocab
 printf '\002: sec\na b c d\n' > $B/seeds_files/analogy
 printf '\003a\tb\t1.5\nc\td\t2\n' > $B/seeds_files/sim
-{ printf '\000'; head -c 2000 ../shared/fixtures/bert-fixtures/tiny-bert-cased/hf/model.safetensors; } > $B/seeds_bert/st
-{ printf '\001'; head -c 3000 ../shared/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json; } > $B/seeds_bert/tok
+{ printf '\000'; head -c 2000 tests/fixtures/bert-fixtures/tiny-bert-cased/hf/model.safetensors; } > $B/seeds_bert/st
+{ printf '\001'; head -c 3000 tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json; } > $B/seeds_bert/tok
 printf '\002Caf\303\251 na\303\257ve \344\270\255 Hello, world!' > $B/seeds_bert/text
-for h in vecs corpus files bert; do
+for h in vecs corpus files bert inputs; do
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
     $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm
     echo "fuzz_$h: $S s"
-    $B/fuzz_$h -max_total_time=$S -max_len=4096 -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }
+    ML=4096; [ $h = inputs ] || [ $h = vecs ] && ML=65536
+    $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }
     grep -E '^#[0-9]+.*DONE' $B/fuzz_$h.log | tail -1
 done
 echo "fuzz: all harnesses ran clean"

@@ -76,6 +76,8 @@ double lt_sgns_words_per_sec(const lt_sgns *m);
 int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob, size_t blob_len);
 /* blob is allocated with lt_malloc; caller frees. */
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len);
+/* The same from memory (`name` in messages; fuzzing). */
+int lt_sgns_parse_checkpoint(const void *buf, size_t len, const char *name, lt_sgns **out, void **blob, size_t *blob_len);
 void lt_sgns_set_output(lt_sgns *m, const char *checkpoint_path, int quiet);
 /* Caller-supplied blob written with periodic checkpoints (not copied). */
 void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len);

@@ -94,6 +94,16 @@ int lt_afile_open(lt_afile *a, const char *path);
 int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
 void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */
 
+/* One line of JSON Lines input: a JSON string, or an object with a "text" string; *text gets
+ * its exact bytes (escaped NUL kept; NUL-terminated, lt_malloc'ed, length in *text_len).
+ * With id_field, *id gets that member (string, or number printed with %.17g), which must
+ * exist. LT_EFORMAT with a message otherwise. */
+int lt_jsonl_text(const char *line, size_t len, const char *id_field, char **text, size_t *text_len, char **id);
+/* Exclusive advisory lock (flock) on a file about to be modified in place: fails at once,
+ * with a message saying so, when another process holds it. Release with lt_file_unlock after
+ * the new version has been renamed into place. */
+int lt_file_lock(const char *path, int *fd);
+void lt_file_unlock(int fd);
 /* .ivecs of ids (n rows of k int32), e.g. ground truth; *out is lt_malloc'ed. */
 int lt_ivecs_read(const char *path, int64_t **out, int64_t *n, int64_t *k);
 int lt_ivecs_write(const char *path, const int64_t *ids, int64_t n, int64_t k);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -147,3 +148,26 @@ void lt_afile_abort(lt_afile *a) {
     lt_free(a->tmp); lt_free(a->path);
     a->tmp = a->path = NULL;
 }
+
+/* Advisory lock on a file being modified in place (flock, exclusive, non-blocking). The lock
+ * is taken on the file the path names now; when a concurrent writer replaced it by rename
+ * meanwhile, the lock is retaken on the new file, so a lock held always guards what the path
+ * names. */
+int lt_file_lock(const char *path, int *fd_out) {
+    *fd_out = -1;
+    for (int tries = 0; tries < 100; tries++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            if (e == EWOULDBLOCK) return lt_err(LT_EIO, "%s: is being modified by another process (locked); try again when it is done", path);
+            return lt_err(LT_EIO, "%s: cannot lock: %s", path, strerror(e));
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) { *fd_out = fd; return LT_OK; }
+        close(fd);   /* replaced while we waited: lock the new file */
+    }
+    return lt_err(LT_EIO, "%s: keeps being replaced; cannot lock it", path);
+}
+void lt_file_unlock(int fd) { if (fd >= 0) close(fd); }

@@ -499,27 +499,32 @@ static void npy_labels_path(const char *path, char *out, size_t n) {
     strncat(out, ".labels.txt", n - strlen(out) - 1);
 }
 
-int lt_read_labels_file(lt_vecs *v, const char *path) {
-    char *buf; size_t len, ml;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
-    if (rc) return rc;
-    if ((rc = lt_vecs_alloc_labels(v))) goto done;
+int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *path) {
+    int rc;
+    if ((rc = lt_vecs_alloc_labels(v))) return rc;
     int64_t i = 0;
     size_t p = 0;
     while (p < len && i < v->n) {
         const char *nl = memchr(buf + p, '\n', len - p);
         size_t e = nl ? (size_t)(nl - buf) : len, l = e - p;
         if (l && buf[p + l - 1] == '\r') l--;
-        if (memchr(buf + p, 0, l)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: NUL byte in label %lld", path, p, (long long)i + 1); goto done; }
+        if (memchr(buf + p, 0, l)) return lt_err(LT_EFORMAT, "%s: offset %zu: NUL byte in label %lld", path, p, (long long)i + 1);
         char *lab = lt_vecs_arena_alloc(v, l + 1);
-        if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+        if (!lab) return lt_err(LT_ENOMEM, "out of memory");
         memcpy(lab, buf + p, l);
         lab[l] = 0;
         v->labels[i++] = lab;
         p = e + 1;
     }
-    if (i != v->n || p < len) rc = lt_err(LT_EFORMAT, "%s: has %s labels than the %lld rows", path, i < v->n ? "fewer" : "more", (long long)v->n);
-done:
+    if (i != v->n || p < len) return lt_err(LT_EFORMAT, "%s: has %s labels than the %lld rows", path, i < v->n ? "fewer" : "more", (long long)v->n);
+    return LT_OK;
+}
+
+int lt_read_labels_file(lt_vecs *v, const char *path) {
+    char *buf; size_t len, ml;
+    int rc = lt_read_whole(path, &buf, &len, &ml);
+    if (rc) return rc;
+    rc = lt_parse_labels(v, buf, len, path);
     lt_release_whole(buf, ml);
     return rc;
 }
@@ -571,8 +576,18 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     if (!opts) { lt_save_opts_init(&def); opts = &def; }
     if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
     if (fmt == LT_FMT_AUTO) return lt_err(LT_EINVAL, "%s: cannot tell the format from the name; use --format", path);
+    /* .npy + labels: the sidecar is written first and the .npy renamed last, and a store
+     * without labels removes a sidecar left from an earlier file, so a stale labels file
+     * never attaches to new vectors */
+    char lp[4096] = "";
+    int rc;
+    if (fmt == LT_FMT_NPY && strcmp(path, "-")) {
+        npy_labels_path(path, lp, sizeof lp);
+        if (v->labels) { if ((rc = lt_write_labels_file(v, lp))) return rc; }
+        else if (unlink(lp) != 0 && errno != ENOENT) return lt_err(LT_EIO, "%s: cannot remove the stale labels file: %s", lp, strerror(errno));
+    }
     lt_afile a;
-    int rc = lt_afile_open(&a, path);
+    rc = lt_afile_open(&a, path);
     if (rc) return rc;
     switch (fmt) {
     case LT_FMT_NATIVE: rc = lt_write_native(v, a.f, opts->f16); break;
@@ -584,13 +599,7 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     default: rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
     }
     if (rc) { lt_afile_abort(&a); return rc; }
-    if ((rc = lt_afile_commit(&a))) return rc;
-    if (fmt == LT_FMT_NPY && v->labels && strcmp(path, "-")) {
-        char lp[4096];
-        npy_labels_path(path, lp, sizeof lp);
-        rc = lt_write_labels_file(v, lp);
-    }
-    return rc;
+    return lt_afile_commit(&a);
 }
 
 int lt_ivecs_read(const char *path, int64_t **out, int64_t *n, int64_t *k) {

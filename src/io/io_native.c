@@ -2,6 +2,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "store_impl.h"
+#include "../core/fuzzing.h"
 #include <string.h>
 #include <zlib.h>
 
@@ -78,7 +79,7 @@ int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt
     const unsigned char *u = (const unsigned char *)buf;
     if (len < HDR) return lt_err(LT_EFORMAT, "%s: offset %zu: file too short for a latent header (truncated)", name, len);
     if (memcmp(u, MAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent vector file (bad magic)", name);
-    if (get32(u + 124) != (uint32_t)crc32_z(0, u, 124)) return lt_err(LT_EFORMAT, "%s: offset 124: header checksum mismatch (corrupt header)", name);
+    if (!lt__fuzz_nocrc && get32(u + 124) != (uint32_t)crc32_z(0, u, 124)) return lt_err(LT_EFORMAT, "%s: offset 124: header checksum mismatch (corrupt header)", name);
     uint32_t ver = get32(u + 8), dt = get32(u + 12);
     if (ver != 1) return lt_err(LT_EFORMAT, "%s: offset 8: unsupported version %u (this build reads 1)", name, ver);
     if (dt != 1 && dt != 2) return lt_err(LT_EFORMAT, "%s: offset 12: unknown dtype %u", name, dt);
@@ -93,8 +94,8 @@ int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt
     if (lab_off && (lab_off > data_off || lab_size > data_off - lab_off)) return lt_err(LT_EFORMAT, "%s: offset 48: label section out of bounds", name);
     uLong c = crc32_z(0, u + meta_off, meta_size);
     if (lab_off) c = crc32_z(c, u + lab_off, lab_size);
-    if ((uint32_t)c != get32(u + 84)) return lt_err(LT_EFORMAT, "%s: offset %llu: label/metadata checksum mismatch (corrupt)", name, (unsigned long long)meta_off);
-    if ((uint32_t)crc32_z(0, u + data_off, len - data_off) != get32(u + 80)) return lt_err(LT_EFORMAT, "%s: offset %llu: data checksum mismatch (corrupt)", name, (unsigned long long)data_off);
+    if (!lt__fuzz_nocrc && (uint32_t)c != get32(u + 84)) return lt_err(LT_EFORMAT, "%s: offset %llu: label/metadata checksum mismatch (corrupt)", name, (unsigned long long)meta_off);
+    if (!lt__fuzz_nocrc && (uint32_t)crc32_z(0, u + data_off, len - data_off) != get32(u + 80)) return lt_err(LT_EFORMAT, "%s: offset %llu: data checksum mismatch (corrupt)", name, (unsigned long long)data_off);
 
     lt_vecs *v;
     int can_alias = alias && dt == 1 && ((uintptr_t)(u + data_off) % 64) == 0;

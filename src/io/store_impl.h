@@ -24,6 +24,8 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
 int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
+/* labels sidecar: one label per line for the n rows of v (fuzzed from memory) */
+int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *name);
 /* LT_OK, or an error naming file, offset and row when x holds a NaN or infinity */
 int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);
 int lt_write_text(const lt_vecs *v, FILE *f, int header, int precision);
