@@ -55,15 +55,17 @@ deps:
 	@sh tools/setup.sh
 
 test: all $(TESTS)
-	@$(MAKE) --no-print-directory python >/dev/null 2>$(B)/python-build.err || \
+	@[ "$(PYTHON)" = none ] || $(MAKE) --no-print-directory python >/dev/null 2>$(B)/python-build.err || \
 	    echo "python module not built (see $(B)/python-build.err); its tests will be skipped or fail"
 	@B=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(TESTS)
 
 run: deps all
 	@sh tools/demo.sh $(B)/latent
 
+# every test, the bad-input ones (tests/reliability.sh, cli_test.sh) included, under ASan+UBSan;
+# the Python tests are skipped there (the interpreter is not built with ASan)
 sanitize:
-	$(MAKE) B=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	$(MAKE) B=build-asan PYTHON=none OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDLIBS="$(LDLIBS) -fsanitize=address,undefined" test
 
 # ThreadSanitizer on the lock-based threaded code: HNSW concurrent insert + search, parallel

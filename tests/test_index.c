@@ -3,6 +3,7 @@
 #include "test.h"
 #include "latent/index.h"
 #include <pthread.h>
+#include <zlib.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -387,5 +388,32 @@ TEST(hnsw_compact_storage) {
     lt_vecs_free(b); lt_vecs_free(q);
 }
 
-RUN_TESTS(T(hnsw_compact_storage), T(exact_ties_and_padding), T(exact_matches_double_oracle), T(hnsw_recall_band), T(hnsw_filtered_recall),
+/* an index file whose nodes share a live id (valid checksum) is refused at load */
+TEST(hnsw_duplicate_ids_refused) {
+    lt_vecs *b = clustered(50, 16, 4);
+    lt_hnsw *h = build(b, LT_METRIC_L2, 1);
+    CHECK(h && lt_hnsw_save(h, "build/tests/dup.lhnsw") == LT_OK);
+    lt_hnsw_free(h);
+    FILE *f = fopen("build/tests/dup.lhnsw", "rb");
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc((size_t)len);
+    CHECK(fread(buf, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    lt_hnsw *g = NULL;
+    CHECK(lt_hnsw_parse(buf, (size_t)len, "dup.lhnsw", &g) == LT_OK);
+    lt_hnsw_free(g);
+    /* v2 layout: external ids (int64) start at offset 192; node 7 takes node 3's id */
+    memcpy(buf + 192 + 7 * 8, buf + 192 + 3 * 8, 8);
+    uint32_t c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), buf + 8, (uInt)(len - 12));
+    memcpy(buf + len - 4, &c32, 4);
+    g = NULL;
+    CHECK(lt_hnsw_parse(buf, (size_t)len, "dup.lhnsw", &g) == LT_EFORMAT && g == NULL);
+    CHECK_MSG(strstr(lt_errmsg(), "another live node") != NULL, "%s", lt_errmsg());
+    free(buf);
+    lt_vecs_free(b);
+}
+
+RUN_TESTS(T(hnsw_duplicate_ids_refused), T(hnsw_compact_storage), T(exact_ties_and_padding), T(exact_matches_double_oracle), T(hnsw_recall_band), T(hnsw_filtered_recall),
           T(hnsw_delete_compact_persist), T(hnsw_mapped_load), T(hnsw_deterministic_single_thread), T(hnsw_concurrent_insert_search))

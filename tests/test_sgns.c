@@ -2,6 +2,7 @@
  * determinism, resume == uninterrupted */
 #include "test.h"
 #include <unistd.h>
+#include <zlib.h>
 
 #define D 16
 static double bce(double f, double label) {
@@ -233,5 +234,78 @@ TEST(resume_equals_uninterrupted) {
     CHECK(strstr(lt_errmsg(), "ck.bin") != NULL);
 }
 
-RUN_TESTS(T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics),
+
+/* the Huffman tree does not depend on the vocabulary being sorted: the same counts in
+ * another order give the same trained vectors (permuted), and absurd counts neither
+ * overflow nor crash */
+TEST(huffman_any_order_and_huge_counts) {
+    corpus_t *c = corp();
+    lt_sgns_opts o;
+    lt_sgns_opts_init(&o);
+    o.dim = D; o.hs = 1; o.negative = 0; o.epochs = 1; o.quiet = 1; o.sample = 0;
+    lt_sgns *a = NULL, *b = NULL;
+    CHECK(lt_sgns_new(&a, &o, NW, c->counts) == LT_OK && lt_sgns_train(a, &c->t) == LT_OK);
+    /* reverse the ids: counts ascending now */
+    int64_t rc[NW];
+    for (int i = 0; i < NW; i++) rc[i] = c->counts[NW - 1 - i];
+    int32_t *ids = malloc((size_t)c->n * 4);
+    for (int64_t i = 0; i < c->n; i++) ids[i] = c->ids[i] < 0 ? -1 : NW - 1 - c->ids[i];
+    lt_tokens t = c->t;
+    t.ids = ids;
+    CHECK(lt_sgns_new(&b, &o, NW, rc) == LT_OK && lt_sgns_train(b, &t) == LT_OK);
+    if (a && b) {
+        int64_t ld;
+        const float *wa = lt_sgns_vectors(a, &ld), *wb = lt_sgns_vectors(b, NULL);
+        int same_tree_rows = 0;
+        for (int i = 0; i < NW; i++) same_tree_rows += fabsf(wa[(int64_t)i * ld] - wb[(int64_t)(NW - 1 - i) * ld]) < 1;
+        CHECK_MSG(same_tree_rows == NW, "%d of %d rows", same_tree_rows, NW);
+        for (int64_t k = 0; k < NW * ld; k++) CHECK(isfinite(wb[k]));
+    }
+    lt_sgns_free(a); lt_sgns_free(b);
+    int64_t huge[NW];
+    for (int i = 0; i < NW; i++) huge[i] = i % 3 ? INT64_MAX : i;
+    lt_sgns *h = NULL;
+    CHECK(lt_sgns_new(&h, &o, NW, huge) == LT_OK);
+    CHECK(h && lt_sgns_train(h, &c->t) == LT_OK);
+    lt_sgns_free(h);
+    huge[5] = -1;
+    CHECK(lt_sgns_new(&h, &o, NW, huge) == LT_EINVAL && h == NULL);
+    free(ids);
+}
+
+/* a crafted checkpoint with a valid checksum and a header claiming a huge vocabulary is
+ * refused before anything of that size is allocated */
+static size_t g_biggest;
+static void *big_malloc(size_t n, void *ud) { (void)ud; if (n > g_biggest) g_biggest = n; return malloc(n); }
+static void *big_realloc(void *p, size_t n, void *ud) { (void)ud; if (n > g_biggest) g_biggest = n; return realloc(p, n); }
+static void big_free(void *p, void *ud) { (void)ud; free(p); }
+TEST(checkpoint_sizes_checked_before_allocating) {
+    lt_sgns *m = train(0, 0, 5, 1, 1, 20000, NULL);
+    CHECK(m && lt_sgns_save_checkpoint(m, "build/tests/ck2.bin", "v", 1) == LT_OK);
+    lt_sgns_free(m);
+    FILE *f = fopen("build/tests/ck2.bin", "rb");
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len);
+    CHECK(fread(b, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    int64_t V = 1 << 28;   /* 2^28 words x 16 dims: gigabytes */
+    memcpy(b + 8 + 8, &V, 8);
+    uint32_t c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), b + 8, (uInt)(len - 12));
+    memcpy(b + len - 4, &c32, 4);
+    lt_allocator al = {big_malloc, big_realloc, big_free, NULL};
+    g_biggest = 0;
+    lt_set_allocator(&al);
+    lt_sgns *x = NULL;
+    void *blob; size_t bl;
+    int rc = lt_sgns_parse_checkpoint(b, (size_t)len, "crafted.ckpt", &x, &blob, &bl);
+    lt_set_allocator(NULL);
+    CHECK(rc == LT_EFORMAT && x == NULL);
+    CHECK_MSG(g_biggest < (1u << 20), "allocated %zu bytes before refusing", g_biggest);
+    CHECK(strstr(lt_errmsg(), "crafted.ckpt") != NULL);
+    free(b);
+}
+
+RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating), T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics),
           T(one_thread_deterministic), T(resume_equals_uninterrupted))

@@ -282,7 +282,7 @@ static int read_text(const char *path, char **out, size_t *len) {
     if (rc) return rc;
     char *c = lt_malloc(*len + 1);
     if (!c) { lt_release_whole(b, ml); return lt_err(LT_ENOMEM, "out of memory"); }
-    memcpy(c, b, *len);
+    if (*len) memcpy(c, b, *len);   /* an empty file maps to no buffer at all */
     c[*len] = 0;
     lt_release_whole(b, ml);
     *out = c;

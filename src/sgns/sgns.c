@@ -4,6 +4,7 @@
 #include "latent/sgns.h"
 #include "latent/core.h"
 #include "latent/kern.h"
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdatomic.h>
@@ -110,35 +111,38 @@ static int build_tree(lt_sgns *m) {
     m->code = lt_calloc((size_t)V * MAX_CODE, 1);
     m->point = lt_calloc((size_t)V * MAX_CODE, sizeof(int32_t));
     m->codelen = lt_calloc((size_t)V, 1);
-    int64_t *cnt = lt_malloc((size_t)V * 2 * sizeof(int64_t)), *parent = lt_malloc((size_t)V * 2 * sizeof(int64_t));
+    int64_t *parent = lt_malloc((size_t)V * 2 * sizeof(int64_t));
     uint8_t *bin = lt_calloc((size_t)V * 2, 1);
-    if (!m->code || !m->point || !m->codelen || !cnt || !parent || !bin) { lt_free(cnt); lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!m->code || !m->point || !m->codelen || !parent || !bin) { lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
     /* word2vec's two-queue construction needs leaves by descending count: work on a sorted
      * order (the identity for a sorted vocabulary, so trees are word2vec's), with sums that
      * saturate instead of overflowing on absurd counts */
     int64_t *ord = lt_malloc((size_t)V * sizeof(int64_t));
-    if (!ord) { lt_free(cnt); lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!ord) { lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
     int sorted = 1;
     for (int64_t i = 0; i < V; i++) { ord[i] = i; if (i && m->counts[i] > m->counts[i - 1]) sorted = 0; }
     if (!sorted) {
         g_sort_counts = m->counts;   /* qsort has no context argument; build_tree runs once per model, not concurrently */
         qsort(ord, (size_t)V, sizeof *ord, cmp_count_desc);
     }
-    const int64_t CAP = INT64_MAX / 4;
-    for (int64_t i = 0; i < V; i++) cnt[i] = m->counts[ord[i]] < CAP ? m->counts[ord[i]] : CAP - 1;
-    for (int64_t i = V; i < 2 * V; i++) cnt[i] = CAP;
+    /* weights as long double: sums of any int64 counts neither overflow nor (below 2^64)
+     * round, so real vocabularies get word2vec's exact tree */
+    long double *w = lt_malloc((size_t)V * 2 * sizeof(long double));
+    if (!w) { lt_free(ord); lt_free(parent); lt_free(bin); return lt_err(LT_ENOMEM, "out of memory"); }
+    for (int64_t i = 0; i < V; i++) w[i] = (long double)m->counts[ord[i]];
+    for (int64_t i = V; i < 2 * V; i++) w[i] = LDBL_MAX;
     int64_t p1 = V - 1, p2 = V;
     for (int64_t a = 0; a < V - 1; a++) {
         int64_t mn[2];
         for (int k = 0; k < 2; k++) {
-            if (p1 >= 0 && cnt[p1] < cnt[p2]) mn[k] = p1--;
+            if (p1 >= 0 && w[p1] < w[p2]) mn[k] = p1--;
             else mn[k] = p2++;
         }
-        int64_t sum = cnt[mn[0]] + cnt[mn[1]];   /* each < CAP: no overflow */
-        cnt[V + a] = sum < CAP ? sum : CAP - 1;
+        w[V + a] = w[mn[0]] + w[mn[1]];
         parent[mn[0]] = V + a; parent[mn[1]] = V + a;
         bin[mn[1]] = 1;
     }
+    lt_free(w);
     int rc = LT_OK;
     for (int64_t a = 0; a < V && rc == LT_OK; a++) {
         uint8_t c[MAX_CODE];
@@ -156,7 +160,7 @@ static int build_tree(lt_sgns *m) {
         }
     }
     lt_free(ord);
-    lt_free(cnt); lt_free(parent); lt_free(bin);
+    lt_free(parent); lt_free(bin);
     return rc;
 }
 
