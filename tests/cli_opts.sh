@@ -7,9 +7,7 @@ L=${LATENT:-build/latent}
 T=build/tests/cli_opts
 M=tests/fixtures/bert-fixtures/tiny-bert-mean/st
 rm -rf "$T"; mkdir -p "$T"
-P=0; F=0
-ok() { P=$((P + 1)); echo "ok $1"; }
-no() { F=$((F + 1)); echo "FAIL $1"; }
+. tests/lib.sh
 
 # fixtures: a small corpus, vectors in several formats, an index, queries
 gzip -dc tests/fixtures/mobydick.txt.gz | head -c 300000 > "$T/c.txt"

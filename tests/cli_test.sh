@@ -5,16 +5,7 @@ L=${LATENT:-build/latent}
 T=build/tests/cli
 TEXT=tests/fixtures
 rm -rf "$T"; mkdir -p "$T"
-P=0; F=0
-ok() { P=$((P + 1)); echo "ok $1"; }
-no() { F=$((F + 1)); echo "FAIL $1"; }
-# expect CODE NAME PATTERN -- command...   (stderr must match PATTERN)
-expect() {
-    code=$1; name=$2; pat=$3; shift 4
-    "$@" > "$T/out" 2> "$T/err"; rc=$?
-    if [ $rc -eq "$code" ] && grep -q -- "$pat" "$T/err"; then ok "$name"
-    else no "$name (exit $rc, want $code; stderr: $(head -c 300 "$T/err"))"; fi
-}
+. tests/lib.sh
 
 for c in train convert similar analogy vector info eval vocab index search embed tokenize; do
     if $L $c --help | grep -q "usage: latent"; then ok "help $c"; else no "help $c"; fi

@@ -26,6 +26,19 @@ static inline int check_close_arr(const float *a, const float *b, long n, double
 }
 #define CHECK_ARR(a, b, n, atol, rtol) check_close_arr(a, b, n, atol, rtol, #a, __FILE__, __LINE__)
 
+/* Whole file into a malloc'ed buffer (*len bytes); NULL if it cannot be read. */
+static inline unsigned char *t_read_file(const char *path, long *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    *len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)*len + 1);
+    if (b && fread(b, 1, (size_t)*len, f) != (size_t)*len) { free(b); b = NULL; }
+    fclose(f);
+    return b;
+}
+
 typedef void (*t_fn)(void);
 typedef struct { const char *name; t_fn fn; } t_case;
 #define TEST(name) static void name(void)

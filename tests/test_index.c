@@ -205,13 +205,10 @@ TEST(hnsw_delete_compact_persist) {
         lt_hnsw_free(g);
     }
     /* truncated and corrupt files: clear error */
-    FILE *f = fopen("build/tests/idx.lhnsw", "rb");
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len);
-    CHECK(fread(buf, 1, (size_t)len, f) == (size_t)len);
-    fclose(f);
+    long len = 0;
+    unsigned char *buf = t_read_file("build/tests/idx.lhnsw", &len);
+    CHECK(buf != NULL);
+    if (!buf) return;
     long cuts[] = {0, 5, 100, len / 2, len - 1};
     for (int c = 0; c < 5; c++) { g = NULL; CHECK(lt_hnsw_parse(buf, (size_t)cuts[c], "x.lhnsw", &g) == LT_EFORMAT && !g); }
     buf[len / 3] ^= 0x20;
@@ -394,13 +391,10 @@ TEST(hnsw_duplicate_ids_refused) {
     lt_hnsw *h = build(b, LT_METRIC_L2, 1);
     CHECK(h && lt_hnsw_save(h, "build/tests/dup.lhnsw") == LT_OK);
     lt_hnsw_free(h);
-    FILE *f = fopen("build/tests/dup.lhnsw", "rb");
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)len);
-    CHECK(fread(buf, 1, (size_t)len, f) == (size_t)len);
-    fclose(f);
+    long len = 0;
+    unsigned char *buf = t_read_file("build/tests/dup.lhnsw", &len);
+    CHECK(buf != NULL);
+    if (!buf) return;
     lt_hnsw *g = NULL;
     CHECK(lt_hnsw_parse(buf, (size_t)len, "dup.lhnsw", &g) == LT_OK);
     lt_hnsw_free(g);

@@ -75,8 +75,10 @@ TEST(native_metadata_mmap_f16) {
 
 static void write_file(const char *path, const void *b, size_t n) { FILE *f = fopen(path, "wb"); fwrite(b, 1, n, f); fclose(f); }
 static char *read_file(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb"); fseek(f, 0, SEEK_END); *n = (size_t)ftell(f); fseek(f, 0, SEEK_SET);
-    char *b = malloc(*n + 1); *n = fread(b, 1, *n, f); fclose(f); return b;
+    long len = 0;
+    char *b = (char *)t_read_file(path, &len);
+    *n = b ? (size_t)len : 0;
+    return b;
 }
 
 /* every load of a damaged file fails with the file name and "offset" in the message */

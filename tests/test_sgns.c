@@ -283,13 +283,10 @@ TEST(checkpoint_sizes_checked_before_allocating) {
     lt_sgns *m = train(0, 0, 5, 1, 1, 20000, NULL);
     CHECK(m && lt_sgns_save_checkpoint(m, "build/tests/ck2.bin", "v", 1) == LT_OK);
     lt_sgns_free(m);
-    FILE *f = fopen("build/tests/ck2.bin", "rb");
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len);
-    CHECK(fread(b, 1, (size_t)len, f) == (size_t)len);
-    fclose(f);
+    long len = 0;
+    unsigned char *b = t_read_file("build/tests/ck2.bin", &len);
+    CHECK(b != NULL);
+    if (!b) return;
     int64_t V = 1 << 28;   /* 2^28 words x 16 dims: gigabytes */
     memcpy(b + 8 + 8, &V, 8);
     uint32_t c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), b + 8, (uInt)(len - 12));
