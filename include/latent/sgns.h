@@ -23,12 +23,22 @@
 #define LATENT_SGNS_H
 #include "latent/core.h"
 #include "latent/store.h"
-#include "latent/text.h"
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* A token stream: ids in [0, V) with -1 ending each sentence (a walk, for graphs). Owned by
+ * whoever made it (a corpus encoding maps an unlinked temporary file: map_ / map_len_);
+ * lt_tokens_destroy releases such a mapping. The trainer depends on nothing else. */
+typedef struct lt_tokens {
+    const int32_t *ids;
+    int64_t n;          /* entries, including -1 separators */
+    int64_t n_words;    /* entries >= 0 */
+    void *map_; size_t map_len_;
+} lt_tokens;
+void lt_tokens_destroy(lt_tokens *t);
 
 typedef struct lt_sgns_opts {
     int dim;              /* [100] */

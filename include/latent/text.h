@@ -15,6 +15,7 @@
  */
 #ifndef LATENT_TEXT_H
 #define LATENT_TEXT_H
+#include "latent/sgns.h"   /* lt_tokens */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,15 +79,8 @@ int lt_vocab_load(lt_vocab **out, const char *path);
 
 /* Encoded corpus: in-vocabulary word ids with -1 at sentence ends; kept in an unlinked
  * temporary file mapped into memory, so corpora larger than RAM work. */
-typedef struct lt_tokens {
-    const int32_t *ids;
-    int64_t n;          /* entries, including -1 separators */
-    int64_t n_words;    /* entries >= 0 */
-    void *map_; size_t map_len_;
-} lt_tokens;
 /* max_sentence: separators are also inserted every max_sentence words [1000 if 0]. */
 int lt_tokens_encode(lt_tokens *t, lt_corpus *c, const lt_vocab *v, int64_t max_sentence);
-void lt_tokens_destroy(lt_tokens *t);
 
 #ifdef __cplusplus
 }

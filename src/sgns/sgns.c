@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <zlib.h>
 #include "../io/read_whole.h"
 #include "../core/fuzzing.h"
@@ -493,6 +494,11 @@ static void train_thread(void *ud, int tid) {
 done:
     lt_free(sen); lt_free(ctx); lt_free(outs); lt_free(labels); lt_free(S); lt_free(valid); lt_free(codes);
     lt_aligned_free(tmp); lt_aligned_free(neu1); lt_aligned_free(neu1e);
+}
+
+void lt_tokens_destroy(lt_tokens *t) {
+    if (t && t->map_) munmap(t->map_, t->map_len_);
+    if (t) memset(t, 0, sizeof *t);
 }
 
 static uint64_t tokens_hash(const lt_tokens *t) {

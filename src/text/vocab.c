@@ -252,7 +252,3 @@ wfail:;
     return lt_err(LT_EIO, "writing the encoded corpus to a temporary file failed: %s", strerror(e));
 }
 
-void lt_tokens_destroy(lt_tokens *t) {
-    if (t && t->map_) munmap(t->map_, t->map_len_);
-    if (t) memset(t, 0, sizeof *t);
-}
