@@ -34,6 +34,8 @@ void cli_hits(FILE *f, int json, const char *query, const char *score, const int
               const lt_vecs *labels);
 
 int cmd_train(int argc, char **argv);
+int cmd_train_graph(const char *method, int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_analogy(int argc, char **argv);

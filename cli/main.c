@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const cmd g_cmds[] = {
-    {"train", cmd_train, "train embeddings (word2vec)"},
+    {"train", cmd_train, "train embeddings (word2vec, deepwalk, node2vec)"},
+    {"graph", cmd_graph, "read an edge list and describe the graph"},
     {"convert", cmd_convert, "convert vectors between formats"},
     {"similar", cmd_similar, "nearest neighbours of words"},
     {"analogy", cmd_analogy, "a : b :: c : ? (3CosAdd or 3CosMul)"},

@@ -10,4 +10,5 @@
 #include "latent/eval.h"
 #include "latent/index.h"
 #include "latent/bert.h"
+#include "latent/graph.h"
 #endif

@@ -74,6 +74,12 @@ void lt_sgns_free(lt_sgns *m);
 /* Trains (or continues a resumed run) over `t`. Returns LT_EINTR when stopped by
  * stop_after_segments after writing a checkpoint. */
 int lt_sgns_train(lt_sgns *m, const lt_tokens *t);
+/* Streaming input (graph walks): fn(ud, epoch, batch, &t) fills t with the next batch of an
+ * epoch and returns 1, or returns 0 at the end of the epoch (negative: an error, returned
+ * as is); t stays the callback's until its next call. words_per_epoch (the sum over an
+ * epoch's batches) drives the learning-rate schedule and subsampling. No checkpoints. */
+typedef int (*lt_sgns_batch_fn)(void *ud, int epoch, int64_t batch, lt_tokens *t);
+int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t words_per_epoch);
 /* Input (word) vectors, V rows of ld floats. */
 const float *lt_sgns_vectors(const lt_sgns *m, int64_t *ld);
 const lt_sgns_opts *lt_sgns_get_opts(const lt_sgns *m);

@@ -420,7 +420,7 @@ static void train_thread(void *ud, int tid) {
     float *neu1 = lt_aligned_alloc((size_t)ld * 4), *neu1e = lt_aligned_alloc((size_t)ld * 4);
     if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e) goto done;
     const int batched = o->batched && !o->cbow;
-    const double total = (double)o->epochs * (double)c->t->n_words;
+    const double total = c->total_words;   /* words of every epoch: the learning-rate schedule */
     int64_t pos = b;
     while (pos < e) {
         int len = 0;
@@ -572,6 +572,52 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
                 if (m->segment == nseg) { m->segment = 0; m->epoch++; }
                 return lt_err(LT_EINTR, "stopped after %lld segments", (long long)m->segments_done);
             }
+        }
+    }
+    double el = lt_now() - t0;
+    lt_progress_end(&prog, (double)atomic_load(&m->word_count_actual));
+    m->wps = el > 0 ? (double)(atomic_load(&m->word_count_actual) - start_words) / el : 0;
+    return LT_OK;
+}
+
+/* Streaming: batches of tokens made on demand (graph walks), trained as they come; the
+ * learning rate decays over epochs x words_per_epoch, and subsampling uses the counts given
+ * at lt_sgns_new against words_per_epoch. */
+int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t words_per_epoch) {
+    const lt_sgns_opts *o = &m->o;
+    if (words_per_epoch <= 0) return lt_err(LT_EINVAL, "no words to train on");
+    double thr = (double)o->sample * (double)words_per_epoch;
+    for (int64_t i = 0; i < m->V; i++) {
+        double cn = (double)(m->counts[i] ? m->counts[i] : 1);
+        m->keep[i] = o->sample > 0 ? (float)((sqrt(cn / thr) + 1) * thr / cn) : 1.0f;
+    }
+    int nt = o->n_threads;
+    int64_t bounds[257];
+    lt_progress prog;
+    double total = (double)o->epochs * (double)words_per_epoch;
+    lt_progress_init(&prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
+    prog.fn = o->progress;
+    prog.ud = o->progress_ud;
+    if (prog.fn) prog.last = prog.t0 - 1;
+    double t0 = lt_now();
+    int64_t start_words = atomic_load(&m->word_count_actual);
+    for (int epoch = 0; epoch < o->epochs; epoch++) {
+        for (int64_t b = 0;; b++) {
+            lt_tokens t = {0};
+            int rc = fn(ud, epoch, b, &t);
+            if (rc < 0) return rc;
+            if (rc == 0) break;
+            for (int64_t i = 0; i < t.n; i++)
+                if (t.ids[i] >= m->V || t.ids[i] < -1) return lt_err(LT_EINVAL, "batch %lld: token %lld has id %d outside the vocabulary", (long long)b, (long long)i, t.ids[i]);
+            for (int i = 0; i <= nt; i++) bounds[i] = i == nt ? t.n : snap(&t, t.n * i / nt);
+            run_ctx c = {m, &t, bounds, 1, 0, &prog, total, prog.enabled || prog.fn};
+            if ((rc = lt_run_threads(nt, train_thread, &c))) return rc;
+            for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
+            if (!finite_rows(m->syn0, m->V, m->ld) || (m->syn1neg && !finite_rows(m->syn1neg, m->V, m->ld)) ||
+                (m->syn1 && !finite_rows(m->syn1, m->V, m->ld)))
+                return lt_err(LT_EINVAL, "training diverged in epoch %d (weights became infinite or NaN; lower the learning "
+                              "rate, now %g)", epoch + 1, (double)o->alpha);
+            if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
         }
     }
     double el = lt_now() - t0;

@@ -1,0 +1,167 @@
+/* latent train deepwalk|node2vec, latent graph info */
+#include "cli.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON };
+#define GRAPH_OPTS \
+    {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
+    {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
+    {"no-cache", 0, NULL, O_NOCACHE, "neither read nor write the binary cache (GRAPH.lgraph)"}
+
+static const cli_opt g_walk_opts[] = {
+    {"output", 'o', "F", O_OUT, "vectors; format from the extension (.lvec .bin .txt .vec .npy ..., + .gz)"},
+    {"format", 0, "F", O_FMT, "output format, overriding the extension"},
+    GRAPH_OPTS,
+    {"dim", 0, "N", O_DIM, "dimension [128]"},
+    {"walk-length", 0, "N", O_LEN, "nodes per walk [80]"},
+    {"num-walks", 0, "N", O_NUM, "walks per node [10]"},
+    {"window", 0, "N", O_WIN, "skip-gram window [10]"},
+    {"p", 0, "X", O_P, "node2vec return parameter [1]"},
+    {"q", 0, "X", O_Q, "node2vec in-out parameter [1]"},
+    {"epochs", 0, "N", O_EPO, "passes over the walks [1]"},
+    {"negative", 0, "N", O_NEG, "negative samples [5]"},
+    {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.025]"},
+    {"sample", 0, "X", O_SAMPLE, "subsampling threshold of frequent nodes [1e-3]"},
+    {"min-count", 0, "N", O_MINC, "nodes seen fewer times in the walks get no row [0]"},
+    {"walks-out", 0, "F", O_WALKS, "also write the walks, one per line of node ids"},
+    {"threads", 't', "N", O_THREADS, "[number of CPUs]; the walks do not depend on it"},
+    {"seed", 's', "N", O_SEED, "[1]"},
+    {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"},
+    {0}};
+static const cli_spec g_n2v = {"train node2vec", "usage: latent train node2vec GRAPH -o VECS [options]\n"
+    "  node2vec (Grover and Leskovec 2016): second-order walks with return p and in-out q, then skip-gram;\n"
+    "  GRAPH: an edge list, \"src dst [weight]\" per line (tabs, commas or spaces; '#' comments); rows of\n"
+    "  the output are the nodes by descending walk count, labelled with their ids as written\n", g_walk_opts};
+static const cli_spec g_dw = {"train deepwalk", "usage: latent train deepwalk GRAPH -o VECS [options]\n"
+    "  DeepWalk (Perozzi et al. 2014): first-order random walks (weight-proportional with --weighted), then\n"
+    "  skip-gram; GRAPH and the output as for node2vec (--p and --q are node2vec's only)\n", g_walk_opts};
+
+int cmd_train_graph(const char *method, int argc, char **argv) {
+    int n2v = !strcmp(method, "node2vec");
+    const cli_spec *S = n2v ? &g_n2v : &g_dw;
+    const char *U = S->usage, *a, *out = NULL, *fmt = NULL;
+    lt_n2v_opts o;
+    lt_n2v_opts_init(&o);
+    o.sg.n_threads = lt_cpu_count();
+    o.walk.second_order = n2v;
+    lt_graph_opts go;
+    lt_graph_opts_init(&go);
+    int c, pq = 0;
+    long long iv;
+    double fv;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(U, "unknown format '%s'", a); fmt = a; break;
+        case O_WEIGHTED: go.weighted = 1; break;
+        case O_DIRECTED: go.directed = 1; break;
+        case O_NOCACHE: go.cache = 0; break;
+        case O_DIM: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--dim must be 1..100000"); o.sg.dim = (int)iv; break;
+        case O_LEN: if (!cli_int(a, 2, 1000000, &iv)) return cli_usage(U, "--walk-length must be 2..1000000"); o.walk.length = (int)iv; break;
+        case O_NUM: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--num-walks must be 1..100000"); o.walk.num_walks = (int)iv; break;
+        case O_WIN: if (!cli_int(a, 1, 1000, &iv)) return cli_usage(U, "--window must be 1..1000"); o.sg.window = (int)iv; break;
+        case O_P: case O_Q:
+            if (!cli_float(a, 1e-6, 1e6, &fv)) return cli_usage(U, "--%s must be a number in (0, 1e6]", c == O_P ? "p" : "q");
+            if (c == O_P) o.walk.p = fv; else o.walk.q = fv;
+            pq = 1;
+            break;
+        case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--epochs must be positive"); o.sg.epochs = (int)iv; break;
+        case O_NEG: if (!cli_int(a, 0, 1000, &iv)) return cli_usage(U, "--negative must be 0..1000"); o.sg.negative = (int)iv; break;
+        case O_ALPHA: if (!cli_float(a, 1e-9, 1, &fv)) return cli_usage(U, "--alpha must be in (0, 1]"); o.sg.alpha = (float)fv; break;
+        case O_SAMPLE: if (!cli_float(a, 0, 1, &fv)) return cli_usage(U, "--sample must be in [0, 1]"); o.sg.sample = (float)fv; break;
+        case O_MINC: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(U, "--min-count must be >= 0"); o.min_count = iv; break;
+        case O_WALKS: o.walks_out = a; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); o.sg.n_threads = (int)iv; break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.walk.seed = o.sg.seed = (uint64_t)iv; break;
+        case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
+        }
+    }
+    if (pq && !n2v) return cli_usage(U, "--p and --q are node2vec's: use 'latent train node2vec'");
+    if (optind != argc - 1) return cli_usage(U, "train %s: expected one GRAPH argument", method);
+    if (!out) return cli_usage(U, "train %s: -o VECS is required", method);
+    lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
+    if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
+    lt_afile probe;   /* the output must be writable before the work starts */
+    if (strcmp(out, "-") && lt_afile_open(&probe, out) != LT_OK) return cli_fail("");
+    if (strcmp(out, "-")) lt_afile_abort(&probe);
+    double t0 = lt_now();
+    lt_graph *g;
+    lt_graph_stats st;
+    if (lt_graph_load(argv[optind], &go, &g, &st)) return cli_fail(method);
+    double tl = lt_now() - t0;
+    if (!cli_quiet())
+        fprintf(stderr, "latent: %s: %lld nodes, %lld %s edges (%s%.2fs); dropped: %lld self loops, %lld duplicates, %lld zero weights; %lld isolated nodes\n",
+                argv[optind], (long long)g->n, (long long)st.edges, g->directed ? "directed" : "undirected",
+                st.from_cache ? "from the cache, " : "", tl, (long long)st.self_loops, (long long)st.duplicates,
+                (long long)st.zero_weights, (long long)st.isolated);
+    lt_vecs *v;
+    lt_n2v_info inf;
+    int r = lt_n2v_train(g, &o, &v, &inf) ? cli_fail(method) : 0;
+    lt_graph_free(g);
+    if (r) return r;
+    lt_vecs_meta_set(v, "graph", argv[optind]);
+    r = lt_vecs_save(v, out, f, NULL) ? cli_fail("") : 0;
+    if (!r && !cli_quiet())
+        fprintf(stderr, "latent %s: train %s: %lld walks, %lld steps in %.2fs; trained in %.2fs; %lld nodes -> %s (%lld nodes in no walk: no row); total %.2fs\n",
+                LT_VERSION, method, (long long)inf.walks, (long long)inf.steps, inf.walk_seconds, inf.train_seconds,
+                (long long)inf.nodes_out, out, (long long)inf.nodes_unwalked, lt_now() - t0);
+    lt_vecs_free(v);
+    return r;
+}
+
+int cmd_graph(int argc, char **argv) {
+    static const cli_opt opts[] = {GRAPH_OPTS, {"json", 0, NULL, O_JSON, "JSON output"}, {0}};
+    static const cli_spec S = {"graph info", "usage: latent graph info GRAPH [options]\n"
+                               "  nodes, edges, what the reading rules dropped, degrees, weakly connected components, memory\n", opts};
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { cli_help(&S, stdout); return 0; }
+    if (argc < 2 || strcmp(argv[1], "info")) return cli_usage(S.usage, "graph: expected 'info'");
+    argc--; argv++;
+    lt_graph_opts go;
+    lt_graph_opts_init(&go);
+    int json = 0, c;
+    const char *a;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_WEIGHTED: go.weighted = 1; break;
+        case O_DIRECTED: go.directed = 1; break;
+        case O_NOCACHE: go.cache = 0; break;
+        case O_JSON: json = 1; break;
+        }
+    }
+    if (optind != argc - 1) return cli_usage(S.usage, "graph info: expected GRAPH");
+    lt_graph *g;
+    lt_graph_stats st;
+    if (lt_graph_load(argv[optind], &go, &g, &st)) return cli_fail("graph info");
+    lt_graph_info in;
+    if (lt_graph_describe(g, &in)) { lt_graph_free(g); return cli_fail("graph info"); }
+    double bpe = st.edges ? (double)in.bytes / (double)st.edges : 0;
+    if (json) {
+        fputs("{\"file\": ", stdout);
+        cli_json_str(stdout, argv[optind]);
+        printf(", \"nodes\": %lld, \"edges\": %lld, \"arcs\": %lld, \"directed\": %s, \"weighted\": %s, \"lines\": %lld, "
+               "\"self_loops\": %lld, \"duplicates\": %lld, \"zero_weights\": %lld, \"isolated\": %lld, \"dangling\": %lld, "
+               "\"degree_min\": %lld, \"degree_max\": %lld, \"degree_mean\": %.4f, \"degree_median\": %.1f, \"components\": %lld, "
+               "\"largest_component\": %lld, \"bytes\": %lld, \"bytes_per_edge\": %.2f, \"from_cache\": %s}\n",
+               (long long)in.nodes, (long long)st.edges, (long long)in.arcs, g->directed ? "true" : "false", g->weighted ? "true" : "false",
+               (long long)st.lines, (long long)st.self_loops, (long long)st.duplicates, (long long)st.zero_weights, (long long)in.isolated,
+               (long long)in.dangling, (long long)in.deg_min, (long long)in.deg_max, in.deg_mean, in.deg_median, (long long)in.components,
+               (long long)in.largest_component, (long long)in.bytes, bpe, st.from_cache ? "true" : "false");
+    } else {
+        printf("file\t%s\nnodes\t%lld\nedges\t%lld\narcs\t%lld\ndirected\t%s\nweighted\t%s\nlines\t%lld\nself_loops\t%lld\nduplicates\t%lld\n"
+               "zero_weights\t%lld\nisolated\t%lld\ndangling\t%lld\ndegree_min\t%lld\ndegree_max\t%lld\ndegree_mean\t%.4f\ndegree_median\t%.1f\n"
+               "components\t%lld\nlargest_component\t%lld\nbytes\t%lld\nbytes_per_edge\t%.2f\nfrom_cache\t%s\n",
+               argv[optind], (long long)in.nodes, (long long)st.edges, (long long)in.arcs, g->directed ? "yes" : "no", g->weighted ? "yes" : "no",
+               (long long)st.lines, (long long)st.self_loops, (long long)st.duplicates, (long long)st.zero_weights, (long long)in.isolated,
+               (long long)in.dangling, (long long)in.deg_min, (long long)in.deg_max, in.deg_mean, in.deg_median, (long long)in.components,
+               (long long)in.largest_component, (long long)in.bytes, bpe, st.from_cache ? "yes" : "no");
+    }
+    lt_graph_free(g);
+    return 0;
+}

@@ -1,0 +1,108 @@
+/* latent graph: edge lists into a CSR graph, random walks (DeepWalk, node2vec), and node
+ * embeddings by the shared skip-gram trainer.
+ *
+ *   lt_graph_opts go; lt_graph_opts_init(&go);
+ *   lt_graph *g; lt_graph_stats st;
+ *   if (lt_graph_load("edges.tsv", &go, &g, &st)) fprintf(stderr, "%s\n", lt_errmsg());
+ *   lt_n2v_opts o; lt_n2v_opts_init(&o); o.p = 0.25; o.q = 4;
+ *   lt_vecs *v; lt_n2v_train(g, &o, &v, NULL);     // labels = node ids as written
+ *   lt_graph_free(g);
+ *
+ * Edge lists (docs/graph.md): one edge per line, "src dst [weight]", fields separated by
+ * tabs, commas or spaces; '#' and '%' start comment lines; node ids are any strings (numbers
+ * included) and are kept as labels. Rules, each counted in lt_graph_stats: self loops are
+ * dropped; duplicate edges are merged (the first weight kept); zero weights drop the edge;
+ * negative, NaN or infinite weights are errors. Undirected graphs store both directions.
+ * Neighbour lists are sorted by node index.
+ *
+ * A parsed graph is cached next to the input ("INPUT.lgraph", or under $XDG_CACHE_HOME/latent
+ * when the input's folder is read-only), checked against the input's size and content hash
+ * and the options, and mapped on the next load (no parsing).
+ */
+#ifndef LATENT_GRAPH_H
+#define LATENT_GRAPH_H
+#include "latent/sgns.h"
+#include "latent/store.h"
+#include <stdint.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lt_graph_internal lt_graph_internal;
+typedef struct lt_graph {
+    int64_t n;            /* nodes */
+    int64_t m;            /* arcs: CSR entries (an undirected edge counts twice) */
+    const int64_t *off;   /* n + 1 row offsets */
+    const int32_t *adj;   /* m neighbours, sorted within each row */
+    const float *w;       /* m weights, or NULL when unweighted */
+    char **labels;        /* n node ids as written in the input */
+    int directed, weighted;
+    lt_graph_internal *in;
+} lt_graph;
+
+typedef struct lt_graph_opts {
+    int directed;         /* arcs src -> dst only [0: undirected] */
+    int weighted;         /* read the third column as the weight [0: every weight 1] */
+    int cache;            /* read and write the binary cache [1] */
+} lt_graph_opts;
+void lt_graph_opts_init(lt_graph_opts *o);
+
+typedef struct lt_graph_stats {
+    int64_t lines, edges;       /* edge lines read; edges kept (undirected: pairs) */
+    int64_t self_loops, duplicates, zero_weights, isolated;
+    int from_cache;             /* 1 when the cache was used */
+    char cache_path[1024];      /* the cache read or written ("" when none) */
+} lt_graph_stats;
+
+int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st);
+/* In-memory parsers (fuzzing): an edge list, and a cache file's bytes. */
+int lt_graph_parse(const void *buf, size_t len, const char *name, const lt_graph_opts *o, lt_graph **out,
+                   lt_graph_stats *st);
+int lt_graph_parse_cache(const void *buf, size_t len, const char *name, lt_graph **out);
+void lt_graph_free(lt_graph *g);
+/* Row of a node id as written (-1 if absent). */
+int64_t lt_graph_find(const lt_graph *g, const char *label);
+
+typedef struct lt_graph_info {
+    int64_t nodes, arcs, isolated, dangling;   /* dangling: no out-arc (directed) */
+    int64_t deg_min, deg_max; double deg_mean, deg_median;
+    int64_t components, largest_component;     /* weakly connected */
+    int64_t bytes;                             /* CSR + weights + labels in memory */
+} lt_graph_info;
+int lt_graph_describe(const lt_graph *g, lt_graph_info *out);
+
+/* ---- walks ---- */
+typedef struct lt_walk_opts {
+    int length;           /* nodes per walk [80] */
+    int num_walks;        /* walks per node [10] */
+    double p, q;          /* node2vec return and in-out parameters [1, 1] */
+    int second_order;     /* node2vec's biased walk; 0 = DeepWalk's first-order walk [1] */
+    uint64_t seed;        /* walk i uses RNG stream i of this seed [1] */
+    int n_threads;        /* [1]; walks do not depend on it */
+} lt_walk_opts;
+void lt_walk_opts_init(lt_walk_opts *o);
+/* Walk number `index` from `start`: up to cap nodes into out; returns its length. Steps go
+ * to a neighbour with probability proportional to the arc weight (first order), times 1/p
+ * back to the previous node, 1 to a neighbour of the previous node, 1/q elsewhere (second
+ * order, by rejection sampling against max(1, 1/p, 1/q): O(E) memory for any p, q). A node
+ * without out-arcs ends the walk. */
+int lt_graph_walk(const lt_graph *g, const lt_walk_opts *o, int64_t index, int32_t start, int32_t *out, int cap);
+
+/* ---- node embeddings ---- */
+typedef struct lt_n2v_opts {
+    lt_walk_opts walk;
+    lt_sgns_opts sg;      /* dim 128, window 10, negative 5, epochs 1, as the node2vec paper */
+    int64_t min_count;    /* nodes seen fewer times in the walks get no row [0: every node walked] */
+    const char *walks_out;/* also write the walks here, one per line of node ids (NULL: none) */
+} lt_n2v_opts;
+void lt_n2v_opts_init(lt_n2v_opts *o);
+typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; double walk_seconds, train_seconds; } lt_n2v_info;
+/* Walks stream into the trainer one round (a walk from every node) at a time: a first pass
+ * counts node occurrences (the trainer's vocabulary), the second regenerates the same walks
+ * and trains on them. Rows: nodes by descending count (gensim's order), labels = node ids. */
+int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

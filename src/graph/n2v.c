@@ -1,0 +1,152 @@
+/* DeepWalk / node2vec embeddings: walks stream into the shared skip-gram trainer one round
+ * at a time (a first pass counts node occurrences for the vocabulary, the second
+ * regenerates the same seeded walks and trains), so memory is the CSR, the model and one
+ * round of walks. */
+#include "latent/graph.h"
+#include "latent/core.h"
+#include "graph_impl.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lt_n2v_opts_init(lt_n2v_opts *o) {
+    memset(o, 0, sizeof *o);
+    lt_walk_opts_init(&o->walk);
+    lt_sgns_opts_init(&o->sg);
+    o->sg.dim = 128; o->sg.window = 10; o->sg.negative = 5; o->sg.epochs = 1;
+    o->min_count = 0;
+}
+
+/* starts of round r: every node with an out-arc, in an order drawn from (seed, r) */
+static void round_order(const int32_t *base, int64_t n, uint64_t seed, int64_t r, int32_t *out) {
+    memcpy(out, base, (size_t)n * 4);
+    lt_rng g;
+    lt_rng_seed(&g, seed ^ 0x6a09e667f3bcc909ULL, (uint64_t)r);
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)lt_rng_below(&g, (uint64_t)i + 1);
+        int32_t t = out[i]; out[i] = out[j]; out[j] = t;
+    }
+}
+
+typedef struct {
+    const lt_graph *g; const lt_n2v_opts *o;
+    const int32_t *starts; int32_t *order; int64_t n_starts;
+    const int32_t *vid; int32_t *buf;
+} stream_ctx;
+static int next_batch(void *ud, int epoch, int64_t b, lt_tokens *t) {
+    stream_ctx *c = ud;
+    (void)epoch;   /* every epoch trains on the same walks, as gensim's epochs over a walk corpus */
+    if (b >= c->o->walk.num_walks) return 0;
+    round_order(c->starts, c->n_starts, c->o->walk.seed, b, c->order);
+    int64_t words = lt__walk_round(c->g, &c->o->walk, c->order, c->n_starts, b, c->vid, c->buf);
+    t->ids = c->buf;
+    t->n = c->n_starts * (c->o->walk.length + 1);
+    t->n_words = words;
+    return 1;
+}
+
+static int cmp_vocab(const void *a, const void *b, void *ud) {
+    const int64_t *cnt = ud;
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    if (cnt[x] != cnt[y]) return cnt[x] > cnt[y] ? -1 : 1;
+    return x < y ? -1 : 1;
+}
+
+int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_info *info) {
+    *out = NULL;
+    lt_n2v_info inf;
+    memset(&inf, 0, sizeof inf);
+    lt_walk_opts wo = o->walk;
+    wo.n_threads = o->sg.n_threads;
+    int rc = lt__walk_prepare(g, &wo);
+    if (rc) return rc;
+    int64_t n = g->n, L = wo.length;
+    int32_t *starts = lt_malloc((size_t)n * 4), *order = lt_malloc((size_t)n * 4), *vid = lt_malloc((size_t)n * 4), *rank = NULL;
+    int64_t *cnt = lt_calloc((size_t)n, 8), *vcnt = NULL;
+    int32_t *buf = NULL;
+    lt_sgns *m = NULL;
+    lt_afile wf = {0};
+    lt_vecs *v = NULL;
+    int64_t ns = 0;
+    if (!starts || !order || !vid || !cnt) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    for (int64_t i = 0; i < n; i++) if (g->off[i + 1] > g->off[i]) starts[ns++] = (int32_t)i;
+    if (ns == 0) { rc = lt_err(LT_EINVAL, "the graph has no edges to walk"); goto done; }
+    size_t cells;
+    if (!lt_mul_ok((size_t)ns, (size_t)L + 1, &cells) || !(buf = lt_malloc(cells * 4))) { rc = lt_err(LT_ENOMEM, "out of memory for a round of walks"); goto done; }
+    if (o->walks_out && (rc = lt_afile_open(&wf, o->walks_out))) goto done;
+    /* pass 1: occurrences (and the walk file) */
+    double t0 = lt_now();
+    for (int64_t r = 0; r < wo.num_walks; r++) {
+        round_order(starts, ns, wo.seed, r, order);
+        lt__walk_round(g, &wo, order, ns, r, NULL, buf);
+        for (int64_t i = 0; i < ns; i++) {
+            const int32_t *w = buf + i * (L + 1);
+            for (int64_t j = 0; j < L && w[j] >= 0; j++) {
+                cnt[w[j]]++;
+                inf.steps++;
+                if (o->walks_out) { fputs(g->labels[w[j]], wf.f); fputc(w[j + 1] >= 0 && j + 1 < L ? ' ' : '\n', wf.f); }
+            }
+        }
+        inf.walks += ns;
+    }
+    if (o->walks_out && (rc = lt_afile_commit(&wf))) goto done;
+    inf.walk_seconds = lt_now() - t0;
+    /* vocabulary: walked nodes (>= min_count) by descending count */
+    int64_t V = 0, words = 0, minc = o->min_count > 1 ? o->min_count : 1;
+    for (int64_t i = 0; i < n; i++) if (cnt[i] >= minc) order[V++] = (int32_t)i;
+    inf.nodes_unwalked = n - V;
+    if (V < 2) { rc = lt_err(LT_EINVAL, "only %lld nodes occur in the walks; training needs at least 2", (long long)V); goto done; }
+    qsort_r(order, (size_t)V, 4, cmp_vocab, cnt);
+    vcnt = lt_malloc((size_t)V * 8);
+    if (!vcnt) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    for (int64_t i = 0; i < n; i++) vid[i] = -1;
+    for (int64_t k = 0; k < V; k++) { vid[order[k]] = (int32_t)k; vcnt[k] = cnt[order[k]]; words += vcnt[k]; }
+    rank = lt_malloc((size_t)V * 4);
+    if (!rank) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    memcpy(rank, order, (size_t)V * 4);   /* vocabulary id -> node */
+    /* pass 2: the same walks, streamed into the trainer */
+    if ((rc = lt_sgns_new(&m, &o->sg, V, vcnt))) goto done;
+    stream_ctx sc = {g, o, starts, order, ns, vid, buf};
+    sc.o = o;
+    lt_n2v_opts o2 = *o;
+    o2.walk = wo;
+    sc.o = &o2;
+    t0 = lt_now();
+    if ((rc = lt_sgns_train_stream(m, next_batch, &sc, words))) goto done;
+    inf.train_seconds = lt_now() - t0;
+    int64_t ld;
+    const float *W = lt_sgns_vectors(m, &ld);
+    if (!(v = lt_vecs_new(V, o->sg.dim))) { rc = LT_ENOMEM; goto done; }
+    for (int64_t k = 0; k < V; k++) {
+        memcpy(lt_vecs_row(v, k), W + k * ld, (size_t)o->sg.dim * 4);
+        if ((rc = lt_vecs_set_label(v, k, g->labels[rank[k]]))) goto done;
+    }
+    char b[64];
+#define META(k, fmt, val) do { snprintf(b, sizeof b, fmt, val); lt_vecs_meta_set(v, k, b); } while (0)
+    lt_vecs_meta_set(v, "method", wo.second_order ? "node2vec" : "deepwalk");
+    lt_vecs_meta_set(v, "latent_version", LT_VERSION);
+    META("dim", "%d", o->sg.dim);
+    META("walk_length", "%d", wo.length);
+    META("num_walks", "%d", wo.num_walks);
+    if (wo.second_order) { META("p", "%g", wo.p); META("q", "%g", wo.q); }
+    META("window", "%d", o->sg.window);
+    META("negative", "%d", o->sg.negative);
+    META("epochs", "%d", o->sg.epochs);
+    META("sample", "%g", (double)o->sg.sample);
+    META("min_count", "%lld", (long long)o->min_count);
+    META("seed", "%llu", (unsigned long long)wo.seed);
+    META("threads", "%d", o->sg.n_threads);
+    META("directed", "%d", g->directed);
+    META("weighted", "%d", g->weighted);
+#undef META
+    inf.nodes_out = V;
+    *out = v;
+    v = NULL;
+done:
+    if (wf.f) lt_afile_abort(&wf);
+    lt_vecs_free(v);
+    lt_sgns_free(m);
+    lt_free(starts); lt_free(order); lt_free(vid); lt_free(rank); lt_free(cnt); lt_free(vcnt); lt_free(buf);
+    if (info) *info = inf;
+    return rc;
+}
