@@ -48,6 +48,7 @@ int cmd_vocab(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_eval_recall(int argc, char **argv);
+int cmd_eval_nodes(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 #endif

@@ -9,35 +9,38 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
-    {"no-cache", 0, NULL, O_NOCACHE, "neither read nor write the binary cache (GRAPH.lgraph)"}
+    {"no-cache", 0, NULL, O_NOCACHE, "neither read nor write the binary cache (GRAPH.KIND.lgraph)"}
 
-static const cli_opt g_walk_opts[] = {
-    {"output", 'o', "F", O_OUT, "vectors; format from the extension (.lvec .bin .txt .vec .npy ..., + .gz)"},
-    {"format", 0, "F", O_FMT, "output format, overriding the extension"},
-    GRAPH_OPTS,
-    {"dim", 0, "N", O_DIM, "dimension [128]"},
-    {"walk-length", 0, "N", O_LEN, "nodes per walk [80]"},
-    {"num-walks", 0, "N", O_NUM, "walks per node [10]"},
-    {"window", 0, "N", O_WIN, "skip-gram window [10]"},
-    {"p", 0, "X", O_P, "node2vec return parameter [1]"},
-    {"q", 0, "X", O_Q, "node2vec in-out parameter [1]"},
-    {"epochs", 0, "N", O_EPO, "passes over the walks [1]"},
-    {"negative", 0, "N", O_NEG, "negative samples [5]"},
-    {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.025]"},
-    {"sample", 0, "X", O_SAMPLE, "subsampling threshold of frequent nodes [1e-3]"},
-    {"min-count", 0, "N", O_MINC, "nodes seen fewer times in the walks get no row [0]"},
-    {"walks-out", 0, "F", O_WALKS, "also write the walks, one per line of node ids"},
-    {"threads", 't', "N", O_THREADS, "[number of CPUs]; the walks do not depend on it"},
-    {"seed", 's', "N", O_SEED, "[1]"},
-    {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"},
+#define WALK_OPTS \
+    {"output", 'o', "F", O_OUT, "vectors; format from the extension (.lvec .bin .txt .vec .npy ..., + .gz)"}, \
+    {"format", 0, "F", O_FMT, "output format, overriding the extension"}, \
+    GRAPH_OPTS, \
+    {"dim", 0, "N", O_DIM, "dimension [128]"}, \
+    {"walk-length", 0, "N", O_LEN, "nodes per walk [80]"}, \
+    {"num-walks", 0, "N", O_NUM, "walks per node [10]"}, \
+    {"window", 0, "N", O_WIN, "skip-gram window [10]"}, \
+    {"epochs", 0, "N", O_EPO, "passes over the walks [1]"}, \
+    {"negative", 0, "N", O_NEG, "negative samples [5]"}, \
+    {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.025]"}, \
+    {"sample", 0, "X", O_SAMPLE, "subsampling threshold of frequent nodes [1e-3]"}, \
+    {"min-count", 0, "N", O_MINC, "nodes seen fewer times in the walks get no row [0]"}, \
+    {"walks-out", 0, "F", O_WALKS, "also write the walks, one per line of node ids"}, \
+    {"threads", 't', "N", O_THREADS, "[number of CPUs]; the walks do not depend on it"}, \
+    {"seed", 's', "N", O_SEED, "[1]"}, \
+    {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}
+static const cli_opt g_n2v_opts[] = {
+    WALK_OPTS,
+    {"p", 0, "X", O_P, "return parameter: weight 1/p to step back [1]"},
+    {"q", 0, "X", O_Q, "in-out parameter: weight 1/q to step away from the previous node [1]"},
     {0}};
+static const cli_opt g_dw_opts[] = {WALK_OPTS, {0}};
 static const cli_spec g_n2v = {"train node2vec", "usage: latent train node2vec GRAPH -o VECS [options]\n"
     "  node2vec (Grover and Leskovec 2016): second-order walks with return p and in-out q, then skip-gram;\n"
     "  GRAPH: an edge list, \"src dst [weight]\" per line (tabs, commas or spaces; '#' comments); rows of\n"
-    "  the output are the nodes by descending walk count, labelled with their ids as written\n", g_walk_opts};
+    "  the output are the nodes by descending walk count, labelled with their ids as written\n", g_n2v_opts};
 static const cli_spec g_dw = {"train deepwalk", "usage: latent train deepwalk GRAPH -o VECS [options]\n"
     "  DeepWalk (Perozzi et al. 2014): first-order random walks (weight-proportional with --weighted), then\n"
-    "  skip-gram; GRAPH and the output as for node2vec (--p and --q are node2vec's only)\n", g_walk_opts};
+    "  skip-gram; GRAPH and the output as for node2vec\n", g_dw_opts};
 
 int cmd_train_graph(const char *method, int argc, char **argv) {
     int n2v = !strcmp(method, "node2vec");
@@ -49,7 +52,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
     o.walk.second_order = n2v;
     lt_graph_opts go;
     lt_graph_opts_init(&go);
-    int c, pq = 0;
+    int c;
     long long iv;
     double fv;
     optind = 1;
@@ -68,7 +71,6 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
         case O_P: case O_Q:
             if (!cli_float(a, 1e-6, 1e6, &fv)) return cli_usage(U, "--%s must be a number in (0, 1e6]", c == O_P ? "p" : "q");
             if (c == O_P) o.walk.p = fv; else o.walk.q = fv;
-            pq = 1;
             break;
         case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--epochs must be positive"); o.sg.epochs = (int)iv; break;
         case O_NEG: if (!cli_int(a, 0, 1000, &iv)) return cli_usage(U, "--negative must be 0..1000"); o.sg.negative = (int)iv; break;
@@ -81,7 +83,6 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
         case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
         }
     }
-    if (pq && !n2v) return cli_usage(U, "--p and --q are node2vec's: use 'latent train node2vec'");
     if (optind != argc - 1) return cli_usage(U, "train %s: expected one GRAPH argument", method);
     if (!out) return cli_usage(U, "train %s: -o VECS is required", method);
     lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL };
+void openblas_set_num_threads(int);
+
+enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
+       O_SEED, O_THREADS, O_C, O_TRAINLIST };
 #define OPT_FROM {"from", 0, "F", O_FROM, "input format (native w2v-txt w2v-bin glove vec npy fvecs) [from the name]"}
 #define OPT_JSON {"json", 0, NULL, O_JSON, "JSON output (one object per query or result)"}
 #define OPT_K {"k", 'k', "N", O_K, "neighbours [10]"}
@@ -16,6 +19,7 @@ typedef struct {
     int k, json, mul, f16, prec, ef, n_neg;
     long long restrict_n;
     const char *neg[64];
+    lt_node_eval_opts ne;
 } qopts;
 
 /* Parses argv with `spec`; returns -1 to go on, else the exit code. */
@@ -42,11 +46,22 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
         case O_QUERIES: q->queries = a; break;
         case O_JSON: q->json = 1; break;
         case O_MUL: q->mul = 1; break;
+        case O_RATIO: { double f; if (!cli_float(a, 1e-6, 1 - 1e-6, &f)) return cli_usage(spec->usage, "--train-ratio must be in (0, 1)"); q->ne.train_ratio = f; break; }
+        case O_REPEATS: if (!cli_int(a, 1, 10000, &iv)) return cli_usage(spec->usage, "--repeats must be 1..10000"); q->ne.repeats = (int)iv; break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(spec->usage, "--seed must be a non-negative integer"); q->ne.seed = (uint64_t)iv; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(spec->usage, "--threads must be 1..256"); q->ne.n_threads = (int)iv; break;
+        case O_C: { double f; if (!cli_float(a, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be positive"); q->ne.C = f; break; }
+        case O_TRAINLIST: q->ne.train_list = a; break;
         }
     }
     return -1;
 }
-static void qinit(qopts *q) { memset(q, 0, sizeof *q); q->k = 10; q->prec = 9; q->ef = 64; }
+static void qinit(qopts *q) {
+    memset(q, 0, sizeof *q);
+    q->k = 10; q->prec = 9; q->ef = 64;
+    lt_node_eval_opts_init(&q->ne);
+    q->ne.n_threads = lt_cpu_count();
+}
 
 int cmd_convert(int argc, char **argv) {
     static const cli_opt opts[] = {OPT_FROM, {"to", 0, "F", O_TO, "output format [from the name of OUT]"},
@@ -375,16 +390,18 @@ int cmd_eval(int argc, char **argv) {
                                 "  case-insensitive, as gensim's evaluate_word_analogies\n", aopts};
     static const cli_spec SS = {"eval similarity", "usage: latent eval similarity VECS PAIRS.tsv [options]\n"
                                 "  word1<TAB>word2<TAB>score lines: Spearman rho, Pearson r and coverage\n", sopts};
-    static const char *U = "usage: latent eval analogy|similarity|recall ... ('latent eval SUB --help')\n";
+    static const char *U = "usage: latent eval analogy|similarity|recall|nodes ... ('latent eval SUB --help')\n";
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(U, stdout);
         cli_help(&SA, stdout); cli_help(&SS, stdout);
         fputs("usage: latent eval recall INDEX --queries Q ... (see 'latent eval recall --help')\n", stdout);
+        fputs("usage: latent eval nodes VECS LABELS ... (see 'latent eval nodes --help')\n", stdout);
         return 0;
     }
     if (argc < 2) return cli_usage(U, "eval: expected 'analogy', 'similarity' or 'recall'");
     const char *what = argv[1];
     if (!strcmp(what, "recall")) return cmd_eval_recall(argc - 1, argv + 1);
+    if (!strcmp(what, "nodes")) return cmd_eval_nodes(argc - 1, argv + 1);
     if (strcmp(what, "analogy") && strcmp(what, "similarity")) return cli_usage(U, "eval: unknown evaluation '%s'", what);
     int ana = !strcmp(what, "analogy");
     const cli_spec *S = ana ? &SA : &SS;
@@ -430,5 +447,46 @@ int cmd_eval(int argc, char **argv) {
                    (long long)rep.total, ratio(rep.used, rep.total));
     }
     lt_vecs_free(v);
+    return 0;
+}
+
+int cmd_eval_nodes(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"train-ratio", 0, "X", O_RATIO, "fraction of the labelled nodes used for training [0.5]"},
+        {"repeats", 0, "N", O_REPEATS, "random splits averaged [10]"},
+        {"seed", 's', "N", O_SEED, "split r uses RNG stream r of this seed [1]"},
+        {"C", 0, "X", O_C, "inverse L2 strength of the logistic regression, as scikit-learn's C [1]"},
+        {"train-list", 0, "FILE", O_TRAINLIST, "node ids of one fixed training set (instead of random splits)"},
+        {"threads", 't', "N", O_THREADS, "labels trained in parallel [number of CPUs]"},
+        OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"eval nodes", "usage: latent eval nodes VECS LABELS [options]\n"
+                               "  node classification: LABELS has \"node<TAB>label\" lines (several per node: multi-label);\n"
+                               "  one-vs-rest L2 logistic regression; macro/micro-F1 by the top-k rule of DeepWalk/node2vec\n"
+                               "  (k = the node's label count) and by thresholding (p > 0.5), mean and sd over the splits\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
+    if (r >= 0) return r;
+    if (argc - optind != 2) return cli_usage(S.usage, "eval nodes: expected VECS and LABELS");
+    if (q.ne.train_list && q.ne.repeats != 10) return cli_usage(S.usage, "--train-list is one fixed split: no --repeats");
+    lt_vecs *v;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    openblas_set_num_threads(1);   /* parallel over labels instead */
+    lt_node_eval_result res;
+    r = lt_eval_nodes(v, argv[optind + 1], &q.ne, &res) ? cli_fail("eval nodes") : 0;
+    lt_vecs_free(v);
+    if (r) return r;
+    if (q.json)
+        printf("{\"nodes\": %lld, \"labels\": %d, \"multilabel_nodes\": %lld, \"train\": %lld, \"test\": %lld, \"repeats\": %d, "
+               "\"topk\": {\"macro_f1\": %.6f, \"macro_f1_sd\": %.6f, \"micro_f1\": %.6f, \"micro_f1_sd\": %.6f}, "
+               "\"threshold\": {\"macro_f1\": %.6f, \"macro_f1_sd\": %.6f, \"micro_f1\": %.6f, \"micro_f1_sd\": %.6f}}\n",
+               (long long)res.nodes, res.labels, (long long)res.multilabel_nodes, (long long)res.n_train, (long long)res.n_test, res.repeats,
+               res.macro_topk, res.sd_macro_topk, res.micro_topk, res.sd_micro_topk, res.macro_thr, res.sd_macro_thr, res.micro_thr, res.sd_micro_thr);
+    else
+        printf("rule\tmacro_f1\tsd\tmicro_f1\tsd\n"
+               "topk\t%.4f\t%.4f\t%.4f\t%.4f\nthreshold\t%.4f\t%.4f\t%.4f\t%.4f\n"
+               "nodes\t%lld\nlabels\t%d\ntrain\t%lld\ntest\t%lld\nrepeats\t%d\n",
+               res.macro_topk, res.sd_macro_topk, res.micro_topk, res.sd_micro_topk, res.macro_thr, res.sd_macro_thr, res.micro_thr,
+               res.sd_micro_thr, (long long)res.nodes, res.labels, (long long)res.n_train, (long long)res.n_test, res.repeats);
     return 0;
 }

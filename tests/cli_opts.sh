@@ -187,8 +187,49 @@ d "tokenize --jsonl" "$X tokenize $MM -i lines.jsonl" "$X tokenize $MM -i lines.
 d "tokenize --max-seq" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --max-seq 3"
 d "tokenize --quiet" "$X tokenize $MM -i long.txt" "$X tokenize $MM -i long.txt -q"
 
+
+# graphs: the karate club (undirected), a weighted directed variant
+K=../../../tests/fixtures/karate
+cp tests/fixtures/karate/edges.tsv "$T/k.tsv"
+awk '{ print $1 "\t" $2 "\t" (NR % 4 + 1) }' tests/fixtures/karate/edges.tsv > "$T/kw.tsv"
+G="$X train node2vec k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q"
+for t in node2vec deepwalk; do
+    G="$X train $t k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q"
+    d "train $t --output" "$X train $t k.tsv --dim 8 -q" "$G"
+    d "train $t --format" "$G" "$G --format glove"
+    d "train $t --weighted" "$X train $t kw.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q" \
+      "$X train $t kw.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q --weighted"
+    d "train $t --directed" "$G" "$G --directed"
+    d "train $t --no-cache" "rm -f k.tsv.*.lgraph; $G; ls k.tsv.*" "rm -f k.tsv.*.lgraph; $G --no-cache; ls k.tsv.* 2>&1 | head -c 0"
+    for o in "--dim 9" "--walk-length 12" "--num-walks 3" "--window 2" "--epochs 2" "--negative 2" "--alpha 0.05" "--sample 0" "--seed 9"; do
+        d "train $t ${o%% *}" "$G" "$G $o"
+    done
+    d "train $t --min-count" "$G" "$G --min-count 8"
+    d "train $t --walks-out" "$G" "$G --walks-out out.walks"
+    d "train $t --threads" "$G" "$X train $t k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 2 -q"
+    d "train $t --quiet" "$X train $t k.tsv -o out.n.txt --dim 8 -t 1 2>&1 | wc -l" "$G 2>&1 | wc -l"
+done
+G="$X train node2vec k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q"
+d "train node2vec --p" "$G" "$G --p 0.25"
+d "train node2vec --q" "$G" "$G --q 4"
+d "graph info --weighted" "$X graph info kw.tsv" "$X graph info kw.tsv --weighted"
+d "graph info --directed" "$X graph info k.tsv" "$X graph info k.tsv --directed"
+d "graph info --no-cache" "rm -f k.tsv.*.lgraph; $X graph info k.tsv | grep -v cache; ls k.tsv.*" "rm -f k.tsv.*.lgraph; $X graph info k.tsv --no-cache | grep -v cache; ls k.tsv.* 2>&1 | head -c 0"
+d "graph info --json" "$X graph info k.tsv" "$X graph info k.tsv --json"
+$L train node2vec "$T/k.tsv" -o "$T/kv.lvec" --dim 8 -t 1 -q --seed 3
+N="$X eval nodes kv.lvec $K/labels.tsv -t 1"
+d "eval nodes --train-ratio" "$N" "$N --train-ratio 0.3"
+d "eval nodes --repeats" "$N" "$N --repeats 3"
+d "eval nodes --seed" "$N" "$N --seed 4"
+d "eval nodes --C" "$N" "$N --C 0.001"
+d "eval nodes --train-list" "$N" "head -10 $K/labels.tsv | cut -f1 > tl.txt; $N --train-list tl.txt"
+d "eval nodes --threads" "$N --json | sed 's/\"train\".*//'" "$X eval nodes kv.lvec $K/labels.tsv -t 2 --json | sed 's/\"train\".*//'; echo t2"
+d "eval nodes --json" "$N" "$N --json"
+d "eval nodes --from" "cp kv.lvec kv.bin; $X eval nodes kv.bin $K/labels.tsv -t 1" "cp kv.lvec kv.bin; $X eval nodes kv.bin $K/labels.tsv -t 1 --from native"
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
+         "train node2vec" "train deepwalk" "graph info" "eval nodes" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

@@ -100,6 +100,30 @@ expect 1 "embed missing model" "nosuch-model/config.json" -- $L embed "$T/nosuch
 printf '{"text": 5}\n' > "$T/bad.jsonl"
 expect 1 "embed bad jsonl" "bad.jsonl: line 1" -- $L embed $M --jsonl -i "$T/bad.jsonl" -o "$T/e4.lvec"
 
+
+# graphs: node2vec end to end on the karate club, walks independent of threads, bad inputs
+KA=tests/fixtures/karate
+cp $KA/edges.tsv "$T/karate.tsv"
+$L train node2vec "$T/karate.tsv" -o "$T/w1.lvec" --walks-out "$T/w1.txt" --dim 16 -t 1 -q --seed 5 --no-cache
+$L train node2vec "$T/karate.tsv" -o "$T/w2.lvec" --walks-out "$T/w2.txt" --dim 16 -t 2 -q --seed 5 --no-cache
+if [ -s "$T/w1.txt" ] && cmp -s "$T/w1.txt" "$T/w2.txt" && [ "$(wc -l < "$T/w1.txt")" = 340 ]; then ok "walks identical for 1 and 2 threads"; else no "walks differ between thread counts"; fi
+f1=$($L eval nodes "$T/w1.lvec" $KA/labels.tsv --json -t 1 | sed 's/.*"topk": {"macro_f1": \([0-9.]*\).*/\1/')
+if [ "$(echo "$f1 >= 0.7" | bc -l)" = 1 ]; then ok "karate club: node2vec separates the two clubs (macro-F1 $f1)"; else no "karate macro-F1 $f1"; fi
+printf 'a b\nb c x y\nc\n' > "$T/bad1.tsv"
+expect 1 "graph: malformed line named" "bad1.tsv: line 3" -- $L graph info "$T/bad1.tsv" --no-cache
+printf 'a b 1\nb c -1\n' > "$T/bad2.tsv"
+expect 1 "graph: negative weight" "line 2: weight -1 is negative" -- $L train deepwalk "$T/bad2.tsv" -o "$T/x.txt" --weighted -q
+printf 'a b 1\nb c nan\n' > "$T/bad3.tsv"
+expect 1 "graph: NaN weight" "line 2" -- $L train node2vec "$T/bad3.tsv" -o "$T/x.txt" --weighted -q
+printf '# only a comment\n' > "$T/bad4.tsv"
+expect 1 "graph: empty" "empty graph" -- $L train node2vec "$T/bad4.tsv" -o "$T/x.txt" -q
+expect 2 "node2vec: p <= 0" "--p" -- $L train node2vec "$T/karate.tsv" -o "$T/x.txt" --p 0
+expect 2 "node2vec: q <= 0" "--q" -- $L train node2vec "$T/karate.tsv" -o "$T/x.txt" --q -1
+printf '0\t1\n999\t0\n' > "$T/badlab.tsv"
+expect 1 "eval nodes: unknown node in labels" "badlab.tsv: line 2: node '999'" -- $L eval nodes "$T/w1.lvec" "$T/badlab.tsv"
+printf '3000000000 1\n1 2\n' > "$T/big.tsv"
+$L graph info "$T/big.tsv" --no-cache | grep -q "^nodes	3" && ok "graph: ids over 2^31 are labels" || no "graph: big ids"
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help

@@ -44,6 +44,31 @@ void lt_analogy_report_destroy(lt_analogy_report *r);
 typedef struct lt_similarity_report { double spearman, pearson; int64_t used, total; } lt_similarity_report;
 /* "w1<TAB>w2<TAB>score" lines, '#' comments; case-insensitive lookup. */
 int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, lt_similarity_report *out);
+/* L2-regularised logistic regression, scikit-learn's objective: minimise
+ * C * sum_i log(1 + exp(-y_i (w.x_i + b))) + |w|^2 / 2 (b not penalised), by Newton's method.
+ * Xa: n rows of d features followed by a 1 (n x (d + 1), row-major); y: +1 / -1;
+ * w: d + 1 outputs (the intercept last). */
+typedef struct lt_logreg_opts { double C; int max_iter; double tol; } lt_logreg_opts;
+void lt_logreg_opts_init(lt_logreg_opts *o);   /* C 1, 100 iterations, gradient tolerance 1e-10 */
+int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const lt_logreg_opts *o, double *w);
+
+/* Node classification (the DeepWalk / node2vec protocol): labels file "node<TAB>label" per
+ * line (a node may have several lines: multi-label); nodes are matched to the vectors'
+ * labels. Repeated random splits (train_ratio of the labelled nodes for training, split r
+ * from RNG stream r of seed), one-vs-rest logistic regression per label, macro- and
+ * micro-F1 under the top-k rule (each test node gets its k best labels, k = its true label
+ * count) and under thresholding (every label with probability > 0.5); mean and standard
+ * deviation over the repeats. train_list: a file of node ids used as the one training set. */
+typedef struct lt_node_eval_opts { double train_ratio; int repeats; uint64_t seed; int n_threads; double C; const char *train_list; } lt_node_eval_opts;
+void lt_node_eval_opts_init(lt_node_eval_opts *o);   /* 0.5, 10 repeats, seed 1, 1 thread, C 1 */
+typedef struct lt_node_eval_result {
+    double macro_topk, micro_topk, macro_thr, micro_thr;
+    double sd_macro_topk, sd_micro_topk, sd_macro_thr, sd_micro_thr;
+    int64_t nodes, n_train, n_test, multilabel_nodes;
+    int labels, repeats;
+} lt_node_eval_result;
+int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out);
+
 /* Spearman rho with average ranks for ties; Pearson r. */
 double lt_spearman(const double *x, const double *y, int64_t n);
 double lt_pearson(const double *x, const double *y, int64_t n);

@@ -15,9 +15,10 @@
  * negative, NaN or infinite weights are errors. Undirected graphs store both directions.
  * Neighbour lists are sorted by node index.
  *
- * A parsed graph is cached next to the input ("INPUT.lgraph", or under $XDG_CACHE_HOME/latent
- * when the input's folder is read-only), checked against the input's size and content hash
- * and the options, and mapped on the next load (no parsing).
+ * A parsed graph is cached next to the input ("INPUT.KIND.lgraph", KIND = undirected, weighted,
+ * directed or directed-weighted; under $XDG_CACHE_HOME/latent, else ~/.cache/latent, when the
+ * input's folder is read-only), checked against the input's size and content hash and the
+ * options, and mapped on the next load (no parsing).
  */
 #ifndef LATENT_GRAPH_H
 #define LATENT_GRAPH_H

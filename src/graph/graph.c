@@ -344,13 +344,15 @@ int lt_graph_parse_cache(const void *buf, size_t len, const char *name, lt_graph
     return LT_OK;
 }
 
-/* cache beside the input, else under $XDG_CACHE_HOME/latent (or ~/.cache/latent) */
-static void cache_paths(const char *path, uint64_t ihash, char *beside, char *home, size_t n) {
-    snprintf(beside, n, "%s.lgraph", path);
+/* cache beside the input, else under $XDG_CACHE_HOME/latent (or ~/.cache/latent); one file
+ * per reading of the input (directed or not, weighted or not), so they do not replace each other */
+static void cache_paths(const char *path, const lt_graph_opts *o, uint64_t ihash, char *beside, char *home, size_t n) {
+    const char *kind = o->directed ? (o->weighted ? "directed-weighted" : "directed") : (o->weighted ? "weighted" : "undirected");
+    snprintf(beside, n, "%s.%s.lgraph", path, kind);
     const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (x && *x) snprintf(home, n, "%s/latent/%s-%016llx.lgraph", x, base, (unsigned long long)ihash);
-    else if (h && *h) snprintf(home, n, "%s/.cache/latent/%s-%016llx.lgraph", h, base, (unsigned long long)ihash);
+    if (x && *x) snprintf(home, n, "%s/latent/%s-%016llx.%s.lgraph", x, base, (unsigned long long)ihash, kind);
+    else if (h && *h) snprintf(home, n, "%s/.cache/latent/%s-%016llx.%s.lgraph", h, base, (unsigned long long)ihash, kind);
     else home[0] = 0;
 }
 
@@ -400,7 +402,7 @@ int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_g
     int cacheable = o->cache && strcmp(path, "-");
     uint64_t ihash = cacheable ? lt_hash64(buf, len, LT_HASH_INIT) : 0;
     char beside[1024], home[1024];
-    cache_paths(path, ihash, beside, home, sizeof beside);
+    cache_paths(path, o, ihash, beside, home, sizeof beside);
     if (cacheable && (try_cache(beside, len, ihash, o, out, st) || try_cache(home, len, ihash, o, out, st))) {
         lt_release_whole(buf, ml);
         return LT_OK;

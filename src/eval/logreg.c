@@ -1,0 +1,322 @@
+/* L2-regularised logistic regression (scikit-learn's objective: C * sum of log-losses +
+ * |w|^2 / 2, intercept not penalised) by Newton's method with a backtracking line search:
+ * the Hessian X^T D X is formed with OpenBLAS dsyrk and solved by Cholesky, so a few
+ * iterations reach the optimum to machine precision. And node classification on top of it:
+ * one-vs-rest, multi-label, macro/micro-F1 under the top-k rule of DeepWalk/node2vec and
+ * under plain thresholding, over repeated random splits. */
+#include "latent/eval.h"
+#include "latent/core.h"
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lt_logreg_opts_init(lt_logreg_opts *o) { o->C = 1.0; o->max_iter = 100; o->tol = 1e-10; }
+
+static double log1pexp(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
+
+/* Cholesky solve of the SPD system A x = b (A: k x k, overwritten). 0 on success. */
+static int chol_solve(double *A, int k, double *b) {
+    for (int j = 0; j < k; j++) {
+        double s = A[j * k + j];
+        for (int p = 0; p < j; p++) s -= A[j * k + p] * A[j * k + p];
+        if (!(s > 0)) return -1;
+        double l = sqrt(s);
+        A[j * k + j] = l;
+        for (int i = j + 1; i < k; i++) {
+            double t = A[i * k + j];
+            for (int p = 0; p < j; p++) t -= A[i * k + p] * A[j * k + p];
+            A[i * k + j] = t / l;
+        }
+    }
+    for (int i = 0; i < k; i++) { double t = b[i]; for (int p = 0; p < i; p++) t -= A[i * k + p] * b[p]; b[i] = t / A[i * k + i]; }
+    for (int i = k - 1; i >= 0; i--) { double t = b[i]; for (int p = i + 1; p < k; p++) t -= A[p * k + i] * b[p]; b[i] = t / A[i * k + i]; }
+    return 0;
+}
+
+/* objective: C sum log(1 + exp(-y z)) + |w|^2 / 2, z = X w + b, y in {-1, +1} */
+static double objective(const double *Xa, int64_t n, int k, const double *w, const int8_t *y, double C, double *z) {
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, k, 1.0, Xa, k, w, 1, 0.0, z, 1);
+    double f = 0;
+    for (int64_t i = 0; i < n; i++) f += log1pexp(-y[i] * z[i]);
+    double r = 0;
+    for (int j = 0; j < k - 1; j++) r += w[j] * w[j];
+    return C * f + 0.5 * r;
+}
+
+int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const lt_logreg_opts *o, double *w) {
+    int k = (int)d + 1;   /* features plus the intercept column (last, all ones) */
+    double C = o->C;
+    double *z = lt_malloc((size_t)n * 8), *g = lt_malloc((size_t)k * 8), *H = lt_malloc((size_t)k * k * 8);
+    double *S = lt_malloc((size_t)n * k * 8), *step = lt_malloc((size_t)k * 8), *wn = lt_malloc((size_t)k * 8), *zn = lt_malloc((size_t)n * 8);
+    if (!z || !g || !H || !S || !step || !wn || !zn) {
+        lt_free(z); lt_free(g); lt_free(H); lt_free(S); lt_free(step); lt_free(wn); lt_free(zn);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    memset(w, 0, (size_t)k * 8);
+    double f = objective(Xa, n, k, w, y, C, z);
+    int rc = LT_OK;
+    for (int it = 0; it < o->max_iter; it++) {
+        /* gradient: C X^T (sigma(z) - t) + [w; 0]; Hessian: C X^T D X + diag(1..1, 0) */
+        double *r = zn;
+        for (int64_t i = 0; i < n; i++) {
+            double p = 1 / (1 + exp(-z[i])), t = y[i] > 0;
+            r[i] = C * (p - t);
+            double dd = sqrt(C * p * (1 - p));
+            for (int j = 0; j < k; j++) S[i * k + j] = Xa[i * k + j] * dd;
+        }
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, k, 1.0, Xa, k, r, 1, 0.0, g, 1);
+        double gn = 0;
+        for (int j = 0; j < k; j++) { if (j < k - 1) g[j] += w[j]; gn += g[j] * g[j]; }
+        if (sqrt(gn) <= o->tol * (1 + fabs(f))) break;
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, k, (int)n, 1.0, S, k, 0.0, H, k);
+        for (int j = 0; j < k - 1; j++) H[j * k + j] += 1;
+        H[(k - 1) * k + (k - 1)] += 1e-12;   /* the unpenalised intercept: keep the system definite */
+        for (int j = 0; j < k; j++) step[j] = -g[j];
+        if (chol_solve(H, k, step)) { rc = lt_err(LT_EINVAL, "logistic regression: singular Hessian"); break; }
+        double dec = 0;
+        for (int j = 0; j < k; j++) dec += g[j] * step[j];
+        double a = 1, fn = 0;
+        for (int ls = 0; ls < 60; ls++, a *= 0.5) {
+            for (int j = 0; j < k; j++) wn[j] = w[j] + a * step[j];
+            fn = objective(Xa, n, k, wn, y, C, zn);
+            if (fn <= f + 1e-4 * a * dec) break;
+        }
+        if (!(fn <= f)) break;   /* no progress possible: at the optimum to rounding */
+        memcpy(w, wn, (size_t)k * 8);
+        memcpy(z, zn, (size_t)n * 8);
+        double df = f - fn;
+        f = fn;
+        if (df <= 1e-15 * (1 + fabs(f))) break;
+    }
+    lt_free(z); lt_free(g); lt_free(H); lt_free(S); lt_free(step); lt_free(wn); lt_free(zn);
+    return rc;
+}
+
+/* ---- node classification ---- */
+void lt_node_eval_opts_init(lt_node_eval_opts *o) {
+    o->train_ratio = 0.5; o->repeats = 10; o->seed = 1; o->n_threads = 1; o->C = 1.0; o->train_list = NULL;
+}
+
+typedef struct {
+    const double *X; int64_t n; int64_t d;       /* rows of labelled nodes, with the ones column */
+    const uint8_t *Y; int L;                     /* n x L membership */
+    const int64_t *train; int64_t ntr;
+    const lt_logreg_opts *lo;
+    double *W;                                   /* L x (d + 1) */
+    _Atomic int rc;
+} ovr_ctx;
+static void ovr_labels(void *ud, int64_t b, int64_t e, int tid) {
+    ovr_ctx *c = ud;
+    (void)tid;
+    int k = (int)c->d + 1;
+    double *Xt = lt_malloc((size_t)c->ntr * k * 8);
+    int8_t *y = lt_malloc((size_t)c->ntr);
+    if (!Xt || !y) { c->rc = LT_ENOMEM; lt_free(Xt); lt_free(y); return; }
+    for (int64_t i = 0; i < c->ntr; i++) memcpy(Xt + i * k, c->X + c->train[i] * k, (size_t)k * 8);
+    for (int64_t l = b; l < e && !c->rc; l++) {
+        for (int64_t i = 0; i < c->ntr; i++) y[i] = c->Y[c->train[i] * c->L + l] ? 1 : -1;
+        int rc = lt_logreg_fit(Xt, c->ntr, c->d, y, c->lo, c->W + l * k);
+        if (rc) c->rc = rc;
+    }
+    lt_free(Xt); lt_free(y);
+}
+
+typedef struct { double p; int l; } scored;
+static int cmp_scored(const void *a, const void *b) {
+    const scored *x = a, *y = b;
+    if (x->p != y->p) return x->p > y->p ? -1 : 1;
+    return x->l - y->l;
+}
+
+/* macro/micro F1 from per-label tp, fp, fn */
+static void f1s(const int64_t *tp, const int64_t *fp, const int64_t *fn, int L, double *macro, double *micro) {
+    double sum = 0;
+    int64_t TP = 0, FP = 0, FN = 0;
+    for (int l = 0; l < L; l++) {
+        double den = 2.0 * tp[l] + fp[l] + fn[l];
+        sum += den > 0 ? 2.0 * tp[l] / den : 0;
+        TP += tp[l]; FP += fp[l]; FN += fn[l];
+    }
+    *macro = sum / L;
+    *micro = 2.0 * TP + FP + FN > 0 ? 2.0 * TP / (2.0 * TP + FP + FN) : 0;
+}
+
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t') s++;
+    size_t l = strlen(s);
+    while (l && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t')) s[--l] = 0;
+    return s;
+}
+
+int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out) {
+    memset(out, 0, sizeof *out);
+    if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels (node ids)");
+    if (!(o->train_ratio > 0 && o->train_ratio < 1)) return lt_err(LT_EINVAL, "train ratio must be in (0, 1)");
+    FILE *f = fopen(labels_path, "rb");
+    if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", labels_path, strerror(errno));
+    /* node -> row of v; labels (strings) -> label ids */
+    int64_t *row_of = NULL, nrows = 0;              /* labelled rows, in first-seen order */
+    int64_t *lab_row = NULL, *lab_id = NULL, np = 0, cap = 0;
+    char **names = NULL;
+    int L = 0, rc = LT_OK;
+    int64_t *mark = lt_malloc((size_t)(v->n ? v->n : 1) * 8);
+    char *line = NULL;
+    size_t lcap = 0;
+    long long ln = 0;
+    if (!mark) rc = lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; rc == LT_OK && i < v->n; i++) mark[i] = -1;
+    while (rc == LT_OK && getline(&line, &lcap, f) > 0) {
+        ln++;
+        char *s = trim(line);
+        if (!*s || *s == '#') continue;
+        char *sep = s + strcspn(s, "\t ,");
+        if (!*sep) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"node label\"", labels_path, ln); break; }
+        *sep = 0;
+        char *lab = trim(sep + 1);
+        if (!*lab) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"node label\"", labels_path, ln); break; }
+        int64_t r = lt_vecs_find(v, s);
+        if (r < 0) { rc = lt_err(LT_EINVAL, "%s: line %lld: node '%s' has no vector (not in the graph, or in no walk)", labels_path, ln, s); break; }
+        int li = -1;
+        for (int j = 0; j < L; j++) if (!strcmp(names[j], lab)) { li = j; break; }
+        if (li < 0) {
+            if (L == 100000) { rc = lt_err(LT_EFORMAT, "%s: more than 100000 distinct labels", labels_path); break; }
+            char **nn = lt_realloc(names, (size_t)(L + 1) * sizeof *nn);
+            if (!nn || !(nn[L] = lt_strdup(lab))) { if (nn) names = nn; rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            names = nn;
+            li = L++;
+        }
+        if (mark[r] < 0) {
+            int64_t *nr = lt_realloc(row_of, (size_t)(nrows + 1) * 8);
+            if (!nr) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            row_of = nr;
+            mark[r] = nrows;
+            row_of[nrows++] = r;
+        }
+        if (np == cap) {
+            cap = cap ? cap * 2 : 1024;
+            int64_t *a = lt_realloc(lab_row, (size_t)cap * 8), *b = a ? lt_realloc(lab_id, (size_t)cap * 8) : NULL;
+            if (a) lab_row = a;
+            if (b) lab_id = b;
+            if (!a || !b) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+        }
+        lab_row[np] = mark[r]; lab_id[np] = li; np++;
+    }
+    free(line);
+    fclose(f);
+    if (rc == LT_OK && (nrows < 2 || L < 2)) rc = lt_err(LT_EINVAL, "%s: need at least 2 labelled nodes and 2 labels (found %lld, %d)", labels_path, (long long)nrows, L);
+    int64_t d = v->d, k = d + 1, n = nrows;
+    double *X = NULL, *W = NULL;
+    uint8_t *Y = NULL, *is_tr = NULL;
+    int64_t *perm = NULL, *tr = NULL, *te = NULL;
+    int64_t *tp = NULL, *fp = NULL, *fn = NULL;
+    double *P = NULL;
+    scored *sc = NULL;
+    double acc[4][2] = {{0}};   /* macro/micro x topk/thr: sum, sum of squares */
+    if (rc == LT_OK) {
+        X = lt_malloc((size_t)n * k * 8); Y = lt_calloc((size_t)n * L, 1); W = lt_malloc((size_t)L * k * 8);
+        perm = lt_malloc((size_t)n * 8); tr = lt_malloc((size_t)n * 8); te = lt_malloc((size_t)n * 8); is_tr = lt_calloc((size_t)n, 1);
+        tp = lt_malloc((size_t)L * 8 * 2); fp = lt_malloc((size_t)L * 8 * 2); fn = lt_malloc((size_t)L * 8 * 2);
+        P = lt_malloc((size_t)L * 8); sc = lt_malloc((size_t)L * sizeof *sc);
+        if (!X || !Y || !W || !perm || !tr || !te || !is_tr || !tp || !fp || !fn || !P || !sc) rc = lt_err(LT_ENOMEM, "out of memory");
+    }
+    if (rc == LT_OK) {
+        for (int64_t i = 0; i < n; i++) {
+            for (int64_t j = 0; j < d; j++) X[i * k + j] = lt_vecs_row(v, row_of[i])[j];
+            X[i * k + d] = 1;
+        }
+        for (int64_t p = 0; p < np; p++) Y[lab_row[p] * L + lab_id[p]] = 1;
+    }
+    /* a fixed training set: the nodes listed in train_list */
+    if (rc == LT_OK && o->train_list) {
+        FILE *tf = fopen(o->train_list, "rb");
+        if (!tf) rc = lt_err(LT_EIO, "%s: cannot open: %s", o->train_list, strerror(errno));
+        char *l2 = NULL;
+        size_t c2 = 0;
+        long long n2 = 0;
+        while (rc == LT_OK && tf && getline(&l2, &c2, tf) > 0) {
+            n2++;
+            char *s = trim(l2);
+            if (!*s) continue;
+            int64_t r = lt_vecs_find(v, s);
+            if (r < 0 || mark[r] < 0) { rc = lt_err(LT_EINVAL, "%s: line %lld: node '%s' is not a labelled node", o->train_list, n2, s); break; }
+            is_tr[mark[r]] = 1;
+        }
+        free(l2);
+        if (tf) fclose(tf);
+    }
+    lt_logreg_opts lo;
+    lt_logreg_opts_init(&lo);
+    lo.C = o->C;
+    int reps = o->train_list ? 1 : o->repeats;
+    for (int rep = 0; rc == LT_OK && rep < reps; rep++) {
+        int64_t ntr = 0, nte = 0;
+        if (o->train_list) {
+            for (int64_t i = 0; i < n; i++) { if (is_tr[i]) tr[ntr++] = i; else te[nte++] = i; }
+        } else {
+            lt_rng r;
+            lt_rng_seed(&r, o->seed, (uint64_t)rep);
+            for (int64_t i = 0; i < n; i++) perm[i] = i;
+            for (int64_t i = n - 1; i > 0; i--) { int64_t j = (int64_t)lt_rng_below(&r, (uint64_t)i + 1); int64_t t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+            ntr = (int64_t)floor(o->train_ratio * (double)n + 0.5);
+            if (ntr < 1) ntr = 1;
+            if (ntr > n - 1) ntr = n - 1;
+            for (int64_t i = 0; i < n; i++) { if (i < ntr) tr[i] = perm[i]; else te[nte++] = perm[i]; }
+        }
+        if (ntr < 1 || nte < 1) { rc = lt_err(LT_EINVAL, "the split leaves no training or no test node"); break; }
+        ovr_ctx c = {X, n, d, Y, L, tr, ntr, &lo, W, 0};
+        lt_parallel_for(o->n_threads, L, ovr_labels, &c);
+        if (c.rc) { rc = c.rc; break; }
+        memset(tp, 0, (size_t)L * 16); memset(fp, 0, (size_t)L * 16); memset(fn, 0, (size_t)L * 16);
+        for (int64_t t = 0; t < nte; t++) {
+            int64_t i = te[t];
+            int truth = 0;
+            for (int l = 0; l < L; l++) {
+                double z = 0;
+                for (int64_t j = 0; j < k; j++) z += W[l * k + j] * X[i * k + j];
+                P[l] = z;
+                sc[l] = (scored){z, l};
+                truth += Y[i * L + l];
+            }
+            qsort(sc, (size_t)L, sizeof *sc, cmp_scored);
+            for (int rank = 0; rank < L; rank++) {   /* top-k: the k best labels, k = true label count */
+                int l = sc[rank].l, pred = rank < truth, y = Y[i * L + l];
+                tp[l] += pred && y; fp[l] += pred && !y; fn[l] += !pred && y;
+            }
+            for (int l = 0; l < L; l++) {            /* thresholded: probability > 0.5 */
+                int pred = P[l] > 0, y = Y[i * L + l];
+                tp[L + l] += pred && y; fp[L + l] += pred && !y; fn[L + l] += !pred && y;
+            }
+        }
+        double ma, mi;
+        f1s(tp, fp, fn, L, &ma, &mi);
+        acc[0][0] += ma; acc[0][1] += ma * ma; acc[1][0] += mi; acc[1][1] += mi * mi;
+        f1s(tp + L, fp + L, fn + L, L, &ma, &mi);
+        acc[2][0] += ma; acc[2][1] += ma * ma; acc[3][0] += mi; acc[3][1] += mi * mi;
+        out->n_train = ntr;
+        out->n_test = nte;
+    }
+    if (rc == LT_OK) {
+        double R = reps;
+        double *m[4] = {&out->macro_topk, &out->micro_topk, &out->macro_thr, &out->micro_thr};
+        double *s[4] = {&out->sd_macro_topk, &out->sd_micro_topk, &out->sd_macro_thr, &out->sd_micro_thr};
+        for (int q = 0; q < 4; q++) {
+            *m[q] = acc[q][0] / R;
+            double var = reps > 1 ? (acc[q][1] - acc[q][0] * acc[q][0] / R) / (R - 1) : 0;
+            *s[q] = var > 0 ? sqrt(var) : 0;
+        }
+        out->nodes = n;
+        out->labels = L;
+        out->repeats = reps;
+        int64_t multi = 0;
+        for (int64_t i = 0; i < n; i++) { int t = 0; for (int l = 0; l < L; l++) t += Y[i * L + l]; multi += t > 1; }
+        out->multilabel_nodes = multi;
+    }
+    for (int j = 0; j < L; j++) lt_free(names[j]);
+    lt_free(names); lt_free(mark); lt_free(row_of); lt_free(lab_row); lt_free(lab_id);
+    lt_free(X); lt_free(Y); lt_free(W); lt_free(perm); lt_free(tr); lt_free(te); lt_free(is_tr);
+    lt_free(tp); lt_free(fp); lt_free(fn); lt_free(P); lt_free(sc);
+    return rc;
+}
