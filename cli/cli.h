@@ -49,6 +49,7 @@ int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_eval_recall(int argc, char **argv);
 int cmd_eval_nodes(int argc, char **argv);
+int cmd_eval_links(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 #endif

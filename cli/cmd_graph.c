@@ -5,7 +5,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
-       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON };
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST };
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
@@ -115,12 +115,58 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
     return r;
 }
 
+static int graph_split(int argc, char **argv) {
+    static const cli_opt opts[] = {GRAPH_OPTS,
+                                   {"holdout", 0, "X", O_HOLDOUT, "fraction of the edges held out [0.1]"},
+                                   {"output", 'o', "TRAIN", O_OUT, "the residual graph (edge list; required)"},
+                                   {"test", 0, "PAIRS", O_TEST, "held-out edges and as many non-edges, \"u v 1|0\" (required)"},
+                                   {"seed", 's', "N", O_SEED, "[1]"},
+                                   {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_spec S = {"graph split", "usage: latent graph split GRAPH -o TRAIN --test PAIRS [options]\n"
+                               "  link-prediction split: held-out edges never take a node's last edge (the residual graph\n"
+                               "  keeps every node's degree >= 1); as many distinct non-edges are sampled\n", opts};
+    lt_graph_opts go;
+    lt_graph_opts_init(&go);
+    const char *a, *out = NULL, *test = NULL;
+    double holdout = 0.1, fv;
+    long long iv;
+    uint64_t seed = 1;
+    int c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_WEIGHTED: go.weighted = 1; break;
+        case O_DIRECTED: go.directed = 1; break;
+        case O_NOCACHE: go.cache = 0; break;
+        case O_HOLDOUT: if (!cli_float(a, 1e-9, 1 - 1e-9, &fv)) return cli_usage(S.usage, "--holdout must be in (0, 1)"); holdout = fv; break;
+        case O_OUT: out = a; break;
+        case O_TEST: test = a; break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be a non-negative integer"); seed = (uint64_t)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 1 || !out || !test) return cli_usage(S.usage, "graph split: expected GRAPH, -o TRAIN and --test PAIRS");
+    lt_graph *g;
+    lt_graph_stats st;
+    if (lt_graph_load(argv[optind], &go, &g, &st)) return cli_fail("graph split");
+    lt_split_info si;
+    int r = lt_graph_split(g, holdout, seed, out, test, &si) ? cli_fail("graph split") : 0;
+    lt_graph_free(g);
+    if (!r && !cli_quiet())
+        fprintf(stderr, "latent: graph split: %lld edges kept -> %s; %lld held out and %lld non-edges -> %s\n", (long long)si.kept, out,
+                (long long)si.held_out, (long long)si.negatives, test);
+    return r;
+}
+
 int cmd_graph(int argc, char **argv) {
     static const cli_opt opts[] = {GRAPH_OPTS, {"json", 0, NULL, O_JSON, "JSON output"}, {0}};
     static const cli_spec S = {"graph info", "usage: latent graph info GRAPH [options]\n"
                                "  nodes, edges, what the reading rules dropped, degrees, weakly connected components, memory\n", opts};
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { cli_help(&S, stdout); return 0; }
-    if (argc < 2 || strcmp(argv[1], "info")) return cli_usage(S.usage, "graph: expected 'info'");
+    static const char *U = "usage: latent graph info|split ... ('latent graph SUB --help')\n";
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { fputs(U, stdout); return 0; }
+    if (argc >= 2 && !strcmp(argv[1], "split")) return graph_split(argc - 1, argv + 1);
+    if (argc < 2 || strcmp(argv[1], "info")) return cli_usage(U, "graph: expected 'info' or 'split'");
     argc--; argv++;
     lt_graph_opts go;
     lt_graph_opts_init(&go);

@@ -7,7 +7,7 @@
 void openblas_set_num_threads(int);
 
 enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
-       O_SEED, O_THREADS, O_C, O_TRAINLIST };
+       O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP };
 #define OPT_FROM {"from", 0, "F", O_FROM, "input format (native w2v-txt w2v-bin glove vec npy fvecs) [from the name]"}
 #define OPT_JSON {"json", 0, NULL, O_JSON, "JSON output (one object per query or result)"}
 #define OPT_K {"k", 'k', "N", O_K, "neighbours [10]"}
@@ -20,6 +20,7 @@ typedef struct {
     long long restrict_n;
     const char *neg[64];
     lt_node_eval_opts ne;
+    lt_link_op op;
 } qopts;
 
 /* Parses argv with `spec`; returns -1 to go on, else the exit code. */
@@ -52,6 +53,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(spec->usage, "--threads must be 1..256"); q->ne.n_threads = (int)iv; break;
         case O_C: { double f; if (!cli_float(a, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be positive"); q->ne.C = f; break; }
         case O_TRAINLIST: q->ne.train_list = a; break;
+        case O_OP: if (lt_link_op_from_name(a, &q->op)) return cli_usage(spec->usage, "%s", lt_errmsg()); break;
         }
     }
     return -1;
@@ -390,18 +392,20 @@ int cmd_eval(int argc, char **argv) {
                                 "  case-insensitive, as gensim's evaluate_word_analogies\n", aopts};
     static const cli_spec SS = {"eval similarity", "usage: latent eval similarity VECS PAIRS.tsv [options]\n"
                                 "  word1<TAB>word2<TAB>score lines: Spearman rho, Pearson r and coverage\n", sopts};
-    static const char *U = "usage: latent eval analogy|similarity|recall|nodes ... ('latent eval SUB --help')\n";
+    static const char *U = "usage: latent eval analogy|similarity|recall|nodes|links ... ('latent eval SUB --help')\n";
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(U, stdout);
         cli_help(&SA, stdout); cli_help(&SS, stdout);
         fputs("usage: latent eval recall INDEX --queries Q ... (see 'latent eval recall --help')\n", stdout);
         fputs("usage: latent eval nodes VECS LABELS ... (see 'latent eval nodes --help')\n", stdout);
+        fputs("usage: latent eval links VECS PAIRS ... (see 'latent eval links --help')\n", stdout);
         return 0;
     }
     if (argc < 2) return cli_usage(U, "eval: expected 'analogy', 'similarity' or 'recall'");
     const char *what = argv[1];
     if (!strcmp(what, "recall")) return cmd_eval_recall(argc - 1, argv + 1);
     if (!strcmp(what, "nodes")) return cmd_eval_nodes(argc - 1, argv + 1);
+    if (!strcmp(what, "links")) return cmd_eval_links(argc - 1, argv + 1);
     if (strcmp(what, "analogy") && strcmp(what, "similarity")) return cli_usage(U, "eval: unknown evaluation '%s'", what);
     int ana = !strcmp(what, "analogy");
     const cli_spec *S = ana ? &SA : &SS;
@@ -488,5 +492,35 @@ int cmd_eval_nodes(int argc, char **argv) {
                "nodes\t%lld\nlabels\t%d\ntrain\t%lld\ntest\t%lld\nrepeats\t%d\n",
                res.macro_topk, res.sd_macro_topk, res.micro_topk, res.sd_micro_topk, res.macro_thr, res.sd_macro_thr, res.micro_thr,
                res.sd_micro_thr, (long long)res.nodes, res.labels, (long long)res.n_train, (long long)res.n_test, res.repeats);
+    return 0;
+}
+
+int cmd_eval_links(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"op", 0, "OP", O_OP, "cosine (a score, no classifier) or an edge feature for a logistic regression: hadamard, average, l1, l2 [cosine]"},
+        {"seed", 's', "N", O_SEED, "the split of the pairs into classifier training and scoring halves [1]"},
+        OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"eval links", "usage: latent eval links VECS PAIRS [options]\n"
+                               "  link prediction ROC-AUC; PAIRS has \"u v 1\" (held-out edge) and \"u v 0\" (non-edge) lines, as\n"
+                               "  'latent graph split' writes them\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
+    if (r >= 0) return r;
+    if (argc - optind != 2) return cli_usage(S.usage, "eval links: expected VECS and PAIRS");
+    if (q.op == LT_LINK_COSINE && q.ne.seed != 1) return cli_usage(S.usage, "--seed splits the pairs for a classifier: it needs --op other than cosine");
+    lt_vecs *v;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    lt_link_result res;
+    static const char *ops[] = {"cosine", "hadamard", "average", "l1", "l2"};
+    r = lt_eval_links(v, argv[optind + 1], q.op, q.ne.seed, &res) ? cli_fail("eval links") : 0;
+    lt_vecs_free(v);
+    if (r) return r;
+    if (q.json)
+        printf("{\"op\": \"%s\", \"auc\": %.6f, \"pairs\": %lld, \"positives\": %lld, \"trained\": %lld, \"scored\": %lld}\n", ops[q.op],
+               res.auc, (long long)res.pairs, (long long)res.positives, (long long)res.trained, (long long)res.scored);
+    else
+        printf("op\t%s\nauc\t%.4f\npairs\t%lld\npositives\t%lld\ntrained\t%lld\nscored\t%lld\n", ops[q.op], res.auc, (long long)res.pairs,
+               (long long)res.positives, (long long)res.trained, (long long)res.scored);
     return 0;
 }

@@ -216,6 +216,15 @@ d "graph info --weighted" "$X graph info kw.tsv" "$X graph info kw.tsv --weighte
 d "graph info --directed" "$X graph info k.tsv" "$X graph info k.tsv --directed"
 d "graph info --no-cache" "rm -f k.tsv.*.lgraph; $X graph info k.tsv | grep -v cache; ls k.tsv.*" "rm -f k.tsv.*.lgraph; $X graph info k.tsv --no-cache | grep -v cache; ls k.tsv.* 2>&1 | head -c 0"
 d "graph info --json" "$X graph info k.tsv" "$X graph info k.tsv --json"
+S2="$X graph split k.tsv -o out.tr.tsv --test out.te.tsv -q"
+d "graph split --weighted" "$X graph split kw.tsv -o out.tr.tsv --test out.te.tsv -q" "$X graph split kw.tsv -o out.tr.tsv --test out.te.tsv -q --weighted"
+d "graph split --directed" "$S2" "$S2 --directed"
+d "graph split --no-cache" "rm -f k.tsv.*.lgraph; $S2; ls k.tsv.*" "rm -f k.tsv.*.lgraph; $S2 --no-cache; ls k.tsv.* 2>&1 | head -c 0"
+d "graph split --holdout" "$S2" "$S2 --holdout 0.3"
+d "graph split --output" "$X graph split k.tsv --test out.te.tsv -q" "$S2"
+d "graph split --test" "$X graph split k.tsv -o out.tr.tsv -q" "$S2"
+d "graph split --seed" "$S2" "$S2 --seed 2"
+d "graph split --quiet" "$X graph split k.tsv -o out.tr.tsv --test out.te.tsv 2>&1 | wc -l" "$S2 2>&1 | wc -l"
 $L train node2vec "$T/k.tsv" -o "$T/kv.lvec" --dim 8 -t 1 -q --seed 3
 N="$X eval nodes kv.lvec $K/labels.tsv -t 1"
 d "eval nodes --train-ratio" "$N" "$N --train-ratio 0.3"
@@ -225,11 +234,18 @@ d "eval nodes --C" "$N" "$N --C 0.001"
 d "eval nodes --train-list" "$N" "head -10 $K/labels.tsv | cut -f1 > tl.txt; $N --train-list tl.txt"
 d "eval nodes --threads" "$N --json | sed 's/\"train\".*//'" "$X eval nodes kv.lvec $K/labels.tsv -t 2 --json | sed 's/\"train\".*//'; echo t2"
 d "eval nodes --json" "$N" "$N --json"
+$L graph split "$T/k.tsv" -o "$T/ktr.tsv" --test "$T/kte.tsv" -q --holdout 0.2
+$L train node2vec "$T/ktr.tsv" -o "$T/klp.lvec" --dim 8 -t 1 -q
+E2="$X eval links klp.lvec kte.tsv"
+d "eval links --op" "$E2" "$E2 --op average"
+d "eval links --seed" "$E2 --op l2" "$E2 --op l2 --seed 5"
+d "eval links --json" "$E2" "$E2 --json"
+d "eval links --from" "cp klp.lvec klp.bin; $X eval links klp.bin kte.tsv" "cp klp.lvec klp.bin; $X eval links klp.bin kte.tsv --from native"
 d "eval nodes --from" "cp kv.lvec kv.bin; $X eval nodes kv.bin $K/labels.tsv -t 1" "cp kv.lvec kv.bin; $X eval nodes kv.bin $K/labels.tsv -t 1 --from native"
 
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
-         "train node2vec" "train deepwalk" "graph info" "eval nodes" \
+         "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

@@ -188,4 +188,56 @@ TEST(walks_deterministic_and_dangling) {
     lt_graph_free(g);
 }
 
-RUN_TESTS(T(edge_list_rules), T(cache_round_trip), T(walk_transitions_chi_square), T(walks_deterministic_and_dangling))
+/* ROC-AUC against the direct count over all (positive, negative) pairs, ties counting 1/2 */
+TEST(auc_against_direct_count) {
+    lt_rng r;
+    lt_rng_seed(&r, 3, 0);
+    int n = 500;
+    double *s = malloc(sizeof(double) * (size_t)n);
+    int8_t *y = malloc((size_t)n);
+    for (int i = 0; i < n; i++) { y[i] = lt_rng_uniform(&r) < 0.4 ? 1 : -1; s[i] = (double)(int)(lt_rng_uniform(&r) * 20) + (y[i] > 0) * 3; }
+    double num = 0, den = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            if (y[i] > 0 && y[j] < 0) { num += s[i] > s[j] ? 1 : s[i] == s[j] ? 0.5 : 0; den++; }
+    CHECK_NEAR(lt_roc_auc(s, y, n), num / den, 1e-12, 0);
+    free(s); free(y);
+}
+
+/* a split holds out edges without isolating any node, and samples true non-edges */
+TEST(link_split_rules) {
+    const char *path = "build/tests/split_graph.tsv";
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 60; i++) { fprintf(f, "%d %d\n", i, (i + 1) % 60); fprintf(f, "%d %d\n", i, (i * 7 + 11) % 60); }
+    fprintf(f, "100 101\n");   /* a pair whose edge can never be held out */
+    fclose(f);
+    lt_graph_opts o;
+    lt_graph_opts_init(&o);
+    o.cache = 0;
+    lt_graph *g = NULL, *t = NULL;
+    CHECK(lt_graph_load(path, &o, &g, NULL) == LT_OK);
+    if (!g) return;
+    lt_split_info si;
+    CHECK(lt_graph_split(g, 0.3, 5, "build/tests/split_train.tsv", "build/tests/split_test.tsv", &si) == LT_OK);
+    CHECK(si.held_out > 20 && si.negatives == si.held_out && si.kept + si.held_out == g->m / 2);
+    CHECK(lt_graph_load("build/tests/split_train.tsv", &o, &t, NULL) == LT_OK);
+    if (t) {
+        CHECK(t->n == g->n);   /* every node kept an edge */
+        for (int64_t i = 0; i < t->n; i++) CHECK(t->off[i + 1] > t->off[i]);
+        lt_graph_free(t);
+    }
+    f = fopen("build/tests/split_test.tsv", "rb");
+    char a[64], b[64];
+    int lab, bad = 0, n0 = 0;
+    while (f && fscanf(f, "%63s %63s %d", a, b, &lab) == 3) {
+        int64_t x = lt_graph_find(g, a), y = lt_graph_find(g, b), e = 0;
+        for (int64_t k = g->off[x]; k < g->off[x + 1]; k++) e |= g->adj[k] == y;
+        bad += e != lab;
+        n0 += !lab;
+    }
+    if (f) fclose(f);
+    CHECK(bad == 0 && n0 == si.negatives);
+    lt_graph_free(g);
+}
+
+RUN_TESTS(T(auc_against_direct_count), T(link_split_rules), T(edge_list_rules), T(cache_round_trip), T(walk_transitions_chi_square), T(walks_deterministic_and_dangling))

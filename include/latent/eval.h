@@ -69,6 +69,17 @@ typedef struct lt_node_eval_result {
 } lt_node_eval_result;
 int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out);
 
+/* ROC-AUC of scores against labels (> 0 positive), ties sharing their mean rank. */
+double lt_roc_auc(const double *score, const int8_t *label, int64_t n);
+/* Link prediction on a pairs file ("u v 1|0" lines, as lt_graph_split writes): cosine
+ * scores, or an edge feature (Hadamard product, average, |a - b|, (a - b)^2; node2vec's
+ * operators) fed to a logistic regression trained on a seeded half of the pairs and scored
+ * on the other half. */
+typedef enum { LT_LINK_COSINE = 0, LT_LINK_HADAMARD, LT_LINK_AVERAGE, LT_LINK_L1, LT_LINK_L2 } lt_link_op;
+int lt_link_op_from_name(const char *s, lt_link_op *op);
+typedef struct lt_link_result { double auc; int64_t pairs, positives, trained, scored; } lt_link_result;
+int lt_eval_links(const lt_vecs *v, const char *pairs_path, lt_link_op op, uint64_t seed, lt_link_result *out);
+
 /* Spearman rho with average ranks for ties; Pearson r. */
 double lt_spearman(const double *x, const double *y, int64_t n);
 double lt_pearson(const double *x, const double *y, int64_t n);

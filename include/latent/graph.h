@@ -103,6 +103,15 @@ typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; do
  * and trains on them. Rows: nodes by descending count (gensim's order), labels = node ids. */
 int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_info *info);
 
+/* ---- link prediction ---- */
+typedef struct lt_split_info { int64_t kept, held_out, negatives; } lt_split_info;
+/* Holds out about `holdout` of the edges, drawn in a seeded order and never a node's last
+ * one (the residual graph keeps every node's degree >= 1), writes the residual graph to
+ * train_path (an edge list, ids as written) and to test_path the held-out edges ("u v 1")
+ * and as many distinct sampled non-edges ("u v 0"). */
+int lt_graph_split(const lt_graph *g, double holdout, uint64_t seed, const char *train_path, const char *test_path,
+                   lt_split_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,16 @@ struct lt_graph_internal {
     void *map_base; size_t map_len;         /* a mapped cache file */
     float *alias_p; int32_t *alias_i;       /* weighted first-order sampling: per arc (walk.c) */
 };
+/* Is there an arc t -> x? (binary search of t's sorted row) */
+static inline int lt__graph_has_arc(const lt_graph *g, int64_t t, int32_t x) {
+    int64_t lo = g->off[t], hi = g->off[t + 1];
+    while (lo < hi) {
+        int64_t mid = (lo + hi) >> 1;
+        if (g->adj[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < g->off[t + 1] && g->adj[lo] == x;
+}
 /* walk.c: checks the walk options and builds the alias tables (weighted graphs) */
 int lt__walk_prepare(const lt_graph *g, const lt_walk_opts *o);
 /* one round of walks into buf (n_starts x (length + 1), -1 padded); returns the words */

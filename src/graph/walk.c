@@ -85,15 +85,6 @@ static inline int64_t first_step(const lt_graph *g, int64_t o, int64_t d, lt_rng
     return j;
 }
 
-static inline int has_arc(const lt_graph *g, int32_t t, int32_t x) {
-    int64_t lo = g->off[t], hi = g->off[t + 1];
-    while (lo < hi) {
-        int64_t mid = (lo + hi) >> 1;
-        if (g->adj[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < g->off[t + 1] && g->adj[lo] == x;
-}
 
 /* one walk; the alias tables exist when the graph is weighted */
 static int walk(const lt_graph *g, const lt_walk_opts *o, int64_t index, int32_t start, int32_t *out, int cap) {
@@ -115,7 +106,7 @@ static int walk(const lt_graph *g, const lt_walk_opts *o, int64_t index, int32_t
         else
             for (;;) {
                 int32_t x = g->adj[off + first_step(g, off, d, &r)];
-                double a = x == prev ? ip : has_arc(g, prev, x) ? 1 : iq;
+                double a = x == prev ? ip : lt__graph_has_arc(g, prev, x) ? 1 : iq;
                 if (lt_rng_uniform(&r) * amax < a) { nxt = x; break; }
             }
         out[len++] = nxt;
