@@ -5,7 +5,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
-       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST };
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN };
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
@@ -27,6 +27,7 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
     {"walks-out", 0, "F", O_WALKS, "also write the walks, one per line of node ids"}, \
     {"threads", 't', "N", O_THREADS, "[number of CPUs]; the walks do not depend on it"}, \
     {"seed", 's', "N", O_SEED, "[1]"}, \
+    {"plain", 0, NULL, O_PLAIN, "word2vec's per-pair updates instead of the batched trainer"}, \
     {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}
 static const cli_opt g_n2v_opts[] = {
     WALK_OPTS,
@@ -81,6 +82,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); o.sg.n_threads = (int)iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.walk.seed = o.sg.seed = (uint64_t)iv; break;
         case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
+        case O_PLAIN: o.sg.batched = 0; break;
         }
     }
     if (optind != argc - 1) return cli_usage(U, "train %s: expected one GRAPH argument", method);
