@@ -36,6 +36,7 @@ void cli_hits(FILE *f, int json, const char *query, const char *score, const int
 int cmd_train(int argc, char **argv);
 int cmd_train_graph(const char *method, int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_train_graphs(const char *method, int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_analogy(int argc, char **argv);
@@ -50,6 +51,7 @@ int cmd_search(int argc, char **argv);
 int cmd_eval_recall(int argc, char **argv);
 int cmd_eval_nodes(int argc, char **argv);
 int cmd_eval_links(int argc, char **argv);
+int cmd_eval_graphs(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
-       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN };
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS };
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
@@ -213,4 +213,77 @@ int cmd_graph(int argc, char **argv) {
     }
     lt_graph_free(g);
     return 0;
+}
+
+/* latent train feather|degree-histogram GRAPHS: one row per graph */
+int cmd_train_graphs(const char *method, int argc, char **argv) {
+    static const cli_opt fopts[] = {
+        {"output", 'o', "F", O_OUT, "one row per graph, labelled with the graph ids; format from the extension"},
+        {"format", 0, "F", O_FMT, "output format, overriding the extension"},
+        {"num-nodes", 0, "FILE", O_NUMNODES, "\"graph_id count\" lines: nodes without edges count too"},
+        {"order", 0, "N", O_ORDER, "random-walk steps of the diffusion [5]"},
+        {"eval-points", 0, "N", O_POINTS, "points of the characteristic function [25]"},
+        {"theta-max", 0, "X", O_THETA, "largest evaluation point [2.5]"},
+        {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
+        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_opt hopts[] = {
+        {"output", 'o', "F", O_OUT, "one row per graph, labelled with the graph ids; format from the extension"},
+        {"format", 0, "F", O_FMT, "output format, overriding the extension"},
+        {"num-nodes", 0, "FILE", O_NUMNODES, "\"graph_id count\" lines: nodes without edges count too"},
+        {"bins", 0, "N", O_BINS, "degrees 0 .. N-2, the last bin holds the rest [32]"},
+        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_spec SF = {"train feather", "usage: latent train feather GRAPHS -o VECS [options]\n"
+        "  FEATHER-graph (Rozemberczki and Sarkar 2020): characteristic functions of log degree and clustering\n"
+        "  coefficient, diffused by random-walk steps, averaged over each graph's nodes;\n"
+        "  GRAPHS: \"graph_id src dst\" lines (node ids local to each graph)\n", fopts};
+    static const cli_spec SH = {"train degree-histogram", "usage: latent train degree-histogram GRAPHS -o VECS [options]\n"
+        "  the fraction of each graph's nodes of each degree: the baseline whole-graph embedding\n", hopts};
+    int feather = !strcmp(method, "feather");
+    const cli_spec *S = feather ? &SF : &SH;
+    const char *U = S->usage, *a, *out = NULL, *fmt = NULL, *nn = NULL;
+    lt_feather_opts fo;
+    lt_feather_opts_init(&fo);
+    fo.n_threads = lt_cpu_count();
+    int bins = 32, c;
+    long long iv;
+    double fv;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(U, "unknown format '%s'", a); fmt = a; break;
+        case O_NUMNODES: nn = a; break;
+        case O_ORDER: if (!cli_int(a, 1, 100, &iv)) return cli_usage(U, "--order must be 1..100"); fo.order = (int)iv; break;
+        case O_POINTS: if (!cli_int(a, 1, 10000, &iv)) return cli_usage(U, "--eval-points must be 1..10000"); fo.eval_points = (int)iv; break;
+        case O_THETA: if (!cli_float(a, 0.02, 1e6, &fv)) return cli_usage(U, "--theta-max must be > 0.01"); fo.theta_max = fv; break;
+        case O_BINS: if (!cli_int(a, 2, 100000, &iv)) return cli_usage(U, "--bins must be 2..100000"); bins = (int)iv; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); fo.n_threads = (int)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 1 || !out) return cli_usage(U, "train %s: expected GRAPHS and -o VECS", method);
+    lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
+    if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
+    double t0 = lt_now();
+    lt_graphs *gs;
+    if (lt_graphs_load(argv[optind], nn, &gs)) return cli_fail(method);
+    lt_vecs *v;
+    int r = (feather ? lt_feather_graphs(gs, &fo, &v) : lt_degree_histogram(gs, bins, &v)) ? cli_fail(method) : 0;
+    int64_t ng = lt_graphs_count(gs);
+    lt_graphs_free(gs);
+    if (r) return r;
+    char b[64];
+    lt_vecs_meta_set(v, "method", method);
+    lt_vecs_meta_set(v, "graphs", argv[optind]);
+    if (feather) {
+        snprintf(b, sizeof b, "%d", fo.order); lt_vecs_meta_set(v, "order", b);
+        snprintf(b, sizeof b, "%d", fo.eval_points); lt_vecs_meta_set(v, "eval_points", b);
+        snprintf(b, sizeof b, "%g", fo.theta_max); lt_vecs_meta_set(v, "theta_max", b);
+    } else { snprintf(b, sizeof b, "%d", bins); lt_vecs_meta_set(v, "bins", b); }
+    r = lt_vecs_save(v, out, f, NULL) ? cli_fail("") : 0;
+    if (!r && !cli_quiet())
+        fprintf(stderr, "latent: train %s: %lld graphs, %lld dimensions in %.2fs -> %s\n", method, (long long)ng, (long long)v->d, lt_now() - t0, out);
+    lt_vecs_free(v);
+    return r;
 }

@@ -7,7 +7,7 @@
 void openblas_set_num_threads(int);
 
 enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
-       O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP };
+       O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP, O_FOLDS };
 #define OPT_FROM {"from", 0, "F", O_FROM, "input format (native w2v-txt w2v-bin glove vec npy fvecs) [from the name]"}
 #define OPT_JSON {"json", 0, NULL, O_JSON, "JSON output (one object per query or result)"}
 #define OPT_K {"k", 'k', "N", O_K, "neighbours [10]"}
@@ -21,6 +21,7 @@ typedef struct {
     const char *neg[64];
     lt_node_eval_opts ne;
     lt_link_op op;
+    int folds;
 } qopts;
 
 /* Parses argv with `spec`; returns -1 to go on, else the exit code. */
@@ -53,6 +54,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(spec->usage, "--threads must be 1..256"); q->ne.n_threads = (int)iv; break;
         case O_C: { double f; if (!cli_float(a, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be positive"); q->ne.C = f; break; }
         case O_TRAINLIST: q->ne.train_list = a; break;
+        case O_FOLDS: if (!cli_int(a, 2, 1000, &iv)) return cli_usage(spec->usage, "--folds must be 2..1000"); q->folds = (int)iv; break;
         case O_OP: if (lt_link_op_from_name(a, &q->op)) return cli_usage(spec->usage, "%s", lt_errmsg()); break;
         }
     }
@@ -60,7 +62,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
 }
 static void qinit(qopts *q) {
     memset(q, 0, sizeof *q);
-    q->k = 10; q->prec = 9; q->ef = 64;
+    q->k = 10; q->prec = 9; q->ef = 64; q->folds = 10;
     lt_node_eval_opts_init(&q->ne);
     q->ne.n_threads = lt_cpu_count();
 }
@@ -392,13 +394,14 @@ int cmd_eval(int argc, char **argv) {
                                 "  case-insensitive, as gensim's evaluate_word_analogies\n", aopts};
     static const cli_spec SS = {"eval similarity", "usage: latent eval similarity VECS PAIRS.tsv [options]\n"
                                 "  word1<TAB>word2<TAB>score lines: Spearman rho, Pearson r and coverage\n", sopts};
-    static const char *U = "usage: latent eval analogy|similarity|recall|nodes|links ... ('latent eval SUB --help')\n";
+    static const char *U = "usage: latent eval analogy|similarity|recall|nodes|links|graphs ... ('latent eval SUB --help')\n";
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(U, stdout);
         cli_help(&SA, stdout); cli_help(&SS, stdout);
         fputs("usage: latent eval recall INDEX --queries Q ... (see 'latent eval recall --help')\n", stdout);
         fputs("usage: latent eval nodes VECS LABELS ... (see 'latent eval nodes --help')\n", stdout);
         fputs("usage: latent eval links VECS PAIRS ... (see 'latent eval links --help')\n", stdout);
+        fputs("usage: latent eval graphs VECS LABELS ... (see 'latent eval graphs --help')\n", stdout);
         return 0;
     }
     if (argc < 2) return cli_usage(U, "eval: expected 'analogy', 'similarity' or 'recall'");
@@ -406,6 +409,7 @@ int cmd_eval(int argc, char **argv) {
     if (!strcmp(what, "recall")) return cmd_eval_recall(argc - 1, argv + 1);
     if (!strcmp(what, "nodes")) return cmd_eval_nodes(argc - 1, argv + 1);
     if (!strcmp(what, "links")) return cmd_eval_links(argc - 1, argv + 1);
+    if (!strcmp(what, "graphs")) return cmd_eval_graphs(argc - 1, argv + 1);
     if (strcmp(what, "analogy") && strcmp(what, "similarity")) return cli_usage(U, "eval: unknown evaluation '%s'", what);
     int ana = !strcmp(what, "analogy");
     const cli_spec *S = ana ? &SA : &SS;
@@ -522,5 +526,35 @@ int cmd_eval_links(int argc, char **argv) {
     else
         printf("op\t%s\nauc\t%.4f\npairs\t%lld\npositives\t%lld\ntrained\t%lld\nscored\t%lld\n", ops[q.op], res.auc, (long long)res.pairs,
                (long long)res.positives, (long long)res.trained, (long long)res.scored);
+    return 0;
+}
+
+int cmd_eval_graphs(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"folds", 0, "N", O_FOLDS, "stratified cross-validation folds [10]"},
+        {"seed", 's', "N", O_SEED, "draws the folds [1]"},
+        {"C", 0, "X", O_C, "inverse L2 strength of the logistic regression [1]"},
+        {"threads", 't', "N", O_THREADS, "classes trained in parallel [number of CPUs]"},
+        OPT_JSON, OPT_FROM, {0}};
+    static const cli_spec S = {"eval graphs", "usage: latent eval graphs VECS LABELS [options]\n"
+                               "  graph classification: LABELS has \"graph_id class\" lines; stratified k-fold accuracy of a\n"
+                               "  one-vs-rest logistic regression on features standardised per training fold\n", opts};
+    qopts q;
+    qinit(&q);
+    int r = parse(argc, argv, &S, &q);
+    if (r >= 0) return r;
+    if (argc - optind != 2) return cli_usage(S.usage, "eval graphs: expected VECS and LABELS");
+    lt_vecs *v;
+    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    openblas_set_num_threads(1);
+    lt_graph_eval_result res;
+    r = lt_eval_graphs(v, argv[optind + 1], q.folds, q.ne.seed, q.ne.C, q.ne.n_threads, &res) ? cli_fail("eval graphs") : 0;
+    lt_vecs_free(v);
+    if (r) return r;
+    if (q.json)
+        printf("{\"accuracy\": %.6f, \"sd\": %.6f, \"items\": %lld, \"classes\": %d, \"folds\": %d}\n", res.accuracy, res.sd,
+               (long long)res.items, res.classes, res.folds);
+    else
+        printf("accuracy\t%.4f\nsd\t%.4f\nitems\t%lld\nclasses\t%d\nfolds\t%d\n", res.accuracy, res.sd, (long long)res.items, res.classes, res.folds);
     return 0;
 }

@@ -42,11 +42,12 @@ static const cli_spec g_train = {"train word2vec", "usage: latent train word2vec
 int cmd_train(int argc, char **argv) {
     const char *U = g_train.usage;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs("usage: latent train word2vec|deepwalk|node2vec ... ('latent train METHOD --help')\n", stdout);
+        fputs("usage: latent train word2vec|deepwalk|node2vec|feather|degree-histogram ... ('latent train METHOD --help')\n", stdout);
         return 0;
     }
     if (argc >= 2 && (!strcmp(argv[1], "deepwalk") || !strcmp(argv[1], "node2vec"))) return cmd_train_graph(argv[1], argc - 1, argv + 1);
-    if (argc < 2 || strcmp(argv[1], "word2vec")) return cli_usage(U, "train: expected a method ('word2vec', 'deepwalk' or 'node2vec')");
+    if (argc >= 2 && (!strcmp(argv[1], "feather") || !strcmp(argv[1], "degree-histogram"))) return cmd_train_graphs(argv[1], argc - 1, argv + 1);
+    if (argc < 2 || strcmp(argv[1], "word2vec")) return cli_usage(U, "train: expected a method ('word2vec', 'deepwalk', 'node2vec', 'feather' or 'degree-histogram')");
     argc--; argv++;
     lt_w2v_opts o;
     lt_w2v_opts_init(&o);

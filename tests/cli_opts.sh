@@ -244,9 +244,38 @@ d "eval links --json" "$E2" "$E2 --json"
 d "eval links --from" "cp klp.lvec klp.bin; $X eval links klp.bin kte.tsv" "cp klp.lvec klp.bin; $X eval links klp.bin kte.tsv --from native"
 d "eval nodes --from" "cp kv.lvec kv.bin; $X eval nodes kv.bin $K/labels.tsv -t 1" "cp kv.lvec kv.bin; $X eval nodes kv.bin $K/labels.tsv -t 1 --from native"
 
+# whole graphs: a small collection of rings and stars with a class each
+awk 'BEGIN { for (g = 0; g < 40; g++) { n = 5 + g % 7; for (i = 1; i < n; i++) print "g" g "\t" (g % 2 ? 0 : i - 1) "\t" i; if (g % 2 == 0) print "g" g "\t" n - 1 "\t0" } }' > "$T/gs.tsv"
+awk 'BEGIN { for (g = 0; g < 40; g++) print "g" g "\t" 8 + g % 7 }' > "$T/gs.nodes"
+awk 'BEGIN { for (g = 0; g < 40; g++) print "g" g "\t" ((g % 2 + (g % 5 == 0) + (g % 7 == 3)) % 2) }' > "$T/gs.labels"
+FE="$X train feather gs.tsv -o out.f.txt -q -t 1"
+d "train feather --output" "$X train feather gs.tsv -q" "$FE"
+d "train feather --format" "$FE" "$FE --format glove"
+d "train feather --num-nodes" "$FE" "$FE --num-nodes gs.nodes"
+d "train feather --order" "$FE" "$FE --order 2"
+d "train feather --eval-points" "$FE" "$FE --eval-points 5"
+d "train feather --theta-max" "$FE" "$FE --theta-max 1"
+d "train feather --threads" "$X train feather gs.tsv -o out.f.txt -t 1 2>&1 | sed 's/in [0-9.]*s//'; echo 1" "$X train feather gs.tsv -o out.f.txt -t 2 2>&1 | sed 's/in [0-9.]*s//'"
+d "train feather --quiet" "$X train feather gs.tsv -o out.f.txt 2>&1 | wc -l" "$FE 2>&1 | wc -l"
+H2="$X train degree-histogram gs.tsv -o out.h.txt -q"
+d "train degree-histogram --output" "$X train degree-histogram gs.tsv -q" "$H2"
+d "train degree-histogram --format" "$H2" "$H2 --format glove"
+d "train degree-histogram --num-nodes" "$H2" "$H2 --num-nodes gs.nodes"
+d "train degree-histogram --bins" "$H2" "$H2 --bins 3"
+d "train degree-histogram --quiet" "$X train degree-histogram gs.tsv -o out.h.txt 2>&1 | wc -l" "$H2 2>&1 | wc -l"
+$L train feather "$T/gs.tsv" -o "$T/gs.lvec" -q -t 1
+EG="$X eval graphs gs.lvec gs.labels -t 1"
+d "eval graphs --folds" "$EG" "$EG --folds 4"
+d "eval graphs --seed" "$EG" "$EG --seed 3"
+d "eval graphs --C" "$EG" "$EG --C 0.0001"
+d "eval graphs --threads" "$EG --json; echo 1" "$X eval graphs gs.lvec gs.labels -t 2 --json"
+d "eval graphs --json" "$EG" "$EG --json"
+d "eval graphs --from" "cp gs.lvec gs.bin; $X eval graphs gs.bin gs.labels -t 1" "cp gs.lvec gs.bin; $X eval graphs gs.bin gs.labels -t 1 --from native"
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
+         "train feather" "train degree-histogram" "eval graphs" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

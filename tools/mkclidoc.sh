@@ -38,8 +38,8 @@ command's `--help`; `make test` fails when it is stale.
   positive=[B, C], negative=[A]), many queries from a file or stdin with `similar -i`.
 
 HEAD
-for c in "train word2vec" "train node2vec" "train deepwalk" "graph info" "graph split" convert similar analogy similarity doesnt-match \
-         vector info vocab "eval analogy" "eval similarity" "eval recall" "eval nodes" "eval links" "index build" "index add" "index delete" \
+for c in "train word2vec" "train node2vec" "train deepwalk" "train feather" "train degree-histogram" "graph info" "graph split" convert similar analogy similarity doesnt-match \
+         vector info vocab "eval analogy" "eval similarity" "eval recall" "eval nodes" "eval links" "eval graphs" "index build" "index add" "index delete" \
          "index info" search embed tokenize; do
     printf '## latent %s\n```\n' "$c"
     $L $c --help

@@ -69,6 +69,12 @@ typedef struct lt_node_eval_result {
 } lt_node_eval_result;
 int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out);
 
+/* Graph classification: stratified k-fold cross-validation (folds drawn from seed), features
+ * standardised on each training fold, one-vs-rest logistic regression (C); accuracy mean and
+ * standard deviation over the folds. Labels: "id class" lines matched to the vectors' labels. */
+typedef struct lt_graph_eval_result { double accuracy, sd; int64_t items; int classes, folds; } lt_graph_eval_result;
+int lt_eval_graphs(const lt_vecs *v, const char *labels_path, int folds, uint64_t seed, double C, int n_threads, lt_graph_eval_result *out);
+
 /* ROC-AUC of scores against labels (> 0 positive), ties sharing their mean rank. */
 double lt_roc_auc(const double *score, const int8_t *label, int64_t n);
 /* Link prediction on a pairs file ("u v 1|0" lines, as lt_graph_split writes): cosine

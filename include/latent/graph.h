@@ -103,6 +103,22 @@ typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; do
  * and trains on them. Rows: nodes by descending count (gensim's order), labels = node ids. */
 int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_info *info);
 
+/* ---- collections of graphs and whole-graph embeddings ---- */
+typedef struct lt_graphs lt_graphs;
+/* "graph_id src dst" lines (ids are strings; node ids local to their graph); num_nodes_path
+ * (optional): "graph_id count" lines, so isolated nodes (and edgeless graphs) count. Graphs
+ * are numbered in order of first appearance; self loops and duplicates dropped. */
+int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out);
+void lt_graphs_free(lt_graphs *c);
+int64_t lt_graphs_count(const lt_graphs *c);
+const char *lt_graphs_id(const lt_graphs *c, int64_t g);
+/* FEATHER-graph (Rozemberczki and Sarkar 2020): one row of order x 4 x eval_points per graph */
+typedef struct lt_feather_opts { int order, eval_points; double theta_max; int n_threads; } lt_feather_opts;
+void lt_feather_opts_init(lt_feather_opts *o);   /* order 5, 25 points, theta_max 2.5 (the paper's) */
+int lt_feather_graphs(const lt_graphs *c, const lt_feather_opts *o, lt_vecs **out);
+/* the baseline: the fraction of nodes of each degree (the last bin: that degree or more) */
+int lt_degree_histogram(const lt_graphs *c, int bins, lt_vecs **out);
+
 /* ---- link prediction ---- */
 typedef struct lt_split_info { int64_t kept, held_out, negatives; } lt_split_info;
 /* Holds out about `holdout` of the edges, drawn in a seeded order and never a node's last

@@ -64,3 +64,44 @@ def test_node2vec_rows_are_nodes(tmp_path):
     assert sorted(kv.index_to_key) == sorted("v%d" % i for i in range(30))
     assert kv.metadata["method"] == "node2vec" and kv.metadata["p"] == "0.5" and kv.metadata["q"] == "2"
     assert np.all(np.isfinite(kv.vectors)) and kv.vectors.shape == (30, 8)
+
+
+def test_feather_against_numpy(tmp_path):
+    """FEATHER-graph against a direct numpy computation of the paper's definition
+    (karateclub's FeatherGraph: log(degree + 1) and clustering, theta = linspace(0.01, 2.5, 25),
+    D^-1 A diffusion for 5 steps, mean pooling)."""
+    rng = np.random.default_rng(5)
+    lines, graphs, counts = [], [], []
+    for g in range(6):
+        n = 8 + g
+        A = np.zeros((n, n))
+        for u in range(n):
+            for v in range(u + 1, n):
+                if rng.random() < 0.35:
+                    A[u, v] = A[v, u] = 1
+                    lines.append("g%d\t%d\t%d" % (g, u, v))
+        graphs.append(A)
+        counts.append("g%d\t%d" % (g, n))
+    (tmp_path / "g.tsv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "n.tsv").write_text("\n".join(counts) + "\n")
+    subprocess.run([LATENT, "train", "feather", str(tmp_path / "g.tsv"), "--num-nodes", str(tmp_path / "n.tsv"), "-o",
+                    str(tmp_path / "f.npy"), "-q", "-t", "2"], check=True)
+    got = latent.Vectors.load(tmp_path / "f.npy")
+    theta = np.linspace(0.01, 2.5, 25)
+    for g, A in enumerate(graphs):
+        # nodes are numbered by first appearance in the edge lines; the features do not depend on it
+        deg = A.sum(1)
+        tri = np.diag(A @ A @ A) / 2
+        clus = np.where(deg > 1, 2 * tri / np.maximum(deg * (deg - 1), 1), 0)
+        X = np.stack([np.log(deg + 1), clus], 1)
+        X = np.outer(X, theta).reshape(len(A), -1)
+        H = np.concatenate([np.cos(X), np.sin(X)], axis=1)
+        Dinv = np.where(deg > 0, 1 / np.maximum(deg, 1), 0)
+        blocks = []
+        for _ in range(5):
+            H = (A * Dinv[:, None]) @ H
+            blocks.append(H.mean(0))
+        ref = np.concatenate(blocks)
+        # the same column order: per step, cos of (feature 0, 25 thetas), (feature 1, ...), then sin
+        row = got[got.key_to_index["g%d" % g]].astype(np.float64)
+        np.testing.assert_allclose(row, ref, atol=1e-6)
