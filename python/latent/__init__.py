@@ -17,7 +17,7 @@ import numpy as np
 from . import _latent
 from ._latent import Error
 
-__all__ = ["Error", "Vectors", "Encoder", "Index", "train_word2vec", "knn", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "Index", "train_word2vec", "train_node2vec", "train_deepwalk", "knn", "__version__"]
 __version__ = _latent.version
 
 
@@ -283,6 +283,34 @@ def train_word2vec(corpus, progress=None, **options):
         raise TypeError("progress must be callable")
     opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
     return Vectors(_latent.train_word2vec(os.fspath(corpus), opts, progress))
+
+
+_GRAPH_OPTS = {"dim", "walk_length", "num_walks", "window", "epochs", "negative", "alpha", "sample", "min_count", "threads",
+               "seed", "weighted", "directed", "cache"}
+
+
+def _train_graph(edges, second_order, progress, options, extra=()):
+    bad = set(options) - _GRAPH_OPTS - set(extra)
+    if bad:
+        raise TypeError("unknown option(s) %s" % ", ".join(sorted(bad)))
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be callable")
+    opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    return Vectors(_latent.train_graph(os.fspath(edges), second_order, opts, progress))
+
+
+def train_node2vec(edges, progress=None, **options):
+    """node2vec on an edge list ("src dst [weight]" lines; docs/graph.md) -> Vectors keyed by
+    node id. Options (the node2vec paper's defaults): dim=128, walk_length=80, num_walks=10,
+    window=10, p=1, q=1, epochs=1, negative=5, alpha=0.025, sample=1e-3, min_count=0,
+    threads=1, seed=1, weighted=False, directed=False, cache=True."""
+    return _train_graph(edges, True, progress, options, ("p", "q"))
+
+
+def train_deepwalk(edges, progress=None, **options):
+    """DeepWalk (first-order walks) on an edge list -> Vectors; options as train_node2vec
+    without p and q."""
+    return _train_graph(edges, False, progress, options)
 
 
 class Encoder:

@@ -363,6 +363,45 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     return rc ? fail() : vecs_wrap(out);
 }
 
+/* train_graph(path, second_order, opts dict, progress) -> Vecs: DeepWalk / node2vec */
+static PyObject *py_train_graph(PyObject *self, PyObject *args) {
+    const char *path;
+    int second;
+    PyObject *d, *cb;
+    if (!PyArg_ParseTuple(args, "spO!O", &path, &second, &PyDict_Type, &d, &cb)) return NULL;
+    lt_n2v_opts o;
+    lt_n2v_opts_init(&o);
+    o.sg.quiet = 1;
+    o.walk.second_order = second;
+    lt_graph_opts go;
+    lt_graph_opts_init(&go);
+    long long v;
+    double f;
+    int r = 0;
+#define L(key, field) if ((r = opt_long(d, key, &v)) < 0) return NULL; else if (r) field = v;
+#define F(key, field) if ((r = opt_double(d, key, &f)) < 0) return NULL; else if (r) field = f;
+    L("dim", o.sg.dim) L("walk_length", o.walk.length) L("num_walks", o.walk.num_walks) L("window", o.sg.window)
+    L("epochs", o.sg.epochs) L("negative", o.sg.negative) L("min_count", o.min_count) L("threads", o.sg.n_threads)
+    L("weighted", go.weighted) L("directed", go.directed) L("cache", go.cache)
+    F("p", o.walk.p) F("q", o.walk.q) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
+#undef L
+#undef F
+    if ((r = opt_long(d, "seed", &v)) < 0) return NULL;
+    if (r) o.walk.seed = o.sg.seed = (uint64_t)v;
+    progress_ctx pc = {cb, 0};
+    if (cb != Py_None) { o.sg.progress = progress_tramp; o.sg.progress_ud = &pc; }
+    lt_vecs *out = NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    lt_graph *g = NULL;
+    rc = lt_graph_load(path, &go, &g, NULL);
+    if (!rc) rc = lt_n2v_train(g, &o, &out, NULL);
+    lt_graph_free(g);
+    Py_END_ALLOW_THREADS
+    if (pc.failed) { lt_vecs_free(out); return NULL; }
+    return rc ? fail() : vecs_wrap(out);
+}
+
 /* ---------------- BERT encoder ---------------- */
 typedef struct { PyObject_HEAD lt_bert *m; } Bert;
 static void bert_dealloc(Bert *o) { lt_bert_free(o->m); PyObject_Free(o); }
@@ -633,6 +672,7 @@ static PyMethodDef methods[] = {
     {"load", py_load, METH_VARARGS, "load(path, fmt=None) -> Vecs"},
     {"from_array", py_from_array, METH_VARARGS, "from_array(buf, d, labels) -> Vecs"},
     {"train_word2vec", py_train_word2vec, METH_VARARGS, "train_word2vec(corpus, opts, progress) -> Vecs"},
+    {"train_graph", py_train_graph, METH_VARARGS, "train_graph(edges, second_order, opts, progress) -> Vecs"},
     {"bert_load", py_bert_load, METH_VARARGS, "bert_load(dir, pooling, normalize, max_seq) -> Bert"},
     {"hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw"},
     {"hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw"},

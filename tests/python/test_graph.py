@@ -105,3 +105,17 @@ def test_feather_against_numpy(tmp_path):
         # the same column order: per step, cos of (feature 0, 25 thetas), (feature 1, ...), then sin
         row = got[got.key_to_index["g%d" % g]].astype(np.float64)
         np.testing.assert_allclose(row, ref, atol=1e-6)
+
+
+def test_python_graph_trainers(tmp_path):
+    edges = os.path.join(FX, "karate", "edges.tsv")
+    a = latent.train_node2vec(edges, dim=16, threads=1, seed=4, p=0.5, q=2, cache=False)
+    b = latent.train_node2vec(edges, dim=16, threads=1, seed=4, p=0.5, q=2, cache=False)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert len(a) == 34 and a.metadata["method"] == "node2vec"
+    c = latent.train_deepwalk(edges, dim=16, threads=1, cache=False)
+    assert c.metadata["method"] == "deepwalk" and len(c) == 34
+    with pytest.raises(TypeError):
+        latent.train_deepwalk(edges, p=0.5)
+    with pytest.raises(latent.Error, match="nosuch"):
+        latent.train_node2vec(tmp_path / "nosuch.tsv")
