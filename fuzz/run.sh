@@ -1,11 +1,12 @@
 #!/bin/sh
 # Builds each harness with clang's libFuzzer + ASan/UBSan and runs it briefly
-# (FUZZ_SECONDS each, default 20), seeded from small valid inputs.
+# (FUZZ_SECONDS each, default 20), seeded from small valid inputs; FUZZ_ONLY="graph ..."
+# runs some of them.
 set -e
 S=${FUZZ_SECONDS:-20}
 B=build-fuzz
 CC=${FUZZ_CC:-clang}
-mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs
+mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph
 SRC=$(ls src/*/*.c | grep -v kern_avx)
 FL="-std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
@@ -28,6 +29,13 @@ fi
 { printf '\001'; cat tests/fixtures/bert-fixtures/tiny-bert-mean/hf/config.json; } > $B/seeds_inputs/config
 printf '\002{"text": "a\\u0000b \\ud83d\\ude00", "id": 7}' > $B/seeds_inputs/jsonl
 printf '\003a\nb\nc\nd\ne\nf\ng\nh\n' > $B/seeds_inputs/labels
+{ printf '\000'; cat tests/fixtures/karate/edges.tsv; } > $B/seeds_graph/undirected
+printf '\003# w\na b 1.5\nb,c,2\nc a 0\nd d 1\n' > $B/seeds_graph/weighted
+if [ -x build/latent ]; then
+    cp tests/fixtures/karate/edges.tsv $B/seed_graph.tsv
+    build/latent graph info $B/seed_graph.tsv > /dev/null 2>&1
+    for c in $B/seed_graph.tsv.*.lgraph; do [ -f "$c" ] && { printf '\004'; cat "$c"; } > $B/seeds_graph/cache && { printf '\204'; cat "$c"; } > $B/seeds_graph/cache_nocrc; done
+fi
 printf '\003%s' "a 1 2 3
 " > $B/seeds_vecs/glove
 printf 'the cat \303\251t\303\251\nsat on the mat\n' > $B/seeds_corpus/c
@@ -37,11 +45,11 @@ printf '\003a\tb\t1.5\nc\td\t2\n' > $B/seeds_files/sim
 { printf '\000'; head -c 2000 tests/fixtures/bert-fixtures/tiny-bert-cased/hf/model.safetensors; } > $B/seeds_bert/st
 { printf '\001'; head -c 3000 tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json; } > $B/seeds_bert/tok
 printf '\002Caf\303\251 na\303\257ve \344\270\255 Hello, world!' > $B/seeds_bert/text
-for h in vecs corpus files bert inputs; do
+for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph}; do
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
     $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm
     echo "fuzz_$h: $S s"
-    ML=4096; [ $h = inputs ] || [ $h = vecs ] && ML=65536
+    ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }
     grep -E '^#[0-9]+.*DONE' $B/fuzz_$h.log | tail -1
 done
