@@ -106,11 +106,9 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     memcpy(rank, order, (size_t)V * 4);   /* vocabulary id -> node */
     /* pass 2: the same walks, streamed into the trainer */
     if ((rc = lt_sgns_new(&m, &o->sg, V, vcnt))) goto done;
-    stream_ctx sc = {g, o, starts, order, ns, vid, buf};
-    sc.o = o;
-    lt_n2v_opts o2 = *o;
+    lt_n2v_opts o2 = *o;   /* the walks with the trainer's thread count */
     o2.walk = wo;
-    sc.o = &o2;
+    stream_ctx sc = {g, &o2, starts, order, ns, vid, buf};
     t0 = lt_now();
     if ((rc = lt_sgns_train_stream(m, next_batch, &sc, words))) goto done;
     inf.train_seconds = lt_now() - t0;
