@@ -6,6 +6,7 @@
  * under plain thresholding, over repeated random splits. */
 #include "latent/eval.h"
 #include "latent/core.h"
+#include "../core/strmap.h"
 #include <cblas.h>
 #include <errno.h>
 #include <math.h>
@@ -151,61 +152,73 @@ static char *trim(char *s) {
     return s;
 }
 
-int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out) {
-    memset(out, 0, sizeof *out);
-    if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels (node ids)");
-    if (!(o->train_ratio > 0 && o->train_ratio < 1)) return lt_err(LT_EINVAL, "train ratio must be in (0, 1)");
-    FILE *f = fopen(labels_path, "rb");
-    if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", labels_path, strerror(errno));
-    /* node -> row of v; labels (strings) -> label ids */
-    int64_t *row_of = NULL, nrows = 0;              /* labelled rows, in first-seen order */
-    int64_t *lab_row = NULL, *lab_id = NULL, np = 0, cap = 0;
-    char **names = NULL;
-    int L = 0, rc = LT_OK;
-    int64_t *mark = lt_malloc((size_t)(v->n ? v->n : 1) * 8);
+/* "id label" lines (tabs, spaces or a comma; '#' comments): calls fn with the id's row in v
+ * and the label's dense number (labels numbered in order of first appearance in `names`). */
+typedef int (*pair_fn)(void *ud, int64_t row, int64_t label, const char *id, long long line);
+static int read_pairs(const lt_vecs *v, const char *path, const char *what, lt__strmap *names, pair_fn fn, void *ud) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *line = NULL;
-    size_t lcap = 0;
+    size_t cap = 0;
     long long ln = 0;
-    if (!mark) rc = lt_err(LT_ENOMEM, "out of memory");
-    for (int64_t i = 0; rc == LT_OK && i < v->n; i++) mark[i] = -1;
-    while (rc == LT_OK && getline(&line, &lcap, f) > 0) {
+    int rc = LT_OK;
+    while (rc == LT_OK && getline(&line, &cap, f) > 0) {
         ln++;
         char *s = trim(line);
         if (!*s || *s == '#') continue;
         char *sep = s + strcspn(s, "\t ,");
-        if (!*sep) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"node label\"", labels_path, ln); break; }
-        *sep = 0;
-        char *lab = trim(sep + 1);
-        if (!*lab) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"node label\"", labels_path, ln); break; }
+        char *lab = *sep ? (*sep = 0, trim(sep + 1)) : sep;
+        if (!*lab) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"%s label\"", path, ln, what); break; }
         int64_t r = lt_vecs_find(v, s);
-        if (r < 0) { rc = lt_err(LT_EINVAL, "%s: line %lld: node '%s' has no vector (not in the graph, or in no walk)", labels_path, ln, s); break; }
-        int li = -1;
-        for (int j = 0; j < L; j++) if (!strcmp(names[j], lab)) { li = j; break; }
-        if (li < 0) {
-            if (L == 100000) { rc = lt_err(LT_EFORMAT, "%s: more than 100000 distinct labels", labels_path); break; }
-            char **nn = lt_realloc(names, (size_t)(L + 1) * sizeof *nn);
-            if (!nn || !(nn[L] = lt_strdup(lab))) { if (nn) names = nn; rc = lt_err(LT_ENOMEM, "out of memory"); break; }
-            names = nn;
-            li = L++;
-        }
-        if (mark[r] < 0) {
-            int64_t *nr = lt_realloc(row_of, (size_t)(nrows + 1) * 8);
-            if (!nr) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
-            row_of = nr;
-            mark[r] = nrows;
-            row_of[nrows++] = r;
-        }
-        if (np == cap) {
-            cap = cap ? cap * 2 : 1024;
-            int64_t *a = lt_realloc(lab_row, (size_t)cap * 8), *b = a ? lt_realloc(lab_id, (size_t)cap * 8) : NULL;
-            if (a) lab_row = a;
-            if (b) lab_id = b;
-            if (!a || !b) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
-        }
-        lab_row[np] = mark[r]; lab_id[np] = li; np++;
+        if (r < 0) { rc = lt_err(LT_EINVAL, "%s: line %lld: %s '%s' has no vector", path, ln, what, s); break; }
+        int64_t li = lt__strmap_put(names, lab, strlen(lab), NULL);
+        if (li < 0) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+        if (li >= 100000) { rc = lt_err(LT_EFORMAT, "%s: more than 100000 distinct labels", path); break; }
+        rc = fn(ud, r, li, s, ln);
     }
     free(line);
     fclose(f);
+    return rc;
+}
+
+typedef struct { const char *path; int64_t *mark, *row_of, nrows, *lab_row, *lab_id, np, cap; } node_pairs;
+static int add_node_pair(void *ud, int64_t r, int64_t li, const char *id, long long line) {
+    node_pairs *c = ud;
+    (void)id; (void)line;
+    if (c->mark[r] < 0) {
+        int64_t *nr = lt_realloc(c->row_of, (size_t)(c->nrows + 1) * 8);
+        if (!nr) return lt_err(LT_ENOMEM, "out of memory");
+        c->row_of = nr;
+        c->mark[r] = c->nrows;
+        c->row_of[c->nrows++] = r;
+    }
+    if (c->np == c->cap) {
+        int64_t nc = c->cap ? c->cap * 2 : 1024;
+        int64_t *a = lt_realloc(c->lab_row, (size_t)nc * 8);
+        if (a) c->lab_row = a;
+        int64_t *b = a ? lt_realloc(c->lab_id, (size_t)nc * 8) : NULL;
+        if (b) c->lab_id = b;
+        if (!b) return lt_err(LT_ENOMEM, "out of memory");
+        c->cap = nc;
+    }
+    c->lab_row[c->np] = c->mark[r];
+    c->lab_id[c->np] = li;
+    c->np++;
+    return LT_OK;
+}
+
+int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out) {
+    memset(out, 0, sizeof *out);
+    if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels (node ids)");
+    if (!(o->train_ratio > 0 && o->train_ratio < 1)) return lt_err(LT_EINVAL, "train ratio must be in (0, 1)");
+    /* node -> row of v; labels (strings) -> label ids */
+    lt__strmap *names = lt__strmap_new();
+    node_pairs np_ = {labels_path, lt_malloc((size_t)(v->n ? v->n : 1) * 8), NULL, 0, NULL, NULL, 0, 0};
+    int rc = names && np_.mark ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; rc == LT_OK && i < v->n; i++) np_.mark[i] = -1;
+    if (rc == LT_OK) rc = read_pairs(v, labels_path, "node", names, add_node_pair, &np_);
+    int L = names ? (int)lt__strmap_size(names) : 0;
+    int64_t *mark = np_.mark, *row_of = np_.row_of, nrows = np_.nrows, *lab_row = np_.lab_row, *lab_id = np_.lab_id, np = np_.np;
     if (rc == LT_OK && (nrows < 2 || L < 2)) rc = lt_err(LT_EINVAL, "%s: need at least 2 labelled nodes and 2 labels (found %lld, %d)", labels_path, (long long)nrows, L);
     int64_t d = v->d, k = d + 1, n = nrows;
     double *X = NULL, *W = NULL;
@@ -314,8 +327,8 @@ int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_
         for (int64_t i = 0; i < n; i++) { int t = 0; for (int l = 0; l < L; l++) t += Y[i * L + l]; multi += t > 1; }
         out->multilabel_nodes = multi;
     }
-    for (int j = 0; j < L; j++) lt_free(names[j]);
-    lt_free(names); lt_free(mark); lt_free(row_of); lt_free(lab_row); lt_free(lab_id);
+    lt__strmap_free(names);
+    lt_free(mark); lt_free(row_of); lt_free(lab_row); lt_free(lab_id);
     lt_free(X); lt_free(Y); lt_free(W); lt_free(perm); lt_free(tr); lt_free(te); lt_free(is_tr);
     lt_free(tp); lt_free(fp); lt_free(fn); lt_free(P); lt_free(sc);
     return rc;
@@ -338,43 +351,26 @@ static void cv_classes(void *ud, int64_t b, int64_t e, int tid) {
     lt_free(Xt); lt_free(y);
 }
 
+typedef struct { const char *path; int *cls; } graph_classes;
+static int set_class(void *ud, int64_t r, int64_t li, const char *id, long long line) {
+    graph_classes *c = ud;
+    if (c->cls[r] >= 0 && c->cls[r] != li) return lt_err(LT_EFORMAT, "%s: line %lld: '%s' has two classes", c->path, line, id);
+    c->cls[r] = (int)li;
+    return LT_OK;
+}
+
 int lt_eval_graphs(const lt_vecs *v, const char *labels_path, int folds, uint64_t seed, double C, int n_threads, lt_graph_eval_result *out) {
     memset(out, 0, sizeof *out);
     if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels (graph ids)");
     if (folds < 2) return lt_err(LT_EINVAL, "folds must be >= 2");
-    FILE *f = fopen(labels_path, "rb");
-    if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", labels_path, strerror(errno));
     int64_t n = v->n;
     int *cls = lt_malloc((size_t)(n ? n : 1) * sizeof(int));
-    char **names = NULL;
-    int L = 0, rc = cls ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
-    for (int64_t i = 0; i < n && cls; i++) cls[i] = -1;
-    char *line = NULL;
-    size_t lc = 0;
-    long long ln = 0;
-    while (rc == LT_OK && getline(&line, &lc, f) > 0) {
-        ln++;
-        char *s = trim(line);
-        if (!*s || *s == '#') continue;
-        char *sep = s + strcspn(s, "\t ,");
-        if (!*sep) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"id class\"", labels_path, ln); break; }
-        *sep = 0;
-        char *lab = trim(sep + 1);
-        int64_t r = lt_vecs_find(v, s);
-        if (r < 0) { rc = lt_err(LT_EINVAL, "%s: line %lld: '%s' has no vector", labels_path, ln, s); break; }
-        int li = -1;
-        for (int j = 0; j < L; j++) if (!strcmp(names[j], lab)) { li = j; break; }
-        if (li < 0) {
-            char **nn = lt_realloc(names, (size_t)(L + 1) * sizeof *nn);
-            if (!nn || !(nn[L] = lt_strdup(lab))) { if (nn) names = nn; rc = lt_err(LT_ENOMEM, "out of memory"); break; }
-            names = nn;
-            li = L++;
-        }
-        if (cls[r] >= 0 && cls[r] != li) { rc = lt_err(LT_EFORMAT, "%s: line %lld: '%s' has two classes", labels_path, ln, s); break; }
-        cls[r] = li;
-    }
-    free(line);
-    fclose(f);
+    lt__strmap *names = lt__strmap_new();
+    int rc = cls && names ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; cls && i < n; i++) cls[i] = -1;
+    graph_classes gc = {labels_path, cls};
+    if (rc == LT_OK) rc = read_pairs(v, labels_path, "graph", names, set_class, &gc);
+    int L = names ? (int)lt__strmap_size(names) : 0;
     /* the labelled rows, standardised per fold */
     int64_t m = 0, d = v->d, k = d + 1;
     int64_t *rows = rc == LT_OK ? lt_malloc((size_t)(n ? n : 1) * 8) : NULL;
@@ -452,7 +448,7 @@ int lt_eval_graphs(const lt_vecs *v, const char *labels_path, int folds, uint64_
         out->sd = var > 0 ? sqrt(var) : 0;
         out->items = m; out->classes = L; out->folds = folds;
     }
-    for (int j = 0; j < L; j++) lt_free(names[j]);
-    lt_free(names); lt_free(cls); lt_free(rows); lt_free(fold); lt_free(yc); lt_free(X); lt_free(W); lt_free(mu); lt_free(sd); lt_free(tr);
+    lt__strmap_free(names);
+    lt_free(cls); lt_free(rows); lt_free(fold); lt_free(yc); lt_free(X); lt_free(W); lt_free(mu); lt_free(sd); lt_free(tr);
     return rc;
 }
