@@ -61,6 +61,8 @@ typedef struct lt_sgns_opts {
     int cbow_mean_grad;   /* CBOW: give each context row the gradient of the mean (hidden
                              gradient / context size, Irsoy et al. 2021) instead of word2vec's
                              full hidden gradient [0] */
+    float init_range;     /* input vectors start uniform in +-init_range / dim [0.5, word2vec.c;
+                             gensim uses 1, and the graph trainers follow it] */
     lt_progress_fn progress;   /* optional: (words done, words total, mean loss) about 4 times a
                              second from a training thread; non-zero return stops with LT_EINTR */
     void *progress_ud;

@@ -48,6 +48,7 @@ void lt_sgns_opts_init(lt_sgns_opts *o) {
     memset(o, 0, sizeof *o);
     o->dim = 100; o->window = 5; o->negative = 5; o->epochs = 5;
     o->alpha = 0; o->sample = 1e-3f; o->n_threads = 1; o->seed = 1; o->batched = 1; o->ns_exponent = 0.75f;
+    o->init_range = 0.5f;
 }
 
 /* ---------- sigmoid helpers ---------- */
@@ -221,11 +222,13 @@ int lt_sgns_new(lt_sgns **out, const lt_sgns_opts *o, int64_t V, const int64_t *
     if (!m->counts) { lt_free(m); return lt_err(LT_ENOMEM, "out of memory"); }
     memcpy(m->counts, counts, (size_t)V * sizeof(int64_t));
     if ((rc = alloc_model(m))) { lt_sgns_free(m); return rc; }
-    /* word2vec initialisation: syn0 uniform in [-0.5/d, 0.5/d], output layers zero */
+    /* word2vec initialisation: syn0 uniform in [-0.5/d, 0.5/d] (init_range 0.5; gensim's
+     * +-1/d with 1), output layers zero */
+    const float init = o->init_range > 0 && o->init_range <= 100 ? o->init_range : 0.5f;
     lt_rng r;
     lt_rng_seed(&r, o->seed, 0xffffffffULL);
     for (int64_t i = 0; i < V; i++)
-        for (int64_t k = 0; k < m->d; k++) m->syn0[i * m->ld + k] = (lt_rng_uniformf(&r) - 0.5f) / (float)m->d;
+        for (int64_t k = 0; k < m->d; k++) m->syn0[i * m->ld + k] = (lt_rng_uniformf(&r) - 0.5f) * 2 * init / (float)m->d;
     for (int t = 0; t < m->o.n_threads; t++) { lt_rng_seed(&m->ts[t].rng, o->seed, (uint64_t)t); m->ts[t].alpha = m->o.alpha; }
     *out = m;
     return LT_OK;
