@@ -19,7 +19,8 @@ echo; echo "== latent analogy: war is to wars as treaty is to ?"
 $L analogy "$OUT/sotu.lvec" war wars treaty -k 3
 echo; echo "== latent eval analogy (bundled set)"
 $L eval analogy "$OUT/sotu.lvec" data/analogies.txt | tail -4
-if [ -f ../shared/data/text/wordsim353.tsv ]; then
-    echo; echo "== latent eval similarity (WordSim-353)"
-    $L eval similarity "$OUT/sotu.lvec" ../shared/data/text/wordsim353.tsv
-fi
+echo; echo "== latent eval similarity (WordSim-353)"
+$L eval similarity "$OUT/sotu.lvec" tests/fixtures/wordsim353.tsv
+echo; echo "== node2vec on the karate club, then node classification (the two clubs)"
+$L train node2vec tests/fixtures/karate/edges.tsv -o "$OUT/karate.lvec" --dim 16 --seed 1 -q --no-cache
+$L eval nodes "$OUT/karate.lvec" tests/fixtures/karate/labels.tsv | head -3
