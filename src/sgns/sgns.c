@@ -514,6 +514,36 @@ static int finite_rows(const float *a, int64_t n, int64_t ld) {
     return acc == 0;
 }
 
+/* subsampling keep probabilities (word2vec's formula) against `words` per epoch */
+static void set_keep(lt_sgns *m, double words) {
+    const lt_sgns_opts *o = &m->o;
+    double thr = (double)o->sample * words;
+    for (int64_t i = 0; i < m->V; i++) {
+        double cn = (double)(m->counts[i] ? m->counts[i] : 1);
+        m->keep[i] = o->sample > 0 ? (float)((sqrt(cn / thr) + 1) * thr / cn) : 1.0f;
+    }
+}
+
+/* the stderr progress line, and the caller's callback: its first report at once, then ~4 Hz */
+static void progress_start(const lt_sgns *m, lt_progress *prog, double total) {
+    const lt_sgns_opts *o = &m->o;
+    lt_progress_init(prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
+    prog->fn = o->progress;
+    prog->ud = o->progress_ud;
+    if (prog->fn) prog->last = prog->t0 - 1;
+}
+
+/* A diverged run (learning rate too high) is stopped after its segment, before its weights
+ * could replace the last good checkpoint; sets the message. */
+static int diverged(const lt_sgns *m, int epoch) {
+    if (finite_rows(m->syn0, m->V, m->ld) && (!m->syn1neg || finite_rows(m->syn1neg, m->V, m->ld)) &&
+        (!m->syn1 || finite_rows(m->syn1, m->V, m->ld)))
+        return 0;
+    lt_err(LT_EINVAL, "training diverged in epoch %d (weights became infinite or NaN; lower the learning rate, now %g)%s",
+           epoch + 1, (double)m->o.alpha, m->ckpt_path ? "; the last checkpoint is kept" : "");
+    return 1;
+}
+
 int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     const lt_sgns_opts *o = &m->o;
     if (t->n_words == 0) return lt_err(LT_EINVAL, "the corpus has no in-vocabulary words");
@@ -523,12 +553,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     if (m->tok_n && (m->tok_n != t->n || m->tok_hash != h))
         return lt_err(LT_EINVAL, "the corpus differs from the one the checkpoint was trained on");
     m->tok_n = t->n; m->tok_hash = h;
-    /* subsampling keep probabilities (word2vec formula) */
-    double thr = (double)o->sample * (double)t->n_words;
-    for (int64_t i = 0; i < m->V; i++) {
-        double cn = (double)(m->counts[i] ? m->counts[i] : 1);
-        m->keep[i] = o->sample > 0 ? (float)((sqrt(cn / thr) + 1) * thr / cn) : 1.0f;
-    }
+    set_keep(m, (double)t->n_words);
     int nt = o->n_threads;
     int64_t bounds[257];
     for (int i = 0; i <= nt; i++) bounds[i] = i == nt ? t->n : snap(t, t->n * i / nt);
@@ -539,10 +564,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     }
     lt_progress prog;
     double total = (double)o->epochs * (double)t->n_words;
-    lt_progress_init(&prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
-    prog.fn = o->progress;
-    prog.ud = o->progress_ud;
-    if (prog.fn) prog.last = prog.t0 - 1;  /* the first report comes at once, then ~4 Hz */
+    progress_start(m, &prog, total);
     run_ctx c = {m, t, bounds, nseg, 0, &prog, total, prog.enabled || prog.fn};
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
@@ -554,10 +576,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
             for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
             /* a diverged run (learning rate too high) stops here, before its weights could
              * replace the last good checkpoint */
-            if (!finite_rows(m->syn0, m->V, m->ld) || (m->syn1neg && !finite_rows(m->syn1neg, m->V, m->ld)) ||
-                (m->syn1 && !finite_rows(m->syn1, m->V, m->ld)))
-                return lt_err(LT_EINVAL, "training diverged in epoch %d (weights became infinite or NaN; lower the learning "
-                              "rate, now %g)%s", m->epoch + 1, (double)o->alpha, m->ckpt_path ? "; the last checkpoint is kept" : "");
+            if (diverged(m, m->epoch)) return LT_EINVAL;
             m->segments_done++;
             int last = m->epoch == o->epochs - 1 && m->segment == nseg - 1;
             int stop = o->stop_after_segments > 0 && m->segments_done >= o->stop_after_segments && !last;
@@ -589,19 +608,12 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
 int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t words_per_epoch) {
     const lt_sgns_opts *o = &m->o;
     if (words_per_epoch <= 0) return lt_err(LT_EINVAL, "no words to train on");
-    double thr = (double)o->sample * (double)words_per_epoch;
-    for (int64_t i = 0; i < m->V; i++) {
-        double cn = (double)(m->counts[i] ? m->counts[i] : 1);
-        m->keep[i] = o->sample > 0 ? (float)((sqrt(cn / thr) + 1) * thr / cn) : 1.0f;
-    }
+    set_keep(m, (double)words_per_epoch);
     int nt = o->n_threads;
     int64_t bounds[257];
     lt_progress prog;
     double total = (double)o->epochs * (double)words_per_epoch;
-    lt_progress_init(&prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
-    prog.fn = o->progress;
-    prog.ud = o->progress_ud;
-    if (prog.fn) prog.last = prog.t0 - 1;
+    progress_start(m, &prog, total);
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
     for (int epoch = 0; epoch < o->epochs; epoch++) {
@@ -616,10 +628,7 @@ int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t word
             run_ctx c = {m, &t, bounds, 1, 0, &prog, total, prog.enabled || prog.fn};
             if ((rc = lt_run_threads(nt, train_thread, &c))) return rc;
             for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
-            if (!finite_rows(m->syn0, m->V, m->ld) || (m->syn1neg && !finite_rows(m->syn1neg, m->V, m->ld)) ||
-                (m->syn1 && !finite_rows(m->syn1, m->V, m->ld)))
-                return lt_err(LT_EINVAL, "training diverged in epoch %d (weights became infinite or NaN; lower the learning "
-                              "rate, now %g)", epoch + 1, (double)o->alpha);
+            if (diverged(m, epoch)) return LT_EINVAL;
             if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
         }
     }
