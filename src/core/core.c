@@ -129,6 +129,14 @@ uint64_t lt_rng_below(lt_rng *r, uint64_t n) {
     return (uint64_t)(m >> 64);
 }
 
+void lt_rng_shuffle(lt_rng *r, int64_t *a, int64_t n) {
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)lt_rng_below(r, (uint64_t)i + 1), t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
 /* ---- threads ---- */
 int lt_cpu_count(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -109,7 +109,7 @@ int lt_eval_links(const lt_vecs *v, const char *pairs_path, lt_link_op op, uint6
             lt_rng r;
             lt_rng_seed(&r, seed, 0);
             for (int64_t i = 0; i < n; i++) perm[i] = i;
-            for (int64_t i = n - 1; i > 0; i--) { int64_t j = (int64_t)lt_rng_below(&r, (uint64_t)i + 1); int64_t t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+            lt_rng_shuffle(&r, perm, n);
             int64_t ntr = n / 2;
             for (int64_t i = 0; i < n; i++) {
                 edge_feature(lt_vecs_row(v, pu[perm[i]]), lt_vecs_row(v, pv[perm[i]]), d, op, X + i * k);

@@ -272,7 +272,7 @@ int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_
             lt_rng r;
             lt_rng_seed(&r, o->seed, (uint64_t)rep);
             for (int64_t i = 0; i < n; i++) perm[i] = i;
-            for (int64_t i = n - 1; i > 0; i--) { int64_t j = (int64_t)lt_rng_below(&r, (uint64_t)i + 1); int64_t t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+            lt_rng_shuffle(&r, perm, n);
             ntr = (int64_t)floor(o->train_ratio * (double)n + 0.5);
             if (ntr < 1) ntr = 1;
             if (ntr > n - 1) ntr = n - 1;
@@ -396,7 +396,7 @@ int lt_eval_graphs(const lt_vecs *v, const char *labels_path, int folds, uint64_
         for (int l = 0; rc == LT_OK && l < L; l++) {
             int64_t c = 0;
             for (int64_t i = 0; i < m; i++) if (cls[rows[i]] == l) idx[c++] = i;
-            for (int64_t i = c - 1; i > 0; i--) { int64_t j = (int64_t)lt_rng_below(&r, (uint64_t)i + 1); int64_t t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
+            lt_rng_shuffle(&r, idx, c);
             for (int64_t i = 0; i < c; i++) { fold[idx[i]] = next; next = (next + 1) % folds; }
         }
         lt_free(idx);

@@ -42,7 +42,7 @@ int lt_graph_split(const lt_graph *g, double holdout, uint64_t seed, const char 
         int64_t *ord = lt_malloc((size_t)(ne ? ne : 1) * 8);
         if (!ord) rc = lt_err(LT_ENOMEM, "out of memory");
         for (int64_t i = 0; rc == LT_OK && i < ne; i++) ord[i] = i;
-        for (int64_t i = ne - 1; rc == LT_OK && i > 0; i--) { int64_t j = (int64_t)lt_rng_below(&r, (uint64_t)i + 1); int64_t t = ord[i]; ord[i] = ord[j]; ord[j] = t; }
+        if (rc == LT_OK) lt_rng_shuffle(&r, ord, ne);
         int64_t want = (int64_t)(holdout * (double)ne + 0.5);
         for (int64_t i = 0; rc == LT_OK && i < ne && info->held_out < want; i++) {
             int64_t x = ord[i];
