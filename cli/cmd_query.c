@@ -7,7 +7,7 @@
 void openblas_set_num_threads(int);
 
 enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
-       O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP, O_FOLDS };
+       O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP, O_FOLDS, O_CLF, O_GAMMA };
 #define OPT_FROM {"from", 0, "F", O_FROM, "input format (native w2v-txt w2v-bin glove vec npy fvecs) [from the name]"}
 #define OPT_JSON {"json", 0, NULL, O_JSON, "JSON output (one object per query or result)"}
 #define OPT_K {"k", 'k', "N", O_K, "neighbours [10]"}
@@ -21,7 +21,10 @@ typedef struct {
     const char *neg[64];
     lt_node_eval_opts ne;
     lt_link_op op;
-    int folds;
+    int folds, n_C;
+    double Cs[LT_MAX_C];
+    lt_classifier clf;
+    double gamma;
 } qopts;
 
 /* Parses argv with `spec`; returns -1 to go on, else the exit code. */
@@ -52,7 +55,33 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
         case O_REPEATS: if (!cli_int(a, 1, 10000, &iv)) return cli_usage(spec->usage, "--repeats must be 1..10000"); q->ne.repeats = (int)iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(spec->usage, "--seed must be a non-negative integer"); q->ne.seed = (uint64_t)iv; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(spec->usage, "--threads must be 1..256"); q->ne.n_threads = (int)iv; break;
-        case O_C: { double f; if (!cli_float(a, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be positive"); q->ne.C = f; break; }
+        case O_C: {   /* one value, or a comma-separated list where the command chooses among them */
+            q->n_C = 0;
+            for (const char *p = a; *p && q->n_C <= LT_MAX_C; p += *p == ',') {
+                char buf[64];
+                size_t l = strcspn(p, ",");
+                double f;
+                if (l == 0 || l >= sizeof buf || q->n_C == LT_MAX_C) return cli_usage(spec->usage, "--C: at most %d positive values, comma-separated", LT_MAX_C);
+                memcpy(buf, p, l); buf[l] = 0;
+                if (!cli_float(buf, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be positive ('%s')", buf);
+                q->Cs[q->n_C++] = f;
+                p += l;
+            }
+            q->ne.C = q->Cs[0];
+            break;
+        }
+        case O_CLF:
+            if (!strcmp(a, "logreg")) q->clf = LT_CLF_LOGREG;
+            else if (!strcmp(a, "svm")) q->clf = LT_CLF_SVM;
+            else return cli_usage(spec->usage, "--classifier must be logreg or svm");
+            break;
+        case O_GAMMA: {
+            double f;
+            if (!strcmp(a, "scale")) q->gamma = 0;
+            else if (!cli_float(a, 1e-12, 1e12, &f)) return cli_usage(spec->usage, "--gamma must be 'scale' or a positive number");
+            else q->gamma = f;
+            break;
+        }
         case O_TRAINLIST: q->ne.train_list = a; break;
         case O_FOLDS: if (!cli_int(a, 2, 1000, &iv)) return cli_usage(spec->usage, "--folds must be 2..1000"); q->folds = (int)iv; break;
         case O_OP: if (lt_link_op_from_name(a, &q->op)) return cli_usage(spec->usage, "%s", lt_errmsg()); break;
@@ -62,7 +91,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
 }
 static void qinit(qopts *q) {
     memset(q, 0, sizeof *q);
-    q->k = 10; q->prec = 9; q->ef = 64; q->folds = 10;
+    q->k = 10; q->prec = 9; q->ef = 64; q->folds = 10; q->n_C = 1; q->Cs[0] = 1;
     lt_node_eval_opts_init(&q->ne);
     q->ne.n_threads = lt_cpu_count();
 }
@@ -475,6 +504,7 @@ int cmd_eval_nodes(int argc, char **argv) {
     qinit(&q);
     int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
+    if (q.n_C > 1) return cli_usage(S.usage, "eval nodes: --C takes one value");
     if (argc - optind != 2) return cli_usage(S.usage, "eval nodes: expected VECS and LABELS");
     if (q.ne.train_list && q.ne.repeats != 10) return cli_usage(S.usage, "--train-list is one fixed split: no --repeats");
     lt_vecs *v;
@@ -531,30 +561,40 @@ int cmd_eval_links(int argc, char **argv) {
 
 int cmd_eval_graphs(int argc, char **argv) {
     static const cli_opt opts[] = {
+        {"classifier", 0, "NAME", O_CLF, "logreg (one-vs-rest) or svm (RBF kernel, one-vs-one) [logreg]"},
+        {"C", 0, "X[,X...]", O_C, "inverse regularisation (scikit-learn's C); a list: each fold picks by inner CV [1]"},
+        {"gamma", 0, "X", O_GAMMA, "SVM's RBF width: a number, or 'scale' = 1 / (features x variance) [scale]"},
         {"folds", 0, "N", O_FOLDS, "stratified cross-validation folds [10]"},
         {"seed", 's', "N", O_SEED, "draws the folds [1]"},
-        {"C", 0, "X", O_C, "inverse L2 strength of the logistic regression [1]"},
-        {"threads", 't', "N", O_THREADS, "classes trained in parallel [number of CPUs]"},
+        {"threads", 't', "N", O_THREADS, "folds evaluated in parallel [number of CPUs]"},
         OPT_JSON, OPT_FROM, {0}};
     static const cli_spec S = {"eval graphs", "usage: latent eval graphs VECS LABELS [options]\n"
                                "  graph classification: LABELS has \"graph_id class\" lines; stratified k-fold accuracy of a\n"
-                               "  one-vs-rest logistic regression on features standardised per training fold\n", opts};
+                               "  classifier on features standardised per training fold\n", opts};
     qopts q;
     qinit(&q);
     int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
     if (argc - optind != 2) return cli_usage(S.usage, "eval graphs: expected VECS and LABELS");
+    if (q.gamma > 0 && q.clf != LT_CLF_SVM) return cli_usage(S.usage, "eval graphs: --gamma needs --classifier svm");
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
     openblas_set_num_threads(1);
+    lt_graph_eval_opts go;
+    lt_graph_eval_opts_init(&go);
+    go.folds = q.folds; go.seed = q.ne.seed; go.n_threads = q.ne.n_threads; go.clf = q.clf; go.gamma = q.gamma;
+    go.n_C = q.n_C;
+    memcpy(go.C, q.Cs, sizeof go.C);
     lt_graph_eval_result res;
-    r = lt_eval_graphs(v, argv[optind + 1], q.folds, q.ne.seed, q.ne.C, q.ne.n_threads, &res) ? cli_fail("eval graphs") : 0;
+    r = lt_eval_graphs(v, argv[optind + 1], &go, &res) ? cli_fail("eval graphs") : 0;
     lt_vecs_free(v);
     if (r) return r;
+    const char *clf = q.clf == LT_CLF_SVM ? "svm" : "logreg";
     if (q.json)
-        printf("{\"accuracy\": %.6f, \"sd\": %.6f, \"items\": %lld, \"classes\": %d, \"folds\": %d}\n", res.accuracy, res.sd,
-               (long long)res.items, res.classes, res.folds);
+        printf("{\"accuracy\": %.6f, \"sd\": %.6f, \"items\": %lld, \"classes\": %d, \"folds\": %d, \"classifier\": \"%s\", \"C\": %g}\n",
+               res.accuracy, res.sd, (long long)res.items, res.classes, res.folds, clf, res.C);
     else
-        printf("accuracy\t%.4f\nsd\t%.4f\nitems\t%lld\nclasses\t%d\nfolds\t%d\n", res.accuracy, res.sd, (long long)res.items, res.classes, res.folds);
+        printf("accuracy\t%.4f\nsd\t%.4f\nitems\t%lld\nclasses\t%d\nfolds\t%d\nclassifier\t%s\nC\t%g\n", res.accuracy, res.sd,
+               (long long)res.items, res.classes, res.folds, clf, res.C);
     return 0;
 }

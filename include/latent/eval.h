@@ -69,11 +69,41 @@ typedef struct lt_node_eval_result {
 } lt_node_eval_result;
 int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out);
 
+/* C-support vector classification (LIBSVM's dual, solved by SMO with second-order working-set
+ * selection) on a precomputed kernel matrix K (row-major, leading dimension ldk): the n
+ * training items are rows and columns idx[0..n) of K, y[i] = +1 / -1. On return coef[i] =
+ * alpha_i y_i and rho: an item x's decision value is sum_i coef[i] K(idx[i], x) - rho (> 0:
+ * the +1 class). iters (may be NULL): SMO steps taken. */
+typedef struct lt_svm_opts { double C, tol; int64_t max_iter; } lt_svm_opts;
+void lt_svm_opts_init(lt_svm_opts *o);   /* C 1, tol 1e-3 (scikit-learn's), at most 10^7 steps */
+int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, const int8_t *y, const lt_svm_opts *o,
+               double *coef, double *rho, int64_t *iters);
+/* K (n x n) = exp(-gamma |x_i - x_j|^2) over the rows of X (n x d, leading dimension ldx). */
+int lt_rbf_kernel(const double *X, int64_t n, int64_t d, int64_t ldx, double gamma, double *K);
+
 /* Graph classification: stratified k-fold cross-validation (folds drawn from seed), features
- * standardised on each training fold, one-vs-rest logistic regression (C); accuracy mean and
- * standard deviation over the folds. Labels: "id class" lines matched to the vectors' labels. */
-typedef struct lt_graph_eval_result { double accuracy, sd; int64_t items; int classes, folds; } lt_graph_eval_result;
-int lt_eval_graphs(const lt_vecs *v, const char *labels_path, int folds, uint64_t seed, double C, int n_threads, lt_graph_eval_result *out);
+ * standardised on each training fold; accuracy mean and standard deviation over the folds.
+ * Classifiers: one-vs-rest logistic regression, or an RBF-kernel SVM (one-vs-one voting
+ * between classes, as LIBSVM; gamma 0 means scikit-learn's 'scale', 1 / (features x the
+ * variance of the standardised training matrix)). With several values of C, each outer
+ * fold picks its C by an inner stratified 3-fold CV on its training part (the first listed
+ * wins ties), so the reported accuracy is not tuned on the test folds. Labels: "id class"
+ * lines matched to the vectors' labels. */
+typedef enum { LT_CLF_LOGREG = 0, LT_CLF_SVM } lt_classifier;
+#define LT_MAX_C 16
+typedef struct lt_graph_eval_opts {
+    int folds; uint64_t seed; lt_classifier clf;
+    double C[LT_MAX_C]; int n_C;
+    double gamma;
+    int n_threads;   /* folds evaluated in parallel */
+} lt_graph_eval_opts;
+void lt_graph_eval_opts_init(lt_graph_eval_opts *o);   /* 10 folds, seed 1, logistic regression, C 1, 1 thread */
+typedef struct lt_graph_eval_result {
+    double accuracy, sd;
+    double C;            /* the C chosen most often over the folds (the only one when one is given) */
+    int64_t items; int classes, folds;
+} lt_graph_eval_result;
+int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eval_opts *o, lt_graph_eval_result *out);
 
 /* ROC-AUC of scores against labels (> 0 positive), ties sharing their mean rank. */
 double lt_roc_auc(const double *score, const int8_t *label, int64_t n);
