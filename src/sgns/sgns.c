@@ -452,7 +452,20 @@ static void train_thread(void *ud, int tid) {
                     for (int j = 0; j < n; j++) { outs[j] = m->syn1 + (int64_t)m->point[w * MAX_CODE + j] * ld; labels[j] = 1 - m->code[w * MAX_CODE + j]; valid[j] = 1; }
                     batch_update(m, K, ctx, mm, outs, n, labels, valid, 1, ld, alpha, S, tmp, o->exact_sigmoid, 0);
                 }
-                if (NEG > 0) {
+                if (NEG > 0 && o->batched == 2) {
+                    /* the centre's output row against each context row in turn, then the
+                     * negatives shared by the window */
+                    outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
+                    for (int ci = 0; ci < mm; ci++)
+                        s->loss += batch_update(m, K, ctx + ci, 1, outs, 1, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                    int nn = 0;
+                    for (int j = 1; j <= NEG; j++) {
+                        int32_t tg = draw_neg(m, &s->rng);
+                        outs[nn] = m->syn1neg + (int64_t)tg * ld; labels[nn] = 0; valid[nn] = tg != w; nn++;
+                    }
+                    s->loss += batch_update(m, K, ctx, mm, outs, nn, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                    s->loss_n += mm;
+                } else if (NEG > 0) {
                     outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
                     for (int j = 1; j <= NEG; j++) {
                         int32_t tg = draw_neg(m, &s->rng);
