@@ -3,11 +3,11 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread -Iinclude -fPIC
-LDLIBS  += -lopenblas -lcjson -lutf8proc -lz -lm -pthread
+LDLIBS  += -llapacke -lopenblas -lcjson -lutf8proc -lz -lm -pthread
 PREFIX  ?= /usr/local
 B       ?= build
 
-LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/index/*.c src/bert/*.c src/graph/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/index/*.c src/bert/*.c src/graph/*.c src/dense/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))

@@ -368,12 +368,13 @@ int cmd_vector(int argc, char **argv) {
 
 int cmd_info(int argc, char **argv) {
     static const cli_opt opts[] = {OPT_JSON, OPT_FROM, {0}};
-    static const cli_spec S = {"info", "usage: latent info VECS [options]\n  shape, format, mean norm and metadata\n", opts};
+    static const cli_spec S = {"info", "usage: latent info VECS|MODEL [options]\n  shape, format, mean norm and metadata; a model's kind, parameters and fitted statistics\n", opts};
     qopts q;
     qinit(&q);
     int r = parse(argc, argv, &S, &q);
     if (r >= 0) return r;
     if (argc - optind != 1) return cli_usage(S.usage, "info: expected VECS");
+    if (!q.from && lt_is_model_file(argv[optind])) return cli_model_info(argv[optind], q.json);
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
     lt_format f = q.from ? lt_format_from_name(q.from) : lt_format_from_path(argv[optind]);

@@ -14,13 +14,15 @@ static const cmd g_cmds[] = {
     {"similarity", cmd_similarity, "cosine similarity of word pairs"},
     {"doesnt-match", cmd_doesnt_match, "the word that does not belong with the others"},
     {"vector", cmd_vector, "print the vector of words"},
-    {"info", cmd_info, "shape, format and metadata of a vector file"},
+    {"info", cmd_info, "shape, format and metadata of a vector file or model"},
     {"eval", cmd_eval, "evaluate vectors (analogy, similarity)"},
     {"vocab", cmd_vocab, "count the vocabulary of a corpus"},
     {"index", cmd_index, "build, grow, shrink and inspect HNSW indexes"},
     {"search", cmd_search, "k nearest neighbours: HNSW index or exact over vectors"},
     {"embed", cmd_embed, "sentence embeddings with a BERT-family model folder"},
     {"tokenize", cmd_tokenize, "token ids of a BERT-family tokenizer"},
+    {"fit", cmd_fit, "fit an encoder model (pca) on a matrix"},
+    {"encode", cmd_encode, "apply a fitted model to rows"},
 };
 
 static int g_quiet;

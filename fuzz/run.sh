@@ -6,7 +6,7 @@ set -e
 S=${FUZZ_SECONDS:-20}
 B=build-fuzz
 CC=${FUZZ_CC:-clang}
-mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph
+mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense
 SRC=$(ls src/*/*.c | grep -v kern_avx)
 FL="-std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
@@ -45,9 +45,16 @@ printf '\003a\tb\t1.5\nc\td\t2\n' > $B/seeds_files/sim
 { printf '\000'; head -c 2000 tests/fixtures/bert-fixtures/tiny-bert-cased/hf/model.safetensors; } > $B/seeds_bert/st
 { printf '\001'; head -c 3000 tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json; } > $B/seeds_bert/tok
 printf '\002Caf\303\251 na\303\257ve \344\270\255 Hello, world!' > $B/seeds_bert/text
-for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph}; do
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -lopenblas -lcjson -lutf8proc -lz -lm
+# dense: a fitted model (with and without CRCs) and an IDX file
+if [ -x build/latent ]; then
+    build/latent fit pca $B/seed.txt -o $B/seed.lmodel --dim 2 --scale standard -q 2>/dev/null && { printf '\000'; cat $B/seed.lmodel; } > $B/seeds_dense/model
+    [ -f $B/seed.lmodel ] && { printf '\200'; cat $B/seed.lmodel; } > $B/seeds_dense/model_nocrc
+fi
+printf '\001\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $B/seeds_dense/idx_u8
+printf '\001\000\000\015\001\000\000\000\001\077\200\000\000' > $B/seeds_dense/idx_f32
+for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense}; do
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

@@ -274,10 +274,28 @@ d "eval graphs --threads" "$EG --json; echo 1" "$X eval graphs gs.lvec gs.labels
 d "eval graphs --json" "$EG" "$EG --json"
 d "eval graphs --from" "cp gs.lvec gs.bin; $X eval graphs gs.bin gs.labels -t 1" "cp gs.lvec gs.bin; $X eval graphs gs.bin gs.labels -t 1 --from native"
 
+FP="$X fit pca v.lvec -o out.p.lmodel -q --dim 3"
+d "fit pca --output" "$X fit pca v.lvec -q --dim 3" "$FP"
+d "fit pca --dim" "$FP" "$X fit pca v.lvec -o out.p.lmodel -q --dim 4"
+d "fit pca --whiten" "$FP" "$FP --whiten"
+d "fit pca --scale" "$FP" "$FP --scale standard"
+d "fit pca --from" "cp v.lvec v.bin; $X fit pca v.bin -o out.p.lmodel -q --dim 3" "cp v.lvec v.bin; $X fit pca v.bin -o out.p.lmodel -q --dim 3 --from native"
+d "fit pca --threads" "$FP -t 1; echo 1" "$FP -t 2"
+d "fit pca --quiet" "$X fit pca v.lvec -o out.p.lmodel --dim 3 2>&1 | wc -l" "$FP 2>&1 | wc -l"
+$L fit pca "$T/v.lvec" -o "$T/p.lmodel" -q --dim 3
+EN="$X encode p.lmodel v.lvec -o out.e.txt -q"
+d "encode --output" "$X encode p.lmodel v.lvec -q" "$EN"
+d "encode --format" "$EN" "$EN --format glove"
+d "encode --from" "cp v.lvec v.bin; $X encode p.lmodel v.bin -o out.e.txt -q" "cp v.lvec v.bin; $X encode p.lmodel v.bin -o out.e.txt -q --from native"
+$L encode "$T/p.lmodel" "$T/v.lvec" -o "$T/e0.txt" -q
+d "encode --inverse" "$X encode p.lmodel e0.txt -o out.e.txt -q" "$X encode p.lmodel e0.txt -o out.e.txt -q --inverse"
+d "encode --threads" "$EN -t 1; echo 1" "$EN -t 2"
+d "encode --quiet" "$X encode p.lmodel v.lvec -o out.e.txt 2>&1 | sed 's/in [0-9.]*s//' | wc -l" "$EN 2>&1 | wc -l"
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
-         "train feather" "train degree-histogram" "eval graphs" \
+         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

@@ -130,6 +130,19 @@ expect 2 "eval nodes: one C" "--C takes one value" -- $L eval nodes "$T/w1.lvec"
 printf '3000000000 1\n1 2\n' > "$T/big.tsv"
 $L graph info "$T/big.tsv" --no-cache | grep -q "^nodes	3" && ok "graph: ids over 2^31 are labels" || no "graph: big ids"
 
+# dense models: PCA on the karate embedding, bad inputs named
+$L fit pca "$T/w1.lvec" -o "$T/p.lmodel" --dim 4 -q && $L info "$T/p.lmodel" | grep -q "^model	pca" && ok "fit pca; info shows the model" || no "fit pca / info"
+$L encode "$T/p.lmodel" "$T/w1.lvec" -o "$T/p.txt" -q && [ "$(head -1 "$T/p.txt")" = "34 4" ] && ok "encode: rows keep their labels" || no "encode"
+printf "2 5\na 1 2 3 4 5\nb 5 4 3 2 1\n" > "$T/v5.txt"
+expect 1 "encode: wrong dimension" "the input has 5 columns, the pca model was fitted on 16" -- $L encode "$T/p.lmodel" "$T/v5.txt" -o "$T/x.txt"
+cp "$T/p.lmodel" "$T/bad.lmodel"; printf 'X' | dd of="$T/bad.lmodel" bs=1 seek=300 conv=notrunc 2>/dev/null
+expect 1 "corrupt model" "bad.lmodel: offset" -- $L encode "$T/bad.lmodel" "$T/w1.lvec" -o "$T/x.txt"
+head -c 200 "$T/p.lmodel" > "$T/cut.lmodel"
+expect 1 "truncated model" "cut.lmodel: offset 40" -- $L info "$T/cut.lmodel"
+printf '\000\001\010\001\000\000\000\001\005' > "$T/bad-idx1-ubyte"
+expect 1 "IDX with a wrong magic" "bad-idx1-ubyte: offset 0: bad IDX magic" -- $L fit pca "$T/bad-idx1-ubyte" -o "$T/x.lmodel"
+expect 2 "fit: unknown kind" "unknown model kind" -- $L fit umap "$T/w1.lvec" -o "$T/x.lmodel"
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help

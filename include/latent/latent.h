@@ -11,4 +11,6 @@
 #include "latent/index.h"
 #include "latent/bert.h"
 #include "latent/graph.h"
+#include "latent/model.h"
+#include "latent/dense.h"
 #endif

@@ -1,0 +1,144 @@
+/* latent fit / encode, and the model part of latent info */
+#include "cli.h"
+#include <stdlib.h>
+#include <string.h>
+
+void openblas_set_num_threads(int);
+
+enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE };
+
+int cmd_fit(int argc, char **argv) {
+    static const char *U = "usage: latent fit pca INPUT -o MODEL [options] ('latent fit pca --help')\n";
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) { fputs(U, stdout); return 0; }
+        return cli_usage(U, "fit: expected a model kind (pca)");
+    }
+    const char *kind = argv[1];
+    if (strcmp(kind, "pca")) return cli_usage(U, "fit: unknown model kind '%s' (pca)", kind);
+    static const cli_opt opts[] = {
+        {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
+        {"dim", 0, "N", O_DIM, "components kept [50]"},
+        {"whiten", 0, NULL, O_WHITEN, "scale each output to unit variance"},
+        {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"},
+        {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx lvec ...) [from the name]"},
+        {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
+        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_spec S = {"fit pca", "usage: latent fit pca INPUT -o MODEL [options]\n"
+                               "  principal components of INPUT's rows (covariance eigendecomposition, LAPACK);\n"
+                               "  the model keeps the scaler, mean, components and explained variance\n", opts};
+    lt_pca_opts po;
+    lt_pca_opts_init(&po);
+    const char *out = NULL, *from = NULL, *a;
+    long long iv;
+    int c, threads = lt_cpu_count();
+    optind = 1;
+    argc--; argv++;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S.usage, "--dim must be positive"); po.dim = (int)iv; break;
+        case O_WHITEN: po.whiten = 1; break;
+        case O_SCALE: if (lt_scale_from_name(a, &po.scale)) return cli_usage(S.usage, "%s", lt_errmsg()); break;
+        case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); threads = (int)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 1 || !out) return cli_usage(S.usage, "fit pca: expected INPUT and -o MODEL");
+    openblas_set_num_threads(threads);
+    po.n_threads = threads;
+    double t0 = lt_now();
+    lt_vecs *X;
+    int r = cli_load(argv[optind], from, &X);
+    if (r) return r;
+    lt_model *m;
+    r = lt_pca_fit(X, &po, &m) ? cli_fail("fit pca") : 0;
+    if (!r) {
+        lt_model_meta_set(m, "input", argv[optind]);
+        lt_model_meta_set(m, "latent_version", LT_VERSION);
+        r = lt_model_save(m, out) ? cli_fail("") : 0;
+        if (!r && !cli_quiet())
+            fprintf(stderr, "latent: fit pca: %lld rows x %lld -> %d components, explained variance ratio %s in %.2fs -> %s\n", (long long)X->n,
+                    (long long)X->d, po.dim, lt_model_meta(m, "explained_variance_ratio_sum"), lt_now() - t0, out);
+        lt_model_free(m);
+    }
+    lt_vecs_free(X);
+    return r;
+}
+
+int cmd_encode(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"output", 'o', "F", O_OUT, "encoded rows, labels carried over; format from the extension (required)"},
+        {"format", 0, "F", O_FMT, "output format, overriding the extension"},
+        {"from", 0, "F", O_FROM, "input format [from the name]"},
+        {"inverse", 0, NULL, O_INVERSE, "pca: map encoded rows back to the input space"},
+        {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
+        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_spec S = {"encode", "usage: latent encode MODEL INPUT -o OUT [options]\n"
+                               "  applies a model from 'latent fit' to INPUT's rows\n", opts};
+    const char *out = NULL, *from = NULL, *fmt = NULL, *a;
+    long long iv;
+    int c, threads = lt_cpu_count(), inverse = 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); fmt = a; break;
+        case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
+        case O_INVERSE: inverse = 1; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); threads = (int)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 2 || !out) return cli_usage(S.usage, "encode: expected MODEL, INPUT and -o OUT");
+    lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
+    if (f == LT_FMT_AUTO) return cli_usage(S.usage, "cannot tell the output format of '%s'; use --format", out);
+    openblas_set_num_threads(threads);
+    double t0 = lt_now();
+    lt_model *m;
+    if (lt_model_load(argv[optind], &m)) return cli_fail("encode");
+    lt_vecs *X, *Z = NULL;
+    int r = cli_load(argv[optind + 1], from, &X);
+    if (r) { lt_model_free(m); return r; }
+    r = (inverse ? lt_pca_inverse(m, X, &Z) : lt_encode(m, X, threads, &Z)) ? cli_fail("encode") : 0;
+    if (!r) {
+        lt_vecs_meta_set(Z, "model", argv[optind]);
+        lt_vecs_meta_set(Z, "method", lt_model_kind(m));
+        r = lt_vecs_save(Z, out, f, NULL) ? cli_fail("") : 0;
+        if (!r && !cli_quiet())
+            fprintf(stderr, "latent: encode: %lld rows, %lld -> %lld dimensions (%s%s) in %.2fs -> %s\n", (long long)X->n, (long long)X->d,
+                    (long long)Z->d, lt_model_kind(m), inverse ? ", inverse" : "", lt_now() - t0, out);
+    }
+    lt_vecs_free(X); lt_vecs_free(Z); lt_model_free(m);
+    return r;
+}
+
+int cli_model_info(const char *path, int json) {
+    lt_model *m;
+    if (lt_model_load(path, &m)) return cli_fail("info");
+    const char *k, *v, *name;
+    int64_t r, c;
+    if (json) {
+        fputs("{\"file\": ", stdout); cli_json_str(stdout, path);
+        fputs(", \"model\": ", stdout); cli_json_str(stdout, lt_model_kind(m));
+        fputs(", \"meta\": {", stdout);
+        for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) { if (i) fputs(", ", stdout); cli_json_str(stdout, k); fputs(": ", stdout); cli_json_str(stdout, v); }
+        fputs("}, \"arrays\": {", stdout);
+        for (int i = 0; lt_model_array_at(m, i, &name, &r, &c); i++) { if (i) fputs(", ", stdout); cli_json_str(stdout, name); printf(": [%lld, %lld]", (long long)r, (long long)c); }
+        fputs("}}\n", stdout);
+    } else {
+        printf("file\t%s\nmodel\t%s\n", path, lt_model_kind(m));
+        for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) if (strcmp(k, "kind")) printf("%s\t%s\n", k, v);
+        for (int i = 0; lt_model_array_at(m, i, &name, &r, &c); i++) printf("array\t%s\t%lld x %lld\n", name, (long long)r, (long long)c);
+        const double *ratio = lt_model_get(m, "explained_variance_ratio", NULL, &c);
+        if (ratio) {
+            fputs("explained_variance_ratio", stdout);
+            for (int64_t j = 0; j < c && j < 10; j++) printf("%s%.6f", j ? " " : "\t", ratio[j]);
+            puts(c > 10 ? " ..." : "");
+        }
+    }
+    lt_model_free(m);
+    return 0;
+}

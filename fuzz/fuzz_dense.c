@@ -1,0 +1,33 @@
+/* libFuzzer harness: the model container parser and the IDX matrix parser on arbitrary bytes;
+ * a model that parses is applied to a small matrix (the encoder's checks against its arrays).
+ * First byte: low bit picks the parser, bit 7 skips the model's CRCs (see fuzzing.h). */
+#include "latent/latent.h"
+#include "../src/core/fuzzing.h"
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 1) return 0;
+    lt__fuzz_nocrc = (data[0] & 0x80) != 0;
+    if (data[0] & 1) {
+        lt_vecs *v = NULL;
+        if (lt_vecs_parse(data + 1, size - 1, LT_FMT_IDX, "fuzz.idx", &v) == LT_OK) lt_vecs_free(v);
+    } else {
+        lt_model *m = NULL;
+        if (lt_model_parse(data + 1, size - 1, "fuzz.lmodel", &m) == LT_OK) {
+            int64_t r = 0, c = 0;
+            lt_model_get(m, "mean", &r, &c);
+            if (c > 0 && c <= 4096) {
+                lt_vecs *x = lt_vecs_new(3, c), *z = NULL, *back = NULL;
+                if (x && lt_encode(m, x, 1, &z) == LT_OK) {
+                    lt_pca_inverse(m, z, &back);
+                    lt_vecs_free(back);
+                }
+                lt_vecs_free(z);
+                lt_vecs_free(x);
+            }
+            lt_model_free(m);
+        }
+    }
+    lt__fuzz_nocrc = 0;
+    return 0;
+}

@@ -1,0 +1,175 @@
+/* PCA by the covariance's top eigenpairs (see dense.h): one pass over f32 row blocks, each
+ * block's X^T X by ssyrk (OpenBLAS) summed into an f64 matrix, then LAPACKE_dsyevr for the
+ * `dim` largest eigenpairs only. Transform and inverse are sgemm over row blocks. */
+#include "dense_impl.h"
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { BLOCK = 2048 };
+
+void lt_pca_opts_init(lt_pca_opts *o) { o->dim = 50; o->whiten = 0; o->scale = LT_SCALE_NONE; o->n_threads = 1; }
+
+/* rows [i0, i0 + nb) of X, scaled and centred, into the f32 block B (nb x d) */
+static void scaled_block(const lt_vecs *X, int64_t i0, int64_t nb, const double *shift, const double *mult, const double *mean, float *B) {
+    int64_t d = X->d;
+    for (int64_t i = 0; i < nb; i++) {
+        const float *x = lt_vecs_row(X, i0 + i);
+        float *b = B + i * d;
+        for (int64_t j = 0; j < d; j++) b[j] = (float)((x[j] - shift[j]) * mult[j] - (mean ? mean[j] : 0));
+    }
+}
+
+static int meta_num(lt_model *m, const char *k, double v) {
+    char b[64];
+    snprintf(b, sizeof b, "%.10g", v);
+    return lt_model_meta_set(m, k, b);
+}
+
+int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
+    *out = NULL;
+    int64_t n = X->n, d = X->d, k = o->dim;
+    if (n < 2) return lt_err(LT_EINVAL, "PCA needs at least 2 rows (got %lld)", (long long)n);
+    if (k < 1 || k > d || k > n) return lt_err(LT_EINVAL, "PCA: --dim must be 1..min(rows, columns) = %lld", (long long)(d < n ? d : n));
+    if (d > 46340) return lt_err(LT_EINVAL, "PCA: %lld columns: the covariance solver holds d x d doubles; at most 46340", (long long)d);
+    lt_model *m = lt_model_new("pca");
+    if (!m) return lt_err(LT_ENOMEM, "out of memory");
+    int rc = lt__scale_fit(X, o->scale, m);
+    const double *shift = NULL, *mult = NULL;
+    if (rc == LT_OK) rc = lt__scale_get(m, d, &shift, &mult);
+    double *mean = lt_calloc((size_t)d, 8), *C = lt_calloc((size_t)d * d, 8), *w = lt_malloc((size_t)d * 8);
+    double *Z = lt_malloc((size_t)d * k * 8), *comp = lt_malloc((size_t)k * d * 8), *ev = lt_malloc((size_t)k * 8), *ratio = lt_malloc((size_t)k * 8);
+    float *B = lt_malloc((size_t)BLOCK * d * 4), *Cf = lt_malloc((size_t)d * d * 4);
+    int *isuppz = lt_malloc((size_t)2 * d * sizeof(int));
+    if (rc == LT_OK && (!mean || !C || !w || !Z || !comp || !ev || !ratio || !B || !Cf || !isuppz)) rc = lt_err(LT_ENOMEM, "out of memory for PCA (d = %lld)", (long long)d);
+    if (rc == LT_OK) {
+        for (int64_t i = 0; i < n; i++) {
+            const float *x = lt_vecs_row(X, i);
+            for (int64_t j = 0; j < d; j++) mean[j] += (x[j] - shift[j]) * mult[j];
+        }
+        for (int64_t j = 0; j < d; j++) mean[j] /= (double)n;
+        for (int64_t i0 = 0; i0 < n; i0 += BLOCK) {
+            int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
+            scaled_block(X, i0, nb, shift, mult, mean, B);
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)nb, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
+            for (int64_t a = 0; a < d; a++)
+                for (int64_t b = a; b < d; b++) C[a * d + b] += Cf[a * d + b];
+        }
+        double total = 0;
+        for (int64_t a = 0; a < d; a++) {
+            for (int64_t b = a; b < d; b++) C[a * d + b] /= (double)(n - 1);
+            total += C[a * d + a];
+        }
+        lapack_int found = 0;
+        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)d, C, (lapack_int)d, 0, 0, (lapack_int)(d - k + 1),
+                                         (lapack_int)d, 0.0, &found, w, Z, (lapack_int)k, isuppz);
+        if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
+        double kept = 0;
+        for (int64_t c = 0; rc == LT_OK && c < k; c++) {
+            int64_t src = k - 1 - c;   /* dsyevr returns ascending eigenvalues */
+            double big = 0;
+            for (int64_t j = 0; j < d; j++) if (fabs(Z[j * k + src]) > fabs(big)) big = Z[j * k + src];
+            double sg = big < 0 ? -1 : 1;
+            for (int64_t j = 0; j < d; j++) comp[c * d + j] = sg * Z[j * k + src];
+            ev[c] = w[src] > 0 ? w[src] : 0;
+            ratio[c] = total > 0 ? ev[c] / total : 0;
+            kept += ev[c];
+        }
+        if (rc == LT_OK) rc = lt_model_put(m, "mean", 1, d, mean);
+        if (rc == LT_OK) rc = lt_model_put(m, "components", k, d, comp);
+        if (rc == LT_OK) rc = lt_model_put(m, "explained_variance", 1, k, ev);
+        if (rc == LT_OK) rc = lt_model_put(m, "explained_variance_ratio", 1, k, ratio);
+        int64_t r = n - 1 < d ? n - 1 : d;   /* the rank available to the remaining components */
+        if (rc == LT_OK) rc = meta_num(m, "dim", (double)k);
+        if (rc == LT_OK) rc = meta_num(m, "input_dim", (double)d);
+        if (rc == LT_OK) rc = lt_model_meta_set(m, "whiten", o->whiten ? "1" : "0");
+        if (rc == LT_OK) rc = lt_model_meta_set(m, "solver", "covariance-eigh");
+        if (rc == LT_OK) rc = meta_num(m, "n_samples", (double)n);
+        if (rc == LT_OK) rc = meta_num(m, "total_variance", total);
+        if (rc == LT_OK) rc = meta_num(m, "explained_variance_ratio_sum", total > 0 ? kept / total : 0);
+        if (rc == LT_OK) rc = meta_num(m, "noise_variance", r > k ? fmax(total - kept, 0) / (double)(r - k) : 0);
+        /* mean squared distance of a training row to its reconstruction: the dropped variance */
+        if (rc == LT_OK) rc = meta_num(m, "train_reconstruction_error", fmax(total - kept, 0) * (double)(n - 1) / (double)n);
+    }
+    lt_free(mean); lt_free(C); lt_free(w); lt_free(Z); lt_free(comp); lt_free(ev); lt_free(ratio); lt_free(B); lt_free(Cf); lt_free(isuppz);
+    if (rc) { lt_model_free(m); return rc; }
+    *out = m;
+    return LT_OK;
+}
+
+typedef struct { const double *comp, *ev, *mean; int64_t k; int whiten; } pca_parts;
+static int pca_get(const lt_model *m, int64_t d, pca_parts *p) {
+    int64_t r, c, r2, c2, r3, c3;
+    p->comp = lt_model_get(m, "components", &r, &c);
+    p->ev = lt_model_get(m, "explained_variance", &r2, &c2);
+    p->mean = lt_model_get(m, "mean", &r3, &c3);
+    if (!p->comp || !p->ev || !p->mean || r2 != 1 || c2 != r || r3 != 1 || c3 != c || r < 1) return lt_err(LT_EFORMAT, "pca model: arrays missing or inconsistent");
+    if (d >= 0 && c != d) return lt_err(LT_EINVAL, "the input has %lld columns, the pca model was fitted on %lld", (long long)d, (long long)c);
+    const char *wh = lt_model_meta(m, "whiten");
+    p->k = r;
+    p->whiten = wh && !strcmp(wh, "1");
+    return LT_OK;
+}
+
+static lt_vecs *new_like(const lt_vecs *X, int64_t d) {
+    lt_vecs *v = lt_vecs_new(X->n, d);
+    for (int64_t i = 0; v && X->labels && i < X->n; i++)
+        if (lt_vecs_set_label(v, i, X->labels[i])) { lt_vecs_free(v); return NULL; }
+    return v;
+}
+
+int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
+    (void)n_threads;   /* OpenBLAS's threads do the products */
+    *out = NULL;
+    const double *shift, *mult;
+    pca_parts p;
+    int rc = lt__scale_get(m, X->d, &shift, &mult);
+    if (rc == LT_OK) rc = pca_get(m, X->d, &p);
+    if (rc) return rc;
+    int64_t d = X->d, k = p.k;
+    float *W = lt_malloc((size_t)k * d * 4), *B = lt_malloc((size_t)BLOCK * d * 4);
+    lt_vecs *Z = new_like(X, k);
+    if (!W || !B || !Z) rc = lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t c = 0; rc == LT_OK && c < k; c++) {
+        double s = p.whiten && p.ev[c] > 0 ? 1 / sqrt(p.ev[c]) : 1;
+        for (int64_t j = 0; j < d; j++) W[c * d + j] = (float)(p.comp[c * d + j] * s);
+    }
+    for (int64_t i0 = 0; rc == LT_OK && i0 < X->n; i0 += BLOCK) {
+        int64_t nb = X->n - i0 < BLOCK ? X->n - i0 : BLOCK;
+        scaled_block(X, i0, nb, shift, mult, p.mean, B);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)k, (int)d, 1.0f, B, (int)d, W, (int)d, 0.0f,
+                    Z->data + i0 * Z->ld, (int)Z->ld);
+    }
+    lt_free(W); lt_free(B);
+    if (rc) { lt_vecs_free(Z); return rc; }
+    *out = Z;
+    return LT_OK;
+}
+
+int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out) {
+    *out = NULL;
+    if (strcmp(lt_model_kind(m), "pca")) return lt_err(LT_EINVAL, "inverse transform: a pca model expected, not '%s'", lt_model_kind(m));
+    pca_parts p;
+    int rc = pca_get(m, -1, &p);
+    int64_t d = 0;
+    if (rc == LT_OK) { lt_model_get(m, "components", NULL, &d); }
+    const double *shift, *mult;
+    if (rc == LT_OK) rc = lt__scale_get(m, d, &shift, &mult);
+    if (rc) return rc;
+    if (Z->d != p.k) return lt_err(LT_EINVAL, "inverse transform: the input has %lld columns, the model %lld components", (long long)Z->d, (long long)p.k);
+    lt_vecs *X = new_like(Z, d);
+    if (!X) return lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; i < Z->n; i++) {
+        const float *z = lt_vecs_row(Z, i);
+        float *x = lt_vecs_row(X, i);
+        for (int64_t j = 0; j < d; j++) {
+            double s = p.mean[j];
+            for (int64_t c = 0; c < p.k; c++) s += z[c] * (p.whiten ? sqrt(p.ev[c]) : 1) * p.comp[c * d + j];
+            x[j] = (float)(s / mult[j] + shift[j]);
+        }
+    }
+    *out = X;
+    return LT_OK;
+}

@@ -1,0 +1,108 @@
+/* Dense encoders: the model container (round trip, corruption and truncation named), IDX
+ * input, and PCA against a plain reference (power iteration on the covariance). */
+#include "test.h"
+#include <unistd.h>
+
+TEST(model_round_trip_and_corruption) {
+    lt_model *m = lt_model_new("demo");
+    double a[6] = {1, 2, 3, 4, 5, 6}, b[1] = {-0.5};
+    CHECK(m && lt_model_put(m, "a", 2, 3, a) == LT_OK && lt_model_put(m, "b", 1, 1, b) == LT_OK);
+    CHECK(lt_model_meta_set(m, "x", "1.5") == LT_OK && lt_model_meta_set(m, "bad=key", "v") != LT_OK);
+    const char *path = "build/tests/m.lmodel";
+    CHECK(lt_model_save(m, path) == LT_OK && lt_is_model_file(path));
+    lt_model *r = NULL;
+    CHECK(lt_model_load(path, &r) == LT_OK);
+    int64_t rows, cols;
+    const double *ra = r ? lt_model_get(r, "a", &rows, &cols) : NULL;
+    CHECK(ra && rows == 2 && cols == 3 && !memcmp(ra, a, sizeof a));
+    CHECK(r && !strcmp(lt_model_kind(r), "demo") && !strcmp(lt_model_meta(r, "x"), "1.5"));
+    lt_model_free(r);
+    long len;
+    unsigned char *buf = t_read_file(path, &len);
+    CHECK(buf != NULL);
+    if (buf) {
+        buf[len - 10] ^= 1;   /* a data byte */
+        CHECK(lt_model_parse(buf, (size_t)len, "x.lmodel", &r) != LT_OK && strstr(lt_errmsg(), "data CRC mismatch"));
+        buf[len - 10] ^= 1;
+        CHECK(lt_model_parse(buf, (size_t)len - 64, "x.lmodel", &r) != LT_OK && strstr(lt_errmsg(), "truncated"));
+        buf[0] = 'X';
+        CHECK(lt_model_parse(buf, (size_t)len, "x.lmodel", &r) != LT_OK && strstr(lt_errmsg(), "offset 0"));
+        free(buf);
+    }
+    lt_model_free(m);
+}
+
+TEST(idx_files) {
+    /* 2 images of 2 x 3 u8, then a wrong magic and a short file */
+    unsigned char f[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255};
+    lt_vecs *v = NULL;
+    CHECK(lt_vecs_parse(f, sizeof f, LT_FMT_IDX, "x.idx", &v) == LT_OK);
+    CHECK(v && v->n == 2 && v->d == 6 && lt_vecs_row(v, 1)[5] == 255.0f && lt_vecs_row(v, 0)[0] == 1.0f);
+    lt_vecs_free(v);
+    f[1] = 1;
+    CHECK(lt_vecs_parse(f, sizeof f, LT_FMT_IDX, "x.idx", &v) != LT_OK && strstr(lt_errmsg(), "magic"));
+    f[1] = 0;
+    CHECK(lt_vecs_parse(f, sizeof f - 1, LT_FMT_IDX, "x.idx", &v) != LT_OK && strstr(lt_errmsg(), "truncated"));
+    unsigned char g[] = {0, 0, 0x0B, 1, 0, 0, 0, 2, 0xff, 0xfe, 0x01, 0x00};   /* i16 big-endian: -2, 256 */
+    CHECK(lt_vecs_parse(g, sizeof g, LT_FMT_IDX, "y.idx", &v) == LT_OK && v->d == 1 && lt_vecs_row(v, 0)[0] == -2.0f && lt_vecs_row(v, 1)[0] == 256.0f);
+    lt_vecs_free(v);
+}
+
+TEST(pca_against_power_iteration) {
+    enum { N = 500, D = 12, K = 3 };
+    lt_vecs *X = lt_vecs_new(N, D);
+    lt_rng r;
+    lt_rng_seed(&r, 4, 0);
+    for (int i = 0; i < N; i++) {   /* anisotropic: column j has scale 1 + j, plus a shared factor */
+        double f = lt_rng_uniform(&r) * 2 - 1;
+        for (int j = 0; j < D; j++) lt_vecs_row(X, i)[j] = (float)(5 + (lt_rng_uniform(&r) - 0.5) * (1 + j) + f * (j % 3));
+    }
+    lt_pca_opts o;
+    lt_pca_opts_init(&o);
+    o.dim = K;
+    lt_model *m = NULL;
+    CHECK(lt_pca_fit(X, &o, &m) == LT_OK);
+    if (!m) { lt_vecs_free(X); return; }
+    /* reference: covariance in f64, deflated power iteration */
+    double mu[D] = {0}, C[D * D] = {0};
+    for (int i = 0; i < N; i++) for (int j = 0; j < D; j++) mu[j] += lt_vecs_row(X, i)[j] / (double)N;
+    for (int i = 0; i < N; i++)
+        for (int a = 0; a < D; a++)
+            for (int b = 0; b < D; b++) C[a * D + b] += (lt_vecs_row(X, i)[a] - mu[a]) * (lt_vecs_row(X, i)[b] - mu[b]) / (N - 1);
+    int64_t kr, kc;
+    const double *comp = lt_model_get(m, "components", &kr, &kc), *ev = lt_model_get(m, "explained_variance", NULL, NULL);
+    CHECK(comp && ev && kr == K && kc == D);
+    for (int c = 0; comp && c < K; c++) {
+        double v[D], lam = 0;
+        for (int j = 0; j < D; j++) v[j] = 1.0 / (j + 1);
+        for (int it = 0; it < 5000; it++) {
+            double w[D] = {0}, s = 0;
+            for (int a = 0; a < D; a++) for (int b = 0; b < D; b++) w[a] += C[a * D + b] * v[b];
+            for (int a = 0; a < D; a++) s += w[a] * w[a];
+            s = sqrt(s);
+            for (int a = 0; a < D; a++) v[a] = w[a] / s;
+            lam = s;
+        }
+        double dot = 0;
+        for (int j = 0; j < D; j++) dot += v[j] * comp[c * D + j];
+        CHECK_NEAR(fabs(dot), 1, 1e-6, 0);
+        CHECK_NEAR(ev[c], lam, 0, 1e-5);
+        for (int a = 0; a < D; a++) for (int b = 0; b < D; b++) C[a * D + b] -= lam * v[a] * v[b];   /* deflate */
+    }
+    /* transform, whitening and inverse: a K = D fit reconstructs exactly */
+    o.dim = D; o.whiten = 1; o.scale = LT_SCALE_STANDARD;
+    lt_model *full = NULL;
+    lt_vecs *Z = NULL, *B = NULL;
+    CHECK(lt_pca_fit(X, &o, &full) == LT_OK && lt_encode(full, X, 1, &Z) == LT_OK && lt_pca_inverse(full, Z, &B) == LT_OK);
+    if (Z && B) {
+        double var0 = 0, err = 0;
+        for (int i = 0; i < N; i++) { var0 += lt_vecs_row(Z, i)[0] * lt_vecs_row(Z, i)[0] / (N - 1); for (int j = 0; j < D; j++) err = fmax(err, fabs(lt_vecs_row(B, i)[j] - lt_vecs_row(X, i)[j])); }
+        CHECK_NEAR(var0, 1, 1e-3, 0);
+        CHECK_MSG(err < 1e-3, "reconstruction error %g", err);
+    }
+    lt_vecs *wrong = lt_vecs_new(2, D + 1), *o2 = NULL;
+    CHECK(lt_encode(m, wrong, 1, &o2) != LT_OK && strstr(lt_errmsg(), "columns"));
+    lt_vecs_free(wrong); lt_vecs_free(Z); lt_vecs_free(B); lt_model_free(full); lt_model_free(m); lt_vecs_free(X);
+}
+
+RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(pca_against_power_iteration))
