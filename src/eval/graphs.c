@@ -24,8 +24,7 @@ static int set_class(void *ud, int64_t r, int64_t li, const char *id, long long 
 }
 
 
-/* items[0..n) dealt to F folds, stratified: each class shuffled in turn, then dealt round-robin */
-static int strat_folds(const int *yc, const int64_t *items, int64_t n, int L, int F, lt_rng *r, int *fold) {
+int lt__strat_folds(const int *yc, const int64_t *items, int64_t n, int L, int F, lt_rng *r, int *fold) {
     int64_t *idx = lt_malloc((size_t)(n ? n : 1) * 8);
     if (!idx) return lt_err(LT_ENOMEM, "out of memory");
     int next = 0;
@@ -131,7 +130,7 @@ static int choose_C(const problem *p, const int64_t *tr, int64_t ntr, int outer,
     int rc = fold && pred && itr && ite ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
     lt_rng r;
     lt_rng_seed(&r, o->seed, (uint64_t)outer + 1);
-    if (rc == LT_OK) rc = strat_folds(p->yc, tr, ntr, p->L, F, &r, fold);
+    if (rc == LT_OK) rc = lt__strat_folds(p->yc, tr, ntr, p->L, F, &r, fold);
     int64_t best = -1;
     for (int c = 0; rc == LT_OK && c < o->n_C; c++) {
         int64_t ok = 0;
@@ -244,7 +243,7 @@ int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eva
         for (int64_t i = 0; i < m; i++) { yc[i] = cls[rows[i]]; all[i] = i; }
         lt_rng r;
         lt_rng_seed(&r, o->seed, 0);
-        rc = strat_folds(yc, all, m, L, folds, &r, fold);
+        rc = lt__strat_folds(yc, all, m, L, folds, &r, fold);
     }
     if (rc == LT_OK) {
         int nt = o->n_threads < 1 ? 1 : o->n_threads > folds ? folds : o->n_threads;
