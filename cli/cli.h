@@ -52,6 +52,7 @@ int cmd_eval_recall(int argc, char **argv);
 int cmd_eval_nodes(int argc, char **argv);
 int cmd_eval_links(int argc, char **argv);
 int cmd_eval_graphs(int argc, char **argv);
+int cmd_eval_probe(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_fit(int argc, char **argv);

@@ -5,7 +5,8 @@
 
 void openblas_set_num_threads(int);
 
-enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE };
+enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
+       O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON };
 
 int cmd_fit(int argc, char **argv) {
     static const char *U = "usage: latent fit pca INPUT -o MODEL [options] ('latent fit pca --help')\n";
@@ -141,4 +142,100 @@ int cli_model_info(const char *path, int json) {
     }
     lt_model_free(m);
     return 0;
+}
+
+int cmd_eval_probe(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"test", 0, "VECS LABELS", O_TEST, "held-out rows and their labels (two arguments)"},
+        {"cv", 0, "K", O_CV, "stratified K-fold cross-validation on TRAIN instead of --test"},
+        {"classifier", 0, "NAME", O_CLF, "logreg (multinomial, L-BFGS) or knn [logreg]"},
+        {"C", 0, "X", O_C, "logreg: inverse L2 strength, as scikit-learn's C [1]"},
+        {"max-iter", 0, "N", O_MAXIT, "logreg: L-BFGS iterations at most [1000]"},
+        {"tol", 0, "X", O_TOL, "logreg: stop when the largest gradient entry / (C n) is below X [1e-4]"},
+        {"standardize", 0, NULL, O_STD, "logreg: centre and scale the features on the training rows"},
+        {"k", 'k', "N", O_K, "knn: neighbours [5]"},
+        {"weights", 0, "W", O_WEIGHTS, "knn: uniform or distance [uniform]"},
+        {"metric", 0, "M", O_METRIC, "knn: l2 or cosine [l2]"},
+        {"seed", 's', "N", O_SEED, "draws the --cv folds [1]"},
+        {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
+        {"json", 0, NULL, O_JSON, "JSON output"},
+        {"from", 0, "F", O_FROM, "input format of the vectors [from the name]"}, {0}};
+    static const cli_spec S = {"eval probe", "usage: latent eval probe TRAIN LABELS (--test VECS LABELS | --cv K) [options]\n"
+                               "  how well a representation separates known classes: accuracy and macro-F1 of a\n"
+                               "  classifier; LABELS: one label per line in row order, or an IDX labels file\n", opts};
+    lt_probe_opts po;
+    lt_probe_opts_init(&po);
+    po.n_threads = lt_cpu_count();
+    const char *from = NULL, *test = NULL, *test_labels = NULL, *a;
+    long long iv;
+    double fv;
+    int c, cv = 0, json = 0;
+    uint64_t seed = 1;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_TEST:
+            if (optind >= argc) return cli_usage(S.usage, "--test takes VECS and LABELS");
+            test = a; test_labels = argv[optind++];
+            break;
+        case O_CV: if (!cli_int(a, 2, 1000, &iv)) return cli_usage(S.usage, "--cv must be 2..1000"); cv = (int)iv; break;
+        case O_CLF:
+            if (!strcmp(a, "logreg")) po.kind = LT_PROBE_LOGREG;
+            else if (!strcmp(a, "knn")) po.kind = LT_PROBE_KNN;
+            else return cli_usage(S.usage, "--classifier must be logreg or knn");
+            break;
+        case O_C: if (!cli_float(a, 1e-9, 1e9, &fv)) return cli_usage(S.usage, "--C must be positive"); po.C = fv; break;
+        case O_MAXIT: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(S.usage, "--max-iter must be positive"); po.max_iter = (int)iv; break;
+        case O_TOL: if (!cli_float(a, 1e-15, 1, &fv)) return cli_usage(S.usage, "--tol must be in (0, 1]"); po.tol = fv; break;
+        case O_STD: po.standardize = 1; break;
+        case O_K: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "-k must be 1..100000"); po.k = (int)iv; break;
+        case O_WEIGHTS:
+            if (!strcmp(a, "uniform")) po.distance_weights = 0;
+            else if (!strcmp(a, "distance")) po.distance_weights = 1;
+            else return cli_usage(S.usage, "--weights must be uniform or distance");
+            break;
+        case O_METRIC:
+            if (!strcmp(a, "l2")) po.metric = LT_METRIC_L2;
+            else if (!strcmp(a, "cosine")) po.metric = LT_METRIC_COS;
+            else return cli_usage(S.usage, "--metric must be l2 or cosine");
+            break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be >= 0"); seed = (uint64_t)iv; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); po.n_threads = (int)iv; break;
+        case O_JSON: json = 1; break;
+        case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
+        }
+    }
+    if (optind != argc - 2) return cli_usage(S.usage, "eval probe: expected TRAIN and LABELS");
+    if (!test == !cv) return cli_usage(S.usage, "eval probe: give --test VECS LABELS or --cv K");
+    int knn = po.kind == LT_PROBE_KNN;
+    openblas_set_num_threads(po.n_threads);
+    double t0 = lt_now();
+    lt_vecs *tr = NULL, *te = NULL;
+    int *ytr = NULL, *yte = NULL, r;
+    lt_classes *cl = lt_classes_new();
+    if ((r = cli_load(argv[optind], from, &tr))) { lt_classes_free(cl); return r; }
+    if (test && (r = cli_load(test, from, &te))) { lt_vecs_free(tr); lt_classes_free(cl); return r; }
+    ytr = malloc((size_t)(tr->n ? tr->n : 1) * sizeof(int));
+    yte = te ? malloc((size_t)(te->n ? te->n : 1) * sizeof(int)) : NULL;
+    lt_probe_result res;
+    r = !cl || !ytr || (te && !yte) ? (lt_err(LT_ENOMEM, "out of memory"), 1) : 0;
+    if (!r && lt_classes_read(cl, argv[optind + 1], tr->n, ytr)) r = 1;
+    if (!r && te && lt_classes_read(cl, test_labels, te->n, yte)) r = 1;
+    if (!r && lt_classes_sort(cl, ytr, tr->n, yte, te ? te->n : 0)) r = 1;
+    if (!r) r = (te ? lt_probe(tr, ytr, te, yte, lt_classes_count(cl), &po, &res) : lt_probe_cv(tr, ytr, lt_classes_count(cl), cv, seed, &po, &res)) != LT_OK;
+    if (r) r = cli_fail("eval probe");
+    else {
+        double secs = lt_now() - t0;
+        const char *clf = knn ? "knn" : "logreg";
+        if (json)
+            printf("{\"classifier\": \"%s\", \"accuracy\": %.6f, \"macro_f1\": %.6f, \"sd\": %.6f, \"train\": %lld, \"test\": %lld, "
+                   "\"classes\": %d, \"folds\": %d, \"iterations\": %d, \"seconds\": %.3f}\n", clf, res.accuracy, res.macro_f1, res.sd_accuracy,
+                   (long long)res.n_train, (long long)res.n_test, res.classes, res.folds, res.iterations, secs);
+        else
+            printf("classifier\t%s\naccuracy\t%.4f\nmacro_f1\t%.4f\nsd\t%.4f\ntrain\t%lld\ntest\t%lld\nclasses\t%d\nfolds\t%d\niterations\t%d\n", clf,
+                   res.accuracy, res.macro_f1, res.sd_accuracy, (long long)res.n_train, (long long)res.n_test, res.classes, res.folds, res.iterations);
+    }
+    lt_vecs_free(tr); lt_vecs_free(te); free(ytr); free(yte); lt_classes_free(cl);
+    return r;
 }

@@ -424,7 +424,7 @@ int cmd_eval(int argc, char **argv) {
                                 "  case-insensitive, as gensim's evaluate_word_analogies\n", aopts};
     static const cli_spec SS = {"eval similarity", "usage: latent eval similarity VECS PAIRS.tsv [options]\n"
                                 "  word1<TAB>word2<TAB>score lines: Spearman rho, Pearson r and coverage\n", sopts};
-    static const char *U = "usage: latent eval analogy|similarity|recall|nodes|links|graphs ... ('latent eval SUB --help')\n";
+    static const char *U = "usage: latent eval analogy|similarity|recall|nodes|links|graphs|probe ... ('latent eval SUB --help')\n";
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(U, stdout);
         cli_help(&SA, stdout); cli_help(&SS, stdout);
@@ -432,6 +432,7 @@ int cmd_eval(int argc, char **argv) {
         fputs("usage: latent eval nodes VECS LABELS ... (see 'latent eval nodes --help')\n", stdout);
         fputs("usage: latent eval links VECS PAIRS ... (see 'latent eval links --help')\n", stdout);
         fputs("usage: latent eval graphs VECS LABELS ... (see 'latent eval graphs --help')\n", stdout);
+        fputs("usage: latent eval probe TRAIN LABELS ... (see 'latent eval probe --help')\n", stdout);
         return 0;
     }
     if (argc < 2) return cli_usage(U, "eval: expected 'analogy', 'similarity' or 'recall'");
@@ -440,6 +441,7 @@ int cmd_eval(int argc, char **argv) {
     if (!strcmp(what, "nodes")) return cmd_eval_nodes(argc - 1, argv + 1);
     if (!strcmp(what, "links")) return cmd_eval_links(argc - 1, argv + 1);
     if (!strcmp(what, "graphs")) return cmd_eval_graphs(argc - 1, argv + 1);
+    if (!strcmp(what, "probe")) return cmd_eval_probe(argc - 1, argv + 1);
     if (strcmp(what, "analogy") && strcmp(what, "similarity")) return cli_usage(U, "eval: unknown evaluation '%s'", what);
     int ana = !strcmp(what, "analogy");
     const cli_spec *S = ana ? &SA : &SS;

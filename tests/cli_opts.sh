@@ -292,10 +292,28 @@ d "encode --inverse" "$X encode p.lmodel e0.txt -o out.e.txt -q" "$X encode p.lm
 d "encode --threads" "$EN -t 1; echo 1" "$EN -t 2"
 d "encode --quiet" "$X encode p.lmodel v.lvec -o out.e.txt 2>&1 | sed 's/in [0-9.]*s//' | wc -l" "$EN 2>&1 | wc -l"
 
+n=$($L info "$T/v.lvec" --json | sed 's/.*"rows": \([0-9]*\).*/\1/')
+awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) print (i % 3 ? "x" : "y") (i % 2) }' > "$T/v.cls"
+PR="$X eval probe v.lvec v.cls --test v.lvec v.cls -t 1"
+d "eval probe --test" "$X eval probe v.lvec v.cls -t 1" "$PR"
+d "eval probe --cv" "$PR" "$X eval probe v.lvec v.cls --cv 3 -t 1"
+d "eval probe --classifier" "$PR" "$PR --classifier knn"
+d "eval probe --C" "$PR" "$PR --C 0.001"
+d "eval probe --max-iter" "$PR" "$PR --max-iter 2"
+d "eval probe --tol" "$PR" "$PR --tol 0.1"
+d "eval probe --standardize" "$PR" "$PR --standardize"
+d "eval probe --k" "$PR --classifier knn" "$PR --classifier knn -k 1"
+d "eval probe --weights" "$PR --classifier knn" "$PR --classifier knn --weights distance"
+d "eval probe --metric" "$PR --classifier knn -k 9" "$PR --classifier knn -k 9 --metric cosine"
+d "eval probe --seed" "$X eval probe v.lvec v.cls --cv 3 -t 1" "$X eval probe v.lvec v.cls --cv 3 -t 1 --seed 4"
+d "eval probe --threads" "$PR --json | sed 's/.seconds.*//'; echo 1" "$X eval probe v.lvec v.cls --test v.lvec v.cls -t 2 --json | sed 's/.seconds.*//'"
+d "eval probe --json" "$PR" "$PR --json"
+d "eval probe --from" "cp v.lvec v.bin; $X eval probe v.bin v.cls --cv 3" "cp v.lvec v.bin; $X eval probe v.bin v.cls --cv 3 --from native"
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
-         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode \
+         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

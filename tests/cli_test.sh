@@ -143,6 +143,10 @@ printf '\000\001\010\001\000\000\000\001\005' > "$T/bad-idx1-ubyte"
 expect 1 "IDX with a wrong magic" "bad-idx1-ubyte: offset 0: bad IDX magic" -- $L fit pca "$T/bad-idx1-ubyte" -o "$T/x.lmodel"
 expect 2 "fit: unknown kind" "unknown model kind" -- $L fit umap "$T/w1.lvec" -o "$T/x.lmodel"
 
+printf 'a\nb\n' > "$T/two.cls"
+expect 1 "probe: labels shorter than the rows" "two.cls: 2 labels for 34 rows" -- $L eval probe "$T/w1.lvec" "$T/two.cls" --cv 3
+expect 2 "probe: --test or --cv" "give --test VECS LABELS or --cv K" -- $L eval probe "$T/w1.lvec" "$T/two.cls"
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help

@@ -4,6 +4,7 @@
 #ifndef LATENT_EVAL_H
 #define LATENT_EVAL_H
 #include "latent/store.h"
+#include "latent/index.h"
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -104,6 +105,39 @@ typedef struct lt_graph_eval_result {
     int64_t items; int classes, folds;
 } lt_graph_eval_result;
 int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eval_opts *o, lt_graph_eval_result *out);
+
+/* Class labels of rows: a file with one label per line in row order ('#' lines skipped), or
+ * an IDX file (MNIST labels; each value's decimal text is its name). Several files share one
+ * lt_classes, so train and test agree on the class numbers; lt_classes_sort renumbers the
+ * classes in sorted name order (numeric when every name is a number), as scikit-learn does. */
+typedef struct lt_classes lt_classes;
+lt_classes *lt_classes_new(void);
+void lt_classes_free(lt_classes *c);
+int lt_classes_read(lt_classes *c, const char *path, int64_t n_rows, int *y);   /* y: n_rows class ids */
+int lt_classes_count(const lt_classes *c);
+const char *lt_classes_name(const lt_classes *c, int i);
+int lt_classes_sort(lt_classes *c, int *y1, int64_t n1, int *y2, int64_t n2);
+
+/* Linear and nearest-neighbour probes: how well a representation separates known classes.
+ * logreg: multinomial logistic regression, scikit-learn's objective (C * summed cross-entropy
+ * + |W|^2 / 2, intercepts not penalised) by L-BFGS; stops when the largest gradient entry of
+ * the objective divided by C n is below tol (scikit-learn's lbfgs criterion) or after
+ * max_iter. standardize: features centred and scaled on the training rows. knn: the k nearest
+ * training rows by exact search (lt_knn_exact), uniform or 1/distance votes (an exact match
+ * takes the vote alone), ties to the smaller class. */
+typedef enum { LT_PROBE_LOGREG = 0, LT_PROBE_KNN } lt_probe_kind;
+typedef struct lt_probe_opts {
+    lt_probe_kind kind;
+    double C, tol; int max_iter, standardize;
+    int k, distance_weights; lt_metric metric;
+    int n_threads;
+} lt_probe_opts;
+void lt_probe_opts_init(lt_probe_opts *o);   /* logreg, C 1, tol 1e-4, 1000 iterations; k 5, uniform, L2; 1 thread */
+typedef struct lt_probe_result { double accuracy, macro_f1, sd_accuracy; int64_t n_train, n_test; int classes, iterations, folds; } lt_probe_result;
+int lt_probe(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const int *ytest, int n_classes, const lt_probe_opts *o,
+             lt_probe_result *out);
+/* stratified k-fold cross-validation on one labelled set (folds drawn from seed) */
+int lt_probe_cv(const lt_vecs *X, const int *y, int n_classes, int folds, uint64_t seed, const lt_probe_opts *o, lt_probe_result *out);
 
 /* ROC-AUC of scores against labels (> 0 positive), ties sharing their mean rank. */
 double lt_roc_auc(const double *score, const int8_t *label, int64_t n);

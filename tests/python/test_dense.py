@@ -36,3 +36,36 @@ def test_pca_matches_sklearn(tmp_path):
     subprocess.run([LATENT, "encode", str(tmp_path / "p.lmodel"), str(tmp_path / "z.npy"), "-o", str(tmp_path / "b.npy"), "-q", "--inverse"], check=True)
     ref = decomposition.PCA(k, svd_solver="full").fit(X.astype(np.float64))
     assert np.allclose(np.load(tmp_path / "b.npy"), ref.inverse_transform(ref.transform(T.astype(np.float64))), atol=2e-3)
+
+
+def test_probes_match_sklearn(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    rng = np.random.default_rng(8)
+    L, d = 4, 10
+    centers = rng.standard_normal((L, d)) * 1.2
+    def draw(n):
+        y = rng.integers(0, L, n)
+        return (centers[y] + rng.standard_normal((n, d))).astype(np.float32), y
+    X, y = draw(1500)
+    T, yt = draw(600)
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "t.npy", T)
+    names = np.array(["c%d" % i for i in range(L)])   # string labels, one per line
+    (tmp_path / "y.txt").write_text("\n".join(names[y]) + "\n")
+    (tmp_path / "yt.txt").write_text("\n".join(names[yt]) + "\n")
+    def probe(*extra):
+        out = subprocess.run([LATENT, "eval", "probe", str(tmp_path / "x.npy"), str(tmp_path / "y.txt"), "--test", str(tmp_path / "t.npy"),
+                              str(tmp_path / "yt.txt"), "--json", "-t", "1"] + list(extra), check=True, capture_output=True, text=True).stdout
+        return json.loads(out)
+    for C in (0.01, 1.0):
+        r = probe("--C", str(C), "--tol", "1e-6")
+        ref = LogisticRegression(C=C, tol=1e-8, max_iter=10000).fit(X, y)
+        assert abs(r["accuracy"] - (ref.predict(T) == yt).mean()) <= 0.003, (C, r)
+    for k, w, metric in ((5, "uniform", "l2"), (7, "distance", "l2"), (5, "uniform", "cosine")):
+        r = probe("--classifier", "knn", "-k", str(k), "--weights", w, "--metric", metric)
+        ref = KNeighborsClassifier(k, weights=w, metric="euclidean" if metric == "l2" else "cosine", algorithm="brute").fit(X, y)
+        assert abs(r["accuracy"] - (ref.predict(T) == yt).mean()) < 1e-6, (k, w, metric, r)
+    cv = json.loads(subprocess.run([LATENT, "eval", "probe", str(tmp_path / "x.npy"), str(tmp_path / "y.txt"), "--cv", "5", "--json"],
+                                   check=True, capture_output=True, text=True).stdout)
+    assert cv["folds"] == 5 and 0.7 < cv["accuracy"] < 1
