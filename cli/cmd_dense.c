@@ -6,16 +6,19 @@
 void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
-       O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON };
+       O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0 };
+
+static int fit_kernel(const char *kind, int argc, char **argv);
 
 int cmd_fit(int argc, char **argv) {
-    static const char *U = "usage: latent fit pca INPUT -o MODEL [options] ('latent fit pca --help')\n";
+    static const char *U = "usage: latent fit pca|rff|nystroem|kpca INPUT -o MODEL [options] ('latent fit KIND --help')\n";
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) { fputs(U, stdout); return 0; }
-        return cli_usage(U, "fit: expected a model kind (pca)");
+        return cli_usage(U, "fit: expected a model kind (pca, rff, nystroem, kpca)");
     }
     const char *kind = argv[1];
-    if (strcmp(kind, "pca")) return cli_usage(U, "fit: unknown model kind '%s' (pca)", kind);
+    if (!strcmp(kind, "rff") || !strcmp(kind, "nystroem") || !strcmp(kind, "kpca")) return fit_kernel(kind, argc - 1, argv + 1);
+    if (strcmp(kind, "pca")) return cli_usage(U, "fit: unknown model kind '%s' (pca, rff, nystroem, kpca)", kind);
     static const cli_opt opts[] = {
         {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
         {"dim", 0, "N", O_DIM, "components kept [50]"},
@@ -62,6 +65,87 @@ int cmd_fit(int argc, char **argv) {
         if (!r && !cli_quiet())
             fprintf(stderr, "latent: fit pca: %lld rows x %lld -> %d components, explained variance ratio %s in %.2fs -> %s\n", (long long)X->n,
                     (long long)X->d, po.dim, lt_model_meta(m, "explained_variance_ratio_sum"), lt_now() - t0, out);
+        lt_model_free(m);
+    }
+    lt_vecs_free(X);
+    return r;
+}
+
+#define KOPTS_TAIL \
+    {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"}, \
+    {"seed", 's', "N", O_SEED, "random draws (features, landmarks, the gamma sample) [1]"}, \
+    {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx lvec ...) [from the name]"}, \
+    {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"}, \
+    {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}
+static int fit_kernel(const char *kind, int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
+        {"dim", 0, "N", O_DIM, "landmarks (nystroem) or components (kpca) [100]"},
+        {"kernel", 0, "K", O_KERNEL, "rbf, laplacian, poly, cosine, chi2, linear [rbf]"},
+        {"gamma", 0, "X", O_GAMMA, "kernel width, or auto = 1 / median squared distance of 1000 sampled rows [auto]"},
+        {"degree", 0, "N", O_DEGREE, "poly kernel degree [3]"},
+        {"coef0", 0, "X", O_COEF0, "poly kernel constant [1]"},
+        KOPTS_TAIL};
+    static const cli_opt ropts[] = {
+        {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
+        {"dim", 0, "N", O_DIM, "random features [100]"},
+        {"kernel", 0, "K", O_KERNEL, "rbf or laplacian [rbf]"},
+        {"gamma", 0, "X", O_GAMMA, "kernel width, or auto = 1 / median squared distance of 1000 sampled rows [auto]"},
+        KOPTS_TAIL};
+    static const cli_spec SR = {"fit rff", "usage: latent fit rff INPUT -o MODEL [options]\n"
+                                "  random Fourier features of an rbf or laplacian kernel (Rahimi and Recht)\n", ropts};
+    static const cli_spec SN = {"fit nystroem", "usage: latent fit nystroem INPUT -o MODEL [options]\n"
+                                "  Nystroem kernel map on uniformly drawn landmark rows\n", opts};
+    static const cli_spec SK = {"fit kpca", "usage: latent fit kpca INPUT -o MODEL [options]\n"
+                                "  exact kernel PCA (at most 20000 rows; the training rows are stored in the model)\n", opts};
+    const cli_spec *S = !strcmp(kind, "rff") ? &SR : !strcmp(kind, "nystroem") ? &SN : &SK;
+    lt_kernel_opts ko;
+    lt_kernel_opts_init(&ko);
+    const char *out = NULL, *from = NULL, *a;
+    long long iv;
+    double fv;
+    int c, threads = lt_cpu_count();
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--dim must be positive"); ko.dim = (int)iv; break;
+        case O_KERNEL: if (lt_kernel_from_name(a, &ko.kernel)) return cli_usage(S->usage, "%s", lt_errmsg()); break;
+        case O_GAMMA:
+            if (!strcmp(a, "auto")) ko.gamma = 0;
+            else if (!cli_float(a, 1e-300, 1e300, &fv)) return cli_usage(S->usage, "--gamma must be positive or auto");
+            else ko.gamma = fv;
+            break;
+        case O_DEGREE: if (!cli_int(a, 1, 100, &iv)) return cli_usage(S->usage, "--degree must be 1..100"); ko.degree = (int)iv; break;
+        case O_COEF0: if (!cli_float(a, -1e300, 1e300, &fv)) return cli_usage(S->usage, "--coef0 must be a number"); ko.coef0 = fv; break;
+        case O_SCALE: if (lt_scale_from_name(a, &ko.scale)) return cli_usage(S->usage, "%s", lt_errmsg()); break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S->usage, "--seed must be >= 0"); ko.seed = (uint64_t)iv; break;
+        case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S->usage, "unknown format '%s'", a); from = a; break;
+        case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S->usage, "--threads must be 1..256"); threads = (int)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 1 || !out) return cli_usage(S->usage, "fit %s: expected INPUT and -o MODEL", kind);
+    if (ko.kernel != LT_KERNEL_POLY && (ko.degree != 3 || ko.coef0 != 1)) return cli_usage(S->usage, "--degree and --coef0 belong to the poly kernel");
+    openblas_set_num_threads(threads);
+    ko.n_threads = threads;
+    double t0 = lt_now();
+    lt_vecs *X;
+    int r = cli_load(argv[optind], from, &X);
+    if (r) return r;
+    lt_model *m;
+    int rc = !strcmp(kind, "rff") ? lt_rff_fit(X, &ko, &m) : !strcmp(kind, "nystroem") ? lt_nystroem_fit(X, &ko, &m) : lt_kpca_fit(X, &ko, &m);
+    char what[32];
+    snprintf(what, sizeof what, "fit %s", kind);
+    r = rc ? cli_fail(what) : 0;
+    if (!r) {
+        lt_model_meta_set(m, "input", argv[optind]);
+        lt_model_meta_set(m, "latent_version", LT_VERSION);
+        r = lt_model_save(m, out) ? cli_fail("") : 0;
+        if (!r && !cli_quiet())
+            fprintf(stderr, "latent: fit %s: %lld rows x %lld, %s kernel, gamma %s -> %d dimensions in %.2fs -> %s\n", kind, (long long)X->n,
+                    (long long)X->d, lt_kernel_name(ko.kernel), lt_model_meta(m, "gamma"), ko.dim, lt_now() - t0, out);
         lt_model_free(m);
     }
     lt_vecs_free(X);

@@ -21,7 +21,7 @@ static const cmd g_cmds[] = {
     {"search", cmd_search, "k nearest neighbours: HNSW index or exact over vectors"},
     {"embed", cmd_embed, "sentence embeddings with a BERT-family model folder"},
     {"tokenize", cmd_tokenize, "token ids of a BERT-family tokenizer"},
-    {"fit", cmd_fit, "fit an encoder model (pca) on a matrix"},
+    {"fit", cmd_fit, "fit an encoder model (pca, rff, nystroem, kpca) on a matrix"},
     {"encode", cmd_encode, "apply a fitted model to rows"},
 };
 

@@ -310,10 +310,32 @@ d "eval probe --threads" "$PR --json | sed 's/.seconds.*//'; echo 1" "$X eval pr
 d "eval probe --json" "$PR" "$PR --json"
 d "eval probe --from" "cp v.lvec v.bin; $X eval probe v.bin v.cls --cv 3" "cp v.lvec v.bin; $X eval probe v.bin v.cls --cv 3 --from native"
 
+awk 'BEGIN { srand(3); print "1500 3"; for (i = 0; i < 1500; i++) printf "r%d %.4f %.4f %.4f\n", i, rand(), rand(), rand() }' > "$T/big.txt"
+for k in rff nystroem kpca; do
+    FK="$X fit $k v.lvec -o out.k.lmodel -q --dim 3"
+    d "fit $k --output" "$X fit $k v.lvec -q --dim 3" "$FK"
+    d "fit $k --dim" "$FK" "$X fit $k v.lvec -o out.k.lmodel -q --dim 4"
+    kk=poly; [ $k = rff ] && kk=laplacian
+    d "fit $k --kernel" "$FK" "$FK --kernel $kk"
+    d "fit $k --gamma" "$FK" "$FK --gamma 0.5"
+    d "fit $k --scale" "$FK" "$FK --scale standard"
+    d "fit $k --seed" "$X fit $k big.txt -o out.k.lmodel -q --dim 3" "$X fit $k big.txt -o out.k.lmodel -q --dim 3 --seed 9"
+    d "fit $k --from" "cp v.lvec v.bin; $X fit $k v.bin -o out.k.lmodel -q --dim 3" "cp v.lvec v.bin; $X fit $k v.bin -o out.k.lmodel -q --dim 3 --from native"
+    d "fit $k --threads" "$FK -t 1; echo 1" "$FK -t 2"
+    d "fit $k --quiet" "$X fit $k v.lvec -o out.k.lmodel --dim 3 2>&1 | wc -l" "$FK 2>&1 | wc -l"
+    if [ $k = rff ]; then
+        (cd "$T" && $X fit rff v.lvec -o x.lmodel --kernel poly) > /dev/null 2>&1
+        [ $? = 1 ] && ok "fit rff refuses a poly kernel" || no "fit rff accepted a poly kernel"
+    else
+        d "fit $k --degree" "$FK --kernel poly" "$FK --kernel poly --degree 2"
+        d "fit $k --coef0" "$FK --kernel poly" "$FK --kernel poly --coef0 0.5"
+    fi
+done
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
-         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" \
+         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

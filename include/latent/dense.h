@@ -31,6 +31,33 @@ typedef struct lt_pca_opts { int dim; int whiten; lt_scale scale; int n_threads;
 void lt_pca_opts_init(lt_pca_opts *o);   /* dim 50, no whitening, no scaling, 1 thread */
 int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out);
 
+/* Kernels k(x, y): rbf exp(-gamma |x - y|^2); laplacian exp(-gamma |x - y|_1); poly
+ * (gamma x.y + coef0)^degree; cosine x.y / (|x| |y|); chi2 exp(-gamma sum (x - y)^2 / (x + y))
+ * (non-negative inputs; terms with x + y = 0 count 0); linear x.y. gamma <= 0 means 'auto':
+ * 1 / the median squared Euclidean distance between rows of a seeded sample of 1000 rows of
+ * the (scaled) training data, stored in the model.
+ *
+ * rff: random Fourier features (Rahimi and Recht) for rbf and laplacian: z(x) = sqrt(2 / dim)
+ * cos(x W + b), W (d x dim) N(0, 2 gamma) for rbf or Cauchy(0, gamma) for laplacian, b
+ * uniform in [0, 2 pi) (scikit-learn's RBFSampler for rbf); W and b are stored.
+ * nystroem: dim landmark rows drawn uniformly without replacement; z(x) = k(x, landmarks)
+ * M^T with M = U S^-1/2 U^T of the landmarks' kernel (eigenvalues floored at 1e-12), as
+ * scikit-learn's Nystroem. kpca: exact kernel PCA: the training kernel, centred, its top
+ * dim eigenpairs (dsyevr); a new row is centred against the training kernel's row and
+ * overall means exactly as scikit-learn's KernelPCA and projected onto the eigenvectors
+ * divided by the square roots of their eigenvalues; the training rows are stored. */
+typedef enum { LT_KERNEL_RBF = 0, LT_KERNEL_LAPLACIAN, LT_KERNEL_POLY, LT_KERNEL_COSINE, LT_KERNEL_CHI2, LT_KERNEL_LINEAR } lt_kernel;
+int lt_kernel_from_name(const char *s, lt_kernel *out);
+const char *lt_kernel_name(lt_kernel k);
+typedef struct lt_kernel_opts {
+    int dim; lt_kernel kernel; double gamma, coef0; int degree;
+    lt_scale scale; uint64_t seed; int n_threads;
+} lt_kernel_opts;
+void lt_kernel_opts_init(lt_kernel_opts *o);   /* dim 100, rbf, gamma auto, coef0 1, degree 3, no scaling, seed 1 */
+int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
+int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
+int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
+
 /* Applies a fitted model (any kind latent fits) to the rows of X; labels are carried over. */
 int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
 /* PCA's inverse: rows of Z (dim columns) back to the input space (scaling undone). */

@@ -69,3 +69,57 @@ def test_probes_match_sklearn(tmp_path):
     cv = json.loads(subprocess.run([LATENT, "eval", "probe", str(tmp_path / "x.npy"), str(tmp_path / "y.txt"), "--cv", "5", "--json"],
                                    check=True, capture_output=True, text=True).stdout)
     assert cv["folds"] == 5 and 0.7 < cv["accuracy"] < 1
+
+
+def read_lmodel(path):
+    """The .lmodel layout of docs/format.md, read independently of the library."""
+    import struct
+    b = open(path, "rb").read()
+    assert b[:8] == b"LTMODEL1"
+    n_arr, = struct.unpack_from("<I", b, 12)
+    mo, ms, to = struct.unpack_from("<QQQ", b, 16)
+    meta = dict(line.split("=", 1) for line in b[mo:mo + ms].decode().splitlines())
+    arrays = {}
+    for i in range(n_arr):
+        e = to + 64 * i
+        name = b[e:e + 32].split(b"\0")[0].decode()
+        r, c, off = struct.unpack_from("<QQQ", b, e + 40)
+        arrays[name] = np.frombuffer(b, "<f8", r * c, off).reshape(r, c).copy()
+    return meta, arrays
+
+
+def test_kernel_maps_reproduce_references(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.random((600, 12)).astype(np.float32)
+    T = rng.random((200, 12)).astype(np.float32)
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "t.npy", T)
+    def fit_encode(kind, *opts):
+        subprocess.run([LATENT, "fit", kind, str(tmp_path / "x.npy"), "-o", str(tmp_path / "m.lmodel"), "-q"] + list(opts), check=True)
+        subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "t.npy"), "-o", str(tmp_path / "z.npy"), "-q"], check=True)
+        return read_lmodel(tmp_path / "m.lmodel"), np.load(tmp_path / "z.npy")
+    from sklearn.metrics.pairwise import pairwise_kernels
+    Td = T.astype(np.float64)
+    # random Fourier features: the stored draws give scikit-learn's RBFSampler formula
+    (meta, a), Z = fit_encode("rff", "--dim", "300", "--gamma", "0.7")
+    assert float(meta["gamma"]) == 0.7 and a["W"].shape == (12, 300)
+    assert np.allclose(Z, np.sqrt(2 / 300) * np.cos(Td @ a["W"] + a["b"]), atol=1e-4)
+    assert abs(a["W"].std() - np.sqrt(2 * 0.7)) < 0.05   # N(0, 2 gamma)
+    # Nystroem: k(x, landmarks) times the stored normalization, which is K_mm^-1/2
+    for kern, m, opts in (("rbf", 80, []), ("poly", 80, ["--degree", "2", "--gamma", "0.5"]), ("cosine", 10, []), ("chi2", 80, ["--gamma", "0.3"])):
+        (meta, a), Z = fit_encode("nystroem", "--dim", str(m), "--kernel", kern, *opts)   # cosine: rank <= 12 here
+        L, N = a["landmarks"], a["normalization"]
+        kw = {"gamma": float(meta["gamma"])} if kern != "cosine" else {}
+        if kern == "poly":
+            kw.update(degree=2, coef0=1)
+        Kmm = pairwise_kernels(L, metric=kern, **kw)
+        assert np.allclose(N @ Kmm @ N.T, np.eye(m), atol=1e-5), kern
+        ref = pairwise_kernels(Td, L, metric=kern, **kw) @ N.T
+        assert np.allclose(Z, ref, atol=1e-4 * np.abs(ref).max()), kern
+    # exact kernel PCA against scikit-learn's KernelPCA, up to sign
+    from sklearn.decomposition import KernelPCA
+    (meta, a), Z = fit_encode("kpca", "--dim", "10", "--gamma", "0.4")
+    ref = KernelPCA(10, kernel="rbf", gamma=0.4).fit(X.astype(np.float64)).transform(Td)
+    for c in range(10):
+        cos = abs(Z[:, c] @ ref[:, c]) / np.linalg.norm(Z[:, c]) / np.linalg.norm(ref[:, c])
+        assert cos > 0.9999, (c, cos)

@@ -1,0 +1,399 @@
+/* Kernel maps (see dense.h): random Fourier features, Nystroem and exact kernel PCA. Kernel
+ * blocks come from f32 matrix products (OpenBLAS sgemm) with f64 row norms, then the kernel's
+ * function in f64; fits keep f64 statistics. */
+#include "dense_impl.h"
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { BLOCK = 1024 };
+static const char *knames[] = {"rbf", "laplacian", "poly", "cosine", "chi2", "linear"};
+int lt_kernel_from_name(const char *s, lt_kernel *out) {
+    for (int i = 0; i < 6; i++) if (!strcmp(s, knames[i])) { *out = (lt_kernel)i; return LT_OK; }
+    return lt_err(LT_EINVAL, "unknown kernel '%s' (rbf, laplacian, poly, cosine, chi2, linear)", s);
+}
+const char *lt_kernel_name(lt_kernel k) { return (unsigned)k < 6 ? knames[k] : "?"; }
+void lt_kernel_opts_init(lt_kernel_opts *o) {
+    o->dim = 100; o->kernel = LT_KERNEL_RBF; o->gamma = 0; o->coef0 = 1; o->degree = 3;
+    o->scale = LT_SCALE_NONE; o->seed = 1; o->n_threads = 1;
+}
+
+typedef struct { lt_kernel k; double gamma, coef0; int degree; } kparams;
+
+/* rows [i0, i0 + nb) of X scaled into the f32 block B (nb x d) */
+static void scaled_rows(const lt_vecs *X, int64_t i0, int64_t nb, const double *shift, const double *mult, float *B) {
+    int64_t d = X->d;
+    for (int64_t i = 0; i < nb; i++) {
+        const float *x = lt_vecs_row(X, i0 + i);
+        for (int64_t j = 0; j < d; j++) B[i * d + j] = (float)((x[j] - shift[j]) * mult[j]);
+    }
+}
+
+/* the kernel from a dot product and the two squared norms (rbf, cosine, poly, linear) */
+static inline double kfun(const kparams *p, double x, double a2, double b2) {
+    switch (p->k) {
+    case LT_KERNEL_RBF: return exp(-p->gamma * fmax(a2 + b2 - 2 * x, 0));
+    case LT_KERNEL_COSINE: return a2 > 0 && b2 > 0 ? x / sqrt(a2 * b2) : 0;
+    case LT_KERNEL_POLY: return pow(p->gamma * x + p->coef0, p->degree);
+    default: return x;
+    }
+}
+/* the kernels that are not functions of a dot product: laplacian, chi2 */
+#define ELEMENTWISE_KERNEL(T)                                                                                      \
+    for (int64_t i = 0; i < na; i++)                                                                               \
+        for (int64_t j = 0; j < nb; j++) {                                                                         \
+            const T *a = A + i * d, *b = B + j * d;                                                                \
+            double s = 0;                                                                                          \
+            if (p->k == LT_KERNEL_LAPLACIAN) for (int64_t t = 0; t < d; t++) s += fabs((double)a[t] - b[t]);       \
+            else for (int64_t t = 0; t < d; t++) { double u = (double)a[t] + b[t], v = (double)a[t] - b[t]; if (u != 0) s += v * v / u; } \
+            K[i * nb + j] = exp(-p->gamma * s);                                                                    \
+        }
+
+/* K (na x nb, f64) = k(A_i, B_j) for f32 rows A (na x d), B (nb x d); S: na x nb f32 scratch */
+static void kernel_block(const kparams *p, const float *A, int64_t na, const float *B, int64_t nb, int64_t d, float *S, double *K) {
+    if (p->k == LT_KERNEL_LAPLACIAN || p->k == LT_KERNEL_CHI2) { ELEMENTWISE_KERNEL(float) return; }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)na, (int)nb, (int)d, 1.0f, A, (int)d, B, (int)d, 0.0f, S, (int)nb);
+    double na2[BLOCK] = {0}, nb2[BLOCK] = {0};
+    if (p->k == LT_KERNEL_RBF || p->k == LT_KERNEL_COSINE) {
+        for (int64_t i = 0; i < na; i++) { double s = 0; for (int64_t t = 0; t < d; t++) s += (double)A[i * d + t] * A[i * d + t]; na2[i] = s; }
+        for (int64_t j = 0; j < nb; j++) { double s = 0; for (int64_t t = 0; t < d; t++) s += (double)B[j * d + t] * B[j * d + t]; nb2[j] = s; }
+    }
+    for (int64_t i = 0; i < na; i++)
+        for (int64_t j = 0; j < nb; j++) K[i * nb + j] = kfun(p, S[i * nb + j], na2[i], nb2[j]);
+}
+
+/* the same in f64 throughout (fits: the landmarks' and the training kernel, where small
+ * eigenvalues amplify rounding) */
+static void kernel_block_d(const kparams *p, const double *A, int64_t na, const double *B, int64_t nb, int64_t d, double *K) {
+    if (p->k == LT_KERNEL_LAPLACIAN || p->k == LT_KERNEL_CHI2) { ELEMENTWISE_KERNEL(double) return; }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)na, (int)nb, (int)d, 1.0, A, (int)d, B, (int)d, 0.0, K, (int)nb);
+    double na2[BLOCK], nb2[BLOCK];
+    for (int64_t i = 0; i < na; i++) { double s = 0; for (int64_t t = 0; t < d; t++) s += A[i * d + t] * A[i * d + t]; na2[i] = s; }
+    for (int64_t j = 0; j < nb; j++) { double s = 0; for (int64_t t = 0; t < d; t++) s += B[j * d + t] * B[j * d + t]; nb2[j] = s; }
+    for (int64_t i = 0; i < na; i++)
+        for (int64_t j = 0; j < nb; j++) K[i * nb + j] = kfun(p, K[i * nb + j], na2[i], nb2[j]);
+}
+
+/* the model's scaled training rows (f32, contiguous) */
+static float *scaled_all(const lt_vecs *X, const double *shift, const double *mult) {
+    float *B = lt_malloc((size_t)(X->n ? X->n : 1) * X->d * 4);
+    if (B) scaled_rows(X, 0, X->n, shift, mult, B);
+    return B;
+}
+
+static int cmp_d(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+
+/* gamma 'auto': 1 / median squared distance among a seeded sample of up to 1000 rows */
+static double auto_gamma(const float *Xs, int64_t n, int64_t d, uint64_t seed) {
+    int64_t m = n < 1000 ? n : 1000, *idx = lt_malloc((size_t)(n ? n : 1) * 8);
+    double *dd = lt_malloc((size_t)(m * (m - 1) / 2 + 1) * 8), g = 1;
+    if (idx && dd && m >= 2) {
+        lt_rng r;
+        lt_rng_seed(&r, seed, 7);
+        for (int64_t i = 0; i < n; i++) idx[i] = i;
+        lt_rng_shuffle(&r, idx, n);
+        int64_t c = 0;
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = i + 1; j < m; j++) {
+                double s = 0;
+                for (int64_t t = 0; t < d; t++) { double u = (double)Xs[idx[i] * d + t] - Xs[idx[j] * d + t]; s += u * u; }
+                dd[c++] = s;
+            }
+        qsort(dd, (size_t)c, 8, cmp_d);
+        double med = c % 2 ? dd[c / 2] : (dd[c / 2 - 1] + dd[c / 2]) / 2;
+        g = med > 0 ? 1 / med : 1;
+    }
+    lt_free(idx); lt_free(dd);
+    return g;
+}
+
+static int meta_num(lt_model *m, const char *k, double v) {
+    char b[64];
+    snprintf(b, sizeof b, "%.17g", v);
+    return lt_model_meta_set(m, k, b);
+}
+
+/* common start of a fit: the scaler, the scaled rows, gamma and the kernel's metadata */
+static int fit_start(const char *kind, const lt_vecs *X, const lt_kernel_opts *o, lt_model **m, float **Xs, kparams *p) {
+    *Xs = NULL;
+    if (X->n < 2) return lt_err(LT_EINVAL, "%s: at least 2 rows needed", kind);
+    if (o->dim < 1) return lt_err(LT_EINVAL, "%s: --dim must be positive", kind);
+    if (o->degree < 1 || o->degree > 100) return lt_err(LT_EINVAL, "%s: degree 1..100", kind);
+    if (!(*m = lt_model_new(kind))) return lt_err(LT_ENOMEM, "out of memory");
+    const double *shift, *mult;
+    int rc = lt__scale_fit(X, o->scale, *m);
+    if (rc == LT_OK) rc = lt__scale_get(*m, X->d, &shift, &mult);
+    if (rc == LT_OK && !(*Xs = scaled_all(X, shift, mult))) rc = lt_err(LT_ENOMEM, "out of memory");
+    p->k = o->kernel; p->coef0 = o->coef0; p->degree = o->degree;
+    p->gamma = o->gamma > 0 ? o->gamma : auto_gamma(*Xs ? *Xs : NULL, *Xs ? X->n : 0, X->d, o->seed);
+    if (rc == LT_OK) rc = lt_model_meta_set(*m, "kernel", lt_kernel_name(o->kernel));
+    if (rc == LT_OK) rc = meta_num(*m, "gamma", p->gamma);
+    if (rc == LT_OK) rc = lt_model_meta_set(*m, "gamma_rule", o->gamma > 0 ? "given" : "auto: 1 / median squared distance of 1000 sampled rows");
+    if (rc == LT_OK) rc = meta_num(*m, "coef0", p->coef0);
+    if (rc == LT_OK) rc = meta_num(*m, "degree", p->degree);
+    if (rc == LT_OK) rc = meta_num(*m, "dim", o->dim);
+    if (rc == LT_OK) rc = meta_num(*m, "input_dim", (double)X->d);
+    if (rc == LT_OK) rc = meta_num(*m, "n_samples", (double)X->n);
+    if (rc == LT_OK) rc = meta_num(*m, "seed", (double)o->seed);
+    if (rc) { lt_model_free(*m); *m = NULL; lt_free(*Xs); *Xs = NULL; }
+    return rc;
+}
+
+static double normal(lt_rng *r) {
+    double u = lt_rng_uniform(r), v = lt_rng_uniform(r);
+    return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
+}
+
+int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+    *out = NULL;
+    if (o->kernel != LT_KERNEL_RBF && o->kernel != LT_KERNEL_LAPLACIAN) return lt_err(LT_EINVAL, "rff: rbf or laplacian kernels only (nystroem takes the others)");
+    lt_model *m;
+    float *Xs;
+    kparams p;
+    int rc = fit_start("rff", X, o, &m, &Xs, &p);
+    if (rc) return rc;
+    lt_free(Xs);
+    int64_t d = X->d, D = o->dim;
+    double *W = lt_malloc((size_t)d * D * 8), *b = lt_malloc((size_t)D * 8);
+    if (!W || !b) rc = lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK) {
+        lt_rng r;
+        lt_rng_seed(&r, o->seed, 0);
+        for (int64_t i = 0; i < d * D; i++)
+            W[i] = o->kernel == LT_KERNEL_RBF ? sqrt(2 * p.gamma) * normal(&r) : p.gamma * tan(M_PI * (lt_rng_uniform(&r) - 0.5));
+        for (int64_t j = 0; j < D; j++) b[j] = 2 * M_PI * lt_rng_uniform(&r);
+        rc = lt_model_put(m, "W", d, D, W);
+        if (rc == LT_OK) rc = lt_model_put(m, "b", 1, D, b);
+    }
+    lt_free(W); lt_free(b);
+    if (rc) { lt_model_free(m); return rc; }
+    *out = m;
+    return LT_OK;
+}
+
+int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+    *out = NULL;
+    if (o->dim > X->n) return lt_err(LT_EINVAL, "nystroem: --dim %d landmarks but only %lld rows", o->dim, (long long)X->n);
+    lt_model *m;
+    float *Xs;
+    kparams p;
+    int rc = fit_start("nystroem", X, o, &m, &Xs, &p);
+    if (rc) return rc;
+    int64_t n = X->n, d = X->d, M = o->dim;
+    int64_t *idx = lt_malloc((size_t)n * 8);
+    float *Lf = lt_malloc((size_t)M * d * 4), *S = lt_malloc((size_t)M * M * 4);
+    double *K = lt_malloc((size_t)M * M * 8), *w = lt_malloc((size_t)M * 8), *N = lt_calloc((size_t)M * M, 8), *Ld = lt_malloc((size_t)M * d * 8);
+    if (!idx || !Lf || !S || !K || !w || !N || !Ld) rc = lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK) {
+        lt_rng r;
+        lt_rng_seed(&r, o->seed, 0);
+        for (int64_t i = 0; i < n; i++) idx[i] = i;
+        lt_rng_shuffle(&r, idx, n);
+        for (int64_t i = 0; i < M; i++) memcpy(Lf + i * d, Xs + idx[i] * d, (size_t)d * 4);
+        for (int64_t i = 0; i < M * d; i++) Ld[i] = Lf[i];
+        /* the landmarks' kernel, block by block */
+        for (int64_t i0 = 0; i0 < M; i0 += BLOCK)
+            for (int64_t j0 = 0; j0 < M; j0 += BLOCK) {
+                int64_t a = M - i0 < BLOCK ? M - i0 : BLOCK, b = M - j0 < BLOCK ? M - j0 : BLOCK;
+                double *Kb = lt_malloc((size_t)a * b * 8);
+                if (!Kb) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+                kernel_block_d(&p, Ld + i0 * d, a, Ld + j0 * d, b, d, Kb);
+                for (int64_t i = 0; i < a; i++) memcpy(K + (i0 + i) * M + j0, Kb + i * b, (size_t)b * 8);
+                lt_free(Kb);
+            }
+    }
+    if (rc == LT_OK && LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)M, K, (lapack_int)M, w) != 0)
+        rc = lt_err(LT_EINVAL, "nystroem: the eigensolver failed");
+    if (rc == LT_OK) {
+        /* N = U diag(sign(l) / sqrt(max(|l|, 1e-12))) U^T: the SVD form scikit-learn uses */
+        for (int64_t c = 0; c < M; c++) {
+            double s = (w[c] < 0 ? -1 : 1) / sqrt(fmax(fabs(w[c]), 1e-12));
+            for (int64_t i = 0; i < M; i++) {
+                double ui = K[i * M + c] * s;
+                for (int64_t j = 0; j < M; j++) N[i * M + j] += ui * K[j * M + c];
+            }
+        }
+        rc = lt_model_put(m, "landmarks", M, d, Ld);
+        if (rc == LT_OK) rc = lt_model_put(m, "normalization", M, M, N);
+    }
+    lt_free(idx); lt_free(Lf); lt_free(S); lt_free(K); lt_free(w); lt_free(N); lt_free(Ld); lt_free(Xs);
+    if (rc) { lt_model_free(m); return rc; }
+    *out = m;
+    return LT_OK;
+}
+
+/* The k largest eigenpairs of the symmetric n x n matrix A (destroyed), ascending like dsyevr:
+ * w[0..k), Z (n x k, column c for w[c]). Small problems: dsyevr. Large ones (n > 2000 and
+ * 4k < n): subspace iteration (block 2k + 10, 20 products with A, each followed by a QR)
+ * then Rayleigh-Ritz on the block, which for a kernel matrix's fast-decaying spectrum
+ * meets dsyevr's vectors to |cos| > 0.9999 at a fraction of the O(n^3) tridiagonalisation. */
+static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, double *Z, int *isuppz) {
+    if (n <= 2000 || 4 * k >= n) {
+        lapack_int found = 0;
+        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)n, A, (lapack_int)n, 0, 0, (lapack_int)(n - k + 1),
+                                         (lapack_int)n, 0.0, &found, w, Z, (lapack_int)k, isuppz);
+        return info != 0 || found != k ? lt_err(LT_EINVAL, "the eigensolver failed (LAPACK dsyevr info %d)", (int)info) : LT_OK;
+    }
+    for (int64_t i = 0; i < n; i++) for (int64_t j = 0; j < i; j++) A[i * n + j] = A[j * n + i];   /* full symmetric for dgemm */
+    int64_t l = 2 * k + 10;
+    double *Q = lt_malloc((size_t)n * l * 8), *Y = lt_malloc((size_t)n * l * 8), *tau = lt_malloc((size_t)l * 8);
+    double *B = lt_malloc((size_t)l * l * 8), *bw = lt_malloc((size_t)l * 8);
+    int rc = Q && Y && tau && B && bw ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK) {
+        lt_rng r;
+        lt_rng_seed(&r, seed, 11);
+        for (int64_t i = 0; i < n * l; i++) Q[i] = lt_rng_uniform(&r) - 0.5;
+        for (int it = 0; rc == LT_OK && it < 20; it++) {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0, A, (int)n, Q, (int)l, 0.0, Y, (int)l);
+            if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, Y, (lapack_int)l, tau) ||
+                LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, (lapack_int)l, Y, (lapack_int)l, tau))
+                rc = lt_err(LT_EINVAL, "the eigensolver's QR failed");
+            double *t = Q; Q = Y; Y = t;
+        }
+    }
+    if (rc == LT_OK) {
+        /* Rayleigh-Ritz: B = Q^T A Q, its eigenpairs, Z = Q U for the top k */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0, A, (int)n, Q, (int)l, 0.0, Y, (int)l);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)n, 1.0, Q, (int)l, Y, (int)l, 0.0, B, (int)l);
+        if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)l, B, (lapack_int)l, bw)) rc = lt_err(LT_EINVAL, "the eigensolver failed");
+    }
+    if (rc == LT_OK) {
+        for (int64_t c = 0; c < k; c++) w[c] = bw[l - k + c];
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)l, 1.0, Q, (int)l, B + (l - k), (int)l, 0.0, Z, (int)k);
+    }
+    lt_free(Q); lt_free(Y); lt_free(tau); lt_free(B); lt_free(bw);
+    return rc;
+}
+
+int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+    *out = NULL;
+    int64_t n = X->n, d = X->d, k = o->dim;
+    if (n > 20000) return lt_err(LT_EINVAL, "kpca: %lld rows; the exact solver holds n x n doubles (at most 20000 rows); fit on a sample or use nystroem", (long long)n);
+    if (k > n) return lt_err(LT_EINVAL, "kpca: --dim must be at most the %lld rows", (long long)n);
+    lt_model *m;
+    float *Xs;
+    kparams p;
+    int rc = fit_start("kpca", X, o, &m, &Xs, &p);
+    if (rc) return rc;
+    double *K = lt_malloc((size_t)n * n * 8), *mu = lt_calloc((size_t)n, 8), *w = lt_malloc((size_t)n * 8), *Z = lt_malloc((size_t)n * k * 8);
+    double *al = lt_malloc((size_t)n * k * 8), *ev = lt_malloc((size_t)k * 8), *Xd = lt_malloc((size_t)n * d * 8), *Kb = lt_malloc((size_t)BLOCK * BLOCK * 8);
+    float *S = lt_malloc((size_t)BLOCK * BLOCK * 4);
+    int *isuppz = lt_malloc((size_t)2 * n * sizeof(int));
+    if (!K || !mu || !w || !Z || !al || !ev || !Xd || !Kb || !S || !isuppz) rc = lt_err(LT_ENOMEM, "out of memory for kpca (%lld rows)", (long long)n);
+    for (int64_t i = 0; rc == LT_OK && i < n * d; i++) Xd[i] = Xs[i];
+    for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += BLOCK)
+        for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
+            int64_t a = n - i0 < BLOCK ? n - i0 : BLOCK, b = n - j0 < BLOCK ? n - j0 : BLOCK;
+            kernel_block_d(&p, Xd + i0 * d, a, Xd + j0 * d, b, d, Kb);
+            for (int64_t i = 0; i < a; i++) memcpy(K + (i0 + i) * n + j0, Kb + i * b, (size_t)b * 8);
+        }
+    double all = 0;
+    if (rc == LT_OK) {
+        for (int64_t i = 0; i < n; i++) for (int64_t j = 0; j < n; j++) mu[j] += K[i * n + j];
+        for (int64_t j = 0; j < n; j++) { mu[j] /= (double)n; all += mu[j]; }
+        all /= (double)n;
+        for (int64_t i = 0; i < n; i++) for (int64_t j = 0; j < n; j++) K[i * n + j] += all - mu[i] - mu[j];
+        rc = top_eigs(K, n, k, o->seed, w, Z, isuppz);
+    }
+    for (int64_t c = 0; rc == LT_OK && c < k; c++) {
+        int64_t src = k - 1 - c;
+        double big = 0;
+        for (int64_t i = 0; i < n; i++) if (fabs(Z[i * k + src]) > fabs(big)) big = Z[i * k + src];
+        ev[c] = w[src];
+        double s = (big < 0 ? -1 : 1) / (w[src] > 0 ? sqrt(w[src]) : INFINITY);   /* a zero eigenvalue projects to 0 */
+        for (int64_t i = 0; i < n; i++) al[i * k + c] = Z[i * k + src] * s;
+    }
+    if (rc == LT_OK) {
+        rc = lt_model_put(m, "X", n, d, Xd);
+        if (rc == LT_OK) rc = lt_model_put(m, "alphas", n, k, al);
+        if (rc == LT_OK) rc = lt_model_put(m, "eigenvalues", 1, k, ev);
+        if (rc == LT_OK) rc = lt_model_put(m, "K_col_means", 1, n, mu);
+        if (rc == LT_OK) rc = meta_num(m, "K_mean", all);
+    }
+    lt_free(K); lt_free(mu); lt_free(w); lt_free(Z); lt_free(al); lt_free(ev); lt_free(Xd); lt_free(Kb); lt_free(S); lt_free(isuppz); lt_free(Xs);
+    if (rc) { lt_model_free(m); return rc; }
+    *out = m;
+    return LT_OK;
+}
+
+/* ---- transforms ---- */
+static double meta_d(const lt_model *m, const char *k, double dflt) {
+    const char *s = lt_model_meta(m, k);
+    return s ? strtod(s, NULL) : dflt;
+}
+
+int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
+    (void)n_threads;
+    *out = NULL;
+    const char *kind = lt_model_kind(m);
+    const double *shift, *mult;
+    int rc = lt__scale_get(m, X->d, &shift, &mult);
+    if (rc) return rc;
+    kparams p = {LT_KERNEL_RBF, meta_d(m, "gamma", 1), meta_d(m, "coef0", 1), (int)meta_d(m, "degree", 3)};
+    const char *kn = lt_model_meta(m, "kernel");
+    if (!kn || lt_kernel_from_name(kn, &p.k)) return lt_err(LT_EFORMAT, "%s model: unknown kernel", kind);
+    int64_t d = X->d, n = X->n, D = 0, R = 0, c = 0;
+    const double *W = NULL, *b = NULL, *Bm = NULL, *Nm = NULL, *mu = NULL;
+    int rff = !strcmp(kind, "rff"), kpca = !strcmp(kind, "kpca");
+    if (rff) {
+        W = lt_model_get(m, "W", &R, &D);
+        b = lt_model_get(m, "b", NULL, &c);
+        if (!W || !b || R != d || c != D) return lt_err(LT_EFORMAT, "rff model: arrays missing or inconsistent");
+    } else {
+        Bm = lt_model_get(m, kpca ? "X" : "landmarks", &R, &c);
+        Nm = lt_model_get(m, kpca ? "alphas" : "normalization", NULL, &D);
+        mu = kpca ? lt_model_get(m, "K_col_means", NULL, NULL) : NULL;
+        int64_t nr = 0;
+        if (Nm) lt_model_get(m, kpca ? "alphas" : "normalization", &nr, NULL);
+        if (!Bm || !Nm || c != d || nr != R || (kpca && !mu) || (!kpca && D != R)) return lt_err(LT_EFORMAT, "%s model: arrays missing or inconsistent", kind);
+    }
+    int64_t cols = rff ? D : R;   /* columns of the block product */
+    lt_vecs *Z = lt_vecs_new(n, D);
+    float *Xb = lt_malloc((size_t)BLOCK * d * 4), *Bf = lt_malloc((size_t)(rff ? d * D : R * d) * 4), *S = lt_malloc((size_t)BLOCK * cols * 4);
+    float *Nf = rff ? NULL : lt_malloc((size_t)R * D * 4), *Kf = rff ? NULL : lt_malloc((size_t)BLOCK * R * 4);
+    double *K = rff ? NULL : lt_malloc((size_t)BLOCK * R * 8);
+    if (!Z || !Xb || !Bf || !S || (!rff && (!Nf || !Kf || !K))) rc = lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; rc == LT_OK && i < (rff ? d * D : R * d); i++) Bf[i] = (float)(rff ? W[i] : Bm[i]);
+    for (int64_t i = 0; rc == LT_OK && !rff && i < R * D; i++) Nf[i] = (float)Nm[i];
+    double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
+    for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += BLOCK) {
+        int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
+        scaled_rows(X, i0, nb, shift, mult, Xb);
+        if (rff) {
+            if (p.k == LT_KERNEL_RBF || p.k == LT_KERNEL_LAPLACIAN)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);
+            for (int64_t i = 0; i < nb; i++) {
+                float *z = lt_vecs_row(Z, i0 + i);
+                for (int64_t j = 0; j < D; j++) z[j] = (float)(amp * cos((double)S[i * D + j] + b[j]));
+            }
+            continue;
+        }
+        /* k(x, basis) in blocks of the basis, then the projection */
+        for (int64_t j0 = 0; j0 < R; j0 += BLOCK) {
+            int64_t bj = R - j0 < BLOCK ? R - j0 : BLOCK;
+            double *Kt = lt_malloc((size_t)nb * bj * 8);
+            if (!Kt) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            kernel_block(&p, Xb, nb, Bf + j0 * d, bj, d, S, Kt);
+            for (int64_t i = 0; i < nb; i++) memcpy(K + i * R + j0, Kt + i * bj, (size_t)bj * 8);
+            lt_free(Kt);
+        }
+        if (rc) break;
+        for (int64_t i = 0; i < nb; i++) {
+            double rm = 0;
+            if (kpca) { for (int64_t j = 0; j < R; j++) rm += K[i * R + j]; rm /= (double)R; }
+            for (int64_t j = 0; j < R; j++) Kf[i * R + j] = (float)(kpca ? K[i * R + j] - mu[j] - rm + all : K[i * R + j]);
+        }
+        /* nystroem: K N^T (N is symmetric); kpca: Kc alphas */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, kpca ? CblasNoTrans : CblasTrans, (int)nb, (int)D, (int)R, 1.0f, Kf, (int)R, Nf, (int)D, 0.0f,
+                    Z->data + i0 * Z->ld, (int)Z->ld);
+    }
+    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K);
+    if (rc) { lt_vecs_free(Z); return rc; }
+    for (int64_t i = 0; X->labels && i < n; i++)
+        if (lt_vecs_set_label(Z, i, X->labels[i])) { lt_vecs_free(Z); return lt_err(LT_ENOMEM, "out of memory"); }
+    *out = Z;
+    return LT_OK;
+}
