@@ -6,19 +6,23 @@
 void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
-       O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0 };
+       O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0, O_LABEL, O_UNKNOWN, O_MINFREQ,
+       O_MISSING, O_LABELS_OUT };
 
 static int fit_kernel(const char *kind, int argc, char **argv);
+static int fit_categorical(const char *kind, int argc, char **argv);
+static int is_categorical(const char *kind) { return !strcmp(kind, "onehot") || !strcmp(kind, "ordinal") || !strcmp(kind, "hash"); }
 
 int cmd_fit(int argc, char **argv) {
-    static const char *U = "usage: latent fit pca|rff|nystroem|kpca INPUT -o MODEL [options] ('latent fit KIND --help')\n";
+    static const char *U = "usage: latent fit pca|rff|nystroem|kpca|onehot|ordinal|hash INPUT -o MODEL [options] ('latent fit KIND --help')\n";
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) { fputs(U, stdout); return 0; }
-        return cli_usage(U, "fit: expected a model kind (pca, rff, nystroem, kpca)");
+        return cli_usage(U, "fit: expected a model kind (pca, rff, nystroem, kpca, onehot, ordinal, hash)");
     }
     const char *kind = argv[1];
     if (!strcmp(kind, "rff") || !strcmp(kind, "nystroem") || !strcmp(kind, "kpca")) return fit_kernel(kind, argc - 1, argv + 1);
-    if (strcmp(kind, "pca")) return cli_usage(U, "fit: unknown model kind '%s' (pca, rff, nystroem, kpca)", kind);
+    if (is_categorical(kind)) return fit_categorical(kind, argc - 1, argv + 1);
+    if (strcmp(kind, "pca")) return cli_usage(U, "fit: unknown model kind '%s' (pca, rff, nystroem, kpca, onehot, ordinal, hash)", kind);
     static const cli_opt opts[] = {
         {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
         {"dim", 0, "N", O_DIM, "components kept [50]"},
@@ -152,17 +156,83 @@ static int fit_kernel(const char *kind, int argc, char **argv) {
     return r;
 }
 
+static int fit_categorical(const char *kind, int argc, char **argv) {
+#define COPTS_HEAD \
+    {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"}, \
+    {"label", 0, "COL", O_LABEL, "the target column, left out of the features"}, \
+    {"missing", 0, "S", O_MISSING, "marker of a missing value (empty fields are missing too) [?]"}
+#define COPTS_TAIL {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}
+    static const cli_opt copts[] = {
+        COPTS_HEAD,
+        {"handle-unknown", 0, "P", O_UNKNOWN, "unknown categories at encode time: error, ignore, infrequent [error]"},
+        {"min-frequency", 0, "N", O_MINFREQ, "categories seen fewer times share one infrequent column [0]"},
+        COPTS_TAIL};
+    static const cli_opt hopts[] = {COPTS_HEAD, {"dim", 0, "N", O_DIM, "hashed columns [1024]"}, COPTS_TAIL};
+    static const cli_spec SO = {"fit onehot", "usage: latent fit onehot TABLE.csv -o MODEL [options]\n"
+                                "  one-hot categorical columns (sorted categories) after the standardised numeric ones\n", copts};
+    static const cli_spec SD = {"fit ordinal", "usage: latent fit ordinal TABLE.csv -o MODEL [options]\n"
+                                "  ordinal codes of the categorical columns after the standardised numeric ones\n", copts};
+    static const cli_spec SH = {"fit hash", "usage: latent fit hash TABLE.csv -o MODEL [options]\n"
+                                "  feature hashing of \"column=value\" (scikit-learn's FeatureHasher) after the standardised numeric ones\n", hopts};
+    const cli_spec *S = !strcmp(kind, "onehot") ? &SO : !strcmp(kind, "ordinal") ? &SD : &SH;
+    lt_cat_opts co;
+    lt_cat_opts_init(&co);
+    co.kind = kind;
+    const char *out = NULL, *missing = "?", *a;
+    long long iv;
+    int c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_OUT: out = a; break;
+        case O_LABEL: co.label = a; break;
+        case O_MISSING: missing = a; break;
+        case O_UNKNOWN:
+            if (!strcmp(a, "error")) co.unknown = LT_UNKNOWN_ERROR;
+            else if (!strcmp(a, "ignore")) co.unknown = LT_UNKNOWN_IGNORE;
+            else if (!strcmp(a, "infrequent")) co.unknown = LT_UNKNOWN_INFREQUENT;
+            else return cli_usage(S->usage, "--handle-unknown must be error, ignore or infrequent");
+            break;
+        case O_MINFREQ: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S->usage, "--min-frequency must be >= 0"); co.min_frequency = iv; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--dim must be 1..2^24"); co.dim = (int)iv; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 1 || !out) return cli_usage(S->usage, "fit %s: expected TABLE and -o MODEL", kind);
+    double t0 = lt_now();
+    lt_table *t;
+    char what[32];
+    snprintf(what, sizeof what, "fit %s", kind);
+    if (lt_table_load(argv[optind], missing, &t)) return cli_fail(what);
+    lt_model *m;
+    int r = lt_cat_fit(t, &co, &m) ? cli_fail(what) : 0;
+    if (!r) {
+        lt_model_meta_set(m, "missing", missing);
+        lt_model_meta_set(m, "input", argv[optind]);
+        lt_model_meta_set(m, "latent_version", LT_VERSION);
+        r = lt_model_save(m, out) ? cli_fail("") : 0;
+        if (!r && !cli_quiet())
+            fprintf(stderr, "latent: fit %s: %lld rows, %s feature columns -> %s dimensions in %.2fs -> %s\n", kind, (long long)lt_table_rows(t),
+                    lt_model_meta(m, "columns"), lt_model_meta(m, "dim"), lt_now() - t0, out);
+        lt_model_free(m);
+    }
+    lt_table_free(t);
+    return r;
+}
+
 int cmd_encode(int argc, char **argv) {
     static const cli_opt opts[] = {
         {"output", 'o', "F", O_OUT, "encoded rows, labels carried over; format from the extension (required)"},
         {"format", 0, "F", O_FMT, "output format, overriding the extension"},
         {"from", 0, "F", O_FROM, "input format [from the name]"},
         {"inverse", 0, NULL, O_INVERSE, "pca: map encoded rows back to the input space"},
+        {"labels-out", 0, "F", O_LABELS_OUT, "table models: write the label column, one value per line"},
         {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
     static const cli_spec S = {"encode", "usage: latent encode MODEL INPUT -o OUT [options]\n"
                                "  applies a model from 'latent fit' to INPUT's rows\n", opts};
-    const char *out = NULL, *from = NULL, *fmt = NULL, *a;
+    const char *out = NULL, *from = NULL, *fmt = NULL, *labels_out = NULL, *a;
     long long iv;
     int c, threads = lt_cpu_count(), inverse = 0;
     optind = 1;
@@ -173,6 +243,7 @@ int cmd_encode(int argc, char **argv) {
         case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); fmt = a; break;
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
         case O_INVERSE: inverse = 1; break;
+        case O_LABELS_OUT: labels_out = a; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); threads = (int)iv; break;
         case O_QUIET: cli_set_quiet(1); break;
         }
@@ -184,16 +255,40 @@ int cmd_encode(int argc, char **argv) {
     double t0 = lt_now();
     lt_model *m;
     if (lt_model_load(argv[optind], &m)) return cli_fail("encode");
-    lt_vecs *X, *Z = NULL;
-    int r = cli_load(argv[optind + 1], from, &X);
-    if (r) { lt_model_free(m); return r; }
-    r = (inverse ? lt_pca_inverse(m, X, &Z) : lt_encode(m, X, threads, &Z)) ? cli_fail("encode") : 0;
+    lt_vecs *X = NULL, *Z = NULL;
+    int r, table = is_categorical(lt_model_kind(m));
+    int64_t in_n = 0, in_d = 0;
+    if (table && (from || inverse)) { lt_model_free(m); return cli_usage(S.usage, "encode: --from and --inverse do not apply to a %s model (its input is a CSV table)", lt_model_kind(m)); }
+    if (!table && labels_out) { lt_model_free(m); return cli_usage(S.usage, "encode: --labels-out belongs to table models (onehot, ordinal, hash)"); }
+    if (table) {
+        lt_table *t;
+        const char *lab = lt_model_meta(m, "label");
+        r = lt_table_load(argv[optind + 1], lt_model_meta(m, "missing"), &t) || lt_cat_encode(m, t, argv[optind + 1], &Z) ? cli_fail("encode") : 0;
+        if (!r && labels_out) {
+            int lc = lab ? lt_table_col(t, lab) : -1;
+            lt_afile lf;
+            if (lc < 0) r = (lt_err(LT_EINVAL, "%s: no label column '%s'", argv[optind + 1], lab ? lab : "(none fitted)"), cli_fail("encode"));
+            else if (lt_afile_open(&lf, labels_out)) r = cli_fail("encode");
+            else {
+                for (int64_t i = 0; i < lt_table_rows(t); i++) { const char *v = lt_table_cell(t, i, lc); fprintf(lf.f, "%s\n", v ? v : "?"); }
+                r = lt_afile_commit(&lf) ? cli_fail("encode") : 0;
+            }
+        }
+        in_n = lt_table_rows(t); in_d = lt_table_cols(t);
+        lt_table_free(t);
+        if (r) { lt_vecs_free(Z); lt_model_free(m); return r; }
+    } else {
+        r = cli_load(argv[optind + 1], from, &X);
+        if (r) { lt_model_free(m); return r; }
+        in_n = X->n; in_d = X->d;
+        r = (inverse ? lt_pca_inverse(m, X, &Z) : lt_encode(m, X, threads, &Z)) ? cli_fail("encode") : 0;
+    }
     if (!r) {
         lt_vecs_meta_set(Z, "model", argv[optind]);
         lt_vecs_meta_set(Z, "method", lt_model_kind(m));
         r = lt_vecs_save(Z, out, f, NULL) ? cli_fail("") : 0;
         if (!r && !cli_quiet())
-            fprintf(stderr, "latent: encode: %lld rows, %lld -> %lld dimensions (%s%s) in %.2fs -> %s\n", (long long)X->n, (long long)X->d,
+            fprintf(stderr, "latent: encode: %lld rows, %lld -> %lld dimensions (%s%s) in %.2fs -> %s\n", (long long)in_n, (long long)in_d,
                     (long long)Z->d, lt_model_kind(m), inverse ? ", inverse" : "", lt_now() - t0, out);
     }
     lt_vecs_free(X); lt_vecs_free(Z); lt_model_free(m);

@@ -1,6 +1,7 @@
-/* libFuzzer harness: the model container parser and the IDX matrix parser on arbitrary bytes;
- * a model that parses is applied to a small matrix (the encoder's checks against its arrays).
- * First byte: low bit picks the parser, bit 7 skips the model's CRCs (see fuzzing.h). */
+/* libFuzzer harness: the model container parser, the IDX matrix parser and the CSV table
+ * parser on arbitrary bytes; a model that parses is applied to a small matrix, a table that
+ * parses is fitted and encoded by the one-hot and hashing encoders.
+ * First byte: low 2 bits pick the parser, bit 7 skips the model's CRCs (see fuzzing.h). */
 #include "latent/latent.h"
 #include "../src/core/fuzzing.h"
 #include <stdint.h>
@@ -8,7 +9,22 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     lt__fuzz_nocrc = (data[0] & 0x80) != 0;
-    if (data[0] & 1) {
+    if ((data[0] & 3) == 2) {
+        lt_table *t = NULL;
+        if (lt_table_parse((const char *)data + 1, size - 1, "fuzz.csv", "?", &t) == LT_OK) {
+            static const char *kinds[] = {"onehot", "hash"};
+            for (int k = 0; k < 2; k++) {
+                lt_cat_opts o;
+                lt_cat_opts_init(&o);
+                o.kind = kinds[k]; o.dim = 16; o.min_frequency = 2; o.unknown = LT_UNKNOWN_INFREQUENT;
+                lt_model *m = NULL;
+                lt_vecs *z = NULL;
+                if (lt_cat_fit(t, &o, &m) == LT_OK && lt_cat_encode(m, t, "fuzz.csv", &z) == LT_OK) lt_vecs_free(z);
+                lt_model_free(m);
+            }
+            lt_table_free(t);
+        }
+    } else if (data[0] & 1) {
         lt_vecs *v = NULL;
         if (lt_vecs_parse(data + 1, size - 1, LT_FMT_IDX, "fuzz.idx", &v) == LT_OK) lt_vecs_free(v);
     } else {

@@ -52,6 +52,7 @@ if [ -x build/latent ]; then
 fi
 printf '\001\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $B/seeds_dense/idx_u8
 printf '\001\000\000\015\001\000\000\000\001\077\200\000\000' > $B/seeds_dense/idx_f32
+printf '\002a,b,"c ""q"""\n1,x,y\n2.5,?,z\n3,x,\n' > $B/seeds_dense/csv
 for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense}; do
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
     $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm

@@ -332,10 +332,28 @@ for k in rff nystroem kpca; do
     fi
 done
 
+printf 'n,c,y\n1.5,a,p\n2,b,q\n3,a,p\n4,?,q\n5,c,p\n6,a,q\n' > "$T/t.csv"
+printf 'n,c,y\n1,a,p\n2,z,q\n3,,p\n' > "$T/t2.csv"
+for k in onehot ordinal hash; do
+    FC="$X fit $k t.csv -o out.c.lmodel -q"
+    d "fit $k --output" "$X fit $k t.csv -q" "$FC"
+    d "fit $k --label" "$FC" "$FC --label y"
+    d "fit $k --missing" "$FC" "$FC --missing b"
+    d "fit $k --quiet" "$X fit $k t.csv -o out.c.lmodel 2>&1 | wc -l" "$FC 2>&1 | wc -l"
+    if [ $k = hash ]; then d "fit $k --dim" "$FC" "$FC --dim 8"
+    else
+        $L fit $k "$T/t.csv" -o "$T/c1.lmodel" -q; $L fit $k "$T/t.csv" -o "$T/c2.lmodel" -q --handle-unknown ignore
+        d "fit $k --handle-unknown" "$X encode c1.lmodel t2.csv -o out.z.txt -q" "$X encode c2.lmodel t2.csv -o out.z.txt -q"
+        d "fit $k --min-frequency" "$FC" "$FC --min-frequency 2"
+    fi
+done
+$L fit onehot "$T/t.csv" -o "$T/c3.lmodel" -q --label y
+d "encode --labels-out" "$X encode c3.lmodel t.csv -o out.z.txt -q" "$X encode c3.lmodel t.csv -o out.z.txt -q --labels-out out.lab"
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
-         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" \
+         "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }

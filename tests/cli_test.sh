@@ -147,6 +147,14 @@ printf 'a\nb\n' > "$T/two.cls"
 expect 1 "probe: labels shorter than the rows" "two.cls: 2 labels for 34 rows" -- $L eval probe "$T/w1.lvec" "$T/two.cls" --cv 3
 expect 2 "probe: --test or --cv" "give --test VECS LABELS or --cv K" -- $L eval probe "$T/w1.lvec" "$T/two.cls"
 
+printf 'a,b\n1,x\n2,y,3\n' > "$T/ragged.csv"
+expect 1 "table: ragged row named" "ragged.csv: line 3 (offset 8): 3 fields, the header has 2" -- $L fit onehot "$T/ragged.csv" -o "$T/x.lmodel"
+printf 'a,b\n1,x\n2,y\n' > "$T/ok.csv"; printf 'a,b\n1,w\n' > "$T/new.csv"
+$L fit onehot "$T/ok.csv" -o "$T/oh.lmodel" -q
+expect 1 "onehot: unknown category under error" "new.csv: row 1: column 'b': unknown category 'w'" -- $L encode "$T/oh.lmodel" "$T/new.csv" -o "$T/x.txt"
+printf 'a,c\n1,x\n' > "$T/other.csv"
+expect 1 "onehot: a fitted column missing" "other.csv: no column 'b'" -- $L encode "$T/oh.lmodel" "$T/other.csv" -o "$T/x.txt"
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help

@@ -58,6 +58,38 @@ int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 
+/* Tables: CSV with a header line (commas; fields may be double-quoted with "" inside). A
+ * column is numeric when every value that is not missing parses as a finite number, else
+ * categorical; `missing` (default "?") and empty fields are missing values. */
+typedef struct lt_table lt_table;
+int lt_table_load(const char *path, const char *missing, lt_table **out);
+int lt_table_parse(const char *buf, size_t len, const char *name, const char *missing, lt_table **out);
+void lt_table_free(lt_table *t);
+int64_t lt_table_rows(const lt_table *t);
+int lt_table_cols(const lt_table *t);
+const char *lt_table_name(const lt_table *t, int col);
+int lt_table_col(const lt_table *t, const char *name);                 /* -1 if absent */
+const char *lt_table_cell(const lt_table *t, int64_t row, int col);    /* NULL when missing */
+
+/* Categorical encoders of a table (kinds onehot, ordinal, hash): numeric columns are
+ * standardised (scikit-learn's StandardScaler) and come first, in table order; each
+ * categorical column then adds, in table order: onehot, one 0/1 column per category in sorted
+ * byte order (a missing value is a category of its own, sorted last, as scikit-learn treats
+ * NaN), plus one column for the infrequent categories (seen fewer than min_frequency times)
+ * when there are any; ordinal, the category's index in that order (infrequent ones share the
+ * last index); hash, scikit-learn's FeatureHasher on "column=value" strings (signed 32-bit
+ * MurmurHash3, seed 0; column |h| mod dim, sign of h), dim columns in all. Unknown categories
+ * at encode time: error (names the row and value), ignore (all zeros; ordinal -1), or
+ * infrequent (the infrequent column when the column has one, else as ignore). The label
+ * column, if named, is left out of the features. */
+typedef enum { LT_UNKNOWN_ERROR = 0, LT_UNKNOWN_IGNORE, LT_UNKNOWN_INFREQUENT } lt_unknown;
+typedef struct lt_cat_opts { const char *kind; const char *label; lt_unknown unknown; int64_t min_frequency; int dim; } lt_cat_opts;
+void lt_cat_opts_init(lt_cat_opts *o);   /* onehot, no label, error, min_frequency 0, dim 1024 (hash) */
+int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out);
+/* rows of a table with the fitted columns (matched by name); name: the table's file, for errors */
+int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out);
+uint32_t lt_murmur3_32(const void *data, size_t len, uint32_t seed);
+
 /* Applies a fitted model (any kind latent fits) to the rows of X; labels are carried over. */
 int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
 /* PCA's inverse: rows of Z (dim columns) back to the input space (scaling undone). */

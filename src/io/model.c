@@ -176,11 +176,13 @@ int lt_model_parse(const void *buf, size_t len, const char *name, lt_model **out
     while (rc == LT_OK && p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p)), *eq = memchr(p, '=', (size_t)(e - p));
         if (!nl || !eq || eq > nl || eq == p) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: bad metadata line", name, (size_t)(p - (const char *)b)); break; }
-        char k[256], v[4096];
+        char k[256], *v;
         size_t kl = (size_t)(eq - p), vl = (size_t)(nl - eq - 1);
-        if (kl >= sizeof k || vl >= sizeof v || memchr(p, 0, (size_t)(nl - p))) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: bad metadata line", name, (size_t)(p - (const char *)b)); break; }
+        if (kl >= sizeof k || memchr(p, 0, (size_t)(nl - p))) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: bad metadata line", name, (size_t)(p - (const char *)b)); break; }
+        if (!(v = lt_malloc(vl + 1))) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
         memcpy(k, p, kl); k[kl] = 0; memcpy(v, eq + 1, vl); v[vl] = 0;
         rc = lt_model_meta_set(m, k, v);
+        lt_free(v);
         p = nl + 1;
     }
     const char *kind = rc == LT_OK ? lt_model_meta(m, "kind") : NULL;

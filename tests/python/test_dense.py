@@ -123,3 +123,52 @@ def test_kernel_maps_reproduce_references(tmp_path):
     for c in range(10):
         cos = abs(Z[:, c] @ ref[:, c]) / np.linalg.norm(Z[:, c]) / np.linalg.norm(ref[:, c])
         assert cos > 0.9999, (c, cos)
+
+
+def test_categorical_encoders_match_sklearn(tmp_path):
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+    from sklearn.feature_extraction import FeatureHasher
+    rng = np.random.default_rng(4)
+    colors = np.array(["red", "green", "blue", "teal", "?"], dtype="<U10")
+    sizes = np.array(["S", "M", "L", "XL"], dtype="<U10")
+    def table(n, extra):
+        c = rng.choice(colors, n, p=[0.4, 0.3, 0.2, 0.05, 0.05])
+        s = rng.choice(sizes, n, p=[0.3, 0.3, 0.38, 0.02])
+        if extra:   # categories the fit never saw
+            c[:5] = "purple"
+            s[5:8] = "XXL"
+        x = rng.standard_normal(n).round(3)
+        return x, c, s
+    def write(path, x, c, s):
+        with open(path, "w") as f:
+            f.write("x,color,size,y\n")
+            for i in range(len(x)):
+                f.write('%s,%s,"%s",%d\n' % (x[i], c[i], s[i], i % 2))
+    tr, te = table(400, False), table(100, True)
+    write(tmp_path / "tr.csv", *tr)
+    write(tmp_path / "te.csv", *te)
+    def enc(kind, *opts):
+        subprocess.run([LATENT, "fit", kind, str(tmp_path / "tr.csv"), "-o", str(tmp_path / "m.lmodel"), "--label", "y", "-q"] + list(opts), check=True)
+        subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "te.csv"), "-o", str(tmp_path / "z.npy"), "-q"], check=True)
+        return np.load(tmp_path / "z.npy")
+    def cats(t):
+        a = np.stack([t[1], t[2]], 1).astype(object)
+        a[a == "?"] = np.nan
+        return a
+    xs = (te[0] - tr[0].mean()) / tr[0].std()
+    for policy, mf in (("ignore", 0), ("infrequent", 15)):
+        ref = OneHotEncoder(handle_unknown="infrequent_if_exist" if policy == "infrequent" else "ignore", min_frequency=mf or None,
+                            sparse_output=False).fit(cats(tr)).transform(cats(te))
+        Z = enc("onehot", "--handle-unknown", policy, "--min-frequency", str(mf))
+        assert np.allclose(Z[:, 0], xs, atol=1e-5)
+        assert np.array_equal(Z[:, 1:], ref), policy
+    od = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2).fit(cats(tr))
+    ref = od.transform(cats(te))
+    for j, cs in enumerate(od.categories_):   # scikit-learn keeps NaN last in categories_: its index is latent's code
+        ref[ref[:, j] == -2, j] = len(cs) - 1
+    assert np.array_equal(enc("ordinal", "--handle-unknown", "ignore")[:, 1:], ref)
+    ref = FeatureHasher(64, input_type="dict").transform([{"color": c, "size": s} for c, s in zip(te[1], te[2])]).toarray()
+    assert np.array_equal(enc("hash", "--dim", "64")[:, 1:], ref)
+    r = subprocess.run([LATENT, "fit", "onehot", str(tmp_path / "tr.csv"), "-o", str(tmp_path / "m.lmodel"), "--label", "y", "-q"], check=True)
+    r = subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "te.csv"), "-o", str(tmp_path / "z.npy")], capture_output=True, text=True)
+    assert r.returncode == 1 and "row 1: column 'color': unknown category 'purple'" in r.stderr
