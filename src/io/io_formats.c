@@ -255,9 +255,9 @@ static const char *npy_value(const char *h, const char *key) {
     return p;
 }
 
-/* .npy: magic, version, header dict with descr / fortran_order / shape. */
-int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
-    *out = NULL;
+/* .npy header: magic, version, dict with descr / fortran_order / shape; the data's shape,
+ * element size and offset (the data itself is not checked here). */
+int lt__npy_header(const char *buf, size_t len, const char *name, int64_t *n_out, int64_t *d_out, int *es_out, size_t *off_out) {
     const unsigned char *u = (const unsigned char *)buf;
     if (len < 10 || memcmp(buf, "\x93NUMPY", 6)) return lt_err(LT_EFORMAT, "%s: offset 0: not a .npy file (bad magic)", name);
     size_t hl, ho;
@@ -293,19 +293,30 @@ int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
     long long d = strtoll(e + 1, &e2, 10);
     while (*e2 == ' ' || *e2 == ',') e2++;
     if (e2 == e + 1 || *e2 != ')' || d <= 0 || d > (1 << 24)) return lt_err(LT_EFORMAT, "%s: offset %zu: shape must be (n, d) with 0 < d <= 2^24", name, ho);
-    size_t off = ho + hl, need;
+    *n_out = n; *d_out = d; *es_out = es; *off_out = ho + hl;
+    return LT_OK;
+}
+
+/* .npy: magic, version, header dict with descr / fortran_order / shape. */
+int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
+    *out = NULL;
+    int64_t n, d;
+    int es;
+    size_t off, need;
+    int rc = lt__npy_header(buf, len, name, &n, &d, &es, &off);
+    if (rc) return rc;
     if (!lt_mul_ok((size_t)n, (size_t)d * (size_t)es, &need) || need > len - off)
-        return lt_err(LT_EFORMAT, "%s: offset %zu: shape (%lld, %lld) needs %zu bytes of data, %zu present (truncated)", name, off, n, d, need, len - off);
+        return lt_err(LT_EFORMAT, "%s: offset %zu: shape (%lld, %lld) needs %zu bytes of data, %zu present (truncated)", name, off, (long long)n,
+                      (long long)d, need, len - off);
     lt_vecs *v = lt_vecs_new(n, d);
     if (!v) return LT_ENOMEM;
-    const unsigned char *src = u + off;
+    const unsigned char *src = (const unsigned char *)buf + off;
     for (int64_t i = 0; i < n; i++) {
         float *row = lt_vecs_row(v, i);
         if (es == 4) memcpy(row, src + (size_t)i * d * 4, (size_t)d * 4);
         else if (es == 8) for (int64_t k = 0; k < d; k++) { double x; memcpy(&x, src + ((size_t)i * d + k) * 8, 8); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) { uint16_t x; memcpy(&x, src + ((size_t)i * d + k) * 2, 2); row[k] = lt_f16_to_f32(x); }
-        int rc = lt_check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i);
-        if (rc) { lt_vecs_free(v); return rc; }
+        if ((rc = lt_check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i))) { lt_vecs_free(v); return rc; }
     }
     *out = v;
     return LT_OK;

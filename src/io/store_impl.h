@@ -22,6 +22,7 @@ int lt_vecs_alloc_labels(lt_vecs *v);
 int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out);
 int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt__npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es, size_t *off);
 int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
 /* labels sidecar: one label per line for the n rows of v (fuzzed from memory) */
