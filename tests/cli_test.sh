@@ -155,6 +155,14 @@ expect 1 "onehot: unknown category under error" "new.csv: row 1: column 'b': unk
 printf 'a,c\n1,x\n' > "$T/other.csv"
 expect 1 "onehot: a fitted column missing" "other.csv: no column 'b'" -- $L encode "$T/oh.lmodel" "$T/other.csv" -o "$T/x.txt"
 
+$L convert "$T/w1.lvec" "$T/w1.npy"; $L convert "$T/w1.lvec" "$T/w1.fvecs"
+$L fit pca "$T/w1.npy" -o "$T/s1.lmodel" --dim 4 -q; $L fit pca "$T/w1.npy" -o "$T/s2.lmodel" --dim 4 -q --stream
+$L fit pca "$T/w1.fvecs" -o "$T/s3.lmodel" --dim 4 -q --stream
+cmp -s "$T/s1.lmodel" "$T/s2.lmodel" && [ "$($L info "$T/s3.lmodel" | grep explained_variance_ratio_sum)" = "$($L info "$T/s1.lmodel" | grep explained_variance_ratio_sum)" ] &&
+    ok "fit pca --stream: the same model as in memory (.npy, .fvecs)" || no "fit pca --stream differs"
+head -c 1000 "$T/w1.npy" > "$T/cut.npy"
+expect 1 "fit pca --stream: truncated .npy" "cut.npy: offset 128: the data is shorter" -- $L fit pca "$T/cut.npy" -o "$T/x.lmodel" --dim 2 --stream
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help

@@ -30,6 +30,9 @@ const char *lt_scale_name(lt_scale s);
 typedef struct lt_pca_opts { int dim; int whiten; lt_scale scale; int n_threads; } lt_pca_opts;
 void lt_pca_opts_init(lt_pca_opts *o);   /* dim 50, no whitening, no scaling, 1 thread */
 int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out);
+/* the same, streaming an uncompressed .npy (f32 / f64) or .fvecs file in blocks: two reads of
+ * the file, memory O(d^2) whatever the number of rows */
+int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out);
 
 /* Kernels k(x, y): rbf exp(-gamma |x - y|^2); laplacian exp(-gamma |x - y|_1); poly
  * (gamma x.y + coef0)^degree; cosine x.y / (|x| |y|); chi2 exp(-gamma sum (x - y)^2 / (x + y))

@@ -9,4 +9,13 @@ int lt__scale_fit(const lt_vecs *X, lt_scale s, lt_model *m);
 int lt__scale_get(const lt_model *m, int64_t d, const double **shift, const double **mult);
 int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
 int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
+/* row sources (rows.c): an lt_vecs, or a .npy / .fvecs file read in blocks */
+#include <stdio.h>
+typedef struct { const lt_vecs *v; FILE *f; const char *path; int64_t n, d, at; int es, fvecs; size_t off; } lt__rows;
+int lt__rows_vecs(lt__rows *r, const lt_vecs *v);
+int lt__rows_open(lt__rows *r, const char *path);
+int lt__rows_rewind(lt__rows *r);
+int lt__rows_next(lt__rows *r, float *B, int64_t max, int64_t *got);
+void lt__rows_close(lt__rows *r);
+int lt__pca_fit_rows(lt__rows *r, const lt_pca_opts *o, lt_model **out);
 #endif

@@ -29,34 +29,74 @@ static int meta_num(lt_model *m, const char *k, double v) {
 }
 
 int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
+    lt__rows r;
+    lt__rows_vecs(&r, X);
+    return lt__pca_fit_rows(&r, o, out);
+}
+
+int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out) {
+    lt__rows r;
     *out = NULL;
-    int64_t n = X->n, d = X->d, k = o->dim;
+    int rc = lt__rows_open(&r, path);
+    if (rc == LT_OK) rc = lt__pca_fit_rows(&r, o, out);
+    lt__rows_close(&r);
+    return rc;
+}
+
+/* Two passes over the rows: the scaler's statistics and the mean (sums about the first row,
+ * so large offsets do not cancel), then the covariance of the scaled, centred rows. */
+int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
+    *out = NULL;
+    int64_t n = src->n, d = src->d, k = o->dim;
     if (n < 2) return lt_err(LT_EINVAL, "PCA needs at least 2 rows (got %lld)", (long long)n);
     if (k < 1 || k > d || k > n) return lt_err(LT_EINVAL, "PCA: --dim must be 1..min(rows, columns) = %lld", (long long)(d < n ? d : n));
     if (d > 46340) return lt_err(LT_EINVAL, "PCA: %lld columns: the covariance solver holds d x d doubles; at most 46340", (long long)d);
     lt_model *m = lt_model_new("pca");
     if (!m) return lt_err(LT_ENOMEM, "out of memory");
-    int rc = lt__scale_fit(X, o->scale, m);
-    const double *shift = NULL, *mult = NULL;
-    if (rc == LT_OK) rc = lt__scale_get(m, d, &shift, &mult);
+    double *x0 = lt_calloc((size_t)d, 8), *s1 = lt_calloc((size_t)d, 8), *s2 = lt_calloc((size_t)d, 8), *mn = lt_malloc((size_t)d * 8), *mx = lt_malloc((size_t)d * 8);
+    double *shift = lt_calloc((size_t)d, 8), *mult = lt_malloc((size_t)d * 8);
     double *mean = lt_calloc((size_t)d, 8), *C = lt_calloc((size_t)d * d, 8), *w = lt_malloc((size_t)d * 8);
     double *Z = lt_malloc((size_t)d * k * 8), *comp = lt_malloc((size_t)k * d * 8), *ev = lt_malloc((size_t)k * 8), *ratio = lt_malloc((size_t)k * 8);
     float *B = lt_malloc((size_t)BLOCK * d * 4), *Cf = lt_malloc((size_t)d * d * 4);
     int *isuppz = lt_malloc((size_t)2 * d * sizeof(int));
-    if (rc == LT_OK && (!mean || !C || !w || !Z || !comp || !ev || !ratio || !B || !Cf || !isuppz)) rc = lt_err(LT_ENOMEM, "out of memory for PCA (d = %lld)", (long long)d);
+    int rc = x0 && s1 && s2 && mn && mx && shift && mult && mean && C && w && Z && comp && ev && ratio && B && Cf && isuppz ? LT_OK
+                                                                                                                   : lt_err(LT_ENOMEM, "out of memory for PCA (d = %lld)", (long long)d);
+    int64_t got = 0, seen = 0;
+    /* pass 1 */
+    if (rc == LT_OK) rc = lt__rows_rewind(src);
+    while (rc == LT_OK && (rc = lt__rows_next(src, B, BLOCK, &got)) == LT_OK && got > 0) {
+        if (seen == 0) for (int64_t j = 0; j < d; j++) { x0[j] = B[j]; mn[j] = INFINITY; mx[j] = -INFINITY; }
+        for (int64_t i = 0; i < got; i++)
+            for (int64_t j = 0; j < d; j++) {
+                double x = B[i * d + j], t = x - x0[j];
+                s1[j] += t; s2[j] += t * t;
+                if (x < mn[j]) mn[j] = x;
+                if (x > mx[j]) mx[j] = x;
+            }
+        seen += got;
+    }
+    if (rc == LT_OK && seen != n) rc = lt_err(LT_EFORMAT, "%s: %lld rows read, %lld announced", src->path ? src->path : "input", (long long)seen, (long long)n);
+    for (int64_t j = 0; rc == LT_OK && j < d; j++) {
+        double mu = x0[j] + s1[j] / (double)n, var = fmax(s2[j] / (double)n - (s1[j] / (double)n) * (s1[j] / (double)n), 0);
+        mult[j] = 1;
+        if (o->scale == LT_SCALE_UNIT) mult[j] = 1.0 / 255;
+        else if (o->scale == LT_SCALE_STANDARD) { shift[j] = mu; mult[j] = var > 0 ? 1 / sqrt(var) : 1; }
+        else if (o->scale == LT_SCALE_MINMAX) { shift[j] = mn[j]; mult[j] = mx[j] > mn[j] ? 1 / (mx[j] - mn[j]) : 1; }
+        mean[j] = (mu - shift[j]) * mult[j];
+    }
+    if (rc == LT_OK) rc = lt_model_put(m, "shift", 1, d, shift);
+    if (rc == LT_OK) rc = lt_model_put(m, "mult", 1, d, mult);
+    if (rc == LT_OK) rc = lt_model_meta_set(m, "scale", lt_scale_name(o->scale));
+    /* pass 2 */
+    if (rc == LT_OK) rc = lt__rows_rewind(src);
+    while (rc == LT_OK && (rc = lt__rows_next(src, B, BLOCK, &got)) == LT_OK && got > 0) {
+        for (int64_t i = 0; i < got; i++)
+            for (int64_t j = 0; j < d; j++) B[i * d + j] = (float)((B[i * d + j] - shift[j]) * mult[j] - mean[j]);
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)got, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
+        for (int64_t a = 0; a < d; a++)
+            for (int64_t b = a; b < d; b++) C[a * d + b] += Cf[a * d + b];
+    }
     if (rc == LT_OK) {
-        for (int64_t i = 0; i < n; i++) {
-            const float *x = lt_vecs_row(X, i);
-            for (int64_t j = 0; j < d; j++) mean[j] += (x[j] - shift[j]) * mult[j];
-        }
-        for (int64_t j = 0; j < d; j++) mean[j] /= (double)n;
-        for (int64_t i0 = 0; i0 < n; i0 += BLOCK) {
-            int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
-            scaled_block(X, i0, nb, shift, mult, mean, B);
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)nb, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
-            for (int64_t a = 0; a < d; a++)
-                for (int64_t b = a; b < d; b++) C[a * d + b] += Cf[a * d + b];
-        }
         double total = 0;
         for (int64_t a = 0; a < d; a++) {
             for (int64_t b = a; b < d; b++) C[a * d + b] /= (double)(n - 1);
@@ -68,12 +108,12 @@ int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
         if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
         double kept = 0;
         for (int64_t c = 0; rc == LT_OK && c < k; c++) {
-            int64_t src = k - 1 - c;   /* dsyevr returns ascending eigenvalues */
+            int64_t src_c = k - 1 - c;   /* dsyevr returns ascending eigenvalues */
             double big = 0;
-            for (int64_t j = 0; j < d; j++) if (fabs(Z[j * k + src]) > fabs(big)) big = Z[j * k + src];
+            for (int64_t j = 0; j < d; j++) if (fabs(Z[j * k + src_c]) > fabs(big)) big = Z[j * k + src_c];
             double sg = big < 0 ? -1 : 1;
-            for (int64_t j = 0; j < d; j++) comp[c * d + j] = sg * Z[j * k + src];
-            ev[c] = w[src] > 0 ? w[src] : 0;
+            for (int64_t j = 0; j < d; j++) comp[c * d + j] = sg * Z[j * k + src_c];
+            ev[c] = w[src_c] > 0 ? w[src_c] : 0;
             ratio[c] = total > 0 ? ev[c] / total : 0;
             kept += ev[c];
         }
@@ -81,7 +121,7 @@ int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
         if (rc == LT_OK) rc = lt_model_put(m, "components", k, d, comp);
         if (rc == LT_OK) rc = lt_model_put(m, "explained_variance", 1, k, ev);
         if (rc == LT_OK) rc = lt_model_put(m, "explained_variance_ratio", 1, k, ratio);
-        int64_t r = n - 1 < d ? n - 1 : d;   /* the rank available to the remaining components */
+        int64_t rk = n - 1 < d ? n - 1 : d;   /* the rank available to the remaining components */
         if (rc == LT_OK) rc = meta_num(m, "dim", (double)k);
         if (rc == LT_OK) rc = meta_num(m, "input_dim", (double)d);
         if (rc == LT_OK) rc = lt_model_meta_set(m, "whiten", o->whiten ? "1" : "0");
@@ -89,10 +129,11 @@ int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
         if (rc == LT_OK) rc = meta_num(m, "n_samples", (double)n);
         if (rc == LT_OK) rc = meta_num(m, "total_variance", total);
         if (rc == LT_OK) rc = meta_num(m, "explained_variance_ratio_sum", total > 0 ? kept / total : 0);
-        if (rc == LT_OK) rc = meta_num(m, "noise_variance", r > k ? fmax(total - kept, 0) / (double)(r - k) : 0);
+        if (rc == LT_OK) rc = meta_num(m, "noise_variance", rk > k ? fmax(total - kept, 0) / (double)(rk - k) : 0);
         /* mean squared distance of a training row to its reconstruction: the dropped variance */
         if (rc == LT_OK) rc = meta_num(m, "train_reconstruction_error", fmax(total - kept, 0) * (double)(n - 1) / (double)n);
     }
+    lt_free(x0); lt_free(s1); lt_free(s2); lt_free(mn); lt_free(mx); lt_free(shift); lt_free(mult);
     lt_free(mean); lt_free(C); lt_free(w); lt_free(Z); lt_free(comp); lt_free(ev); lt_free(ratio); lt_free(B); lt_free(Cf); lt_free(isuppz);
     if (rc) { lt_model_free(m); return rc; }
     *out = m;
