@@ -325,8 +325,19 @@ static double meta_d(const lt_model *m, const char *k, double dflt) {
     return s ? strtod(s, NULL) : dflt;
 }
 
+/* z = amp cos(s + b), rows of a block in parallel (f32: |s + b| stays small) */
+typedef struct { const float *S, *b; lt_vecs *Z; int64_t i0, D; float amp; } cos_ctx;
+static void cos_rows(void *ud, int64_t b0, int64_t e, int tid) {
+    cos_ctx *c = ud;
+    (void)tid;
+    for (int64_t i = b0; i < e; i++) {
+        float *z = lt_vecs_row(c->Z, c->i0 + i);
+        const float *s = c->S + i * c->D;
+        for (int64_t j = 0; j < c->D; j++) z[j] = c->amp * cosf(s[j] + c->b[j]);
+    }
+}
+
 int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
-    (void)n_threads;
     *out = NULL;
     const char *kind = lt_model_kind(m);
     const double *shift, *mult;
@@ -358,6 +369,9 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
     if (!Z || !Xb || !Bf || !S || (!rff && (!Nf || !Kf || !K))) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; rc == LT_OK && i < (rff ? d * D : R * d); i++) Bf[i] = (float)(rff ? W[i] : Bm[i]);
     for (int64_t i = 0; rc == LT_OK && !rff && i < R * D; i++) Nf[i] = (float)Nm[i];
+    float *bf = rff ? lt_malloc((size_t)D * 4) : NULL;
+    if (rff && !bf) rc = lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t j = 0; rc == LT_OK && rff && j < D; j++) bf[j] = (float)b[j];
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += BLOCK) {
         int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
@@ -365,10 +379,8 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
         if (rff) {
             if (p.k == LT_KERNEL_RBF || p.k == LT_KERNEL_LAPLACIAN)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);
-            for (int64_t i = 0; i < nb; i++) {
-                float *z = lt_vecs_row(Z, i0 + i);
-                for (int64_t j = 0; j < D; j++) z[j] = (float)(amp * cos((double)S[i * D + j] + b[j]));
-            }
+            cos_ctx cc = {S, bf, Z, i0, D, (float)amp};
+            lt_parallel_for(n_threads, nb, cos_rows, &cc);
             continue;
         }
         /* k(x, basis) in blocks of the basis, then the projection */
@@ -390,7 +402,7 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
         cblas_sgemm(CblasRowMajor, CblasNoTrans, kpca ? CblasNoTrans : CblasTrans, (int)nb, (int)D, (int)R, 1.0f, Kf, (int)R, Nf, (int)D, 0.0f,
                     Z->data + i0 * Z->ld, (int)Z->ld);
     }
-    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K);
+    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf);
     if (rc) { lt_vecs_free(Z); return rc; }
     for (int64_t i = 0; X->labels && i < n; i++)
         if (lt_vecs_set_label(Z, i, X->labels[i])) { lt_vecs_free(Z); return lt_err(LT_ENOMEM, "out of memory"); }
