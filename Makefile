@@ -18,7 +18,7 @@ PYTHON  ?= /usr/bin/python3
 PYEXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
 PYINC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
 
-.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load check-quality clean deps
+.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load bench-graph bench-dense check-quality clean deps
 all: lib $(B)/latent
 lib: $(B)/liblatent.a $(B)/$(SONAME)
 
@@ -80,6 +80,12 @@ fuzz:
 
 bench: all
 	@sh bench/bench_w2v.sh
+
+bench-graph: all
+	@sh bench/bench_graph.sh
+
+bench-dense: all
+	@sh bench/bench_dense.sh
 
 bench-ann: all
 	@sh bench/bench_ann.sh

@@ -24,3 +24,8 @@ $L eval similarity "$OUT/sotu.lvec" tests/fixtures/wordsim353.tsv
 echo; echo "== node2vec on the karate club, then node classification (the two clubs)"
 $L train node2vec tests/fixtures/karate/edges.tsv -o "$OUT/karate.lvec" --dim 16 --seed 1 -q --no-cache
 $L eval nodes "$OUT/karate.lvec" tests/fixtures/karate/labels.tsv | head -3
+echo; echo "== PCA of those node vectors to 2 dimensions (a fitted model, then encode)"
+$L fit pca "$OUT/karate.lvec" --dim 2 -o "$OUT/karate_pca.lmodel" -q
+$L info "$OUT/karate_pca.lmodel" | grep -E "^(model|explained_variance_ratio)"
+$L encode "$OUT/karate_pca.lmodel" "$OUT/karate.lvec" -o "$OUT/karate_2d.txt" -q
+head -4 "$OUT/karate_2d.txt"
