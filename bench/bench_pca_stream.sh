@@ -7,8 +7,8 @@
 set -eu
 L=${LATENT:-./build/latent}
 DIR=${BIG_DIR:-/tmp}
-MEM=$(awk '/MemTotal/ { print $2 * 1024 }' /proc/meminfo)
-ROWS=${ROWS:-$(echo "$MEM * 0.55 / 1024" | bc | cut -d. -f1)}
+MEM=$(awk '/MemTotal/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
+ROWS=${ROWS:-$(awk -v m="$MEM" 'BEGIN { printf "%.0f", m * 0.55 / 1024 }')}
 F=$DIR/latent_pca_big.npy
 /usr/bin/python3 - "$F" "$ROWS" <<'PY'
 import sys, numpy as np
@@ -25,7 +25,7 @@ with open(path, "wb") as f:
         x += rng.standard_normal((m, d)).astype(np.float32) * 0.5
         f.write(x.tobytes())
 PY
-echo "file: $(du -h "$F" | cut -f1), $ROWS rows x 256, RAM $(echo "$MEM / 1073741824" | bc) GiB"
+echo "file: $(du -h "$F" | cut -f1), $ROWS rows x 256, RAM $(awk -v m="$MEM" 'BEGIN { printf "%.1f", m / 1073741824 }') GiB"
 /usr/bin/time -f "seconds %e peak_rss_kb %M" $L fit pca "$F" --stream --dim 20 -o "$DIR/latent_pca_big.lmodel" -t 2
 $L info "$DIR/latent_pca_big.lmodel" | grep -E "^(n_samples|explained_variance_ratio_sum|noise_variance)"
 rm -f "$F" "$DIR/latent_pca_big.lmodel"
