@@ -227,7 +227,7 @@ int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
 
 /* The k largest eigenpairs of the symmetric n x n matrix A (destroyed), ascending like dsyevr:
  * w[0..k), Z (n x k, column c for w[c]). Small problems: dsyevr. Large ones (n > 2000 and
- * 4k < n): subspace iteration (block 2k + 10, 20 products with A, each followed by a QR)
+ * 4k < n): subspace iteration (block 2k + 10, 8 products with A, each followed by a QR)
  * then Rayleigh-Ritz on the block, which for a kernel matrix's fast-decaying spectrum
  * meets dsyevr's vectors to |cos| > 0.9999 at a fraction of the O(n^3) tridiagonalisation. */
 static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, double *Z, int *isuppz) {
@@ -246,7 +246,7 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
         lt_rng r;
         lt_rng_seed(&r, seed, 11);
         for (int64_t i = 0; i < n * l; i++) Q[i] = lt_rng_uniform(&r) - 0.5;
-        for (int it = 0; rc == LT_OK && it < 20; it++) {
+        for (int it = 0; rc == LT_OK && it < 8; it++) {
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0, A, (int)n, Q, (int)l, 0.0, Y, (int)l);
             if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, Y, (lapack_int)l, tau) ||
                 LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, (lapack_int)l, Y, (lapack_int)l, tau))
