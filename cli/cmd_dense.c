@@ -410,13 +410,17 @@ int cmd_eval_probe(int argc, char **argv) {
     else {
         double secs = lt_now() - t0;
         const char *clf = knn ? "knn" : "logreg";
-        if (json)
-            printf("{\"classifier\": \"%s\", \"accuracy\": %.6f, \"macro_f1\": %.6f, \"sd\": %.6f, \"train\": %lld, \"test\": %lld, "
-                   "\"classes\": %d, \"folds\": %d, \"iterations\": %d, \"seconds\": %.3f}\n", clf, res.accuracy, res.macro_f1, res.sd_accuracy,
-                   (long long)res.n_train, (long long)res.n_test, res.classes, res.folds, res.iterations, secs);
-        else
-            printf("classifier\t%s\naccuracy\t%.4f\nmacro_f1\t%.4f\nsd\t%.4f\ntrain\t%lld\ntest\t%lld\nclasses\t%d\nfolds\t%d\niterations\t%d\n", clf,
-                   res.accuracy, res.macro_f1, res.sd_accuracy, (long long)res.n_train, (long long)res.n_test, res.classes, res.folds, res.iterations);
+        if (json) {
+            printf("{\"classifier\": \"%s\", \"accuracy\": %.6f, \"macro_f1\": %.6f, \"sd\": %.6f, \"auc\": ", clf, res.accuracy, res.macro_f1, res.sd_accuracy);
+            cli_json_num(stdout, res.auc);
+            printf(", \"train\": %lld, \"test\": %lld, \"classes\": %d, \"folds\": %d, \"iterations\": %d, \"seconds\": %.3f}\n", (long long)res.n_train,
+                   (long long)res.n_test, res.classes, res.folds, res.iterations, secs);
+        } else {
+            printf("classifier\t%s\naccuracy\t%.4f\nmacro_f1\t%.4f\nsd\t%.4f\n", clf, res.accuracy, res.macro_f1, res.sd_accuracy);
+            if (res.classes == 2) printf("auc\t%.4f\n", res.auc);
+            printf("train\t%lld\ntest\t%lld\nclasses\t%d\nfolds\t%d\niterations\t%d\n", (long long)res.n_train, (long long)res.n_test, res.classes,
+                   res.folds, res.iterations);
+        }
     }
     lt_vecs_free(tr); lt_vecs_free(te); free(ytr); free(yte); lt_classes_free(cl);
     return r;

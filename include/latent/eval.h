@@ -133,7 +133,9 @@ typedef struct lt_probe_opts {
     int n_threads;
 } lt_probe_opts;
 void lt_probe_opts_init(lt_probe_opts *o);   /* logreg, C 1, tol 1e-4, 1000 iterations; k 5, uniform, L2; 1 thread */
-typedef struct lt_probe_result { double accuracy, macro_f1, sd_accuracy; int64_t n_train, n_test; int classes, iterations, folds; } lt_probe_result;
+/* auc: two classes only (else NaN): ROC-AUC of the second class's score (logreg: the logit
+ * difference; knn: its share of the votes), classes in lt_classes_sort order */
+typedef struct lt_probe_result { double accuracy, macro_f1, sd_accuracy, auc; int64_t n_train, n_test; int classes, iterations, folds; } lt_probe_result;
 int lt_probe(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const int *ytest, int n_classes, const lt_probe_opts *o,
              lt_probe_result *out);
 /* stratified k-fold cross-validation on one labelled set (folds drawn from seed) */

@@ -131,7 +131,7 @@ static float *dense_rows(const lt_vecs *v, const lt_vecs *fit, int standardize, 
     return X;
 }
 
-static int logreg_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, int L, const lt_probe_opts *o, int *pred, int *iters) {
+static int logreg_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, int L, const lt_probe_opts *o, int *pred, double *sc, int *iters) {
     int64_t d = tr->d, k = d + 1, ldtr, ldte;
     if (L > 1024) return lt_err(LT_EINVAL, "logistic-regression probe: at most 1024 classes");
     float *Xs = dense_rows(tr, tr, o->standardize, &ldtr), *Ts = dense_rows(te, tr, o->standardize, &ldte);
@@ -151,13 +151,14 @@ static int logreg_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, 
             double bz = -INFINITY;
             for (int l = 0; l < L; l++) { double z = p.Z[i * L + l] + w[l * k + d]; if (z > bz) { bz = z; best = l; } }
             pred[i] = best;
+            if (L == 2) sc[i] = (p.Z[i * L + 1] + w[k + d]) - (p.Z[i * L] + w[d]);
         }
     }
     lt_free(w); lt_free(p.Wf); lt_free(p.Z); lt_free(Xs); lt_free(Ts);
     return rc;
 }
 
-static int knn_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, int L, const lt_probe_opts *o, int *pred) {
+static int knn_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, int L, const lt_probe_opts *o, int *pred, double *sc) {
     int k = o->k < tr->n ? o->k : (int)tr->n;
     enum { QB = 4096 };
     float *D = lt_malloc((size_t)QB * k * 4);
@@ -182,6 +183,7 @@ static int knn_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, int
             int best = 0;
             for (int l = 1; l < L; l++) if (votes[l] > votes[best]) best = l;
             pred[q0 + q] = best;
+            if (L == 2) sc[q0 + q] = votes[0] + votes[1] > 0 ? votes[1] / (votes[0] + votes[1]) : 0.5;
         }
     }
     lt_free(D); lt_free(nb); lt_free(votes);
@@ -222,9 +224,17 @@ int lt_probe(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const
     int rc = check(train, ytrain, test, L, o);
     if (rc) return rc;
     int *pred = lt_malloc((size_t)(test->n ? test->n : 1) * sizeof(int));
-    if (!pred) return lt_err(LT_ENOMEM, "out of memory");
-    rc = o->kind == LT_PROBE_KNN ? knn_predict(train, ytrain, test, L, o, pred) : logreg_predict(train, ytrain, test, L, o, pred, &out->iterations);
+    double *sc = lt_malloc((size_t)(test->n ? test->n : 1) * 8);
+    int8_t *pos = L == 2 ? lt_malloc((size_t)(test->n ? test->n : 1)) : NULL;
+    if (!pred || !sc || (L == 2 && !pos)) { lt_free(pred); lt_free(sc); lt_free(pos); return lt_err(LT_ENOMEM, "out of memory"); }
+    rc = o->kind == LT_PROBE_KNN ? knn_predict(train, ytrain, test, L, o, pred, sc) : logreg_predict(train, ytrain, test, L, o, pred, sc, &out->iterations);
     if (rc == LT_OK) score(ytest, pred, test->n, L, &out->accuracy, &out->macro_f1);
+    out->auc = NAN;
+    if (rc == LT_OK && L == 2) {   /* binary: ROC-AUC of the score of the second class */
+        for (int64_t i = 0; i < test->n; i++) pos[i] = ytest[i] == 1 ? 1 : -1;
+        out->auc = lt_roc_auc(sc, pos, test->n);
+    }
+    lt_free(sc); lt_free(pos);
     out->n_train = train->n; out->n_test = test->n; out->classes = L; out->folds = 1;
     lt_free(pred);
     return rc;
@@ -243,7 +253,7 @@ int lt_probe_cv(const lt_vecs *X, const int *y, int L, int folds, uint64_t seed,
     int64_t *all = lt_malloc((size_t)n * 8), *tr = lt_malloc((size_t)n * 8), *te = lt_malloc((size_t)n * 8);
     int *fold = lt_malloc((size_t)n * sizeof(int)), *ytr = lt_malloc((size_t)n * sizeof(int)), *yte = lt_malloc((size_t)n * sizeof(int));
     int rc = all && tr && te && fold && ytr && yte ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
-    double sa = 0, sa2 = 0, sf = 0;
+    double sa = 0, sa2 = 0, sf = 0, su = 0;
     if (rc == LT_OK) {
         for (int64_t i = 0; i < n; i++) all[i] = i;
         lt_rng r;
@@ -257,10 +267,10 @@ int lt_probe_cv(const lt_vecs *X, const int *y, int L, int folds, uint64_t seed,
         lt_probe_result pr;
         rc = A && B ? lt_probe(A, ytr, B, yte, L, o, &pr) : lt_err(LT_ENOMEM, "out of memory");
         lt_vecs_free(A); lt_vecs_free(B);
-        if (rc == LT_OK) { sa += pr.accuracy; sa2 += pr.accuracy * pr.accuracy; sf += pr.macro_f1; out->iterations += pr.iterations; }
+        if (rc == LT_OK) { sa += pr.accuracy; sa2 += pr.accuracy * pr.accuracy; sf += pr.macro_f1; su += pr.auc; out->iterations += pr.iterations; }
     }
     if (rc == LT_OK) {
-        out->accuracy = sa / folds; out->macro_f1 = sf / folds;
+        out->accuracy = sa / folds; out->macro_f1 = sf / folds; out->auc = su / folds;
         double var = (sa2 - sa * sa / folds) / (folds - 1);
         out->sd_accuracy = var > 0 ? sqrt(var) : 0;
         out->n_train = n; out->n_test = n; out->classes = L; out->folds = folds;

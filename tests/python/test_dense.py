@@ -172,3 +172,19 @@ def test_categorical_encoders_match_sklearn(tmp_path):
     r = subprocess.run([LATENT, "fit", "onehot", str(tmp_path / "tr.csv"), "-o", str(tmp_path / "m.lmodel"), "--label", "y", "-q"], check=True)
     r = subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "te.csv"), "-o", str(tmp_path / "z.npy")], capture_output=True, text=True)
     assert r.returncode == 1 and "row 1: column 'color': unknown category 'purple'" in r.stderr
+
+
+def test_probe_auc_binary(tmp_path):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((800, 6)).astype(np.float32)
+    y = (X[:, 0] + 0.8 * X[:, 1] + rng.standard_normal(800) > 0.3).astype(int)
+    np.save(tmp_path / "x.npy", X[:500])
+    np.save(tmp_path / "t.npy", X[500:])
+    (tmp_path / "y.txt").write_text("\n".join("yes" if v else "no" for v in y[:500]) + "\n")
+    (tmp_path / "yt.txt").write_text("\n".join("yes" if v else "no" for v in y[500:]) + "\n")
+    r = json.loads(subprocess.run([LATENT, "eval", "probe", str(tmp_path / "x.npy"), str(tmp_path / "y.txt"), "--test", str(tmp_path / "t.npy"),
+                                   str(tmp_path / "yt.txt"), "--json", "--tol", "1e-7"], check=True, capture_output=True, text=True).stdout)
+    ref = LogisticRegression(C=2.0, tol=1e-8, max_iter=10000).fit(X[:500], y[:500])   # a 2-class softmax with C is a binary logistic with 2C
+    assert abs(r["auc"] - roc_auc_score(y[500:], ref.decision_function(X[500:]))) < 0.002, r
