@@ -19,8 +19,8 @@ now() { date +%s.%N; }
 GAMMA=0.0076   # ~1 / median squared distance of the scaled pixels (latent's gamma auto gives 0.00762)
 for t in $THREADS; do
     export OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t
-    a=$(now); $L fit pca $F/train-images-idx3-ubyte.gz --scale unit --dim 50 -o $O/pca.lmodel -q -t $t &&
-        $L encode $O/pca.lmodel $F/train-images-idx3-ubyte.gz -o $O/tr.npy -q -t $t && $L encode $O/pca.lmodel $F/t10k-images-idx3-ubyte.gz -o $O/te.npy -q -t $t
+    a=$(now); $L fit pca $F/train-images-idx3-ubyte.gz --scale unit --dim 50 -o $O/pca.lmodel --encode-out $O/tr.npy -q -t $t &&
+        $L encode $O/pca.lmodel $F/t10k-images-idx3-ubyte.gz -o $O/te.npy -q -t $t
     row pca-50 latent $t "$(echo "$(now) - $a" | bc)" -
     set -- $($PY bench/dense_sklearn.py pca $O/skl_tr.npy $O/skl_te.npy); row pca-50 sklearn $t "$1" -
     for p in logreg knn; do

@@ -7,7 +7,7 @@ void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
        O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0, O_LABEL, O_UNKNOWN, O_MINFREQ,
-       O_MISSING, O_LABELS_OUT, O_STREAM };
+       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT };
 
 static int fit_kernel(const char *kind, int argc, char **argv);
 static int fit_categorical(const char *kind, int argc, char **argv);
@@ -29,6 +29,7 @@ int cmd_fit(int argc, char **argv) {
         {"whiten", 0, NULL, O_WHITEN, "scale each output to unit variance"},
         {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"},
         {"stream", 0, NULL, O_STREAM, "read INPUT (.npy f32/f64 or .fvecs, uncompressed) in blocks: memory O(d^2), not O(n d)"},
+        {"encode-out", 0, "F", O_ENCODE_OUT, "also write INPUT's rows encoded by the new model (one read; format from the name)"},
         {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx lvec ...) [from the name]"},
         {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
@@ -40,6 +41,7 @@ int cmd_fit(int argc, char **argv) {
     const char *out = NULL, *from = NULL, *a;
     long long iv;
     int c, threads = lt_cpu_count(), stream = 0;
+    const char *enc_out = NULL;
     optind = 1;
     argc--; argv++;
     while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
@@ -49,6 +51,7 @@ int cmd_fit(int argc, char **argv) {
         case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S.usage, "--dim must be positive"); po.dim = (int)iv; break;
         case O_WHITEN: po.whiten = 1; break;
         case O_STREAM: stream = 1; break;
+        case O_ENCODE_OUT: enc_out = a; break;
         case O_SCALE: if (lt_scale_from_name(a, &po.scale)) return cli_usage(S.usage, "%s", lt_errmsg()); break;
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); threads = (int)iv; break;
@@ -59,6 +62,8 @@ int cmd_fit(int argc, char **argv) {
     openblas_set_num_threads(threads);
     po.n_threads = threads;
     if (stream && from) return cli_usage(S.usage, "--stream reads .npy or .fvecs by their names; --from does not apply");
+    if (stream && enc_out) return cli_usage(S.usage, "--encode-out needs the rows in memory; encode the file with 'latent encode' after --stream");
+    if (enc_out && lt_format_from_path(enc_out) == LT_FMT_AUTO) return cli_usage(S.usage, "cannot tell the format of '%s' from its name", enc_out);
     double t0 = lt_now();
     lt_vecs *X = NULL;
     int r = stream ? 0 : cli_load(argv[optind], from, &X);
@@ -69,6 +74,12 @@ int cmd_fit(int argc, char **argv) {
         lt_model_meta_set(m, "input", argv[optind]);
         lt_model_meta_set(m, "latent_version", LT_VERSION);
         r = lt_model_save(m, out) ? cli_fail("") : 0;
+        if (!r && enc_out) {
+            lt_vecs *Z = NULL;
+            r = lt_encode(m, X, threads, &Z) || lt_vecs_meta_set(Z, "model", out) || lt_vecs_save(Z, enc_out, lt_format_from_path(enc_out), NULL)
+                    ? cli_fail("fit pca") : 0;
+            lt_vecs_free(Z);
+        }
         if (!r && !cli_quiet())
             fprintf(stderr, "latent: fit pca: %s rows x %s -> %d components, explained variance ratio %s in %.2fs -> %s\n", lt_model_meta(m, "n_samples"),
                     lt_model_meta(m, "input_dim"), po.dim, lt_model_meta(m, "explained_variance_ratio_sum"), lt_now() - t0, out);
