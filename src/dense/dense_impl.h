@@ -5,6 +5,10 @@
 
 /* fits the scaler on X and stores "shift" and "mult" (1 x d) and meta scale=NAME in m */
 int lt__scale_fit(const lt_vecs *X, lt_scale s, lt_model *m);
+/* the same from column statistics (population variance): the one rule of every scaling */
+int lt__scale_store(lt_model *m, lt_scale s, int64_t d, const double *mean, const double *var, const double *mn, const double *mx);
+/* rows [i0, i0 + nb) of X, scaled (and centred on mean unless NULL), into the f32 block B (nb x d) */
+void lt__scale_rows(const lt_vecs *X, int64_t i0, int64_t nb, const double *shift, const double *mult, const double *mean, float *B);
 /* the model's scaler: x' = (x - shift) * mult; checks X's dimension against the model */
 int lt__scale_get(const lt_model *m, int64_t d, const double **shift, const double **mult);
 int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);

@@ -23,15 +23,6 @@ void lt_kernel_opts_init(lt_kernel_opts *o) {
 
 typedef struct { lt_kernel k; double gamma, coef0; int degree; } kparams;
 
-/* rows [i0, i0 + nb) of X scaled into the f32 block B (nb x d) */
-static void scaled_rows(const lt_vecs *X, int64_t i0, int64_t nb, const double *shift, const double *mult, float *B) {
-    int64_t d = X->d;
-    for (int64_t i = 0; i < nb; i++) {
-        const float *x = lt_vecs_row(X, i0 + i);
-        for (int64_t j = 0; j < d; j++) B[i * d + j] = (float)((x[j] - shift[j]) * mult[j]);
-    }
-}
-
 /* the kernel from a dot product and the two squared norms (rbf, cosine, poly, linear) */
 static inline double kfun(const kparams *p, double x, double a2, double b2) {
     switch (p->k) {
@@ -80,7 +71,7 @@ static void kernel_block_d(const kparams *p, const double *A, int64_t na, const 
 /* the model's scaled training rows (f32, contiguous) */
 static float *scaled_all(const lt_vecs *X, const double *shift, const double *mult) {
     float *B = lt_malloc((size_t)(X->n ? X->n : 1) * X->d * 4);
-    if (B) scaled_rows(X, 0, X->n, shift, mult, B);
+    if (B) lt__scale_rows(X, 0, X->n, shift, mult, NULL, B);
     return B;
 }
 
@@ -375,7 +366,7 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += BLOCK) {
         int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
-        scaled_rows(X, i0, nb, shift, mult, Xb);
+        lt__scale_rows(X, i0, nb, shift, mult, NULL, Xb);
         if (rff) {
             if (p.k == LT_KERNEL_RBF || p.k == LT_KERNEL_LAPLACIAN)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);

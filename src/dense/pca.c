@@ -12,16 +12,6 @@ enum { BLOCK = 2048 };
 
 void lt_pca_opts_init(lt_pca_opts *o) { o->dim = 50; o->whiten = 0; o->scale = LT_SCALE_NONE; o->n_threads = 1; }
 
-/* rows [i0, i0 + nb) of X, scaled and centred, into the f32 block B (nb x d) */
-static void scaled_block(const lt_vecs *X, int64_t i0, int64_t nb, const double *shift, const double *mult, const double *mean, float *B) {
-    int64_t d = X->d;
-    for (int64_t i = 0; i < nb; i++) {
-        const float *x = lt_vecs_row(X, i0 + i);
-        float *b = B + i * d;
-        for (int64_t j = 0; j < d; j++) b[j] = (float)((x[j] - shift[j]) * mult[j] - (mean ? mean[j] : 0));
-    }
-}
-
 static int meta_num(lt_model *m, const char *k, double v) {
     char b[64];
     snprintf(b, sizeof b, "%.10g", v);
@@ -54,12 +44,11 @@ int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
     lt_model *m = lt_model_new("pca");
     if (!m) return lt_err(LT_ENOMEM, "out of memory");
     double *x0 = lt_calloc((size_t)d, 8), *s1 = lt_calloc((size_t)d, 8), *s2 = lt_calloc((size_t)d, 8), *mn = lt_malloc((size_t)d * 8), *mx = lt_malloc((size_t)d * 8);
-    double *shift = lt_calloc((size_t)d, 8), *mult = lt_malloc((size_t)d * 8);
     double *mean = lt_calloc((size_t)d, 8), *C = lt_calloc((size_t)d * d, 8), *w = lt_malloc((size_t)d * 8);
     double *Z = lt_malloc((size_t)d * k * 8), *comp = lt_malloc((size_t)k * d * 8), *ev = lt_malloc((size_t)k * 8), *ratio = lt_malloc((size_t)k * 8);
     float *B = lt_malloc((size_t)BLOCK * d * 4), *Cf = lt_malloc((size_t)d * d * 4);
     int *isuppz = lt_malloc((size_t)2 * d * sizeof(int));
-    int rc = x0 && s1 && s2 && mn && mx && shift && mult && mean && C && w && Z && comp && ev && ratio && B && Cf && isuppz ? LT_OK
+    int rc = x0 && s1 && s2 && mn && mx && mean && C && w && Z && comp && ev && ratio && B && Cf && isuppz ? LT_OK
                                                                                                                    : lt_err(LT_ENOMEM, "out of memory for PCA (d = %lld)", (long long)d);
     int64_t got = 0, seen = 0;
     /* pass 1 */
@@ -76,17 +65,15 @@ int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
         seen += got;
     }
     if (rc == LT_OK && seen != n) rc = lt_err(LT_EFORMAT, "%s: %lld rows read, %lld announced", src->path ? src->path : "input", (long long)seen, (long long)n);
-    for (int64_t j = 0; rc == LT_OK && j < d; j++) {
-        double mu = x0[j] + s1[j] / (double)n, var = fmax(s2[j] / (double)n - (s1[j] / (double)n) * (s1[j] / (double)n), 0);
-        mult[j] = 1;
-        if (o->scale == LT_SCALE_UNIT) mult[j] = 1.0 / 255;
-        else if (o->scale == LT_SCALE_STANDARD) { shift[j] = mu; mult[j] = var > 0 ? 1 / sqrt(var) : 1; }
-        else if (o->scale == LT_SCALE_MINMAX) { shift[j] = mn[j]; mult[j] = mx[j] > mn[j] ? 1 / (mx[j] - mn[j]) : 1; }
-        mean[j] = (mu - shift[j]) * mult[j];
+    for (int64_t j = 0; rc == LT_OK && j < d; j++) {   /* s1, s2 become the mean and the variance */
+        double m1 = s1[j] / (double)n;
+        s2[j] = fmax(s2[j] / (double)n - m1 * m1, 0);
+        s1[j] = x0[j] + m1;
     }
-    if (rc == LT_OK) rc = lt_model_put(m, "shift", 1, d, shift);
-    if (rc == LT_OK) rc = lt_model_put(m, "mult", 1, d, mult);
-    if (rc == LT_OK) rc = lt_model_meta_set(m, "scale", lt_scale_name(o->scale));
+    const double *shift = NULL, *mult = NULL;
+    if (rc == LT_OK) rc = lt__scale_store(m, o->scale, d, s1, s2, mn, mx);
+    if (rc == LT_OK) rc = lt__scale_get(m, d, &shift, &mult);
+    for (int64_t j = 0; rc == LT_OK && j < d; j++) mean[j] = (s1[j] - shift[j]) * mult[j];
     /* pass 2 */
     if (rc == LT_OK) rc = lt__rows_rewind(src);
     while (rc == LT_OK && (rc = lt__rows_next(src, B, BLOCK, &got)) == LT_OK && got > 0) {
@@ -133,7 +120,7 @@ int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
         /* mean squared distance of a training row to its reconstruction: the dropped variance */
         if (rc == LT_OK) rc = meta_num(m, "train_reconstruction_error", fmax(total - kept, 0) * (double)(n - 1) / (double)n);
     }
-    lt_free(x0); lt_free(s1); lt_free(s2); lt_free(mn); lt_free(mx); lt_free(shift); lt_free(mult);
+    lt_free(x0); lt_free(s1); lt_free(s2); lt_free(mn); lt_free(mx);
     lt_free(mean); lt_free(C); lt_free(w); lt_free(Z); lt_free(comp); lt_free(ev); lt_free(ratio); lt_free(B); lt_free(Cf); lt_free(isuppz);
     if (rc) { lt_model_free(m); return rc; }
     *out = m;
@@ -179,7 +166,7 @@ int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
     }
     for (int64_t i0 = 0; rc == LT_OK && i0 < X->n; i0 += BLOCK) {
         int64_t nb = X->n - i0 < BLOCK ? X->n - i0 : BLOCK;
-        scaled_block(X, i0, nb, shift, mult, p.mean, B);
+        lt__scale_rows(X, i0, nb, shift, mult, p.mean, B);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)k, (int)d, 1.0f, B, (int)d, W, (int)d, 0.0f,
                     Z->data + i0 * Z->ld, (int)Z->ld);
     }
