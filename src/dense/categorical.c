@@ -167,8 +167,9 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
     int *col = lt_malloc((size_t)(nf ? nf : 1) * sizeof(int)), *isnum = lt_malloc((size_t)(nf ? nf : 1) * sizeof(int));
     lt__strmap **maps = lt_calloc((size_t)(nf ? nf : 1), sizeof *maps);
     const double **freq = lt_calloc((size_t)(nf ? nf : 1), sizeof *freq);
-    int64_t *ncat = lt_calloc((size_t)(nf ? nf : 1), 8), *miss_id = lt_malloc((size_t)(nf ? nf : 1) * 8);
-    int rc = col && isnum && maps && freq && ncat && miss_id ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    int64_t *ncat = lt_calloc((size_t)(nf ? nf : 1), 8), *miss_id = lt_malloc((size_t)(nf ? nf : 1) * 8), *nfreq = lt_calloc((size_t)(nf ? nf : 1), 8);
+    int64_t **rankof = lt_calloc((size_t)(nf ? nf : 1), sizeof *rankof);   /* category -> its place among the frequent ones, or -1 */
+    int rc = col && isnum && maps && freq && ncat && miss_id && nfreq && rankof ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
     int64_t used = 0, numi = 0;
     for (int f = 0; rc == LT_OK && f < nf; f++) {
         char key[64];
@@ -196,9 +197,9 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
             p += l + 1;
         }
         if (rc == LT_OK && (fr != 1 || fc != ncat[f])) rc = lt_err(LT_EFORMAT, "%s model: column '%s': %lld categories, %lld flags", kind, cn, (long long)ncat[f], (long long)fc);
-        int64_t nfq = 0;
-        for (int64_t j = 0; rc == LT_OK && j < ncat[f]; j++) nfq += freq[f][j] > 0;
-        if (rc == LT_OK) used += k == 0 ? nfq + (nfq < ncat[f]) : k == 1 ? 1 : 0;
+        if (rc == LT_OK && !(rankof[f] = lt_malloc((size_t)ncat[f] * 8))) rc = lt_err(LT_ENOMEM, "out of memory");
+        for (int64_t j = 0; rc == LT_OK && j < ncat[f]; j++) rankof[f][j] = freq[f][j] > 0 ? nfreq[f]++ : -1;
+        if (rc == LT_OK) used += k == 0 ? nfreq[f] + (nfreq[f] < ncat[f]) : k == 1 ? 1 : 0;
     }
     if (rc == LT_OK && (numi != nn || used + hd != dim)) rc = lt_err(LT_EFORMAT, "%s model: %lld output columns announced, %lld described", kind, (long long)dim, (long long)(used + hd));
     lt_vecs *v = rc == LT_OK ? lt_vecs_new(n, dim) : NULL;
@@ -218,9 +219,7 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
             if (isnum[f]) continue;
             const char *x = lt_table_cell(t, i, col[f]);
             int64_t id = x ? lt__strmap_get(maps[f], x, strlen(x)) : miss_id[f];
-            int64_t nfq = 0, infreq_col = -1;
-            for (int64_t j = 0; j < ncat[f]; j++) nfq += freq[f][j] > 0;
-            if (nfq < ncat[f]) infreq_col = nfq;
+            int64_t nfq = nfreq[f], infreq_col = nfq < ncat[f] ? nfq : -1;
             if (k == 2) {   /* FeatureHasher on "column=value" */
                 char tok[4096];
                 int l = snprintf(tok, sizeof tok, "%s=%s", lt_table_name(t, col[f]), x ? x : (missing ? missing : "?"));
@@ -235,9 +234,8 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
                             lt_table_name(t, col[f]), x ? x : "(missing)");
                 break;
             }
-            int to_inf = id >= 0 ? !(freq[f][id] > 0) : (unk == LT_UNKNOWN_INFREQUENT && infreq_col >= 0);
-            int64_t rank = -1;   /* the category's position among the frequent ones */
-            if (id >= 0 && !to_inf) { rank = 0; for (int64_t j = 0; j < id; j++) rank += freq[f][j] > 0; }
+            int to_inf = id >= 0 ? rankof[f][id] < 0 : (unk == LT_UNKNOWN_INFREQUENT && infreq_col >= 0);
+            int64_t rank = id >= 0 ? rankof[f][id] : -1;
             if (k == 0) {
                 int64_t width = nfq + (infreq_col >= 0);
                 if (rank >= 0) z[o + rank] = 1;
@@ -248,7 +246,8 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
         }
     }
     for (int f = 0; maps && f < nf; f++) lt__strmap_free(maps[f]);
-    lt_free(col); lt_free(isnum); lt_free(maps); lt_free(freq); lt_free(ncat); lt_free(miss_id);
+    for (int f = 0; rankof && f < nf; f++) lt_free(rankof[f]);
+    lt_free(col); lt_free(isnum); lt_free(maps); lt_free(freq); lt_free(ncat); lt_free(miss_id); lt_free(nfreq); lt_free(rankof);
     if (rc) { lt_vecs_free(v); return rc; }
     *out = v;
     return LT_OK;
