@@ -344,6 +344,7 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
         W = lt_model_get(m, "W", &R, &D);
         b = lt_model_get(m, "b", NULL, &c);
         if (!W || !b || R != d || c != D) return lt_err(LT_EFORMAT, "rff model: arrays missing or inconsistent");
+        if (p.k != LT_KERNEL_RBF && p.k != LT_KERNEL_LAPLACIAN) return lt_err(LT_EFORMAT, "rff model: kernel %s (rbf or laplacian expected)", kn);
     } else {
         Bm = lt_model_get(m, kpca ? "X" : "landmarks", &R, &c);
         Nm = lt_model_get(m, kpca ? "alphas" : "normalization", NULL, &D);
@@ -368,8 +369,7 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
         int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
         lt__scale_rows(X, i0, nb, shift, mult, NULL, Xb);
         if (rff) {
-            if (p.k == LT_KERNEL_RBF || p.k == LT_KERNEL_LAPLACIAN)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);
             cos_ctx cc = {S, bf, Z, i0, D, (float)amp};
             lt_parallel_for(n_threads, nb, cos_rows, &cc);
             continue;

@@ -14,8 +14,7 @@
 enum { HDR = 128, ENTRY = 64, NAME = 32, MAX_ARRAYS = 4096, MAX_META = 4096 };
 
 typedef struct { char name[NAME]; int64_t rows, cols; double *data; } array;
-struct lt_model {
-    char *kind;
+struct lt_model {   /* the kind is the metadata's "kind" */
     int n_meta; char **mk, **mv;
     int n_arr; array *arr;
 };
@@ -23,8 +22,7 @@ struct lt_model {
 lt_model *lt_model_new(const char *kind) {
     lt_model *m = lt_calloc(1, sizeof *m);
     if (!m) return NULL;
-    if (!(m->kind = lt_strdup(kind ? kind : ""))) { lt_free(m); return NULL; }
-    if (lt_model_meta_set(m, "kind", m->kind)) { lt_model_free(m); return NULL; }
+    if (lt_model_meta_set(m, "kind", kind ? kind : "")) { lt_model_free(m); return NULL; }
     return m;
 }
 
@@ -32,10 +30,10 @@ void lt_model_free(lt_model *m) {
     if (!m) return;
     for (int i = 0; i < m->n_meta; i++) { lt_free(m->mk[i]); lt_free(m->mv[i]); }
     for (int i = 0; i < m->n_arr; i++) lt_free(m->arr[i].data);
-    lt_free(m->mk); lt_free(m->mv); lt_free(m->arr); lt_free(m->kind); lt_free(m);
+    lt_free(m->mk); lt_free(m->mv); lt_free(m->arr); lt_free(m);
 }
 
-const char *lt_model_kind(const lt_model *m) { return m->kind; }
+const char *lt_model_kind(const lt_model *m) { return lt_model_meta(m, "kind"); }
 
 int lt_model_meta_set(lt_model *m, const char *key, const char *value) {
     if (!*key || strpbrk(key, "=\n") || strchr(value, '\n')) return lt_err(LT_EINVAL, "model metadata: bad key or value '%s'", key);
@@ -187,7 +185,6 @@ int lt_model_parse(const void *buf, size_t len, const char *name, lt_model **out
     }
     const char *kind = rc == LT_OK ? lt_model_meta(m, "kind") : NULL;
     if (rc == LT_OK && !kind) rc = lt_err(LT_EFORMAT, "%s: offset %d: no 'kind' in the metadata", name, HDR);
-    if (rc == LT_OK && !(m->kind = lt_strdup(kind))) rc = lt_err(LT_ENOMEM, "out of memory");
     for (uint32_t i = 0; rc == LT_OK && i < na; i++) {
         const unsigned char *t = b + to + (size_t)i * ENTRY;
         size_t at = (size_t)(t - b);
