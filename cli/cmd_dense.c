@@ -284,7 +284,8 @@ int cmd_encode(int argc, char **argv) {
             if (lc < 0) r = (lt_err(LT_EINVAL, "%s: no label column '%s'", argv[optind + 1], lab ? lab : "(none fitted)"), cli_fail("encode"));
             else if (lt_afile_open(&lf, labels_out)) r = cli_fail("encode");
             else {
-                for (int64_t i = 0; i < lt_table_rows(t); i++) { const char *v = lt_table_cell(t, i, lc); fprintf(lf.f, "%s\n", v ? v : "?"); }
+                const char *miss = lt_model_meta(m, "missing");
+                for (int64_t i = 0; i < lt_table_rows(t); i++) { const char *v = lt_table_cell(t, i, lc); fprintf(lf.f, "%s\n", v ? v : miss ? miss : "?"); }
                 r = lt_afile_commit(&lf) ? cli_fail("encode") : 0;
             }
         }

@@ -163,6 +163,10 @@ cmp -s "$T/s1.lmodel" "$T/s2.lmodel" && [ "$($L info "$T/s3.lmodel" | grep expla
 head -c 1000 "$T/w1.npy" > "$T/cut.npy"
 expect 1 "fit pca --stream: truncated .npy" "cut.npy: offset 128: the data is shorter" -- $L fit pca "$T/cut.npy" -o "$T/x.lmodel" --dim 2 --stream
 
+printf 'n,c,y\n1,a,p\n2,b,NA\n3,a,p\n' > "$T/na.csv"
+$L fit onehot "$T/na.csv" --label y --missing NA -o "$T/na.lmodel" -q && $L encode "$T/na.lmodel" "$T/na.csv" -o "$T/na.txt" --labels-out "$T/na.lab" -q
+[ "$(sed -n 2p "$T/na.lab")" = NA ] && ok "encode --labels-out writes a missing label as the model's marker" || no "labels-out missing marker"
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help
