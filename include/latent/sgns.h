@@ -14,12 +14,13 @@
  *    path), as three small matrix products (Ji et al., "Parallelizing Word2Vec in Shared
  *    and Distributed Memory"). CBOW is one output set per window already; it uses the
  *    SIMD kernels directly.
- *  - batched = 2 (negative sampling): the window's negatives are shared as above, but the
- *    centre word's output row is updated against one context row at a time, as word2vec
- *    does. On graph walks a hub is the centre of many windows and its row, updated by the
- *    sum of a whole window's gradients at once, overshoots: link-prediction AUC on
- *    BlogCatalog rose from 0.875 to 0.904 (average operator), node classification by
- *    +0.003 macro-F1, for 15% more time. The graph trainers use it.
+ *  - batched = 2 (negative sampling): word2vec's pairs - every (context, centre) pair
+ *    has its own negatives and updates the centre's output row - through the batched
+ *    kernels, with a window's negatives drawn first so their rows are prefetched while
+ *    the earlier pairs compute (1.6x the plain loop's speed). On graph walks a hub is the
+ *    centre of many windows: updated by a whole window's gradients at once its row
+ *    overshoots, and shared negatives cost Cora ~0.005 macro-F1 (bench/RESULTS.md). The
+ *    graph trainers use it.
  *
  * Determinism: with n_threads = 1 a seed reproduces the same bytes, and a run resumed
  * from a checkpoint equals the uninterrupted run. Threads split the token stream at

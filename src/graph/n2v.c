@@ -15,7 +15,7 @@ void lt_n2v_opts_init(lt_n2v_opts *o) {
     lt_sgns_opts_init(&o->sg);
     o->sg.dim = 128; o->sg.window = 10; o->sg.negative = 5; o->sg.epochs = 1;
     o->sg.init_range = 1;   /* gensim's initial range, as PecanPy trains: measured better on walks (RESULTS) */
-    o->sg.batched = 2;      /* the centre row updated pair by pair: hubs' rows do not overshoot (RESULTS) */
+    o->sg.batched = 2;      /* word2vec's pairs on the batched kernels: per-pair negatives (RESULTS) */
     o->min_count = 0;
 }
 

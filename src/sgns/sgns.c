@@ -419,9 +419,11 @@ static void train_thread(void *ud, int tid) {
     float **ctx = lt_malloc((size_t)(maxm + 1) * sizeof(float *)), **outs = lt_malloc((size_t)maxo * sizeof(float *));
     float *labels = lt_malloc((size_t)maxo * sizeof(float)), *S = lt_malloc((size_t)maxm * maxo * sizeof(float) + 64);
     uint8_t *valid = lt_malloc((size_t)maxo), *codes = lt_malloc((size_t)maxo);
+    float **outs2 = lt_malloc((size_t)(maxm + 1) * (size_t)(NEG + 1) * sizeof(float *));
+    uint8_t *v2 = lt_malloc((size_t)(maxm + 1) * (size_t)(NEG + 1));
     float *tmp = lt_aligned_alloc((size_t)(maxm + 2) * (size_t)ld * 4);
     float *neu1 = lt_aligned_alloc((size_t)ld * 4), *neu1e = lt_aligned_alloc((size_t)ld * 4);
-    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e) goto done;
+    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e || !outs2 || !v2) goto done;
     const int batched = o->batched && !o->cbow;
     const double total = c->total_words;   /* words of every epoch: the learning-rate schedule */
     int64_t pos = b;
@@ -453,17 +455,23 @@ static void train_thread(void *ud, int tid) {
                     batch_update(m, K, ctx, mm, outs, n, labels, valid, 1, ld, alpha, S, tmp, o->exact_sigmoid, 0);
                 }
                 if (NEG > 0 && o->batched == 2) {
-                    /* the centre's output row against each context row in turn, then the
-                     * negatives shared by the window */
-                    outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
-                    for (int ci = 0; ci < mm; ci++)
-                        s->loss += batch_update(m, K, ctx + ci, 1, outs, 1, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
-                    int nn = 0;
-                    for (int j = 1; j <= NEG; j++) {
-                        int32_t tg = draw_neg(m, &s->rng);
-                        outs[nn] = m->syn1neg + (int64_t)tg * ld; labels[nn] = 0; valid[nn] = tg != w; nn++;
+                    /* per-pair negatives as in word2vec, drawn for the whole window first so
+                     * their rows can be prefetched while the earlier pairs compute */
+                    float **po = outs2;
+                    for (int ci = 0; ci < mm; ci++) {
+                        float **q = po + ci * (NEG + 1);
+                        q[0] = m->syn1neg + (int64_t)w * ld;
+                        for (int j = 1; j <= NEG; j++) {
+                            int32_t tg = draw_neg(m, &s->rng);
+                            q[j] = m->syn1neg + (int64_t)tg * ld; v2[ci * (NEG + 1) + j] = tg != w;
+                            for (int64_t k = 0; k < ld; k += 16) __builtin_prefetch(q[j] + k, 1, 3);
+                        }
+                        v2[ci * (NEG + 1)] = 1;
                     }
-                    s->loss += batch_update(m, K, ctx, mm, outs, nn, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                    labels[0] = 1;
+                    for (int j = 1; j <= NEG; j++) labels[j] = 0;
+                    for (int ci = 0; ci < mm; ci++)
+                        s->loss += batch_update(m, K, ctx + ci, 1, po + ci * (NEG + 1), NEG + 1, labels, v2 + ci * (NEG + 1), 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
                     s->loss_n += mm;
                 } else if (NEG > 0) {
                     outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
@@ -508,6 +516,7 @@ static void train_thread(void *ud, int tid) {
         }
     }
 done:
+    lt_free(outs2); lt_free(v2);
     lt_free(sen); lt_free(ctx); lt_free(outs); lt_free(labels); lt_free(S); lt_free(valid); lt_free(codes);
     lt_aligned_free(tmp); lt_aligned_free(neu1); lt_aligned_free(neu1e);
 }
