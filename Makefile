@@ -27,10 +27,10 @@ $(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -mavx2 -mfma -mf16c -c $< -o $@
+	$(CC) $(CFLAGS) -fvect-cost-model=cheap -mavx2 -mfma -mf16c -c $< -o $@
 $(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -mavx512f -mavx512bf16 -mfma -c $< -o $@
+	$(CC) $(CFLAGS) -fvect-cost-model=cheap -mavx512f -mavx512bf16 -mfma -c $< -o $@
 $(B)/liblatent.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

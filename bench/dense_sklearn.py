@@ -40,7 +40,7 @@ elif task == "rff":
     from sklearn.kernel_approximation import RBFSampler
     X = idx("train-images-idx3-ubyte.gz") / 255.0
     Z = RBFSampler(gamma=float(sys.argv[2]), n_components=2000, random_state=0).fit(X).transform(X)
-    np.save("/dev/null", Z[:1])
+    np.save(sys.argv[3], Z.astype(np.float32))   # the same file latent encode writes
 elif task == "kpca":
     from sklearn.decomposition import KernelPCA
     X = idx("train-images-idx3-ubyte.gz")[:5000] / 255.0

@@ -157,6 +157,33 @@ TEST(sigmoid_table_bound) {
     CHECK_NEAR(lt_sigmoid(-30), 0, 1e-12, 0);
 }
 
+/* cos_add on every kernel set against double cos: arguments spread over [-300, 300] (every
+ * quadrant, the range reduction's whole span), tails not a multiple of 16, and arguments past
+ * the polynomial's range (handed to cosf). */
+TEST(cos_add_matches_double) {
+    enum { N = 100003 };
+    float *s = malloc(N * 4), *b = malloc(N * 4), *z = malloc(N * 4);
+    lt_rng r;
+    lt_rng_seed(&r, 5, 0);
+    for (int i = 0; i < N; i++) { s[i] = (lt_rng_uniformf(&r) - 0.5f) * 600; b[i] = lt_rng_uniformf(&r) * 6.2831853f; }
+    s[7] = 1e5f; s[N - 1] = -3e4f; s[20] = 8191.5f;
+    const char *names[] = {"ref", "avx2", "avx512"};
+    for (int ki = 0; ki < 3; ki++) {
+        const lt_kernels *K = lt_kern_get(names[ki]);
+        if (!K) continue;
+        for (int n = 1; n <= N; n += n < 40 ? 1 : 49999) {
+            K->cos_add(s, b, 1.5f, z, n);
+            double mx = 0;
+            for (int i = 0; i < n; i++) {
+                double e = fabs(z[i] - 1.5 * cos((double)(s[i] + b[i])));
+                if (e > mx) mx = e;
+            }
+            CHECK_MSG(mx < 1.5 * 4e-7, "%s n %d: max error %g", names[ki], n, mx);
+        }
+    }
+    free(s); free(b); free(z);
+}
+
 /* Packed GEMM on every kernel set against a double-precision product, odd shapes (rows not
  * a multiple of the micro-tile, columns not of the panel), every epilogue, 1 and 3 threads,
  * both packings. */
@@ -264,5 +291,5 @@ TEST(gemm_bf16_matches_rounded_double) {
     fprintf(stderr, "  (bf16 GEMM %s)\n", lt_bf16_native() ? "on AVX-512 BF16" : "scalar");
 }
 
-RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound),
+RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound), T(cos_add_matches_double),
           T(gemm_packed_matches_double), T(gemm_bf16_matches_rounded_double))

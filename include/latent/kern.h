@@ -64,6 +64,9 @@ typedef struct lt_kernels {
      * - 2 s[j], 1: 1 - s[j], 2: 1 - s[j] bx); returns the bit mask of dist[j] <= thr[j].
      * s and dist hold 32 floats. */
     uint32_t (*scan32)(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist);
+    /* z[i] = amp cos(s[i] + b[i]) (random Fourier features); |error| < 2e-7 amp for
+     * |s + b| < 8192, libm's cosf beyond */
+    void (*cos_add)(const float *s, const float *b, float amp, float *z, int64_t n);
 } lt_kernels;
 
 /* ---- GEMM with a pre-packed right operand ----

@@ -2,6 +2,7 @@
  * blocks come from f32 matrix products (OpenBLAS sgemm) with f64 row norms, then the kernel's
  * function in f64; fits keep f64 statistics. */
 #include "dense_impl.h"
+#include "latent/kern.h"
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -324,7 +325,7 @@ static void cos_rows(void *ud, int64_t b0, int64_t e, int tid) {
     for (int64_t i = b0; i < e; i++) {
         float *z = lt_vecs_row(c->Z, c->i0 + i);
         const float *s = c->S + i * c->D;
-        for (int64_t j = 0; j < c->D; j++) z[j] = c->amp * cosf(s[j] + c->b[j]);
+        lt_kern()->cos_add(s, c->b, c->amp, z, c->D);
     }
 }
 

@@ -280,3 +280,5 @@ uint32_t lt_scan32_avx2(const float *s, int nr, float bx, const float *qn, const
     }
     return m;
 }
+
+void lt_cos_add_avx2(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }

@@ -347,3 +347,5 @@ uint32_t lt_scan32_avx512(const float *s, int nr, float bx, const float *qn, con
     uint32_t m1 = _mm512_mask_cmp_ps_mask(k1, d1, _mm512_maskz_loadu_ps(k1, thr + 16), _CMP_LE_OQ);
     return m0 | m1 << 16;
 }
+
+void lt_cos_add_avx512(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }

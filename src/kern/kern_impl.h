@@ -18,10 +18,44 @@
                            float *C, int64_t ldc, const float *bias, int flags);                \
     void lt_gelu_##sfx(float *x, int64_t n);                                                   \
     void lt_softmax_##sfx(float *x, int n);                                                    \
-    uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist);
+    uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist); \
+    void lt_cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)
 void lt_gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags);
 void lt_to_bf16_avx512(const float *x, uint16_t *y, int64_t n);
+
+/* One source for cos_add, compiled in each instruction set's file: blocks of 16 with a
+ * fixed trip count (so -O2 vectorises them), branch-free. x = j pi/2 + r, |r| <= pi/4, with
+ * pi/2 in three parts (Cody-Waite); Taylor polynomials to r^8 (cos) and r^9 (sin) are below
+ * 3e-8 on that interval; the quadrant j picks +-cos or +-sin. */
+#include <math.h>
+static inline float lt__cos_poly(float x) {
+    float j = rintf(x * 0.636619772367581343f);
+    float r = x - j * 1.5703125f;
+    r -= j * 4.83751296997070312e-4f;
+    r -= j * 7.54978995489188216e-8f;
+    float r2 = r * r;
+    float c = 1 + r2 * (-0.5f + r2 * (4.16666667e-2f + r2 * (-1.38888889e-3f + r2 * 2.48015873e-5f)));
+    float s = r * (1 + r2 * (-1.66666667e-1f + r2 * (8.33333333e-3f + r2 * (-1.98412698e-4f + r2 * 2.75573192e-6f))));
+    int q = (int)j & 3;
+    float v = (q & 1) ? s : c;
+    return (q == 1 || q == 2) ? -v : v;
+}
+static inline void lt__cos_add(const float *s, const float *b, float amp, float *z, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        int big = 0;
+        for (int k = 0; k < 16; k++) z[i + k] = amp * lt__cos_poly(s[i + k] + b[i + k]);
+        for (int k = 0; k < 16; k++) big |= fabsf(s[i + k] + b[i + k]) >= 8192.0f;
+        if (big)
+            for (int k = 0; k < 16; k++)
+                if (fabsf(s[i + k] + b[i + k]) >= 8192.0f) z[i + k] = amp * cosf(s[i + k] + b[i + k]);
+    }
+    for (; i < n; i++) {
+        float x = s[i] + b[i];
+        z[i] = amp * (fabsf(x) < 8192.0f ? lt__cos_poly(x) : cosf(x));
+    }
+}
 #endif

@@ -95,3 +95,5 @@ uint32_t lt_scan32_ref(const float *s, int nr, float bx, const float *qn, const 
     }
     return m;
 }
+
+void lt_cos_add_ref(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
