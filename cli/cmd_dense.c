@@ -30,7 +30,7 @@ int cmd_fit(int argc, char **argv) {
         {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"},
         {"stream", 0, NULL, O_STREAM, "read INPUT (.npy f32/f64 or .fvecs, uncompressed) in blocks: memory O(d^2), not O(n d)"},
         {"encode-out", 0, "F", O_ENCODE_OUT, "also write INPUT's rows encoded by the new model (one read; format from the name)"},
-        {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx lvec ...) [from the name]"},
+        {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx csv lvec ...) [from the name]"},
         {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
     static const cli_spec S = {"fit pca", "usage: latent fit pca INPUT -o MODEL [options]\n"
@@ -92,7 +92,7 @@ int cmd_fit(int argc, char **argv) {
 #define KOPTS_TAIL \
     {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"}, \
     {"seed", 's', "N", O_SEED, "random draws (features, landmarks, the gamma sample) [1]"}, \
-    {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx lvec ...) [from the name]"}, \
+    {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx csv lvec ...) [from the name]"}, \
     {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"}, \
     {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}
 static int fit_kernel(const char *kind, int argc, char **argv) {

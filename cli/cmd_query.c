@@ -102,7 +102,8 @@ int cmd_convert(int argc, char **argv) {
                                    {"precision", 0, "N", O_PREC, "significant digits of text output [9: exact]"}, {0}};
     static const cli_spec S = {"convert", "usage: latent convert IN OUT [options]\n"
                                "  copies vectors between formats: native (.lvec), w2v-txt (.txt), w2v-bin (.bin), glove (.glove),\n"
-                               "  vec (.vec), npy (.npy + .labels.txt), fvecs (.fvecs); '-' is stdin/stdout; OUT.gz is compressed\n", opts};
+                               "  vec (.vec), npy (.npy + .labels.txt), fvecs (.fvecs), csv (.csv/.tsv); read only: bvecs, ivecs, idx;\n"
+                               "  '-' is stdin/stdout; OUT.gz is compressed\n", opts};
     qopts q;
     qinit(&q);
     int r = parse(argc, argv, &S, &q);

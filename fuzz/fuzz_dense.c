@@ -1,5 +1,5 @@
-/* libFuzzer harness: the model container parser, the IDX matrix parser and the CSV table
- * parser on arbitrary bytes; a model that parses is applied to a small matrix, a table that
+/* libFuzzer harness: the model container parser, the IDX and numeric CSV matrix parsers and
+ * the CSV table parser on arbitrary bytes; a model that parses is applied to a small matrix, a table that
  * parses is fitted and encoded by the one-hot and hashing encoders.
  * First byte: low 2 bits pick the parser, bit 7 skips the model's CRCs (see fuzzing.h). */
 #include "latent/latent.h"
@@ -24,6 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
             lt_table_free(t);
         }
+    } else if ((data[0] & 3) == 3) {
+        lt_vecs *v = NULL;
+        if (lt_vecs_parse(data + 1, size - 1, LT_FMT_CSV, "fuzz.csv", &v) == LT_OK) lt_vecs_free(v);
     } else if (data[0] & 1) {
         lt_vecs *v = NULL;
         if (lt_vecs_parse(data + 1, size - 1, LT_FMT_IDX, "fuzz.idx", &v) == LT_OK) lt_vecs_free(v);

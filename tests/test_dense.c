@@ -48,6 +48,29 @@ TEST(idx_files) {
     lt_vecs_free(v);
 }
 
+/* numeric CSV: labels column, quoting, CRLF, blank lines, tabs; each bad input named by line */
+TEST(csv_matrices) {
+    const char *ok = "label,a,b\r\n\"x,\"\"y\"\"\",1.5,-2\r\n\r\nz, 3e2 ,4\r\n";
+    lt_vecs *v = NULL;
+    CHECK(lt_vecs_parse(ok, strlen(ok), LT_FMT_CSV, "m.csv", &v) == LT_OK);
+    CHECK(v && v->n == 2 && v->d == 2 && v->labels && !strcmp(v->labels[0], "x,\"y\"") && !strcmp(v->labels[1], "z"));
+    CHECK(v && lt_vecs_row(v, 0)[0] == 1.5f && lt_vecs_row(v, 1)[0] == 300.0f && lt_vecs_row(v, 1)[1] == 4.0f);
+    lt_vecs_free(v);
+    const char *tsv = "a\tb\n1\t2\n";
+    CHECK(lt_vecs_parse(tsv, strlen(tsv), LT_FMT_CSV, "m.tsv", &v) == LT_OK && v->n == 1 && v->d == 2 && !v->labels && lt_vecs_row(v, 0)[1] == 2.0f);
+    lt_vecs_free(v);
+    struct { const char *in, *msg; } bad[] = {
+        {"a,b\n1,2\n3\n", "line 3"}, {"a,b\n1,2,3\n", "line 2"}, {"a,b\n1,x\n", "line 2, offset 6: column 2 is not a number"},
+        {"a,b\n1,nan\n", "NaN"}, {"a,b\n1,inf\n", "infinite"}, {"", "empty"}, {"a,b\n", "no rows"}, {"label\nx\n", "no numeric"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = NULL;
+        int rc = lt_vecs_parse(bad[i].in, strlen(bad[i].in), LT_FMT_CSV, "m.csv", &v);
+        CHECK_MSG(rc != LT_OK && !v && strstr(lt_errmsg(), bad[i].msg), "case %zu: %s", i, lt_errmsg());
+    }
+    CHECK(lt_format_from_path("x.tsv") == LT_FMT_CSV && lt_format_from_path("x.csv.gz") == LT_FMT_CSV);
+}
+
 TEST(pca_against_power_iteration) {
     enum { N = 500, D = 12, K = 3 };
     lt_vecs *X = lt_vecs_new(N, D);
@@ -105,4 +128,4 @@ TEST(pca_against_power_iteration) {
     lt_vecs_free(wrong); lt_vecs_free(Z); lt_vecs_free(B); lt_model_free(full); lt_model_free(m); lt_vecs_free(X);
 }
 
-RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(pca_against_power_iteration))
+RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(pca_against_power_iteration))

@@ -36,7 +36,8 @@ typedef enum lt_format {
     LT_FMT_FVECS,     /* TEXMEX .fvecs: per row int32 d then d float32; no labels */
     LT_FMT_BVECS,     /* TEXMEX .bvecs: per row int32 d then d uint8 (read only) */
     LT_FMT_IVECS,     /* TEXMEX .ivecs: per row int32 d then d int32 (values as floats) */
-    LT_FMT_IDX        /* IDX (MNIST): big-endian dims, u8/i8/i16/i32/f32/f64; row = first dim (read only) */
+    LT_FMT_IDX,       /* IDX (MNIST): big-endian dims, u8/i8/i16/i32/f32/f64; row = first dim (read only) */
+    LT_FMT_CSV        /* numeric CSV/TSV with a header; a first column "label", "id" or unnamed holds labels */
 } lt_format;
 
 typedef struct lt_vecs_internal lt_vecs_internal;

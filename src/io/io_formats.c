@@ -408,6 +408,106 @@ static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_ve
     return LT_OK;
 }
 
+/* Numeric CSV: a header line, then one row per line; the delimiter is the header's first
+ * comma or tab. A first column headed "label", "id" or nothing holds the row labels; every
+ * other field must be a finite number. Fields may be quoted ("" inside a quoted field is a
+ * quote); blank lines are skipped; CRLF is accepted. */
+static const char *csv_field(const char *p, const char *end, char delim, const char **fb, const char **fe, int *quoted) {
+    while (p < end && *p == ' ') p++;
+    *quoted = 0;
+    if (p < end && *p == '"') {
+        *quoted = 1;
+        *fb = ++p;
+        while (p < end && !(*p == '"' && (p + 1 >= end || p[1] != '"'))) p += *p == '"' ? 2 : 1;
+        *fe = p;
+        if (p < end) p++;
+        while (p < end && *p == ' ') p++;
+        return p;
+    }
+    *fb = p;
+    while (p < end && *p != delim && *p != '\n' && *p != '\r') p++;
+    *fe = p;
+    while (*fe > *fb && (*fe)[-1] == ' ') (*fe)--;
+    return p;
+}
+static const char *csv_eol(const char *p, const char *end) {
+    if (p < end && *p == '\r') p++;
+    return p;
+}
+static int parse_csv(const char *buf, size_t len, const char *name, lt_vecs **out) {
+    *out = NULL;
+    const char *p = buf, *end = buf + len, *fb, *fe;
+    if (!len) return lt_err(LT_EFORMAT, "%s: offset 0: file is empty (a CSV header line is expected)", name);
+    const char *nl = memchr(buf, '\n', len), *hend = nl ? nl : end;
+    const char *c = memchr(buf, ',', (size_t)(hend - buf));
+    char delim = c ? ',' : memchr(buf, '\t', (size_t)(hend - buf)) ? '\t' : ',';
+    int64_t cols = 0, lab = 0;
+    while (1) {
+        int q;
+        p = csv_field(p, end, delim, &fb, &fe, &q);
+        if (cols == 0) {
+            size_t k = (size_t)(fe - fb);
+            lab = k == 0 || (k == 5 && !strncasecmp(fb, "label", 5)) || (k == 2 && !strncasecmp(fb, "id", 2));
+        }
+        cols++;
+        p = csv_eol(p, end);
+        if (p < end && *p == delim) { p++; continue; }
+        if (p < end && *p != '\n') return lt_err(LT_EFORMAT, "%s: line 1, offset %zu: unexpected character in the header", name, (size_t)(p - buf));
+        if (p < end) p++;
+        break;
+    }
+    int64_t d = cols - lab, n = 0;
+    if (d < 1) return lt_err(LT_EFORMAT, "%s: line 1: no numeric columns in the header", name);
+    for (const char *r = p; r < end;) {
+        const char *e = memchr(r, '\n', (size_t)(end - r));
+        const char *le = e ? e : end;
+        int blank = 1;
+        for (const char *x = r; x < le; x++) if (*x != ' ' && *x != '\r') { blank = 0; break; }
+        n += !blank;
+        r = e ? e + 1 : end;
+    }
+    if (!n) return lt_err(LT_EFORMAT, "%s: no rows after the header", name);
+    lt_vecs *v = lt_vecs_new(n, d);
+    if (!v) return LT_ENOMEM;
+    int64_t line = 1, i = 0;
+    char lbuf[4096];
+    while (p < end) {
+        line++;
+        const char *e = memchr(p, '\n', (size_t)(end - p)), *le = e ? e : end, *x = p;
+        while (x < le && (*x == ' ' || *x == '\r')) x++;
+        if (x == le) { p = e ? e + 1 : end; continue; }
+        float *row = lt_vecs_row(v, i);
+        int64_t col = 0;
+        while (1) {
+            int q;
+            const char *fs = p;
+            p = csv_field(p, le, delim, &fb, &fe, &q);
+            if (col >= cols) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: line %lld, offset %zu: more than the header's %lld fields", name, (long long)line, (size_t)(fs - buf), (long long)cols); }
+            if (col < lab) {
+                size_t k = 0;
+                for (const char *y = fb; y < fe && k + 1 < sizeof lbuf; y += (q && *y == '"') ? 2 : 1) lbuf[k++] = *y;
+                lbuf[k] = 0;
+                if (lt_vecs_set_label(v, i, lbuf)) { lt_vecs_free(v); return LT_ENOMEM; }
+            } else {
+                const char *y = fb < fe ? parse_float(fb, fe, &row[col - lab]) : NULL;
+                if (!y || y != fe) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: line %lld, offset %zu: column %lld is not a number", name, (long long)line, (size_t)(fb - buf), (long long)col + 1); }
+            }
+            col++;
+            p = csv_eol(p, le);
+            if (p < le && *p == delim) { p++; continue; }
+            if (p < le) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: line %lld, offset %zu: unexpected character after a field", name, (long long)line, (size_t)(p - buf)); }
+            break;
+        }
+        if (col != cols) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: line %lld, offset %zu: %lld fields, the header has %lld", name, (long long)line, (size_t)(le - buf), (long long)col, (long long)cols); }
+        int rc = lt_check_finite(row, d, name, (size_t)(x - buf), i);
+        if (rc) { lt_vecs_free(v); return rc; }
+        i++;
+        p = e ? e + 1 : end;
+    }
+    *out = v;
+    return LT_OK;
+}
+
 int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, lt_vecs **out) {
     switch (fmt) {
     case LT_FMT_NATIVE: return lt_parse_native(buf, len, name, 0, out);
@@ -419,6 +519,7 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
     case LT_FMT_IVECS: return parse_xvecs(buf, len, name, 1, out);
     case LT_FMT_BVECS: return parse_xvecs(buf, len, name, 2, out);
     case LT_FMT_IDX: return parse_idx(buf, len, name, out);
+    case LT_FMT_CSV: return parse_csv(buf, len, name, out);
     default: *out = NULL; return lt_err(LT_EINVAL, "%s: unknown vector format (use --format)", name);
     }
 }
@@ -453,6 +554,26 @@ int lt_write_w2v_bin(const lt_vecs *v, FILE *f, int newline) {
         if (newline) fputc('\n', f);
     }
     return LT_OK;
+}
+
+/* CSV: a header (label, c1 .. cd), labels quoted when they hold a comma, a quote or a line break */
+static int write_csv(const lt_vecs *v, FILE *f, int precision) {
+    if (precision <= 0 || precision > 17) precision = 9;
+    if (v->labels) fputs("label,", f);
+    for (int64_t k = 0; k < v->d; k++) fprintf(f, "c%lld%c", (long long)k + 1, k + 1 < v->d ? ',' : '\n');
+    for (int64_t i = 0; i < v->n; i++) {
+        if (v->labels) {
+            const char *l = v->labels[i];
+            if (strpbrk(l, ",\"\n\r") || l[0] == ' ') {
+                fputc('"', f);
+                for (; *l; l++) { if (*l == '"') fputc('"', f); fputc(*l, f); }
+                fputs("\",", f);
+            } else fprintf(f, "%s,", l);
+        }
+        const float *r = lt_vecs_row(v, i);
+        for (int64_t k = 0; k < v->d; k++) fprintf(f, "%.*g%c", precision, r[k], k + 1 < v->d ? ',' : '\n');
+    }
+    return ferror(f) ? lt_err(LT_EIO, "write error") : LT_OK;
 }
 
 int lt_write_npy(const lt_vecs *v, FILE *f) {
@@ -662,6 +783,7 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     case LT_FMT_W2V_BIN: rc = lt_write_w2v_bin(v, a.f, opts->bin_newline); break;
     case LT_FMT_NPY: rc = lt_write_npy(v, a.f); break;
     case LT_FMT_FVECS: rc = lt_write_fvecs(v, a.f); break;
+    case LT_FMT_CSV: rc = write_csv(v, a.f, opts->precision); break;
     default: rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
     }
     if (rc) { lt_afile_abort(&a); return rc; }

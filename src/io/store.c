@@ -164,7 +164,7 @@ static const struct { lt_format f; const char *name; } g_names[] = {
     {LT_FMT_NATIVE, "native"}, {LT_FMT_W2V_TXT, "w2v-txt"}, {LT_FMT_W2V_BIN, "w2v-bin"},
     {LT_FMT_GLOVE, "glove"},   {LT_FMT_VEC, "vec"},         {LT_FMT_NPY, "npy"},
     {LT_FMT_FVECS, "fvecs"},   {LT_FMT_BVECS, "bvecs"},     {LT_FMT_IVECS, "ivecs"},
-    {LT_FMT_IDX, "idx"},
+    {LT_FMT_IDX, "idx"},       {LT_FMT_CSV, "csv"},
 };
 lt_format lt_format_from_name(const char *name) {
     for (size_t i = 0; i < sizeof g_names / sizeof g_names[0]; i++)
@@ -196,6 +196,7 @@ lt_format lt_format_from_path(const char *path) {
     if (ends_with(buf, ".bvecs")) return LT_FMT_BVECS;
     if (ends_with(buf, ".ivecs")) return LT_FMT_IVECS;
     if (ends_with(buf, ".txt")) return LT_FMT_W2V_TXT;
+    if (ends_with(buf, ".csv") || ends_with(buf, ".tsv")) return LT_FMT_CSV;
     if (ends_with(buf, ".idx") || strstr(buf, "-idx1-") || strstr(buf, "-idx2-") || strstr(buf, "-idx3-") || strstr(buf, "-idx4-"))
         return LT_FMT_IDX;
     return LT_FMT_AUTO;
