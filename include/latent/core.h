@@ -79,6 +79,8 @@ static inline double lt_rng_uniform(lt_rng *r) { return (double)(lt_rng_next(r) 
 static inline float lt_rng_uniformf(lt_rng *r) { return (float)(lt_rng_next(r) >> 40) * (1.0f / 16777216.0f); }
 /* Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, unbiased). */
 uint64_t lt_rng_below(lt_rng *r, uint64_t n);
+/* Standard normal draw (Box-Muller, two uniforms per draw). */
+double lt_rng_normal(lt_rng *r);
 /* Fisher-Yates shuffle of a[0..n) drawn from r. */
 void lt_rng_shuffle(lt_rng *r, int64_t *a, int64_t n);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -127,6 +128,11 @@ uint64_t lt_rng_below(lt_rng *r, uint64_t n) {
         while (l < t) { x = lt_rng_next(r); m = (__uint128_t)x * n; l = (uint64_t)m; }
     }
     return (uint64_t)(m >> 64);
+}
+
+double lt_rng_normal(lt_rng *r) {
+    double u = lt_rng_uniform(r), v = lt_rng_uniform(r);
+    return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
 }
 
 void lt_rng_shuffle(lt_rng *r, int64_t *a, int64_t n) {

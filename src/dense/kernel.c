@@ -134,11 +134,6 @@ static int fit_start(const char *kind, const lt_vecs *X, const lt_kernel_opts *o
     return rc;
 }
 
-static double normal(lt_rng *r) {
-    double u = lt_rng_uniform(r), v = lt_rng_uniform(r);
-    return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
-}
-
 int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     *out = NULL;
     if (o->kernel != LT_KERNEL_RBF && o->kernel != LT_KERNEL_LAPLACIAN) return lt_err(LT_EINVAL, "rff: rbf or laplacian kernels only (nystroem takes the others)");
@@ -155,7 +150,7 @@ int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
         lt_rng r;
         lt_rng_seed(&r, o->seed, 0);
         for (int64_t i = 0; i < d * D; i++)
-            W[i] = o->kernel == LT_KERNEL_RBF ? sqrt(2 * p.gamma) * normal(&r) : p.gamma * tan(M_PI * (lt_rng_uniform(&r) - 0.5));
+            W[i] = o->kernel == LT_KERNEL_RBF ? sqrt(2 * p.gamma) * lt_rng_normal(&r) : p.gamma * tan(M_PI * (lt_rng_uniform(&r) - 0.5));
         for (int64_t j = 0; j < D; j++) b[j] = 2 * M_PI * lt_rng_uniform(&r);
         rc = lt_model_put(m, "W", d, D, W);
         if (rc == LT_OK) rc = lt_model_put(m, "b", 1, D, b);
