@@ -7,7 +7,7 @@ void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
        O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0, O_LABEL, O_UNKNOWN, O_MINFREQ,
-       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT };
+       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT, O_SOLVER, O_OVERSAMPLE, O_POWER };
 
 static int fit_kernel(const char *kind, int argc, char **argv);
 static int fit_categorical(const char *kind, int argc, char **argv);
@@ -28,20 +28,24 @@ int cmd_fit(int argc, char **argv) {
         {"dim", 0, "N", O_DIM, "components kept [50]"},
         {"whiten", 0, NULL, O_WHITEN, "scale each output to unit variance"},
         {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"},
-        {"stream", 0, NULL, O_STREAM, "read INPUT (.npy f32/f64 or .fvecs, uncompressed) in blocks: memory O(d^2), not O(n d)"},
+        {"solver", 0, "S", O_SOLVER, "covariance (exact eigh), randomized (Halko); auto: covariance up to 4096 columns unless a randomized option is given [auto]"},
+        {"oversample", 0, "N", O_OVERSAMPLE, "randomized: extra columns of the random block [10]"},
+        {"power-iters", 0, "N", O_POWER, "randomized: power iterations [7 if dim < 0.1 min(n, d), else 4]"},
+        {"seed", 's', "N", O_SEED, "randomized: the random block's seed [1]"},
+        {"stream", 0, NULL, O_STREAM, "read INPUT (.npy f32/f64 or .fvecs, uncompressed) in blocks: memory O(d^2) (covariance) or O(d dim), not O(n d)"},
         {"encode-out", 0, "F", O_ENCODE_OUT, "also write INPUT's rows encoded by the new model (one read; format from the name)"},
         {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx csv lvec ...) [from the name]"},
         {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
     static const cli_spec S = {"fit pca", "usage: latent fit pca INPUT -o MODEL [options]\n"
-                               "  principal components of INPUT's rows (covariance eigendecomposition, LAPACK);\n"
+                               "  principal components of INPUT's rows (exact covariance eigendecomposition by LAPACK, or randomized);\n"
                                "  the model keeps the scaler, mean, components and explained variance\n", opts};
     lt_pca_opts po;
     lt_pca_opts_init(&po);
     const char *out = NULL, *from = NULL, *a;
     long long iv;
     int c, threads = lt_cpu_count(), stream = 0;
-    const char *enc_out = NULL;
+    const char *enc_out = NULL, *rnd_opt = NULL;
     optind = 1;
     argc--; argv++;
     while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
@@ -51,6 +55,10 @@ int cmd_fit(int argc, char **argv) {
         case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S.usage, "--dim must be positive"); po.dim = (int)iv; break;
         case O_WHITEN: po.whiten = 1; break;
         case O_STREAM: stream = 1; break;
+        case O_SOLVER: if (lt_pca_solver_from_name(a, &po.solver)) return cli_usage(S.usage, "%s", lt_errmsg()); break;
+        case O_OVERSAMPLE: if (!cli_int(a, 0, 1 << 20, &iv)) return cli_usage(S.usage, "--oversample must be >= 0"); po.oversample = (int)iv; rnd_opt = "--oversample"; break;
+        case O_POWER: if (!cli_int(a, 0, 1000, &iv)) return cli_usage(S.usage, "--power-iters must be 0..1000"); po.power_iters = (int)iv; rnd_opt = "--power-iters"; break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be >= 0"); po.seed = (uint64_t)iv; rnd_opt = "--seed"; break;
         case O_ENCODE_OUT: enc_out = a; break;
         case O_SCALE: if (lt_scale_from_name(a, &po.scale)) return cli_usage(S.usage, "%s", lt_errmsg()); break;
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
@@ -62,6 +70,8 @@ int cmd_fit(int argc, char **argv) {
     openblas_set_num_threads(threads);
     po.n_threads = threads;
     if (stream && from) return cli_usage(S.usage, "--stream reads .npy or .fvecs by their names; --from does not apply");
+    if (rnd_opt && po.solver == LT_PCA_COVARIANCE) return cli_usage(S.usage, "%s applies to the randomized solver only", rnd_opt);
+    if (rnd_opt) po.solver = LT_PCA_RANDOMIZED;   /* a randomized option picks the randomized solver */
     if (stream && enc_out) return cli_usage(S.usage, "--encode-out needs the rows in memory; encode the file with 'latent encode' after --stream");
     if (enc_out && lt_format_from_path(enc_out) == LT_FMT_AUTO) return cli_usage(S.usage, "cannot tell the format of '%s' from its name", enc_out);
     double t0 = lt_now();

@@ -123,6 +123,27 @@ TEST(pca_against_power_iteration) {
         CHECK_NEAR(var0, 1, 1e-3, 0);
         CHECK_MSG(err < 1e-3, "reconstruction error %g", err);
     }
+    /* the randomized solver meets the exact components and variances; another seed too */
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        lt_pca_opts ro;
+        lt_pca_opts_init(&ro);
+        ro.dim = K; ro.solver = LT_PCA_RANDOMIZED; ro.oversample = 4; ro.seed = seed;
+        lt_model *rm = NULL;
+        CHECK(lt_pca_fit(X, &ro, &rm) == LT_OK && rm && !strcmp(lt_model_meta(rm, "solver"), "randomized"));
+        const double *rc = rm ? lt_model_get(rm, "components", NULL, NULL) : NULL, *rev = rm ? lt_model_get(rm, "explained_variance", NULL, NULL) : NULL;
+        for (int c = 0; rc && comp && c < K; c++) {
+            double dot = 0;
+            for (int j = 0; j < D; j++) dot += rc[c * D + j] * comp[c * D + j];
+            CHECK_NEAR(dot, 1, 1e-6, 0);   /* the same sign rule too */
+            CHECK_NEAR(rev[c], ev[c], 0, 1e-6);
+        }
+        lt_model_free(rm);
+    }
+    lt_pca_opts bad;
+    lt_pca_opts_init(&bad);
+    bad.dim = K; bad.solver = LT_PCA_RANDOMIZED; bad.oversample = D;
+    lt_model *bm = NULL;
+    CHECK(lt_pca_fit(X, &bad, &bm) != LT_OK && !bm && strstr(lt_errmsg(), "oversample"));
     lt_vecs *wrong = lt_vecs_new(2, D + 1), *o2 = NULL;
     CHECK(lt_encode(m, wrong, 1, &o2) != LT_OK && strstr(lt_errmsg(), "columns"));
     lt_vecs_free(wrong); lt_vecs_free(Z); lt_vecs_free(B); lt_model_free(full); lt_model_free(m); lt_vecs_free(X);

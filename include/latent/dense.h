@@ -27,8 +27,22 @@ typedef enum { LT_SCALE_NONE = 0, LT_SCALE_UNIT, LT_SCALE_STANDARD, LT_SCALE_MIN
 int lt_scale_from_name(const char *s, lt_scale *out);
 const char *lt_scale_name(lt_scale s);
 
-typedef struct lt_pca_opts { int dim; int whiten; lt_scale scale; int n_threads; } lt_pca_opts;
-void lt_pca_opts_init(lt_pca_opts *o);   /* dim 50, no whitening, no scaling, 1 thread */
+/* Solvers: LT_PCA_COVARIANCE forms the d x d covariance (one pass, ssyrk) and takes its top
+ * eigenpairs (LAPACK dsyevr): exact, memory O(d^2). LT_PCA_RANDOMIZED (Halko, Martinsson and
+ * Tropp 2011) iterates a seeded Gaussian block of dim + oversample columns through the
+ * covariance operator - each product one pass over the rows, never forming the matrix, with
+ * a QR between passes - power_iters times, then solves the small projected problem
+ * (Rayleigh-Ritz): memory O(d (dim + oversample)), so d may exceed the covariance's limit.
+ * LT_PCA_AUTO: covariance up to 4096 columns, randomized beyond. power_iters < 0: 7 when
+ * dim < 0.1 min(n, d), else 4 (scikit-learn's rule). */
+typedef enum { LT_PCA_AUTO = 0, LT_PCA_COVARIANCE, LT_PCA_RANDOMIZED } lt_pca_solver;
+typedef struct lt_pca_opts {
+    int dim; int whiten; lt_scale scale; int n_threads;
+    lt_pca_solver solver; int oversample; int power_iters; uint64_t seed;
+} lt_pca_opts;
+/* dim 50, no whitening, no scaling, 1 thread, auto solver, oversample 10, power_iters -1, seed 1 */
+void lt_pca_opts_init(lt_pca_opts *o);
+int lt_pca_solver_from_name(const char *s, lt_pca_solver *out);
 int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out);
 /* the same, streaming an uncompressed .npy (f32 / f64) or .fvecs file in blocks: two reads of
  * the file, memory O(d^2) whatever the number of rows */

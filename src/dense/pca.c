@@ -1,6 +1,8 @@
-/* PCA by the covariance's top eigenpairs (see dense.h): one pass over f32 row blocks, each
- * block's X^T X by ssyrk (OpenBLAS) summed into an f64 matrix, then LAPACKE_dsyevr for the
- * `dim` largest eigenpairs only. Transform and inverse are sgemm over row blocks. */
+/* PCA (see dense.h): a first pass over f32 row blocks for the scaler, the mean and the total
+ * variance; then either the covariance (each block's X^T X by ssyrk summed into f64) and its
+ * `dim` largest eigenpairs by LAPACKE_dsyevr, or the randomized subspace iteration, whose
+ * covariance products X^T (X P) are made block by block. Transform and inverse are sgemm over
+ * row blocks. */
 #include "dense_impl.h"
 #include <cblas.h>
 #include <lapacke.h>
@@ -10,7 +12,17 @@
 
 enum { BLOCK = 2048 };
 
-void lt_pca_opts_init(lt_pca_opts *o) { o->dim = 50; o->whiten = 0; o->scale = LT_SCALE_NONE; o->n_threads = 1; }
+void lt_pca_opts_init(lt_pca_opts *o) {
+    o->dim = 50; o->whiten = 0; o->scale = LT_SCALE_NONE; o->n_threads = 1;
+    o->solver = LT_PCA_AUTO; o->oversample = 10; o->power_iters = -1; o->seed = 1;
+}
+
+int lt_pca_solver_from_name(const char *s, lt_pca_solver *out) {
+    static const char *names[] = {"auto", "covariance", "randomized"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, names[i])) { *out = (lt_pca_solver)i; return LT_OK; }
+    return lt_err(LT_EINVAL, "unknown PCA solver '%s' (auto, covariance, randomized)", s);
+}
 
 static int meta_num(lt_model *m, const char *k, double v) {
     char b[64];
@@ -33,6 +45,113 @@ int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out) {
     return rc;
 }
 
+
+/* The next block of rows, scaled and centred. */
+static int next_centred(lt__rows *src, float *B, const double *shift, const double *mult, const double *mean, int64_t *got) {
+    int rc = lt__rows_next(src, B, BLOCK, got);
+    int64_t d = src->d;
+    for (int64_t i = 0; rc == LT_OK && i < *got; i++)
+        for (int64_t j = 0; j < d; j++) B[i * d + j] = (float)((B[i * d + j] - shift[j]) * mult[j] - mean[j]);
+    return rc;
+}
+
+/* The covariance's top k eigenpairs: Z (d x k) and w by decreasing eigenvalue. */
+static int cov_eig(lt__rows *src, int64_t k, const double *shift, const double *mult, const double *mean, float *B, float *Cf,
+                   double *C, double *Z, double *w, int *isuppz) {
+    int64_t n = src->n, d = src->d, got = 0;
+    int rc = lt__rows_rewind(src);
+    while (rc == LT_OK && (rc = next_centred(src, B, shift, mult, mean, &got)) == LT_OK && got > 0) {
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)got, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
+        for (int64_t a = 0; a < d; a++)
+            for (int64_t b = a; b < d; b++) C[a * d + b] += Cf[a * d + b];
+    }
+    if (rc) return rc;
+    for (int64_t a = 0; a < d; a++)
+        for (int64_t b = a; b < d; b++) C[a * d + b] /= (double)(n - 1);
+    lapack_int found = 0;
+    double *Zt = lt_malloc((size_t)d * k * 8);
+    if (!Zt) return lt_err(LT_ENOMEM, "out of memory");
+    lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)d, C, (lapack_int)d, 0, 0, (lapack_int)(d - k + 1),
+                                     (lapack_int)d, 0.0, &found, w, Zt, (lapack_int)k, isuppz);
+    if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
+    for (int64_t c = 0; rc == LT_OK && c < k / 2; c++) {   /* dsyevr returns ascending eigenvalues */
+        double t = w[c]; w[c] = w[k - 1 - c]; w[k - 1 - c] = t;
+    }
+    for (int64_t j = 0; rc == LT_OK && j < d; j++)
+        for (int64_t c = 0; c < k; c++) Z[j * k + c] = Zt[j * k + k - 1 - c];
+    lt_free(Zt);
+    return rc;
+}
+
+static int power_iters(const lt_pca_opts *o, int64_t n, int64_t d) {
+    if (o->power_iters >= 0) return o->power_iters;
+    return (double)o->dim < 0.1 * (double)(n < d ? n : d) ? 7 : 4;
+}
+
+/* G = C P / (n - 1) for the covariance C of the centred rows, by blocks: G += B^T (B P). */
+static int cov_apply(lt__rows *src, const double *shift, const double *mult, const double *mean, float *B, const double *P, int64_t l,
+                     double *G, float *Pf, float *Y, float *Gf) {
+    int64_t n = src->n, d = src->d, got = 0;
+    for (int64_t i = 0; i < d * l; i++) { Pf[i] = (float)P[i]; G[i] = 0; }
+    int rc = lt__rows_rewind(src);
+    while (rc == LT_OK && (rc = next_centred(src, B, shift, mult, mean, &got)) == LT_OK && got > 0) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)got, (int)l, (int)d, 1.0f, B, (int)d, Pf, (int)l, 0.0f, Y, (int)l);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)l, (int)got, 1.0f, B, (int)d, Y, (int)l, 0.0f, Gf, (int)l);
+        for (int64_t i = 0; i < d * l; i++) G[i] += Gf[i];
+    }
+    for (int64_t i = 0; rc == LT_OK && i < d * l; i++) G[i] /= (double)(n - 1);
+    return rc;
+}
+
+/* Orthonormal columns for the d x l matrix A (row-major), in place (Householder QR). */
+static int orthonormalise(double *A, int64_t d, int64_t l) {
+    double *tau = lt_malloc((size_t)l * 8);
+    if (!tau) return lt_err(LT_ENOMEM, "out of memory");
+    lapack_int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)d, (lapack_int)l, A, (lapack_int)l, tau);
+    if (info == 0) info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)d, (lapack_int)l, (lapack_int)l, A, (lapack_int)l, tau);
+    lt_free(tau);
+    return info ? lt_err(LT_EINVAL, "PCA: QR failed (LAPACK info %d)", (int)info) : LT_OK;
+}
+
+/* Randomized subspace iteration on the covariance operator, then Rayleigh-Ritz on the final
+ * basis P: T = P^T C P (l x l), its top k eigenpairs (V, w), components Z = P V. */
+static int rand_eig(lt__rows *src, const lt_pca_opts *o, const double *shift, const double *mult, const double *mean, float *B,
+                    double *Z, double *w) {
+    int64_t d = src->d, k = o->dim, l = k + o->oversample;
+    double *P = lt_malloc((size_t)d * l * 8), *G = lt_malloc((size_t)d * l * 8), *T = lt_malloc((size_t)l * l * 8), *V = lt_malloc((size_t)l * l * 8);
+    double *wl = lt_malloc((size_t)l * 8);
+    float *Pf = lt_malloc((size_t)d * l * 4), *Y = lt_malloc((size_t)BLOCK * l * 4), *Gf = lt_malloc((size_t)d * l * 4);
+    int *isuppz = lt_malloc((size_t)2 * l * sizeof(int));
+    int rc = P && G && T && V && wl && Pf && Y && Gf && isuppz ? LT_OK : lt_err(LT_ENOMEM, "out of memory for the randomized PCA");
+    lt_rng r;
+    lt_rng_seed(&r, o->seed, 0);
+    for (int64_t i = 0; rc == LT_OK && i < d * l; i++) P[i] = lt_rng_normal(&r);
+    if (rc == LT_OK) rc = orthonormalise(P, d, l);
+    for (int it = 0, q = power_iters(o, src->n, d); rc == LT_OK && it <= q; it++) {
+        rc = cov_apply(src, shift, mult, mean, B, P, l, G, Pf, Y, Gf);
+        if (rc == LT_OK && it < q) { memcpy(P, G, (size_t)d * l * 8); rc = orthonormalise(P, d, l); }
+    }
+    /* the last product G = C P gives T = P^T G without another pass */
+    if (rc == LT_OK) {
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)d, 1.0, P, (int)l, G, (int)l, 0.0, T, (int)l);
+        lapack_int found = 0;
+        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)l, T, (lapack_int)l, 0, 0, (lapack_int)(l - k + 1),
+                                         (lapack_int)l, 0.0, &found, wl, V, (lapack_int)k, isuppz);
+        if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
+    }
+    if (rc == LT_OK) {
+        for (int64_t c = 0; c < k; c++) w[c] = wl[k - 1 - c];
+        for (int64_t j = 0; j < d; j++)
+            for (int64_t c = 0; c < k; c++) {
+                double s = 0;
+                for (int64_t t = 0; t < l; t++) s += P[j * l + t] * V[t * k + k - 1 - c];
+                Z[j * k + c] = s;
+            }
+    }
+    lt_free(P); lt_free(G); lt_free(T); lt_free(V); lt_free(wl); lt_free(Pf); lt_free(Y); lt_free(Gf); lt_free(isuppz);
+    return rc;
+}
+
 /* Two passes over the rows: the scaler's statistics and the mean (sums about the first row,
  * so large offsets do not cancel), then the covariance of the scaled, centred rows. */
 int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
@@ -40,13 +159,15 @@ int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
     int64_t n = src->n, d = src->d, k = o->dim;
     if (n < 2) return lt_err(LT_EINVAL, "PCA needs at least 2 rows (got %lld)", (long long)n);
     if (k < 1 || k > d || k > n) return lt_err(LT_EINVAL, "PCA: --dim must be 1..min(rows, columns) = %lld", (long long)(d < n ? d : n));
-    if (d > 46340) return lt_err(LT_EINVAL, "PCA: %lld columns: the covariance solver holds d x d doubles; at most 46340", (long long)d);
+    int cov = o->solver == LT_PCA_COVARIANCE || (o->solver == LT_PCA_AUTO && d <= 4096);
+    if (cov && d > 46340) return lt_err(LT_EINVAL, "PCA: %lld columns: the covariance solver holds d x d doubles; at most 46340 (use the randomized solver)", (long long)d);
+    if (!cov && (o->oversample < 0 || k + o->oversample > d)) return lt_err(LT_EINVAL, "PCA: dim + oversample must be at most the %lld columns", (long long)d);
     lt_model *m = lt_model_new("pca");
     if (!m) return lt_err(LT_ENOMEM, "out of memory");
     double *x0 = lt_calloc((size_t)d, 8), *s1 = lt_calloc((size_t)d, 8), *s2 = lt_calloc((size_t)d, 8), *mn = lt_malloc((size_t)d * 8), *mx = lt_malloc((size_t)d * 8);
-    double *mean = lt_calloc((size_t)d, 8), *C = lt_calloc((size_t)d * d, 8), *w = lt_malloc((size_t)d * 8);
+    double *mean = lt_calloc((size_t)d, 8), *C = cov ? lt_calloc((size_t)d * d, 8) : lt_malloc(8), *w = lt_malloc((size_t)d * 8);
     double *Z = lt_malloc((size_t)d * k * 8), *comp = lt_malloc((size_t)k * d * 8), *ev = lt_malloc((size_t)k * 8), *ratio = lt_malloc((size_t)k * 8);
-    float *B = lt_malloc((size_t)BLOCK * d * 4), *Cf = lt_malloc((size_t)d * d * 4);
+    float *B = lt_malloc((size_t)BLOCK * d * 4), *Cf = lt_malloc(cov ? (size_t)d * d * 4 : 8);
     int *isuppz = lt_malloc((size_t)2 * d * sizeof(int));
     int rc = x0 && s1 && s2 && mn && mx && mean && C && w && Z && comp && ev && ratio && B && Cf && isuppz ? LT_OK
                                                                                                                    : lt_err(LT_ENOMEM, "out of memory for PCA (d = %lld)", (long long)d);
@@ -74,33 +195,18 @@ int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
     if (rc == LT_OK) rc = lt__scale_store(m, o->scale, d, s1, s2, mn, mx);
     if (rc == LT_OK) rc = lt__scale_get(m, d, &shift, &mult);
     for (int64_t j = 0; rc == LT_OK && j < d; j++) mean[j] = (s1[j] - shift[j]) * mult[j];
-    /* pass 2 */
-    if (rc == LT_OK) rc = lt__rows_rewind(src);
-    while (rc == LT_OK && (rc = lt__rows_next(src, B, BLOCK, &got)) == LT_OK && got > 0) {
-        for (int64_t i = 0; i < got; i++)
-            for (int64_t j = 0; j < d; j++) B[i * d + j] = (float)((B[i * d + j] - shift[j]) * mult[j] - mean[j]);
-        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)got, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
-        for (int64_t a = 0; a < d; a++)
-            for (int64_t b = a; b < d; b++) C[a * d + b] += Cf[a * d + b];
-    }
+    double total = 0;
+    for (int64_t j = 0; rc == LT_OK && j < d; j++) total += s2[j] * mult[j] * mult[j] * (double)n / (double)(n - 1);
+    int randomized = o->solver == LT_PCA_RANDOMIZED || (o->solver == LT_PCA_AUTO && d > 4096);
+    if (rc == LT_OK) rc = randomized ? rand_eig(src, o, shift, mult, mean, B, Z, w) : cov_eig(src, k, shift, mult, mean, B, Cf, C, Z, w, isuppz);
     if (rc == LT_OK) {
-        double total = 0;
-        for (int64_t a = 0; a < d; a++) {
-            for (int64_t b = a; b < d; b++) C[a * d + b] /= (double)(n - 1);
-            total += C[a * d + a];
-        }
-        lapack_int found = 0;
-        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)d, C, (lapack_int)d, 0, 0, (lapack_int)(d - k + 1),
-                                         (lapack_int)d, 0.0, &found, w, Z, (lapack_int)k, isuppz);
-        if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
         double kept = 0;
-        for (int64_t c = 0; rc == LT_OK && c < k; c++) {
-            int64_t src_c = k - 1 - c;   /* dsyevr returns ascending eigenvalues */
+        for (int64_t c = 0; c < k; c++) {   /* Z: d x k, columns by decreasing eigenvalue w */
             double big = 0;
-            for (int64_t j = 0; j < d; j++) if (fabs(Z[j * k + src_c]) > fabs(big)) big = Z[j * k + src_c];
+            for (int64_t j = 0; j < d; j++) if (fabs(Z[j * k + c]) > fabs(big)) big = Z[j * k + c];
             double sg = big < 0 ? -1 : 1;
-            for (int64_t j = 0; j < d; j++) comp[c * d + j] = sg * Z[j * k + src_c];
-            ev[c] = w[src_c] > 0 ? w[src_c] : 0;
+            for (int64_t j = 0; j < d; j++) comp[c * d + j] = sg * Z[j * k + c];
+            ev[c] = w[c] > 0 ? w[c] : 0;
             ratio[c] = total > 0 ? ev[c] / total : 0;
             kept += ev[c];
         }
@@ -112,7 +218,12 @@ int lt__pca_fit_rows(lt__rows *src, const lt_pca_opts *o, lt_model **out) {
         if (rc == LT_OK) rc = meta_num(m, "dim", (double)k);
         if (rc == LT_OK) rc = meta_num(m, "input_dim", (double)d);
         if (rc == LT_OK) rc = lt_model_meta_set(m, "whiten", o->whiten ? "1" : "0");
-        if (rc == LT_OK) rc = lt_model_meta_set(m, "solver", "covariance-eigh");
+        if (rc == LT_OK) rc = lt_model_meta_set(m, "solver", randomized ? "randomized" : "covariance-eigh");
+        if (rc == LT_OK && randomized) rc = meta_num(m, "oversample", o->oversample);
+        if (rc == LT_OK && randomized) rc = meta_num(m, "power_iters", (double)power_iters(o, n, d));
+        char sb[32];
+        snprintf(sb, sizeof sb, "%llu", (unsigned long long)o->seed);
+        if (rc == LT_OK && randomized) rc = lt_model_meta_set(m, "seed", sb);
         if (rc == LT_OK) rc = meta_num(m, "n_samples", (double)n);
         if (rc == LT_OK) rc = meta_num(m, "total_variance", total);
         if (rc == LT_OK) rc = meta_num(m, "explained_variance_ratio_sum", total > 0 ? kept / total : 0);
