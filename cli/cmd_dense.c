@@ -7,7 +7,7 @@ void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
        O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0, O_LABEL, O_UNKNOWN, O_MINFREQ,
-       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT, O_SOLVER, O_OVERSAMPLE, O_POWER };
+       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT, O_SOLVER, O_OVERSAMPLE, O_POWER, O_LANDMARKS, O_KMITERS, O_NLAND };
 
 static int fit_kernel(const char *kind, int argc, char **argv);
 static int fit_categorical(const char *kind, int argc, char **argv);
@@ -105,14 +105,25 @@ int cmd_fit(int argc, char **argv) {
     {"from", 0, "F", O_FROM, "input format (npy fvecs bvecs idx csv lvec ...) [from the name]"}, \
     {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"}, \
     {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}
+#define KOPTS_KERNEL \
+    {"kernel", 0, "K", O_KERNEL, "rbf, laplacian, poly, cosine, chi2, linear [rbf]"}, \
+    {"gamma", 0, "X", O_GAMMA, "kernel width, or auto = 1 / median squared distance of 1000 sampled rows [auto]"}, \
+    {"degree", 0, "N", O_DEGREE, "poly kernel degree [3]"}, \
+    {"coef0", 0, "X", O_COEF0, "poly kernel constant [1]"}, \
+    {"landmarks", 0, "R", O_LANDMARKS, "uniform rows, or kmeans++ centres of a sample of max(10000, 10 x landmarks) rows [uniform]"}, \
+    {"kmeans-iters", 0, "N", O_KMITERS, "Lloyd iterations after the kmeans++ seeding [5]"}
 static int fit_kernel(const char *kind, int argc, char **argv) {
     static const cli_opt opts[] = {
         {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
-        {"dim", 0, "N", O_DIM, "landmarks (nystroem) or components (kpca) [100]"},
-        {"kernel", 0, "K", O_KERNEL, "rbf, laplacian, poly, cosine, chi2, linear [rbf]"},
-        {"gamma", 0, "X", O_GAMMA, "kernel width, or auto = 1 / median squared distance of 1000 sampled rows [auto]"},
-        {"degree", 0, "N", O_DEGREE, "poly kernel degree [3]"},
-        {"coef0", 0, "X", O_COEF0, "poly kernel constant [1]"},
+        {"dim", 0, "N", O_DIM, "landmarks [100]"},
+        KOPTS_KERNEL,
+        KOPTS_TAIL};
+    static const cli_opt kopts[] = {
+        {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
+        {"dim", 0, "N", O_DIM, "components [100]"},
+        {"solver", 0, "S", O_SOLVER, "exact (n x n kernel, <= 20000 rows), nystroem (PCA of Nystroem features), auto [auto]"},
+        {"n-landmarks", 0, "N", O_NLAND, "nystroem solver: landmarks [1000]"},
+        KOPTS_KERNEL,
         KOPTS_TAIL};
     static const cli_opt ropts[] = {
         {"output", 'o', "MODEL", O_OUT, "the fitted model (.lmodel; required)"},
@@ -123,16 +134,18 @@ static int fit_kernel(const char *kind, int argc, char **argv) {
     static const cli_spec SR = {"fit rff", "usage: latent fit rff INPUT -o MODEL [options]\n"
                                 "  random Fourier features of an rbf or laplacian kernel (Rahimi and Recht)\n", ropts};
     static const cli_spec SN = {"fit nystroem", "usage: latent fit nystroem INPUT -o MODEL [options]\n"
-                                "  Nystroem kernel map on uniformly drawn landmark rows\n", opts};
+                                "  Nystroem kernel map on landmark rows (uniform draws or k-means++ centres)\n", opts};
     static const cli_spec SK = {"fit kpca", "usage: latent fit kpca INPUT -o MODEL [options]\n"
-                                "  exact kernel PCA (at most 20000 rows; the training rows are stored in the model)\n", opts};
+                                "  kernel PCA: exact (at most 20000 rows; the training rows are stored in the model), or on\n"
+                                "  Nystroem features beyond\n", kopts};
     const cli_spec *S = !strcmp(kind, "rff") ? &SR : !strcmp(kind, "nystroem") ? &SN : &SK;
     lt_kernel_opts ko;
     lt_kernel_opts_init(&ko);
     const char *out = NULL, *from = NULL, *a;
     long long iv;
     double fv;
-    int c, threads = lt_cpu_count();
+    int c, threads = lt_cpu_count(), km_opt = 0;
+    const char *ny_opt = NULL;
     optind = 1;
     while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
         switch (c) {
@@ -152,9 +165,26 @@ static int fit_kernel(const char *kind, int argc, char **argv) {
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S->usage, "unknown format '%s'", a); from = a; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S->usage, "--threads must be 1..256"); threads = (int)iv; break;
         case O_QUIET: cli_set_quiet(1); break;
+        case O_LANDMARKS:
+            if (!strcmp(a, "uniform")) ko.landmarks = LT_LANDMARKS_UNIFORM;
+            else if (!strcmp(a, "kmeans++")) ko.landmarks = LT_LANDMARKS_KMEANSPP;
+            else return cli_usage(S->usage, "--landmarks: uniform or kmeans++");
+            ny_opt = "--landmarks";
+            break;
+        case O_KMITERS: if (!cli_int(a, 0, 1000, &iv)) return cli_usage(S->usage, "--kmeans-iters must be 0..1000"); ko.kmeans_iters = (int)iv; km_opt = 1; ny_opt = "--kmeans-iters"; break;
+        case O_NLAND: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(S->usage, "--n-landmarks must be positive"); ko.n_landmarks = (int)iv; ny_opt = "--n-landmarks"; break;
+        case O_SOLVER:
+            if (!strcmp(a, "auto")) ko.kpca_solver = LT_KPCA_AUTO;
+            else if (!strcmp(a, "exact")) ko.kpca_solver = LT_KPCA_EXACT;
+            else if (!strcmp(a, "nystroem")) ko.kpca_solver = LT_KPCA_NYSTROEM;
+            else return cli_usage(S->usage, "--solver: auto, exact or nystroem");
+            break;
         }
     }
     if (optind != argc - 1 || !out) return cli_usage(S->usage, "fit %s: expected INPUT and -o MODEL", kind);
+    if (km_opt && ko.landmarks != LT_LANDMARKS_KMEANSPP) return cli_usage(S->usage, "--kmeans-iters applies to --landmarks kmeans++");
+    if (S == &SK && ny_opt && ko.kpca_solver == LT_KPCA_EXACT) return cli_usage(S->usage, "%s applies to the nystroem solver", ny_opt);
+    if (S == &SK && ny_opt) ko.kpca_solver = LT_KPCA_NYSTROEM;   /* a landmark option picks the nystroem solver */
     if (ko.kernel != LT_KERNEL_POLY && (ko.degree != 3 || ko.coef0 != 1)) return cli_usage(S->usage, "--degree and --coef0 belong to the poly kernel");
     openblas_set_num_threads(threads);
     ko.n_threads = threads;

@@ -336,7 +336,17 @@ for k in rff nystroem kpca; do
     else
         d "fit $k --degree" "$FK --kernel poly" "$FK --kernel poly --degree 2"
         d "fit $k --coef0" "$FK --kernel poly" "$FK --kernel poly --coef0 0.5"
+        FL="$X fit $k big.txt -o out.k.lmodel -q --dim 3"
+        [ $k = kpca ] && FL="$FL --solver nystroem --n-landmarks 20"
+        d "fit $k --landmarks" "$FL" "$FL --landmarks kmeans++"
+        d "fit $k --kmeans-iters" "$FL --landmarks kmeans++" "$FL --landmarks kmeans++ --kmeans-iters 0"
     fi
+done
+d "fit kpca --solver" "$X fit kpca big.txt -o out.k.lmodel -q --dim 3" "$X fit kpca big.txt -o out.k.lmodel -q --dim 3 --solver nystroem"
+d "fit kpca --n-landmarks" "$X fit kpca big.txt -o out.k.lmodel -q --dim 3 --solver nystroem" "$X fit kpca big.txt -o out.k.lmodel -q --dim 3 --n-landmarks 30"
+for bad in "fit kpca v.lvec -o x.lmodel --solver exact --n-landmarks 5" "fit nystroem v.lvec -o x.lmodel --kmeans-iters 2"; do
+    (cd "$T" && $X $bad) > /dev/null 2>&1
+    [ $? = 2 ] && ok "refused: $bad" || no "accepted: $bad"
 done
 
 printf 'n,c,y\n1.5,a,p\n2,b,q\n3,a,p\n4,?,q\n5,c,p\n6,a,q\n' > "$T/t.csv"

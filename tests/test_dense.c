@@ -71,6 +71,55 @@ TEST(csv_matrices) {
     CHECK(lt_format_from_path("x.tsv") == LT_FMT_CSV && lt_format_from_path("x.csv.gz") == LT_FMT_CSV);
 }
 
+/* kernel PCA's nystroem solver with every training row a landmark is exact kernel PCA
+ * (K = F F^T then), on training rows and on new rows; k-means++ landmarks find blob centres */
+TEST(kpca_nystroem_and_kmeanspp) {
+    enum { N = 150, D = 5, T = 40, K = 4 };
+    lt_vecs *X = lt_vecs_new(N, D), *Y = lt_vecs_new(T, D);
+    lt_rng r;
+    lt_rng_seed(&r, 9, 0);
+    for (int i = 0; i < N; i++) for (int j = 0; j < D; j++) lt_vecs_row(X, i)[j] = (float)(lt_rng_normal(&r) * (1 + j % 2) + (i % 3) * 2);
+    for (int i = 0; i < T; i++) for (int j = 0; j < D; j++) lt_vecs_row(Y, i)[j] = (float)(lt_rng_normal(&r) * 1.5 + 1);
+    lt_kernel_opts o;
+    lt_kernel_opts_init(&o);
+    o.dim = K; o.gamma = 0.1; o.kpca_solver = LT_KPCA_EXACT;
+    lt_model *ex = NULL, *ny = NULL;
+    CHECK(lt_kpca_fit(X, &o, &ex) == LT_OK);
+    o.kpca_solver = LT_KPCA_NYSTROEM; o.n_landmarks = N;
+    CHECK(lt_kpca_fit(X, &o, &ny) == LT_OK && ny && !strcmp(lt_model_meta(ny, "solver"), "nystroem-features"));
+    const lt_vecs *ins[2] = {X, Y};
+    for (int t = 0; ex && ny && t < 2; t++) {
+        lt_vecs *a = NULL, *b = NULL;
+        CHECK(lt_encode(ex, ins[t], 1, &a) == LT_OK && lt_encode(ny, ins[t], 2, &b) == LT_OK && a && b && a->d == K && b->d == K);
+        for (int c = 0; a && b && c < K; c++) {
+            double ab = 0, aa = 0, bb = 0;
+            for (int64_t i = 0; i < a->n; i++) {
+                double u = lt_vecs_row(a, i)[c], v = lt_vecs_row(b, i)[c];
+                ab += u * v; aa += u * u; bb += v * v;
+            }
+            CHECK_MSG(fabs(ab) / sqrt(aa * bb) > 0.9999 && fabs(sqrt(aa / bb) - 1) < 1e-3, "input %d component %d: cos %g, norms %g %g", t, c, ab / sqrt(aa * bb), aa, bb);
+        }
+        lt_vecs_free(a); lt_vecs_free(b);
+    }
+    /* three tight blobs: k-means++ puts one landmark near each centre */
+    lt_vecs *B = lt_vecs_new(300, 2);
+    for (int i = 0; i < 300; i++) for (int j = 0; j < 2; j++) lt_vecs_row(B, i)[j] = (float)(lt_rng_normal(&r) * 0.1 + (i % 3 == j ? 10 : 0));
+    lt_kernel_opts_init(&o);
+    o.dim = 3; o.gamma = 0.5; o.landmarks = LT_LANDMARKS_KMEANSPP;
+    lt_model *nm = NULL;
+    CHECK(lt_nystroem_fit(B, &o, &nm) == LT_OK && nm);
+    const double *L = nm ? lt_model_get(nm, "landmarks", NULL, NULL) : NULL;
+    int found[3] = {0, 0, 0};
+    for (int c = 0; L && c < 3; c++)
+        for (int b = 0; b < 3; b++) {
+            double cx = b == 0 ? 10 : 0, cy = b == 1 ? 10 : 0;
+            if (hypot(L[c * 2] - cx, L[c * 2 + 1] - cy) < 0.1) found[b]++;
+        }
+    CHECK_MSG(found[0] == 1 && found[1] == 1 && found[2] == 1, "blob hits %d %d %d", found[0], found[1], found[2]);
+    lt_model_free(nm); lt_vecs_free(B);
+    lt_model_free(ex); lt_model_free(ny); lt_vecs_free(X); lt_vecs_free(Y);
+}
+
 TEST(pca_against_power_iteration) {
     enum { N = 500, D = 12, K = 3 };
     lt_vecs *X = lt_vecs_new(N, D);
@@ -127,7 +176,7 @@ TEST(pca_against_power_iteration) {
     for (uint64_t seed = 1; seed <= 2; seed++) {
         lt_pca_opts ro;
         lt_pca_opts_init(&ro);
-        ro.dim = K; ro.solver = LT_PCA_RANDOMIZED; ro.oversample = 4; ro.seed = seed;
+        ro.dim = K; ro.solver = LT_PCA_RANDOMIZED; ro.oversample = 4; ro.seed = seed; ro.power_iters = 30;   /* gaps of ~1.2 here */
         lt_model *rm = NULL;
         CHECK(lt_pca_fit(X, &ro, &rm) == LT_OK && rm && !strcmp(lt_model_meta(rm, "solver"), "randomized"));
         const double *rc = rm ? lt_model_get(rm, "components", NULL, NULL) : NULL, *rev = rm ? lt_model_get(rm, "explained_variance", NULL, NULL) : NULL;
@@ -149,4 +198,4 @@ TEST(pca_against_power_iteration) {
     lt_vecs_free(wrong); lt_vecs_free(Z); lt_vecs_free(B); lt_model_free(full); lt_model_free(m); lt_vecs_free(X);
 }
 
-RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(pca_against_power_iteration))
+RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(kpca_nystroem_and_kmeanspp), T(pca_against_power_iteration))

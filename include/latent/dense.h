@@ -66,11 +66,22 @@ int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out);
 typedef enum { LT_KERNEL_RBF = 0, LT_KERNEL_LAPLACIAN, LT_KERNEL_POLY, LT_KERNEL_COSINE, LT_KERNEL_CHI2, LT_KERNEL_LINEAR } lt_kernel;
 int lt_kernel_from_name(const char *s, lt_kernel *out);
 const char *lt_kernel_name(lt_kernel k);
+/* Landmarks (nystroem, and kpca's nystroem solver): LT_LANDMARKS_UNIFORM draws rows without
+ * replacement; LT_LANDMARKS_KMEANSPP takes k-means centres (k-means++ seeding, then
+ * kmeans_iters Lloyd iterations) of a seeded sample of max(10000, 10 x landmarks) rows.
+ * kpca solvers: LT_KPCA_EXACT (n x n kernel, at most 20000 rows); LT_KPCA_NYSTROEM: linear PCA
+ * of the centred Nystroem features on n_landmarks landmarks (any number of rows, memory
+ * O(n_landmarks^2)); LT_KPCA_AUTO: exact up to 20000 rows. */
+typedef enum { LT_LANDMARKS_UNIFORM = 0, LT_LANDMARKS_KMEANSPP } lt_landmarks;
+typedef enum { LT_KPCA_AUTO = 0, LT_KPCA_EXACT, LT_KPCA_NYSTROEM } lt_kpca_solver;
 typedef struct lt_kernel_opts {
     int dim; lt_kernel kernel; double gamma, coef0; int degree;
     lt_scale scale; uint64_t seed; int n_threads;
+    lt_landmarks landmarks; int kmeans_iters; lt_kpca_solver kpca_solver; int n_landmarks;
 } lt_kernel_opts;
-void lt_kernel_opts_init(lt_kernel_opts *o);   /* dim 100, rbf, gamma auto, coef0 1, degree 3, no scaling, seed 1 */
+/* dim 100, rbf, gamma auto, coef0 1, degree 3, no scaling, seed 1, uniform landmarks,
+ * kmeans_iters 5, kpca solver auto, n_landmarks 1000 */
+void lt_kernel_opts_init(lt_kernel_opts *o);
 int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);

@@ -22,4 +22,6 @@ int lt__rows_rewind(lt__rows *r);
 int lt__rows_next(lt__rows *r, float *B, int64_t max, int64_t *got);
 void lt__rows_close(lt__rows *r);
 int lt__pca_fit_rows(lt__rows *r, const lt_pca_opts *o, lt_model **out);
+/* k-means++ seeding then iters Lloyd iterations: M centres of the n x d rows X into C (kmeans.c) */
+int lt__kmeanspp(const float *X, int64_t n, int64_t d, int64_t M, int iters, uint64_t seed, int n_threads, float *C);
 #endif

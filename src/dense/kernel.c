@@ -20,6 +20,7 @@ const char *lt_kernel_name(lt_kernel k) { return (unsigned)k < 6 ? knames[k] : "
 void lt_kernel_opts_init(lt_kernel_opts *o) {
     o->dim = 100; o->kernel = LT_KERNEL_RBF; o->gamma = 0; o->coef0 = 1; o->degree = 3;
     o->scale = LT_SCALE_NONE; o->seed = 1; o->n_threads = 1;
+    o->landmarks = LT_LANDMARKS_UNIFORM; o->kmeans_iters = 5; o->kpca_solver = LT_KPCA_AUTO; o->n_landmarks = 1000;
 }
 
 typedef struct { lt_kernel k; double gamma, coef0; int degree; } kparams;
@@ -161,6 +162,58 @@ int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     return LT_OK;
 }
 
+/* M landmarks of the scaled rows Xs (uniform rows or k-means++ centres) and the Nystroem
+ * normalisation: stored in m as "landmarks" (M x d) and "normalization" (M x M). */
+static int nystroem_build(const float *Xs, int64_t n, int64_t d, int64_t M, const kparams *p, const lt_kernel_opts *o, lt_model *m) {
+    int64_t ns = o->landmarks == LT_LANDMARKS_KMEANSPP ? (10 * M > 10000 ? 10 * M : 10000) : M;
+    if (ns > n) ns = n;
+    int64_t *idx = lt_malloc((size_t)n * 8);
+    float *Lf = lt_malloc((size_t)M * d * 4), *smp = o->landmarks == LT_LANDMARKS_KMEANSPP ? lt_malloc((size_t)ns * d * 4) : lt_malloc(4);
+    double *K = lt_malloc((size_t)M * M * 8), *w = lt_malloc((size_t)M * 8), *N = lt_calloc((size_t)M * M, 8), *Ld = lt_malloc((size_t)M * d * 8);
+    int rc = idx && Lf && smp && K && w && N && Ld ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK) {
+        lt_rng r;
+        lt_rng_seed(&r, o->seed, 0);
+        for (int64_t i = 0; i < n; i++) idx[i] = i;
+        lt_rng_shuffle(&r, idx, n);
+        if (o->landmarks == LT_LANDMARKS_KMEANSPP) {
+            for (int64_t i = 0; i < ns; i++) memcpy(smp + i * d, Xs + idx[i] * d, (size_t)d * 4);
+            rc = lt__kmeanspp(smp, ns, d, M, o->kmeans_iters, o->seed, o->n_threads, Lf);
+        } else
+            for (int64_t i = 0; i < M; i++) memcpy(Lf + i * d, Xs + idx[i] * d, (size_t)d * 4);
+    }
+    for (int64_t i = 0; rc == LT_OK && i < M * d; i++) Ld[i] = Lf[i];
+    /* the landmarks' kernel, block by block */
+    for (int64_t i0 = 0; rc == LT_OK && i0 < M; i0 += BLOCK)
+        for (int64_t j0 = 0; j0 < M; j0 += BLOCK) {
+            int64_t a = M - i0 < BLOCK ? M - i0 : BLOCK, b = M - j0 < BLOCK ? M - j0 : BLOCK;
+            double *Kb = lt_malloc((size_t)a * b * 8);
+            if (!Kb) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            kernel_block_d(p, Ld + i0 * d, a, Ld + j0 * d, b, d, Kb);
+            for (int64_t i = 0; i < a; i++) memcpy(K + (i0 + i) * M + j0, Kb + i * b, (size_t)b * 8);
+            lt_free(Kb);
+        }
+    if (rc == LT_OK && LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)M, K, (lapack_int)M, w) != 0)
+        rc = lt_err(LT_EINVAL, "nystroem: the eigensolver failed");
+    if (rc == LT_OK) {
+        /* N = U diag(sign(l) / sqrt(max(|l|, 1e-12))) U^T: the SVD form scikit-learn uses */
+        for (int64_t c = 0; c < M; c++) {
+            double sc = (w[c] < 0 ? -1 : 1) / sqrt(fmax(fabs(w[c]), 1e-12));
+            for (int64_t i = 0; i < M; i++) {
+                double ui = K[i * M + c] * sc;
+                for (int64_t j = 0; j < M; j++) N[i * M + j] += ui * K[j * M + c];
+            }
+        }
+        rc = lt_model_put(m, "landmarks", M, d, Ld);
+        if (rc == LT_OK) rc = lt_model_put(m, "normalization", M, M, N);
+        if (rc == LT_OK) rc = lt_model_meta_set(m, "landmark_rule", o->landmarks == LT_LANDMARKS_KMEANSPP ? "kmeans++" : "uniform");
+        if (rc == LT_OK && o->landmarks == LT_LANDMARKS_KMEANSPP) rc = meta_num(m, "kmeans_iters", o->kmeans_iters);
+        if (rc == LT_OK && o->landmarks == LT_LANDMARKS_KMEANSPP) rc = meta_num(m, "kmeans_sample", (double)ns);
+    }
+    lt_free(idx); lt_free(Lf); lt_free(smp); lt_free(K); lt_free(w); lt_free(N); lt_free(Ld);
+    return rc;
+}
+
 int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     *out = NULL;
     if (o->dim > X->n) return lt_err(LT_EINVAL, "nystroem: --dim %d landmarks but only %lld rows", o->dim, (long long)X->n);
@@ -169,47 +222,69 @@ int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     kparams p;
     int rc = fit_start("nystroem", X, o, &m, &Xs, &p);
     if (rc) return rc;
-    int64_t n = X->n, d = X->d, M = o->dim;
-    int64_t *idx = lt_malloc((size_t)n * 8);
-    float *Lf = lt_malloc((size_t)M * d * 4), *S = lt_malloc((size_t)M * M * 4);
-    double *K = lt_malloc((size_t)M * M * 8), *w = lt_malloc((size_t)M * 8), *N = lt_calloc((size_t)M * M, 8), *Ld = lt_malloc((size_t)M * d * 8);
-    if (!idx || !Lf || !S || !K || !w || !N || !Ld) rc = lt_err(LT_ENOMEM, "out of memory");
-    if (rc == LT_OK) {
-        lt_rng r;
-        lt_rng_seed(&r, o->seed, 0);
-        for (int64_t i = 0; i < n; i++) idx[i] = i;
-        lt_rng_shuffle(&r, idx, n);
-        for (int64_t i = 0; i < M; i++) memcpy(Lf + i * d, Xs + idx[i] * d, (size_t)d * 4);
-        for (int64_t i = 0; i < M * d; i++) Ld[i] = Lf[i];
-        /* the landmarks' kernel, block by block */
-        for (int64_t i0 = 0; i0 < M; i0 += BLOCK)
-            for (int64_t j0 = 0; j0 < M; j0 += BLOCK) {
-                int64_t a = M - i0 < BLOCK ? M - i0 : BLOCK, b = M - j0 < BLOCK ? M - j0 : BLOCK;
-                double *Kb = lt_malloc((size_t)a * b * 8);
-                if (!Kb) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
-                kernel_block_d(&p, Ld + i0 * d, a, Ld + j0 * d, b, d, Kb);
-                for (int64_t i = 0; i < a; i++) memcpy(K + (i0 + i) * M + j0, Kb + i * b, (size_t)b * 8);
-                lt_free(Kb);
-            }
-    }
-    if (rc == LT_OK && LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)M, K, (lapack_int)M, w) != 0)
-        rc = lt_err(LT_EINVAL, "nystroem: the eigensolver failed");
-    if (rc == LT_OK) {
-        /* N = U diag(sign(l) / sqrt(max(|l|, 1e-12))) U^T: the SVD form scikit-learn uses */
-        for (int64_t c = 0; c < M; c++) {
-            double s = (w[c] < 0 ? -1 : 1) / sqrt(fmax(fabs(w[c]), 1e-12));
-            for (int64_t i = 0; i < M; i++) {
-                double ui = K[i * M + c] * s;
-                for (int64_t j = 0; j < M; j++) N[i * M + j] += ui * K[j * M + c];
-            }
-        }
-        rc = lt_model_put(m, "landmarks", M, d, Ld);
-        if (rc == LT_OK) rc = lt_model_put(m, "normalization", M, M, N);
-    }
-    lt_free(idx); lt_free(Lf); lt_free(S); lt_free(K); lt_free(w); lt_free(N); lt_free(Ld); lt_free(Xs);
+    rc = nystroem_build(Xs, X->n, X->d, o->dim, &p, o, m);
+    lt_free(Xs);
     if (rc) { lt_model_free(m); return rc; }
     *out = m;
     return LT_OK;
+}
+
+static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int raw, lt_vecs **out);
+
+/* Kernel PCA on the Nystroem approximation K ~ F F^T (F the Nystroem features): the centred
+ * features' covariance (M x M, summed over row blocks), its top k eigenpairs; a row maps to
+ * (f(x) - mean f) V, which is what exact kernel PCA computes with K replaced by F F^T. */
+static int kpca_nystroem(const lt_vecs *X, const float *Xs, const kparams *p, const lt_kernel_opts *o, lt_model *m) {
+    int64_t n = X->n, d = X->d, M = o->n_landmarks, k = o->dim;
+    if (M > n) M = n;
+    if (k > M) return lt_err(LT_EINVAL, "kpca: --dim %d exceeds the %lld landmarks", o->dim, (long long)M);
+    int rc = nystroem_build(Xs, n, d, M, p, o, m);
+    if (rc) return rc;
+    enum { RB = 2048 };
+    double *C = lt_calloc((size_t)M * M, 8), *mu = lt_calloc((size_t)M, 8), *w = lt_malloc((size_t)M * 8), *V = lt_malloc((size_t)M * k * 8);
+    double *comp = lt_malloc((size_t)M * k * 8), *ev = lt_malloc((size_t)k * 8);
+    float *Cf = lt_malloc((size_t)M * M * 4);
+    int *isuppz = lt_malloc((size_t)2 * M * sizeof(int));
+    lt_vecs *blk = lt_vecs_new(RB, d);
+    if (!C || !mu || !w || !V || !comp || !ev || !Cf || !isuppz || !blk) rc = lt_err(LT_ENOMEM, "out of memory for kpca (%lld landmarks)", (long long)M);
+    /* the features of X by blocks: f32 products, f64 sums (the scaler is inside the model) */
+    lt_model_meta_set(m, "solver", "nystroem-features");
+    for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
+        int64_t nb = n - i0 < RB ? n - i0 : RB;
+        blk->n = nb;
+        for (int64_t i = 0; i < nb; i++) memcpy(lt_vecs_row(blk, i), lt_vecs_row(X, i0 + i), (size_t)d * 4);
+        lt_vecs *F = NULL;
+        rc = kernel_encode(m, blk, o->n_threads, 1, &F);
+        if (rc) break;
+        for (int64_t i = 0; i < nb; i++) for (int64_t j = 0; j < M; j++) mu[j] += lt_vecs_row(F, i)[j];
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)M, (int)nb, 1.0f, F->data, (int)F->ld, 0.0f, Cf, (int)M);
+        for (int64_t a = 0; a < M; a++) for (int64_t b = a; b < M; b++) C[a * M + b] += Cf[a * M + b];
+        lt_vecs_free(F);
+    }
+    if (rc == LT_OK) {
+        /* sum (f - mu)(f - mu)^T = F^T F - n mu mu^T; eigenvalues of the centred F F^T */
+        for (int64_t j = 0; j < M; j++) mu[j] /= (double)n;
+        for (int64_t a = 0; a < M; a++) for (int64_t b = a; b < M; b++) C[a * M + b] -= (double)n * mu[a] * mu[b];
+        lapack_int found = 0;
+        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)M, C, (lapack_int)M, 0, 0, (lapack_int)(M - k + 1),
+                                         (lapack_int)M, 0.0, &found, w, V, (lapack_int)k, isuppz);
+        if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "kpca: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
+    }
+    for (int64_t c = 0; rc == LT_OK && c < k; c++) {
+        int64_t src = k - 1 - c;
+        double big = 0;
+        for (int64_t j = 0; j < M; j++) if (fabs(V[j * k + src]) > fabs(big)) big = V[j * k + src];
+        ev[c] = w[src];
+        for (int64_t j = 0; j < M; j++) comp[j * k + c] = (big < 0 ? -1 : 1) * V[j * k + src];
+    }
+    if (rc == LT_OK) rc = lt_model_put(m, "feature_mean", 1, M, mu);
+    if (rc == LT_OK) rc = lt_model_put(m, "components", M, k, comp);
+    if (rc == LT_OK) rc = lt_model_put(m, "eigenvalues", 1, k, ev);
+    if (rc == LT_OK) rc = meta_num(m, "n_landmarks", (double)M);
+    lt_free(C); lt_free(mu); lt_free(w); lt_free(V); lt_free(comp); lt_free(ev); lt_free(Cf); lt_free(isuppz);
+    if (blk) blk->n = RB;
+    lt_vecs_free(blk);
+    return rc;
 }
 
 /* The k largest eigenpairs of the symmetric n x n matrix A (destroyed), ascending like dsyevr:
@@ -258,13 +333,22 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
 int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     *out = NULL;
     int64_t n = X->n, d = X->d, k = o->dim;
-    if (n > 20000) return lt_err(LT_EINVAL, "kpca: %lld rows; the exact solver holds n x n doubles (at most 20000 rows); fit on a sample or use nystroem", (long long)n);
+    int approx = o->kpca_solver == LT_KPCA_NYSTROEM || (o->kpca_solver == LT_KPCA_AUTO && n > 20000);
+    if (!approx && n > 20000) return lt_err(LT_EINVAL, "kpca: %lld rows; the exact solver holds n x n doubles (at most 20000 rows); use the nystroem solver", (long long)n);
     if (k > n) return lt_err(LT_EINVAL, "kpca: --dim must be at most the %lld rows", (long long)n);
     lt_model *m;
     float *Xs;
     kparams p;
     int rc = fit_start("kpca", X, o, &m, &Xs, &p);
     if (rc) return rc;
+    if (approx) {
+        rc = kpca_nystroem(X, Xs, &p, o, m);
+        lt_free(Xs);
+        if (rc) { lt_model_free(m); return rc; }
+        *out = m;
+        return LT_OK;
+    }
+    rc = lt_model_meta_set(m, "solver", "exact");
     double *K = lt_malloc((size_t)n * n * 8), *mu = lt_calloc((size_t)n, 8), *w = lt_malloc((size_t)n * 8), *Z = lt_malloc((size_t)n * k * 8);
     double *al = lt_malloc((size_t)n * k * 8), *ev = lt_malloc((size_t)k * 8), *Xd = lt_malloc((size_t)n * d * 8), *Kb = lt_malloc((size_t)BLOCK * BLOCK * 8);
     float *S = lt_malloc((size_t)BLOCK * BLOCK * 4);
@@ -324,9 +408,10 @@ static void cos_rows(void *ud, int64_t b0, int64_t e, int tid) {
     }
 }
 
-int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
+/* raw: for kpca's nystroem solver, the Nystroem features themselves (used while fitting) */
+static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int raw, lt_vecs **out) {
     *out = NULL;
-    const char *kind = lt_model_kind(m);
+    const char *kind = lt_model_kind(m), *solver = lt_model_meta(m, "solver");
     const double *shift, *mult;
     int rc = lt__scale_get(m, X->d, &shift, &mult);
     if (rc) return rc;
@@ -336,6 +421,8 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
     int64_t d = X->d, n = X->n, D = 0, R = 0, c = 0;
     const double *W = NULL, *b = NULL, *Bm = NULL, *Nm = NULL, *mu = NULL;
     int rff = !strcmp(kind, "rff"), kpca = !strcmp(kind, "kpca");
+    int nyk = kpca && solver && !strcmp(solver, "nystroem-features");
+    if (nyk) kpca = 0;   /* the Nystroem map first, the projection after */
     if (rff) {
         W = lt_model_get(m, "W", &R, &D);
         b = lt_model_get(m, "b", NULL, &c);
@@ -390,9 +477,27 @@ int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vec
                     Z->data + i0 * Z->ld, (int)Z->ld);
     }
     lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf);
+    if (rc == LT_OK && nyk && !raw) {   /* (f(x) - mean f) V */
+        int64_t r1 = 0, c1 = 0, r2 = 0, k = 0;
+        const double *fm = lt_model_get(m, "feature_mean", &r1, &c1), *V = lt_model_get(m, "components", &r2, &k);
+        lt_vecs *P = NULL;
+        float *Vf = NULL;
+        if (!fm || !V || r1 != 1 || c1 != D || r2 != D || k < 1) rc = lt_err(LT_EFORMAT, "kpca model: arrays missing or inconsistent");
+        else if (!(P = lt_vecs_new(n, k)) || !(Vf = lt_malloc((size_t)D * k * 4))) rc = lt_err(LT_ENOMEM, "out of memory");
+        for (int64_t i = 0; rc == LT_OK && i < D * k; i++) Vf[i] = (float)V[i];
+        for (int64_t i = 0; rc == LT_OK && i < n; i++) for (int64_t j = 0; j < D; j++) lt_vecs_row(Z, i)[j] -= (float)fm[j];
+        if (rc == LT_OK && n > 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)D, 1.0f, Z->data, (int)Z->ld, Vf, (int)k, 0.0f, P->data, (int)P->ld);
+        lt_free(Vf);
+        lt_vecs_free(Z);
+        Z = P;
+        if (rc) { lt_vecs_free(P); Z = NULL; }
+    }
     if (rc) { lt_vecs_free(Z); return rc; }
     for (int64_t i = 0; X->labels && i < n; i++)
         if (lt_vecs_set_label(Z, i, X->labels[i])) { lt_vecs_free(Z); return lt_err(LT_ENOMEM, "out of memory"); }
     *out = Z;
     return LT_OK;
 }
+
+int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) { return kernel_encode(m, X, n_threads, 0, out); }
