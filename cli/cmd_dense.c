@@ -1,5 +1,6 @@
 /* latent fit / encode, and the model part of latent info */
 #include "cli.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,10 +276,45 @@ static int fit_categorical(const char *kind, int argc, char **argv) {
     return r;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+/* libsvm targets from the model's label column: the numbers themselves, or, when any value is
+ * not a number, the class index in sorted order (listed in classes); none fitted: NULL (0) */
+static int svm_targets(const lt_model *m, const lt_table *t, double **y, char *classes, size_t cap) {
+    const char *lab = lt_model_meta(m, "label"), *miss = lt_model_meta(m, "missing");
+    *y = NULL;
+    if (!lab) return 0;
+    int lc = lt_table_col(t, lab);
+    int64_t n = lt_table_rows(t), nd = 0;
+    if (lc < 0) return (lt_err(LT_EINVAL, "no label column '%s' in the table", lab), cli_fail("encode"));
+    const char **v = lt_malloc((size_t)(n ? n : 1) * sizeof *v), **u = lt_malloc((size_t)(n ? n : 1) * sizeof *v);
+    *y = lt_malloc((size_t)(n ? n : 1) * 8);
+    if (!v || !u || !*y) { lt_free(v); lt_free(u); return (lt_err(LT_ENOMEM, "out of memory"), cli_fail("encode")); }
+    int numeric = 1;
+    for (int64_t i = 0; i < n; i++) {
+        const char *c = lt_table_cell(t, i, lc);
+        v[i] = u[i] = c ? c : miss ? miss : "?";
+        char *e;
+        (*y)[i] = strtod(v[i], &e);
+        if (e == v[i] || *e || !isfinite((*y)[i])) numeric = 0;
+    }
+    if (!numeric) {
+        qsort(u, (size_t)n, sizeof *u, cmp_str);
+        for (int64_t i = 0; i < n; i++) if (!nd || strcmp(u[nd - 1], u[i])) u[nd++] = u[i];
+        size_t at = 0;
+        for (int64_t c = 0; c < nd && at < cap; c++) at += (size_t)snprintf(classes + at, cap - at, "%s%s=%lld", c ? " " : "", u[c], (long long)c);
+        for (int64_t i = 0; i < n; i++) {
+            const char **hit = bsearch(&v[i], u, (size_t)nd, sizeof *u, cmp_str);
+            (*y)[i] = (double)(hit - u);
+        }
+    }
+    lt_free(v); lt_free(u);
+    return 0;
+}
+
 int cmd_encode(int argc, char **argv) {
     static const cli_opt opts[] = {
         {"output", 'o', "F", O_OUT, "encoded rows, labels carried over; format from the extension (required)"},
-        {"format", 0, "F", O_FMT, "output format, overriding the extension"},
+        {"format", 0, "F", O_FMT, "output format, overriding the extension; libsvm (.svm): sparse rows, table models"},
         {"from", 0, "F", O_FROM, "input format [from the name]"},
         {"inverse", 0, NULL, O_INVERSE, "pca: map encoded rows back to the input space"},
         {"labels-out", 0, "F", O_LABELS_OUT, "table models: write the label column, one value per line"},
@@ -294,7 +330,7 @@ int cmd_encode(int argc, char **argv) {
         switch (c) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
         case O_OUT: out = a; break;
-        case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); fmt = a; break;
+        case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO && strcmp(a, "libsvm")) return cli_usage(S.usage, "unknown format '%s'", a); fmt = a; break;
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
         case O_INVERSE: inverse = 1; break;
         case O_LABELS_OUT: labels_out = a; break;
@@ -303,8 +339,10 @@ int cmd_encode(int argc, char **argv) {
         }
     }
     if (optind != argc - 2 || !out) return cli_usage(S.usage, "encode: expected MODEL, INPUT and -o OUT");
-    lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
-    if (f == LT_FMT_AUTO) return cli_usage(S.usage, "cannot tell the output format of '%s'; use --format", out);
+    size_t ol = strlen(out);
+    int svm = fmt ? !strcmp(fmt, "libsvm") : (ol > 4 && !strcmp(out + ol - 4, ".svm")) || (ol > 7 && !strcmp(out + ol - 7, ".libsvm"));
+    lt_format f = svm ? LT_FMT_AUTO : fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
+    if (f == LT_FMT_AUTO && !svm) return cli_usage(S.usage, "cannot tell the output format of '%s'; use --format", out);
     openblas_set_num_threads(threads);
     double t0 = lt_now();
     lt_model *m;
@@ -314,6 +352,21 @@ int cmd_encode(int argc, char **argv) {
     int64_t in_n = 0, in_d = 0;
     if (table && (from || inverse)) { lt_model_free(m); return cli_usage(S.usage, "encode: --from and --inverse do not apply to a %s model (its input is a CSV table)", lt_model_kind(m)); }
     if (!table && labels_out) { lt_model_free(m); return cli_usage(S.usage, "encode: --labels-out belongs to table models (onehot, ordinal, hash)"); }
+    if (!table && svm) { lt_model_free(m); return cli_usage(S.usage, "encode: libsvm (sparse) output belongs to table models (onehot, ordinal, hash)"); }
+    if (svm) {
+        lt_table *t = NULL;
+        lt_csr *C = NULL;
+        r = lt_table_load(argv[optind + 1], lt_model_meta(m, "missing"), &t) || lt_cat_encode_csr(m, t, argv[optind + 1], &C) ? cli_fail("encode") : 0;
+        double *y = NULL;
+        char classes[512] = "";
+        if (!r) r = svm_targets(m, t, &y, classes, sizeof classes);
+        if (!r) r = lt_csr_save_libsvm(C, y, out) ? cli_fail("encode") : 0;
+        if (!r && !cli_quiet())
+            fprintf(stderr, "latent: encode: %lld rows x %lld columns, %lld non-zeros (%s) in %.2fs -> %s%s%s\n", (long long)C->n, (long long)C->d,
+                    (long long)C->nnz, lt_model_kind(m), lt_now() - t0, out, classes[0] ? "; targets: " : "", classes);
+        lt_free(y); lt_csr_free(C); lt_table_free(t); lt_model_free(m);
+        return r;
+    }
     if (table) {
         lt_table *t;
         const char *lab = lt_model_meta(m, "label");

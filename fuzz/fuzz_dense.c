@@ -19,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 o.kind = kinds[k]; o.dim = 16; o.min_frequency = 2; o.unknown = LT_UNKNOWN_INFREQUENT;
                 lt_model *m = NULL;
                 lt_vecs *z = NULL;
+                lt_csr *c = NULL;
                 if (lt_cat_fit(t, &o, &m) == LT_OK && lt_cat_encode(m, t, "fuzz.csv", &z) == LT_OK) lt_vecs_free(z);
+                if (m && lt_cat_encode_csr(m, t, "fuzz.csv", &c) == LT_OK) lt_csr_free(c);
                 lt_model_free(m);
             }
             lt_table_free(t);

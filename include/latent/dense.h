@@ -116,6 +116,15 @@ void lt_cat_opts_init(lt_cat_opts *o);   /* onehot, no label, error, min_frequen
 int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out);
 /* rows of a table with the fitted columns (matched by name); name: the table's file, for errors */
 int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out);
+/* The same rows as a sparse CSR matrix (row i's entries at indptr[i] .. indptr[i + 1], column
+ * indices increasing, zeros left out, hashed duplicates summed): memory O(non-zeros), for
+ * one-hot encodings with many categories. */
+typedef struct lt_csr { int64_t n, d, nnz; int64_t *indptr; int32_t *indices; float *data; } lt_csr;
+int lt_cat_encode_csr(const lt_model *m, const lt_table *t, const char *name, lt_csr **out);
+void lt_csr_free(lt_csr *c);
+/* libsvm / svmlight text: per row "y j:v j:v ..." with 1-based column indices; y[i] the row's
+ * target (NULL: 0). Written atomically. */
+int lt_csr_save_libsvm(const lt_csr *c, const double *y, const char *path);
 uint32_t lt_murmur3_32(const void *data, size_t len, uint32_t seed);
 
 /* Applies a fitted model (any kind latent fits) to the rows of X; labels are carried over. */

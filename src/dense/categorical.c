@@ -152,8 +152,45 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
     return LT_OK;
 }
 
-int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out) {
-    *out = NULL;
+/* Appends row i's entries (ei, ev: ne of them, any order, duplicates allowed) to the CSR. */
+static int csr_push(lt_csr *c, int64_t *cap, int32_t *ei, float *ev, int ne) {
+    /* sort by column (insertion: a row has one entry per table column), merge, drop zeros */
+    for (int a = 1; a < ne; a++)
+        for (int b = a; b > 0 && ei[b - 1] > ei[b]; b--) {
+            int32_t ti = ei[b]; ei[b] = ei[b - 1]; ei[b - 1] = ti;
+            float tv = ev[b]; ev[b] = ev[b - 1]; ev[b - 1] = tv;
+        }
+    if (c->nnz + ne > *cap) {
+        int64_t nc = *cap * 2 + ne + 1024;
+        int32_t *ni = lt_realloc(c->indices, (size_t)nc * 4);
+        if (ni) c->indices = ni;
+        float *nd = lt_realloc(c->data, (size_t)nc * 4);
+        if (nd) c->data = nd;
+        if (!ni || !nd) return lt_err(LT_ENOMEM, "out of memory for the sparse rows");
+        *cap = nc;
+    }
+    for (int a = 0; a < ne;) {
+        int32_t j = ei[a];
+        float v = 0;
+        while (a < ne && ei[a] == j) v += ev[a++];
+        if (v != 0) { c->indices[c->nnz] = j; c->data[c->nnz++] = v; }
+    }
+    return LT_OK;
+}
+
+void lt_csr_free(lt_csr *c) {
+    if (!c) return;
+    lt_free(c->indptr); lt_free(c->indices); lt_free(c->data); lt_free(c);
+}
+
+static int cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out, lt_csr **csr);
+int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out) { return cat_encode(m, t, name, out, NULL); }
+int lt_cat_encode_csr(const lt_model *m, const lt_table *t, const char *name, lt_csr **out) { return cat_encode(m, t, name, NULL, out); }
+
+/* one of out (dense) or csr (sparse) */
+static int cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out, lt_csr **csr) {
+    if (out) *out = NULL;
+    if (csr) *csr = NULL;
     const char *kind = lt_model_kind(m), *s;
     int k = !strcmp(kind, "onehot") ? 0 : !strcmp(kind, "ordinal") ? 1 : 2;
     int nf = (s = lt_model_meta(m, "columns")) ? atoi(s) : -1;
@@ -202,17 +239,24 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
         if (rc == LT_OK) used += k == 0 ? nfreq[f] + (nfreq[f] < ncat[f]) : k == 1 ? 1 : 0;
     }
     if (rc == LT_OK && (numi != nn || used + hd != dim)) rc = lt_err(LT_EFORMAT, "%s model: %lld output columns announced, %lld described", kind, (long long)dim, (long long)(used + hd));
-    lt_vecs *v = rc == LT_OK ? lt_vecs_new(n, dim) : NULL;
-    if (rc == LT_OK && !v) rc = lt_err(LT_ENOMEM, "out of memory");
+    lt_vecs *v = rc == LT_OK && out ? lt_vecs_new(n, dim) : NULL;
+    lt_csr *C = rc == LT_OK && csr ? lt_calloc(1, sizeof *C) : NULL;
+    int64_t cap = 0;
+    int32_t *ei = lt_malloc((size_t)(nf + 1) * 4);
+    float *ev = lt_malloc((size_t)(nf + 1) * 4);
+    if (C) { C->n = n; C->d = dim; C->indptr = lt_calloc((size_t)n + 1, 8); }
+    if (rc == LT_OK && ((out && !v) || (csr && (!C || !C->indptr)) || !ei || !ev)) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; rc == LT_OK && i < n; i++) {
-        float *z = lt_vecs_row(v, i);
+        int ne = 0;
         int64_t o = 0, ni = 0;
+#define EMIT(j, x) do { ei[ne] = (int32_t)(j); ev[ne++] = (float)(x); } while (0)
         for (int f = 0; rc == LT_OK && f < nf; f++) {   /* numerics first */
             if (!isnum[f]) continue;
             const char *x = lt_table_cell(t, i, col[f]);
             double val;
             if (!x || !is_number(x, &val)) { rc = lt_err(LT_EFORMAT, "%s: row %lld: column '%s': '%s' is not a number", name, (long long)i + 1, lt_table_name(t, col[f]), x ? x : "(missing)"); break; }
-            z[o++] = (float)((val - mean[ni]) / sd[ni]);
+            EMIT(o, (val - mean[ni]) / sd[ni]);
+            o++;
             ni++;
         }
         for (int f = 0; rc == LT_OK && f < nf; f++) {
@@ -226,7 +270,7 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
                 if (l < 0 || l >= (int)sizeof tok) { rc = lt_err(LT_EINVAL, "%s: row %lld: value too long to hash", name, (long long)i + 1); break; }
                 int32_t h = (int32_t)lt_murmur3_32(tok, (size_t)l, 0);
                 uint32_t a = h < 0 ? (uint32_t)0 - (uint32_t)h : (uint32_t)h;
-                z[used + a % (uint32_t)hd] += h >= 0 ? 1.0f : -1.0f;
+                EMIT(used + a % (uint32_t)hd, h >= 0 ? 1.0f : -1.0f);
                 continue;
             }
             if (id < 0 && unk == LT_UNKNOWN_ERROR) {
@@ -238,17 +282,35 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
             int64_t rank = id >= 0 ? rankof[f][id] : -1;
             if (k == 0) {
                 int64_t width = nfq + (infreq_col >= 0);
-                if (rank >= 0) z[o + rank] = 1;
-                else if (to_inf && infreq_col >= 0) z[o + infreq_col] = 1;
+                if (rank >= 0) EMIT(o + rank, 1);
+                else if (to_inf && infreq_col >= 0) EMIT(o + infreq_col, 1);
                 o += width;
             } else
-                z[o++] = rank >= 0 ? (float)rank : to_inf && infreq_col >= 0 ? (float)infreq_col : -1.0f;
+                EMIT(o++, rank >= 0 ? (float)rank : to_inf && infreq_col >= 0 ? (float)infreq_col : -1.0f);
         }
+#undef EMIT
+        if (rc) break;
+        if (v) { float *z = lt_vecs_row(v, i); for (int a = 0; a < ne; a++) z[ei[a]] += ev[a]; }
+        else { rc = csr_push(C, &cap, ei, ev, ne); C->indptr[i + 1] = C->nnz; }
     }
+    lt_free(ei); lt_free(ev);
     for (int f = 0; maps && f < nf; f++) lt__strmap_free(maps[f]);
     for (int f = 0; rankof && f < nf; f++) lt_free(rankof[f]);
     lt_free(col); lt_free(isnum); lt_free(maps); lt_free(freq); lt_free(ncat); lt_free(miss_id); lt_free(nfreq); lt_free(rankof);
-    if (rc) { lt_vecs_free(v); return rc; }
-    *out = v;
+    if (rc) { lt_vecs_free(v); lt_csr_free(C); return rc; }
+    if (out) *out = v;
+    else *csr = C;
     return LT_OK;
+}
+
+int lt_csr_save_libsvm(const lt_csr *c, const double *y, const char *path) {
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    for (int64_t i = 0; i < c->n; i++) {
+        fprintf(a.f, "%.17g", y ? y[i] : 0.0);
+        for (int64_t p = c->indptr[i]; p < c->indptr[i + 1]; p++) fprintf(a.f, " %d:%.9g", c->indices[p] + 1, c->data[p]);
+        fputc('\n', a.f);
+    }
+    return lt_afile_commit(&a);
 }

@@ -169,6 +169,15 @@ def test_categorical_encoders_match_sklearn(tmp_path):
     assert np.array_equal(enc("ordinal", "--handle-unknown", "ignore")[:, 1:], ref)
     ref = FeatureHasher(64, input_type="dict").transform([{"color": c, "size": s} for c, s in zip(te[1], te[2])]).toarray()
     assert np.array_equal(enc("hash", "--dim", "64")[:, 1:], ref)
+    # sparse output (libsvm), read by scikit-learn: the same matrix as the dense one, the targets
+    from sklearn.datasets import load_svmlight_file
+    for kind, opts in (("onehot", ["--handle-unknown", "ignore"]), ("hash", ["--dim", "64"])):
+        dense = enc(kind, *opts)
+        subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "te.csv"), "-o", str(tmp_path / "z.svm"), "-q"], check=True)
+        S, yv = load_svmlight_file(str(tmp_path / "z.svm"), n_features=dense.shape[1])
+        assert np.allclose(S.toarray(), dense, atol=1e-6), kind
+        assert np.array_equal(yv, np.arange(100) % 2)
+        assert S.nnz == np.count_nonzero(dense)
     r = subprocess.run([LATENT, "fit", "onehot", str(tmp_path / "tr.csv"), "-o", str(tmp_path / "m.lmodel"), "--label", "y", "-q"], check=True)
     r = subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "te.csv"), "-o", str(tmp_path / "z.npy")], capture_output=True, text=True)
     assert r.returncode == 1 and "row 1: column 'color': unknown category 'purple'" in r.stderr
