@@ -7,7 +7,7 @@ LDLIBS  += -llapacke -lopenblas -lcjson -lutf8proc -lz -lm -pthread
 PREFIX  ?= /usr/local
 B       ?= build
 
-LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/index/*.c src/bert/*.c src/graph/*.c src/dense/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/index/*.c src/bert/*.c src/graph/*.c src/dense/*.c src/glove/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
@@ -27,10 +27,10 @@ $(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fvect-cost-model=cheap -mavx2 -mfma -mf16c -c $< -o $@
+	$(CC) $(CFLAGS) -fvect-cost-model=cheap -fno-math-errno -mavx2 -mfma -mf16c -c $< -o $@
 $(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fvect-cost-model=cheap -mavx512f -mavx512bf16 -mfma -c $< -o $@
+	$(CC) $(CFLAGS) -fvect-cost-model=cheap -fno-math-errno -mavx512f -mavx512bf16 -mfma -c $< -o $@
 $(B)/liblatent.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -23,6 +23,8 @@ int cli_int(const char *s, long long lo, long long hi, long long *out);
 int cli_float(const char *s, double lo, double hi, double *out);
 int cli_load(const char *path, const char *fmt, lt_vecs **out);  /* prints errors */
 int64_t cli_lookup(const lt_vecs *v, const char *word);          /* prints if missing */
+/* saves v (f16: native half precision) and frees it; prints errors */
+int cli_save_vecs(lt_vecs *v, const char *out, lt_format f, int f16);
 int cli_quiet(void);
 void cli_set_quiet(int q);
 /* output helpers (out.c) */
@@ -37,6 +39,7 @@ int cmd_train(int argc, char **argv);
 int cmd_train_graph(const char *method, int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_train_graphs(const char *method, int argc, char **argv);
+int cmd_train_glove(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_analogy(int argc, char **argv);

@@ -42,12 +42,13 @@ static const cli_spec g_train = {"train word2vec", "usage: latent train word2vec
 int cmd_train(int argc, char **argv) {
     const char *U = g_train.usage;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs("usage: latent train word2vec|deepwalk|node2vec|feather|degree-histogram ... ('latent train METHOD --help')\n", stdout);
+        fputs("usage: latent train word2vec|glove|deepwalk|node2vec|feather|degree-histogram ... ('latent train METHOD --help')\n", stdout);
         return 0;
     }
     if (argc >= 2 && (!strcmp(argv[1], "deepwalk") || !strcmp(argv[1], "node2vec"))) return cmd_train_graph(argv[1], argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "feather") || !strcmp(argv[1], "degree-histogram"))) return cmd_train_graphs(argv[1], argc - 1, argv + 1);
-    if (argc < 2 || strcmp(argv[1], "word2vec")) return cli_usage(U, "train: expected a method ('word2vec', 'deepwalk', 'node2vec', 'feather' or 'degree-histogram')");
+    if (argc >= 2 && !strcmp(argv[1], "glove")) return cmd_train_glove(argc - 1, argv + 1);
+    if (argc < 2 || strcmp(argv[1], "word2vec")) return cli_usage(U, "train: expected a method ('word2vec', 'glove', 'deepwalk', 'node2vec', 'feather' or 'degree-histogram')");
     argc--; argv++;
     lt_w2v_opts o;
     lt_w2v_opts_init(&o);
@@ -111,12 +112,7 @@ int cmd_train(int argc, char **argv) {
     lt_w2v_info info = lt_w2v_last_info();
     if (info.truncated) fprintf(stderr, "latent: warning: %lld tokens longer than %zu bytes were cut\n", (long long)info.truncated, o.corpus.max_token_bytes);
     if (info.invalid_utf8) fprintf(stderr, "latent: warning: %lld invalid UTF-8 bytes were replaced by U+FFFD\n", (long long)info.invalid_utf8);
-    lt_save_opts so;
-    lt_save_opts_init(&so);
-    so.f16 = f16;
-    int rc = lt_vecs_save(v, out, f, &so);
-    lt_vecs_free(v);
-    if (rc) return cli_fail("");
+    if (cli_save_vecs(v, out, f, f16)) return 1;
     if (!o.sg.quiet)
         fprintf(stderr, "latent %s: train word2vec: %lld words, %lld tokens, %.0f words/s, %.1fs, kernel %s -> %s\n", LT_VERSION,
                 (long long)info.vocab, (long long)info.tokens, info.words_per_sec, lt_now() - t0, lt_kern()->name, out);

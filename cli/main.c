@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const cmd g_cmds[] = {
-    {"train", cmd_train, "train embeddings (word2vec, deepwalk, node2vec)"},
+    {"train", cmd_train, "train embeddings (word2vec, glove, deepwalk, node2vec, feather)"},
     {"graph", cmd_graph, "read an edge list and describe the graph"},
     {"convert", cmd_convert, "convert vectors between formats"},
     {"similar", cmd_similar, "nearest neighbours of words"},
@@ -34,6 +34,15 @@ static void usage(FILE *f) {
     for (size_t i = 0; i < sizeof g_cmds / sizeof g_cmds[0]; i++) fprintf(f, "  %-13s %s\n", g_cmds[i].name, g_cmds[i].summary);
     fprintf(f, "\n'latent help <command>' or 'latent <command> --help' describes a command. Data goes to stdout or -o; logs to stderr.\n"
                "Environment: LATENT_KERNEL=ref|avx2|avx512 forces a kernel path.\n");
+}
+
+int cli_save_vecs(lt_vecs *v, const char *out, lt_format f, int f16) {
+    lt_save_opts so;
+    lt_save_opts_init(&so);
+    so.f16 = f16;
+    int rc = lt_vecs_save(v, out, f, &so);
+    lt_vecs_free(v);
+    return rc ? cli_fail("") : 0;
 }
 
 int cli_fail(const char *what) {

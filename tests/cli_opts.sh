@@ -367,8 +367,31 @@ done
 $L fit onehot "$T/t.csv" -o "$T/c3.lmodel" -q --label y
 d "encode --labels-out" "$X encode c3.lmodel t.csv -o out.z.txt -q" "$X encode c3.lmodel t.csv -o out.z.txt -q --labels-out out.lab"
 
+GL="$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 -q"
+d "train glove --output" "$X train glove c.txt --dim 8 --epochs 2 -t 1 -q" "$GL"
+d "train glove --format" "$GL" "$GL --format glove"
+d "train glove --dim" "$GL" "$GL --dim 9"
+d "train glove --window" "$GL" "$GL --window 3"
+d "train glove --x-max" "$GL" "$GL --x-max 5"
+d "train glove --weight-power" "$GL" "$GL --weight-power 0.5"
+d "train glove --alpha" "$GL" "$GL --alpha 0.1"
+d "train glove --epochs" "$GL" "$GL --epochs 3"
+d "train glove --min-count" "$GL" "$GL --min-count 20"
+d "train glove --max-vocab" "$GL" "$GL --max-vocab 50"
+d "train glove --memory" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 2>&1 | sed 's/[0-9.]*s//g'" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 --memory 0.0002 2>&1 | sed 's/[0-9.]*s//g'"
+d "train glove --vectors" "$GL" "$GL --vectors word"
+d "train glove --asymmetric" "$GL" "$GL --asymmetric"
+d "train glove --no-distance-weighting" "$GL" "$GL --no-distance-weighting"
+d "train glove --grad-clip" "$GL" "$GL --grad-clip 0.001"
+d "train glove --lower" "printf 'The the THE cat Cat\\n%.0s' \$(seq 50) > up.txt; $X train glove up.txt -o out.g.txt --dim 4 --epochs 1 -t 1 -q --min-count 1" "printf 'The the THE cat Cat\\n%.0s' \$(seq 50) > up.txt; $X train glove up.txt -o out.g.txt --dim 4 --epochs 1 -t 1 -q --min-count 1 --lower"
+d "train glove --save-vocab" "$GL" "$GL --save-vocab out.voc"
+d "train glove --f16" "$X train glove c.txt -o out.g.lvec --dim 8 --epochs 2 -t 1 -q" "$X train glove c.txt -o out.g.lvec --dim 8 --epochs 2 -t 1 -q --f16"
+d "train glove --threads" "$GL; echo 1" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 2 -q"
+d "train glove --seed" "$GL" "$GL --seed 5"
+d "train glove --quiet" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 2>&1 | sed 's/[0-9.]*s//g'" "$GL"
+
 # coverage: every option that --help lists has a case above
-for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" \
+for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do

@@ -13,4 +13,5 @@
 #include "latent/graph.h"
 #include "latent/model.h"
 #include "latent/dense.h"
+#include "latent/glove.h"
 #endif

@@ -19,7 +19,8 @@
     void lt_gelu_##sfx(float *x, int64_t n);                                                   \
     void lt_softmax_##sfx(float *x, int n);                                                    \
     uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist); \
-    void lt_cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n);
+    void lt_cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n); \
+    float lt_glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float clip, float *tmp);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)
@@ -57,5 +58,34 @@ static inline void lt__cos_add(const float *s, const float *b, float amp, float 
         float x = s[i] + b[i];
         z[i] = amp * (fabsf(x) < 8192.0f ? lt__cos_poly(x) : cosf(x));
     }
+}
+/* One source for glove_step, compiled per instruction set (see glove.h for the rule). The
+ * row update is skipped when it is not finite, as GloVe does. */
+static inline float lt__glove_step(float *restrict w, float *restrict c, float *restrict gw, float *restrict gc, int d, float lx, float fw,
+                                   float lr, float clip, float *restrict tmp) {
+    float diff = 0;
+    for (int k = 0; k < d; k++) diff += w[k] * c[k];
+    diff += w[d] + c[d] - lx;
+    float fdiff = fw * diff;
+    if (!(fabsf(fdiff) < INFINITY)) return 0;
+    float *uw = tmp, *uc = tmp + d, su = 0;
+    for (int k = 0; k < d; k++) {
+        float g1 = fdiff * c[k], g2 = fdiff * w[k];
+        g1 = (g1 > clip ? clip : g1 < -clip ? -clip : g1) * lr;
+        g2 = (g2 > clip ? clip : g2 < -clip ? -clip : g2) * lr;
+        uw[k] = g1 / sqrtf(gw[k]);
+        uc[k] = g2 / sqrtf(gc[k]);
+        su += uw[k] + uc[k];
+        gw[k] += g1 * g1;
+        gc[k] += g2 * g2;
+    }
+    if (fabsf(su) < INFINITY)
+        for (int k = 0; k < d; k++) { w[k] -= uw[k]; c[k] -= uc[k]; }
+    float gb = fdiff * lr;
+    w[d] -= gb / sqrtf(gw[d]);
+    c[d] -= gb / sqrtf(gc[d]);
+    gw[d] += gb * gb;
+    gc[d] += gb * gb;
+    return 0.5f * fdiff * diff;
 }
 #endif

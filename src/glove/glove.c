@@ -1,0 +1,124 @@
+/* GloVe training (see glove.h): AdaGrad over the shuffled co-occurrence records, Hogwild
+ * threads on contiguous slices. Rows hold dim floats and the bias, padded to LT_KERN_PAD. */
+#include "latent/glove.h"
+#include "latent/core.h"
+#include "latent/kern.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lt_glove {
+    lt_glove_opts o;
+    int64_t V, ld;             /* row stride in floats */
+    float *W, *C, *GW, *GC;    /* word and context rows (bias at [dim]) and their squared-gradient sums */
+    double *loss;              /* per epoch */
+};
+
+double lt_glove_step(float *w, float *c, float *gw, float *gc, int dim, double x, const lt_glove_opts *o) {
+    float *u = lt_malloc((size_t)dim * 8);
+    if (!u) return NAN;
+    float fw = x > o->x_max ? 1.0f : (float)pow(x / o->x_max, o->weight_power);
+    double l = lt_kern()->glove_step(w, c, gw, gc, dim, (float)log(x), fw, (float)o->alpha, (float)o->grad_clip, u);
+    lt_free(u);
+    return l;
+}
+
+typedef struct { lt_glove *g; const lt_cooc *c; const float *lf; int epoch; double *loss; } run_ctx;
+
+static void train_slice(void *ud, int64_t b, int64_t e, int tid) {
+    run_ctx *r = ud;
+    lt_glove *g = r->g;
+    const lt_glove_opts *o = &g->o;
+    int d = o->dim;
+    int64_t T = o->n_threads < 1 ? 1 : o->n_threads, n = r->c->n;
+    float *u = lt_malloc((size_t)d * 8);
+    if (!u) return;
+    const lt_kernels *K = lt_kern();
+    for (int64_t th = b; th < e; th++) {
+        int64_t lo = n * th / T, hi = n * (th + 1) / T;
+        double loss = 0;
+        float lr = (float)o->alpha, clip = (float)o->grad_clip;
+        for (int64_t i = lo; i < hi; i++) {
+            const lt_cooc_rec *rec = &r->c->r[i];
+            int64_t a = rec->a, bb = rec->b;
+            loss += K->glove_step(g->W + a * g->ld, g->C + bb * g->ld, g->GW + a * g->ld, g->GC + bb * g->ld, d, r->lf[2 * i], r->lf[2 * i + 1], lr, clip, u);
+            if (th == 0 && o->progress && ((i - lo) & 0xfffff) == 0xfffff)
+                o->progress(o->progress_ud, 1, r->epoch, (double)(i - lo) * (double)T + (double)r->epoch * (double)n, (double)n * o->epochs, loss / (double)(i - lo + 1));
+        }
+        r->loss[th] = loss;
+    }
+    (void)tid;
+    lt_free(u);
+}
+
+int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out) {
+    *out = NULL;
+    if (o->dim < 1 || o->dim > 100000) return lt_err(LT_EINVAL, "glove: dim must be 1..100000");
+    if (o->epochs < 1) return lt_err(LT_EINVAL, "glove: epochs must be positive");
+    if (!(o->x_max > 0) || !(o->alpha > 0) || !(o->weight_power >= 0) || !(o->grad_clip > 0)) return lt_err(LT_EINVAL, "glove: x_max, alpha and grad_clip must be positive, weight_power >= 0");
+    if (c->n < 1) return lt_err(LT_EINVAL, "glove: no co-occurrences to train on");
+    lt_glove *g = lt_calloc(1, sizeof *g);
+    if (!g) return lt_err(LT_ENOMEM, "out of memory");
+    g->o = *o;
+    g->V = c->vocab;
+    g->ld = (o->dim + 1 + LT_KERN_PAD - 1) / LT_KERN_PAD * LT_KERN_PAD;
+    size_t sz = (size_t)g->V * (size_t)g->ld * 4;
+    g->W = lt_aligned_alloc(sz); g->C = lt_aligned_alloc(sz); g->GW = lt_aligned_alloc(sz); g->GC = lt_aligned_alloc(sz);
+    g->loss = lt_calloc((size_t)o->epochs, 8);
+    int64_t T = o->n_threads < 1 ? 1 : o->n_threads;
+    double *tl = lt_calloc((size_t)T, 8);
+    if (!g->W || !g->C || !g->GW || !g->GC || !g->loss || !tl) { lt_free(tl); lt_glove_free(g); return lt_err(LT_ENOMEM, "out of memory for %lld x %d parameters", (long long)g->V, o->dim); }
+    lt_rng r;
+    lt_rng_seed(&r, o->seed, 0);
+    for (int64_t i = 0; i < g->V; i++)
+        for (int64_t k = 0; k < g->ld; k++) {
+            int in = k <= o->dim;
+            g->W[i * g->ld + k] = in ? (float)((lt_rng_uniform(&r) - 0.5) / o->dim) : 0;
+            g->C[i * g->ld + k] = in ? (float)((lt_rng_uniform(&r) - 0.5) / o->dim) : 0;
+            g->GW[i * g->ld + k] = g->GC[i * g->ld + k] = 1;
+        }
+    /* one seeded shuffle of the records, as GloVe's shuffle program */
+    for (int64_t i = c->n - 1; i > 0; i--) {
+        int64_t j = (int64_t)lt_rng_below(&r, (uint64_t)i + 1);
+        lt_cooc_rec t = c->r[i]; c->r[i] = c->r[j]; c->r[j] = t;
+    }
+    /* log x and f(x) once for all epochs */
+    float *lf = lt_malloc((size_t)c->n * 8);
+    if (!lf) { lt_free(tl); lt_glove_free(g); return lt_err(LT_ENOMEM, "out of memory"); }
+    for (int64_t i = 0; i < c->n; i++) {
+        double x = c->r[i].x;
+        lf[2 * i] = (float)log(x);
+        lf[2 * i + 1] = x > o->x_max ? 1.0f : (float)pow(x / o->x_max, o->weight_power);
+    }
+    for (int ep = 0; ep < o->epochs; ep++) {
+        run_ctx rc = {g, c, lf, ep, tl};
+        lt_parallel_for((int)T, T, train_slice, &rc);
+        double s = 0;
+        for (int64_t t = 0; t < T; t++) s += tl[t];
+        g->loss[ep] = s / (double)c->n;
+        if (!isfinite(g->loss[ep])) { lt_free(tl); lt_free(lf); lt_glove_free(g); return lt_err(LT_EINVAL, "glove diverged in epoch %d (lower --alpha)", ep + 1); }
+        if (o->progress) o->progress(o->progress_ud, 1, ep, (double)(ep + 1) * (double)c->n, (double)c->n * o->epochs, g->loss[ep]);
+    }
+    lt_free(tl);
+    lt_free(lf);
+    *out = g;
+    return LT_OK;
+}
+
+void lt_glove_vectors(const lt_glove *g, float *dst, int64_t ld) {
+    int d = g->o.dim;
+    for (int64_t i = 0; i < g->V; i++)
+        for (int k = 0; k < d; k++) {
+            float w = g->W[i * g->ld + k], c = g->C[i * g->ld + k];
+            dst[i * ld + k] = g->o.output == 1 ? w : g->o.output == 2 ? c : w + c;
+        }
+}
+
+double lt_glove_epoch_loss(const lt_glove *g, int epoch) { return epoch >= 0 && epoch < g->o.epochs ? g->loss[epoch] : NAN; }
+
+void lt_glove_free(lt_glove *g) {
+    if (!g) return;
+    lt_aligned_free(g->W); lt_aligned_free(g->C); lt_aligned_free(g->GW); lt_aligned_free(g->GC);
+    lt_free(g->loss);
+    lt_free(g);
+}
