@@ -209,7 +209,10 @@ int lt_cooc_count(const lt_tokens *t, int64_t V, const lt_glove_opts *o, lt_cooc
     for (int64_t i = 0; i < T && rc == LT_OK; i++) {
         shard *s = &S[i];
         s->t = t; s->o = o; s->V = V; s->T = T; s->tid = (int)i; s->cap = cap;
-        int64_t lo = 0, hi = V * V, budget = (int64_t)(share / 2 / 8) - (V / T + 2);
+        /* the budget, but no more cells than this thread will add to (2 window per token) */
+        int64_t budget = (int64_t)(share / 2 / 8) - (V / T + 2), adds = 2 * (int64_t)o->window * (t->n_words / T + 1);
+        if (budget > adds) budget = adds;
+        int64_t lo = 0, hi = V * V;
         while (lo < hi) {   /* the largest P whose dense cells fit the budget */
             int64_t mid = lo + (hi - lo + 1) / 2;
             if (dense_cells(V, T, i, mid) <= budget) lo = mid; else hi = mid - 1;

@@ -38,7 +38,16 @@ static void train_slice(void *ud, int64_t b, int64_t e, int tid) {
         int64_t lo = n * th / T, hi = n * (th + 1) / T;
         double loss = 0;
         float lr = (float)o->alpha, clip = (float)o->grad_clip;
+        int64_t lines = (d + 1 + 15) / 16;   /* 64-byte lines per row */
         for (int64_t i = lo; i < hi; i++) {
+            if (i + 6 < hi) {   /* a few records ahead: their rows are random, fetch them now */
+                const lt_cooc_rec *nx = &r->c->r[i + 6];
+                const float *p1 = g->W + nx->a * g->ld, *p2 = g->C + nx->b * g->ld, *p3 = g->GW + nx->a * g->ld, *p4 = g->GC + nx->b * g->ld;
+                for (int64_t q = 0; q < lines; q++) {
+                    __builtin_prefetch(p1 + 16 * q, 1, 3); __builtin_prefetch(p2 + 16 * q, 1, 3);
+                    __builtin_prefetch(p3 + 16 * q, 1, 3); __builtin_prefetch(p4 + 16 * q, 1, 3);
+                }
+            }
             const lt_cooc_rec *rec = &r->c->r[i];
             int64_t a = rec->a, bb = rec->b;
             loss += K->glove_step(g->W + a * g->ld, g->C + bb * g->ld, g->GW + a * g->ld, g->GC + bb * g->ld, d, r->lf[2 * i], r->lf[2 * i + 1], lr, clip, u);
