@@ -23,6 +23,9 @@ int cli_int(const char *s, long long lo, long long hi, long long *out);
 int cli_float(const char *s, double lo, double hi, double *out);
 int cli_load(const char *path, const char *fmt, lt_vecs **out);  /* prints errors */
 int64_t cli_lookup(const lt_vecs *v, const char *word);          /* prints if missing */
+/* a word's vector: its row (*id set), else from a fastText model's n-grams (*id = -1); -1 and a
+ * message when it has neither */
+int cli_word_vec(const lt_vecs *v, const char *word, float *out, int64_t *id);
 /* saves v (f16: native half precision) and frees it; prints errors */
 int cli_save_vecs(lt_vecs *v, const char *out, lt_format f, int f16);
 int cli_quiet(void);

@@ -16,7 +16,7 @@ enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O
 
 typedef struct {
     const char *from, *to, *index, *queries;
-    int k, json, mul, f16, prec, ef, n_neg;
+    int k, json, mul, f16, prec, prec_set, ef, n_neg;
     long long restrict_n;
     const char *neg[64];
     lt_node_eval_opts ne;
@@ -39,7 +39,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(spec->usage, "unknown format '%s'", a); q->from = a; break;
         case O_TO: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(spec->usage, "unknown format '%s'", a); q->to = a; break;
         case O_F16: q->f16 = 1; break;
-        case O_PREC: if (!cli_int(a, 1, 17, &iv)) return cli_usage(spec->usage, "--precision must be 1..17"); q->prec = (int)iv; break;
+        case O_PREC: if (!cli_int(a, 1, 17, &iv)) return cli_usage(spec->usage, "--precision must be 1..17"); q->prec = (int)iv; q->prec_set = 1; break;
         case O_K: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(spec->usage, "-k must be 1..1000000"); q->k = (int)iv; break;
         case O_NEG:
             if (q->n_neg == 64) return cli_usage(spec->usage, "at most 64 --negative words");
@@ -159,19 +159,24 @@ static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char
     float *sc = calloc((size_t)q->k, 4);
     char qs[2048] = "";
     if (!qv || !ex || !ids || !sc) { free(qv); free(ex); free(ids); free(sc); fprintf(stderr, "latent: out of memory\n"); return 1; }
+    float *wv = calloc((size_t)vn->d + 1, 4);
+    int n_in = 0;
     for (int i = 0; i < n_ex && !r; i++) {
         const char *w = i < np ? pos[i] : neg[i - np];
-        int64_t id = cli_lookup(v, w);
-        if (id < 0) { r = 1; break; }
-        ex[i] = id;
-        float s = i < np ? 1.0f : -1.0f;
-        for (int64_t j = 0; j < vn->d; j++) qv[j] += s * lt_vecs_row(vn, id)[j];
+        int64_t id;
+        if (!wv || cli_word_vec(v, w, wv, &id)) { r = 1; break; }
+        if (id >= 0) ex[n_in++] = id;   /* a word outside the rows (fastText n-grams) excludes nothing */
+        double nr = 0;
+        for (int64_t j = 0; j < vn->d; j++) nr += (double)wv[j] * wv[j];
+        float s = (i < np ? 1.0f : -1.0f) / (nr > 0 ? (float)sqrt(nr) : 1.0f);
+        for (int64_t j = 0; j < vn->d; j++) qv[j] += s * wv[j];
         size_t l = strlen(qs);
         snprintf(qs + l, sizeof qs - l, "%s%s%s", l ? " " : "", i < np ? "" : "-", w);
     }
+    free(wv);
     if (!r) {
-        int n = q->index ? nearest_index(q->index, q->ef, v, qv, q->k, ex, n_ex, ids, sc)
-                         : lt_nearest(vn, qv, q->k, q->restrict_n, ex, n_ex, ids, sc);
+        int n = q->index ? nearest_index(q->index, q->ef, v, qv, q->k, ex, n_in, ids, sc)
+                         : lt_nearest(vn, qv, q->k, q->restrict_n, ex, n_in, ids, sc);
         if (n < 0) r = cli_fail("similar");
         else cli_hits(stdout, q->json, qs, "similarity", ids, sc, n, v);
     }
@@ -240,19 +245,34 @@ int cmd_analogy(int argc, char **argv) {
     if (!q.index && q.ef != 64) return cli_usage(S.usage, "--ef needs --index");
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
-    int64_t a = cli_lookup(v, argv[optind + 1]), b = cli_lookup(v, argv[optind + 2]), c = cli_lookup(v, argv[optind + 3]);
-    if (a < 0 || b < 0 || c < 0) { lt_vecs_free(v); return 1; }
+    /* each word's unit vector: its row, or (fastText models) its n-grams' mean */
+    float *abc = calloc((size_t)v->d * 3 + 1, 4);
+    int64_t id3[3];
+    for (int i = 0; i < 3; i++)
+        if (!abc || cli_word_vec(v, argv[optind + 1 + i], abc + i * v->d, &id3[i])) { free(abc); lt_vecs_free(v); return 1; }
+    int64_t a = id3[0], b = id3[1], c = id3[2];
+    int oov = a < 0 || b < 0 || c < 0;
+    if (oov && q.mul) { free(abc); lt_vecs_free(v); return cli_usage(S.usage, "--mul needs A, B and C in the rows (3CosAdd takes n-gram vectors)"); }
     lt_vecs *vn = lt_vecs_normalized(v);
     int64_t *ids = calloc((size_t)q.k, 8);
     float *sc = calloc((size_t)q.k, 4);
     int n = -1;
-    if (vn && ids && sc && q.index) {
+    if (vn && ids && sc && (q.index || oov)) {
         float *qv = calloc((size_t)vn->ld, 4);
-        for (int64_t j = 0; qv && j < vn->d; j++) qv[j] = lt_vecs_row(vn, b)[j] - lt_vecs_row(vn, a)[j] + lt_vecs_row(vn, c)[j];
-        int64_t ex[3] = {a, b, c};
-        n = qv ? nearest_index(q.index, q.ef, v, qv, q.k, ex, 3, ids, sc) : lt_err(LT_ENOMEM, "out of memory");
+        for (int i = 0; qv && i < 3; i++) {
+            double nr = 0;
+            for (int64_t j = 0; j < v->d; j++) nr += (double)abc[i * v->d + j] * abc[i * v->d + j];
+            float s = (i == 1 ? 1.0f : i == 0 ? -1.0f : 1.0f) / (nr > 0 ? (float)sqrt(nr) : 1.0f);
+            for (int64_t j = 0; j < v->d; j++) qv[j] += s * abc[i * v->d + j];
+        }
+        int64_t ex[3];
+        int ne = 0;
+        for (int i = 0; i < 3; i++) if (id3[i] >= 0) ex[ne++] = id3[i];
+        n = !qv ? lt_err(LT_ENOMEM, "out of memory") : q.index ? nearest_index(q.index, q.ef, v, qv, q.k, ex, ne, ids, sc)
+                                                              : lt_nearest(vn, qv, q.k, q.restrict_n, ex, ne, ids, sc);
         free(qv);
     } else if (vn && ids && sc) n = lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc);
+    free(abc);
     if (n < 0) r = cli_fail("analogy");
     else {
         char qs[1024];
@@ -265,10 +285,10 @@ int cmd_analogy(int argc, char **argv) {
     return r;
 }
 
-static double cosine(const lt_vecs *v, int64_t a, int64_t b) {
+static double cosine(int64_t d, const float *a, const float *b) {
     double ab = 0, aa = 0, bb = 0;
-    for (int64_t j = 0; j < v->d; j++) {
-        double x = lt_vecs_row(v, a)[j], y = lt_vecs_row(v, b)[j];
+    for (int64_t j = 0; j < d; j++) {
+        double x = a[j], y = b[j];
         ab += x * y; aa += x * x; bb += y * y;
     }
     return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
@@ -287,16 +307,18 @@ int cmd_similarity(int argc, char **argv) {
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
     if (!q.json) printf("word1\tword2\tsimilarity\n");
+    float *wa = malloc((size_t)v->d * 8 + 4);
     for (int i = optind + 1; i + 1 < argc && !r; i += 2) {
-        int64_t a = cli_lookup(v, argv[i]), b = cli_lookup(v, argv[i + 1]);
-        if (a < 0 || b < 0) { r = 1; break; }
-        double s = cosine(v, a, b);
+        int64_t a, b;
+        if (!wa || cli_word_vec(v, argv[i], wa, &a) || cli_word_vec(v, argv[i + 1], wa + v->d, &b)) { r = 1; break; }
+        double s = cosine(v->d, wa, wa + v->d);
         if (!q.json) { printf("%s\t%s\t%.6f\n", argv[i], argv[i + 1], s); continue; }
         fputs("{\"word1\": ", stdout); cli_json_str(stdout, argv[i]);
         fputs(", \"word2\": ", stdout); cli_json_str(stdout, argv[i + 1]);
         fputs(", \"similarity\": ", stdout); cli_json_num(stdout, s);
         fputs("}\n", stdout);
     }
+    free(wa);
     lt_vecs_free(v);
     return r;
 }
@@ -345,9 +367,10 @@ int cmd_doesnt_match(int argc, char **argv) {
 }
 
 int cmd_vector(int argc, char **argv) {
-    static const cli_opt opts[] = {{"precision", 0, "N", O_PREC, "significant digits [9: exact]"}, OPT_JSON, OPT_FROM, {0}};
+    static const cli_opt opts[] = {{"precision", 0, "N", O_PREC, "significant digits [9: exact; fastText models: 5, as print-word-vectors]"}, OPT_JSON, OPT_FROM, {0}};
     static const cli_spec S = {"vector", "usage: latent vector VECS WORD... [options]\n"
-                               "  prints \"WORD v1 ... vd\" for each WORD (with --json: {\"word\": ..., \"vector\": [...]})\n", opts};
+                               "  prints \"WORD v1 ... vd\" for each WORD (with --json: {\"word\": ..., \"vector\": [...]});\n"
+                               "  a fastText .bin model gives every word a vector from its character n-grams\n", opts};
     qopts q;
     qinit(&q);
     int r = parse(argc, argv, &S, &q);
@@ -355,14 +378,26 @@ int cmd_vector(int argc, char **argv) {
     if (argc - optind < 2) return cli_usage(S.usage, "vector: expected VECS and at least one WORD");
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
-    for (int i = optind + 1; i < argc; i++) {
-        int64_t id = cli_lookup(v, argv[i]);
-        if (id < 0) { r = 1; continue; }
+    /* a fastText model: any word has a vector (its n-grams), printed as print-word-vectors does
+     * (5 significant digits, a space after each value) unless --precision or --json is given */
+    float *sub = lt_malloc((size_t)v->d * 4);
+    int ft = sub && lt_vecs_subword(v, "", sub) >= 0, ftstyle = ft && !q.json && !q.prec_set;
+    for (int i = optind + 1; sub && i < argc; i++) {
+        const float *row;
+        if (ft) { lt_vecs_subword(v, argv[i], sub); row = sub; }
+        else {
+            int64_t id = cli_lookup(v, argv[i]);
+            if (id < 0) { r = 1; continue; }
+            row = lt_vecs_row(v, id);
+        }
         if (q.json) { fputs("{\"word\": ", stdout); cli_json_str(stdout, argv[i]); fputs(", \"vector\": [", stdout); }
         else printf("%s", argv[i]);
-        for (int64_t j = 0; j < v->d; j++) printf(q.json ? (j ? ", %.*g" : "%.*g") : " %.*g", q.prec, (double)lt_vecs_row(v, id)[j]);
-        printf(q.json ? "]}\n" : "\n");
+        for (int64_t j = 0; j < v->d; j++)
+            if (ftstyle) printf(" %.5g", (double)row[j]);
+            else printf(q.json ? (j ? ", %.*g" : "%.*g") : " %.*g", q.prec, (double)row[j]);
+        printf(q.json ? "]}\n" : ftstyle ? " \n" : "\n");
     }
+    lt_free(sub);
     lt_vecs_free(v);
     return r;
 }

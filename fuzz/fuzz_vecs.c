@@ -1,5 +1,6 @@
 /* libFuzzer harness: every vector-format parser and the HNSW index loader on arbitrary
- * bytes. The first byte picks the parser (low 3 bits). Build: make fuzz (clang -fsanitize=fuzzer,address,undefined). */
+ * bytes. The first byte picks the parser (low 3 bits; bit 6: the fastText model reader, whose
+ * models then answer subword queries). Build: make fuzz (clang -fsanitize=fuzzer,address,undefined). */
 #include "latent/latent.h"
 #include "../src/core/fuzzing.h"
 #include <stdint.h>
@@ -28,6 +29,16 @@ static int run(const uint8_t *data, size_t size) {
         return 0;
     }
     lt_vecs *v = NULL;
+    if (data[0] & 0x40) {
+        if (lt_vecs_parse(data + 1, size - 1, LT_FMT_FASTTEXT, "fuzz.bin", &v) == LT_OK) {
+            float *o = lt_malloc((size_t)v->d * 4);
+            static const char *w[] = {"", "whale", "\xe6\x97\xa5\xe6\x9c\xac", "</s>", "\xff\x80"};
+            for (int i = 0; o && i < 5; i++) lt_vecs_subword(v, w[i], o);
+            lt_free(o);
+            lt_vecs_free(v);
+        }
+        return 0;
+    }
     if (lt_vecs_parse(data + 1, size - 1, f[data[0] % 6], "fuzz", &v) == LT_OK) {
         for (int64_t i = 0; i < v->n; i++) if (v->labels) lt_vecs_find(v, v->labels[i]);
         lt_vecs_free(v);

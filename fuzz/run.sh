@@ -25,6 +25,9 @@ if [ -x build/latent ]; then
     build/latent train word2vec $B/seed_corpus.txt -o $B/seed_w2v.txt --dim 4 --epochs 2 --min-count 1 -t 1 -q \
         --checkpoint $B/seed.ckpt --checkpoint-every 500 --stop-after-segments 1 2>/dev/null || true
     [ -f $B/seed.ckpt ] && { printf '\000'; cat $B/seed.ckpt; } > $B/seeds_inputs/ckpt && { printf '\200'; cat $B/seed.ckpt; } > $B/seeds_inputs/ckpt_nocrc
+    # a tiny fastText model (Debian's fasttext, when installed) for the .bin reader (bit 6)
+    command -v fasttext > /dev/null && fasttext skipgram -input $B/seed_corpus.txt -output $B/seed_ft -dim 2 -bucket 50 -minCount 1 -epoch 1 \
+        -minn 1 -maxn 3 -thread 1 -verbose 0 > /dev/null 2>&1 && { printf '\100'; cat $B/seed_ft.bin; } > $B/seeds_vecs/fasttext
 fi
 { printf '\001'; cat tests/fixtures/bert-fixtures/tiny-bert-mean/hf/config.json; } > $B/seeds_inputs/config
 printf '\002{"text": "a\\u0000b \\ud83d\\ude00", "id": 7}' > $B/seeds_inputs/jsonl

@@ -37,10 +37,13 @@ typedef enum lt_format {
     LT_FMT_BVECS,     /* TEXMEX .bvecs: per row int32 d then d uint8 (read only) */
     LT_FMT_IVECS,     /* TEXMEX .ivecs: per row int32 d then d int32 (values as floats) */
     LT_FMT_IDX,       /* IDX (MNIST): big-endian dims, u8/i8/i16/i32/f32/f64; row = first dim (read only) */
-    LT_FMT_CSV        /* numeric CSV/TSV with a header; a first column "label", "id" or unnamed holds labels */
+    LT_FMT_CSV,       /* numeric CSV/TSV with a header; a first column "label", "id" or unnamed holds labels */
+    LT_FMT_FASTTEXT   /* fastText .bin model (read only; found by its magic whatever the name): the words'
+                       * vectors, and n-gram rows for any other word (lt_vecs_subword) */
 } lt_format;
 
 typedef struct lt_vecs_internal lt_vecs_internal;
+typedef struct lt_subword lt_subword;
 typedef struct lt_vecs {
     int64_t n, d, ld;   /* rows, dimension, row stride in floats (ld >= d, ld % 16 == 0) */
     float *data;        /* n*ld floats, 64-byte aligned */
@@ -64,6 +67,12 @@ int lt_vecs_set_label(lt_vecs *v, int64_t i, const char *label);
 /* Row of a label (exact byte match), -1 if absent or no labels. Builds a hash index on
  * first call. */
 int64_t lt_vecs_find(const lt_vecs *v, const char *label);
+/* Subword vector of any word from a fastText model's n-grams, as fastText's getWordVector
+ * (in-vocabulary words include their own row): writes d floats, returns the number of rows
+ * averaged (0: no n-gram, a zero vector), or -1 when v has no subword information. */
+int lt_vecs_subword(const lt_vecs *v, const char *word, float *out);
+/* fastText's string hash (FNV-1a over bytes read as signed chars) */
+uint32_t lt_fasttext_hash(const char *s, size_t n);
 /* Metadata: UTF-8 key/value pairs (no '=' in keys, no newline in either). */
 int lt_vecs_meta_set(lt_vecs *v, const char *key, const char *value);
 const char *lt_vecs_meta_get(const lt_vecs *v, const char *key);

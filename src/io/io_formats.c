@@ -520,6 +520,7 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
     case LT_FMT_BVECS: return parse_xvecs(buf, len, name, 2, out);
     case LT_FMT_IDX: return parse_idx(buf, len, name, out);
     case LT_FMT_CSV: return parse_csv(buf, len, name, out);
+    case LT_FMT_FASTTEXT: return lt_parse_fasttext(buf, len, name, out);
     default: *out = NULL; return lt_err(LT_EINVAL, "%s: unknown vector format (use --format)", name);
     }
 }
@@ -664,9 +665,6 @@ int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
 /* Files people have that are not vector files latent reads: named, with what to do. */
 static int foreign_kind(const char *buf, size_t len, const char *path) {
     const unsigned char *u = (const unsigned char *)buf;
-    if (len >= 8 && u[0] == 0xBA && u[1] == 0x16 && u[2] == 0x4F && u[3] == 0x2F)
-        return lt_err(LT_EFORMAT, "%s: offset 0: this is a fastText model (.bin), not word vectors; latent reads fastText's "
-                      ".vec text (the .vec written beside the .bin, or `fasttext print-word-vectors MODEL.bin < words`)", path);
     if (len >= 4 && !memcmp(buf, "PK\x03\x04", 4))
         return lt_err(LT_EFORMAT, "%s: offset 0: this is a zip archive (NumPy .npz?); save the array as .npy: "
                       "python3 -c \"import numpy as np; np.save('x.npy', np.load('FILE.npz')['arr_0'])\"", path);
@@ -734,7 +732,9 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     char *buf; size_t len, ml;
     int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
-    if (fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY && (rc = foreign_kind(buf, len, path))) goto done;
+    const unsigned char *u = (const unsigned char *)buf;
+    if (len >= 4 && u[0] == 0xBA && u[1] == 0x16 && u[2] == 0x4F && u[3] == 0x2F && fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY) fmt = LT_FMT_FASTTEXT;
+    if (fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY && fmt != LT_FMT_FASTTEXT && (rc = foreign_kind(buf, len, path))) goto done;
     if (fmt == LT_FMT_AUTO) {
         /* sniff: native magic, npy magic, else text with or without header */
         if (len >= 8 && !memcmp(buf, "LTNTVECS", 8)) fmt = LT_FMT_NATIVE;

@@ -43,6 +43,8 @@ void lt_vecs_free(lt_vecs *v) {
         lt_free(v->in->hash);
         for (int i = 0; i < v->in->n_meta; i++) { lt_free(v->in->meta_k[i]); lt_free(v->in->meta_v[i]); }
         lt_free(v->in->meta_k); lt_free(v->in->meta_v);
+        lt_subword_free(v->in->subword);
+        lt_free(v->in->subword_words);
         lt_free(v->in);
     } else {
         lt_aligned_free(v->data);
@@ -164,7 +166,7 @@ static const struct { lt_format f; const char *name; } g_names[] = {
     {LT_FMT_NATIVE, "native"}, {LT_FMT_W2V_TXT, "w2v-txt"}, {LT_FMT_W2V_BIN, "w2v-bin"},
     {LT_FMT_GLOVE, "glove"},   {LT_FMT_VEC, "vec"},         {LT_FMT_NPY, "npy"},
     {LT_FMT_FVECS, "fvecs"},   {LT_FMT_BVECS, "bvecs"},     {LT_FMT_IVECS, "ivecs"},
-    {LT_FMT_IDX, "idx"},       {LT_FMT_CSV, "csv"},
+    {LT_FMT_IDX, "idx"},       {LT_FMT_CSV, "csv"},       {LT_FMT_FASTTEXT, "fasttext"},
 };
 lt_format lt_format_from_name(const char *name) {
     for (size_t i = 0; i < sizeof g_names / sizeof g_names[0]; i++)

@@ -14,7 +14,11 @@ struct lt_vecs_internal {
     uint64_t hash_cap;
     int n_meta;
     char **meta_k, **meta_v;
+    lt_subword *subword;  /* fastText models: the n-gram rows (fasttext.c) */
+    float *subword_words; /* and the words' own rows */
 };
+void lt_subword_free(lt_subword *s);
+int lt_parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out);
 char *lt_vecs_arena_alloc(lt_vecs *v, size_t n);
 int lt_vecs_alloc_labels(lt_vecs *v);
 
