@@ -4,7 +4,8 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_CBOW, O_HS, O_DIM, O_WIN, O_NEG, O_SAMPLE, O_MINC, O_MAXV, O_EPO, O_ALPHA, O_LOWER, O_MAXTOK,
-       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP };
+       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP,
+       O_MINN, O_MAXN, O_BUCKET };
 static const cli_opt g_train_opts[] = {
     {"output", 'o', "F", O_OUT, "output vectors; format from the extension (.lvec .bin .txt .vec .glove .npy .fvecs, + .gz)"},
     {"format", 0, "F", O_FMT, "native|w2v-txt|w2v-bin|glove|vec|npy|fvecs (overrides the extension)"},
@@ -39,26 +40,64 @@ static const cli_spec g_train = {"train word2vec", "usage: latent train word2vec
     "  CORPUS: UTF-8 text, plain or .gz ('-' = stdin, kept in a temporary file for the epochs); newline ends a sentence\n",
     g_train_opts};
 
+static const cli_opt g_ft_opts[] = {
+    {"output", 'o', "F", O_OUT, "MODEL.bin: a fastText model (fastText and latent read it, any word gets a vector); other\n"
+                                "                           extensions: the words' vectors (.lvec .txt .vec .glove .npy .fvecs, + .gz)"},
+    {"format", 0, "F", O_FMT, "native|w2v-txt|w2v-bin|glove|vec|npy|fvecs: write vectors, not a model"},
+    {"dim", 0, "N", O_DIM, "dimension [100]"},
+    {"window", 0, "N", O_WIN, "max window [5]"},
+    {"negative", 0, "N", O_NEG, "negative samples [5]"},
+    {"minn", 0, "N", O_MINN, "shortest character n-gram [3]"},
+    {"maxn", 0, "N", O_MAXN, "longest character n-gram [6]"},
+    {"bucket", 0, "N", O_BUCKET, "n-gram hash buckets [2000000]"},
+    {"sample", 0, "X", O_SAMPLE, "subsampling threshold [1e-4, fastText's -t]"},
+    {"min-count", 0, "N", O_MINC, "drop rarer words [5]"},
+    {"max-vocab", 0, "N", O_MAXV, "keep the N most frequent words [all]"},
+    {"epochs", 0, "N", O_EPO, "passes over the corpus [5]"},
+    {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.05, fastText's -lr]"},
+    {"lower", 0, NULL, O_LOWER, "Unicode lowercasing of the corpus"},
+    {"max-token", 0, "N", O_MAXTOK, "cut longer tokens (bytes) [100]"},
+    {"exact-sigmoid", 0, NULL, O_EXACT, "exact logistic instead of the table"},
+    {"ns-exponent", 0, "X", O_NSEXP, "noise distribution count^X [0.5, as fastText]"},
+    {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
+    {"seed", 's', "N", O_SEED, "[1]"},
+    {"save-vocab", 0, "F", O_SVOC, "write \"word count\" lines"},
+    {"read-vocab", 0, "F", O_RVOC, "use a saved vocabulary instead of counting"},
+    {"f16", 0, NULL, O_F16, "store native output as half precision"},
+    {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"},
+    {0}};
+static const cli_spec g_ft = {"train fasttext", "usage: latent train fasttext CORPUS -o MODEL.bin|VECS [options]\n"
+    "  subword skip-gram (fastText): a word's input is the mean of its row and its character n-grams' rows;\n"
+    "  CORPUS: UTF-8 text, plain or .gz; newline ends a sentence\n", g_ft_opts};
+
 int cmd_train(int argc, char **argv) {
     const char *U = g_train.usage;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs("usage: latent train word2vec|glove|deepwalk|node2vec|feather|degree-histogram ... ('latent train METHOD --help')\n", stdout);
+        fputs("usage: latent train word2vec|fasttext|glove|deepwalk|node2vec|feather|degree-histogram ... ('latent train METHOD --help')\n", stdout);
         return 0;
     }
     if (argc >= 2 && (!strcmp(argv[1], "deepwalk") || !strcmp(argv[1], "node2vec"))) return cmd_train_graph(argv[1], argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "feather") || !strcmp(argv[1], "degree-histogram"))) return cmd_train_graphs(argv[1], argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "glove")) return cmd_train_glove(argc - 1, argv + 1);
-    if (argc < 2 || strcmp(argv[1], "word2vec")) return cli_usage(U, "train: expected a method ('word2vec', 'glove', 'deepwalk', 'node2vec', 'feather' or 'degree-histogram')");
+    int ft = argc >= 2 && !strcmp(argv[1], "fasttext");
+    if (argc < 2 || (strcmp(argv[1], "word2vec") && !ft))
+        return cli_usage(U, "train: expected a method ('word2vec', 'fasttext', 'glove', 'deepwalk', 'node2vec', 'feather' or 'degree-histogram')");
+    const cli_spec *SP = ft ? &g_ft : &g_train;
+    if (ft) U = g_ft.usage;
     argc--; argv++;
     lt_w2v_opts o;
     lt_w2v_opts_init(&o);
     o.sg.n_threads = lt_cpu_count();
+    if (ft) {   /* fastText's defaults */
+        o.minn = 3; o.maxn = 6; o.bucket = 2000000; o.max_sentence = 1024;
+        o.sg.alpha = 0.05f; o.sg.sample = 1e-4f; o.sg.ns_exponent = 0.5f; o.sg.init_range = 1;
+    }
     const char *out = NULL, *fmt = NULL, *optarg_ = NULL, *fixed = NULL;
     int f16 = 0, c;
     long long iv;
     double fv;
     optind = 1;
-    while ((c = cli_getopt(argc, argv, &g_train, &optarg_)) != CLI_END) {
+    while ((c = cli_getopt(argc, argv, SP, &optarg_)) != CLI_END) {
         const char *optarg = optarg_;
         switch (c) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
@@ -90,17 +129,25 @@ int cmd_train(int argc, char **argv) {
         case O_NSEXP: if (!cli_float(optarg, -2, 2, &fv)) return cli_usage(U, "--ns-exponent must be in [-2, 2]"); o.sg.ns_exponent = (float)fv; fixed = "--ns-exponent"; break;
         case O_CMG: o.sg.cbow_mean_grad = 1; fixed = "--cbow-mean-grad"; break;
         case O_STOP: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "bad --stop-after-segments"); o.sg.stop_after_segments = iv; break;
+        case O_MINN: if (!cli_int(optarg, 1, 100, &iv)) return cli_usage(U, "--minn must be 1..100"); o.minn = (int)iv; break;
+        case O_MAXN: if (!cli_int(optarg, 1, 100, &iv)) return cli_usage(U, "--maxn must be 1..100"); o.maxn = (int)iv; break;
+        case O_BUCKET: if (!cli_int(optarg, 1, 100000000, &iv)) return cli_usage(U, "--bucket must be 1..100000000"); o.bucket = iv; break;
         }
     }
     if (o.resume && fixed) return cli_usage(U, "%s cannot change a resumed run: its training options come from the checkpoint", fixed);
     if (o.resume && (o.vocab_in || o.vocab_out)) return cli_usage(U, "--resume takes the vocabulary from the checkpoint: no --read-vocab/--save-vocab");
-    if (optind != argc - 1) return cli_usage(U, "train word2vec: expected one CORPUS argument");
-    if (!out) return cli_usage(U, "train word2vec: -o VECS is required");
-    lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
+    const char *what = ft ? "train fasttext" : "train word2vec";
+    if (optind != argc - 1) return cli_usage(U, "%s: expected one CORPUS argument", what);
+    if (!out) return cli_usage(U, "%s: -o %s is required", what, ft ? "MODEL.bin or VECS" : "VECS");
+    size_t ol = strlen(out);
+    int model = ft && !fmt && ol > 4 && !strcmp(out + ol - 4, ".bin");   /* a fastText model, not word2vec binary */
+    lt_format f = model ? LT_FMT_NATIVE : fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
-    if (f16 && f != LT_FMT_NATIVE) return cli_usage(U, "--f16 applies to native (.lvec) output only");
+    if (f16 && (model || f != LT_FMT_NATIVE)) return cli_usage(U, "--f16 applies to native (.lvec) output only");
     if (o.sg.checkpoint_every && !o.checkpoint) return cli_usage(U, "--checkpoint-every needs --checkpoint F");
     if (o.resume && !o.checkpoint) return cli_usage(U, "--resume needs --checkpoint FILE");
+    if (ft && o.minn > o.maxn) return cli_usage(U, "--minn must not exceed --maxn");
+    if (model) o.model_out = out;
     const char *corpus = argv[optind];
     /* check the output is writable before hours of training */
     lt_afile probe;
@@ -108,13 +155,14 @@ int cmd_train(int argc, char **argv) {
     if (strcmp(out, "-")) lt_afile_abort(&probe);
     double t0 = lt_now();
     lt_vecs *v;
-    if (lt_w2v_train(corpus, &o, &v) != LT_OK) return cli_fail("train word2vec");
+    if (lt_w2v_train(corpus, &o, &v) != LT_OK) return cli_fail(what);
     lt_w2v_info info = lt_w2v_last_info();
     if (info.truncated) fprintf(stderr, "latent: warning: %lld tokens longer than %zu bytes were cut\n", (long long)info.truncated, o.corpus.max_token_bytes);
     if (info.invalid_utf8) fprintf(stderr, "latent: warning: %lld invalid UTF-8 bytes were replaced by U+FFFD\n", (long long)info.invalid_utf8);
-    if (cli_save_vecs(v, out, f, f16)) return 1;
+    if (model) lt_vecs_free(v);
+    else if (cli_save_vecs(v, out, f, f16)) return 1;
     if (!o.sg.quiet)
-        fprintf(stderr, "latent %s: train word2vec: %lld words, %lld tokens, %.0f words/s, %.1fs, kernel %s -> %s\n", LT_VERSION,
+        fprintf(stderr, "latent %s: %s: %lld words, %lld tokens, %.0f words/s, %.1fs, kernel %s -> %s\n", LT_VERSION, what,
                 (long long)info.vocab, (long long)info.tokens, info.words_per_sec, lt_now() - t0, lt_kern()->name, out);
     return 0;
 }

@@ -129,6 +129,23 @@ d "train word2vec --read-vocab" "$W" "printf 'whale 5\nship 5\nsea 5\n' > voc.tx
 d "train word2vec --f16" "$X train word2vec c.txt -o out.v.lvec --dim 8 --epochs 1 -t 1 -q --min-count 3" \
   "$X train word2vec c.txt -o out.v.lvec --dim 8 --epochs 1 -t 1 -q --min-count 3 --f16"
 
+FT="$X train fasttext c.txt -o out.f.bin --dim 8 --epochs 1 -t 1 -q --min-count 3 --bucket 1000"
+d "train fasttext --output" "$X train fasttext c.txt --dim 8 --epochs 1 -t 1 -q --min-count 3 --bucket 1000" "$FT"
+d "train fasttext --format" "$FT" "$FT --format glove"
+for o in "--dim 9" "--window 2" "--negative 2" "--minn 2" "--maxn 4" "--bucket 500" "--sample 0" "--min-count 4" "--max-vocab 100" \
+         "--epochs 2" "--alpha 0.02" "--exact-sigmoid" "--ns-exponent 0.75" "--seed 9" "--max-token 8"; do
+    d "train fasttext ${o%% *}" "$FT" "$FT $o"
+done
+d "train fasttext --lower" "printf 'The the THE the a a b b\n' > out.c; $X train fasttext out.c -o out.v.txt --dim 4 -t 1 -q --min-count 1 --bucket 10" \
+  "printf 'The the THE the a a b b\n' > out.c; $X train fasttext out.c -o out.v.txt --dim 4 -t 1 -q --min-count 1 --bucket 10 --lower"
+d "train fasttext --threads" "$X train fasttext c.txt -o out.f.bin --dim 8 --epochs 1 -t 1 --min-count 3 --bucket 1000 2>&1 | sed 's/[0-9.]*s,/s,/; s/[0-9]* words\/s//'" \
+  "$X train fasttext c.txt -o out.f.bin --dim 8 --epochs 1 -t 2 --min-count 3 --bucket 1000 2>&1 | sed 's/[0-9.]*s,/s,/; s/[0-9]* words\/s//'"
+d "train fasttext --quiet" "$X train fasttext c.txt -o out.f.bin --dim 8 --epochs 1 -t 1 --min-count 3 --bucket 1000 2>&1 | wc -l" "$FT 2>&1 | wc -l"
+d "train fasttext --save-vocab" "$FT" "$FT --save-vocab out.voc"
+d "train fasttext --read-vocab" "$FT" "printf 'whale 5\nship 5\nsea 5\n' > voc.txt; $FT --read-vocab voc.txt"
+d "train fasttext --f16" "$X train fasttext c.txt -o out.f.lvec --dim 8 --epochs 1 -t 1 -q --min-count 3 --bucket 1000" \
+  "$X train fasttext c.txt -o out.f.lvec --dim 8 --epochs 1 -t 1 -q --min-count 3 --bucket 1000 --f16"
+
 B="$X index build v.lvec -o out.i.lhnsw -t 1 -q"
 d "index build --output" "$X index build v.lvec -t 1 -q" "$B"
 d "index build --metric" "$B" "$B --metric l2"
@@ -391,7 +408,7 @@ d "train glove --seed" "$GL" "$GL --seed 5"
 d "train glove --quiet" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 2>&1 | sed 's/[0-9.]*s//g'" "$GL"
 
 # coverage: every option that --help lists has a case above
-for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train glove" \
+for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
          "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do

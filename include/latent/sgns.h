@@ -91,6 +91,18 @@ typedef int (*lt_sgns_batch_fn)(void *ud, int epoch, int64_t batch, lt_tokens *t
 int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t words_per_epoch);
 /* Input (word) vectors, V rows of ld floats. */
 const float *lt_sgns_vectors(const lt_sgns *m, int64_t *ld);
+/* Subword vectors (fastText): `extra` more input rows (character n-gram buckets), initialised
+ * like the words' rows, and for each word w its input rows rows[ptr[w] .. ptr[w + 1]) (its own
+ * row w among them). Training then follows fastText's skip-gram: the mean h of the centre
+ * word's rows predicts each word of its window, each with its own negatives, as one batched
+ * update of h; h's change is added to every one of those rows. Skip-gram with negative
+ * sampling only; no checkpoints. Call before training. */
+int lt_sgns_set_subwords(lt_sgns *m, int64_t extra, const int64_t *ptr, const int32_t *rows);
+/* Word w's vector: the mean of its input rows (its own row without subwords). */
+void lt_sgns_word_vector(const lt_sgns *m, int64_t w, float *out);
+/* Every input row (V + extra) and the output rows (negative sampling; V rows), ld floats each. */
+const float *lt_sgns_input_rows(const lt_sgns *m, int64_t *rows, int64_t *ld);
+const float *lt_sgns_output_rows(const lt_sgns *m, int64_t *ld);
 const lt_sgns_opts *lt_sgns_get_opts(const lt_sgns *m);
 /* Words/s of the last lt_sgns_train, counting every corpus token of every epoch. */
 double lt_sgns_words_per_sec(const lt_sgns *m);

@@ -73,6 +73,15 @@ int64_t lt_vecs_find(const lt_vecs *v, const char *label);
 int lt_vecs_subword(const lt_vecs *v, const char *word, float *out);
 /* fastText's string hash (FNV-1a over bytes read as signed chars) */
 uint32_t lt_fasttext_hash(const char *s, size_t n);
+/* The bucket of each character n-gram of "<word>" (n = minn..maxn UTF-8 characters, never "<"
+ * or ">" alone), in fastText's order, into out (at most cap); returns the count (-1: no memory). */
+int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap);
+/* Writes a fastText skip-gram model (.bin, version 12, negative sampling) that fastText and
+ * latent read: words with counts, the input rows (nwords + bucket) and the output rows
+ * (nwords), ld floats apart. */
+typedef struct lt_fasttext_args { int dim, ws, epoch, min_count, neg, minn, maxn; int64_t bucket, ntokens; double t; } lt_fasttext_args;
+int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords, const char *const *words, const int64_t *counts,
+                     const float *in, const float *out, int64_t ld);
 /* Metadata: UTF-8 key/value pairs (no '=' in keys, no newline in either). */
 int lt_vecs_meta_set(lt_vecs *v, const char *key, const char *value);
 const char *lt_vecs_meta_get(const lt_vecs *v, const char *key);

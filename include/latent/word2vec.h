@@ -24,6 +24,13 @@ typedef struct lt_w2v_opts {
     const char *vocab_out;    /* save the vocabulary here */
     const char *checkpoint;   /* checkpoint file written during training */
     int resume;               /* continue from `checkpoint` */
+    /* subword vectors (fastText): with maxn > 0 each word's input is the mean of its row and
+     * its character n-grams' rows (minn..maxn, hashed into bucket rows; lt_sgns_set_subwords);
+     * the output rows are those means; model_out, if set, receives a fastText .bin */
+    int minn, maxn;
+    int64_t bucket;
+    int64_t max_sentence;     /* words per training sentence [1000; fastText reads 1024] */
+    const char *model_out;
 } lt_w2v_opts;
 void lt_w2v_opts_init(lt_w2v_opts *o);
 

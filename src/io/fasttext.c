@@ -34,35 +34,52 @@ uint32_t lt_fasttext_hash(const char *s, size_t n) {
 
 static int cmp_pair(const void *a, const void *b) { int32_t x = *(const int32_t *)a, y = *(const int32_t *)b; return (x > y) - (x < y); }
 
-/* adds the rows of "<word>"'s n-grams to acc (dim floats); returns how many */
-static int64_t add_ngrams(const lt_subword *s, const char *word, float *acc) {
-    if (s->maxn <= 0 || s->prune_n == 0) return 0;
+int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap) {
+    if (maxn <= 0 || bucket <= 0) return 0;
     size_t wl = strlen(word), L = wl + 2;
-    char *b = lt_malloc(L + 1);
-    if (!b) return 0;
+    char sb[256], *b = L + 1 <= sizeof sb ? sb : lt_malloc(L + 1);
+    if (!b) return -1;
     b[0] = '<'; memcpy(b + 1, word, wl); b[L - 1] = '>'; b[L] = 0;
     int64_t cnt = 0;
     for (size_t i = 0; i < L; i++) {
         if ((b[i] & 0xC0) == 0x80) continue;
         size_t j = i;
-        for (int n = 1; j < L && n <= s->maxn; n++) {
+        for (int n = 1; j < L && n <= maxn; n++) {
             j++;
             while (j < L && (b[j] & 0xC0) == 0x80) j++;
-            if (n < s->minn || (n == 1 && (i == 0 || j == L))) continue;
-            int64_t id = (int64_t)(lt_fasttext_hash(b + i, j - i) % (uint32_t)s->bucket);
-            if (s->prune_n > 0) {
-                int32_t key = (int32_t)id;
-                const int32_t *hit = bsearch(&key, s->prune, (size_t)s->prune_n, 8, cmp_pair);
-                if (!hit) continue;
-                id = hit[1];
-                if (id < 0 || id >= s->bucket) continue;
-            }
-            const float *r = s->ngrams + id * s->dim;
-            for (int k = 0; k < s->dim; k++) acc[k] += r[k];
+            if (n < minn || (n == 1 && (i == 0 || j == L))) continue;
+            if (cnt < cap) out[cnt] = (int32_t)(lt_fasttext_hash(b + i, j - i) % (uint32_t)bucket);
             cnt++;
         }
     }
-    lt_free(b);
+    if (b != sb) lt_free(b);
+    return cnt;
+}
+
+/* adds the rows of "<word>"'s n-grams to acc (dim floats); returns how many */
+static int64_t add_ngrams(const lt_subword *s, const char *word, float *acc) {
+    if (s->maxn <= 0 || s->prune_n == 0) return 0;
+    int32_t fix[512], *ids = fix;
+    int64_t n = lt_fasttext_ngrams(word, s->minn, s->maxn, s->bucket, fix, 512);
+    if (n > 512) {
+        if (!(ids = lt_malloc((size_t)n * 4))) return 0;
+        lt_fasttext_ngrams(word, s->minn, s->maxn, s->bucket, ids, n);
+    }
+    int64_t cnt = 0;
+    for (int64_t q = 0; q < n; q++) {
+        int64_t id = ids[q];
+        if (s->prune_n > 0) {
+            int32_t key = (int32_t)id;
+            const int32_t *hit = bsearch(&key, s->prune, (size_t)s->prune_n, 8, cmp_pair);
+            if (!hit) continue;
+            id = hit[1];
+            if (id < 0 || id >= s->bucket) continue;
+        }
+        const float *r = s->ngrams + id * s->dim;
+        for (int k = 0; k < s->dim; k++) acc[k] += r[k];
+        cnt++;
+    }
+    if (ids != fix) lt_free(ids);
     return cnt;
 }
 
@@ -176,4 +193,30 @@ int lt_parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **o
     snprintf(b, sizeof b, "%d", bucket); lt_vecs_meta_set(v, "bucket", b);
     *out = v;
     return LT_OK;
+}
+
+int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords, const char *const *words, const int64_t *counts,
+                     const float *in, const float *out, int64_t ld) {
+    if (nwords < 1 || nwords > INT32_MAX || a->dim < 1 || a->bucket < 0) return lt_err(LT_EINVAL, "fastText model: bad sizes");
+    lt_afile f;
+    int rc = lt_afile_open(&f, path);
+    if (rc) return rc;
+    int32_t hd[14] = {793712314, 12, a->dim, a->ws, a->epoch, a->min_count, a->neg, 1, 2, 2, (int32_t)a->bucket, a->minn, a->maxn, 100};
+    fwrite(hd, 4, 14, f.f);
+    fwrite(&a->t, 8, 1, f.f);
+    int32_t ds[3] = {(int32_t)nwords, (int32_t)nwords, 0};
+    int64_t nt = a->ntokens, prune = -1;
+    fwrite(ds, 4, 3, f.f); fwrite(&nt, 8, 1, f.f); fwrite(&prune, 8, 1, f.f);
+    for (int64_t i = 0; i < nwords; i++) {
+        int8_t type = 0;
+        fwrite(words[i], 1, strlen(words[i]) + 1, f.f); fwrite(&counts[i], 8, 1, f.f); fwrite(&type, 1, 1, f.f);
+    }
+    uint8_t q = 0;
+    int64_t m = nwords + a->bucket, n = a->dim;
+    fwrite(&q, 1, 1, f.f); fwrite(&m, 8, 1, f.f); fwrite(&n, 8, 1, f.f);
+    for (int64_t i = 0; i < m; i++) fwrite(in + i * ld, 4, (size_t)a->dim, f.f);
+    m = nwords;
+    fwrite(&q, 1, 1, f.f); fwrite(&m, 8, 1, f.f); fwrite(&n, 8, 1, f.f);
+    for (int64_t i = 0; i < m; i++) fwrite(out + i * ld, 4, (size_t)a->dim, f.f);
+    return lt_afile_commit(&f);
 }

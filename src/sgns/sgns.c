@@ -42,6 +42,8 @@ struct lt_sgns {
     double wps;
     const float *sig;
     float logsig[LT_EXP_TABLE_SIZE + 1];
+    int64_t rows;                           /* input rows: V, plus subword rows when set */
+    int64_t *sub_ptr; int32_t *sub_rows;    /* subwords: word w's input rows (lt_sgns_set_subwords) */
 };
 
 void lt_sgns_opts_init(lt_sgns_opts *o) {
@@ -215,7 +217,7 @@ int lt_sgns_new(lt_sgns **out, const lt_sgns_opts *o, int64_t V, const int64_t *
     m->o = *o;
     if (m->o.alpha <= 0) m->o.alpha = m->o.cbow ? 0.05f : 0.025f;
     m->o.checkpoint_path = NULL;
-    m->V = V; m->d = o->dim; m->ld = lt_pad_dim(o->dim);
+    m->V = V; m->rows = V; m->d = o->dim; m->ld = lt_pad_dim(o->dim);
     for (int64_t i = 0; i < V; i++)
         if (counts[i] < 0) { lt_free(m); return lt_err(LT_EINVAL, "count of word %lld is negative", (long long)i); }
     m->counts = lt_malloc((size_t)V * sizeof(int64_t));
@@ -241,10 +243,52 @@ void lt_sgns_free(lt_sgns *m) {
     lt_free(m->alias_p); lt_free(m->alias_i);
     lt_free(m->code); lt_free(m->codelen); lt_free(m->point);
     lt_free(m->keep); lt_free(m->ts); lt_free(m->ckpt_path);
+    lt_free(m->sub_ptr); lt_free(m->sub_rows);
     lt_free(m);
 }
 
 const float *lt_sgns_vectors(const lt_sgns *m, int64_t *ld) { if (ld) *ld = m->ld; return m->syn0; }
+const float *lt_sgns_input_rows(const lt_sgns *m, int64_t *rows, int64_t *ld) { *rows = m->rows; *ld = m->ld; return m->syn0; }
+const float *lt_sgns_output_rows(const lt_sgns *m, int64_t *ld) { *ld = m->ld; return m->syn1neg; }
+
+int lt_sgns_set_subwords(lt_sgns *m, int64_t extra, const int64_t *ptr, const int32_t *rows) {
+    if (m->o.cbow || m->o.hs || m->o.negative < 1) return lt_err(LT_EINVAL, "subword vectors: skip-gram with negative sampling only (no --cbow, --hs)");
+    if (extra < 0 || m->V + extra > INT32_MAX) return lt_err(LT_EINVAL, "subwords: %lld extra rows", (long long)extra);
+    int64_t nr = ptr[m->V];
+    if (ptr[0] != 0 || nr < 0) return lt_err(LT_EINVAL, "subwords: bad row lists");
+    for (int64_t w = 0; w < m->V; w++)
+        if (ptr[w + 1] <= ptr[w]) return lt_err(LT_EINVAL, "subwords: word %lld has no input row", (long long)w);
+    for (int64_t i = 0; i < nr; i++)
+        if (rows[i] < 0 || rows[i] >= m->V + extra) return lt_err(LT_EINVAL, "subwords: row %d out of range", rows[i]);
+    size_t bytes;
+    if (!lt_mul_ok((size_t)(m->V + extra), (size_t)m->ld * 4, &bytes)) return lt_err(LT_ENOMEM, "model too large");
+    float *s0 = lt_aligned_alloc(bytes);
+    m->sub_ptr = lt_malloc((size_t)(m->V + 1) * 8);
+    m->sub_rows = lt_malloc((size_t)(nr ? nr : 1) * 4);
+    if (!s0 || !m->sub_ptr || !m->sub_rows) { lt_aligned_free(s0); return lt_err(LT_ENOMEM, "out of memory for %lld x %lld input rows", (long long)(m->V + extra), (long long)m->d); }
+    memcpy(s0, m->syn0, (size_t)m->V * (size_t)m->ld * 4);
+    memset(s0 + m->V * m->ld, 0, (size_t)extra * (size_t)m->ld * 4);
+    lt_rng r;   /* the extra rows: the same initial range as the words' rows */
+    lt_rng_seed(&r, m->o.seed, 0xfffffffeULL);
+    const float init = m->o.init_range > 0 && m->o.init_range <= 100 ? m->o.init_range : 0.5f;
+    for (int64_t i = m->V; i < m->V + extra; i++)
+        for (int64_t k = 0; k < m->d; k++) s0[i * m->ld + k] = (lt_rng_uniformf(&r) - 0.5f) * 2 * init / (float)m->d;
+    lt_aligned_free(m->syn0);
+    m->syn0 = s0;
+    m->rows = m->V + extra;
+    memcpy(m->sub_ptr, ptr, (size_t)(m->V + 1) * 8);
+    memcpy(m->sub_rows, rows, (size_t)nr * 4);
+    return LT_OK;
+}
+
+void lt_sgns_word_vector(const lt_sgns *m, int64_t w, float *out) {
+    if (!m->sub_ptr) { memcpy(out, m->syn0 + w * m->ld, (size_t)m->d * 4); return; }
+    int64_t a = m->sub_ptr[w], b = m->sub_ptr[w + 1];
+    memset(out, 0, (size_t)m->d * 4);
+    for (int64_t i = a; i < b; i++) for (int64_t k = 0; k < m->d; k++) out[k] += m->syn0[(int64_t)m->sub_rows[i] * m->ld + k];
+    float inv = (float)(1.0 / (double)(b - a));
+    for (int64_t k = 0; k < m->d; k++) out[k] *= inv;
+}
 const lt_sgns_opts *lt_sgns_get_opts(const lt_sgns *m) { return &m->o; }
 double lt_sgns_words_per_sec(const lt_sgns *m) { return m->wps; }
 void lt_sgns_set_output(lt_sgns *m, const char *path, int quiet) {
@@ -422,8 +466,13 @@ static void train_thread(void *ud, int tid) {
     float **outs2 = lt_malloc((size_t)(maxm + 1) * (size_t)(NEG + 1) * sizeof(float *));
     uint8_t *v2 = lt_malloc((size_t)(maxm + 1) * (size_t)(NEG + 1));
     float *tmp = lt_aligned_alloc((size_t)(maxm + 2) * (size_t)ld * 4);
+    /* subwords: the centre's mean row h (and its value before the update), one output list */
+    float *h = lt_aligned_alloc((size_t)ld * 8), *h0 = h ? h + ld : NULL;
+    float **souts = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float *) + 8);
+    float *slab = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float) + 8), *sS = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float) + 64);
+    uint8_t *sval = lt_malloc((size_t)maxm * (size_t)(NEG + 1) + 8);
     float *neu1 = lt_aligned_alloc((size_t)ld * 4), *neu1e = lt_aligned_alloc((size_t)ld * 4);
-    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e || !outs2 || !v2) goto done;
+    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e || !outs2 || !v2 || !h || !souts || !slab || !sS || !sval) goto done;
     const int batched = o->batched && !o->cbow;
     const double total = c->total_words;   /* words of every epoch: the learning-rate schedule */
     int64_t pos = b;
@@ -448,6 +497,32 @@ static void train_thread(void *ud, int tid) {
             int mm = 0;
             for (int j = lo; j <= hi; j++) if (j != i) ctx[mm++] = m->syn0 + (int64_t)sen[j] * ld;
             if (mm == 0) continue;
+            if (m->sub_ptr) {
+                /* subwords (fastText's skip-gram): the centre's rows' mean h predicts each context
+                 * word against its own negatives, in one batched update of h; h's change is then
+                 * added to each of the centre's rows */
+                int64_t ra = m->sub_ptr[w], rb = m->sub_ptr[w + 1];
+                memset(h, 0, (size_t)ld * 4);
+                for (int64_t q = ra; q < rb; q++) K->axpy(1, m->syn0 + (int64_t)m->sub_rows[q] * ld, h, ld);
+                float inv = 1.0f / (float)(rb - ra);
+                for (int64_t k = 0; k < ld; k++) { h[k] *= inv; h0[k] = h[k]; }
+                int no = 0;
+                for (int j = lo; j <= hi; j++) {
+                    if (j == i) continue;
+                    int32_t tw = sen[j];
+                    souts[no] = m->syn1neg + (int64_t)tw * ld; slab[no] = 1; sval[no++] = 1;
+                    for (int q = 0; q < NEG; q++) {
+                        int32_t tg = draw_neg(m, &s->rng);
+                        souts[no] = m->syn1neg + (int64_t)tg * ld; slab[no] = 0; sval[no++] = tg != tw;
+                    }
+                }
+                float *hp = h;
+                s->loss += batch_update(m, K, &hp, 1, souts, no, slab, sval, 0, ld, alpha, sS, tmp, o->exact_sigmoid, c->want_loss);
+                s->loss_n += mm;
+                for (int64_t k = 0; k < ld; k++) h[k] -= h0[k];
+                for (int64_t q = ra; q < rb; q++) K->axpy(1, h, m->syn0 + (int64_t)m->sub_rows[q] * ld, ld);
+                continue;
+            }
             if (batched) {
                 if (o->hs) {
                     int n = m->codelen[w];
@@ -517,6 +592,7 @@ static void train_thread(void *ud, int tid) {
     }
 done:
     lt_free(outs2); lt_free(v2);
+    lt_aligned_free(h); lt_free(souts); lt_free(slab); lt_free(sS); lt_free(sval);
     lt_free(sen); lt_free(ctx); lt_free(outs); lt_free(labels); lt_free(S); lt_free(valid); lt_free(codes);
     lt_aligned_free(tmp); lt_aligned_free(neu1); lt_aligned_free(neu1e);
 }
@@ -569,6 +645,7 @@ static int diverged(const lt_sgns *m, int epoch) {
 int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     const lt_sgns_opts *o = &m->o;
     if (t->n_words == 0) return lt_err(LT_EINVAL, "the corpus has no in-vocabulary words");
+    if (m->sub_ptr && m->ckpt_path) return lt_err(LT_EINVAL, "subword training has no checkpoints");
     for (int64_t i = 0; i < t->n; i++)
         if (t->ids[i] >= m->V || t->ids[i] < -1) return lt_err(LT_EINVAL, "token %lld has id %d outside the vocabulary", (long long)i, t->ids[i]);
     uint64_t h = tokens_hash(t);

@@ -46,6 +46,35 @@ static int vocab_from_blob(lt_vocab **out, const char *b, size_t len) {
     return LT_OK;
 }
 
+/* each word's input rows: its own, then its n-grams' buckets after the V word rows */
+static int set_subwords(lt_sgns *m, const lt_vocab *voc, const lt_w2v_opts *o) {
+    int64_t V = lt_vocab_size(voc), cap = 0, n = 0;
+    if (o->bucket < 1 || o->bucket > INT32_MAX - V || o->minn < 1 || o->maxn < o->minn || o->maxn > 100)
+        return lt_err(LT_EINVAL, "subwords: need 1 <= minn <= maxn <= 100 and bucket >= 1");
+    int64_t *ptr = lt_malloc((size_t)(V + 1) * 8);
+    int32_t *rows = NULL;
+    int rc = ptr ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t w = 0; rc == LT_OK && w < V; w++) {
+        const char *word = lt_vocab_word(voc, w);
+        int64_t k = lt_fasttext_ngrams(word, o->minn, o->maxn, o->bucket, NULL, 0);
+        if (k < 0) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+        if (n + 1 + k > cap) {
+            int64_t nc = (n + 1 + k) * 2;
+            int32_t *p = lt_realloc(rows, (size_t)nc * 4);
+            if (!p) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            rows = p; cap = nc;
+        }
+        ptr[w] = n;
+        rows[n++] = (int32_t)w;
+        lt_fasttext_ngrams(word, o->minn, o->maxn, o->bucket, rows + n, k);
+        for (int64_t q = 0; q < k; q++) rows[n + q] += (int32_t)V;
+        n += k;
+    }
+    if (rc == LT_OK) { ptr[V] = n; rc = lt_sgns_set_subwords(m, o->bucket, ptr, rows); }
+    lt_free(ptr); lt_free(rows);
+    return rc;
+}
+
 int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     *out = NULL;
     memset(&g_info, 0, sizeof g_info);
@@ -82,10 +111,12 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     g_info.pruned = lt_vocab_get_stats(voc).pruned_while_counting;
     if (o->vocab_out && (rc = lt_vocab_save(voc, o->vocab_out))) goto done;
     if (lt_vocab_size(voc) < 2) { rc = lt_err(LT_EINVAL, "%s: only %lld distinct words with count >= %lld; training needs at least 2", path, (long long)lt_vocab_size(voc), (long long)o->vocab.min_count); goto done; }
-    if ((rc = lt_tokens_encode(&tok, c, voc, 1000))) goto done;
+    if ((rc = lt_tokens_encode(&tok, c, voc, o->max_sentence > 0 ? o->max_sentence : 1000))) goto done;
     if (tok.n_words == 0) { rc = lt_err(LT_EINVAL, "%s: no words to train on", path); goto done; }
+    if (o->maxn > 0 && (o->resume || o->checkpoint)) { rc = lt_err(LT_EINVAL, "subword training has no checkpoints"); goto done; }
     if (!m) {
         if ((rc = lt_sgns_new(&m, &o->sg, lt_vocab_size(voc), lt_vocab_counts(voc)))) goto done;
+        if (o->maxn > 0 && (rc = set_subwords(m, voc, o))) goto done;
         blob = vocab_blob(voc, &blob_len);
         if (!blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
     }
@@ -108,12 +139,25 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     lt_vecs *v = lt_vecs_new(lt_vocab_size(voc), so->dim);
     if (!v) { rc = LT_ENOMEM; goto done; }
     for (int64_t i = 0; i < v->n; i++) {
-        memcpy(lt_vecs_row(v, i), W + i * ld, (size_t)so->dim * 4);
+        if (o->maxn > 0) lt_sgns_word_vector(m, i, lt_vecs_row(v, i));
+        else memcpy(lt_vecs_row(v, i), W + i * ld, (size_t)so->dim * 4);
         if ((rc = lt_vecs_set_label(v, i, lt_vocab_word(voc, i)))) { lt_vecs_free(v); goto done; }
     }
     char buf[64];
 #define META(k, fmt, val) do { snprintf(buf, sizeof buf, fmt, val); lt_vecs_meta_set(v, k, buf); } while (0)
-    lt_vecs_meta_set(v, "method", so->cbow ? "word2vec-cbow" : "word2vec-skipgram");
+    lt_vecs_meta_set(v, "method", o->maxn > 0 ? "fasttext-skipgram" : so->cbow ? "word2vec-cbow" : "word2vec-skipgram");
+    if (o->maxn > 0) { META("minn", "%d", o->minn); META("maxn", "%d", o->maxn); META("bucket", "%lld", (long long)o->bucket); }
+    if (o->model_out) {
+        lt_fasttext_args fa = {so->dim, so->window, so->epochs, (int)o->vocab.min_count, so->negative, o->minn, o->maxn, o->bucket, tok.n_words, so->sample};
+        const char **words = lt_malloc((size_t)v->n * sizeof *words);
+        int64_t rows, ild, old;
+        const float *in = lt_sgns_input_rows(m, &rows, &ild), *outr = lt_sgns_output_rows(m, &old);
+        for (int64_t i = 0; words && i < v->n; i++) words[i] = lt_vocab_word(voc, i);
+        rc = !words ? lt_err(LT_ENOMEM, "out of memory") : !outr ? lt_err(LT_EINVAL, "a fastText model needs negative sampling")
+                    : lt_fasttext_save(o->model_out, &fa, v->n, words, lt_vocab_counts(voc), in, outr, ild);
+        lt_free(words);
+        if (rc) { lt_vecs_free(v); goto done; }
+    }
     lt_vecs_meta_set(v, "latent_version", LT_VERSION);
     META("dim", "%d", so->dim);
     META("window", "%d", so->window);
