@@ -6,7 +6,7 @@
 
 void openblas_set_num_threads(int);
 
-enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
+enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_OOV, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
        O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP, O_FOLDS, O_CLF, O_GAMMA };
 #define OPT_FROM {"from", 0, "F", O_FROM, "input format (native w2v-txt w2v-bin glove vec npy fvecs) [from the name]"}
 #define OPT_JSON {"json", 0, NULL, O_JSON, "JSON output (one object per query or result)"}
@@ -16,7 +16,7 @@ enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O
 
 typedef struct {
     const char *from, *to, *index, *queries;
-    int k, json, mul, f16, prec, prec_set, ef, n_neg;
+    int k, json, mul, f16, prec, prec_set, ef, n_neg, oov;
     long long restrict_n;
     const char *neg[64];
     lt_node_eval_opts ne;
@@ -51,6 +51,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
         case O_QUERIES: q->queries = a; break;
         case O_JSON: q->json = 1; break;
         case O_MUL: q->mul = 1; break;
+        case O_OOV: q->oov = 1; break;
         case O_RATIO: { double f; if (!cli_float(a, 1e-6, 1 - 1e-6, &f)) return cli_usage(spec->usage, "--train-ratio must be in (0, 1)"); q->ne.train_ratio = f; break; }
         case O_REPEATS: if (!cli_int(a, 1, 10000, &iv)) return cli_usage(spec->usage, "--repeats must be 1..10000"); q->ne.repeats = (int)iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(spec->usage, "--seed must be a non-negative integer"); q->ne.seed = (uint64_t)iv; break;
@@ -454,6 +455,7 @@ int cmd_eval(int argc, char **argv) {
     static const cli_opt aopts[] = {{"restrict", 0, "N", O_RESTRICT, "questions over the N most frequent words [30000; 0 = all]"},
                                     {"mul", 0, NULL, O_MUL, "3CosMul instead of 3CosAdd"}, OPT_JSON, OPT_FROM, {0}};
     static const cli_opt sopts[] = {{"restrict", 0, "N", O_RESTRICT, "pairs over the N most frequent words [300000; 0 = all]"},
+                                    {"oov", 0, NULL, O_OOV, "fastText models: a missing word takes its n-gram vector"},
                                     OPT_JSON, OPT_FROM, {0}};
     static const cli_spec SA = {"eval analogy", "usage: latent eval analogy VECS QUESTIONS [options]\n"
                                 "  Google analogy file: accuracy per section, semantic/syntactic/total and coverage,\n"
@@ -513,14 +515,19 @@ int cmd_eval(int argc, char **argv) {
         lt_analogy_report_destroy(&rep);
     } else {
         lt_similarity_report rep;
-        if (lt_eval_similarity(v, argv[optind + 1], q.restrict_n, &rep)) { lt_vecs_free(v); return cli_fail("eval similarity"); }
+        if (q.oov && lt_vecs_subword(v, "", NULL) < 0) { lt_vecs_free(v); return cli_usage(S->usage, "--oov needs a fastText model (.bin): these vectors have no n-grams"); }
+        if (lt_eval_similarity_oov(v, argv[optind + 1], q.restrict_n, q.oov, &rep)) { lt_vecs_free(v); return cli_fail("eval similarity"); }
         if (q.json) {
             fputs("{\"spearman\": ", stdout); cli_json_num(stdout, rep.spearman);
             fputs(", \"pearson\": ", stdout); cli_json_num(stdout, rep.pearson);
-            printf(", \"used\": %lld, \"total\": %lld, \"coverage\": %.6f}\n", (long long)rep.used, (long long)rep.total, ratio(rep.used, rep.total));
-        } else
+            printf(", \"used\": %lld, \"total\": %lld, \"coverage\": %.6f", (long long)rep.used, (long long)rep.total, ratio(rep.used, rep.total));
+            if (q.oov) printf(", \"oov_filled\": %lld", (long long)rep.oov_filled);
+            fputs("}\n", stdout);
+        } else {
             printf("spearman\t%.4f\npearson\t%.4f\ncoverage\t%lld\t%lld\t%.4f\n", rep.spearman, rep.pearson, (long long)rep.used,
                    (long long)rep.total, ratio(rep.used, rep.total));
+            if (q.oov) printf("oov_filled\t%lld\n", (long long)rep.oov_filled);
+        }
     }
     lt_vecs_free(v);
     return 0;

@@ -88,6 +88,8 @@ d "eval analogy --from" "$X eval analogy vtxt.bin ana.txt" "$X eval analogy vtxt
 d "eval similarity --restrict" "$X eval similarity v.lvec pairs.tsv" "$X eval similarity v.lvec pairs.tsv --restrict 50"
 d "eval similarity --json" "$X eval similarity v.lvec pairs.tsv" "$X eval similarity v.lvec pairs.tsv --json"
 d "eval similarity --from" "$X eval similarity vtxt.bin pairs.tsv" "$X eval similarity vtxt.bin pairs.tsv --from w2v-txt"
+$L train fasttext "$T/c.txt" -o "$T/ft.bin" --dim 8 --epochs 1 -t 1 -q --min-count 3 --bucket 1000
+d "eval similarity --oov" "printf 'whale\twhalez\t5\nsea\tship\t6\nman\tqqq\t1\n' > p2.tsv; $X eval similarity ft.bin p2.tsv" "$X eval similarity ft.bin p2.tsv --oov"
 
 R="$X eval recall v.lhnsw --queries q.fvecs -t 1"
 d "eval recall --queries" "$X eval recall v.lhnsw" "$R"

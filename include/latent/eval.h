@@ -42,9 +42,12 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
                     lt_analogy_report *out);
 void lt_analogy_report_destroy(lt_analogy_report *r);
 
-typedef struct lt_similarity_report { double spearman, pearson; int64_t used, total; } lt_similarity_report;
+typedef struct lt_similarity_report { double spearman, pearson; int64_t used, total, oov_filled; } lt_similarity_report;
 /* "w1<TAB>w2<TAB>score" lines, '#' comments; case-insensitive lookup. */
 int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, lt_similarity_report *out);
+/* The same; with oov, a word missing from the rows takes its subword vector (fastText models,
+ * lt_vecs_subword; counted in oov_filled), as fastText's print-word-vectors would give it. */
+int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_n, int oov, lt_similarity_report *out);
 /* L2-regularised logistic regression, scikit-learn's objective: minimise
  * C * sum_i log(1 + exp(-y_i (w.x_i + b))) + |w|^2 / 2 (b not penalised), by Newton's method.
  * Xa: n rows of d features followed by a 1 (n x (d + 1), row-major); y: +1 / -1;

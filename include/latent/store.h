@@ -69,7 +69,8 @@ int lt_vecs_set_label(lt_vecs *v, int64_t i, const char *label);
 int64_t lt_vecs_find(const lt_vecs *v, const char *label);
 /* Subword vector of any word from a fastText model's n-grams, as fastText's getWordVector
  * (in-vocabulary words include their own row): writes d floats, returns the number of rows
- * averaged (0: no n-gram, a zero vector), or -1 when v has no subword information. */
+ * averaged (0: no n-gram, a zero vector), or -1 when v has no subword information (out NULL:
+ * only that test). */
 int lt_vecs_subword(const lt_vecs *v, const char *word, float *out);
 /* fastText's string hash (FNV-1a over bytes read as signed chars) */
 uint32_t lt_fasttext_hash(const char *s, size_t n);

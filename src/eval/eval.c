@@ -290,6 +290,10 @@ double lt_spearman(const double *x, const double *y, int64_t n) {
 }
 
 int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, lt_similarity_report *out) {
+    return lt_eval_similarity_oov(v, path, restrict_n, 0, out);
+}
+
+int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_n, int oov, lt_similarity_report *out) {
     memset(out, 0, sizeof *out);
     if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels; similarity needs words");
     int64_t n = restrict_n > 0 && restrict_n < v->n ? restrict_n : v->n;
@@ -304,6 +308,7 @@ int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, l
     ssize_t len;
     uint64_t off = 0;
     const lt_kernels *K = lt_kern();
+    float *sub = oov ? lt_aligned_alloc((size_t)v->ld * 8) : NULL;
     while (rc == LT_OK && (len = getline(&line, &cap, f)) > 0) {
         uint64_t here = off;
         off += (uint64_t)len;
@@ -317,7 +322,19 @@ int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, l
         if (nw != 3 || !e || e == w[2]) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: expected word1<TAB>word2<TAB>score", path, (unsigned long long)here); break; }
         out->total++;
         int64_t a = lcmap_get(&lm, w[0]), b = lcmap_get(&lm, w[1]);
-        if (a < 0 || b < 0) continue;
+        const float *x = a >= 0 ? lt_vecs_row(v, a) : NULL, *y = b >= 0 ? lt_vecs_row(v, b) : NULL;
+        if (oov && (!x || !y) && sub) {   /* subword vectors for the missing words */
+            for (int q = 0; q < 2 && rc == LT_OK; q++) {
+                if (q == 0 ? x != NULL : y != NULL) continue;
+                char *l = lower_utf8(w[q]);
+                if (!l) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+                float *dst = sub + q * v->ld;
+                memset(dst, 0, (size_t)v->ld * 4);
+                if (lt_vecs_subword(v, l, dst) >= 0) { if (q == 0) x = dst; else y = dst; out->oov_filled++; }
+                free(l);
+            }
+        }
+        if (!x || !y) continue;
         if (cnt == cap2) {
             cap2 = cap2 ? cap2 * 2 : 512;
             double *ng = lt_realloc(gold, (size_t)cap2 * 8), *np;
@@ -327,7 +344,6 @@ int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, l
             if (!np) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
             pred = np;
         }
-        const float *x = lt_vecs_row(v, a), *y = lt_vecs_row(v, b);
         double nx = K->dot(x, x, v->ld), ny = K->dot(y, y, v->ld);
         gold[cnt] = sc;
         pred[cnt] = nx > 0 && ny > 0 ? K->dot(x, y, v->ld) / sqrt(nx * ny) : 0;
@@ -341,6 +357,7 @@ int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, l
         out->pearson = lt_pearson(pred, gold, cnt);
     }
     lt_free(gold); lt_free(pred);
+    lt_aligned_free(sub);
     lcmap_free(&lm);
     return rc;
 }

@@ -86,6 +86,7 @@ static int64_t add_ngrams(const lt_subword *s, const char *word, float *acc) {
 int lt_vecs_subword(const lt_vecs *v, const char *word, float *out) {
     const lt_subword *s = v->in ? v->in->subword : NULL;
     if (!s) return -1;
+    if (!out) return 0;   /* a probe */
     /* f32 sums in fastText's order (the word's own row first, then its n-grams), times
      * (float)(1 / n): the same bits as fastText's getWordVector */
     int64_t id = lt_vecs_find(v, word), n = 0;
