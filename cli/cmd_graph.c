@@ -5,7 +5,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
-       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS };
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS, O_NEGS };
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
@@ -28,6 +28,8 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
     {"threads", 't', "N", O_THREADS, "[number of CPUs]; the walks do not depend on it"}, \
     {"seed", 's', "N", O_SEED, "[1]"}, \
     {"plain", 0, NULL, O_PLAIN, "word2vec's per-pair updates instead of the batched trainer"}, \
+    {"negatives", 0, "M", O_NEGS, "pair (each pair its own), window (shared by a window: less memory traffic), auto:\n" \
+                                  "                           pair while the output rows fit in 4 MiB [auto]"}, \
     {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}
 static const cli_opt g_n2v_opts[] = {
     WALK_OPTS,
@@ -56,6 +58,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
     int c;
     long long iv;
     double fv;
+    int negs = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
         switch (c) {
@@ -83,9 +86,17 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.walk.seed = o.sg.seed = (uint64_t)iv; break;
         case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
         case O_PLAIN: o.sg.batched = 0; break;
+        case O_NEGS:
+            if (!strcmp(a, "auto")) o.negatives = LT_NEG_AUTO;
+            else if (!strcmp(a, "pair")) o.negatives = LT_NEG_PAIR;
+            else if (!strcmp(a, "window")) o.negatives = LT_NEG_WINDOW;
+            else return cli_usage(U, "--negatives: auto, pair or window");
+            negs = 1;
+            break;
         }
     }
     if (optind != argc - 1) return cli_usage(U, "train %s: expected one GRAPH argument", method);
+    if (negs && !o.sg.batched) return cli_usage(U, "--negatives chooses for the batched trainer; --plain draws per pair already");
     if (!out) return cli_usage(U, "train %s: -o VECS is required", method);
     lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);

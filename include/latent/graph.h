@@ -95,7 +95,10 @@ typedef struct lt_n2v_opts {
     lt_sgns_opts sg;      /* dim 128, window 10, negative 5, epochs 1, as the node2vec paper */
     int64_t min_count;    /* nodes seen fewer times in the walks get no row [0: every node walked] */
     const char *walks_out;/* also write the walks here, one per line of node ids (NULL: none) */
+    int negatives;        /* LT_NEG_AUTO: per pair when the output rows fit in 4 MiB, else shared
+                             by the window (sgns batched 2 / 3; measured in bench/RESULTS.md) */
 } lt_n2v_opts;
+enum { LT_NEG_AUTO = 0, LT_NEG_PAIR, LT_NEG_WINDOW };
 void lt_n2v_opts_init(lt_n2v_opts *o);
 typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; double walk_seconds, train_seconds; } lt_n2v_info;
 /* Walks stream into the trainer one round (a walk from every node) at a time: a first pass

@@ -19,8 +19,12 @@
  *    kernels, with a window's negatives drawn first so their rows are prefetched while
  *    the earlier pairs compute (1.6x the plain loop's speed). On graph walks a hub is the
  *    centre of many windows: updated by a whole window's gradients at once its row
- *    overshoots, and shared negatives cost Cora ~0.005 macro-F1 (bench/RESULTS.md). The
- *    graph trainers use it.
+ *    overshoots, and shared negatives cost Cora ~0.005 macro-F1 (bench/RESULTS.md). Its
+ *    price is memory traffic: 2 window x negative random rows per word instead of negative.
+ *  - batched = 3: the centre's row updated pair by pair as in 2, the negatives shared by the
+ *    window as in 1. The graph trainers pick 2 when the output rows fit in 4 MiB (the rows
+ *    stay in cache, and small graphs are where sharing costs quality) and 3 beyond (PubMed:
+ *    2.2x faster, the same macro-F1).
  *
  * Determinism: with n_threads = 1 a seed reproduces the same bytes, and a run resumed
  * from a checkpoint equals the uninterrupted run. Threads split the token stream at
@@ -58,7 +62,7 @@ typedef struct lt_sgns_opts {
     float sample;         /* subsampling threshold, 0 = off [1e-3] */
     int n_threads;        /* [1] */
     uint64_t seed;        /* [1] */
-    int batched;          /* 0 plain, 1 batched, 2 batched with per-pair centre updates [1] */
+    int batched;          /* 0 plain, 1 batched, 2 batched per pair, 3 per-pair centre with window negatives [1] */
     int exact_sigmoid;    /* exact logistic instead of the table [0] */
     int64_t checkpoint_every;  /* words between checkpoints; 0 = once per epoch [0] */
     const char *checkpoint_path;/* where to write checkpoints (NULL = none) */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "latent/kern.h"
 
 void lt_n2v_opts_init(lt_n2v_opts *o) {
     memset(o, 0, sizeof *o);
@@ -15,7 +16,8 @@ void lt_n2v_opts_init(lt_n2v_opts *o) {
     lt_sgns_opts_init(&o->sg);
     o->sg.dim = 128; o->sg.window = 10; o->sg.negative = 5; o->sg.epochs = 1;
     o->sg.init_range = 1;   /* gensim's initial range, as PecanPy trains: measured better on walks (RESULTS) */
-    o->sg.batched = 2;      /* word2vec's pairs on the batched kernels: per-pair negatives (RESULTS) */
+    o->sg.batched = 2;      /* the batched trainer with per-pair centre updates (RESULTS); negatives below */
+    o->negatives = LT_NEG_AUTO;
     o->min_count = 0;
 }
 
@@ -107,7 +109,12 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     if (!rank) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
     memcpy(rank, order, (size_t)V * 4);   /* vocabulary id -> node */
     /* pass 2: the same walks, streamed into the trainer */
-    if ((rc = lt_sgns_new(&m, &o->sg, V, vcnt))) goto done;
+    lt_sgns_opts so = o->sg;
+    if (so.batched) {   /* per-pair negatives while the output rows stay in cache, shared beyond */
+        int pair = o->negatives == LT_NEG_PAIR || (o->negatives == LT_NEG_AUTO && (double)V * (double)lt_pad_dim(so.dim) * 4 <= 4194304.0);
+        so.batched = pair ? 2 : 3;
+    }
+    if ((rc = lt_sgns_new(&m, &so, V, vcnt))) goto done;
     lt_n2v_opts o2 = *o;   /* the walks with the trainer's thread count */
     o2.walk = wo;
     stream_ctx sc = {g, &o2, starts, order, ns, vid, buf};

@@ -531,22 +531,41 @@ static void train_thread(void *ud, int tid) {
                 }
                 if (NEG > 0 && o->batched == 2) {
                     /* per-pair negatives as in word2vec, drawn for the whole window first so
-                     * their rows can be prefetched while the earlier pairs compute */
+                     * that the rows of pair ci + PF are fetched while pair ci computes */
                     float **po = outs2;
+                    enum { PF = 2 };
                     for (int ci = 0; ci < mm; ci++) {
                         float **q = po + ci * (NEG + 1);
                         q[0] = m->syn1neg + (int64_t)w * ld;
                         for (int j = 1; j <= NEG; j++) {
                             int32_t tg = draw_neg(m, &s->rng);
                             q[j] = m->syn1neg + (int64_t)tg * ld; v2[ci * (NEG + 1) + j] = tg != w;
-                            for (int64_t k = 0; k < ld; k += 16) __builtin_prefetch(q[j] + k, 1, 3);
                         }
                         v2[ci * (NEG + 1)] = 1;
                     }
                     labels[0] = 1;
                     for (int j = 1; j <= NEG; j++) labels[j] = 0;
+                    for (int ci = 0; ci < mm + PF; ci++) {
+                        if (ci < mm)
+                            for (int j = 1; j <= NEG; j++)
+                                for (int64_t k = 0; k < ld; k += 16) __builtin_prefetch(po[ci * (NEG + 1) + j] + k, 1, 3);
+                        int cc = ci - PF;
+                        if (cc >= 0)
+                            s->loss += batch_update(m, K, ctx + cc, 1, po + cc * (NEG + 1), NEG + 1, labels, v2 + cc * (NEG + 1), 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                    }
+                    s->loss_n += mm;
+                } else if (NEG > 0 && o->batched == 3) {
+                    /* the centre's output row against each context row in turn, then the
+                     * negatives shared by the window */
+                    outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
                     for (int ci = 0; ci < mm; ci++)
-                        s->loss += batch_update(m, K, ctx + ci, 1, po + ci * (NEG + 1), NEG + 1, labels, v2 + ci * (NEG + 1), 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                        s->loss += batch_update(m, K, ctx + ci, 1, outs, 1, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                    int nn = 0;
+                    for (int j = 1; j <= NEG; j++) {
+                        int32_t tg = draw_neg(m, &s->rng);
+                        outs[nn] = m->syn1neg + (int64_t)tg * ld; labels[nn] = 0; valid[nn] = tg != w; nn++;
+                    }
+                    s->loss += batch_update(m, K, ctx, mm, outs, nn, labels, valid, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
                     s->loss_n += mm;
                 } else if (NEG > 0) {
                     outs[0] = m->syn1neg + (int64_t)w * ld; labels[0] = 1; valid[0] = 1;
