@@ -76,6 +76,8 @@ typedef struct lt_glove_text_opts {
     lt_corpus_opts corpus;
     lt_vocab_opts vocab;
     const char *vocab_out;    /* write "word count" lines */
+    const char *cooc_out;     /* write the co-occurrences as GloVe's cooccur does: records of
+                                 int32 word1, int32 word2 (1-based vocabulary ranks), f64 count */
 } lt_glove_text_opts;
 void lt_glove_text_opts_init(lt_glove_text_opts *o);
 typedef struct lt_glove_info { int64_t vocab, tokens, records, runs; double count_seconds, train_seconds, final_loss; } lt_glove_info;

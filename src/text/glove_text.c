@@ -39,6 +39,15 @@ int lt_glove_train_file(const char *path, const lt_glove_text_opts *o, lt_vecs *
     if (tok.n_words == 0) { rc = lt_err(LT_EINVAL, "%s: no words to train on", path); goto done; }
     if ((rc = lt_cooc_count(&tok, lt_vocab_size(voc), &o->g, &co))) goto done;
     inf.count_seconds = lt_now() - t0;
+    if (o->cooc_out) {
+        lt_afile af;
+        if ((rc = lt_afile_open(&af, o->cooc_out))) goto done;
+        for (int64_t i = 0; i < co->n; i++) {
+            struct { int32_t a, b; double x; } crec = {co->r[i].a + 1, co->r[i].b + 1, co->r[i].x};
+            fwrite(&crec, sizeof crec, 1, af.f);
+        }
+        if ((rc = lt_afile_commit(&af))) goto done;
+    }
     inf.records = co->n;
     inf.runs = co->runs;
     double t1 = lt_now();
