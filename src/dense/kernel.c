@@ -23,7 +23,7 @@ void lt_kernel_opts_init(lt_kernel_opts *o) {
     o->landmarks = LT_LANDMARKS_UNIFORM; o->kmeans_iters = 5; o->kpca_solver = LT_KPCA_AUTO; o->n_landmarks = 1000;
 }
 
-typedef struct { lt_kernel k; double gamma, coef0; int degree; } kparams;
+typedef struct { lt_kernel k; double gamma, coef0; int degree, nt; } kparams;   /* nt: threads for the elementwise part */
 
 /* the kernel from a dot product and the two squared norms (rbf, cosine, poly, linear) */
 static inline double kfun(const kparams *p, double x, double a2, double b2) {
@@ -45,6 +45,15 @@ static inline double kfun(const kparams *p, double x, double a2, double b2) {
             K[i * nb + j] = exp(-p->gamma * s);                                                                    \
         }
 
+/* kfun over the rows of a block in parallel: K[i][j] = k(S or K[i][j], na2[i], nb2[j]) */
+typedef struct { const kparams *p; const float *S; double *K; const double *na2, *nb2; int64_t nb; } kf_ctx;
+static void kf_rows(void *ud, int64_t b, int64_t e, int tid) {
+    kf_ctx *c = ud;
+    (void)tid;
+    for (int64_t i = b; i < e; i++)
+        for (int64_t j = 0; j < c->nb; j++) c->K[i * c->nb + j] = kfun(c->p, c->S ? c->S[i * c->nb + j] : c->K[i * c->nb + j], c->na2[i], c->nb2[j]);
+}
+
 /* K (na x nb, f64) = k(A_i, B_j) for f32 rows A (na x d), B (nb x d); S: na x nb f32 scratch */
 static void kernel_block(const kparams *p, const float *A, int64_t na, const float *B, int64_t nb, int64_t d, float *S, double *K) {
     if (p->k == LT_KERNEL_LAPLACIAN || p->k == LT_KERNEL_CHI2) { ELEMENTWISE_KERNEL(float) return; }
@@ -54,8 +63,8 @@ static void kernel_block(const kparams *p, const float *A, int64_t na, const flo
         for (int64_t i = 0; i < na; i++) { double s = 0; for (int64_t t = 0; t < d; t++) s += (double)A[i * d + t] * A[i * d + t]; na2[i] = s; }
         for (int64_t j = 0; j < nb; j++) { double s = 0; for (int64_t t = 0; t < d; t++) s += (double)B[j * d + t] * B[j * d + t]; nb2[j] = s; }
     }
-    for (int64_t i = 0; i < na; i++)
-        for (int64_t j = 0; j < nb; j++) K[i * nb + j] = kfun(p, S[i * nb + j], na2[i], nb2[j]);
+    kf_ctx c = {p, S, K, na2, nb2, nb};
+    lt_parallel_for(p->nt, na, kf_rows, &c);
 }
 
 /* the same in f64 throughout (fits: the landmarks' and the training kernel, where small
@@ -66,8 +75,8 @@ static void kernel_block_d(const kparams *p, const double *A, int64_t na, const 
     double na2[BLOCK], nb2[BLOCK];
     for (int64_t i = 0; i < na; i++) { double s = 0; for (int64_t t = 0; t < d; t++) s += A[i * d + t] * A[i * d + t]; na2[i] = s; }
     for (int64_t j = 0; j < nb; j++) { double s = 0; for (int64_t t = 0; t < d; t++) s += B[j * d + t] * B[j * d + t]; nb2[j] = s; }
-    for (int64_t i = 0; i < na; i++)
-        for (int64_t j = 0; j < nb; j++) K[i * nb + j] = kfun(p, K[i * nb + j], na2[i], nb2[j]);
+    kf_ctx c = {p, NULL, K, na2, nb2, nb};
+    lt_parallel_for(p->nt, na, kf_rows, &c);
 }
 
 /* the model's scaled training rows (f32, contiguous) */
@@ -120,7 +129,7 @@ static int fit_start(const char *kind, const lt_vecs *X, const lt_kernel_opts *o
     int rc = lt__scale_fit(X, o->scale, *m);
     if (rc == LT_OK) rc = lt__scale_get(*m, X->d, &shift, &mult);
     if (rc == LT_OK && !(*Xs = scaled_all(X, shift, mult))) rc = lt_err(LT_ENOMEM, "out of memory");
-    p->k = o->kernel; p->coef0 = o->coef0; p->degree = o->degree;
+    p->k = o->kernel; p->coef0 = o->coef0; p->degree = o->degree; p->nt = o->n_threads;
     p->gamma = o->gamma > 0 ? o->gamma : auto_gamma(*Xs ? *Xs : NULL, *Xs ? X->n : 0, X->d, o->seed);
     if (rc == LT_OK) rc = lt_model_meta_set(*m, "kernel", lt_kernel_name(o->kernel));
     if (rc == LT_OK) rc = meta_num(*m, "gamma", p->gamma);
@@ -415,7 +424,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     const double *shift, *mult;
     int rc = lt__scale_get(m, X->d, &shift, &mult);
     if (rc) return rc;
-    kparams p = {LT_KERNEL_RBF, meta_d(m, "gamma", 1), meta_d(m, "coef0", 1), (int)meta_d(m, "degree", 3)};
+    kparams p = {LT_KERNEL_RBF, meta_d(m, "gamma", 1), meta_d(m, "coef0", 1), (int)meta_d(m, "degree", 3), n_threads};
     const char *kn = lt_model_meta(m, "kernel");
     if (!kn || lt_kernel_from_name(kn, &p.k)) return lt_err(LT_EFORMAT, "%s model: unknown kernel", kind);
     int64_t d = X->d, n = X->n, D = 0, R = 0, c = 0;
