@@ -36,4 +36,10 @@ for t in $THREADS; do
     $L fit kpca $O/x5k.npy --scale unit --dim 50 --gamma $GAMMA -o $O/kpca.lmodel -q -t $t && $L encode $O/kpca.lmodel $F/t10k-images-idx3-ubyte.gz -o $O/kz.npy -q -t $t
     row "kpca-50 (5000 fit, 10k transform)" latent $t "$(echo "$(now) - $a" | bc)" -
     set -- $($PY bench/dense_sklearn.py kpca $GAMMA $O/skl_kz.npy); row "kpca-50 (5000 fit, 10k transform)" sklearn $t "$1" -
+    if [ "$t" = "${THREADS%% *}" ]; then   # the probe on kernel PCA features (60k train rows encoded), once
+        $L encode $O/kpca.lmodel $F/train-images-idx3-ubyte.gz -o $O/kz_tr.npy -q -t $t
+        acc=$($L eval probe $O/kz_tr.npy $F/train-labels-idx1-ubyte.gz --test $O/kz.npy $F/t10k-labels-idx1-ubyte.gz --json -t $t --max-iter 1000 |
+            sed 's/.*"accuracy": \([0-9.]*\).*/\1/')
+        row "probe-logreg (kpca-50, 5000 fit)" latent $t - "$acc"
+    fi
 done

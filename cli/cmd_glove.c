@@ -4,7 +4,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_DIM, O_WIN, O_XMAX, O_POW, O_ALPHA, O_EPO, O_MINC, O_MAXV, O_MEM, O_VEC, O_ASYM, O_NODIST, O_CLIP,
-       O_LOWER, O_SVOC, O_F16, O_THREADS, O_SEED, O_QUIET, O_COOC };
+       O_LOWER, O_SVOC, O_F16, O_THREADS, O_SEED, O_QUIET, O_COOC, O_BALPHA };
 
 typedef struct { lt_progress count, train; int started; } prog;
 static void on_progress(void *ud, int stage, int epoch, double done, double total, double loss) {
@@ -23,7 +23,8 @@ int cmd_train_glove(int argc, char **argv) {
         {"window", 0, "N", O_WIN, "context words on each side [10]"},
         {"x-max", 0, "X", O_XMAX, "weighting cutoff: f(x) = min(1, (x / x_max)^weight_power) [100]"},
         {"weight-power", 0, "X", O_POW, "GloVe's alpha, the weighting exponent [0.75]"},
-        {"alpha", 0, "X", O_ALPHA, "learning rate (AdaGrad's initial step) [0.05]"},
+        {"alpha", 0, "X", O_ALPHA, "learning rate (AdaGrad's initial step) of the vectors [0.05]"},
+        {"bias-alpha", 0, "X", O_BALPHA, "the biases' learning rate [1, as GloVe's code: its rate multiplies the vectors' only]"},
         {"epochs", 0, "N", O_EPO, "passes over the co-occurrences [15]"},
         {"min-count", 0, "N", O_MINC, "drop rarer words [5]"},
         {"max-vocab", 0, "N", O_MAXV, "keep the N most frequent words [all]"},
@@ -60,6 +61,7 @@ int cmd_train_glove(int argc, char **argv) {
         case O_XMAX: if (!cli_float(a, 1e-9, 1e12, &fv)) return cli_usage(S.usage, "--x-max must be positive"); o.g.x_max = fv; break;
         case O_POW: if (!cli_float(a, 0, 10, &fv)) return cli_usage(S.usage, "--weight-power must be in [0, 10]"); o.g.weight_power = fv; break;
         case O_ALPHA: if (!cli_float(a, 1e-9, 10, &fv)) return cli_usage(S.usage, "--alpha must be in (0, 10]"); o.g.alpha = fv; break;
+        case O_BALPHA: if (!cli_float(a, 1e-9, 100, &fv)) return cli_usage(S.usage, "--bias-alpha must be in (0, 100]"); o.g.bias_alpha = fv; break;
         case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--epochs must be positive"); o.g.epochs = (int)iv; break;
         case O_MINC: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(S.usage, "--min-count must be >= 1"); o.vocab.min_count = iv; break;
         case O_MAXV: if (!cli_int(a, 1, INT32_MAX, &iv)) return cli_usage(S.usage, "--max-vocab must be positive"); o.vocab.max_size = iv; break;

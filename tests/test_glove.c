@@ -96,8 +96,8 @@ TEST(glove_step_matches_double_reference) {
         memcpy(gw0, gw, sizeof gw); memcpy(gc0, gc, sizeof gc);
         double loss = lt_glove_step(w, c, gw, gc, D, x, &o);
         CHECK_NEAR(loss, j0, 1e-7, 1e-5);
-        for (int k = 0; k <= D; k++) {   /* step alpha g / sqrt(G), then G += (alpha g)^2 */
-            double sw = o.alpha * gwn[k], sc = o.alpha * gcn[k];
+        for (int k = 0; k <= D; k++) {   /* step alpha g / sqrt(G), then G += (alpha g)^2; biases with bias_alpha */
+            double a = k < D ? o.alpha : o.bias_alpha, sw = a * gwn[k], sc = a * gcn[k];
             CHECK_NEAR(w[k], wd[k] - sw / sqrt(gw0[k]), 1e-6, 1e-4);
             CHECK_NEAR(c[k], cd[k] - sc / sqrt(gc0[k]), 1e-6, 1e-4);
             CHECK_NEAR(gw[k], gw0[k] + sw * sw, 1e-7, 1e-5);

@@ -12,8 +12,10 @@
  *
  * Training (lt_glove_train): J = sum f(X_ab) (w_a . c_b + bw_a + bc_b - log X_ab)^2 / 2 with
  * f(x) = min(1, (x / x_max)^weight_power); AdaGrad on each record in a seeded shuffled
- * order (shuffled once, as GloVe's shuffle), every parameter with step alpha g / sqrt(G),
- * G += (alpha g)^2, G starting at 1, gradient components clipped to +-grad_clip; parameters
+ * order (shuffled once, as GloVe's shuffle), each vector component with step alpha g / sqrt(G),
+ * G += (alpha g)^2, each bias the same with bias_alpha (1, as stanfordnlp/GloVe's current code
+ * does: its learning rate multiplies the vectors' gradients only), G starting at 1, gradient
+ * components clipped to +-grad_clip; parameters
  * start uniform in +-0.5/dim. Threads take contiguous slices of the records (Hogwild); one
  * thread reproduces bit for bit. Outputs: word + context vectors (GloVe's default), or
  * either one. */
@@ -40,6 +42,7 @@ typedef struct lt_glove_opts {
     double x_max;             /* weighting cutoff [100] */
     double weight_power;      /* GloVe's alpha [0.75] */
     double alpha;             /* learning rate [0.05] */
+    double bias_alpha;        /* the biases' learning rate [1: GloVe's code applies alpha to the vectors only] */
     double grad_clip;         /* [100] */
     int epochs;               /* [15] */
     int output;               /* 0 word + context, 1 word, 2 context [0] */

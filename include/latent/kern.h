@@ -68,8 +68,9 @@ typedef struct lt_kernels {
      * |s + b| < 8192, libm's cosf beyond */
     void (*cos_add)(const float *s, const float *b, float amp, float *z, int64_t n);
     /* one GloVe record (glove.h): rows w, c of d floats + bias, their AdaGrad sums gw, gc;
-     * lx = log x, fw = f(x); tmp: 2d floats. Returns the loss term 0.5 f diff^2. */
-    float (*glove_step)(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float clip, float *tmp);
+     * lx = log x, fw = f(x); lr, blr: the vectors' and the biases' rates; tmp: 2d floats.
+     * Returns the loss term 0.5 f diff^2. */
+    float (*glove_step)(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp);
 } lt_kernels;
 
 /* ---- GEMM with a pre-packed right operand ----

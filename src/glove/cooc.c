@@ -10,7 +10,7 @@
 void lt_glove_opts_init(lt_glove_opts *o) {
     memset(o, 0, sizeof *o);
     o->dim = 100; o->window = 10; o->symmetric = 1; o->distance_weighting = 1;
-    o->x_max = 100; o->weight_power = 0.75; o->alpha = 0.05; o->grad_clip = 100; o->epochs = 15;
+    o->x_max = 100; o->weight_power = 0.75; o->alpha = 0.05; o->bias_alpha = 1; o->grad_clip = 100; o->epochs = 15;
     o->n_threads = 1; o->seed = 1; o->memory = 4.0 * 1073741824.0;
 }
 

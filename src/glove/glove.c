@@ -18,7 +18,7 @@ double lt_glove_step(float *w, float *c, float *gw, float *gc, int dim, double x
     float *u = lt_malloc((size_t)dim * 8);
     if (!u) return NAN;
     float fw = x > o->x_max ? 1.0f : (float)pow(x / o->x_max, o->weight_power);
-    double l = lt_kern()->glove_step(w, c, gw, gc, dim, (float)log(x), fw, (float)o->alpha, (float)o->grad_clip, u);
+    double l = lt_kern()->glove_step(w, c, gw, gc, dim, (float)log(x), fw, (float)o->alpha, (float)o->bias_alpha, (float)o->grad_clip, u);
     lt_free(u);
     return l;
 }
@@ -37,7 +37,7 @@ static void train_slice(void *ud, int64_t b, int64_t e, int tid) {
     for (int64_t th = b; th < e; th++) {
         int64_t lo = n * th / T, hi = n * (th + 1) / T;
         double loss = 0;
-        float lr = (float)o->alpha, clip = (float)o->grad_clip;
+        float lr = (float)o->alpha, blr = (float)o->bias_alpha, clip = (float)o->grad_clip;
         int64_t lines = (d + 1 + 15) / 16;   /* 64-byte lines per row */
         for (int64_t i = lo; i < hi; i++) {
             if (i + 6 < hi) {   /* a few records ahead: their rows are random, fetch them now */
@@ -50,7 +50,7 @@ static void train_slice(void *ud, int64_t b, int64_t e, int tid) {
             }
             const lt_cooc_rec *rec = &r->c->r[i];
             int64_t a = rec->a, bb = rec->b;
-            loss += K->glove_step(g->W + a * g->ld, g->C + bb * g->ld, g->GW + a * g->ld, g->GC + bb * g->ld, d, r->lf[2 * i], r->lf[2 * i + 1], lr, clip, u);
+            loss += K->glove_step(g->W + a * g->ld, g->C + bb * g->ld, g->GW + a * g->ld, g->GC + bb * g->ld, d, r->lf[2 * i], r->lf[2 * i + 1], lr, blr, clip, u);
             if (th == 0 && o->progress && ((i - lo) & 0xfffff) == 0xfffff)
                 o->progress(o->progress_ud, 1, r->epoch, (double)(i - lo) * (double)T + (double)r->epoch * (double)n, (double)n * o->epochs, loss / (double)(i - lo + 1));
         }
@@ -64,7 +64,7 @@ int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out) {
     *out = NULL;
     if (o->dim < 1 || o->dim > 100000) return lt_err(LT_EINVAL, "glove: dim must be 1..100000");
     if (o->epochs < 1) return lt_err(LT_EINVAL, "glove: epochs must be positive");
-    if (!(o->x_max > 0) || !(o->alpha > 0) || !(o->weight_power >= 0) || !(o->grad_clip > 0)) return lt_err(LT_EINVAL, "glove: x_max, alpha and grad_clip must be positive, weight_power >= 0");
+    if (!(o->x_max > 0) || !(o->alpha > 0) || !(o->bias_alpha > 0) || !(o->weight_power >= 0) || !(o->grad_clip > 0)) return lt_err(LT_EINVAL, "glove: x_max, alpha and grad_clip must be positive, weight_power >= 0");
     if (c->n < 1) return lt_err(LT_EINVAL, "glove: no co-occurrences to train on");
     lt_glove *g = lt_calloc(1, sizeof *g);
     if (!g) return lt_err(LT_ENOMEM, "out of memory");

@@ -282,6 +282,6 @@ uint32_t lt_scan32_avx2(const float *s, int nr, float bx, const float *qn, const
 }
 
 void lt_cos_add_avx2(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
-float lt_glove_step_avx2(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float clip, float *tmp) {
-    return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, clip, tmp);
+float lt_glove_step_avx2(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
+    return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
 }

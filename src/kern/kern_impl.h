@@ -20,7 +20,7 @@
     void lt_softmax_##sfx(float *x, int n);                                                    \
     uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist); \
     void lt_cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n); \
-    float lt_glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float clip, float *tmp);
+    float lt_glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)
@@ -62,7 +62,7 @@ static inline void lt__cos_add(const float *s, const float *b, float amp, float 
 /* One source for glove_step, compiled per instruction set (see glove.h for the rule). The
  * row update is skipped when it is not finite, as GloVe does. */
 static inline float lt__glove_step(float *restrict w, float *restrict c, float *restrict gw, float *restrict gc, int d, float lx, float fw,
-                                   float lr, float clip, float *restrict tmp) {
+                                   float lr, float blr, float clip, float *restrict tmp) {
     /* sums in 16 lanes (a fixed order the compiler may vectorise without reassociating) */
     float acc[16] = {0}, sacc[16] = {0}, diff = 0, su = 0;
     int k = 0;
@@ -90,7 +90,7 @@ static inline float lt__glove_step(float *restrict w, float *restrict c, float *
     for (int l = 0; l < 16; l++) su += sacc[l];
     if (fabsf(su) < INFINITY)
         for (int k = 0; k < d; k++) { w[k] -= uw[k]; c[k] -= uc[k]; }
-    float gb = fdiff * lr;
+    float gb = fdiff * blr;
     w[d] -= gb / sqrtf(gw[d]);
     c[d] -= gb / sqrtf(gc[d]);
     gw[d] += gb * gb;

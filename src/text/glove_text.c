@@ -71,6 +71,7 @@ int lt_glove_train_file(const char *path, const lt_glove_text_opts *o, lt_vecs *
     META("x_max", "%g", o->g.x_max);
     META("weight_power", "%g", o->g.weight_power);
     META("alpha", "%g", o->g.alpha);
+    META("bias_alpha", "%g", o->g.bias_alpha);
     META("grad_clip", "%g", o->g.grad_clip);
     META("epochs", "%d", o->g.epochs);
     META("min_count", "%lld", (long long)o->vocab.min_count);
