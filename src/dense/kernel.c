@@ -447,7 +447,9 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     }
     int64_t cols = rff ? D : R;   /* columns of the block product */
     lt_vecs *Z = lt_vecs_new(n, D);
-    float *Xb = lt_malloc((size_t)BLOCK * d * 4), *Bf = lt_malloc((size_t)(rff ? d * D : R * d) * 4), *S = lt_malloc((size_t)BLOCK * cols * 4);
+    /* rows per block: larger for rff (one product per block; fewer BLAS thread hand-offs) */
+    const int64_t RB = rff ? 8192 : BLOCK;
+    float *Xb = lt_malloc((size_t)RB * d * 4), *Bf = lt_malloc((size_t)(rff ? d * D : R * d) * 4), *S = lt_malloc((size_t)RB * cols * 4);
     float *Nf = rff ? NULL : lt_malloc((size_t)R * D * 4), *Kf = rff ? NULL : lt_malloc((size_t)BLOCK * R * 4);
     double *K = rff ? NULL : lt_malloc((size_t)BLOCK * R * 8);
     if (!Z || !Xb || !Bf || !S || (!rff && (!Nf || !Kf || !K))) rc = lt_err(LT_ENOMEM, "out of memory");
@@ -457,8 +459,8 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     if (rff && !bf) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t j = 0; rc == LT_OK && rff && j < D; j++) bf[j] = (float)b[j];
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
-    for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += BLOCK) {
-        int64_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
+    for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
+        int64_t nb = n - i0 < RB ? n - i0 : RB;
         lt__scale_rows(X, i0, nb, shift, mult, NULL, Xb);
         if (rff) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);
