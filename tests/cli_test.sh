@@ -43,6 +43,14 @@ if cmp -s "$T/full.bin" "$T/resumed.bin"; then ok "resume equals uninterrupted";
 : > "$T/empty.txt"
 expect 1 "empty corpus" "empty.txt" -- $L train word2vec "$T/empty.txt" -o "$T/o.bin" -q
 expect 1 "missing corpus" "nosuch.txt" -- $L train word2vec "$T/nosuch.txt" -o "$T/o.bin" -q
+expect 1 "glove: empty corpus" "empty.txt: only 0 distinct words" -- $L train glove "$T/empty.txt" -o "$T/o.txt" -q
+expect 1 "fasttext: empty corpus" "empty.txt: only 0 distinct words" -- $L train fasttext "$T/empty.txt" -o "$T/o.bin" -q
+printf 'a b c d e f\n%.0s' $(seq 20) > "$T/six.txt"
+expect 1 "glove: --memory below one thread's share" "is too small: each of 2 threads needs at least" -- $L train glove "$T/six.txt" -o "$T/o.txt" --memory 0.00001 -t 2 -q --min-count 1
+printf '\272\026\117\057\014\000\000\000\377\377\377\177' > "$T/short.bin"
+expect 1 "fastText model: truncated header" "offset 0: truncated fastText model (header)" -- $L info "$T/short.bin"
+{ printf '\272\026\117\057\014\000\000\000\377\377\377\177'; head -c 200 /dev/zero; } > "$T/dim.bin"
+expect 1 "fastText model: impossible dimension" "offset 8: dimension" -- $L info "$T/dim.bin"
 head -c 300000 "$L" > "$T/garbage.txt"
 expect 1 "binary garbage corpus" "not valid UTF-8" -- $L train word2vec "$T/garbage.txt" -o "$T/o.bin" -q
 awk 'BEGIN{for(i=0;i<5000;i++) printf "\377\376 \300\301 "}' > "$T/invalid.txt"
