@@ -312,13 +312,19 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
     int64_t l = 2 * k + 10;
     double *Q = lt_malloc((size_t)n * l * 8), *Y = lt_malloc((size_t)n * l * 8), *tau = lt_malloc((size_t)l * 8);
     double *B = lt_malloc((size_t)l * l * 8), *bw = lt_malloc((size_t)l * 8);
-    int rc = Q && Y && tau && B && bw ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    /* the iteration's products in f32 (half the time; the subspace only needs to converge to
+     * f32 accuracy), the Rayleigh-Ritz step below in f64 */
+    float *Af = lt_malloc((size_t)n * n * 4), *Qf = lt_malloc((size_t)n * l * 4), *Yf = lt_malloc((size_t)n * l * 4);
+    int rc = Q && Y && tau && B && bw && Af && Qf && Yf ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; rc == LT_OK && i < n * n; i++) Af[i] = (float)A[i];
     if (rc == LT_OK) {
         lt_rng r;
         lt_rng_seed(&r, seed, 11);
         for (int64_t i = 0; i < n * l; i++) Q[i] = lt_rng_uniform(&r) - 0.5;
         for (int it = 0; rc == LT_OK && it < 8; it++) {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0, A, (int)n, Q, (int)l, 0.0, Y, (int)l);
+            for (int64_t i = 0; i < n * l; i++) Qf[i] = (float)Q[i];
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0f, Af, (int)n, Qf, (int)l, 0.0f, Yf, (int)l);
+            for (int64_t i = 0; i < n * l; i++) Y[i] = Yf[i];
             if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, Y, (lapack_int)l, tau) ||
                 LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, (lapack_int)l, Y, (lapack_int)l, tau))
                 rc = lt_err(LT_EINVAL, "the eigensolver's QR failed");
@@ -335,7 +341,7 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
         for (int64_t c = 0; c < k; c++) w[c] = bw[l - k + c];
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)l, 1.0, Q, (int)l, B + (l - k), (int)l, 0.0, Z, (int)k);
     }
-    lt_free(Q); lt_free(Y); lt_free(tau); lt_free(B); lt_free(bw);
+    lt_free(Q); lt_free(Y); lt_free(tau); lt_free(B); lt_free(bw); lt_free(Af); lt_free(Qf); lt_free(Yf);
     return rc;
 }
 
