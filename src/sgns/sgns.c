@@ -468,11 +468,9 @@ static void train_thread(void *ud, int tid) {
     float *tmp = lt_aligned_alloc((size_t)(maxm + 2) * (size_t)ld * 4);
     /* subwords: the centre's mean row h (and its value before the update), one output list */
     float *h = lt_aligned_alloc((size_t)ld * 8), *h0 = h ? h + ld : NULL;
-    float **souts = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float *) + 8);
-    float *slab = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float) + 8), *sS = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float) + 64);
-    uint8_t *sval = lt_malloc((size_t)maxm * (size_t)(NEG + 1) + 8);
+    float *slab = lt_malloc((size_t)maxm * (size_t)(NEG + 1) * sizeof(float) + 8);   /* rows and flags: outs2, v2 */
     float *neu1 = lt_aligned_alloc((size_t)ld * 4), *neu1e = lt_aligned_alloc((size_t)ld * 4);
-    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e || !outs2 || !v2 || !h || !souts || !slab || !sS || !sval) goto done;
+    if (!sen || !ctx || !outs || !labels || !S || !valid || !codes || !tmp || !neu1 || !neu1e || !outs2 || !v2 || !h || !slab) goto done;
     const int batched = o->batched && !o->cbow;
     const double total = c->total_words;   /* words of every epoch: the learning-rate schedule */
     int64_t pos = b;
@@ -510,14 +508,14 @@ static void train_thread(void *ud, int tid) {
                 for (int j = lo; j <= hi; j++) {
                     if (j == i) continue;
                     int32_t tw = sen[j];
-                    souts[no] = m->syn1neg + (int64_t)tw * ld; slab[no] = 1; sval[no++] = 1;
+                    outs2[no] = m->syn1neg + (int64_t)tw * ld; slab[no] = 1; v2[no++] = 1;
                     for (int q = 0; q < NEG; q++) {
                         int32_t tg = draw_neg(m, &s->rng);
-                        souts[no] = m->syn1neg + (int64_t)tg * ld; slab[no] = 0; sval[no++] = tg != tw;
+                        outs2[no] = m->syn1neg + (int64_t)tg * ld; slab[no] = 0; v2[no++] = tg != tw;
                     }
                 }
                 float *hp = h;
-                s->loss += batch_update(m, K, &hp, 1, souts, no, slab, sval, 0, ld, alpha, sS, tmp, o->exact_sigmoid, c->want_loss);
+                s->loss += batch_update(m, K, &hp, 1, outs2, no, slab, v2, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
                 s->loss_n += mm;
                 for (int64_t k = 0; k < ld; k++) h[k] -= h0[k];
                 for (int64_t q = ra; q < rb; q++) K->axpy(1, h, m->syn0 + (int64_t)m->sub_rows[q] * ld, ld);
@@ -611,7 +609,7 @@ static void train_thread(void *ud, int tid) {
     }
 done:
     lt_free(outs2); lt_free(v2);
-    lt_aligned_free(h); lt_free(souts); lt_free(slab); lt_free(sS); lt_free(sval);
+    lt_aligned_free(h); lt_free(slab);
     lt_free(sen); lt_free(ctx); lt_free(outs); lt_free(labels); lt_free(S); lt_free(valid); lt_free(codes);
     lt_aligned_free(tmp); lt_aligned_free(neu1); lt_aligned_free(neu1e);
 }
