@@ -122,6 +122,15 @@ void lt_gemm_bf16_part(int m, const uint16_t *A, const lt_packed_bf16 *P, float 
 void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
                          const float *bias, int flags, int part, int n_parts);
 
+/* ---- BLAS: the one entry to the CPU BLAS (OpenBLAS) for general matrix products ----
+ * C (m x n) = alpha op(A) op(B) + beta C, row-major; op(X) = X^T when the flag is set (A is
+ * then k x m, B n x k). Runs on the calling thread plus whatever threads the BLAS is set to. */
+void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *A, int64_t lda, const float *B,
+              int64_t ldb, float beta, float *C, int64_t ldc);
+/* threads the BLAS may use inside one call (1 while callers run their own threads) */
+void lt_blas_threads(int n);
+int lt_blas_get_threads(void);
+
 /* The active kernel table (initialised on first use; thread-safe). */
 const lt_kernels *lt_kern(void);
 /* A specific table: "ref", "avx2", "avx512"; NULL if the CPU lacks it. */

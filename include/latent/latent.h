@@ -14,4 +14,5 @@
 #include "latent/model.h"
 #include "latent/dense.h"
 #include "latent/glove.h"
+#include "latent/nn.h"
 #endif

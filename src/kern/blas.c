@@ -1,0 +1,16 @@
+/* lt_sgemm: general matrix products through the CPU BLAS (OpenBLAS's cblas). */
+#include "latent/kern.h"
+#include <cblas.h>
+
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+
+void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *A, int64_t lda, const float *B,
+              int64_t ldb, float beta, float *C, int64_t ldc) {
+    if (m <= 0 || n <= 0) return;
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, A,
+                (int)lda, B, (int)ldb, beta, C, (int)ldc);
+}
+
+void lt_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+int lt_blas_get_threads(void) { return openblas_get_num_threads(); }
