@@ -312,7 +312,7 @@ TEST(torch_steps) {
             (void)tl;
         }
         lt_nn_train_result tr;
-        CHECK(lt_nn_train(net, X, B, in, T, y, &o, &tr) == LT_OK);
+        CHECK_MSG(lt_nn_train(net, X, B, in, T, y, &o, &tr) == LT_OK, "%s: %s", name, lt_errmsg());
         double maxe = 0;
         for (int64_t i = 0; i < np; i++) if (fabs(P[i] - want[i]) > maxe) maxe = fabs(P[i] - want[i]);
         CHECK_MSG(maxe <= 1e-5, "%s (%s, %s): parameters after %d steps differ from PyTorch's by %.3g", name, arch, opt_s, steps, maxe);

@@ -210,6 +210,8 @@ int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float 
     if (res) memset(res, 0, sizeof *res);
     if (n < 1) return lt_err(LT_EINVAL, "no training rows");
     if (o->batch < 1 || o->epochs < 0 || o->n_threads < 1 || !(o->lr > 0)) return lt_err(LT_EINVAL, "training: batch, epochs, threads or rate out of range");
+    if (o->loss == LT_LOSS_SOFTMAX_CE) T = NULL;
+    else y = NULL;
     if (o->loss == LT_LOSS_SOFTMAX_CE ? !y : !T) return lt_err(LT_EINVAL, "training: the loss needs %s", o->loss == LT_LOSS_SOFTMAX_CE ? "class ids" : "targets");
     if (o->loss == LT_LOSS_BCE && (net->nl < 2 || net->L[net->nl - 1].kind != LT_NN_SIGMOID))
         return lt_err(LT_EINVAL, "the bce loss needs a sigmoid output layer");
