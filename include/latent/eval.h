@@ -4,6 +4,7 @@
 #ifndef LATENT_EVAL_H
 #define LATENT_EVAL_H
 #include "latent/store.h"
+#include "latent/classes.h"
 #include "latent/index.h"
 #include <stdint.h>
 
@@ -109,17 +110,6 @@ typedef struct lt_graph_eval_result {
 } lt_graph_eval_result;
 int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eval_opts *o, lt_graph_eval_result *out);
 
-/* Class labels of rows: a file with one label per line in row order ('#' lines skipped), or
- * an IDX file (MNIST labels; each value's decimal text is its name). Several files share one
- * lt_classes, so train and test agree on the class numbers; lt_classes_sort renumbers the
- * classes in sorted name order (numeric when every name is a number), as scikit-learn does. */
-typedef struct lt_classes lt_classes;
-lt_classes *lt_classes_new(void);
-void lt_classes_free(lt_classes *c);
-int lt_classes_read(lt_classes *c, const char *path, int64_t n_rows, int *y);   /* y: n_rows class ids */
-int lt_classes_count(const lt_classes *c);
-const char *lt_classes_name(const lt_classes *c, int i);
-int lt_classes_sort(lt_classes *c, int *y1, int64_t n1, int *y2, int64_t n2);
 
 /* Linear and nearest-neighbour probes: how well a representation separates known classes.
  * logreg: multinomial logistic regression, scikit-learn's objective (C * summed cross-entropy

@@ -1,5 +1,7 @@
-/* Row-aligned class labels (see lt_classes in eval.h). */
-#include "eval_impl.h"
+/* Row-aligned class labels (see classes.h). */
+#include "latent/classes.h"
+#include "latent/store.h"
+#include "../core/strmap.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
