@@ -31,6 +31,9 @@ $(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/lat
 $(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fvect-cost-model=cheap -fno-math-errno -mavx512f -mavx512bf16 -mfma -c $< -o $@
+$(B)/src/nn/vec.o: src/nn/vec.c src/nn/nn_vec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O3 -fno-math-errno -c $< -o $@
 $(B)/liblatent.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -43,6 +43,7 @@ int cmd_train_graph(const char *method, int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_train_graphs(const char *method, int argc, char **argv);
 int cmd_train_glove(int argc, char **argv);
+int cmd_train_nn(const char *method, int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_analogy(int argc, char **argv);

@@ -73,15 +73,16 @@ static const cli_spec g_ft = {"train fasttext", "usage: latent train fasttext CO
 int cmd_train(int argc, char **argv) {
     const char *U = g_train.usage;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs("usage: latent train word2vec|fasttext|glove|deepwalk|node2vec|feather|degree-histogram ... ('latent train METHOD --help')\n", stdout);
+        fputs("usage: latent train word2vec|fasttext|glove|deepwalk|node2vec|feather|degree-histogram|autoencoder|cnn|entity ... ('latent train METHOD --help')\n", stdout);
         return 0;
     }
     if (argc >= 2 && (!strcmp(argv[1], "deepwalk") || !strcmp(argv[1], "node2vec"))) return cmd_train_graph(argv[1], argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "feather") || !strcmp(argv[1], "degree-histogram"))) return cmd_train_graphs(argv[1], argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "glove")) return cmd_train_glove(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "autoencoder") || !strcmp(argv[1], "cnn") || !strcmp(argv[1], "entity"))) return cmd_train_nn(argv[1], argc - 1, argv + 1);
     int ft = argc >= 2 && !strcmp(argv[1], "fasttext");
     if (argc < 2 || (strcmp(argv[1], "word2vec") && !ft))
-        return cli_usage(U, "train: expected a method ('word2vec', 'fasttext', 'glove', 'deepwalk', 'node2vec', 'feather' or 'degree-histogram')");
+        return cli_usage(U, "train: expected a method ('word2vec', 'fasttext', 'glove', 'deepwalk', 'node2vec', 'feather', 'degree-histogram', 'autoencoder', 'cnn' or 'entity')");
     const cli_spec *SP = ft ? &g_ft : &g_train;
     if (ft) U = g_ft.usage;
     argc--; argv++;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const cmd g_cmds[] = {
-    {"train", cmd_train, "train embeddings (word2vec, glove, deepwalk, node2vec, feather)"},
+    {"train", cmd_train, "train embeddings (word2vec, fasttext, glove, deepwalk, node2vec, feather, autoencoder, cnn, entity)"},
     {"graph", cmd_graph, "read an edge list and describe the graph"},
     {"convert", cmd_convert, "convert vectors between formats"},
     {"similar", cmd_similar, "nearest neighbours of words"},

@@ -16,6 +16,8 @@ typedef struct lt_classes lt_classes;
 lt_classes *lt_classes_new(void);
 void lt_classes_free(lt_classes *c);
 int lt_classes_read(lt_classes *c, const char *path, int64_t n_rows, int *y);   /* y: n_rows class ids */
+/* the class id of one name (added when new); negative status on failure */
+int lt_classes_add(lt_classes *c, const char *name);
 int lt_classes_count(const lt_classes *c);
 const char *lt_classes_name(const lt_classes *c, int i);
 int lt_classes_sort(lt_classes *c, int *y1, int64_t n1, int *y2, int64_t n2);

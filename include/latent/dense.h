@@ -18,6 +18,7 @@
 #include "latent/core.h"
 #include "latent/model.h"
 #include "latent/store.h"
+#include "latent/nn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -131,6 +132,42 @@ uint32_t lt_murmur3_32(const void *data, size_t len, uint32_t seed);
 int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
 /* PCA's inverse: rows of Z (dim columns) back to the input space (scaling undone). */
 int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
+
+/* Learned encoders, trained by the nn core (nn.h) and saved as models of kind autoencoder,
+ * cnn or entity: the network (meta nn_arch, nn_input, array nn.params), the input scaler (or,
+ * for entity, the ordinal table encoder under keys "enc.*"), and encode_layer, the layer
+ * lt_neural_encode writes by default. autoencoder: rows to themselves through arch (a string
+ * of widths: hidden ReLU, bottleneck linear, sigmoid output, whose targets must lie in [0, 1]
+ * after scaling), mse or bce; encodes to the bottleneck. cnn: images (channels-last rows;
+ * shape from o->c/h/w, else the IDX header, else square) to n_classes logits, softmax
+ * cross-entropy; encodes to the last named layer before the output. entity: a table's target
+ * column from its categorical columns (one table each, dims[j] or min(50, (categories + 1) / 2)
+ * columns; categories as the ordinal encoder sorts them, the missing value one of them, an
+ * unseen one a zero row) and its standardised numerics, through the hidden layers of arch
+ * (e.g. "f64-f64") and a softmax layer over the target's classes. val_frac holds out a seeded
+ * share of the rows, evaluated after every epoch. */
+typedef struct lt_neural_opts {
+    const char *arch;
+    lt_scale scale;
+    int c, h, w;              /* cnn image shape (0: from the input) */
+    double val_frac;
+    uint64_t seed;            /* initial weights, and the validation split */
+    lt_nn_train_opts train;   /* optimiser, epochs, batch, threads, checkpoints, progress */
+} lt_neural_opts;
+void lt_neural_opts_init(lt_neural_opts *o);
+int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
+/* y: class ids 0 .. n_classes - 1 of X's rows */
+int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
+int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_dims, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
+/* rows through a neural model up to layer (a name from lt_nn_find_layer, "output", or NULL for
+ * the model's encode_layer; entity models also take "embed" for the category vectors alone) */
+int lt_neural_encode(const lt_model *m, const lt_vecs *X, const char *layer, int n_threads, lt_vecs **out);
+int lt_entity_encode(const lt_model *m, const lt_table *t, const char *name, const char *layer, int n_threads, lt_vecs **out);
+/* mean test loss (autoencoder: its loss on the scaled rows; cnn: cross-entropy against y) and,
+ * for cnn, accuracy (else NaN) */
+int lt_neural_score(const lt_model *m, const lt_vecs *X, const int *y, int n_threads, double *loss, double *accuracy);
+/* the learned vectors of one categorical column: a row per category, labelled with it */
+int lt_entity_column(const lt_model *m, const char *column, lt_vecs **out);
 
 #ifdef __cplusplus
 }

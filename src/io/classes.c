@@ -31,6 +31,12 @@ static int add(lt_classes *c, const char *s, int *y, const char *path, long long
     return LT_OK;
 }
 
+int lt_classes_add(lt_classes *c, const char *name) {
+    if (c->sorted) return lt_err(LT_EINVAL, "lt_classes_add after lt_classes_sort");
+    int y, rc = add(c, name, &y, "classes", 0);
+    return rc ? rc : y;
+}
+
 int lt_classes_read(lt_classes *c, const char *path, int64_t n_rows, int *y) {
     if (c->sorted) return lt_err(LT_EINVAL, "lt_classes_read after lt_classes_sort");
     if (lt_format_from_path(path) == LT_FMT_IDX) {

@@ -384,6 +384,15 @@ static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_ve
                       len - off, (unsigned long long)n, (unsigned long long)d, es);
     lt_vecs *v = lt_vecs_new((int64_t)n, (int64_t)d);
     if (!v) return LT_ENOMEM;
+    if (nd >= 3) {   /* the shape of a row (images: H x W [x C]), for the convolutional trainer */
+        char shape[96] = "";
+        for (int i = 1; i < nd; i++) {
+            const unsigned char *p = u + 4 + 4 * i;
+            size_t l = strlen(shape);
+            snprintf(shape + l, sizeof shape - l, "%s%u", i > 1 ? "x" : "", (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3]);
+        }
+        if (lt_vecs_meta_set(v, "idx_shape", shape)) { lt_vecs_free(v); return LT_ENOMEM; }
+    }
     const unsigned char *src = u + off;
     for (uint64_t i = 0; i < n; i++) {
         float *row = lt_vecs_row(v, (int64_t)i);

@@ -1,6 +1,7 @@
 /* The layers' forward and backward passes over a shard of b rows (the fast versions; ref.c
  * holds the plain ones they are tested against). Rows are samples, channels-last. */
 #include "nn_impl.h"
+#include "nn_vec.h"
 #include <math.h>
 #include <string.h>
 
@@ -69,7 +70,11 @@ static void im2col(const lt__nnl *L, const float *x, int64_t b, float *col) {
                     float *rr = r + (int64_t)ky * k * ic;
                     if (iy < 0 || iy >= L->ih) { memset(rr, 0, (size_t)k * ic * 4); continue; }
                     int ix0 = ox * L->s - L->pad;
-                    if (ix0 >= 0 && ix0 + k <= L->iw) { memcpy(rr, xs + ((int64_t)iy * L->iw + ix0) * ic, (size_t)k * ic * 4); continue; }
+                    if (ix0 >= 0 && ix0 + k <= L->iw) {   /* short rows: a loop beats a memcpy call */
+                        const float *src = xs + ((int64_t)iy * L->iw + ix0) * ic;
+                        for (int t = 0; t < k * ic; t++) rr[t] = src[t];
+                        continue;
+                    }
                     for (int kx = 0; kx < k; kx++) {
                         int ix = ix0 + kx;
                         if (ix < 0 || ix >= L->iw) memset(rr + kx * ic, 0, (size_t)ic * 4);
@@ -105,20 +110,6 @@ static void col2im(const lt__nnl *L, const float *dcol, int64_t b, float *dx) {
     }
 }
 
-static void add_bias(float *y, int64_t rows, int64_t n, const float *bias) {
-    for (int64_t i = 0; i < rows; i++) {
-        float *r = y + i * n;
-        for (int64_t j = 0; j < n; j++) r[j] += bias[j];
-    }
-}
-
-static void col_sums(const float *dy, int64_t rows, int64_t n, float *g) {
-    for (int64_t i = 0; i < rows; i++) {
-        const float *r = dy + i * n;
-        for (int64_t j = 0; j < n; j++) g[j] += r[j];
-    }
-}
-
 static float gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
 static float gelu_grad(float x) { return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) + x * 0.39894228040143268f * expf(-0.5f * x * x); }
 
@@ -136,41 +127,38 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             const float *cin = x;
             if (!(L->k == 1 && L->s == 1 && L->pad == 0)) { im2col(L, x, b, w->col[l]); cin = w->col[l]; }
             lt_sgemm(0, 1, (int)m, L->oc, (int)kk, 1.0f, cin, kk, P, kk, 0.0f, y, L->oc);
-            add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
+            lt__v_add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
             break;
         }
         case LT_NN_LINEAR:
             lt_sgemm(0, 1, (int)b, (int)L->out, (int)L->in, 1.0f, x, L->in, P, L->in, 0.0f, y, L->out);
-            add_bias(y, b, L->out, P + L->out * L->in);
+            lt__v_add_bias(y, b, L->out, P + L->out * L->in);
             break;
         case LT_NN_MAXPOOL: case LT_NN_AVGPOOL: {
-            int k = L->k, C = L->ic, mx = L->kind == LT_NN_MAXPOOL;
-            float inv = 1.0f / (float)(k * k);
+            int k = L->k, C = L->ic, np = k * k;
+            int32_t off[64 * 64], tmp_arg[4096];
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) off[ky * k + kx] = (ky * L->iw + kx) * C;
             for (int64_t n = 0; n < b; n++) {
                 const float *xs = x + n * L->in;
                 float *ys = y + n * L->out;
-                int32_t *as = mx && w->arg[l] ? w->arg[l] + n * L->out : NULL;
+                int32_t *as = w->arg[l] ? w->arg[l] + n * L->out : NULL;
                 for (int oy = 0; oy < L->oh; oy++)
                     for (int ox = 0; ox < L->ow; ox++) {
-                        float *yo = ys + ((int64_t)oy * L->ow + ox) * C;
-                        int32_t *ao = as ? as + ((int64_t)oy * L->ow + ox) * C : NULL;
-                        for (int c = 0; c < C; c++) {
-                            int32_t best = (int32_t)(((int64_t)(oy * k) * L->iw + ox * k) * C + c);
-                            float v = mx ? xs[best] : 0;
-                            for (int ky = 0; ky < k; ky++)
-                                for (int kx = 0; kx < k; kx++) {
-                                    int32_t o = (int32_t)(((int64_t)(oy * k + ky) * L->iw + ox * k + kx) * C + c);
-                                    if (!mx) v += xs[o];
-                                    else if (xs[o] > v || isnan(xs[o])) { v = xs[o]; best = o; }
-                                }
-                            yo[c] = mx ? v : v * inv;
-                            if (ao) ao[c] = best;
+                        int64_t o = ((int64_t)oy * L->ow + ox) * C;
+                        int32_t base = (int32_t)(((int64_t)(oy * k) * L->iw + ox * k) * C);
+                        if (L->kind == LT_NN_AVGPOOL) { lt__v_sum_window(xs + base, off, np, C, 1.0f / (float)np, ys + o); continue; }
+                        for (int c0 = 0; c0 < C; c0 += 4096) {   /* channels in chunks of the scratch */
+                            int cc = C - c0 < 4096 ? C - c0 : 4096;
+                            int32_t *ao = as ? as + o + c0 : tmp_arg;
+                            lt__v_maxpool(xs + base + c0, off, np, cc, ys + o + c0, ao);
+                            for (int c = 0; c < cc; c++) ao[c] += base + c0;
                         }
                     }
             }
             break;
         }
-        case LT_NN_RELU: for (int64_t i = 0; i < nx; i++) y[i] = x[i] > 0 ? x[i] : 0; break;
+        case LT_NN_RELU: lt__v_relu(x, y, nx); break;
         case LT_NN_GELU: for (int64_t i = 0; i < nx; i++) y[i] = gelu(x[i]); break;
         case LT_NN_SIGMOID: for (int64_t i = 0; i < nx; i++) y[i] = 1.0f / (1.0f + expf(-x[i])); break;
         case LT_NN_TANH: for (int64_t i = 0; i < nx; i++) y[i] = tanhf(x[i]); break;
@@ -277,7 +265,7 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             const float *cin = direct ? x : w->col[l];   /* kept from the forward pass */
             /* dW (oc, kk) += dY^T (oc, m) col (m, kk); db += column sums of dY */
             lt_sgemm(1, 0, L->oc, (int)kk, (int)m, 1.0f, dy, L->oc, cin, kk, 1.0f, G, kk);
-            col_sums(dy, m, L->oc, G + (int64_t)L->oc * kk);
+            lt__v_col_sums(dy, m, L->oc, G + (int64_t)L->oc * kk);
             if (need_dx) {
                 /* dcol (m, kk) = dY (m, oc) W (oc, kk) */
                 float *dc = direct ? dx : w->dcol;
@@ -288,7 +276,7 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
         }
         case LT_NN_LINEAR:
             lt_sgemm(1, 0, (int)L->out, (int)L->in, (int)b, 1.0f, dy, L->out, x, L->in, 1.0f, G, L->in);
-            col_sums(dy, b, L->out, G + L->out * L->in);
+            lt__v_col_sums(dy, b, L->out, G + L->out * L->in);
             if (need_dx) lt_sgemm(0, 0, (int)b, (int)L->in, (int)L->out, 1.0f, dy, L->out, P, L->in, 0.0f, dx, L->in);
             break;
         case LT_NN_MAXPOOL:
@@ -314,7 +302,7 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
                         }
             break;
         }
-        case LT_NN_RELU: for (int64_t i = 0; i < nx; i++) dx[i] = y[i] > 0 ? dy[i] : 0; break;
+        case LT_NN_RELU: lt__v_relu_bwd(y, dy, dx, nx); break;
         case LT_NN_GELU: for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * gelu_grad(x[i]); break;
         case LT_NN_SIGMOID: for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * y[i] * (1 - y[i]); break;
         case LT_NN_TANH: for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * (1 - y[i] * y[i]); break;

@@ -1,0 +1,12 @@
+/* Elementwise loops of the layers (vec.c). */
+#ifndef LT_NN_VEC_H
+#define LT_NN_VEC_H
+#include <stdint.h>
+void lt__v_add_bias(float *y, int64_t rows, int64_t n, const float *bias);   /* y (rows, n) += bias (n) */
+void lt__v_col_sums(const float *dy, int64_t rows, int64_t n, float *g);     /* g (n) += column sums of dy */
+void lt__v_relu(const float *x, float *y, int64_t n);
+void lt__v_relu_bwd(const float *y, const float *dy, float *dx, int64_t n);
+void lt__v_maxpool(const float *x, const int32_t *off, int np, int C, float *y, int32_t *arg);
+void lt__v_sum_window(const float *x, const int32_t *off, int np, int C, float scale, float *y);
+void lt__v_add(float *y, const float *x, int64_t n);                         /* y += x */
+#endif
