@@ -18,7 +18,7 @@ PYTHON  ?= /usr/bin/python3
 PYEXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
 PYINC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
 
-.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load bench-graph bench-dense check-quality clean deps
+.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load bench-graph bench-dense bench-nn check-quality clean deps
 all: lib $(B)/latent
 lib: $(B)/liblatent.a $(B)/$(SONAME)
 
@@ -89,6 +89,9 @@ bench-graph: all
 
 bench-dense: all
 	@sh bench/bench_dense.sh
+
+bench-nn: all
+	@sh bench/bench_nn.sh
 
 bench-ann: all
 	@sh bench/bench_ann.sh

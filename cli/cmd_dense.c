@@ -460,6 +460,13 @@ int cli_model_info(const char *path, int json) {
         printf("file\t%s\nmodel\t%s\n", path, lt_model_kind(m));
         for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) if (strcmp(k, "kind")) printf("%s\t%s\n", k, v);
         for (int i = 0; lt_model_array_at(m, i, &name, &r, &c); i++) printf("array\t%s\t%lld x %lld\n", name, (long long)r, (long long)c);
+        lt_nn *net = NULL;
+        if (lt_model_meta(m, "nn_arch") && lt_nn_from_model(m, &net) == LT_OK) {   /* neural models: the layers */
+            char buf[16384];
+            lt_nn_describe(net, buf, sizeof buf);
+            for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) printf("layer\t%s\n", l);
+            lt_nn_free(net);
+        }
         const double *ratio = lt_model_get(m, "explained_variance_ratio", NULL, &c);
         if (ratio) {
             fputs("explained_variance_ratio", stdout);

@@ -139,7 +139,7 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     if (optind != argc - nargs || !out) return cli_usage(S->usage, "train %s: expected %s and -o MODEL", method, cnn ? "IMAGES, LABELS" : ae ? "INPUT" : "TABLE.csv");
     if (!ae && !cnn && !target) return cli_usage(S->usage, "train entity: --target COL names the column to predict");
     if (cnn && !!test != !!testl) return cli_usage(S->usage, "train cnn: --test and --test-labels go together");
-    if (t->resume && t->checkpoint && !strcmp(t->resume, t->checkpoint)) { /* resuming into the same file is fine */ }
+    if (t->checkpoint && !strcmp(t->checkpoint, out)) return cli_usage(S->usage, "train %s: -o and --checkpoint name the same file", method);
     int dims[1024], n_dims = 0;
     for (const char *p = dims_s; p && *p && n_dims < 1024;) {
         char *e;

@@ -6,7 +6,7 @@ set -e
 S=${FUZZ_SECONDS:-20}
 B=build-fuzz
 CC=${FUZZ_CC:-clang}
-mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense
+mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense $B/seeds_nn
 SRC=$(ls src/*/*.c | grep -v kern_avx)
 FL="-std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
@@ -56,7 +56,18 @@ fi
 printf '\001\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $B/seeds_dense/idx_u8
 printf '\001\000\000\015\001\000\000\000\001\077\200\000\000' > $B/seeds_dense/idx_f32
 printf '\002a,b,"c ""q"""\n1,x,y\n2.5,?,z\n3,x,\n' > $B/seeds_dense/csv
-for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense}; do
+# nn: architecture strings and a trained model of each kind
+printf '\001\001\034\034c16k3-p2-c32k3s2p0:tanh-a2-d0.5-ln-f64:gelu-f10' > $B/seeds_nn/arch_cnn
+printf '\001\020\001\001784-256-32-256-784' > $B/seeds_nn/arch_ae
+if [ -x build/latent ]; then
+    awk 'BEGIN { print "a,b,c,d"; for (i = 0; i < 40; i++) printf "%.2f,%.2f,%.2f,%.2f\n", (i % 7) / 7, (i % 5) / 5, (i % 3) / 3, (i % 2) / 2 }' > $B/seed_ae.csv
+    build/latent train autoencoder $B/seed_ae.csv -o $B/seed_ae.lmodel --arch 4-3-2-3-4 --epochs 1 -q -t 1 2>/dev/null && \
+        { printf '\000'; cat $B/seed_ae.lmodel; } > $B/seeds_nn/ae && { printf '\200'; cat $B/seed_ae.lmodel; } > $B/seeds_nn/ae_nocrc
+    awk 'BEGIN { for (i = 0; i < 40; i++) print i % 2 }' > $B/seed_ae.labels
+    build/latent train cnn $B/seed_ae.csv $B/seed_ae.labels -o $B/seed_cnn.lmodel --arch c2k3-p2-f2 --epochs 1 -q -t 1 2>/dev/null && \
+        { printf '\200'; cat $B/seed_cnn.lmodel; } > $B/seeds_nn/cnn_nocrc
+fi
+for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense nn}; do
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
     $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm
     echo "fuzz_$h: $S s"

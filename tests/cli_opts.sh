@@ -412,11 +412,71 @@ d "train glove --threads" "$GL; echo 1" "$X train glove c.txt -o out.g.txt --dim
 d "train glove --seed" "$GL" "$GL --seed 5"
 d "train glove --quiet" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 2>&1 | sed 's/[0-9.]*s//g'" "$GL"
 
+# learned encoders: tiny rows in [0, 1], 8x8 images with 3 classes, a table with two categorical columns
+awk 'BEGIN { srand(3); for (j = 1; j <= 16; j++) printf "%sc%d", (j > 1 ? "," : ""), j; print ""
+             for (i = 0; i < 60; i++) { for (j = 1; j <= 16; j++) printf "%s%.4f", (j > 1 ? "," : ""), (sin(i * j * 0.37) + 1) / 2; print "" } }' > "$T/ae.csv"
+awk 'BEGIN { for (j = 1; j <= 64; j++) printf "%sp%d", (j > 1 ? "," : ""), j; print ""
+             for (i = 0; i < 60; i++) { for (j = 1; j <= 64; j++) printf "%s%d", (j > 1 ? "," : ""), ((j * (i % 3 + 1)) % 17) * 15; print "" } }' > "$T/img.csv"
+awk 'BEGIN { for (i = 0; i < 60; i++) print i % 3 }' > "$T/img.labels"
+awk 'BEGIN { print "a,b,x,y"; for (i = 0; i < 80; i++) printf "%s,%s,%.3f,%s\n", substr("pqr", i % 3 + 1, 1), substr("stuv", i % 4 + 1, 1), sin(i), (i % 3 == 0 || i % 4 == 1) ? "yes" : "no" }' > "$T/tab.csv"
+NN_AE="$X train autoencoder ae.csv -o out.n.lmodel -q --epochs 2 --batch 8 --arch 16-8-4-8-16 -t 1"
+NN_CNN="$X train cnn img.csv img.labels -o out.n.lmodel -q --epochs 2 --batch 8 --arch c4k3-p2-f8-f3 -t 1 --scale unit"
+NN_ENT="$X train entity tab.csv --target y -o out.n.lmodel -q --epochs 2 --batch 8 --arch f8 -t 1"
+for k in autoencoder cnn entity; do
+    case $k in autoencoder) B=$NN_AE; I="ae.csv";; cnn) B=$NN_CNN; I="img.csv img.labels";; entity) B=$NN_ENT; I="tab.csv --target y";; esac
+    NB=$(printf '%s' "$B" | sed 's/ -o out.n.lmodel//')
+    d "train $k --output" "$NB" "$B"
+    d "train $k --epochs" "$B" "$B --epochs 3"
+    d "train $k --batch" "$B" "$B --batch 16"
+    d "train $k --lr" "$B" "$B --lr 0.01"
+    d "train $k --optim" "$B" "$B --optim sgd"
+    d "train $k --weight-decay" "$B" "$B --weight-decay 0.5"
+    d "train $k --momentum" "$B --optim sgd" "$B --optim sgd --momentum 0.9"
+    d "train $k --nesterov" "$B --optim sgd --momentum 0.9" "$B --optim sgd --momentum 0.9 --nesterov"
+    d "train $k --schedule" "$B" "$B --schedule cosine"
+    d "train $k --step-epochs" "$B --schedule step --epochs 3" "$B --schedule step --epochs 3 --step-epochs 1"
+    d "train $k --step-gamma" "$B --schedule step --step-epochs 1" "$B --schedule step --step-epochs 1 --step-gamma 0.5"
+    d "train $k --warmup" "$B" "$B --warmup 3"
+    d "train $k --clip-norm" "$B" "$B --clip-norm 0.001"
+    d "train $k --val" "$B" "$B --val 0.2"
+    d "train $k --no-shuffle" "$B" "$B --no-shuffle"
+    d "train $k --max-steps" "$B" "$B --max-steps 2"
+    d "train $k --checkpoint" "$B" "$B --checkpoint out.ck"
+    d "train $k --resume" "$B" "$B -s 5 --epochs 1 -o ck0.lmodel --checkpoint ck.lmodel; $B --resume ck.lmodel"
+    d "train $k --seed" "$B" "$B -s 2"
+    d "train $k --threads" "$B; echo 1" "$B -t 2"
+    d "train $k --json" "$B" "$B --json | sed 's/[0-9.e-]*//g'"
+    d "train $k --quiet" "$(printf '%s' "$B" | sed 's/ -q//') 2>&1 | sed 's/[0-9.]*s//g' | wc -l" "$B 2>&1 | wc -l"
+    d "train $k --arch" "$B" "$(printf '%s' "$B" | sed 's/--arch [^ ]*//') --arch $(case $k in autoencoder) echo 16-6-16;; cnn) echo c2k3-f3;; entity) echo f4-f4;; esac)"
+    case $k in
+    autoencoder)
+        d "train $k --loss" "$B" "$B --loss bce"
+        d "train $k --scale" "$B" "$B --scale minmax"
+        d "train $k --from" "cp ae.csv ae.dat; $(printf '%s' "$B" | sed 's/ae.csv/ae.dat/')" "cp ae.csv ae.dat; $(printf '%s' "$B" | sed 's/ae.csv/ae.dat/') --from csv"
+        d "train $k --test" "$B --json" "$B --json --test ae.csv";;
+    cnn)
+        d "train $k --scale" "$B" "$B --scale standard"
+        d "train $k --shape" "$B" "$(printf '%s' "$B" | sed 's/--arch [^ ]*/--arch c4k3-f3/') --shape 4x16x1"
+        d "train $k --from" "cp img.csv img.dat; $(printf '%s' "$B" | sed 's/img.csv/img.dat/')" "cp img.csv img.dat; $(printf '%s' "$B" | sed 's/img.csv/img.dat/') --from csv"
+        d "train $k --test" "$B --json" "$B --json --test img.csv --test-labels img.labels"
+        d "train $k --test-labels" "$B --json --test img.csv" "$B --json --test img.csv --test-labels img.labels";;
+    entity)
+        d "train $k --target" "$(printf '%s' "$B" | sed 's/--target y //')" "$B"
+        d "train $k --dims" "$B" "$B --dims 1,1"
+        d "train $k --missing" "$B" "$B --missing p"
+        d "train $k --test" "$B --json" "$B --json --test tab.csv";;
+    esac
+done
+$L train autoencoder "$T/ae.csv" -o "$T/ae.lmodel" -q --epochs 2 --arch 16-8-4-8-16 -t 1
+$L train entity "$T/tab.csv" --target y -o "$T/ent.lmodel" -q --epochs 2 -t 1 --arch f8
+d "encode --layer" "$X encode ae.lmodel ae.csv -o out.e.txt -q" "$X encode ae.lmodel ae.csv -o out.e.txt -q --layer output"
+d "encode --column" "$X encode ent.lmodel tab.csv -o out.e.txt -q" "$X encode ent.lmodel --column a -o out.e.txt -q"
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
-         "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
+         "train autoencoder" "train cnn" "train entity" "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }
     for o in $opts; do

@@ -175,6 +175,27 @@ printf 'n,c,y\n1,a,p\n2,b,NA\n3,a,p\n' > "$T/na.csv"
 $L fit onehot "$T/na.csv" --label y --missing NA -o "$T/na.lmodel" -q && $L encode "$T/na.lmodel" "$T/na.csv" -o "$T/na.txt" --labels-out "$T/na.lab" -q
 [ "$(sed -n 2p "$T/na.lab")" = NA ] && ok "encode --labels-out writes a missing label as the model's marker" || no "labels-out missing marker"
 
+# learned encoders: shapes that do not fit, classes out of range, divergence, corrupt models
+awk 'BEGIN { for (j = 1; j <= 16; j++) printf "%sc%d", (j > 1 ? "," : ""), j; print ""
+             for (i = 0; i < 40; i++) { for (j = 1; j <= 16; j++) printf "%s%.3f", (j > 1 ? "," : ""), (i * j % 11) / 11; print "" } }' > "$T/nn.csv"
+awk 'BEGIN { for (i = 0; i < 40; i++) print i % 3 }' > "$T/nn.labels"
+expect 1 "cnn: a kernel that does not fit, named with the shapes" "token 3 'c8k5p0': a 5x5 kernel does not fit the input 2x2x4" -- \
+    $L train cnn "$T/nn.csv" "$T/nn.labels" -o "$T/x.lmodel" --arch c4k3-p2-c8k5p0-f3 -q
+expect 1 "cnn: classes and the output layer" "the last layer has 2 outputs for 3 classes" -- $L train cnn "$T/nn.csv" "$T/nn.labels" -o "$T/x.lmodel" --arch c4k3-f2 -q
+expect 1 "autoencoder: input width" "first number 784 is the input width, but the input has 16 columns" -- $L train autoencoder "$T/nn.csv" -o "$T/x.lmodel" --arch 784-32-784 -q
+expect 1 "autoencoder: sigmoid output needs [0, 1]" "a sigmoid output reconstructs values in" -- $L train autoencoder "$T/nn.csv" -o "$T/x.lmodel" --arch 16-4-16 --scale standard -q
+expect 1 "arch: unknown token" "unknown token 'x9'" -- $L train autoencoder "$T/nn.csv" -o "$T/x.lmodel" --arch f4-x9 -q
+$L train autoencoder "$T/nn.csv" -o "$T/nn.lmodel" --arch 16-4-16 --epochs 1 --checkpoint "$T/nn.ck" -q
+expect 1 "training diverges: epoch and step named, checkpoint kept" "not finite at epoch 1, step" -- \
+    $L train autoencoder "$T/nn.csv" -o "$T/x2.lmodel" --arch 16-4:linear-16:linear --loss mse --optim sgd --lr 1e5 --epochs 3 --batch 4 --checkpoint "$T/nn.ck" -q
+[ -f "$T/nn.ck" ] && [ ! -f "$T/x2.lmodel" ] && ok "divergence: the earlier checkpoint stays, no model written" || no "divergence outputs"
+head -c 300 "$T/nn.lmodel" > "$T/cut.lmodel"
+expect 1 "neural model truncated" "cut.lmodel" -- $L encode "$T/cut.lmodel" "$T/nn.csv" -o "$T/x.txt"
+expect 1 "encode: unknown layer named" "no layer 'fc9' (named layers: fc1 fc2 output" -- $L encode "$T/nn.lmodel" "$T/nn.csv" -o "$T/x.txt" --layer fc9
+printf 'a,b,c\n1,2,3\n' > "$T/w3.csv"
+expect 1 "encode: rows of another width" "3 columns" -- $L encode "$T/nn.lmodel" "$T/w3.csv" -o "$T/x.txt"
+expect 2 "train entity needs --target" "--target COL" -- $L train entity "$T/ok.csv" -o "$T/x.lmodel"
+
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
 # man page and completion build from the same help

@@ -96,8 +96,9 @@ int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_n
     int rc = lt_nn_new(o->arch, (int)X->d, 1, 1, &net);
     if (rc) return rc;
     if (lt_nn_out_dim(net, -1) != X->d) {
+        rc = lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs, the input %lld columns", o->arch, (long long)lt_nn_out_dim(net, -1), (long long)X->d);
         lt_nn_free(net);
-        return lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs, the input %lld columns", o->arch, (long long)lt_nn_out_dim(net, -1), (long long)X->d);
+        return rc;
     }
     lt_model *m = lt_model_new("autoencoder");
     float *B = NULL, *tmp = NULL;
@@ -157,8 +158,9 @@ int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o,
     lt_nn *net;
     if ((rc = lt_nn_new(o->arch, c, h, w, &net))) return rc;
     if (lt_nn_out_dim(net, -1) != n_classes) {
+        rc = lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs for %d classes", o->arch, (long long)lt_nn_out_dim(net, -1), n_classes);
         lt_nn_free(net);
-        return lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs for %d classes", o->arch, (long long)lt_nn_out_dim(net, -1), n_classes);
+        return rc;
     }
     o->train.loss = LT_LOSS_SOFTMAX_CE;
     lt_model *m = lt_model_new("cnn");

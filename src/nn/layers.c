@@ -2,6 +2,8 @@
  * holds the plain ones they are tested against). Rows are samples, channels-last. */
 #include "nn_impl.h"
 #include "nn_vec.h"
+
+enum { SMALLK = 32 };   /* convolutions with at most this many inputs per output skip the BLAS */
 #include <math.h>
 #include <string.h>
 
@@ -126,6 +128,13 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             int64_t kk = (int64_t)L->k * L->k * L->ic, m = b * L->oh * L->ow;
             const float *cin = x;
             if (!(L->k == 1 && L->s == 1 && L->pad == 0)) { im2col(L, x, b, w->col[l]); cin = w->col[l]; }
+            if (kk <= SMALLK && L->oc <= 256) {   /* few inputs per output: direct loops beat a BLAS call */
+                float wt[SMALLK * 256];
+                for (int o = 0; o < L->oc; o++)
+                    for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];
+                lt__v_gemm_smallk(cin, m, (int)kk, wt, L->oc, P + (int64_t)L->oc * kk, y);
+                break;
+            }
             lt_sgemm(0, 1, (int)m, L->oc, (int)kk, 1.0f, cin, kk, P, kk, 0.0f, y, L->oc);
             lt__v_add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
             break;
@@ -160,7 +169,7 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
         }
         case LT_NN_RELU: lt__v_relu(x, y, nx); break;
         case LT_NN_GELU: for (int64_t i = 0; i < nx; i++) y[i] = gelu(x[i]); break;
-        case LT_NN_SIGMOID: for (int64_t i = 0; i < nx; i++) y[i] = 1.0f / (1.0f + expf(-x[i])); break;
+        case LT_NN_SIGMOID: lt__v_sigmoid(x, y, nx); break;
         case LT_NN_TANH: for (int64_t i = 0; i < nx; i++) y[i] = tanhf(x[i]); break;
         case LT_NN_DROPOUT:
             if (!train || L->p == 0) { memcpy(y, x, (size_t)nx * 4); break; }
@@ -214,12 +223,7 @@ double lt__nn_loss(const lt_nn *net, lt__nnws *w, int64_t b, int64_t nb, const f
     *first = last;
     if (loss == LT_LOSS_MSE) {
         float sc = (float)(2.0 / ((double)nb * D));
-        for (int64_t i = 0; i < b * D; i++) {
-            double e = (double)out[i] - T[i];
-            sum += e * e;
-            if (d) d[i] = (float)e * sc;
-        }
-        return sum / ((double)nb * D);
+        return lt__v_mse(out, T, sc, d, b * D) / ((double)nb * D);
     }
     if (loss == LT_LOSS_BCE) {
         /* from the logits z before the sigmoid: max(z, 0) - z t + log(1 + e^-|z|); d/dz = p - t */
@@ -264,7 +268,15 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             int direct = L->k == 1 && L->s == 1 && L->pad == 0;
             const float *cin = direct ? x : w->col[l];   /* kept from the forward pass */
             /* dW (oc, kk) += dY^T (oc, m) col (m, kk); db += column sums of dY */
-            lt_sgemm(1, 0, L->oc, (int)kk, (int)m, 1.0f, dy, L->oc, cin, kk, 1.0f, G, kk);
+            if (kk <= SMALLK && L->oc <= 256) {
+                float gt[SMALLK * 256];
+                memset(gt, 0, sizeof(float) * (size_t)(kk * L->oc));
+                lt__v_gemm_smallk_grad(cin, m, (int)kk, dy, L->oc, gt);
+                for (int o = 0; o < L->oc; o++)
+                    for (int64_t t = 0; t < kk; t++) G[o * kk + t] += gt[t * L->oc + o];
+            } else {
+                lt_sgemm(1, 0, L->oc, (int)kk, (int)m, 1.0f, dy, L->oc, cin, kk, 1.0f, G, kk);
+            }
             lt__v_col_sums(dy, m, L->oc, G + (int64_t)L->oc * kk);
             if (need_dx) {
                 /* dcol (m, kk) = dY (m, oc) W (oc, kk) */

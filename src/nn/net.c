@@ -149,7 +149,7 @@ static int parse_arch(lt_nn *net, const char *arch, int autoenc_ok) {
             if (prev && prev->kind == LT_NN_LINEAR) return lt_err(LT_EINVAL, "architecture: token '%s': a convolution after a linear layer", tok);
             int oh = (int)((ih + 2 * pad - k) / st + 1), ow = (int)((iw + 2 * pad - k) / st + 1);
             if (ih + 2 * pad < k || iw + 2 * pad < k || oh < 1 || ow < 1)
-                return lt_err(LT_EINVAL, "architecture: layer %d '%s': a %ldx%ld kernel does not fit the input %dx%dx%d (H x W x C)", net->nl + 1,
+                return lt_err(LT_EINVAL, "architecture: token %d '%s': a %ldx%ld kernel does not fit the input %dx%dx%d (H x W x C)", ti + 1,
                               tok, k, k, ih, iw, prev ? prev->oc : net->c);
             if (!(L = push(net, LT_NN_CONV))) return lt_err(LT_EINVAL, "architecture: more than %d layers", MAX_LAYERS);
             L->k = (int)k; L->s = (int)st; L->pad = (int)pad; L->oc = (int)nf; L->oh = oh; L->ow = ow;
@@ -160,7 +160,7 @@ static int parse_arch(lt_nn *net, const char *arch, int autoenc_ok) {
             long k = strtol(tok + 1, &e, 10);
             if (*e || k < 1 || k > 64 || act_given) return lt_err(LT_EINVAL, "architecture: token '%s': expected pK or aK", tok);
             if (ih < k || iw < k)
-                return lt_err(LT_EINVAL, "architecture: layer %d '%s': a %ldx%ld pool does not fit the input %dx%d", net->nl + 1, tok, k, k, ih, iw);
+                return lt_err(LT_EINVAL, "architecture: token %d '%s': a %ldx%ld pool does not fit the input %dx%d", ti + 1, tok, k, k, ih, iw);
             if (!(L = push(net, tok[0] == 'p' ? LT_NN_MAXPOOL : LT_NN_AVGPOOL))) return lt_err(LT_EINVAL, "architecture: more than %d layers", MAX_LAYERS);
             L->k = L->s = (int)k; L->oh = ih / (int)k; L->ow = iw / (int)k;
             finish(L);

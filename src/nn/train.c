@@ -1,6 +1,7 @@
 /* Mini-batch training on data-parallel threads, optimisers, schedules, checkpoints, and
  * inference over row blocks. */
 #include "nn_impl.h"
+#include "nn_vec.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -64,15 +65,7 @@ static void update(const lt_nn_train_opts *o, float *p, const float *g, float *m
     double bc1 = 1 - pow(o->beta1, (double)t), bc2 = 1 - pow(o->beta2, (double)t);
     float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps, step = (float)(lr / bc1), sbc2 = (float)sqrt(bc2);
     float wd = (float)o->weight_decay, decay = (float)(1 - lr * o->weight_decay);
-    int adamw = o->optim == LT_OPT_ADAMW;
-    for (int64_t i = i0; i < i1; i++) {
-        float d = g[i];
-        if (adamw) p[i] *= decay;
-        else if (wd != 0) d += wd * p[i];
-        m[i] = b1 * m[i] + (1 - b1) * d;
-        v[i] = b2 * v[i] + (1 - b2) * d * d;
-        p[i] -= step * m[i] / (sqrtf(v[i]) / sbc2 + eps);
-    }
+    lt__v_adam(p + i0, g + i0, m + i0, v + i0, i1 - i0, b1, b2, eps, step, sbc2, wd, decay, o->optim == LT_OPT_ADAMW);
 }
 
 typedef struct {
@@ -83,6 +76,7 @@ typedef struct {
     pthread_barrier_t bar;
     double *part;              /* per thread: shard loss, then squared-norm share */
     float *m, *v, *gsum;
+    float **parts;             /* the threads' gradients, in shard order */
     int epoch; int64_t step0, steps, total_steps;
     /* results (thread 0) */
     double loss_sum; int64_t done_steps, rows_done; int bad; int64_t bad_step;
@@ -123,11 +117,7 @@ static void worker(void *ud, int tid) {
             if (tid == 0) { c->bad = 1; c->bad_step = t; }
             break;
         }
-        for (int64_t i = p0; i < p1; i++) {
-            float g = 0;
-            for (int k = 0; k < c->nt; k++) g += c->ws[k].g[i];
-            c->gsum[i] = g;
-        }
+        lt__v_reduce(c->gsum, c->parts, c->nt, p0, p1);
         if (o->clip_norm > 0) {
             double sq = 0;
             for (int64_t i = p0; i < p1; i++) sq += (double)c->gsum[i] * c->gsum[i];
@@ -226,14 +216,16 @@ int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float 
     c.tb = lt_calloc((size_t)nt, sizeof *c.tb);
     c.yb = lt_calloc((size_t)nt, sizeof *c.yb);
     c.part = lt_calloc((size_t)nt, 8);
+    c.parts = lt_calloc((size_t)nt, sizeof *c.parts);
     c.m = lt_aligned_alloc((size_t)(net->np + 16) * 4);
     c.v = lt_aligned_alloc((size_t)(net->np + 16) * 4);
     c.gsum = lt_aligned_alloc((size_t)(net->np + 16) * 4);
     int64_t *perm = lt_malloc((size_t)n * 8);
     lt_nn_epoch *per = lt_calloc((size_t)(o->epochs ? o->epochs : 1), sizeof *per);
-    int rc = c.ws && c.tb && c.yb && c.part && c.m && c.v && c.gsum && perm && per ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    int rc = c.ws && c.tb && c.yb && c.part && c.parts && c.m && c.v && c.gsum && perm && per ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
     for (int t = 0; rc == LT_OK && t < nt; t++) {
         rc = lt__nnws_init(&c.ws[t], net, shard, 1);
+        c.parts[t] = c.ws[t].g;
         if (rc == LT_OK && T && !(c.tb[t] = lt_malloc((size_t)(shard * D) * 4))) rc = lt_err(LT_ENOMEM, "out of memory");
         if (rc == LT_OK && !(c.yb[t] = lt_malloc((size_t)shard * sizeof(int)))) rc = lt_err(LT_ENOMEM, "out of memory");
     }
@@ -297,7 +289,7 @@ int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float 
         res->per_epoch = per; per = NULL;
     }
     for (int t = 0; c.ws && t < nt; t++) { lt__nnws_free(&c.ws[t], net); if (c.tb) lt_free(c.tb[t]); if (c.yb) lt_free(c.yb[t]); }
-    lt_free(c.ws); lt_free(c.tb); lt_free(c.yb); lt_free(c.part);
+    lt_free(c.ws); lt_free(c.tb); lt_free(c.yb); lt_free(c.part); lt_free(c.parts);
     lt_aligned_free(c.m); lt_aligned_free(c.v); lt_aligned_free(c.gsum);
     lt_free(perm); lt_free(per);
     return rc;

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Learned encoders against PyTorch (Debian python3-torch, CPU), side by side, alternating the
+# tools: the MLP autoencoder and the CNN on Fashion-MNIST, entity embeddings on UCI Adult.
+# Same architecture, optimiser (Adam 1e-3), batch and epochs on both sides; time per epoch is
+# the mean of the epochs' training time (data loading excluded on both sides).
+#   sh bench/bench_nn.sh ["THREADS"] ["SEEDS"] ["MODELS"]   defaults "1 2", "1", "ae cnn entity"
+# FMNIST (folder of the four IDX files, .gz or not) and ADULT (train.csv, test.csv) override
+# the data; results are appended to bench/nn_results.tsv.
+set -e
+L=${LATENT:-build/latent}
+PY=${PY:-/usr/bin/python3}
+FMNIST=${FMNIST:-/usr/share/datasets/fashion-mnist}
+ADULT=${ADULT:-../shared/data/tabular/adult}
+THREADS=${1:-"1 2"}
+SEEDS=${2:-1}
+MODELS=${3:-"ae cnn entity"}
+OUT=bench/out/nn
+RES=bench/nn_results.tsv
+mkdir -p $OUT
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [ -f $OUT/$f ] && continue
+    if [ -f $FMNIST/$f.gz ]; then zcat $FMNIST/$f.gz > $OUT/$f; else cp $FMNIST/$f $OUT/$f; fi
+done
+[ -f $RES ] || printf 'date\tmodel\ttool\tthreads\tseed\tepochs\ts_per_epoch\tmetric\tvalue\tmetric2\tvalue2\n' > $RES
+J="$PY -c 'import json,sys; d=json.load(sys.stdin); print(sum(e[\"seconds\"] for e in d[\"per_epoch\"])/len(d[\"per_epoch\"]), d[\"test_loss\"], d[\"test_accuracy\"], d[\"test_auc\"])'"
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%F)" "$@" >> $RES; printf '%s\n' "$*"; }
+tr=$OUT/train-images-idx3-ubyte; trl=$OUT/train-labels-idx1-ubyte; te=$OUT/t10k-images-idx3-ubyte; tel=$OUT/t10k-labels-idx1-ubyte
+for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
+    case $m in
+    ae)
+        $L train autoencoder $tr -o $OUT/ae.lmodel --arch 784-256-32-256-784 --scale unit --epochs 20 --batch 256 --lr 1e-3 -t $t -s $s \
+            --test $te --json -q > $OUT/ae.json
+        set -- $(eval "$J" < $OUT/ae.json); row ae latent $t $s 20 $1 test_mse $2 "" ""
+        $PY bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
+        set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_mse"])' < $OUT/ae_torch.json)
+        row ae pytorch $t $s 20 $1 test_mse $2 "" "" ;;
+    cnn)
+        $L train cnn $tr $trl -o $OUT/cnn.lmodel --arch c16k3-p2-c32k3-p2-f64-f10 --scale unit --epochs 5 --batch 128 --lr 1e-3 -t $t -s $s \
+            --test $te --test-labels $tel --json -q > $OUT/cnn.json
+        set -- $(eval "$J" < $OUT/cnn.json); acc=$3; spe=$1
+        # a linear probe on the 64-d penultimate features
+        $L encode $OUT/cnn.lmodel $tr -o $OUT/cnn_tr.npy -q -t $t && $L encode $OUT/cnn.lmodel $te -o $OUT/cnn_te.npy -q -t $t
+        probe=$($L eval probe $OUT/cnn_tr.npy $trl --test $OUT/cnn_te.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
+        row cnn latent $t $s 5 $spe test_accuracy $acc probe64_accuracy $probe
+        $PY bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
+        set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"])' < $OUT/cnn_torch.json)
+        row cnn pytorch $t $s 5 $1 test_accuracy $2 "" "" ;;
+    entity)
+        $L train entity $ADULT/train.csv --target income -o $OUT/ent.lmodel --arch f64-f64 --epochs 10 --batch 128 --lr 1e-3 -t $t -s $s \
+            --test $ADULT/test.csv --json -q > $OUT/ent.json
+        set -- $(eval "$J" < $OUT/ent.json); acc=$3; auc=$4; spe=$1
+        # logistic regression on the learned category vectors alone
+        $L encode $OUT/ent.lmodel $ADULT/train.csv --layer embed -o $OUT/ent_tr.npy -q && $L encode $OUT/ent.lmodel $ADULT/test.csv --layer embed -o $OUT/ent_te.npy -q
+        tail -n +2 $ADULT/train.csv | awk -F, '{print $NF}' > $OUT/ent_tr.labels; tail -n +2 $ADULT/test.csv | awk -F, '{print $NF}' > $OUT/ent_te.labels
+        probe=$($L eval probe $OUT/ent_tr.npy $OUT/ent_tr.labels --test $OUT/ent_te.npy $OUT/ent_te.labels --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
+        row entity latent $t $s 10 $spe test_accuracy $acc test_auc $auc
+        row entity latent-embed-probe $t $s 10 "" test_accuracy $probe "" ""
+        $PY bench/nn_torch.py entity $t 10 $ADULT $s > $OUT/ent_torch.json
+        set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"], d["test_auc"])' < $OUT/ent_torch.json)
+        row entity pytorch $t $s 10 $1 test_accuracy $2 test_auc $3 ;;
+    esac
+done; done; done
