@@ -8,7 +8,7 @@ PREFIX  ?= /usr/local
 B       ?= build
 
 LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/kern/blas.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/index/*.c src/bert/*.c src/graph/*.c src/dense/*.c src/glove/*.c src/nn/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o $(B)/src/nn/vec_avx2.o $(B)/src/nn/vec_avx512.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
@@ -31,9 +31,17 @@ $(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/lat
 $(B)/src/kern/kern_avx512.o: src/kern/kern_avx512.c src/kern/kern_impl.h include/latent/kern.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fvect-cost-model=cheap -fno-math-errno -mavx512f -mavx512bf16 -mfma -c $< -o $@
+# the nn loops, three copies: baseline, AVX2+FMA, AVX-512+FMA (chosen at run time, vec_dispatch.c)
+VECFL := -O3 -fno-math-errno -ffp-contract=fast -Wno-psabi
 $(B)/src/nn/vec.o: src/nn/vec.c src/nn/nn_vec.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O3 -fno-math-errno -c $< -o $@
+	$(CC) $(CFLAGS) $(VECFL) -c $< -o $@
+$(B)/src/nn/vec_avx2.o: src/nn/vec.c src/nn/nn_vec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VECFL) -mavx2 -mfma -DVSUF=_avx2 -c $< -o $@
+$(B)/src/nn/vec_avx512.o: src/nn/vec.c src/nn/nn_vec.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VECFL) -mavx512f -mfma -DVSUF=_avx512 -c $< -o $@
 $(B)/liblatent.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

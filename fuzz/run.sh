@@ -8,7 +8,7 @@ B=build-fuzz
 CC=${FUZZ_CC:-clang}
 mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense $B/seeds_nn
 SRC=$(ls src/*/*.c | grep -v kern_avx)
-FL="-std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
+FL="-std=c11 -D_GNU_SOURCE -DLT_NNVEC_REF_ONLY -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
 a 1 2 3
 b 4 5 6

@@ -53,6 +53,9 @@ TEST(gradients_every_layer) {
         {"12-6-3-6-12", 12, 1, 1, LT_LOSS_MSE, 0},
         {"12-6-3-6-12", 12, 1, 1, LT_LOSS_BCE, 0},
         {"f6:gelu-ln-f5:tanh-d0.5-f3", 7, 1, 1, LT_LOSS_SOFTMAX_CE, 3},
+        {"c16k3-p2-f3", 1, 6, 6, LT_LOSS_SOFTMAX_CE, 3},             /* the direct 3x3 one-channel kernels */
+        {"c16k3-c16k1-a2-f3", 2, 5, 5, LT_LOSS_SOFTMAX_CE, 3},       /* direct kernels, 16 outputs, with dx */
+        {"c8k3s2-c32k3p0-f2", 3, 9, 9, LT_LOSS_SOFTMAX_CE, 2},      /* im2col + BLAS, strided */
     };
     for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
         lt_nn *net;

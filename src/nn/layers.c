@@ -23,8 +23,9 @@ int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train) {
     for (int l = 0; l < nl; l++) {
         const lt__nnl *L = &net->L[l];
         if (L->out > widest) widest = L->out;
-        if (!(w->act[l] = lt_aligned_alloc((size_t)(cap * L->out) * 4 + 64))) return lt_err(LT_ENOMEM, "out of memory");
-        if (L->kind == LT_NN_CONV) {
+        if (L->kind == LT_NN_RELU && l > 0 && net->L[l - 1].relu_fused) w->act[l] = w->act[l - 1];   /* in place */
+        else if (!(w->act[l] = lt_aligned_alloc((size_t)(cap * L->out) * 4 + 64))) return lt_err(LT_ENOMEM, "out of memory");
+        if (L->kind == LT_NN_CONV && !L->direct) {
             int64_t c = (int64_t)L->oh * L->ow * L->k * L->k * L->ic;
             if (c > colw) colw = c;
             if (!(w->col[l] = lt_aligned_alloc((size_t)(cap * c) * 4 + 64))) return lt_err(LT_ENOMEM, "out of memory");
@@ -45,7 +46,7 @@ int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train) {
 
 void lt__nnws_free(lt__nnws *w, const lt_nn *net) {
     for (int l = 0; l < net->nl; l++) {
-        if (w->act) lt_aligned_free(w->act[l]);
+        if (w->act && !(l > 0 && w->act[l] == w->act[l - 1])) lt_aligned_free(w->act[l]);
         if (w->arg) lt_free(w->arg[l]);
         if (w->mask) lt_free(w->mask[l]);
         if (w->stats) lt_free(w->stats[l]);
@@ -126,22 +127,27 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
         case LT_NN_CONV: {
             /* y (b*oh*ow, oc) = col (b*oh*ow, k*k*ic) W^T */
             int64_t kk = (int64_t)L->k * L->k * L->ic, m = b * L->oh * L->ow;
-            const float *cin = x;
-            if (!(L->k == 1 && L->s == 1 && L->pad == 0)) { im2col(L, x, b, w->col[l]); cin = w->col[l]; }
-            if (kk <= SMALLK && L->oc <= 256) {   /* few inputs per output: direct loops beat a BLAS call */
+            int relu = L->relu_fused && l < upto;
+            if (L->direct) {   /* few inputs per output: direct loops over the sample beat im2col + a BLAS call */
                 float wt[SMALLK * 256];
                 for (int o = 0; o < L->oc; o++)
                     for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];
-                lt__v_gemm_smallk(cin, m, (int)kk, wt, L->oc, P + (int64_t)L->oc * kk, y);
+                for (int64_t n = 0; n < b; n++)
+                    lt__v_conv_direct(x + n * L->in, L->ih, L->iw, L->ic, L->k, L->s, L->pad, wt, P + (int64_t)L->oc * kk, L->oc, L->oh, L->ow,
+                                      relu, y + n * L->out);
                 break;
             }
+            const float *cin = x;
+            if (!(L->k == 1 && L->s == 1 && L->pad == 0)) { im2col(L, x, b, w->col[l]); cin = w->col[l]; }
             lt_sgemm(0, 1, (int)m, L->oc, (int)kk, 1.0f, cin, kk, P, kk, 0.0f, y, L->oc);
-            lt__v_add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
+            if (relu) lt__v_add_bias_relu(y, m, L->oc, P + (int64_t)L->oc * kk);
+            else lt__v_add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
             break;
         }
         case LT_NN_LINEAR:
             lt_sgemm(0, 1, (int)b, (int)L->out, (int)L->in, 1.0f, x, L->in, P, L->in, 0.0f, y, L->out);
-            lt__v_add_bias(y, b, L->out, P + L->out * L->in);
+            if (L->relu_fused && l < upto) lt__v_add_bias_relu(y, b, L->out, P + L->out * L->in);
+            else lt__v_add_bias(y, b, L->out, P + L->out * L->in);
             break;
         case LT_NN_MAXPOOL: case LT_NN_AVGPOOL: {
             int k = L->k, C = L->ic, np = k * k;
@@ -167,7 +173,7 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             }
             break;
         }
-        case LT_NN_RELU: lt__v_relu(x, y, nx); break;
+        case LT_NN_RELU: if (y != x) lt__v_relu(x, y, nx); break;   /* else applied in place by the layer before */
         case LT_NN_GELU: for (int64_t i = 0; i < nx; i++) y[i] = gelu(x[i]); break;
         case LT_NN_SIGMOID: lt__v_sigmoid(x, y, nx); break;
         case LT_NN_TANH: for (int64_t i = 0; i < nx; i++) y[i] = tanhf(x[i]); break;
@@ -265,19 +271,24 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
         switch (L->kind) {
         case LT_NN_CONV: {
             int64_t kk = (int64_t)L->k * L->k * L->ic, m = b * L->oh * L->ow;
+            lt__v_col_sums(dy, m, L->oc, G + (int64_t)L->oc * kk);
+            if (L->direct) {
+                float gt[SMALLK * 256], wt[SMALLK * 256];
+                memset(gt, 0, sizeof(float) * (size_t)(kk * L->oc));
+                for (int o = 0; o < L->oc; o++)
+                    for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];
+                if (need_dx) memset(dx, 0, (size_t)nx * 4);
+                for (int64_t n = 0; n < b; n++)
+                    lt__v_conv_direct_bwd(x + n * L->in, L->ih, L->iw, L->ic, L->k, L->s, L->pad, wt, L->oc, L->oh, L->ow, dy + n * L->out, gt,
+                                          need_dx ? dx + n * L->in : NULL);
+                for (int o = 0; o < L->oc; o++)
+                    for (int64_t t = 0; t < kk; t++) G[o * kk + t] += gt[t * L->oc + o];
+                break;
+            }
             int direct = L->k == 1 && L->s == 1 && L->pad == 0;
             const float *cin = direct ? x : w->col[l];   /* kept from the forward pass */
             /* dW (oc, kk) += dY^T (oc, m) col (m, kk); db += column sums of dY */
-            if (kk <= SMALLK && L->oc <= 256) {
-                float gt[SMALLK * 256];
-                memset(gt, 0, sizeof(float) * (size_t)(kk * L->oc));
-                lt__v_gemm_smallk_grad(cin, m, (int)kk, dy, L->oc, gt);
-                for (int o = 0; o < L->oc; o++)
-                    for (int64_t t = 0; t < kk; t++) G[o * kk + t] += gt[t * L->oc + o];
-            } else {
-                lt_sgemm(1, 0, L->oc, (int)kk, (int)m, 1.0f, dy, L->oc, cin, kk, 1.0f, G, kk);
-            }
-            lt__v_col_sums(dy, m, L->oc, G + (int64_t)L->oc * kk);
+            lt_sgemm(1, 0, L->oc, (int)kk, (int)m, 1.0f, dy, L->oc, cin, kk, 1.0f, G, kk);
             if (need_dx) {
                 /* dcol (m, kk) = dY (m, oc) W (oc, kk) */
                 float *dc = direct ? dx : w->dcol;
@@ -291,15 +302,24 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             lt__v_col_sums(dy, b, L->out, G + L->out * L->in);
             if (need_dx) lt_sgemm(0, 0, (int)b, (int)L->in, (int)L->out, 1.0f, dy, L->out, P, L->in, 0.0f, dx, L->in);
             break;
-        case LT_NN_MAXPOOL:
-            memset(dx, 0, (size_t)nx * 4);
+        case LT_NN_MAXPOOL: {
+            int k = L->k, C = L->ic, np = k * k;
+            int32_t off[64 * 64];
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) off[ky * k + kx] = (ky * L->iw + kx) * C;
+            if (L->ih % k || L->iw % k) memset(dx, 0, (size_t)nx * 4);   /* rows and columns no window covers */
             for (int64_t n = 0; n < b; n++) {
                 const int32_t *a = w->arg[l] + n * L->out;
                 const float *dyn = dy + n * L->out;
                 float *dxn = dx + n * L->in;
-                for (int64_t i = 0; i < L->out; i++) dxn[a[i]] += dyn[i];
+                for (int oy = 0; oy < L->oh; oy++)
+                    for (int ox = 0; ox < L->ow; ox++) {
+                        int64_t o = ((int64_t)oy * L->ow + ox) * C;
+                        lt__v_maxpool_bwd(dxn, off, np, C, (int32_t)(((int64_t)(oy * k) * L->iw + ox * k) * C), dyn + o, a + o);
+                    }
             }
             break;
+        }
         case LT_NN_AVGPOOL: {
             int k = L->k, C = L->ic;
             float inv = 1.0f / (float)(k * k);

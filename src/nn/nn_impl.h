@@ -18,6 +18,8 @@ typedef struct lt__nnl {
     int *card, *dims;              /* embed: categories and width of each column's table */
     int64_t *toff;                 /* embed: each table's offset in the layer's parameters */
     int64_t emb_out;               /* embed: sum of dims (the numerics follow in the output) */
+    int relu_fused;                /* conv / linear followed by ReLU: applied in place, the ReLU's output aliases this one's */
+    int direct;                    /* conv with few inputs per output: direct loops, no im2col */
 } lt__nnl;
 
 struct lt_nn {
