@@ -75,7 +75,7 @@ CLONES void F(lt__v_add)(float *y, const float *x, int64_t n) {
  * relative error below 2e-7, vectorisable (no libm call). Large |x| saturate. */
 static inline float v_exp(float x) {
     x = x > 88.0f ? 88.0f : x < -88.0f ? -88.0f : x;
-    float k = __builtin_roundf(x * 1.44269504088896341f);
+    float k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;   /* nearest integer: 1.5 x 2^23 shifts the fraction out */
     float r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416664183f + r * (0.00833345205f + r * 0.00139819994f)))));
     union { float f; int32_t i; } u = {p};
@@ -83,8 +83,23 @@ static inline float v_exp(float x) {
     return u.f;
 }
 
+/* 16 lanes of v_exp */
+static inline v16 v_exp16(v16 x) {
+    v16 hi = (v16){0} + 88.0f, lo = (v16){0} - 88.0f;
+    vi16 over = x > hi, under = x < lo;
+    x = (v16)(((vi16)x & ~over) | ((vi16)hi & over));
+    x = (v16)(((vi16)x & ~under) | ((vi16)lo & under));
+    v16 k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    v16 r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
+    v16 p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416664183f + r * (0.00833345205f + r * 0.00139819994f)))));
+    vi16 e = __builtin_convertvector(k, vi16) << 23;
+    return (v16)((vi16)p + e);
+}
+
 CLONES void F(lt__v_sigmoid)(const float *x, float *y, int64_t n) {
-    for (int64_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + v_exp(-x[i]));
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) st16(y + i, 1.0f / (1.0f + v_exp16(-ld16(x + i))));
+    for (; i < n; i++) y[i] = 1.0f / (1.0f + v_exp(-x[i]));
 }
 
 /* sum (y - t)^2 in 8 double lanes; d = (y - t) * scale */
