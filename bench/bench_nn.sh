@@ -23,6 +23,8 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
 done
 [ -f $RES ] || printf 'date\tmodel\ttool\tthreads\tseed\tepochs\ts_per_epoch\tmetric\tvalue\tmetric2\tvalue2\n' > $RES
 J="$PY -c 'import json,sys; d=json.load(sys.stdin); print(sum(e[\"seconds\"] for e in d[\"per_epoch\"])/len(d[\"per_epoch\"]), d[\"test_loss\"], d[\"test_accuracy\"], d[\"test_auc\"])'"
+# forward-pass seconds of latent encode over the 10k test images at a batch size
+enc() { $L encode "$1" $te -o $OUT/enc.npy --batch "$2" -t "$3" 2>&1 | sed -n 's/.*forward pass \([0-9.]*\)s.*/\1/p'; }
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%F)" "$@" >> $RES; printf '%s\n' "$*"; }
 tr=$OUT/train-images-idx3-ubyte; trl=$OUT/train-labels-idx1-ubyte; te=$OUT/t10k-images-idx3-ubyte; tel=$OUT/t10k-labels-idx1-ubyte
 for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
@@ -33,7 +35,8 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         set -- $(eval "$J" < $OUT/ae.json); row ae latent $t $s 20 $1 test_mse $2 "" ""
         $PY bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_mse"])' < $OUT/ae_torch.json)
-        row ae pytorch $t $s 20 $1 test_mse $2 "" "" ;;
+        row ae pytorch $t $s 20 $1 test_mse $2 "" ""
+        row ae-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/ae_torch.json) ;;
     cnn)
         $L train cnn $tr $trl -o $OUT/cnn.lmodel --arch c16k3-p2-c32k3-p2-f64-f10 --scale unit --epochs 5 --batch 128 --lr 1e-3 -t $t -s $s \
             --test $te --test-labels $tel --json -q > $OUT/cnn.json
@@ -42,9 +45,11 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         $L encode $OUT/cnn.lmodel $tr -o $OUT/cnn_tr.npy -q -t $t && $L encode $OUT/cnn.lmodel $te -o $OUT/cnn_te.npy -q -t $t
         probe=$($L eval probe $OUT/cnn_tr.npy $trl --test $OUT/cnn_te.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
         row cnn latent $t $s 5 $spe test_accuracy $acc probe64_accuracy $probe
+        row cnn-encode latent $t $s "" "" batch1_s $(enc $OUT/cnn.lmodel 1 $t) batch256_s $(enc $OUT/cnn.lmodel 256 $t)
         $PY bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"])' < $OUT/cnn_torch.json)
-        row cnn pytorch $t $s 5 $1 test_accuracy $2 "" "" ;;
+        row cnn pytorch $t $s 5 $1 test_accuracy $2 "" ""
+        row cnn-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/cnn_torch.json) ;;
     entity)
         $L train entity $ADULT/train.csv --target income -o $OUT/ent.lmodel --arch f64-f64 --epochs 10 --batch 128 --lr 1e-3 -t $t -s $s \
             --test $ADULT/test.csv --json -q > $OUT/ent.json

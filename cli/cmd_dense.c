@@ -8,7 +8,7 @@ void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
        O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0, O_LABEL, O_UNKNOWN, O_MINFREQ,
-       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT, O_SOLVER, O_OVERSAMPLE, O_POWER, O_LANDMARKS, O_KMITERS, O_NLAND, O_LAYER, O_COLUMN };
+       O_MISSING, O_LABELS_OUT, O_STREAM, O_ENCODE_OUT, O_SOLVER, O_OVERSAMPLE, O_POWER, O_LANDMARKS, O_KMITERS, O_NLAND, O_LAYER, O_COLUMN, O_BATCH };
 
 static int fit_kernel(const char *kind, int argc, char **argv);
 static int fit_categorical(const char *kind, int argc, char **argv);
@@ -313,7 +313,7 @@ static int svm_targets(const lt_model *m, const lt_table *t, double **y, char *c
 
 /* encode with --layer / --column: the neural models */
 static int encode_neural(const cli_spec *S, int argc, char **argv, const char *out, const char *fmt, const char *from, const char *layer,
-                         const char *column, int threads) {
+                         const char *column, int threads, int batch) {
     if (!out) return cli_usage(S->usage, "encode: -o OUT is required");
     if (column ? optind != argc - 1 : optind != argc - 2)
         return cli_usage(S->usage, column ? "encode --column: expected MODEL alone (no INPUT)" : "encode: expected MODEL, INPUT and -o OUT");
@@ -327,11 +327,16 @@ static int encode_neural(const cli_spec *S, int argc, char **argv, const char *o
     if (!ent && strcmp(k, "autoencoder") && strcmp(k, "cnn")) { lt_model_free(m); return cli_usage(S->usage, "encode: --layer and --column belong to autoencoder, cnn and entity models, not %s", k); }
     if (column && (!ent || layer)) { lt_model_free(m); return cli_usage(S->usage, "encode: --column belongs to entity models, without --layer"); }
     if (ent && from) { lt_model_free(m); return cli_usage(S->usage, "encode: an entity model reads a CSV table; --from does not apply"); }
+    if (ent && batch) { lt_model_free(m); return cli_usage(S->usage, "encode: --batch belongs to autoencoder and cnn models"); }
     lt_vecs *X = NULL, *Z = NULL;
     lt_table *t = NULL;
     if (column) r = lt_entity_column(m, column, &Z) ? cli_fail("encode") : 0;
     else if (ent) r = lt_table_load(argv[optind + 1], lt_model_meta(m, "enc.missing"), &t) || lt_entity_encode(m, t, argv[optind + 1], layer, threads, &Z) ? cli_fail("encode") : 0;
-    else if (!(r = cli_load(argv[optind + 1], from, &X))) r = lt_neural_encode(m, X, layer, threads, &Z) ? cli_fail("encode") : 0;
+    else if (!(r = cli_load(argv[optind + 1], from, &X))) {
+        double tf = lt_now();
+        r = lt_neural_encode_batch(m, X, layer, threads, batch ? batch : 256, &Z) ? cli_fail("encode") : 0;
+        if (!r && !cli_quiet()) fprintf(stderr, "latent: encode: forward pass %.3fs (%d rows per pass, %d threads)\n", lt_now() - tf, batch ? batch : 256, threads);
+    }
     if (!r) {
         lt_vecs_meta_set(Z, "model", argv[optind]);
         lt_vecs_meta_set(Z, "method", k);
@@ -353,6 +358,7 @@ int cmd_encode(int argc, char **argv) {
         {"labels-out", 0, "F", O_LABELS_OUT, "table models: write the label column, one value per line"},
         {"layer", 0, "L", O_LAYER, "autoencoder/cnn/entity: the layer written: a name (fc1, conv2, ...), output, embed (entity), or a\n"
                                    "                           layer number [the model's encode_layer: bottleneck, penultimate]"},
+        {"batch", 0, "N", O_BATCH, "autoencoder/cnn: rows per forward pass (1: one row at a time, as a server would) [256]"},
         {"column", 0, "NAME", O_COLUMN, "entity: write the learned vectors of a categorical column, one row per category (no INPUT)"},
         {"threads", 't', "N", O_THREADS, "BLAS threads [number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
@@ -360,7 +366,7 @@ int cmd_encode(int argc, char **argv) {
                                "  applies a model from 'latent fit' to INPUT's rows\n", opts};
     const char *out = NULL, *from = NULL, *fmt = NULL, *labels_out = NULL, *layer = NULL, *column = NULL, *a;
     long long iv;
-    int c, threads = lt_cpu_count(), inverse = 0;
+    int c, threads = lt_cpu_count(), inverse = 0, batch = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
         switch (c) {
@@ -372,11 +378,12 @@ int cmd_encode(int argc, char **argv) {
         case O_LABELS_OUT: labels_out = a; break;
         case O_LAYER: layer = a; break;
         case O_COLUMN: column = a; break;
+        case O_BATCH: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(S.usage, "--batch must be positive"); batch = (int)iv; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); threads = (int)iv; break;
         case O_QUIET: cli_set_quiet(1); break;
         }
     }
-    if (column || layer) return encode_neural(&S, argc, argv, out, fmt, from, layer, column, threads);
+    if (column || layer || batch) return encode_neural(&S, argc, argv, out, fmt, from, layer, column, threads, batch);
     if (optind != argc - 2 || !out) return cli_usage(S.usage, "encode: expected MODEL, INPUT and -o OUT");
     size_t ol = strlen(out);
     int svm = fmt ? !strcmp(fmt, "libsvm") : (ol > 4 && !strcmp(out + ol - 4, ".svm")) || (ol > 7 && !strcmp(out + ol - 7, ".libsvm"));
@@ -386,7 +393,7 @@ int cmd_encode(int argc, char **argv) {
     double t0 = lt_now();
     lt_model *m;
     if (lt_model_load(argv[optind], &m)) return cli_fail("encode");
-    if (!strcmp(lt_model_kind(m), "entity")) { lt_model_free(m); return encode_neural(&S, argc, argv, out, fmt, from, NULL, NULL, threads); }
+    if (!strcmp(lt_model_kind(m), "entity")) { lt_model_free(m); return encode_neural(&S, argc, argv, out, fmt, from, NULL, NULL, threads, 0); }
     lt_vecs *X = NULL, *Z = NULL;
     int r, table = is_categorical(lt_model_kind(m));
     int64_t in_n = 0, in_d = 0;

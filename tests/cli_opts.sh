@@ -470,6 +470,7 @@ done
 $L train autoencoder "$T/ae.csv" -o "$T/ae.lmodel" -q --epochs 2 --arch 16-8-4-8-16 -t 1
 $L train entity "$T/tab.csv" --target y -o "$T/ent.lmodel" -q --epochs 2 -t 1 --arch f8
 d "encode --layer" "$X encode ae.lmodel ae.csv -o out.e.txt -q" "$X encode ae.lmodel ae.csv -o out.e.txt -q --layer output"
+d "encode --batch" "$X encode ae.lmodel ae.csv -o out.e.txt" "$X encode ae.lmodel ae.csv -o out.e.txt --batch 1 2>&1 | grep -c 'rows per pass'"
 d "encode --column" "$X encode ent.lmodel tab.csv -o out.e.txt -q" "$X encode ent.lmodel --column a -o out.e.txt -q"
 
 # coverage: every option that --help lists has a case above

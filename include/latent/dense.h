@@ -162,6 +162,8 @@ int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_
 /* rows through a neural model up to layer (a name from lt_nn_find_layer, "output", or NULL for
  * the model's encode_layer; entity models also take "embed" for the category vectors alone) */
 int lt_neural_encode(const lt_model *m, const lt_vecs *X, const char *layer, int n_threads, lt_vecs **out);
+/* the same, batch rows per forward pass (lt_neural_encode: 256) */
+int lt_neural_encode_batch(const lt_model *m, const lt_vecs *X, const char *layer, int n_threads, int batch, lt_vecs **out);
 int lt_entity_encode(const lt_model *m, const lt_table *t, const char *name, const char *layer, int n_threads, lt_vecs **out);
 /* mean test loss (autoencoder: its loss on the scaled rows; cnn: cross-entropy against y) and,
  * for cnn, accuracy (else NaN) */

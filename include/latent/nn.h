@@ -80,6 +80,9 @@ int lt_nn_describe(const lt_nn *net, char *buf, size_t cap);
 /* Forward pass in inference mode (dropout off) of the n rows of X (stride ldx) up to and
  * including layer `upto` (-1: all), into Y (n x lt_nn_out_dim(upto), stride ldy). */
 int lt_nn_forward(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads);
+/* the same, batch rows per forward pass (lt_nn_forward: 256); each thread takes a contiguous
+ * share of the rows */
+int lt_nn_forward_batch(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads, int batch);
 
 typedef enum { LT_LOSS_MSE = 0, LT_LOSS_BCE, LT_LOSS_SOFTMAX_CE } lt_loss;
 typedef enum { LT_OPT_ADAM = 0, LT_OPT_ADAMW, LT_OPT_SGD } lt_optim;

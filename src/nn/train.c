@@ -317,14 +317,14 @@ int lt_nn_loss_grad(lt_nn *net, const float *X, int64_t n, int64_t ldx, const fl
 /* ---- inference over row blocks ---- */
 enum { BLOCK = 256 };
 typedef struct {
-    const lt_nn *net; const float *X; int64_t n, ldx; int upto; float *Y; int64_t ldy;
+    const lt_nn *net; const float *X; int64_t n, ldx; int upto; float *Y; int64_t ldy; int64_t block;
     const float *T; const int *y; lt_loss loss; double *lsum; int64_t *hits; int *err;
 } fctx;
 
 static void fwd_part(void *ud, int64_t b, int64_t e, int tid) {
     fctx *c = ud;
     lt__nnws w;
-    int64_t cap = e - b < BLOCK ? e - b : BLOCK, in = lt_nn_in_dim(c->net);
+    int64_t blk = c->block > 0 ? c->block : BLOCK, cap = e - b < blk ? e - b : blk, in = lt_nn_in_dim(c->net);
     if (lt__nnws_init(&w, c->net, cap, 0)) { c->err[tid] = 1; lt__nnws_free(&w, c->net); return; }
     int upto = c->upto < 0 ? c->net->nl - 1 : c->upto;
     int64_t D = c->net->L[upto].out;
@@ -362,11 +362,15 @@ static int run_fwd(fctx *c, int n_threads) {
     return LT_OK;
 }
 
-int lt_nn_forward(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads) {
+int lt_nn_forward_batch(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads, int batch) {
     if (upto >= net->nl) return lt_err(LT_EINVAL, "no layer %d (the network has %d)", upto + 1, net->nl);
     if (n <= 0) return LT_OK;
-    fctx c = {.net = net, .X = X, .n = n, .ldx = ldx, .upto = upto, .Y = Y, .ldy = ldy};
+    fctx c = {.net = net, .X = X, .n = n, .ldx = ldx, .upto = upto, .Y = Y, .ldy = ldy, .block = batch};
     return run_fwd(&c, n_threads);
+}
+
+int lt_nn_forward(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads) {
+    return lt_nn_forward_batch(net, X, n, ldx, upto, Y, ldy, n_threads, BLOCK);
 }
 
 int lt_nn_evaluate(const lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T, const int *y, lt_loss loss, int n_threads,
