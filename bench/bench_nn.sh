@@ -15,7 +15,7 @@ THREADS=${1:-"1 2"}
 SEEDS=${2:-1}
 MODELS=${3:-"ae cnn entity"}
 OUT=bench/out/nn
-RES=bench/nn_results.tsv
+RES=${RES:-bench/nn_results.tsv}
 mkdir -p $OUT
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
     [ -f $OUT/$f ] && continue
@@ -33,6 +33,7 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         $L train autoencoder $tr -o $OUT/ae.lmodel --arch 784-256-32-256-784 --scale unit --epochs 20 --batch 256 --lr 1e-3 -t $t -s $s \
             --test $te --json -q > $OUT/ae.json
         set -- $(eval "$J" < $OUT/ae.json); row ae latent $t $s 20 $1 test_mse $2 "" ""
+        row ae-encode latent $t $s "" "" batch1_s $(enc $OUT/ae.lmodel 1 $t) batch256_s $(enc $OUT/ae.lmodel 256 $t)
         $PY bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_mse"])' < $OUT/ae_torch.json)
         row ae pytorch $t $s 20 $1 test_mse $2 "" ""
@@ -46,9 +47,11 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         probe=$($L eval probe $OUT/cnn_tr.npy $trl --test $OUT/cnn_te.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
         row cnn latent $t $s 5 $spe test_accuracy $acc probe64_accuracy $probe
         row cnn-encode latent $t $s "" "" batch1_s $(enc $OUT/cnn.lmodel 1 $t) batch256_s $(enc $OUT/cnn.lmodel 256 $t)
-        $PY bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
+        FEATS_OUT=$OUT $PY bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"])' < $OUT/cnn_torch.json)
-        row cnn pytorch $t $s 5 $1 test_accuracy $2 "" ""
+        # the same probe on PyTorch's own 64-d features
+        tprobe=$($L eval probe $OUT/cnn_torch_train.npy $trl --test $OUT/cnn_torch_test.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
+        row cnn pytorch $t $s 5 $1 test_accuracy $2 probe64_accuracy $tprobe
         row cnn-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/cnn_torch.json) ;;
     entity)
         $L train entity $ADULT/train.csv --target income -o $OUT/ent.lmodel --arch f64-f64 --epochs 10 --batch 128 --lr 1e-3 -t $t -s $s \

@@ -92,6 +92,11 @@ def main():
             out["test_accuracy"] = float((m(Xt).argmax(1) == yt).float().mean())
         out["encode1_seconds"] = encode_time(m[:9], Xt, 1)
         out["encode256_seconds"] = encode_time(m[:9], Xt, 256)
+        if os.environ.get("FEATS_OUT"):   # the 64-d penultimate features, for the same linear probe as latent's
+            with torch.no_grad():
+                for name, A in (("train", X), ("test", Xt)):
+                    F = torch.cat([m[:9](A[i:i + 1000]) for i in range(0, A.shape[0], 1000)]).numpy().astype(np.float32)
+                    np.save(os.path.join(os.environ["FEATS_OUT"], "cnn_torch_%s.npy" % name), F)
     else:
         import csv
         def load(p):

@@ -29,6 +29,7 @@ int cli_word_vec(const lt_vecs *v, const char *word, float *out, int64_t *id);
 /* saves v (f16: native half precision) and frees it; prints errors */
 int cli_save_vecs(lt_vecs *v, const char *out, lt_format f, int f16);
 int cli_quiet(void);
+int cli_is_dir(const char *path);   /* 1 when path names a folder */
 void cli_set_quiet(int q);
 /* output helpers (out.c) */
 void cli_json_str(FILE *f, const char *s);

@@ -311,6 +311,15 @@ static int svm_targets(const lt_model *m, const lt_table *t, double **y, char *c
     return 0;
 }
 
+/* a folder of PNG/JPEG images, cropped and resized to a cnn model's input */
+static int load_images_for(const lt_model *m, const char *dir, lt_vecs **X) {
+    const char *in = lt_model_meta(m, "nn_input");
+    lt_image_opts io = {0, 0, 1, 1};
+    if (strcmp(lt_model_kind(m), "cnn") || !in || sscanf(in, "%d %d %d", &io.c, &io.h, &io.w) != 3)
+        return (lt_err(LT_EINVAL, "%s: image folders go with cnn models", dir), cli_fail("encode"));
+    return lt_images_load(dir, &io, X, NULL) ? cli_fail("encode") : 0;
+}
+
 /* encode with --layer / --column: the neural models */
 static int encode_neural(const cli_spec *S, int argc, char **argv, const char *out, const char *fmt, const char *from, const char *layer,
                          const char *column, int threads, int batch) {
@@ -332,7 +341,7 @@ static int encode_neural(const cli_spec *S, int argc, char **argv, const char *o
     lt_table *t = NULL;
     if (column) r = lt_entity_column(m, column, &Z) ? cli_fail("encode") : 0;
     else if (ent) r = lt_table_load(argv[optind + 1], lt_model_meta(m, "enc.missing"), &t) || lt_entity_encode(m, t, argv[optind + 1], layer, threads, &Z) ? cli_fail("encode") : 0;
-    else if (!(r = cli_load(argv[optind + 1], from, &X))) {
+    else if (!(r = cli_is_dir(argv[optind + 1]) ? load_images_for(m, argv[optind + 1], &X) : cli_load(argv[optind + 1], from, &X))) {
         double tf = lt_now();
         r = lt_neural_encode_batch(m, X, layer, threads, batch ? batch : 256, &Z) ? cli_fail("encode") : 0;
         if (!r && !cli_quiet()) fprintf(stderr, "latent: encode: forward pass %.3fs (%d rows per pass, %d threads)\n", lt_now() - tf, batch ? batch : 256, threads);
@@ -393,7 +402,10 @@ int cmd_encode(int argc, char **argv) {
     double t0 = lt_now();
     lt_model *m;
     if (lt_model_load(argv[optind], &m)) return cli_fail("encode");
-    if (!strcmp(lt_model_kind(m), "entity")) { lt_model_free(m); return encode_neural(&S, argc, argv, out, fmt, from, NULL, NULL, threads, 0); }
+    if (!strcmp(lt_model_kind(m), "entity") || cli_is_dir(argv[optind + 1])) {
+        lt_model_free(m);
+        return encode_neural(&S, argc, argv, out, fmt, from, NULL, NULL, threads, 0);
+    }
     lt_vecs *X = NULL, *Z = NULL;
     int r, table = is_categorical(lt_model_kind(m));
     int64_t in_n = 0, in_d = 0;

@@ -7,7 +7,7 @@
 
 enum { O_OUT = 1, O_ARCH, O_EPOCHS, O_BATCH, O_LR, O_OPTIM, O_WD, O_MOM, O_NEST, O_SCHED, O_STEPE, O_STEPG, O_WARM, O_LOSS, O_SCALE,
        O_VAL, O_SEED, O_THREADS, O_QUIET, O_CKPT, O_RESUME, O_MAXSTEPS, O_CLIP, O_NOSHUF, O_FROM, O_TEST, O_TESTL, O_SHAPE, O_TARGET,
-       O_DIMS, O_MISSING, O_JSON };
+       O_DIMS, O_MISSING, O_JSON, O_RESIZE, O_CHANNELS };
 
 #define NN_COMMON \
     {"output", 'o', "MODEL", O_OUT, "the trained model (.lmodel; required)"}, \
@@ -45,7 +45,9 @@ static const cli_opt g_cnn_opts[] = {
     NN_COMMON,
     {"arch", 0, "A", O_ARCH, "layer tokens cNkK, pK, aK, fN, dX, ln (docs/nn.md); the last fN = classes [c16k3-p2-c32k3-p2-f64-fK]"},
     {"scale", 0, "S", O_SCALE, "input scaling fitted here: none, unit (x/255), standard, minmax [none]"},
-    {"shape", 0, "HxWxC", O_SHAPE, "image shape of a row, channels last [the IDX header's, else square, 1 channel]"},
+    {"shape", 0, "HxWxC", O_SHAPE, "image shape of a row, channels last [the IDX header's or the first image's, else square, 1 channel]"},
+    {"resize", 0, NULL, O_RESIZE, "image folders: centre-crop and resize every image to --shape (or the first image's size)"},
+    {"channels", 0, "N", O_CHANNELS, "image folders: 1 (gray) or 3 (RGB) [1, or --shape's]"},
     {"from", 0, "F", O_FROM, "input format (idx npy fvecs csv lvec ...) [from the name]"},
     {"test", 0, "F", O_TEST, "test images, with --test-labels: accuracy reported after training"},
     {"test-labels", 0, "F", O_TESTL, "labels of --test (one per line, or IDX)"},
@@ -79,8 +81,9 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     static const cli_spec SA = {"train autoencoder", "usage: latent train autoencoder INPUT -o MODEL [options]\n"
                                 "  an MLP autoencoder of INPUT's rows; 'latent encode MODEL X' writes the bottleneck\n", g_ae_opts};
     static const cli_spec SC = {"train cnn", "usage: latent train cnn IMAGES LABELS -o MODEL [options]\n"
-                                "  a convolutional classifier of images (IDX, .npy, ... rows); 'latent encode MODEL X' writes the\n"
-                                "  penultimate layer's features\n", g_cnn_opts};
+                                "       latent train cnn FOLDER -o MODEL [options]\n"
+                                "  a convolutional classifier of images (IDX, .npy, ... rows, or a folder of PNG/JPEG files in one\n"
+                                "  subfolder per class); 'latent encode MODEL X' writes the penultimate layer's features\n", g_cnn_opts};
     static const cli_spec SE = {"train entity", "usage: latent train entity TABLE.csv --target COL -o MODEL [options]\n"
                                 "  entity embeddings: a learned vector per category of each categorical column, with the standardised\n"
                                 "  numerics, through an MLP predicting --target; 'latent encode MODEL --column NAME' writes a column's vectors\n", g_ent_opts};
@@ -92,7 +95,7 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     t->n_threads = lt_cpu_count();
     const char *out = NULL, *arch = NULL, *from = NULL, *test = NULL, *testl = NULL, *target = NULL, *dims_s = NULL, *missing = "?", *a;
     long long iv;
-    int c, json = 0, loss_set = 0;
+    int c, json = 0, loss_set = 0, resize = 0, channels = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
         switch (c) {
@@ -130,15 +133,22 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         case O_TESTL: testl = a; break;
         case O_SHAPE: if (!parse_shape(a, &o.c, &o.h, &o.w)) return cli_usage(S->usage, "--shape: HxWxC, e.g. 28x28x1"); break;
         case O_TARGET: target = a; break;
+        case O_RESIZE: resize = 1; break;
+        case O_CHANNELS: if (!cli_int(a, 1, 3, &iv) || iv == 2) return cli_usage(S->usage, "--channels: 1 or 3"); channels = (int)iv; break;
         case O_DIMS: dims_s = a; break;
         case O_MISSING: missing = a; break;
         }
     }
     (void)loss_set;
-    int nargs = cnn ? 2 : 1;
-    if (optind != argc - nargs || !out) return cli_usage(S->usage, "train %s: expected %s and -o MODEL", method, cnn ? "IMAGES, LABELS" : ae ? "INPUT" : "TABLE.csv");
+    int folder = cnn && optind < argc && cli_is_dir(argv[optind]);
+    int nargs = cnn && !folder ? 2 : 1;
+    if (optind != argc - nargs || !out) return cli_usage(S->usage, "train %s: expected %s and -o MODEL", method, cnn ? "IMAGES LABELS (or a FOLDER)" : ae ? "INPUT" : "TABLE.csv");
     if (!ae && !cnn && !target) return cli_usage(S->usage, "train entity: --target COL names the column to predict");
-    if (cnn && !!test != !!testl) return cli_usage(S->usage, "train cnn: --test and --test-labels go together");
+    int test_folder = cnn && test && cli_is_dir(test);
+    if (cnn && !test_folder && !!test != !!testl) return cli_usage(S->usage, "train cnn: --test and --test-labels go together (or --test FOLDER)");
+    if (cnn && test_folder && testl) return cli_usage(S->usage, "train cnn: a --test folder has its labels in its subfolders; --test-labels does not apply");
+    if ((resize || channels) && !folder) return cli_usage(S->usage, "train cnn: --resize and --channels apply to image folders");
+    if (channels && o.c && channels != o.c) return cli_usage(S->usage, "train cnn: --channels %d and --shape with %d channels", channels, o.c);
     if (t->checkpoint && !strcmp(t->checkpoint, out)) return cli_usage(S->usage, "train %s: -o and --checkpoint name the same file", method);
     int dims[1024], n_dims = 0;
     for (const char *p = dims_s; p && *p && n_dims < 1024;) {
@@ -162,9 +172,22 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     int *y = NULL, *yt = NULL, r = 0, K = 0;
     lt_classes *cl = NULL;
     char archbuf[256];
-    if (ae || cnn) {
+    char **fcls = NULL, **tcls = NULL;
+    if (folder) {
+        lt_image_opts io = {o.h, o.w, channels ? channels : o.c ? o.c : 1, resize};
+        if (lt_images_load(argv[optind], &io, &X, &fcls)) return cli_fail("train cnn");
+        lt_image_opts to = {0, 0, io.c, 1};
+        sscanf(lt_vecs_meta_get(X, "idx_shape"), "%dx%dx%d", &to.h, &to.w, &to.c);
+        if (test_folder && lt_images_load(test, &to, &Xt, &tcls)) {
+            r = cli_fail("train cnn");
+            for (int64_t i = 0; fcls[i]; i++) lt_free(fcls[i]);
+            lt_free(fcls);
+            lt_vecs_free(X);
+            return r;
+        }
+    } else if (ae || cnn) {
         if ((r = cli_load(argv[optind], from, &X))) return r;
-        if (test && (r = cli_load(test, from, &Xt))) { lt_vecs_free(X); return r; }
+        if (test && (r = (test_folder ? (lt_err(LT_EINVAL, "%s: a folder of images needs a folder for training", test), cli_fail("train cnn")) : cli_load(test, from, &Xt)))) { lt_vecs_free(X); return r; }
     }
     if (ae) {
         if (!arch) { snprintf(archbuf, sizeof archbuf, "%lld-256-32-256-%lld", (long long)X->d, (long long)X->d); arch = archbuf; }
@@ -175,8 +198,10 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         y = lt_malloc((size_t)X->n * sizeof(int));
         yt = Xt ? lt_malloc((size_t)Xt->n * sizeof(int)) : NULL;
         if (!cl || !y || (Xt && !yt)) r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail("train cnn"));
-        if (!r && lt_classes_read(cl, argv[optind + 1], X->n, y)) r = cli_fail("train cnn");
-        if (!r && Xt && lt_classes_read(cl, testl, Xt->n, yt)) r = cli_fail("train cnn");
+        for (int64_t i = 0; !r && fcls && i < X->n; i++) if ((y[i] = lt_classes_add(cl, fcls[i])) < 0) r = cli_fail("train cnn");
+        for (int64_t i = 0; !r && tcls && i < Xt->n; i++) if ((yt[i] = lt_classes_add(cl, tcls[i])) < 0) r = cli_fail("train cnn");
+        if (!r && !fcls && lt_classes_read(cl, argv[optind + 1], X->n, y)) r = cli_fail("train cnn");
+        if (!r && Xt && !tcls && lt_classes_read(cl, testl, Xt->n, yt)) r = cli_fail("train cnn");
         if (!r && lt_classes_sort(cl, y, X->n, yt, Xt ? Xt->n : 0)) r = cli_fail("train cnn");
         K = cl ? lt_classes_count(cl) : 0;
         if (!r && !arch) { snprintf(archbuf, sizeof archbuf, "c16k3-p2-c32k3-p2-f64-f%d", K); arch = archbuf; }
@@ -260,6 +285,9 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         fputs(", \"test_auc\": ", stdout); cli_json_num(stdout, test_auc);
         fputs("}\n", stdout);
     }
+    for (int64_t i = 0; fcls && fcls[i]; i++) lt_free(fcls[i]);
+    for (int64_t i = 0; tcls && tcls[i]; i++) lt_free(tcls[i]);
+    lt_free(fcls); lt_free(tcls);
     lt_free(res.per_epoch);
     lt_free(y); lt_free(yt);
     lt_classes_free(cl);

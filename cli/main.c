@@ -25,6 +25,9 @@ static const cmd g_cmds[] = {
     {"encode", cmd_encode, "apply a fitted model to rows"},
 };
 
+#include <sys/stat.h>
+int cli_is_dir(const char *path) { struct stat st; return stat(path, &st) == 0 && S_ISDIR(st.st_mode); }
+
 static int g_quiet;
 int cli_quiet(void) { return g_quiet; }
 void cli_set_quiet(int q) { g_quiet = q; }

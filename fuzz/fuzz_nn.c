@@ -1,6 +1,7 @@
-/* libFuzzer harness: the architecture parser and the neural model loader. First byte: bit 0
- * picks arch strings (bytes 1-3: input C, H, W up to 16; the rest the string) or a model file
- * (parsed, the network rebuilt from it, two rows of zeros encoded); bit 7 skips CRCs. */
+/* libFuzzer harness: the architecture parser, the neural model loader and the PNG/JPEG readers.
+ * First byte: bit 1 set: an image file (decoded gray and RGB, resized); else bit 0 picks arch
+ * strings (bytes 1-3: input C, H, W up to 16; the rest the string) or a model file (parsed,
+ * the network rebuilt from it, two rows of zeros encoded); bit 7 skips CRCs. */
 #include "latent/latent.h"
 #include "../src/core/fuzzing.h"
 #include <stdint.h>
@@ -9,7 +10,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     lt__fuzz_nocrc = (data[0] & 0x80) != 0;
-    if (data[0] & 1) {
+    if (data[0] & 2) {
+        for (int c = 1; c <= 3; c += 2) {
+            lt_image im;
+            if (lt_image_decode(data + 1, size - 1, "fuzz.img", c, &im) == LT_OK) {
+                float out[5 * 7 * 3];
+                lt_image_resize(&im, 5, 7, out);
+                lt_image_free(&im);
+            }
+        }
+    } else if (data[0] & 1) {
         if (size < 4) return 0;
         char arch[512];
         size_t n = size - 4 < sizeof arch - 1 ? size - 4 : sizeof arch - 1;

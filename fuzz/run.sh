@@ -56,7 +56,10 @@ fi
 printf '\001\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $B/seeds_dense/idx_u8
 printf '\001\000\000\015\001\000\000\000\001\077\200\000\000' > $B/seeds_dense/idx_f32
 printf '\002a,b,"c ""q"""\n1,x,y\n2.5,?,z\n3,x,\n' > $B/seeds_dense/csv
-# nn: architecture strings and a trained model of each kind
+# nn: architecture strings, a trained model of each kind, PNG and JPEG files
+for f in tests/fixtures/images/train/dots/rgb.png tests/fixtures/images/train/dots/rgb.jpg tests/fixtures/images/train/stripes/s3.jpg; do
+    { printf '\002'; cat $f; } > $B/seeds_nn/img_$(basename $f)
+done
 printf '\001\001\034\034c16k3-p2-c32k3s2p0:tanh-a2-d0.5-ln-f64:gelu-f10' > $B/seeds_nn/arch_cnn
 printf '\001\020\001\001784-256-32-256-784' > $B/seeds_nn/arch_ae
 if [ -x build/latent ]; then
@@ -68,8 +71,8 @@ if [ -x build/latent ]; then
         { printf '\200'; cat $B/seed_cnn.lmodel; } > $B/seeds_nn/cnn_nocrc
 fi
 for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense nn}; do
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lz -lm
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lz -lm 2>/dev/null || \
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

@@ -459,7 +459,10 @@ for k in autoencoder cnn entity; do
         d "train $k --shape" "$B" "$(printf '%s' "$B" | sed 's/--arch [^ ]*/--arch c4k3-f3/') --shape 4x16x1"
         d "train $k --from" "cp img.csv img.dat; $(printf '%s' "$B" | sed 's/img.csv/img.dat/')" "cp img.csv img.dat; $(printf '%s' "$B" | sed 's/img.csv/img.dat/') --from csv"
         d "train $k --test" "$B --json" "$B --json --test img.csv --test-labels img.labels"
-        d "train $k --test-labels" "$B --json --test img.csv" "$B --json --test img.csv --test-labels img.labels";;
+        d "train $k --test-labels" "$B --json --test img.csv" "$B --json --test img.csv --test-labels img.labels"
+        IM="$X train cnn ../../../tests/fixtures/images/train -o out.n.lmodel -q --epochs 1 --arch c2k3-f2 -t 1"
+        d "train $k --resize" "$X train cnn ../../../tests/fixtures/images/mixed -o out.n.lmodel -q --epochs 1 --arch c2k3-f1" "$X train cnn ../../../tests/fixtures/images/mixed -o out.n.lmodel -q --epochs 1 --arch c2k3-f1 --resize"
+        d "train $k --channels" "$IM" "$IM --channels 3";;
     entity)
         d "train $k --target" "$(printf '%s' "$B" | sed 's/--target y //')" "$B"
         d "train $k --dims" "$B" "$B --dims 1,1"

@@ -189,6 +189,23 @@ $L train autoencoder "$T/nn.csv" -o "$T/nn.lmodel" --arch 16-4-16 --epochs 1 --c
 expect 1 "training diverges: epoch and step named, checkpoint kept" "not finite at epoch 1, step" -- \
     $L train autoencoder "$T/nn.csv" -o "$T/x2.lmodel" --arch 16-4:linear-16:linear --loss mse --optim sgd --lr 1e5 --epochs 3 --batch 4 --checkpoint "$T/nn.ck" -q
 [ -f "$T/nn.ck" ] && [ ! -f "$T/x2.lmodel" ] && ok "divergence: the earlier checkpoint stays, no model written" || no "divergence outputs"
+# golden: fixed seed, one thread, reference loops: codes within 1e-4 of the committed ones (the BLAS
+# may round differently on other CPUs), and two runs bit for bit
+LATENT_KERNEL=ref $L train autoencoder "$T/nn.csv" -o "$T/g1.lmodel" --arch 16-8-4-8-16 --epochs 3 --batch 8 -s 7 -t 1 -q
+LATENT_KERNEL=ref $L train autoencoder "$T/nn.csv" -o "$T/g2.lmodel" --arch 16-8-4-8-16 --epochs 3 --batch 8 -s 7 -t 1 -q
+cmp -s "$T/g1.lmodel" "$T/g2.lmodel" && ok "nn: one thread, two runs bit for bit" || no "nn: two one-thread runs differ"
+LATENT_KERNEL=ref $L encode "$T/g1.lmodel" "$T/nn.csv" -o "$T/g1.txt" -q
+if awk 'NR == FNR { for (i = 2; i <= NF; i++) g[FNR, i] = $i; n = FNR; next }
+        { for (i = 2; i <= NF; i++) { d = $i - g[FNR, i]; if (d < 0) d = -d; if (d > 1e-4) bad++ } }
+        END { exit (bad || FNR != n) }' tests/golden/nn_ae_codes.txt "$T/g1.txt"; then ok "nn golden run"; else no "nn golden run differs from tests/golden/nn_ae_codes.txt"; fi
+# image folders (PNG, JPEG): class subfolders, resized to --shape; mixed sizes need --resize
+IMG=tests/fixtures/images
+$L train cnn $IMG/train -o "$T/img.lmodel" --arch c4k3-p2-f2 --shape 8x8x1 --resize --epochs 2 -t 1 -q --test $IMG/train --json > "$T/img.json" &&
+    grep -q '"test_rows": 9' "$T/img.json" && ok "train cnn on a folder of PNG/JPEG class folders" || no "train cnn on an image folder ($(head -c 200 "$T/img.json"))"
+$L encode "$T/img.lmodel" $IMG/train -o "$T/img.txt" -q && [ "$(head -1 "$T/img.txt")" = "9 64" ] && grep -q "stripes/s3.jpg" "$T/img.txt" &&
+    ok "encode a folder of images (rows labelled with their paths)" || no "encode an image folder"
+expect 1 "images of mixed sizes without --resize" "b.png: 7x9 pixels, the others 12x10" -- $L train cnn $IMG/mixed -o "$T/x.lmodel" -q
+expect 2 "--resize belongs to image folders" "apply to image folders" -- $L train cnn "$T/nn.csv" "$T/nn.labels" -o "$T/x.lmodel" --resize -q
 head -c 300 "$T/nn.lmodel" > "$T/cut.lmodel"
 expect 1 "neural model truncated" "cut.lmodel" -- $L encode "$T/cut.lmodel" "$T/nn.csv" -o "$T/x.txt"
 expect 1 "encode: unknown layer named" "no layer 'fc9' (named layers: fc1 fc2 output" -- $L encode "$T/nn.lmodel" "$T/nn.csv" -o "$T/x.txt" --layer fc9

@@ -329,5 +329,66 @@ TEST(torch_steps) {
     free(buf);
 }
 
-RUN_TESTS(T(gradients_every_layer), T(arch_errors), T(training_determinism), T(checkpoint_resume), T(divergence_stops), T(model_round_trip),
+/* PNG and JPEG decoding against PIL's pixels (tests/fixtures/images/pixels.txt) */
+TEST(images) {
+    long len;
+    char *buf = (char *)t_read_file("tests/fixtures/images/pixels.txt", &len);
+    CHECK(buf);
+    if (!buf) return;
+    buf[len] = 0;
+    int files = 0;
+    for (char *p = buf, *line; (line = next_line(&p));) {
+        char rel[256], path[512];
+        int ch, w, h, off;
+        if (sscanf(line, "%255s %d %d %d%n", rel, &ch, &w, &h, &off) != 4) continue;
+        snprintf(path, sizeof path, "tests/fixtures/images/%s", rel);
+        long n;
+        unsigned char *f = t_read_file(path, &n);
+        lt_image im;
+        CHECK_MSG(f && lt_image_decode(f, (size_t)n, path, ch, &im) == LT_OK, "%s: %s", path, lt_errmsg());
+        if (!f) continue;
+        CHECK(im.w == w && im.h == h && im.c == ch);
+        int jpeg = strstr(rel, ".jpg") != NULL, maxd = 0;
+        char *q = line + off;
+        for (long i = 0; i < (long)w * h * ch; i++) {
+            int v = (int)strtol(q, &q, 10), d = abs(v - im.px[i]);
+            if (d > maxd) maxd = d;
+        }
+        CHECK_MSG(maxd <= (jpeg ? 2 : 0), "%s (%d channels): pixels differ from PIL's by up to %d", rel, ch, maxd);
+        lt_image_free(&im);
+        free(f);
+        files++;
+    }
+    CHECK(files >= 10);
+    free(buf);
+    /* a folder of class folders: sorted paths, class names, one size */
+    lt_image_opts o = {0, 0, 1, 0};
+    lt_vecs *X = NULL;
+    char **cls = NULL;
+    CHECK(lt_images_load("tests/fixtures/images/train", &o, &X, &cls) == LT_OK);
+    if (X) {
+        CHECK(X->n == 9 && X->d == 120 && !strcmp(lt_vecs_meta_get(X, "idx_shape"), "10x12x1"));
+        CHECK(!strcmp(cls[0], "dots") && !strcmp(cls[8], "stripes") && cls[9] == NULL);
+        CHECK(strstr(X->labels[0], "dots/d0.png") && strstr(X->labels[8], "stripes/s3.jpg"));
+        for (int i = 0; cls[i]; i++) lt_free(cls[i]);
+        lt_free(cls);
+        lt_vecs_free(X);
+    }
+    /* mixed sizes: an error naming the file without resize; resized (a flat image stays flat) with it */
+    CHECK(lt_images_load("tests/fixtures/images/mixed", &o, &X, NULL) == LT_EINVAL && strstr(lt_errmsg(), "b.png: 7x9 pixels, the others 12x10"));
+    lt_image_opts r = {6, 6, 3, 1};
+    CHECK(lt_images_load("tests/fixtures/images/mixed", &r, &X, NULL) == LT_OK);
+    if (X) {
+        int flat = X->d == 108;
+        for (int64_t i = 0; i < X->n * X->d && flat; i++) flat = fabsf(lt_vecs_row(X, i / X->d)[i % X->d] - 100) < 1e-4f;
+        CHECK(flat);
+        lt_vecs_free(X);
+    }
+    lt_image im;
+    CHECK(lt_image_decode("GIF89a....", 10, "x.gif", 1, &im) == LT_EFORMAT && strstr(lt_errmsg(), "neither PNG nor JPEG"));
+    CHECK(lt_image_decode("\x89PNG\r\n\x1a\nxxxx", 12, "cut.png", 1, &im) == LT_EFORMAT && strstr(lt_errmsg(), "cut.png"));
+    CHECK(lt_image_decode("\xff\xd8\xff\xe0xxxx", 8, "cut.jpg", 3, &im) == LT_EFORMAT && strstr(lt_errmsg(), "cut.jpg"));
+}
+
+RUN_TESTS(T(images), T(gradients_every_layer), T(arch_errors), T(training_determinism), T(checkpoint_resume), T(divergence_stops), T(model_round_trip),
           T(torch_steps))

@@ -15,4 +15,5 @@
 #include "latent/dense.h"
 #include "latent/glove.h"
 #include "latent/nn.h"
+#include "latent/images.h"
 #endif

@@ -319,13 +319,15 @@ float *lt_nn_param(lt_nn *net, int layer, const char *what, int64_t *count) {
     return NULL;
 }
 
+double lt__nn_flops_layer(const lt__nnl *L) {
+    if (L->kind == LT_NN_CONV) return 2.0 * L->oh * L->ow * L->oc * L->k * L->k * L->ic;
+    if (L->kind == LT_NN_LINEAR) return 2.0 * L->in * L->out;
+    return 0;
+}
+
 double lt__nn_flops(const lt_nn *net) {
     double f = 0;
-    for (int l = 0; l < net->nl; l++) {
-        const lt__nnl *L = &net->L[l];
-        if (L->kind == LT_NN_CONV) f += 2.0 * L->oh * L->ow * L->oc * L->k * L->k * L->ic;
-        else if (L->kind == LT_NN_LINEAR) f += 2.0 * L->in * L->out;
-    }
+    for (int l = 0; l < net->nl; l++) f += lt__nn_flops_layer(&net->L[l]);
     return f;
 }
 

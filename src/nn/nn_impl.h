@@ -59,5 +59,6 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first);
 static inline void lt__dropout_rng(lt_rng *r, uint64_t seed, int64_t step, int l, int64_t row) {
     lt_rng_seed(r, seed ^ ((uint64_t)(step + 1) * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)l, (uint64_t)row);
 }
-double lt__nn_flops(const lt_nn *net);   /* forward flops per sample */
+double lt__nn_flops(const lt_nn *net);   /* forward flops per sample (multiply-adds x 2 of conv and linear layers) */
+double lt__nn_flops_layer(const lt__nnl *L);
 #endif

@@ -258,7 +258,9 @@ int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float 
         c.loss_sum = 0; c.done_steps = 0; c.rows_done = 0;
         lt_run_threads(nt, worker, &c);
         step += c.done_steps;
-        flops += 3.0 * lt__nn_flops(net) * (double)c.rows_done;
+        /* forward, weight gradients, input gradients (none for layer 0) */
+        double f0 = net->L[0].kind == LT_NN_CONV || net->L[0].kind == LT_NN_LINEAR ? lt__nn_flops_layer(&net->L[0]) : 0;
+        flops += (3.0 * lt__nn_flops(net) - f0) * (double)c.rows_done;
         if (c.bad == 1) {
             rc = lt_err(LT_EFORMAT, "training diverged: the loss is not finite at epoch %d, step %lld (the parameters are those of the step before%s%s)",
                         e + 1, (long long)c.bad_step + 1, o->checkpoint ? "; the last checkpoint is kept: " : "", o->checkpoint ? o->checkpoint : "");

@@ -1,0 +1,36 @@
+/* latent images: PNG and JPEG files (Debian libpng, libjpeg-turbo) as rows for the CNN trainer
+ * and encoder. A row is an image channels-last (H, W, C), values 0..255 as floats.
+ *
+ *   lt_image_opts o = {.h = 28, .w = 28, .c = 1, .resize = 1};
+ *   lt_vecs *X; char **cls;
+ *   lt_images_load("train/", &o, &X, &cls);   // train/<class>/<file>.png|jpg
+ */
+#ifndef LATENT_IMAGES_H
+#define LATENT_IMAGES_H
+#include "latent/core.h"
+#include "latent/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lt_image { int w, h, c; unsigned char *px; } lt_image;   /* 8-bit, row-major, channels-last */
+/* PNG or JPEG (told by the first bytes) decoded to c = 1 (gray) or 3 (RGB) channels */
+int lt_image_decode(const void *buf, size_t len, const char *name, int channels, lt_image *out);
+void lt_image_free(lt_image *im);
+/* centre-cropped to the aspect ratio of h x w, then bilinear, into out (h x w x c floats) */
+void lt_image_resize(const lt_image *im, int h, int w, float *out);
+
+/* h, w: the rows' size (0: the first image's); c: 1 or 3 [1]; resize: images of another size
+ * are cropped and resized (else an error naming the file and both sizes) */
+typedef struct lt_image_opts { int h, w, c, resize; } lt_image_opts;
+/* The images of a folder and of its subfolders (one level: the subfolder's name is the
+ * class, "" for files at the top), in sorted path order; each row labelled with its path;
+ * classes (optional): a NULL-terminated array of n class names (lt_free each and the array).
+ * Meta idx_shape = HxWxC. */
+int lt_images_load(const char *dir, const lt_image_opts *o, lt_vecs **out, char ***classes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
