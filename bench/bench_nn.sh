@@ -3,7 +3,8 @@
 # tools: the MLP autoencoder and the CNN on Fashion-MNIST, entity embeddings on UCI Adult.
 # Same architecture, optimiser (Adam 1e-3), batch and epochs on both sides; time per epoch is
 # the mean of the epochs' training time (data loading excluded on both sides).
-#   sh bench/bench_nn.sh ["THREADS"] ["SEEDS"] ["MODELS"]   defaults "1 2", "1", "ae cnn entity"
+#   sh bench/bench_nn.sh ["THREADS"] ["SEEDS"] ["MODELS"]   defaults "1 2", "1", "ae cnn entity"; MODELS may
+# also name "encode" (forward passes only, on the ae and cnn models of an earlier run)
 # FMNIST (folder of the four IDX files, .gz or not) and ADULT (train.csv, test.csv) override
 # the data; results are appended to bench/nn_results.tsv.
 set -e
@@ -53,6 +54,11 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         tprobe=$($L eval probe $OUT/cnn_torch_train.npy $trl --test $OUT/cnn_torch_test.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
         row cnn pytorch $t $s 5 $1 test_accuracy $2 probe64_accuracy $tprobe
         row cnn-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/cnn_torch.json) ;;
+    encode)   # forward passes over the 10k test images, the models of an earlier ae and cnn run
+        for e in ae cnn; do
+            row $e-encode latent $t $s "" "" batch1_s $(enc $OUT/$e.lmodel 1 $t) batch256_s $(enc $OUT/$e.lmodel 256 $t)
+            row $e-encode pytorch $t $s "" "" batch1_s $($PY bench/nn_torch.py $e-encode $t 0 $OUT | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])')
+        done ;;
     entity)
         $L train entity $ADULT/train.csv --target income -o $OUT/ent.lmodel --arch f64-f64 --epochs 10 --batch 128 --lr 1e-3 -t $t -s $s \
             --test $ADULT/test.csv --json -q > $OUT/ent.json

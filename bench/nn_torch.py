@@ -65,6 +65,20 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     out = {"tool": "pytorch", "version": torch.__version__, "model": what, "threads": threads, "epochs": epochs}
+    if what in ("ae-encode", "cnn-encode"):   # forward passes only (the weights do not matter for the time)
+        Xt, _ = fmnist(data, "t10k")
+        if what == "ae-encode":
+            enc = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 32))
+            Xt = Xt.reshape(-1, 784)
+        else:
+            enc = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
+                                nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 7 * 7, 64), nn.ReLU())
+            Xt = Xt[:, None]
+        encode_time(enc, Xt[:512], 256)   # warm-up
+        out["encode1_seconds"] = encode_time(enc, Xt, 1)
+        out["encode256_seconds"] = encode_time(enc, Xt, 256)
+        print(json.dumps(out))
+        return
     if what == "ae":
         X, _ = fmnist(data, "train")
         Xt, _ = fmnist(data, "t10k")

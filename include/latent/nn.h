@@ -83,6 +83,10 @@ int lt_nn_forward(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int 
 /* the same, batch rows per forward pass (lt_nn_forward: 256); each thread takes a contiguous
  * share of the rows */
 int lt_nn_forward_batch(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads, int batch);
+/* the same with the input scaled on the way in, x' = (x - shift[j]) * mult[j] (in double, as
+ * the dense encoders' scaler): no scaled copy of the rows */
+int lt_nn_forward_scaled(const lt_nn *net, const float *X, int64_t n, int64_t ldx, const double *shift, const double *mult, int upto, float *Y,
+                         int64_t ldy, int n_threads, int batch);
 
 typedef enum { LT_LOSS_MSE = 0, LT_LOSS_BCE, LT_LOSS_SOFTMAX_CE } lt_loss;
 typedef enum { LT_OPT_ADAM = 0, LT_OPT_ADAMW, LT_OPT_SGD } lt_optim;

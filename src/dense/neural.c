@@ -323,7 +323,8 @@ int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_
 static int is_neural(const char *k) { return !strcmp(k, "autoencoder") || !strcmp(k, "cnn") || !strcmp(k, "entity"); }
 
 /* forward of the rows of B (n x d) to the named layer into a new store */
-static int forward_to(const lt_model *m, const float *B, int64_t n, int64_t ldb, const char *layer, int n_threads, int batch, lt_vecs **out) {
+static int forward_to(const lt_model *m, const float *B, int64_t n, int64_t ldb, const double *shift, const double *mult, const char *layer,
+                      int n_threads, int batch, lt_vecs **out) {
     lt_nn *net;
     int rc = lt_nn_from_model(m, &net);
     if (rc) return rc;
@@ -346,7 +347,7 @@ static int forward_to(const lt_model *m, const float *B, int64_t n, int64_t ldb,
     }
     lt_vecs *Z = lt_vecs_new(n, D);
     if (!Z) rc = LT_ENOMEM;
-    if (rc == LT_OK) rc = lt_nn_forward_batch(net, B, n, ldb, l, Z->data, Z->ld, n_threads, batch > 0 ? batch : 256);
+    if (rc == LT_OK) rc = lt_nn_forward_scaled(net, B, n, ldb, shift, mult, l, Z->data, Z->ld, n_threads, batch > 0 ? batch : 256);
     if (rc == LT_OK && keep < D) {
         lt_vecs *W = lt_vecs_new(n, keep);
         if (!W) rc = LT_ENOMEM;
@@ -370,10 +371,9 @@ int lt_neural_encode_batch(const lt_model *m, const lt_vecs *X, const char *laye
     const char *k = lt_model_kind(m);
     if (!strcmp(k, "entity")) return lt_err(LT_EINVAL, "an entity model encodes CSV tables (lt_entity_encode)");
     if (!is_neural(k)) return lt_err(LT_EINVAL, "not a neural model: '%s'", k);
-    float *B = scaled_rows(m, X);
-    if (!B) return lt_errmsg()[0] ? LT_EINVAL : LT_ENOMEM;
-    int rc = forward_to(m, B, X->n, X->d, layer, n_threads, batch, out);
-    lt_aligned_free(B);
+    const double *shift, *mult;
+    int rc = lt__scale_get(m, X->d, &shift, &mult);
+    if (rc == LT_OK) rc = forward_to(m, X->data, X->n, X->ld, shift, mult, layer, n_threads, batch, out);
     if (rc == LT_OK && X->labels)
         for (int64_t i = 0; i < X->n && rc == LT_OK; i++) rc = lt_vecs_set_label(*out, i, X->labels[i]);
     if (rc) { lt_vecs_free(*out); *out = NULL; }
@@ -388,7 +388,7 @@ int lt_entity_encode(const lt_model *m, const lt_table *t, const char *name, con
     int rc = inner_encoder(m, &enc);
     if (rc) return rc;
     rc = entity_rows(enc, t, name, &X);
-    if (rc == LT_OK) rc = forward_to(m, X->data, X->n, X->ld, layer, n_threads, 256, out);
+    if (rc == LT_OK) rc = forward_to(m, X->data, X->n, X->ld, NULL, NULL, layer, n_threads, 256, out);
     lt_vecs_free(X);
     lt_model_free(enc);
     return rc;

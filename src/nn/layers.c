@@ -6,6 +6,7 @@
 enum { SMALLK = 32 };   /* convolutions with at most this many inputs per output skip the BLAS */
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train) {
     memset(w, 0, sizeof *w);
@@ -20,6 +21,16 @@ int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train) {
     int64_t widest = lt_nn_in_dim(net), colw = 1;
     w->x = lt_aligned_alloc((size_t)(cap * widest) * 4 + 64);
     if (!w->x) return lt_err(LT_ENOMEM, "out of memory");
+    size_t pk = 16;
+    for (int l = 0; l < nl; l++) {
+        const lt__nnl *L = &net->L[l];
+        int64_t kk = L->kind == LT_NN_CONV ? (int64_t)L->k * L->k * L->ic : L->in, no = L->kind == LT_NN_CONV ? L->oc : L->out;
+        if (L->kind != LT_NN_CONV && L->kind != LT_NN_LINEAR) continue;
+        size_t a = lt_packed_floats((int)no, (int)kk), b = lt_packed_floats((int)kk, (int)no);
+        if (a > pk) pk = a;
+        if (b > pk) pk = b;
+    }
+    if (!(w->pack = lt_aligned_alloc(pk * 4))) return lt_err(LT_ENOMEM, "out of memory");
     for (int l = 0; l < nl; l++) {
         const lt__nnl *L = &net->L[l];
         if (L->out > widest) widest = L->out;
@@ -54,7 +65,7 @@ void lt__nnws_free(lt__nnws *w, const lt_nn *net) {
     }
     lt_free(w->act); lt_free(w->arg); lt_free(w->mask); lt_free(w->stats); lt_free(w->col);
     lt_aligned_free(w->x); lt_aligned_free(w->dcol);
-    lt_aligned_free(w->d0); lt_aligned_free(w->d1); lt_aligned_free(w->g);
+    lt_aligned_free(w->d0); lt_aligned_free(w->d1); lt_aligned_free(w->g); lt_aligned_free(w->pack);
     memset(w, 0, sizeof *w);
 }
 
@@ -113,6 +124,29 @@ static void col2im(const lt__nnl *L, const float *dcol, int64_t b, float *dx) {
     }
 }
 
+/* C (m x n) = A (m x k) W^T for W (n x k): latent's packed kernel for narrow outputs (n <= 32,
+ * one panel: 1.3-1.5x OpenBLAS on these shapes, bench notes in docs/design.md), else the BLAS */
+static void mm_nt(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *W, float *C) {
+    if (n <= LT_GEMM_NR) {
+        lt_packed P = {(int)n, (int)k, w->pack};
+        lt_pack_rows_to(w->pack, W, (int)n, (int)k, k);
+        lt_gemm_packed((int)m, A, k, &P, C, n, NULL, 0, 1);
+        return;
+    }
+    lt_sgemm(0, 1, (int)m, (int)n, (int)k, 1.0f, A, k, W, k, 0.0f, C, n);
+}
+
+/* C (m x n) = A (m x k) B for B (k x n): packed when the inner size is small (k <= 32) */
+static void mm_nn(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *B, float *C) {
+    if (k <= LT_GEMM_NR) {
+        lt_packed P = {(int)n, (int)k, w->pack};
+        lt_pack_cols_to(w->pack, B, (int)k, (int)n, n);
+        lt_gemm_packed((int)m, A, k, &P, C, n, NULL, 0, 1);
+        return;
+    }
+    lt_sgemm(0, 0, (int)m, (int)n, (int)k, 1.0f, A, k, B, n, 0.0f, C, n);
+}
+
 static float gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
 static float gelu_grad(float x) { return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) + x * 0.39894228040143268f * expf(-0.5f * x * x); }
 
@@ -139,13 +173,13 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             }
             const float *cin = x;
             if (!(L->k == 1 && L->s == 1 && L->pad == 0)) { im2col(L, x, b, w->col[l]); cin = w->col[l]; }
-            lt_sgemm(0, 1, (int)m, L->oc, (int)kk, 1.0f, cin, kk, P, kk, 0.0f, y, L->oc);
+            mm_nt(w, m, L->oc, kk, cin, P, y);
             if (relu) lt__v_add_bias_relu(y, m, L->oc, P + (int64_t)L->oc * kk);
             else lt__v_add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
             break;
         }
         case LT_NN_LINEAR:
-            lt_sgemm(0, 1, (int)b, (int)L->out, (int)L->in, 1.0f, x, L->in, P, L->in, 0.0f, y, L->out);
+            mm_nt(w, b, L->out, L->in, x, P, y);
             if (L->relu_fused && l < upto) lt__v_add_bias_relu(y, b, L->out, P + L->out * L->in);
             else lt__v_add_bias(y, b, L->out, P + L->out * L->in);
             break;
@@ -292,7 +326,7 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             if (need_dx) {
                 /* dcol (m, kk) = dY (m, oc) W (oc, kk) */
                 float *dc = direct ? dx : w->dcol;
-                lt_sgemm(0, 0, (int)m, (int)kk, L->oc, 1.0f, dy, L->oc, P, kk, 0.0f, dc, kk);
+                mm_nn(w, m, kk, L->oc, dy, P, dc);
                 if (!direct) col2im(L, w->dcol, b, dx);
             }
             break;
@@ -300,7 +334,7 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
         case LT_NN_LINEAR:
             lt_sgemm(1, 0, (int)L->out, (int)L->in, (int)b, 1.0f, dy, L->out, x, L->in, 1.0f, G, L->in);
             lt__v_col_sums(dy, b, L->out, G + L->out * L->in);
-            if (need_dx) lt_sgemm(0, 0, (int)b, (int)L->in, (int)L->out, 1.0f, dy, L->out, P, L->in, 0.0f, dx, L->in);
+            if (need_dx) mm_nn(w, b, L->in, L->out, dy, P, dx);
             break;
         case LT_NN_MAXPOOL: {
             int k = L->k, C = L->ic, np = k * k;

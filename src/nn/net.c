@@ -405,7 +405,11 @@ int lt_nn_from_model(const lt_model *m, lt_nn **out) {
     if (rc) return lt_err(rc, "%s model: %s", lt_model_kind(m), lt_errmsg());
     int64_t r, k;
     const double *p = lt_model_get(m, "nn.params", &r, &k);
-    if (!p || r != 1 || k != net->np) { lt_nn_free(net); return lt_err(LT_EFORMAT, "%s model: nn.params holds %lld values, the network has %lld", lt_model_kind(m), p ? (long long)(r * k) : 0LL, (long long)net->np); }
+    if (!p || r != 1 || k != net->np) {
+        rc = lt_err(LT_EFORMAT, "%s model: nn.params holds %lld values, the network has %lld", lt_model_kind(m), p ? (long long)(r * k) : 0LL, (long long)net->np);
+        lt_nn_free(net);
+        return rc;
+    }
     for (int64_t i = 0; i < k; i++) {
         if (!isfinite(p[i])) { lt_nn_free(net); return lt_err(LT_EFORMAT, "%s model: parameter %lld is not finite", lt_model_kind(m), (long long)i); }
         net->P[i] = (float)p[i];

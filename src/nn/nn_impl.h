@@ -42,6 +42,7 @@ typedef struct lt__nnws {
     uint8_t **mask;                /* dropout */
     float **stats;                 /* layer norm: mean, rstd per row */
     float *g;                      /* this thread's gradient, np floats */
+    float *pack;                   /* a weight packed for latent's GEMM kernel (narrow layers) */
 } lt__nnws;
 
 int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train);

@@ -19,6 +19,7 @@ typedef struct lt__nnvec {
     void (*conv_direct_bwd)(const float *x, int ih, int iw, int ic, int k, int s, int pad, const float *wt, int oc, int oh, int ow, const float *dy, float *gt, float *dx);
     void (*add_bias_relu)(float *y, int64_t rows, int64_t n, const float *bias);
     void (*maxpool_bwd)(float *dx, const int32_t *off, int np, int C, int32_t base, const float *dy, const int32_t *arg);
+    void (*scale_row)(const float *src, const double *shift, const double *mult, float *dst, int64_t n);
 } lt__nnvec;
 /* the table for this CPU (the path lt_kern() chose: avx512, avx2, or the baseline) */
 const lt__nnvec *lt__nnv(void);
@@ -37,4 +38,5 @@ const lt__nnvec *lt__nnv(void);
 #define lt__v_conv_direct_bwd(...) (lt__nnv()->conv_direct_bwd(__VA_ARGS__))
 #define lt__v_add_bias_relu(...) (lt__nnv()->add_bias_relu(__VA_ARGS__))
 #define lt__v_maxpool_bwd(...) (lt__nnv()->maxpool_bwd(__VA_ARGS__))
+#define lt__v_scale_row(...) (lt__nnv()->scale_row(__VA_ARGS__))
 #endif

@@ -320,6 +320,7 @@ int lt_nn_loss_grad(lt_nn *net, const float *X, int64_t n, int64_t ldx, const fl
 enum { BLOCK = 256 };
 typedef struct {
     const lt_nn *net; const float *X; int64_t n, ldx; int upto; float *Y; int64_t ldy; int64_t block;
+    const double *shift, *mult;   /* optional input scaling, (x - shift) * mult, applied while gathering */
     const float *T; const int *y; lt_loss loss; double *lsum; int64_t *hits; int *err;
 } fctx;
 
@@ -332,7 +333,12 @@ static void fwd_part(void *ud, int64_t b, int64_t e, int tid) {
     int64_t D = c->net->L[upto].out;
     for (int64_t r0 = b; r0 < e; r0 += cap) {
         int64_t nb = e - r0 < cap ? e - r0 : cap;
-        for (int64_t r = 0; r < nb; r++) memcpy(w.x + r * in, c->X + (r0 + r) * c->ldx, (size_t)in * 4);
+        for (int64_t r = 0; r < nb; r++) {
+            const float *src = c->X + (r0 + r) * c->ldx;
+            float *dst = w.x + r * in;
+            if (!c->shift) memcpy(dst, src, (size_t)in * 4);
+            else lt__v_scale_row(src, c->shift, c->mult, dst, in);   /* as the trainer's rows */
+        }
         lt__nn_fwd(c->net, &w, nb, upto, 0, 0, 0, r0);
         const float *A = w.act[upto];
         if (c->Y)
@@ -368,6 +374,14 @@ int lt_nn_forward_batch(const lt_nn *net, const float *X, int64_t n, int64_t ldx
     if (upto >= net->nl) return lt_err(LT_EINVAL, "no layer %d (the network has %d)", upto + 1, net->nl);
     if (n <= 0) return LT_OK;
     fctx c = {.net = net, .X = X, .n = n, .ldx = ldx, .upto = upto, .Y = Y, .ldy = ldy, .block = batch};
+    return run_fwd(&c, n_threads);
+}
+
+int lt_nn_forward_scaled(const lt_nn *net, const float *X, int64_t n, int64_t ldx, const double *shift, const double *mult, int upto, float *Y,
+                         int64_t ldy, int n_threads, int batch) {
+    if (upto >= net->nl) return lt_err(LT_EINVAL, "no layer %d (the network has %d)", upto + 1, net->nl);
+    if (n <= 0) return LT_OK;
+    fctx c = {.net = net, .X = X, .n = n, .ldx = ldx, .upto = upto, .Y = Y, .ldy = ldy, .block = batch, .shift = shift, .mult = mult};
     return run_fwd(&c, n_threads);
 }
 

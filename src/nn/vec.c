@@ -16,6 +16,7 @@
 /* 16 floats as one value (one AVX-512 register, two AVX ones, four SSE ones); unaligned */
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 typedef int32_t vi16 __attribute__((vector_size(64), aligned(4)));
+typedef uint32_t vu16 __attribute__((vector_size(64), aligned(4)));
 static inline v16 ld16(const float *p) { v16 v; memcpy(&v, p, 64); return v; }
 static inline void st16(float *p, v16 v) { memcpy(p, &v, 64); }
 static inline v16 relu16(v16 v) { vi16 m = v > (v16){0}; return (v16)((vi16)v & m); }
@@ -79,7 +80,7 @@ static inline float v_exp(float x) {
     float r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416664183f + r * (0.00833345205f + r * 0.00139819994f)))));
     union { float f; int32_t i; } u = {p};
-    u.i += (int32_t)k << 23;
+    u.i = (int32_t)((uint32_t)u.i + ((uint32_t)(int32_t)k << 23));   /* unsigned: no signed-shift overflow */
     return u.f;
 }
 
@@ -92,8 +93,8 @@ static inline v16 v_exp16(v16 x) {
     v16 k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     v16 r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
     v16 p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416664183f + r * (0.00833345205f + r * 0.00139819994f)))));
-    vi16 e = __builtin_convertvector(k, vi16) << 23;
-    return (v16)((vi16)p + e);
+    vu16 e = (vu16)__builtin_convertvector(k, vi16) << 23;
+    return (v16)((vu16)p + e);
 }
 
 CLONES void F(lt__v_sigmoid)(const float *x, float *y, int64_t n) {
@@ -249,6 +250,11 @@ CLONES void F(lt__v_maxpool_bwd)(float *dx, const int32_t *off, int np, int C, i
     }
 }
 
+/* dst = (src - shift) * mult in double, rounded to float (the dense encoders' scaler formula) */
+CLONES void F(lt__v_scale_row)(const float *restrict src, const double *restrict shift, const double *restrict mult, float *restrict dst, int64_t n) {
+    for (int64_t j = 0; j < n; j++) dst[j] = (float)(((double)src[j] - shift[j]) * mult[j]);
+}
+
 #define STR2(x) #x
 #define STR(x) STR2(x)
 const lt__nnvec CAT(lt__nnvec, VSUF) = {
@@ -268,4 +274,5 @@ const lt__nnvec CAT(lt__nnvec, VSUF) = {
     .conv_direct_bwd = F(lt__v_conv_direct_bwd),
     .add_bias_relu = F(lt__v_add_bias_relu),
     .maxpool_bwd = F(lt__v_maxpool_bwd),
+    .scale_row = F(lt__v_scale_row),
 };
