@@ -12,5 +12,15 @@ void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
                 (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
 
-void lt_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+/* OpenBLAS's pool threads poll (sched_yield) for a while after start-up and after each call;
+ * a caller that runs its own threads on one-threaded BLAS calls stops them, or they take a
+ * core from the caller's threads (measured: a 35 ms encode on 2 threads ran at 1-thread speed).
+ * The pool is rebuilt by OpenBLAS on the next call that wants more threads. Weak: other BLAS
+ * builds lack the symbol. */
+int blas_thread_shutdown_(void) __attribute__((weak));
+
+void lt_blas_threads(int n) {
+    openblas_set_num_threads(n < 1 ? 1 : n);
+    if (n <= 1 && blas_thread_shutdown_) blas_thread_shutdown_();
+}
 int lt_blas_get_threads(void) { return openblas_get_num_threads(); }
