@@ -10,6 +10,10 @@
 set -e
 L=${LATENT:-build/latent}
 PY=${PY:-/usr/bin/python3}
+# PyTorch's threads: torch.set_num_threads(t) in nn_torch.py, and the BLAS and OpenMP pools it
+# calls into (Debian's torch reaches OpenBLAS, whose own pool ignores set_num_threads: a
+# "1-thread" run used 1.9 cores before these were set)
+torch_py() { n_=$3; OPENBLAS_NUM_THREADS=$n_ OMP_NUM_THREADS=$n_ MKL_NUM_THREADS=$n_ $PY "$@"; }
 FMNIST=${FMNIST:-/usr/share/datasets/fashion-mnist}
 ADULT=${ADULT:-../shared/data/tabular/adult}
 THREADS=${1:-"1 2"}
@@ -35,7 +39,7 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
             --test $te --json -q > $OUT/ae.json
         set -- $(eval "$J" < $OUT/ae.json); row ae latent $t $s 20 $1 test_mse $2 "" ""
         row ae-encode latent $t $s "" "" batch1_s $(enc $OUT/ae.lmodel 1 $t) batch256_s $(enc $OUT/ae.lmodel 256 $t)
-        $PY bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
+        torch_py bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_mse"])' < $OUT/ae_torch.json)
         row ae pytorch $t $s 20 $1 test_mse $2 "" ""
         row ae-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/ae_torch.json) ;;
@@ -48,7 +52,7 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         probe=$($L eval probe $OUT/cnn_tr.npy $trl --test $OUT/cnn_te.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
         row cnn latent $t $s 5 $spe test_accuracy $acc probe64_accuracy $probe
         row cnn-encode latent $t $s "" "" batch1_s $(enc $OUT/cnn.lmodel 1 $t) batch256_s $(enc $OUT/cnn.lmodel 256 $t)
-        FEATS_OUT=$OUT $PY bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
+        FEATS_OUT=$OUT torch_py bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"])' < $OUT/cnn_torch.json)
         # the same probe on PyTorch's own 64-d features
         tprobe=$($L eval probe $OUT/cnn_torch_train.npy $trl --test $OUT/cnn_torch_test.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
@@ -57,7 +61,7 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
     encode)   # forward passes over the 10k test images, the models of an earlier ae and cnn run
         for e in ae cnn; do
             row $e-encode latent $t $s "" "" batch1_s $(enc $OUT/$e.lmodel 1 $t) batch256_s $(enc $OUT/$e.lmodel 256 $t)
-            row $e-encode pytorch $t $s "" "" batch1_s $($PY bench/nn_torch.py $e-encode $t 0 $OUT | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])')
+            row $e-encode pytorch $t $s "" "" batch1_s $(torch_py bench/nn_torch.py $e-encode $t 0 $OUT | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])')
         done ;;
     entity)
         $L train entity $ADULT/train.csv --target income -o $OUT/ent.lmodel --arch f64-f64 --epochs 10 --batch 128 --lr 1e-3 -t $t -s $s \
@@ -69,7 +73,7 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         probe=$($L eval probe $OUT/ent_tr.npy $OUT/ent_tr.labels --test $OUT/ent_te.npy $OUT/ent_te.labels --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
         row entity latent $t $s 10 $spe test_accuracy $acc test_auc $auc
         row entity latent-embed-probe $t $s 10 "" test_accuracy $probe "" ""
-        $PY bench/nn_torch.py entity $t 10 $ADULT $s > $OUT/ent_torch.json
+        torch_py bench/nn_torch.py entity $t 10 $ADULT $s > $OUT/ent_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"], d["test_auc"])' < $OUT/ent_torch.json)
         row entity pytorch $t $s 10 $1 test_accuracy $2 test_auc $3 ;;
     esac

@@ -4,7 +4,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_DIM, O_WIN, O_XMAX, O_POW, O_ALPHA, O_EPO, O_MINC, O_MAXV, O_MEM, O_VEC, O_ASYM, O_NODIST, O_CLIP,
-       O_LOWER, O_SVOC, O_F16, O_THREADS, O_SEED, O_QUIET, O_COOC, O_BALPHA };
+       O_LOWER, O_SVOC, O_F16, O_THREADS, O_SEED, O_QUIET, O_COOC, O_BALPHA, O_CKPT, O_RESUME };
 
 typedef struct { lt_progress count, train; int started; } prog;
 static void on_progress(void *ud, int stage, int epoch, double done, double total, double loss) {
@@ -36,6 +36,8 @@ int cmd_train_glove(int argc, char **argv) {
         {"lower", 0, NULL, O_LOWER, "Unicode lowercasing of the corpus"},
         {"save-vocab", 0, "F", O_SVOC, "write \"word count\" lines"},
         {"cooccur-out", 0, "F", O_COOC, "write the counts as GloVe's cooccur does (int32, int32 1-based ranks, f64)"},
+        {"checkpoint", 0, "F", O_CKPT, "write the training state to F after every epoch (a model file, kind glove-checkpoint)"},
+        {"resume", 0, "F", O_RESUME, "continue from checkpoint F (same corpus and options; --epochs counts the epochs in all)"},
         {"f16", 0, NULL, O_F16, "store native output as half precision"},
         {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
         {"seed", 's', "N", O_SEED, "initial vectors and the shuffle [1]"},
@@ -78,6 +80,8 @@ int cmd_train_glove(int argc, char **argv) {
         case O_LOWER: o.corpus.lower = 1; break;
         case O_SVOC: o.vocab_out = a; break;
         case O_COOC: o.cooc_out = a; break;
+        case O_CKPT: o.g.checkpoint = a; break;
+        case O_RESUME: o.g.resume = a; break;
         case O_F16: f16 = 1; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); o.g.n_threads = (int)iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be a non-negative integer"); o.g.seed = (uint64_t)iv; break;

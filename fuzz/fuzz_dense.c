@@ -1,10 +1,12 @@
 /* libFuzzer harness: the model container parser, the IDX and numeric CSV matrix parsers and
  * the CSV table parser on arbitrary bytes; a model that parses is applied to a small matrix, a table that
  * parses is fitted and encoded by the one-hot and hashing encoders.
+ * A model with GloVe checkpoint metadata also goes through the checkpoint check.
  * First byte: low 2 bits pick the parser, bit 7 skips the model's CRCs (see fuzzing.h). */
 #include "latent/latent.h"
 #include "../src/core/fuzzing.h"
 #include <stdint.h>
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
@@ -35,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         lt_model *m = NULL;
         if (lt_model_parse(data + 1, size - 1, "fuzz.lmodel", &m) == LT_OK) {
+            const char *dm = lt_model_meta(m, "dim"), *vm = lt_model_meta(m, "vocab"), *nm = lt_model_meta(m, "records");
+            int done = 0;
+            if (dm && vm && nm)   /* a GloVe checkpoint: checked against what its metadata claims */
+                lt_glove_checkpoint_check(m, atoi(dm), atoll(vm), atoll(nm), 0, &done);
             int64_t r = 0, c = 0;
             lt_model_get(m, "mean", &r, &c);
             if (c > 0 && c <= 4096) {

@@ -52,6 +52,9 @@ printf '\002Caf\303\251 na\303\257ve \344\270\255 Hello, world!' > $B/seeds_bert
 if [ -x build/latent ]; then
     build/latent fit pca $B/seed.txt -o $B/seed.lmodel --dim 2 --scale standard -q 2>/dev/null && { printf '\000'; cat $B/seed.lmodel; } > $B/seeds_dense/model
     [ -f $B/seed.lmodel ] && { printf '\200'; cat $B/seed.lmodel; } > $B/seeds_dense/model_nocrc
+    # a GloVe checkpoint of a tiny run
+    build/latent train glove $B/seed_corpus.txt -o $B/seed_glove.txt --dim 2 --epochs 1 --min-count 1 -t 1 -q --checkpoint $B/seed_gck.lmodel 2>/dev/null && \
+        { printf '\200'; cat $B/seed_gck.lmodel; } > $B/seeds_dense/glove_ckpt_nocrc
 fi
 printf '\001\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $B/seeds_dense/idx_u8
 printf '\001\000\000\015\001\000\000\000\001\077\200\000\000' > $B/seeds_dense/idx_f32

@@ -410,6 +410,8 @@ d "train glove --cooccur-out" "$GL" "$GL --cooccur-out out.cooc"
 d "train glove --f16" "$X train glove c.txt -o out.g.lvec --dim 8 --epochs 2 -t 1 -q" "$X train glove c.txt -o out.g.lvec --dim 8 --epochs 2 -t 1 -q --f16"
 d "train glove --threads" "$GL; echo 1" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 2 -q"
 d "train glove --seed" "$GL" "$GL --seed 5"
+d "train glove --checkpoint" "$GL" "$GL --checkpoint out.gck"
+d "train glove --resume" "$GL" "$X train glove c.txt -o g0.txt --dim 8 --epochs 1 -t 1 -q --seed 4 --checkpoint gck.lmodel; $GL --resume gck.lmodel 2>&1 | head -c 300"
 d "train glove --quiet" "$X train glove c.txt -o out.g.txt --dim 8 --epochs 2 -t 1 2>&1 | sed 's/[0-9.]*s//g'" "$GL"
 
 # learned encoders: tiny rows in [0, 1], 8x8 images with 3 classes, a table with two categorical columns

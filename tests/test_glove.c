@@ -133,4 +133,48 @@ TEST(glove_training_deterministic_and_descending) {
     free((void *)t.ids);
 }
 
-RUN_TESTS(T(cooccurrence_counts_equal_brute_force), T(glove_step_matches_double_reference), T(glove_training_deterministic_and_descending))
+/* 2 epochs with a checkpoint, then resumed to 5: the vectors of 5 uninterrupted epochs (1 thread) */
+TEST(glove_checkpoint_resume) {
+    enum { V = 200 };
+    lt_tokens t = make_tokens(20000, V, 150, 4);
+    lt_glove_opts o;
+    lt_glove_opts_init(&o);
+    o.dim = 8; o.window = 4; o.x_max = 10;
+    const char *ck = "build/tests/glove_ckpt.lmodel";
+    float *v[2];
+    for (int run = 0; run < 2; run++) {
+        lt_cooc *c = NULL;
+        lt_glove *g = NULL;
+        v[run] = calloc((size_t)V * o.dim, 4);
+        CHECK(lt_cooc_count(&t, V, &o, &c) == LT_OK);
+        if (run == 0) { o.epochs = 5; o.checkpoint = o.resume = NULL; CHECK(lt_glove_train(c, &o, &g) == LT_OK); }
+        else {
+            o.epochs = 2; o.checkpoint = ck;
+            CHECK(lt_glove_train(c, &o, &g) == LT_OK);
+            lt_glove_free(g); g = NULL; lt_cooc_free(c); c = NULL;
+            CHECK(lt_cooc_count(&t, V, &o, &c) == LT_OK);
+            o.epochs = 5; o.checkpoint = NULL; o.resume = ck;
+            CHECK_MSG(lt_glove_train(c, &o, &g) == LT_OK, "%s", lt_errmsg());
+            if (g) CHECK(lt_glove_epoch_loss(g, 1) > lt_glove_epoch_loss(g, 4));   /* the losses before the resume are kept */
+        }
+        if (g) lt_glove_vectors(g, v[run], o.dim);
+        lt_glove_free(g);
+        lt_cooc_free(c);
+    }
+    CHECK_MSG(!memcmp(v[0], v[1], (size_t)V * o.dim * 4), "resumed vectors differ from an uninterrupted run");
+    /* a checkpoint of other co-occurrences or another dimension is refused */
+    lt_tokens t2 = make_tokens(20000, V, 150, 5);
+    lt_cooc *c = NULL;
+    lt_glove *g = NULL;
+    CHECK(lt_cooc_count(&t2, V, &o, &c) == LT_OK);
+    CHECK(lt_glove_train(c, &o, &g) == LT_EINVAL && strstr(lt_errmsg(), "other co-occurrences"));
+    o.dim = 9;
+    CHECK(lt_glove_train(c, &o, &g) == LT_EINVAL && strstr(lt_errmsg(), "dims"));
+    lt_cooc_free(c);
+    free(v[0]); free(v[1]);
+    free((void *)t.ids); free((void *)t2.ids);
+    remove(ck);
+}
+
+RUN_TESTS(T(cooccurrence_counts_equal_brute_force), T(glove_step_matches_double_reference), T(glove_training_deterministic_and_descending),
+          T(glove_checkpoint_resume))

@@ -21,6 +21,7 @@
  * either one. */
 #ifndef LATENT_GLOVE_H
 #define LATENT_GLOVE_H
+#include "latent/model.h"
 #include "latent/sgns.h"   /* lt_tokens */
 #include "latent/store.h"
 #include "latent/text.h"
@@ -54,6 +55,12 @@ typedef struct lt_glove_opts {
      * epoch's mean weighted squared error so far, -1 if none) */
     void (*progress)(void *ud, int stage, int epoch, double done, double total, double loss);
     void *progress_ud;
+    /* checkpoint: written (atomically, a model container of kind glove-checkpoint: the word and
+     * context rows, their AdaGrad sums, the losses so far) after every epoch; resume: continue
+     * from one, which must come from the same co-occurrences (their count and a hash of the
+     * shuffled records are checked) and dimension; one thread then gives the vectors of an
+     * uninterrupted run */
+    const char *checkpoint, *resume;
 } lt_glove_opts;
 void lt_glove_opts_init(lt_glove_opts *o);
 
@@ -66,6 +73,9 @@ int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out);
 /* The output rows (vocab x dim, per o->output) into dst with row stride ld floats. */
 void lt_glove_vectors(const lt_glove *g, float *dst, int64_t ld);
 double lt_glove_epoch_loss(const lt_glove *g, int epoch);   /* mean of J's terms per record */
+/* Checks a checkpoint model against training of dim on n records of vocab words with hash h
+ * (the trainer's own check, public for tests and the fuzz harness); *epochs_done on success. */
+int lt_glove_checkpoint_check(const lt_model *m, int dim, int64_t vocab, int64_t n, uint64_t h, int *epochs_done);
 void lt_glove_free(lt_glove *g);
 /* One record's loss and update (the reference the trainer inlines; tests): w, c rows of
  * dim + 1 floats (bias last), gw, gc their squared-gradient sums. Returns the loss term. */

@@ -3,6 +3,8 @@
 #include "latent/glove.h"
 #include "latent/core.h"
 #include "latent/kern.h"
+#include "latent/model.h"
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,83 @@ static void train_slice(void *ud, int64_t b, int64_t e, int tid) {
     lt_free(u);
 }
 
+/* ---- checkpoints: the four row arrays as (V, dim + 1) f64 arrays, the losses so far ---- */
+static const char *const ARR[4] = {"W", "C", "GW", "GC"};
+
+int lt_glove_checkpoint_check(const lt_model *m, int dim, int64_t vocab, int64_t n, uint64_t h, int *epochs_done) {
+    const char *k = lt_model_kind(m), *ms;
+    if (dim < 1 || dim > 100000 || vocab < 1 || n < 1) return lt_err(LT_EINVAL, "checkpoint check: dim %d, vocab %lld, %lld records", dim, (long long)vocab, (long long)n);
+    if (!k || strcmp(k, "glove-checkpoint")) return lt_err(LT_EFORMAT, "not a GloVe checkpoint (kind '%s')", k ? k : "");
+    long long d = (ms = lt_model_meta(m, "dim")) ? atoll(ms) : -1, V = (ms = lt_model_meta(m, "vocab")) ? atoll(ms) : -1;
+    long long N = (ms = lt_model_meta(m, "records")) ? atoll(ms) : -1, e = (ms = lt_model_meta(m, "epochs_done")) ? atoll(ms) : -1;
+    unsigned long long hh = (ms = lt_model_meta(m, "records_hash")) ? strtoull(ms, NULL, 16) : 0;
+    if (d != dim || V != vocab) return lt_err(LT_EINVAL, "the checkpoint is of %lld words x %lld dims, this run %lld x %d", V, d, (long long)vocab, dim);
+    if (N != n || hh != h) return lt_err(LT_EINVAL, "the checkpoint was trained on other co-occurrences (%lld records), this run has %lld: same corpus and counting options needed", N, (long long)n);
+    if (e < 1 || e > 1000000) return lt_err(LT_EFORMAT, "checkpoint: epochs_done %lld", e);
+    for (int a = 0; a < 4; a++) {
+        int64_t r, cc;
+        const double *x = lt_model_get(m, ARR[a], &r, &cc);
+        if (!x || r != vocab || cc != dim + 1) return lt_err(LT_EFORMAT, "checkpoint: array %s missing or not %lld x %d", ARR[a], (long long)vocab, dim + 1);
+        for (int64_t i = 0; i < r * cc; i++)
+            if (!isfinite(x[i]) || (a >= 2 && !(x[i] > 0))) return lt_err(LT_EFORMAT, "checkpoint: array %s: value %lld is %g", ARR[a], (long long)i, x[i]);
+    }
+    int64_t r, cc;
+    const double *l = lt_model_get(m, "loss", &r, &cc);
+    if (!l || r != 1 || cc != e) return lt_err(LT_EFORMAT, "checkpoint: %lld epochs done, %lld losses", e, l ? (long long)cc : 0LL);
+    *epochs_done = (int)e;
+    return LT_OK;
+}
+
+static int save_checkpoint(const lt_glove *g, int done, uint64_t h, int64_t n) {
+    lt_model *m = lt_model_new("glove-checkpoint");
+    if (!m) return lt_err(LT_ENOMEM, "out of memory");
+    int d = g->o.dim, rc = LT_OK;
+    char b[64];
+    double *buf = lt_malloc((size_t)g->V * (size_t)(d + 1) * 8 + 8);
+    if (!buf) rc = lt_err(LT_ENOMEM, "out of memory");
+#define META(k, f, v) do { snprintf(b, sizeof b, f, v); if (rc == LT_OK) rc = lt_model_meta_set(m, k, b); } while (0)
+    META("dim", "%d", d);
+    META("vocab", "%lld", (long long)g->V);
+    META("records", "%lld", (long long)n);
+    META("records_hash", "%016llx", (unsigned long long)h);
+    META("epochs_done", "%d", done);
+    META("seed", "%llu", (unsigned long long)g->o.seed);
+#undef META
+    const float *src[4] = {g->W, g->C, g->GW, g->GC};
+    for (int a = 0; rc == LT_OK && a < 4; a++) {
+        for (int64_t i = 0; i < g->V; i++)
+            for (int k = 0; k <= d; k++) buf[i * (d + 1) + k] = src[a][i * g->ld + k];
+        rc = lt_model_put(m, ARR[a], g->V, d + 1, buf);
+    }
+    if (rc == LT_OK) rc = lt_model_put(m, "loss", 1, done, g->loss);
+    if (rc == LT_OK) rc = lt_model_save(m, g->o.checkpoint);
+    lt_free(buf);
+    lt_model_free(m);
+    return rc;
+}
+
+static int load_checkpoint(lt_glove *g, uint64_t h, int64_t n, int *done) {
+    lt_model *m;
+    int rc = lt_model_load(g->o.resume, &m);
+    if (rc) return rc;
+    rc = lt_glove_checkpoint_check(m, g->o.dim, g->V, n, h, done);
+    if (rc == LT_OK && *done > g->o.epochs) rc = lt_err(LT_EINVAL, "the checkpoint has %d epochs done, past --epochs %d", *done, g->o.epochs);
+    if (rc == LT_OK) {
+        float *dst[4] = {g->W, g->C, g->GW, g->GC};
+        int d = g->o.dim;
+        for (int a = 0; a < 4; a++) {
+            const double *x = lt_model_get(m, ARR[a], NULL, NULL);
+            for (int64_t i = 0; i < g->V; i++)
+                for (int k = 0; k <= d; k++) dst[a][i * g->ld + k] = (float)x[i * (d + 1) + k];
+        }
+        memcpy(g->loss, lt_model_get(m, "loss", NULL, NULL), (size_t)*done * 8);
+    } else {
+        rc = lt_err(rc, "%s: %s", g->o.resume, lt_errmsg());
+    }
+    lt_model_free(m);
+    return rc;
+}
+
 int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out) {
     *out = NULL;
     if (o->dim < 1 || o->dim > 100000) return lt_err(LT_EINVAL, "glove: dim must be 1..100000");
@@ -99,7 +178,10 @@ int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out) {
         lf[2 * i] = (float)log(x);
         lf[2 * i + 1] = x > o->x_max ? 1.0f : (float)pow(x / o->x_max, o->weight_power);
     }
-    for (int ep = 0; ep < o->epochs; ep++) {
+    uint64_t h = lt_hash64(c->r, (size_t)c->n * sizeof *c->r, LT_HASH_INIT);
+    int ep0 = 0, rcode = o->resume ? load_checkpoint(g, h, c->n, &ep0) : LT_OK;
+    if (rcode) { lt_free(tl); lt_free(lf); lt_glove_free(g); return rcode; }
+    for (int ep = ep0; ep < o->epochs; ep++) {
         run_ctx rc = {g, c, lf, ep, tl};
         lt_parallel_for((int)T, T, train_slice, &rc);
         double s = 0;
@@ -107,6 +189,7 @@ int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out) {
         g->loss[ep] = s / (double)c->n;
         if (!isfinite(g->loss[ep])) { lt_free(tl); lt_free(lf); lt_glove_free(g); return lt_err(LT_EINVAL, "glove diverged in epoch %d (lower --alpha)", ep + 1); }
         if (o->progress) o->progress(o->progress_ud, 1, ep, (double)(ep + 1) * (double)c->n, (double)c->n * o->epochs, g->loss[ep]);
+        if (o->checkpoint && (rcode = save_checkpoint(g, ep + 1, h, c->n)) != LT_OK) { lt_free(tl); lt_free(lf); lt_glove_free(g); return rcode; }
     }
     lt_free(tl);
     lt_free(lf);
