@@ -44,6 +44,23 @@ static void reorder(float *B, int64_t n, int64_t d, const int64_t *perm, float *
     for (int64_t i = 0; i < n; i++) memcpy(B + i * d, tmp + perm[i] * d, (size_t)d * 4);
 }
 
+/* holds out a seeded share frac of the n rows of B (n x d): they move to the end of B (and of
+ * the class ids, copied into *yy when y is given); *n_val of them */
+static int hold_out(float *B, int64_t n, int64_t d, const int *y, double frac, uint64_t seed, int **yy, int64_t *n_val) {
+    int64_t *perm = NULL;
+    int rc = split(n, frac, seed, &perm, n_val);
+    if (rc == LT_OK && y && !(*yy = lt_malloc((size_t)n * sizeof(int)))) rc = lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; rc == LT_OK && y && i < n; i++) (*yy)[i] = y[perm[i]];
+    if (rc == LT_OK && *n_val) {
+        float *tmp = lt_aligned_alloc((size_t)(n * d) * 4);
+        if (!tmp) rc = lt_err(LT_ENOMEM, "out of memory");
+        else reorder(B, n, d, perm, tmp);
+        lt_aligned_free(tmp);
+    }
+    lt_free(perm);
+    return rc;
+}
+
 static int meta_num(lt_model *m, const char *k, double v) {
     char b[48];
     snprintf(b, sizeof b, "%.10g", v);
@@ -101,8 +118,8 @@ int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_n
         return rc;
     }
     lt_model *m = lt_model_new("autoencoder");
-    float *B = NULL, *tmp = NULL;
-    int64_t *perm = NULL, n_val = 0;
+    float *B = NULL;
+    int64_t n_val = 0;
     if (!m) rc = lt_err(LT_ENOMEM, "out of memory");
     if (rc == LT_OK) rc = lt__scale_fit(X, o->scale, m);
     if (rc == LT_OK && !(B = scaled_rows(m, X))) rc = LT_ENOMEM;
@@ -113,11 +130,7 @@ int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_n
                             (long long)(i / X->d) + 1, (long long)(i % X->d) + 1, B[i]);
                 break;
             }
-    if (rc == LT_OK) rc = split(X->n, o->val_frac, o->seed, &perm, &n_val);
-    if (rc == LT_OK && n_val) {
-        if (!(tmp = lt_aligned_alloc((size_t)(X->n * X->d) * 4))) rc = lt_err(LT_ENOMEM, "out of memory");
-        else reorder(B, X->n, X->d, perm, tmp);
-    }
+    if (rc == LT_OK) rc = hold_out(B, X->n, X->d, NULL, o->val_frac, o->seed, NULL, &n_val);
     int bl = lt_nn_find_layer(net, "fc1"), nl = lt_nn_layers(net);
     /* the encoding: the narrowest named layer before the output (the bottleneck) */
     for (int l = 0; l < nl - 1; l++)
@@ -125,7 +138,7 @@ int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_n
     if (rc == LT_OK) rc = lt_model_meta_set(m, "encode_layer", bl >= 0 && bl < nl - 1 ? lt_nn_layer_name(net, bl) : "output");
     if (rc == LT_OK) rc = lt_model_meta_set(m, "loss", loss_name(o->train.loss));
     if (rc == LT_OK) rc = train_into(net, m, "autoencoder", B, X->n, n_val, B, NULL, o, res);
-    lt_aligned_free(B); lt_aligned_free(tmp); lt_free(perm);
+    lt_aligned_free(B);
     lt_nn_free(net);
     if (rc) { lt_model_free(m); return rc; }
     *out = m;
@@ -164,28 +177,20 @@ int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o,
     }
     o->train.loss = LT_LOSS_SOFTMAX_CE;
     lt_model *m = lt_model_new("cnn");
-    float *B = NULL, *tmp = NULL;
+    float *B = NULL;
     int *yy = NULL;
-    int64_t *perm = NULL, n_val = 0;
+    int64_t n_val = 0;
     if (!m) rc = lt_err(LT_ENOMEM, "out of memory");
     if (rc == LT_OK) rc = lt__scale_fit(X, o->scale, m);
     if (rc == LT_OK && !(B = scaled_rows(m, X))) rc = LT_ENOMEM;
-    if (rc == LT_OK) rc = split(X->n, o->val_frac, o->seed, &perm, &n_val);
-    if (rc == LT_OK && !(yy = lt_malloc((size_t)X->n * sizeof(int)))) rc = lt_err(LT_ENOMEM, "out of memory");
-    if (rc == LT_OK) {
-        for (int64_t i = 0; i < X->n; i++) yy[i] = y[perm[i]];
-        if (n_val) {
-            if (!(tmp = lt_aligned_alloc((size_t)(X->n * X->d) * 4))) rc = lt_err(LT_ENOMEM, "out of memory");
-            else reorder(B, X->n, X->d, perm, tmp);
-        }
-    }
+    if (rc == LT_OK) rc = hold_out(B, X->n, X->d, y, o->val_frac, o->seed, &yy, &n_val);
     /* the features: the output of the last named layer before the output (penultimate) */
     int nl = lt_nn_layers(net), fl = -1;
     for (int l = 0; l < nl - 1; l++) if (lt_nn_layer_name(net, l)[0]) fl = l;
     if (rc == LT_OK) rc = lt_model_meta_set(m, "encode_layer", fl >= 0 ? lt_nn_layer_name(net, fl) : "output");
     if (rc == LT_OK) rc = meta_num(m, "classes", n_classes);
     if (rc == LT_OK) rc = train_into(net, m, "cnn", B, X->n, n_val, NULL, yy, o, res);
-    lt_aligned_free(B); lt_aligned_free(tmp); lt_free(perm); lt_free(yy);
+    lt_aligned_free(B); lt_free(yy);
     lt_nn_free(net);
     if (rc) { lt_model_free(m); return rc; }
     *out = m;
@@ -294,22 +299,14 @@ int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_
     int nl = net ? lt_nn_layers(net) : 0, fl = 0;
     for (int l = 0; l < nl - 1; l++) if (lt_nn_layer_name(net, l)[0]) fl = l;
     if (rc == LT_OK) rc = lt_model_meta_set(m, "encode_layer", lt_nn_layer_name(net, fl));
-    float *B = NULL, *tmp = NULL;
-    int64_t *perm = NULL, n_val = 0;
+    float *B = NULL;
+    int64_t n_val = 0;
     int *yy = NULL;
     if (rc == LT_OK && !(B = lt_aligned_alloc((size_t)(X->n * X->d) * 4 + 64))) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; rc == LT_OK && i < X->n; i++) memcpy(B + i * X->d, lt_vecs_row(X, i), (size_t)X->d * 4);
-    if (rc == LT_OK) rc = split(X->n, o->val_frac, o->seed, &perm, &n_val);
-    if (rc == LT_OK && !(yy = lt_malloc((size_t)X->n * sizeof(int)))) rc = lt_err(LT_ENOMEM, "out of memory");
-    if (rc == LT_OK) {
-        for (int64_t i = 0; i < X->n; i++) yy[i] = y[perm[i]];
-        if (n_val) {
-            if (!(tmp = lt_aligned_alloc((size_t)(X->n * X->d) * 4))) rc = lt_err(LT_ENOMEM, "out of memory");
-            else reorder(B, X->n, X->d, perm, tmp);
-        }
-    }
+    if (rc == LT_OK) rc = hold_out(B, X->n, X->d, y, o->val_frac, o->seed, &yy, &n_val);
     if (rc == LT_OK) rc = train_into(net, m, "entity", B, X->n, n_val, NULL, yy, o, res);
-    lt_aligned_free(B); lt_aligned_free(tmp); lt_free(perm); lt_free(yy);
+    lt_aligned_free(B); lt_free(yy);
     lt_free(head); lt_free(card); lt_free(dd); lt_free(y);
     lt_classes_free(cl);
     lt_nn_free(net);
