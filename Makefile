@@ -80,11 +80,12 @@ sanitize:
 	    LDLIBS="$(LDLIBS) -fsanitize=address,undefined" test
 
 # ThreadSanitizer on the lock-based threaded code: HNSW concurrent insert + search, parallel
-# build and batched search, threaded exact search. (The word2vec trainer is Hogwild by
+# build and batched search, threaded exact search; the nn trainer's barrier-synchronised shards. (The word2vec trainer is Hogwild by
 # design, racy on purpose, and is not run under TSan.)
 tsan:
-	$(MAKE) B=build-tsan OPT="-O1 -fsanitize=thread" LDLIBS="$(LDLIBS) -fsanitize=thread" build-tsan/tests/test_index
+	$(MAKE) B=build-tsan OPT="-O1 -fsanitize=thread" LDLIBS="$(LDLIBS) -fsanitize=thread" build-tsan/tests/test_index build-tsan/tests/test_nn
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_index
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_nn 2>/dev/null
 
 fuzz:
 	@sh fuzz/run.sh
