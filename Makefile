@@ -85,7 +85,7 @@ sanitize:
 tsan:
 	$(MAKE) B=build-tsan OPT="-O1 -fsanitize=thread" LDLIBS="$(LDLIBS) -fsanitize=thread" build-tsan/tests/test_index build-tsan/tests/test_nn
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_index
-	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_nn 2>/dev/null
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_nn
 
 fuzz:
 	@sh fuzz/run.sh

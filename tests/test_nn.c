@@ -30,6 +30,7 @@ static void grad_check(lt_nn *net, lt_loss loss, int64_t n, const char *what) {
     float *P = lt_nn_params(net);
     double *g2 = malloc((size_t)np * 8);
     int fd_bad = 0, tested = 0;
+    char msg[1024] = "";
     for (int64_t i = 0; i < np; i += 1 + np / 60) {
         float keep = P[i];
         double h = 1e-3 * (fabs(keep) > 1 ? fabs(keep) : 1), lp, lm;
@@ -40,8 +41,10 @@ static void grad_check(lt_nn *net, lt_loss loss, int64_t n, const char *what) {
         P[i] = keep;
         double fd = (lp - lm) / (hp + hm);
         tested++;
-        if (fabs(fd - gr[i]) > 2e-3 * gmax + 1e-5) { if (fd_bad++ < 3) fprintf(stderr, "  %s: param %lld: finite difference %.7g, gradient %.7g\n", what, (long long)i, fd, gr[i]); }
+        if (fabs(fd - gr[i]) > 2e-3 * gmax + 1e-5 && fd_bad++ < 3)   /* a kink (ReLU, max) inside the step can do this */
+            snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "  %s: param %lld: finite difference %.7g, gradient %.7g\n", what, (long long)i, fd, gr[i]);
     }
+    if (fd_bad > tested / 20) fputs(msg, stderr);
     CHECK_MSG(fd_bad <= tested / 20, "%s: %d of %d finite differences disagree", what, fd_bad, tested);
     free(X); free(T); free(g); free(y); free(gr); free(g2);
 }
