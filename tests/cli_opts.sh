@@ -478,11 +478,23 @@ d "encode --layer" "$X encode ae.lmodel ae.csv -o out.e.txt -q" "$X encode ae.lm
 d "encode --batch" "$X encode ae.lmodel ae.csv -o out.e.txt" "$X encode ae.lmodel ae.csv -o out.e.txt --batch 1 2>&1 | grep -c 'rows per pass'"
 d "encode --column" "$X encode ent.lmodel tab.csv -o out.e.txt -q" "$X encode ent.lmodel --column a -o out.e.txt -q"
 
+# report: the fixture vectors, their own rows as the source, labels from the first letter
+awk 'NR > 1 { print substr($1, 1, 1) }' "$T/v.txt" > "$T/v.lab"
+RP="$X report v.lvec -q --sample 200"
+d "report --labels" "$RP" "$RP --labels v.lab"
+d "report --source" "$RP" "$RP --source v.txt"
+d "report --k" "$RP" "$RP --k 5"
+d "report --sample" "$RP" "$RP --sample 100"
+d "report --seed" "$RP" "$RP --seed 2"
+d "report --from" "cp v.lvec v.bin; $X report v.bin -q --sample 200" "cp v.lvec v.bin; $X report v.bin -q --sample 200 --from native"
+d "report --output" "$RP" "$RP -o out.r.tsv"
+d "report --json" "$RP" "$RP --json"
+d "report --quiet" "$X report v.lvec --sample 200 2>&1 | sed 's/[0-9.]*s$//' | wc -l" "$RP 2>&1 | wc -l"
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
-         "train autoencoder" "train cnn" "train entity" "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
+         "train autoencoder" "train cnn" "train entity" report "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }
     for o in $opts; do

@@ -145,6 +145,29 @@ int lt_link_op_from_name(const char *s, lt_link_op *op);
 typedef struct lt_link_result { double auc; int64_t pairs, positives, trained, scored; } lt_link_result;
 int lt_eval_links(const lt_vecs *v, const char *pairs_path, lt_link_op op, uint64_t seed, lt_link_result *out);
 
+/* Is this a good representation? Metrics of the rows of V on one seeded sample of `sample`
+ * rows (all rows when sample <= 0 or >= n), Euclidean distances in double:
+ *  - with source (the same rows before encoding): trustworthiness and continuity at k (Venna
+ *    and Kaski; as scikit-learn's trustworthiness), and the mean share of each row's k nearest
+ *    neighbours that are also its k nearest in the source (knn_overlap); NaN without;
+ *  - redundancy: effective rank (exp of the entropy of the normalised singular values of the
+ *    centred rows, Roy and Vetterli 2007), mean |correlation| between dimensions, dead
+ *    dimensions (variance below 1e-12 of the largest), mean cosine of 10000 seeded random
+ *    pairs (isotropy: 0 for an isotropic cloud);
+ *  - structure: intrinsic dimension by TwoNN (Facco et al. 2017, maximum likelihood) and by the
+ *    Levina-Bickel estimator at k (MacKay and Ghahramani's average), hubness (skewness of the
+ *    k-occurrence counts), silhouette (Rousseeuw) when labels (class ids of V's rows) are given.
+ * Memory O(sample^2). */
+typedef struct lt_quality_opts { int k; int64_t sample; uint64_t seed; int n_threads; } lt_quality_opts;
+void lt_quality_opts_init(lt_quality_opts *o);   /* k 10, sample 2000, seed 1 */
+typedef struct lt_quality_result {
+    int64_t n, d, sample; int k;
+    double trustworthiness, continuity, knn_overlap;
+    double effective_rank, mean_abs_corr, mean_cosine; int64_t dead_dims;
+    double intrinsic_dim_twonn, intrinsic_dim_mle, hubness, silhouette;
+} lt_quality_result;
+int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out);
+
 /* Spearman rho with average ranks for ties; Pearson r. */
 double lt_spearman(const double *x, const double *y, int64_t n);
 double lt_pearson(const double *x, const double *y, int64_t n);

@@ -1,0 +1,96 @@
+/* latent report: measured qualities of a representation (numbers; maps and pictures not yet) */
+#include "cli.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_LABELS = 1, O_SOURCE, O_K, O_SAMPLE, O_SEED, O_JSON, O_OUT, O_FROM, O_QUIET };
+
+int cmd_report(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"labels", 0, "F", O_LABELS, "one class label per line in row order (or IDX labels): adds the silhouette"},
+        {"source", 0, "F", O_SOURCE, "the same rows before encoding: adds trustworthiness, continuity, kNN overlap"},
+        {"k", 'k', "N", O_K, "neighbourhood size [10]"},
+        {"sample", 0, "N", O_SAMPLE, "rows sampled (seeded) for every metric; 0 = all [2000]"},
+        {"seed", 's', "N", O_SEED, "the sample and the random pairs [1]"},
+        {"from", 0, "F", O_FROM, "format of VECS and --source [from the names]"},
+        {"output", 'o', "F", O_OUT, "write the report to F instead of stdout"},
+        {"json", 0, NULL, O_JSON, "one JSON object, keys in snake case, with k and sample beside them"},
+        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
+    static const cli_spec S = {"report", "usage: latent report VECS [--labels L] [--source X] [options]\n"
+                               "  is this a good representation? neighbourhood preservation, redundancy, intrinsic dimension,\n"
+                               "  hubness and cluster separation of VECS's rows, each with the sample it came from\n", opts};
+    lt_quality_opts qo;
+    lt_quality_opts_init(&qo);
+    const char *labels = NULL, *source = NULL, *from = NULL, *out = NULL, *a;
+    long long iv;
+    int c, json = 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
+        switch (c) {
+        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case O_LABELS: labels = a; break;
+        case O_SOURCE: source = a; break;
+        case O_K: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--k must be positive"); qo.k = (int)iv; break;
+        case O_SAMPLE: if (!cli_int(a, 0, 1 << 20, &iv)) return cli_usage(S.usage, "--sample must be 0..2^20"); qo.sample = iv; break;
+        case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be >= 0"); qo.seed = (uint64_t)iv; break;
+        case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
+        case O_OUT: out = a; break;
+        case O_JSON: json = 1; break;
+        case O_QUIET: cli_set_quiet(1); break;
+        }
+    }
+    if (optind != argc - 1) return cli_usage(S.usage, "report: expected VECS");
+    double t0 = lt_now();
+    lt_vecs *V = NULL, *X = NULL;
+    int r = cli_load(argv[optind], from, &V);
+    if (r) return r;
+    if (source && (r = cli_load(source, from, &X))) { lt_vecs_free(V); return r; }
+    int *y = NULL, nc = 0;
+    lt_classes *cl = NULL;
+    if (labels) {
+        cl = lt_classes_new();
+        y = lt_malloc((size_t)V->n * sizeof(int));
+        if (!cl || !y || lt_classes_read(cl, labels, V->n, y)) r = cli_fail("report");
+        nc = cl ? lt_classes_count(cl) : 0;
+    }
+    lt_quality_result q;
+    if (!r && lt_quality(V, X, y, nc, &qo, &q)) r = cli_fail("report");
+    lt_afile af = {0};
+    FILE *f = stdout;
+    if (!r && out) { if (lt_afile_open(&af, out)) r = cli_fail("report"); else f = af.f; }
+    if (!r) {
+        struct { const char *key, *meaning; double v; } m[] = {
+            {"trustworthiness", "neighbours in VECS that are neighbours in the source (1: all; needs --source)", q.trustworthiness},
+            {"continuity", "source neighbours kept as neighbours in VECS (needs --source)", q.continuity},
+            {"knn_overlap", "mean share of the k nearest neighbours shared with the source", q.knn_overlap},
+            {"effective_rank", "exp(entropy of the normalised singular values): dimensions in use", q.effective_rank},
+            {"mean_abs_correlation", "mean |correlation| between dimensions: redundancy", q.mean_abs_corr},
+            {"mean_cosine", "mean cosine of random pairs: 0 for an isotropic space, near 1 for a narrow cone", q.mean_cosine},
+            {"dead_dims", "dimensions with (almost) no variance", (double)q.dead_dims},
+            {"intrinsic_dim_twonn", "intrinsic dimension, TwoNN estimator (nearest two neighbours)", q.intrinsic_dim_twonn},
+            {"intrinsic_dim_mle", "intrinsic dimension, Levina-Bickel estimator at k", q.intrinsic_dim_mle},
+            {"hubness", "skewness of the k-occurrence counts: a few rows are everyone's neighbour when large", q.hubness},
+            {"silhouette", "cluster separation of the labels, -1 to 1 (needs --labels)", q.silhouette},
+        };
+        int nm = (int)(sizeof m / sizeof m[0]);
+        if (json) {
+            fprintf(f, "{\"file\": ");
+            cli_json_str(f, argv[optind]);
+            fprintf(f, ", \"rows\": %lld, \"dim\": %lld, \"k\": %d, \"sample\": %lld, \"seed\": %llu", (long long)q.n, (long long)q.d, q.k, (long long)q.sample,
+                    (unsigned long long)qo.seed);
+            for (int i = 0; i < nm; i++) { fprintf(f, ", \"%s\": ", m[i].key); cli_json_num(f, m[i].v); }
+            fputs("}\n", f);
+        } else {
+            fprintf(f, "metric\tvalue\tk\tsample\tmeaning\n");
+            for (int i = 0; i < nm; i++)
+                if (!isnan(m[i].v)) fprintf(f, "%s\t%.6g\t%d\t%lld\t%s\n", m[i].key, m[i].v, q.k, (long long)q.sample, m[i].meaning);
+        }
+        if (out && lt_afile_commit(&af)) r = cli_fail("report");
+        if (!r && !cli_quiet())
+            fprintf(stderr, "latent: report: %lld rows x %lld, sample %lld (seed %llu), k %d in %.2fs\n", (long long)q.n, (long long)q.d, (long long)q.sample,
+                    (unsigned long long)qo.seed, q.k, lt_now() - t0);
+    }
+    lt_free(y); lt_classes_free(cl); lt_vecs_free(V); lt_vecs_free(X);
+    return r;
+}

@@ -1,0 +1,84 @@
+"""latent report's metrics against scikit-learn (trustworthiness, silhouette), direct numpy
+computations (effective rank, TwoNN, hubness, mean |correlation|) and data of known intrinsic
+dimension."""
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import LATENT
+
+manifold = pytest.importorskip("sklearn.manifold", reason="python3-sklearn is not installed")
+metrics = pytest.importorskip("sklearn.metrics", reason="python3-sklearn is not installed")
+
+
+def report(tmp_path, Y, X=None, labels=None, k=10, sample=0):
+    np.save(tmp_path / "y.npy", Y.astype(np.float32))
+    cmd = [LATENT, "report", str(tmp_path / "y.npy"), "--json", "-q", "--k", str(k), "--sample", str(sample)]
+    if X is not None:
+        np.save(tmp_path / "x.npy", X.astype(np.float32))
+        cmd += ["--source", str(tmp_path / "x.npy")]
+    if labels is not None:
+        (tmp_path / "l.txt").write_text("".join("%d\n" % v for v in labels))
+        cmd += ["--labels", str(tmp_path / "l.txt")]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+def test_against_sklearn_and_numpy(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 400
+    labels = rng.integers(0, 3, n)
+    X = (rng.standard_normal((n, 20)) + 3 * labels[:, None] * (np.arange(20) < 4)).astype(np.float32)
+    Y = (X @ rng.standard_normal((20, 6)) + 0.5 * rng.standard_normal((n, 6))).astype(np.float32)
+    r = report(tmp_path, Y, X, labels)
+    assert r["k"] == 10 and r["sample"] == n
+    X64, Y64 = X.astype(np.float64), Y.astype(np.float64)
+    assert abs(r["trustworthiness"] - manifold.trustworthiness(X64, Y64, n_neighbors=10)) < 1e-6
+    assert abs(r["continuity"] - manifold.trustworthiness(Y64, X64, n_neighbors=10)) < 1e-6   # continuity = trustworthiness with the roles swapped
+    assert abs(r["silhouette"] - metrics.silhouette_score(Y64, labels)) < 1e-6
+    s = np.linalg.svd(Y64 - Y64.mean(0), compute_uv=False)
+    p = s / s.sum()
+    assert abs(r["effective_rank"] - np.exp(-(p * np.log(p)).sum())) < 1e-6 * r["effective_rank"]
+    C = np.corrcoef(Y64.T)
+    assert abs(r["mean_abs_correlation"] - np.abs(C[np.triu_indices(6, 1)]).mean()) < 1e-9
+    D = ((Y64[:, None, :] - Y64[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(D, np.inf)
+    o = np.argsort(D, axis=1, kind="stable")
+    r1, r2 = np.sqrt(D[np.arange(n), o[:, 0]]), np.sqrt(D[np.arange(n), o[:, 1]])
+    assert abs(r["intrinsic_dim_twonn"] - (n - 1) / np.log(r2 / r1).sum()) < 1e-6 * r["intrinsic_dim_twonn"]
+    occ = np.bincount(o[:, :10].ravel(), minlength=n).astype(np.float64)
+    e = occ - occ.mean()
+    assert abs(r["hubness"] - (e ** 3).mean() / (e ** 2).mean() ** 1.5) < 1e-9
+    assert r["dead_dims"] == 0
+
+
+def test_known_intrinsic_dimension(tmp_path):
+    rng = np.random.default_rng(7)
+    Z = rng.standard_normal((2000, 6))
+    Z /= np.linalg.norm(Z, axis=1, keepdims=True)     # the 5-sphere: a 5-d manifold without boundary
+    Q, _ = np.linalg.qr(rng.standard_normal((100, 6)))
+    Y = Z @ Q.T                                       # isometrically in 100 dimensions
+    r = report(tmp_path, Y, k=10, sample=0)
+    assert abs(r["intrinsic_dim_twonn"] - 5) < 0.5, r["intrinsic_dim_twonn"]
+    assert abs(r["intrinsic_dim_mle"] - 5) < 0.5, r["intrinsic_dim_mle"]
+    assert r["effective_rank"] < 6.01 and r["dead_dims"] == 0
+
+
+def test_bad_inputs(tmp_path):
+    Y = np.random.default_rng(1).standard_normal((50, 4)).astype(np.float32)
+    np.save(tmp_path / "y.npy", Y)
+    np.save(tmp_path / "x.npy", Y[:40])
+    p = subprocess.run([LATENT, "report", str(tmp_path / "y.npy"), "--source", str(tmp_path / "x.npy")], capture_output=True, text=True)
+    assert p.returncode == 1 and "the source has 40 rows, the vectors 50" in p.stderr
+    (tmp_path / "l.txt").write_text("a\nb\n")
+    p = subprocess.run([LATENT, "report", str(tmp_path / "y.npy"), "--labels", str(tmp_path / "l.txt")], capture_output=True, text=True)
+    assert p.returncode == 1 and "2 labels for 50 rows" in p.stderr
+    np.save(tmp_path / "two.npy", Y[:2])
+    p = subprocess.run([LATENT, "report", str(tmp_path / "two.npy")], capture_output=True, text=True)
+    assert p.returncode == 1 and "at least 3 rows" in p.stderr
+    C = Y.copy()
+    C[:, 2] = 7   # a constant column is a dead dimension, not a crash
+    np.save(tmp_path / "c.npy", C)
+    r = json.loads(subprocess.run([LATENT, "report", str(tmp_path / "c.npy"), "--json", "-q", "--k", "5"], check=True, capture_output=True, text=True).stdout)
+    assert r["dead_dims"] == 1 and r["trustworthiness"] is None
