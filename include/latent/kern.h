@@ -127,6 +127,9 @@ void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P,
  * then k x m, B n x k). Runs on the calling thread plus whatever threads the BLAS is set to. */
 void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *A, int64_t lda, const float *B,
               int64_t ldb, float beta, float *C, int64_t ldc);
+/* the same in double */
+void lt_dgemm(int trans_a, int trans_b, int m, int n, int k, double alpha, const double *A, int64_t lda, const double *B,
+              int64_t ldb, double beta, double *C, int64_t ldc);
 /* threads the BLAS may use inside one call (1 while callers run their own threads) */
 void lt_blas_threads(int n);
 int lt_blas_get_threads(void);

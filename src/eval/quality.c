@@ -10,20 +10,27 @@
 
 void lt_quality_opts_init(lt_quality_opts *o) { memset(o, 0, sizeof *o); o->k = 10; o->sample = 2000; o->seed = 1; o->n_threads = 1; }
 
-/* squared distances of the m sampled rows of X among themselves (m x m, double) */
+/* squared distances of the m sampled rows of X among themselves (m x m, double):
+ * |a|^2 + |b|^2 - 2 a.b with the products by one double GEMM (as scikit-learn's
+ * euclidean_distances), clamped at 0 */
 static double *pair_d2(const lt_vecs *X, const int64_t *rows, int64_t m) {
-    double *D = lt_malloc((size_t)m * (size_t)m * 8);
-    if (!D) return NULL;
+    int64_t d = X->d;
+    double *D = lt_malloc((size_t)m * (size_t)m * 8), *A = lt_malloc((size_t)m * (size_t)d * 8 + 8), *sq = lt_malloc((size_t)m * 8);
+    if (!D || !A || !sq) { lt_free(D); lt_free(A); lt_free(sq); return NULL; }
     for (int64_t i = 0; i < m; i++) {
         const float *a = lt_vecs_row(X, rows[i]);
-        D[i * m + i] = 0;
-        for (int64_t j = i + 1; j < m; j++) {
-            const float *b = lt_vecs_row(X, rows[j]);
-            double s = 0;
-            for (int64_t t = 0; t < X->d; t++) { double e = (double)a[t] - b[t]; s += e * e; }
-            D[i * m + j] = D[j * m + i] = s;
-        }
+        double s = 0;
+        for (int64_t t = 0; t < d; t++) { A[i * d + t] = a[t]; s += (double)a[t] * a[t]; }
+        sq[i] = s;
     }
+    lt_dgemm(0, 1, (int)m, (int)m, (int)d, -2.0, A, d, A, d, 0.0, D, m);
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < m; j++) { double v = D[i * m + j] + sq[i] + sq[j]; D[i * m + j] = v > 0 ? v : 0; }
+        D[i * m + i] = 0;
+    }
+    for (int64_t i = 0; i < m; i++)   /* exactly symmetric, so that ties rank alike from both ends */
+        for (int64_t j = i + 1; j < m; j++) D[j * m + i] = D[i * m + j];
+    lt_free(A); lt_free(sq);
     return D;
 }
 

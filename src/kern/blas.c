@@ -19,6 +19,13 @@ void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
  * builds lack the symbol. */
 int blas_thread_shutdown_(void) __attribute__((weak));
 
+void lt_dgemm(int trans_a, int trans_b, int m, int n, int k, double alpha, const double *A, int64_t lda, const double *B,
+              int64_t ldb, double beta, double *C, int64_t ldc) {
+    if (m <= 0 || n <= 0) return;
+    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, A, (int)lda, B,
+                (int)ldb, beta, C, (int)ldc);
+}
+
 void lt_blas_threads(int n) {
     openblas_set_num_threads(n < 1 ? 1 : n);
     if (n <= 1 && blas_thread_shutdown_) blas_thread_shutdown_();
