@@ -23,6 +23,7 @@ static const cmd g_cmds[] = {
     {"tokenize", cmd_tokenize, "token ids of a BERT-family tokenizer"},
     {"fit", cmd_fit, "fit an encoder model (pca, rff, nystroem, kpca) on a matrix"},
     {"encode", cmd_encode, "apply a fitted model to rows"},
+    {"map", cmd_map, "2-D map of rows (t-SNE, PCA)"},
     {"report", cmd_report, "measured qualities of a representation (neighbourhoods, redundancy, dimension)"},
 };
 

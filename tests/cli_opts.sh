@@ -490,11 +490,20 @@ d "report --from" "cp v.lvec v.bin; $X report v.bin -q --sample 200" "cp v.lvec 
 d "report --output" "$RP" "$RP -o out.r.tsv"
 d "report --json" "$RP" "$RP --json"
 d "report --quiet" "$X report v.lvec --sample 200 2>&1 | sed 's/[0-9.]*s$//' | wc -l" "$RP 2>&1 | wc -l"
+head -121 "$T/v.txt" | tail -120 | awk 'BEGIN { print "120 16" } { print }' > "$T/m120.txt"
+MP="$X map m120.txt -o out.m.tsv -q --iters 300"
+d "map --output" "$X map m120.txt -q --iters 300" "$MP"
+d "map --method" "$MP" "$MP --method pca"
+d "map --perplexity" "$MP" "$MP --perplexity 10"
+d "map --iters" "$MP" "$X map m120.txt -o out.m.tsv -q --iters 260"
+d "map --from" "cp m120.txt m120.bin; $X map m120.bin -o out.m.tsv -q --iters 300" "cp m120.txt m120.bin; $X map m120.bin -o out.m.tsv -q --iters 300 --from w2v-txt"
+d "map --json" "$MP" "$MP --json | sed 's/[0-9.]*//g'"
+d "map --quiet" "$X map m120.txt -o out.m.tsv --iters 300 2>&1 | sed 's/[0-9.]*s //' | wc -l" "$MP 2>&1 | wc -l"
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
-         "train autoencoder" "train cnn" "train entity" report "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
+         "train autoencoder" "train cnn" "train entity" report map "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }
     for o in $opts; do

@@ -168,6 +168,15 @@ typedef struct lt_quality_result {
 } lt_quality_result;
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out);
 
+/* 2-D maps of rows: LT_MAP_PCA (the two leading principal components) or LT_MAP_TSNE (exact
+ * t-SNE with scikit-learn's optimiser and defaults: perplexity 30, 1000 iterations, PCA
+ * initialisation, learning rate max(n / 48, 50); O(n^2), at most 20000 rows). Y: n x 2. */
+typedef enum { LT_MAP_TSNE = 0, LT_MAP_PCA } lt_map_method;
+typedef struct lt_map_opts { lt_map_method method; double perplexity; int iters; uint64_t seed; int n_threads; lt_progress *progress; } lt_map_opts;
+void lt_map_opts_init(lt_map_opts *o);
+typedef struct lt_map_result { double kl_divergence; int iters; } lt_map_result;
+int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res);
+
 /* Spearman rho with average ranks for ties; Pearson r. */
 double lt_spearman(const double *x, const double *y, int64_t n);
 double lt_pearson(const double *x, const double *y, int64_t n);

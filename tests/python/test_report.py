@@ -82,3 +82,28 @@ def test_bad_inputs(tmp_path):
     np.save(tmp_path / "c.npy", C)
     r = json.loads(subprocess.run([LATENT, "report", str(tmp_path / "c.npy"), "--json", "-q", "--k", "5"], check=True, capture_output=True, text=True).stdout)
     assert r["dead_dims"] == 1 and r["trustworthiness"] is None
+
+
+def test_map_tsne_and_pca_against_sklearn(tmp_path):
+    rng = np.random.default_rng(11)
+    labels = rng.integers(0, 4, 300)
+    X = (rng.standard_normal((300, 10)) + 4 * np.eye(10)[labels]).astype(np.float32)
+    np.save(tmp_path / "x.npy", X)
+    out = subprocess.run([LATENT, "map", str(tmp_path / "x.npy"), "-o", str(tmp_path / "m.npy"), "--json", "-q"], check=True, capture_output=True, text=True)
+    kl = json.loads(out.stdout)["kl_divergence"]
+    ref = manifold.TSNE(method="exact", init="pca", learning_rate="auto", random_state=0).fit(X.astype(np.float64))
+    assert kl <= 1.05 * ref.kl_divergence_, (kl, ref.kl_divergence_)
+    M = np.load(tmp_path / "m.npy")
+    assert M.shape == (300, 2) and M.dtype == np.float32
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.model_selection import cross_val_score
+    acc = lambda A: cross_val_score(KNeighborsClassifier(10), A, labels, cv=5).mean()
+    assert acc(M) >= acc(ref.embedding_) - 0.03
+    subprocess.run([LATENT, "map", str(tmp_path / "x.npy"), "-o", str(tmp_path / "p.npy"), "--method", "pca", "-q"], check=True)
+    from sklearn.decomposition import PCA
+    P, R = np.load(tmp_path / "p.npy"), PCA(2).fit_transform(X.astype(np.float64))
+    for c in range(2):
+        assert abs(abs(P[:, c] @ R[:, c]) / np.linalg.norm(P[:, c]) / np.linalg.norm(R[:, c]) - 1) < 1e-5
+    np.save(tmp_path / "two.npy", X[:2])
+    p = subprocess.run([LATENT, "map", str(tmp_path / "two.npy"), "-o", str(tmp_path / "t.npy")], capture_output=True, text=True)
+    assert p.returncode == 1 and "at least 3 rows" in p.stderr
