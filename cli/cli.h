@@ -67,5 +67,6 @@ int cmd_fit(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cli_model_info(const char *path, int json);   /* latent info on a .lmodel */
 #endif

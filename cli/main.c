@@ -24,6 +24,7 @@ static const cmd g_cmds[] = {
     {"fit", cmd_fit, "fit an encoder model (pca, rff, nystroem, kpca) on a matrix"},
     {"encode", cmd_encode, "apply a fitted model to rows"},
     {"map", cmd_map, "2-D map of rows (t-SNE, PCA)"},
+    {"plot", cmd_plot, "picture of a 2-D map (PNG, SVG)"},
     {"report", cmd_report, "measured qualities of a representation (neighbourhoods, redundancy, dimension)"},
 };
 

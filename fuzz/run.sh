@@ -74,8 +74,8 @@ if [ -x build/latent ]; then
         { printf '\200'; cat $B/seed_cnn.lmodel; } > $B/seeds_nn/cnn_nocrc
 fi
 for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense nn}; do
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lz -lm
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -lz -lm 2>/dev/null || \
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

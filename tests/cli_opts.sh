@@ -499,11 +499,22 @@ d "map --iters" "$MP" "$X map m120.txt -o out.m.tsv -q --iters 260"
 d "map --from" "cp m120.txt m120.bin; $X map m120.bin -o out.m.tsv -q --iters 300" "cp m120.txt m120.bin; $X map m120.bin -o out.m.tsv -q --iters 300 --from w2v-txt"
 d "map --json" "$MP" "$MP --json | sed 's/[0-9.]*//g'"
 d "map --quiet" "$X map m120.txt -o out.m.tsv --iters 300 2>&1 | sed 's/[0-9.]*s //' | wc -l" "$MP 2>&1 | wc -l"
+$L map "$T/m120.txt" -o "$T/m120.tsv" -q --method pca
+awk 'NR > 1 { print substr($1, 1, 1) }' "$T/m120.txt" > "$T/m120.lab"
+PL="$X plot m120.tsv -o out.p.png -q"
+d "plot --output" "$X plot m120.tsv -q" "$PL"
+d "plot --labels" "$PL" "$PL --labels m120.lab"
+d "plot --title" "$PL" "$PL --title hello"
+d "plot --size" "$PL" "$PL --size 400x300"
+d "plot --point" "$PL" "$PL --point 5"
+d "plot --show" "$PL" "$PL --show 10"
+d "plot --from" "cp m120.tsv m120.bin; $X plot m120.bin -o out.p.png -q" "cp m120.tsv m120.bin; $X plot m120.bin -o out.p.png -q --from csv"
+d "plot --quiet" "$X plot m120.tsv -o out.p.png 2>&1 | wc -l" "$PL 2>&1 | wc -l"
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
-         "train autoencoder" "train cnn" "train entity" report map "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
+         "train autoencoder" "train cnn" "train entity" report map plot "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }
     for o in $opts; do

@@ -16,4 +16,5 @@
 #include "latent/glove.h"
 #include "latent/nn.h"
 #include "latent/images.h"
+#include "latent/plot.h"
 #endif

@@ -107,3 +107,25 @@ def test_map_tsne_and_pca_against_sklearn(tmp_path):
     np.save(tmp_path / "two.npy", X[:2])
     p = subprocess.run([LATENT, "map", str(tmp_path / "two.npy"), "-o", str(tmp_path / "t.npy")], capture_output=True, text=True)
     assert p.returncode == 1 and "at least 3 rows" in p.stderr
+
+
+def test_plot_png_and_svg(tmp_path):
+    Image = pytest.importorskip("PIL.Image", reason="python3-pil is not installed")
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 5, 500)
+    M = (rng.standard_normal((500, 2)) + 6 * np.stack([np.cos(labels), np.sin(labels)], 1)).astype(np.float32)
+    np.save(tmp_path / "m.npy", M)
+    (tmp_path / "l.txt").write_text("".join("c%d\n" % v for v in labels))
+    subprocess.run([LATENT, "plot", str(tmp_path / "m.npy"), "-o", str(tmp_path / "m.png"), "--labels", str(tmp_path / "l.txt"),
+                    "--title", "test", "-q"], check=True)
+    im = np.asarray(Image.open(tmp_path / "m.png").convert("RGB")).astype(int)
+    assert im.shape == (700, 900, 3)
+    ink = (im.sum(2) < 3 * 250).mean()
+    assert 0.02 < ink < 0.5, ink                                  # points, axes and text; not blank, not flooded
+    colours = {tuple(c) for c in im[(im.max(2) - im.min(2)) > 60][::7]}
+    assert len(colours) >= 5                                      # the classes' colours
+    subprocess.run([LATENT, "plot", str(tmp_path / "m.npy"), "-o", str(tmp_path / "m.svg"), "-q"], check=True)
+    svg = (tmp_path / "m.svg").read_text()
+    assert svg.startswith("<?xml") and "<svg" in svg
+    p = subprocess.run([LATENT, "plot", str(tmp_path / "m.npy"), "-o", str(tmp_path / "m.gif")], capture_output=True, text=True)
+    assert p.returncode == 1 and ".png or .svg" in p.stderr and not (tmp_path / "m.gif").exists()

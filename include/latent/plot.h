@@ -1,0 +1,23 @@
+/* latent plot: pictures of latent spaces with cairo (Debian libcairo2): a scatter of a 2-D map,
+ * points coloured by class with a legend, readable axes, optional point labels; PNG or SVG by
+ * the file's extension, written whole or not at all. */
+#ifndef LATENT_PLOT_H
+#define LATENT_PLOT_H
+#include "latent/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lt_plot_opts { int width, height; double point; const char *title, *xlabel, *ylabel; } lt_plot_opts;
+void lt_plot_opts_init(lt_plot_opts *o);   /* 900 x 700 pixels, points of radius 2 */
+/* xy: n points (x, y); cls: class ids 0 .. n_classes - 1 or -1 (NULL: one colour); class_names:
+ * n_classes names for the legend; point_labels: text beside the points whose entry is
+ * non-empty (NULL: none) */
+int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, const char *const *class_names, const char *const *point_labels,
+                    const lt_plot_opts *o, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,133 @@
+/* Scatter plots of 2-D maps with cairo (Debian libcairo2): PNG or SVG, points coloured by
+ * class with a legend, axes with ticks, an optional title and labelled points. */
+#include "latent/plot.h"
+#include <cairo/cairo.h>
+#include <cairo/cairo-svg.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void lt_plot_opts_init(lt_plot_opts *o) { memset(o, 0, sizeof *o); o->width = 900; o->height = 700; o->point = 2.0; }
+
+/* Tableau's ten colours, then darker variants */
+static void colour(int c, double *r, double *g, double *b) {
+    static const unsigned rgb[10] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f, 0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
+    unsigned v = rgb[c % 10];
+    double f = c < 10 ? 1.0 : c < 20 ? 0.6 : 0.35;
+    *r = f * ((v >> 16) & 255) / 255.0; *g = f * ((v >> 8) & 255) / 255.0; *b = f * (v & 255) / 255.0;
+}
+
+/* a round tick step for a range */
+static double tick_step(double span) {
+    double s = pow(10, floor(log10(span / 5)));
+    double m = span / 5 / s;
+    return s * (m > 5 ? 10 : m > 2 ? 5 : m > 1 ? 2 : 1);
+}
+
+int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, const char *const *class_names, const char *const *point_labels,
+                    const lt_plot_opts *o, const char *path) {
+    if (n < 1) return lt_err(LT_EINVAL, "plot: no points");
+    size_t pl = strlen(path);
+    int svg = pl > 4 && !strcmp(path + pl - 4, ".svg");
+    if (!svg && !(pl > 4 && !strcmp(path + pl - 4, ".png"))) return lt_err(LT_EINVAL, "%s: plots are written as .png or .svg", path);
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (int64_t i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (!isfinite(x) || !isfinite(y)) return lt_err(LT_EINVAL, "plot: point %lld is not finite", (long long)i + 1);
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+    }
+    if (x1 - x0 < 1e-12) { x0 -= 1; x1 += 1; }
+    if (y1 - y0 < 1e-12) { y0 -= 1; y1 += 1; }
+    double mx = 0.03 * (x1 - x0), my = 0.03 * (y1 - y0);   /* a margin, so edge points are whole */
+    x0 -= mx; x1 += mx; y0 -= my; y1 += my;
+    double W = o->width, H = o->height, legend = n_classes > 1 && class_names ? 160 : 0;
+    double L = 60, R = 20 + legend, T = o->title ? 40 : 20, B = 50, pw = W - L - R, ph = H - T - B;
+    if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
+    /* written to a temporary name beside the target, then renamed: no half-written picture */
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-plot", path) >= (int)sizeof tmp) return lt_err(LT_EINVAL, "%s: path too long", path);
+    cairo_surface_t *s = svg ? cairo_svg_surface_create(tmp, W, H) : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)W, (int)H);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) { cairo_surface_destroy(s); return lt_err(LT_EIO, "%s: cannot create the picture", path); }
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 12);
+    /* axes and ticks */
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, L, T, pw, ph);
+    cairo_stroke(cr);
+#define PX(x) (L + ((x) - x0) / (x1 - x0) * pw)
+#define PY(y) (T + ph - ((y) - y0) / (y1 - y0) * ph)
+    char b[64];
+    double st = tick_step(x1 - x0);
+    for (double t = ceil(x0 / st) * st; t <= x1 + 1e-9 * st; t += st) {
+        cairo_move_to(cr, PX(t), T + ph); cairo_line_to(cr, PX(t), T + ph + 5); cairo_stroke(cr);
+        snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, b, &e);
+        cairo_move_to(cr, PX(t) - e.width / 2, T + ph + 20); cairo_show_text(cr, b);
+    }
+    st = tick_step(y1 - y0);
+    for (double t = ceil(y0 / st) * st; t <= y1 + 1e-9 * st; t += st) {
+        cairo_move_to(cr, L - 5, PY(t)); cairo_line_to(cr, L, PY(t)); cairo_stroke(cr);
+        snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, b, &e);
+        cairo_move_to(cr, L - 8 - e.width, PY(t) + e.height / 2); cairo_show_text(cr, b);
+    }
+    if (o->xlabel) { cairo_move_to(cr, L + pw / 2 - 20, H - 12); cairo_show_text(cr, o->xlabel); }
+    if (o->ylabel) { cairo_save(cr); cairo_move_to(cr, 16, T + ph / 2 + 20); cairo_rotate(cr, -M_PI / 2); cairo_show_text(cr, o->ylabel); cairo_restore(cr); }
+    if (o->title) { cairo_set_font_size(cr, 15); cairo_move_to(cr, L, 26); cairo_show_text(cr, o->title); cairo_set_font_size(cr, 12); }
+    /* points, clipped to the frame */
+    cairo_save(cr);
+    cairo_rectangle(cr, L, T, pw, ph);
+    cairo_clip(cr);
+    double rad = o->point > 0 ? o->point : 2;
+    for (int64_t i = 0; i < n; i++) {
+        double r, g, bl;
+        if (cls && cls[i] >= 0) colour(cls[i], &r, &g, &bl);
+        else { r = 0.3; g = 0.45; bl = 0.7; }
+        cairo_set_source_rgba(cr, r, g, bl, n > 5000 ? 0.6 : 0.85);
+        cairo_arc(cr, PX(xy[2 * i]), PY(xy[2 * i + 1]), rad, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+    if (point_labels) {
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_set_font_size(cr, 11);
+        for (int64_t i = 0; i < n; i++)
+            if (point_labels[i] && point_labels[i][0]) { cairo_move_to(cr, PX(xy[2 * i]) + rad + 2, PY(xy[2 * i + 1]) + 4); cairo_show_text(cr, point_labels[i]); }
+    }
+    cairo_restore(cr);
+    /* legend */
+    if (legend > 0) {
+        cairo_set_font_size(cr, 12);
+        int shown = n_classes < 30 ? n_classes : 30;
+        for (int c = 0; c < shown; c++) {
+            double r, g, bl, ly = T + 10 + 18 * c;
+            colour(c, &r, &g, &bl);
+            cairo_set_source_rgb(cr, r, g, bl);
+            cairo_arc(cr, W - legend + 10, ly, 5, 0, 2 * M_PI);
+            cairo_fill(cr);
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            cairo_move_to(cr, W - legend + 22, ly + 4);
+            snprintf(b, sizeof b, "%.24s", class_names[c]);
+            cairo_show_text(cr, b);
+        }
+        if (n_classes > shown) { cairo_move_to(cr, W - legend + 22, T + 10 + 18 * shown + 4); snprintf(b, sizeof b, "(+%d more)", n_classes - shown); cairo_show_text(cr, b); }
+    }
+#undef PX
+#undef PY
+    cairo_destroy(cr);
+    cairo_status_t st2 = svg ? CAIRO_STATUS_SUCCESS : cairo_surface_write_to_png(s, tmp);
+    cairo_surface_finish(s);
+    if (st2 == CAIRO_STATUS_SUCCESS) st2 = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    if (st2 != CAIRO_STATUS_SUCCESS) { remove(tmp); return lt_err(LT_EIO, "%s: writing the picture failed: %s", path, cairo_status_to_string(st2)); }
+    if (rename(tmp, path)) { remove(tmp); return lt_err(LT_EIO, "%s: cannot rename the picture into place", path); }
+    return LT_OK;
+}
