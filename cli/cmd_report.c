@@ -14,7 +14,7 @@ int cmd_report(int argc, char **argv) {
         {"sample", 0, "N", O_SAMPLE, "rows sampled (seeded) for every metric; 0 = all [2000]"},
         {"seed", 's', "N", O_SEED, "the sample and the random pairs [1]"},
         {"from", 0, "F", O_FROM, "format of VECS and --source [from the names]"},
-        {"output", 'o', "F", O_OUT, "write the report to F instead of stdout"},
+        {"output", 'o', "F", O_OUT, "write the report to F instead of stdout; F.html: a self-contained page with the metrics and a t-SNE map"},
         {"json", 0, NULL, O_JSON, "one JSON object, keys in snake case, with k and sample beside them"},
         {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
     static const cli_spec S = {"report", "usage: latent report VECS [--labels L] [--source X] [options]\n"
@@ -56,35 +56,36 @@ int cmd_report(int argc, char **argv) {
     }
     lt_quality_result q;
     if (!r && lt_quality(V, X, y, nc, &qo, &q)) r = cli_fail("report");
+    size_t ol = out ? strlen(out) : 0;
+    int html = ol > 5 && !strcmp(out + ol - 5, ".html");
+    if (!r && html) {
+        const char **names = nc ? lt_malloc((size_t)nc * sizeof *names) : NULL;
+        for (int i = 0; names && i < nc; i++) names[i] = lt_classes_name(cl, i);
+        if (nc && lt_classes_sort(cl, y, V->n, NULL, 0)) r = cli_fail("report");
+        for (int i = 0; !r && names && i < nc; i++) names[i] = lt_classes_name(cl, i);
+        if (!r && lt_report_html(out, argv[optind], V, y, nc, names, &q, qo.seed, 1000)) r = cli_fail("report");
+        lt_free(names);
+        if (!r && !cli_quiet()) fprintf(stderr, "latent: report: %lld rows, sample %lld, k %d, HTML in %.2fs -> %s\n", (long long)q.n, (long long)q.sample, q.k, lt_now() - t0, out);
+        lt_free(y); lt_classes_free(cl); lt_vecs_free(V); lt_vecs_free(X);
+        return r;
+    }
     lt_afile af = {0};
     FILE *f = stdout;
     if (!r && out) { if (lt_afile_open(&af, out)) r = cli_fail("report"); else f = af.f; }
     if (!r) {
-        struct { const char *key, *meaning; double v; } m[] = {
-            {"trustworthiness", "neighbours in VECS that are neighbours in the source (1: all; needs --source)", q.trustworthiness},
-            {"continuity", "source neighbours kept as neighbours in VECS (needs --source)", q.continuity},
-            {"knn_overlap", "mean share of the k nearest neighbours shared with the source", q.knn_overlap},
-            {"effective_rank", "exp(entropy of the normalised singular values): dimensions in use", q.effective_rank},
-            {"mean_abs_correlation", "mean |correlation| between dimensions: redundancy", q.mean_abs_corr},
-            {"mean_cosine", "mean cosine of random pairs: 0 for an isotropic space, near 1 for a narrow cone", q.mean_cosine},
-            {"dead_dims", "dimensions with (almost) no variance", (double)q.dead_dims},
-            {"intrinsic_dim_twonn", "intrinsic dimension, TwoNN estimator (nearest two neighbours)", q.intrinsic_dim_twonn},
-            {"intrinsic_dim_mle", "intrinsic dimension, Levina-Bickel estimator at k", q.intrinsic_dim_mle},
-            {"hubness", "skewness of the k-occurrence counts: a few rows are everyone's neighbour when large", q.hubness},
-            {"silhouette", "cluster separation of the labels, -1 to 1 (needs --labels)", q.silhouette},
-        };
-        int nm = (int)(sizeof m / sizeof m[0]);
+        int nm = lt_quality_n_metrics();
         if (json) {
             fprintf(f, "{\"file\": ");
             cli_json_str(f, argv[optind]);
             fprintf(f, ", \"rows\": %lld, \"dim\": %lld, \"k\": %d, \"sample\": %lld, \"seed\": %llu", (long long)q.n, (long long)q.d, q.k, (long long)q.sample,
                     (unsigned long long)qo.seed);
-            for (int i = 0; i < nm; i++) { fprintf(f, ", \"%s\": ", m[i].key); cli_json_num(f, m[i].v); }
+            for (int i = 0; i < nm; i++) { fprintf(f, ", \"%s\": ", lt_quality_key(i)); cli_json_num(f, lt_quality_value(&q, i)); }
             fputs("}\n", f);
         } else {
             fprintf(f, "metric\tvalue\tk\tsample\tmeaning\n");
             for (int i = 0; i < nm; i++)
-                if (!isnan(m[i].v)) fprintf(f, "%s\t%.6g\t%d\t%lld\t%s\n", m[i].key, m[i].v, q.k, (long long)q.sample, m[i].meaning);
+                if (!isnan(lt_quality_value(&q, i)))
+                    fprintf(f, "%s\t%.6g\t%d\t%lld\t%s\n", lt_quality_key(i), lt_quality_value(&q, i), q.k, (long long)q.sample, lt_quality_meaning(i));
         }
         if (out && lt_afile_commit(&af)) r = cli_fail("report");
         if (!r && !cli_quiet())

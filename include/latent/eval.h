@@ -167,6 +167,16 @@ typedef struct lt_quality_result {
     double intrinsic_dim_twonn, intrinsic_dim_mle, hubness, silhouette;
 } lt_quality_result;
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out);
+/* the metrics by index: snake-case key, one-line meaning, value (NaN when not computed) */
+int lt_quality_n_metrics(void);
+const char *lt_quality_key(int i);
+const char *lt_quality_meaning(int i);
+double lt_quality_value(const lt_quality_result *q, int i);
+/* A self-contained HTML page (no network): the metric table and an exact t-SNE map (PNG as a
+ * data: URI) of a seeded sample of at most map_rows rows, coloured by labels when given.
+ * Written atomically. */
+int lt_report_html(const char *path, const char *title, const lt_vecs *V, const int *labels, int n_classes, const char *const *class_names,
+                   const lt_quality_result *q, uint64_t seed, int map_rows);
 
 /* 2-D maps of rows: LT_MAP_PCA (the two leading principal components) or LT_MAP_TSNE (exact
  * t-SNE with scikit-learn's optimiser and defaults: perplexity 30, 1000 iterations, PCA

@@ -129,3 +129,31 @@ def test_plot_png_and_svg(tmp_path):
     assert svg.startswith("<?xml") and "<svg" in svg
     p = subprocess.run([LATENT, "plot", str(tmp_path / "m.npy"), "-o", str(tmp_path / "m.gif")], capture_output=True, text=True)
     assert p.returncode == 1 and ".png or .svg" in p.stderr and not (tmp_path / "m.gif").exists()
+
+
+def test_html_report(tmp_path):
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 3, 200)
+    Y = (rng.standard_normal((200, 8)) + 5 * np.eye(8)[labels]).astype(np.float32)
+    np.save(tmp_path / "y.npy", Y)
+    (tmp_path / "l.txt").write_text("".join("k%d\n" % v for v in labels))
+    subprocess.run([LATENT, "report", str(tmp_path / "y.npy"), "--labels", str(tmp_path / "l.txt"), "-o", str(tmp_path / "r.html"), "-q"], check=True)
+    html = (tmp_path / "r.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and 'id="metrics"' in html and "data:image/png;base64," in html
+    assert "http://" not in html and "https://" not in html            # self-contained: nothing fetched
+    for key in ("effective_rank", "silhouette", "intrinsic_dim_twonn"):
+        assert "<td>%s</td>" % key in html
+    import shutil
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("chromium is not installed (Debian chromium): the HTML report was not opened in a browser")
+    shot = tmp_path / "shot.png"
+    p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0", "--window-size=1100,1500",
+                        "--screenshot=%s" % shot, (tmp_path / "r.html").as_uri()], capture_output=True, text=True, timeout=120)
+    assert shot.exists(), p.stderr[-2000:]
+    assert "Uncaught" not in p.stderr and ":CONSOLE" not in p.stderr.replace("INFO:CONSOLE", "")
+    Image = pytest.importorskip("PIL.Image", reason="python3-pil is not installed")
+    im = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    colourful = ((im.max(2) - im.min(2)) > 60).mean()
+    assert colourful > 0.0005, colourful                                # the map's coloured points are on screen
+    assert (im.sum(2) < 300).mean() > 0.001                             # text (the tables)
