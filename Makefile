@@ -76,7 +76,7 @@ run: deps all
 # every test, the bad-input ones (tests/reliability.sh, cli_test.sh) included, under ASan+UBSan;
 # the Python tests are skipped there (the interpreter is not built with ASan)
 sanitize:
-	$(MAKE) B=build-asan PYTHON=none OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 $(MAKE) B=build-asan PYTHON=none OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDLIBS="$(LDLIBS) -fsanitize=address,undefined" test
 
 # ThreadSanitizer on the lock-based threaded code: HNSW concurrent insert + search, parallel
