@@ -165,6 +165,7 @@ typedef struct lt_quality_result {
     double trustworthiness, continuity, knn_overlap;
     double effective_rank, mean_abs_corr, mean_cosine; int64_t dead_dims;
     double intrinsic_dim_twonn, intrinsic_dim_mle, hubness, silhouette;
+    double spectrum[256]; int n_spectrum;   /* the leading singular values of the centred sample, descending */
 } lt_quality_result;
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out);
 /* the metrics by index: snake-case key, one-line meaning, value (NaN when not computed) */

@@ -17,6 +17,10 @@ void lt_plot_opts_init(lt_plot_opts *o);   /* 900 x 700 pixels, points of radius
 int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, const char *const *class_names, const char *const *point_labels,
                     const lt_plot_opts *o, const char *path);
 
+/* A line of y[0 .. n) against 1 .. n (logy: a log10 axis for positive values), with markers;
+ * PNG or SVG as lt_plot_scatter. */
+int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

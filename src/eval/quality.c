@@ -116,6 +116,7 @@ int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n
         for (int64_t a = 0; rc == LT_OK && a < d; a++) { sv[a] = sv[a] > 0 ? sqrt(sv[a]) : 0; tot += sv[a]; }
         for (int64_t a = 0; rc == LT_OK && a < d; a++) if (sv[a] > 0) { double p = sv[a] / tot; h -= p * log(p); }
         out->effective_rank = tot > 0 ? exp(h) : 0;
+        for (int64_t a = d - 1; rc == LT_OK && a >= 0 && out->n_spectrum < 256; a--) out->spectrum[out->n_spectrum++] = sv[a];   /* ascending from dsyev */
     }
     /* isotropy: mean cosine of seeded random pairs */
     if (rc == LT_OK) {

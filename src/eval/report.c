@@ -50,6 +50,24 @@ static void base64(FILE *f, const unsigned char *p, size_t n) {
     }
 }
 
+/* a picture file's bytes (then removed) */
+static unsigned char *slurp(const char *path, size_t *len) {
+    FILE *pf = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    *len = 0;
+    if (pf) {
+        fseek(pf, 0, SEEK_END);
+        long l = ftell(pf);
+        fseek(pf, 0, SEEK_SET);
+        if (l > 0 && (buf = lt_malloc((size_t)l)) && fread(buf, 1, (size_t)l, pf) == (size_t)l) *len = (size_t)l;
+        else { lt_free(buf); buf = NULL; }
+        fclose(pf);
+    }
+    remove(path);
+    if (!buf) lt_err(LT_EIO, "%s: cannot read the picture back", path);
+    return buf;
+}
+
 int lt_report_html(const char *path, const char *title, const lt_vecs *V, const int *labels, int n_classes, const char *const *class_names,
                    const lt_quality_result *q, uint64_t seed, int map_rows) {
     /* the map: t-SNE of (a seeded sample of at most map_rows of) the rows */
@@ -76,21 +94,18 @@ int lt_report_html(const char *path, const char *title, const lt_vecs *V, const 
     lt_plot_opts_init(&po);
     po.title = "t-SNE map";
     if (rc == LT_OK) rc = lt_plot_scatter(Y, m, cls, labels ? n_classes : 0, class_names, NULL, &po, png);
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    if (rc == LT_OK) {
-        FILE *pf = fopen(png, "rb");
-        if (!pf) rc = lt_err(LT_EIO, "%s: cannot read the map picture back", png);
-        else {
-            fseek(pf, 0, SEEK_END);
-            long l = ftell(pf);
-            fseek(pf, 0, SEEK_SET);
-            buf = l > 0 ? lt_malloc((size_t)l) : NULL;
-            if (!buf || fread(buf, 1, (size_t)l, pf) != (size_t)l) rc = lt_err(LT_EIO, "%s: cannot read the map picture back", png);
-            len = (size_t)(l > 0 ? l : 0);
-            fclose(pf);
-        }
-        remove(png);
+    unsigned char *buf = NULL, *sbuf = NULL;
+    size_t len = 0, slen = 0;
+    if (rc == LT_OK && !(buf = slurp(png, &len))) rc = LT_EIO;
+    /* the singular-value spectrum, log scale */
+    char spng[4096];
+    snprintf(spng, sizeof spng, "%s.tmp-spectrum-%d.png", path, (int)getpid());
+    lt_plot_opts so;
+    lt_plot_opts_init(&so);
+    so.width = 700; so.height = 420; so.title = "singular values of the centred sample"; so.xlabel = "index";
+    if (rc == LT_OK && q->n_spectrum > 0) {
+        rc = lt_plot_line(q->spectrum, q->n_spectrum, 1, &so, spng);
+        if (rc == LT_OK && !(sbuf = slurp(spng, &slen))) rc = LT_EIO;
     }
     lt_afile af;
     if (rc == LT_OK) rc = lt_afile_open(&af, path);
@@ -116,9 +131,16 @@ int lt_report_html(const char *path, const char *title, const lt_vecs *V, const 
         fprintf(f, "</table>\n<h2>Map</h2>\n<p>Exact t-SNE (perplexity %g) of %lld rows%s; KL divergence %.4f.</p>\n<img id=\"map\" alt=\"t-SNE map\" src=\"data:image/png;base64,",
                 mo.perplexity, (long long)m, m < V->n ? " sampled with the same seed" : "", mr.kl_divergence);
         base64(f, buf, len);
-        fputs("\">\n<p>Made by latent " LT_VERSION ".</p>\n</body></html>\n", f);
+        fputs("\">\n", f);
+        if (sbuf) {
+            fprintf(f, "<h2>Spectrum</h2>\n<p>The %d leading singular values (effective rank %.4g).</p>\n<img id=\"spectrum\" alt=\"singular values\" src=\"data:image/png;base64,",
+                    q->n_spectrum, q->effective_rank);
+            base64(f, sbuf, slen);
+            fputs("\">\n", f);
+        }
+        fputs("<p>Made by latent " LT_VERSION ".</p>\n</body></html>\n", f);
         rc = lt_afile_commit(&af);
     }
-    lt_free(buf); lt_free(rows); lt_vecs_free(S); lt_free(Y); lt_free(cls);
+    lt_free(buf); lt_free(sbuf); lt_free(rows); lt_vecs_free(S); lt_free(Y); lt_free(cls);
     return rc;
 }

@@ -24,12 +24,110 @@ static double tick_step(double span) {
     return s * (m > 5 ? 10 : m > 2 ? 5 : m > 1 ? 2 : 1);
 }
 
+/* the frame, round ticks with their numbers, axis labels and the title; logy: y holds log10
+ * values and the ticks read 1eN */
+static void frame(cairo_t *cr, double W, double H, double L, double T, double pw, double ph, double x0, double x1, double y0, double y1,
+                  const lt_plot_opts *o, int logy) {
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, L, T, pw, ph);
+    cairo_stroke(cr);
+    char b[64];
+    double st = tick_step(x1 - x0);
+    for (double t = ceil(x0 / st) * st; t <= x1 + 1e-9 * st; t += st) {
+        double px = L + (t - x0) / (x1 - x0) * pw;
+        cairo_move_to(cr, px, T + ph); cairo_line_to(cr, px, T + ph + 5); cairo_stroke(cr);
+        snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, b, &e);
+        cairo_move_to(cr, px - e.width / 2, T + ph + 20); cairo_show_text(cr, b);
+    }
+    st = logy ? ceil((y1 - y0) / 8) : tick_step(y1 - y0);   /* log: whole decades, at most about 8 */
+    if (!(st > 0)) st = 1;
+    for (double t = ceil(y0 / st) * st; t <= y1 + 1e-9 * st; t += st) {
+        double py = T + ph - (t - y0) / (y1 - y0) * ph;
+        cairo_move_to(cr, L - 5, py); cairo_line_to(cr, L, py); cairo_stroke(cr);
+        if (logy) snprintf(b, sizeof b, "1e%d", (int)lround(t));
+        else snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, b, &e);
+        cairo_move_to(cr, L - 8 - e.width, py + e.height / 2); cairo_show_text(cr, b);
+    }
+    if (o->xlabel) { cairo_move_to(cr, L + pw / 2 - 20, H - 12); cairo_show_text(cr, o->xlabel); }
+    if (o->ylabel) { cairo_save(cr); cairo_move_to(cr, 16, T + ph / 2 + 20); cairo_rotate(cr, -M_PI / 2); cairo_show_text(cr, o->ylabel); cairo_restore(cr); }
+    if (o->title) { cairo_set_font_size(cr, 15); cairo_move_to(cr, L, 26); cairo_show_text(cr, o->title); cairo_set_font_size(cr, 12); }
+    (void)W;
+}
+
+/* a surface for path (.png or .svg), drawn into a temporary name beside it that finish() renames */
+static cairo_surface_t *open_surface(const char *path, double W, double H, int *svg, char *tmp, size_t cap) {
+    size_t pl = strlen(path);
+    *svg = pl > 4 && !strcmp(path + pl - 4, ".svg");
+    if (!*svg && !(pl > 4 && !strcmp(path + pl - 4, ".png"))) { lt_err(LT_EINVAL, "%s: plots are written as .png or .svg", path); return NULL; }
+    if (snprintf(tmp, cap, "%s.tmp-plot", path) >= (int)cap) { lt_err(LT_EINVAL, "%s: path too long", path); return NULL; }
+    cairo_surface_t *s = *svg ? cairo_svg_surface_create(tmp, W, H) : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)W, (int)H);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) { cairo_surface_destroy(s); lt_err(LT_EIO, "%s: cannot create the picture", path); return NULL; }
+    return s;
+}
+
+static int finish(cairo_surface_t *s, int svg, const char *tmp, const char *path) {
+    cairo_status_t st = svg ? CAIRO_STATUS_SUCCESS : cairo_surface_write_to_png(s, tmp);
+    cairo_surface_finish(s);
+    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(s);
+    cairo_surface_destroy(s);
+    if (st != CAIRO_STATUS_SUCCESS) { remove(tmp); return lt_err(LT_EIO, "%s: writing the picture failed: %s", path, cairo_status_to_string(st)); }
+    if (rename(tmp, path)) { remove(tmp); return lt_err(LT_EIO, "%s: cannot rename the picture into place", path); }
+    return LT_OK;
+}
+
+static double val(const double *y, int i, int logy) { return logy ? (y[i] > 0 ? log10(y[i]) : NAN) : y[i]; }
+
+int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const char *path) {
+    if (n < 1) return lt_err(LT_EINVAL, "plot: no values");
+    double y0 = INFINITY, y1 = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        double v = val(y, i, logy);
+        if (!isfinite(v)) continue;
+        if (v < y0) y0 = v;
+        if (v > y1) y1 = v;
+    }
+    if (!isfinite(y0)) return lt_err(LT_EINVAL, "plot: no finite%s values", logy ? " positive" : "");
+    if (y1 - y0 < 1e-12) { y0 -= 1; y1 += 1; }
+    double my = 0.05 * (y1 - y0), x0 = 0.5, x1 = n + 0.5;
+    y0 -= my; y1 += my;
+    double W = o->width, H = o->height, L = 60, T = o->title ? 40 : 20, pw = W - L - 20, ph = H - T - 50;
+    int svg;
+    char tmp[4096];
+    cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
+    if (!s) return LT_EINVAL;
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 12);
+    frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, logy);
+    cairo_set_source_rgb(cr, 0.31, 0.47, 0.65);
+    cairo_set_line_width(cr, 1.5);
+    int started = 0;
+    for (int i = 0; i < n; i++) {
+        double v = val(y, i, logy);
+        if (!isfinite(v)) { started = 0; continue; }
+        double px = L + (i + 1 - x0) / (x1 - x0) * pw, py = T + ph - (v - y0) / (y1 - y0) * ph;
+        if (started) cairo_line_to(cr, px, py); else cairo_move_to(cr, px, py);
+        started = 1;
+    }
+    cairo_stroke(cr);
+    for (int i = 0; i < n && n <= 200; i++) {
+        double v = val(y, i, logy);
+        if (isfinite(v)) { cairo_arc(cr, L + (i + 1 - x0) / (x1 - x0) * pw, T + ph - (v - y0) / (y1 - y0) * ph, 2.5, 0, 2 * M_PI); cairo_fill(cr); }
+    }
+    cairo_destroy(cr);
+    return finish(s, svg, tmp, path);
+}
+
 int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, const char *const *class_names, const char *const *point_labels,
                     const lt_plot_opts *o, const char *path) {
     if (n < 1) return lt_err(LT_EINVAL, "plot: no points");
-    size_t pl = strlen(path);
-    int svg = pl > 4 && !strcmp(path + pl - 4, ".svg");
-    if (!svg && !(pl > 4 && !strcmp(path + pl - 4, ".png"))) return lt_err(LT_EINVAL, "%s: plots are written as .png or .svg", path);
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (int64_t i = 0; i < n; i++) {
         double x = xy[2 * i], y = xy[2 * i + 1];
@@ -47,42 +145,19 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
     double L = 60, R = 20 + legend, T = o->title ? 40 : 20, B = 50, pw = W - L - R, ph = H - T - B;
     if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
     /* written to a temporary name beside the target, then renamed: no half-written picture */
+    int svg;
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-plot", path) >= (int)sizeof tmp) return lt_err(LT_EINVAL, "%s: path too long", path);
-    cairo_surface_t *s = svg ? cairo_svg_surface_create(tmp, W, H) : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)W, (int)H);
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) { cairo_surface_destroy(s); return lt_err(LT_EIO, "%s: cannot create the picture", path); }
+    cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
+    if (!s) return LT_EINVAL;
     cairo_t *cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 12);
-    /* axes and ticks */
-    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    cairo_set_line_width(cr, 1);
-    cairo_rectangle(cr, L, T, pw, ph);
-    cairo_stroke(cr);
+    frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, 0);
 #define PX(x) (L + ((x) - x0) / (x1 - x0) * pw)
 #define PY(y) (T + ph - ((y) - y0) / (y1 - y0) * ph)
     char b[64];
-    double st = tick_step(x1 - x0);
-    for (double t = ceil(x0 / st) * st; t <= x1 + 1e-9 * st; t += st) {
-        cairo_move_to(cr, PX(t), T + ph); cairo_line_to(cr, PX(t), T + ph + 5); cairo_stroke(cr);
-        snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
-        cairo_text_extents_t e;
-        cairo_text_extents(cr, b, &e);
-        cairo_move_to(cr, PX(t) - e.width / 2, T + ph + 20); cairo_show_text(cr, b);
-    }
-    st = tick_step(y1 - y0);
-    for (double t = ceil(y0 / st) * st; t <= y1 + 1e-9 * st; t += st) {
-        cairo_move_to(cr, L - 5, PY(t)); cairo_line_to(cr, L, PY(t)); cairo_stroke(cr);
-        snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
-        cairo_text_extents_t e;
-        cairo_text_extents(cr, b, &e);
-        cairo_move_to(cr, L - 8 - e.width, PY(t) + e.height / 2); cairo_show_text(cr, b);
-    }
-    if (o->xlabel) { cairo_move_to(cr, L + pw / 2 - 20, H - 12); cairo_show_text(cr, o->xlabel); }
-    if (o->ylabel) { cairo_save(cr); cairo_move_to(cr, 16, T + ph / 2 + 20); cairo_rotate(cr, -M_PI / 2); cairo_show_text(cr, o->ylabel); cairo_restore(cr); }
-    if (o->title) { cairo_set_font_size(cr, 15); cairo_move_to(cr, L, 26); cairo_show_text(cr, o->title); cairo_set_font_size(cr, 12); }
     /* points, clipped to the frame */
     cairo_save(cr);
     cairo_rectangle(cr, L, T, pw, ph);
@@ -123,11 +198,5 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
 #undef PX
 #undef PY
     cairo_destroy(cr);
-    cairo_status_t st2 = svg ? CAIRO_STATUS_SUCCESS : cairo_surface_write_to_png(s, tmp);
-    cairo_surface_finish(s);
-    if (st2 == CAIRO_STATUS_SUCCESS) st2 = cairo_surface_status(s);
-    cairo_surface_destroy(s);
-    if (st2 != CAIRO_STATUS_SUCCESS) { remove(tmp); return lt_err(LT_EIO, "%s: writing the picture failed: %s", path, cairo_status_to_string(st2)); }
-    if (rename(tmp, path)) { remove(tmp); return lt_err(LT_EIO, "%s: cannot rename the picture into place", path); }
-    return LT_OK;
+    return finish(s, svg, tmp, path);
 }

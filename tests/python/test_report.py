@@ -139,7 +139,7 @@ def test_html_report(tmp_path):
     (tmp_path / "l.txt").write_text("".join("k%d\n" % v for v in labels))
     subprocess.run([LATENT, "report", str(tmp_path / "y.npy"), "--labels", str(tmp_path / "l.txt"), "-o", str(tmp_path / "r.html"), "-q"], check=True)
     html = (tmp_path / "r.html").read_text()
-    assert html.startswith("<!DOCTYPE html>") and 'id="metrics"' in html and "data:image/png;base64," in html
+    assert html.startswith("<!DOCTYPE html>") and 'id="metrics"' in html and html.count("data:image/png;base64,") == 2   # map, spectrum
     assert "http://" not in html and "https://" not in html            # self-contained: nothing fetched
     for key in ("effective_rank", "silhouette", "intrinsic_dim_twonn"):
         assert "<td>%s</td>" % key in html
