@@ -95,7 +95,7 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     t->n_threads = lt_cpu_count();
     const char *out = NULL, *arch = NULL, *from = NULL, *test = NULL, *testl = NULL, *target = NULL, *dims_s = NULL, *missing = "?", *a;
     long long iv;
-    int c, json = 0, loss_set = 0, resize = 0, channels = 0;
+    int c, json = 0, resize = 0, channels = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, S, &a)) != CLI_END) {
         switch (c) {
@@ -125,7 +125,6 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         case O_QUIET: cli_set_quiet(1); break;
         case O_LOSS:
             if (lt_loss_from_name(a, &t->loss) || t->loss == LT_LOSS_SOFTMAX_CE) return cli_usage(S->usage, "--loss: mse or bce");
-            loss_set = 1;
             break;
         case O_SCALE: if (lt_scale_from_name(a, &o.scale)) return cli_usage(S->usage, "%s", lt_errmsg()); break;
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S->usage, "unknown format '%s'", a); from = a; break;
@@ -139,7 +138,6 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         case O_MISSING: missing = a; break;
         }
     }
-    (void)loss_set;
     int folder = cnn && optind < argc && cli_is_dir(argv[optind]);
     int nargs = cnn && !folder ? 2 : 1;
     if (optind != argc - nargs || !out) return cli_usage(S->usage, "train %s: expected %s and -o MODEL", method, cnn ? "IMAGES LABELS (or a FOLDER)" : ae ? "INPUT" : "TABLE.csv");

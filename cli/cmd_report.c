@@ -60,7 +60,6 @@ int cmd_report(int argc, char **argv) {
     int html = ol > 5 && !strcmp(out + ol - 5, ".html");
     if (!r && html) {
         const char **names = nc ? lt_malloc((size_t)nc * sizeof *names) : NULL;
-        for (int i = 0; names && i < nc; i++) names[i] = lt_classes_name(cl, i);
         if (nc && lt_classes_sort(cl, y, V->n, NULL, 0)) r = cli_fail("report");
         for (int i = 0; !r && names && i < nc; i++) names[i] = lt_classes_name(cl, i);
         if (!r && lt_report_html(out, argv[optind], V, y, nc, names, &q, qo.seed, 1000)) r = cli_fail("report");

@@ -158,7 +158,7 @@ int lt_eval_links(const lt_vecs *v, const char *pairs_path, lt_link_op op, uint6
  *    Levina-Bickel estimator at k (MacKay and Ghahramani's average), hubness (skewness of the
  *    k-occurrence counts), silhouette (Rousseeuw) when labels (class ids of V's rows) are given.
  * Memory O(sample^2). */
-typedef struct lt_quality_opts { int k; int64_t sample; uint64_t seed; int n_threads; } lt_quality_opts;
+typedef struct lt_quality_opts { int k; int64_t sample; uint64_t seed; } lt_quality_opts;
 void lt_quality_opts_init(lt_quality_opts *o);   /* k 10, sample 2000, seed 1 */
 typedef struct lt_quality_result {
     int64_t n, d, sample; int k;
@@ -183,7 +183,7 @@ int lt_report_html(const char *path, const char *title, const lt_vecs *V, const 
  * t-SNE with scikit-learn's optimiser and defaults: perplexity 30, 1000 iterations, PCA
  * initialisation, learning rate max(n / 48, 50); O(n^2), at most 20000 rows). Y: n x 2. */
 typedef enum { LT_MAP_TSNE = 0, LT_MAP_PCA } lt_map_method;
-typedef struct lt_map_opts { lt_map_method method; double perplexity; int iters; uint64_t seed; int n_threads; lt_progress *progress; } lt_map_opts;
+typedef struct lt_map_opts { lt_map_method method; double perplexity; int iters; lt_progress *progress; } lt_map_opts;   /* deterministic: PCA initialisation */
 void lt_map_opts_init(lt_map_opts *o);
 typedef struct lt_map_result { double kl_divergence; int iters; } lt_map_result;
 int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res);

@@ -217,9 +217,6 @@ static int inner_encoder(const lt_model *m, lt_model **out) {
     return LT_OK;
 }
 
-/* the ordinal rows of a table ready for the network: unseen categories (-1) stay -1 and
- * meet the zero row; the numerics are already standardised */
-static int entity_rows(const lt_model *enc, const lt_table *t, const char *name, lt_vecs **X) { return lt_cat_encode(enc, t, name, X); }
 
 int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_dims, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res) {
     *out = NULL;
@@ -232,7 +229,7 @@ int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_
     lt_vecs *X = NULL;
     int rc = lt_cat_fit(t, &co, &enc);
     if (rc) return rc;
-    rc = entity_rows(enc, t, "training table", &X);
+    rc = lt_cat_encode(enc, t, "training table", &X);   /* unseen categories (-1) meet the zero row */
     int nf = atoi(lt_model_meta(enc, "columns") ? lt_model_meta(enc, "columns") : "0"), ncat = 0, nnum = 0;
     int *card = lt_malloc((size_t)(nf + 1) * sizeof(int)), *dd = lt_malloc((size_t)(nf + 1) * sizeof(int));
     if (rc == LT_OK && (!card || !dd)) rc = lt_err(LT_ENOMEM, "out of memory");
@@ -384,7 +381,7 @@ int lt_entity_encode(const lt_model *m, const lt_table *t, const char *name, con
     lt_vecs *X = NULL;
     int rc = inner_encoder(m, &enc);
     if (rc) return rc;
-    rc = entity_rows(enc, t, name, &X);
+    rc = lt_cat_encode(enc, t, name, &X);
     if (rc == LT_OK) rc = forward_to(m, X->data, X->n, X->ld, NULL, NULL, layer, n_threads, 256, out);
     lt_vecs_free(X);
     lt_model_free(enc);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lt_quality_opts_init(lt_quality_opts *o) { memset(o, 0, sizeof *o); o->k = 10; o->sample = 2000; o->seed = 1; o->n_threads = 1; }
+void lt_quality_opts_init(lt_quality_opts *o) { memset(o, 0, sizeof *o); o->k = 10; o->sample = 2000; o->seed = 1; }
 
 /* squared distances of the m sampled rows of X among themselves (m x m, double):
  * |a|^2 + |b|^2 - 2 a.b with the products by one double GEMM (as scikit-learn's

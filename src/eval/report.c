@@ -84,7 +84,6 @@ int lt_report_html(const char *path, const char *title, const lt_vecs *V, const 
     }
     lt_map_opts mo;
     lt_map_opts_init(&mo);
-    mo.seed = seed;
     if (m <= 90) mo.perplexity = (double)(m - 1) / 3.5;   /* small files: a perplexity the rows allow */
     lt_map_result mr = {0};
     if (rc == LT_OK) rc = lt_map(S, &mo, Y, &mr);

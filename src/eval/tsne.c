@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-void lt_map_opts_init(lt_map_opts *o) { memset(o, 0, sizeof *o); o->method = LT_MAP_TSNE; o->perplexity = 30; o->iters = 1000; o->seed = 1; o->n_threads = 1; }
+void lt_map_opts_init(lt_map_opts *o) { memset(o, 0, sizeof *o); o->method = LT_MAP_TSNE; o->perplexity = 30; o->iters = 1000; }
 
 /* the two leading principal components of the rows (double), into Y (n x 2) */
 static int pca2(const lt_vecs *X, double *Y) {

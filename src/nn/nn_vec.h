@@ -10,7 +10,6 @@ typedef struct lt__nnvec {
     void (*relu_bwd)(const float *y, const float *dy, float *dx, int64_t n);
     void (*maxpool)(const float *x, const int32_t *off, int np, int C, float *y, int32_t *arg);
     void (*sum_window)(const float *x, const int32_t *off, int np, int C, float scale, float *y);
-    void (*add)(float *y, const float *x, int64_t n);
     void (*sigmoid)(const float *x, float *y, int64_t n);
     double (*mse)(const float *y, const float *t, float scale, float *d, int64_t n);
     void (*adam)(float *p, const float *g, float *m, float *v, int64_t n, float b1, float b2, float eps, float step, float sbc2, float wd, float decay, int adamw);
@@ -29,7 +28,6 @@ const lt__nnvec *lt__nnv(void);
 #define lt__v_relu_bwd(...) (lt__nnv()->relu_bwd(__VA_ARGS__))
 #define lt__v_maxpool(...) (lt__nnv()->maxpool(__VA_ARGS__))
 #define lt__v_sum_window(...) (lt__nnv()->sum_window(__VA_ARGS__))
-#define lt__v_add(...) (lt__nnv()->add(__VA_ARGS__))
 #define lt__v_sigmoid(...) (lt__nnv()->sigmoid(__VA_ARGS__))
 #define lt__v_mse(...) (lt__nnv()->mse(__VA_ARGS__))
 #define lt__v_adam(...) (lt__nnv()->adam(__VA_ARGS__))

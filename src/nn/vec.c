@@ -68,10 +68,6 @@ CLONES void F(lt__v_sum_window)(const float *x, const int32_t *off, int np, int 
     for (int c = 0; c < C; c++) y[c] *= scale;
 }
 
-CLONES void F(lt__v_add)(float *y, const float *x, int64_t n) {
-    for (int64_t i = 0; i < n; i++) y[i] += x[i];
-}
-
 /* e^x for |x| < 88 (Cody-Waite reduction by ln 2, a degree-6 polynomial on [-ln2/2, ln2/2]):
  * relative error below 2e-7, vectorisable (no libm call). Large |x| saturate. */
 static inline float v_exp(float x) {
@@ -265,7 +261,6 @@ const lt__nnvec CAT(lt__nnvec, VSUF) = {
     .relu_bwd = F(lt__v_relu_bwd),
     .maxpool = F(lt__v_maxpool),
     .sum_window = F(lt__v_sum_window),
-    .add = F(lt__v_add),
     .sigmoid = F(lt__v_sigmoid),
     .mse = F(lt__v_mse),
     .adam = F(lt__v_adam),
