@@ -67,6 +67,35 @@ static int meta_num(lt_model *m, const char *k, double v) {
     return lt_model_meta_set(m, k, b);
 }
 
+/* copies src's metadata and arrays into dst: names without `strip` (when given) are left out and
+ * the prefix removed, `add` (when given) prefixed; a resulting key "kind" never replaces dst's */
+static int copy_entries(lt_model *dst, const lt_model *src, const char *strip, const char *add) {
+    size_t sl = strip ? strlen(strip) : 0;
+    int rc = LT_OK;
+    char nk[256];
+    for (int i = 0; rc == LT_OK; i++) {
+        const char *k, *v, *an;
+        int64_t r, c;
+        int more = 0;
+        if (lt_model_meta_at(src, i, &k, &v)) {
+            more = 1;
+            if (!strip || !strncmp(k, strip, sl)) {
+                snprintf(nk, sizeof nk, "%s%s", add ? add : "", k + sl);
+                if (strcmp(nk, "kind")) rc = lt_model_meta_set(dst, nk, v);
+            }
+        }
+        if (rc == LT_OK && lt_model_array_at(src, i, &an, &r, &c)) {
+            more = 1;
+            if (!strip || !strncmp(an, strip, sl)) {
+                snprintf(nk, sizeof nk, "%s%s", add ? add : "", an + sl);
+                rc = lt_model_put(dst, nk, r, c, lt_model_get(src, an, NULL, NULL));
+            }
+        }
+        if (!more) break;
+    }
+    return rc;
+}
+
 /* trains net on the n rows of B (validation rows last), merges its parameters into m */
 static int train_into(lt_nn *net, lt_model *m, const char *kind, float *B, int64_t n, int64_t n_val, const float *T, const int *y,
                       lt_neural_opts *o, lt_nn_train_result *res) {
@@ -83,14 +112,7 @@ static int train_into(lt_nn *net, lt_model *m, const char *kind, float *B, int64
     int rc = lt_nn_train(net, B, nt, d, T, y, &to, res);
     lt_model *nm = NULL;
     if (rc == LT_OK) rc = lt_nn_to_model(net, kind, &nm);
-    for (int i = 0; rc == LT_OK; i++) {   /* the network's metadata and parameters join m */
-        const char *k, *v, *an;
-        int64_t r, c;
-        int more = 0;
-        if (lt_model_meta_at(nm, i, &k, &v)) { more = 1; if (strcmp(k, "kind")) rc = lt_model_meta_set(m, k, v); }
-        if (rc == LT_OK && lt_model_array_at(nm, i, &an, &r, &c)) { more = 1; rc = lt_model_put(m, an, r, c, lt_model_get(nm, an, NULL, NULL)); }
-        if (!more) break;
-    }
+    if (rc == LT_OK) rc = copy_entries(m, nm, NULL, NULL);   /* the network's metadata and parameters join m */
     lt_model_free(nm);
     if (rc == LT_OK && res) {
         char b[48];
@@ -203,15 +225,7 @@ int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o,
 static int inner_encoder(const lt_model *m, lt_model **out) {
     lt_model *e = lt_model_new("ordinal");
     int rc = e ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
-    size_t pl = strlen(ENC);
-    for (int i = 0; rc == LT_OK; i++) {
-        const char *k, *v, *an;
-        int64_t r, c;
-        int more = 0;
-        if (lt_model_meta_at(m, i, &k, &v)) { more = 1; if (!strncmp(k, ENC, pl)) rc = lt_model_meta_set(e, k + pl, v); }
-        if (rc == LT_OK && lt_model_array_at(m, i, &an, &r, &c)) { more = 1; if (!strncmp(an, ENC, pl)) rc = lt_model_put(e, an + pl, r, c, lt_model_get(m, an, NULL, NULL)); }
-        if (!more) break;
-    }
+    if (rc == LT_OK) rc = copy_entries(e, m, ENC, NULL);
     if (rc) { lt_model_free(e); return rc; }
     *out = e;
     return LT_OK;
@@ -266,23 +280,7 @@ int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_
     /* columns of the ordinal rows: numerics first, then one id per categorical column */
     o->train.loss = LT_LOSS_SOFTMAX_CE;
     if (rc == LT_OK && !(m = lt_model_new("entity"))) rc = lt_err(LT_ENOMEM, "out of memory");
-    for (int i = 0; rc == LT_OK; i++) {   /* the encoder inside, its keys prefixed */
-        const char *k, *v, *an;
-        int64_t r, c;
-        int more = 0;
-        char pk[256];
-        if (lt_model_meta_at(enc, i, &k, &v)) {
-            more = 1;
-            snprintf(pk, sizeof pk, ENC "%s", k);
-            rc = lt_model_meta_set(m, pk, v);
-        }
-        if (rc == LT_OK && lt_model_array_at(enc, i, &an, &r, &c)) {
-            more = 1;
-            snprintf(pk, sizeof pk, ENC "%s", an);
-            rc = lt_model_put(m, pk, r, c, lt_model_get(enc, an, NULL, NULL));
-        }
-        if (!more) break;
-    }
+    if (rc == LT_OK) rc = copy_entries(m, enc, NULL, ENC);   /* the encoder inside, its keys prefixed */
     if (rc == LT_OK) {
         size_t cap = 16;
         for (int i = 0; i < K; i++) cap += strlen(lt_classes_name(cl, i)) + 1;
