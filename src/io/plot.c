@@ -70,6 +70,16 @@ static cairo_surface_t *open_surface(const char *path, double W, double H, int *
     return s;
 }
 
+/* a white page and the text font */
+static cairo_t *begin(cairo_surface_t *s) {
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 12);
+    return cr;
+}
+
 static int finish(cairo_surface_t *s, int svg, const char *tmp, const char *path) {
     cairo_status_t st = svg ? CAIRO_STATUS_SUCCESS : cairo_surface_write_to_png(s, tmp);
     cairo_surface_finish(s);
@@ -100,11 +110,7 @@ int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const 
     char tmp[4096];
     cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
     if (!s) return LT_EINVAL;
-    cairo_t *cr = cairo_create(s);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, 12);
+    cairo_t *cr = begin(s);
     frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, logy);
     cairo_set_source_rgb(cr, 0.31, 0.47, 0.65);
     cairo_set_line_width(cr, 1.5);
@@ -149,11 +155,7 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
     char tmp[4096];
     cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
     if (!s) return LT_EINVAL;
-    cairo_t *cr = cairo_create(s);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, 12);
+    cairo_t *cr = begin(s);
     frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, 0);
 #define PX(x) (L + ((x) - x0) / (x1 - x0) * pw)
 #define PY(y) (T + ph - ((y) - y0) / (y1 - y0) * ph)

@@ -3,7 +3,6 @@
 #include "nn_impl.h"
 #include "nn_vec.h"
 
-enum { SMALLK = 32 };   /* convolutions with at most this many inputs per output skip the BLAS */
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -163,7 +162,7 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             int64_t kk = (int64_t)L->k * L->k * L->ic, m = b * L->oh * L->ow;
             int relu = L->relu_fused && l < upto;
             if (L->direct) {   /* few inputs per output: direct loops over the sample beat im2col + a BLAS call */
-                float wt[SMALLK * 256];
+                float wt[LT__NN_SMALLK * LT__NN_SMALLK_OC];
                 for (int o = 0; o < L->oc; o++)
                     for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];
                 for (int64_t n = 0; n < b; n++)
@@ -307,7 +306,7 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             int64_t kk = (int64_t)L->k * L->k * L->ic, m = b * L->oh * L->ow;
             lt__v_col_sums(dy, m, L->oc, G + (int64_t)L->oc * kk);
             if (L->direct) {
-                float gt[SMALLK * 256], wt[SMALLK * 256];
+                float gt[LT__NN_SMALLK * LT__NN_SMALLK_OC], wt[LT__NN_SMALLK * LT__NN_SMALLK_OC];
                 memset(gt, 0, sizeof(float) * (size_t)(kk * L->oc));
                 for (int o = 0; o < L->oc; o++)
                     for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];

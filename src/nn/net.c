@@ -88,7 +88,7 @@ static int place_params(lt_nn *net) {
     for (int l = 0; l < net->nl; l++) {   /* fusions the fast layers use (ref.c ignores them) */
         lt__nnl *p = &net->L[l];
         p->relu_fused = (p->kind == LT_NN_CONV || p->kind == LT_NN_LINEAR) && l + 1 < net->nl && net->L[l + 1].kind == LT_NN_RELU;
-        p->direct = p->kind == LT_NN_CONV && (int64_t)p->k * p->k * p->ic <= 32 && p->oc <= 256;
+        p->direct = p->kind == LT_NN_CONV && (int64_t)p->k * p->k * p->ic <= LT__NN_SMALLK && p->oc <= LT__NN_SMALLK_OC;
     }
     net->P = lt_aligned_alloc((size_t)(off ? off : 1) * 4);
     if (!net->P) return lt_err(LT_ENOMEM, "out of memory");

@@ -31,6 +31,10 @@ struct lt_nn {
     int c, h, w;                   /* input shape */
 };
 
+/* convolutions with at most SMALLK inputs per output (and at most SMALLK_OC outputs) run
+ * direct loops instead of im2col and a GEMM */
+enum { LT__NN_SMALLK = 32, LT__NN_SMALLK_OC = 256 };
+
 /* Per-thread working memory for rows of at most cap samples. */
 typedef struct lt__nnws {
     int64_t cap;
