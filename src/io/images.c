@@ -5,6 +5,7 @@
 #include "latent/images.h"
 #include "latent/store.h"
 #include "../core/fuzzing.h"
+#include "read_whole.h"
 #include <dirent.h>
 #include <errno.h>
 #include <jpeglib.h>
@@ -176,20 +177,12 @@ int lt_images_load(const char *dir, const lt_image_opts *o, lt_vecs **out, char 
     int h = o->h, w = o->w, c = o->c > 0 ? o->c : 1;
     lt_vecs *v = NULL;
     for (int64_t i = 0; rc == LT_OK && i < n; i++) {
-        long len;
-        FILE *f = fopen(e[i].path, "rb");
-        unsigned char *buf = NULL;
-        if (!f) { rc = lt_err(LT_EIO, "%s: %s", e[i].path, strerror(errno)); break; }
-        fseek(f, 0, SEEK_END);
-        len = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        if (len < 0 || len > (1L << 30)) rc = lt_err(LT_EFORMAT, "%s: %ld bytes", e[i].path, len);
-        else if (!(buf = lt_malloc((size_t)len + 1))) rc = lt_err(LT_ENOMEM, "out of memory");
-        else if (fread(buf, 1, (size_t)len, f) != (size_t)len) rc = lt_err(LT_EIO, "%s: short read", e[i].path);
-        fclose(f);
+        char *buf = NULL;
+        size_t len = 0, mapped = 0;
         lt_image im;
-        if (rc == LT_OK) rc = lt_image_decode(buf, (size_t)len, e[i].path, c, &im);
-        lt_free(buf);
+        rc = lt_read_whole(e[i].path, &buf, &len, &mapped);
+        if (rc == LT_OK) rc = lt_image_decode(buf, len, e[i].path, c, &im);
+        if (buf) lt_release_whole(buf, mapped);
         if (rc) break;
         if (!v) {   /* the first image fixes the size unless one is given */
             if (h <= 0 || w <= 0) { h = im.h; w = im.w; }
