@@ -333,7 +333,11 @@ static int encode_neural(const cli_spec *S, int argc, char **argv, const char *o
     if (lt_model_load(argv[optind], &m)) return cli_fail("encode");
     const char *k = lt_model_kind(m);
     int ent = !strcmp(k, "entity"), r = 0;
-    if (!ent && strcmp(k, "autoencoder") && strcmp(k, "cnn")) { lt_model_free(m); return cli_usage(S->usage, "encode: --layer and --column belong to autoencoder, cnn and entity models, not %s", k); }
+    if (!ent && strcmp(k, "autoencoder") && strcmp(k, "cnn")) {   /* the message before the free: k lives in m */
+        r = cli_usage(S->usage, "encode: --layer and --column belong to autoencoder, cnn and entity models, not %s", k);
+        lt_model_free(m);
+        return r;
+    }
     if (column && (!ent || layer)) { lt_model_free(m); return cli_usage(S->usage, "encode: --column belongs to entity models, without --layer"); }
     if (ent && from) { lt_model_free(m); return cli_usage(S->usage, "encode: an entity model reads a CSV table; --from does not apply"); }
     if (ent && batch) { lt_model_free(m); return cli_usage(S->usage, "encode: --batch belongs to autoencoder and cnn models"); }
@@ -409,7 +413,11 @@ int cmd_encode(int argc, char **argv) {
     lt_vecs *X = NULL, *Z = NULL;
     int r, table = is_categorical(lt_model_kind(m));
     int64_t in_n = 0, in_d = 0;
-    if (table && (from || inverse)) { lt_model_free(m); return cli_usage(S.usage, "encode: --from and --inverse do not apply to a %s model (its input is a CSV table)", lt_model_kind(m)); }
+    if (table && (from || inverse)) {   /* the message before the free: the kind lives in m */
+        r = cli_usage(S.usage, "encode: --from and --inverse do not apply to a %s model (its input is a CSV table)", lt_model_kind(m));
+        lt_model_free(m);
+        return r;
+    }
     if (!table && labels_out) { lt_model_free(m); return cli_usage(S.usage, "encode: --labels-out belongs to table models (onehot, ordinal, hash)"); }
     if (!table && svm) { lt_model_free(m); return cli_usage(S.usage, "encode: libsvm (sparse) output belongs to table models (onehot, ordinal, hash)"); }
     if (svm) {

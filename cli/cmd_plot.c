@@ -41,7 +41,11 @@ int cmd_plot(int argc, char **argv) {
     lt_vecs *V = NULL;
     int r = cli_load(argv[optind], from, &V);
     if (r) return r;
-    if (V->d != 2) { lt_vecs_free(V); return (lt_err(LT_EINVAL, "%s: %lld columns; a map has 2 (latent map writes one)", argv[optind], (long long)V->d), cli_fail("plot")); }
+    if (V->d != 2) {
+        lt_err(LT_EINVAL, "%s: %lld columns; a map has 2 (latent map writes one)", argv[optind], (long long)V->d);
+        lt_vecs_free(V);
+        return cli_fail("plot");
+    }
     float *xy = lt_malloc((size_t)V->n * 8 + 8);
     int *y = NULL, nc = 0;
     const char **names = NULL, **pl = NULL;

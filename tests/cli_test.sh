@@ -206,6 +206,18 @@ $L encode "$T/img.lmodel" $IMG/train -o "$T/img.txt" -q && [ "$(head -1 "$T/img.
     ok "encode a folder of images (rows labelled with their paths)" || no "encode an image folder"
 expect 1 "images of mixed sizes without --resize" "b.png: 7x9 pixels, the others 12x10" -- $L train cnn $IMG/mixed -o "$T/x.lmodel" -q
 expect 2 "--resize belongs to image folders" "apply to image folders" -- $L train cnn "$T/nn.csv" "$T/nn.labels" -o "$T/x.lmodel" --resize -q
+# report / map / plot bad inputs (also under make sanitize)
+head -3 "$T/nn.csv" > "$T/two.csv"
+expect 1 "report: a source of another row count" "the source has 2 rows, the vectors 40" -- $L report "$T/nn.csv" --source "$T/two.csv" -q
+expect 1 "report: labels that do not match the rows" "2 labels for 40 rows" -- $L report "$T/nn.csv" --labels "$T/two.cls" -q
+expect 1 "report: k too large for the sample" "below half of the 40 sampled rows" -- $L report "$T/nn.csv" --k 30 -q
+expect 1 "map of 2 points" "at least 3 rows" -- $L map "$T/two.csv" -o "$T/x.tsv" -q
+expect 1 "plot of a 16-column file" "16 columns; a map has 2" -- $L plot "$T/nn.csv" -o "$T/x.png" -q
+$L map "$T/nn.csv" -o "$T/m.tsv" -q --method pca
+expect 1 "plot to an unknown picture format" "plots are written as .png or .svg" -- $L plot "$T/m.tsv" -o "$T/x.gif" -q
+$L fit pca "$T/nn.csv" -o "$T/nnp.lmodel" --dim 2 -q
+expect 2 "encode --layer on a pca model, named" "not pca" -- $L encode "$T/nnp.lmodel" "$T/nn.csv" -o "$T/x.txt" --layer output
+expect 2 "encode --inverse on a table model, named" "do not apply to a onehot model" -- $L encode "$T/oh.lmodel" "$T/ok.csv" -o "$T/x.txt" --inverse
 head -c 300 "$T/nn.lmodel" > "$T/cut.lmodel"
 expect 1 "neural model truncated" "cut.lmodel" -- $L encode "$T/cut.lmodel" "$T/nn.csv" -o "$T/x.txt"
 expect 1 "encode: unknown layer named" "no layer 'fc9' (named layers: fc1 fc2 output" -- $L encode "$T/nn.lmodel" "$T/nn.csv" -o "$T/x.txt" --layer fc9
