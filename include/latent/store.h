@@ -110,7 +110,7 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
  *    replaced, so the link stays; a dangling link is refused;
  *  - a name ending in ".gz" is written gzip-compressed (not for "-" or devices).
  * Every write error (including a full disk on stdout) is reported by lt_afile_commit. */
-typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout, direct; void *gz; } lt_afile;
+typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout, direct; void *gz, *buf; } lt_afile;
 int lt_afile_open(lt_afile *a, const char *path);
 int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
 void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */
