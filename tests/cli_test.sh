@@ -214,6 +214,11 @@ expect 1 "report: k too large for the sample" "below half of the 40 sampled rows
 expect 1 "map of 2 points" "at least 3 rows" -- $L map "$T/two.csv" -o "$T/x.tsv" -q
 expect 1 "plot of a 16-column file" "16 columns; a map has 2" -- $L plot "$T/nn.csv" -o "$T/x.png" -q
 $L map "$T/nn.csv" -o "$T/m.tsv" -q --method pca
+expect 2 "map: unknown solver" "--solver: exact, barnes-hut or auto" -- $L map "$T/nn.csv" -o "$T/x.tsv" --solver fft -q
+expect 2 "map: a t-SNE option with umap" "--theta belongs to --method tsne" -- $L map "$T/nn.csv" -o "$T/x.tsv" --method umap --theta 0.3 -q
+expect 2 "map: a UMAP option with t-SNE" "--min-dist belongs to --method umap" -- $L map "$T/nn.csv" -o "$T/x.tsv" --min-dist 0.3 -q
+expect 1 "map: more UMAP neighbours than rows" "neighbours for 40 rows" -- $L map "$T/nn.csv" -o "$T/x.tsv" --method umap --neighbors 50 -q
+expect 1 "map: exact t-SNE perplexity too large" "below a third of the 40 rows" -- $L map "$T/nn.csv" -o "$T/x.tsv" --solver exact --perplexity 20 -q
 expect 1 "plot to an unknown picture format" "plots are written as .png or .svg" -- $L plot "$T/m.tsv" -o "$T/x.gif" -q
 $L fit pca "$T/nn.csv" -o "$T/nnp.lmodel" --dim 2 -q
 expect 2 "encode --layer on a pca model, named" "not pca" -- $L encode "$T/nnp.lmodel" "$T/nn.csv" -o "$T/x.txt" --layer output

@@ -184,6 +184,55 @@ TEST(cos_add_matches_double) {
     free(s); free(b); free(z);
 }
 
+/* t-SNE's repulsion and attraction kernels on every kernel set against double sums: list
+ * lengths around the 16 lanes, a source at the point itself, weights of cells and leaves. */
+TEST(tsne_kernels_match_double) {
+    enum { M = 1003, NP = 7 };
+    float px[NP], py[NP], sx[M], sy[M], sw[M], pv[M], Y[2 * M];
+    int32_t ci[M];
+    lt_rng r;
+    lt_rng_seed(&r, 11, 0);
+    for (int i = 0; i < NP; i++) { px[i] = (lt_rng_uniformf(&r) - 0.5f) * 20; py[i] = (lt_rng_uniformf(&r) - 0.5f) * 20; }
+    for (int j = 0; j < M; j++) {
+        sx[j] = (lt_rng_uniformf(&r) - 0.5f) * 30; sy[j] = (lt_rng_uniformf(&r) - 0.5f) * 30;
+        sw[j] = j % 3 ? 1 : (float)(1 + j % 17);
+        Y[2 * j] = (lt_rng_uniformf(&r) - 0.5f) * 30; Y[2 * j + 1] = (lt_rng_uniformf(&r) - 0.5f) * 30;
+        ci[j] = (int32_t)((j * 7919) % M); pv[j] = lt_rng_uniformf(&r) * 1e-3f;
+    }
+    sx[5] = px[2]; sy[5] = py[2];   /* point 2 is a source of the list */
+    const char *names[] = {"ref", "avx2", "avx512"};
+    int ms[] = {0, 1, 15, 16, 17, 33, 250, M};
+    for (int ki = 0; ki < 3; ki++) {
+        const lt_kernels *K = lt_kern_get(names[ki]);
+        if (!K) continue;
+        for (int mi = 0; mi < 8; mi++) {
+            int m = ms[mi];
+            double out[3 * NP], at[2];
+            for (int t = 0; t < 3 * NP; t++) out[t] = 0.25;   /* the kernel adds to out */
+            K->tsne_rep(px, py, NP, sx, sy, sw, m, out);
+            for (int i = 0; i < NP; i++) {
+                double z = 0.25, gx = 0.25, gy = 0.25, az = 0, ag = 0;
+                for (int j = 0; j < m; j++) {
+                    double dx = (double)px[i] - sx[j], dy = (double)py[i] - sy[j], q = 1 / (1 + dx * dx + dy * dy);
+                    z += sw[j] * q; gx += sw[j] * q * q * dx; gy += sw[j] * q * q * dy;
+                    az += sw[j] * q; ag += sw[j] * q * q * (fabs(dx) + fabs(dy));
+                }
+                CHECK_MSG(fabs(out[3 * i] - z) <= 1e-6 * az + 1e-12, "%s m %d point %d: z %.9g vs %.9g", names[ki], m, i, out[3 * i], z);
+                CHECK_MSG(fabs(out[3 * i + 1] - gx) <= 1e-6 * ag + 1e-12 && fabs(out[3 * i + 2] - gy) <= 1e-6 * ag + 1e-12,
+                          "%s m %d point %d: (%.9g %.9g) vs (%.9g %.9g)", names[ki], m, i, out[3 * i + 1], out[3 * i + 2], gx, gy);
+            }
+            K->tsne_attr(px[3], py[3], ci, pv, m, Y, at);
+            double ax = 0, ay = 0, aa = 0;
+            for (int j = 0; j < m; j++) {
+                double dx = (double)px[3] - Y[2 * ci[j]], dy = (double)py[3] - Y[2 * ci[j] + 1], pq = pv[j] / (1 + dx * dx + dy * dy);
+                ax += pq * dx; ay += pq * dy; aa += pq * (fabs(dx) + fabs(dy));
+            }
+            CHECK_MSG(fabs(at[0] - ax) <= 1e-6 * aa + 1e-15 && fabs(at[1] - ay) <= 1e-6 * aa + 1e-15, "%s m %d: attraction (%.9g %.9g) vs (%.9g %.9g)",
+                      names[ki], m, at[0], at[1], ax, ay);
+        }
+    }
+}
+
 /* Packed GEMM on every kernel set against a double-precision product, odd shapes (rows not
  * a multiple of the micro-tile, columns not of the panel), every epilogue, 1 and 3 threads,
  * both packings. */
@@ -291,5 +340,5 @@ TEST(gemm_bf16_matches_rounded_double) {
     fprintf(stderr, "  (bf16 GEMM %s)\n", lt_bf16_native() ? "on AVX-512 BF16" : "scalar");
 }
 
-RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound), T(cos_add_matches_double),
+RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound), T(cos_add_matches_double), T(tsne_kernels_match_double),
           T(gemm_packed_matches_double), T(gemm_bf16_matches_rounded_double))

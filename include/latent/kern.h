@@ -71,6 +71,13 @@ typedef struct lt_kernels {
      * lx = log x, fw = f(x); lr, blr: the vectors' and the biases' rates; tmp: 2d floats.
      * Returns the loss term 0.5 f diff^2. */
     float (*glove_step)(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp);
+    /* t-SNE repulsion: for each of np points (px, py), over m sources (sx, sy) of
+     * weight sw, with q = 1 / (1 + squared distance): out[3i] += sum w q, out[3i + 1, 2] +=
+     * sum w q^2 (p - s). A source at the point itself adds w to the sum and nothing else. */
+    void (*tsne_rep)(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out);
+    /* t-SNE attraction of point (x, y) to the m rows ci of Y (n x 2, interleaved) with
+     * affinities pv: out[0, 1] = sum p q (point - Y[ci]) */
+    void (*tsne_attr)(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out);
 } lt_kernels;
 
 /* ---- GEMM with a pre-packed right operand ----

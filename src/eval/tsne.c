@@ -3,13 +3,18 @@
  * initialisation scaled to sd 1e-4; 250 iterations of early exaggeration 12 at momentum 0.5,
  * then momentum 0.8; delta-bar-delta gains (+0.2 / x0.8, at least 0.01); learning rate
  * max(n / 12 / 4, 50). O(n^2) memory and time per iteration: for up to a few thousand rows. */
-#include "latent/eval.h"
+#include "eval_impl.h"
 #include "latent/kern.h"
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
-void lt_map_opts_init(lt_map_opts *o) { memset(o, 0, sizeof *o); o->method = LT_MAP_TSNE; o->perplexity = 30; o->iters = 1000; }
+void lt_map_opts_init(lt_map_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->method = LT_MAP_TSNE; o->perplexity = 30; o->iters = 1000; o->exact = -1; o->theta = 0.5; o->n_threads = 1;
+    o->n_neighbors = 15; o->min_dist = 0.1; o->seed = 1;
+}
+static int tsne_exact(const lt_vecs *X, const lt_map_opts *o, double *Yd, lt_map_result *res);
 
 /* the two leading principal components of the rows (double), into Y (n x 2) */
 static int pca2(const lt_vecs *X, double *Y) {
@@ -38,8 +43,7 @@ static int pca2(const lt_vecs *X, double *Y) {
     return rc;
 }
 
-/* row i's conditional affinities for a target entropy log(perplexity), by bisection on beta */
-static void calibrate(const double *d2, int64_t n, int64_t i, double perp, double *p) {
+void lt__tsne_calibrate(const double *d2, int64_t n, int64_t i, double perp, double *p) {
     double lo = -INFINITY, hi = INFINITY, beta = 1, target = log(perp);
     for (int it = 0; it < 100; it++) {
         double s = 0, h = 0;
@@ -52,20 +56,50 @@ static void calibrate(const double *d2, int64_t n, int64_t i, double perp, doubl
     }
 }
 
+double lt__tsne_rate(int64_t n) { return (double)n / LT__TSNE_EXAGGERATION / 4.0 > 50 ? (double)n / LT__TSNE_EXAGGERATION / 4.0 : 50; }
+
+void lt__tsne_step(double *Y, const double *G, double *U, double *gain, int64_t n2, double mom, double lr) {
+    for (int64_t t = 0; t < n2; t++) {
+        gain[t] = U[t] * G[t] < 0 ? gain[t] + 0.2 : gain[t] * 0.8;
+        if (gain[t] < 0.01) gain[t] = 0.01;
+        U[t] = mom * U[t] - lr * gain[t] * G[t];
+        Y[t] += U[t];
+    }
+}
+
 int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res) {
-    int64_t n = X->n, d = X->d;
+    int64_t n = X->n;
     if (res) memset(res, 0, sizeof *res);
     if (n < 3) return lt_err(LT_EINVAL, "a map needs at least 3 rows (%lld given)", (long long)n);
+    int exact = o->method == LT_MAP_TSNE && (o->exact > 0 || (o->exact < 0 && n <= LT_MAP_EXACT_AUTO));
+    if (o->method == LT_MAP_TSNE) {
+        if (exact && n > 20000) return lt_err(LT_EINVAL, "exact t-SNE on %lld rows: at most 20000 (O(n^2) memory); Barnes-Hut maps any number", (long long)n);
+        if (!(o->perplexity > 0) || 3 * o->perplexity >= n) return lt_err(LT_EINVAL, "perplexity %g: positive and below a third of the %lld rows", o->perplexity, (long long)n);
+        if (!exact && !(o->theta > 0 && o->theta <= 1)) return lt_err(LT_EINVAL, "Barnes-Hut angle %g: in (0, 1]", o->theta);
+    }
+    if (o->method == LT_MAP_UMAP && (o->n_neighbors < 2 || o->n_neighbors >= n || !(o->min_dist >= 0))) return lt_err(LT_EINVAL, "UMAP: %d neighbours for %lld rows (2 to n - 1), min_dist %g (>= 0)", o->n_neighbors, (long long)n, o->min_dist);
     double *Yd = lt_malloc((size_t)n * 2 * 8);
     if (!Yd) return lt_err(LT_ENOMEM, "out of memory");
     int rc = pca2(X, Yd);
-    if (rc || o->method == LT_MAP_PCA) {
-        for (int64_t i = 0; rc == LT_OK && i < 2 * n; i++) Y[i] = (float)Yd[i];
-        lt_free(Yd);
-        return rc;
+    if (rc == LT_OK && o->method == LT_MAP_TSNE) {   /* PCA initialisation, the first coordinate's sd scaled to 1e-4 */
+        double m0 = 0, v0 = 0;
+        for (int64_t i = 0; i < n; i++) m0 += Yd[2 * i] / (double)n;
+        for (int64_t i = 0; i < n; i++) v0 += (Yd[2 * i] - m0) * (Yd[2 * i] - m0) / (double)n;
+        double sc = v0 > 0 ? 1e-4 / sqrt(v0) : 1;
+        for (int64_t i = 0; i < 2 * n; i++) Yd[i] *= sc;
     }
-    if (n > 20000) { lt_free(Yd); return lt_err(LT_EINVAL, "exact t-SNE on %lld rows: at most 20000 (O(n^2) memory)", (long long)n); }
-    if (!(o->perplexity > 0) || 3 * o->perplexity >= n) { lt_free(Yd); return lt_err(LT_EINVAL, "perplexity %g: positive and below a third of the %lld rows", o->perplexity, (long long)n); }
+    if (rc == LT_OK && o->method == LT_MAP_TSNE) rc = exact ? tsne_exact(X, o, Yd, res) : lt__tsne_bh(X, o, Yd, res);
+    if (rc == LT_OK && o->method == LT_MAP_UMAP) rc = lt__umap(X, o, Yd, res);
+    if (res) res->exact = exact;
+    for (int64_t i = 0; rc == LT_OK && i < 2 * n; i++) Y[i] = (float)Yd[i];
+    lt_free(Yd);
+    return rc;
+}
+
+/* exact t-SNE from the initial map in Yd */
+static int tsne_exact(const lt_vecs *X, const lt_map_opts *o, double *Yd, lt_map_result *res) {
+    int64_t n = X->n, d = X->d;
+    int rc = LT_OK;
     size_t nn = (size_t)n * (size_t)n;
     double *P = lt_malloc(nn * 8), *W = lt_malloc(nn * 8), *G = lt_calloc((size_t)n * 2, 8), *U = lt_calloc((size_t)n * 2, 8), *gain = lt_malloc((size_t)n * 2 * 8);
     double *sq = lt_malloc((size_t)n * 8), *A = lt_malloc((size_t)n * (size_t)d * 8 + 8);
@@ -80,23 +114,18 @@ int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res)
         }
         lt_dgemm(0, 1, (int)n, (int)n, (int)d, -2.0, A, d, A, d, 0.0, W, n);
         for (int64_t i = 0; i < n; i++) for (int64_t j = 0; j < n; j++) { double v = W[i * n + j] + sq[i] + sq[j]; W[i * n + j] = i == j || v < 0 ? 0 : v; }
-        for (int64_t i = 0; i < n; i++) calibrate(W + i * n, n, i, o->perplexity, P + i * n);
+        for (int64_t i = 0; i < n; i++) lt__tsne_calibrate(W + i * n, n, i, o->perplexity, P + i * n);
         double tot = 0;
         for (int64_t i = 0; i < n; i++) for (int64_t j = i + 1; j < n; j++) { double v = P[i * n + j] + P[j * n + i]; P[i * n + j] = P[j * n + i] = v; tot += 2 * v; }
         for (size_t t = 0; t < nn; t++) P[t] = P[t] / (tot > 0 ? tot : 1);
         for (int64_t i = 0; i < n; i++) P[i * n + i] = 0;
         for (size_t t = 0; t < nn; t++) if (P[t] < 2.220446049250313e-16 && t % (size_t)(n + 1)) P[t] = 2.220446049250313e-16;
-        /* PCA initialisation, the first coordinate's sd scaled to 1e-4 */
-        double m0 = 0, v0 = 0;
-        for (int64_t i = 0; i < n; i++) m0 += Yd[2 * i] / (double)n;
-        for (int64_t i = 0; i < n; i++) v0 += (Yd[2 * i] - m0) * (Yd[2 * i] - m0) / (double)n;
-        double sc = v0 > 0 ? 1e-4 / sqrt(v0) : 1;
-        for (int64_t i = 0; i < 2 * n; i++) { Yd[i] *= sc; gain[i] = 1; }
-        double lr = (double)n / 12.0 / 4.0 > 50 ? (double)n / 12.0 / 4.0 : 50, kl = 0;
+        for (int64_t i = 0; i < 2 * n; i++) gain[i] = 1;
+        double lr = lt__tsne_rate(n), kl = 0;
         int iters = o->iters;
         for (int it = 0; it < iters; it++) {
-            int early = it < 250;
-            double ex = early ? 12.0 : 1.0, mom = early ? 0.5 : 0.8, z = 0;
+            int early = it < LT__TSNE_EARLY;
+            double ex = early ? LT__TSNE_EXAGGERATION : 1.0, mom = early ? 0.5 : 0.8, z = 0;
             for (int64_t i = 0; i < n; i++)
                 for (int64_t j = 0; j < n; j++) {
                     double dx = Yd[2 * i] - Yd[2 * j], dy = Yd[2 * i + 1] - Yd[2 * j + 1], w = i == j ? 0 : 1 / (1 + dx * dx + dy * dy);
@@ -115,18 +144,12 @@ int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res)
                 }
                 G[2 * i] = 4 * gx; G[2 * i + 1] = 4 * gy;
             }
-            for (int64_t t = 0; t < 2 * n; t++) {
-                gain[t] = U[t] * G[t] < 0 ? gain[t] + 0.2 : gain[t] * 0.8;
-                if (gain[t] < 0.01) gain[t] = 0.01;
-                U[t] = mom * U[t] - lr * gain[t] * G[t];
-                Yd[t] += U[t];
-            }
+            lt__tsne_step(Yd, G, U, gain, 2 * n, mom, lr);
             if (o->progress) lt_progress_update(o->progress, it + 1, early ? -1 : kl);
             if (!isfinite(Yd[0])) { rc = lt_err(LT_EINVAL, "t-SNE diverged at iteration %d", it + 1); break; }
         }
         if (res) { res->kl_divergence = kl; res->iters = iters; }
-        for (int64_t i = 0; rc == LT_OK && i < 2 * n; i++) Y[i] = (float)Yd[i];
     }
-    lt_free(P); lt_free(W); lt_free(G); lt_free(U); lt_free(gain); lt_free(sq); lt_free(A); lt_free(Yd);
+    lt_free(P); lt_free(W); lt_free(G); lt_free(U); lt_free(gain); lt_free(sq); lt_free(A);
     return rc;
 }

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const lt_kernels k_ref = {"ref", lt_dot_ref, lt_l2sq_ref, lt_dot_f16_ref, lt_l2sq_f16_ref, lt_dot_i8_ref, lt_l2sq_i8_ref, lt_scan_below_ref, lt_axpy_ref, lt_dots_rows_ref, lt_update_rows_ref, lt_gemm_ukr_ref, 4, lt_gelu_ref, lt_softmax_ref, lt_scan32_ref, lt_cos_add_ref, lt_glove_step_ref};
+static const lt_kernels k_ref = {"ref", lt_dot_ref, lt_l2sq_ref, lt_dot_f16_ref, lt_l2sq_f16_ref, lt_dot_i8_ref, lt_l2sq_i8_ref, lt_scan_below_ref, lt_axpy_ref, lt_dots_rows_ref, lt_update_rows_ref, lt_gemm_ukr_ref, 4, lt_gelu_ref, lt_softmax_ref, lt_scan32_ref, lt_cos_add_ref, lt_glove_step_ref, lt_tsne_rep_ref, lt_tsne_attr_ref};
 #if defined(__x86_64__)
-static const lt_kernels k_avx2 = {"avx2", lt_dot_avx2, lt_l2sq_avx2, lt_dot_f16_avx2, lt_l2sq_f16_avx2, lt_dot_i8_avx2, lt_l2sq_i8_avx2, lt_scan_below_avx2, lt_axpy_avx2, lt_dots_rows_avx2, lt_update_rows_avx2, lt_gemm_ukr_avx2, 6, lt_gelu_avx2, lt_softmax_avx2, lt_scan32_avx2, lt_cos_add_avx2, lt_glove_step_avx2};
-static const lt_kernels k_avx512 = {"avx512", lt_dot_avx512, lt_l2sq_avx512, lt_dot_f16_avx512, lt_l2sq_f16_avx512, lt_dot_i8_avx512, lt_l2sq_i8_avx512, lt_scan_below_avx512, lt_axpy_avx512, lt_dots_rows_avx512, lt_update_rows_avx512, lt_gemm_ukr_avx512, 12, lt_gelu_avx512, lt_softmax_avx512, lt_scan32_avx512, lt_cos_add_avx512, lt_glove_step_avx512};
+static const lt_kernels k_avx2 = {"avx2", lt_dot_avx2, lt_l2sq_avx2, lt_dot_f16_avx2, lt_l2sq_f16_avx2, lt_dot_i8_avx2, lt_l2sq_i8_avx2, lt_scan_below_avx2, lt_axpy_avx2, lt_dots_rows_avx2, lt_update_rows_avx2, lt_gemm_ukr_avx2, 6, lt_gelu_avx2, lt_softmax_avx2, lt_scan32_avx2, lt_cos_add_avx2, lt_glove_step_avx2, lt_tsne_rep_avx2, lt_tsne_attr_avx2};
+static const lt_kernels k_avx512 = {"avx512", lt_dot_avx512, lt_l2sq_avx512, lt_dot_f16_avx512, lt_l2sq_f16_avx512, lt_dot_i8_avx512, lt_l2sq_i8_avx512, lt_scan_below_avx512, lt_axpy_avx512, lt_dots_rows_avx512, lt_update_rows_avx512, lt_gemm_ukr_avx512, 12, lt_gelu_avx512, lt_softmax_avx512, lt_scan32_avx512, lt_cos_add_avx512, lt_glove_step_avx512, lt_tsne_rep_avx512, lt_tsne_attr_avx512};
 #endif
 
 const lt_kernels *lt_kern_get(const char *name) {

@@ -2,6 +2,7 @@
 #include "kern_impl.h"
 #include <immintrin.h>
 #include <math.h>
+#include <string.h>
 
 float lt_dot_avx512(const float *x, const float *y, int64_t d) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
@@ -351,4 +352,32 @@ uint32_t lt_scan32_avx512(const float *s, int nr, float bx, const float *qn, con
 void lt_cos_add_avx512(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
 float lt_glove_step_avx512(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
     return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
+}
+void lt_tsne_rep_avx512(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
+    lt__tsne_rep(px, py, np, sx, sy, sw, m, out);
+}
+/* the shared source's lanes, with each (x, y) pair fetched by one 64-bit gather (GCC builds
+ * gathers element by element) and split into x and y lanes by two permutes */
+void lt_tsne_attr_avx512(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
+    __m512 vx = _mm512_set1_ps(x), vy = _mm512_set1_ps(y), one = _mm512_set1_ps(1), ax = _mm512_setzero_ps(), ay = _mm512_setzero_ps();
+    float xy[2] = {x, y};
+    double self;
+    memcpy(&self, xy, 8);
+    const __m512d pass = _mm512_set1_pd(self);
+    const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (int64_t j = 0; j < m; j += 16) {
+        __mmask16 k = m - j >= 16 ? 0xffff : (__mmask16)((1u << (m - j)) - 1);
+        __m512i c = _mm512_maskz_loadu_epi32(k, ci + j);
+        __m512 g0 = _mm512_castpd_ps(_mm512_mask_i32gather_pd(pass, (__mmask8)k, _mm512_castsi512_si256(c), (const double *)Y, 8));
+        __m512 g1 = _mm512_castpd_ps(_mm512_mask_i32gather_pd(pass, (__mmask8)(k >> 8), _mm512_extracti64x4_epi64(c, 1), (const double *)Y, 8));
+        __m512 yx = _mm512_permutex2var_ps(g0, ev, g1), yy = _mm512_permutex2var_ps(g0, od, g1);
+        __m512 dx = _mm512_sub_ps(vx, yx), dy = _mm512_sub_ps(vy, yy);
+        __m512 den = _mm512_add_ps(one, _mm512_add_ps(_mm512_mul_ps(dx, dx), _mm512_mul_ps(dy, dy)));
+        __m512 pq = _mm512_div_ps(_mm512_maskz_loadu_ps(k, pv + j), den);
+        ax = _mm512_add_ps(ax, _mm512_mul_ps(pq, dx)); ay = _mm512_add_ps(ay, _mm512_mul_ps(pq, dy));
+    }
+    float a[16], b[16];
+    _mm512_storeu_ps(a, ax); _mm512_storeu_ps(b, ay);
+    out[0] = lt__lanes16(a); out[1] = lt__lanes16(b);
 }

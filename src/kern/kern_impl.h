@@ -20,7 +20,9 @@
     void lt_softmax_##sfx(float *x, int n);                                                    \
     uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist); \
     void lt_cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n); \
-    float lt_glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp);
+    float lt_glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp); \
+    void lt_tsne_rep_##sfx(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out); \
+    void lt_tsne_attr_##sfx(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)
@@ -58,6 +60,48 @@ static inline void lt__cos_add(const float *s, const float *b, float amp, float 
         float x = s[i] + b[i];
         z[i] = amp * (fabsf(x) < 8192.0f ? lt__cos_poly(x) : cosf(x));
     }
+}
+/* One source for tsne_rep and tsne_attr, compiled per instruction set: float terms summed
+ * in 16 lanes, in a fixed order the compiler vectorises without reassociating, the lanes
+ * added in double. */
+static inline double lt__lanes16(const float *a) {
+    double s[4];
+    for (int k = 0; k < 4; k++) s[k] = ((double)a[4 * k] + a[4 * k + 1]) + ((double)a[4 * k + 2] + a[4 * k + 3]);
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+static inline void lt__tsne_rep(const float *restrict px, const float *restrict py, int np, const float *restrict sx, const float *restrict sy,
+                                const float *restrict sw, int64_t m, double *restrict out) {
+    for (int i = 0; i < np; i++) {
+        float x = px[i], y = py[i], az[16] = {0}, ax[16] = {0}, ay[16] = {0};
+        int64_t j = 0;
+        for (; j + 16 <= m; j += 16)
+            for (int l = 0; l < 16; l++) {
+                float dx = x - sx[j + l], dy = y - sy[j + l], q = 1 / (1 + dx * dx + dy * dy), wq = sw[j + l] * q, wq2 = wq * q;
+                az[l] += wq; ax[l] += wq2 * dx; ay[l] += wq2 * dy;
+            }
+        for (int l = 0; j < m; j++, l++) {
+            float dx = x - sx[j], dy = y - sy[j], q = 1 / (1 + dx * dx + dy * dy), wq = sw[j] * q, wq2 = wq * q;
+            az[l] += wq; ax[l] += wq2 * dx; ay[l] += wq2 * dy;
+        }
+        out[3 * i] += lt__lanes16(az); out[3 * i + 1] += lt__lanes16(ax); out[3 * i + 2] += lt__lanes16(ay);
+    }
+}
+static inline void lt__tsne_attr(float x, float y, const int32_t *restrict ci, const float *restrict pv, int64_t m, const float *restrict Y,
+                                 double *restrict out) {
+    float ax[16] = {0}, ay[16] = {0};
+    int64_t j = 0;
+    for (; j + 16 <= m; j += 16)
+        for (int l = 0; l < 16; l++) {
+            int32_t c = ci[j + l];
+            float dx = x - Y[2 * c], dy = y - Y[2 * c + 1], pq = pv[j + l] / (1 + dx * dx + dy * dy);
+            ax[l] += pq * dx; ay[l] += pq * dy;
+        }
+    for (int l = 0; j < m; j++, l++) {
+        int32_t c = ci[j];
+        float dx = x - Y[2 * c], dy = y - Y[2 * c + 1], pq = pv[j] / (1 + dx * dx + dy * dy);
+        ax[l] += pq * dx; ay[l] += pq * dy;
+    }
+    out[0] = lt__lanes16(ax); out[1] = lt__lanes16(ay);
 }
 /* One source for glove_step, compiled per instruction set (see glove.h for the rule). The
  * row update is skipped when it is not finite, as GloVe does. */

@@ -100,3 +100,9 @@ void lt_cos_add_ref(const float *s, const float *b, float amp, float *z, int64_t
 float lt_glove_step_ref(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
     return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
 }
+void lt_tsne_rep_ref(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
+    lt__tsne_rep(px, py, np, sx, sy, sw, m, out);
+}
+void lt_tsne_attr_ref(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
+    lt__tsne_attr(x, y, ci, pv, m, Y, out);
+}
