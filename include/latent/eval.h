@@ -153,19 +153,31 @@ int lt_eval_links(const lt_vecs *v, const char *pairs_path, lt_link_op op, uint6
  *  - redundancy: effective rank (exp of the entropy of the normalised singular values of the
  *    centred rows, Roy and Vetterli 2007), mean |correlation| between dimensions, dead
  *    dimensions (variance below 1e-12 of the largest), mean cosine of 10000 seeded random
- *    pairs (isotropy: 0 for an isotropic cloud);
+ *    pairs (isotropy: 0 for an isotropic cloud), Mu and Viswanath's partition-function ratio
+ *    (isotropy: 1 for an isotropic space);
  *  - structure: intrinsic dimension by TwoNN (Facco et al. 2017, maximum likelihood) and by the
  *    Levina-Bickel estimator at k (MacKay and Ghahramani's average), hubness (skewness of the
- *    k-occurrence counts), silhouette (Rousseeuw) when labels (class ids of V's rows) are given.
+ *    k-occurrence counts), silhouette (Rousseeuw) when labels (class ids of V's rows) are given;
+ *    the mean row norm and its Spearman correlation with the row's position (word vectors
+ *    listed by falling frequency: how the norm follows frequency);
+ *  - generalisation, with labels: 5-fold cross-validated accuracy of the logistic-regression
+ *    and kNN (k) probes on the sample, and the logistic probe on the 1, 2, 4, ... leading
+ *    principal components (accuracy against dimension).
  * Memory O(sample^2). */
-typedef struct lt_quality_opts { int k; int64_t sample; uint64_t seed; } lt_quality_opts;
-void lt_quality_opts_init(lt_quality_opts *o);   /* k 10, sample 2000, seed 1 */
+typedef struct lt_quality_opts { int k; int64_t sample; uint64_t seed; int n_threads; } lt_quality_opts;
+void lt_quality_opts_init(lt_quality_opts *o);   /* k 10, sample 2000, seed 1, 1 thread */
+enum { LT_QUALITY_CURVE = 24 };
 typedef struct lt_quality_result {
     int64_t n, d, sample; int k;
     double trustworthiness, continuity, knn_overlap;
     double effective_rank, mean_abs_corr, mean_cosine; int64_t dead_dims;
+    double isotropy_pf;          /* Mu & Viswanath: min over max of Z(c) = sum exp(c.x), c the eigenvectors of X^T X, both signs */
+    double mean_norm, norm_rank_spearman;   /* Spearman of the row norm against the row's position */
     double intrinsic_dim_twonn, intrinsic_dim_mle, hubness, silhouette;
+    double probe_logreg, probe_knn;         /* 5-fold CV accuracy of the labels on the sample */
     double spectrum[256]; int n_spectrum;   /* the leading singular values of the centred sample, descending */
+    /* the logistic-regression probe (5-fold CV) on the curve_dim[i] leading principal components */
+    int n_curve, curve_dim[LT_QUALITY_CURVE]; double curve_acc[LT_QUALITY_CURVE];
 } lt_quality_result;
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out);
 /* the metrics by index: snake-case key, one-line meaning, value (NaN when not computed) */
@@ -173,11 +185,29 @@ int lt_quality_n_metrics(void);
 const char *lt_quality_key(int i);
 const char *lt_quality_meaning(int i);
 double lt_quality_value(const lt_quality_result *q, int i);
-/* A self-contained HTML page (no network): the metric table and an exact t-SNE map (PNG as a
- * data: URI) of a seeded sample of at most map_rows rows, coloured by labels when given.
+/* The task evaluations of a folder (the report's --eval-dir): each regular file, in name
+ * order, is read as what its first data lines show: ": section" headers or four words: an
+ * analogy set (3CosAdd in the 30000 first rows, accuracy); two words and a number by tabs
+ * (not in a file named *edge*): a similarity set (Spearman of the cosines); two columns in a file named
+ * *label*: node labels (node classification, micro-F1 by the top-k rule). Other files are
+ * passed over. An evaluation that fails (or vectors without labels to match) gives NaN and
+ * the reason in `note`. *out: lt_free. */
+typedef struct lt_eval_entry { char file[256], task[16], metric[16]; double value; int64_t used, total; char note[200]; } lt_eval_entry;
+int lt_eval_dir(const lt_vecs *v, const char *dir, int n_threads, lt_eval_entry **out, int *n_out);
+
+/* A self-contained HTML page (no network): the metric table, the evaluations, t-SNE and UMAP
+ * maps of a seeded sample of at most map_rows rows (coloured by labels when given), the
+ * singular-value spectrum, probe accuracy against dimension (labels) and the rows' norms
+ * against their positions, each PNG a data: URI. progress (optional): one bar per map.
  * Written atomically. */
+typedef struct lt_report_opts {
+    uint64_t seed; int map_rows; int n_threads;
+    const lt_eval_entry *evals; int n_evals;
+    lt_progress *progress;
+} lt_report_opts;
+void lt_report_opts_init(lt_report_opts *o);   /* seed 1, 5000 map rows, 1 thread, no evaluations */
 int lt_report_html(const char *path, const char *title, const lt_vecs *V, const int *labels, int n_classes, const char *const *class_names,
-                   const lt_quality_result *q, uint64_t seed, int map_rows);
+                   const lt_quality_result *q, const lt_report_opts *o);
 
 /* 2-D maps of rows, Y: n x 2.
  *  LT_MAP_PCA: the two leading principal components.

@@ -20,6 +20,10 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
 /* A line of y[0 .. n) against 1 .. n (logy: a log10 axis for positive values), with markers;
  * PNG or SVG as lt_plot_scatter. */
 int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const char *path);
+/* The same against x[0 .. n) (NULL: 1 .. n); axes: LT_PLOT_LOGX | LT_PLOT_LOGY for log10 axes
+ * (non-positive values left out) */
+enum { LT_PLOT_LOGX = 1, LT_PLOT_LOGY = 2 };
+int lt_plot_xy(const double *x, const double *y, int n, int axes, const lt_plot_opts *o, const char *path);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lt_quality_opts_init(lt_quality_opts *o) { memset(o, 0, sizeof *o); o->k = 10; o->sample = 2000; o->seed = 1; }
+void lt_quality_opts_init(lt_quality_opts *o) { memset(o, 0, sizeof *o); o->k = 10; o->sample = 2000; o->seed = 1; o->n_threads = 1; }
 
 /* squared distances of the m sampled rows of X among themselves (m x m, double):
  * |a|^2 + |b|^2 - 2 a.b with the products by one double GEMM (as scikit-learn's
@@ -70,8 +70,100 @@ static double trust(const int64_t *ordB, const int64_t *rankA, int64_t m, int k)
     return 1 - 2.0 / ((double)m * k * (2.0 * m - 3.0 * k - 1)) * s;
 }
 
+/* the sample's rows in double (m x d) */
+static double *sample_rows(const lt_vecs *V, const int64_t *rows, int64_t m) {
+    int64_t d = V->d;
+    double *A = lt_malloc((size_t)m * (size_t)d * 8 + 8);
+    for (int64_t i = 0; A && i < m; i++) for (int64_t t = 0; t < d; t++) A[i * d + t] = lt_vecs_row(V, rows[i])[t];
+    return A;
+}
+
+/* Mu and Viswanath's isotropy: Z(c) = sum_i exp(c.x_i) for c each eigenvector of X^T X (the
+ * sample, uncentred) and its negation, min Z / max Z from the log-sums; the mean norm and its rank correlation
+ * with the rows' positions */
+static int isotropy_norms(const lt_vecs *V, const int64_t *rows, int64_t m, lt_quality_result *out) {
+    int64_t d = V->d;
+    double *A = sample_rows(V, rows, m), *U = lt_malloc((size_t)d * (size_t)d * 8), *ev = lt_malloc((size_t)d * 8);
+    double *S = lt_malloc((size_t)m * (size_t)d * 8 + 8), *nrm = lt_malloc((size_t)m * 8), *pos = lt_malloc((size_t)m * 8);
+    int rc = A && U && ev && S && nrm && pos ? LT_OK : lt_err(LT_ENOMEM, "out of memory for the isotropy of %lld x %lld rows", (long long)m, (long long)d);
+    if (rc == LT_OK) {
+        lt_dgemm(1, 0, (int)d, (int)d, (int)m, 1.0, A, d, A, d, 0.0, U, d);
+        if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d, U, (lapack_int)d, ev) != 0) rc = lt_err(LT_EINVAL, "isotropy: eigensolver failed");
+    }
+    if (rc == LT_OK) {
+        lt_dgemm(0, 0, (int)m, (int)d, (int)d, 1.0, A, d, U, d, 0.0, S, d);   /* S[i][j] = x_i . c_j */
+        double lo = INFINITY, hi = -INFINITY;
+        for (int64_t j = 0; j < 2 * d; j++) {   /* an eigenvector's sign is arbitrary: both c and -c */
+            double sg = j < d ? 1 : -1, mx = -INFINITY, z = 0;
+            for (int64_t i = 0; i < m; i++) if (sg * S[i * d + j % d] > mx) mx = sg * S[i * d + j % d];
+            for (int64_t i = 0; i < m; i++) z += exp(sg * S[i * d + j % d] - mx);
+            double lz = mx + log(z);
+            if (lz < lo) lo = lz;
+            if (lz > hi) hi = lz;
+        }
+        out->isotropy_pf = exp(lo - hi);
+        double sn = 0;
+        for (int64_t i = 0; i < m; i++) {
+            double q = 0;
+            for (int64_t t = 0; t < d; t++) q += A[i * d + t] * A[i * d + t];
+            nrm[i] = sqrt(q); pos[i] = (double)rows[i]; sn += nrm[i];
+        }
+        out->mean_norm = sn / (double)m;
+        out->norm_rank_spearman = lt_spearman(nrm, pos, m);
+    }
+    lt_free(A); lt_free(U); lt_free(ev); lt_free(S); lt_free(nrm); lt_free(pos);
+    return rc;
+}
+
+/* the sample's columns 0..dk of A (m x ld) as a vector set */
+static lt_vecs *vecs_of(const double *A, int64_t m, int64_t ld, int64_t dk) {
+    lt_vecs *v = lt_vecs_new(m, dk);
+    for (int64_t i = 0; v && i < m; i++) for (int64_t t = 0; t < dk; t++) lt_vecs_row(v, i)[t] = (float)A[i * ld + t];
+    return v;
+}
+
+/* generalisation: the probes (5-fold CV on the sample; a probe the labels do not allow, as a
+ * class with fewer rows than folds, gives NaN), and the logistic probe on the leading
+ * principal components (E: the covariance's eigenvectors as columns, ascending) */
+static int probes(const lt_vecs *V, const int64_t *rows, int64_t m, const int *labels, int n_classes, const double *mean, const double *E,
+                  const lt_quality_opts *o, lt_quality_result *out) {
+    int64_t d = V->d;
+    double *A = sample_rows(V, rows, m), *P = lt_malloc((size_t)m * (size_t)d * 8 + 8), *Ed = lt_malloc((size_t)d * (size_t)d * 8);
+    int *y = lt_malloc((size_t)m * sizeof(int));
+    int rc = A && P && Ed && y ? LT_OK : lt_err(LT_ENOMEM, "out of memory for the probes");
+    for (int64_t i = 0; rc == LT_OK && i < m; i++) y[i] = labels[rows[i]];
+    lt_probe_opts po;
+    lt_probe_opts_init(&po);
+    po.n_threads = o->n_threads;
+    lt_probe_result pr;
+    lt_vecs *S = rc == LT_OK ? vecs_of(A, m, d, d) : NULL;
+    if (rc == LT_OK && !S) rc = lt_err(LT_ENOMEM, "out of memory for the probes");
+    if (rc == LT_OK) out->probe_logreg = lt_probe_cv(S, y, n_classes, 5, o->seed, &po, &pr) == LT_OK ? pr.accuracy : NAN;
+    po.kind = LT_PROBE_KNN; po.k = o->k;
+    if (rc == LT_OK) out->probe_knn = lt_probe_cv(S, y, n_classes, 5, o->seed, &po, &pr) == LT_OK ? pr.accuracy : NAN;
+    lt_vecs_free(S);
+    po.kind = LT_PROBE_LOGREG;
+    if (rc == LT_OK && !isnan(out->probe_logreg)) {
+        for (int64_t a = 0; a < d; a++) for (int64_t j = 0; j < d; j++) Ed[a * d + j] = E[a * d + (d - 1 - j)];   /* descending */
+        for (int64_t i = 0; i < m; i++) for (int64_t t = 0; t < d; t++) A[i * d + t] -= mean[t];
+        lt_dgemm(0, 0, (int)m, (int)d, (int)d, 1.0, A, d, Ed, d, 0.0, P, d);
+        for (int64_t dk = 1; rc == LT_OK && out->n_curve < LT_QUALITY_CURVE; dk = dk * 2 < d || dk == d ? dk * 2 : d) {
+            if (dk > d) break;
+            lt_vecs *v = vecs_of(P, m, d, dk);
+            if (!v) { rc = lt_err(LT_ENOMEM, "out of memory for the probes"); break; }
+            out->curve_dim[out->n_curve] = (int)dk;
+            out->curve_acc[out->n_curve++] = lt_probe_cv(v, y, n_classes, 5, o->seed, &po, &pr) == LT_OK ? pr.accuracy : NAN;
+            lt_vecs_free(v);
+            if (dk == d) break;
+        }
+    }
+    lt_free(A); lt_free(P); lt_free(Ed); lt_free(y);
+    return rc;
+}
+
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out) {
     memset(out, 0, sizeof *out);
+    out->probe_logreg = out->probe_knn = NAN;
     int64_t n = V->n, d = V->d;
     if (n < 3) return lt_err(LT_EINVAL, "quality metrics need at least 3 rows (%lld given)", (long long)n);
     if (source && source->n != n) return lt_err(LT_EINVAL, "the source has %lld rows, the vectors %lld", (long long)source->n, (long long)n);
@@ -111,13 +203,15 @@ int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n
         out->mean_abs_corr = pairs ? corr / (double)pairs : NAN;
         /* singular values of the centred sample: square roots of the covariance's eigenvalues */
         for (int64_t a = 0; a < d; a++) for (int64_t b = 0; b < a; b++) C[a * d + b] = C[b * d + a];
-        if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)d, C, (lapack_int)d, sv) != 0) rc = lt_err(LT_EINVAL, "effective rank: eigensolver failed");
+        if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d, C, (lapack_int)d, sv) != 0) rc = lt_err(LT_EINVAL, "effective rank: eigensolver failed");
         double tot = 0, h = 0;
         for (int64_t a = 0; rc == LT_OK && a < d; a++) { sv[a] = sv[a] > 0 ? sqrt(sv[a]) : 0; tot += sv[a]; }
         for (int64_t a = 0; rc == LT_OK && a < d; a++) if (sv[a] > 0) { double p = sv[a] / tot; h -= p * log(p); }
         out->effective_rank = tot > 0 ? exp(h) : 0;
         for (int64_t a = d - 1; rc == LT_OK && a >= 0 && out->n_spectrum < 256; a--) out->spectrum[out->n_spectrum++] = sv[a];   /* ascending from dsyev */
     }
+    if (rc == LT_OK) rc = isotropy_norms(V, rows, m, out);
+    if (rc == LT_OK && labels && n_classes >= 2) rc = probes(V, rows, m, labels, n_classes, mean, C, o, out);
     /* isotropy: mean cosine of seeded random pairs */
     if (rc == LT_OK) {
         lt_rng r;

@@ -24,20 +24,22 @@ static double tick_step(double span) {
     return s * (m > 5 ? 10 : m > 2 ? 5 : m > 1 ? 2 : 1);
 }
 
-/* the frame, round ticks with their numbers, axis labels and the title; logy: y holds log10
- * values and the ticks read 1eN */
+/* the frame, round ticks with their numbers, axis labels and the title; logx, logy: the axis
+ * holds log10 values, ticked at whole decades (x reads 1, 10, 100; y reads 1eN) */
 static void frame(cairo_t *cr, double W, double H, double L, double T, double pw, double ph, double x0, double x1, double y0, double y1,
-                  const lt_plot_opts *o, int logy) {
+                  const lt_plot_opts *o, int logx, int logy) {
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     cairo_set_line_width(cr, 1);
     cairo_rectangle(cr, L, T, pw, ph);
     cairo_stroke(cr);
     char b[64];
-    double st = tick_step(x1 - x0);
+    double st = logx ? ceil((x1 - x0) / 8) : tick_step(x1 - x0);
+    if (!(st > 0)) st = 1;
     for (double t = ceil(x0 / st) * st; t <= x1 + 1e-9 * st; t += st) {
         double px = L + (t - x0) / (x1 - x0) * pw;
         cairo_move_to(cr, px, T + ph); cairo_line_to(cr, px, T + ph + 5); cairo_stroke(cr);
-        snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
+        if (logx) snprintf(b, sizeof b, "%g", pow(10, lround(t)));
+        else snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
         cairo_text_extents_t e;
         cairo_text_extents(cr, b, &e);
         cairo_move_to(cr, px - e.width / 2, T + ph + 20); cairo_show_text(cr, b);
@@ -90,46 +92,55 @@ static int finish(cairo_surface_t *s, int svg, const char *tmp, const char *path
     return LT_OK;
 }
 
-static double val(const double *y, int i, int logy) { return logy ? (y[i] > 0 ? log10(y[i]) : NAN) : y[i]; }
+static double val(double v, int lg) { return lg ? (v > 0 ? log10(v) : NAN) : v; }
 
-int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const char *path) {
+int lt_plot_xy(const double *xs, const double *y, int n, int axes, const lt_plot_opts *o, const char *path) {
     if (n < 1) return lt_err(LT_EINVAL, "plot: no values");
-    double y0 = INFINITY, y1 = -INFINITY;
+    int logx = axes & LT_PLOT_LOGX, logy = axes & LT_PLOT_LOGY;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+#define XV(i) val(xs ? xs[i] : (double)(i) + 1, logx)
     for (int i = 0; i < n; i++) {
-        double v = val(y, i, logy);
-        if (!isfinite(v)) continue;
+        double u = XV(i), v = val(y[i], logy);
+        if (!isfinite(u) || !isfinite(v)) continue;
+        if (u < x0) x0 = u;
+        if (u > x1) x1 = u;
         if (v < y0) y0 = v;
         if (v > y1) y1 = v;
     }
-    if (!isfinite(y0)) return lt_err(LT_EINVAL, "plot: no finite%s values", logy ? " positive" : "");
+    if (!isfinite(y0)) return lt_err(LT_EINVAL, "plot: no finite%s values", logx || logy ? " positive" : "");
     if (y1 - y0 < 1e-12) { y0 -= 1; y1 += 1; }
-    double my = 0.05 * (y1 - y0), x0 = 0.5, x1 = n + 0.5;
-    y0 -= my; y1 += my;
+    if (x1 - x0 < 1e-12) { x0 -= 0.5; x1 += 0.5; }
+    double my = 0.05 * (y1 - y0), mx = xs || logx ? 0.04 * (x1 - x0) : 0.5;
+    x0 -= mx; x1 += mx; y0 -= my; y1 += my;
     double W = o->width, H = o->height, L = 60, T = o->title ? 40 : 20, pw = W - L - 20, ph = H - T - 50;
+    if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
     int svg;
     char tmp[4096];
     cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
     if (!s) return LT_EINVAL;
     cairo_t *cr = begin(s);
-    frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, logy);
+    frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, logx, logy);
     cairo_set_source_rgb(cr, 0.31, 0.47, 0.65);
     cairo_set_line_width(cr, 1.5);
     int started = 0;
     for (int i = 0; i < n; i++) {
-        double v = val(y, i, logy);
-        if (!isfinite(v)) { started = 0; continue; }
-        double px = L + (i + 1 - x0) / (x1 - x0) * pw, py = T + ph - (v - y0) / (y1 - y0) * ph;
+        double u = XV(i), v = val(y[i], logy);
+        if (!isfinite(u) || !isfinite(v)) { started = 0; continue; }
+        double px = L + (u - x0) / (x1 - x0) * pw, py = T + ph - (v - y0) / (y1 - y0) * ph;
         if (started) cairo_line_to(cr, px, py); else cairo_move_to(cr, px, py);
         started = 1;
     }
     cairo_stroke(cr);
     for (int i = 0; i < n && n <= 200; i++) {
-        double v = val(y, i, logy);
-        if (isfinite(v)) { cairo_arc(cr, L + (i + 1 - x0) / (x1 - x0) * pw, T + ph - (v - y0) / (y1 - y0) * ph, 2.5, 0, 2 * M_PI); cairo_fill(cr); }
+        double u = XV(i), v = val(y[i], logy);
+        if (isfinite(u) && isfinite(v)) { cairo_arc(cr, L + (u - x0) / (x1 - x0) * pw, T + ph - (v - y0) / (y1 - y0) * ph, 2.5, 0, 2 * M_PI); cairo_fill(cr); }
     }
+#undef XV
     cairo_destroy(cr);
     return finish(s, svg, tmp, path);
 }
+
+int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const char *path) { return lt_plot_xy(NULL, y, n, logy ? LT_PLOT_LOGY : 0, o, path); }
 
 int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, const char *const *class_names, const char *const *point_labels,
                     const lt_plot_opts *o, const char *path) {
@@ -156,7 +167,7 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
     cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
     if (!s) return LT_EINVAL;
     cairo_t *cr = begin(s);
-    frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, 0);
+    frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, 0, 0);
 #define PX(x) (L + ((x) - x0) / (x1 - x0) * pw)
 #define PY(y) (T + ph - ((y) - y0) / (y1 - y0) * ph)
     char b[64];

@@ -51,6 +51,36 @@ def test_against_sklearn_and_numpy(tmp_path):
     e = occ - occ.mean()
     assert abs(r["hubness"] - (e ** 3).mean() / (e ** 2).mean() ** 1.5) < 1e-9
     assert r["dead_dims"] == 0
+    # Mu and Viswanath's partition-function ratio over the eigenvectors of Y^T Y, both signs
+    _, U = np.linalg.eigh(Y64.T @ Y64)
+    logz = np.array([np.logaddexp.reduce(s * Y64 @ U[:, j]) for j in range(6) for s in (1, -1)])
+    assert abs(r["isotropy_partition"] - np.exp(logz.min() - logz.max())) < 1e-9
+    nrm = np.linalg.norm(Y64, axis=1)
+    assert abs(r["mean_norm"] - nrm.mean()) < 1e-6 * nrm.mean()
+    stats = pytest.importorskip("scipy.stats")
+    assert abs(r["norm_rank_spearman"] - stats.spearmanr(nrm, np.arange(n))[0]) < 1e-9
+    # the probes against scikit-learn's on other folds (exact agreement on the same split is
+    # tested in test_dense.py), and the curve ends at the full dimension
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.model_selection import cross_val_score
+    ref_lr = cross_val_score(LogisticRegression(max_iter=1000), Y64, labels, cv=5).mean()
+    ref_knn = cross_val_score(KNeighborsClassifier(10), Y64, labels, cv=5).mean()
+    assert abs(r["probe_logreg_accuracy"] - ref_lr) < 0.04 and abs(r["probe_knn_accuracy"] - ref_knn) < 0.04, (r, ref_lr, ref_knn)
+    dims = [c["dim"] for c in r["probe_curve"]]
+    assert dims == [1, 2, 4, 6] and r["probe_curve"][-1]["accuracy"] == r["probe_logreg_accuracy"]
+
+
+def test_norm_frequency_and_isotropy(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 600
+    iso = rng.standard_normal((n, 8))
+    r = report(tmp_path, iso)
+    assert r["isotropy_partition"] > 0.5 and r["probe_logreg_accuracy"] is None
+    cone = iso * 0.1 + 5 * np.ones(8)        # a narrow cone: one direction dominates
+    assert report(tmp_path, cone)["isotropy_partition"] < 1e-6
+    fall = iso * np.linspace(3, 1, n)[:, None]   # norms falling with the row's position
+    assert report(tmp_path, fall)["norm_rank_spearman"] < -0.5
 
 
 def test_known_intrinsic_dimension(tmp_path):
@@ -139,7 +169,9 @@ def test_html_report(tmp_path):
     (tmp_path / "l.txt").write_text("".join("k%d\n" % v for v in labels))
     subprocess.run([LATENT, "report", str(tmp_path / "y.npy"), "--labels", str(tmp_path / "l.txt"), "-o", str(tmp_path / "r.html"), "-q"], check=True)
     html = (tmp_path / "r.html").read_text()
-    assert html.startswith("<!DOCTYPE html>") and 'id="metrics"' in html and html.count("data:image/png;base64,") == 2   # map, spectrum
+    assert html.startswith("<!DOCTYPE html>") and 'id="metrics"' in html and html.count("data:image/png;base64,") == 5
+    for pic in ("map", "umap", "spectrum", "probe", "norms"):
+        assert 'id="%s"' % pic in html
     assert "http://" not in html and "https://" not in html            # self-contained: nothing fetched
     for key in ("effective_rank", "silhouette", "intrinsic_dim_twonn"):
         assert "<td>%s</td>" % key in html
@@ -157,3 +189,37 @@ def test_html_report(tmp_path):
     colourful = ((im.max(2) - im.min(2)) > 60).mean()
     assert colourful > 0.0005, colourful                                # the map's coloured points are on screen
     assert (im.sum(2) < 300).mean() > 0.001                             # text (the tables)
+
+
+def test_eval_dir(tmp_path):
+    """--eval-dir finds each file's task by its content: the analogy and similarity sets run
+    on labelled vectors (numbers equal to latent eval's), node labels only in a *label* file,
+    an edge list and notes passed over; vectors without labels give NaN with the reason."""
+    rng = np.random.default_rng(8)
+    words = ["king", "queen", "man", "woman", "paris", "france", "rome", "italy"] + ["w%d" % i for i in range(60)]
+    V = rng.standard_normal((len(words), 6)).astype(np.float32)
+    V[1] = V[0] - V[2] + V[3] + 0.01    # queen = king - man + woman
+    V[7] = V[6] - V[4] + V[5] + 0.01    # italy = rome - paris + france
+    (tmp_path / "v.txt").write_text("%d 6\n" % len(words) + "".join(w + " " + " ".join("%.6f" % x for x in r) + "\n" for w, r in zip(words, V)))
+    d = tmp_path / "ev"
+    d.mkdir()
+    (d / "analogy.txt").write_text(": capital\nparis france rome italy\n: gram-gender\nman woman king queen\n")
+    (d / "sim.tsv").write_text("# w1 w2 score\nking\tqueen\t9\nman\twoman\t8\nparis\tw3\t1\nrome\tw5\t2\nking\tzzz\t3\n")
+    (d / "SOURCE.md").write_text("# where these came from\nmade up for the test\n")
+    (d / "edges.tsv").write_text("king queen 1\nman woman 1\n")
+    (d / "node_labels.tsv").write_text("".join("%s\t%d\n" % (w, i % 2) for i, w in enumerate(words)))
+    r = json.loads(subprocess.run([LATENT, "report", str(tmp_path / "v.txt"), "--eval-dir", str(d), "--json", "-q", "--k", "5"],
+                                  check=True, capture_output=True, text=True).stdout)
+    ev = {e["file"]: e for e in r["evaluations"]}
+    assert sorted(ev) == ["analogy.txt", "node_labels.tsv", "sim.tsv"], ev
+    assert ev["analogy.txt"]["task"] == "analogy" and ev["analogy.txt"]["value"] == 1.0 and ev["analogy.txt"]["used"] == 2
+    ref = json.loads(subprocess.run([LATENT, "eval", "similarity", str(tmp_path / "v.txt"), str(d / "sim.tsv"), "--json"],
+                                    check=True, capture_output=True, text=True).stdout)
+    assert ev["sim.tsv"]["task"] == "similarity" and abs(ev["sim.tsv"]["value"] - ref["spearman"]) < 1e-6 and ev["sim.tsv"]["used"] == 4
+    assert ev["node_labels.tsv"]["task"] == "nodes" and 0 <= ev["node_labels.tsv"]["value"] <= 1
+    np.save(tmp_path / "v.npy", V)
+    r = json.loads(subprocess.run([LATENT, "report", str(tmp_path / "v.npy"), "--eval-dir", str(d), "--json", "-q", "--k", "5"],
+                                  check=True, capture_output=True, text=True).stdout)
+    assert all(e["value"] is None and "no labels" in e["note"] for e in r["evaluations"]) and len(r["evaluations"]) == 3
+    p = subprocess.run([LATENT, "report", str(tmp_path / "v.npy"), "--eval-dir", str(tmp_path / "none")], capture_output=True, text=True)
+    assert p.returncode == 1 and "cannot open the evaluation folder" in p.stderr
