@@ -122,8 +122,22 @@ static int has_header(const char *buf, size_t len) {
     return fields == 2;
 }
 
+/* Set by lt_vecs_load while it parses a file mapping: the text parser then hands the pages
+ * it has read back to the kernel as it goes (MADV_DONTNEED on a private, unwritten mapping
+ * drops them; a later touch reads the file again), so a text file's peak memory is its
+ * vectors, not its vectors plus the whole file. */
+static _Thread_local int g_release_mapped;
+enum { RELEASE_STEP = 32 << 20 };
+static void release_behind(const char *buf, const char *p, const char **done) {
+    if (!g_release_mapped || p - *done < RELEASE_STEP) return;
+    long pg = sysconf(_SC_PAGESIZE);
+    const char *upto = buf + (size_t)(p - buf) / (size_t)pg * (size_t)pg;
+    if (upto > *done) { madvise((void *)*done, (size_t)(upto - *done), MADV_DONTNEED); *done = upto; }
+}
+
 int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out) {
     *out = NULL;
+    const char *released = buf;
     const char *end = buf + len, *p = buf;
     int64_t n = 0, d = 0;
     if (header < 0) header = has_header(buf, len);
@@ -165,6 +179,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
     if (!v) return LT_ENOMEM;
     if (n && (rc = lt_vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
     for (int64_t i = 0; i < n; i++) {
+        release_behind(buf, p, &released);
         while (p < end && (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r')) p++;
         if (p >= end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: file ends after %lld of %lld rows (truncated)", name, len, (long long)i, (long long)n); goto fail; }
         const char *ls = p;
@@ -756,7 +771,9 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
         if (rc == LT_OK && (*out)->in->data_owned == 0) { (*out)->in->map = buf; (*out)->in->map_len = ml; return LT_OK; }
         goto done;
     }
+    g_release_mapped = ml != 0;
     rc = lt_vecs_parse(buf, len, fmt, path, out);
+    g_release_mapped = 0;
     if (rc == LT_OK && fmt == LT_FMT_NPY) {
         char lp[4096];
         npy_labels_path(path, lp, sizeof lp);
