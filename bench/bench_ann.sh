@@ -1,7 +1,7 @@
 #!/bin/sh
 # ANN benchmark: exact search vs faiss IndexFlat, HNSW vs hnswlib (M=16, ef_construction=200),
 # on Fashion-MNIST (L2) and 100-d word vectors (cosine), 1 and 2 threads, side by side.
-# Results: bench/out/ann/results.tsv and bench/ann_recall_qps.svg. SETS="words:cosine" runs one set.
+# Results: bench/out/ann/results.tsv and bench/ann_recall_qps_<data>.png (latent plot). SETS="words:cosine" runs one set.
 set -eu
 L=${LATENT:-./build/latent}
 D=bench/out/ann
@@ -57,4 +57,7 @@ for spec in ${SETS:-fmnist:l2 words:cosine}; do
                     END { for (i = 1; i <= n; i++) print key[i], b[key[i]] }' $D/sweep | tee -a $R
     done
 done
-$PY bench/plot_ann.py $R bench/ann_recall_qps.svg
+for data in $(awk -F'\t' 'NR > 1 { print $2 }' $R | sort -u); do
+    $L plot $R --x recall --y qps_or_seconds --color-by what --where data=$data --where threads=1 --line --logy \
+        --xlabel "recall at 10" --ylabel "queries per second" --title "HNSW on $data, 1 thread" -o bench/ann_recall_qps_$data.png -q
+done

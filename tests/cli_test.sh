@@ -220,6 +220,14 @@ expect 2 "map: a UMAP option with t-SNE" "--min-dist belongs to --method umap" -
 expect 1 "map: more UMAP neighbours than rows" "neighbours for 40 rows" -- $L map "$T/nn.csv" -o "$T/x.tsv" --method umap --neighbors 50 -q
 expect 1 "map: exact t-SNE perplexity too large" "below a third of the 40 rows" -- $L map "$T/nn.csv" -o "$T/x.tsv" --solver exact --perplexity 20 -q
 expect 1 "plot to an unknown picture format" "plots are written as .png or .svg" -- $L plot "$T/m.tsv" -o "$T/x.gif" -q
+printf 'what\trecall\tqps\na\t0.9\t100\n' > "$T/rq.tsv"
+expect 1 "plot: a table column that is not there" "no column 'qpss'" -- $L plot "$T/rq.tsv" --x recall --y qpss -o "$T/x.png" -q
+expect 1 "plot: --where leaves no row" "no row has numbers in both" -- $L plot "$T/rq.tsv" --x recall --y qps --where what=b -o "$T/x.png" -q
+expect 2 "plot: --x without --y" "--x and --y go together" -- $L plot "$T/rq.tsv" --x recall -o "$T/x.png" -q
+expect 2 "plot: --color-by on a map without a table" "needs --labels TABLE" -- $L plot "$T/m.tsv" --color-by a -o "$T/x.png" -q
+expect 1 "plot: a --color-by table of another row count" "1 rows, the map has 40" -- $L plot "$T/m.tsv" --labels "$T/rq.tsv" --color-by what -o "$T/x.png" -q
+printf 'what\trecall\tqps\na\t"0.9\t100\n' > "$T/rq_bad.tsv"
+expect 1 "plot: a table with a broken quote" "line 2 (offset 16): unterminated" -- $L plot "$T/rq_bad.tsv" --x recall --y qps -o "$T/x.png" -q
 $L fit pca "$T/nn.csv" -o "$T/nnp.lmodel" --dim 2 -q
 expect 2 "encode --layer on a pca model, named" "not pca" -- $L encode "$T/nnp.lmodel" "$T/nn.csv" -o "$T/x.txt" --layer output
 expect 2 "encode --inverse on a table model, named" "do not apply to a onehot model" -- $L encode "$T/oh.lmodel" "$T/ok.csv" -o "$T/x.txt" --inverse

@@ -71,6 +71,29 @@ TEST(csv_matrices) {
     CHECK(lt_format_from_path("x.tsv") == LT_FMT_CSV && lt_format_from_path("x.csv.gz") == LT_FMT_CSV);
 }
 
+/* tables: comma or tab separated (tab when the header has tabs and no comma), quotes, missing
+ * values, errors with line and offset */
+TEST(tables_csv_and_tsv) {
+    const char *csv = "a,b c\n\"x\ty\",?\n,2\n";
+    lt_table *t = NULL;
+    CHECK(lt_table_parse(csv, strlen(csv), "t.csv", "?", &t) == LT_OK);
+    CHECK(t && lt_table_cols(t) == 2 && lt_table_rows(t) == 2 && !strcmp(lt_table_name(t, 1), "b c"));
+    CHECK(t && !strcmp(lt_table_cell(t, 0, 0), "x\ty") && !lt_table_cell(t, 0, 1) && !lt_table_cell(t, 1, 0) && !strcmp(lt_table_cell(t, 1, 1), "2"));
+    lt_table_free(t);
+    const char *tsv = "tool\trecall,at 10\na\t0,9\r\nb\t1,2\n";
+    CHECK(lt_table_parse(tsv, strlen(tsv), "t.tsv", NULL, &t) == LT_OK);   /* a comma in the header: commas separate */
+    CHECK(t && lt_table_cols(t) == 2 && !strcmp(lt_table_name(t, 0), "tool\trecall") && lt_table_rows(t) == 2);
+    lt_table_free(t);
+    const char *tsv2 = "tool\trecall\n\"a\"\t0,9\r\nb\t1\n";
+    CHECK(lt_table_parse(tsv2, strlen(tsv2), "t.tsv", NULL, &t) == LT_OK);
+    CHECK(t && lt_table_cols(t) == 2 && lt_table_rows(t) == 2 && !strcmp(lt_table_cell(t, 0, 0), "a") && !strcmp(lt_table_cell(t, 0, 1), "0,9"));
+    CHECK(t && lt_table_col(t, "recall") == 1 && lt_table_col(t, "qps") == -1);
+    lt_table_free(t);
+    const char *bad = "a\tb\n1\t2\t3\n";
+    t = NULL;
+    CHECK(lt_table_parse(bad, strlen(bad), "t.tsv", NULL, &t) != LT_OK && !t && strstr(lt_errmsg(), "t.tsv: line 2 (offset 4): 3 fields, the header has 2"));
+}
+
 /* kernel PCA's nystroem solver with every training row a landmark is exact kernel PCA
  * (K = F F^T then), on training rows and on new rows; k-means++ landmarks find blob centres */
 TEST(kpca_nystroem_and_kmeanspp) {
@@ -198,4 +221,4 @@ TEST(pca_against_power_iteration) {
     lt_vecs_free(wrong); lt_vecs_free(Z); lt_vecs_free(B); lt_model_free(full); lt_model_free(m); lt_vecs_free(X);
 }
 
-RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(kpca_nystroem_and_kmeanspp), T(pca_against_power_iteration))
+RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(tables_csv_and_tsv), T(kpca_nystroem_and_kmeanspp), T(pca_against_power_iteration))

@@ -87,7 +87,8 @@ int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
 
-/* Tables: CSV with a header line (commas; fields may be double-quoted with "" inside). A
+/* Tables: CSV with a header line (commas, or tabs when the header line has tabs and no comma;
+ * fields may be double-quoted with "" inside). A
  * column is numeric when every value that is not missing parses as a finite number, else
  * categorical; `missing` (default "?") and empty fields are missing values. */
 typedef struct lt_table lt_table;

@@ -24,6 +24,14 @@ int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const 
  * (non-positive values left out) */
 enum { LT_PLOT_LOGX = 1, LT_PLOT_LOGY = 2 };
 int lt_plot_xy(const double *x, const double *y, int n, int axes, const lt_plot_opts *o, const char *path);
+/* Several lines in one frame with a legend (recall against queries/s of indexes): point i
+ * belongs to line series[i] (0 .. n_series - 1; NULL: all to one line), the points of a line
+ * joined in their order here; names: n_series legend entries (NULL: no legend); axes as
+ * lt_plot_xy plus LT_PLOT_NOLINE for markers only. Points with a non-finite coordinate (or a
+ * non-positive one on a log axis) are left out and break their line. */
+enum { LT_PLOT_NOLINE = 4 };
+int lt_plot_lines(const double *x, const double *y, int n, const int *series, int n_series, const char *const *names, int axes,
+                  const lt_plot_opts *o, const char *path);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,7 @@ int lt_table_col(const lt_table *t, const char *name) {
 const char *lt_table_cell(const lt_table *t, int64_t row, int col) { return t->cells[row * t->cols + col]; }
 
 /* one field from p (unquoting into out); returns the position after it, NULL on a bad quote */
-static const char *field(const char *p, const char *end, char **out) {
+static const char *field(const char *p, const char *end, char sep, char **out) {
     char *o = *out;
     if (p < end && *p == '"') {
         p++;
@@ -33,9 +33,9 @@ static const char *field(const char *p, const char *end, char **out) {
             }
             *o++ = *p++;
         }
-        if (p < end && *p != ',' && *p != '\n' && *p != '\r') return NULL;
+        if (p < end && *p != sep && *p != '\n' && *p != '\r') return NULL;
     } else
-        while (p < end && *p != ',' && *p != '\n' && *p != '\r') *o++ = *p++;
+        while (p < end && *p != sep && *p != '\n' && *p != '\r') *o++ = *p++;
     *o++ = 0;
     *out = o;
     return p;
@@ -52,6 +52,10 @@ int lt_table_parse(const char *buf, size_t len, const char *path, const char *mi
     long long line = 0;
     char **row = NULL;
     int rcap = 0;
+    /* the separator: a tab when the header line has tabs and no comma, else a comma */
+    const char *nl = memchr(buf, '\n', len);
+    size_t hl = nl ? (size_t)(nl - buf) : len;
+    char sep = memchr(buf, '\t', hl) && !memchr(buf, ',', hl) ? '\t' : ',';
     while (rc == LT_OK && p < end) {
         line++;
         const char *ls = p;
@@ -65,9 +69,9 @@ int lt_table_parse(const char *buf, size_t len, const char *path, const char *mi
                 row = nr;
             }
             row[n++] = a;
-            p = field(p, end, &a);
+            p = field(p, end, sep, &a);
             if (!p) { rc = lt_err(LT_EFORMAT, "%s: line %lld (offset %zu): unterminated or misplaced quote", path, line, (size_t)(ls - buf)); break; }
-            if (p < end && *p == ',') { p++; continue; }
+            if (p < end && *p == sep) { p++; continue; }
             if (p < end && *p == '\r') p++;
             if (p < end && *p == '\n') p++;
             break;

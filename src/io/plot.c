@@ -24,8 +24,26 @@ static double tick_step(double span) {
     return s * (m > 5 ? 10 : m > 2 ? 5 : m > 1 ? 2 : 1);
 }
 
+/* tick positions on an axis from lo to hi (log10 values when lg): round steps; on a log axis
+ * whole decades, or 1, 2 and 5 times each decade when the axis spans under three */
+static int ticks(double lo, double hi, int lg, double *t, int cap) {
+    int n = 0;
+    if (lg && hi - lo < 3) {
+        for (double e = floor(lo); e <= ceil(hi) && n < cap; e++)
+            for (int k = 0; k < 3 && n < cap; k++) {
+                double v = e + log10((double[]){1, 2, 5}[k]);
+                if (v >= lo - 1e-9 && v <= hi + 1e-9) t[n++] = v;
+            }
+        return n;
+    }
+    double st = lg ? ceil((hi - lo) / 8) : tick_step(hi - lo);
+    if (!(st > 0)) st = 1;
+    for (double v = ceil(lo / st) * st; v <= hi + 1e-9 * st && n < cap; v += st) t[n++] = fabs(v) < 1e-12 * st ? 0 : v;
+    return n;
+}
+
 /* the frame, round ticks with their numbers, axis labels and the title; logx, logy: the axis
- * holds log10 values, ticked at whole decades (x reads 1, 10, 100; y reads 1eN) */
+ * holds log10 values, its ticks read the values themselves (1, 2, 5, 10 ... or 1e+06) */
 static void frame(cairo_t *cr, double W, double H, double L, double T, double pw, double ph, double x0, double x1, double y0, double y1,
                   const lt_plot_opts *o, int logx, int logy) {
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
@@ -33,25 +51,21 @@ static void frame(cairo_t *cr, double W, double H, double L, double T, double pw
     cairo_rectangle(cr, L, T, pw, ph);
     cairo_stroke(cr);
     char b[64];
-    double st = logx ? ceil((x1 - x0) / 8) : tick_step(x1 - x0);
-    if (!(st > 0)) st = 1;
-    for (double t = ceil(x0 / st) * st; t <= x1 + 1e-9 * st; t += st) {
-        double px = L + (t - x0) / (x1 - x0) * pw;
+    double tk[64];
+    cairo_text_extents_t e;
+    int nt = ticks(x0, x1, logx, tk, 64);
+    for (int i = 0; i < nt; i++) {
+        double px = L + (tk[i] - x0) / (x1 - x0) * pw;
         cairo_move_to(cr, px, T + ph); cairo_line_to(cr, px, T + ph + 5); cairo_stroke(cr);
-        if (logx) snprintf(b, sizeof b, "%g", pow(10, lround(t)));
-        else snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
-        cairo_text_extents_t e;
+        snprintf(b, sizeof b, "%.6g", logx ? pow(10, tk[i]) : tk[i]);
         cairo_text_extents(cr, b, &e);
         cairo_move_to(cr, px - e.width / 2, T + ph + 20); cairo_show_text(cr, b);
     }
-    st = logy ? ceil((y1 - y0) / 8) : tick_step(y1 - y0);   /* log: whole decades, at most about 8 */
-    if (!(st > 0)) st = 1;
-    for (double t = ceil(y0 / st) * st; t <= y1 + 1e-9 * st; t += st) {
-        double py = T + ph - (t - y0) / (y1 - y0) * ph;
+    nt = ticks(y0, y1, logy, tk, 64);
+    for (int i = 0; i < nt; i++) {
+        double py = T + ph - (tk[i] - y0) / (y1 - y0) * ph;
         cairo_move_to(cr, L - 5, py); cairo_line_to(cr, L, py); cairo_stroke(cr);
-        if (logy) snprintf(b, sizeof b, "1e%d", (int)lround(t));
-        else snprintf(b, sizeof b, "%g", fabs(t) < 1e-12 * st ? 0 : t);
-        cairo_text_extents_t e;
+        snprintf(b, sizeof b, "%.6g", logy ? pow(10, tk[i]) : tk[i]);
         cairo_text_extents(cr, b, &e);
         cairo_move_to(cr, L - 8 - e.width, py + e.height / 2); cairo_show_text(cr, b);
     }
@@ -94,8 +108,36 @@ static int finish(cairo_surface_t *s, int svg, const char *tmp, const char *path
 
 static double val(double v, int lg) { return lg ? (v > 0 ? log10(v) : NAN) : v; }
 
-int lt_plot_xy(const double *xs, const double *y, int n, int axes, const lt_plot_opts *o, const char *path) {
+/* the legend: a coloured disc and the name of each class, down the right edge from y T */
+static void legend(cairo_t *cr, double W, double width, double T, int n_classes, const char *const *names) {
+    char b[64];
+    cairo_set_font_size(cr, 12);
+    int shown = n_classes < 30 ? n_classes : 30;
+    for (int c = 0; c < shown; c++) {
+        double r, g, bl, ly = T + 10 + 18 * c;
+        colour(c, &r, &g, &bl);
+        cairo_set_source_rgb(cr, r, g, bl);
+        cairo_arc(cr, W - width + 10, ly, 5, 0, 2 * M_PI);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_move_to(cr, W - width + 22, ly + 4);
+        snprintf(b, sizeof b, "%.24s", names[c]);
+        cairo_show_text(cr, b);
+    }
+    if (n_classes > shown) {
+        cairo_move_to(cr, W - width + 22, T + 10 + 18 * shown + 4);
+        snprintf(b, sizeof b, "(+%d more)", n_classes - shown);
+        cairo_show_text(cr, b);
+    }
+}
+
+int lt_plot_lines(const double *xs, const double *y, int n, const int *series, int n_series, const char *const *names, int axes,
+                  const lt_plot_opts *o, const char *path) {
     if (n < 1) return lt_err(LT_EINVAL, "plot: no values");
+    if (series && n_series < 1) return lt_err(LT_EINVAL, "plot: no series");
+    for (int i = 0; series && i < n; i++)
+        if (series[i] < 0 || series[i] >= n_series) return lt_err(LT_EINVAL, "plot: point %d is in series %d of %d", i + 1, series[i], n_series);
+    if (!series) n_series = 1;
     int logx = axes & LT_PLOT_LOGX, logy = axes & LT_PLOT_LOGY;
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
 #define XV(i) val(xs ? xs[i] : (double)(i) + 1, logx)
@@ -112,7 +154,8 @@ int lt_plot_xy(const double *xs, const double *y, int n, int axes, const lt_plot
     if (x1 - x0 < 1e-12) { x0 -= 0.5; x1 += 0.5; }
     double my = 0.05 * (y1 - y0), mx = xs || logx ? 0.04 * (x1 - x0) : 0.5;
     x0 -= mx; x1 += mx; y0 -= my; y1 += my;
-    double W = o->width, H = o->height, L = 60, T = o->title ? 40 : 20, pw = W - L - 20, ph = H - T - 50;
+    double lw = n_series > 1 && names ? 160 : 0;
+    double W = o->width, H = o->height, L = 60, T = o->title ? 40 : 20, pw = W - L - 20 - lw, ph = H - T - 50;
     if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
     int svg;
     char tmp[4096];
@@ -120,24 +163,39 @@ int lt_plot_xy(const double *xs, const double *y, int n, int axes, const lt_plot
     if (!s) return LT_EINVAL;
     cairo_t *cr = begin(s);
     frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, logx, logy);
-    cairo_set_source_rgb(cr, 0.31, 0.47, 0.65);
     cairo_set_line_width(cr, 1.5);
-    int started = 0;
-    for (int i = 0; i < n; i++) {
-        double u = XV(i), v = val(y[i], logy);
-        if (!isfinite(u) || !isfinite(v)) { started = 0; continue; }
-        double px = L + (u - x0) / (x1 - x0) * pw, py = T + ph - (v - y0) / (y1 - y0) * ph;
-        if (started) cairo_line_to(cr, px, py); else cairo_move_to(cr, px, py);
-        started = 1;
-    }
-    cairo_stroke(cr);
-    for (int i = 0; i < n && n <= 200; i++) {
-        double u = XV(i), v = val(y[i], logy);
-        if (isfinite(u) && isfinite(v)) { cairo_arc(cr, L + (u - x0) / (x1 - x0) * pw, T + ph - (v - y0) / (y1 - y0) * ph, 2.5, 0, 2 * M_PI); cairo_fill(cr); }
+    for (int k = 0; k < n_series; k++) {
+        double r = 0.31, g = 0.47, bl = 0.65;
+        if (n_series > 1) colour(k, &r, &g, &bl);
+        cairo_set_source_rgb(cr, r, g, bl);
+        int started = 0, count = 0;
+        for (int i = 0; i < n; i++) {
+            if (series && series[i] != k) continue;
+            double u = XV(i), v = val(y[i], logy);
+            if (!isfinite(u) || !isfinite(v)) { started = 0; continue; }
+            double px = L + (u - x0) / (x1 - x0) * pw, py = T + ph - (v - y0) / (y1 - y0) * ph;
+            if (started) cairo_line_to(cr, px, py); else cairo_move_to(cr, px, py);
+            started = 1;
+            count++;
+        }
+        if (axes & LT_PLOT_NOLINE) cairo_new_path(cr); else cairo_stroke(cr);
+        for (int i = 0; i < n && (count <= 200 || axes & LT_PLOT_NOLINE); i++) {
+            if (series && series[i] != k) continue;
+            double u = XV(i), v = val(y[i], logy);
+            if (isfinite(u) && isfinite(v)) {
+                cairo_arc(cr, L + (u - x0) / (x1 - x0) * pw, T + ph - (v - y0) / (y1 - y0) * ph, o->point > 0 ? o->point + 0.5 : 2.5, 0, 2 * M_PI);
+                cairo_fill(cr);
+            }
+        }
     }
 #undef XV
+    if (lw > 0) legend(cr, W, lw, T, n_series, names);
     cairo_destroy(cr);
     return finish(s, svg, tmp, path);
+}
+
+int lt_plot_xy(const double *xs, const double *y, int n, int axes, const lt_plot_opts *o, const char *path) {
+    return lt_plot_lines(xs, y, n, NULL, 1, NULL, axes, o, path);
 }
 
 int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const char *path) { return lt_plot_xy(NULL, y, n, logy ? LT_PLOT_LOGY : 0, o, path); }
@@ -158,8 +216,8 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
     if (y1 - y0 < 1e-12) { y0 -= 1; y1 += 1; }
     double mx = 0.03 * (x1 - x0), my = 0.03 * (y1 - y0);   /* a margin, so edge points are whole */
     x0 -= mx; x1 += mx; y0 -= my; y1 += my;
-    double W = o->width, H = o->height, legend = n_classes > 1 && class_names ? 160 : 0;
-    double L = 60, R = 20 + legend, T = o->title ? 40 : 20, B = 50, pw = W - L - R, ph = H - T - B;
+    double W = o->width, H = o->height, lw = n_classes > 1 && class_names ? 160 : 0;
+    double L = 60, R = 20 + lw, T = o->title ? 40 : 20, B = 50, pw = W - L - R, ph = H - T - B;
     if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
     /* written to a temporary name beside the target, then renamed: no half-written picture */
     int svg;
@@ -170,7 +228,6 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
     frame(cr, W, H, L, T, pw, ph, x0, x1, y0, y1, o, 0, 0);
 #define PX(x) (L + ((x) - x0) / (x1 - x0) * pw)
 #define PY(y) (T + ph - ((y) - y0) / (y1 - y0) * ph)
-    char b[64];
     /* points, clipped to the frame */
     cairo_save(cr);
     cairo_rectangle(cr, L, T, pw, ph);
@@ -191,23 +248,7 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
             if (point_labels[i] && point_labels[i][0]) { cairo_move_to(cr, PX(xy[2 * i]) + rad + 2, PY(xy[2 * i + 1]) + 4); cairo_show_text(cr, point_labels[i]); }
     }
     cairo_restore(cr);
-    /* legend */
-    if (legend > 0) {
-        cairo_set_font_size(cr, 12);
-        int shown = n_classes < 30 ? n_classes : 30;
-        for (int c = 0; c < shown; c++) {
-            double r, g, bl, ly = T + 10 + 18 * c;
-            colour(c, &r, &g, &bl);
-            cairo_set_source_rgb(cr, r, g, bl);
-            cairo_arc(cr, W - legend + 10, ly, 5, 0, 2 * M_PI);
-            cairo_fill(cr);
-            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-            cairo_move_to(cr, W - legend + 22, ly + 4);
-            snprintf(b, sizeof b, "%.24s", class_names[c]);
-            cairo_show_text(cr, b);
-        }
-        if (n_classes > shown) { cairo_move_to(cr, W - legend + 22, T + 10 + 18 * shown + 4); snprintf(b, sizeof b, "(+%d more)", n_classes - shown); cairo_show_text(cr, b); }
-    }
+    if (lw > 0) legend(cr, W, lw, T, n_classes, class_names);
 #undef PX
 #undef PY
     cairo_destroy(cr);

@@ -161,6 +161,31 @@ def test_plot_png_and_svg(tmp_path):
     assert p.returncode == 1 and ".png or .svg" in p.stderr and not (tmp_path / "m.gif").exists()
 
 
+def test_plot_table_lines(tmp_path):
+    """recall against queries/s from a bench table: one coloured line per tool, log y, rows
+    without numbers and rows outside --where left out"""
+    Image = pytest.importorskip("PIL.Image", reason="python3-pil is not installed")
+    rows = ["what\tdata\trecall\tqps"]
+    for t, tool in enumerate(("latent", "hnswlib", "faiss")):
+        for ef in (10, 20, 40, 80, 160):
+            rows.append("%s\tfmnist\t%.4f\t%.1f" % (tool, 1 - 0.5 / ef - 0.01 * t, 1e5 / ef / (t + 1)))
+        rows.append("%s\tglove\t0.5\t5" % tool)
+    rows.append("exact\tfmnist\tidentical\t1000")
+    (tmp_path / "r.tsv").write_text("\n".join(rows) + "\n")
+    p = subprocess.run([LATENT, "plot", str(tmp_path / "r.tsv"), "--x", "recall", "--y", "qps", "--color-by", "what", "--line", "--logy",
+                        "--where", "data=fmnist", "-o", str(tmp_path / "r.png")], capture_output=True, text=True, check=True)
+    assert "15 points in 3 series" in p.stderr and "1 rows left out" in p.stderr, p.stderr
+    im = np.asarray(Image.open(tmp_path / "r.png").convert("RGB")).astype(int)
+    assert im.shape == (700, 900, 3)
+    ink = (im.sum(2) < 3 * 250).mean()
+    assert 0.005 < ink < 0.3, ink
+    sat = im[(im.max(2) - im.min(2)) > 80]
+    hues = {tuple(c // 32) for c in sat}
+    assert len(hues) >= 3                                         # three tools, three colours
+    plot = im[20:650, 60:720]                                     # inside the frame: the lines themselves
+    assert ((plot.max(2) - plot.min(2)) > 80).sum() > 1500
+
+
 def test_html_report(tmp_path):
     rng = np.random.default_rng(4)
     labels = rng.integers(0, 3, 200)
