@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { O_LABELS = 1, O_SOURCE, O_K, O_SAMPLE, O_SEED, O_JSON, O_OUT, O_FROM, O_QUIET, O_EVAL, O_THREADS, O_MAPROWS };
+enum { O_LABELS = 1, O_SOURCE, O_K, O_SAMPLE, O_SEED, O_JSON, O_OUT, O_FROM, O_QUIET, O_EVAL, O_THREADS, O_MAPROWS, O_MODEL };
 
 /* a stage line on stderr, shown as progress is: on a terminal, without -q */
 static void stage(const char *fmt, long long a, long long b, const char *s) {
@@ -19,6 +19,7 @@ int cmd_report(int argc, char **argv) {
     static const cli_opt opts[] = {
         {"labels", 0, "F", O_LABELS, "one class label per line in row order (or IDX labels): adds the silhouette and the probes"},
         {"source", 0, "F", O_SOURCE, "the same rows before encoding: adds trustworthiness, continuity, kNN overlap"},
+        {"model", 0, "M", O_MODEL, "the pca or autoencoder model that encoded --source: adds its reconstruction error and explained variance"},
         {"k", 'k', "N", O_K, "neighbourhood size [10]"},
         {"sample", 0, "N", O_SAMPLE, "rows sampled (seeded) for every metric; 0 = all [2000]"},
         {"seed", 's', "N", O_SEED, "the sample and the random pairs [1]"},
@@ -34,7 +35,7 @@ int cmd_report(int argc, char **argv) {
                                "  hubness, cluster separation and probes of VECS's rows, each with the sample it came from\n", opts};
     lt_quality_opts qo;
     lt_quality_opts_init(&qo);
-    const char *labels = NULL, *source = NULL, *from = NULL, *out = NULL, *evdir = NULL, *a;
+    const char *labels = NULL, *source = NULL, *from = NULL, *out = NULL, *evdir = NULL, *model = NULL, *a;
     long long iv;
     int c, json = 0, map_rows = 5000, threads = lt_cpu_count();
     optind = 1;
@@ -43,6 +44,7 @@ int cmd_report(int argc, char **argv) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
         case O_LABELS: labels = a; break;
         case O_SOURCE: source = a; break;
+        case O_MODEL: model = a; break;
         case O_K: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--k must be positive"); qo.k = (int)iv; break;
         case O_SAMPLE: if (!cli_int(a, 0, 1 << 20, &iv)) return cli_usage(S.usage, "--sample must be 0..2^20"); qo.sample = iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be >= 0"); qo.seed = (uint64_t)iv; break;
@@ -56,6 +58,7 @@ int cmd_report(int argc, char **argv) {
         }
     }
     if (optind != argc - 1) return cli_usage(S.usage, "report: expected VECS");
+    if (model && !source) return cli_usage(S.usage, "--model needs --source: the rows the model encoded");
     size_t ol = out ? strlen(out) : 0;
     int html = ol > 5 && !strcmp(out + ol - 5, ".html");
     if (map_rows != 5000 && !html) return cli_usage(S.usage, "--map-rows is for an HTML report (-o F.html)");
@@ -76,6 +79,13 @@ int cmd_report(int argc, char **argv) {
     lt_quality_result q;
     if (!r) stage("metrics on %lld of %lld rows", qo.sample > 0 && qo.sample < V->n ? qo.sample : V->n, V->n, NULL);
     if (!r && lt_quality(V, X, y, nc, &qo, &q)) r = cli_fail("report");
+    if (!r && model) {
+        stage("reconstruction of %s", 0, 0, source);
+        lt_model *m = NULL;
+        lt_vecs *Sx = NULL, *R = NULL;
+        if (lt_model_load(model, &m) || lt_reconstruct(m, X, threads, &Sx, &R) || lt_reconstruction_error(Sx, R, &q)) r = cli_fail("report");
+        lt_vecs_free(Sx); lt_vecs_free(R); lt_model_free(m);
+    }
     lt_eval_entry *ev = NULL;
     int nev = 0;
     if (!r && evdir) stage("evaluations in %s", 0, 0, evdir);
@@ -122,7 +132,7 @@ int cmd_report(int argc, char **argv) {
             fprintf(f, "metric\tvalue\tk\tsample\tmeaning\n");
             for (int i = 0; i < nm; i++)
                 if (!isnan(lt_quality_value(&q, i)))
-                    fprintf(f, "%s\t%.6g\t%d\t%lld\t%s\n", lt_quality_key(i), lt_quality_value(&q, i), q.k, (long long)q.sample, lt_quality_meaning(i));
+                    fprintf(f, "%s\t%.6g\t%d\t%lld\t%s\n", lt_quality_key(i), lt_quality_value(&q, i), q.k, (long long)lt_quality_rows(&q, i), lt_quality_meaning(i));
             for (int i = 0; i < q.n_curve; i++)
                 fprintf(f, "probe_logreg_accuracy_pc%d\t%.6g\t%d\t%lld\tthe logistic probe on the %d leading principal components\n", q.curve_dim[i], q.curve_acc[i], q.k,
                         (long long)q.sample, q.curve_dim[i]);

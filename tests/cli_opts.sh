@@ -491,6 +491,8 @@ d "report --output" "$RP" "$RP -o out.r.tsv"
 d "report --json" "$RP" "$RP --json"
 d "report --threads" "$X report v.lvec --sample 200 -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X report v.lvec --sample 200 -t 2 2>&1 | sed 's/in [0-9.]*s//'"
 d "report --map-rows" "$RP -o out.r.html" "$RP -o out.r.html --map-rows 50"
+$L encode "$T/ae.lmodel" "$T/ae.csv" -o "$T/ae_code.txt" -q
+d "report --model" "$X report ae_code.txt -q --source ae.csv" "$X report ae_code.txt -q --source ae.csv --model ae.lmodel"
 mkdir -p "$T/evd"
 awk 'NR > 1 && NR < 6 { printf "%s%s", $1, (NR % 4 == 1 ? "\n" : " ") } END { print "" }' "$T/v.txt" | sed '1i : section' > "$T/evd/analogy.txt"
 d "report --eval-dir" "$RP --json" "$RP --json --eval-dir evd"

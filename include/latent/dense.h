@@ -133,6 +133,11 @@ uint32_t lt_murmur3_32(const void *data, size_t len, uint32_t seed);
 int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
 /* PCA's inverse: rows of Z (dim columns) back to the input space (scaling undone). */
 int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
+/* What a model keeps of its input: the rows of X scaled by the model's own scaler (*scaled)
+ * and their reconstructions in that space (*recon): pca encodes and maps back, autoencoder
+ * runs to its output layer. Models fitted with the same --scale compare directly (Fashion-
+ * MNIST /255: squared error per pixel in [0, 1]); other kinds are refused. */
+int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon);
 
 /* Learned encoders, trained by the nn core (nn.h) and saved as models of kind autoencoder,
  * cnn or entity: the network (meta nn_arch, nn_input, array nn.params), the input scaler (or,

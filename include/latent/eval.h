@@ -175,16 +175,24 @@ typedef struct lt_quality_result {
     double mean_norm, norm_rank_spearman;   /* Spearman of the row norm against the row's position */
     double intrinsic_dim_twonn, intrinsic_dim_mle, hubness, silhouette;
     double probe_logreg, probe_knn;         /* 5-fold CV accuracy of the labels on the sample */
+    double reconstruction_mse, explained_variance;   /* lt_reconstruction_error, on every row; NaN without */
     double spectrum[256]; int n_spectrum;   /* the leading singular values of the centred sample, descending */
     /* the logistic-regression probe (5-fold CV) on the curve_dim[i] leading principal components */
     int n_curve, curve_dim[LT_QUALITY_CURVE]; double curve_acc[LT_QUALITY_CURVE];
 } lt_quality_result;
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out);
-/* the metrics by index: snake-case key, one-line meaning, value (NaN when not computed) */
+/* What an encoder keeps (information retained), on every row: X the rows it was given and R
+ * their reconstructions (lt_reconstruct in dense.h), the same shape: the mean squared error
+ * per value and the explained variance 1 - sum |x - r|^2 / sum |x - mean(X)|^2 (for PCA on
+ * its training rows: the sum of the explained variance ratios). Sums in double. */
+int lt_reconstruction_error(const lt_vecs *X, const lt_vecs *R, lt_quality_result *q);
+/* the metrics by index: snake-case key, one-line meaning, value (NaN when not computed), and
+ * the rows it came from (the sample, or every row) */
 int lt_quality_n_metrics(void);
 const char *lt_quality_key(int i);
 const char *lt_quality_meaning(int i);
 double lt_quality_value(const lt_quality_result *q, int i);
+int64_t lt_quality_rows(const lt_quality_result *q, int i);
 /* The task evaluations of a folder (the report's --eval-dir): each regular file, in name
  * order, is read as what its first data lines show: ": section" headers or four words: an
  * analogy set (3CosAdd in the 30000 first rows, accuracy); two words and a number by tabs

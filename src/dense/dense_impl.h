@@ -12,6 +12,8 @@ void lt__scale_rows(const lt_vecs *X, int64_t i0, int64_t nb, const double *shif
 /* the model's scaler: x' = (x - shift) * mult; checks X's dimension against the model */
 int lt__scale_get(const lt_model *m, int64_t d, const double **shift, const double **mult);
 int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
+/* PCA's inverse into the model's scaled space (the scaler not undone) */
+int lt__pca_inverse_scaled(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
 int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
 /* row sources (rows.c): an lt_vecs, or a .npy / .fvecs file read in blocks */
 #include <stdio.h>

@@ -10,3 +10,26 @@ int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out)
     if (!strcmp(k, "autoencoder") || !strcmp(k, "cnn")) return lt_neural_encode(m, X, NULL, n_threads, out);
     return lt_err(LT_EINVAL, "cannot encode with a model of kind '%s'", k);
 }
+
+int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
+    *scaled = *recon = NULL;
+    const char *k = lt_model_kind(m);
+    int pca = !strcmp(k, "pca");
+    if (!pca && strcmp(k, "autoencoder"))
+        return lt_err(LT_EINVAL, "a %s model has no reconstruction (pca and autoencoder models have)", k);
+    const double *shift, *mult;
+    int rc = lt__scale_get(m, X->d, &shift, &mult);
+    if (rc) return rc;
+    lt_vecs *S = lt_vecs_new(X->n, X->d), *Z = NULL;
+    if (!S) return lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; i < X->n; i++) lt__scale_rows(X, i, 1, shift, mult, NULL, lt_vecs_row(S, i));
+    if (pca) {
+        rc = lt__pca_encode(m, X, n_threads, &Z);
+        if (rc == LT_OK) rc = lt__pca_inverse_scaled(m, Z, recon);
+        lt_vecs_free(Z);
+    } else
+        rc = lt_neural_encode(m, X, "output", n_threads, recon);
+    if (rc) { lt_vecs_free(S); return rc; }
+    *scaled = S;
+    return LT_OK;
+}

@@ -287,7 +287,8 @@ int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
     return LT_OK;
 }
 
-int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out) {
+/* unscale: the scaler undone (lt_pca_inverse), or left on (the model's scaled space) */
+static int pca_inverse(const lt_model *m, const lt_vecs *Z, int unscale, lt_vecs **out) {
     *out = NULL;
     if (strcmp(lt_model_kind(m), "pca")) return lt_err(LT_EINVAL, "inverse transform: a pca model expected, not '%s'", lt_model_kind(m));
     pca_parts p;
@@ -306,9 +307,12 @@ int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out) {
         for (int64_t j = 0; j < d; j++) {
             double s = p.mean[j];
             for (int64_t c = 0; c < p.k; c++) s += z[c] * (p.whiten ? sqrt(p.ev[c]) : 1) * p.comp[c * d + j];
-            x[j] = (float)(s / mult[j] + shift[j]);
+            x[j] = (float)(unscale ? s / mult[j] + shift[j] : s);
         }
     }
     *out = X;
     return LT_OK;
 }
+
+int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out) { return pca_inverse(m, Z, 1, out); }
+int lt__pca_inverse_scaled(const lt_model *m, const lt_vecs *Z, lt_vecs **out) { return pca_inverse(m, Z, 0, out); }

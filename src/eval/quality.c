@@ -163,7 +163,7 @@ static int probes(const lt_vecs *V, const int64_t *rows, int64_t m, const int *l
 
 int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n_classes, const lt_quality_opts *o, lt_quality_result *out) {
     memset(out, 0, sizeof *out);
-    out->probe_logreg = out->probe_knn = NAN;
+    out->probe_logreg = out->probe_knn = out->reconstruction_mse = out->explained_variance = NAN;
     int64_t n = V->n, d = V->d;
     if (n < 3) return lt_err(LT_EINVAL, "quality metrics need at least 3 rows (%lld given)", (long long)n);
     if (source && source->n != n) return lt_err(LT_EINVAL, "the source has %lld rows, the vectors %lld", (long long)source->n, (long long)n);
@@ -301,4 +301,31 @@ int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n
     lt_free(D); lt_free(DS); lt_free(ord); lt_free(rk); lt_free(ordS); lt_free(rkS);
     lt_free(mean); lt_free(var); lt_free(C); lt_free(sv); lt_free(rows);
     return rc;
+}
+
+int lt_reconstruction_error(const lt_vecs *X, const lt_vecs *R, lt_quality_result *q) {
+    if (X->n != R->n || X->d != R->d)
+        return lt_err(LT_EINVAL, "reconstruction: %lld x %lld rows against %lld x %lld", (long long)X->n, (long long)X->d, (long long)R->n, (long long)R->d);
+    if (X->n < 1) return lt_err(LT_EINVAL, "reconstruction: no rows");
+    int64_t n = X->n, d = X->d;
+    double *mean = lt_calloc((size_t)d, sizeof *mean), sse = 0, sst = 0;
+    if (!mean) return lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; i < n; i++) {
+        const float *x = lt_vecs_row(X, i);
+        for (int64_t j = 0; j < d; j++) mean[j] += x[j];
+    }
+    for (int64_t j = 0; j < d; j++) mean[j] /= (double)n;
+    for (int64_t i = 0; i < n; i++) {
+        const float *x = lt_vecs_row(X, i), *r = lt_vecs_row(R, i);
+        for (int64_t j = 0; j < d; j++) {
+            double e = (double)x[j] - r[j], c = x[j] - mean[j];
+            sse += e * e;
+            sst += c * c;
+        }
+    }
+    lt_free(mean);
+    if (!isfinite(sse)) return lt_err(LT_EINVAL, "reconstruction: not finite (a value overflowed or is NaN)");
+    q->reconstruction_mse = sse / ((double)n * (double)d);
+    q->explained_variance = sst > 0 ? 1 - sse / sst : NAN;
+    return LT_OK;
 }

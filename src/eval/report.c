@@ -9,23 +9,25 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct { const char *key, *meaning; } K[] = {
-    {"trustworthiness", "neighbours in the vectors that are neighbours in the source (1: all; needs --source)"},
-    {"continuity", "source neighbours kept as neighbours in the vectors (needs --source)"},
-    {"knn_overlap", "mean share of the k nearest neighbours shared with the source"},
-    {"effective_rank", "exp(entropy of the normalised singular values): dimensions in use"},
-    {"mean_abs_correlation", "mean |correlation| between dimensions: redundancy"},
-    {"mean_cosine", "mean cosine of random pairs: 0 for an isotropic space, near 1 for a narrow cone"},
-    {"isotropy_partition", "Mu and Viswanath's min/max of the partition function over principal directions: 1 for an isotropic space"},
-    {"dead_dims", "dimensions with (almost) no variance"},
-    {"mean_norm", "mean Euclidean norm of the rows"},
-    {"norm_rank_spearman", "Spearman rho of the norm against the row's position (word vectors by falling frequency: norm against frequency)"},
-    {"intrinsic_dim_twonn", "intrinsic dimension, TwoNN estimator (nearest two neighbours)"},
-    {"intrinsic_dim_mle", "intrinsic dimension, Levina-Bickel estimator at k"},
-    {"hubness", "skewness of the k-occurrence counts: a few rows are everyone's neighbour when large"},
-    {"silhouette", "cluster separation of the labels, -1 to 1 (needs --labels)"},
-    {"probe_logreg_accuracy", "5-fold cross-validated accuracy of a logistic-regression probe of the labels (needs --labels)"},
-    {"probe_knn_accuracy", "5-fold cross-validated accuracy of a k-nearest-neighbour probe of the labels (needs --labels)"},
+static const struct { const char *key, *meaning; int all; } K[] = {
+    {"trustworthiness", "neighbours in the vectors that are neighbours in the source (1: all; needs --source)", 0},
+    {"continuity", "source neighbours kept as neighbours in the vectors (needs --source)", 0},
+    {"knn_overlap", "mean share of the k nearest neighbours shared with the source", 0},
+    {"effective_rank", "exp(entropy of the normalised singular values): dimensions in use", 0},
+    {"mean_abs_correlation", "mean |correlation| between dimensions: redundancy", 0},
+    {"mean_cosine", "mean cosine of random pairs: 0 for an isotropic space, near 1 for a narrow cone", 0},
+    {"isotropy_partition", "Mu and Viswanath's min/max of the partition function over principal directions: 1 for an isotropic space", 0},
+    {"dead_dims", "dimensions with (almost) no variance", 0},
+    {"mean_norm", "mean Euclidean norm of the rows", 0},
+    {"norm_rank_spearman", "Spearman rho of the norm against the row's position (word vectors by falling frequency: norm against frequency)", 0},
+    {"intrinsic_dim_twonn", "intrinsic dimension, TwoNN estimator (nearest two neighbours)", 0},
+    {"intrinsic_dim_mle", "intrinsic dimension, Levina-Bickel estimator at k", 0},
+    {"hubness", "skewness of the k-occurrence counts: a few rows are everyone's neighbour when large", 0},
+    {"silhouette", "cluster separation of the labels, -1 to 1 (needs --labels)", 0},
+    {"probe_logreg_accuracy", "5-fold cross-validated accuracy of a logistic-regression probe of the labels (needs --labels)", 0},
+    {"probe_knn_accuracy", "5-fold cross-validated accuracy of a k-nearest-neighbour probe of the labels (needs --labels)", 0},
+    {"reconstruction_mse", "mean squared error per value of the model's reconstruction of the source, in its scaled space, every row (needs --model, --source)", 1},
+    {"explained_variance", "1 - reconstruction error / variance of the source: the share the encoder keeps, every row (needs --model, --source)", 1},
 };
 
 int lt_quality_n_metrics(void) { return (int)(sizeof K / sizeof K[0]); }
@@ -34,10 +36,12 @@ const char *lt_quality_meaning(int i) { return i >= 0 && i < lt_quality_n_metric
 double lt_quality_value(const lt_quality_result *q, int i) {
     const double v[] = {q->trustworthiness, q->continuity, q->knn_overlap, q->effective_rank, q->mean_abs_corr, q->mean_cosine, q->isotropy_pf,
                         (double)q->dead_dims, q->mean_norm, q->norm_rank_spearman, q->intrinsic_dim_twonn, q->intrinsic_dim_mle, q->hubness,
-                        q->silhouette, q->probe_logreg, q->probe_knn};
+                        q->silhouette, q->probe_logreg, q->probe_knn, q->reconstruction_mse, q->explained_variance};
     _Static_assert(sizeof v / sizeof v[0] == sizeof K / sizeof K[0], "one value per metric");
     return i >= 0 && i < lt_quality_n_metrics() ? v[i] : NAN;
 }
+
+int64_t lt_quality_rows(const lt_quality_result *q, int i) { return i >= 0 && i < lt_quality_n_metrics() && K[i].all ? q->n : q->sample; }
 
 static void html_text(FILE *f, const char *s) {
     for (; s && *s; s++) {
@@ -172,7 +176,7 @@ int lt_report_html(const char *path, const char *title, const lt_vecs *V, const 
               "td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left}td.v{text-align:right;font-variant-numeric:tabular-nums}"
               "img{max-width:100%;border:1px solid #eee}.maps img{max-width:49%}</style></head><body>\n<h1>", f);
         html_text(f, title);
-        fprintf(f, "</h1>\n<p>%lld rows x %lld dimensions; every metric on a seeded sample of %lld rows (seed %llu), k = %d.</p>\n", (long long)q->n,
+        fprintf(f, "</h1>\n<p>%lld rows x %lld dimensions; the metrics on a seeded sample of %lld rows (seed %llu) unless they say every row, k = %d.</p>\n", (long long)q->n,
                 (long long)q->d, (long long)q->sample, (unsigned long long)o->seed, q->k);
         fputs("<h2>Metrics</h2>\n<table id=\"metrics\"><tr><th>metric</th><th>value</th><th>meaning</th></tr>\n", f);
         for (int i = 0; i < lt_quality_n_metrics(); i++) {

@@ -248,3 +248,45 @@ def test_eval_dir(tmp_path):
     assert all(e["value"] is None and "no labels" in e["note"] for e in r["evaluations"]) and len(r["evaluations"]) == 3
     p = subprocess.run([LATENT, "report", str(tmp_path / "v.npy"), "--eval-dir", str(tmp_path / "none")], capture_output=True, text=True)
     assert p.returncode == 1 and "cannot open the evaluation folder" in p.stderr
+
+
+def test_reconstruction_of_fitted_encoders(tmp_path):
+    """--model: PCA's reconstruction error and explained variance against scikit-learn's PCA
+    (inverse_transform, explained_variance_ratio_), the autoencoder's against its own output
+    layer read back with numpy; both in the models' scaled space (x / 255 here)"""
+    from sklearn.decomposition import PCA
+    rng = np.random.default_rng(8)
+    n, d, k = 600, 40, 6
+    X = np.clip(128 + 40 * rng.standard_normal((n, k)) @ rng.standard_normal((k, d)) / np.sqrt(k) + 8 * rng.standard_normal((n, d)), 0, 255)
+    X = np.round(X).astype(np.float32)
+    np.save(tmp_path / "x.npy", X)
+    x = str(tmp_path / "x.npy")
+    subprocess.run([LATENT, "fit", "pca", x, "--dim", str(k), "--scale", "unit", "-o", str(tmp_path / "p.lmodel"),
+                    "--encode-out", str(tmp_path / "z.npy"), "-q"], check=True)
+    out = subprocess.run([LATENT, "report", str(tmp_path / "z.npy"), "--source", x, "--model", str(tmp_path / "p.lmodel"), "--json", "-q"],
+                         check=True, capture_output=True, text=True).stdout
+    r = json.loads(out)
+    Xs = X.astype(np.float64) / 255
+    ref = PCA(k, svd_solver="full").fit(Xs)
+    mse = np.mean((Xs - ref.inverse_transform(ref.transform(Xs))) ** 2)
+    assert abs(r["explained_variance"] - ref.explained_variance_ratio_.sum()) < 1e-5
+    assert abs(r["reconstruction_mse"] / mse - 1) < 1e-4, (r["reconstruction_mse"], mse)
+    tsv = subprocess.run([LATENT, "report", str(tmp_path / "z.npy"), "--source", x, "--model", str(tmp_path / "p.lmodel"), "-q", "--sample", "100"],
+                         check=True, capture_output=True, text=True).stdout
+    row = [l.split("\t") for l in tsv.splitlines() if l.startswith("reconstruction_mse\t")][0]
+    assert row[3] == str(n)                                       # every row, not the 100-row sample
+    subprocess.run([LATENT, "train", "autoencoder", x, "--arch", "%d-16-%d-16-%d" % (d, k, d), "--scale", "unit", "--epochs", "3",
+                    "-o", str(tmp_path / "a.lmodel"), "-q", "-t", "1"], check=True)
+    subprocess.run([LATENT, "encode", str(tmp_path / "a.lmodel"), x, "--layer", "output", "-o", str(tmp_path / "o.npy"), "-q"], check=True)
+    subprocess.run([LATENT, "encode", str(tmp_path / "a.lmodel"), x, "-o", str(tmp_path / "b.npy"), "-q"], check=True)
+    r = json.loads(subprocess.run([LATENT, "report", str(tmp_path / "b.npy"), "--source", x, "--model", str(tmp_path / "a.lmodel"), "--json", "-q"],
+                                  check=True, capture_output=True, text=True).stdout)
+    O = np.load(tmp_path / "o.npy").astype(np.float64)
+    mse = np.mean((Xs - O) ** 2)
+    assert abs(r["reconstruction_mse"] / mse - 1) < 1e-5
+    assert abs(r["explained_variance"] - (1 - ((Xs - O) ** 2).sum() / ((Xs - Xs.mean(0)) ** 2).sum())) < 1e-6
+    p = subprocess.run([LATENT, "report", str(tmp_path / "z.npy"), "--model", str(tmp_path / "p.lmodel")], capture_output=True, text=True)
+    assert p.returncode == 2 and "--model needs --source" in p.stderr
+    subprocess.run([LATENT, "fit", "rff", x, "--dim", "8", "-o", str(tmp_path / "r.lmodel"), "-q"], check=True)
+    p = subprocess.run([LATENT, "report", str(tmp_path / "z.npy"), "--source", x, "--model", str(tmp_path / "r.lmodel")], capture_output=True, text=True)
+    assert p.returncode == 1 and "rff model has no reconstruction" in p.stderr
