@@ -7,8 +7,11 @@
 # .bin models: analogy (all questions), WordSim-353 (Spearman, in-vocabulary pairs), and
 # unseen words: both tools are trained again on the corpus with HELD words deleted, and the
 # WordSim-353 pairs holding one of them are scored with their n-gram vectors (--oov).
-# usage: sh bench/bench_fasttext.sh [threads] [seeds]
+# MODEL=cbow compares latent train fasttext --cbow with fasttext cbow (rows tool-cbow).
+# usage: [MODEL=skipgram|cbow] sh bench/bench_fasttext.sh [threads] [seeds]
 set -eu
+MODEL=${MODEL:-skipgram}
+case $MODEL in skipgram) LF=""; SUF="";; cbow) LF="--cbow"; SUF="-cbow";; *) echo "MODEL: skipgram or cbow" >&2; exit 2;; esac
 THREADS=${1:-2}
 SEEDS=${2:-1}
 LATENT=${LATENT:-./build/latent}
@@ -36,10 +39,10 @@ for t in $THREADS; do
     for tool in latent fasttext; do
         t0=$(now)
         if [ $tool = latent ]; then
-            /usr/bin/time -f "%M" -o "$OUT/rss" $LATENT train fasttext "$CORPUS" -o "$OUT/lft.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
+            /usr/bin/time -f "%M" -o "$OUT/rss" $LATENT train fasttext "$CORPUS" $LF -o "$OUT/lft.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
             M="$OUT/lft.bin"
         else
-            /usr/bin/time -f "%M" -o "$OUT/rss" fasttext skipgram -input "$CORPUS" -output "$OUT/fft" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 \
+            /usr/bin/time -f "%M" -o "$OUT/rss" fasttext $MODEL -input "$CORPUS" -output "$OUT/fft" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 \
                 -minCount 5 -thread "$t" -seed "$seed" -verbose 0 > /dev/null 2>&1
             M="$OUT/fft.bin"
         fi
@@ -47,16 +50,16 @@ for t in $THREADS; do
         a=$($LATENT eval analogy "$M" "$DATA/questions-words.txt" | awk '$1=="total"{print $4}')
         s=$($LATENT eval similarity "$M" "$DATA/wordsim353.tsv" | awk '$1=="spearman"{print $2}')
         if [ $tool = latent ]; then
-            $LATENT train fasttext "$OUT/corpus_held.txt" -o "$OUT/lft_held.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
+            $LATENT train fasttext "$OUT/corpus_held.txt" $LF -o "$OUT/lft_held.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
             H="$OUT/lft_held.bin"
         else
-            fasttext skipgram -input "$OUT/corpus_held.txt" -output "$OUT/fft_held" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 -minCount 5 -thread "$t" \
+            fasttext $MODEL -input "$OUT/corpus_held.txt" -output "$OUT/fft_held" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 -minCount 5 -thread "$t" \
                 -seed "$seed" -verbose 0 > /dev/null 2>&1
             H="$OUT/fft_held.bin"
         fi
         u=$($LATENT eval similarity "$H" "$OUT/ws_held.tsv" --oov | awk '$1=="spearman"{print $2}')
         np=$(wc -l < "$OUT/ws_held.tsv")
-        printf '%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t%s\t%s\t%s\n' $tool "$t" "$seed" "$secs" "$(echo "5 * $TOKENS / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
+        printf '%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t%s\t%s\t%s\n' $tool$SUF "$t" "$seed" "$secs" "$(echo "5 * $TOKENS / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
             "$a" "$s" "$u" "$np" | tee -a "$RES"
     done
   done

@@ -44,6 +44,7 @@ static const cli_opt g_ft_opts[] = {
     {"output", 'o', "F", O_OUT, "MODEL.bin: a fastText model (fastText and latent read it, any word gets a vector); other\n"
                                 "                           extensions: the words' vectors (.lvec .txt .vec .glove .npy .fvecs, + .gz)"},
     {"format", 0, "F", O_FMT, "native|w2v-txt|w2v-bin|glove|vec|npy|fvecs: write vectors, not a model"},
+    {"cbow", 0, NULL, O_CBOW, "CBOW: the mean of the context words' rows and n-gram rows predicts the word (fastText's cbow)"},
     {"dim", 0, "N", O_DIM, "dimension [100]"},
     {"window", 0, "N", O_WIN, "max window [5]"},
     {"negative", 0, "N", O_NEG, "negative samples [5]"},
@@ -67,7 +68,7 @@ static const cli_opt g_ft_opts[] = {
     {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"},
     {0}};
 static const cli_spec g_ft = {"train fasttext", "usage: latent train fasttext CORPUS -o MODEL.bin|VECS [options]\n"
-    "  subword skip-gram (fastText): a word's input is the mean of its row and its character n-grams' rows;\n"
+    "  subword skip-gram or CBOW (fastText): a word's input is the mean of its row and its character n-grams' rows;\n"
     "  CORPUS: UTF-8 text, plain or .gz; newline ends a sentence\n", g_ft_opts};
 
 int cmd_train(int argc, char **argv) {

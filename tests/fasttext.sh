@@ -11,7 +11,7 @@ rm -rf "$T"; mkdir -p "$T"
 if ! command -v fasttext >/dev/null 2>&1; then
     if [ -n "$CI" ]; then no "fasttext is not installed (tools/setup.sh test installs Debian's fasttext)"; echo "$P passed, $F failed"; exit 1; fi
     echo "skip fastText interop tests: Debian's fasttext is not installed (apt-get install fasttext)"
-    echo "0 passed, 0 failed, 8 skipped"
+    echo "0 passed, 0 failed, 9 skipped"
     exit 0
 fi
 gzip -dc tests/fixtures/mobydick.txt.gz | head -c 300000 > "$T/c.txt"
@@ -36,6 +36,13 @@ printf '%s\n' $W | fasttext print-word-vectors "$T/l.bin" > "$T/lref.txt" 2>/dev
 $L vector "$T/l.bin" $W > "$T/lours.txt"
 [ -s "$T/lref.txt" ] && cmp -s "$T/lref.txt" "$T/lours.txt" && ok "latent train fasttext writes a .bin that fasttext reads to the same vectors" \
     || no "latent's model read by fasttext differs: $(diff "$T/lref.txt" "$T/lours.txt" | head -3)"
+# CBOW: fastText reads the model as a cbow model with the same vectors, and finds the same
+# neighbours' families
+$L train fasttext "$T/c.txt" --cbow -o "$T/lc.bin" --dim 12 --epochs 3 --minn 2 --maxn 4 --bucket 5000 --min-count 2 -t 1 -q
+printf '%s\n' $W | fasttext print-word-vectors "$T/lc.bin" > "$T/lcref.txt" 2>/dev/null
+$L vector "$T/lc.bin" $W > "$T/lcours.txt"
+fasttext dump "$T/lc.bin" args 2>/dev/null | grep -q "^model cbow" && [ -s "$T/lcref.txt" ] && cmp -s "$T/lcref.txt" "$T/lcours.txt" \
+    && ok "latent train fasttext --cbow: fasttext reads a cbow model with the same vectors" || no "cbow model: $(fasttext dump "$T/lc.bin" args 2>&1 | grep model) $(diff "$T/lcref.txt" "$T/lcours.txt" | head -3)"
 $L train fasttext "$T/c.txt" -o "$T/l2.bin" --epochs 5 --bucket 100000 --min-count 2 -t 1 -q
 top=$($L similar "$T/l2.bin" whalez -k 3 | cut -f4 | tr '\n' ' ')
 case " $top " in *" whale "*) ok "out-of-vocabulary 'whalez' finds 'whale' ($top)";; *) no "whalez's neighbours: $top";; esac

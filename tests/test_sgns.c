@@ -195,6 +195,41 @@ TEST(trainers_learn_topics) {
     lt_sgns_free(a); lt_sgns_free(b);
 }
 
+/* fastText's CBOW with subwords: with each word's own row as its only input row it is plain
+ * CBOW, bit for bit; with a shared "n-gram" row per topic the words' vectors (means of their
+ * rows) separate the topics, and the shared rows move (they take the hidden gradient) */
+TEST(subword_cbow) {
+    corpus_t *c = corp();
+    lt_sgns *plain = train(1, 0, 5, 1, 1, 0, NULL);
+    lt_sgns_opts o = *lt_sgns_get_opts(plain);
+    int64_t ptr[NW + 1], ptr2[NW + 1];
+    int32_t rows[NW], rows2[2 * NW];
+    for (int w = 0; w < NW; w++) { ptr[w] = w; rows[w] = w; ptr2[w] = 2 * w; rows2[2 * w] = w; rows2[2 * w + 1] = NW + ((const int *)(void *)(c->counts + NW))[w]; }
+    ptr[NW] = NW; ptr2[NW] = 2 * NW;
+    lt_sgns *id = NULL, *sh = NULL;
+    CHECK(lt_sgns_new(&id, &o, NW, c->counts) == LT_OK && lt_sgns_set_subwords(id, 0, ptr, rows) == LT_OK && lt_sgns_train(id, &c->t) == LT_OK);
+    int64_t ld = 0;
+    const float *wp = plain ? lt_sgns_vectors(plain, &ld) : NULL;
+    CHECK(plain && id && !memcmp(wp, lt_sgns_vectors(id, NULL), (size_t)NW * ld * 4));
+    CHECK(lt_sgns_new(&sh, &o, NW, c->counts) == LT_OK && lt_sgns_set_subwords(sh, 4, ptr2, rows2) == LT_OK);
+    int64_t nr = 0, ild = 0;
+    float before[4][D], *V = malloc((size_t)NW * ld * 4);
+    const float *in = sh ? lt_sgns_input_rows(sh, &nr, &ild) : NULL;
+    for (int t = 0; in && t < 4; t++) memcpy(before[t], in + (NW + t) * ild, sizeof before[t]);
+    CHECK(sh && nr == NW + 4 && lt_sgns_train(sh, &c->t) == LT_OK);
+    double moved = 0;
+    for (int t = 0; in && t < 4; t++) for (int k = 0; k < D; k++) moved += fabs(in[(NW + t) * ild + k] - before[t][k]);
+    CHECK_MSG(moved > 0.1, "shared rows moved by %g", moved);
+    memset(V, 0, (size_t)NW * ld * 4);
+    for (int w = 0; sh && w < NW; w++) lt_sgns_word_vector(sh, w, V + w * ld);
+    double mg = topic_margin(V, ld, (const int *)(void *)(c->counts + NW));
+    CHECK_MSG(mg > 0.3, "subword CBOW topic margin %.3f", mg);
+    o.hs = 1;
+    lt_sgns *bad = NULL;
+    CHECK(lt_sgns_new(&bad, &o, NW, c->counts) == LT_OK && lt_sgns_set_subwords(bad, 0, ptr, rows) != LT_OK && strstr(lt_errmsg(), "negative sampling only"));
+    free(V); lt_sgns_free(bad); lt_sgns_free(plain); lt_sgns_free(id); lt_sgns_free(sh);
+}
+
 TEST(one_thread_deterministic) {
     lt_sgns *a = train(0, 0, 5, 1, 1, 0, NULL), *b = train(0, 0, 5, 1, 1, 0, NULL);
     int64_t ld = 0;
@@ -310,5 +345,5 @@ TEST(checkpoint_sizes_checked_before_allocating) {
     free(b);
 }
 
-RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating), T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics),
+RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating), T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics), T(subword_cbow),
           T(one_thread_deterministic), T(resume_equals_uninterrupted))

@@ -97,10 +97,11 @@ int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t word
 const float *lt_sgns_vectors(const lt_sgns *m, int64_t *ld);
 /* Subword vectors (fastText): `extra` more input rows (character n-gram buckets), initialised
  * like the words' rows, and for each word w its input rows rows[ptr[w] .. ptr[w + 1]) (its own
- * row w among them). Training then follows fastText's skip-gram: the mean h of the centre
+ * row w among them). Training then follows fastText: skip-gram, the mean h of the centre
  * word's rows predicts each word of its window, each with its own negatives, as one batched
- * update of h; h's change is added to every one of those rows. Skip-gram with negative
- * sampling only; no checkpoints. Call before training. */
+ * update of h, and h's change is added to every one of those rows; CBOW, the mean of every row
+ * of every context word predicts the centre word and each of those rows takes the hidden
+ * gradient. Negative sampling only; no checkpoints. Call before training. */
 int lt_sgns_set_subwords(lt_sgns *m, int64_t extra, const int64_t *ptr, const int32_t *rows);
 /* Word w's vector: the mean of its input rows (its own row without subwords). */
 void lt_sgns_word_vector(const lt_sgns *m, int64_t w, float *out);

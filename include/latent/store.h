@@ -80,7 +80,7 @@ int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket,
 /* Writes a fastText skip-gram model (.bin, version 12, negative sampling) that fastText and
  * latent read: words with counts, the input rows (nwords + bucket) and the output rows
  * (nwords), ld floats apart. */
-typedef struct lt_fasttext_args { int dim, ws, epoch, min_count, neg, minn, maxn; int64_t bucket, ntokens; double t; } lt_fasttext_args;
+typedef struct lt_fasttext_args { int dim, ws, epoch, min_count, neg, minn, maxn; int64_t bucket, ntokens; double t; int cbow; } lt_fasttext_args;
 int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords, const char *const *words, const int64_t *counts,
                      const float *in, const float *out, int64_t ld);
 /* Metadata: UTF-8 key/value pairs (no '=' in keys, no newline in either). */

@@ -202,7 +202,7 @@ int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords
     lt_afile f;
     int rc = lt_afile_open(&f, path);
     if (rc) return rc;
-    int32_t hd[14] = {793712314, 12, a->dim, a->ws, a->epoch, a->min_count, a->neg, 1, 2, 2, (int32_t)a->bucket, a->minn, a->maxn, 100};
+    int32_t hd[14] = {793712314, 12, a->dim, a->ws, a->epoch, a->min_count, a->neg, 1, 2, a->cbow ? 1 : 2, (int32_t)a->bucket, a->minn, a->maxn, 100};
     fwrite(hd, 4, 14, f.f);
     fwrite(&a->t, 8, 1, f.f);
     int32_t ds[3] = {(int32_t)nwords, (int32_t)nwords, 0};

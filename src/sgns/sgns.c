@@ -252,7 +252,7 @@ const float *lt_sgns_input_rows(const lt_sgns *m, int64_t *rows, int64_t *ld) { 
 const float *lt_sgns_output_rows(const lt_sgns *m, int64_t *ld) { *ld = m->ld; return m->syn1neg; }
 
 int lt_sgns_set_subwords(lt_sgns *m, int64_t extra, const int64_t *ptr, const int32_t *rows) {
-    if (m->o.cbow || m->o.hs || m->o.negative < 1) return lt_err(LT_EINVAL, "subword vectors: skip-gram with negative sampling only (no --cbow, --hs)");
+    if (m->o.hs || m->o.negative < 1) return lt_err(LT_EINVAL, "subword vectors: negative sampling only (no --hs)");
     if (extra < 0 || m->V + extra > INT32_MAX) return lt_err(LT_EINVAL, "subwords: %lld extra rows", (long long)extra);
     int64_t nr = ptr[m->V];
     if (ptr[0] != 0 || nr < 0) return lt_err(LT_EINVAL, "subwords: bad row lists");
@@ -495,7 +495,7 @@ static void train_thread(void *ud, int tid) {
             int mm = 0;
             for (int j = lo; j <= hi; j++) if (j != i) ctx[mm++] = m->syn0 + (int64_t)sen[j] * ld;
             if (mm == 0) continue;
-            if (m->sub_ptr) {
+            if (m->sub_ptr && !o->cbow) {
                 /* subwords (fastText's skip-gram): the centre's rows' mean h predicts each context
                  * word against its own negatives, in one batched update of h; h's change is then
                  * added to each of the centre's rows */
@@ -584,10 +584,20 @@ static void train_thread(void *ud, int tid) {
                     K->axpy(1, neu1e, l1, ld);
                 }
             } else {
-                /* CBOW: mean of the context predicts the centre word */
+                /* CBOW: mean of the context predicts the centre word; with subwords (fastText's
+                 * CBOW) the mean of every input row of every context word, each row then given
+                 * the whole hidden gradient, once per time it was counted */
                 memset(neu1, 0, (size_t)ld * 4);
-                for (int ci = 0; ci < mm; ci++) K->axpy(1, ctx[ci], neu1, ld);
-                float inv = 1.0f / (float)mm;
+                int64_t nrows = mm;
+                if (m->sub_ptr) {
+                    nrows = 0;
+                    for (int j = lo; j <= hi; j++) {
+                        if (j == i) continue;
+                        for (int64_t q = m->sub_ptr[sen[j]]; q < m->sub_ptr[sen[j] + 1]; q++, nrows++) K->axpy(1, m->syn0 + (int64_t)m->sub_rows[q] * ld, neu1, ld);
+                    }
+                } else
+                    for (int ci = 0; ci < mm; ci++) K->axpy(1, ctx[ci], neu1, ld);
+                float inv = 1.0f / (float)nrows;
                 for (int64_t k = 0; k < ld; k++) neu1[k] *= inv;
                 memset(neu1e, 0, (size_t)ld * 4);
                 if (o->hs) hs_pairs(m, K, neu1, outs, codes, gather_hs(m, w, outs, codes), ld, alpha, neu1e, o->exact_sigmoid);
@@ -603,7 +613,13 @@ static void train_thread(void *ud, int tid) {
                     ns_pairs(m, K, neu1, outs, labels, n, ld, alpha, neu1e, o->exact_sigmoid);
                 }
                 float cg = o->cbow_mean_grad ? inv : 1.0f;
-                for (int ci = 0; ci < mm; ci++) K->axpy(cg, neu1e, ctx[ci], ld);
+                if (m->sub_ptr) {
+                    for (int j = lo; j <= hi; j++) {
+                        if (j == i) continue;
+                        for (int64_t q = m->sub_ptr[sen[j]]; q < m->sub_ptr[sen[j] + 1]; q++) K->axpy(cg, neu1e, m->syn0 + (int64_t)m->sub_rows[q] * ld, ld);
+                    }
+                } else
+                    for (int ci = 0; ci < mm; ci++) K->axpy(cg, neu1e, ctx[ci], ld);
             }
         }
     }

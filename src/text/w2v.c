@@ -145,10 +145,10 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     }
     char buf[64];
 #define META(k, fmt, val) do { snprintf(buf, sizeof buf, fmt, val); lt_vecs_meta_set(v, k, buf); } while (0)
-    lt_vecs_meta_set(v, "method", o->maxn > 0 ? "fasttext-skipgram" : so->cbow ? "word2vec-cbow" : "word2vec-skipgram");
+    lt_vecs_meta_set(v, "method", o->maxn > 0 ? (so->cbow ? "fasttext-cbow" : "fasttext-skipgram") : so->cbow ? "word2vec-cbow" : "word2vec-skipgram");
     if (o->maxn > 0) { META("minn", "%d", o->minn); META("maxn", "%d", o->maxn); META("bucket", "%lld", (long long)o->bucket); }
     if (o->model_out) {
-        lt_fasttext_args fa = {so->dim, so->window, so->epochs, (int)o->vocab.min_count, so->negative, o->minn, o->maxn, o->bucket, tok.n_words, so->sample};
+        lt_fasttext_args fa = {so->dim, so->window, so->epochs, (int)o->vocab.min_count, so->negative, o->minn, o->maxn, o->bucket, tok.n_words, so->sample, so->cbow};
         const char **words = lt_malloc((size_t)v->n * sizeof *words);
         int64_t rows, ild, old;
         const float *in = lt_sgns_input_rows(m, &rows, &ild), *outr = lt_sgns_output_rows(m, &old);
