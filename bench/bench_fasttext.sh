@@ -8,10 +8,13 @@
 # unseen words: both tools are trained again on the corpus with HELD words deleted, and the
 # WordSim-353 pairs holding one of them are scored with their n-gram vectors (--oov).
 # MODEL=cbow compares latent train fasttext --cbow with fasttext cbow (rows tool-cbow).
-# usage: [MODEL=skipgram|cbow] sh bench/bench_fasttext.sh [threads] [seeds]
+# TOOLS="latent" runs one side only (quality over more seeds; speed ratios come from runs with both).
+# usage: [MODEL=skipgram|cbow] [TOOLS="latent fasttext"] sh bench/bench_fasttext.sh [threads] [seeds]
 set -eu
 MODEL=${MODEL:-skipgram}
 case $MODEL in skipgram) LF=""; SUF="";; cbow) LF="--cbow"; SUF="-cbow";; *) echo "MODEL: skipgram or cbow" >&2; exit 2;; esac
+# LATENT_FLAGS: more options for latent's runs, named in the tool column (e.g. --window-update)
+if [ -n "${LATENT_FLAGS:-}" ]; then LF="$LF $LATENT_FLAGS"; SUF="$SUF$(echo "$LATENT_FLAGS" | tr -d ' ')"; fi
 THREADS=${1:-2}
 SEEDS=${2:-1}
 LATENT=${LATENT:-./build/latent}
@@ -36,7 +39,7 @@ RES=bench/fasttext_results.tsv
 now() { date +%s.%N; }
 for t in $THREADS; do
   for seed in $SEEDS; do
-    for tool in latent fasttext; do
+    for tool in ${TOOLS:-latent fasttext}; do
         t0=$(now)
         if [ $tool = latent ]; then
             /usr/bin/time -f "%M" -o "$OUT/rss" $LATENT train fasttext "$CORPUS" $LF -o "$OUT/lft.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q

@@ -4,7 +4,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_CBOW, O_HS, O_DIM, O_WIN, O_NEG, O_SAMPLE, O_MINC, O_MAXV, O_EPO, O_ALPHA, O_LOWER, O_MAXTOK,
-       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP,
+       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_WINUP, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP,
        O_MINN, O_MAXN, O_BUCKET };
 static const cli_opt g_train_opts[] = {
     {"output", 'o', "F", O_OUT, "output vectors; format from the extension (.lvec .bin .txt .vec .glove .npy .fvecs, + .gz)"},
@@ -45,6 +45,7 @@ static const cli_opt g_ft_opts[] = {
                                 "                           extensions: the words' vectors (.lvec .txt .vec .glove .npy .fvecs, + .gz)"},
     {"format", 0, "F", O_FMT, "native|w2v-txt|w2v-bin|glove|vec|npy|fvecs: write vectors, not a model"},
     {"cbow", 0, NULL, O_CBOW, "CBOW: the mean of the context words' rows and n-gram rows predicts the word (fastText's cbow)"},
+    {"window-update", 0, NULL, O_WINUP, "skip-gram: one update of the centre's rows for its whole window, not fastText's word by word"},
     {"dim", 0, "N", O_DIM, "dimension [100]"},
     {"window", 0, "N", O_WIN, "max window [5]"},
     {"negative", 0, "N", O_NEG, "negative samples [5]"},
@@ -129,6 +130,7 @@ int cmd_train(int argc, char **argv) {
         case O_F16: f16 = 1; break;
         case O_FMT: fmt = optarg; break;
         case O_NSEXP: if (!cli_float(optarg, -2, 2, &fv)) return cli_usage(U, "--ns-exponent must be in [-2, 2]"); o.sg.ns_exponent = (float)fv; fixed = "--ns-exponent"; break;
+        case O_WINUP: o.sg.subword_window = 1; break;
         case O_CMG: o.sg.cbow_mean_grad = 1; fixed = "--cbow-mean-grad"; break;
         case O_STOP: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "bad --stop-after-segments"); o.sg.stop_after_segments = iv; break;
         case O_MINN: if (!cli_int(optarg, 1, 100, &iv)) return cli_usage(U, "--minn must be 1..100"); o.minn = (int)iv; break;

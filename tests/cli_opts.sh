@@ -135,6 +135,7 @@ FT="$X train fasttext c.txt -o out.f.bin --dim 8 --epochs 1 -t 1 -q --min-count 
 d "train fasttext --output" "$X train fasttext c.txt --dim 8 --epochs 1 -t 1 -q --min-count 3 --bucket 1000" "$FT"
 d "train fasttext --format" "$FT" "$FT --format glove"
 d "train fasttext --cbow" "$FT" "$FT --cbow"
+d "train fasttext --window-update" "$FT" "$FT --window-update"
 for o in "--dim 9" "--window 2" "--negative 2" "--minn 2" "--maxn 4" "--bucket 500" "--sample 0" "--min-count 4" "--max-vocab 100" \
          "--epochs 2" "--alpha 0.02" "--exact-sigmoid" "--ns-exponent 0.75" "--seed 9" "--max-token 8"; do
     d "train fasttext ${o%% *}" "$FT" "$FT $o"

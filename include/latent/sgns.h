@@ -74,6 +74,8 @@ typedef struct lt_sgns_opts {
                              full hidden gradient [0] */
     float init_range;     /* input vectors start uniform in +-init_range / dim [0.5, word2vec.c;
                              gensim uses 1, and the graph trainers follow it] */
+    int subword_window;   /* subword skip-gram: one update of the centre's mean h for the whole
+                             window instead of fastText's context word after context word [0] */
     lt_progress_fn progress;   /* optional: (words done, words total, mean loss) about 4 times a
                              second from a training thread; non-zero return stops with LT_EINTR */
     void *progress_ud;

@@ -497,8 +497,8 @@ static void train_thread(void *ud, int tid) {
             if (mm == 0) continue;
             if (m->sub_ptr && !o->cbow) {
                 /* subwords (fastText's skip-gram): the centre's rows' mean h predicts each context
-                 * word against its own negatives, in one batched update of h; h's change is then
-                 * added to each of the centre's rows */
+                 * word against its own negatives, updating h; h's change is then added to each
+                 * of the centre's rows */
                 int64_t ra = m->sub_ptr[w], rb = m->sub_ptr[w + 1];
                 memset(h, 0, (size_t)ld * 4);
                 for (int64_t q = ra; q < rb; q++) K->axpy(1, m->syn0 + (int64_t)m->sub_rows[q] * ld, h, ld);
@@ -514,8 +514,13 @@ static void train_thread(void *ud, int tid) {
                         outs2[no] = m->syn1neg + (int64_t)tg * ld; slab[no] = 0; v2[no++] = tg != tw;
                     }
                 }
+                /* one context word after the other, as fastText: each sees h after the
+                 * previous one's update (every row of the centre took that update, so their
+                 * mean moved by exactly as much) */
                 float *hp = h;
-                s->loss += batch_update(m, K, &hp, 1, outs2, no, slab, v2, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
+                int step = o->subword_window ? no : NEG + 1;
+                for (int q = 0; q < no; q += step)
+                    s->loss += batch_update(m, K, &hp, 1, outs2 + q, step, slab + q, v2 + q, 0, ld, alpha, S, tmp, o->exact_sigmoid, c->want_loss);
                 s->loss_n += mm;
                 for (int64_t k = 0; k < ld; k++) h[k] -= h0[k];
                 for (int64_t q = ra; q < rb; q++) K->axpy(1, h, m->syn0 + (int64_t)m->sub_rows[q] * ld, ld);
