@@ -1,6 +1,8 @@
 /* latent fit / encode, and the model part of latent info */
 #include "cli.h"
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -362,6 +364,41 @@ static int encode_neural(const cli_spec *S, int argc, char **argv, const char *o
     return r;
 }
 
+/* encode's streamed output: the writer opens at the first block, which tells the width; each
+ * block is written on a thread of its own while the library computes the next one (the block
+ * stays valid until the next call; that call waits for the write) */
+typedef struct {
+    lt_vecs_writer *w;
+    const char *out;
+    lt_format f;
+    int64_t n, d, first;
+    char **labels;
+    lt_vecs blk;      /* the block's header as handed over (its rows are the library's) */
+    pthread_t th;
+    int busy, wrc;
+    char msg[1024];   /* the writer thread's error message (messages are per thread) */
+} enc_sink;
+static void *enc_write(void *ud) {
+    enc_sink *s = ud;
+    s->wrc = lt_vecs_writer_put(s->w, &s->blk, s->labels ? s->labels + s->first : NULL);
+    if (s->wrc) snprintf(s->msg, sizeof s->msg, "%s", lt_errmsg());
+    return NULL;
+}
+static int enc_put(void *ud, const lt_vecs *b, int64_t first) {
+    enc_sink *s = ud;
+    if (s->busy) {
+        pthread_join(s->th, NULL);
+        s->busy = 0;
+        if (s->wrc) return lt_err(s->wrc, "%s", s->msg);
+    }
+    if (!b) return LT_OK;
+    if (!s->w && lt_vecs_writer_open(&s->w, s->out, s->f, s->n, b->d, s->labels != NULL, NULL)) return LT_EIO;
+    s->d = b->d; s->blk = *b; s->first = first;
+    if (pthread_create(&s->th, NULL, enc_write, s) == 0) { s->busy = 1; return LT_OK; }
+    enc_write(s);   /* no thread: write it here */
+    return s->wrc ? lt_err(s->wrc, "%s", s->msg) : LT_OK;
+}
+
 int cmd_encode(int argc, char **argv) {
     static const cli_opt opts[] = {
         {"output", 'o', "F", O_OUT, "encoded rows, labels carried over; format from the extension (required)"},
@@ -456,6 +493,15 @@ int cmd_encode(int argc, char **argv) {
         r = cli_load(argv[optind + 1], from, &X);
         if (r) { lt_model_free(m); return r; }
         in_n = X->n; in_d = X->d;
+        if (!inverse && X->n > 0 && lt_format_streamable(f)) {   /* block by block to the file: no whole result in memory */
+            enc_sink es = {.out = out, .f = f, .n = X->n, .labels = X->labels};
+            r = lt_encode_rows(m, X, threads, enc_put, &es) ? (lt_vecs_writer_abort(es.w), cli_fail("encode")) : lt_vecs_writer_commit(es.w) ? cli_fail("") : 0;
+            if (!r && !cli_quiet())
+                fprintf(stderr, "latent: encode: %lld rows, %lld -> %lld dimensions (%s) in %.2fs -> %s\n", (long long)in_n, (long long)in_d,
+                        (long long)es.d, lt_model_kind(m), lt_now() - t0, out);
+            lt_vecs_free(X); lt_model_free(m);
+            return r;
+        }
         r = (inverse ? lt_pca_inverse(m, X, &Z) : lt_encode(m, X, threads, &Z)) ? cli_fail("encode") : 0;
     }
     if (!r) {

@@ -143,6 +143,54 @@ TEST(kpca_nystroem_and_kmeanspp) {
     lt_model_free(ex); lt_model_free(ny); lt_vecs_free(X); lt_vecs_free(Y);
 }
 
+/* lt_encode_rows hands over the same rows as lt_encode, in order, each block intact until the
+ * next call (the library alternates two block stores), then a last call with NULL */
+typedef struct { lt_vecs *all; float *prev; int64_t prev_n, prev_first, next, ends; int intact; } rows_seen;
+static int rows_sink(void *ud, const lt_vecs *b, int64_t first) {
+    rows_seen *s = ud;
+    if (s->prev && memcmp(s->prev, lt_vecs_row(s->all, s->prev_first), (size_t)(s->prev_n * s->all->ld) * 4)) s->intact = 0;
+    if (!b) { s->ends++; return first == s->all->n ? 0 : LT_EINVAL; }
+    if (first != s->next || b->d != s->all->d) return LT_EINVAL;
+    for (int64_t i = 0; i < b->n; i++) memcpy(lt_vecs_row(s->all, first + i), lt_vecs_row(b, i), (size_t)b->d * 4);
+    s->prev = lt_vecs_row(b, 0); s->prev_n = b->n; s->prev_first = first;   /* b's rows, checked at the next call */
+    s->next += b->n;
+    return 0;
+}
+TEST(encode_rows_equals_encode) {
+    enum { N = 20000, D = 6 };
+    lt_vecs *X = lt_vecs_new(N, D);
+    lt_rng r;
+    lt_rng_seed(&r, 4, 0);
+    for (int i = 0; i < N; i++) for (int j = 0; j < D; j++) lt_vecs_row(X, i)[j] = (float)lt_rng_normal(&r);
+    lt_vecs S = *X;   /* the first 1500 rows fit kernel PCA */
+    S.n = 1500;
+    lt_kernel_opts o;
+    lt_kernel_opts_init(&o);
+    o.dim = 24; o.gamma = 0.2;
+    lt_pca_opts po;
+    lt_pca_opts_init(&po);
+    po.dim = 3;
+    lt_model *ms[5] = {NULL};
+    CHECK(lt_rff_fit(X, &o, &ms[0]) == LT_OK);
+    CHECK(lt_nystroem_fit(X, &o, &ms[1]) == LT_OK);
+    o.dim = 5; o.kpca_solver = LT_KPCA_EXACT;
+    CHECK(lt_kpca_fit(&S, &o, &ms[2]) == LT_OK);
+    o.kpca_solver = LT_KPCA_NYSTROEM; o.n_landmarks = 50;
+    CHECK(lt_kpca_fit(X, &o, &ms[3]) == LT_OK);
+    CHECK(lt_pca_fit(X, &po, &ms[4]) == LT_OK);
+    for (int k = 0; k < 5; k++) {
+        lt_vecs *Z = NULL;
+        if (!ms[k] || lt_encode(ms[k], X, 2, &Z) != LT_OK) { CHECK_MSG(0, "model %d", k); continue; }
+        rows_seen s = {lt_vecs_new(N, Z->d), NULL, 0, 0, 0, 0, 1};
+        CHECK_MSG(lt_encode_rows(ms[k], X, 2, rows_sink, &s) == LT_OK && s.next == N && s.ends == 1 && s.intact, "model %s: %lld rows, %lld ends, intact %d",
+                  lt_model_kind(ms[k]), (long long)s.next, (long long)s.ends, s.intact);
+        CHECK_MSG(!memcmp(s.all->data, Z->data, (size_t)(N * Z->ld) * 4), "model %s: rows differ from lt_encode's", lt_model_kind(ms[k]));
+        lt_vecs_free(s.all); lt_vecs_free(Z);
+        lt_model_free(ms[k]);
+    }
+    lt_vecs_free(X);
+}
+
 TEST(pca_against_power_iteration) {
     enum { N = 500, D = 12, K = 3 };
     lt_vecs *X = lt_vecs_new(N, D);
@@ -221,4 +269,4 @@ TEST(pca_against_power_iteration) {
     lt_vecs_free(wrong); lt_vecs_free(Z); lt_vecs_free(B); lt_model_free(full); lt_model_free(m); lt_vecs_free(X);
 }
 
-RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(tables_csv_and_tsv), T(kpca_nystroem_and_kmeanspp), T(pca_against_power_iteration))
+RUN_TESTS(T(model_round_trip_and_corruption), T(idx_files), T(csv_matrices), T(tables_csv_and_tsv), T(kpca_nystroem_and_kmeanspp), T(pca_against_power_iteration), T(encode_rows_equals_encode))

@@ -184,9 +184,61 @@ TEST(text_variants) {
     lt_vecs_free(w);
 }
 
+/* a store streamed block by block is byte for byte the file lt_vecs_save writes */
+TEST(streamed_writes) {
+    lt_vecs *v = sample(37, 21);
+    const char *ext[] = {".npy", ".fvecs", ".txt", ".bin", ".glove", ".vec", ".csv"};
+    for (int e = 0; e < 7; e++)
+        for (int lab = 0; lab < 2; lab++) {
+            if (!lab && e != 0 && e != 1 && e != 6) continue;   /* text formats number unlabelled rows: covered by csv/npy */
+            char a[256], b[256];
+            snprintf(a, sizeof a, "%s/whole%s", TMP, ext[e]);
+            snprintf(b, sizeof b, "%s/streamed%s", TMP, ext[e]);
+            char **saved = v->labels;
+            if (!lab) v->labels = NULL;
+            CHECK(lt_vecs_save(v, a, LT_FMT_AUTO, NULL) == LT_OK);
+            lt_vecs_writer *w = NULL;
+            CHECK(lt_format_streamable(lt_format_from_path(b)));
+            int rc = lt_vecs_writer_open(&w, b, LT_FMT_AUTO, v->n, v->d, lab, NULL);
+            for (int64_t i0 = 0; rc == LT_OK && i0 < v->n; i0 += 10) {   /* blocks of 10, the last of 7 */
+                lt_vecs blk = *v;
+                blk.n = v->n - i0 < 10 ? v->n - i0 : 10;
+                blk.data = v->data + i0 * v->ld;
+                blk.labels = NULL;
+                rc = lt_vecs_writer_put(w, &blk, lab ? saved + i0 : NULL);
+            }
+            CHECK(rc == LT_OK && lt_vecs_writer_commit(w) == LT_OK);
+            v->labels = saved;
+            long la = 0, lb = 0;
+            unsigned char *fa = t_read_file(a, &la), *fb = t_read_file(b, &lb);
+            CHECK_MSG(fa && fb && la == lb && !memcmp(fa, fb, (size_t)la), "%s labels %d: streamed file differs", ext[e], lab);
+            free(fa); free(fb);
+            if (e == 0) {   /* the .npy sidecar */
+                char la_[256], lb_[256];
+                snprintf(la_, sizeof la_, "%s/whole.labels.txt", TMP);
+                snprintf(lb_, sizeof lb_, "%s/streamed.labels.txt", TMP);
+                CHECK(access(lb_, F_OK) == (lab ? 0 : -1) && access(la_, F_OK) == (lab ? 0 : -1));
+            }
+        }
+    /* fewer rows than announced, more rows, labels on an unlabelled file: errors, no file */
+    char p[256];
+    snprintf(p, sizeof p, "%s/short.npy", TMP);
+    unlink(p);
+    lt_vecs_writer *w = NULL;
+    CHECK(lt_vecs_writer_open(&w, p, LT_FMT_AUTO, v->n + 1, v->d, 0, NULL) == LT_OK);
+    lt_vecs nol = *v;
+    nol.labels = NULL;
+    CHECK(w && lt_vecs_writer_put(w, &nol, NULL) == LT_OK);
+    CHECK(w && lt_vecs_writer_put(w, &nol, NULL) != LT_OK && strstr(lt_errmsg(), "more than"));
+    CHECK(w && lt_vecs_writer_put(w, &nol, v->labels) != LT_OK);
+    CHECK(w && lt_vecs_writer_commit(w) != LT_OK && strstr(lt_errmsg(), "of the 38 rows") && access(p, F_OK) != 0);
+    CHECK(lt_vecs_writer_open(&w, p, LT_FMT_NATIVE, 1, 1, 0, NULL) != LT_OK && strstr(lt_errmsg(), "not streamed"));
+    lt_vecs_free(v);
+}
+
 int main(void) {
 
     (void)system("mkdir -p build/tests/tmp_io");
-    static const t_case c[] = {T(roundtrip_all_formats), T(native_metadata_mmap_f16), T(truncated_and_corrupt), T(unwritable_output), T(text_variants)};
-    return t_run(c, 5);
+    static const t_case c[] = {T(roundtrip_all_formats), T(native_metadata_mmap_f16), T(truncated_and_corrupt), T(unwritable_output), T(text_variants), T(streamed_writes)};
+    return t_run(c, 6);
 }

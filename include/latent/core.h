@@ -65,6 +65,7 @@ void *lt_calloc(size_t n, size_t size);      /* overflow-checked */
 void *lt_realloc(void *p, size_t n);
 void lt_free(void *p);
 void *lt_aligned_alloc(size_t n);              /* 64-byte aligned, free with lt_aligned_free */
+void *lt_aligned_calloc(size_t n);             /* the same, zeroed (large blocks: fresh pages, no memset) */
 void lt_aligned_free(void *p);
 char *lt_strdup(const char *s);
 /* Overflow-safe a*b; returns 0 on overflow. */

@@ -131,6 +131,15 @@ uint32_t lt_murmur3_32(const void *data, size_t len, uint32_t seed);
 
 /* Applies a fitted model (any kind latent fits) to the rows of X; labels are carried over. */
 int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
+/* The same, block by block, for results larger than memory: sink gets each block of encoded
+ * rows in order, block row i being row first_row + i of X (the block carries no labels; take
+ * X's), then a last call with block NULL (first_row = X->n), also after an error. A block
+ * stays valid until the sink's next call returns (so a sink may write one block while the
+ * next is computed); a non-zero return stops with that code.
+ * rff, nystroem and kpca (exact) models never hold more than a block of the result; the
+ * others encode X in slices. The values equal lt_encode's. */
+typedef int (*lt_rows_sink)(void *ud, const lt_vecs *block, int64_t first_row);
+int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud);
 /* PCA's inverse: rows of Z (dim columns) back to the input space (scaling undone). */
 int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
 /* What a model keeps of its input: the rows of X scaled by the model's own scaler (*scaled)

@@ -96,6 +96,19 @@ const char *lt_format_name(lt_format f);
 int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out);
 int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_save_opts *opts);
 
+/* A file written block by block, for outputs larger than memory, atomic as lt_vecs_save:
+ * open with the final shape (n rows of d) and whether rows carry labels, put blocks of rows
+ * in order (labels[i] labels row i of the block; NULL for an unlabelled file), commit (which
+ * checks that n rows came). Every format but the native .lvec streams (its header holds the
+ * data's checksum): lt_format_streamable says which. Metadata is not written (the streamed
+ * formats have no place for it). */
+typedef struct lt_vecs_writer lt_vecs_writer;
+int lt_format_streamable(lt_format fmt);
+int lt_vecs_writer_open(lt_vecs_writer **w, const char *path, lt_format fmt, int64_t n, int64_t d, int labelled, const lt_save_opts *opts);
+int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels);
+int lt_vecs_writer_commit(lt_vecs_writer *w);   /* frees w, also on failure */
+void lt_vecs_writer_abort(lt_vecs_writer *w);   /* removes the temporaries; NULL-safe */
+
 /* In-memory parsers (used by the loaders and the fuzz harnesses); `name` is used in
  * messages. */
 int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, lt_vecs **out);

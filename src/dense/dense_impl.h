@@ -15,6 +15,10 @@ int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
 /* PCA's inverse into the model's scaled space (the scaler not undone) */
 int lt__pca_inverse_scaled(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
 int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out);
+/* the same, block by block into a sink (lt_encode_rows) */
+int lt__kernel_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud);
+/* hands the first nb rows of Z to a sink as rows first.. of the result */
+int lt__put_block(lt_rows_sink sink, void *ud, lt_vecs *Z, int64_t nb, int64_t first);
 /* row sources (rows.c): an lt_vecs, or a .npy / .fvecs file read in blocks */
 #include <stdio.h>
 typedef struct { const lt_vecs *v; FILE *f; const char *path; int64_t n, d, at; int es, fvecs; size_t off; } lt__rows;

@@ -11,6 +11,37 @@ int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out)
     return lt_err(LT_EINVAL, "cannot encode with a model of kind '%s'", k);
 }
 
+int lt__put_block(lt_rows_sink sink, void *ud, lt_vecs *Z, int64_t nb, int64_t first) {
+    int64_t n = Z->n;
+    Z->n = nb;
+    int rc = sink(ud, Z, first);
+    Z->n = n;
+    return rc;
+}
+
+int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
+    const char *k = lt_model_kind(m);
+    if (!strcmp(k, "rff") || !strcmp(k, "nystroem") || !strcmp(k, "kpca")) return lt__kernel_encode_rows(m, X, n_threads, sink, ud);
+    /* the others row by row in their nature: slices of X (views sharing its rows) */
+    enum { SLICE = 8192 };
+    int rc = LT_OK;
+    lt_vecs *prev = NULL;   /* the sink may use a block until its next call returns */
+    for (int64_t i0 = 0; rc == LT_OK && (i0 < X->n || (i0 == 0 && X->n == 0)); i0 += SLICE) {
+        lt_vecs view = *X, *Z = NULL;
+        view.n = X->n - i0 < SLICE ? X->n - i0 : SLICE;
+        view.data = X->data + i0 * X->ld;
+        view.labels = NULL;
+        rc = lt_encode(m, &view, n_threads, &Z);
+        if (rc == LT_OK) rc = sink(ud, Z, i0);
+        lt_vecs_free(prev);
+        prev = Z;
+        if (X->n == 0) break;
+    }
+    int re = sink(ud, NULL, X->n);
+    lt_vecs_free(prev);
+    return rc ? rc : re;
+}
+
 int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
     *scaled = *recon = NULL;
     const char *k = lt_model_kind(m);

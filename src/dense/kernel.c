@@ -238,7 +238,7 @@ int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     return LT_OK;
 }
 
-static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int raw, lt_vecs **out);
+static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int raw, lt_rows_sink sink, void *ud, lt_vecs **out);
 
 /* Kernel PCA on the Nystroem approximation K ~ F F^T (F the Nystroem features): the centred
  * features' covariance (M x M, summed over row blocks), its top k eigenpairs; a row maps to
@@ -263,7 +263,7 @@ static int kpca_nystroem(const lt_vecs *X, const float *Xs, const kparams *p, co
         blk->n = nb;
         for (int64_t i = 0; i < nb; i++) memcpy(lt_vecs_row(blk, i), lt_vecs_row(X, i0 + i), (size_t)d * 4);
         lt_vecs *F = NULL;
-        rc = kernel_encode(m, blk, o->n_threads, 1, &F);
+        rc = kernel_encode(m, blk, o->n_threads, 1, NULL, NULL, &F);
         if (rc) break;
         for (int64_t i = 0; i < nb; i++) for (int64_t j = 0; j < M; j++) mu[j] += lt_vecs_row(F, i)[j];
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)M, (int)nb, 1.0f, F->data, (int)F->ld, 0.0f, Cf, (int)M);
@@ -411,21 +411,26 @@ static double meta_d(const lt_model *m, const char *k, double dflt) {
     return s ? strtod(s, NULL) : dflt;
 }
 
-/* z = amp cos(s + b), rows of a block in parallel (f32: |s + b| stays small) */
-typedef struct { const float *S, *b; lt_vecs *Z; int64_t i0, D; float amp; } cos_ctx;
-static void cos_rows(void *ud, int64_t b0, int64_t e, int tid) {
-    cos_ctx *c = ud;
-    (void)tid;
-    for (int64_t i = b0; i < e; i++) {
-        float *z = lt_vecs_row(c->Z, c->i0 + i);
-        const float *s = c->S + i * c->D;
-        lt_kern()->cos_add(s, c->b, c->amp, z, c->D);
+/* Random Fourier features of a block of scaled rows: each thread takes chunks of RFF_RC rows,
+ * S = X W on latent's packed GEMM (one thread per chunk, so S stays in cache; on the AMD
+ * machine of session 11 it ran 2x OpenBLAS's sgemm on this shape), then z = amp cos(S + b). */
+enum { RFF_RC = 64 };
+typedef struct { const float *X, *b; const lt_packed *P; float *S; lt_vecs *Z; int64_t i0, nb, d, D; float amp; } rff_ctx;
+static void rff_rows(void *ud, int64_t c0, int64_t c1, int tid) {
+    rff_ctx *c = ud;
+    float *S = c->S + (int64_t)tid * RFF_RC * c->D;
+    for (int64_t ch = c0; ch < c1; ch++) {
+        int64_t r0 = ch * RFF_RC, m = c->nb - r0 < RFF_RC ? c->nb - r0 : RFF_RC;
+        lt_gemm_packed_part((int)m, c->X + r0 * c->d, c->d, c->P, S, c->D, NULL, 0, 0, 1);
+        for (int64_t i = 0; i < m; i++) lt_kern()->cos_add(S + i * c->D, c->b, c->amp, lt_vecs_row(c->Z, c->i0 + r0 + i), c->D);
     }
 }
 
-/* raw: for kpca's nystroem solver, the Nystroem features themselves (used while fitting) */
-static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int raw, lt_vecs **out) {
-    *out = NULL;
+/* raw: for kpca's nystroem solver, the Nystroem features themselves (used while fitting).
+ * sink: each block of encoded rows goes to it and Z holds one block (reused), else Z holds
+ * every row and goes to *out. */
+static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int raw, lt_rows_sink sink, void *ud, lt_vecs **out) {
+    if (out) *out = NULL;
     const char *kind = lt_model_kind(m), *solver = lt_model_meta(m, "solver");
     const double *shift, *mult;
     int rc = lt__scale_get(m, X->d, &shift, &mult);
@@ -451,27 +456,35 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
         if (Nm) lt_model_get(m, kpca ? "alphas" : "normalization", &nr, NULL);
         if (!Bm || !Nm || c != d || nr != R || (kpca && !mu) || (!kpca && D != R)) return lt_err(LT_EFORMAT, "%s model: arrays missing or inconsistent", kind);
     }
-    int64_t cols = rff ? D : R;   /* columns of the block product */
-    lt_vecs *Z = lt_vecs_new(n, D);
-    /* rows per block: larger for rff (one product per block; fewer BLAS thread hand-offs) */
+    /* rows per block: larger for rff (its threads take chunks of a block) */
     const int64_t RB = rff ? 8192 : BLOCK;
-    float *Xb = lt_malloc((size_t)RB * d * 4), *Bf = lt_malloc((size_t)(rff ? d * D : R * d) * 4), *S = lt_malloc((size_t)RB * cols * 4);
+    lt_rows_sink sink0 = sink;
+    if (nyk && !raw) sink = NULL;   /* the projection below needs every row: handed over whole */
+    /* streamed: two block stores in turn, so the sink may still use a block while the next is made */
+    lt_vecs *Z = lt_vecs_new(sink ? (n < RB ? n : RB) : n, D), *Z2 = sink && n > RB ? lt_vecs_new(RB, D) : NULL;
+    int nt = n_threads < 1 ? 1 : n_threads;
+    float *Xb = lt_malloc((size_t)RB * d * 4), *Bf = lt_malloc((size_t)(rff ? d * D : R * d) * 4);
+    float *S = lt_malloc((size_t)(rff ? nt * RFF_RC * D : BLOCK * R) * 4);
     float *Nf = rff ? NULL : lt_malloc((size_t)R * D * 4), *Kf = rff ? NULL : lt_malloc((size_t)BLOCK * R * 4);
     double *K = rff ? NULL : lt_malloc((size_t)BLOCK * R * 8);
-    if (!Z || !Xb || !Bf || !S || (!rff && (!Nf || !Kf || !K))) rc = lt_err(LT_ENOMEM, "out of memory");
+    if (!Z || (sink && n > RB && !Z2) || !Xb || !Bf || !S || (!rff && (!Nf || !Kf || !K))) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; rc == LT_OK && i < (rff ? d * D : R * d); i++) Bf[i] = (float)(rff ? W[i] : Bm[i]);
     for (int64_t i = 0; rc == LT_OK && !rff && i < R * D; i++) Nf[i] = (float)Nm[i];
     float *bf = rff ? lt_malloc((size_t)D * 4) : NULL;
     if (rff && !bf) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t j = 0; rc == LT_OK && rff && j < D; j++) bf[j] = (float)b[j];
+    lt_packed P = {0, 0, NULL};
+    if (rc == LT_OK && rff && lt_pack_cols(&P, Bf, (int)d, (int)D, D)) rc = lt_err(LT_ENOMEM, "out of memory");
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
         int64_t nb = n - i0 < RB ? n - i0 : RB;
+        lt_vecs *Zc = sink && (i0 / RB) % 2 ? Z2 : Z;
         lt__scale_rows(X, i0, nb, shift, mult, NULL, Xb);
         if (rff) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)D, (int)d, 1.0f, Xb, (int)d, Bf, (int)D, 0.0f, S, (int)D);
-            cos_ctx cc = {S, bf, Z, i0, D, (float)amp};
-            lt_parallel_for(n_threads, nb, cos_rows, &cc);
+            if (i0 == 0) lt_blas_threads(1);   /* no BLAS here: OpenBLAS's polling pool would take a core */
+            rff_ctx cc = {Xb, bf, &P, S, Zc, sink ? 0 : i0, nb, d, D, (float)amp};
+            lt_parallel_for(nt, (nb + RFF_RC - 1) / RFF_RC, rff_rows, &cc);
+            if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
             continue;
         }
         /* k(x, basis) in blocks of the basis, then the projection */
@@ -491,9 +504,12 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
         }
         /* nystroem: K N^T (N is symmetric); kpca: Kc alphas */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, kpca ? CblasNoTrans : CblasTrans, (int)nb, (int)D, (int)R, 1.0f, Kf, (int)R, Nf, (int)D, 0.0f,
-                    Z->data + i0 * Z->ld, (int)Z->ld);
+                    Zc->data + (sink ? 0 : i0) * Zc->ld, (int)Zc->ld);
+        if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
     }
-    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf);
+    if (sink) { int re = sink(ud, NULL, n); if (rc == LT_OK) rc = re; }   /* the end: the sink lets go of the blocks */
+    lt_vecs_free(Z2);
+    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf); lt_packed_free(&P);
     if (rc == LT_OK && nyk && !raw) {   /* (f(x) - mean f) V */
         int64_t r1 = 0, c1 = 0, r2 = 0, k = 0;
         const double *fm = lt_model_get(m, "feature_mean", &r1, &c1), *V = lt_model_get(m, "components", &r2, &k);
@@ -510,11 +526,22 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
         Z = P;
         if (rc) { lt_vecs_free(P); Z = NULL; }
     }
-    if (rc) { lt_vecs_free(Z); return rc; }
+    if (rc || sink || !out) {   /* streamed; or whole but for a sink */
+        if (rc == LT_OK && !sink) {
+            rc = lt__put_block(sink0, ud, Z, n, 0);
+            int re = sink0(ud, NULL, n);
+            if (rc == LT_OK) rc = re;
+        }
+        lt_vecs_free(Z);
+        return rc;
+    }
     for (int64_t i = 0; X->labels && i < n; i++)
         if (lt_vecs_set_label(Z, i, X->labels[i])) { lt_vecs_free(Z); return lt_err(LT_ENOMEM, "out of memory"); }
     *out = Z;
     return LT_OK;
 }
 
-int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) { return kernel_encode(m, X, n_threads, 0, out); }
+int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) { return kernel_encode(m, X, n_threads, 0, NULL, NULL, out); }
+int lt__kernel_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
+    return kernel_encode(m, X, n_threads, 0, sink, ud, NULL);
+}

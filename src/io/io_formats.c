@@ -550,79 +550,73 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
 }
 
 /* ---------- writers ---------- */
-static int label_ok_for_text(const lt_vecs *v, int64_t i) {
-    return !v->labels || !strpbrk(v->labels[i], " \t\n\r");
-}
-
-int lt_write_text(const lt_vecs *v, FILE *f, int header, int precision) {
-    if (precision <= 0 || precision > 17) precision = 9;
-    if (header) fprintf(f, "%lld %lld\n", (long long)v->n, (long long)v->d);
-    for (int64_t i = 0; i < v->n; i++) {
-        if (!label_ok_for_text(v, i)) return lt_err(LT_EINVAL, "label of row %lld contains whitespace; text formats cannot hold it", (long long)i);
-        if (v->labels) fputs(v->labels[i][0] ? v->labels[i] : "<empty>", f);
-        else fprintf(f, "%lld", (long long)i);
-        const float *r = lt_vecs_row(v, i);
-        for (int64_t k = 0; k < v->d; k++) fprintf(f, " %.*g", precision, r[k]);
+/* Every format but the native one is a header and then rows, so whole stores (lt_vecs_save)
+ * and streamed blocks (lt_vecs_writer) share one writer of each part. */
+static void write_header(FILE *f, lt_format fmt, int64_t n, int64_t d, int labelled) {
+    switch (fmt) {
+    case LT_FMT_W2V_TXT: case LT_FMT_VEC: case LT_FMT_W2V_BIN: fprintf(f, "%lld %lld\n", (long long)n, (long long)d); break;
+    case LT_FMT_NPY: {
+        char h[256];
+        int len = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }", (long long)n, (long long)d);
+        int total = 10 + len + 1, pad = (64 - total % 64) % 64, hl = len + pad + 1;
+        fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+        fputc(hl & 0xff, f);
+        fputc(hl >> 8, f);
+        fwrite(h, 1, (size_t)len, f);
+        for (int i = 0; i < pad; i++) fputc(' ', f);
         fputc('\n', f);
+        break;
     }
-    return LT_OK;
+    case LT_FMT_CSV:   /* label, c1 .. cd */
+        if (labelled) fputs("label,", f);
+        for (int64_t k = 0; k < d; k++) fprintf(f, "c%lld%c", (long long)k + 1, k + 1 < d ? ',' : '\n');
+        break;
+    default: break;   /* GloVe text and fvecs have none */
+    }
 }
 
-int lt_write_w2v_bin(const lt_vecs *v, FILE *f, int newline) {
-    fprintf(f, "%lld %lld\n", (long long)v->n, (long long)v->d);
+/* The rows of v; `first` is the row number of v's first row in the file (unlabelled rows of
+ * text formats are labelled with it). */
+static int write_rows(const lt_vecs *v, FILE *f, lt_format fmt, const lt_save_opts *o, int64_t first) {
+    int precision = o->precision <= 0 || o->precision > 17 ? 9 : o->precision, text = fmt != LT_FMT_NPY && fmt != LT_FMT_FVECS && fmt != LT_FMT_CSV;
+    int32_t d32 = (int32_t)v->d;
     for (int64_t i = 0; i < v->n; i++) {
-        if (!label_ok_for_text(v, i)) return lt_err(LT_EINVAL, "label of row %lld contains whitespace; word2vec binary cannot hold it", (long long)i);
-        if (v->labels) fputs(v->labels[i][0] ? v->labels[i] : "<empty>", f);
-        else fprintf(f, "%lld", (long long)i);
-        fputc(' ', f);
-        fwrite(lt_vecs_row(v, i), 4, (size_t)v->d, f);
-        if (newline) fputc('\n', f);
-    }
-    return LT_OK;
-}
-
-/* CSV: a header (label, c1 .. cd), labels quoted when they hold a comma, a quote or a line break */
-static int write_csv(const lt_vecs *v, FILE *f, int precision) {
-    if (precision <= 0 || precision > 17) precision = 9;
-    if (v->labels) fputs("label,", f);
-    for (int64_t k = 0; k < v->d; k++) fprintf(f, "c%lld%c", (long long)k + 1, k + 1 < v->d ? ',' : '\n');
-    for (int64_t i = 0; i < v->n; i++) {
-        if (v->labels) {
-            const char *l = v->labels[i];
-            if (strpbrk(l, ",\"\n\r") || l[0] == ' ') {
-                fputc('"', f);
-                for (; *l; l++) { if (*l == '"') fputc('"', f); fputc(*l, f); }
-                fputs("\",", f);
-            } else fprintf(f, "%s,", l);
-        }
         const float *r = lt_vecs_row(v, i);
-        for (int64_t k = 0; k < v->d; k++) fprintf(f, "%.*g%c", precision, r[k], k + 1 < v->d ? ',' : '\n');
+        if (text) {   /* word2vec text / binary, GloVe, .vec: "label v1 .. vd" */
+            if (v->labels && strpbrk(v->labels[i], " \t\n\r"))
+                return lt_err(LT_EINVAL, "label of row %lld contains whitespace; %s cannot hold it", (long long)(first + i),
+                              fmt == LT_FMT_W2V_BIN ? "word2vec binary" : "text formats");
+            if (v->labels) fputs(v->labels[i][0] ? v->labels[i] : "<empty>", f);
+            else fprintf(f, "%lld", (long long)(first + i));
+            if (fmt == LT_FMT_W2V_BIN) {
+                fputc(' ', f);
+                fwrite(r, 4, (size_t)v->d, f);
+                if (o->bin_newline) fputc('\n', f);
+                continue;
+            }
+            for (int64_t k = 0; k < v->d; k++) fprintf(f, " %.*g", precision, r[k]);
+            fputc('\n', f);
+        } else if (fmt == LT_FMT_CSV) {   /* labels quoted when they hold a comma, a quote or a line break */
+            if (v->labels) {
+                const char *l = v->labels[i];
+                if (strpbrk(l, ",\"\n\r") || l[0] == ' ') {
+                    fputc('"', f);
+                    for (; *l; l++) { if (*l == '"') fputc('"', f); fputc(*l, f); }
+                    fputs("\",", f);
+                } else fprintf(f, "%s,", l);
+            }
+            for (int64_t k = 0; k < v->d; k++) fprintf(f, "%.*g%c", precision, r[k], k + 1 < v->d ? ',' : '\n');
+        } else {
+            if (fmt == LT_FMT_FVECS) fwrite(&d32, 4, 1, f);
+            fwrite(r, 4, (size_t)v->d, f);
+        }
     }
     return ferror(f) ? lt_err(LT_EIO, "write error") : LT_OK;
 }
 
-int lt_write_npy(const lt_vecs *v, FILE *f) {
-    char h[256];
-    int n = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }", (long long)v->n, (long long)v->d);
-    int total = 10 + n + 1, pad = (64 - total % 64) % 64;
-    int hl = n + pad + 1;
-    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-    fputc(hl & 0xff, f);
-    fputc(hl >> 8, f);
-    fwrite(h, 1, (size_t)n, f);
-    for (int i = 0; i < pad; i++) fputc(' ', f);
-    fputc('\n', f);
-    for (int64_t i = 0; i < v->n; i++) fwrite(lt_vecs_row(v, i), 4, (size_t)v->d, f);
-    return LT_OK;
-}
-
-int lt_write_fvecs(const lt_vecs *v, FILE *f) {
-    int32_t d = (int32_t)v->d;
-    for (int64_t i = 0; i < v->n; i++) {
-        fwrite(&d, 4, 1, f);
-        fwrite(lt_vecs_row(v, i), 4, (size_t)v->d, f);
-    }
-    return LT_OK;
+static int streamable(lt_format fmt) {
+    return fmt == LT_FMT_W2V_TXT || fmt == LT_FMT_VEC || fmt == LT_FMT_GLOVE || fmt == LT_FMT_W2V_BIN || fmt == LT_FMT_NPY ||
+           fmt == LT_FMT_FVECS || fmt == LT_FMT_CSV;
 }
 
 /* ---------- load / save ---------- */
@@ -802,18 +796,82 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     lt_afile a;
     rc = lt_afile_open(&a, path);
     if (rc) return rc;
-    switch (fmt) {
-    case LT_FMT_NATIVE: rc = lt_write_native(v, a.f, opts->f16); break;
-    case LT_FMT_W2V_TXT: case LT_FMT_VEC: rc = lt_write_text(v, a.f, 1, opts->precision); break;
-    case LT_FMT_GLOVE: rc = lt_write_text(v, a.f, 0, opts->precision); break;
-    case LT_FMT_W2V_BIN: rc = lt_write_w2v_bin(v, a.f, opts->bin_newline); break;
-    case LT_FMT_NPY: rc = lt_write_npy(v, a.f); break;
-    case LT_FMT_FVECS: rc = lt_write_fvecs(v, a.f); break;
-    case LT_FMT_CSV: rc = write_csv(v, a.f, opts->precision); break;
-    default: rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
-    }
+    if (fmt == LT_FMT_NATIVE) rc = lt_write_native(v, a.f, opts->f16);
+    else if (streamable(fmt)) { write_header(a.f, fmt, v->n, v->d, v->labels != NULL); rc = write_rows(v, a.f, fmt, opts, 0); }
+    else rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
     if (rc) { lt_afile_abort(&a); return rc; }
     return lt_afile_commit(&a);
+}
+
+/* ---------- streamed writes ---------- */
+struct lt_vecs_writer {
+    lt_afile a, lab;      /* the file, and an .npy's labels sidecar */
+    lt_format fmt;
+    lt_save_opts o;
+    int64_t n, d, done;
+    int labelled, has_lab;
+};
+
+int lt_format_streamable(lt_format fmt) { return streamable(fmt); }
+
+int lt_vecs_writer_open(lt_vecs_writer **out, const char *path, lt_format fmt, int64_t n, int64_t d, int labelled, const lt_save_opts *opts) {
+    *out = NULL;
+    if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
+    if (fmt == LT_FMT_AUTO) return lt_err(LT_EINVAL, "%s: cannot tell the format from the name; use --format", path);
+    if (!streamable(fmt)) return lt_err(LT_EINVAL, "%s: the %s format is written whole, not streamed", path, lt_format_name(fmt));
+    if (n < 0 || d <= 0) return lt_err(LT_EINVAL, "%s: invalid shape %lld x %lld", path, (long long)n, (long long)d);
+    lt_vecs_writer *w = lt_calloc(1, sizeof *w);
+    if (!w) return lt_err(LT_ENOMEM, "out of memory");
+    w->fmt = fmt; w->n = n; w->d = d; w->labelled = labelled;
+    if (opts) w->o = *opts; else lt_save_opts_init(&w->o);
+    int rc = LT_OK;
+    if (fmt == LT_FMT_NPY && strcmp(path, "-")) {   /* the sidecar as lt_vecs_save writes it */
+        char lp[4096];
+        npy_labels_path(path, lp, sizeof lp);
+        if (labelled) { if ((rc = lt_afile_open(&w->lab, lp)) == LT_OK) w->has_lab = 1; }
+        else if (unlink(lp) != 0 && errno != ENOENT) rc = lt_err(LT_EIO, "%s: cannot remove the stale labels file: %s", lp, strerror(errno));
+    }
+    if (rc == LT_OK && (rc = lt_afile_open(&w->a, path)) != LT_OK && w->has_lab) { lt_afile_abort(&w->lab); w->has_lab = 0; }
+    if (rc) { lt_free(w); return rc; }
+    write_header(w->a.f, fmt, n, d, labelled);
+    *out = w;
+    return LT_OK;
+}
+
+int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels) {
+    if (rows->d != w->d) return lt_err(LT_EINVAL, "%s: rows of %lld columns put into a file of %lld", w->a.path, (long long)rows->d, (long long)w->d);
+    if (rows->n > w->n - w->done) return lt_err(LT_EINVAL, "%s: more than the %lld rows announced", w->a.path, (long long)w->n);
+    if (!labels != !w->labelled) return lt_err(LT_EINVAL, "%s: labels %s", w->a.path, labels ? "for an unlabelled file" : "missing");
+    lt_vecs view = *rows;
+    view.labels = (char **)labels;
+    int rc = write_rows(&view, w->a.f, w->fmt, &w->o, w->done);
+    for (int64_t i = 0; rc == LT_OK && w->has_lab && i < rows->n; i++) {
+        if (strchr(labels[i], '\n')) rc = lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)(w->done + i));
+        else { fputs(labels[i], w->lab.f); fputc('\n', w->lab.f); }
+    }
+    if (rc == LT_OK) w->done += rows->n;
+    return rc;
+}
+
+void lt_vecs_writer_abort(lt_vecs_writer *w) {
+    if (!w) return;
+    if (w->has_lab) lt_afile_abort(&w->lab);
+    lt_afile_abort(&w->a);
+    lt_free(w);
+}
+
+int lt_vecs_writer_commit(lt_vecs_writer *w) {
+    if (w->done != w->n) {
+        int rc = lt_err(LT_EINVAL, "%s: %lld of the %lld rows announced were written", w->a.path, (long long)w->done, (long long)w->n);
+        lt_vecs_writer_abort(w);
+        return rc;
+    }
+    int rc = w->has_lab ? lt_afile_commit(&w->lab) : LT_OK;   /* the sidecar first, the .npy renamed last */
+    w->has_lab = 0;
+    if (rc) { lt_vecs_writer_abort(w); return rc; }
+    rc = lt_afile_commit(&w->a);
+    lt_free(w);
+    return rc;
 }
 
 int lt_ivecs_read(const char *path, int64_t **out, int64_t *n, int64_t *k) {

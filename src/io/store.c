@@ -26,9 +26,8 @@ lt_vecs *lt_vecs_new(int64_t n, int64_t d) {
     v->n = n; v->d = d; v->ld = lt_pad_dim(d);
     size_t bytes;
     if (!lt_mul_ok((size_t)n, (size_t)v->ld * sizeof(float), &bytes)) { lt_vecs_free(v); lt_err(LT_ENOMEM, "store of %lld x %lld overflows", (long long)n, (long long)d); return NULL; }
-    v->data = lt_aligned_alloc(bytes ? bytes : 64);
+    v->data = lt_aligned_calloc(bytes ? bytes : 64);
     if (!v->data) { lt_vecs_free(v); lt_err(LT_ENOMEM, "out of memory for %lld x %lld vectors", (long long)n, (long long)d); return NULL; }
-    memset(v->data, 0, bytes);
     v->in->data_owned = 1;
     return v;
 }

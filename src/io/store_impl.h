@@ -33,10 +33,6 @@ int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt
 int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *name);
 /* LT_OK, or an error naming file, offset and row when x holds a NaN or infinity */
 int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);
-int lt_write_text(const lt_vecs *v, FILE *f, int header, int precision);
-int lt_write_w2v_bin(const lt_vecs *v, FILE *f, int newline);
-int lt_write_npy(const lt_vecs *v, FILE *f);
-int lt_write_fvecs(const lt_vecs *v, FILE *f);
 int lt_write_native(const lt_vecs *v, FILE *f, int f16);
 /* Labels one per line; used for .npy sidecars. */
 int lt_read_labels_file(lt_vecs *v, const char *path);
