@@ -3,7 +3,7 @@
 #   setup.sh        what building and `make run` need
 #   setup.sh test   also what every test needs: the Python module's build and tests (numpy,
 #                   pytest, gensim as the oracle) and Node.js/npm for the real-vocabulary test
-PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev liblapacke-dev libcjson-dev libpng-dev libjpeg-dev libcairo2-dev bc"
+PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev liblapacke-dev libcjson-dev libpng-dev libjpeg-dev libcairo2-dev libdeflate-dev bc"
 [ "$1" = test ] && PKGS="$PKGS python3 python3-dev python3-numpy python3-pytest python3-gensim python3-sklearn python3-pil fasttext chromium"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

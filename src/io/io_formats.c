@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 /* ---------- number parsing ---------- */
@@ -656,6 +657,44 @@ static int read_stream(int fd, const char *path, size_t size_hint, char **buf, s
     return LT_OK;
 }
 
+/* A whole gzip file (one member or several, as zlib's gzread reads them: what follows the
+ * last member and is not gzip is ignored) by libdeflate, which inflates a whole buffer about
+ * 3.5x faster than zlib's stream (Fashion-MNIST's 26 MB of images: 0.07 s against 0.27 s).
+ * The output starts at the last member's ISIZE (exact for one member under 4 GiB) and doubles
+ * when a member does not fit. Damaged or truncated data is an error at its member's offset. */
+static int read_gzip_file(int fd, const char *path, size_t size, char **buf, size_t *len) {
+    const unsigned char *in = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (in == MAP_FAILED) return lt_err(LT_EIO, "%s: cannot map: %s", path, strerror(errno));
+    madvise((void *)in, size, MADV_SEQUENTIAL);
+    uint32_t isz = size >= 18 ? (uint32_t)in[size - 4] | (uint32_t)in[size - 3] << 8 | (uint32_t)in[size - 2] << 16 | (uint32_t)in[size - 1] << 24 : 0;
+    size_t cap = (size_t)isz + 1 > size ? (size_t)isz + 1 : size, n = 0, pos = 0;
+    char *b = lt_malloc(cap);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    int rc = b && d ? LT_OK : lt_err(LT_ENOMEM, "%s: out of memory", path);
+    while (rc == LT_OK && pos + 2 <= size && in[pos] == 0x1f && in[pos + 1] == 0x8b) {
+        size_t used = 0, got = 0;
+        enum libdeflate_result r = libdeflate_gzip_decompress_ex(d, in + pos, size - pos, b + n, cap - n, &used, &got);
+        if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {   /* this member again, into twice the room */
+            char *nb = cap > SIZE_MAX / 2 ? NULL : lt_realloc(b, cap * 2);
+            if (!nb) rc = lt_err(LT_ENOMEM, "%s: out of memory", path);
+            else { b = nb; cap *= 2; }
+            continue;
+        }
+        if (r != LIBDEFLATE_SUCCESS) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %zu: gzip error: truncated or damaged data in the member starting here", path, pos);
+            break;
+        }
+        pos += used; n += got;
+    }
+    if (rc == LT_OK && pos == 0) rc = lt_err(LT_EFORMAT, "%s: offset 0: gzip error: no complete gzip member", path);
+    if (d) libdeflate_free_decompressor(d);
+    munmap((void *)in, size);
+    if (rc) { lt_free(b); return rc; }
+    *buf = b; *len = n;
+    return LT_OK;
+}
+
 int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
     *buf = NULL; *len = 0; *map_len = 0;
     if (!strcmp(path, "-")) {   /* standard input, plain or gzip */
@@ -670,7 +709,7 @@ int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
     if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) return read_stream(fd, path, 1 << 20, buf, len);
     if (!S_ISREG(st.st_mode)) { close(fd); return lt_err(LT_EIO, "%s: not a regular file", path); }
     unsigned char mg[2] = {0, 0};
-    if (pread(fd, mg, 2, 0) == 2 && mg[0] == 0x1f && mg[1] == 0x8b) return read_stream(fd, path, (size_t)st.st_size * 4, buf, len);
+    if (pread(fd, mg, 2, 0) == 2 && mg[0] == 0x1f && mg[1] == 0x8b) return read_gzip_file(fd, path, (size_t)st.st_size, buf, len);
     if (st.st_size == 0) { close(fd); *buf = NULL; *len = 0; return LT_OK; }
     void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
@@ -810,6 +849,7 @@ struct lt_vecs_writer {
     lt_save_opts o;
     int64_t n, d, done;
     int labelled, has_lab;
+    off_t synced;         /* bytes handed to writeback so far */
 };
 
 int lt_format_streamable(lt_format fmt) { return streamable(fmt); }
@@ -842,9 +882,23 @@ int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labe
     if (rows->d != w->d) return lt_err(LT_EINVAL, "%s: rows of %lld columns put into a file of %lld", w->a.path, (long long)rows->d, (long long)w->d);
     if (rows->n > w->n - w->done) return lt_err(LT_EINVAL, "%s: more than the %lld rows announced", w->a.path, (long long)w->n);
     if (!labels != !w->labelled) return lt_err(LT_EINVAL, "%s: labels %s", w->a.path, labels ? "for an unlabelled file" : "missing");
-    lt_vecs view = *rows;
-    view.labels = (char **)labels;
-    int rc = write_rows(&view, w->a.f, w->fmt, &w->o, w->done);
+    /* a plain file: the disk writes of each 8 MiB written start at once, so that the commit's
+     * fsync finds them done (a 480 MB .npy: fsync 0.34 s after the last row without this) */
+    int plain = !w->a.is_stdout && !w->a.gz && w->a.direct == 0;
+    int64_t step = plain ? ((int64_t)8 << 20) / (w->d * 4 + 16) + 1 : rows->n, base = w->done;
+    int rc = LT_OK;
+    for (int64_t i0 = 0; rc == LT_OK && i0 < rows->n; i0 += step) {
+        lt_vecs view = *rows;
+        view.n = rows->n - i0 < step ? rows->n - i0 : step;
+        view.data = rows->data + i0 * rows->ld;
+        view.labels = labels ? (char **)labels + i0 : NULL;
+        rc = write_rows(&view, w->a.f, w->fmt, &w->o, base + i0);
+        if (rc == LT_OK && plain && fflush(w->a.f) == 0) {
+            off_t end = ftello(w->a.f);
+            sync_file_range(fileno(w->a.f), w->synced, end - w->synced, SYNC_FILE_RANGE_WRITE);   /* advice: failure is harmless */
+            w->synced = end;
+        }
+    }
     for (int64_t i = 0; rc == LT_OK && w->has_lab && i < rows->n; i++) {
         if (strchr(labels[i], '\n')) rc = lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)(w->done + i));
         else { fputs(labels[i], w->lab.f); fputc('\n', w->lab.f); }
