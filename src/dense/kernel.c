@@ -301,7 +301,7 @@ static int kpca_nystroem(const lt_vecs *X, const float *Xs, const kparams *p, co
  * 4k < n): subspace iteration (block 2k + 10, 8 products with A, each followed by a QR)
  * then Rayleigh-Ritz on the block, which for a kernel matrix's fast-decaying spectrum
  * meets dsyevr's vectors to |cos| > 0.9999 at a fraction of the O(n^3) tridiagonalisation. */
-static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, double *Z, int *isuppz) {
+static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, int nt, double *w, double *Z, int *isuppz) {
     if (n <= 2000 || 4 * k >= n) {
         lapack_int found = 0;
         lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)n, A, (lapack_int)n, 0, 0, (lapack_int)(n - k + 1),
@@ -315,7 +315,8 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
     /* the iteration's products in f32 (half the time; the subspace only needs to converge to
      * f32 accuracy), the Rayleigh-Ritz step below in f64 */
     float *Af = lt_malloc((size_t)n * n * 4), *Qf = lt_malloc((size_t)n * l * 4), *Yf = lt_malloc((size_t)n * l * 4);
-    int rc = Q && Y && tau && B && bw && Af && Qf && Yf ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    float *Qp = lt_aligned_alloc(lt_packed_floats((int)l, (int)n) * 4);
+    int rc = Q && Y && tau && B && bw && Af && Qf && Yf && Qp ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; rc == LT_OK && i < n * n; i++) Af[i] = (float)A[i];
     if (rc == LT_OK) {
         lt_rng r;
@@ -323,7 +324,9 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
         for (int64_t i = 0; i < n * l; i++) Q[i] = lt_rng_uniform(&r) - 0.5;
         for (int it = 0; rc == LT_OK && it < 8; it++) {
             for (int64_t i = 0; i < n * l; i++) Qf[i] = (float)Q[i];
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0f, Af, (int)n, Qf, (int)l, 0.0f, Yf, (int)l);
+            lt_pack_cols_to(Qp, Qf, (int)n, (int)l, l);   /* Y = A Q on latent's packed kernel */
+            lt_packed PQ = {(int)l, (int)n, Qp};
+            lt_gemm_packed((int)n, Af, n, &PQ, Yf, l, NULL, 0, nt);
             for (int64_t i = 0; i < n * l; i++) Y[i] = Yf[i];
             if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, Y, (lapack_int)l, tau) ||
                 LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, (lapack_int)l, Y, (lapack_int)l, tau))
@@ -341,7 +344,7 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, double *w, d
         for (int64_t c = 0; c < k; c++) w[c] = bw[l - k + c];
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)l, 1.0, Q, (int)l, B + (l - k), (int)l, 0.0, Z, (int)k);
     }
-    lt_free(Q); lt_free(Y); lt_free(tau); lt_free(B); lt_free(bw); lt_free(Af); lt_free(Qf); lt_free(Yf);
+    lt_free(Q); lt_free(Y); lt_free(tau); lt_free(B); lt_free(bw); lt_free(Af); lt_free(Qf); lt_free(Yf); lt_aligned_free(Qp);
     return rc;
 }
 
@@ -371,10 +374,11 @@ int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     if (!K || !mu || !w || !Z || !al || !ev || !Xd || !Kb || !S || !isuppz) rc = lt_err(LT_ENOMEM, "out of memory for kpca (%lld rows)", (long long)n);
     for (int64_t i = 0; rc == LT_OK && i < n * d; i++) Xd[i] = Xs[i];
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += BLOCK)
-        for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
+        for (int64_t j0 = i0; j0 < n; j0 += BLOCK) {   /* the upper blocks, mirrored: K is symmetric */
             int64_t a = n - i0 < BLOCK ? n - i0 : BLOCK, b = n - j0 < BLOCK ? n - j0 : BLOCK;
             kernel_block_d(&p, Xd + i0 * d, a, Xd + j0 * d, b, d, Kb);
             for (int64_t i = 0; i < a; i++) memcpy(K + (i0 + i) * n + j0, Kb + i * b, (size_t)b * 8);
+            for (int64_t i = 0; j0 > i0 && i < a; i++) for (int64_t j = 0; j < b; j++) K[(j0 + j) * n + i0 + i] = Kb[i * b + j];
         }
     double all = 0;
     if (rc == LT_OK) {
@@ -382,7 +386,7 @@ int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
         for (int64_t j = 0; j < n; j++) { mu[j] /= (double)n; all += mu[j]; }
         all /= (double)n;
         for (int64_t i = 0; i < n; i++) for (int64_t j = 0; j < n; j++) K[i * n + j] += all - mu[i] - mu[j];
-        rc = top_eigs(K, n, k, o->seed, w, Z, isuppz);
+        rc = top_eigs(K, n, k, o->seed, o->n_threads, w, Z, isuppz);
     }
     for (int64_t c = 0; rc == LT_OK && c < k; c++) {
         int64_t src = k - 1 - c;
@@ -426,6 +430,25 @@ static void rff_rows(void *ud, int64_t c0, int64_t c1, int tid) {
     }
 }
 
+/* Nystroem / kernel PCA rows of a block from S = X B^T (dot-product kernels): each row's
+ * kernel values in f64 in a thread's row buffer, then (kpca) centred with the training
+ * kernel's column means, the row's own mean and the grand mean, to f32 for the projection */
+typedef struct { const kparams *p; const float *S, *X; const double *nb2, *mu; double all; int64_t R, d; int kpca; double *rowbuf; float *Kf; } krow_ctx;
+static void krow_rows(void *ud, int64_t b, int64_t e, int tid) {
+    krow_ctx *c = ud;
+    double *kd = c->rowbuf + (int64_t)tid * c->R;
+    for (int64_t i = b; i < e; i++) {
+        const float *x = c->X + i * c->d, *srow = c->S + i * c->R;
+        double a2 = 0, rm = 0;
+        for (int64_t t = 0; t < c->d; t++) a2 += (double)x[t] * x[t];
+        for (int64_t j = 0; j < c->R; j++) { kd[j] = kfun(c->p, srow[j], a2, c->nb2[j]); rm += kd[j]; }
+        rm = c->kpca ? rm / (double)c->R : 0;
+        float *o = c->Kf + i * c->R;
+        if (c->kpca) for (int64_t j = 0; j < c->R; j++) o[j] = (float)(kd[j] - c->mu[j] - rm + c->all);
+        else for (int64_t j = 0; j < c->R; j++) o[j] = (float)kd[j];
+    }
+}
+
 /* raw: for kpca's nystroem solver, the Nystroem features themselves (used while fitting).
  * sink: each block of encoded rows goes to it and Z holds one block (reused), else Z holds
  * every row and goes to *out. */
@@ -466,15 +489,23 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     float *Xb = lt_malloc((size_t)RB * d * 4), *Bf = lt_malloc((size_t)(rff ? d * D : R * d) * 4);
     float *S = lt_malloc((size_t)(rff ? nt * RFF_RC * D : BLOCK * R) * 4);
     float *Nf = rff ? NULL : lt_malloc((size_t)R * D * 4), *Kf = rff ? NULL : lt_malloc((size_t)BLOCK * R * 4);
-    double *K = rff ? NULL : lt_malloc((size_t)BLOCK * R * 8);
-    if (!Z || (sink && n > RB && !Z2) || !Xb || !Bf || !S || (!rff && (!Nf || !Kf || !K))) rc = lt_err(LT_ENOMEM, "out of memory");
+    int dotk = !rff && p.k != LT_KERNEL_LAPLACIAN && p.k != LT_KERNEL_CHI2;   /* kernels of a dot product */
+    double *K = rff || dotk ? NULL : lt_malloc((size_t)BLOCK * R * 8);
+    if (!Z || (sink && n > RB && !Z2) || !Xb || !Bf || !S || (!rff && (!Nf || !Kf)) || (!rff && !dotk && !K)) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t i = 0; rc == LT_OK && i < (rff ? d * D : R * d); i++) Bf[i] = (float)(rff ? W[i] : Bm[i]);
     for (int64_t i = 0; rc == LT_OK && !rff && i < R * D; i++) Nf[i] = (float)Nm[i];
     float *bf = rff ? lt_malloc((size_t)D * 4) : NULL;
     if (rff && !bf) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t j = 0; rc == LT_OK && rff && j < D; j++) bf[j] = (float)b[j];
-    lt_packed P = {0, 0, NULL};
+    lt_packed P = {0, 0, NULL}, PN = {0, 0, NULL};   /* rff: W; the others: the basis rows, and N */
+    double *nb2 = dotk ? lt_calloc((size_t)R, 8) : NULL, *rowbuf = dotk ? lt_malloc((size_t)nt * R * 8) : NULL;
+    if (rc == LT_OK && dotk && (!nb2 || !rowbuf)) rc = lt_err(LT_ENOMEM, "out of memory");
     if (rc == LT_OK && rff && lt_pack_cols(&P, Bf, (int)d, (int)D, D)) rc = lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK && dotk && lt_pack_rows(&P, Bf, (int)R, (int)d, d)) rc = lt_err(LT_ENOMEM, "out of memory");
+    /* the projection's right operand: kpca's alphas (R x D); Nystroem's N^T = N (symmetric) */
+    if (rc == LT_OK && !rff && lt_pack_cols(&PN, Nf, (int)R, (int)D, D)) rc = lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t j = 0; rc == LT_OK && dotk && j < R; j++) for (int64_t t = 0; t < d; t++) nb2[j] += (double)Bf[j * d + t] * Bf[j * d + t];
+    if (rc == LT_OK && !rff) lt_blas_threads(1);   /* the products below are latent's own */
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
         int64_t nb = n - i0 < RB ? n - i0 : RB;
@@ -487,7 +518,15 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
             if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
             continue;
         }
-        /* k(x, basis) in blocks of the basis, then the projection */
+        if (dotk) {   /* S = X B^T on the packed kernel, then each row's kernel values */
+            lt_gemm_packed((int)nb, Xb, d, &P, S, R, NULL, 0, nt);
+            krow_ctx kc = {&p, S, Xb, nb2, mu, all, R, d, kpca, rowbuf, Kf};
+            lt_parallel_for(nt, nb, krow_rows, &kc);
+            lt_gemm_packed((int)nb, Kf, R, &PN, Zc->data + (sink ? 0 : i0) * Zc->ld, Zc->ld, NULL, 0, nt);
+            if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
+            continue;
+        }
+        /* laplacian, chi2: k(x, basis) in blocks of the basis, then the projection */
         for (int64_t j0 = 0; j0 < R; j0 += BLOCK) {
             int64_t bj = R - j0 < BLOCK ? R - j0 : BLOCK;
             double *Kt = lt_malloc((size_t)nb * bj * 8);
@@ -509,7 +548,8 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     }
     if (sink) { int re = sink(ud, NULL, n); if (rc == LT_OK) rc = re; }   /* the end: the sink lets go of the blocks */
     lt_vecs_free(Z2);
-    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf); lt_packed_free(&P);
+    lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf); lt_packed_free(&P); lt_packed_free(&PN);
+    lt_free(nb2); lt_free(rowbuf);
     if (rc == LT_OK && nyk && !raw) {   /* (f(x) - mean f) V */
         int64_t r1 = 0, c1 = 0, r2 = 0, k = 0;
         const double *fm = lt_model_get(m, "feature_mean", &r1, &c1), *V = lt_model_get(m, "components", &r2, &k);
