@@ -2,7 +2,8 @@
  *   0 checkpoint (in memory; bit 7 skips the CRC so mutations reach the fields behind it),
  *   1 config.json of a model folder (the fixture's weights and tokenizer beside it),
  *   2 one JSON Lines input line (text and an id field),
- *   3 a labels sidecar for 8 rows. */
+ *   3 a labels sidecar for 8 rows,
+ *   4-7 a gzip file's bytes (lt__gunzip: members, growth, truncation). */
 #include "latent/latent.h"
 #include "../src/core/fuzzing.h"
 #include "../src/io/store_impl.h"
@@ -26,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;
-    switch (data[0] & 3) {
+    switch (data[0] & 7) {
     case 0: {
         lt__fuzz_nocrc = (data[0] & 0x80) != 0;
         lt_sgns *m;
@@ -57,6 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *t, *id;
         size_t tl;
         if (lt_jsonl_text(p, n, "id", &t, &tl, &id) == LT_OK) { lt_free(t); lt_free(id); }
+        break;
+    }
+    case 4: case 5: case 6: case 7: {
+        char *b;
+        size_t bl;
+        if (lt__gunzip((const unsigned char *)p, n, "fuzz.gz", &b, &bl) == LT_OK) lt_free(b);
         break;
     }
     default: {

@@ -32,6 +32,7 @@ fi
 { printf '\001'; cat tests/fixtures/bert-fixtures/tiny-bert-mean/hf/config.json; } > $B/seeds_inputs/config
 printf '\002{"text": "a\\u0000b \\ud83d\\ude00", "id": 7}' > $B/seeds_inputs/jsonl
 printf '\003a\nb\nc\nd\ne\nf\ng\nh\n' > $B/seeds_inputs/labels
+{ printf '\004'; printf 'a 1\n' | gzip -c; printf 'b 2\n' | gzip -c; } > $B/seeds_inputs/gzip_members
 { printf '\000'; cat tests/fixtures/karate/edges.tsv; } > $B/seeds_graph/undirected
 printf '\003# w\na b 1.5\nb,c,2\nc a 0\nd d 1\n' > $B/seeds_graph/weighted
 if [ -x build/latent ]; then
@@ -74,8 +75,8 @@ if [ -x build/latent ]; then
         { printf '\200'; cat $B/seed_cnn.lmodel; } > $B/seeds_nn/cnn_nocrc
 fi
 for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense nn}; do
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -lz -lm
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm 2>/dev/null || \
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

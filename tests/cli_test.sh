@@ -247,6 +247,11 @@ $L convert "$T/g.lvec" "$T/g.txt.gz"
 if [ "$(gzip -dc "$T/g.txt.gz" | $L info - --json | grep -o '"rows": [0-9]*')" = '"rows": 4119' ]; then ok ".gz output, stdin input"; else no ".gz output, stdin input"; fi
 head -c 20000 "$T/g.txt.gz" > "$T/cut.txt.gz"
 expect 1 "truncated gzip vectors" "cut.txt.gz: offset" -- $L info "$T/cut.txt.gz"
+# gzip files of several members (cat a.gz b.gz) read whole; what follows the last member and is not gzip is ignored, as gzip -dc does
+{ printf '2 2\na 1 2\n' | gzip -c; printf 'b 3 4\n' | gzip -c; printf 'trailing'; } > "$T/members.txt.gz"
+if [ "$($L info "$T/members.txt.gz" --json | grep -o '"rows": [0-9]*')" = '"rows": 2' ] && $L vector "$T/members.txt.gz" b | grep -q "3 4"; then ok "gzip members"; else no "gzip members"; fi
+{ printf '2 2\na 1 2\n' | gzip -c; printf 'b 3 4\n' | gzip -c | head -c 12; } > "$T/member2cut.txt.gz"
+expect 1 "truncated second gzip member" "member2cut.txt.gz: offset 28" -- $L info "$T/member2cut.txt.gz"
 printf '\272\026\117\057\014\000\000\000xxxxxxxx' > "$T/ft.bin"
 expect 1 "fastText model named" "fastText model" -- $L info "$T/ft.bin"
 printf 'PK\003\004xxxxxxxxxx' > "$T/a.npz"

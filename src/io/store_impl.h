@@ -34,6 +34,9 @@ int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *name);
 /* LT_OK, or an error naming file, offset and row when x holds a NaN or infinity */
 int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);
 int lt_write_native(const lt_vecs *v, FILE *f, int f16);
+/* A whole gzip file's bytes inflated (libdeflate; several members; what follows the last
+ * member and is not gzip is ignored, as zlib's gzread does); `path` names it in messages. */
+int lt__gunzip(const unsigned char *in, size_t size, const char *path, char **buf, size_t *len);
 /* Labels one per line; used for .npy sidecars. */
 int lt_read_labels_file(lt_vecs *v, const char *path);
 int lt_write_labels_file(const lt_vecs *v, const char *path);
