@@ -140,6 +140,11 @@ void lt_dgemm(int trans_a, int trans_b, int m, int n, int k, double alpha, const
 /* threads the BLAS may use inside one call (1 while callers run their own threads) */
 void lt_blas_threads(int n);
 int lt_blas_get_threads(void);
+/* 1 when latent's packed kernel should take general products too: latent runs AVX-512 and the
+ * BLAS's chosen core does not (OpenBLAS 0.3.21 picks its Haswell kernels on AMD Zen 4: 105
+ * GFLOP/s against the packed kernel's 150-200 on the training shapes; on Intel SkylakeX
+ * kernels it is the other way round for wide products). LATENT_PACKED=0/1 overrides. */
+int lt_prefer_packed(void);
 
 /* The active kernel table (initialised on first use; thread-safe). */
 const lt_kernels *lt_kern(void);

@@ -1,6 +1,9 @@
 /* lt_sgemm: general matrix products through the CPU BLAS (OpenBLAS's cblas). */
 #include "latent/kern.h"
 #include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
@@ -31,3 +34,19 @@ void lt_blas_threads(int n) {
     if (n <= 1 && blas_thread_shutdown_) blas_thread_shutdown_();
 }
 int lt_blas_get_threads(void) { return openblas_get_num_threads(); }
+
+char *openblas_get_corename(void) __attribute__((weak));
+static int blas_avx512(void) {
+    if (!openblas_get_corename) return 1;   /* another BLAS: assume it is tuned */
+    const char *c = openblas_get_corename(), *fast[] = {"skylakex", "cooperlake", "sapphirerapids"};
+    for (int i = 0; c && i < 3; i++) if (!strcasecmp(c, fast[i])) return 1;
+    return 0;
+}
+int lt_prefer_packed(void) {
+    static int v = -1;   /* a benign race: every thread computes the same value */
+    if (v < 0) {
+        const char *e = getenv("LATENT_PACKED");
+        v = e && *e ? *e == '1' : !strcmp(lt_kern()->name, "avx512") && !blas_avx512();
+    }
+    return v;
+}

@@ -124,9 +124,11 @@ static void col2im(const lt__nnl *L, const float *dcol, int64_t b, float *dx) {
 }
 
 /* C (m x n) = A (m x k) W^T for W (n x k): latent's packed kernel for narrow outputs (n <= 32,
- * one panel: 1.3-1.5x OpenBLAS on these shapes, bench notes in docs/design.md), else the BLAS */
+ * one panel: 1.3-1.5x OpenBLAS on these shapes, bench notes in docs/design.md) and wherever
+ * the BLAS runs no AVX-512 kernel (lt_prefer_packed) and 32 rows or more pay for the packing
+ * (one row at a time, packing the weights would cost as much as the product), else the BLAS */
 static void mm_nt(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *W, float *C) {
-    if (n <= LT_GEMM_NR) {
+    if (n <= LT_GEMM_NR || (m >= 32 && lt_prefer_packed())) {
         lt_packed P = {(int)n, (int)k, w->pack};
         lt_pack_rows_to(w->pack, W, (int)n, (int)k, k);
         lt_gemm_packed((int)m, A, k, &P, C, n, NULL, 0, 1);
@@ -135,9 +137,10 @@ static void mm_nt(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, 
     lt_sgemm(0, 1, (int)m, (int)n, (int)k, 1.0f, A, k, W, k, 0.0f, C, n);
 }
 
-/* C (m x n) = A (m x k) B for B (k x n): packed when the inner size is small (k <= 32) */
+/* C (m x n) = A (m x k) B for B (k x n): packed when the inner size is small (k <= 32), or for
+ * 32 rows or more when the BLAS runs no AVX-512 kernel */
 static void mm_nn(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *B, float *C) {
-    if (k <= LT_GEMM_NR) {
+    if (k <= LT_GEMM_NR || (m >= 32 && lt_prefer_packed())) {
         lt_packed P = {(int)n, (int)k, w->pack};
         lt_pack_cols_to(w->pack, B, (int)k, (int)n, n);
         lt_gemm_packed((int)m, A, k, &P, C, n, NULL, 0, 1);
