@@ -19,6 +19,14 @@ for t in "$@"; do
     [ "$f" != 0 ] && sed 's/^/    /' "${t}.err"
     grep '^skip' "${t}.err" | sed 's/^/    /'
 done
+# the training core's two GEMM paths (the machine picks one: lt_prefer_packed), both forced
+for t in "$@"; do
+    case $t in */test_nn) for v in 0 1; do
+        out=$(LATENT_PACKED=$v "$t" 2>"${t}.err"); rc=$?
+        tally "test_nn LATENT_PACKED=$v" "$out" $rc
+        [ "$f" != 0 ] && sed 's/^/    /' "${t}.err"
+    done ;; esac
+done
 for s in cli_test.sh cli_opts.sh reliability.sh tok_real.sh fasttext.sh py_test.sh; do
     out=$(LATENT=${B:-build}/latent sh tests/$s 2>&1); rc=$?
     tally "$s" "$out" $rc
