@@ -170,15 +170,18 @@ TEST(encode_rows_equals_encode) {
     lt_pca_opts po;
     lt_pca_opts_init(&po);
     po.dim = 3;
-    lt_model *ms[5] = {NULL};
+    lt_model *ms[6] = {NULL};
     CHECK(lt_rff_fit(X, &o, &ms[0]) == LT_OK);
     CHECK(lt_nystroem_fit(X, &o, &ms[1]) == LT_OK);
+    o.kernel = LT_KERNEL_LAPLACIAN;   /* not a function of a dot product: the other block path */
+    CHECK(lt_nystroem_fit(X, &o, &ms[5]) == LT_OK);
+    o.kernel = LT_KERNEL_RBF;
     o.dim = 5; o.kpca_solver = LT_KPCA_EXACT;
     CHECK(lt_kpca_fit(&S, &o, &ms[2]) == LT_OK);
     o.kpca_solver = LT_KPCA_NYSTROEM; o.n_landmarks = 50;
     CHECK(lt_kpca_fit(X, &o, &ms[3]) == LT_OK);
     CHECK(lt_pca_fit(X, &po, &ms[4]) == LT_OK);
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 6; k++) {
         lt_vecs *Z = NULL;
         if (!ms[k] || lt_encode(ms[k], X, 2, &Z) != LT_OK) { CHECK_MSG(0, "model %d", k); continue; }
         rows_seen s = {lt_vecs_new(N, Z->d), NULL, 0, 0, 0, 0, 1};

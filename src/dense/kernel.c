@@ -503,16 +503,18 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     if (rc == LT_OK && rff && lt_pack_cols(&P, Bf, (int)d, (int)D, D)) rc = lt_err(LT_ENOMEM, "out of memory");
     if (rc == LT_OK && dotk && lt_pack_rows(&P, Bf, (int)R, (int)d, d)) rc = lt_err(LT_ENOMEM, "out of memory");
     /* the projection's right operand: kpca's alphas (R x D); Nystroem's N^T = N (symmetric) */
-    if (rc == LT_OK && !rff && lt_pack_cols(&PN, Nf, (int)R, (int)D, D)) rc = lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK && dotk && lt_pack_cols(&PN, Nf, (int)R, (int)D, D)) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int64_t j = 0; rc == LT_OK && dotk && j < R; j++) for (int64_t t = 0; t < d; t++) nb2[j] += (double)Bf[j * d + t] * Bf[j * d + t];
-    if (rc == LT_OK && !rff) lt_blas_threads(1);   /* the products below are latent's own */
+    /* the block products below are latent's own: OpenBLAS's polling pool would take a core
+     * from them; its thread count is put back after the blocks */
+    int saved_blas = lt_blas_get_threads();
+    if (rff || dotk) lt_blas_threads(1);
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
         int64_t nb = n - i0 < RB ? n - i0 : RB;
         lt_vecs *Zc = sink && (i0 / RB) % 2 ? Z2 : Z;
         lt__scale_rows(X, i0, nb, shift, mult, NULL, Xb);
         if (rff) {
-            if (i0 == 0) lt_blas_threads(1);   /* no BLAS here: OpenBLAS's polling pool would take a core */
             rff_ctx cc = {Xb, bf, &P, S, Zc, sink ? 0 : i0, nb, d, D, (float)amp};
             lt_parallel_for(nt, (nb + RFF_RC - 1) / RFF_RC, rff_rows, &cc);
             if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
@@ -546,6 +548,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
                     Zc->data + (sink ? 0 : i0) * Zc->ld, (int)Zc->ld);
         if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
     }
+    if (rff || dotk) lt_blas_threads(saved_blas);
     if (sink) { int re = sink(ud, NULL, n); if (rc == LT_OK) rc = re; }   /* the end: the sink lets go of the blocks */
     lt_vecs_free(Z2);
     lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf); lt_packed_free(&P); lt_packed_free(&PN);
