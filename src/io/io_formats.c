@@ -781,15 +781,26 @@ int lt_read_labels_file(lt_vecs *v, const char *path) {
     return rc;
 }
 
+/* n labels one per line, the first being row `first`'s (whole sidecars and streamed blocks) */
+static int put_label_lines(FILE *f, char *const *labels, int64_t n, int64_t first) {
+    for (int64_t i = 0; i < n; i++) {
+        if (strchr(labels[i], '\n')) return lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)(first + i));
+        fputs(labels[i], f);
+        fputc('\n', f);
+    }
+    return LT_OK;
+}
+
+/* an .npy written without labels removes a sidecar left from an earlier file */
+static int drop_stale_labels(const char *lp) {
+    return unlink(lp) != 0 && errno != ENOENT ? lt_err(LT_EIO, "%s: cannot remove the stale labels file: %s", lp, strerror(errno)) : LT_OK;
+}
+
 int lt_write_labels_file(const lt_vecs *v, const char *path) {
     lt_afile a;
     int rc = lt_afile_open(&a, path);
     if (rc) return rc;
-    for (int64_t i = 0; i < v->n; i++) {
-        if (strchr(v->labels[i], '\n')) { lt_afile_abort(&a); return lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)i); }
-        fputs(v->labels[i], a.f);
-        fputc('\n', a.f);
-    }
+    if ((rc = put_label_lines(a.f, v->labels, v->n, 0))) { lt_afile_abort(&a); return rc; }
     return lt_afile_commit(&a);
 }
 
@@ -840,7 +851,7 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     if (fmt == LT_FMT_NPY && strcmp(path, "-")) {
         npy_labels_path(path, lp, sizeof lp);
         if (v->labels) { if ((rc = lt_write_labels_file(v, lp))) return rc; }
-        else if (unlink(lp) != 0 && errno != ENOENT) return lt_err(LT_EIO, "%s: cannot remove the stale labels file: %s", lp, strerror(errno));
+        else if ((rc = drop_stale_labels(lp))) return rc;
     }
     lt_afile a;
     rc = lt_afile_open(&a, path);
@@ -879,7 +890,7 @@ int lt_vecs_writer_open(lt_vecs_writer **out, const char *path, lt_format fmt, i
         char lp[4096];
         npy_labels_path(path, lp, sizeof lp);
         if (labelled) { if ((rc = lt_afile_open(&w->lab, lp)) == LT_OK) w->has_lab = 1; }
-        else if (unlink(lp) != 0 && errno != ENOENT) rc = lt_err(LT_EIO, "%s: cannot remove the stale labels file: %s", lp, strerror(errno));
+        else rc = drop_stale_labels(lp);
     }
     if (rc == LT_OK && (rc = lt_afile_open(&w->a, path)) != LT_OK && w->has_lab) { lt_afile_abort(&w->lab); w->has_lab = 0; }
     if (rc) { lt_free(w); return rc; }
@@ -909,10 +920,7 @@ int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labe
             w->synced = end;
         }
     }
-    for (int64_t i = 0; rc == LT_OK && w->has_lab && i < rows->n; i++) {
-        if (strchr(labels[i], '\n')) rc = lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)(w->done + i));
-        else { fputs(labels[i], w->lab.f); fputc('\n', w->lab.f); }
-    }
+    if (rc == LT_OK && w->has_lab) rc = put_label_lines(w->lab.f, labels, rows->n, w->done);
     if (rc == LT_OK) w->done += rows->n;
     return rc;
 }
