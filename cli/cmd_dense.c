@@ -392,7 +392,8 @@ static int enc_put(void *ud, const lt_vecs *b, int64_t first) {
         if (s->wrc) return lt_err(s->wrc, "%s", s->msg);
     }
     if (!b) return LT_OK;
-    if (!s->w && lt_vecs_writer_open(&s->w, s->out, s->f, s->n, b->d, s->labels != NULL, NULL)) return LT_EIO;
+    int rc = s->w ? LT_OK : lt_vecs_writer_open(&s->w, s->out, s->f, s->n, b->d, s->labels != NULL, NULL);
+    if (rc) return rc;
     s->d = b->d; s->blk = *b; s->first = first;
     if (pthread_create(&s->th, NULL, enc_write, s) == 0) { s->busy = 1; return LT_OK; }
     enc_write(s);   /* no thread: write it here */

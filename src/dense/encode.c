@@ -26,7 +26,8 @@ int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_s
     enum { SLICE = 8192 };
     int rc = LT_OK;
     lt_vecs *prev = NULL;   /* the sink may use a block until its next call returns */
-    for (int64_t i0 = 0; rc == LT_OK && (i0 < X->n || (i0 == 0 && X->n == 0)); i0 += SLICE) {
+    int64_t i0 = 0;
+    do {   /* at least once: no rows still make one (empty) block */
         lt_vecs view = *X, *Z = NULL;
         view.n = X->n - i0 < SLICE ? X->n - i0 : SLICE;
         view.data = X->data + i0 * X->ld;
@@ -35,8 +36,7 @@ int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_s
         if (rc == LT_OK) rc = sink(ud, Z, i0);
         lt_vecs_free(prev);
         prev = Z;
-        if (X->n == 0) break;
-    }
+    } while (rc == LT_OK && (i0 += SLICE) < X->n);
     int re = sink(ud, NULL, X->n);
     lt_vecs_free(prev);
     return rc ? rc : re;

@@ -513,9 +513,10 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
         int64_t nb = n - i0 < RB ? n - i0 : RB;
         lt_vecs *Zc = sink && (i0 / RB) % 2 ? Z2 : Z;
+        int64_t zr = sink ? 0 : i0;   /* the block's first row in Zc */
         lt__scale_rows(X, i0, nb, shift, mult, NULL, Xb);
         if (rff) {
-            rff_ctx cc = {Xb, bf, &P, S, Zc, sink ? 0 : i0, nb, d, D, (float)amp};
+            rff_ctx cc = {Xb, bf, &P, S, Zc, zr, nb, d, D, (float)amp};
             lt_parallel_for(nt, (nb + RFF_RC - 1) / RFF_RC, rff_rows, &cc);
             if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
             continue;
@@ -524,7 +525,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
             lt_gemm_packed((int)nb, Xb, d, &P, S, R, NULL, 0, nt);
             krow_ctx kc = {&p, S, Xb, nb2, mu, all, R, d, kpca, rowbuf, Kf};
             lt_parallel_for(nt, nb, krow_rows, &kc);
-            lt_gemm_packed((int)nb, Kf, R, &PN, Zc->data + (sink ? 0 : i0) * Zc->ld, Zc->ld, NULL, 0, nt);
+            lt_gemm_packed((int)nb, Kf, R, &PN, Zc->data + zr * Zc->ld, Zc->ld, NULL, 0, nt);
             if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
             continue;
         }
@@ -545,7 +546,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
         }
         /* nystroem: K N^T (N is symmetric); kpca: Kc alphas */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, kpca ? CblasNoTrans : CblasTrans, (int)nb, (int)D, (int)R, 1.0f, Kf, (int)R, Nf, (int)D, 0.0f,
-                    Zc->data + (sink ? 0 : i0) * Zc->ld, (int)Zc->ld);
+                    Zc->data + zr * Zc->ld, (int)Zc->ld);
         if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
     }
     if (rff || dotk) lt_blas_threads(saved_blas);

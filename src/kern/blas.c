@@ -1,6 +1,7 @@
 /* lt_sgemm: general matrix products through the CPU BLAS (OpenBLAS's cblas). */
 #include "latent/kern.h"
 #include <cblas.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,11 +43,13 @@ static int blas_avx512(void) {
     for (int i = 0; c && i < 3; i++) if (!strcasecmp(c, fast[i])) return 1;
     return 0;
 }
+static int g_packed;
+static pthread_once_t g_packed_once = PTHREAD_ONCE_INIT;
+static void pick_packed(void) {
+    const char *e = getenv("LATENT_PACKED");
+    g_packed = e && *e ? *e == '1' : !strcmp(lt_kern()->name, "avx512") && !blas_avx512();
+}
 int lt_prefer_packed(void) {
-    static int v = -1;   /* a benign race: every thread computes the same value */
-    if (v < 0) {
-        const char *e = getenv("LATENT_PACKED");
-        v = e && *e ? *e == '1' : !strcmp(lt_kern()->name, "avx512") && !blas_avx512();
-    }
-    return v;
+    pthread_once(&g_packed_once, pick_packed);   /* called from training threads */
+    return g_packed;
 }
