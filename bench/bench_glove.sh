@@ -8,11 +8,13 @@
 # GloVe is built from its public source in a scratch folder outside the repository:
 #   GLOVE_BUILD=/path/to/GloVe/build  (the directory with vocab_count, cooccur, shuffle, glove)
 # usage: sh bench/bench_glove.sh [threads] [seeds] [corpus.gz] [epochs]
+# TOOLS="latent glove" (default) or one of them: more seeds of one side
 set -eu
 THREADS=${1:-2}
 SEEDS=${2:-1}
 SRC=${3:-../shared/data/text/corpus.txt.gz}
 EPOCHS=${4:-15}
+TOOLS=${TOOLS:-"latent glove"}
 LATENT=${LATENT:-./build/latent}
 DATA=${DATA:-../shared/data/text}
 OUT=${OUT:-bench/out/glove}
@@ -36,9 +38,12 @@ row() {  # tool threads seed seconds vectors
 }
 for t in $THREADS; do
   for seed in $SEEDS; do
+    case " $TOOLS " in *" latent "*)
     peak=0; t0=$(now)
     timed $LATENT train glove "$CORPUS" -o "$OUT/latent.glove" --dim 100 --window 10 --x-max 100 --epochs "$EPOCHS" --min-count 5 -t "$t" --seed "$seed" -q
-    row latent "$t" "$seed" "$(echo "$(now) - $t0" | bc -l)" "$OUT/latent.glove"
+    row latent "$t" "$seed" "$(echo "$(now) - $t0" | bc -l)" "$OUT/latent.glove" ;;
+    esac
+    case " $TOOLS " in *" glove "*)
     peak=0; t0=$(now)
     timed "$G/vocab_count" -min-count 5 -verbose 0 < "$CORPUS" > "$OUT/vocab.txt"
     timed "$G/cooccur" -memory 4.0 -vocab-file "$OUT/vocab.txt" -verbose 0 -window-size 10 < "$CORPUS" > "$OUT/cooc.bin"
@@ -46,6 +51,7 @@ for t in $THREADS; do
     timed "$G/glove" -save-file "$OUT/glove_vecs" -threads "$t" -input-file "$OUT/cooc.shuf.bin" -x-max 100 -iter "$EPOCHS" -vector-size 100 \
         -binary 0 -vocab-file "$OUT/vocab.txt" -verbose 0 -seed "$seed"
     row glove "$t" "$seed" "$(echo "$(now) - $t0" | bc -l)" "$OUT/glove_vecs.txt"
-    rm -f "$OUT/cooc.bin" "$OUT/cooc.shuf.bin"
+    rm -f "$OUT/cooc.bin" "$OUT/cooc.shuf.bin" ;;
+    esac
   done
 done

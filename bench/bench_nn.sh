@@ -6,7 +6,9 @@
 #   sh bench/bench_nn.sh ["THREADS"] ["SEEDS"] ["MODELS"]   defaults "1 2", "1", "ae cnn entity"; MODELS may
 # also name "encode" (forward passes only, on the ae and cnn models of an earlier run)
 # FMNIST (folder of the four IDX files, .gz or not) and ADULT (train.csv, test.csv) override
-# the data; results are appended to bench/nn_results.tsv.
+# the data; results are appended to bench/nn_results.tsv. TORCH_INITS="default he" also runs
+# PyTorch from latent's initialisation rule for the autoencoder and the CNN (rows "pytorch-he"):
+# latent starts them from He's rule, PyTorch from its own default.
 set -e
 L=${LATENT:-build/latent}
 PY=${PY:-/usr/bin/python3}
@@ -19,6 +21,8 @@ ADULT=${ADULT:-../shared/data/tabular/adult}
 THREADS=${1:-"1 2"}
 SEEDS=${2:-1}
 MODELS=${3:-"ae cnn entity"}
+TORCH_INITS=${TORCH_INITS:-default}
+tname() { [ "$1" = default ] && echo pytorch || echo pytorch-$1; }
 OUT=bench/out/nn
 RES=${RES:-bench/nn_results.tsv}
 mkdir -p $OUT
@@ -39,10 +43,12 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
             --test $te --json -q > $OUT/ae.json
         set -- $(eval "$J" < $OUT/ae.json); row ae latent $t $s 20 $1 test_mse $2 "" ""
         row ae-encode latent $t $s "" "" batch1_s $(enc $OUT/ae.lmodel 1 $t) batch256_s $(enc $OUT/ae.lmodel 256 $t)
-        torch_py bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
+        for ti in $TORCH_INITS; do
+        TORCH_INIT=$ti torch_py bench/nn_torch.py ae $t 20 $OUT $s > $OUT/ae_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_mse"])' < $OUT/ae_torch.json)
-        row ae pytorch $t $s 20 $1 test_mse $2 "" ""
-        row ae-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/ae_torch.json) ;;
+        row ae $(tname $ti) $t $s 20 $1 test_mse $2 "" ""
+        row ae-encode $(tname $ti) $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/ae_torch.json)
+        done ;;
     cnn)
         $L train cnn $tr $trl -o $OUT/cnn.lmodel --arch c16k3-p2-c32k3-p2-f64-f10 --scale unit --epochs 5 --batch 128 --lr 1e-3 -t $t -s $s \
             --test $te --test-labels $tel --json -q > $OUT/cnn.json
@@ -52,12 +58,14 @@ for t in $THREADS; do for s in $SEEDS; do for m in $MODELS; do
         probe=$($L eval probe $OUT/cnn_tr.npy $trl --test $OUT/cnn_te.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
         row cnn latent $t $s 5 $spe test_accuracy $acc probe64_accuracy $probe
         row cnn-encode latent $t $s "" "" batch1_s $(enc $OUT/cnn.lmodel 1 $t) batch256_s $(enc $OUT/cnn.lmodel 256 $t)
-        FEATS_OUT=$OUT torch_py bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
+        for ti in $TORCH_INITS; do
+        TORCH_INIT=$ti FEATS_OUT=$OUT torch_py bench/nn_torch.py cnn $t 5 $OUT $s > $OUT/cnn_torch.json
         set -- $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds_per_epoch"], d["test_accuracy"])' < $OUT/cnn_torch.json)
         # the same probe on PyTorch's own 64-d features
         tprobe=$($L eval probe $OUT/cnn_torch_train.npy $trl --test $OUT/cnn_torch_test.npy $tel --json -t $t | $PY -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
-        row cnn pytorch $t $s 5 $1 test_accuracy $2 probe64_accuracy $tprobe
-        row cnn-encode pytorch $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/cnn_torch.json) ;;
+        row cnn $(tname $ti) $t $s 5 $1 test_accuracy $2 probe64_accuracy $tprobe
+        row cnn-encode $(tname $ti) $t $s "" "" batch1_s $($PY -c 'import json,sys; d=json.load(sys.stdin); print(d["encode1_seconds"], "batch256_s", d["encode256_seconds"])' < $OUT/cnn_torch.json)
+        done ;;
     encode)   # forward passes over the 10k test images, the models of an earlier ae and cnn run
         for e in ae cnn; do
             row $e-encode latent $t $s "" "" batch1_s $(enc $OUT/$e.lmodel 1 $t) batch256_s $(enc $OUT/$e.lmodel 256 $t)

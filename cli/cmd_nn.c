@@ -7,7 +7,7 @@
 
 enum { O_OUT = 1, O_ARCH, O_EPOCHS, O_BATCH, O_LR, O_OPTIM, O_WD, O_MOM, O_NEST, O_SCHED, O_STEPE, O_STEPG, O_WARM, O_LOSS, O_SCALE,
        O_VAL, O_SEED, O_THREADS, O_QUIET, O_CKPT, O_RESUME, O_MAXSTEPS, O_CLIP, O_NOSHUF, O_FROM, O_TEST, O_TESTL, O_SHAPE, O_TARGET,
-       O_DIMS, O_MISSING, O_JSON, O_RESIZE, O_CHANNELS };
+       O_DIMS, O_MISSING, O_JSON, O_RESIZE, O_CHANNELS, O_INIT };
 
 #define NN_COMMON \
     {"output", 'o', "MODEL", O_OUT, "the trained model (.lmodel; required)"}, \
@@ -29,6 +29,7 @@ enum { O_OUT = 1, O_ARCH, O_EPOCHS, O_BATCH, O_LR, O_OPTIM, O_WD, O_MOM, O_NEST,
     {"checkpoint", 0, "F", O_CKPT, "write the model with its optimiser state to F after every epoch"}, \
     {"resume", 0, "F", O_RESUME, "continue from checkpoint F (same architecture and optimiser)"}, \
     {"seed", 's', "N", O_SEED, "initial weights, shuffling, dropout, the --val split [1]"}, \
+    {"init", 0, "R", O_INIT, "initial weights: he (Kaiming uniform, zero biases) or torch (PyTorch's defaults) [he; entity: torch]"}, \
     {"threads", 't', "N", O_THREADS, "data-parallel threads (one shard of each batch each) [number of CPUs]"}, \
     {"json", 0, NULL, O_JSON, "print the training summary (per-epoch losses, test metrics) as JSON on stdout"}, \
     {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}
@@ -119,6 +120,10 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         case O_MAXSTEPS: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(S->usage, "--max-steps must be positive"); t->max_steps = iv; break;
         case O_CKPT: t->checkpoint = a; break;
         case O_RESUME: t->resume = a; break;
+        case O_INIT:
+            if (strcmp(a, "he") && strcmp(a, "torch")) return cli_usage(S->usage, "--init: he or torch");
+            o.init = strcmp(a, "he") ? LT_INIT_TORCH : LT_INIT_HE;
+            break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S->usage, "--seed must be >= 0"); o.seed = t->seed = (uint64_t)iv; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S->usage, "--threads must be 1..256"); t->n_threads = (int)iv; break;
         case O_JSON: json = 1; break;
@@ -147,6 +152,7 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     if (cnn && test_folder && testl) return cli_usage(S->usage, "train cnn: a --test folder has its labels in its subfolders; --test-labels does not apply");
     if ((resize || channels) && !folder) return cli_usage(S->usage, "train cnn: --resize and --channels apply to image folders");
     if (channels && o.c && channels != o.c) return cli_usage(S->usage, "train cnn: --channels %d and --shape with %d channels", channels, o.c);
+    if (t->resume && o.init >= 0) return cli_usage(S->usage, "train %s: --init does not apply with --resume (the checkpoint holds the weights)", method);
     if (t->checkpoint && !strcmp(t->checkpoint, out)) return cli_usage(S->usage, "train %s: -o and --checkpoint name the same file", method);
     int dims[1024], n_dims = 0;
     for (const char *p = dims_s; p && *p && n_dims < 1024;) {

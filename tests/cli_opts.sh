@@ -448,6 +448,7 @@ for k in autoencoder cnn entity; do
     d "train $k --checkpoint" "$B" "$B --checkpoint out.ck"
     d "train $k --resume" "$B" "$B -s 5 --epochs 1 -o ck0.lmodel --checkpoint ck.lmodel; $B --resume ck.lmodel"
     d "train $k --seed" "$B" "$B -s 2"
+    d "train $k --init" "$B" "$B --init $([ $k = entity ] && echo he || echo torch)"   # the other rule than the default
     d "train $k --threads" "$B; echo 1" "$B -t 2"
     d "train $k --json" "$B" "$B --json | sed 's/[0-9.e-]*//g'"
     d "train $k --quiet" "$(printf '%s' "$B" | sed 's/ -q//') 2>&1 | sed 's/[0-9.]*s//g' | wc -l" "$B 2>&1 | wc -l"

@@ -191,13 +191,19 @@ expect 1 "training diverges: epoch and step named, checkpoint kept" "not finite 
 [ -f "$T/nn.ck" ] && [ ! -f "$T/x2.lmodel" ] && ok "divergence: the earlier checkpoint stays, no model written" || no "divergence outputs"
 # golden: fixed seed, one thread, reference loops: codes within 1e-4 of the committed ones (the BLAS
 # may round differently on other CPUs), and two runs bit for bit
-LATENT_KERNEL=ref $L train autoencoder "$T/nn.csv" -o "$T/g1.lmodel" --arch 16-8-4-8-16 --epochs 3 --batch 8 -s 7 -t 1 -q
-LATENT_KERNEL=ref $L train autoencoder "$T/nn.csv" -o "$T/g2.lmodel" --arch 16-8-4-8-16 --epochs 3 --batch 8 -s 7 -t 1 -q
+LATENT_KERNEL=ref $L train autoencoder "$T/nn.csv" -o "$T/g1.lmodel" --arch 16-8-4-8-16 --epochs 3 --batch 8 -s 7 -t 1 -q --init torch
+LATENT_KERNEL=ref $L train autoencoder "$T/nn.csv" -o "$T/g2.lmodel" --arch 16-8-4-8-16 --epochs 3 --batch 8 -s 7 -t 1 -q --init torch
 cmp -s "$T/g1.lmodel" "$T/g2.lmodel" && ok "nn: one thread, two runs bit for bit" || no "nn: two one-thread runs differ"
 LATENT_KERNEL=ref $L encode "$T/g1.lmodel" "$T/nn.csv" -o "$T/g1.txt" -q
 if awk 'NR == FNR { for (i = 2; i <= NF; i++) g[FNR, i] = $i; n = FNR; next }
         { for (i = 2; i <= NF; i++) { d = $i - g[FNR, i]; if (d < 0) d = -d; if (d > 1e-4) bad++ } }
         END { exit (bad || FNR != n) }' tests/golden/nn_ae_codes.txt "$T/g1.txt"; then ok "nn golden run"; else no "nn golden run differs from tests/golden/nn_ae_codes.txt"; fi
+# --init: he by default for autoencoders (recorded in the model), torch on request; not with --resume
+$L train autoencoder "$T/nn.csv" -o "$T/g3.lmodel" --arch 16-8-4-8-16 --epochs 1 --batch 8 -s 7 -t 1 -q
+$L info "$T/g3.lmodel" | grep -q '^init	he$' && $L info "$T/g1.lmodel" | grep -q '^init	torch$' && ! cmp -s "$T/g1.lmodel" "$T/g3.lmodel" \
+    && ok "nn: --init recorded, he by default" || no "nn: --init not recorded or without effect"
+expect 2 "nn: --init names a rule" "--init: he or torch" -- $L train autoencoder "$T/nn.csv" -o "$T/x.lmodel" --init xavier -q
+expect 2 "nn: --init with --resume" "does not apply with --resume" -- $L train autoencoder "$T/nn.csv" -o "$T/x.lmodel" --resume "$T/nn.ck" --init he -q
 # image folders (PNG, JPEG): class subfolders, resized to --shape; mixed sizes need --resize
 IMG=tests/fixtures/images
 $L train cnn $IMG/train -o "$T/img.lmodel" --arch c4k3-p2-f2 --shape 8x8x1 --resize --epochs 2 -t 1 -q --test $IMG/train --json > "$T/img.json" &&

@@ -118,6 +118,40 @@ TEST(arch_errors) {
     lt_nn_free(net);
 }
 
+/* the initialisation rules: PyTorch's bound 1/sqrt(fan_in) on weights and biases; He's
+ * sqrt(6/fan_in) where a ReLU follows, sqrt(3/fan_in) elsewhere, zero biases; each weight set
+ * uniform over its whole bound (extremes near it, variance near bound^2/3) */
+TEST(init_rules) {
+    lt_nn *net = NULL;
+    CHECK(lt_nn_new("c16k3-p2-f64-f10", 1, 12, 12, &net) == LT_OK);   /* conv, relu, pool, linear, relu, linear */
+    int lin[3] = {0, 3, 5};
+    double fan[3] = {9, 16 * 6 * 6, 64}, relu[3] = {1, 1, 0};
+    for (int rule = 0; rule < 2; rule++) {
+        lt_nn_init_with(net, 5, (lt_nn_init_rule)rule);
+        for (int j = 0; j < 3; j++) {
+            int64_t nw, nb;
+            CHECK(lt_nn_layer_kind(net, lin[j]) == (j ? LT_NN_LINEAR : LT_NN_CONV));
+            float *w = lt_nn_param(net, lin[j], "weight", &nw), *b = lt_nn_param(net, lin[j], "bias", &nb);
+            double bound = rule == LT_INIT_HE ? sqrt((relu[j] ? 6 : 3) / fan[j]) : 1 / sqrt(fan[j]), mx = 0, ss = 0;
+            for (int64_t i = 0; i < nw; i++) { mx = fmax(mx, fabs(w[i])); ss += (double)w[i] * w[i]; }
+            CHECK(mx <= bound && mx > 0.9 * bound);
+            CHECK(fabs(ss / (double)nw / (bound * bound / 3) - 1) < (nw > 1000 ? 0.05 : 0.25));
+            double bm = 0;
+            for (int64_t i = 0; i < nb; i++) bm = fmax(bm, fabs(b[i]));
+            CHECK(rule == LT_INIT_HE ? bm == 0 : bm > 0 && bm <= 1 / sqrt(fan[j]));
+        }
+    }
+    float *p0 = lt_nn_params(net);
+    float first = p0[0];
+    lt_nn_init(net, 5);   /* lt_nn_init is the PyTorch rule, from the same stream */
+    CHECK(lt_nn_params(net)[0] != first);
+    lt_nn_init_with(net, 5, LT_INIT_TORCH);
+    float t0 = lt_nn_params(net)[0];
+    lt_nn_init(net, 5);
+    CHECK(lt_nn_params(net)[0] == t0);
+    lt_nn_free(net);
+}
+
 /* a learnable toy task: class = which quarter of the plane */
 static void toy(float *X, int *y, int64_t n) {
     lt_rng r;
@@ -393,5 +427,5 @@ TEST(images) {
     CHECK(lt_image_decode("\xff\xd8\xff\xe0xxxx", 8, "cut.jpg", 3, &im) == LT_EFORMAT && strstr(lt_errmsg(), "cut.jpg"));
 }
 
-RUN_TESTS(T(images), T(gradients_every_layer), T(arch_errors), T(training_determinism), T(checkpoint_resume), T(divergence_stops), T(model_round_trip),
+RUN_TESTS(T(images), T(gradients_every_layer), T(arch_errors), T(init_rules), T(training_determinism), T(checkpoint_resume), T(divergence_stops), T(model_round_trip),
           T(torch_steps))

@@ -167,6 +167,8 @@ typedef struct lt_neural_opts {
     int c, h, w;              /* cnn image shape (0: from the input) */
     double val_frac;
     uint64_t seed;            /* initial weights, and the validation split */
+    int init;                 /* an lt_nn_init_rule, or -1 (default): He for autoencoder and cnn,
+                                 PyTorch's for entity, the better of the two measured on each */
     lt_nn_train_opts train;   /* optimiser, epochs, batch, threads, checkpoints, progress */
 } lt_neural_opts;
 void lt_neural_opts_init(lt_neural_opts *o);

@@ -63,6 +63,12 @@ void lt_nn_free(lt_nn *net);
 /* PyTorch's default initialisation drawn from seed: linear and conv weights and biases
  * U(-1/sqrt(fan_in), 1/sqrt(fan_in)); embeddings N(0, 1); layer norm gamma 1, beta 0. */
 void lt_nn_init(lt_nn *net, uint64_t seed);
+/* LT_INIT_TORCH: as lt_nn_init. LT_INIT_HE: linear and conv weights U(-b, b) with
+ * b = sqrt(3 gain / fan_in), gain 2 where the layer's output goes through a ReLU and 1 otherwise
+ * (He et al. 2015's uniform form; PyTorch's kaiming_uniform_ with nonlinearity 'relu' or
+ * 'linear'), biases zero; embeddings and layer norms as lt_nn_init. */
+typedef enum { LT_INIT_TORCH = 0, LT_INIT_HE } lt_nn_init_rule;
+void lt_nn_init_with(lt_nn *net, uint64_t seed, lt_nn_init_rule rule);
 
 int lt_nn_layers(const lt_nn *net);
 int64_t lt_nn_in_dim(const lt_nn *net);

@@ -13,6 +13,7 @@ void lt_neural_opts_init(lt_neural_opts *o) {
     memset(o, 0, sizeof *o);
     lt_nn_train_opts_init(&o->train);
     o->seed = 1;
+    o->init = -1;
 }
 
 /* rows of X scaled into a contiguous n x d block */
@@ -108,7 +109,8 @@ static int train_into(lt_nn *net, lt_model *m, const char *kind, float *B, int64
         to.val_y = y ? y + nt : NULL;
         to.n_val = n_val;
     }
-    lt_nn_init(net, o->seed);
+    lt_nn_init_rule rule = o->init >= 0 ? (lt_nn_init_rule)o->init : strcmp(kind, "entity") ? LT_INIT_HE : LT_INIT_TORCH;
+    lt_nn_init_with(net, o->seed, rule);
     int rc = lt_nn_train(net, B, nt, d, T, y, &to, res);
     lt_model *nm = NULL;
     if (rc == LT_OK) rc = lt_nn_to_model(net, kind, &nm);
@@ -122,6 +124,7 @@ static int train_into(lt_nn *net, lt_model *m, const char *kind, float *B, int64
         if (rc == LT_OK && n_val && y) rc = meta_num(m, "val_accuracy", res->val_accuracy);
         snprintf(b, sizeof b, "%llu", (unsigned long long)o->seed);
         if (rc == LT_OK) rc = lt_model_meta_set(m, "seed", b);
+        if (rc == LT_OK) rc = lt_model_meta_set(m, "init", rule == LT_INIT_HE ? "he" : "torch");
     }
     return rc;
 }

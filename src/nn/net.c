@@ -262,7 +262,9 @@ void lt_nn_free(lt_nn *net) {
     lt_free(net);
 }
 
-void lt_nn_init(lt_nn *net, uint64_t seed) {
+void lt_nn_init(lt_nn *net, uint64_t seed) { lt_nn_init_with(net, seed, LT_INIT_TORCH); }
+
+void lt_nn_init_with(lt_nn *net, uint64_t seed, lt_nn_init_rule rule) {
     lt_rng r;
     lt_rng_seed(&r, seed, 0x6e6e);
     for (int l = 0; l < net->nl; l++) {
@@ -270,8 +272,11 @@ void lt_nn_init(lt_nn *net, uint64_t seed) {
         float *p = net->P + L->poff;
         if (L->kind == LT_NN_CONV || L->kind == LT_NN_LINEAR) {
             int64_t fan = L->kind == LT_NN_CONV ? (int64_t)L->k * L->k * L->ic : L->in;
-            double b = 1.0 / sqrt((double)fan);
-            for (int64_t i = 0; i < L->np; i++) p[i] = (float)((2 * lt_rng_uniform(&r) - 1) * b);
+            int64_t nw = L->np - (L->kind == LT_NN_CONV ? L->oc : L->out);   /* weights, then biases */
+            double gain = l + 1 < net->nl && net->L[l + 1].kind == LT_NN_RELU ? 2 : 1;
+            double b = rule == LT_INIT_HE ? sqrt(3 * gain / (double)fan) : 1.0 / sqrt((double)fan);
+            for (int64_t i = 0; i < L->np; i++)
+                p[i] = rule == LT_INIT_HE && i >= nw ? 0.0f : (float)((2 * lt_rng_uniform(&r) - 1) * b);
         } else if (L->kind == LT_NN_LAYERNORM) {
             for (int64_t i = 0; i < L->in; i++) { p[i] = 1; p[L->in + i] = 0; }
         } else if (L->kind == LT_NN_EMBED) {
