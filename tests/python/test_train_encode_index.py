@@ -84,7 +84,7 @@ def test_two_threads_encode_in_parallel():
         return n / (time.perf_counter() - t0)
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU: no parallelism to measure")
-    best = max(run(2) / run(1) for _ in range(3))
+    best = max(run(2) / run(1) for _ in range(5))   # best of 5: a 2-core VM has noisy neighbours
     assert best >= 1.6, "two threads gave %.2fx the throughput of one" % best
 
 
