@@ -120,10 +120,12 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         case O_MAXSTEPS: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(S->usage, "--max-steps must be positive"); t->max_steps = iv; break;
         case O_CKPT: t->checkpoint = a; break;
         case O_RESUME: t->resume = a; break;
-        case O_INIT:
-            if (strcmp(a, "he") && strcmp(a, "torch")) return cli_usage(S->usage, "--init: he or torch");
-            o.init = strcmp(a, "he") ? LT_INIT_TORCH : LT_INIT_HE;
+        case O_INIT: {
+            lt_nn_init_rule r;
+            if (lt_nn_init_from_name(a, &r)) return cli_usage(S->usage, "--init: he or torch");
+            o.init = (int)r;
             break;
+        }
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S->usage, "--seed must be >= 0"); o.seed = t->seed = (uint64_t)iv; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S->usage, "--threads must be 1..256"); t->n_threads = (int)iv; break;
         case O_JSON: json = 1; break;

@@ -69,6 +69,8 @@ void lt_nn_init(lt_nn *net, uint64_t seed);
  * 'linear'), biases zero; embeddings and layer norms as lt_nn_init. */
 typedef enum { LT_INIT_TORCH = 0, LT_INIT_HE } lt_nn_init_rule;
 void lt_nn_init_with(lt_nn *net, uint64_t seed, lt_nn_init_rule rule);
+int lt_nn_init_from_name(const char *s, lt_nn_init_rule *out);   /* "torch", "he" */
+const char *lt_nn_init_name(lt_nn_init_rule r);
 
 int lt_nn_layers(const lt_nn *net);
 int64_t lt_nn_in_dim(const lt_nn *net);

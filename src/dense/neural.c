@@ -124,7 +124,7 @@ static int train_into(lt_nn *net, lt_model *m, const char *kind, float *B, int64
         if (rc == LT_OK && n_val && y) rc = meta_num(m, "val_accuracy", res->val_accuracy);
         snprintf(b, sizeof b, "%llu", (unsigned long long)o->seed);
         if (rc == LT_OK) rc = lt_model_meta_set(m, "seed", b);
-        if (rc == LT_OK) rc = lt_model_meta_set(m, "init", rule == LT_INIT_HE ? "he" : "torch");
+        if (rc == LT_OK) rc = lt_model_meta_set(m, "init", lt_nn_init_name(rule));
     }
     return rc;
 }

@@ -275,8 +275,8 @@ void lt_nn_init_with(lt_nn *net, uint64_t seed, lt_nn_init_rule rule) {
             int64_t nw = L->np - (L->kind == LT_NN_CONV ? L->oc : L->out);   /* weights, then biases */
             double gain = l + 1 < net->nl && net->L[l + 1].kind == LT_NN_RELU ? 2 : 1;
             double b = rule == LT_INIT_HE ? sqrt(3 * gain / (double)fan) : 1.0 / sqrt((double)fan);
-            for (int64_t i = 0; i < L->np; i++)
-                p[i] = rule == LT_INIT_HE && i >= nw ? 0.0f : (float)((2 * lt_rng_uniform(&r) - 1) * b);
+            for (int64_t i = 0; i < L->np; i++)   /* He's biases are zero and draw nothing */
+                p[i] = i >= nw && rule == LT_INIT_HE ? 0.0f : (float)((2 * lt_rng_uniform(&r) - 1) * b);
         } else if (L->kind == LT_NN_LAYERNORM) {
             for (int64_t i = 0; i < L->in; i++) { p[i] = 1; p[L->in + i] = 0; }
         } else if (L->kind == LT_NN_EMBED) {

@@ -32,6 +32,13 @@ int lt_optim_from_name(const char *s, lt_optim *out) {
     if (!rc) *out = (lt_optim)i;
     return rc;
 }
+static const char *const init_names[] = {"torch", "he"};   /* lt_nn_init_rule order */
+int lt_nn_init_from_name(const char *s, lt_nn_init_rule *out) {
+    int i = 0, rc = by_name(s, init_names, 2, "initialisation (torch, he)", &i);
+    if (!rc) *out = (lt_nn_init_rule)i;
+    return rc;
+}
+const char *lt_nn_init_name(lt_nn_init_rule r) { return (unsigned)r < 2 ? init_names[r] : "?"; }
 int lt_sched_from_name(const char *s, lt_sched *out) {
     static const char *const n[] = {"constant", "cosine", "step"};
     int i = 0, rc = by_name(s, n, 3, "schedule (constant, cosine, step)", &i);
