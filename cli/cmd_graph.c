@@ -5,7 +5,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
-       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS, O_NEGS };
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS, O_NEGS, O_VECS };
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
@@ -30,6 +30,8 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
     {"plain", 0, NULL, O_PLAIN, "word2vec's per-pair updates instead of the batched trainer"}, \
     {"negatives", 0, "M", O_NEGS, "pair (each pair its own), window (shared by a window: less memory traffic), auto:\n" \
                                   "                           pair while the output rows fit in 4 MiB [auto]"}, \
+    {"vectors", 0, "V", O_VECS, "sum (a node's row + its context row, as GloVe's), node (the input rows alone, as\n" \
+                                 "                           gensim, PecanPy and SNAP) or context [sum]"}, \
     {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}
 static const cli_opt g_n2v_opts[] = {
     WALK_OPTS,
@@ -92,6 +94,12 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
             else if (!strcmp(a, "window")) o.negatives = LT_NEG_WINDOW;
             else return cli_usage(U, "--negatives: auto, pair or window");
             negs = 1;
+            break;
+        case O_VECS:
+            if (!strcmp(a, "sum")) o.vectors = LT_N2V_SUM;
+            else if (!strcmp(a, "node")) o.vectors = LT_N2V_NODE;
+            else if (!strcmp(a, "context")) o.vectors = LT_N2V_CONTEXT;
+            else return cli_usage(U, "--vectors: sum, node or context");
             break;
         }
     }

@@ -228,6 +228,7 @@ for t in node2vec deepwalk; do
     d "train $t --min-count" "$G" "$G --min-count 8"
     d "train $t --plain" "$G" "$G --plain"
     d "train $t --negatives" "$G" "$G --negatives window"
+    d "train $t --vectors" "$G" "$G --vectors node"
     d "train $t --walks-out" "$G" "$G --walks-out out.walks"
     d "train $t --threads" "$G" "$X train $t k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 2 -q"
     d "train $t --quiet" "$X train $t k.tsv -o out.n.txt --dim 8 -t 1 2>&1 | wc -l" "$G 2>&1 | wc -l"

@@ -117,6 +117,14 @@ $L train node2vec "$T/karate.tsv" -o "$T/w2.lvec" --walks-out "$T/w2.txt" --dim 
 if [ -s "$T/w1.txt" ] && cmp -s "$T/w1.txt" "$T/w2.txt" && [ "$(wc -l < "$T/w1.txt")" = 340 ]; then ok "walks identical for 1 and 2 threads"; else no "walks differ between thread counts"; fi
 f1=$($L eval nodes "$T/w1.lvec" $KA/labels.tsv --json -t 1 | sed 's/.*"topk": {"macro_f1": \([0-9.]*\).*/\1/')
 if [ "$(echo "$f1 >= 0.7" | bc -l)" = 1 ]; then ok "karate club: node2vec separates the two clubs (macro-F1 $f1)"; else no "karate macro-F1 $f1"; fi
+# --vectors: sum is the node rows plus the context rows of the same (1-thread, seeded) training
+for vv in sum node context; do $L train node2vec "$T/karate.tsv" -o "$T/v_$vv.txt" --dim 8 -t 1 -q --seed 2 --no-cache --vectors $vv; done
+vd=$(paste -d' ' "$T/v_sum.txt" "$T/v_node.txt" "$T/v_context.txt" | awk 'NR > 1 { for (j = 2; j <= 9; j++) {
+        e = $j - $(j + 9) - $(j + 18); if (e < 0) e = -e; if (e > m) m = e; if ($(j + 9) != $(j + 18)) dif++ }
+        if ($1 != $10 || $1 != $19) m = 99 } END { print (dif > 0 && m < 1e-6 ? "ok" : "bad") " " (dif > 0 ? m : 99) }')
+if [ "${vd%% *}" = ok ]; then ok "node2vec --vectors sum = node + context rows (max error ${vd#* })"; else no "--vectors sum vs node + context: $vd"; fi
+expect 1 "node2vec: --vectors sum needs negatives" "need negative sampling" -- $L train node2vec "$T/karate.tsv" -o "$T/x.txt" --negative 0 --vectors sum
+expect 2 "node2vec: unknown --vectors" "sum, node or context" -- $L train node2vec "$T/karate.tsv" -o "$T/x.txt" --vectors both
 printf 'a b\nb c x y\nc\n' > "$T/bad1.tsv"
 expect 1 "graph: malformed line named" "bad1.tsv: line 3" -- $L graph info "$T/bad1.tsv" --no-cache
 printf 'a b 1\nb c -1\n' > "$T/bad2.tsv"

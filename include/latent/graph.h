@@ -97,8 +97,14 @@ typedef struct lt_n2v_opts {
     const char *walks_out;/* also write the walks here, one per line of node ids (NULL: none) */
     int negatives;        /* LT_NEG_AUTO: per pair when the output rows fit in 4 MiB, else shared
                              by the window (sgns batched 2 / 3; measured in bench/RESULTS.md) */
+    int vectors;          /* the rows returned: LT_N2V_SUM, a node's input row plus its output
+                             (context) row, as GloVe's word + context (default: better on every
+                             graph measured, bench/RESULTS.md); LT_N2V_NODE, the input rows alone
+                             (what gensim, PecanPy and SNAP return); LT_N2V_CONTEXT, the output
+                             rows. SUM and CONTEXT need negative sampling (sg.negative > 0). */
 } lt_n2v_opts;
 enum { LT_NEG_AUTO = 0, LT_NEG_PAIR, LT_NEG_WINDOW };
+enum { LT_N2V_SUM = 0, LT_N2V_NODE, LT_N2V_CONTEXT };
 void lt_n2v_opts_init(lt_n2v_opts *o);
 typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; double walk_seconds, train_seconds; } lt_n2v_info;
 /* Walks stream into the trainer one round (a walk from every node) at a time: a first pass

@@ -286,7 +286,8 @@ def train_word2vec(corpus, progress=None, **options):
 
 
 _GRAPH_OPTS = {"dim", "walk_length", "num_walks", "window", "epochs", "negative", "alpha", "sample", "min_count", "threads",
-               "seed", "weighted", "directed", "cache"}
+               "seed", "weighted", "directed", "cache", "vectors"}
+_GRAPH_VECTORS = {"sum": 0, "node": 1, "context": 2}   # LT_N2V_SUM, LT_N2V_NODE, LT_N2V_CONTEXT
 
 
 def _train_graph(edges, second_order, progress, options, extra=()):
@@ -296,6 +297,10 @@ def _train_graph(edges, second_order, progress, options, extra=()):
     if progress is not None and not callable(progress):
         raise TypeError("progress must be callable")
     opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    if "vectors" in opts:
+        if opts["vectors"] not in _GRAPH_VECTORS:
+            raise ValueError("vectors must be 'sum', 'node' or 'context'")
+        opts["vectors"] = _GRAPH_VECTORS[opts["vectors"]]
     return Vectors(_latent.train_graph(os.fspath(edges), second_order, opts, progress))
 
 
@@ -303,7 +308,8 @@ def train_node2vec(edges, progress=None, **options):
     """node2vec on an edge list ("src dst [weight]" lines; docs/graph.md) -> Vectors keyed by
     node id. Options (the node2vec paper's defaults): dim=128, walk_length=80, num_walks=10,
     window=10, p=1, q=1, epochs=1, negative=5, alpha=0.025, sample=1e-3, min_count=0,
-    threads=1, seed=1, weighted=False, directed=False, cache=True."""
+    threads=1, seed=1, weighted=False, directed=False, cache=True, vectors="sum" (a node's input
+    row plus its context row; "node": the input rows alone, as gensim and PecanPy; "context")."""
     return _train_graph(edges, True, progress, options, ("p", "q"))
 
 

@@ -60,6 +60,9 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     *out = NULL;
     lt_n2v_info inf;
     memset(&inf, 0, sizeof inf);
+    if (o->vectors < LT_N2V_SUM || o->vectors > LT_N2V_CONTEXT) return lt_err(LT_EINVAL, "unknown vectors choice %d", o->vectors);
+    if (o->vectors != LT_N2V_NODE && o->sg.negative < 1)
+        return lt_err(LT_EINVAL, "context rows (vectors sum or context) need negative sampling (negative > 0)");
     lt_walk_opts wo = o->walk;
     wo.n_threads = o->sg.n_threads;
     int rc = lt__walk_prepare(g, &wo);
@@ -121,16 +124,19 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     t0 = lt_now();
     if ((rc = lt_sgns_train_stream(m, next_batch, &sc, words))) goto done;
     inf.train_seconds = lt_now() - t0;
-    int64_t ld;
-    const float *W = lt_sgns_vectors(m, &ld);
+    int64_t ld, ldo;
+    const float *W = lt_sgns_vectors(m, &ld), *O = lt_sgns_output_rows(m, &ldo);
     if (!(v = lt_vecs_new(V, o->sg.dim))) { rc = LT_ENOMEM; goto done; }
     for (int64_t k = 0; k < V; k++) {
-        memcpy(lt_vecs_row(v, k), W + k * ld, (size_t)o->sg.dim * 4);
+        float *row = lt_vecs_row(v, k);
+        for (int j = 0; j < o->sg.dim; j++)
+            row[j] = o->vectors == LT_N2V_NODE ? W[k * ld + j] : o->vectors == LT_N2V_CONTEXT ? O[k * ldo + j] : W[k * ld + j] + O[k * ldo + j];
         if ((rc = lt_vecs_set_label(v, k, g->labels[rank[k]]))) goto done;
     }
     char b[64];
 #define META(k, fmt, val) do { snprintf(b, sizeof b, fmt, val); lt_vecs_meta_set(v, k, b); } while (0)
     lt_vecs_meta_set(v, "method", wo.second_order ? "node2vec" : "deepwalk");
+    lt_vecs_meta_set(v, "vectors", o->vectors == LT_N2V_SUM ? "sum" : o->vectors == LT_N2V_NODE ? "node" : "context");
     lt_vecs_meta_set(v, "latent_version", LT_VERSION);
     META("dim", "%d", o->sg.dim);
     META("walk_length", "%d", wo.length);

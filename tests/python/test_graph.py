@@ -112,7 +112,13 @@ def test_python_graph_trainers(tmp_path):
     a = latent.train_node2vec(edges, dim=16, threads=1, seed=4, p=0.5, q=2, cache=False)
     b = latent.train_node2vec(edges, dim=16, threads=1, seed=4, p=0.5, q=2, cache=False)
     np.testing.assert_array_equal(a.vectors, b.vectors)
-    assert len(a) == 34 and a.metadata["method"] == "node2vec"
+    assert len(a) == 34 and a.metadata["method"] == "node2vec" and a.metadata["vectors"] == "sum"
+    n = latent.train_node2vec(edges, dim=16, threads=1, seed=4, p=0.5, q=2, cache=False, vectors="node")
+    x = latent.train_node2vec(edges, dim=16, threads=1, seed=4, p=0.5, q=2, cache=False, vectors="context")
+    assert n.metadata["vectors"] == "node" and list(n.index_to_key) == list(a.index_to_key)
+    np.testing.assert_allclose(a.vectors, n.vectors + x.vectors, atol=1e-6)
+    with pytest.raises(ValueError):
+        latent.train_node2vec(edges, vectors="both")
     c = latent.train_deepwalk(edges, dim=16, threads=1, cache=False)
     assert c.metadata["method"] == "deepwalk" and len(c) == 34
     with pytest.raises(TypeError):
