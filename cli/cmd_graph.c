@@ -96,10 +96,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
             negs = 1;
             break;
         case O_VECS:
-            if (!strcmp(a, "sum")) o.vectors = LT_N2V_SUM;
-            else if (!strcmp(a, "node")) o.vectors = LT_N2V_NODE;
-            else if (!strcmp(a, "context")) o.vectors = LT_N2V_CONTEXT;
-            else return cli_usage(U, "--vectors: sum, node or context");
+            if (lt_n2v_vectors_from_name(a, &o.vectors)) return cli_usage(U, "--vectors: sum, node or context");
             break;
         }
     }

@@ -105,6 +105,8 @@ typedef struct lt_n2v_opts {
 } lt_n2v_opts;
 enum { LT_NEG_AUTO = 0, LT_NEG_PAIR, LT_NEG_WINDOW };
 enum { LT_N2V_SUM = 0, LT_N2V_NODE, LT_N2V_CONTEXT };
+int lt_n2v_vectors_from_name(const char *s, int *out);   /* "sum", "node", "context"; LT_EINVAL else */
+const char *lt_n2v_vectors_name(int v);
 void lt_n2v_opts_init(lt_n2v_opts *o);
 typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; double walk_seconds, train_seconds; } lt_n2v_info;
 /* Walks stream into the trainer one round (a walk from every node) at a time: a first pass

@@ -21,6 +21,13 @@ void lt_n2v_opts_init(lt_n2v_opts *o) {
     o->min_count = 0;
 }
 
+static const char *const VEC_NAMES[] = {"sum", "node", "context"};   /* LT_N2V_SUM .. CONTEXT */
+int lt_n2v_vectors_from_name(const char *s, int *out) {
+    for (int i = 0; i < 3; i++) if (s && !strcmp(s, VEC_NAMES[i])) { *out = i; return LT_OK; }
+    return lt_err(LT_EINVAL, "vectors: sum, node or context");
+}
+const char *lt_n2v_vectors_name(int v) { return v >= LT_N2V_SUM && v <= LT_N2V_CONTEXT ? VEC_NAMES[v] : "?"; }
+
 /* starts of round r: every node with an out-arc, in an order drawn from (seed, r) */
 static void round_order(const int32_t *base, int64_t n, uint64_t seed, int64_t r, int32_t *out) {
     memcpy(out, base, (size_t)n * 4);
@@ -136,7 +143,7 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     char b[64];
 #define META(k, fmt, val) do { snprintf(b, sizeof b, fmt, val); lt_vecs_meta_set(v, k, b); } while (0)
     lt_vecs_meta_set(v, "method", wo.second_order ? "node2vec" : "deepwalk");
-    lt_vecs_meta_set(v, "vectors", o->vectors == LT_N2V_SUM ? "sum" : o->vectors == LT_N2V_NODE ? "node" : "context");
+    lt_vecs_meta_set(v, "vectors", lt_n2v_vectors_name(o->vectors));
     lt_vecs_meta_set(v, "latent_version", LT_VERSION);
     META("dim", "%d", o->sg.dim);
     META("walk_length", "%d", wo.length);
