@@ -21,7 +21,7 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
     {"window", 0, "N", O_WIN, "skip-gram window [10]"}, \
     {"epochs", 0, "N", O_EPO, "passes over the walks [1]"}, \
     {"negative", 0, "N", O_NEG, "negative samples [5]"}, \
-    {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.025]"}, \
+    {"alpha", 0, "X", O_ALPHA, "starting learning rate [auto: 1.25 x edges / walk steps, docs/graph.md]"}, \
     {"sample", 0, "X", O_SAMPLE, "subsampling threshold of frequent nodes [1e-3]"}, \
     {"min-count", 0, "N", O_MINC, "nodes seen fewer times in the walks get no row [0]"}, \
     {"walks-out", 0, "F", O_WALKS, "also write the walks, one per line of node ids"}, \
@@ -126,8 +126,8 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
     lt_vecs_meta_set(v, "graph", argv[optind]);
     r = lt_vecs_save(v, out, f, NULL) ? cli_fail("") : 0;
     if (!r && !cli_quiet())
-        fprintf(stderr, "latent %s: train %s: %lld walks, %lld steps in %.2fs; trained in %.2fs; %lld nodes -> %s (%lld nodes in no walk: no row); total %.2fs\n",
-                LT_VERSION, method, (long long)inf.walks, (long long)inf.steps, inf.walk_seconds, inf.train_seconds,
+        fprintf(stderr, "latent %s: train %s: %lld walks, %lld steps in %.2fs; alpha %.4g%s; trained in %.2fs; %lld nodes -> %s (%lld nodes in no walk: no row); total %.2fs\n",
+                LT_VERSION, method, (long long)inf.walks, (long long)inf.steps, inf.walk_seconds, inf.alpha, o.sg.alpha > 0 ? "" : " (auto)", inf.train_seconds,
                 (long long)inf.nodes_out, out, (long long)inf.nodes_unwalked, lt_now() - t0);
     lt_vecs_free(v);
     return r;

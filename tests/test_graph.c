@@ -188,6 +188,44 @@ TEST(walks_deterministic_and_dangling) {
     lt_graph_free(g);
 }
 
+/* the default learning rate: 1.25 x edges / the crossings of an edge kept by subsampling */
+TEST(auto_alpha) {
+    lt_graph_stats st;
+    lt_graph *g = parse("a b\nb c\nc a\nc d\n", 0, 0, &st, LT_OK);   /* 4 edges; c has degree 3 */
+    if (!g) return;
+    int64_t cnt[4] = {30, 30, 30, 30};
+    /* no subsampling: crossings = sum of count(u) / deg(u) over arcs = 120 steps over 4 edges */
+    CHECK_NEAR(lt_n2v_auto_alpha(g, cnt, 0, 1, 1), 1.25 * 4 / 120, 1e-12, 0);
+    CHECK_NEAR(lt_n2v_auto_alpha(g, cnt, 0, 1, 2), 1.25 * 4 / 240, 1e-12, 0);
+    int64_t d = lt_graph_find(g, "d"), c = lt_graph_find(g, "c");
+    cnt[d] = 0;   /* d below min count: c's arc to d crosses to a dropped node (30 / 3 lost) */
+    CHECK_NEAR(lt_n2v_auto_alpha(g, cnt, 0, 1, 1), 1.25 * 4 / 80, 1e-12, 0);
+    cnt[d] = 30;
+    int64_t eq[4] = {3000, 3000, 3000, 3000};
+    double k = lt_sgns_keep(3000, 12000, 0.01);   /* every node equally frequent: crossings x k^2 */
+    CHECK(k < 1 && k > 0.1);
+    CHECK_NEAR(lt_n2v_auto_alpha(g, eq, 0.01, 1, 1), 1.25 * 4 / (12000 * k * k), 1e-12, 1e-9);
+    int64_t few[4] = {1, 1, 1, 1}, many[4] = {1000000, 1000000, 1000000, 1000000};
+    CHECK_NEAR(lt_n2v_auto_alpha(g, few, 0, 1, 1), 0.1, 1e-12, 0);      /* capped */
+    CHECK_NEAR(lt_n2v_auto_alpha(g, many, 0, 1, 1), 1e-4, 1e-12, 0);    /* floored */
+    (void)c;
+    lt_n2v_opts o;
+    lt_n2v_opts_init(&o);
+    o.sg.dim = 8; o.walk.length = 6; o.walk.num_walks = 5; o.sg.window = 2; o.sg.sample = 0;
+    lt_vecs *v = NULL;
+    lt_n2v_info inf;
+    CHECK(lt_n2v_train(g, &o, &v, &inf) == LT_OK);
+    CHECK(inf.walks == 20 && inf.steps == 120);   /* no dangling node: 20 walks of 6 */
+    CHECK_NEAR(inf.alpha, 1.25 * 4 / 120, 1e-12, 0);
+    const char *ma = v ? lt_vecs_meta_get(v, "alpha") : NULL;
+    CHECK(ma && fabs(atof(ma) - 1.25 * 4 / 120) < 1e-6);
+    lt_vecs_free(v);
+    o.sg.alpha = 0.02f;   /* given: used as is */
+    CHECK(lt_n2v_train(g, &o, &v, &inf) == LT_OK && fabs(inf.alpha - 0.02) < 1e-7);
+    lt_vecs_free(v);
+    lt_graph_free(g);
+}
+
 /* ROC-AUC against the direct count over all (positive, negative) pairs, ties counting 1/2 */
 TEST(auc_against_direct_count) {
     lt_rng r;
@@ -240,4 +278,4 @@ TEST(link_split_rules) {
     lt_graph_free(g);
 }
 
-RUN_TESTS(T(auc_against_direct_count), T(link_split_rules), T(edge_list_rules), T(cache_round_trip), T(walk_transitions_chi_square), T(walks_deterministic_and_dangling))
+RUN_TESTS(T(auto_alpha), T(auc_against_direct_count), T(link_split_rules), T(edge_list_rules), T(cache_round_trip), T(walk_transitions_chi_square), T(walks_deterministic_and_dangling))

@@ -92,7 +92,8 @@ int lt_graph_walk(const lt_graph *g, const lt_walk_opts *o, int64_t index, int32
 /* ---- node embeddings ---- */
 typedef struct lt_n2v_opts {
     lt_walk_opts walk;
-    lt_sgns_opts sg;      /* dim 128, window 10, negative 5, epochs 1, as the node2vec paper */
+    lt_sgns_opts sg;      /* dim 128, window 10, negative 5, epochs 1, as the node2vec paper;
+                             alpha 0: lt_n2v_auto_alpha */
     int64_t min_count;    /* nodes seen fewer times in the walks get no row [0: every node walked] */
     const char *walks_out;/* also write the walks here, one per line of node ids (NULL: none) */
     int negatives;        /* LT_NEG_AUTO: per pair when the output rows fit in 4 MiB, else shared
@@ -108,7 +109,12 @@ enum { LT_N2V_SUM = 0, LT_N2V_NODE, LT_N2V_CONTEXT };
 int lt_n2v_vectors_from_name(const char *s, int *out);   /* "sum", "node", "context"; LT_EINVAL else */
 const char *lt_n2v_vectors_name(int v);
 void lt_n2v_opts_init(lt_n2v_opts *o);
-typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; double walk_seconds, train_seconds; } lt_n2v_info;
+typedef struct lt_n2v_info { int64_t walks, steps, nodes_out, nodes_unwalked; double walk_seconds, train_seconds, alpha; } lt_n2v_info;
+/* The default starting learning rate: 1.25 / (the mean number of times a walk crosses an edge
+ * with both ends kept by subsampling, x epochs), in [1e-4, 0.1], so that the rate summed over
+ * an edge's crossings is the same on every graph (0.05 on BlogCatalog, 0.0036 on PubMed with
+ * the paper's walks; n2v.c says why). count: each node's occurrences in the walks. */
+double lt_n2v_auto_alpha(const lt_graph *g, const int64_t *count, double sample, int64_t min_count, int epochs);
 /* Walks stream into the trainer one round (a walk from every node) at a time: a first pass
  * counts node occurrences (the trainer's vocabulary), the second regenerates the same walks
  * and trains on them. Rows: nodes by descending count (gensim's order), labels = node ids. */

@@ -81,6 +81,9 @@ typedef struct lt_sgns_opts {
     void *progress_ud;
 } lt_sgns_opts;
 void lt_sgns_opts_init(lt_sgns_opts *o);
+/* The subsampling keep probability of an id seen `count` times among `words` (> 1 = always
+ * kept; sample 0 keeps every id). */
+double lt_sgns_keep(double count, double words, double sample);
 
 typedef struct lt_sgns lt_sgns;
 /* V ids with their counts. */

@@ -17,8 +17,41 @@ void lt_n2v_opts_init(lt_n2v_opts *o) {
     o->sg.dim = 128; o->sg.window = 10; o->sg.negative = 5; o->sg.epochs = 1;
     o->sg.init_range = 2;   /* input rows uniform in +-2/dim, twice gensim's range: measured better on walks (RESULTS) */
     o->sg.batched = 2;      /* the batched trainer with per-pair centre updates (RESULTS); negatives below */
+    o->sg.alpha = 0;        /* auto: lt_n2v_auto_alpha */
     o->negatives = LT_NEG_AUTO;
     o->min_count = 0;
+}
+
+/* The starting learning rate that gives every edge the same total step. A walk crosses an
+ * edge (u, v) about count(u) / deg(u) + count(v) / deg(v) times (weights: w / strength), and
+ * the pair trains only when subsampling keeps both ends; the rate is KAPPA over the mean of
+ * those kept crossings and over the epochs. Without subsampling the mean is steps / edges,
+ * 1,600 / mean degree with 10 walks of 80 nodes. One fixed rate mis-trains one kind of
+ * graph or the other: gensim's 0.025 is 0.6 per edge on BlogCatalog (mean degree 65: too
+ * little, its low-degree nodes stay near their start) but 8.8 on PubMed (4.5: each edge is
+ * stepped 350 times and the noise of the large steps stays in the rows); on a small graph
+ * subsampling drops most of the walk (every node is frequent), which the kept crossings
+ * count. KAPPA from a sweep on BlogCatalog, Cora and PubMed (bench/RESULTS.md, session
+ * 14): macro-F1 peaks at 1 to 2.5 on all three and falls off steeply below 0.6. */
+#define N2V_KAPPA 1.25
+double lt_n2v_auto_alpha(const lt_graph *g, const int64_t *count, double sample, int64_t min_count, int epochs) {
+    double words = 0, cross = 0;
+    for (int64_t u = 0; u < g->n; u++) words += count[u] >= min_count ? (double)count[u] : 0;
+    for (int64_t u = 0; u < g->n; u++) {
+        if (count[u] < min_count || count[u] < 1) continue;
+        double s = 0, ku = lt_sgns_keep((double)count[u], words, sample), kv = 0;
+        for (int64_t k = g->off[u]; k < g->off[u + 1]; k++) {
+            int32_t v = g->adj[k];
+            double w = g->w ? g->w[k] : 1, keep = count[v] >= min_count && count[v] > 0 ? lt_sgns_keep((double)count[v], words, sample) : 0;
+            s += w;
+            kv += w * (keep < 1 ? keep : 1);
+        }
+        if (s > 0) cross += (double)count[u] * (ku < 1 ? ku : 1) * kv / s;
+    }
+    double edges = g->directed ? (double)g->m : (double)g->m / 2;
+    if (!(cross > 0) || epochs < 1) return 0.025;
+    double a = N2V_KAPPA * edges / (cross * epochs);
+    return a > 0.1 ? 0.1 : a < 1e-4 ? 1e-4 : a;
 }
 
 static const char *const VEC_NAMES[] = {"sum", "node", "context"};   /* LT_N2V_SUM .. CONTEXT */
@@ -118,8 +151,10 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     rank = lt_malloc((size_t)V * 4);
     if (!rank) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
     memcpy(rank, order, (size_t)V * 4);   /* vocabulary id -> node */
+    inf.alpha = o->sg.alpha > 0 ? o->sg.alpha : lt_n2v_auto_alpha(g, cnt, o->sg.sample, minc, o->sg.epochs);
     /* pass 2: the same walks, streamed into the trainer */
     lt_sgns_opts so = o->sg;
+    so.alpha = (float)inf.alpha;
     if (so.batched) {   /* per-pair negatives while the output rows stay in cache, shared beyond */
         int pair = o->negatives == LT_NEG_PAIR || (o->negatives == LT_NEG_AUTO && (double)V * (double)lt_pad_dim(so.dim) * 4 <= 4194304.0);
         so.batched = pair ? 2 : 3;
@@ -151,6 +186,7 @@ int lt_n2v_train(const lt_graph *g, const lt_n2v_opts *o, lt_vecs **out, lt_n2v_
     if (wo.second_order) { META("p", "%g", wo.p); META("q", "%g", wo.q); }
     META("window", "%d", o->sg.window);
     META("negative", "%d", o->sg.negative);
+    META("alpha", "%.6g", inf.alpha);
     META("epochs", "%d", o->sg.epochs);
     META("sample", "%g", (double)o->sg.sample);
     META("min_count", "%lld", (long long)o->min_count);

@@ -651,13 +651,13 @@ static int finite_rows(const float *a, int64_t n, int64_t ld) {
 }
 
 /* subsampling keep probabilities (word2vec's formula) against `words` per epoch */
+double lt_sgns_keep(double count, double words, double sample) {
+    if (!(sample > 0)) return 1;
+    double thr = sample * words, cn = count > 1 ? count : 1;
+    return (sqrt(cn / thr) + 1) * thr / cn;
+}
 static void set_keep(lt_sgns *m, double words) {
-    const lt_sgns_opts *o = &m->o;
-    double thr = (double)o->sample * words;
-    for (int64_t i = 0; i < m->V; i++) {
-        double cn = (double)(m->counts[i] ? m->counts[i] : 1);
-        m->keep[i] = o->sample > 0 ? (float)((sqrt(cn / thr) + 1) * thr / cn) : 1.0f;
-    }
+    for (int64_t i = 0; i < m->V; i++) m->keep[i] = (float)lt_sgns_keep((double)m->counts[i], words, (double)m->o.sample);
 }
 
 /* the stderr progress line, and the caller's callback: its first report at once, then ~4 Hz */
