@@ -32,7 +32,7 @@ void lt_n2v_opts_init(lt_n2v_opts *o) {
  * stepped 350 times and the noise of the large steps stays in the rows); on a small graph
  * subsampling drops most of the walk (every node is frequent), which the kept crossings
  * count. KAPPA from a sweep on BlogCatalog, Cora and PubMed (bench/RESULTS.md, session
- * 14): macro-F1 peaks at 1 to 2.5 on all three and falls off steeply below 0.6. */
+ * 14): macro-F1 peaks at 0.9 to 2.6 on all three and falls off steeply at 0.6 and below. */
 #define N2V_KAPPA 1.25
 double lt_n2v_auto_alpha(const lt_graph *g, const int64_t *count, double sample, int64_t min_count, int epochs) {
     double words = 0, cross = 0;
