@@ -21,7 +21,7 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
     {"window", 0, "N", O_WIN, "skip-gram window [10]"}, \
     {"epochs", 0, "N", O_EPO, "passes over the walks [1]"}, \
     {"negative", 0, "N", O_NEG, "negative samples [5]"}, \
-    {"alpha", 0, "X", O_ALPHA, "starting learning rate [auto: 1.25 x edges / walk steps, docs/graph.md]"}, \
+    {"alpha", 0, "X", O_ALPHA, "starting learning rate [auto: 1.25 / an edge's walk crossings, docs/graph.md]"}, \
     {"sample", 0, "X", O_SAMPLE, "subsampling threshold of frequent nodes [1e-3]"}, \
     {"min-count", 0, "N", O_MINC, "nodes seen fewer times in the walks get no row [0]"}, \
     {"walks-out", 0, "F", O_WALKS, "also write the walks, one per line of node ids"}, \

@@ -307,8 +307,8 @@ def _train_graph(edges, second_order, progress, options, extra=()):
 def train_node2vec(edges, progress=None, **options):
     """node2vec on an edge list ("src dst [weight]" lines; docs/graph.md) -> Vectors keyed by
     node id. Options (the node2vec paper's defaults): dim=128, walk_length=80, num_walks=10,
-    window=10, p=1, q=1, epochs=1, negative=5, alpha (auto: 1.25 x edges / walk steps; the
-    vectors' metadata "alpha" says which), sample=1e-3, min_count=0,
+    window=10, p=1, q=1, epochs=1, negative=5, alpha (auto: 1.25 / an edge's walk crossings,
+    docs/graph.md; the vectors' metadata "alpha" says which), sample=1e-3, min_count=0,
     threads=1, seed=1, weighted=False, directed=False, cache=True, vectors="sum" (a node's input
     row plus its context row; "node": the input rows alone, as gensim and PecanPy; "context")."""
     return _train_graph(edges, True, progress, options, ("p", "q"))
