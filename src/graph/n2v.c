@@ -34,19 +34,24 @@ void lt_n2v_opts_init(lt_n2v_opts *o) {
  * count. KAPPA from a sweep on BlogCatalog, Cora and PubMed (bench/RESULTS.md, session
  * 14): macro-F1 peaks at 0.9 to 2.6 on all three and falls off steeply at 0.6 and below. */
 #define N2V_KAPPA 1.25
+/* the probability that a node's occurrence trains: 0 below min_count, else subsampling's keep */
+static double kept(int64_t count, double words, double sample, int64_t min_count) {
+    if (count < min_count || count < 1) return 0;
+    double k = lt_sgns_keep((double)count, words, sample);
+    return k < 1 ? k : 1;
+}
 double lt_n2v_auto_alpha(const lt_graph *g, const int64_t *count, double sample, int64_t min_count, int epochs) {
     double words = 0, cross = 0;
     for (int64_t u = 0; u < g->n; u++) words += count[u] >= min_count ? (double)count[u] : 0;
     for (int64_t u = 0; u < g->n; u++) {
-        if (count[u] < min_count || count[u] < 1) continue;
-        double s = 0, ku = lt_sgns_keep((double)count[u], words, sample), kv = 0;
+        double ku = kept(count[u], words, sample, min_count), s = 0, kv = 0;
+        if (ku == 0) continue;
         for (int64_t k = g->off[u]; k < g->off[u + 1]; k++) {
-            int32_t v = g->adj[k];
-            double w = g->w ? g->w[k] : 1, keep = count[v] >= min_count && count[v] > 0 ? lt_sgns_keep((double)count[v], words, sample) : 0;
+            double w = g->w ? g->w[k] : 1;
             s += w;
-            kv += w * (keep < 1 ? keep : 1);
+            kv += w * kept(count[g->adj[k]], words, sample, min_count);
         }
-        if (s > 0) cross += (double)count[u] * (ku < 1 ? ku : 1) * kv / s;
+        if (s > 0) cross += (double)count[u] * ku * kv / s;
     }
     double edges = g->directed ? (double)g->m : (double)g->m / 2;
     if (!(cross > 0) || epochs < 1) return 0.025;
