@@ -100,6 +100,26 @@ TEST(vocab_counts_order_saveload) {
     CHECK(strstr(lt_errmsg(), "offset 4") != NULL);
 }
 
+TEST(vocab_ties_by_bytes) {   /* GloVe's vocab_count order: count, then bytes as signed char */
+    const char s[] = "zeta beta \xc3\xa9t\xc3\xa9 alpha alp beta zeta alpha \xc3\xa9t\xc3\xa9 alp ab\n";
+    const char *first[] = {"zeta", "beta", "\xc3\xa9t\xc3\xa9", "alpha", "alp", "ab"};
+    const char *bytes[] = {"\xc3\xa9t\xc3\xa9", "alp", "alpha", "beta", "zeta", "ab"};
+    for (int by = 0; by < 2; by++) {
+        lt_corpus *c;
+        lt_corpus_open_mem(&c, s, sizeof s - 1, "t", NULL);
+        lt_vocab *v = lt_vocab_new();
+        lt_vocab_opts o;
+        lt_vocab_opts_init(&o);
+        o.min_count = 1;
+        o.ties_by_bytes = by;
+        CHECK(lt_vocab_build(v, c, &o) == LT_OK && lt_vocab_size(v) == 6);
+        for (int i = 0; i < 6 && lt_vocab_size(v) == 6; i++)
+            CHECK_MSG(!strcmp(lt_vocab_word(v, i), (by ? bytes : first)[i]), "ties_by_bytes %d: row %d is %s", by, i, lt_vocab_word(v, i));
+        lt_vocab_free(v);
+        lt_corpus_close(c);
+    }
+}
+
 TEST(vocab_pruning_is_reported) {
     char s[4000];
     size_t p = 0;
@@ -118,4 +138,5 @@ TEST(vocab_pruning_is_reported) {
     lt_corpus_close(c);
 }
 
-RUN_TESTS(T(tokenize_rules), T(lowercase_unicode), T(long_token_cut_at_char_boundary), T(vocab_counts_order_saveload), T(vocab_pruning_is_reported))
+RUN_TESTS(T(tokenize_rules), T(lowercase_unicode), T(long_token_cut_at_char_boundary), T(vocab_counts_order_saveload), T(vocab_ties_by_bytes),
+          T(vocab_pruning_is_reported))

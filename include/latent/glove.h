@@ -81,7 +81,8 @@ void lt_glove_free(lt_glove *g);
  * dim + 1 floats (bias last), gw, gc their squared-gradient sums. Returns the loss term. */
 double lt_glove_step(float *w, float *c, float *gw, float *gc, int dim, double x, const lt_glove_opts *o);
 
-/* Corpus to vectors: vocabulary (min_count, ids by frequency), the in-vocabulary token
+/* Corpus to vectors: vocabulary (min_count, ids by frequency, ties by bytes as GloVe's
+ * vocab_count: the same rows in the same order), the in-vocabulary token
  * stream (lines end windows; nothing else does), counting, training; rows labelled with the
  * words, metadata as word2vec's output. */
 typedef struct lt_glove_text_opts {

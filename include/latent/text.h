@@ -50,6 +50,8 @@ typedef struct lt_vocab_opts {
     int64_t min_count;       /* drop words seen fewer times [5] */
     int64_t max_size;        /* keep at most this many words, 0 = no limit [0] */
     int64_t max_build;       /* entries held while counting before pruning rare ones [30M] */
+    int ties_by_bytes;       /* words of equal count: 0 in order of first occurrence, 1 by their
+                              * bytes as stanfordnlp/GloVe's vocab_count orders them [0] */
 } lt_vocab_opts;
 void lt_vocab_opts_init(lt_vocab_opts *o);
 

@@ -9,6 +9,7 @@ void lt_glove_text_opts_init(lt_glove_text_opts *o) {
     lt_glove_opts_init(&o->g);
     lt_corpus_opts_init(&o->corpus);
     lt_vocab_opts_init(&o->vocab);
+    o->vocab.ties_by_bytes = 1;   /* the vocabulary of GloVe's vocab_count, row for row */
 }
 
 int lt_glove_train_file(const char *path, const lt_glove_text_opts *o, lt_vecs **out, lt_glove_info *info) {

@@ -26,6 +26,7 @@ void lt_vocab_opts_init(lt_vocab_opts *o) {
     o->min_count = 5;
     o->max_size = 0;
     o->max_build = 30000000;
+    o->ties_by_bytes = 0;
 }
 
 lt_vocab *lt_vocab_new(void) {
@@ -114,12 +115,22 @@ static int cmp_entry(const void *a, const void *b) {
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
+/* Ties by the words' bytes, compared as (signed) char, as GloVe's vocab_count does: its order
+ * for UTF-8 too, so that the two vocabularies are the same file. */
+static int cmp_entry_bytes(const void *a, const void *b) {
+    const ventry *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    const signed char *s = (const signed char *)x->w, *t = (const signed char *)y->w;
+    while (*s && *s == *t) { s++; t++; }
+    return (*s > *t) - (*s < *t);
+}
+
 int lt_vocab_finalize(lt_vocab *v, const lt_vocab_opts *o) {
     lt_vocab_opts def;
     if (!o) { lt_vocab_opts_init(&def); o = &def; }
     v->st.types_seen = v->n + v->st.pruned_while_counting;
     v->st.below_min_count = drop_below(v, o->min_count > 1 ? o->min_count : 1);
-    if (v->n > 1) qsort(v->e, (size_t)v->n, sizeof *v->e, cmp_entry);
+    if (v->n > 1) qsort(v->e, (size_t)v->n, sizeof *v->e, o->ties_by_bytes ? cmp_entry_bytes : cmp_entry);
     if (o->max_size > 0 && v->n > o->max_size) {
         for (int64_t i = o->max_size; i < v->n; i++) lt_free(v->e[i].w);
         v->st.over_max_size = v->n - o->max_size;
