@@ -9,6 +9,8 @@
 # WordSim-353 pairs holding one of them are scored with their n-gram vectors (--oov).
 # MODEL=cbow compares latent train fasttext --cbow with fasttext cbow (rows tool-cbow).
 # TOOLS="latent" runs one side only (quality over more seeds; speed ratios come from runs with both).
+# SIMLEX=path: a SimLex-999 file (word TAB word TAB score, # comments; not in ../shared, so kept
+# outside the repository like the peers' builds) adds its Spearman to each row (column simlex).
 # usage: [MODEL=skipgram|cbow] [TOOLS="latent fasttext"] sh bench/bench_fasttext.sh [threads] [seeds]
 set -eu
 MODEL=${MODEL:-skipgram}
@@ -35,7 +37,7 @@ awk 'NR == FNR { h[$1] = 1; next } { o = ""; for (i = 1; i <= NF; i++) if (!($i 
 awk -F'\t' 'NR == FNR { h[$1] = 1; next } /^#/ { next } { a = tolower($1); b = tolower($2); if ((a in h) || (b in h)) print }' "$HELD" "$DATA/wordsim353.tsv" > "$OUT/ws_held.tsv"
 PY=/usr/bin/python3
 RES=bench/fasttext_results.tsv
-[ -f "$RES" ] || echo "tool	threads	seed	seconds	words_per_sec	peak_rss_mb	analogy	ws353	ws353_unseen_words	unseen_pairs" > "$RES"
+[ -f "$RES" ] || echo "tool	threads	seed	seconds	words_per_sec	peak_rss_mb	analogy	ws353	ws353_unseen_words	unseen_pairs	simlex" > "$RES"
 now() { date +%s.%N; }
 for t in $THREADS; do
   for seed in $SEEDS; do
@@ -52,6 +54,8 @@ for t in $THREADS; do
         secs=$(echo "$(now) - $t0" | bc -l); rss=$(cat "$OUT/rss")
         a=$($LATENT eval analogy "$M" "$DATA/questions-words.txt" | awk '$1=="total"{print $4}')
         s=$($LATENT eval similarity "$M" "$DATA/wordsim353.tsv" | awk '$1=="spearman"{print $2}')
+        sl=-
+        [ -n "${SIMLEX:-}" ] && sl=$($LATENT eval similarity "$M" "$SIMLEX" | awk '$1=="spearman"{print $2}')
         if [ $tool = latent ]; then
             $LATENT train fasttext "$OUT/corpus_held.txt" $LF -o "$OUT/lft_held.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
             H="$OUT/lft_held.bin"
@@ -62,8 +66,8 @@ for t in $THREADS; do
         fi
         u=$($LATENT eval similarity "$H" "$OUT/ws_held.tsv" --oov | awk '$1=="spearman"{print $2}')
         np=$(wc -l < "$OUT/ws_held.tsv")
-        printf '%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t%s\t%s\t%s\n' $tool$SUF "$t" "$seed" "$secs" "$(echo "5 * $TOKENS / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
-            "$a" "$s" "$u" "$np" | tee -a "$RES"
+        printf '%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t%s\t%s\t%s\t%s\n' $tool$SUF "$t" "$seed" "$secs" "$(echo "5 * $TOKENS / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
+            "$a" "$s" "$u" "$np" "$sl" | tee -a "$RES"
     done
   done
 done
