@@ -13,5 +13,6 @@ zcat "$SRC" > "$OUT/c.txt"
 "$G/cooccur" -memory 1.0 -vocab-file "$OUT/g_vocab.txt" -verbose 0 -window-size 10 < "$OUT/c.txt" > "$OUT/g_cooc.bin"
 $LATENT train glove "$OUT/c.txt" -o "$OUT/l.txt" --window 10 --min-count 5 --epochs 1 --dim 4 -t 2 -q --save-vocab "$OUT/l_vocab.txt" --cooccur-out "$OUT/l_cooc.bin"
 # the vocabularies are the same file (count order, ties by bytes as vocab_count)
-cmp "$OUT/g_vocab.txt" "$OUT/l_vocab.txt" && echo "vocabulary: identical to vocab_count's ($(wc -l < "$OUT/l_vocab.txt") words)"
+if cmp "$OUT/g_vocab.txt" "$OUT/l_vocab.txt"; then echo "vocabulary: identical to vocab_count's ($(wc -l < "$OUT/l_vocab.txt") words)"
+else echo "vocabulary: differs from vocab_count's" >&2; exit 1; fi
 /usr/bin/python3 bench/glove_cooc_check.py "$OUT/g_cooc.bin" "$OUT/g_vocab.txt" "$OUT/l_cooc.bin" "$OUT/l_vocab.txt"
