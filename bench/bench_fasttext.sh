@@ -11,6 +11,14 @@
 # TOOLS="latent" runs one side only (quality over more seeds; speed ratios come from runs with both).
 # SIMLEX=path: a SimLex-999 file (word TAB word TAB score, # comments; not in ../shared, so kept
 # outside the repository like the peers' builds) adds its Spearman to each row (column simlex).
+# ORDER=shuffled: both tools read the corpus's 1000-word lines in one fixed random order (file
+# corpus_shuf.txt, Python's random.Random(1)); rows get the suffix -shuf. The corpus's own order
+# (Brown, SOTU, Moby Dick, Gutenberg) lets the text read last decide much of the WordSim-353
+# score, and fastText reads past the end of its 5 epochs (it counts out-of-vocabulary tokens and
+# end-of-lines in its epoch length; see bench/RESULTS.md), so the shuffled order is the fair one.
+# FASTTEXT=path: another build of fastText's source for the quality runs (the speed figures come
+# from Debian's binary); named in the tool column as fasttext-FT_NAME (FT_NAME, default build).
+# HELDOUT=0 skips the held-out-word models (columns '-').
 # usage: [MODEL=skipgram|cbow] [TOOLS="latent fasttext"] sh bench/bench_fasttext.sh [threads] [seeds]
 set -eu
 MODEL=${MODEL:-skipgram}
@@ -25,6 +33,13 @@ OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
 CORPUS="$OUT/corpus.txt"
 [ -s "$CORPUS" ] || zcat "$DATA/corpus.txt.gz" | tr -s ' \n' '\n\n' | awk 'NF{printf "%s%s", $1, (++n % 1000 ? " " : "\n")} END{print ""}' > "$CORPUS"
+if [ "${ORDER:-}" = shuffled ]; then
+    [ -s "$OUT/corpus_shuf.txt" ] || /usr/bin/python3 -c 'import random, sys
+l = open(sys.argv[1]).read().splitlines(); random.Random(1).shuffle(l); open(sys.argv[2], "w").write("\n".join(l) + "\n")' "$CORPUS" "$OUT/corpus_shuf.txt"
+    CORPUS="$OUT/corpus_shuf.txt"; SUF="$SUF-shuf"
+elif [ -n "${ORDER:-}" ]; then echo "ORDER: shuffled or unset" >&2; exit 2; fi
+FT=${FASTTEXT:-fasttext}
+FTN=fasttext; [ -n "${FASTTEXT:-}" ] && FTN="fasttext-${FT_NAME:-build}"
 TOKENS=$(wc -w < "$CORPUS")
 # held-out words: every 4th distinct WordSim-353 word seen 20..5000 times in the corpus
 HELD="$OUT/held.txt"
@@ -47,7 +62,7 @@ for t in $THREADS; do
             /usr/bin/time -f "%M" -o "$OUT/rss" $LATENT train fasttext "$CORPUS" $LF -o "$OUT/lft.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
             M="$OUT/lft.bin"
         else
-            /usr/bin/time -f "%M" -o "$OUT/rss" fasttext $MODEL -input "$CORPUS" -output "$OUT/fft" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 \
+            /usr/bin/time -f "%M" -o "$OUT/rss" "$FT" $MODEL -input "$CORPUS" -output "$OUT/fft" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 \
                 -minCount 5 -thread "$t" -seed "$seed" -verbose 0 > /dev/null 2>&1
             M="$OUT/fft.bin"
         fi
@@ -56,17 +71,22 @@ for t in $THREADS; do
         s=$($LATENT eval similarity "$M" "$DATA/wordsim353.tsv" | awk '$1=="spearman"{print $2}')
         sl=-
         [ -n "${SIMLEX:-}" ] && sl=$($LATENT eval similarity "$M" "$SIMLEX" | awk '$1=="spearman"{print $2}')
-        if [ $tool = latent ]; then
+        u=-; np=-
+        if [ "${HELDOUT:-1}" = 0 ]; then :
+        elif [ $tool = latent ]; then
             $LATENT train fasttext "$OUT/corpus_held.txt" $LF -o "$OUT/lft_held.bin" --dim 100 --window 5 --negative 5 --minn 3 --maxn 6 --epochs 5 -t "$t" --seed "$seed" -q
             H="$OUT/lft_held.bin"
         else
-            fasttext $MODEL -input "$OUT/corpus_held.txt" -output "$OUT/fft_held" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 -minCount 5 -thread "$t" \
+            "$FT" $MODEL -input "$OUT/corpus_held.txt" -output "$OUT/fft_held" -dim 100 -ws 5 -neg 5 -minn 3 -maxn 6 -epoch 5 -minCount 5 -thread "$t" \
                 -seed "$seed" -verbose 0 > /dev/null 2>&1
             H="$OUT/fft_held.bin"
         fi
-        u=$($LATENT eval similarity "$H" "$OUT/ws_held.tsv" --oov | awk '$1=="spearman"{print $2}')
-        np=$(wc -l < "$OUT/ws_held.tsv")
-        printf '%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t%s\t%s\t%s\t%s\n' $tool$SUF "$t" "$seed" "$secs" "$(echo "5 * $TOKENS / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
+        if [ "${HELDOUT:-1}" != 0 ]; then
+            u=$($LATENT eval similarity "$H" "$OUT/ws_held.tsv" --oov | awk '$1=="spearman"{print $2}')
+            np=$(wc -l < "$OUT/ws_held.tsv")
+        fi
+        name=$tool; [ $tool = fasttext ] && name=$FTN
+        printf '%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t%s\t%s\t%s\t%s\n' $name$SUF "$t" "$seed" "$secs" "$(echo "5 * $TOKENS / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" \
             "$a" "$s" "$u" "$np" "$sl" | tee -a "$RES"
     done
   done

@@ -4,7 +4,7 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_CBOW, O_HS, O_DIM, O_WIN, O_NEG, O_SAMPLE, O_MINC, O_MAXV, O_EPO, O_ALPHA, O_LOWER, O_MAXTOK,
-       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_WINUP, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP,
+       O_PLAIN, O_EXACT, O_NSEXP, O_CMG, O_WINUP, O_EXEP, O_THREADS, O_SEED, O_CKPT, O_CKEV, O_RESUME, O_SVOC, O_RVOC, O_F16, O_QUIET, O_STOP,
        O_MINN, O_MAXN, O_BUCKET };
 static const cli_opt g_train_opts[] = {
     {"output", 'o', "F", O_OUT, "output vectors; format from the extension (.lvec .bin .txt .vec .glove .npy .fvecs, + .gz)"},
@@ -55,7 +55,9 @@ static const cli_opt g_ft_opts[] = {
     {"sample", 0, "X", O_SAMPLE, "subsampling threshold [1e-4, fastText's -t]"},
     {"min-count", 0, "N", O_MINC, "drop rarer words [5]"},
     {"max-vocab", 0, "N", O_MAXV, "keep the N most frequent words [all]"},
-    {"epochs", 0, "N", O_EPO, "passes over the corpus [5]"},
+    {"epochs", 0, "N", O_EPO, "epochs [5]; as fastText's, an epoch counts every token read (unknown words and line\n"
+                              "                           ends too), so training runs a little past EPOCHS passes, on from the start"},
+    {"exact-epochs", 0, NULL, O_EXEP, "train exactly EPOCHS passes over the known words"},
     {"alpha", 0, "X", O_ALPHA, "starting learning rate [0.05, fastText's -lr]"},
     {"lower", 0, NULL, O_LOWER, "Unicode lowercasing of the corpus"},
     {"max-token", 0, "N", O_MAXTOK, "cut longer tokens (bytes) [100]"},
@@ -131,6 +133,7 @@ int cmd_train(int argc, char **argv) {
         case O_FMT: fmt = optarg; break;
         case O_NSEXP: if (!cli_float(optarg, -2, 2, &fv)) return cli_usage(U, "--ns-exponent must be in [-2, 2]"); o.sg.ns_exponent = (float)fv; fixed = "--ns-exponent"; break;
         case O_WINUP: o.sg.subword_window = 1; break;
+        case O_EXEP: o.exact_epochs = 1; break;
         case O_CMG: o.sg.cbow_mean_grad = 1; fixed = "--cbow-mean-grad"; break;
         case O_STOP: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "bad --stop-after-segments"); o.sg.stop_after_segments = iv; break;
         case O_MINN: if (!cli_int(optarg, 1, 100, &iv)) return cli_usage(U, "--minn must be 1..100"); o.minn = (int)iv; break;

@@ -136,6 +136,7 @@ d "train fasttext --output" "$X train fasttext c.txt --dim 8 --epochs 1 -t 1 -q 
 d "train fasttext --format" "$FT" "$FT --format glove"
 d "train fasttext --cbow" "$FT" "$FT --cbow"
 d "train fasttext --window-update" "$FT" "$FT --window-update"
+d "train fasttext --exact-epochs" "$FT" "$FT --exact-epochs"   # c.txt has words below --min-count 3
 for o in "--dim 9" "--window 2" "--negative 2" "--minn 2" "--maxn 4" "--bucket 500" "--sample 0" "--min-count 4" "--max-vocab 100" \
          "--epochs 2" "--alpha 0.02" "--exact-sigmoid" "--ns-exponent 0.75" "--seed 9" "--max-token 8"; do
     d "train fasttext ${o%% *}" "$FT" "$FT $o"

@@ -230,6 +230,42 @@ TEST(subword_cbow) {
     free(V); lt_sgns_free(bad); lt_sgns_free(plain); lt_sgns_free(id); lt_sgns_free(sh);
 }
 
+typedef struct { double done, total; } prog_t;
+static int prog_cb(double done, double total, double loss, void *ud) {
+    prog_t *p = ud;
+    p->done = done; p->total = total; (void)loss;
+    return 0;
+}
+/* fastText's epoch length (epoch_words): 2 epochs of 1.25 x the stream's words run 2.5
+ * passes, the half pass from the start of the stream with the rate still falling; one thread
+ * reproduces it bit for bit; 0 is exactly `epochs` passes; no checkpoints with it */
+TEST(epoch_words_runs_past_the_epochs) {
+    corpus_t *c = corp();
+    lt_sgns_opts o;
+    lt_sgns_opts_init(&o);
+    o.dim = D; o.epochs = 2; o.quiet = 1; o.sample = 0; o.n_threads = 1;
+    prog_t p = {0};
+    o.progress = prog_cb; o.progress_ud = &p;
+    double n = (double)c->t.n_words;
+    lt_sgns *e = NULL, *a = NULL, *b = NULL, *k = NULL;
+    CHECK(lt_sgns_new(&e, &o, NW, c->counts) == LT_OK && lt_sgns_train(e, &c->t) == LT_OK);
+    CHECK_MSG(p.done == 2 * n && p.total == 2 * n, "exact epochs: %.0f of %.0f words, stream %.0f", p.done, p.total, n);
+    o.epoch_words = c->t.n_words * 5 / 4;
+    p.done = p.total = 0;
+    CHECK(lt_sgns_new(&a, &o, NW, c->counts) == LT_OK && lt_sgns_train(a, &c->t) == LT_OK);
+    CHECK_MSG(fabs(p.total - 2.0 * (double)o.epoch_words) < 1 && fabs(p.done - 2.5 * n) < 0.02 * n,
+              "epoch_words: %.0f of %.0f words, expected about %.0f", p.done, p.total, 2.5 * n);
+    CHECK(lt_sgns_new(&b, &o, NW, c->counts) == LT_OK && lt_sgns_train(b, &c->t) == LT_OK);
+    int64_t ld = 0;
+    const float *wa = a ? lt_sgns_vectors(a, &ld) : NULL;
+    CHECK(a && b && e && !memcmp(wa, lt_sgns_vectors(b, NULL), (size_t)NW * ld * 4));
+    CHECK(a && e && memcmp(wa, lt_sgns_vectors(e, NULL), (size_t)NW * ld * 4));
+    CHECK(lt_sgns_new(&k, &o, NW, c->counts) == LT_OK);
+    if (k) lt_sgns_set_output(k, "build/tests/epoch_words.ckpt", 1);
+    CHECK(k && lt_sgns_train(k, &c->t) == LT_EINVAL && strstr(lt_errmsg(), "checkpoints"));
+    lt_sgns_free(e); lt_sgns_free(a); lt_sgns_free(b); lt_sgns_free(k);
+}
+
 TEST(one_thread_deterministic) {
     lt_sgns *a = train(0, 0, 5, 1, 1, 0, NULL), *b = train(0, 0, 5, 1, 1, 0, NULL);
     int64_t ld = 0;
@@ -345,5 +381,5 @@ TEST(checkpoint_sizes_checked_before_allocating) {
     free(b);
 }
 
-RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating), T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics), T(subword_cbow),
+RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating), T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics), T(subword_cbow), T(epoch_words_runs_past_the_epochs),
           T(one_thread_deterministic), T(resume_equals_uninterrupted))

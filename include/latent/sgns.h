@@ -76,6 +76,12 @@ typedef struct lt_sgns_opts {
                              gensim uses 1, and the graph trainers follow it] */
     int subword_window;   /* subword skip-gram: one update of the centre's mean h for the whole
                              window instead of fastText's context word after context word [0] */
+    int64_t epoch_words;  /* lt_sgns_train: words one epoch counts for the learning-rate schedule
+                             and the run's length [0 = the stream's words]. fastText counts every
+                             token it read, out-of-vocabulary ones and line ends included, so it
+                             trains epochs x epoch_words / words passes: past the last epoch, each
+                             thread goes on from the start of its part of the stream while the
+                             rate falls to 0. Not with checkpoints. */
     lt_progress_fn progress;   /* optional: (words done, words total, mean loss) about 4 times a
                              second from a training thread; non-zero return stops with LT_EINTR */
     void *progress_ud;

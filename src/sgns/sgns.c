@@ -428,6 +428,7 @@ typedef struct {
     const lt_tokens *t;
     int64_t *bounds;      /* per thread: nt+1 boundaries of the token stream */
     int nseg, seg;
+    double tail;          /* > 0: past the epochs, this fraction of each thread's part (epoch_words) */
     lt_progress *prog;
     double total_words;
     int want_loss;
@@ -455,6 +456,7 @@ static void train_thread(void *ud, int tid) {
     const int32_t *ids = c->t->ids;
     int64_t tb = c->bounds[tid], te = c->bounds[tid + 1];
     int64_t b = snap(c->t, tb + (te - tb) * c->seg / c->nseg), e = snap(c->t, tb + (te - tb) * (c->seg + 1) / c->nseg);
+    if (c->tail > 0) { b = tb; e = snap(c->t, tb + (int64_t)((double)(te - tb) * c->tail)); }
     if (e > te) e = te;
     if (b > e) b = e;
     int64_t ld = m->ld;
@@ -700,9 +702,12 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
         nseg = s < 1 ? 1 : s > 100000 ? 100000 : (int)s;
     }
     lt_progress prog;
-    double total = (double)o->epochs * (double)t->n_words;
+    if (o->epoch_words > 0 && m->ckpt_path) return lt_err(LT_EINVAL, "epoch_words: not with checkpoints");
+    /* fastText's epoch length (epoch_words): the passes past the last epoch, as a fraction */
+    double extra = o->epoch_words > t->n_words ? (double)o->epochs * (double)(o->epoch_words - t->n_words) / (double)t->n_words : 0;
+    double total = (double)o->epochs * (double)t->n_words * (1 + (o->epochs ? extra / o->epochs : 0));
     progress_start(m, &prog, total);
-    run_ctx c = {m, t, bounds, nseg, 0, &prog, total, prog.enabled || prog.fn};
+    run_ctx c = {m, t, bounds, nseg, 0, 0, &prog, total, prog.enabled || prog.fn};
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
     for (; m->epoch < o->epochs; m->epoch++, m->segment = 0) {
@@ -733,6 +738,14 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
             }
         }
     }
+    for (; extra > 0; extra -= 1) {   /* whole passes, then the fraction left */
+        c.tail = extra < 1 ? extra : 1;
+        int rc = lt_run_threads(nt, train_thread, &c);
+        if (rc) return rc;
+        for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
+        if (diverged(m, o->epochs - 1)) return LT_EINVAL;
+        if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
+    }
     double el = lt_now() - t0;
     lt_progress_end(&prog, (double)atomic_load(&m->word_count_actual));
     m->wps = el > 0 ? (double)(atomic_load(&m->word_count_actual) - start_words) / el : 0;
@@ -762,7 +775,7 @@ int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t word
             for (int64_t i = 0; i < t.n; i++)
                 if (t.ids[i] >= m->V || t.ids[i] < -1) return lt_err(LT_EINVAL, "batch %lld: token %lld has id %d outside the vocabulary", (long long)b, (long long)i, t.ids[i]);
             for (int i = 0; i <= nt; i++) bounds[i] = i == nt ? t.n : snap(&t, t.n * i / nt);
-            run_ctx c = {m, &t, bounds, 1, 0, &prog, total, prog.enabled || prog.fn};
+            run_ctx c = {m, &t, bounds, 1, 0, 0, &prog, total, prog.enabled || prog.fn};
             if ((rc = lt_run_threads(nt, train_thread, &c))) return rc;
             for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
             if (diverged(m, epoch)) return LT_EINVAL;

@@ -114,6 +114,13 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     if ((rc = lt_tokens_encode(&tok, c, voc, o->max_sentence > 0 ? o->max_sentence : 1000))) goto done;
     if (tok.n_words == 0) { rc = lt_err(LT_EINVAL, "%s: no words to train on", path); goto done; }
     if (o->maxn > 0 && (o->resume || o->checkpoint)) { rc = lt_err(LT_EINVAL, "subword training has no checkpoints"); goto done; }
+    int64_t epoch_words = 0;
+    if (o->maxn > 0 && !o->exact_epochs) {
+        /* fastText's epoch: every token read plus one end-of-line token per line (the stream's
+         * separators), over the in-vocabulary ones (which count their end-of-lines too) */
+        double seen = (double)lt_vocab_get_stats(voc).tokens_seen, ends = (double)(tok.n - tok.n_words);
+        if (seen > (double)tok.n_words) epoch_words = (int64_t)((double)tok.n_words * (seen + ends) / ((double)tok.n_words + ends));
+    }
     if (!m) {
         if ((rc = lt_sgns_new(&m, &o->sg, lt_vocab_size(voc), lt_vocab_counts(voc)))) goto done;
         if (o->maxn > 0 && (rc = set_subwords(m, voc, o))) goto done;
@@ -131,6 +138,7 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
         lt_sgns_opts *mo = (lt_sgns_opts *)lt_sgns_get_opts(m);
         mo->progress = o->sg.progress;
         mo->progress_ud = o->sg.progress_ud;
+        if (epoch_words) mo->epoch_words = epoch_words;
     }
     if ((rc = lt_sgns_train(m, &tok))) goto done;
     const lt_sgns_opts *so = lt_sgns_get_opts(m);
