@@ -138,5 +138,35 @@ TEST(vocab_pruning_is_reported) {
     lt_corpus_close(c);
 }
 
+static int last_done(double done, double total, double loss, void *ud) {
+    ((double *)ud)[0] = done; ((double *)ud)[1] = total; (void)loss;
+    return 0;
+}
+/* train fasttext's epoch is fastText's: 100 lines of 8 known words and one word below
+ * min-count count 900 tokens and 100 line ends against 800 known words, so 2 epochs train
+ * 2 x 800 x 1000/900 words (to a sentence); exact_epochs trains 1600 */
+TEST(fasttext_epoch_counts_unknown_words_and_line_ends) {
+    const char *path = "build/tests/ft_epoch.txt";
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    for (int i = 0; i < 100; i++) fprintf(f, "a b c d e f g h u%d\n", i);
+    fclose(f);
+    for (int exact = 0; exact <= 1; exact++) {
+        lt_w2v_opts o;
+        lt_w2v_opts_init(&o);
+        o.sg.dim = 8; o.sg.epochs = 2; o.sg.quiet = 1; o.sg.sample = 0; o.sg.n_threads = 1;
+        o.vocab.min_count = 2; o.minn = 2; o.maxn = 3; o.bucket = 100; o.exact_epochs = exact;
+        double p[2] = {0, 0};
+        o.sg.progress = last_done; o.sg.progress_ud = p;
+        lt_vecs *v = NULL;
+        CHECK(lt_w2v_train(path, &o, &v) == LT_OK && v && v->n == 8);
+        double want = exact ? 1600 : 2 * 800 * 1000.0 / 900;
+        CHECK_MSG(fabs(p[0] - want) <= 8 && fabs(p[1] - (exact ? 1600 : 2 * 888)) < 1, "exact %d: %.0f of %.0f words, want %.0f", exact, p[0], p[1], want);
+        lt_vecs_free(v);
+    }
+    remove(path);
+}
+
 RUN_TESTS(T(tokenize_rules), T(lowercase_unicode), T(long_token_cut_at_char_boundary), T(vocab_counts_order_saveload), T(vocab_ties_by_bytes),
-          T(vocab_pruning_is_reported))
+          T(vocab_pruning_is_reported), T(fasttext_epoch_counts_unknown_words_and_line_ends))
