@@ -705,7 +705,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     if (o->epoch_words > 0 && m->ckpt_path) return lt_err(LT_EINVAL, "epoch_words: not with checkpoints");
     /* fastText's epoch length (epoch_words): the passes past the last epoch, as a fraction */
     double extra = o->epoch_words > t->n_words ? (double)o->epochs * (double)(o->epoch_words - t->n_words) / (double)t->n_words : 0;
-    double total = (double)o->epochs * (double)t->n_words * (1 + (o->epochs ? extra / o->epochs : 0));
+    double total = ((double)o->epochs + extra) * (double)t->n_words;
     progress_start(m, &prog, total);
     run_ctx c = {m, t, bounds, nseg, 0, 0, &prog, total, prog.enabled || prog.fn};
     double t0 = lt_now();
