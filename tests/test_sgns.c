@@ -236,6 +236,10 @@ static int prog_cb(double done, double total, double loss, void *ud) {
     p->done = done; p->total = total; (void)loss;
     return 0;
 }
+static int stop_cb(double done, double total, double loss, void *ud) {
+    prog_cb(done, total, loss, ud);
+    return 1;
+}
 /* fastText's epoch length (epoch_words): 2 epochs of 1.25 x the stream's words run 2.5
  * passes, the half pass from the start of the stream with the rate still falling; one thread
  * reproduces it bit for bit; 0 is exactly `epochs` passes; no checkpoints with it */
@@ -263,7 +267,21 @@ TEST(epoch_words_runs_past_the_epochs) {
     CHECK(lt_sgns_new(&k, &o, NW, c->counts) == LT_OK);
     if (k) lt_sgns_set_output(k, "build/tests/epoch_words.ckpt", 1);
     CHECK(k && lt_sgns_train(k, &c->t) == LT_EINVAL && strstr(lt_errmsg(), "checkpoints"));
-    lt_sgns_free(e); lt_sgns_free(a); lt_sgns_free(b); lt_sgns_free(k);
+    /* two threads read as fastText: each from its part's start on through the whole stream,
+     * wrapping, until both together read the total (at most one sentence of 20 words more
+     * each); a stop asked by the progress callback ends the run inside it */
+    o.n_threads = 2;
+    p.done = p.total = 0;
+    lt_sgns *t2 = NULL, *st = NULL;
+    CHECK(lt_sgns_new(&t2, &o, NW, c->counts) == LT_OK && lt_sgns_train(t2, &c->t) == LT_OK);
+    CHECK_MSG(p.done >= 2.0 * (double)o.epoch_words && p.done <= 2.0 * (double)o.epoch_words + 40,
+              "2 threads: %.0f words, total %.0f", p.done, 2.0 * (double)o.epoch_words);
+    o.progress = stop_cb;
+    o.epochs = 2000;   /* 200M words: seconds of work unless the stop is seen inside the run */
+    double t0 = lt_now();
+    CHECK(lt_sgns_new(&st, &o, NW, c->counts) == LT_OK && lt_sgns_train(st, &c->t) == LT_EINTR);
+    CHECK_MSG(lt_now() - t0 < 1.0, "the stop took %.2f s", lt_now() - t0);
+    lt_sgns_free(e); lt_sgns_free(a); lt_sgns_free(b); lt_sgns_free(k); lt_sgns_free(t2); lt_sgns_free(st);
 }
 
 TEST(one_thread_deterministic) {

@@ -76,12 +76,15 @@ typedef struct lt_sgns_opts {
                              gensim uses 1, and the graph trainers follow it] */
     int subword_window;   /* subword skip-gram: one update of the centre's mean h for the whole
                              window instead of fastText's context word after context word [0] */
-    int64_t epoch_words;  /* lt_sgns_train: words one epoch counts for the learning-rate schedule
-                             and the run's length [0 = the stream's words]. fastText counts every
-                             token it read, out-of-vocabulary ones and line ends included, so it
-                             trains epochs x epoch_words / words passes: past the last epoch, each
-                             thread goes on from the start of its part of the stream while the
-                             rate falls to 0. Not with checkpoints. */
+    int64_t epoch_words;  /* lt_sgns_train: > 0 reads as fastText reads: the run trains
+                             epochs x epoch_words words, each thread starting at its part of the
+                             stream and going on through the whole stream (wrapping at its end)
+                             until all threads together have read that many, with no pause
+                             between epochs; the rate falls with every thread's words, sentence
+                             by sentence. fastText's epoch counts every token it read
+                             (out-of-vocabulary ones and line ends too), so it runs past the
+                             last pass. Not with checkpoints. [0: epochs passes, each thread
+                             over its own part, epoch by epoch] */
     lt_progress_fn progress;   /* optional: (words done, words total, mean loss) about 4 times a
                              second from a training thread; non-zero return stops with LT_EINTR */
     void *progress_ud;

@@ -33,7 +33,8 @@ typedef struct lt_w2v_opts {
     int exact_epochs;         /* subwords: 1 = exactly sg.epochs passes; 0 = fastText's length, whose
                                  epoch counts every token read (out-of-vocabulary ones and line
                                  ends too; from the vocabulary's count, so not with vocab_in) and
-                                 so runs past the last pass (sg.epoch_words) [0] */
+                                 so runs past the last pass. Either way read in fastText's order
+                                 (sg.epoch_words) [0] */
     const char *model_out;
 } lt_w2v_opts;
 void lt_w2v_opts_init(lt_w2v_opts *o);

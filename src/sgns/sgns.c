@@ -428,7 +428,8 @@ typedef struct {
     const lt_tokens *t;
     int64_t *bounds;      /* per thread: nt+1 boundaries of the token stream */
     int nseg, seg;
-    double tail;          /* > 0: past the epochs, this fraction of each thread's part (epoch_words) */
+    int wrap;             /* fastText's reading (epoch_words): from the part's start through the
+                             whole stream, wrapping, until all threads together read the total */
     lt_progress *prog;
     double total_words;
     int want_loss;
@@ -455,10 +456,12 @@ static void train_thread(void *ud, int tid) {
     const lt_sgns_opts *o = &m->o;
     const int32_t *ids = c->t->ids;
     int64_t tb = c->bounds[tid], te = c->bounds[tid + 1];
-    int64_t b = snap(c->t, tb + (te - tb) * c->seg / c->nseg), e = snap(c->t, tb + (te - tb) * (c->seg + 1) / c->nseg);
-    if (c->tail > 0) { b = tb; e = snap(c->t, tb + (int64_t)((double)(te - tb) * c->tail)); }
-    if (e > te) e = te;
-    if (b > e) b = e;
+    int64_t b = tb, e = c->t->n;
+    if (!c->wrap) {
+        b = snap(c->t, tb + (te - tb) * c->seg / c->nseg), e = snap(c->t, tb + (te - tb) * (c->seg + 1) / c->nseg);
+        if (e > te) e = te;
+        if (b > e) b = e;
+    }
     int64_t ld = m->ld;
     int W = o->window, NEG = o->negative, maxo = (NEG + 1) > MAX_CODE ? NEG + 1 : MAX_CODE, maxm = 2 * W;
     int32_t *sen = lt_malloc(MAX_SENT * sizeof(int32_t));
@@ -476,14 +479,24 @@ static void train_thread(void *ud, int tid) {
     const int batched = o->batched && !o->cbow;
     const double total = c->total_words;   /* words of every epoch: the learning-rate schedule */
     int64_t pos = b;
-    while (pos < e) {
+    for (;;) {
+        if (c->wrap) {
+            /* fastText's reading: the rate and the stop follow every thread's words, sentence
+             * by sentence; the stream's end wraps to its start */
+            flush_words(m, s, total);
+            double done = (double)atomic_load(&m->word_count_actual);
+            if (tid == 0) lt_progress_update(c->prog, done, c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
+            if (done >= total || c->prog->stop) break;
+            if (pos >= e) pos = 0;
+        } else if (pos >= e)
+            break;
         int len = 0;
         while (pos < e && ids[pos] != -1 && len < MAX_SENT) {
             int32_t w = ids[pos++];
             s->words++;
             if (s->words - s->last_words > 10000) {
                 flush_words(m, s, total);
-                if (tid == 0 && c->prog) lt_progress_update(c->prog, (double)atomic_load(&m->word_count_actual), c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
+                if (tid == 0) lt_progress_update(c->prog, (double)atomic_load(&m->word_count_actual), c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
             }
             if (o->sample > 0 && m->keep[w] < lt_rng_uniformf(&s->rng)) continue;
             sen[len++] = w;
@@ -703,13 +716,19 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     }
     lt_progress prog;
     if (o->epoch_words > 0 && m->ckpt_path) return lt_err(LT_EINVAL, "epoch_words: not with checkpoints");
-    /* fastText's epoch length (epoch_words): the passes past the last epoch, as a fraction */
-    double extra = o->epoch_words > t->n_words ? (double)o->epochs * (double)(o->epoch_words - t->n_words) / (double)t->n_words : 0;
-    double total = ((double)o->epochs + extra) * (double)t->n_words;
+    double total = (double)o->epochs * (double)(o->epoch_words > 0 ? o->epoch_words : t->n_words);
     progress_start(m, &prog, total);
-    run_ctx c = {m, t, bounds, nseg, 0, 0, &prog, total, prog.enabled || prog.fn};
+    run_ctx c = {m, t, bounds, nseg, 0, o->epoch_words > 0, &prog, total, prog.enabled || prog.fn};
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
+    if (c.wrap) {   /* fastText's reading: one run, no pause between epochs */
+        int rc = lt_run_threads(nt, train_thread, &c);
+        if (rc) return rc;
+        for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
+        if (diverged(m, o->epochs - 1)) return LT_EINVAL;
+        if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
+        m->epoch = o->epochs;
+    }
     for (; m->epoch < o->epochs; m->epoch++, m->segment = 0) {
         for (; m->segment < nseg; m->segment++) {
             c.seg = m->segment;
@@ -737,14 +756,6 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
                 return lt_err(LT_EINTR, "stopped after %lld segments", (long long)m->segments_done);
             }
         }
-    }
-    for (; extra > 0; extra -= 1) {   /* whole passes, then the fraction left */
-        c.tail = extra < 1 ? extra : 1;
-        int rc = lt_run_threads(nt, train_thread, &c);
-        if (rc) return rc;
-        for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
-        if (diverged(m, o->epochs - 1)) return LT_EINVAL;
-        if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
     }
     double el = lt_now() - t0;
     lt_progress_end(&prog, (double)atomic_load(&m->word_count_actual));

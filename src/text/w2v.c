@@ -114,7 +114,8 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
     if ((rc = lt_tokens_encode(&tok, c, voc, o->max_sentence > 0 ? o->max_sentence : 1000))) goto done;
     if (tok.n_words == 0) { rc = lt_err(LT_EINVAL, "%s: no words to train on", path); goto done; }
     if (o->maxn > 0 && (o->resume || o->checkpoint)) { rc = lt_err(LT_EINVAL, "subword training has no checkpoints"); goto done; }
-    int64_t epoch_words = 0;
+    /* subwords read as fastText reads (lt_sgns_opts.epoch_words) */
+    int64_t epoch_words = o->maxn > 0 ? tok.n_words : 0;
     if (o->maxn > 0 && !o->exact_epochs) {
         /* fastText's epoch: every token read plus one end-of-line token per line (the stream's
          * separators), over the in-vocabulary ones (which count their end-of-lines too) */
