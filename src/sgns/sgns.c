@@ -443,6 +443,14 @@ static void flush_words(lt_sgns *m, tstate *s, double total) {
     if (s->alpha < m->o.alpha * 0.0001f) s->alpha = m->o.alpha * 0.0001f;
 }
 
+/* flush_words, then thread 0 reports progress; returns the words every thread has flushed */
+static double flush_report(const run_ctx *c, tstate *s, int tid) {
+    flush_words(c->m, s, c->total_words);
+    double done = (double)atomic_load(&c->m->word_count_actual);
+    if (tid == 0) lt_progress_update(c->prog, done, c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
+    return done;
+}
+
 static int64_t snap(const lt_tokens *t, int64_t p) {
     while (p > 0 && p < t->n && t->ids[p - 1] != -1) p++;
     return p;
@@ -483,10 +491,7 @@ static void train_thread(void *ud, int tid) {
         if (c->wrap) {
             /* fastText's reading: the rate and the stop follow every thread's words, sentence
              * by sentence; the stream's end wraps to its start */
-            flush_words(m, s, total);
-            double done = (double)atomic_load(&m->word_count_actual);
-            if (tid == 0) lt_progress_update(c->prog, done, c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
-            if (done >= total || c->prog->stop) break;
+            if (flush_report(c, s, tid) >= total || c->prog->stop) break;
             if (pos >= e) pos = 0;
         } else if (pos >= e)
             break;
@@ -494,10 +499,7 @@ static void train_thread(void *ud, int tid) {
         while (pos < e && ids[pos] != -1 && len < MAX_SENT) {
             int32_t w = ids[pos++];
             s->words++;
-            if (s->words - s->last_words > 10000) {
-                flush_words(m, s, total);
-                if (tid == 0) lt_progress_update(c->prog, (double)atomic_load(&m->word_count_actual), c->want_loss && s->loss_n ? s->loss / (double)s->loss_n : -1);
-            }
+            if (s->words - s->last_words > 10000) flush_report(c, s, tid);
             if (o->sample > 0 && m->keep[w] < lt_rng_uniformf(&s->rng)) continue;
             sen[len++] = w;
         }
