@@ -45,8 +45,12 @@ $(B)/src/nn/vec_avx512.o: src/nn/vec.c src/nn/nn_vec.h
 $(B)/liblatent.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/$(SONAME): $(LIB_OBJ) tools/latent.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=tools/latent.map -o $@ $(LIB_OBJ) $(LDLIBS)
+# the export map: exactly the functions include/latent/ declares (tests/symbols.sh checks it)
+$(B)/latent.map: $(wildcard include/latent/*.h) tools/mkmap.sh
+	@mkdir -p $(B)
+	sh tools/mkmap.sh include/latent/*.h > $@
+$(B)/$(SONAME): $(LIB_OBJ) $(B)/latent.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(B)/latent.map -o $@ $(LIB_OBJ) $(LDLIBS)
 	@ln -sf $(SONAME) $(B)/liblatent.so
 # The Python module, built in place under $(B)/python against the shared library (rpath to
 # $(B) so the tests need no install); `make install-python` builds it again with pip.

@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     default: {
         lt_vecs *v = lt_vecs_new(8, 2);
-        if (v) { lt_parse_labels(v, p, n, "fuzz.labels.txt"); lt_vecs_free(v); }
+        if (v) { lt__parse_labels(v, p, n, "fuzz.labels.txt"); lt_vecs_free(v); }
     }
     }
     return 0;

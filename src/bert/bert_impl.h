@@ -11,11 +11,11 @@ typedef struct lt_st {
     lt_tensor *t; int n;
     void *map; size_t map_len;
 } lt_st;
-int lt_st_open(lt_st *st, const char *path);
-int lt_st_parse(lt_st *st, const unsigned char *buf, size_t len, const char *name, int convert);
-void lt_st_close(lt_st *st);
+int lt__st_open(lt_st *st, const char *path);
+int lt__st_parse(lt_st *st, const unsigned char *buf, size_t len, const char *name, int convert);
+void lt__st_close(lt_st *st);
 /* Finds "name" or "bert.name"; checks the shape (-1 = any). */
-const lt_tensor *lt_st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1);
+const lt_tensor *lt__st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1);
 
 typedef struct lt_added { char *s; size_t len; int32_t id; int lstrip, rstrip; } lt_added;
 typedef struct lt_wp {
@@ -28,9 +28,9 @@ typedef struct lt_wp {
     lt_added *added;          /* special tokens matched in the raw text */
     int n_added;
 } lt_wp;
-int lt_wp_load(lt_wp *wp, const char *dir);
-int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name);
-void lt_wp_destroy(lt_wp *wp);
+int lt__wp_load(lt_wp *wp, const char *dir);
+int lt__wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name);
+void lt__wp_destroy(lt_wp *wp);
 /* ids without specials; returns count or negative status. Grows *ids. */
-int lt_wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap);
+int lt__wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap);
 #endif

@@ -47,9 +47,9 @@ lt_pooling lt_bert_pooling(const lt_bert *m) { return m->pooling; }
 
 void lt_bert_free(lt_bert *m) {
     if (!m) return;
-    lt_st_close(&m->st);
-    for (int i = 0; i < m->n_dense; i++) lt_st_close(&m->dense[i].st);
-    lt_wp_destroy(&m->wp);
+    lt__st_close(&m->st);
+    for (int i = 0; i < m->n_dense; i++) lt__st_close(&m->dense[i].st);
+    lt__wp_destroy(&m->wp);
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
         lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
@@ -66,25 +66,25 @@ static cJSON *read_json(const char *path, int required, int *rc) {
     FILE *f = fopen(path, "rb");
     if (!f) { if (required) *rc = lt_err(LT_EIO, "%s: missing", path); return NULL; }
     fclose(f);
-    if ((*rc = lt_read_whole(path, &b, &len, &ml))) return NULL;
+    if ((*rc = lt__read_whole(path, &b, &len, &ml))) return NULL;
     cJSON *j = cJSON_ParseWithLength(b, len);
     if (!j) *rc = lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", path, cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - b) : (size_t)0);
-    lt_release_whole(b, ml);
+    lt__release_whole(b, ml);
     return j;
 }
 static int jint(cJSON *j, const char *k, int def) { cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k); return cJSON_IsNumber(x) ? x->valueint : def; }
 
-#define T2(var, nm, a, b) do { const lt_tensor *t_ = lt_st_get(&m->st, nm, 2, a, b); if (!t_) goto tensor_fail; var = t_->data; } while (0)
-#define T1(var, nm, a) do { const lt_tensor *t_ = lt_st_get(&m->st, nm, 1, a, -1); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+#define T2(var, nm, a, b) do { const lt_tensor *t_ = lt__st_get(&m->st, nm, 2, a, b); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+#define T1(var, nm, a) do { const lt_tensor *t_ = lt__st_get(&m->st, nm, 1, a, -1); if (!t_) goto tensor_fail; var = t_->data; } while (0)
 
 /* LayerNorm weights: "LayerNorm.weight" or the older "LayerNorm.gamma" */
 static const float *ln_param(lt_bert *m, const char *prefix, const char *w, const char *alt) {
     char nm[256];
     snprintf(nm, sizeof nm, "%s.%s", prefix, w);
-    const lt_tensor *t = lt_st_get(&m->st, nm, 1, m->H, -1);
+    const lt_tensor *t = lt__st_get(&m->st, nm, 1, m->H, -1);
     if (t) return t->data;
     snprintf(nm, sizeof nm, "%s.%s", prefix, alt);
-    t = lt_st_get(&m->st, nm, 1, m->H, -1);
+    t = lt__st_get(&m->st, nm, 1, m->H, -1);
     return t ? t->data : NULL;
 }
 
@@ -155,9 +155,9 @@ static int load_dense(lt_bert *m, const char *dir, const char *sub) {
                       "with safe_serialization=True)", path);
     }
     lt_st *st = &m->dense[m->n_dense].st;
-    if ((rc = lt_st_open(st, path))) return rc;
+    if ((rc = lt__st_open(st, path))) return rc;
     m->n_dense++;   /* owned from here: freed with the model */
-    const lt_tensor *w = lt_st_get(st, "linear.weight", 2, fout, fin), *b = bias ? lt_st_get(st, "linear.bias", 1, fout, -1) : NULL;
+    const lt_tensor *w = lt__st_get(st, "linear.weight", 2, fout, fin), *b = bias ? lt__st_get(st, "linear.bias", 1, fout, -1) : NULL;
     if (!w || (bias && !b)) return lt_err(LT_EFORMAT, "%s: needs linear.weight (%d, %d)%s", path, fout, fin, bias ? " and linear.bias" : "");
     m->dense[m->n_dense - 1].w = w->data;
     m->dense[m->n_dense - 1].b = b ? b->data : NULL;
@@ -179,7 +179,7 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
         if (!m) return lt_err(LT_ENOMEM, "out of memory");
         snprintf(path, sizeof path, "%s/config.json", dir);
         cJSON *cfg = read_json(path, 0, &rc);
-        if (rc || (rc = lt_wp_load(&m->wp, dir))) { cJSON_Delete(cfg); lt_bert_free(m); return rc; }
+        if (rc || (rc = lt__wp_load(&m->wp, dir))) { cJSON_Delete(cfg); lt_bert_free(m); return rc; }
         m->P = cfg ? jint(cfg, "max_position_embeddings", 512) : 0;
         cJSON_Delete(cfg);
         m->max_seq = opts->max_seq > 0 ? opts->max_seq : m->wp.model_max_length > 0 ? m->wp.model_max_length : 512;
@@ -209,8 +209,8 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
         goto fail;
     }
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
-    if ((rc = lt_st_open(&m->st, path))) goto fail;
-    if ((rc = lt_wp_load(&m->wp, dir))) goto fail;
+    if ((rc = lt__st_open(&m->st, path))) goto fail;
+    if ((rc = lt__wp_load(&m->wp, dir))) goto fail;
     if (lt_vocab_size(m->wp.vocab) > m->V) { rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)lt_vocab_size(m->wp.vocab), m->V); goto fail; }
     T2(m->word, "embeddings.word_embeddings.weight", m->V, m->H);
     T2(m->pos, "embeddings.position_embeddings.weight", m->P, m->H);
@@ -307,7 +307,7 @@ fail:
 int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full) {
     int32_t *w = NULL;
     int wcap = 0;
-    int n = lt_wp_encode(&m->wp, text, len, &w, &wcap);
+    int n = lt__wp_encode(&m->wp, text, len, &w, &wcap);
     if (n < 0) { lt_free(w); return n; }
     if (full) *full = n + 2;
     int keep = n;
@@ -536,7 +536,7 @@ int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, in
 int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks) {
     int32_t *w = NULL;
     int wcap = 0;
-    int n = lt_wp_encode(&m->wp, text, len, &w, &wcap);
+    int n = lt__wp_encode(&m->wp, text, len, &w, &wcap);
     if (n < 0) { lt_free(w); return n; }
     int win = m->max_seq - 2, H = m->H, nc = n > 0 ? (n + win - 1) / win : 1;
     int32_t *ids = lt_malloc((size_t)m->max_seq * 4);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-void lt_st_close(lt_st *st) {
+void lt__st_close(lt_st *st) {
     if (!st) return;
     for (int i = 0; i < st->n; i++) { lt_free(st->t[i].name); if (st->t[i].owned) lt_free(st->t[i].data); }
     lt_free(st->t);
@@ -18,7 +18,7 @@ void lt_st_close(lt_st *st) {
 
 static float bf16_to_f32(uint16_t h) { uint32_t x = (uint32_t)h << 16; float f; memcpy(&f, &x, 4); return f; }
 
-int lt_st_parse(lt_st *st, const unsigned char *buf, size_t len, const char *name, int convert) {
+int lt__st_parse(lt_st *st, const unsigned char *buf, size_t len, const char *name, int convert) {
     memset(st, 0, sizeof *st);
     if (len < 8) return lt_err(LT_EFORMAT, "%s: offset 0: too short for a safetensors header", name);
     uint64_t hl = 0;
@@ -86,16 +86,16 @@ int lt_st_parse(lt_st *st, const unsigned char *buf, size_t len, const char *nam
     }
 done:
     cJSON_Delete(j);
-    if (rc) lt_st_close(st);
+    if (rc) lt__st_close(st);
     return rc;
 }
 
-int lt_st_open(lt_st *st, const char *path) {
+int lt__st_open(lt_st *st, const char *path) {
     char *buf; size_t len, ml;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
+    int rc = lt__read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
-    rc = lt_st_parse(st, (const unsigned char *)buf, len, path, 0);
-    if (rc) { lt_release_whole(buf, ml); return rc; }
+    rc = lt__st_parse(st, (const unsigned char *)buf, len, path, 0);
+    if (rc) { lt__release_whole(buf, ml); return rc; }
     if (ml) { st->map = buf; st->map_len = ml; }
     else {
         /* a gzip-inflated buffer: tensors must own their data */
@@ -104,7 +104,7 @@ int lt_st_open(lt_st *st, const char *path) {
                 size_t n = 1;
                 for (int k = 0; k < st->t[i].ndim; k++) n *= (size_t)st->t[i].shape[k];
                 float *d = lt_malloc(n * 4 + 4);
-                if (!d) { lt_free(buf); lt_st_close(st); return lt_err(LT_ENOMEM, "out of memory"); }
+                if (!d) { lt_free(buf); lt__st_close(st); return lt_err(LT_ENOMEM, "out of memory"); }
                 memcpy(d, st->t[i].data, n * 4);
                 st->t[i].data = d; st->t[i].owned = 1;
             }
@@ -113,7 +113,7 @@ int lt_st_open(lt_st *st, const char *path) {
     return LT_OK;
 }
 
-const lt_tensor *lt_st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1) {
+const lt_tensor *lt__st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1) {
     char alt[512];
     snprintf(alt, sizeof alt, "bert.%s", name);
     for (int i = 0; i < st->n; i++) {
@@ -133,7 +133,7 @@ const lt_tensor *lt_st_get(const lt_st *st, const char *name, int ndim, int64_t 
 
 int lt_safetensors_check(const void *buf, size_t len, const char *name) {
     lt_st st;
-    int rc = lt_st_parse(&st, buf, len, name, 1);
-    if (rc == LT_OK) lt_st_close(&st);
+    int rc = lt__st_parse(&st, buf, len, name, 1);
+    if (rc == LT_OK) lt__st_close(&st);
     return rc;
 }

@@ -158,7 +158,7 @@ static int ascii_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 /* Added tokens ([CLS], [MASK], ...) are found in the raw text first, leftmost-longest as
  * Hugging Face does, and map straight to their ids; the text between them is tokenised
  * normally. lstrip/rstrip tokens also swallow the whitespace on that side. */
-int lt_wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap) {
+int lt__wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap) {
     int cnt = 0, rc = LT_OK;
     size_t start = 0, i = 0;
     while (i < len && rc == LT_OK) {
@@ -191,7 +191,7 @@ static int add_added(lt_wp *wp, const char *s, int32_t id, int lstrip, int rstri
     return LT_OK;
 }
 
-void lt_wp_destroy(lt_wp *wp) {
+void lt__wp_destroy(lt_wp *wp) {
     if (!wp) return;
     lt_vocab_free(wp->vocab);
     for (int i = 0; i < wp->n_added; i++) lt_free(wp->added[i].s);
@@ -209,7 +209,7 @@ static int find_tok(const lt_wp *wp, const char *t, int32_t *out, const char *na
 typedef struct { int64_t id; const char *tok; } idtok;
 static int cmp_idtok(const void *a, const void *b) { const idtok *x = a, *y = b; return x->id < y->id ? -1 : x->id > y->id; }
 
-int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name) {
+int lt__wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name) {
     memset(wp, 0, sizeof *wp);
     cJSON *j = cJSON_ParseWithLength(json, len);
     if (!j) return lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", name, (size_t)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - json : 0));
@@ -272,24 +272,24 @@ int lt_wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name) {
 done:
     lt_free(arr);
     cJSON_Delete(j);
-    if (rc) lt_wp_destroy(wp);
+    if (rc) lt__wp_destroy(wp);
     return rc;
 }
 
 static int read_text(const char *path, char **out, size_t *len) {
     char *b; size_t ml;
-    int rc = lt_read_whole(path, &b, len, &ml);
+    int rc = lt__read_whole(path, &b, len, &ml);
     if (rc) return rc;
     char *c = lt_malloc(*len + 1);
-    if (!c) { lt_release_whole(b, ml); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!c) { lt__release_whole(b, ml); return lt_err(LT_ENOMEM, "out of memory"); }
     if (*len) memcpy(c, b, *len);   /* an empty file maps to no buffer at all */
     c[*len] = 0;
-    lt_release_whole(b, ml);
+    lt__release_whole(b, ml);
     *out = c;
     return LT_OK;
 }
 
-int lt_wp_load(lt_wp *wp, const char *dir) {
+int lt__wp_load(lt_wp *wp, const char *dir) {
     char path[4096];
     char *txt = NULL;
     size_t len;
@@ -299,7 +299,7 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
     if (f) {
         fclose(f);
         if ((rc = read_text(path, &txt, &len))) return rc;
-        rc = lt_wp_from_json(wp, txt, len, path);
+        rc = lt__wp_from_json(wp, txt, len, path);
         lt_free(txt);
         if (rc) return rc;
     } else {
@@ -315,8 +315,8 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
             size_t e = nl ? (size_t)(nl - txt) : len, l = e - p;
             if (l && txt[p + l - 1] == '\r') l--;
             int64_t before = lt_vocab_size(wp->vocab);
-            if ((rc = lt_vocab_add(wp->vocab, txt + p, l, 1))) { lt_free(txt); lt_wp_destroy(wp); return rc; }
-            if (lt_vocab_size(wp->vocab) == before) { lt_free(txt); lt_wp_destroy(wp); return lt_err(LT_EFORMAT, "%s: offset %zu: duplicate token", path, p); }
+            if ((rc = lt_vocab_add(wp->vocab, txt + p, l, 1))) { lt_free(txt); lt__wp_destroy(wp); return rc; }
+            if (lt_vocab_size(wp->vocab) == before) { lt_free(txt); lt__wp_destroy(wp); return lt_err(LT_EFORMAT, "%s: offset %zu: duplicate token", path, p); }
             p = e + 1;
         }
         lt_free(txt);
@@ -326,7 +326,7 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
         snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
         if (read_text(path, &txt, &len) == LT_OK) {
             cJSON *j = cJSON_ParseWithLength(txt, len), *x;
-            if (!j) { lt_free(txt); lt_wp_destroy(wp); return lt_err(LT_EFORMAT, "%s: malformed JSON", path); }
+            if (!j) { lt_free(txt); lt__wp_destroy(wp); return lt_err(LT_EFORMAT, "%s: malformed JSON", path); }
             if ((x = cJSON_GetObjectItemCaseSensitive(j, "do_lower_case"))) wp->lower = cJSON_IsTrue(x);
             if ((x = cJSON_GetObjectItemCaseSensitive(j, "tokenize_chinese_chars"))) wp->chinese = cJSON_IsTrue(x);
             if ((x = cJSON_GetObjectItemCaseSensitive(j, "strip_accents")) && !cJSON_IsNull(x)) strip = cJSON_IsTrue(x);
@@ -334,13 +334,13 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
             lt_free(txt);
         }
         wp->strip_accents = strip >= 0 ? strip : wp->lower;
-        if ((rc = find_tok(wp, "[UNK]", &wp->unk, path)) || (rc = find_tok(wp, "[CLS]", &wp->cls, path)) || (rc = find_tok(wp, "[SEP]", &wp->sep, path))) { lt_wp_destroy(wp); return rc; }
+        if ((rc = find_tok(wp, "[UNK]", &wp->unk, path)) || (rc = find_tok(wp, "[CLS]", &wp->cls, path)) || (rc = find_tok(wp, "[SEP]", &wp->sep, path))) { lt__wp_destroy(wp); return rc; }
         if (find_tok(wp, "[PAD]", &wp->pad, path)) wp->pad = 0;
         /* the special tokens Hugging Face registers for a vocab.txt BERT tokenizer */
         static const char *const specials[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
         for (int s = 0; s < 5; s++) {
             int64_t id = lt_vocab_find(wp->vocab, specials[s], strlen(specials[s]));
-            if (id >= 0 && add_added(wp, specials[s], (int32_t)id, 0, 0)) { lt_wp_destroy(wp); return lt_err(LT_ENOMEM, "out of memory"); }
+            if (id >= 0 && add_added(wp, specials[s], (int32_t)id, 0, 0)) { lt__wp_destroy(wp); return lt_err(LT_ENOMEM, "out of memory"); }
         }
     }
     snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
@@ -356,12 +356,12 @@ int lt_wp_load(lt_wp *wp, const char *dir) {
 
 int lt_bert_tokenizer_check(const char *json, size_t len, const char *name) {
     lt_wp wp;
-    int rc = lt_wp_from_json(&wp, json, len, name);
+    int rc = lt__wp_from_json(&wp, json, len, name);
     if (rc) return rc;
     int32_t *ids = NULL;
     int cap = 0;
-    rc = lt_wp_encode(&wp, json, len > 2000 ? 2000 : len, &ids, &cap);
+    rc = lt__wp_encode(&wp, json, len > 2000 ? 2000 : len, &ids, &cap);
     lt_free(ids);
-    lt_wp_destroy(&wp);
+    lt__wp_destroy(&wp);
     return rc < 0 ? rc : LT_OK;
 }

@@ -63,7 +63,7 @@ int lt__rows_next(lt__rows *r, float *B, int64_t max, int64_t *got) {
             if (r->es == 4) ok = ok && fread(b, 4, (size_t)d, r->f) == (size_t)d;
             else for (int64_t j = 0; ok && j < d; j++) { double x; ok = fread(&x, 8, 1, r->f) == 1; b[j] = (float)x; }
             if (!ok || dd != d) return lt_err(LT_EFORMAT, "%s: row %lld: short read or a row of another dimension", r->path, (long long)(r->at + i));
-            int rc = lt_check_finite(b, d, r->path, 0, r->at + i);
+            int rc = lt__check_finite(b, d, r->path, 0, r->at + i);
             if (rc) return rc;
         }
     }

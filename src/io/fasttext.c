@@ -21,7 +21,7 @@ struct lt_subword {
     int32_t *prune;            /* prune_n (from, to) pairs sorted by from */
 };
 
-void lt_subword_free(lt_subword *s) {
+void lt__subword_free(lt_subword *s) {
     if (!s) return;
     lt_free(s->ngrams); lt_free(s->prune); lt_free(s);
 }
@@ -110,7 +110,7 @@ static int need(rd *r, size_t n, const char *what) {
 static int32_t i32(rd *r) { int32_t x; memcpy(&x, r->p + r->at, 4); r->at += 4; return x; }
 static int64_t i64(rd *r) { int64_t x; memcpy(&x, r->p + r->at, 8); r->at += 8; return x; }
 
-int lt_parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out) {
+int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out) {
     *out = NULL;
     rd r = {(const unsigned char *)buf, len, 0, name};
     int rc = need(&r, 8 + 12 * 4 + 8, "header");
@@ -185,7 +185,7 @@ int lt_parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **o
         /* each word's vector: the mean of its own row and its n-grams' rows */
         for (int64_t i = 0; i < nwords; i++) lt_vecs_subword(v, v->labels[i], lt_vecs_row(v, i));
     }
-    lt_subword_free(sw);
+    lt__subword_free(sw);
     if (rc) { lt_vecs_free(v); return rc; }
     char b[32];
     lt_vecs_meta_set(v, "method", model == 3 ? "fasttext-supervised" : model == 1 ? "fasttext-cbow" : "fasttext-skipgram");

@@ -74,7 +74,7 @@ slow:;
 
 /* Non-finite values are refused at every input boundary: a NaN would rank first in every
  * search and poison every mean. */
-int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row) {
+int lt__check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row) {
     for (int64_t k = 0; k < d; k++)
         if (!isfinite(x[k]))
             return lt_err(LT_EFORMAT, "%s: offset %zu: row %lld, value %lld is %s (latent refuses NaN and infinite values)", name, off,
@@ -136,7 +136,7 @@ static void release_behind(const char *buf, const char *p, const char **done) {
     if (upto > *done) { madvise((void *)*done, (size_t)(upto - *done), MADV_DONTNEED); *done = upto; }
 }
 
-int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out) {
+int lt__parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out) {
     *out = NULL;
     const char *released = buf;
     const char *end = buf + len, *p = buf;
@@ -178,7 +178,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
     }
     lt_vecs *v = lt_vecs_new(n, d);
     if (!v) return LT_ENOMEM;
-    if (n && (rc = lt_vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
+    if (n && (rc = lt__vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
     for (int64_t i = 0; i < n; i++) {
         release_behind(buf, p, &released);
         while (p < end && (*p == '\n' || *p == ' ' || *p == '\t' || *p == '\r')) p++;
@@ -188,7 +188,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
         if (p >= end || *p == '\n') { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld has a label but no values", name, (size_t)(p - buf), (long long)i); goto fail; }
         size_t ll = (size_t)(p - ls);
         if (memchr(ls, 0, ll)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: NUL byte in the label", name, (size_t)(ls - buf), (long long)i); goto fail; }
-        char *lab = lt_vecs_arena_alloc(v, ll + 1);
+        char *lab = lt__vecs_arena_alloc(v, ll + 1);
         if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory for labels"); goto fail; }
         memcpy(lab, ls, ll);
         lab[ll] = 0;
@@ -197,7 +197,7 @@ int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_
         for (int64_t k = 0; k < d; k++) {
             p = skip_blank(p, end);
             const char *q = (p < end && *p != '\n') ? parse_float(p, end, &row[k]) : NULL;
-            if (q && (rc = lt_check_finite(&row[k], 1, name, (size_t)(p - buf), i))) goto fail;
+            if (q && (rc = lt__check_finite(&row[k], 1, name, (size_t)(p - buf), i))) goto fail;
             if (!q) {
                 if (p >= end || *p == '\n')
                     rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') has %lld values, expected %lld", name, (size_t)(p - buf), (long long)i, lab, (long long)k, (long long)d);
@@ -219,7 +219,7 @@ fail:
     return rc;
 }
 
-int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out) {
+int lt__parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out) {
     *out = NULL;
     const char *end = buf + len, *p;
     int64_t n, d;
@@ -229,7 +229,7 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
         return lt_err(LT_EFORMAT, "%s: offset 0: header says %lld x %lld but the file has only %zu bytes (truncated?)", name, (long long)n, (long long)d, len);
     lt_vecs *v = lt_vecs_new(n, d);
     if (!v) return LT_ENOMEM;
-    if (n && (rc = lt_vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
+    if (n && (rc = lt__vecs_alloc_labels(v))) { lt_vecs_free(v); return rc; }
     for (int64_t i = 0; i < n; i++) {
         while (p < end && (*p == '\n' || *p == ' ' || *p == '\r')) p++;
         const char *ls = p;
@@ -237,7 +237,7 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
         if (p >= end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: file ends in row %lld of %lld (truncated)", name, (size_t)(ls - buf), (long long)i, (long long)n); goto fail; }
         size_t ll = (size_t)(p - ls);
         if (ll == 0 || memchr(ls, '\n', ll) || memchr(ls, 0, ll)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: bad label (empty, or a newline or NUL in it)", name, (size_t)(ls - buf), (long long)i); goto fail; }
-        char *lab = lt_vecs_arena_alloc(v, ll + 1);
+        char *lab = lt__vecs_arena_alloc(v, ll + 1);
         if (!lab) { rc = lt_err(LT_ENOMEM, "out of memory for labels"); goto fail; }
         memcpy(lab, ls, ll);
         lab[ll] = 0;
@@ -245,7 +245,7 @@ int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **ou
         p++;
         if ((size_t)(end - p) < (size_t)d * 4) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') needs %lld bytes of floats, %zu left (truncated)", name, (size_t)(p - buf), (long long)i, lab, (long long)d * 4, (size_t)(end - p)); goto fail; }
         memcpy(lt_vecs_row(v, i), p, (size_t)d * 4); /* little-endian hosts only (x86-64, arm64) */
-        if ((rc = lt_check_finite(lt_vecs_row(v, i), d, name, (size_t)(p - buf), i))) goto fail;
+        if ((rc = lt__check_finite(lt_vecs_row(v, i), d, name, (size_t)(p - buf), i))) goto fail;
         p += d * 4;
     }
     while (p < end && (*p == '\n' || *p == ' ' || *p == '\r')) p++;
@@ -314,7 +314,7 @@ int lt__npy_header(const char *buf, size_t len, const char *name, int64_t *n_out
 }
 
 /* .npy: magic, version, header dict with descr / fortran_order / shape. */
-int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
+int lt__parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
     *out = NULL;
     int64_t n, d;
     int es;
@@ -332,7 +332,7 @@ int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
         if (es == 4) memcpy(row, src + (size_t)i * d * 4, (size_t)d * 4);
         else if (es == 8) for (int64_t k = 0; k < d; k++) { double x; memcpy(&x, src + ((size_t)i * d + k) * 8, 8); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) { uint16_t x; memcpy(&x, src + ((size_t)i * d + k) * 2, 2); row[k] = lt_f16_to_f32(x); }
-        if ((rc = lt_check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i))) { lt_vecs_free(v); return rc; }
+        if ((rc = lt__check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i))) { lt_vecs_free(v); return rc; }
     }
     *out = v;
     return LT_OK;
@@ -340,7 +340,7 @@ int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) {
 
 /* es: element size (4 float / 4 int / 1 byte); kind 0 float, 1 int32, 2 uint8 */
 static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, lt_vecs **out);
-int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out) { return parse_xvecs(buf, len, name, 0, out); }
+int lt__parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out) { return parse_xvecs(buf, len, name, 0, out); }
 static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, lt_vecs **out) {
     *out = NULL;
     size_t es = kind == 2 ? 1 : 4;
@@ -363,7 +363,7 @@ static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, 
         if (kind == 0) memcpy(row, src, (size_t)d * 4);
         else if (kind == 1) for (int64_t k = 0; k < d; k++) { int32_t x; memcpy(&x, src + 4 * k, 4); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) row[k] = (float)(unsigned char)src[k];
-        int rc = kind == 0 ? lt_check_finite(row, d, name, (size_t)i * rs + 4, i) : LT_OK;
+        int rc = kind == 0 ? lt__check_finite(row, d, name, (size_t)i * rs + 4, i) : LT_OK;
         if (rc) { lt_vecs_free(v); return rc; }
     }
     *out = v;
@@ -425,7 +425,7 @@ static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_ve
             }
         }
         if (type >= 0x0D) {
-            int rc = lt_check_finite(row, (int64_t)d, name, off + (size_t)(i * d * (uint64_t)es), (int64_t)i);
+            int rc = lt__check_finite(row, (int64_t)d, name, off + (size_t)(i * d * (uint64_t)es), (int64_t)i);
             if (rc) { lt_vecs_free(v); return rc; }
         }
     }
@@ -524,7 +524,7 @@ static int parse_csv(const char *buf, size_t len, const char *name, lt_vecs **ou
             break;
         }
         if (col != cols) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: line %lld, offset %zu: %lld fields, the header has %lld", name, (long long)line, (size_t)(le - buf), (long long)col, (long long)cols); }
-        int rc = lt_check_finite(row, d, name, (size_t)(x - buf), i);
+        int rc = lt__check_finite(row, d, name, (size_t)(x - buf), i);
         if (rc) { lt_vecs_free(v); return rc; }
         i++;
         p = e ? e + 1 : end;
@@ -535,17 +535,17 @@ static int parse_csv(const char *buf, size_t len, const char *name, lt_vecs **ou
 
 int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, lt_vecs **out) {
     switch (fmt) {
-    case LT_FMT_NATIVE: return lt_parse_native(buf, len, name, 0, out);
-    case LT_FMT_W2V_TXT: case LT_FMT_VEC: return lt_parse_text(buf, len, -1, name, out);
-    case LT_FMT_GLOVE: return lt_parse_text(buf, len, 0, name, out);
-    case LT_FMT_W2V_BIN: return lt_parse_w2v_bin(buf, len, name, out);
-    case LT_FMT_NPY: return lt_parse_npy(buf, len, name, out);
-    case LT_FMT_FVECS: return lt_parse_fvecs(buf, len, name, out);
+    case LT_FMT_NATIVE: return lt__parse_native(buf, len, name, 0, out);
+    case LT_FMT_W2V_TXT: case LT_FMT_VEC: return lt__parse_text(buf, len, -1, name, out);
+    case LT_FMT_GLOVE: return lt__parse_text(buf, len, 0, name, out);
+    case LT_FMT_W2V_BIN: return lt__parse_w2v_bin(buf, len, name, out);
+    case LT_FMT_NPY: return lt__parse_npy(buf, len, name, out);
+    case LT_FMT_FVECS: return lt__parse_fvecs(buf, len, name, out);
     case LT_FMT_IVECS: return parse_xvecs(buf, len, name, 1, out);
     case LT_FMT_BVECS: return parse_xvecs(buf, len, name, 2, out);
     case LT_FMT_IDX: return parse_idx(buf, len, name, out);
     case LT_FMT_CSV: return parse_csv(buf, len, name, out);
-    case LT_FMT_FASTTEXT: return lt_parse_fasttext(buf, len, name, out);
+    case LT_FMT_FASTTEXT: return lt__parse_fasttext(buf, len, name, out);
     default: *out = NULL; return lt_err(LT_EINVAL, "%s: unknown vector format (use --format)", name);
     }
 }
@@ -621,7 +621,7 @@ static int streamable(lt_format fmt) {
 }
 
 /* ---------- load / save ---------- */
-void lt_release_whole(void *buf, size_t map_len) {
+void lt__release_whole(void *buf, size_t map_len) {
     if (map_len) munmap(buf, map_len);
     else lt_free(buf);
 }
@@ -705,7 +705,7 @@ static int read_gzip_file(int fd, const char *path, size_t size, char **buf, siz
     return rc;
 }
 
-int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
+int lt__read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
     *buf = NULL; *len = 0; *map_len = 0;
     if (!strcmp(path, "-")) {   /* standard input, plain or gzip */
         int fd = dup(0);
@@ -751,9 +751,9 @@ static void npy_labels_path(const char *path, char *out, size_t n) {
     strncat(out, ".labels.txt", n - strlen(out) - 1);
 }
 
-int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *path) {
+int lt__parse_labels(lt_vecs *v, const char *buf, size_t len, const char *path) {
     int rc;
-    if ((rc = lt_vecs_alloc_labels(v))) return rc;
+    if ((rc = lt__vecs_alloc_labels(v))) return rc;
     int64_t i = 0;
     size_t p = 0;
     while (p < len && i < v->n) {
@@ -761,7 +761,7 @@ int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *path) {
         size_t e = nl ? (size_t)(nl - buf) : len, l = e - p;
         if (l && buf[p + l - 1] == '\r') l--;
         if (memchr(buf + p, 0, l)) return lt_err(LT_EFORMAT, "%s: offset %zu: NUL byte in label %lld", path, p, (long long)i + 1);
-        char *lab = lt_vecs_arena_alloc(v, l + 1);
+        char *lab = lt__vecs_arena_alloc(v, l + 1);
         if (!lab) return lt_err(LT_ENOMEM, "out of memory");
         memcpy(lab, buf + p, l);
         lab[l] = 0;
@@ -772,12 +772,12 @@ int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *path) {
     return LT_OK;
 }
 
-int lt_read_labels_file(lt_vecs *v, const char *path) {
+int lt__read_labels_file(lt_vecs *v, const char *path) {
     char *buf; size_t len, ml;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
+    int rc = lt__read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
-    rc = lt_parse_labels(v, buf, len, path);
-    lt_release_whole(buf, ml);
+    rc = lt__parse_labels(v, buf, len, path);
+    lt__release_whole(buf, ml);
     return rc;
 }
 
@@ -796,7 +796,7 @@ static int drop_stale_labels(const char *lp) {
     return unlink(lp) != 0 && errno != ENOENT ? lt_err(LT_EIO, "%s: cannot remove the stale labels file: %s", lp, strerror(errno)) : LT_OK;
 }
 
-int lt_write_labels_file(const lt_vecs *v, const char *path) {
+int lt__write_labels_file(const lt_vecs *v, const char *path) {
     lt_afile a;
     int rc = lt_afile_open(&a, path);
     if (rc) return rc;
@@ -808,7 +808,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     *out = NULL;
     if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
     char *buf; size_t len, ml;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
+    int rc = lt__read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     const unsigned char *u = (const unsigned char *)buf;
     if (len >= 4 && u[0] == 0xBA && u[1] == 0x16 && u[2] == 0x4F && u[3] == 0x2F && fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY) fmt = LT_FMT_FASTTEXT;
@@ -821,7 +821,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     }
     if (len == 0) { rc = lt_err(LT_EFORMAT, "%s: offset 0: file is empty", path); goto done; }
     if (fmt == LT_FMT_NATIVE && ml) {
-        rc = lt_parse_native(buf, len, path, 1, out);
+        rc = lt__parse_native(buf, len, path, 1, out);
         if (rc == LT_OK && (*out)->in->data_owned == 0) { (*out)->in->map = buf; (*out)->in->map_len = ml; return LT_OK; }
         goto done;
     }
@@ -831,10 +831,10 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     if (rc == LT_OK && fmt == LT_FMT_NPY) {
         char lp[4096];
         npy_labels_path(path, lp, sizeof lp);
-        if (access(lp, R_OK) == 0 && (rc = lt_read_labels_file(*out, lp))) { lt_vecs_free(*out); *out = NULL; }
+        if (access(lp, R_OK) == 0 && (rc = lt__read_labels_file(*out, lp))) { lt_vecs_free(*out); *out = NULL; }
     }
 done:
-    lt_release_whole(buf, ml);
+    lt__release_whole(buf, ml);
     return rc;
 }
 
@@ -850,13 +850,13 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     int rc;
     if (fmt == LT_FMT_NPY && strcmp(path, "-")) {
         npy_labels_path(path, lp, sizeof lp);
-        if (v->labels) { if ((rc = lt_write_labels_file(v, lp))) return rc; }
+        if (v->labels) { if ((rc = lt__write_labels_file(v, lp))) return rc; }
         else if ((rc = drop_stale_labels(lp))) return rc;
     }
     lt_afile a;
     rc = lt_afile_open(&a, path);
     if (rc) return rc;
-    if (fmt == LT_FMT_NATIVE) rc = lt_write_native(v, a.f, opts->f16);
+    if (fmt == LT_FMT_NATIVE) rc = lt__write_native(v, a.f, opts->f16);
     else if (streamable(fmt)) { write_header(a.f, fmt, v->n, v->d, v->labels != NULL); rc = write_rows(v, a.f, fmt, opts, 0); }
     else rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
     if (rc) { lt_afile_abort(&a); return rc; }

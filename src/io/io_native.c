@@ -18,7 +18,7 @@ static int64_t stride_for(int64_t d, int f16) {
     return f16 ? (d + 31) / 32 * 64 : lt_pad_dim(d) * 4;
 }
 
-int lt_write_native(const lt_vecs *v, FILE *f, int f16) {
+int lt__write_native(const lt_vecs *v, FILE *f, int f16) {
     /* metadata and labels */
     size_t meta_size = 0, lab_size = 0;
     const char *k, *val;
@@ -74,7 +74,7 @@ int lt_write_native(const lt_vecs *v, FILE *f, int f16) {
     return LT_OK;
 }
 
-int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out) {
+int lt__parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out) {
     *out = NULL;
     const unsigned char *u = (const unsigned char *)buf;
     if (len < HDR) return lt_err(LT_EFORMAT, "%s: offset %zu: file too short for a latent header (truncated)", name, len);
@@ -115,7 +115,7 @@ int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt
         }
     }
     int rc = LT_OK;
-    for (uint64_t i = 0; i < n && rc == LT_OK; i++) rc = lt_check_finite(lt_vecs_row(v, (int64_t)i), (int64_t)d, name, data_off + i * stride, (int64_t)i);
+    for (uint64_t i = 0; i < n && rc == LT_OK; i++) rc = lt__check_finite(lt_vecs_row(v, (int64_t)i), (int64_t)d, name, data_off + i * stride, (int64_t)i);
     if (rc) goto fail;
     /* metadata lines key=value */
     for (uint64_t p = meta_off; p < meta_off + meta_size;) {
@@ -133,8 +133,8 @@ int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt
         p = (uint64_t)(nl - buf) + 1;
     }
     if (lab_off) {
-        if ((rc = lt_vecs_alloc_labels(v))) goto fail;
-        char *blob = lt_vecs_arena_alloc(v, lab_size + 1);
+        if ((rc = lt__vecs_alloc_labels(v))) goto fail;
+        char *blob = lt__vecs_arena_alloc(v, lab_size + 1);
         if (!blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
         memcpy(blob, buf + lab_off, lab_size);
         blob[lab_size] = 0;

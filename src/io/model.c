@@ -210,10 +210,10 @@ int lt_model_load(const char *path, lt_model **out) {
     char *buf;
     size_t len, ml;
     *out = NULL;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
+    int rc = lt__read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_model_parse(buf, len, path, out);
-    lt_release_whole(buf, ml);
+    lt__release_whole(buf, ml);
     return rc;
 }
 

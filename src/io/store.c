@@ -42,7 +42,7 @@ void lt_vecs_free(lt_vecs *v) {
         lt_free(v->in->hash);
         for (int i = 0; i < v->in->n_meta; i++) { lt_free(v->in->meta_k[i]); lt_free(v->in->meta_v[i]); }
         lt_free(v->in->meta_k); lt_free(v->in->meta_v);
-        lt_subword_free(v->in->subword);
+        lt__subword_free(v->in->subword);
         lt_free(v->in->subword_words);
         lt_free(v->in);
     } else {
@@ -52,7 +52,7 @@ void lt_vecs_free(lt_vecs *v) {
     lt_free(v);
 }
 
-char *lt_vecs_arena_alloc(lt_vecs *v, size_t n) {
+char *lt__vecs_arena_alloc(lt_vecs *v, size_t n) {
     if (ensure_in(v)) return NULL;
     lt_arena *a = v->in->arena;
     if (!a || a->cap - a->used < n) {
@@ -67,7 +67,7 @@ char *lt_vecs_arena_alloc(lt_vecs *v, size_t n) {
     return p;
 }
 
-int lt_vecs_alloc_labels(lt_vecs *v) {
+int lt__vecs_alloc_labels(lt_vecs *v) {
     if (v->labels) return LT_OK;
     v->labels = lt_calloc((size_t)(v->n ? v->n : 1), sizeof(char *));
     if (!v->labels) return lt_err(LT_ENOMEM, "out of memory for %lld labels", (long long)v->n);
@@ -78,10 +78,10 @@ int lt_vecs_alloc_labels(lt_vecs *v) {
 
 int lt_vecs_set_label(lt_vecs *v, int64_t i, const char *label) {
     if (i < 0 || i >= v->n) return lt_err(LT_EINVAL, "label index %lld out of range", (long long)i);
-    int rc = lt_vecs_alloc_labels(v);
+    int rc = lt__vecs_alloc_labels(v);
     if (rc) return rc;
     size_t n = strlen(label) + 1;
-    char *p = lt_vecs_arena_alloc(v, n);
+    char *p = lt__vecs_arena_alloc(v, n);
     if (!p) return lt_err(LT_ENOMEM, "out of memory for labels");
     memcpy(p, label, n);
     v->labels[i] = p;

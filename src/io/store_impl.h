@@ -17,27 +17,27 @@ struct lt_vecs_internal {
     lt_subword *subword;  /* fastText models: the n-gram rows (fasttext.c) */
     float *subword_words; /* and the words' own rows */
 };
-void lt_subword_free(lt_subword *s);
-int lt_parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out);
-char *lt_vecs_arena_alloc(lt_vecs *v, size_t n);
-int lt_vecs_alloc_labels(lt_vecs *v);
+void lt__subword_free(lt_subword *s);
+int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out);
+char *lt__vecs_arena_alloc(lt_vecs *v, size_t n);
+int lt__vecs_alloc_labels(lt_vecs *v);
 
 /* Format parsers/writers (io_formats.c, io_native.c). */
-int lt_parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out);
-int lt_parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out);
-int lt_parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt__parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out);
+int lt__parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt__parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt__npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es, size_t *off);
-int lt_parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out);
-int lt_parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
+int lt__parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt__parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
 /* labels sidecar: one label per line for the n rows of v (fuzzed from memory) */
-int lt_parse_labels(lt_vecs *v, const char *buf, size_t len, const char *name);
+int lt__parse_labels(lt_vecs *v, const char *buf, size_t len, const char *name);
 /* LT_OK, or an error naming file, offset and row when x holds a NaN or infinity */
-int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);
-int lt_write_native(const lt_vecs *v, FILE *f, int f16);
+int lt__check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);
+int lt__write_native(const lt_vecs *v, FILE *f, int f16);
 /* A whole gzip file's bytes inflated (libdeflate; several members; what follows the last
  * member and is not gzip is ignored, as zlib's gzread does); `path` names it in messages. */
 int lt__gunzip(const unsigned char *in, size_t size, const char *path, char **buf, size_t *len);
 /* Labels one per line; used for .npy sidecars. */
-int lt_read_labels_file(lt_vecs *v, const char *path);
-int lt_write_labels_file(const lt_vecs *v, const char *path);
+int lt__read_labels_file(lt_vecs *v, const char *path);
+int lt__write_labels_file(const lt_vecs *v, const char *path);
 #endif

@@ -150,7 +150,7 @@ void lt_rows_to_bf16(const float *x, int m, int k, int64_t ldx, uint16_t *y) {
     for (int i = 0; i < m; i++) {
         uint16_t *yr = y + (size_t)i * 2 * k2;
 #if defined(__x86_64__)
-        if (nat) lt_to_bf16_avx512(x + (int64_t)i * ldx, yr, k);
+        if (nat) lt__to_bf16_avx512(x + (int64_t)i * ldx, yr, k);
         else
 #endif
             for (int j = 0; j < k; j++) yr[j] = lt_bf16_from_f32(x[(int64_t)i * ldx + j]);
@@ -183,7 +183,7 @@ static void bf16_tile(const void *ud, int r, int mr, int64_t pj, int nr) {
     float *Cr = g->C + (int64_t)r * g->ldc + j0;
     const float *bj = g->bias ? g->bias + j0 : NULL;
 #if defined(__x86_64__)
-    if (g->nat) { lt_gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags); return; }
+    if (g->nat) { lt__gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags); return; }
 #endif
     ukr_bf16_ref(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags);
 }

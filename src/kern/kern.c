@@ -5,10 +5,73 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const lt_kernels k_ref = {"ref", lt_dot_ref, lt_l2sq_ref, lt_dot_f16_ref, lt_l2sq_f16_ref, lt_dot_i8_ref, lt_l2sq_i8_ref, lt_scan_below_ref, lt_axpy_ref, lt_dots_rows_ref, lt_update_rows_ref, lt_gemm_ukr_ref, 4, lt_gelu_ref, lt_softmax_ref, lt_scan32_ref, lt_cos_add_ref, lt_glove_step_ref, lt_tsne_rep_ref, lt_tsne_attr_ref};
+static const lt_kernels k_ref = {
+    .name = "ref",
+    .dot = lt__dot_ref,
+    .l2sq = lt__l2sq_ref,
+    .dot_f16 = lt__dot_f16_ref,
+    .l2sq_f16 = lt__l2sq_f16_ref,
+    .dot_i8 = lt__dot_i8_ref,
+    .l2sq_i8 = lt__l2sq_i8_ref,
+    .scan_below = lt__scan_below_ref,
+    .axpy = lt__axpy_ref,
+    .dots_rows = lt__dots_rows_ref,
+    .update_rows = lt__update_rows_ref,
+    .gemm_ukr = lt__gemm_ukr_ref,
+    .gemm_mr = 4,
+    .gelu = lt__gelu_ref,
+    .softmax = lt__softmax_ref,
+    .scan32 = lt__scan32_ref,
+    .cos_add = lt__cos_add_ref,
+    .glove_step = lt__glove_step_ref,
+    .tsne_rep = lt__tsne_rep_ref,
+    .tsne_attr = lt__tsne_attr_ref,
+};
 #if defined(__x86_64__)
-static const lt_kernels k_avx2 = {"avx2", lt_dot_avx2, lt_l2sq_avx2, lt_dot_f16_avx2, lt_l2sq_f16_avx2, lt_dot_i8_avx2, lt_l2sq_i8_avx2, lt_scan_below_avx2, lt_axpy_avx2, lt_dots_rows_avx2, lt_update_rows_avx2, lt_gemm_ukr_avx2, 6, lt_gelu_avx2, lt_softmax_avx2, lt_scan32_avx2, lt_cos_add_avx2, lt_glove_step_avx2, lt_tsne_rep_avx2, lt_tsne_attr_avx2};
-static const lt_kernels k_avx512 = {"avx512", lt_dot_avx512, lt_l2sq_avx512, lt_dot_f16_avx512, lt_l2sq_f16_avx512, lt_dot_i8_avx512, lt_l2sq_i8_avx512, lt_scan_below_avx512, lt_axpy_avx512, lt_dots_rows_avx512, lt_update_rows_avx512, lt_gemm_ukr_avx512, 12, lt_gelu_avx512, lt_softmax_avx512, lt_scan32_avx512, lt_cos_add_avx512, lt_glove_step_avx512, lt_tsne_rep_avx512, lt_tsne_attr_avx512};
+static const lt_kernels k_avx2 = {
+    .name = "avx2",
+    .dot = lt__dot_avx2,
+    .l2sq = lt__l2sq_avx2,
+    .dot_f16 = lt__dot_f16_avx2,
+    .l2sq_f16 = lt__l2sq_f16_avx2,
+    .dot_i8 = lt__dot_i8_avx2,
+    .l2sq_i8 = lt__l2sq_i8_avx2,
+    .scan_below = lt__scan_below_avx2,
+    .axpy = lt__axpy_avx2,
+    .dots_rows = lt__dots_rows_avx2,
+    .update_rows = lt__update_rows_avx2,
+    .gemm_ukr = lt__gemm_ukr_avx2,
+    .gemm_mr = 6,
+    .gelu = lt__gelu_avx2,
+    .softmax = lt__softmax_avx2,
+    .scan32 = lt__scan32_avx2,
+    .cos_add = lt__cos_add_avx2,
+    .glove_step = lt__glove_step_avx2,
+    .tsne_rep = lt__tsne_rep_avx2,
+    .tsne_attr = lt__tsne_attr_avx2,
+};
+static const lt_kernels k_avx512 = {
+    .name = "avx512",
+    .dot = lt__dot_avx512,
+    .l2sq = lt__l2sq_avx512,
+    .dot_f16 = lt__dot_f16_avx512,
+    .l2sq_f16 = lt__l2sq_f16_avx512,
+    .dot_i8 = lt__dot_i8_avx512,
+    .l2sq_i8 = lt__l2sq_i8_avx512,
+    .scan_below = lt__scan_below_avx512,
+    .axpy = lt__axpy_avx512,
+    .dots_rows = lt__dots_rows_avx512,
+    .update_rows = lt__update_rows_avx512,
+    .gemm_ukr = lt__gemm_ukr_avx512,
+    .gemm_mr = 12,
+    .gelu = lt__gelu_avx512,
+    .softmax = lt__softmax_avx512,
+    .scan32 = lt__scan32_avx512,
+    .cos_add = lt__cos_add_avx512,
+    .glove_step = lt__glove_step_avx512,
+    .tsne_rep = lt__tsne_rep_avx512,
+    .tsne_attr = lt__tsne_attr_avx512,
+};
 #endif
 
 const lt_kernels *lt_kern_get(const char *name) {

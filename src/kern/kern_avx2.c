@@ -12,7 +12,7 @@ static inline float hsum256(__m256 v) {
     return _mm_cvtss_f32(lo);
 }
 
-float lt_dot_avx2(const float *x, const float *y, int64_t d) {
+float lt__dot_avx2(const float *x, const float *y, int64_t d) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 16 <= d; i += 16) {
@@ -25,7 +25,7 @@ float lt_dot_avx2(const float *x, const float *y, int64_t d) {
     return s;
 }
 
-float lt_l2sq_avx2(const float *x, const float *y, int64_t d) {
+float lt__l2sq_avx2(const float *x, const float *y, int64_t d) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 16 <= d; i += 16) {
@@ -40,7 +40,7 @@ float lt_l2sq_avx2(const float *x, const float *y, int64_t d) {
     return s;
 }
 
-void lt_axpy_avx2(float a, const float *x, float *y, int64_t d) {
+void lt__axpy_avx2(float a, const float *x, float *y, int64_t d) {
     __m256 va = _mm256_set1_ps(a);
     int64_t i = 0;
     for (; i + 8 <= d; i += 8)
@@ -48,7 +48,7 @@ void lt_axpy_avx2(float a, const float *x, float *y, int64_t d) {
     for (; i < d; i++) y[i] += a * x[i];
 }
 
-void lt_dots_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *B, float *S) {
+void lt__dots_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *B, float *S) {
     for (int i = 0; i < m; i++) {
         const float *a = A[i];
         int j = 0;
@@ -75,7 +75,7 @@ void lt_dots_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *B
     }
 }
 
-void lt_update_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
+void lt__update_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
     for (int i = 0; i < m; i++) {
         float *t = tmp + (int64_t)i * d;
         const float *g = G + i * o;
@@ -100,13 +100,13 @@ void lt_update_rows_avx2(int m, int o, int64_t d, float *const *A, float *const 
     }
 }
 
-float lt_dot_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
+float lt__dot_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < d; i += 8)
         a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), a);
     return hsum256(a);
 }
-float lt_l2sq_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
+float lt__l2sq_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < d; i += 8) {
         __m256 t = _mm256_sub_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))));
@@ -114,13 +114,13 @@ float lt_l2sq_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
     }
     return hsum256(a);
 }
-float lt_dot_i8_avx2(const float *q, const int8_t *x, int64_t d) {
+float lt__dot_i8_avx2(const float *q, const int8_t *x, int64_t d) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < d; i += 8)
         a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i)))), a);
     return hsum256(a);
 }
-float lt_l2sq_i8_avx2(const float *q, const int8_t *x, float scale, int64_t d) {
+float lt__l2sq_i8_avx2(const float *q, const int8_t *x, float scale, int64_t d) {
     __m256 a = _mm256_setzero_ps(), sc = _mm256_set1_ps(scale);
     for (int64_t i = 0; i < d; i += 8) {
         __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))));
@@ -130,7 +130,7 @@ float lt_l2sq_i8_avx2(const float *q, const int8_t *x, float scale, int64_t d) {
     return hsum256(a);
 }
 
-int lt_scan_below_avx2(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+int lt__scan_below_avx2(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
     int c = 0, j = 0;
     __m256 vt = _mm256_set1_ps(thr), vq = _mm256_set1_ps(qn), one = _mm256_set1_ps(1), two = _mm256_set1_ps(2);
     for (; j + 8 <= n; j += 8) {
@@ -188,13 +188,13 @@ static inline __m256 gelu256(__m256 x) {
     return _mm256_mul_ps(x, _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(1), h), h, neg));
 }
 
-void lt_gelu_avx2(float *x, int64_t n) {
+void lt__gelu_avx2(float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu256(_mm256_loadu_ps(x + i)));
     for (; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
 }
 
-void lt_softmax_avx2(float *x, int n) {
+void lt__softmax_avx2(float *x, int n) {
     float mx = -INFINITY;
     for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
     __m256 m = _mm256_set1_ps(mx), s = _mm256_setzero_ps();
@@ -250,7 +250,7 @@ static inline __attribute__((always_inline)) void ukr256(const int MR, int nr, i
     }
 }
 
-void lt_gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+void lt__gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
     for (int r0 = 0; r0 < mr; r0 += 6) {
         int m = mr - r0 < 6 ? mr - r0 : 6;
         const float *Ar = A + r0 * lda;
@@ -266,8 +266,8 @@ void lt_gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const 
     }
 }
 
-uint32_t lt_scan32_avx2(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
-    if (nr < 32) return lt_scan32_ref(s, nr, bx, qn, thr, mode, dist);
+uint32_t lt__scan32_avx2(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+    if (nr < 32) return lt__scan32_ref(s, nr, bx, qn, thr, mode, dist);
     __m256 b = _mm256_set1_ps(bx), one = _mm256_set1_ps(1), two = _mm256_set1_ps(2);
     uint32_t m = 0;
     for (int j = 0; j < 32; j += 8) {
@@ -281,13 +281,13 @@ uint32_t lt_scan32_avx2(const float *s, int nr, float bx, const float *qn, const
     return m;
 }
 
-void lt_cos_add_avx2(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
-float lt_glove_step_avx2(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
+void lt__cos_add_avx2(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
+float lt__glove_step_avx2(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
     return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
 }
-void lt_tsne_rep_avx2(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
+void lt__tsne_rep_avx2(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
     lt__tsne_rep(px, py, np, sx, sy, sw, m, out);
 }
-void lt_tsne_attr_avx2(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
+void lt__tsne_attr_avx2(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
     lt__tsne_attr(x, y, ci, pv, m, Y, out);
 }

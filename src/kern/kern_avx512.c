@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-float lt_dot_avx512(const float *x, const float *y, int64_t d) {
+float lt__dot_avx512(const float *x, const float *y, int64_t d) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i + 32 <= d; i += 32) {
@@ -19,7 +19,7 @@ float lt_dot_avx512(const float *x, const float *y, int64_t d) {
     return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
 }
 
-float lt_l2sq_avx512(const float *x, const float *y, int64_t d) {
+float lt__l2sq_avx512(const float *x, const float *y, int64_t d) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i + 32 <= d; i += 32) {
@@ -37,7 +37,7 @@ float lt_l2sq_avx512(const float *x, const float *y, int64_t d) {
     return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
 }
 
-void lt_axpy_avx512(float a, const float *x, float *y, int64_t d) {
+void lt__axpy_avx512(float a, const float *x, float *y, int64_t d) {
     __m512 va = _mm512_set1_ps(a);
     int64_t i = 0;
     for (; i + 16 <= d; i += 16)
@@ -49,7 +49,7 @@ void lt_axpy_avx512(float a, const float *x, float *y, int64_t d) {
 }
 
 /* S = A B^T over rows; four B rows at a time give four independent FMA chains. */
-void lt_dots_rows_avx512(int m, int o, int64_t d, float *const *A, float *const *B, float *S) {
+void lt__dots_rows_avx512(int m, int o, int64_t d, float *const *A, float *const *B, float *S) {
     for (int i = 0; i < m; i++) {
         const float *a = A[i];
         int j = 0;
@@ -77,7 +77,7 @@ void lt_dots_rows_avx512(int m, int o, int64_t d, float *const *A, float *const 
     }
 }
 
-void lt_update_rows_avx512(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
+void lt__update_rows_avx512(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
     /* tmp[i] = sum_j G[i,j] B[j] */
     for (int i = 0; i < m; i++) {
         float *t = tmp + (int64_t)i * d;
@@ -104,13 +104,13 @@ void lt_update_rows_avx512(int m, int o, int64_t d, float *const *A, float *cons
     }
 }
 
-float lt_dot_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
+float lt__dot_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
     __m512 a = _mm512_setzero_ps();
     for (int64_t i = 0; i < d; i += 16)
         a = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))), a);
     return _mm512_reduce_add_ps(a);
 }
-float lt_l2sq_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
+float lt__l2sq_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
     __m512 a = _mm512_setzero_ps();
     for (int64_t i = 0; i < d; i += 16) {
         __m512 t = _mm512_sub_ps(_mm512_loadu_ps(q + i), _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))));
@@ -118,13 +118,13 @@ float lt_l2sq_f16_avx512(const float *q, const uint16_t *x, int64_t d) {
     }
     return _mm512_reduce_add_ps(a);
 }
-float lt_dot_i8_avx512(const float *q, const int8_t *x, int64_t d) {
+float lt__dot_i8_avx512(const float *q, const int8_t *x, int64_t d) {
     __m512 a = _mm512_setzero_ps();
     for (int64_t i = 0; i < d; i += 16)
         a = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(x + i)))), a);
     return _mm512_reduce_add_ps(a);
 }
-float lt_l2sq_i8_avx512(const float *q, const int8_t *x, float scale, int64_t d) {
+float lt__l2sq_i8_avx512(const float *q, const int8_t *x, float scale, int64_t d) {
     __m512 a = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
     for (int64_t i = 0; i < d; i += 16) {
         __m512 v = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(x + i))));
@@ -134,7 +134,7 @@ float lt_l2sq_i8_avx512(const float *q, const int8_t *x, float scale, int64_t d)
     return _mm512_reduce_add_ps(a);
 }
 
-int lt_scan_below_avx512(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+int lt__scan_below_avx512(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
     int c = 0, j = 0;
     __m512 vt = _mm512_set1_ps(thr), vq = _mm512_set1_ps(qn), one = _mm512_set1_ps(1), two = _mm512_set1_ps(2);
     __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -202,7 +202,7 @@ static inline __m512 gelu512(__m512 x) {
     return _mm512_mul_ps(x, f);
 }
 
-void lt_gelu_avx512(float *x, int64_t n) {
+void lt__gelu_avx512(float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, gelu512(_mm512_loadu_ps(x + i)));
     if (i < n) {
@@ -211,7 +211,7 @@ void lt_gelu_avx512(float *x, int64_t n) {
     }
 }
 
-void lt_softmax_avx512(float *x, int n) {
+void lt__softmax_avx512(float *x, int n) {
     __m512 mx = _mm512_set1_ps(-INFINITY);
     int i = 0;
     for (; i + 16 <= n; i += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(x + i));
@@ -266,7 +266,7 @@ static inline __attribute__((always_inline)) void ukr512(const int MR, int nr, i
     for (int r = 0; r < MR; r++) lt_epilogue_avx512(c0[r], c1[r], m0, m1, C + r * ldc, bias, flags);
 }
 
-void lt_gemm_ukr_avx512(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+void lt__gemm_ukr_avx512(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
     switch (mr) {
     case 12: ukr512(12, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
     case 11: ukr512(11, nr, K, A, lda, B, ldb, C, ldc, bias, flags); break;
@@ -309,7 +309,7 @@ static inline __attribute__((always_inline)) void ukbf(const int MR, int nr, int
     for (int r = 0; r < MR; r++) lt_epilogue_avx512(c0[r], c1[r], m0, m1, C + r * ldc, bias, flags);
 }
 
-void lt_gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags) {
+void lt__gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags) {
     switch (mr) {
     case 12: ukbf(12, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
     case 11: ukbf(11, nr, K2, A, lda2, B, C, ldc, bias, flags); break;
@@ -327,13 +327,13 @@ void lt_gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, c
 }
 
 /* f32 -> bf16, round to nearest even (n any) */
-void lt_to_bf16_avx512(const float *x, uint16_t *y, int64_t n) {
+void lt__to_bf16_avx512(const float *x, uint16_t *y, int64_t n) {
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(y + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(x + i)));
     for (; i < n; i++) y[i] = lt_bf16_from_f32(x[i]);
 }
 
-uint32_t lt_scan32_avx512(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+uint32_t lt__scan32_avx512(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
     __mmask16 k0 = nr >= 16 ? 0xffff : (__mmask16)((1u << nr) - 1), k1 = nr >= 32 ? 0xffff : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);
     __m512 b = _mm512_set1_ps(bx), one = _mm512_set1_ps(1), two = _mm512_set1_ps(2);
     __m512 s0 = _mm512_loadu_ps(s), s1 = _mm512_loadu_ps(s + 16), d0, d1;
@@ -349,16 +349,16 @@ uint32_t lt_scan32_avx512(const float *s, int nr, float bx, const float *qn, con
     return m0 | m1 << 16;
 }
 
-void lt_cos_add_avx512(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
-float lt_glove_step_avx512(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
+void lt__cos_add_avx512(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
+float lt__glove_step_avx512(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
     return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
 }
-void lt_tsne_rep_avx512(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
+void lt__tsne_rep_avx512(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
     lt__tsne_rep(px, py, np, sx, sy, sw, m, out);
 }
 /* the shared source's lanes, with each (x, y) pair fetched by one 64-bit gather (GCC builds
  * gathers element by element) and split into x and y lanes by two permutes */
-void lt_tsne_attr_avx512(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
+void lt__tsne_attr_avx512(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
     __m512 vx = _mm512_set1_ps(x), vy = _mm512_set1_ps(y), one = _mm512_set1_ps(1), ax = _mm512_setzero_ps(), ay = _mm512_setzero_ps();
     float xy[2] = {x, y};
     double self;

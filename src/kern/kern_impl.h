@@ -3,31 +3,31 @@
 #define LT_KERN_IMPL_H
 #include "latent/kern.h"
 #define LT_KDECL(sfx)                                                                          \
-    float lt_dot_##sfx(const float *x, const float *y, int64_t d);                             \
-    float lt_l2sq_##sfx(const float *x, const float *y, int64_t d);                            \
-    void lt_axpy_##sfx(float a, const float *x, float *y, int64_t d);                          \
-    int lt_scan_below_##sfx(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout); \
-    float lt_dot_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                      \
-    float lt_l2sq_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                     \
-    float lt_dot_i8_##sfx(const float *q, const int8_t *x, int64_t d);                         \
-    float lt_l2sq_i8_##sfx(const float *q, const int8_t *x, float scale, int64_t d);           \
-    void lt_dots_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B, float *S); \
-    void lt_update_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B,       \
+    float lt__dot_##sfx(const float *x, const float *y, int64_t d);                             \
+    float lt__l2sq_##sfx(const float *x, const float *y, int64_t d);                            \
+    void lt__axpy_##sfx(float a, const float *x, float *y, int64_t d);                          \
+    int lt__scan_below_##sfx(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout); \
+    float lt__dot_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                      \
+    float lt__l2sq_f16_##sfx(const float *q, const uint16_t *x, int64_t d);                     \
+    float lt__dot_i8_##sfx(const float *q, const int8_t *x, int64_t d);                         \
+    float lt__l2sq_i8_##sfx(const float *q, const int8_t *x, float scale, int64_t d);           \
+    void lt__dots_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B, float *S); \
+    void lt__update_rows_##sfx(int m, int o, int64_t d, float *const *A, float *const *B,       \
                               const float *G, float *tmp);                              \
-    void lt_gemm_ukr_##sfx(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, \
+    void lt__gemm_ukr_##sfx(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, \
                            float *C, int64_t ldc, const float *bias, int flags);                \
-    void lt_gelu_##sfx(float *x, int64_t n);                                                   \
-    void lt_softmax_##sfx(float *x, int n);                                                    \
-    uint32_t lt_scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist); \
-    void lt_cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n); \
-    float lt_glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp); \
-    void lt_tsne_rep_##sfx(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out); \
-    void lt_tsne_attr_##sfx(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out);
+    void lt__gelu_##sfx(float *x, int64_t n);                                                   \
+    void lt__softmax_##sfx(float *x, int n);                                                    \
+    uint32_t lt__scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist); \
+    void lt__cos_add_##sfx(const float *s, const float *b, float amp, float *z, int64_t n); \
+    float lt__glove_step_##sfx(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp); \
+    void lt__tsne_rep_##sfx(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out); \
+    void lt__tsne_attr_##sfx(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out);
 LT_KDECL(ref)
 LT_KDECL(avx2)
 LT_KDECL(avx512)
-void lt_gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags);
-void lt_to_bf16_avx512(const float *x, uint16_t *y, int64_t n);
+void lt__gemm_ukr_bf16(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags);
+void lt__to_bf16_avx512(const float *x, uint16_t *y, int64_t n);
 
 /* One source for cos_add, compiled in each instruction set's file: blocks of 16 with a
  * fixed trip count (so -O2 vectorises them), branch-free. x = j pi/2 + r, |r| <= pi/4, with

@@ -851,10 +851,10 @@ static int rd(rdr *r, void *out, size_t n, const char *what) {
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len) {
     *out = NULL; *blob = NULL; *blob_len = 0;
     char *buf; size_t len, ml;
-    int rc = lt_read_whole(path, &buf, &len, &ml);
+    int rc = lt__read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_sgns_parse_checkpoint(buf, len, path, out, blob, blob_len);
-    lt_release_whole(buf, ml);
+    lt__release_whole(buf, ml);
     return rc;
 }
 
