@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void openblas_set_num_threads(int);
 
 enum { O_OUT = 1, O_FROM, O_FMT, O_DIM, O_WHITEN, O_SCALE, O_THREADS, O_QUIET, O_INVERSE, O_TEST, O_CV, O_CLF, O_C, O_MAXIT, O_TOL,
        O_STD, O_K, O_WEIGHTS, O_METRIC, O_SEED, O_JSON, O_KERNEL, O_GAMMA, O_DEGREE, O_COEF0, O_LABEL, O_UNKNOWN, O_MINFREQ,
@@ -70,7 +69,6 @@ int cmd_fit(int argc, char **argv) {
         }
     }
     if (optind != argc - 1 || !out) return cli_usage(S.usage, "fit pca: expected INPUT and -o MODEL");
-    openblas_set_num_threads(threads);
     po.n_threads = threads;
     if (stream && from) return cli_usage(S.usage, "--stream reads .npy or .fvecs by their names; --from does not apply");
     if (rnd_opt && po.solver == LT_PCA_COVARIANCE) return cli_usage(S.usage, "%s applies to the randomized solver only", rnd_opt);
@@ -189,7 +187,6 @@ static int fit_kernel(const char *kind, int argc, char **argv) {
     if (S == &SK && ny_opt && ko.kpca_solver == LT_KPCA_EXACT) return cli_usage(S->usage, "%s applies to the nystroem solver", ny_opt);
     if (S == &SK && ny_opt) ko.kpca_solver = LT_KPCA_NYSTROEM;   /* a landmark option picks the nystroem solver */
     if (ko.kernel != LT_KERNEL_POLY && (ko.degree != 3 || ko.coef0 != 1)) return cli_usage(S->usage, "--degree and --coef0 belong to the poly kernel");
-    openblas_set_num_threads(threads);
     ko.n_threads = threads;
     double t0 = lt_now();
     lt_vecs *X;
@@ -440,7 +437,6 @@ int cmd_encode(int argc, char **argv) {
     int svm = fmt ? !strcmp(fmt, "libsvm") : (ol > 4 && !strcmp(out + ol - 4, ".svm")) || (ol > 7 && !strcmp(out + ol - 7, ".libsvm"));
     lt_format f = svm ? LT_FMT_AUTO : fmt ? lt_format_from_name(fmt) : lt_format_from_path(out);
     if (f == LT_FMT_AUTO && !svm) return cli_usage(S.usage, "cannot tell the output format of '%s'; use --format", out);
-    openblas_set_num_threads(threads);
     double t0 = lt_now();
     lt_model *m;
     if (lt_model_load(argv[optind], &m)) return cli_fail("encode");
@@ -617,7 +613,6 @@ int cmd_eval_probe(int argc, char **argv) {
     if (optind != argc - 2) return cli_usage(S.usage, "eval probe: expected TRAIN and LABELS");
     if (!test == !cv) return cli_usage(S.usage, "eval probe: give --test VECS LABELS or --cv K");
     int knn = po.kind == LT_PROBE_KNN;
-    openblas_set_num_threads(po.n_threads);
     double t0 = lt_now();
     lt_vecs *tr = NULL, *te = NULL;
     int *ytr = NULL, *yte = NULL, r;

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void openblas_set_num_threads(int);
 
 typedef struct { char **text; size_t *len; char **id; int64_t n, cap; } inputs;
 
@@ -67,45 +66,6 @@ static int read_inputs(const char *path, int jsonl, const char *id_field, inputs
     free(line);
     if (f != stdin) fclose(f);
     return rc;
-}
-
-typedef struct { const lt_bert *m; inputs *in; lt_vecs *out; int chunk, batch, intra; _Atomic long long truncated, chunked; _Atomic int rc; int64_t *bad; const char *path; lt_progress *prog; _Atomic long long done; } emb_ctx;
-static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
-    emb_ctx *c = ud;
-    if (!c->chunk) {
-        /* ragged batches of up to `batch` inputs; on an error, redo one by one to name it */
-        int H = (int)c->out->d;
-        float *tmp = c->out->ld == H ? NULL : malloc(sizeof(float) * (size_t)c->batch * H);
-        for (int64_t i = b; i < e && !c->rc; i += c->batch) {
-            int nb = (int)(e - i < c->batch ? e - i : c->batch), cut = 0;
-            float *dst = tmp ? tmp : lt_vecs_row(c->out, i);
-            if (lt_bert_embed_batch_mt(c->m, (const char *const *)c->in->text + i, c->in->len + i, nb, dst, &cut, c->intra) != LT_OK) {
-                for (int64_t j = i; j < i + nb; j++)
-                    if (lt_bert_embed(c->m, c->in->text[j], c->in->len[j], lt_vecs_row(c->out, j), NULL)) {
-                        c->rc = 1; *c->bad = j;
-                        fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(c->path, "-") ? c->path : "<stdin>", (long long)j + 1, lt_errmsg());
-                        break;
-                    }
-                break;
-            }
-            if (tmp) for (int j = 0; j < nb; j++) memcpy(lt_vecs_row(c->out, i + j), tmp + (size_t)j * H, sizeof(float) * (size_t)H);
-            c->truncated += cut;
-            c->done += nb;
-            if (tid == 0 && c->prog) lt_progress_update(c->prog, (double)c->done, -1);
-        }
-        free(tmp);
-        return;
-    }
-    for (int64_t i = b; i < e && !c->rc; i++) {
-        int tr = 0, nc = 1, rc;
-        if (c->chunk) rc = lt_bert_embed_chunked(c->m, c->in->text[i], c->in->len[i], lt_vecs_row(c->out, i), &nc);
-        else rc = lt_bert_embed(c->m, c->in->text[i], c->in->len[i], lt_vecs_row(c->out, i), &tr);
-        if (rc) { c->rc = rc; *c->bad = i; fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(c->path, "-") ? c->path : "<stdin>", (long long)i + 1, lt_errmsg()); }
-        c->truncated += tr;
-        c->chunked += nc > 1;
-        c->done++;
-        if (tid == 0 && c->prog) lt_progress_update(c->prog, (double)c->done, -1);
-    }
 }
 
 typedef struct {
@@ -235,19 +195,23 @@ int cmd_embed(int argc, char **argv) {
         free(tmp);
     }
     if (!r) {
-        openblas_set_num_threads(1);   /* parallel over sentences instead */
-        int64_t bad = -1;
-        lt_progress prog;
-        lt_progress_init(&prog, stderr, cli_quiet(), "embed", "inputs", (double)ins.n);
-        /* default: threads take whole batches (throughput); --latency: one batch at a time
-         * with every thread inside its forward pass */
-        emb_ctx c = {m, &ins, v, chunk, batch, latency && !chunk ? threads : 1, 0, 0, 0, &bad, in, &prog, 0};
-        double t0 = lt_now();
-        lt_parallel_for(latency && !chunk ? 1 : threads, ins.n, emb_range, &c);
-        double el = lt_now() - t0;
-        lt_progress_end(&prog, (double)c.done);
-        if (c.rc) r = 1;
-        else {
+        /* the library's pipeline: threads take whole batches, or with --latency all of them
+         * work inside one batch at a time */
+        lt_ctx ctx;
+        lt_ctx_init(&ctx);
+        ctx.n_threads = threads;
+        lt_embed_opts eo;
+        lt_embed_opts_init(&eo);
+        eo.batch = batch;
+        eo.latency = latency;
+        eo.chunk = chunk;
+        lt_embed_stats st;
+        if (lt_embed_texts(m, (const char *const *)ins.text, ins.len, ins.n, v->data, v->ld, &eo, &ctx, &st)) {
+            fprintf(stderr, "latent: %s: %s\n", strcmp(in, "-") ? in : "<stdin>", lt_errmsg());
+            r = 1;
+        }
+        double el = st.seconds;
+        if (!r) {
             lt_vecs_meta_set(v, "method", "bert");
             lt_vecs_meta_set(v, "model", argv[optind]);
             static const char *pools[] = {"default", "mean", "cls", "max"};
@@ -264,8 +228,8 @@ int cmd_embed(int argc, char **argv) {
                         "max-seq %d, dim %d", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, chunk ? "windows of " : "batches of ",
                         chunk ? lt_bert_max_seq(m) - 2 : batch, latency && !chunk ? ", threads inside each batch" : "", pools[lt_bert_pooling(m)],
                         lt_bert_normalizes(m) ? "" : "not ", lt_bert_max_seq(m), lt_bert_dim(m));
-                if (c.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", c.truncated, lt_bert_max_seq(m));
-                if (c.chunked) fprintf(stderr, "; %lld inputs embedded in several windows", c.chunked);
+                if (st.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", (long long)st.truncated, lt_bert_max_seq(m));
+                if (st.chunked) fprintf(stderr, "; %lld inputs embedded in several windows", (long long)st.chunked);
                 fprintf(stderr, "\n");
             }
             if (o.precision == LT_PREC_BF16 && !chunk) r = bf16_report(argv[optind], &o, &ins, v);

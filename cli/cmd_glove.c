@@ -85,7 +85,7 @@ int cmd_train_glove(int argc, char **argv) {
         case O_F16: f16 = 1; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); o.g.n_threads = (int)iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be a non-negative integer"); o.g.seed = (uint64_t)iv; break;
-        case O_QUIET: o.g.quiet = 1; cli_set_quiet(1); break;
+        case O_QUIET: cli_set_quiet(1); break;
         }
     }
     if (optind != argc - 1) return cli_usage(S.usage, "train glove: expected one CORPUS argument");
@@ -97,8 +97,8 @@ int cmd_train_glove(int argc, char **argv) {
     if (strcmp(out, "-") && lt_afile_open(&probe, out) != LT_OK) return cli_fail("");
     if (strcmp(out, "-")) lt_afile_abort(&probe);
     prog p = {0};
-    lt_progress_init(&p.count, stderr, o.g.quiet, "counting", "tokens", 0);
-    lt_progress_init(&p.train, stderr, o.g.quiet, "training", "records", 0);
+    lt_progress_init(&p.count, NULL, "counting", "tokens", 0);
+    lt_progress_init(&p.train, NULL, "training", "records", 0);
     o.g.progress = on_progress;
     o.g.progress_ud = &p;
     double t0 = lt_now();
@@ -107,7 +107,7 @@ int cmd_train_glove(int argc, char **argv) {
     if (lt_glove_train_file(argv[optind], &o, &v, &info) != LT_OK) return cli_fail("train glove");
     lt_progress_end(&p.train, p.train.total);
     if (cli_save_vecs(v, out, f, f16)) return 1;
-    if (!o.g.quiet)
+    if (!cli_quiet())
         fprintf(stderr, "latent %s: train glove: %lld words, %lld tokens, %lld co-occurrences (counted in %.1fs, %lld sorted runs spilled to disk), %d epochs in %.1fs, loss %.5g, %.1fs in all -> %s\n",
                 LT_VERSION, (long long)info.vocab, (long long)info.tokens, (long long)info.records, info.count_seconds, (long long)info.runs, o.g.epochs, info.train_seconds,
                 info.final_loss, lt_now() - t0, out);

@@ -86,7 +86,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
         case O_WALKS: o.walks_out = a; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); o.sg.n_threads = (int)iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.walk.seed = o.sg.seed = (uint64_t)iv; break;
-        case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
+        case O_QUIET: cli_set_quiet(1); break;
         case O_PLAIN: o.sg.batched = 0; break;
         case O_NEGS:
             if (!strcmp(a, "auto")) o.negatives = LT_NEG_AUTO;

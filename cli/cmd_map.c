@@ -74,7 +74,7 @@ int cmd_map(int argc, char **argv) {
     lt_progress pg;
     int umap = mo.method == LT_MAP_UMAP;
     const char *mname = mo.method == LT_MAP_PCA ? "pca" : umap ? "umap" : "tsne";
-    lt_progress_init(&pg, stderr, cli_quiet(), umap ? "UMAP" : "t-SNE", umap ? "epochs" : "iterations", umap ? (mo.epochs ? mo.epochs : V->n > 10000 ? 200 : 500) : mo.iters);
+    lt_progress_init(&pg, NULL, umap ? "UMAP" : "t-SNE", umap ? "epochs" : "iterations", umap ? (mo.epochs ? mo.epochs : V->n > 10000 ? 200 : 500) : mo.iters);
     mo.progress = &pg;
     lt_map_result res;
     if (!M || !Y) r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail("map"));

@@ -167,7 +167,7 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     epoch_ctx ec = {cli_quiet(), isatty(2)};
     t->on_epoch = on_epoch; t->ud = &ec;
     lt_progress pg;
-    lt_progress_init(&pg, stderr, cli_quiet(), method, "steps", 0);
+    lt_progress_init(&pg, NULL, method, "steps", 0);
     t->progress = &pg;
     double t0 = lt_now();
     lt_vecs *X = NULL, *Xt = NULL;

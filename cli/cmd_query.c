@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void openblas_set_num_threads(int);
 
 enum { O_FROM = 1, O_TO, O_F16, O_PREC, O_OOV, O_K, O_NEG, O_RESTRICT, O_INDEX, O_EF, O_QUERIES, O_JSON, O_MUL, O_RATIO, O_REPEATS,
        O_SEED, O_THREADS, O_C, O_TRAINLIST, O_OP, O_FOLDS, O_CLF, O_GAMMA };
@@ -555,7 +554,6 @@ int cmd_eval_nodes(int argc, char **argv) {
     if (q.ne.train_list && q.ne.repeats != 10) return cli_usage(S.usage, "--train-list is one fixed split: no --repeats");
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
-    openblas_set_num_threads(1);   /* parallel over labels instead */
     lt_node_eval_result res;
     r = lt_eval_nodes(v, argv[optind + 1], &q.ne, &res) ? cli_fail("eval nodes") : 0;
     lt_vecs_free(v);
@@ -625,7 +623,6 @@ int cmd_eval_graphs(int argc, char **argv) {
     if (q.gamma > 0 && q.clf != LT_CLF_SVM) return cli_usage(S.usage, "eval graphs: --gamma needs --classifier svm");
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
-    openblas_set_num_threads(1);
     lt_graph_eval_opts go;
     lt_graph_eval_opts_init(&go);
     go.folds = q.folds; go.seed = q.ne.seed; go.n_threads = q.ne.n_threads; go.clf = q.clf; go.gamma = q.gamma;

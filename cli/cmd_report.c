@@ -98,7 +98,7 @@ int cmd_report(int argc, char **argv) {
         lt_report_opts_init(&ro);
         ro.seed = qo.seed; ro.map_rows = map_rows; ro.n_threads = threads; ro.evals = ev; ro.n_evals = nev;
         lt_progress pg;
-        lt_progress_init(&pg, stderr, cli_quiet(), "maps", "", 1);
+        lt_progress_init(&pg, NULL, "maps", "", 1);
         ro.progress = &pg;
         if (!r && lt_report_html(out, argv[optind], V, y, nc, names, &q, &ro)) r = cli_fail("report");
         lt_free(names);

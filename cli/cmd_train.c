@@ -109,7 +109,7 @@ int cmd_train(int argc, char **argv) {
         case O_OUT: out = optarg; break;
         case O_THREADS: if (!cli_int(optarg, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); o.sg.n_threads = (int)iv; fixed = "--threads"; break;
         case O_SEED: if (!cli_int(optarg, 0, INT64_MAX, &iv)) return cli_usage(U, "--seed must be a non-negative integer"); o.sg.seed = (uint64_t)iv; fixed = "--seed"; break;
-        case O_QUIET: o.sg.quiet = 1; cli_set_quiet(1); break;
+        case O_QUIET: cli_set_quiet(1); break;
         case O_CBOW: o.sg.cbow = 1; fixed = "--cbow"; break;
         case O_HS: o.sg.hs = 1; fixed = "--hs"; break;
         case O_DIM: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--dim must be 1..100000"); o.sg.dim = (int)iv; fixed = "--dim"; break;
@@ -168,7 +168,7 @@ int cmd_train(int argc, char **argv) {
     if (info.invalid_utf8) fprintf(stderr, "latent: warning: %lld invalid UTF-8 bytes were replaced by U+FFFD\n", (long long)info.invalid_utf8);
     if (model) lt_vecs_free(v);
     else if (cli_save_vecs(v, out, f, f16)) return 1;
-    if (!o.sg.quiet)
+    if (!cli_quiet())
         fprintf(stderr, "latent %s: %s: %lld words, %lld tokens, %.0f words/s, %.1fs, kernel %s -> %s\n", LT_VERSION, what,
                 (long long)info.vocab, (long long)info.tokens, info.words_per_sec, lt_now() - t0, lt_kern()->name, out);
     return 0;

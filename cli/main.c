@@ -29,11 +29,45 @@ static const cmd g_cmds[] = {
 };
 
 #include <sys/stat.h>
+#include <unistd.h>
 int cli_is_dir(const char *path) { struct stat st; return stat(path, &st) == 0 && S_ISDIR(st.st_mode); }
 
 static int g_quiet;
 int cli_quiet(void) { return g_quiet; }
-void cli_set_quiet(int q) { g_quiet = q; }
+void cli_set_quiet(int q) {
+    g_quiet = q;
+    if (q) lt_set_progress(NULL, NULL);   /* -q: no events at all (a trainer then skips its loss sums) */
+}
+
+/* The terminal progress line: the library reports events (lt_set_progress); the CLI draws them
+ * on stderr when it is a terminal and the command was not given -q. */
+static void fmt_rate(char *b, size_t n, double r) {
+    if (r >= 1e6) snprintf(b, n, "%.2fM", r / 1e6);
+    else if (r >= 1e3) snprintf(b, n, "%.1fk", r / 1e3);
+    else snprintf(b, n, "%.0f", r);
+}
+static int draw_progress(const lt_progress_info *p, void *ud) {
+    static int tty = -1;
+    if (tty < 0) tty = isatty(fileno(stderr));
+    if (!tty || g_quiet) return 0;
+    char rb[32];
+    fmt_rate(rb, sizeof rb, p->elapsed > 0 ? p->done / p->elapsed : 0);
+    if (p->final) {
+        fprintf(stderr, "\r%s: done, %.0f %s in %.1fs (%s %s/s)\033[K\n", p->what, p->done, p->unit, p->elapsed, rb, p->unit);
+        return 0;
+    }
+    if (p->total > 0) {
+        double rate = p->elapsed > 0 ? p->done / p->elapsed : 0;
+        double pct = 100.0 * p->done / p->total, eta = rate > 0 ? (p->total - p->done) / rate : 0;
+        fprintf(stderr, "\r%s: %5.1f%%  %s %s/s  ETA %02d:%02d", p->what, pct, rb, p->unit, (int)(eta / 60), (int)eta % 60);
+    } else {
+        fprintf(stderr, "\r%s: %.0f %s  %s %s/s", p->what, p->done, p->unit, rb, p->unit);
+    }
+    if (p->loss >= 0) fprintf(stderr, "  loss %.4f", p->loss);
+    fprintf(stderr, "\033[K");
+    fflush(stderr);
+    return 0;
+}
 
 static void usage(FILE *f) {
     fprintf(f, "latent %s: embeddings in C\n\nusage: latent <command> [options] args\n\ncommands:\n", LT_VERSION);
@@ -105,6 +139,7 @@ static void log_cb(int level, const char *msg, void *ud) {
 
 int main(int argc, char **argv) {
     lt_set_log(log_cb, NULL);
+    if (isatty(fileno(stderr))) lt_set_progress(draw_progress, NULL);
     if (argc < 2) { usage(stderr); return 2; }
     if (!strcmp(argv[1], "help") && argc >= 3) {   /* latent help CMD [SUB] == latent CMD [SUB] --help */
         char *hv[4] = {argv[2], argc >= 4 ? argv[3] : "--help", "--help", NULL};

@@ -241,4 +241,98 @@ TEST(bf16_precision) {
     free(ss); free(sl);
 }
 
-RUN_TESTS(T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision))
+/* the library's embedding pipeline (the loop the CLI, Python and the server share) */
+typedef struct { const char **t; const size_t *l; int64_t n, at; } src_ud;
+static int64_t src_next(void *ud, const char **texts, size_t *lens, int64_t cap) {
+    src_ud *s = ud;
+    int64_t k = s->n - s->at < cap ? s->n - s->at : cap;
+    for (int64_t i = 0; i < k; i++) { texts[i] = s->t[s->at + i]; lens[i] = s->l[s->at + i]; }
+    s->at += k;
+    return k;
+}
+typedef struct { float *rows; int H; int64_t next; int calls, order_bad; } dst_ud;
+static int dst_put(void *ud, const float *rows, int64_t n, int64_t ld, int64_t first) {
+    dst_ud *d = ud;
+    if (first != d->next) d->order_bad = 1;
+    for (int64_t i = 0; i < n; i++) memcpy(d->rows + (first + i) * d->H, rows + i * ld, sizeof(float) * (size_t)d->H);
+    d->next = first + n;
+    d->calls++;
+    return 0;
+}
+typedef struct { int events, finals; double last_done; } sink_ud;
+static int count_sink(const lt_progress_info *p, void *ud) {
+    sink_ud *s = ud;
+    s->events++;
+    if (p->final) { s->finals++; s->last_done = p->done; }
+    return 0;
+}
+TEST(embed_pipeline) {
+    char **ss = NULL; size_t *sl = NULL;
+    int ns = sentences(&ss, &sl);
+    lt_bert *m = NULL;
+    CHECK(ns > 0 && lt_bert_load(&m, FX "/tiny-bert-mean/st", NULL) == LT_OK);
+    if (!m) return;
+    enum { N = 300 };
+    const char *t[N]; size_t l[N];
+    for (int i = 0; i < N; i++) { t[i] = ss[i % ns]; l[i] = sl[i % ns]; }
+    int H = lt_bert_dim(m);
+    float *one = malloc(sizeof(float) * N * H), *a = malloc(sizeof(float) * N * H), *b = malloc(sizeof(float) * N * (H + 3));
+    int64_t cut = 0;
+    for (int i = 0; i < N; i++) {
+        int tr = 0;
+        CHECK(lt_bert_embed(m, t[i], l[i], one + (size_t)i * H, &tr) == LT_OK);
+        cut += tr;
+    }
+    lt_ctx c;
+    lt_ctx_init(&c);
+    lt_embed_opts o;
+    lt_embed_opts_init(&o);
+    CHECK(o.batch == 32 && !o.latency && !o.chunk && c.n_threads == 1);
+    o.batch = 7;
+    lt_embed_stats st;
+    CHECK(lt_embed_texts(m, t, l, N, a, H, &o, &c, &st) == LT_OK);
+    CHECK_MSG(st.done == N && st.failed == -1 && st.truncated == cut, "done %lld failed %lld truncated %lld", (long long)st.done, (long long)st.failed, (long long)st.truncated);
+    CHECK_ARR(a, one, (long)N * H, 1e-5, 0);   /* ragged batches vs one by one */
+    /* threads, latency mode, a wider row stride: the same bytes */
+    for (int v = 0; v < 3; v++) {
+        c.n_threads = v == 0 ? 2 : 3;
+        o.latency = v == 1;
+        int64_t ld = v == 2 ? H + 3 : H;
+        memset(b, 0, sizeof(float) * N * (H + 3));
+        CHECK(lt_embed_texts(m, t, l, N, b, ld, &o, &c, NULL) == LT_OK);
+        int same = 1;
+        for (int i = 0; i < N; i++) same &= !memcmp(a + (size_t)i * H, b + i * ld, sizeof(float) * (size_t)H);
+        CHECK_MSG(same, "threads %d latency %d ld %lld: rows differ", c.n_threads, o.latency, (long long)ld);
+    }
+    /* streaming: several blocks (cap 256 here), rows in order, the same bytes */
+    c.n_threads = 2; o.latency = 0;
+    src_ud su = {t, l, N, 0};
+    dst_ud du = {b, H, 0, 0, 0};
+    CHECK(lt_embed_stream(m, src_next, &su, dst_put, &du, &o, &c, &st) == LT_OK);
+    CHECK(du.calls == 2 && !du.order_bad && du.next == N && st.done == N);
+    CHECK(!memcmp(a, b, sizeof(float) * N * H));
+    /* progress events reach the context's sink, the last one final with every input */
+    sink_ud sk = {0, 0, 0};
+    c.progress = count_sink; c.progress_ud = &sk;
+    CHECK(lt_embed_texts(m, t, l, N, b, H, &o, &c, NULL) == LT_OK);
+    CHECK(sk.finals == 1 && sk.last_done == N);
+    /* cancellation */
+    volatile int stop = 1;
+    c.cancel = &stop;
+    CHECK(lt_embed_texts(m, t, l, N, b, H, &o, &c, &st) == LT_EINTR);
+    CHECK(strstr(lt_errmsg(), "stopped") != NULL);
+    c.cancel = NULL;
+    /* a bad input is named (1-based) and its index returned, whatever the threads */
+    t[137] = "ab\xff"; l[137] = 3;
+    for (int nt = 1; nt <= 2; nt++) {
+        c.n_threads = nt;
+        CHECK(lt_embed_texts(m, t, l, N, b, H, &o, &c, &st) == LT_EFORMAT);
+        CHECK_MSG(st.failed == 137 && !strncmp(lt_errmsg(), "input 138:", 10), "failed %lld: %s", (long long)st.failed, lt_errmsg());
+    }
+    free(one); free(a); free(b);
+    lt_bert_free(m);
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss); free(sl);
+}
+
+RUN_TESTS(T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

@@ -165,7 +165,7 @@ static lt_sgns *train(int cbow, int hs, int neg, int batched, int threads, int64
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
     o.dim = D; o.cbow = cbow; o.hs = hs; o.negative = neg; o.batched = batched; o.n_threads = threads;
-    o.epochs = 3; o.quiet = 1; o.sample = 0; o.checkpoint_every = ck_every;
+    o.epochs = 3; o.sample = 0; o.checkpoint_every = ck_every;
     lt_sgns *m;
     if (lt_sgns_new(&m, &o, NW, c->counts) != LT_OK) return NULL;
     if (lt_sgns_train(m, &c->t) != LT_OK) { lt_sgns_free(m); return NULL; }
@@ -247,7 +247,7 @@ TEST(epoch_words_runs_past_the_epochs) {
     corpus_t *c = corp();
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
-    o.dim = D; o.epochs = 2; o.quiet = 1; o.sample = 0; o.n_threads = 1;
+    o.dim = D; o.epochs = 2; o.sample = 0; o.n_threads = 1;
     prog_t p = {0};
     o.progress = prog_cb; o.progress_ud = &p;
     double n = (double)c->t.n_words;
@@ -265,7 +265,7 @@ TEST(epoch_words_runs_past_the_epochs) {
     CHECK(a && b && e && !memcmp(wa, lt_sgns_vectors(b, NULL), (size_t)NW * ld * 4));
     CHECK(a && e && memcmp(wa, lt_sgns_vectors(e, NULL), (size_t)NW * ld * 4));
     CHECK(lt_sgns_new(&k, &o, NW, c->counts) == LT_OK);
-    if (k) lt_sgns_set_output(k, "build/tests/epoch_words.ckpt", 1);
+    if (k) lt_sgns_set_output(k, "build/tests/epoch_words.ckpt");
     CHECK(k && lt_sgns_train(k, &c->t) == LT_EINVAL && strstr(lt_errmsg(), "checkpoints"));
     /* two threads read as fastText: each from its part's start on through the whole stream,
      * wrapping, until both together read the total (at most one sentence of 20 words more
@@ -305,7 +305,7 @@ TEST(resume_equals_uninterrupted) {
         o.stop_after_segments = 4;
         lt_sgns *m;
         CHECK(lt_sgns_new(&m, &o, NW, c->counts) == LT_OK);
-        lt_sgns_set_output(m, "build/tests/ck.bin", 1);
+        lt_sgns_set_output(m, "build/tests/ck.bin");
         lt_sgns_set_blob(m, "vocab", 5);
         CHECK(lt_sgns_train(m, &c->t) == LT_EINTR);
         lt_sgns_free(m);
@@ -337,7 +337,7 @@ TEST(huffman_any_order_and_huge_counts) {
     corpus_t *c = corp();
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
-    o.dim = D; o.hs = 1; o.negative = 0; o.epochs = 1; o.quiet = 1; o.sample = 0;
+    o.dim = D; o.hs = 1; o.negative = 0; o.epochs = 1; o.sample = 0;
     lt_sgns *a = NULL, *b = NULL;
     CHECK(lt_sgns_new(&a, &o, NW, c->counts) == LT_OK && lt_sgns_train(a, &c->t) == LT_OK);
     /* reverse the ids: counts ascending now */

@@ -155,7 +155,7 @@ TEST(fasttext_epoch_counts_unknown_words_and_line_ends) {
     for (int exact = 0; exact <= 1; exact++) {
         lt_w2v_opts o;
         lt_w2v_opts_init(&o);
-        o.sg.dim = 8; o.sg.epochs = 2; o.sg.quiet = 1; o.sg.sample = 0; o.sg.n_threads = 1;
+        o.sg.dim = 8; o.sg.epochs = 2; o.sg.sample = 0; o.sg.n_threads = 1;
         o.vocab.min_count = 2; o.minn = 2; o.maxn = 3; o.bucket = 100; o.exact_epochs = exact;
         double p[2] = {0, 0};
         o.sg.progress = last_done; o.sg.progress_ud = p;

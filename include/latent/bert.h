@@ -18,6 +18,7 @@
 #define LATENT_BERT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "latent/core.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,6 +66,42 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
 int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks);
 /* Last hidden state of given ids: (n_ids, dim) into out. */
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int n, float *out);
+
+/* ---- the embedding pipeline: the one loop every front end (CLI, Python, server) uses ----
+ * Threads and progress come from the context (lt_ctx: n_threads, the progress sink, cancel);
+ * BLAS runs on one thread inside (the parallelism is over batches, or inside the forward pass).
+ * Rows are the same bytes for any thread count and either mode. */
+typedef struct lt_embed_opts {
+    int batch;     /* inputs per forward pass, packed without padding [32] */
+    int latency;   /* 1: one batch at a time with every thread inside its forward pass (lower
+                      latency for a few inputs); 0: threads take whole batches [0] */
+    int chunk;     /* inputs longer than max_seq: embed windows and average them (else cut) [0] */
+} lt_embed_opts;
+void lt_embed_opts_init(lt_embed_opts *o);
+
+typedef struct lt_embed_stats {
+    int64_t done;        /* inputs embedded */
+    int64_t truncated;   /* inputs cut to max_seq */
+    int64_t chunked;     /* inputs embedded in several windows (chunk) */
+    int64_t failed;      /* index of the input that failed, -1 if none */
+    double seconds;
+} lt_embed_stats;
+
+/* n texts (UTF-8, lens bytes each) into out: n rows of lt_bert_dim floats, row stride ld.
+ * ctx and o may be NULL (defaults); st may be NULL. Progress "embed" in inputs to the
+ * context's sink. On failure the message names the input ("input N: ...", 1-based) and
+ * st->failed holds its index; LT_EINTR when the context or the sink asked to stop. */
+int lt_embed_texts(const lt_bert *m, const char *const *texts, const size_t *lens, int64_t n, float *out, int64_t ld,
+                   const lt_embed_opts *o, const lt_ctx *ctx, lt_embed_stats *st);
+
+/* Streaming: read -> embed -> write in order, block by block, in memory bounded by the block
+ * (batch x threads x 8 texts, at least 256). The source fills up to cap texts (valid until its
+ * next call) and returns the count, 0 at the end or a negative status; the sink receives the
+ * rows of texts first .. first + n - 1 in order, and returns non-zero to stop. */
+typedef int64_t (*lt_text_source)(void *ud, const char **texts, size_t *lens, int64_t cap);
+typedef int (*lt_rows_out)(void *ud, const float *rows, int64_t n, int64_t ld, int64_t first);
+int lt_embed_stream(const lt_bert *m, lt_text_source src, void *src_ud, lt_rows_out dst, void *dst_ud,
+                    const lt_embed_opts *o, const lt_ctx *ctx, lt_embed_stats *st);
 
 /* In-memory parsers (fuzzing): safetensors header and tokenizer.json. */
 int lt_safetensors_check(const void *buf, size_t len, const char *name);

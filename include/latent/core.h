@@ -98,22 +98,59 @@ int lt_cpu_count(void);
 /* Monotonic seconds. */
 double lt_now(void);
 
-/* Progress reporter on a FILE (stderr). Quiet when `quiet` or the stream is not a tty.
- * lt_progress_update is cheap to call often (rate-limited to ~4 Hz). */
-/* Progress callback: called (rate-limited to ~4 Hz, and once at the end with done == total)
- * from whichever thread reports progress; a non-zero return asks the job to stop (LT_EINTR). */
+/* ---- progress ----
+ * Long calls report progress as events; the library never draws. A front end installs a sink:
+ * the CLI's draws the terminal line on stderr, Python's calls the user's callable, a server
+ * would count. Sinks are called (rate-limited to ~4 Hz, and once at the end with final = 1)
+ * from whichever thread reports; a non-zero return asks the job to stop (LT_EINTR). */
+typedef struct lt_progress_info {
+    const char *what;     /* the job: "train skip-gram", "embed", "t-SNE map", ... */
+    const char *unit;     /* what `done` counts: "words", "inputs", "epochs", ... */
+    double done, total;   /* total <= 0: not known */
+    double loss;          /* < 0: none to show */
+    double elapsed;       /* seconds since the job started */
+    int final;            /* 1 on the closing event */
+} lt_progress_info;
+typedef int (*lt_progress_sink)(const lt_progress_info *p, void *ud);
+/* The process's default sink, used by jobs whose context names none [none: silent]. */
+void lt_set_progress(lt_progress_sink fn, void *ud);
+
+/* ---- execution context ----
+ * What a long call runs with, apart from its options: threads, BLAS threads, where its log and
+ * progress go, and a cancellation flag. Front ends fill one per job (per request, in a server);
+ * NULL where a call takes one means lt_ctx_init's defaults.
+ *
+ *   lt_ctx c;
+ *   lt_ctx_init(&c);
+ *   c.n_threads = 4;
+ *   lt_embed_texts(model, texts, lens, n, out, H, NULL, &c, NULL);
+ */
+typedef struct lt_ctx {
+    int n_threads;                /* worker threads [1] */
+    int blas_threads;             /* threads BLAS may use inside the call [0: as n_threads] */
+    lt_log_fn log; void *log_ud;  /* [NULL: the process log, lt_set_log] */
+    lt_progress_sink progress; void *progress_ud;   /* [NULL: the process sink, lt_set_progress] */
+    const volatile int *cancel;   /* non-NULL: the call stops with LT_EINTR soon after *cancel != 0 */
+} lt_ctx;
+void lt_ctx_init(lt_ctx *c);
+/* 1 when the context asks the call to stop. */
+int lt_ctx_cancelled(const lt_ctx *c);
+
+/* Progress reporter of one job: reports to the context's sink (or the process's) and to an
+ * optional per-job callback fn(done, total, loss, ud) (the trainers' option structs carry one).
+ * lt_progress_update is cheap to call often. */
 typedef int (*lt_progress_fn)(double done, double total, double loss, void *ud);
 typedef struct lt_progress {
-    FILE *f;
-    int enabled;
+    lt_progress_sink sink; void *sink_ud;
     lt_progress_fn fn; void *ud;  /* optional; set after lt_progress_init */
-    volatile int stop;            /* set when fn asked to stop */
+    const volatile int *cancel;   /* from the context */
+    volatile int stop;            /* set when a sink or fn asked to stop, or on cancel */
     double t0, last;
     double total;
     const char *what;
     const char *unit;
 } lt_progress;
-void lt_progress_init(lt_progress *p, FILE *f, int quiet, const char *what, const char *unit, double total);
+void lt_progress_init(lt_progress *p, const lt_ctx *ctx, const char *what, const char *unit, double total);
 /* loss < 0 means "no loss to show". */
 void lt_progress_update(lt_progress *p, double done, double loss);
 void lt_progress_end(lt_progress *p, double done);

@@ -50,7 +50,6 @@ typedef struct lt_glove_opts {
     int n_threads;            /* [1] */
     uint64_t seed;            /* [1] */
     double memory;            /* bytes for counting, all threads [4 GiB] */
-    int quiet;
     /* progress: stage 0 counting (done = tokens), 1 training (done = records, loss = the
      * epoch's mean weighted squared error so far, -1 if none) */
     void (*progress)(void *ud, int stage, int epoch, double done, double total, double loss);

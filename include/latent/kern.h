@@ -103,6 +103,9 @@ void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, floa
 /* ---- bf16 (opt-in reduced precision): weights and activations rounded to bfloat16,
  * products exact, sums in f32. AVX-512 BF16 (vdpbf16ps) where the CPU has it, else a scalar
  * version with the same rounding of the inputs. */
+/* IEEE half conversions (round to nearest even). */
+uint16_t lt_f32_to_f16(float f);
+float lt_f16_to_f32(uint16_t h);
 static inline uint16_t lt_bf16_from_f32(float f) {
     union { float f; uint32_t u; } v = {f};
     if ((v.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((v.u >> 16) | 0x40);   /* quiet NaN */
@@ -137,7 +140,17 @@ void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
 /* the same in double */
 void lt_dgemm(int trans_a, int trans_b, int m, int n, int k, double alpha, const double *A, int64_t lda, const double *B,
               int64_t ldb, double beta, double *C, int64_t ldc);
-/* threads the BLAS may use inside one call (1 while callers run their own threads) */
+/* BLAS threads. This file's functions are the only door to the BLAS and LAPACK, and the only
+ * place their thread count is set. OpenBLAS keeps one count per process, so each library entry
+ * that reaches BLAS sets it for the length of its call and puts the previous one back:
+ *   int saved = lt_blas_begin(n);   // n: the call's BLAS threads (1 while it runs its own)
+ *   ...
+ *   lt_blas_end(saved);
+ * n <= 0 leaves the count as it is. Calls running at once with different counts each get one of
+ * them: the results are the same, only the speed differs. Front ends never set it. */
+int lt_blas_begin(int n_threads);
+void lt_blas_end(int saved);
+/* the same as a plain setting (kept for callers outside the library) */
 void lt_blas_threads(int n);
 int lt_blas_get_threads(void);
 /* 1 when latent's packed kernel should take general products too: latent runs AVX-512 and the

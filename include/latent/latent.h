@@ -2,6 +2,7 @@
 #ifndef LATENT_H
 #define LATENT_H
 #include "latent/core.h"
+#include "latent/io.h"
 #include "latent/kern.h"
 #include "latent/store.h"
 #include "latent/text.h"

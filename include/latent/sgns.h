@@ -67,7 +67,6 @@ typedef struct lt_sgns_opts {
     int64_t checkpoint_every;  /* words between checkpoints; 0 = once per epoch [0] */
     const char *checkpoint_path;/* where to write checkpoints (NULL = none) */
     int64_t stop_after_segments;/* testing: stop (LT_EINTR) after this many segments [0 = never] */
-    int quiet;            /* no progress on stderr */
     float ns_exponent;    /* noise distribution count^e [0.75, word2vec; fastText uses 0.5] */
     int cbow_mean_grad;   /* CBOW: give each context row the gradient of the mean (hidden
                              gradient / context size, Irsoy et al. 2021) instead of word2vec's
@@ -134,7 +133,7 @@ int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len);
 /* The same from memory (`name` in messages; fuzzing). */
 int lt_sgns_parse_checkpoint(const void *buf, size_t len, const char *name, lt_sgns **out, void **blob, size_t *blob_len);
-void lt_sgns_set_output(lt_sgns *m, const char *checkpoint_path, int quiet);
+void lt_sgns_set_output(lt_sgns *m, const char *checkpoint_path);
 /* Caller-supplied blob written with periodic checkpoints (not copied). */
 void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len);
 

@@ -142,10 +142,6 @@ void lt_file_unlock(int fd);
 int lt_ivecs_read(const char *path, int64_t **out, int64_t *n, int64_t *k);
 int lt_ivecs_write(const char *path, const int64_t *ids, int64_t n, int64_t k);
 
-/* IEEE half conversions (round to nearest even). */
-uint16_t lt_f32_to_f16(float f);
-float lt_f16_to_f32(uint16_t h);
-
 #ifdef __cplusplus
 }
 #endif

@@ -341,9 +341,11 @@ class Encoder:
     def get_sentence_embedding_dimension(self):
         return self.dim
 
-    def encode(self, sentences, batch_size=32, normalize=None, normalize_embeddings=None):
+    def encode(self, sentences, batch_size=32, normalize=None, normalize_embeddings=None, latency=False):
         """Embeds a str or a list of str: (n, dim) float32 (or (dim,) for one str).
-        normalize=None keeps the model folder's setting (2_Normalize), True/False force it."""
+        normalize=None keeps the model folder's setting (2_Normalize), True/False force it.
+        The library's pipeline, as `latent embed`: threads take whole batches, or with
+        latency=True (`--latency`) all of them work inside one batch at a time; same rows."""
         if normalize is None:
             normalize = normalize_embeddings
         one = isinstance(sentences, str)
@@ -352,7 +354,7 @@ class Encoder:
             normalize = None
         if normalize not in self._models:
             self._models[normalize] = _latent.bert_load(self._dir, self._pool, int(normalize), self._max)
-        buf = self._models[normalize].encode(texts, int(batch_size), self._threads)
+        buf = self._models[normalize].encode(texts, int(batch_size), self._threads, bool(latency))
         out = np.frombuffer(buf, dtype=np.float32).reshape(len(texts), self.dim)
         return out[0] if one else out
 

@@ -335,7 +335,6 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "sO!O", &path, &PyDict_Type, &d, &cb)) return NULL;
     lt_w2v_opts o;
     lt_w2v_opts_init(&o);
-    o.sg.quiet = 1;
     long long v;
     double f;
     int r = 0;
@@ -371,7 +370,6 @@ static PyObject *py_train_graph(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "spO!O", &path, &second, &PyDict_Type, &d, &cb)) return NULL;
     lt_n2v_opts o;
     lt_n2v_opts_init(&o);
-    o.sg.quiet = 1;
     o.walk.second_order = second;
     lt_graph_opts go;
     lt_graph_opts_init(&go);
@@ -431,11 +429,12 @@ static PyObject *py_bert_load(PyObject *self, PyObject *args) {
     b->m = m;
     return (PyObject *)b;
 }
-/* encode(list of str, batch_size, threads) -> bytearray of n*dim float32 */
+/* encode(list of str, batch_size, threads, latency) -> bytearray of n*dim float32: the
+ * library's pipeline (lt_embed_texts), as `latent embed` runs it */
 static PyObject *bert_encode(Bert *o, PyObject *args) {
     PyObject *lst;
-    int batch, threads;
-    if (!PyArg_ParseTuple(args, "Oii", &lst, &batch, &threads)) return NULL;
+    int batch, threads, latency = 0;
+    if (!PyArg_ParseTuple(args, "Oii|p", &lst, &batch, &threads, &latency)) return NULL;
     PyObject *seq = PySequence_Fast(lst, "sentences must be a sequence of str");
     if (!seq) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -451,13 +450,16 @@ static PyObject *bert_encode(Bert *o, PyObject *args) {
         lens[i] = (size_t)l;
     }
     float *dst = (float *)PyByteArray_AS_STRING(out);
-    int rc = 0;
-    if (batch < 1) batch = 1;
+    lt_ctx ctx;
+    lt_ctx_init(&ctx);
+    ctx.n_threads = threads < 1 ? 1 : threads;
+    lt_embed_opts eo;
+    lt_embed_opts_init(&eo);
+    eo.batch = batch < 1 ? 1 : batch;
+    eo.latency = latency;
+    int rc;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n && !rc; i += batch) {
-        int nb = (int)(n - i < batch ? n - i : batch);
-        rc = lt_bert_embed_batch_mt(o->m, texts + i, lens + i, nb, dst + (size_t)i * H, NULL, threads);
-    }
+    rc = lt_embed_texts(o->m, texts, lens, (int64_t)n, dst, H, &eo, &ctx, NULL);
     Py_END_ALLOW_THREADS
     if (rc) { fail(); goto bad; }
     PyMem_Free(texts); PyMem_Free(lens);
@@ -474,7 +476,7 @@ static PyObject *bert_info(Bert *o, PyObject *unused) {
     return Py_BuildValue("{s:i,s:i,s:O,s:s}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
                          lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", pools[lt_bert_pooling(o->m)]);
 }
-static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads)"},
+static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads, latency=False)"},
                                      {"info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling"},
                                      {NULL, NULL, 0, NULL}};
 static PyTypeObject BertType = {

@@ -3,7 +3,7 @@
  * at load for latent's GEMM (kern.h), with bias, GELU and the residual add fused into its
  * epilogue; the mmap'ed originals are then released. */
 #include "bert_impl.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include "latent/core.h"
 #include "latent/kern.h"
 #include <sched.h>
@@ -66,10 +66,10 @@ static cJSON *read_json(const char *path, int required, int *rc) {
     FILE *f = fopen(path, "rb");
     if (!f) { if (required) *rc = lt_err(LT_EIO, "%s: missing", path); return NULL; }
     fclose(f);
-    if ((*rc = lt__read_whole(path, &b, &len, &ml))) return NULL;
+    if ((*rc = lt_read_whole(path, &b, &len, &ml))) return NULL;
     cJSON *j = cJSON_ParseWithLength(b, len);
     if (!j) *rc = lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", path, cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - b) : (size_t)0);
-    lt__release_whole(b, ml);
+    lt_release_whole(b, ml);
     return j;
 }
 static int jint(cJSON *j, const char *k, int def) { cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k); return cJSON_IsNumber(x) ? x->valueint : def; }

@@ -1,7 +1,8 @@
 /* safetensors: 8-byte little-endian header length, JSON header, raw tensor data.
  * f32 tensors are used in place (mmap), f16/bf16 converted to f32. */
 #include "bert_impl.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
+#include "latent/kern.h"
 #include "latent/core.h"
 #include "latent/store.h"
 #include <cjson/cJSON.h>
@@ -92,10 +93,10 @@ done:
 
 int lt__st_open(lt_st *st, const char *path) {
     char *buf; size_t len, ml;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt__st_parse(st, (const unsigned char *)buf, len, path, 0);
-    if (rc) { lt__release_whole(buf, ml); return rc; }
+    if (rc) { lt_release_whole(buf, ml); return rc; }
     if (ml) { st->map = buf; st->map_len = ml; }
     else {
         /* a gzip-inflated buffer: tensors must own their data */

@@ -2,7 +2,7 @@
  * BertPreTokenizer (whitespace and punctuation), greedy longest-match WordPiece.
  * Unicode properties come from utf8proc; the rules follow Hugging Face tokenizers. */
 #include "bert_impl.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include "latent/core.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -278,13 +278,13 @@ done:
 
 static int read_text(const char *path, char **out, size_t *len) {
     char *b; size_t ml;
-    int rc = lt__read_whole(path, &b, len, &ml);
+    int rc = lt_read_whole(path, &b, len, &ml);
     if (rc) return rc;
     char *c = lt_malloc(*len + 1);
-    if (!c) { lt__release_whole(b, ml); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!c) { lt_release_whole(b, ml); return lt_err(LT_ENOMEM, "out of memory"); }
     if (*len) memcpy(c, b, *len);   /* an empty file maps to no buffer at all */
     c[*len] = 0;
-    lt__release_whole(b, ml);
+    lt_release_whole(b, ml);
     *out = c;
     return LT_OK;
 }

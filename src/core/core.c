@@ -219,10 +219,21 @@ double lt_now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* ---- progress ---- */
-void lt_progress_init(lt_progress *p, FILE *f, int quiet, const char *what, const char *unit, double total) {
-    p->f = f;
-    p->enabled = !quiet && f && isatty(fileno(f));
+/* ---- progress and the execution context ---- */
+static lt_progress_sink g_sink;
+static void *g_sink_ud;
+void lt_set_progress(lt_progress_sink fn, void *ud) { g_sink = fn; g_sink_ud = ud; }
+
+void lt_ctx_init(lt_ctx *c) {
+    memset(c, 0, sizeof *c);
+    c->n_threads = 1;
+}
+int lt_ctx_cancelled(const lt_ctx *c) { return c && c->cancel && *c->cancel; }
+
+void lt_progress_init(lt_progress *p, const lt_ctx *ctx, const char *what, const char *unit, double total) {
+    p->sink = ctx && ctx->progress ? ctx->progress : g_sink;
+    p->sink_ud = ctx && ctx->progress ? ctx->progress_ud : g_sink_ud;
+    p->cancel = ctx ? ctx->cancel : NULL;
     p->t0 = p->last = lt_now();
     p->total = total;
     p->what = what;
@@ -231,40 +242,22 @@ void lt_progress_init(lt_progress *p, FILE *f, int quiet, const char *what, cons
     p->ud = NULL;
     p->stop = 0;
 }
-static void fmt_rate(char *b, size_t n, double r) {
-    if (r >= 1e6) snprintf(b, n, "%.2fM", r / 1e6);
-    else if (r >= 1e3) snprintf(b, n, "%.1fk", r / 1e3);
-    else snprintf(b, n, "%.0f", r);
+static void report(lt_progress *p, double now, double done, double loss, int final) {
+    if (p->fn && p->fn(done, final && p->total <= 0 ? done : p->total, final ? -1 : loss, p->ud)) p->stop = 1;
+    if (p->sink) {
+        lt_progress_info e = {p->what, p->unit, done, p->total, loss, now - p->t0, final};
+        if (p->sink(&e, p->sink_ud)) p->stop = 1;
+    }
+    if (p->cancel && *p->cancel) p->stop = 1;
 }
 void lt_progress_update(lt_progress *p, double done, double loss) {
-    if (!p->enabled && !p->fn) return;
+    if (!p->sink && !p->fn && !p->cancel) return;
     double now = lt_now();
     if (now - p->last < 0.25) return;
     p->last = now;
-    if (p->fn && p->fn(done, p->total, loss, p->ud)) p->stop = 1;
-    if (!p->enabled) return;
-    double el = now - p->t0, rate = el > 0 ? done / el : 0;
-    char rb[32];
-    fmt_rate(rb, sizeof rb, rate);
-    if (p->total > 0) {
-        double pct = 100.0 * done / p->total, eta = rate > 0 ? (p->total - done) / rate : 0;
-        fprintf(p->f, "\r%s: %5.1f%%  %s %s/s  ETA %02d:%02d", p->what, pct, rb, p->unit,
-                (int)(eta / 60), (int)eta % 60);
-    } else {
-        fprintf(p->f, "\r%s: %.0f %s  %s %s/s", p->what, done, p->unit, rb, p->unit);
-    }
-    if (loss >= 0) fprintf(p->f, "  loss %.4f", loss);
-    fprintf(p->f, "\033[K");
-    fflush(p->f);
+    report(p, now, done, loss, 0);
 }
-void lt_progress_end(lt_progress *p, double done) {
-    if (p->fn && p->fn(done, p->total > 0 ? p->total : done, -1, p->ud)) p->stop = 1;
-    if (!p->enabled) return;
-    double el = lt_now() - p->t0;
-    char rb[32];
-    fmt_rate(rb, sizeof rb, el > 0 ? done / el : 0);
-    fprintf(p->f, "\r%s: done, %.0f %s in %.1fs (%s %s/s)\033[K\n", p->what, done, p->unit, el, rb, p->unit);
-}
+void lt_progress_end(lt_progress *p, double done) { report(p, lt_now(), done, -1, 1); }
 
 uint64_t lt_hash64(const void *data, size_t n, uint64_t h) {
     const unsigned char *p = data;

@@ -1,8 +1,9 @@
 /* lt_encode: applies any fitted model by its kind. */
+#include "latent/kern.h"
 #include "dense_impl.h"
 #include <string.h>
 
-int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
+static int encode_call(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
     *out = NULL;
     const char *k = lt_model_kind(m);
     if (!strcmp(k, "pca")) return lt__pca_encode(m, X, n_threads, out);
@@ -19,7 +20,7 @@ int lt__put_block(lt_rows_sink sink, void *ud, lt_vecs *Z, int64_t nb, int64_t f
     return rc;
 }
 
-int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
+static int encode_rows_call(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
     const char *k = lt_model_kind(m);
     if (!strcmp(k, "rff") || !strcmp(k, "nystroem") || !strcmp(k, "kpca")) return lt__kernel_encode_rows(m, X, n_threads, sink, ud);
     /* the others row by row in their nature: slices of X (views sharing its rows) */
@@ -42,7 +43,7 @@ int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_s
     return rc ? rc : re;
 }
 
-int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
+static int reconstruct_call(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
     *scaled = *recon = NULL;
     const char *k = lt_model_kind(m);
     int pca = !strcmp(k, "pca");
@@ -63,4 +64,25 @@ int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
     if (rc) { lt_vecs_free(S); return rc; }
     *scaled = S;
     return LT_OK;
+}
+
+int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
+    int saved = lt_blas_begin(n_threads);   /* BLAS threads: the call's own */
+    int rc = encode_call(m, X, n_threads, out);
+    lt_blas_end(saved);
+    return rc;
+}
+
+int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
+    int saved = lt_blas_begin(n_threads);   /* BLAS threads: the call's own */
+    int rc = encode_rows_call(m, X, n_threads, sink, ud);
+    lt_blas_end(saved);
+    return rc;
+}
+
+int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
+    int saved = lt_blas_begin(n_threads);   /* BLAS threads: the call's own */
+    int rc = reconstruct_call(m, X, n_threads, scaled, recon);
+    lt_blas_end(saved);
+    return rc;
 }

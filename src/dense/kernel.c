@@ -144,7 +144,7 @@ static int fit_start(const char *kind, const lt_vecs *X, const lt_kernel_opts *o
     return rc;
 }
 
-int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+static int rff_fit_call(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     *out = NULL;
     if (o->kernel != LT_KERNEL_RBF && o->kernel != LT_KERNEL_LAPLACIAN) return lt_err(LT_EINVAL, "rff: rbf or laplacian kernels only (nystroem takes the others)");
     lt_model *m;
@@ -223,7 +223,7 @@ static int nystroem_build(const float *Xs, int64_t n, int64_t d, int64_t M, cons
     return rc;
 }
 
-int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+static int nystroem_fit_call(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     *out = NULL;
     if (o->dim > X->n) return lt_err(LT_EINVAL, "nystroem: --dim %d landmarks but only %lld rows", o->dim, (long long)X->n);
     lt_model *m;
@@ -348,7 +348,7 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, int nt, doub
     return rc;
 }
 
-int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+static int kpca_fit_call(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
     *out = NULL;
     int64_t n = X->n, d = X->d, k = o->dim;
     int approx = o->kpca_solver == LT_KPCA_NYSTROEM || (o->kpca_solver == LT_KPCA_AUTO && n > 20000);
@@ -507,8 +507,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
     for (int64_t j = 0; rc == LT_OK && dotk && j < R; j++) for (int64_t t = 0; t < d; t++) nb2[j] += (double)Bf[j * d + t] * Bf[j * d + t];
     /* the block products below are latent's own: OpenBLAS's polling pool would take a core
      * from them; its thread count is put back after the blocks */
-    int saved_blas = lt_blas_get_threads();
-    if (rff || dotk) lt_blas_threads(1);
+    int saved_blas = lt_blas_begin(rff || dotk ? 1 : 0);
     double all = kpca ? meta_d(m, "K_mean", 0) : 0, amp = sqrt(2.0 / (double)(D ? D : 1));
     for (int64_t i0 = 0; rc == LT_OK && i0 < n; i0 += RB) {
         int64_t nb = n - i0 < RB ? n - i0 : RB;
@@ -549,7 +548,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
                     Zc->data + zr * Zc->ld, (int)Zc->ld);
         if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
     }
-    if (rff || dotk) lt_blas_threads(saved_blas);
+    lt_blas_end(saved_blas);
     if (sink) { int re = sink(ud, NULL, n); if (rc == LT_OK) rc = re; }   /* the end: the sink lets go of the blocks */
     lt_vecs_free(Z2);
     lt_free(Xb); lt_free(Bf); lt_free(S); lt_free(Nf); lt_free(Kf); lt_free(K); lt_free(bf); lt_packed_free(&P); lt_packed_free(&PN);
@@ -588,4 +587,25 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
 int lt__kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) { return kernel_encode(m, X, n_threads, 0, NULL, NULL, out); }
 int lt__kernel_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
     return kernel_encode(m, X, n_threads, 0, sink, ud, NULL);
+}
+
+int lt_rff_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = rff_fit_call(X, o, out);
+    lt_blas_end(saved);
+    return rc;
+}
+
+int lt_nystroem_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = nystroem_fit_call(X, o, out);
+    lt_blas_end(saved);
+    return rc;
+}
+
+int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = kpca_fit_call(X, o, out);
+    lt_blas_end(saved);
+    return rc;
 }

@@ -3,6 +3,7 @@
  * `dim` largest eigenpairs by LAPACKE_dsyevr, or the randomized subspace iteration, whose
  * covariance products X^T (X P) are made block by block. Transform and inverse are sgemm over
  * row blocks. */
+#include "latent/kern.h"
 #include "dense_impl.h"
 #include <cblas.h>
 #include <lapacke.h>
@@ -30,13 +31,13 @@ static int meta_num(lt_model *m, const char *k, double v) {
     return lt_model_meta_set(m, k, b);
 }
 
-int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
+static int pca_fit_call(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
     lt__rows r;
     lt__rows_vecs(&r, X);
     return lt__pca_fit_rows(&r, o, out);
 }
 
-int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out) {
+static int pca_fit_file_call(const char *path, const lt_pca_opts *o, lt_model **out) {
     lt__rows r;
     *out = NULL;
     int rc = lt__rows_open(&r, path);
@@ -316,3 +317,17 @@ static int pca_inverse(const lt_model *m, const lt_vecs *Z, int unscale, lt_vecs
 
 int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out) { return pca_inverse(m, Z, 1, out); }
 int lt__pca_inverse_scaled(const lt_model *m, const lt_vecs *Z, lt_vecs **out) { return pca_inverse(m, Z, 0, out); }
+
+int lt_pca_fit(const lt_vecs *X, const lt_pca_opts *o, lt_model **out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = pca_fit_call(X, o, out);
+    lt_blas_end(saved);
+    return rc;
+}
+
+int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = pca_fit_file_call(path, o, out);
+    lt_blas_end(saved);
+    return rc;
+}

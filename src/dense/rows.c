@@ -1,7 +1,7 @@
 /* Row sources for the streaming fits: the rows of an lt_vecs, or of an uncompressed .npy
  * (f32 / f64) or .fvecs file read block by block, so a fit's memory does not grow with n. */
 #include "dense_impl.h"
-#include "../io/store_impl.h"
+#include "latent/io.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +26,7 @@ int lt__rows_open(lt__rows *r, const char *path) {
     if (f == LT_FMT_NPY) {
         char h[4200];
         size_t got = fread(h, 1, sizeof h, r->f);
-        int rc = lt__npy_header(h, got, path, &r->n, &r->d, &r->es, &r->off);
+        int rc = lt_npy_header(h, got, path, &r->n, &r->d, &r->es, &r->off);
         if (rc == LT_OK && r->es == 2) rc = lt_err(LT_EINVAL, "%s: streaming reads f32 or f64 .npy", path);
         if (rc == LT_OK && (off_t)(r->off + (size_t)r->n * (size_t)r->d * (size_t)r->es) > size)
             rc = lt_err(LT_EFORMAT, "%s: offset %zu: the data is shorter than the shape (truncated)", path, r->off);
@@ -63,7 +63,7 @@ int lt__rows_next(lt__rows *r, float *B, int64_t max, int64_t *got) {
             if (r->es == 4) ok = ok && fread(b, 4, (size_t)d, r->f) == (size_t)d;
             else for (int64_t j = 0; ok && j < d; j++) { double x; ok = fread(&x, 8, 1, r->f) == 1; b[j] = (float)x; }
             if (!ok || dd != d) return lt_err(LT_EFORMAT, "%s: row %lld: short read or a row of another dimension", r->path, (long long)(r->at + i));
-            int rc = lt__check_finite(b, d, r->path, 0, r->at + i);
+            int rc = lt_check_finite(b, d, r->path, 0, r->at + i);
             if (rc) return rc;
         }
     }

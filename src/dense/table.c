@@ -1,6 +1,6 @@
 /* CSV tables with a header (see dense.h): cells kept as strings in one arena. */
 #include "dense_impl.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,9 +107,9 @@ int lt_table_load(const char *path, const char *missing, lt_table **out) {
     char *buf;
     size_t len, ml;
     *out = NULL;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_table_parse(buf, len, path, missing, out);
-    lt__release_whole(buf, ml);
+    lt_release_whole(buf, ml);
     return rc;
 }

@@ -3,6 +3,7 @@
  * standardised on each training fold, C chosen per fold by an inner CV when several are given.
  * Folds run in parallel; each owns its standardised copy of the data and, for the SVM, the
  * kernel among all items (train and test), so the result does not depend on the threads. */
+#include "latent/kern.h"
 #include "latent/eval.h"
 #include "latent/core.h"
 #include "eval_impl.h"
@@ -205,7 +206,7 @@ static void folds_range(void *ud, int64_t b, int64_t e, int tid) {
     }
 }
 
-int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eval_opts *o, lt_graph_eval_result *out) {
+static int eval_graphs_call(const lt_vecs *v, const char *labels_path, const lt_graph_eval_opts *o, lt_graph_eval_result *out) {
     memset(out, 0, sizeof *out);
     int folds = o->folds;
     if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels (graph ids)");
@@ -269,5 +270,12 @@ int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eva
     }
     lt__strmap_free(names);
     lt_free(cls); lt_free(rows); lt_free(fold); lt_free(yc); lt_free(all); lt_free(acc); lt_free(Cf);
+    return rc;
+}
+
+int lt_eval_graphs(const lt_vecs *v, const char *labels_path, const lt_graph_eval_opts *o, lt_graph_eval_result *out) {
+    int saved = lt_blas_begin(1);   /* parallel over its own work: BLAS on one thread */
+    int rc = eval_graphs_call(v, labels_path, o, out);
+    lt_blas_end(saved);
     return rc;
 }

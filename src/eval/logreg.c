@@ -4,6 +4,7 @@
  * iterations reach the optimum to machine precision. And node classification on top of it:
  * one-vs-rest, multi-label, macro/micro-F1 under the top-k rule of DeepWalk/node2vec and
  * under plain thresholding, over repeated random splits. */
+#include "latent/kern.h"
 #include "latent/eval.h"
 #include "latent/core.h"
 #include "eval_impl.h"
@@ -204,7 +205,7 @@ static int add_node_pair(void *ud, int64_t r, int64_t li, const char *id, long l
     return LT_OK;
 }
 
-int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out) {
+static int eval_nodes_call(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out) {
     memset(out, 0, sizeof *out);
     if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels (node ids)");
     if (!(o->train_ratio > 0 && o->train_ratio < 1)) return lt_err(LT_EINVAL, "train ratio must be in (0, 1)");
@@ -328,5 +329,12 @@ int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_
     lt_free(mark); lt_free(row_of); lt_free(lab_row); lt_free(lab_id);
     lt_free(X); lt_free(Y); lt_free(W); lt_free(perm); lt_free(tr); lt_free(te); lt_free(is_tr);
     lt_free(tp); lt_free(fp); lt_free(fn); lt_free(P); lt_free(sc);
+    return rc;
+}
+
+int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out) {
+    int saved = lt_blas_begin(1);   /* parallel over its own work: BLAS on one thread */
+    int rc = eval_nodes_call(v, labels_path, o, out);
+    lt_blas_end(saved);
     return rc;
 }

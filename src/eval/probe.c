@@ -1,4 +1,5 @@
 /* Probes (see eval.h): multinomial logistic regression by L-BFGS, and k nearest neighbours. */
+#include "latent/kern.h"
 #include "eval_impl.h"
 #include <cblas.h>
 #include <math.h>
@@ -219,7 +220,7 @@ static int check(const lt_vecs *tr, const int *ytr, const lt_vecs *te, int L, co
     return LT_OK;
 }
 
-int lt_probe(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const int *ytest, int L, const lt_probe_opts *o, lt_probe_result *out) {
+static int probe_call(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const int *ytest, int L, const lt_probe_opts *o, lt_probe_result *out) {
     memset(out, 0, sizeof *out);
     int rc = check(train, ytrain, test, L, o);
     if (rc) return rc;
@@ -246,7 +247,7 @@ static lt_vecs *subset(const lt_vecs *X, const int64_t *rows, int64_t n) {
     return v;
 }
 
-int lt_probe_cv(const lt_vecs *X, const int *y, int L, int folds, uint64_t seed, const lt_probe_opts *o, lt_probe_result *out) {
+static int probe_cv_call(const lt_vecs *X, const int *y, int L, int folds, uint64_t seed, const lt_probe_opts *o, lt_probe_result *out) {
     memset(out, 0, sizeof *out);
     int64_t n = X->n;
     if (folds < 2 || folds > n) return lt_err(LT_EINVAL, "probe: 2 to %lld folds", (long long)n);
@@ -276,5 +277,19 @@ int lt_probe_cv(const lt_vecs *X, const int *y, int L, int folds, uint64_t seed,
         out->n_train = n; out->n_test = n; out->classes = L; out->folds = folds;
     }
     lt_free(all); lt_free(tr); lt_free(te); lt_free(fold); lt_free(ytr); lt_free(yte);
+    return rc;
+}
+
+int lt_probe(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const int *ytest, int L, const lt_probe_opts *o, lt_probe_result *out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = probe_call(train, ytrain, test, ytest, L, o, out);
+    lt_blas_end(saved);
+    return rc;
+}
+
+int lt_probe_cv(const lt_vecs *X, const int *y, int L, int folds, uint64_t seed, const lt_probe_opts *o, lt_probe_result *out) {
+    int saved = lt_blas_begin(o ? o->n_threads : 1);   /* BLAS threads: the call's own */
+    int rc = probe_cv_call(X, y, L, folds, seed, o, out);
+    lt_blas_end(saved);
     return rc;
 }

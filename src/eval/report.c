@@ -116,6 +116,17 @@ static int draw_xy(const void *ud, const char *png) {
 
 void lt_report_opts_init(lt_report_opts *o) { memset(o, 0, sizeof *o); o->seed = 1; o->map_rows = 5000; o->n_threads = 1; }
 
+/* the caller's reporter, started again for the next map: its sink, callback and cancel kept */
+static void restart(lt_progress *p, const char *what, const char *unit, double total) {
+    lt_progress q = *p;
+    lt_progress_init(p, NULL, what, unit, total);
+    p->sink = q.sink;
+    p->sink_ud = q.sink_ud;
+    p->fn = q.fn;
+    p->ud = q.ud;
+    p->cancel = q.cancel;
+}
+
 int lt_report_html(const char *path, const char *title, const lt_vecs *V, const int *labels, int n_classes, const char *const *class_names,
                    const lt_quality_result *q, const lt_report_opts *o) {
     /* the maps: t-SNE and UMAP of (a seeded sample of at most map_rows of) the rows */
@@ -144,11 +155,11 @@ int lt_report_html(const char *path, const char *title, const lt_vecs *V, const 
     if (uo.n_neighbors >= m) uo.n_neighbors = (int)(m - 1);
     lt_map_result mr = {0}, ur = {0};
     lt_progress *pg = o->progress;
-    if (pg) lt_progress_init(pg, pg->f, !pg->enabled, "t-SNE map", "iterations", mo.iters);
+    if (pg) restart(pg, "t-SNE map", "iterations", mo.iters);
     mo.progress = pg;
     if (rc == LT_OK) rc = lt_map(S, &mo, Y, &mr);
     if (pg) lt_progress_end(pg, pg->total);
-    if (pg) lt_progress_init(pg, pg->f, !pg->enabled, "UMAP map", "epochs", m > 10000 ? 200 : 500);
+    if (pg) restart(pg, "UMAP map", "epochs", m > 10000 ? 200 : 500);
     uo.progress = pg;
     int umap_ok = rc == LT_OK && m > 3 ? lt_map(S, &uo, U, &ur) == LT_OK : 0;
     if (pg) lt_progress_end(pg, pg->total);

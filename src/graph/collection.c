@@ -6,7 +6,7 @@
 #include "latent/graph.h"
 #include "latent/core.h"
 #include "../core/strmap.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out
     cedge *E = NULL;
     char *buf = NULL; size_t len = 0, ml = 0;
     int rc = c && nodes && (c->gids = lt__strmap_new()) ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
-    if (rc == LT_OK) rc = lt__read_whole(path, &buf, &len, &ml);
+    if (rc == LT_OK) rc = lt_read_whole(path, &buf, &len, &ml);
     char key[512];
     int64_t line = 0;
     for (const char *p = buf; rc == LT_OK && p && p < buf + len;) {
@@ -104,7 +104,7 @@ int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out
         E[ne++] = (cedge){g, uv[0], uv[1]};
         E[ne++] = (cedge){g, uv[1], uv[0]};
     }
-    if (buf) lt__release_whole(buf, ml);
+    if (buf) lt_release_whole(buf, ml);
     int64_t G = rc == LT_OK ? lt__strmap_size(c->gids) : 0, N = rc == LT_OK ? lt__strmap_size(nodes) : 0;
     int64_t *extra = NULL;   /* isolated nodes per graph, from num_nodes */
     if (rc == LT_OK && G == 0) rc = lt_err(LT_EFORMAT, "%s: no edges (empty collection)", path);
@@ -113,7 +113,7 @@ int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out
         extra = lt_calloc((size_t)G, 8);
         char *nb; size_t nlen, nml;
         if (!extra) rc = lt_err(LT_ENOMEM, "out of memory");
-        else if ((rc = lt__read_whole(num_nodes_path, &nb, &nlen, &nml)) == LT_OK) {
+        else if ((rc = lt_read_whole(num_nodes_path, &nb, &nlen, &nml)) == LT_OK) {
             int64_t *seen = lt_calloc((size_t)G, 8);
             for (int64_t i = 0; seen && i < N; i++) seen[gof[i]]++;
             int64_t ln2 = 0;
@@ -144,7 +144,7 @@ int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out
                 extra[g] = cnt - seen[g];
             }
             lt_free(seen);
-            lt__release_whole(nb, nml);
+            lt_release_whole(nb, nml);
         }
     }
     if (rc == LT_OK) {

@@ -3,7 +3,7 @@
 #include "latent/core.h"
 #include "graph_impl.h"
 #include "../core/fuzzing.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -360,13 +360,13 @@ static int try_cache(const char *cp, uint64_t isize, uint64_t ihash, const lt_gr
     struct stat sb;
     if (!cp[0] || stat(cp, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
     char *buf; size_t len, ml;
-    if (lt__read_whole(cp, &buf, &len, &ml)) return 0;
+    if (lt_read_whole(cp, &buf, &len, &ml)) return 0;
     int64_t hdr[16];
     lt_graph *g;
-    if (!ml || cache_view((const unsigned char *)buf, len, cp, hdr, &g)) { lt__release_whole(buf, ml); return 0; }
+    if (!ml || cache_view((const unsigned char *)buf, len, cp, hdr, &g)) { lt_release_whole(buf, ml); return 0; }
     if ((uint64_t)hdr[H_ISIZE] != isize || (uint64_t)hdr[H_IHASH] != ihash || hdr[H_DIR] != o->directed || hdr[H_W] != o->weighted) {
         lt_graph_free(g);
-        lt__release_whole(buf, ml);
+        lt_release_whole(buf, ml);
         return 0;
     }
     g->in->map_base = buf;
@@ -397,18 +397,18 @@ int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_g
     if (!st) st = &s0;
     memset(st, 0, sizeof *st);
     char *buf; size_t len, ml;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     int cacheable = o->cache && strcmp(path, "-");
     uint64_t ihash = cacheable ? lt_hash64(buf, len, LT_HASH_INIT) : 0;
     char beside[1024], home[1024];
     cache_paths(path, o, ihash, beside, home, sizeof beside);
     if (cacheable && (try_cache(beside, len, ihash, o, out, st) || try_cache(home, len, ihash, o, out, st))) {
-        lt__release_whole(buf, ml);
+        lt_release_whole(buf, ml);
         return LT_OK;
     }
     rc = lt_graph_parse(buf, len, path, o, out, st);
-    lt__release_whole(buf, ml);
+    lt_release_whole(buf, ml);
     if (rc || !cacheable) return rc;
     /* a cache that cannot be written is only a slower next run */
     if (cache_write(*out, st, len, ihash, beside) == LT_OK) snprintf(st->cache_path, sizeof st->cache_path, "%s", beside);

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <stdlib.h>
 
-void openblas_set_num_threads(int);
-int openblas_get_num_threads(void);
 
 const char *lt_metric_name(lt_metric m) { return m == LT_METRIC_L2 ? "l2" : m == LT_METRIC_IP ? "ip" : "cosine"; }
 int lt_metric_from_name(const char *s, lt_metric *out) {
@@ -266,12 +264,11 @@ int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, i
     /* LATENT_EXACT=blas picks the OpenBLAS candidate pass (tests compare the two) */
     const char *ev = getenv("LATENT_EXACT");
     if (ev && !strcmp(ev, "blas")) c.packed = 0;
-    int saved = openblas_get_num_threads();
     if (n_threads < 1) n_threads = 1;
-    openblas_set_num_threads(1);
+    int saved = lt_blas_begin(1);   /* parallel over query blocks instead */
     /* blocks of QB queries per task keep the partition static */
     int rc = lt_parallel_for(n_threads, nq, ex_block, &c);
-    openblas_set_num_threads(saved);
+    lt_blas_end(saved);
     lt_free(bn2); lt_free(bn2f); lt_free(Qn);
     if (rc == LT_OK) rc = c.rc;
     return rc ? lt_err(rc, "exact search: out of memory") : LT_OK;

@@ -5,7 +5,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "../core/topk.h"
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include <math.h>
 #include <pthread.h>
 #include "../core/fuzzing.h"

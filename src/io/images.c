@@ -5,7 +5,7 @@
 #include "latent/images.h"
 #include "latent/store.h"
 #include "../core/fuzzing.h"
-#include "read_whole.h"
+#include "latent/io.h"
 #include <dirent.h>
 #include <errno.h>
 #include <jpeglib.h>
@@ -180,9 +180,9 @@ int lt_images_load(const char *dir, const lt_image_opts *o, lt_vecs **out, char 
         char *buf = NULL;
         size_t len = 0, mapped = 0;
         lt_image im;
-        rc = lt__read_whole(e[i].path, &buf, &len, &mapped);
+        rc = lt_read_whole(e[i].path, &buf, &len, &mapped);
         if (rc == LT_OK) rc = lt_image_decode(buf, len, e[i].path, c, &im);
-        if (buf) lt__release_whole(buf, mapped);
+        if (buf) lt_release_whole(buf, mapped);
         if (rc) break;
         if (!v) {   /* the first image fixes the size unless one is given */
             if (h <= 0 || w <= 0) { h = im.h; w = im.w; }

@@ -4,7 +4,7 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "store_impl.h"
-#include "read_whole.h"
+#include "latent/io.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -74,7 +74,7 @@ slow:;
 
 /* Non-finite values are refused at every input boundary: a NaN would rank first in every
  * search and poison every mean. */
-int lt__check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row) {
+int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row) {
     for (int64_t k = 0; k < d; k++)
         if (!isfinite(x[k]))
             return lt_err(LT_EFORMAT, "%s: offset %zu: row %lld, value %lld is %s (latent refuses NaN and infinite values)", name, off,
@@ -197,7 +197,7 @@ int lt__parse_text(const char *buf, size_t len, int header, const char *name, lt
         for (int64_t k = 0; k < d; k++) {
             p = skip_blank(p, end);
             const char *q = (p < end && *p != '\n') ? parse_float(p, end, &row[k]) : NULL;
-            if (q && (rc = lt__check_finite(&row[k], 1, name, (size_t)(p - buf), i))) goto fail;
+            if (q && (rc = lt_check_finite(&row[k], 1, name, (size_t)(p - buf), i))) goto fail;
             if (!q) {
                 if (p >= end || *p == '\n')
                     rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') has %lld values, expected %lld", name, (size_t)(p - buf), (long long)i, lab, (long long)k, (long long)d);
@@ -245,7 +245,7 @@ int lt__parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **o
         p++;
         if ((size_t)(end - p) < (size_t)d * 4) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld ('%.40s') needs %lld bytes of floats, %zu left (truncated)", name, (size_t)(p - buf), (long long)i, lab, (long long)d * 4, (size_t)(end - p)); goto fail; }
         memcpy(lt_vecs_row(v, i), p, (size_t)d * 4); /* little-endian hosts only (x86-64, arm64) */
-        if ((rc = lt__check_finite(lt_vecs_row(v, i), d, name, (size_t)(p - buf), i))) goto fail;
+        if ((rc = lt_check_finite(lt_vecs_row(v, i), d, name, (size_t)(p - buf), i))) goto fail;
         p += d * 4;
     }
     while (p < end && (*p == '\n' || *p == ' ' || *p == '\r')) p++;
@@ -273,7 +273,7 @@ static const char *npy_value(const char *h, const char *key) {
 
 /* .npy header: magic, version, dict with descr / fortran_order / shape; the data's shape,
  * element size and offset (the data itself is not checked here). */
-int lt__npy_header(const char *buf, size_t len, const char *name, int64_t *n_out, int64_t *d_out, int *es_out, size_t *off_out) {
+int lt_npy_header(const char *buf, size_t len, const char *name, int64_t *n_out, int64_t *d_out, int *es_out, size_t *off_out) {
     const unsigned char *u = (const unsigned char *)buf;
     if (len < 10 || memcmp(buf, "\x93NUMPY", 6)) return lt_err(LT_EFORMAT, "%s: offset 0: not a .npy file (bad magic)", name);
     size_t hl, ho;
@@ -319,7 +319,7 @@ int lt__parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) 
     int64_t n, d;
     int es;
     size_t off, need;
-    int rc = lt__npy_header(buf, len, name, &n, &d, &es, &off);
+    int rc = lt_npy_header(buf, len, name, &n, &d, &es, &off);
     if (rc) return rc;
     if (!lt_mul_ok((size_t)n, (size_t)d * (size_t)es, &need) || need > len - off)
         return lt_err(LT_EFORMAT, "%s: offset %zu: shape (%lld, %lld) needs %zu bytes of data, %zu present (truncated)", name, off, (long long)n,
@@ -332,7 +332,7 @@ int lt__parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out) 
         if (es == 4) memcpy(row, src + (size_t)i * d * 4, (size_t)d * 4);
         else if (es == 8) for (int64_t k = 0; k < d; k++) { double x; memcpy(&x, src + ((size_t)i * d + k) * 8, 8); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) { uint16_t x; memcpy(&x, src + ((size_t)i * d + k) * 2, 2); row[k] = lt_f16_to_f32(x); }
-        if ((rc = lt__check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i))) { lt_vecs_free(v); return rc; }
+        if ((rc = lt_check_finite(row, d, name, off + (size_t)i * (size_t)d * es, i))) { lt_vecs_free(v); return rc; }
     }
     *out = v;
     return LT_OK;
@@ -363,7 +363,7 @@ static int parse_xvecs(const char *buf, size_t len, const char *name, int kind, 
         if (kind == 0) memcpy(row, src, (size_t)d * 4);
         else if (kind == 1) for (int64_t k = 0; k < d; k++) { int32_t x; memcpy(&x, src + 4 * k, 4); row[k] = (float)x; }
         else for (int64_t k = 0; k < d; k++) row[k] = (float)(unsigned char)src[k];
-        int rc = kind == 0 ? lt__check_finite(row, d, name, (size_t)i * rs + 4, i) : LT_OK;
+        int rc = kind == 0 ? lt_check_finite(row, d, name, (size_t)i * rs + 4, i) : LT_OK;
         if (rc) { lt_vecs_free(v); return rc; }
     }
     *out = v;
@@ -425,7 +425,7 @@ static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_ve
             }
         }
         if (type >= 0x0D) {
-            int rc = lt__check_finite(row, (int64_t)d, name, off + (size_t)(i * d * (uint64_t)es), (int64_t)i);
+            int rc = lt_check_finite(row, (int64_t)d, name, off + (size_t)(i * d * (uint64_t)es), (int64_t)i);
             if (rc) { lt_vecs_free(v); return rc; }
         }
     }
@@ -524,7 +524,7 @@ static int parse_csv(const char *buf, size_t len, const char *name, lt_vecs **ou
             break;
         }
         if (col != cols) { lt_vecs_free(v); return lt_err(LT_EFORMAT, "%s: line %lld, offset %zu: %lld fields, the header has %lld", name, (long long)line, (size_t)(le - buf), (long long)col, (long long)cols); }
-        int rc = lt__check_finite(row, d, name, (size_t)(x - buf), i);
+        int rc = lt_check_finite(row, d, name, (size_t)(x - buf), i);
         if (rc) { lt_vecs_free(v); return rc; }
         i++;
         p = e ? e + 1 : end;
@@ -621,7 +621,7 @@ static int streamable(lt_format fmt) {
 }
 
 /* ---------- load / save ---------- */
-void lt__release_whole(void *buf, size_t map_len) {
+void lt_release_whole(void *buf, size_t map_len) {
     if (map_len) munmap(buf, map_len);
     else lt_free(buf);
 }
@@ -705,7 +705,7 @@ static int read_gzip_file(int fd, const char *path, size_t size, char **buf, siz
     return rc;
 }
 
-int lt__read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
+int lt_read_whole(const char *path, char **buf, size_t *len, size_t *map_len) {
     *buf = NULL; *len = 0; *map_len = 0;
     if (!strcmp(path, "-")) {   /* standard input, plain or gzip */
         int fd = dup(0);
@@ -774,10 +774,10 @@ int lt__parse_labels(lt_vecs *v, const char *buf, size_t len, const char *path) 
 
 int lt__read_labels_file(lt_vecs *v, const char *path) {
     char *buf; size_t len, ml;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt__parse_labels(v, buf, len, path);
-    lt__release_whole(buf, ml);
+    lt_release_whole(buf, ml);
     return rc;
 }
 
@@ -808,7 +808,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     *out = NULL;
     if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
     char *buf; size_t len, ml;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     const unsigned char *u = (const unsigned char *)buf;
     if (len >= 4 && u[0] == 0xBA && u[1] == 0x16 && u[2] == 0x4F && u[3] == 0x2F && fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY) fmt = LT_FMT_FASTTEXT;
@@ -834,7 +834,7 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
         if (access(lp, R_OK) == 0 && (rc = lt__read_labels_file(*out, lp))) { lt_vecs_free(*out); *out = NULL; }
     }
 done:
-    lt__release_whole(buf, ml);
+    lt_release_whole(buf, ml);
     return rc;
 }
 

@@ -115,7 +115,7 @@ int lt__parse_native(const char *buf, size_t len, const char *name, int alias, l
         }
     }
     int rc = LT_OK;
-    for (uint64_t i = 0; i < n && rc == LT_OK; i++) rc = lt__check_finite(lt_vecs_row(v, (int64_t)i), (int64_t)d, name, data_off + i * stride, (int64_t)i);
+    for (uint64_t i = 0; i < n && rc == LT_OK; i++) rc = lt_check_finite(lt_vecs_row(v, (int64_t)i), (int64_t)d, name, data_off + i * stride, (int64_t)i);
     if (rc) goto fail;
     /* metadata lines key=value */
     for (uint64_t p = meta_off; p < meta_off + meta_size;) {

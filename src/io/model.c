@@ -2,7 +2,7 @@
  * Little-endian, as the native vector file. */
 #include "latent/model.h"
 #include "latent/store.h"
-#include "read_whole.h"
+#include "latent/io.h"
 #include "../core/fuzzing.h"
 #include <errno.h>
 #include <stdio.h>
@@ -210,10 +210,10 @@ int lt_model_load(const char *path, lt_model **out) {
     char *buf;
     size_t len, ml;
     *out = NULL;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_model_parse(buf, len, path, out);
-    lt__release_whole(buf, ml);
+    lt_release_whole(buf, ml);
     return rc;
 }
 

@@ -2,6 +2,7 @@
 #ifndef LT_STORE_IMPL_H
 #define LT_STORE_IMPL_H
 #include "latent/store.h"
+#include "latent/io.h"
 #include <stddef.h>
 
 typedef struct lt_arena { struct lt_arena *next; size_t cap, used; char mem[]; } lt_arena;
@@ -26,13 +27,10 @@ int lt__vecs_alloc_labels(lt_vecs *v);
 int lt__parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out);
 int lt__parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt__parse_npy(const char *buf, size_t len, const char *name, lt_vecs **out);
-int lt__npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es, size_t *off);
 int lt__parse_fvecs(const char *buf, size_t len, const char *name, lt_vecs **out);
 int lt__parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
 /* labels sidecar: one label per line for the n rows of v (fuzzed from memory) */
 int lt__parse_labels(lt_vecs *v, const char *buf, size_t len, const char *name);
-/* LT_OK, or an error naming file, offset and row when x holds a NaN or infinity */
-int lt__check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);
 int lt__write_native(const lt_vecs *v, FILE *f, int f16);
 /* A whole gzip file's bytes inflated (libdeflate; several members; what follows the last
  * member and is not gzip is ignored, as zlib's gzread does); `path` names it in messages. */

@@ -35,6 +35,14 @@ void lt_blas_threads(int n) {
     if (n <= 1 && blas_thread_shutdown_) blas_thread_shutdown_();
 }
 int lt_blas_get_threads(void) { return openblas_get_num_threads(); }
+int lt_blas_begin(int n) {
+    int saved = openblas_get_num_threads();
+    if (n > 0 && n != saved) lt_blas_threads(n);
+    return saved;
+}
+void lt_blas_end(int saved) {
+    if (saved > 0 && saved != openblas_get_num_threads()) lt_blas_threads(saved);
+}
 
 char *openblas_get_corename(void) __attribute__((weak));
 static int blas_avx512(void) {

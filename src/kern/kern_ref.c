@@ -1,6 +1,5 @@
 /* Scalar reference kernels: the plain definitions every SIMD kernel is tested against. */
 #include "kern_impl.h"
-#include "latent/store.h"
 #include <math.h>
 
 float lt__dot_ref(const float *x, const float *y, int64_t d) {

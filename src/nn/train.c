@@ -245,8 +245,7 @@ int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float 
     c.total_steps = steps_per_epoch * o->epochs;
     if (o->max_steps > 0 && o->max_steps < c.total_steps) c.total_steps = o->max_steps;
     if (o->progress) o->progress->total = (double)c.total_steps;
-    int saved_blas = lt_blas_get_threads();
-    lt_blas_threads(1);
+    int saved_blas = lt_blas_begin(1);   /* the shards run their own threads */
     double t_all = lt_now(), flops = 0;
     int e = epoch0;
     int bar = rc == LT_OK && pthread_barrier_init(&c.bar, NULL, (unsigned)nt) == 0;
@@ -286,7 +285,7 @@ int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float 
         if (rc == LT_OK && o->on_epoch) o->on_epoch(e + 1, o->epochs, pe, o->ud);
     }
     if (bar) pthread_barrier_destroy(&c.bar);
-    lt_blas_threads(saved_blas);
+    lt_blas_end(saved_blas);
     if (res) {
         res->epochs = e; res->steps = step;
         res->seconds = lt_now() - t_all;
@@ -369,10 +368,9 @@ static int run_fwd(fctx *c, int n_threads) {
     if (nt > c->n) nt = (int)c->n;
     int err[256] = {0};
     c->err = err;
-    int saved = lt_blas_get_threads();
-    lt_blas_threads(1);
+    int saved = lt_blas_begin(1);
     lt_parallel_for(nt, c->n, fwd_part, c);
-    lt_blas_threads(saved);
+    lt_blas_end(saved);
     for (int t = 0; t < nt; t++) if (err[t]) return lt_err(LT_ENOMEM, "out of memory");
     return LT_OK;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <zlib.h>
-#include "../io/read_whole.h"
+#include "latent/io.h"
 #include "../core/fuzzing.h"
 
 #define MAX_CODE 40
@@ -291,10 +291,9 @@ void lt_sgns_word_vector(const lt_sgns *m, int64_t w, float *out) {
 }
 const lt_sgns_opts *lt_sgns_get_opts(const lt_sgns *m) { return &m->o; }
 double lt_sgns_words_per_sec(const lt_sgns *m) { return m->wps; }
-void lt_sgns_set_output(lt_sgns *m, const char *path, int quiet) {
+void lt_sgns_set_output(lt_sgns *m, const char *path) {
     lt_free(m->ckpt_path);
     m->ckpt_path = path ? lt_strdup(path) : NULL;
-    m->o.quiet = quiet;
 }
 void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len) { m->blob = blob; m->blob_len = len; }
 
@@ -677,10 +676,10 @@ static void set_keep(lt_sgns *m, double words) {
     for (int64_t i = 0; i < m->V; i++) m->keep[i] = (float)lt_sgns_keep((double)m->counts[i], words, (double)m->o.sample);
 }
 
-/* the stderr progress line, and the caller's callback: its first report at once, then ~4 Hz */
+/* the process's progress sink, and the caller's callback: its first report at once, then ~4 Hz */
 static void progress_start(const lt_sgns *m, lt_progress *prog, double total) {
     const lt_sgns_opts *o = &m->o;
-    lt_progress_init(prog, stderr, o->quiet, o->cbow ? "train cbow" : "train skip-gram", "words", total);
+    lt_progress_init(prog, NULL, o->cbow ? "train cbow" : "train skip-gram", "words", total);
     prog->fn = o->progress;
     prog->ud = o->progress_ud;
     if (prog->fn) prog->last = prog->t0 - 1;
@@ -720,7 +719,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
     if (o->epoch_words > 0 && m->ckpt_path) return lt_err(LT_EINVAL, "epoch_words: not with checkpoints");
     double total = (double)o->epochs * (double)(o->epoch_words > 0 ? o->epoch_words : t->n_words);
     progress_start(m, &prog, total);
-    run_ctx c = {m, t, bounds, nseg, 0, o->epoch_words > 0, &prog, total, prog.enabled || prog.fn};
+    run_ctx c = {m, t, bounds, nseg, 0, o->epoch_words > 0, &prog, total, prog.sink || prog.fn};
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
     if (c.wrap) {   /* fastText's reading: one run, no pause between epochs */
@@ -788,7 +787,7 @@ int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t word
             for (int64_t i = 0; i < t.n; i++)
                 if (t.ids[i] >= m->V || t.ids[i] < -1) return lt_err(LT_EINVAL, "batch %lld: token %lld has id %d outside the vocabulary", (long long)b, (long long)i, t.ids[i]);
             for (int i = 0; i <= nt; i++) bounds[i] = i == nt ? t.n : snap(&t, t.n * i / nt);
-            run_ctx c = {m, &t, bounds, 1, 0, 0, &prog, total, prog.enabled || prog.fn};
+            run_ctx c = {m, &t, bounds, 1, 0, 0, &prog, total, prog.sink || prog.fn};
             if ((rc = lt_run_threads(nt, train_thread, &c))) return rc;
             for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
             if (diverged(m, epoch)) return LT_EINVAL;
@@ -851,10 +850,10 @@ static int rd(rdr *r, void *out, size_t n, const char *what) {
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len) {
     *out = NULL; *blob = NULL; *blob_len = 0;
     char *buf; size_t len, ml;
-    int rc = lt__read_whole(path, &buf, &len, &ml);
+    int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     rc = lt_sgns_parse_checkpoint(buf, len, path, out, blob, blob_len);
-    lt__release_whole(buf, ml);
+    lt_release_whole(buf, ml);
     return rc;
 }
 

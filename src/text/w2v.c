@@ -128,7 +128,7 @@ int lt_w2v_train(const char *path, const lt_w2v_opts *o, lt_vecs **out) {
         blob = vocab_blob(voc, &blob_len);
         if (!blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
     }
-    lt_sgns_set_output(m, o->checkpoint, o->sg.quiet);
+    lt_sgns_set_output(m, o->checkpoint);
     lt_sgns_set_blob(m, blob, blob_len);
     if (o->resume) {
         /* the resumed run may be told to stop again (tests) */
