@@ -359,43 +359,24 @@ int cmd_eval_recall(int argc, char **argv) {
         if (lt_ivecs_read(o.truth, &T, &tn, &tk)) { r = cli_fail(""); goto done; }
         if (tn != Q->n || tk < o.k) { fprintf(stderr, "latent: %s has %lld x %lld ids; need %lld x >= %d\n", o.truth, (long long)tn, (long long)tk, (long long)Q->n, o.k); r = 1; goto done; }
     } else {
-        lt_vecs *ev; int64_t *ids;
-        if (lt_hnsw_export(h, &ev, &ids)) { r = cli_fail(""); goto done; }
         tk = o.k; tn = Q->n;
-        T = malloc(sizeof(int64_t) * (size_t)(tn * tk));
-        float *TD = malloc(sizeof(float) * (size_t)(tn * tk));
-        if (!T || !TD) { lt_err(LT_ENOMEM, "out of memory for %lld x %lld results", (long long)tn, (long long)tk); r = cli_fail("eval recall"); }
-        else if (lt_knn_exact(ev, Q->data, Q->n, Q->ld, o.k, in.metric, o.threads, TD, T)) r = cli_fail("");
-        for (int64_t i = 0; i < tn * tk; i++) if (T[i] >= 0) T[i] = ids[T[i]];
-        free(TD); lt_vecs_free(ev); lt_free(ids);
+        T = lt_malloc(sizeof(int64_t) * (size_t)(tn * tk) + 1);
+        if (!T) { lt_err(LT_ENOMEM, "out of memory for %lld x %lld results", (long long)tn, (long long)tk); r = cli_fail("eval recall"); }
+        else if (lt_hnsw_truth(h, Q->data, Q->n, Q->ld, o.k, o.threads, T)) r = cli_fail("eval recall");
         if (r) goto done;
     }
     char efbuf[256];
     snprintf(efbuf, sizeof efbuf, "%s", o.efs ? o.efs : "64");
-    float *D = malloc(sizeof(float) * (size_t)(Q->n * o.k));
-    int64_t *I = malloc(sizeof(int64_t) * (size_t)(Q->n * o.k));
-    if (!D || !I) { free(D); free(I); fprintf(stderr, "latent: eval recall: out of memory\n"); r = 1; goto done; }
     if (!o.json) printf("k\tef\tthreads\trecall\tqps\trepeat\n");
     for (char *tok = strtok(efbuf, ","); tok; tok = strtok(NULL, ",")) {
         int ef = atoi(tok);
         if (ef <= 0) continue;
-        double el = 1e30;
-        for (int rep = 0; rep < o.repeat && !r; rep++) {   /* best of --repeat runs: shared machines are noisy */
-            double t0 = lt_now();
-            if (lt_hnsw_search_batch(h, Q->data, Q->n, Q->ld, o.k, ef, NULL, o.threads, D, I)) r = cli_fail("");
-            double t = lt_now() - t0;
-            if (t < el) el = t;
-        }
-        if (r) break;
-        int64_t hit = 0;
-        for (int64_t i = 0; i < Q->n; i++)
-            for (int a = 0; a < o.k; a++)
-                for (int b = 0; b < o.k; b++) if (I[i * o.k + a] >= 0 && I[i * o.k + a] == T[i * tk + b]) { hit++; break; }
-        double rec = (double)hit / (double)(Q->n * o.k), qps = (double)Q->n / el;
+        double rec = 0, el = 0;
+        if (lt_hnsw_recall(h, Q->data, Q->n, Q->ld, o.k, ef, T, tk, o.repeat, o.threads, &rec, &el)) { r = cli_fail("eval recall"); break; }
+        double qps = el > 0 ? (double)Q->n / el : 0;
         if (o.json) printf("{\"k\": %d, \"ef\": %d, \"threads\": %d, \"recall\": %.5f, \"qps\": %.1f, \"repeat\": %d}\n", o.k, ef, o.threads, rec, qps, o.repeat);
         else printf("%d\t%d\t%d\t%.5f\t%.1f\t%d\n", o.k, ef, o.threads, rec, qps, o.repeat);
     }
-    free(D); free(I);
 done:
     lt_hnsw_free(h);
     lt_vecs_free(Q);

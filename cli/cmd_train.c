@@ -91,12 +91,9 @@ int cmd_train(int argc, char **argv) {
     if (ft) U = g_ft.usage;
     argc--; argv++;
     lt_w2v_opts o;
-    lt_w2v_opts_init(&o);
+    if (ft) lt_fasttext_opts_init(&o);   /* fastText's defaults, from the library */
+    else lt_w2v_opts_init(&o);
     o.sg.n_threads = lt_cpu_count();
-    if (ft) {   /* fastText's defaults */
-        o.minn = 3; o.maxn = 6; o.bucket = 2000000; o.max_sentence = 1024;
-        o.sg.alpha = 0.05f; o.sg.sample = 1e-4f; o.sg.ns_exponent = 0.5f; o.sg.init_range = 1;
-    }
     const char *out = NULL, *fmt = NULL, *optarg_ = NULL, *fixed = NULL;
     int f16 = 0, c;
     long long iv;

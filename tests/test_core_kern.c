@@ -340,5 +340,62 @@ TEST(gemm_bf16_matches_rounded_double) {
     fprintf(stderr, "  (bf16 GEMM %s)\n", lt_bf16_native() ? "on AVX-512 BF16" : "scalar");
 }
 
-RUN_TESTS(T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound), T(cos_add_matches_double), T(tsne_kernels_match_double),
+/* the BLAS/LAPACK door (kern/blas.c) against plain loops and against each other */
+TEST(blas_lapack_wrappers) {
+    enum { N = 9, K = 5 };
+    lt_rng r;
+    lt_rng_seed(&r, 11, 0);
+    double A[N * K], S[N * N], C[N * N], E[N * N], w[N], w2[N], Z[N * 3], y[N], x[K], tau[K];
+    int isuppz[6], found = 0;
+    for (int i = 0; i < N * K; i++) A[i] = lt_rng_normal(&r);
+    for (int i = 0; i < K; i++) x[i] = lt_rng_normal(&r);
+    /* gemv against a loop */
+    lt_dgemv(0, N, K, 1.0, A, K, x, 0.0, y);
+    for (int i = 0; i < N; i++) {
+        double t = 0;
+        for (int j = 0; j < K; j++) t += A[i * K + j] * x[j];
+        CHECK_NEAR(y[i], t, 1e-12, 1e-12);
+    }
+    /* syrk (upper, A A^T) against a loop */
+    memset(C, 0, sizeof C);
+    lt_dsyrk(1, 0, N, K, 1.0, A, K, 0.0, C, N);
+    for (int i = 0; i < N; i++)
+        for (int j = i; j < N; j++) {
+            double t = 0;
+            for (int k = 0; k < K; k++) t += A[i * K + k] * A[j * K + k];
+            S[i * N + j] = S[j * N + i] = t + (i == j ? 1.0 : 0.0);   /* positive definite */
+            CHECK_NEAR(C[i * N + j], t, 1e-12, 1e-12);
+        }
+    /* the top 3 eigenpairs by dsyevr equal dsyev's; A v = lambda v */
+    memcpy(E, S, sizeof E);
+    CHECK(lt_dsyev(N, E, N, w) == 0);
+    memcpy(C, S, sizeof C);
+    CHECK(lt_dsyevr(N, C, N, N - 2, N, &found, w2, Z, 3, isuppz) == 0 && found == 3);
+    for (int c = 0; c < 3; c++) {
+        CHECK_NEAR(w2[c], w[N - 3 + c], 1e-10, 1e-10);
+        for (int i = 0; i < N; i++) {
+            double t = 0;
+            for (int j = 0; j < N; j++) t += S[i * N + j] * Z[j * 3 + c];
+            CHECK_NEAR(t, w2[c] * Z[i * 3 + c], 1e-9, 1e-9);
+        }
+    }
+    memcpy(C, S, sizeof C);
+    CHECK(lt_dsyevd(N, C, N, w2) == 0);
+    for (int i = 0; i < N; i++) CHECK_NEAR(w2[i], w[i], 1e-10, 1e-10);
+    /* QR: Q^T Q = I */
+    CHECK(lt_dqr_q(N, K, A, K, tau) == 0);
+    for (int a = 0; a < K; a++)
+        for (int b = 0; b < K; b++) {
+            double t = 0;
+            for (int i = 0; i < N; i++) t += A[i * K + a] * A[i * K + b];
+            CHECK_NEAR(t, a == b ? 1.0 : 0.0, 1e-12, 0);
+        }
+    /* BLAS threads: a scope sets and restores */
+    int before = lt_blas_get_threads(), s = lt_blas_begin(1);
+    CHECK(s == before && lt_blas_get_threads() == 1);
+    lt_blas_end(s);
+    CHECK(lt_blas_get_threads() == before);
+}
+
+RUN_TESTS(T(blas_lapack_wrappers), T(rng_streams), T(parallel_for_covers_once), T(oom_injection), T(f16_conversion), T(kernels_match_reference), T(sigmoid_table_bound), T(cos_add_matches_double), T(tsne_kernels_match_double),
           T(gemm_packed_matches_double), T(gemm_bf16_matches_rounded_double))

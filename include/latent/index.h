@@ -73,6 +73,14 @@ int lt_hnsw_search(const lt_hnsw *h, const float *q, int k, int ef, const lt_fil
 /* nq queries on n_threads threads. */
 int lt_hnsw_search_batch(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef, const lt_filter *f,
                          int n_threads, float *D, int64_t *I);
+/* Truth for recall: the exact k nearest of each query among the index's own live vectors, as
+ * the index's ids (-1 where fewer exist); T is (nq, k). */
+int lt_hnsw_truth(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int n_threads, int64_t *T);
+/* recall@k at search breadth ef against truth T (nq rows of tk >= k ids, the first k used):
+ * the share of the index's k results found among the row's k true ids. *seconds (optional) is
+ * the fastest of `repeat` timed batch searches (queries/s = nq / *seconds). */
+int lt_hnsw_recall(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef, const int64_t *T, int64_t tk,
+                   int repeat, int n_threads, double *recall, double *seconds);
 int lt_hnsw_save(const lt_hnsw *h, const char *path);
 int lt_hnsw_load(lt_hnsw **out, const char *path);
 /* Parses an in-memory index file (fuzzing). */

@@ -140,6 +140,26 @@ void lt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
 /* the same in double */
 void lt_dgemm(int trans_a, int trans_b, int m, int n, int k, double alpha, const double *A, int64_t lda, const double *B,
               int64_t ldb, double beta, double *C, int64_t ldc);
+/* The rest of the BLAS and LAPACK latent uses, row-major, unit strides (kern/blas.c):
+ * y = alpha op(A) x + beta y, A (m, n), op(A) = A or A^T (trans) */
+void lt_sgemv(int trans, int m, int n, float alpha, const float *A, int64_t lda, const float *x, float beta, float *y);
+void lt_dgemv(int trans, int m, int n, double alpha, const double *A, int64_t lda, const double *x, double beta, double *y);
+/* C = alpha op(A) op(A)^T + beta C on the upper (upper = 1) or lower triangle of C (n, n);
+ * op(A) = A (n, k), or A^T for A (k, n) when trans */
+void lt_ssyrk(int upper, int trans, int n, int k, float alpha, const float *A, int64_t lda, float beta, float *C, int64_t ldc);
+void lt_dsyrk(int upper, int trans, int n, int k, double alpha, const double *A, int64_t lda, double beta, double *C, int64_t ldc);
+/* Symmetric eigenproblems on the upper triangle of A (n, n); eigenvalues ascending into w,
+ * eigenvectors over A (columns). dsyev: QR iteration; dsyevd: divide and conquer. Return
+ * LAPACK's info (0 = success). */
+int lt_dsyev(int n, double *A, int64_t lda, double *w);
+int lt_dsyevd(int n, double *A, int64_t lda, double *w);
+/* Eigenpairs il..iu (1-based, ascending) of A (n, n, upper) by MRRR: *found of them, values
+ * in w, vectors as the columns of Z (n, iu - il + 1); isuppz has 2 (iu - il + 1) ints. */
+int lt_dsyevr(int n, double *A, int64_t lda, int il, int iu, int *found, double *w, double *Z, int64_t ldz, int *isuppz);
+/* A (m, n), m >= n, replaced by the orthonormal Q of its QR factorisation (Householder);
+ * tau has n doubles of scratch. */
+int lt_dqr_q(int m, int n, double *A, int64_t lda, double *tau);
+
 /* BLAS threads. This file's functions are the only door to the BLAS and LAPACK, and the only
  * place their thread count is set. OpenBLAS keeps one count per process, so each library entry
  * that reaches BLAS sets it for the length of its call and puts the previous one back:

@@ -38,6 +38,10 @@ typedef struct lt_w2v_opts {
     const char *model_out;
 } lt_w2v_opts;
 void lt_w2v_opts_init(lt_w2v_opts *o);
+/* fastText's defaults (the preset `latent train fasttext` and Python's train_fasttext start
+ * from): subwords minn 3, maxn 6 in 2,000,000 buckets, sentences of 1024 words, alpha 0.05,
+ * sample 1e-4, noise exponent 0.5, input rows uniform in +-1/dim. */
+void lt_fasttext_opts_init(lt_w2v_opts *o);
 
 int lt_w2v_train(const char *corpus_path, const lt_w2v_opts *o, lt_vecs **out);
 /* Stats of the last run on this thread (for the CLI summary). */

@@ -17,7 +17,7 @@ import numpy as np
 from . import _latent
 from ._latent import Error
 
-__all__ = ["Error", "Vectors", "Encoder", "Index", "train_word2vec", "train_node2vec", "train_deepwalk", "knn", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "__version__"]
 __version__ = _latent.version
 
 
@@ -266,6 +266,22 @@ def _p_value(r, n):
 KeyedVectors = Vectors
 
 
+_W2V_OPTS = {"dim", "window", "negative", "hs", "cbow", "epochs", "alpha", "sample", "min_count", "threads",
+             "seed", "lowercase", "ns_exponent", "checkpoint", "checkpoint_every", "resume"}
+
+
+def _train_text(name, corpus, progress, options, fasttext, extra=()):
+    bad = set(options) - _W2V_OPTS - set(extra)
+    if bad:
+        raise TypeError("%s: unknown option(s) %s" % (name, ", ".join(sorted(bad))))
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be callable")
+    opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    if opts.get("model_out") is not None:
+        opts["model_out"] = os.fspath(opts["model_out"])
+    return Vectors(_latent.train_word2vec(os.fspath(corpus), opts, progress, fasttext))
+
+
 def train_word2vec(corpus, progress=None, **options):
     """Trains word2vec on a text corpus (plain or .gz) and returns its Vectors.
 
@@ -274,15 +290,20 @@ def train_word2vec(corpus, progress=None, **options):
     lowercase=0, ns_exponent=0.75, checkpoint=None, checkpoint_every=0, resume=0.
     `progress(done_words, total_words, loss)` is called about 4 times a second; a true return
     value stops training (latent.Error)."""
-    known = {"dim", "window", "negative", "hs", "cbow", "epochs", "alpha", "sample", "min_count", "threads",
-             "seed", "lowercase", "ns_exponent", "checkpoint", "checkpoint_every", "resume"}
-    bad = set(options) - known
-    if bad:
-        raise TypeError("train_word2vec: unknown option(s) %s" % ", ".join(sorted(bad)))
-    if progress is not None and not callable(progress):
-        raise TypeError("progress must be callable")
-    opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
-    return Vectors(_latent.train_word2vec(os.fspath(corpus), opts, progress))
+    return _train_text("train_word2vec", corpus, progress, options, False)
+
+
+def train_fasttext(corpus, progress=None, model_out=None, **options):
+    """Trains fastText-style subword vectors (as `latent train fasttext`) and returns the
+    vocabulary's Vectors; model_out="x.bin" also writes a fastText .bin model (its n-gram rows
+    give vectors to unseen words: `latent similar x.bin`, fastText's own tools).
+
+    Options (fastText's defaults, the library's preset): dim=100, window=5, negative=5, cbow=0,
+    epochs=5, alpha=0.05, sample=1e-4, min_count=5, ns_exponent=0.5, minn=3, maxn=6,
+    bucket=2000000, threads=1, seed=1, lowercase=0, checkpoint, checkpoint_every, resume.
+    `progress` as train_word2vec's."""
+    return _train_text("train_fasttext", corpus, progress, dict(options, model_out=model_out), True,
+                       extra=("minn", "maxn", "bucket", "model_out"))
 
 
 _GRAPH_OPTS = {"dim", "walk_length", "num_walks", "window", "epochs", "negative", "alpha", "sample", "min_count", "threads",

@@ -328,13 +328,16 @@ static int opt_double(PyObject *d, const char *k, double *v) {
     return 1;
 }
 
-/* train_word2vec(corpus, opts dict of ints/floats/str, progress callable or None) */
+/* train_word2vec(corpus, opts dict of ints/floats/str, progress callable or None, fasttext=0):
+ * fasttext=1 starts from the library's fastText preset (lt_fasttext_opts_init) */
 static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     const char *path;
     PyObject *d, *cb;
-    if (!PyArg_ParseTuple(args, "sO!O", &path, &PyDict_Type, &d, &cb)) return NULL;
+    int fasttext = 0;
+    if (!PyArg_ParseTuple(args, "sO!O|p", &path, &PyDict_Type, &d, &cb, &fasttext)) return NULL;
     lt_w2v_opts o;
-    lt_w2v_opts_init(&o);
+    if (fasttext) lt_fasttext_opts_init(&o);
+    else lt_w2v_opts_init(&o);
     long long v;
     double f;
     int r = 0;
@@ -344,10 +347,14 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     L("epochs", o.sg.epochs) L("threads", o.sg.n_threads) L("seed", o.sg.seed) L("min_count", o.vocab.min_count)
     L("lowercase", o.corpus.lower) L("checkpoint_every", o.sg.checkpoint_every) L("resume", o.resume)
     F("alpha", o.sg.alpha) F("sample", o.sg.sample) F("ns_exponent", o.sg.ns_exponent)
+    L("minn", o.minn) L("maxn", o.maxn) L("bucket", o.bucket)
 #undef L
 #undef F
     PyObject *ck = PyDict_GetItemString(d, "checkpoint");
     if (ck && ck != Py_None && !(o.checkpoint = PyUnicode_AsUTF8(ck))) return NULL;
+    PyObject *mo = PyDict_GetItemString(d, "model_out");
+    if (mo && mo != Py_None && !(o.model_out = PyUnicode_AsUTF8(mo))) return NULL;
+    if (o.minn > o.maxn) { PyErr_SetString(PyExc_ValueError, "minn must not exceed maxn"); return NULL; }
     progress_ctx pc = {cb, 0};
     if (cb != Py_None) {
         o.sg.progress = progress_tramp;

@@ -3,8 +3,6 @@
  * function in f64; fits keep f64 statistics. */
 #include "dense_impl.h"
 #include "latent/kern.h"
-#include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +55,7 @@ static void kf_rows(void *ud, int64_t b, int64_t e, int tid) {
 /* K (na x nb, f64) = k(A_i, B_j) for f32 rows A (na x d), B (nb x d); S: na x nb f32 scratch */
 static void kernel_block(const kparams *p, const float *A, int64_t na, const float *B, int64_t nb, int64_t d, float *S, double *K) {
     if (p->k == LT_KERNEL_LAPLACIAN || p->k == LT_KERNEL_CHI2) { ELEMENTWISE_KERNEL(float) return; }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)na, (int)nb, (int)d, 1.0f, A, (int)d, B, (int)d, 0.0f, S, (int)nb);
+    lt_sgemm(0, 1, (int)na, (int)nb, (int)d, 1.0f, A, (int)d, B, (int)d, 0.0f, S, (int)nb);
     double na2[BLOCK] = {0}, nb2[BLOCK] = {0};
     if (p->k == LT_KERNEL_RBF || p->k == LT_KERNEL_COSINE) {
         for (int64_t i = 0; i < na; i++) { double s = 0; for (int64_t t = 0; t < d; t++) s += (double)A[i * d + t] * A[i * d + t]; na2[i] = s; }
@@ -71,7 +69,7 @@ static void kernel_block(const kparams *p, const float *A, int64_t na, const flo
  * eigenvalues amplify rounding) */
 static void kernel_block_d(const kparams *p, const double *A, int64_t na, const double *B, int64_t nb, int64_t d, double *K) {
     if (p->k == LT_KERNEL_LAPLACIAN || p->k == LT_KERNEL_CHI2) { ELEMENTWISE_KERNEL(double) return; }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)na, (int)nb, (int)d, 1.0, A, (int)d, B, (int)d, 0.0, K, (int)nb);
+    lt_dgemm(0, 1, (int)na, (int)nb, (int)d, 1.0, A, (int)d, B, (int)d, 0.0, K, (int)nb);
     double na2[BLOCK], nb2[BLOCK];
     for (int64_t i = 0; i < na; i++) { double s = 0; for (int64_t t = 0; t < d; t++) s += A[i * d + t] * A[i * d + t]; na2[i] = s; }
     for (int64_t j = 0; j < nb; j++) { double s = 0; for (int64_t t = 0; t < d; t++) s += B[j * d + t] * B[j * d + t]; nb2[j] = s; }
@@ -202,7 +200,7 @@ static int nystroem_build(const float *Xs, int64_t n, int64_t d, int64_t M, cons
             for (int64_t i = 0; i < a; i++) memcpy(K + (i0 + i) * M + j0, Kb + i * b, (size_t)b * 8);
             lt_free(Kb);
         }
-    if (rc == LT_OK && LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)M, K, (lapack_int)M, w) != 0)
+    if (rc == LT_OK && lt_dsyevd(M, K, M, w) != 0)
         rc = lt_err(LT_EINVAL, "nystroem: the eigensolver failed");
     if (rc == LT_OK) {
         /* N = U diag(sign(l) / sqrt(max(|l|, 1e-12))) U^T: the SVD form scikit-learn uses */
@@ -266,7 +264,7 @@ static int kpca_nystroem(const lt_vecs *X, const float *Xs, const kparams *p, co
         rc = kernel_encode(m, blk, o->n_threads, 1, NULL, NULL, &F);
         if (rc) break;
         for (int64_t i = 0; i < nb; i++) for (int64_t j = 0; j < M; j++) mu[j] += lt_vecs_row(F, i)[j];
-        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)M, (int)nb, 1.0f, F->data, (int)F->ld, 0.0f, Cf, (int)M);
+        lt_ssyrk(1, 1, (int)M, (int)nb, 1.0f, F->data, (int)F->ld, 0.0f, Cf, (int)M);
         for (int64_t a = 0; a < M; a++) for (int64_t b = a; b < M; b++) C[a * M + b] += Cf[a * M + b];
         lt_vecs_free(F);
     }
@@ -274,9 +272,8 @@ static int kpca_nystroem(const lt_vecs *X, const float *Xs, const kparams *p, co
         /* sum (f - mu)(f - mu)^T = F^T F - n mu mu^T; eigenvalues of the centred F F^T */
         for (int64_t j = 0; j < M; j++) mu[j] /= (double)n;
         for (int64_t a = 0; a < M; a++) for (int64_t b = a; b < M; b++) C[a * M + b] -= (double)n * mu[a] * mu[b];
-        lapack_int found = 0;
-        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)M, C, (lapack_int)M, 0, 0, (lapack_int)(M - k + 1),
-                                         (lapack_int)M, 0.0, &found, w, V, (lapack_int)k, isuppz);
+        int found = 0;
+        int info = lt_dsyevr(M, C, M, (M - k + 1), M, &found, w, V, k, isuppz);
         if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "kpca: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
     }
     for (int64_t c = 0; rc == LT_OK && c < k; c++) {
@@ -303,9 +300,8 @@ static int kpca_nystroem(const lt_vecs *X, const float *Xs, const kparams *p, co
  * meets dsyevr's vectors to |cos| > 0.9999 at a fraction of the O(n^3) tridiagonalisation. */
 static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, int nt, double *w, double *Z, int *isuppz) {
     if (n <= 2000 || 4 * k >= n) {
-        lapack_int found = 0;
-        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)n, A, (lapack_int)n, 0, 0, (lapack_int)(n - k + 1),
-                                         (lapack_int)n, 0.0, &found, w, Z, (lapack_int)k, isuppz);
+        int found = 0;
+        int info = lt_dsyevr(n, A, n, (n - k + 1), n, &found, w, Z, k, isuppz);
         return info != 0 || found != k ? lt_err(LT_EINVAL, "the eigensolver failed (LAPACK dsyevr info %d)", (int)info) : LT_OK;
     }
     for (int64_t i = 0; i < n; i++) for (int64_t j = 0; j < i; j++) A[i * n + j] = A[j * n + i];   /* full symmetric for dgemm */
@@ -328,21 +324,20 @@ static int top_eigs(double *A, int64_t n, int64_t k, uint64_t seed, int nt, doub
             lt_packed PQ = {(int)l, (int)n, Qp};
             lt_gemm_packed((int)n, Af, n, &PQ, Yf, l, NULL, 0, nt);
             for (int64_t i = 0; i < n * l; i++) Y[i] = Yf[i];
-            if (LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, Y, (lapack_int)l, tau) ||
-                LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)l, (lapack_int)l, Y, (lapack_int)l, tau))
+            if (lt_dqr_q((int)n, (int)l, Y, l, tau))
                 rc = lt_err(LT_EINVAL, "the eigensolver's QR failed");
             double *t = Q; Q = Y; Y = t;
         }
     }
     if (rc == LT_OK) {
         /* Rayleigh-Ritz: B = Q^T A Q, its eigenpairs, Z = Q U for the top k */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)l, (int)n, 1.0, A, (int)n, Q, (int)l, 0.0, Y, (int)l);
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)n, 1.0, Q, (int)l, Y, (int)l, 0.0, B, (int)l);
-        if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)l, B, (lapack_int)l, bw)) rc = lt_err(LT_EINVAL, "the eigensolver failed");
+        lt_dgemm(0, 0, (int)n, (int)l, (int)n, 1.0, A, (int)n, Q, (int)l, 0.0, Y, (int)l);
+        lt_dgemm(1, 0, (int)l, (int)l, (int)n, 1.0, Q, (int)l, Y, (int)l, 0.0, B, (int)l);
+        if (lt_dsyevd(l, B, l, bw)) rc = lt_err(LT_EINVAL, "the eigensolver failed");
     }
     if (rc == LT_OK) {
         for (int64_t c = 0; c < k; c++) w[c] = bw[l - k + c];
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)l, 1.0, Q, (int)l, B + (l - k), (int)l, 0.0, Z, (int)k);
+        lt_dgemm(0, 0, (int)n, (int)k, (int)l, 1.0, Q, (int)l, B + (l - k), (int)l, 0.0, Z, (int)k);
     }
     lt_free(Q); lt_free(Y); lt_free(tau); lt_free(B); lt_free(bw); lt_free(Af); lt_free(Qf); lt_free(Yf); lt_aligned_free(Qp);
     return rc;
@@ -544,8 +539,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
             for (int64_t j = 0; j < R; j++) Kf[i * R + j] = (float)(kpca ? K[i * R + j] - mu[j] - rm + all : K[i * R + j]);
         }
         /* nystroem: K N^T (N is symmetric); kpca: Kc alphas */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, kpca ? CblasNoTrans : CblasTrans, (int)nb, (int)D, (int)R, 1.0f, Kf, (int)R, Nf, (int)D, 0.0f,
-                    Zc->data + zr * Zc->ld, (int)Zc->ld);
+        lt_sgemm(0, (kpca ? 0 : 1), (int)nb, (int)D, (int)R, 1.0f, Kf, (int)R, Nf, (int)D, 0.0f, Zc->data + zr * Zc->ld, (int)Zc->ld);
         if (sink) rc = lt__put_block(sink, ud, Zc, nb, i0);
     }
     lt_blas_end(saved_blas);
@@ -563,7 +557,7 @@ static int kernel_encode(const lt_model *m, const lt_vecs *X, int n_threads, int
         for (int64_t i = 0; rc == LT_OK && i < D * k; i++) Vf[i] = (float)V[i];
         for (int64_t i = 0; rc == LT_OK && i < n; i++) for (int64_t j = 0; j < D; j++) lt_vecs_row(Z, i)[j] -= (float)fm[j];
         if (rc == LT_OK && n > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)D, 1.0f, Z->data, (int)Z->ld, Vf, (int)k, 0.0f, P->data, (int)P->ld);
+            lt_sgemm(0, 0, (int)n, (int)k, (int)D, 1.0f, Z->data, (int)Z->ld, Vf, (int)k, 0.0f, P->data, (int)P->ld);
         lt_free(Vf);
         lt_vecs_free(Z);
         Z = P;

@@ -4,7 +4,6 @@
  * from sgemm over row blocks; seeded, and the same for any thread count. */
 #include "dense_impl.h"
 #include "latent/kern.h"
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -27,7 +26,7 @@ static void assign_blocks(void *ud, int64_t b, int64_t e, int tid) {   /* neares
     float *S = a->S + (size_t)tid * KBLOCK * a->M;
     for (int64_t blk = b; blk < e; blk++) {
         int64_t i0 = blk * KBLOCK, nb = a->n - i0 < KBLOCK ? a->n - i0 : KBLOCK;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)a->M, (int)a->d, 1.0f, a->X + i0 * a->d, (int)a->d, a->C, (int)a->d, 0.0f, S, (int)a->M);
+        lt_sgemm(0, 1, (int)nb, (int)a->M, (int)a->d, 1.0f, a->X + i0 * a->d, (int)a->d, a->C, (int)a->d, 0.0f, S, (int)a->M);
         for (int64_t i = 0; i < nb; i++) {
             int32_t best = 0;
             float bv = INFINITY;

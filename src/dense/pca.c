@@ -1,12 +1,10 @@
 /* PCA (see dense.h): a first pass over f32 row blocks for the scaler, the mean and the total
  * variance; then either the covariance (each block's X^T X by ssyrk summed into f64) and its
- * `dim` largest eigenpairs by LAPACKE_dsyevr, or the randomized subspace iteration, whose
+ * `dim` largest eigenpairs by LAPACK's dsyevr (lt_dsyevr), or the randomized subspace iteration, whose
  * covariance products X^T (X P) are made block by block. Transform and inverse are sgemm over
  * row blocks. */
 #include "latent/kern.h"
 #include "dense_impl.h"
-#include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,18 +60,17 @@ static int cov_eig(lt__rows *src, int64_t k, const double *shift, const double *
     int64_t n = src->n, d = src->d, got = 0;
     int rc = lt__rows_rewind(src);
     while (rc == LT_OK && (rc = next_centred(src, B, shift, mult, mean, &got)) == LT_OK && got > 0) {
-        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)got, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
+        lt_ssyrk(1, 1, (int)d, (int)got, 1.0f, B, (int)d, 0.0f, Cf, (int)d);
         for (int64_t a = 0; a < d; a++)
             for (int64_t b = a; b < d; b++) C[a * d + b] += Cf[a * d + b];
     }
     if (rc) return rc;
     for (int64_t a = 0; a < d; a++)
         for (int64_t b = a; b < d; b++) C[a * d + b] /= (double)(n - 1);
-    lapack_int found = 0;
+    int found = 0;
     double *Zt = lt_malloc((size_t)d * k * 8);
     if (!Zt) return lt_err(LT_ENOMEM, "out of memory");
-    lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)d, C, (lapack_int)d, 0, 0, (lapack_int)(d - k + 1),
-                                     (lapack_int)d, 0.0, &found, w, Zt, (lapack_int)k, isuppz);
+    int info = lt_dsyevr(d, C, d, (d - k + 1), d, &found, w, Zt, k, isuppz);
     if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
     for (int64_t c = 0; rc == LT_OK && c < k / 2; c++) {   /* dsyevr returns ascending eigenvalues */
         double t = w[c]; w[c] = w[k - 1 - c]; w[k - 1 - c] = t;
@@ -96,8 +93,8 @@ static int cov_apply(lt__rows *src, const double *shift, const double *mult, con
     for (int64_t i = 0; i < d * l; i++) { Pf[i] = (float)P[i]; G[i] = 0; }
     int rc = lt__rows_rewind(src);
     while (rc == LT_OK && (rc = next_centred(src, B, shift, mult, mean, &got)) == LT_OK && got > 0) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)got, (int)l, (int)d, 1.0f, B, (int)d, Pf, (int)l, 0.0f, Y, (int)l);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)l, (int)got, 1.0f, B, (int)d, Y, (int)l, 0.0f, Gf, (int)l);
+        lt_sgemm(0, 0, (int)got, (int)l, (int)d, 1.0f, B, (int)d, Pf, (int)l, 0.0f, Y, (int)l);
+        lt_sgemm(1, 0, (int)d, (int)l, (int)got, 1.0f, B, (int)d, Y, (int)l, 0.0f, Gf, (int)l);
         for (int64_t i = 0; i < d * l; i++) G[i] += Gf[i];
     }
     for (int64_t i = 0; rc == LT_OK && i < d * l; i++) G[i] /= (double)(n - 1);
@@ -108,8 +105,7 @@ static int cov_apply(lt__rows *src, const double *shift, const double *mult, con
 static int orthonormalise(double *A, int64_t d, int64_t l) {
     double *tau = lt_malloc((size_t)l * 8);
     if (!tau) return lt_err(LT_ENOMEM, "out of memory");
-    lapack_int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)d, (lapack_int)l, A, (lapack_int)l, tau);
-    if (info == 0) info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)d, (lapack_int)l, (lapack_int)l, A, (lapack_int)l, tau);
+    int info = lt_dqr_q((int)d, (int)l, A, l, tau);
     lt_free(tau);
     return info ? lt_err(LT_EINVAL, "PCA: QR failed (LAPACK info %d)", (int)info) : LT_OK;
 }
@@ -134,10 +130,9 @@ static int rand_eig(lt__rows *src, const lt_pca_opts *o, const double *shift, co
     }
     /* the last product G = C P gives T = P^T G without another pass */
     if (rc == LT_OK) {
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)d, 1.0, P, (int)l, G, (int)l, 0.0, T, (int)l);
-        lapack_int found = 0;
-        lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', (lapack_int)l, T, (lapack_int)l, 0, 0, (lapack_int)(l - k + 1),
-                                         (lapack_int)l, 0.0, &found, wl, V, (lapack_int)k, isuppz);
+        lt_dgemm(1, 0, (int)l, (int)l, (int)d, 1.0, P, (int)l, G, (int)l, 0.0, T, (int)l);
+        int found = 0;
+        int info = lt_dsyevr(l, T, l, (l - k + 1), l, &found, wl, V, k, isuppz);
         if (info != 0 || found != k) rc = lt_err(LT_EINVAL, "PCA: the eigensolver failed (LAPACK dsyevr info %d)", (int)info);
     }
     if (rc == LT_OK) {
@@ -279,8 +274,7 @@ int lt__pca_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
     for (int64_t i0 = 0; rc == LT_OK && i0 < X->n; i0 += BLOCK) {
         int64_t nb = X->n - i0 < BLOCK ? X->n - i0 : BLOCK;
         lt__scale_rows(X, i0, nb, shift, mult, p.mean, B);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)k, (int)d, 1.0f, B, (int)d, W, (int)d, 0.0f,
-                    Z->data + i0 * Z->ld, (int)Z->ld);
+        lt_sgemm(0, 1, (int)nb, (int)k, (int)d, 1.0f, B, (int)d, W, (int)d, 0.0f, Z->data + i0 * Z->ld, (int)Z->ld);
     }
     lt_free(W); lt_free(B);
     if (rc) { lt_vecs_free(Z); return rc; }

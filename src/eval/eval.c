@@ -4,7 +4,6 @@
 #include "latent/kern.h"
 #include "latent/text.h"
 #include "../core/topk.h"
-#include <cblas.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -201,8 +200,7 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
                 float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
                 for (int64_t k = 0; k < vn->ld; k++) r[k] *= inv;
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, (int)n, (int)vn->ld, 1.0f, Q, (int)vn->ld, vn->data,
-                        (int)vn->ld, 0.0f, Sc, (int)n);
+            lt_sgemm(0, 1, nb, (int)n, (int)vn->ld, 1.0f, Q, (int)vn->ld, vn->data, (int)vn->ld, 0.0f, Sc, (int)n);
             for (int i = 0; i < nb; i++) {
                 const question *qq = &qs[q0 + i];
                 const float *row = Sc + (int64_t)i * n;

@@ -8,7 +8,6 @@
 #include "latent/eval.h"
 #include "latent/core.h"
 #include "eval_impl.h"
-#include <cblas.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,7 +39,7 @@ static int chol_solve(double *A, int k, double *b) {
 
 /* objective: C sum log(1 + exp(-y z)) + |w|^2 / 2, z = X w + b, y in {-1, +1} */
 static double objective(const double *Xa, int64_t n, int k, const double *w, const int8_t *y, double C, double *z) {
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, k, 1.0, Xa, k, w, 1, 0.0, z, 1);
+    lt_dgemv(0, (int)n, k, 1.0, Xa, k, w, 0.0, z);
     double f = 0;
     for (int64_t i = 0; i < n; i++) f += log1pexp(-y[i] * z[i]);
     double r = 0;
@@ -69,11 +68,11 @@ int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const
             double dd = sqrt(C * p * (1 - p));
             for (int j = 0; j < k; j++) S[i * k + j] = Xa[i * k + j] * dd;
         }
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, k, 1.0, Xa, k, r, 1, 0.0, g, 1);
+        lt_dgemv(1, (int)n, k, 1.0, Xa, k, r, 0.0, g);
         double gn = 0;
         for (int j = 0; j < k; j++) { if (j < k - 1) g[j] += w[j]; gn += g[j] * g[j]; }
         if (sqrt(gn) <= o->tol * (1 + fabs(f))) break;
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, k, (int)n, 1.0, S, k, 0.0, H, k);
+        lt_dsyrk(0, 1, k, (int)n, 1.0, S, k, 0.0, H, k);
         for (int j = 0; j < k - 1; j++) H[j * k + j] += 1;
         H[(k - 1) * k + (k - 1)] += 1e-12;   /* the unpenalised intercept: keep the system definite */
         for (int j = 0; j < k; j++) step[j] = -g[j];

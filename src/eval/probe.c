@@ -1,7 +1,6 @@
 /* Probes (see eval.h): multinomial logistic regression by L-BFGS, and k nearest neighbours. */
 #include "latent/kern.h"
 #include "eval_impl.h"
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -22,7 +21,7 @@ typedef struct {
 static double mlr_eval(mlr *p, const double *w, double *g) {
     int64_t n = p->n, d = p->d, L = p->L, k = d + 1;
     for (int64_t l = 0; l < L; l++) for (int64_t j = 0; j < d; j++) p->Wf[l * d + j] = (float)w[l * k + j];
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)L, (int)d, 1.0f, p->X, (int)p->ldx, p->Wf, (int)d, 0.0f, p->Z, (int)L);
+    lt_sgemm(0, 1, (int)n, (int)L, (int)d, 1.0f, p->X, (int)p->ldx, p->Wf, (int)d, 0.0f, p->Z, (int)L);
     double f = 0;
     double *gb = g + d;   /* intercept gradients accumulate here per class (stride k) */
     for (int64_t l = 0; l < L; l++) gb[l * k] = 0;
@@ -41,7 +40,7 @@ static double mlr_eval(mlr *p, const double *w, double *g) {
     }
     /* weight gradients: C * R^T X + W (the intercepts are not penalised) */
     float *G = p->Wf;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)L, (int)d, (int)n, 1.0f, p->Z, (int)L, p->X, (int)p->ldx, 0.0f, G, (int)d);
+    lt_sgemm(1, 0, (int)L, (int)d, (int)n, 1.0f, p->Z, (int)L, p->X, (int)p->ldx, 0.0f, G, (int)d);
     double reg = 0;
     for (int64_t l = 0; l < L; l++) {
         for (int64_t j = 0; j < d; j++) { g[l * k + j] = p->C * G[l * d + j] + w[l * k + j]; reg += w[l * k + j] * w[l * k + j]; }
@@ -146,7 +145,7 @@ static int logreg_predict(const lt_vecs *tr, const int *ytr, const lt_vecs *te, 
     if (rc == LT_OK) *iters = lbfgs(&p, w, L * k, o->max_iter, o->tol, &rc);
     if (rc == LT_OK) {
         for (int64_t l = 0; l < L; l++) for (int64_t j = 0; j < d; j++) p.Wf[l * d + j] = (float)w[l * k + j];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)te->n, L, (int)d, 1.0f, Ts ? Ts : te->data, (int)ldte, p.Wf, (int)d, 0.0f, p.Z, L);
+        lt_sgemm(0, 1, (int)te->n, L, (int)d, 1.0f, Ts ? Ts : te->data, (int)ldte, p.Wf, (int)d, 0.0f, p.Z, L);
         for (int64_t i = 0; i < te->n; i++) {
             int best = 0;
             double bz = -INFINITY;

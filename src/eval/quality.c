@@ -3,7 +3,6 @@
  * on one seeded sample of rows; distances are Euclidean, computed in double. */
 #include "latent/eval.h"
 #include "latent/kern.h"
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +87,7 @@ static int isotropy_norms(const lt_vecs *V, const int64_t *rows, int64_t m, lt_q
     int rc = A && U && ev && S && nrm && pos ? LT_OK : lt_err(LT_ENOMEM, "out of memory for the isotropy of %lld x %lld rows", (long long)m, (long long)d);
     if (rc == LT_OK) {
         lt_dgemm(1, 0, (int)d, (int)d, (int)m, 1.0, A, d, A, d, 0.0, U, d);
-        if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d, U, (lapack_int)d, ev) != 0) rc = lt_err(LT_EINVAL, "isotropy: eigensolver failed");
+        if (lt_dsyev(d, U, d, ev) != 0) rc = lt_err(LT_EINVAL, "isotropy: eigensolver failed");
     }
     if (rc == LT_OK) {
         lt_dgemm(0, 0, (int)m, (int)d, (int)d, 1.0, A, d, U, d, 0.0, S, d);   /* S[i][j] = x_i . c_j */
@@ -203,7 +202,7 @@ int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n
         out->mean_abs_corr = pairs ? corr / (double)pairs : NAN;
         /* singular values of the centred sample: square roots of the covariance's eigenvalues */
         for (int64_t a = 0; a < d; a++) for (int64_t b = 0; b < a; b++) C[a * d + b] = C[b * d + a];
-        if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d, C, (lapack_int)d, sv) != 0) rc = lt_err(LT_EINVAL, "effective rank: eigensolver failed");
+        if (lt_dsyev(d, C, d, sv) != 0) rc = lt_err(LT_EINVAL, "effective rank: eigensolver failed");
         double tot = 0, h = 0;
         for (int64_t a = 0; rc == LT_OK && a < d; a++) { sv[a] = sv[a] > 0 ? sqrt(sv[a]) : 0; tot += sv[a]; }
         for (int64_t a = 0; rc == LT_OK && a < d; a++) if (sv[a] > 0) { double p = sv[a] / tot; h -= p * log(p); }

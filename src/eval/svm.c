@@ -6,9 +6,9 @@
  * and solves the two-variable problem in closed form, clipped to the box. Stops when the
  * maximal violation m(a) - M(a) is below tol (scikit-learn's default 1e-3). No shrinking:
  * the kernel is already in memory, so a step costs two kernel rows. */
+#include "latent/kern.h"
 #include "latent/eval.h"
 #include "latent/core.h"
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -18,7 +18,7 @@ int lt_rbf_kernel(const double *X, int64_t n, int64_t d, int64_t ldx, double gam
     if (n <= 0) return LT_OK;
     if (!(gamma > 0)) return lt_err(LT_EINVAL, "RBF kernel: gamma must be > 0");
     /* |x_i - x_j|^2 = |x_i|^2 + |x_j|^2 - 2 x_i.x_j, the dot products by one dsyrk */
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)n, (int)d, 1.0, X, (int)ldx, 0.0, K, (int)n);
+    lt_dsyrk(0, 0, (int)n, (int)d, 1.0, X, (int)ldx, 0.0, K, (int)n);
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < i; j++) {
             double d2 = K[i * n + i] + K[j * n + j] - 2 * K[i * n + j];

@@ -5,7 +5,6 @@
  * max(n / 12 / 4, 50). O(n^2) memory and time per iteration: for up to a few thousand rows. */
 #include "eval_impl.h"
 #include "latent/kern.h"
-#include <lapacke.h>
 #include <math.h>
 #include <string.h>
 
@@ -26,7 +25,7 @@ static int pca2(const lt_vecs *X, double *Y) {
         const float *x = lt_vecs_row(X, i);
         for (int64_t a = 0; a < d; a++) for (int64_t b = a; b < d; b++) C[a * d + b] += (x[a] - mean[a]) * (x[b] - mean[b]);
     }
-    int rc = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d, C, (lapack_int)d, w) ? lt_err(LT_EINVAL, "map: eigensolver failed") : LT_OK;
+    int rc = lt_dsyev(d, C, d, w) ? lt_err(LT_EINVAL, "map: eigensolver failed") : LT_OK;
     for (int c = 0; rc == LT_OK && c < 2; c++) {
         int64_t col = d - 1 - c;   /* eigenvalues ascending */
         int64_t big = 0;           /* sign: the largest-magnitude loading positive, as scikit-learn's svd_flip */

@@ -4,7 +4,6 @@
 #include "latent/core.h"
 #include "latent/kern.h"
 #include "../core/topk.h"
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -159,7 +158,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
         if (c->packed && nb >= LT_GEMM_NR) cand_packed(c, K, Qb, nb, qn2, h, Pq, thr, qnf, tile);
         else for (int64_t x0 = 0; x0 < n; x0 += NB) {
             int mb = (int)(n - x0 < NB ? n - x0 : NB);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
+            lt_sgemm(0, 1, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
             const float *bf = c->bn2f + x0;
             int mode = c->m == LT_METRIC_L2 ? 0 : c->m == LT_METRIC_IP ? 1 : 2;
             for (int i = 0; i < nb; i++) {
@@ -204,7 +203,7 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
                  * and re-rank those in double: still exact, without a full double scan. */
                 float *dist = lt_malloc((size_t)n * 4);
                 if (!dist) { c->rc = LT_ENOMEM; goto out; }
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)ld, 1.0f, B->data, (int)ld, Qb + (int64_t)i * ld, 1, 0.0f, dist, 1);
+                lt_sgemv(0, (int)n, (int)ld, 1.0f, B->data, (int)ld, Qb + (int64_t)i * ld, 0.0f, dist);
                 for (int64_t x = 0; x < n; x++)
                     dist[x] = c->m == LT_METRIC_L2 ? ((float)qn2[i] + c->bn2f[x]) - 2 * dist[x] : c->m == LT_METRIC_IP ? 1 - dist[x] : 1 - dist[x] * c->bn2f[x];
                 lt_topk kth = {hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kout};

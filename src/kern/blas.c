@@ -1,6 +1,7 @@
 /* lt_sgemm: general matrix products through the CPU BLAS (OpenBLAS's cblas). */
 #include "latent/kern.h"
 #include <cblas.h>
+#include <lapacke.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,39 @@ void lt_dgemm(int trans_a, int trans_b, int m, int n, int k, double alpha, const
     if (m <= 0 || n <= 0) return;
     cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, A, (int)lda, B,
                 (int)ldb, beta, C, (int)ldc);
+}
+
+void lt_sgemv(int trans, int m, int n, float alpha, const float *A, int64_t lda, const float *x, float beta, float *y) {
+    cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, m, n, alpha, A, (int)lda, x, 1, beta, y, 1);
+}
+void lt_dgemv(int trans, int m, int n, double alpha, const double *A, int64_t lda, const double *x, double beta, double *y) {
+    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, m, n, alpha, A, (int)lda, x, 1, beta, y, 1);
+}
+void lt_ssyrk(int upper, int trans, int n, int k, float alpha, const float *A, int64_t lda, float beta, float *C, int64_t ldc) {
+    cblas_ssyrk(CblasRowMajor, upper ? CblasUpper : CblasLower, trans ? CblasTrans : CblasNoTrans, n, k, alpha, A, (int)lda,
+                beta, C, (int)ldc);
+}
+void lt_dsyrk(int upper, int trans, int n, int k, double alpha, const double *A, int64_t lda, double beta, double *C, int64_t ldc) {
+    cblas_dsyrk(CblasRowMajor, upper ? CblasUpper : CblasLower, trans ? CblasTrans : CblasNoTrans, n, k, alpha, A, (int)lda,
+                beta, C, (int)ldc);
+}
+int lt_dsyev(int n, double *A, int64_t lda, double *w) {
+    return (int)LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', n, A, (lapack_int)lda, w);
+}
+int lt_dsyevd(int n, double *A, int64_t lda, double *w) {
+    return (int)LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', n, A, (lapack_int)lda, w);
+}
+int lt_dsyevr(int n, double *A, int64_t lda, int il, int iu, int *found, double *w, double *Z, int64_t ldz, int *isuppz) {
+    lapack_int m = 0;
+    lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'I', 'U', n, A, (lapack_int)lda, 0, 0, il, iu, 0.0, &m, w, Z,
+                                     (lapack_int)ldz, isuppz);
+    *found = (int)m;
+    return (int)info;
+}
+int lt_dqr_q(int m, int n, double *A, int64_t lda, double *tau) {
+    lapack_int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, m, n, A, (lapack_int)lda, tau);
+    if (info == 0) info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, m, n, n, A, (lapack_int)lda, tau);
+    return (int)info;
 }
 
 void lt_blas_threads(int n) {

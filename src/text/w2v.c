@@ -14,6 +14,18 @@ void lt_w2v_opts_init(lt_w2v_opts *o) {
     lt_vocab_opts_init(&o->vocab);
 }
 
+void lt_fasttext_opts_init(lt_w2v_opts *o) {
+    lt_w2v_opts_init(o);
+    o->minn = 3;
+    o->maxn = 6;
+    o->bucket = 2000000;
+    o->max_sentence = 1024;
+    o->sg.alpha = 0.05f;
+    o->sg.sample = 1e-4f;
+    o->sg.ns_exponent = 0.5f;
+    o->sg.init_range = 1;
+}
+
 /* vocabulary blob for checkpoints: "word\tcount\n" lines */
 static char *vocab_blob(const lt_vocab *v, size_t *len) {
     size_t n = 0;

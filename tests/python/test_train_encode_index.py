@@ -30,6 +30,21 @@ def test_train_deterministic_and_progress(tmp_path):
     np.testing.assert_array_equal(latent.Vectors.load(tmp_path / "c.lvec").vectors, a.vectors)
 
 
+def test_train_fasttext_equals_cli(tmp_path):
+    """Python's fastText is the library's preset, the same bytes as `latent train fasttext`."""
+    a = latent.train_fasttext(CORPUS, dim=16, epochs=1, threads=1, seed=4, bucket=20000,
+                              model_out=tmp_path / "p.bin")
+    assert a.metadata.get("minn") == "3" and a.metadata.get("maxn") == "6"
+    subprocess.run([LATENT, "train", "fasttext", CORPUS, "-o", str(tmp_path / "c.lvec"), "--dim", "16", "--epochs", "1",
+                    "-t", "1", "--seed", "4", "--bucket", "20000", "-q"], check=True)
+    np.testing.assert_array_equal(latent.Vectors.load(tmp_path / "c.lvec").vectors, a.vectors)
+    assert (tmp_path / "p.bin").stat().st_size > 20000 * 16 * 4
+    with pytest.raises(TypeError, match="unknown option"):
+        latent.train_word2vec(CORPUS, minn=2)
+    with pytest.raises(ValueError, match="minn"):
+        latent.train_fasttext(CORPUS, minn=5, maxn=4)
+
+
 def test_progress_can_stop():
     with pytest.raises(latent.Error, match="stopped"):
         latent.train_word2vec(CORPUS, dim=16, epochs=3, threads=1, progress=lambda d, t, l: d > 0)
