@@ -1,6 +1,6 @@
 /* safetensors: 8-byte little-endian header length, JSON header, raw tensor data.
  * f32 tensors are used in place (mmap), f16/bf16 converted to f32. */
-#include "bert_impl.h"
+#include "encoder_impl.h"
 #include "latent/io.h"
 #include "latent/kern.h"
 #include "latent/core.h"

@@ -2,7 +2,7 @@
  * Linear (y = x W^T + b), heads of size dh = H / heads. The Linear weights are packed once
  * at load for latent's GEMM (kern.h), with bias, GELU and the residual add fused into its
  * epilogue; the mmap'ed originals are then released. */
-#include "bert_impl.h"
+#include "encoder_impl.h"
 #include "latent/io.h"
 #include "latent/core.h"
 #include "latent/kern.h"

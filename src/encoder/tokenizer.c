@@ -1,7 +1,7 @@
 /* BERT tokenizer: BertNormalizer (clean text, CJK spacing, accent stripping, lowercasing),
  * BertPreTokenizer (whitespace and punctuation), greedy longest-match WordPiece.
  * Unicode properties come from utf8proc; the rules follow Hugging Face tokenizers. */
-#include "bert_impl.h"
+#include "encoder_impl.h"
 #include "latent/io.h"
 #include "latent/core.h"
 #include <cjson/cJSON.h>

@@ -1,6 +1,6 @@
 /* Internal: safetensors tensors and the WordPiece tokenizer. */
-#ifndef LT_BERT_IMPL_H
-#define LT_BERT_IMPL_H
+#ifndef LT_ENCODER_IMPL_H
+#define LT_ENCODER_IMPL_H
 #include "latent/bert.h"
 #include "latent/text.h"
 #include <stddef.h>
