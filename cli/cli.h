@@ -28,6 +28,11 @@ int64_t cli_lookup(const lt_vecs *v, const char *word);          /* prints if mi
 int cli_word_vec(const lt_vecs *v, const char *word, float *out, int64_t *id);
 /* saves v (f16: native half precision) and frees it; prints errors */
 int cli_save_vecs(lt_vecs *v, const char *out, lt_format f, int f16);
+/* inputs of embed/tokenize, one per line or JSON Lines ("text", and id_field for labels);
+ * errors printed with the file and line */
+typedef struct { char **text; size_t *len; char **id; int64_t n, cap; } cli_inputs;
+int cli_read_inputs(const char *path, int jsonl, const char *id_field, cli_inputs *in);
+void cli_free_inputs(cli_inputs *in);
 int cli_quiet(void);
 int cli_is_dir(const char *path);   /* 1 when path names a folder */
 void cli_set_quiet(int q);

@@ -1,72 +1,9 @@
-/* latent embed / latent tokenize: BERT-family sentence encoders */
+/* latent embed: BERT-family sentence encoders */
 #include "cli.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-
-typedef struct { char **text; size_t *len; char **id; int64_t n, cap; } inputs;
-
-static int add_input(inputs *in, const char *s, size_t n) {
-    if (in->n == in->cap) {
-        int64_t nc = in->cap ? in->cap * 2 : 1024;
-        char **t = realloc(in->text, sizeof(char *) * (size_t)nc);
-        if (t) in->text = t;
-        size_t *l = t ? realloc(in->len, sizeof(size_t) * (size_t)nc) : NULL;
-        if (l) in->len = l;
-        char **id = l ? realloc(in->id, sizeof(char *) * (size_t)nc) : NULL;
-        if (!id) return 1;
-        in->id = id;
-        in->cap = nc;
-    }
-    char *c = malloc(n + 1);
-    if (!c) return 1;
-    memcpy(c, s, n);
-    c[n] = 0;
-    in->text[in->n] = c; in->len[in->n] = n; in->id[in->n] = NULL; in->n++;
-    return 0;
-}
-
-static void free_inputs(inputs *in) {
-    for (int64_t i = 0; i < in->n; i++) { free(in->text[i]); lt_free(in->id[i]); }
-    free(in->text); free(in->len); free(in->id);
-}
-
-/* lines, or JSON Lines (a JSON string, or an object with "text") */
-static int read_inputs(const char *path, int jsonl, const char *id_field, inputs *in) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) { fprintf(stderr, "latent: %s: cannot open\n", path); return 1; }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long long ln = 0, off = 0;
-    int rc = 0;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        ln++;
-        long long here = off;
-        off += n;
-        size_t l = (size_t)n;
-        if (l && line[l - 1] == '\n') l--;
-        if (l && line[l - 1] == '\r') l--;
-        if (!jsonl) { if ((rc = add_input(in, line, l))) break; continue; }
-        if (l == 0) continue;
-        char *txt = NULL, *idv = NULL;
-        size_t tl = 0;
-        if (lt_jsonl_text(line, l, id_field, &txt, &tl, &idv)) {
-            fprintf(stderr, "latent: %s: line %lld (offset %lld): %s\n", path, ln, here, lt_errmsg());
-            rc = 1;
-            break;
-        }
-        rc = add_input(in, txt, tl);
-        if (!rc) in->id[in->n - 1] = idv;
-        else lt_free(idv);
-        lt_free(txt);
-        if (rc) break;
-    }
-    free(line);
-    if (f != stdin) fclose(f);
-    return rc;
-}
 
 typedef struct {
     const char *in, *out, *fmt, *id_field;
@@ -115,7 +52,7 @@ static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
 }
 
 /* The price of bf16, measured: the first inputs again in f32, compared vector by vector. */
-static int bf16_report(const char *dir, const lt_bert_opts *o, const inputs *in, const lt_vecs *v) {
+static int bf16_report(const char *dir, const lt_bert_opts *o, const cli_inputs *in, const lt_vecs *v) {
     lt_bert_opts of = *o;
     of.precision = LT_PREC_F32;
     lt_bert *m;
@@ -175,8 +112,8 @@ int cmd_embed(int argc, char **argv) {
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
     lt_bert *m;
     if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("embed");
-    inputs ins = {0};
-    if (read_inputs(in, jsonl, e.id_field, &ins)) { lt_bert_free(m); free_inputs(&ins); return 1; }
+    cli_inputs ins = {0};
+    if (cli_read_inputs(in, jsonl, e.id_field, &ins)) { lt_bert_free(m); cli_free_inputs(&ins); return 1; }
     lt_vecs *v = lt_vecs_new(ins.n, lt_bert_dim(m));
     r = v ? 0 : cli_fail("");
     int text_fmt = f == LT_FMT_W2V_TXT || f == LT_FMT_W2V_BIN || f == LT_FMT_VEC || f == LT_FMT_GLOVE;
@@ -235,49 +172,8 @@ int cmd_embed(int argc, char **argv) {
             if (o.precision == LT_PREC_BF16 && !chunk) r = bf16_report(argv[optind], &o, &ins, v);
         }
     }
-    free_inputs(&ins);
+    cli_free_inputs(&ins);
     lt_vecs_free(v);
-    lt_bert_free(m);
-    return r;
-}
-
-int cmd_tokenize(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        {"input", 'i', "FILE", O_IN, "one input per line ['-' = stdin]"},
-        {"jsonl", 0, NULL, O_JSONL, "JSON Lines input: a string, or an object with \"text\""},
-        {"max-seq", 0, "N", O_MAXSEQ, "truncate to N tokens incl. [CLS]/[SEP] [from the model folder]"},
-        {"quiet", 'q', NULL, O_QUIET, "no summary on stderr"}, {0}};
-    static const cli_spec S = {"tokenize", "usage: latent tokenize MODEL_DIR [options]\n"
-                               "  prints the token ids of each input as a JSON array per line ([CLS] ... [SEP])\n", opts};
-    const char *U = S.usage;
-    eopts e = {"-", "-", NULL, NULL, 0, 1, 0, 32, 0, {0}};
-    lt_bert_opts_init(&e.o);
-    int r = parse_e(argc, argv, &S, &e);
-    if (r >= 0) return r;
-    const char *in = e.in;
-    int jsonl = e.jsonl;
-    lt_bert_opts o = e.o;
-    if (argc - optind != 1) return cli_usage(U, "tokenize: expected MODEL_DIR");
-    o.tokenizer_only = 1;   /* a folder with only the tokenizer files will do */
-    r = 0;
-    lt_bert *m;
-    if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("tokenize");
-    inputs ins = {0};
-    if (read_inputs(in, jsonl, NULL, &ins)) { lt_bert_free(m); free_inputs(&ins); return 1; }
-    int cap = lt_bert_max_seq(m);
-    int32_t *ids = malloc(sizeof(int32_t) * (size_t)cap);
-    long long cut = 0;
-    for (int64_t i = 0; i < ins.n && !r; i++) {
-        int full, n = lt_bert_tokenize(m, ins.text[i], ins.len[i], 1, ids, cap, &full);
-        if (n < 0) { fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>", (long long)i + 1, lt_errmsg()); r = 1; break; }
-        cut += full > n;
-        putchar('[');
-        for (int k = 0; k < n; k++) printf(k ? ", %d" : "%d", ids[k]);
-        puts("]");
-    }
-    if (cut && !cli_quiet()) fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, cap);
-    free(ids);
-    free_inputs(&ins);
     lt_bert_free(m);
     return r;
 }

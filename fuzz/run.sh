@@ -6,7 +6,7 @@ set -e
 S=${FUZZ_SECONDS:-20}
 B=build-fuzz
 CC=${FUZZ_CC:-clang}
-mkdir -p $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense $B/seeds_nn
+mkdir -p $B/seeds_tokenizer $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense $B/seeds_nn
 SRC=$(ls src/*/*.c | grep -v kern_avx)
 FL="-std=c11 -D_GNU_SOURCE -DLT_NNVEC_REF_ONLY -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
@@ -74,9 +74,16 @@ if [ -x build/latent ]; then
     build/latent train cnn $B/seed_ae.csv $B/seed_ae.labels -o $B/seed_cnn.lmodel --arch c2k3-p2-f2 --epochs 1 -q -t 1 2>/dev/null && \
         { printf '\200'; cat $B/seed_cnn.lmodel; } > $B/seeds_nn/cnn_nocrc
 fi
-for h in ${FUZZ_ONLY:-vecs corpus files bert inputs graph dense nn}; do
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
+# tokenizer: the trained tokenizer.json kinds (tests/tok_real.sh), small ones whole, and text
+for f in tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json build/tok_kinds/*/tokenizer.json; do
+    [ -f "$f" ] || continue
+    k=$(basename "$(dirname "$f")")
+    { printf '\000'; head -c 200000 "$f"; } > $B/seeds_tokenizer/json_$k
+done
+for i in 1 2 3 4 5 6; do printf "\\$(printf '%03o' $i)Caf\303\251 na\303\257ve \344\270\255 <s> Hello,  world! \360\237\230\200 \000x" > $B/seeds_tokenizer/text_$i; done
+for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn}; do
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm 2>/dev/null || \
+    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

@@ -208,6 +208,10 @@ d "tokenize --input" "printf 'x\n' | $X tokenize $MM" "$X tokenize $MM -i lines.
 d "tokenize --jsonl" "$X tokenize $MM -i lines.jsonl" "$X tokenize $MM -i lines.jsonl --jsonl"
 d "tokenize --max-seq" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --max-seq 3"
 d "tokenize --quiet" "$X tokenize $MM -i long.txt" "$X tokenize $MM -i long.txt -q"
+d "tokenize --offsets" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --offsets"
+d "tokenize --tokens" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --tokens"
+d "tokenize --no-special" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --no-special"
+d "tokenize --pair" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --pair 'a question'"
 
 
 # graphs: the karate club (undirected), a weighted directed variant

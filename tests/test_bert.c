@@ -335,4 +335,41 @@ TEST(embed_pipeline) {
     free(ss); free(sl);
 }
 
-RUN_TESTS(T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+/* tokenizer.json: components latent does not implement are named; pairs, truncation, specials */
+static const char *TJ = "{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": "
+    "{\"[UNK]\": 0, \"[CLS]\": 1, \"[SEP]\": 2, \"a\": 3, \"b\": 4, \"##b\": 5, \"c\": 6}}, "
+    "\"normalizer\": %s, \"pre_tokenizer\": %s, \"post_processor\": %s, \"added_tokens\": []}";
+static int parse_tj(lt_tokenizer **t, const char *norm, const char *pre, const char *post) {
+    char buf[2048];
+    snprintf(buf, sizeof buf, TJ, norm, pre, post);
+    return lt_tokenizer_parse(t, buf, strlen(buf), "t.json");
+}
+TEST(tokenizer_json) {
+    lt_tokenizer *t = NULL;
+    const char *bert = "{\"type\": \"BertProcessing\", \"sep\": [\"[SEP]\", 2], \"cls\": [\"[CLS]\", 1]}";
+    const char *ws = "{\"type\": \"WhitespaceSplit\"}";
+    CHECK(parse_tj(&t, "{\"type\": \"Foo\"}", ws, bert) == LT_EFORMAT && strstr(lt_errmsg(), "normalizer 'Foo'"));
+    CHECK(parse_tj(&t, "null", "{\"type\": \"Bar\"}", bert) == LT_EFORMAT && strstr(lt_errmsg(), "pre_tokenizer 'Bar'"));
+    CHECK(parse_tj(&t, "null", ws, "{\"type\": \"Baz\"}") == LT_EFORMAT && strstr(lt_errmsg(), "post_processor 'Baz'"));
+    CHECK(lt_tokenizer_parse(&t, "{\"model\": {\"type\": \"Qux\"}}", 28, "t.json") == LT_EFORMAT && strstr(lt_errmsg(), "model 'Qux'"));
+    CHECK(lt_tokenizer_parse(&t, "{\"model\": ", 10, "t.json") == LT_EFORMAT && strstr(lt_errmsg(), "t.json: malformed JSON"));
+    CHECK(parse_tj(&t, "null", "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}", bert) == LT_EFORMAT &&
+          strstr(lt_errmsg(), "regex"));
+    CHECK(parse_tj(&t, "{\"type\": \"Lowercase\"}", ws, bert) == LT_OK && t);
+    if (!t) return;
+    lt_encoding e = {0};
+    CHECK(lt_tokenizer_encode(t, "A bb c", 6, NULL, 0, 1, 0, &e) == LT_OK);
+    int32_t want[] = {1, 3, 4, 5, 6, 2};
+    CHECK(e.n == 6 && !memcmp(e.ids, want, sizeof want) && e.special[0] && e.special[5] && !e.special[1]);
+    CHECK(e.offsets[2 * 2] == 2 && e.offsets[2 * 2 + 1] == 3 && e.offsets[2 * 3] == 3 && e.offsets[2 * 3 + 1] == 4);
+    /* a pair: [CLS] A [SEP] B [SEP], B's type 1; longest-first truncation to 6 */
+    CHECK(lt_tokenizer_encode(t, "a a a", 5, "c", 1, 1, 0, &e) == LT_OK && e.n == 7 && e.type_ids[5] == 1 && e.ids[5] == 6);
+    CHECK(lt_tokenizer_encode(t, "a a a", 5, "c", 1, 1, 6, &e) == LT_OK && e.n == 6 && e.n_full == 7 && e.ids[3] == 2 && e.ids[4] == 6);
+    CHECK(lt_tokenizer_encode(t, "a a a", 5, NULL, 0, 0, 0, &e) == LT_OK && e.n == 3 && !e.special[0]);
+    CHECK(lt_tokenizer_encode(t, "a\xff", 2, NULL, 0, 1, 0, &e) == LT_EFORMAT && strstr(lt_errmsg(), "byte 1"));
+    CHECK(lt_tokenizer_encode(t, "", 0, NULL, 0, 1, 0, &e) == LT_OK && e.n == 2);
+    lt_encoding_free(&e);
+    lt_tokenizer_free(t);
+}
+
+RUN_TESTS(T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

@@ -9,7 +9,7 @@ Writes OUTDIR/<kind>/tokenizer.json for each kind:
                   RobertaProcessing, <mask> with lstrip
   sp-bpe          Llama/SentencePiece style: Prepend + Replace normalizer, no pre-tokenizer,
                   BPE with byte fallback and fused unknowns, TemplateProcessing "<s> $A"
-  unigram         tokenizers' own Unigram: NFKC, Metaspace, TemplateProcessing
+  unigram         tokenizers' Unigram model on SentencePiece's pieces: NFKC, Metaspace, TemplateProcessing
   unigram-spm     XLM-R style: SentencePiece Unigram converted by transformers
                   (Precompiled normalizer, WhitespaceSplit + Metaspace, XLM-R's template)
   wordpiece       BERT style with StripAccents + Lowercase + NFD in a Sequence
@@ -17,6 +17,8 @@ Training text: the first 6000 lines. Versions go to OUTDIR/VERSIONS.
 """
 import json
 import os
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")   # the same files on every run: the trainers single-threaded
+os.environ.setdefault("RAYON_NUM_THREADS", "1")
 import sys
 
 import tokenizers
@@ -56,17 +58,6 @@ def main():
     t.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", 1)])
     save(t, out, "sp-bpe")
 
-    # tokenizers' Unigram
-    t = Tokenizer(models.Unigram())
-    t.normalizer = normalizers.NFKC()
-    t.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
-    t.decoder = decoders.Metaspace()
-    tr = trainers.UnigramTrainer(vocab_size=8000, special_tokens=["<s>", "<pad>", "</s>", "<unk>"], unk_token="<unk>", show_progress=False)
-    t.train_from_iterator(lines, tr)
-    t.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-                                                     special_tokens=[("<s>", 0), ("</s>", 2)])
-    save(t, out, "unigram")
-
     # XLM-R style: SentencePiece's Unigram through transformers' converter (Precompiled normalizer)
     import sentencepiece as spm
     from transformers.convert_slow_tokenizer import XLMRobertaConverter
@@ -75,6 +66,17 @@ def main():
         f.write("\n".join(l.replace("\n", " ") for l in lines if l.strip()))
     spm.SentencePieceTrainer.train(input=txt, model_prefix=os.path.join(out, "spm"), vocab_size=8000, model_type="unigram",
                                    character_coverage=0.9995, minloglevel=2)
+
+    # tokenizers' Unigram model with NFKC and Metaspace, on SentencePiece's pieces and scores
+    # (its own UnigramTrainer is not deterministic from run to run)
+    t = Tokenizer(models.Unigram([(p, float(sc)) for p, sc in (l.rstrip("\n").split("\t") for l in
+                                  open(os.path.join(out, "spm.vocab"), encoding="utf-8"))], unk_id=0))
+    t.normalizer = normalizers.NFKC()
+    t.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    t.decoder = decoders.Metaspace()
+    t.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+                                                     special_tokens=[("<s>", 1), ("</s>", 2)])
+    save(t, out, "unigram")
 
     from transformers import XLMRobertaTokenizer
     slow = XLMRobertaTokenizer(vocab_file=os.path.join(out, "spm.model"))
