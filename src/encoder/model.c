@@ -6,6 +6,7 @@
 #include "latent/io.h"
 #include "latent/core.h"
 #include "latent/kern.h"
+#include "latent/tokenizer.h"
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -29,7 +30,11 @@ struct lt_bert {
     const float *word, *pos, *type, *ln_g, *ln_b;
     layer_t *layers;
     lt_st st;
-    lt_wp wp;
+    lt_wp wp;               /* vocab.txt folders, and [CLS]/[SEP] */
+    lt_tokenizer *tok;      /* tokenizer.json folders: the general pipeline (tok.c) */
+    int32_t pre[4], suf[4]; /* the special tokens around a text ([CLS] .. [SEP], <s> .. </s>) */
+    int n_pre, n_suf;
+    int pos_offset;         /* RoBERTa's family: positions start after padding_idx */
     lt_pooling pooling;
     int normalize;
     int bf16;
@@ -50,6 +55,7 @@ void lt_bert_free(lt_bert *m) {
     lt__st_close(&m->st);
     for (int i = 0; i < m->n_dense; i++) lt__st_close(&m->dense[i].st);
     lt__wp_destroy(&m->wp);
+    lt_tokenizer_free(m->tok);
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
         lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
@@ -167,6 +173,53 @@ static int load_dense(lt_bert *m, const char *dir, const char *sub) {
     return LT_OK;
 }
 
+/* a folder's tokenizer.json runs through the general pipeline (the same ids as the WordPiece
+ * reader on BERT's files, and tokenizers' own Unicode tables where they differ) */
+static int load_tok(lt_bert *m, const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) {   /* vocab.txt + tokenizer_config.json: BERT's WordPiece reader */
+        int rc = lt__wp_load(&m->wp, dir);
+        if (rc) return rc;
+        m->pre[0] = m->wp.cls;
+        m->suf[0] = m->wp.sep;
+        m->n_pre = m->n_suf = 1;
+        return LT_OK;
+    }
+    fclose(f);
+    int rc = lt_tokenizer_load(&m->tok, dir);
+    if (rc) return rc;
+    m->wp.model_max_length = lt_tokenizer_max_length(dir);
+    /* the template's special tokens before and after a text, from encoding one */
+    lt_encoding e = {0};
+    if ((rc = lt_tokenizer_encode(m->tok, "a", 1, NULL, 0, 1, 0, &e))) return rc;
+    int first = -1, last = -1;
+    for (int i = 0; i < e.n; i++)
+        if (!e.special[i]) { if (first < 0) first = i; last = i; }
+    if (first < 0) first = last = e.n;
+    for (int i = 0; i < first && m->n_pre < 4; i++) m->pre[m->n_pre++] = e.ids[i];
+    for (int i = last + 1; i < e.n && m->n_suf < 4; i++) m->suf[m->n_suf++] = e.ids[i];
+    lt_encoding_free(&e);
+    return LT_OK;
+}
+
+/* the ids of text without the special tokens, grown into *w */
+static int content_ids(const lt_bert *m, const char *text, size_t len, int32_t **w, int *wcap) {
+    if (!m->tok) return lt__wp_encode(&m->wp, text, len, w, wcap);
+    lt_encoding e = {0};
+    int rc = lt_tokenizer_encode(m->tok, text, len, NULL, 0, 0, 0, &e);
+    if (rc == LT_OK && e.n > *wcap) {
+        int32_t *p = lt_realloc(*w, sizeof(int32_t) * (size_t)e.n);
+        if (!p) rc = lt_err(LT_ENOMEM, "out of memory");
+        else { *w = p; *wcap = e.n; }
+    }
+    if (rc == LT_OK && e.n) memcpy(*w, e.ids, sizeof(int32_t) * (size_t)e.n);
+    int n = e.n;
+    lt_encoding_free(&e);
+    return rc ? rc : n;
+}
+
 int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     *out = NULL;
     lt_bert_opts def;
@@ -179,7 +232,7 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
         if (!m) return lt_err(LT_ENOMEM, "out of memory");
         snprintf(path, sizeof path, "%s/config.json", dir);
         cJSON *cfg = read_json(path, 0, &rc);
-        if (rc || (rc = lt__wp_load(&m->wp, dir))) { cJSON_Delete(cfg); lt_bert_free(m); return rc; }
+        if (rc || (rc = load_tok(m, dir))) { cJSON_Delete(cfg); lt_bert_free(m); return rc; }
         m->P = cfg ? jint(cfg, "max_position_embeddings", 512) : 0;
         cJSON_Delete(cfg);
         m->max_seq = opts->max_seq > 0 ? opts->max_seq : m->wp.model_max_length > 0 ? m->wp.model_max_length : 512;
@@ -194,10 +247,18 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     lt_bert *m = lt_calloc(1, sizeof *m);
     if (!m) { cJSON_Delete(cfg); return lt_err(LT_ENOMEM, "out of memory"); }
     cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"), *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
-    if (!cJSON_IsString(mt) || (strcmp(mt->valuestring, "bert") && strcmp(mt->valuestring, "roberta-bert"))) {
-        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: bert)", path, cJSON_IsString(mt) ? mt->valuestring : "?");
+    /* the BERT encoder and RoBERTa's family, which differs in its positions (from padding_idx + 1)
+     * and its tokenizer */
+    static const char *const fams[] = {"bert", "roberta-bert", "roberta", "xlm-roberta", "camembert"};
+    int fam = -1;
+    for (int i = 0; cJSON_IsString(mt) && i < 5; i++)
+        if (!strcmp(mt->valuestring, fams[i])) fam = i;
+    if (fam < 0) {
+        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: bert, roberta, xlm-roberta, camembert)", path,
+                    cJSON_IsString(mt) ? mt->valuestring : "?");
         goto fail;
     }
+    if (fam >= 2) m->pos_offset = jint(cfg, "pad_token_id", 1) + 1;
     if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu")) { rc = lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (supported: gelu)", path, act->valuestring); goto fail; }
     m->H = jint(cfg, "hidden_size", 0); m->L = jint(cfg, "num_hidden_layers", 0); m->heads = jint(cfg, "num_attention_heads", 0);
     m->I = jint(cfg, "intermediate_size", 0); m->P = jint(cfg, "max_position_embeddings", 512); m->types = jint(cfg, "type_vocab_size", 2);
@@ -210,8 +271,10 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     }
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if ((rc = lt__st_open(&m->st, path))) goto fail;
-    if ((rc = lt__wp_load(&m->wp, dir))) goto fail;
-    if (lt_vocab_size(m->wp.vocab) > m->V) { rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)lt_vocab_size(m->wp.vocab), m->V); goto fail; }
+    if ((rc = load_tok(m, dir))) goto fail;
+    int64_t nv = m->tok ? lt_tokenizer_vocab_size(m->tok) : lt_vocab_size(m->wp.vocab);
+    if (nv > m->V) { rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)nv, m->V); goto fail; }
+    if (m->pos_offset >= m->P) { rc = lt_err(LT_EFORMAT, "%s: pad_token_id %d leaves no positions of %d", dir, m->pos_offset - 1, m->P); goto fail; }
     T2(m->word, "embeddings.word_embeddings.weight", m->V, m->H);
     T2(m->pos, "embeddings.position_embeddings.weight", m->P, m->H);
     T2(m->type, "embeddings.token_type_embeddings.weight", m->types, m->H);
@@ -291,8 +354,8 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     m->normalize = opts->normalize >= 0 ? opts->normalize : normalize;
     m->D = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
     m->max_seq = opts->max_seq > 0 ? opts->max_seq : st_max > 0 ? st_max : m->wp.model_max_length > 0 ? m->wp.model_max_length : m->P;
-    if (m->max_seq > m->P) m->max_seq = m->P;
-    if (m->max_seq < 2) m->max_seq = 2;
+    if (m->max_seq > m->P - m->pos_offset) m->max_seq = m->P - m->pos_offset;
+    if (m->max_seq < m->n_pre + m->n_suf + 1) m->max_seq = m->n_pre + m->n_suf + 1;
     cJSON_Delete(cfg);
     *out = m;
     return LT_OK;
@@ -307,15 +370,15 @@ fail:
 int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full) {
     int32_t *w = NULL;
     int wcap = 0;
-    int n = lt__wp_encode(&m->wp, text, len, &w, &wcap);
+    int n = content_ids(m, text, len, &w, &wcap);
     if (n < 0) { lt_free(w); return n; }
-    if (full) *full = n + 2;
-    int keep = n;
-    if (truncate && keep > m->max_seq - 2) keep = m->max_seq - 2;
+    int keep = n, ns = m->n_pre + m->n_suf;
+    if (full) *full = n + ns;
+    if (truncate && keep > m->max_seq - ns) keep = m->max_seq - ns;
     int k = 0;
-    if (k < cap) ids[k++] = m->wp.cls;
+    for (int i = 0; i < m->n_pre && k < cap; i++) ids[k++] = m->pre[i];
     for (int i = 0; i < keep && k < cap; i++) ids[k++] = w[i];
-    if (k < cap) ids[k++] = m->wp.sep;
+    for (int i = 0; i < m->n_suf && k < cap; i++) ids[k++] = m->suf[i];
     lt_free(w);
     return k;
 }
@@ -403,7 +466,7 @@ static void fwd_worker(void *ud, int tid) {
     for (int s = 0; s < c->nseg; s++)
         for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
             float *r = c->X + (size_t)t * H;
-            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)(t - c->off[s]) * H, *te = m->type;
+            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)(t - c->off[s] + m->pos_offset) * H, *te = m->type;
             for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
         }
     layernorm_rows(c->X, r0, r1, H, m->ln_g, m->ln_b, m->eps);
@@ -435,7 +498,7 @@ static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nse
     int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = H / m->heads;
     for (int s = 0; s < nseg; s++) {
         int n = off[s + 1] - off[s];
-        if (n <= 0 || n > m->P) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P);
+        if (n <= 0 || n > m->P - m->pos_offset) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P - m->pos_offset);
         if (n > maxT) maxT = n;
     }
     for (int t = 0; t < T; t++) if (ids[t] < 0 || ids[t] >= m->V) return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
@@ -536,9 +599,9 @@ int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, in
 int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks) {
     int32_t *w = NULL;
     int wcap = 0;
-    int n = lt__wp_encode(&m->wp, text, len, &w, &wcap);
+    int n = content_ids(m, text, len, &w, &wcap);
     if (n < 0) { lt_free(w); return n; }
-    int win = m->max_seq - 2, H = m->H, nc = n > 0 ? (n + win - 1) / win : 1;
+    int win = m->max_seq - m->n_pre - m->n_suf, H = m->H, nc = n > 0 ? (n + win - 1) / win : 1;
     int32_t *ids = lt_malloc((size_t)m->max_seq * 4);
     float *X = lt_malloc((size_t)m->max_seq * H * 4), *e = lt_malloc((size_t)max_dim(m) * 8);
     double *acc = lt_calloc((size_t)H, sizeof(double));
@@ -547,9 +610,9 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
     for (int c = 0; c < nc && rc == LT_OK; c++) {
         int b = c * win, k = n - b < win ? n - b : win, T = 0;
         if (k < 0) k = 0;
-        ids[T++] = m->wp.cls;
+        for (int i = 0; i < m->n_pre; i++) ids[T++] = m->pre[i];
         for (int i = 0; i < k; i++) ids[T++] = w[b + i];
-        ids[T++] = m->wp.sep;
+        for (int i = 0; i < m->n_suf; i++) ids[T++] = m->suf[i];
         if ((rc = pool_ids(m, ids, T, X, e))) break;
         for (int i = 0; i < H; i++) acc[i] += (double)e[i] * (k ? k : 1);
         wsum += k ? k : 1;

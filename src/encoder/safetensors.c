@@ -115,11 +115,12 @@ int lt__st_open(lt_st *st, const char *path) {
 }
 
 const lt_tensor *lt__st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1) {
-    char alt[512];
+    char alt[512], alt2[512];   /* the bare name, or under the task models' base prefix */
     snprintf(alt, sizeof alt, "bert.%s", name);
+    snprintf(alt2, sizeof alt2, "roberta.%s", name);
     for (int i = 0; i < st->n; i++) {
         const lt_tensor *t = &st->t[i];
-        if (strcmp(t->name, name) && strcmp(t->name, alt)) continue;
+        if (strcmp(t->name, name) && strcmp(t->name, alt) && strcmp(t->name, alt2)) continue;
         if (!t->data) { lt_err(LT_EFORMAT, "tensor '%s' has an unsupported dtype (need F32, F16 or BF16)", t->name); return NULL; }
         if (t->ndim != ndim || (d0 >= 0 && t->shape[0] != d0) || (ndim > 1 && d1 >= 0 && t->shape[1] != d1)) {
             lt_err(LT_EFORMAT, "tensor '%s' has shape [%lld%s%lld], expected [%lld, %lld]", t->name, (long long)t->shape[0], ndim > 1 ? ", " : "",
