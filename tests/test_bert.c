@@ -372,4 +372,54 @@ TEST(tokenizer_json) {
     lt_tokenizer_free(t);
 }
 
-RUN_TESTS(T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+/* RoBERTa's family (tests/fixtures/encoders, made by tools/py/make_encoder_fixtures.py with
+ * transformers and sentence-transformers): ids as transformers' tokenizer gives them, and
+ * embeddings within 1e-5 of SentenceTransformer.encode (mean and CLS pooling, a Dense head) */
+#define EF "tests/fixtures/encoders"
+static int ef_sentences(char ***out, size_t **lens) {   /* sentences.json: one JSON string per line */
+    cJSON *j = load_json(EF "/sentences.json");
+    int n = cJSON_GetArraySize(j), k = 0;
+    *out = calloc((size_t)n + 1, sizeof(char *));
+    *lens = calloc((size_t)n + 1, sizeof(size_t));
+    for (cJSON *e = j ? j->child : NULL; e; e = e->next, k++) { (*out)[k] = strdup(e->valuestring); (*lens)[k] = strlen(e->valuestring); }
+    cJSON_Delete(j);
+    return k;
+}
+TEST(roberta_family) {
+    static const char *fams[] = {"roberta", "xlm-roberta"};
+    char **ss = NULL; size_t *sl = NULL;
+    int ns = ef_sentences(&ss, &sl);
+    CHECK(ns == 20);
+    for (int f = 0; f < 2; f++) {
+        char dir[256], p[256];
+        snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
+        lt_bert *m = NULL;
+        CHECK_MSG(lt_bert_load(&m, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
+        if (!m) continue;
+        snprintf(p, sizeof p, EF "/%s/ids.json", fams[f]);
+        cJSON *ids = load_json(p);
+        int i = 0;
+        for (cJSON *row = ids ? ids->child : NULL; row && i < ns; row = row->next, i++) {
+            int32_t got[128];
+            int n = lt_bert_tokenize(m, ss[i], sl[i], 1, got, 128, NULL), same = n == cJSON_GetArraySize(row), k = 0;
+            for (cJSON *v = row->child; same && v; v = v->next, k++) same = got[k] == v->valueint;
+            CHECK_MSG(same, "%s: sentence %d: ids differ from transformers' (%d vs %d tokens)", fams[f], i, n, cJSON_GetArraySize(row));
+        }
+        cJSON_Delete(ids);
+        lt_vecs *ref = NULL;
+        snprintf(p, sizeof p, EF "/%s/embeddings.npy", fams[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == ns && ref->d == lt_bert_dim(m));
+        if (ref && ref->n == ns && ref->d == lt_bert_dim(m)) {
+            float *e = malloc(sizeof(float) * (size_t)ns * ref->d);
+            CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, e, NULL, 2) == LT_OK);
+            for (int r = 0; r < ns; r++) CHECK_ARR(e + (size_t)r * ref->d, lt_vecs_row(ref, r), (long)ref->d, 1e-5, 0);
+            free(e);
+        }
+        lt_vecs_free(ref);
+        lt_bert_free(m);
+    }
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss); free(sl);
+}
+
+RUN_TESTS(T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

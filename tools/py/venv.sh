@@ -3,9 +3,10 @@
 # files some tests read. Run by tools/setup.sh; safe to run again (does only what is missing).
 #   venv.sh test     tools/py/requirements-test.txt into $LATENT_VENV [build/venv], and the
 #                    tokenizer files of all-MiniLM-L6-v2 into $MODELS/all-MiniLM-L6-v2
-#   venv.sh oracle   also tools/py/requirements-oracle.txt (torch, transformers,
-#                    sentence-transformers, onnxruntime): for making fixtures and for
-#                    benchmarks, never for `make test`
+#   venv.sh oracle   tools/py/requirements-oracle.txt (torch, transformers,
+#                    sentence-transformers) into $LATENT_ORACLE_VENV [build/venv-oracle]: for
+#                    making fixtures (tools/py/make_encoder_fixtures.py) and for benchmarks,
+#                    never for `make test`
 MODELS=${LATENT_MODELS:-build/models}
 VENV=${LATENT_VENV:-build/venv}
 HERE=$(dirname "$0")
@@ -15,12 +16,17 @@ fail() {
     if [ -n "$CI" ]; then exit 1; fi
     echo "setup: the tests that need it will be skipped" >&2; exit 0
 }
+if [ "$1" = oracle ]; then
+    OV=${LATENT_ORACLE_VENV:-build/venv-oracle}
+    [ -x "$OV/bin/python" ] || "$PY" -m venv "$OV" || fail "cannot create a virtual environment at $OV"
+    "$OV/bin/python" -m pip install -q --disable-pip-version-check -r "$HERE/requirements-oracle.txt" >&2 || fail "pip install failed (oracle)"
+    exit 0
+fi
 stamp="$VENV/.latent-$1"
-want=$(cat "$HERE/requirements-test.txt"; [ "$1" = oracle ] && cat "$HERE/requirements-oracle.txt")
+want=$(cat "$HERE/requirements-test.txt")
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV" || fail "cannot create a virtual environment at $VENV ($PY -m venv)"
     reqs="-r $HERE/requirements-test.txt"
-    [ "$1" = oracle ] && reqs="$reqs -r $HERE/requirements-oracle.txt"
     echo "setup: pip install into $VENV: $(printf '%s\n' "$want" | grep -v '^#' | tr '\n' ' ')" >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check $reqs >&2 || fail "pip install failed ($reqs)"
     printf '%s\n' "$want" > "$stamp"

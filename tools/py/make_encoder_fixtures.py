@@ -1,0 +1,102 @@
+"""Tiny random encoders of each family latent reads, with what transformers and
+sentence-transformers compute for them: the fixtures tests/test_bert.c checks (committed, so
+`make test` needs no torch).
+
+    make_encoder_fixtures.py TOKENIZERS_DIR OUT_DIR
+
+TOKENIZERS_DIR is what tools/py/make_tokenizers.py wrote (build/tok_kinds after
+tests/tok_real.sh). For each family: OUT_DIR/<name>/st, a sentence-transformers folder
+(Transformer + Pooling + Normalize, and for one of them a Dense head) holding the model's
+config.json, model.safetensors and tokenizer.json; OUT_DIR/<name>/embeddings.npy, what
+SentenceTransformer.encode gives for OUT_DIR/sentences.json (float32); OUT_DIR/<name>/ids.json,
+the token ids transformers' tokenizer gives; OUT_DIR/VERSIONS.
+"""
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+import torch
+import transformers
+import sentence_transformers
+from sentence_transformers import SentenceTransformer, models
+
+SENTENCES = [
+    "The quick brown fox jumps over the lazy dog.",
+    "Über den Wolken muss die Freiheit wohl grenzenlos sein.",
+    "Привет, как дела? Всё хорошо.",
+    "日本語のテキストと中文字符が混ざった文。",
+    "A naïve café résumé — with em-dashes…",
+    "",
+    "   leading and trailing spaces   ",
+    "emoji 😀 👍🏽 👨‍👩‍👧 and flags 🇫🇷",
+    "<s> special tokens typed </s> in <mask> text",
+    "numbers 12345 67.89 and symbols $%&*()",
+    "Ελληνικά και العربية και עברית",
+    "a",
+    "word " * 80,
+    "tab\tseparated\tvalues and\nnewlines",
+    "zero\u200bwidth and control\u0007 chars",
+    "हिन्दी और ไทย",
+    "UPPER lower MiXeD",
+    "don't can't won't it's",
+    "https://example.com/a?b=c&d=e",
+    "The end.",
+]
+
+FAMILIES = [
+    # name, transformers config class, tokenizer kind, extra config, pooling, dense
+    ("roberta", transformers.RobertaConfig, "bpe-bytelevel", {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}, "mean", False),
+    ("xlm-roberta", transformers.XLMRobertaConfig, "unigram-spm", {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}, "cls", True),
+]
+
+
+def main():
+    tok_dir, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    with open(os.path.join(out, "sentences.json"), "w", encoding="utf-8") as f:
+        json.dump(SENTENCES, f, ensure_ascii=False, indent=0)
+    for name, cfg_cls, kind, extra, pooling, dense in FAMILIES:
+        d = os.path.join(out, name)
+        hf = os.path.join(d, "hf")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(hf)
+        shutil.copy(os.path.join(tok_dir, kind, "tokenizer.json"), hf)
+        tok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(hf, "tokenizer.json"),
+                                                   bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>",
+                                                   cls_token="<s>", sep_token="</s>", mask_token="<mask>")
+        tok.model_max_length = 64
+        tok.save_pretrained(hf)
+        cfg = cfg_cls(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                      max_position_embeddings=66, type_vocab_size=1, hidden_act="gelu", **extra)
+        model = transformers.AutoModel.from_config(cfg)
+        model.eval()
+        model.save_pretrained(hf, safe_serialization=True)
+        tr = models.Transformer(hf, max_seq_length=64)
+        mods = [tr, models.Pooling(32, pooling_mode=pooling)]
+        if dense:
+            mods.append(models.Dense(32, 16, activation_function=torch.nn.Tanh()))
+        mods.append(models.Normalize())
+        st = SentenceTransformer(modules=mods, device="cpu")
+        st.save(os.path.join(d, "st"))
+        shutil.rmtree(hf)   # the sentence-transformers folder holds the model files too
+        st = SentenceTransformer(os.path.join(d, "st"), device="cpu")
+        emb = st.encode(SENTENCES, batch_size=4, convert_to_numpy=True)
+        np.save(os.path.join(d, "embeddings.npy"), emb.astype(np.float32))
+        ids = [tok(s, truncation=True, max_length=64)["input_ids"] for s in SENTENCES]
+        with open(os.path.join(d, "ids.json"), "w") as f:
+            json.dump(ids, f)
+        # drop what latent does not read and the fixture does not need
+        for extra_file in ("README.md",):
+            p = os.path.join(d, "st", extra_file)
+            if os.path.exists(p):
+                os.remove(p)
+    with open(os.path.join(out, "VERSIONS"), "w") as f:
+        f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n"
+                f"sentence-transformers {sentence_transformers.__version__}\n")
+
+
+if __name__ == "__main__":
+    main()
