@@ -372,9 +372,10 @@ TEST(tokenizer_json) {
     lt_tokenizer_free(t);
 }
 
-/* RoBERTa's family (tests/fixtures/encoders, made by tools/py/make_encoder_fixtures.py with
- * transformers and sentence-transformers): ids as transformers' tokenizer gives them, and
- * embeddings within 1e-5 of SentenceTransformer.encode (mean and CLS pooling, a Dense head) */
+/* RoBERTa's family and DistilBERT (tests/fixtures/encoders, made by
+ * tools/py/make_encoder_fixtures.py with transformers and sentence-transformers): ids as
+ * transformers' tokenizer gives them, and embeddings within 1e-5 of SentenceTransformer.encode
+ * (mean, CLS and max pooling, a Dense head) */
 #define EF "tests/fixtures/encoders"
 static int ef_sentences(char ***out, size_t **lens) {   /* sentences.json: one JSON string per line */
     cJSON *j = load_json(EF "/sentences.json");
@@ -386,11 +387,11 @@ static int ef_sentences(char ***out, size_t **lens) {   /* sentences.json: one J
     return k;
 }
 TEST(roberta_family) {
-    static const char *fams[] = {"roberta", "xlm-roberta"};
+    static const char *fams[] = {"roberta", "xlm-roberta", "distilbert"};
     char **ss = NULL; size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
     CHECK(ns == 20);
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; f < 3; f++) {
         char dir[256], p[256];
         snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
         lt_bert *m = NULL;

@@ -33,4 +33,19 @@ int lt__wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name);
 void lt__wp_destroy(lt_wp *wp);
 /* ids without specials; returns count or negative status. Grows *ids. */
 int lt__wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap);
+
+/* an encoder architecture (arch.c): config.json keys and tensor names of one model_type */
+typedef struct lt__arch {
+    const char *model_type;
+    const char *hidden, *layers, *heads, *inter, *act;   /* config.json keys */
+    const char *prefix;          /* the base model's prefix in task models ("bert", "roberta") */
+    int types;                   /* 1: token type embeddings */
+    int pos_from_pad;            /* 1: positions start at pad_token_id + 1 */
+    const char *layer;           /* "encoder.layer.%d" */
+    const char *q, *k, *v, *o, *ln1, *in, *out, *ln2;   /* within a layer */
+} lt__arch;
+const lt__arch *lt__arch_find(const char *model_type);
+const char *lt__arch_names(void);
+/* the tensor name or prefix.name (task models), shape-checked */
+const lt_tensor *lt__st_get_p(const lt_st *st, const char *prefix, const char *name, int ndim, int64_t d0, int64_t d1);
 #endif

@@ -35,6 +35,8 @@ struct lt_bert {
     int32_t pre[4], suf[4]; /* the special tokens around a text ([CLS] .. [SEP], <s> .. </s>) */
     int n_pre, n_suf;
     int pos_offset;         /* RoBERTa's family: positions start after padding_idx */
+    const lt__arch *arch;
+    float *zero_type;       /* families without token types: a zero row */
     lt_pooling pooling;
     int normalize;
     int bf16;
@@ -56,6 +58,7 @@ void lt_bert_free(lt_bert *m) {
     for (int i = 0; i < m->n_dense; i++) lt__st_close(&m->dense[i].st);
     lt__wp_destroy(&m->wp);
     lt_tokenizer_free(m->tok);
+    lt_free(m->zero_type);
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
         lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
@@ -80,17 +83,17 @@ static cJSON *read_json(const char *path, int required, int *rc) {
 }
 static int jint(cJSON *j, const char *k, int def) { cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k); return cJSON_IsNumber(x) ? x->valueint : def; }
 
-#define T2(var, nm, a, b) do { const lt_tensor *t_ = lt__st_get(&m->st, nm, 2, a, b); if (!t_) goto tensor_fail; var = t_->data; } while (0)
-#define T1(var, nm, a) do { const lt_tensor *t_ = lt__st_get(&m->st, nm, 1, a, -1); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+#define T2(var, nm, a, b) do { const lt_tensor *t_ = lt__st_get_p(&m->st, m->arch->prefix, nm, 2, a, b); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+#define T1(var, nm, a) do { const lt_tensor *t_ = lt__st_get_p(&m->st, m->arch->prefix, nm, 1, a, -1); if (!t_) goto tensor_fail; var = t_->data; } while (0)
 
 /* LayerNorm weights: "LayerNorm.weight" or the older "LayerNorm.gamma" */
 static const float *ln_param(lt_bert *m, const char *prefix, const char *w, const char *alt) {
     char nm[256];
     snprintf(nm, sizeof nm, "%s.%s", prefix, w);
-    const lt_tensor *t = lt__st_get(&m->st, nm, 1, m->H, -1);
+    const lt_tensor *t = lt__st_get_p(&m->st, m->arch->prefix, nm, 1, m->H, -1);
     if (t) return t->data;
     snprintf(nm, sizeof nm, "%s.%s", prefix, alt);
-    t = lt__st_get(&m->st, nm, 1, m->H, -1);
+    t = lt__st_get_p(&m->st, m->arch->prefix, nm, 1, m->H, -1);
     return t ? t->data : NULL;
 }
 
@@ -247,21 +250,19 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     lt_bert *m = lt_calloc(1, sizeof *m);
     if (!m) { cJSON_Delete(cfg); return lt_err(LT_ENOMEM, "out of memory"); }
     cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"), *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
-    /* the BERT encoder and RoBERTa's family, which differs in its positions (from padding_idx + 1)
-     * and its tokenizer */
-    static const char *const fams[] = {"bert", "roberta-bert", "roberta", "xlm-roberta", "camembert"};
-    int fam = -1;
-    for (int i = 0; cJSON_IsString(mt) && i < 5; i++)
-        if (!strcmp(mt->valuestring, fams[i])) fam = i;
-    if (fam < 0) {
-        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: bert, roberta, xlm-roberta, camembert)", path,
-                    cJSON_IsString(mt) ? mt->valuestring : "?");
+    /* the architecture table (arch.c): config keys, tensor names, positions */
+    const lt__arch *A = lt__arch_find(cJSON_IsString(mt) ? mt->valuestring : NULL);
+    if (!A) {
+        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: %s)", path, cJSON_IsString(mt) ? mt->valuestring : "?",
+                    lt__arch_names());
         goto fail;
     }
-    if (fam >= 2) m->pos_offset = jint(cfg, "pad_token_id", 1) + 1;
+    m->arch = A;
+    act = cJSON_GetObjectItemCaseSensitive(cfg, A->act);
+    if (A->pos_from_pad) m->pos_offset = jint(cfg, "pad_token_id", 1) + 1;
     if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu")) { rc = lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (supported: gelu)", path, act->valuestring); goto fail; }
-    m->H = jint(cfg, "hidden_size", 0); m->L = jint(cfg, "num_hidden_layers", 0); m->heads = jint(cfg, "num_attention_heads", 0);
-    m->I = jint(cfg, "intermediate_size", 0); m->P = jint(cfg, "max_position_embeddings", 512); m->types = jint(cfg, "type_vocab_size", 2);
+    m->H = jint(cfg, A->hidden, 0); m->L = jint(cfg, A->layers, 0); m->heads = jint(cfg, A->heads, 0);
+    m->I = jint(cfg, A->inter, 0); m->P = jint(cfg, "max_position_embeddings", 512); m->types = A->types ? jint(cfg, "type_vocab_size", 2) : 1;
     m->V = jint(cfg, "vocab_size", 0);
     cJSON *eps = cJSON_GetObjectItemCaseSensitive(cfg, "layer_norm_eps");
     m->eps = cJSON_IsNumber(eps) ? eps->valuedouble : 1e-12;
@@ -277,25 +278,26 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     if (m->pos_offset >= m->P) { rc = lt_err(LT_EFORMAT, "%s: pad_token_id %d leaves no positions of %d", dir, m->pos_offset - 1, m->P); goto fail; }
     T2(m->word, "embeddings.word_embeddings.weight", m->V, m->H);
     T2(m->pos, "embeddings.position_embeddings.weight", m->P, m->H);
-    T2(m->type, "embeddings.token_type_embeddings.weight", m->types, m->H);
+    if (A->types) T2(m->type, "embeddings.token_type_embeddings.weight", m->types, m->H);
+    else if (!(m->type = m->zero_type = lt_calloc((size_t)m->H, sizeof(float)))) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
     if (!(m->ln_g = ln_param(m, "embeddings.LayerNorm", "weight", "gamma")) || !(m->ln_b = ln_param(m, "embeddings.LayerNorm", "bias", "beta"))) goto tensor_fail;
     m->layers = lt_calloc((size_t)m->L, sizeof(layer_t));
     if (!m->layers) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
     for (int l = 0; l < m->L; l++) {
         layer_t *y = &m->layers[l];
         char nm[256], pre[64];
-        snprintf(pre, sizeof pre, "encoder.layer.%d", l);
+        snprintf(pre, sizeof pre, A->layer, l);
 #define LW(var, sub, a, b) do { snprintf(nm, sizeof nm, "%s.%s.weight", pre, sub); T2(var, nm, a, b); } while (0)
 #define LB(var, sub, a) do { snprintf(nm, sizeof nm, "%s.%s.bias", pre, sub); T1(var, nm, a); } while (0)
-        LW(y->q_w, "attention.self.query", m->H, m->H); LB(y->q_b, "attention.self.query", m->H);
-        LW(y->k_w, "attention.self.key", m->H, m->H); LB(y->k_b, "attention.self.key", m->H);
-        LW(y->v_w, "attention.self.value", m->H, m->H); LB(y->v_b, "attention.self.value", m->H);
-        LW(y->o_w, "attention.output.dense", m->H, m->H); LB(y->o_b, "attention.output.dense", m->H);
-        LW(y->i_w, "intermediate.dense", m->I, m->H); LB(y->i_b, "intermediate.dense", m->I);
-        LW(y->f_w, "output.dense", m->H, m->I); LB(y->f_b, "output.dense", m->H);
-        snprintf(nm, sizeof nm, "%s.attention.output.LayerNorm", pre);
+        LW(y->q_w, A->q, m->H, m->H); LB(y->q_b, A->q, m->H);
+        LW(y->k_w, A->k, m->H, m->H); LB(y->k_b, A->k, m->H);
+        LW(y->v_w, A->v, m->H, m->H); LB(y->v_b, A->v, m->H);
+        LW(y->o_w, A->o, m->H, m->H); LB(y->o_b, A->o, m->H);
+        LW(y->i_w, A->in, m->I, m->H); LB(y->i_b, A->in, m->I);
+        LW(y->f_w, A->out, m->H, m->I); LB(y->f_b, A->out, m->H);
+        snprintf(nm, sizeof nm, "%s.%s", pre, A->ln1);
         if (!(y->ln1_g = ln_param(m, nm, "weight", "gamma")) || !(y->ln1_b = ln_param(m, nm, "bias", "beta"))) goto tensor_fail;
-        snprintf(nm, sizeof nm, "%s.output.LayerNorm", pre);
+        snprintf(nm, sizeof nm, "%s.%s", pre, A->ln2);
         if (!(y->ln2_g = ln_param(m, nm, "weight", "gamma")) || !(y->ln2_b = ln_param(m, nm, "bias", "beta"))) goto tensor_fail;
 #undef LW
 #undef LB

@@ -114,6 +114,14 @@ int lt__st_open(lt_st *st, const char *path) {
     return LT_OK;
 }
 
+const lt_tensor *lt__st_get_p(const lt_st *st, const char *prefix, const char *name, int ndim, int64_t d0, int64_t d1) {
+    char alt[512];
+    snprintf(alt, sizeof alt, "%s.%s", prefix, name);
+    for (int i = 0; i < st->n; i++)
+        if (!strcmp(st->t[i].name, alt)) return lt__st_get(st, alt, ndim, d0, d1);
+    return lt__st_get(st, name, ndim, d0, d1);
+}
+
 const lt_tensor *lt__st_get(const lt_st *st, const char *name, int ndim, int64_t d0, int64_t d1) {
     char alt[512], alt2[512];   /* the bare name, or under the task models' base prefix */
     snprintf(alt, sizeof alt, "bert.%s", name);

@@ -45,10 +45,19 @@ SENTENCES = [
     "The end.",
 ]
 
+ROBERTA = dict(bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>", cls_token="<s>", sep_token="</s>",
+               mask_token="<mask>")
+BERT = dict(unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+SIZES = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, max_position_embeddings=66,
+             type_vocab_size=1, hidden_act="gelu")
 FAMILIES = [
-    # name, transformers config class, tokenizer kind, extra config, pooling, dense
-    ("roberta", transformers.RobertaConfig, "bpe-bytelevel", {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}, "mean", False),
-    ("xlm-roberta", transformers.XLMRobertaConfig, "unigram-spm", {"pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2}, "cls", True),
+    # name, transformers config class, its sizes, tokenizer kind, its special tokens, pooling, Dense head
+    ("roberta", transformers.RobertaConfig, dict(SIZES, pad_token_id=1, bos_token_id=0, eos_token_id=2), "bpe-bytelevel",
+     ROBERTA, "mean", False),
+    ("xlm-roberta", transformers.XLMRobertaConfig, dict(SIZES, pad_token_id=1, bos_token_id=0, eos_token_id=2), "unigram-spm",
+     ROBERTA, "cls", True),
+    ("distilbert", transformers.DistilBertConfig, dict(dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
+     activation="gelu", pad_token_id=0), "wordpiece", BERT, "max", False),
 ]
 
 
@@ -58,19 +67,16 @@ def main():
     torch.manual_seed(0)
     with open(os.path.join(out, "sentences.json"), "w", encoding="utf-8") as f:
         json.dump(SENTENCES, f, ensure_ascii=False, indent=0)
-    for name, cfg_cls, kind, extra, pooling, dense in FAMILIES:
+    for name, cfg_cls, sizes, kind, specials, pooling, dense in FAMILIES:
         d = os.path.join(out, name)
         hf = os.path.join(d, "hf")
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(hf)
         shutil.copy(os.path.join(tok_dir, kind, "tokenizer.json"), hf)
-        tok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(hf, "tokenizer.json"),
-                                                   bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>",
-                                                   cls_token="<s>", sep_token="</s>", mask_token="<mask>")
+        tok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(hf, "tokenizer.json"), **specials)
         tok.model_max_length = 64
         tok.save_pretrained(hf)
-        cfg = cfg_cls(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
-                      max_position_embeddings=66, type_vocab_size=1, hidden_act="gelu", **extra)
+        cfg = cfg_cls(vocab_size=len(tok), **sizes)
         model = transformers.AutoModel.from_config(cfg)
         model.eval()
         model.save_pretrained(hf, safe_serialization=True)

@@ -1,0 +1,47 @@
+/* The encoder architectures latent runs on its one post-LayerNorm transformer (model.c), one
+ * table entry each, keyed by config.json's model_type: config keys, tensor names, position
+ * offset. Adding a family of this shape is a line here; families that change the block itself
+ * (relative positions, rotary, GLU) get a file of their own beside model.c. */
+#include "encoder_impl.h"
+#include <string.h>
+
+static const lt__arch archs[] = {
+    {.model_type = "bert", .hidden = "hidden_size", .layers = "num_hidden_layers", .heads = "num_attention_heads",
+     .inter = "intermediate_size", .act = "hidden_act", .prefix = "bert", .types = 1, .pos_from_pad = 0,
+     .layer = "encoder.layer.%d", .q = "attention.self.query", .k = "attention.self.key", .v = "attention.self.value",
+     .o = "attention.output.dense", .ln1 = "attention.output.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
+     .ln2 = "output.LayerNorm"},
+    {.model_type = "roberta-bert", .hidden = "hidden_size", .layers = "num_hidden_layers", .heads = "num_attention_heads",
+     .inter = "intermediate_size", .act = "hidden_act", .prefix = "bert", .types = 1, .pos_from_pad = 0,
+     .layer = "encoder.layer.%d", .q = "attention.self.query", .k = "attention.self.key", .v = "attention.self.value",
+     .o = "attention.output.dense", .ln1 = "attention.output.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
+     .ln2 = "output.LayerNorm"},
+    /* RoBERTa's family: BERT's block, positions from padding_idx + 1 */
+    {.model_type = "roberta", .hidden = "hidden_size", .layers = "num_hidden_layers", .heads = "num_attention_heads",
+     .inter = "intermediate_size", .act = "hidden_act", .prefix = "roberta", .types = 1, .pos_from_pad = 1,
+     .layer = "encoder.layer.%d", .q = "attention.self.query", .k = "attention.self.key", .v = "attention.self.value",
+     .o = "attention.output.dense", .ln1 = "attention.output.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
+     .ln2 = "output.LayerNorm"},
+    {.model_type = "xlm-roberta", .hidden = "hidden_size", .layers = "num_hidden_layers", .heads = "num_attention_heads",
+     .inter = "intermediate_size", .act = "hidden_act", .prefix = "roberta", .types = 1, .pos_from_pad = 1,
+     .layer = "encoder.layer.%d", .q = "attention.self.query", .k = "attention.self.key", .v = "attention.self.value",
+     .o = "attention.output.dense", .ln1 = "attention.output.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
+     .ln2 = "output.LayerNorm"},
+    {.model_type = "camembert", .hidden = "hidden_size", .layers = "num_hidden_layers", .heads = "num_attention_heads",
+     .inter = "intermediate_size", .act = "hidden_act", .prefix = "roberta", .types = 1, .pos_from_pad = 1,
+     .layer = "encoder.layer.%d", .q = "attention.self.query", .k = "attention.self.key", .v = "attention.self.value",
+     .o = "attention.output.dense", .ln1 = "attention.output.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
+     .ln2 = "output.LayerNorm"},
+    /* DistilBERT: the same block under other names, no token types */
+    {.model_type = "distilbert", .hidden = "dim", .layers = "n_layers", .heads = "n_heads", .inter = "hidden_dim",
+     .act = "activation", .prefix = "distilbert", .types = 0, .pos_from_pad = 0, .layer = "transformer.layer.%d",
+     .q = "attention.q_lin", .k = "attention.k_lin", .v = "attention.v_lin", .o = "attention.out_lin", .ln1 = "sa_layer_norm",
+     .in = "ffn.lin1", .out = "ffn.lin2", .ln2 = "output_layer_norm"},
+};
+
+const lt__arch *lt__arch_find(const char *model_type) {
+    for (size_t i = 0; model_type && i < sizeof archs / sizeof archs[0]; i++)
+        if (!strcmp(archs[i].model_type, model_type)) return &archs[i];
+    return NULL;
+}
+const char *lt__arch_names(void) { return "bert, roberta, xlm-roberta, camembert, distilbert"; }
