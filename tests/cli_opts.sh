@@ -211,6 +211,20 @@ d "tokenize --quiet" "$X tokenize $MM -i long.txt" "$X tokenize $MM -i long.txt 
 d "tokenize --offsets" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --offsets"
 d "tokenize --tokens" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --tokens"
 d "tokenize --no-special" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --no-special"
+CE=../../../tests/fixtures/encoders/bert-cross/model
+printf 'a red fox\nthe blue sea\nfoxes are red\n' > "$T/docs.txt"
+printf '"a red fox"\n{"text": "the blue sea"}\n' > "$T/docs.jsonl"
+R="$X rerank $CE 'red fox' -i docs.txt -t 1 -q"
+d "rerank --input" "printf 'x\n' | $X rerank $CE 'red fox' -t 1 -q" "$R"
+d "rerank --jsonl" "$X rerank $CE 'red fox' -i docs.jsonl -t 1 -q" "$X rerank $CE 'red fox' -i docs.jsonl -t 1 -q --jsonl"
+d "rerank --json" "$R" "$R --json"
+d "rerank --raw-scores" "$R" "$R --raw-scores"
+d "rerank --top-k" "$R" "$R -k 1"
+d "rerank --return-text" "$R --json" "$R --json --return-text"
+d "rerank --max-seq" "$X rerank $CE 'red fox' -i long.txt -t 1 -q" "$X rerank $CE 'red fox' -i long.txt -t 1 -q --max-seq 8"
+d "rerank --batch" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X rerank $CE 'red fox' -i docs.txt -t 1 --batch 1 2>&1 | sed 's/in [0-9.]*s//'"
+d "rerank --threads" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X rerank $CE 'red fox' -i docs.txt -t 2 2>&1 | sed 's/in [0-9.]*s//'"
+d "rerank --quiet" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1" "$R 2>&1"
 d "tokenize --pair" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --pair 'a question'"
 
 
@@ -549,7 +563,7 @@ d "plot --xlabel" "$PT" "$PT --xlabel 'recall at 10'"
 d "plot --ylabel" "$PT" "$PT --ylabel 'queries per second'"
 d "plot --color-by (map)" "$PL --labels m120.meta --color-by letter" "$PL --labels m120.meta --color-by parity"
 # coverage: every option that --help lists has a case above
-for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize "train word2vec" "train fasttext" "train glove" \
+for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize rerank "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
          "train autoencoder" "train cnn" "train entity" report map plot "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do

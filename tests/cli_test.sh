@@ -103,6 +103,11 @@ if $L info "$T/emb.lvec" | grep -q "^rows	2" && $L info "$T/emb.lvec" | grep -q 
 printf '{"text": "a\\nb"}\n"plain"\n' | $L embed $M --jsonl -o "$T/emb.npy" -q
 if [ "$(wc -l < "$T/emb.labels.txt" 2>/dev/null)" = 2 ] && $L info "$T/emb.npy" | grep -q "^rows	2"; then ok "embed --jsonl"; else no "embed --jsonl"; fi
 printf 'ok\n\377\376\n' > "$T/bad.txt"
+printf '{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Nope"}}' > "$T/nope.json"
+expect 1 "rerank: an embedding model is not a cross-encoder" "is not a cross-encoder" -- $L rerank tests/fixtures/encoders/roberta/st q -i "$T/bad.txt"
+expect 2 "rerank: no query" "expected MODEL_DIR and QUERY" -- $L rerank tests/fixtures/encoders/bert-cross/model
+expect 1 "rerank: bad UTF-8 in a document, named" "documents 1..2: pair 2: invalid UTF-8" -- $L rerank tests/fixtures/encoders/bert-cross/model q -i "$T/bad.txt" -q
+expect 1 "tokenize: an unimplemented component, named" "pre_tokenizer 'Nope' is not implemented" -- $L tokenize "$T/nope.json" -i "$T/bad.txt"
 expect 1 "embed non-UTF-8 input" "bad.txt: input 2: invalid UTF-8" -- $L embed $M -i "$T/bad.txt" -o "$T/e2.lvec"
 expect 1 "embed missing model" "nosuch-model/config.json" -- $L embed "$T/nosuch-model" -i "$T/lines.txt" -o "$T/e3.lvec"
 printf '{"text": 5}\n' > "$T/bad.jsonl"

@@ -423,4 +423,50 @@ TEST(roberta_family) {
     free(ss); free(sl);
 }
 
-RUN_TESTS(T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+/* cross-encoders: BERT's pooler, RoBERTa's head, DistilBERT's pre_classifier; logits within
+ * 1e-5 of transformers', and sigmoid(logits) of CrossEncoder.predict's */
+TEST(cross_encoders) {
+    static const char *names[] = {"bert-cross", "xlm-roberta-cross", "distilbert-cross"};
+    cJSON *pairs = load_json(EF "/pairs.json");
+    int n = cJSON_GetArraySize(pairs), k = 0;
+    CHECK(n == 20);
+    const char **a = calloc((size_t)n + 1, sizeof(char *)), **b = calloc((size_t)n + 1, sizeof(char *));
+    size_t *al = calloc((size_t)n + 1, sizeof(size_t)), *bl = calloc((size_t)n + 1, sizeof(size_t));
+    for (cJSON *e = pairs ? pairs->child : NULL; e && k < n; e = e->next, k++) {
+        a[k] = e->child->valuestring; al[k] = strlen(a[k]);
+        b[k] = e->child->next->valuestring; bl[k] = strlen(b[k]);
+    }
+    for (int f = 0; f < 3; f++) {
+        char dir[256], p[256];
+        snprintf(dir, sizeof dir, EF "/%s/model", names[f]);
+        lt_bert *m = NULL;
+        CHECK_MSG(lt_bert_load(&m, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
+        if (!m) continue;
+        CHECK(lt_bert_num_labels(m) == 1);
+        lt_vecs *lg = NULL, *sc = NULL;
+        snprintf(p, sizeof p, EF "/%s/logits.npy", names[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &lg) == LT_OK);
+        snprintf(p, sizeof p, EF "/%s/scores.npy", names[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &sc) == LT_OK);
+        float out[64];
+        CHECK(lt_bert_score_pairs(m, a, al, b, bl, n, out, 2) == LT_OK);
+        for (int i = 0; lg && sc && i < n && i < (int)lg->n; i++) {
+            CHECK_NEAR(out[i], lt_vecs_row(lg, i)[0], 1e-5, 0);
+            double want = sc->d == 1 ? lt_vecs_row(sc, i)[0] : lt_vecs_row(sc, 0)[i];   /* a 1-D .npy: one row or one column */
+            CHECK_NEAR(1 / (1 + exp(-(double)out[i])), want, 1e-5, 0);
+        }
+        lt_vecs_free(lg);
+        lt_vecs_free(sc);
+        lt_bert_free(m);
+    }
+    /* an embedding model is not a cross-encoder */
+    lt_bert *m = NULL;
+    CHECK(lt_bert_load(&m, EF "/roberta/st", NULL) == LT_OK && m && lt_bert_num_labels(m) == 0);
+    float o1[2];
+    CHECK(m && lt_bert_score_pairs(m, a, al, b, bl, 1, o1, 1) == LT_EINVAL && strstr(lt_errmsg(), "not a cross-encoder"));
+    lt_bert_free(m);
+    cJSON_Delete(pairs);
+    free(a); free(b); free(al); free(bl);
+}
+
+RUN_TESTS(T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

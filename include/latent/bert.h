@@ -103,6 +103,17 @@ typedef int (*lt_rows_out)(void *ud, const float *rows, int64_t n, int64_t ld, i
 int lt_embed_stream(const lt_bert *m, lt_text_source src, void *src_ud, lt_rows_out dst, void *dst_ud,
                     const lt_embed_opts *o, const lt_ctx *ctx, lt_embed_stats *st);
 
+/* Cross-encoders (a folder whose config.json names a *ForSequenceClassification architecture:
+ * BERT's pooler, RoBERTa's classification head, DistilBERT's pre_classifier): the labels of
+ * the head, 0 for an embedding model. */
+int lt_bert_num_labels(const lt_bert *m);
+/* n (a, b) pairs, e.g. (query, document), through the tokenizer's pair template (truncated
+ * longest first to max_seq) as one ragged batch: out (n, labels) receives the head's logits.
+ * sentence-transformers' CrossEncoder applies a sigmoid to one label by default; that is the
+ * caller's (latent rerank, Python's CrossEncoder). Needs the folder's tokenizer.json. */
+int lt_bert_score_pairs(const lt_bert *m, const char *const *a, const size_t *al, const char *const *b, const size_t *bl, int n,
+                        float *out, int n_threads);
+
 /* In-memory parsers (fuzzing): safetensors header and tokenizer.json. */
 int lt_safetensors_check(const void *buf, size_t len, const char *name);
 int lt_bert_tokenizer_check(const char *json, size_t len, const char *name);

@@ -17,7 +17,7 @@ import numpy as np
 from . import _latent
 from ._latent import Error
 
-__all__ = ["Error", "Vectors", "Encoder", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "__version__"]
 __version__ = _latent.version
 
 
@@ -378,6 +378,53 @@ class Encoder:
         buf = self._models[normalize].encode(texts, int(batch_size), self._threads, bool(latency))
         out = np.frombuffer(buf, dtype=np.float32).reshape(len(texts), self.dim)
         return out[0] if one else out
+
+
+class CrossEncoder:
+    """A cross-encoder (a *ForSequenceClassification folder: BERT, RoBERTa, XLM-R, DistilBERT) as
+    sentence-transformers' CrossEncoder: predict(pairs) and rank(query, documents), the same
+    numbers as `latent rerank`."""
+
+    def __init__(self, model_dir, max_length=None, threads=1):
+        self._m = _latent.bert_load(os.fspath(model_dir), "", -1, int(max_length or 0))
+        info = self._m.info()
+        if not info["labels"]:
+            raise Error("%s is not a cross-encoder (config.json names no *ForSequenceClassification)" % model_dir)
+        self.num_labels = info["labels"]
+        self.max_length = info["max_seq"]
+        self._threads = int(threads)
+
+    def predict(self, sentences, batch_size=32, activation_fn=None, apply_softmax=False):
+        """Scores of (a, b) pairs: (n,) for one label, else (n, labels); one pair gives a scalar
+        (or (labels,)). activation_fn=None is CrossEncoder's default, a sigmoid for one label and
+        none otherwise; pass a callable on the logits array, or `lambda x: x` for the logits."""
+        one = len(sentences) == 2 and all(isinstance(s, str) for s in sentences)
+        pairs = [sentences] if one else list(sentences)
+        a = [p[0] for p in pairs]
+        b = [p[1] for p in pairs]
+        buf = self._m.score_pairs(a, b, int(batch_size), self._threads)
+        x = np.frombuffer(buf, dtype=np.float32).reshape(len(pairs), self.num_labels)
+        if activation_fn is not None:
+            x = np.asarray(activation_fn(x), dtype=np.float32)
+        elif self.num_labels == 1:
+            x = (1 / (1 + np.exp(-x.astype(np.float64)))).astype(np.float32)
+        if apply_softmax and x.shape[1] > 1:
+            e = np.exp(x - x.max(axis=1, keepdims=True))
+            x = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+        if self.num_labels == 1:
+            x = x[:, 0]
+        return x[0] if one else x
+
+    def rank(self, query, documents, top_k=None, return_documents=False, batch_size=32, activation_fn=None):
+        """The documents by score against query, best first: [{"corpus_id", "score"(, "text")}]."""
+        docs = list(documents)
+        s = self.predict([(query, d) for d in docs], batch_size=batch_size, activation_fn=activation_fn)
+        order = sorted(range(len(docs)), key=lambda i: (-float(s[i]), i))
+        out = [{"corpus_id": i, "score": float(s[i])} for i in order[: top_k if top_k is not None else len(docs)]]
+        if return_documents:
+            for r in out:
+                r["text"] = docs[r["corpus_id"]]
+        return out
 
 
 class Index:

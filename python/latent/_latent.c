@@ -478,13 +478,53 @@ bad:
     Py_DECREF(seq);
     return NULL;
 }
+/* score_pairs(list of str a, list of str b, batch, threads) -> bytearray of n*labels float32 logits */
+static PyObject *bert_score_pairs(Bert *o, PyObject *args) {
+    PyObject *la, *lb;
+    int batch, threads;
+    if (!PyArg_ParseTuple(args, "OOii", &la, &lb, &batch, &threads)) return NULL;
+    PyObject *sa = PySequence_Fast(la, "first texts must be a sequence of str"), *sb = sa ? PySequence_Fast(lb, "second texts must be a sequence of str") : NULL;
+    if (!sb) { Py_XDECREF(sa); return NULL; }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(sa);
+    int L = lt_bert_num_labels(o->m);
+    PyObject *out = NULL;
+    const char **ta = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1)), **tb = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1));
+    size_t *na = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1)), *nb = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1));
+    if (PySequence_Fast_GET_SIZE(sb) != n) { PyErr_SetString(PyExc_ValueError, "as many second texts as first ones"); goto bad; }
+    if (!ta || !tb || !na || !nb) { PyErr_NoMemory(); goto bad; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t l;
+        if (!(ta[i] = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(sa, i), &l))) goto bad;
+        na[i] = (size_t)l;
+        if (!(tb[i] = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(sb, i), &l))) goto bad;
+        nb[i] = (size_t)l;
+    }
+    out = PyByteArray_FromStringAndSize(NULL, n * (L ? L : 1) * 4);
+    if (!out) goto bad;
+    float *dst = (float *)PyByteArray_AS_STRING(out);
+    int rc = 0;
+    if (batch < 1) batch = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !rc; i += batch) {
+        int k = (int)(n - i < batch ? n - i : batch);
+        rc = lt_bert_score_pairs(o->m, ta + i, na + i, tb + i, nb + i, k, dst + (size_t)i * (L ? L : 1), threads < 1 ? 1 : threads);
+    }
+    Py_END_ALLOW_THREADS
+    if (rc) { fail(); Py_CLEAR(out); }
+bad:
+    PyMem_Free(ta); PyMem_Free(tb); PyMem_Free(na); PyMem_Free(nb);
+    Py_DECREF(sa); Py_DECREF(sb);
+    return out;
+}
 static PyObject *bert_info(Bert *o, PyObject *unused) {
     static const char *pools[] = {"default", "mean", "cls", "max"};
-    return Py_BuildValue("{s:i,s:i,s:O,s:s}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
-                         lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", pools[lt_bert_pooling(o->m)]);
+    return Py_BuildValue("{s:i,s:i,s:O,s:s,s:i}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
+                         lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", pools[lt_bert_pooling(o->m)], "labels",
+                         lt_bert_num_labels(o->m));
 }
 static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads, latency=False)"},
-                                     {"info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling"},
+                                     {"info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling, labels"},
+                                     {"score_pairs", (PyCFunction)bert_score_pairs, METH_VARARGS, "score_pairs(a, b, batch, threads)"},
                                      {NULL, NULL, 0, NULL}};
 static PyTypeObject BertType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Bert",

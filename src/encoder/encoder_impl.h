@@ -43,6 +43,9 @@ typedef struct lt__arch {
     int pos_from_pad;            /* 1: positions start at pad_token_id + 1 */
     const char *layer;           /* "encoder.layer.%d" */
     const char *q, *k, *v, *o, *ln1, *in, *out, *ln2;   /* within a layer */
+    /* *ForSequenceClassification: out(act(dense(first token))) */
+    const char *cls_dense, *cls_out;
+    int cls_act;                 /* 1 tanh, 2 relu */
 } lt__arch;
 const lt__arch *lt__arch_find(const char *model_type);
 const char *lt__arch_names(void);

@@ -37,6 +37,9 @@ struct lt_bert {
     int pos_offset;         /* RoBERTa's family: positions start after padding_idx */
     const lt__arch *arch;
     float *zero_type;       /* families without token types: a zero row */
+    /* a cross-encoder's head (*ForSequenceClassification): labels = out(act(dense(x_first))) */
+    const float *cd_w, *cd_b, *co_w, *co_b;
+    int n_labels;
     lt_pooling pooling;
     int normalize;
     int bf16;
@@ -302,6 +305,21 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
 #undef LW
 #undef LB
     }
+    /* a cross-encoder's classification head */
+    cJSON *archs = cJSON_GetObjectItemCaseSensitive(cfg, "architectures");
+    int is_cls = 0;
+    for (cJSON *e = cJSON_IsArray(archs) ? archs->child : NULL; e; e = e->next)
+        if (cJSON_IsString(e) && strstr(e->valuestring, "ForSequenceClassification")) is_cls = 1;
+    if (is_cls) {
+        cJSON *l2 = cJSON_GetObjectItemCaseSensitive(cfg, "id2label");
+        m->n_labels = jint(cfg, "num_labels", cJSON_IsObject(l2) ? cJSON_GetArraySize(l2) : 2);
+        if (m->n_labels < 1 || m->n_labels > 4096) { rc = lt_err(LT_EFORMAT, "%s: %d labels", path, m->n_labels); goto fail; }
+        char nm[256];
+        snprintf(nm, sizeof nm, "%s.weight", A->cls_dense); T2(m->cd_w, nm, m->H, m->H);
+        snprintf(nm, sizeof nm, "%s.bias", A->cls_dense); T1(m->cd_b, nm, m->H);
+        snprintf(nm, sizeof nm, "%s.weight", A->cls_out); T2(m->co_w, nm, m->n_labels, m->H);
+        snprintf(nm, sizeof nm, "%s.bias", A->cls_out); T1(m->co_b, nm, m->n_labels);
+    }
     m->bf16 = opts->precision == LT_PREC_BF16;
     if ((rc = pack_layers(m))) goto fail;
     /* sentence-transformers: pooling, normalisation, max_seq_length */
@@ -407,7 +425,7 @@ static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, cons
 /* One forward pass over a ragged batch, run by n_threads workers that split every step
  * (GEMM panels, attention heads, LayerNorm rows) and meet at a barrier between steps. */
 typedef struct {
-    const lt_bert *m; const int32_t *ids; const int *off; int nseg, T, maxT, nth;
+    const lt_bert *m; const int32_t *ids, *types; const int *off; int nseg, T, maxT, nth;
     float *X, *QKV, *C, *F, *scratch; size_t per_thread;
     uint16_t *Abf;   /* bf16 copy of the current GEMM's left operand (precision bf16) */
     _Atomic int arrived, phase;
@@ -468,7 +486,8 @@ static void fwd_worker(void *ud, int tid) {
     for (int s = 0; s < c->nseg; s++)
         for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
             float *r = c->X + (size_t)t * H;
-            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)(t - c->off[s] + m->pos_offset) * H, *te = m->type;
+            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)(t - c->off[s] + m->pos_offset) * H,
+                        *te = m->type + (size_t)(c->types ? c->types[t] : 0) * H;
             for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
         }
     layernorm_rows(c->X, r0, r1, H, m->ln_g, m->ln_b, m->eps);
@@ -495,7 +514,7 @@ static void fwd_worker(void *ud, int tid) {
 /* Forward pass over a ragged batch: nseg sequences packed back to back (off[s]..off[s+1]),
  * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
  * sequence, so no padding is computed. X receives the last hidden state (T, H). */
-static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nseg, float *X, int nth) {
+static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, const int *off, int nseg, float *X, int nth) {
     if (!m->layers) return lt_err(LT_EINVAL, "the model was loaded for tokenizing only");
     int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = H / m->heads;
     for (int s = 0; s < nseg; s++) {
@@ -504,9 +523,10 @@ static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nse
         if (n > maxT) maxT = n;
     }
     for (int t = 0; t < T; t++) if (ids[t] < 0 || ids[t] >= m->V) return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
+    for (int t = 0; types && t < T; t++) if (types[t] < 0 || types[t] >= m->types) return lt_err(LT_EINVAL, "token type %d out of range", types[t]);
     if (nth < 1) nth = 1;
     if (nth > 64) nth = 64;
-    fwd_ctx c = {.m = m, .ids = ids, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
+    fwd_ctx c = {.m = m, .ids = ids, .types = types, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
     c.per_thread = ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) / 16 * 16;
     size_t kmax = (size_t)(H > I ? H : I) + 1, nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
     /* QKV is dead once attention has written C, and F once the next layer starts: they share */
@@ -523,7 +543,7 @@ static int forward(const lt_bert *m, const int32_t *ids, const int *off, int nse
 
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
     int off[2] = {0, T};
-    return forward(m, ids, off, 1, X, 1);
+    return forward(m, ids, NULL, off, 1, X, 1);
 }
 
 /* pooled (not normalised) embedding from hidden states X (T, H) */
@@ -645,7 +665,7 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
         cut += full > k;
         off[s + 1] = off[s] + k;
     }
-    if ((rc = forward(m, ids, off, n, X, n_threads))) goto done;
+    if ((rc = forward(m, ids, NULL, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
         pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], P);
         head(m, P, out + (size_t)s * m->D, P + max_dim(m));
@@ -653,5 +673,50 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
     if (n_truncated) *n_truncated = cut;
 done:
     lt_free(off); lt_free(ids); lt_free(X); lt_free(P);
+    return rc;
+}
+
+int lt_bert_num_labels(const lt_bert *m) { return m->n_labels; }
+
+/* Cross-encoder scores: each (a, b) pair through the tokenizer's pair template (truncated
+ * longest first to max_seq), one ragged forward pass, then the head on the first token:
+ * out[s * labels + j] = co_b[j] + co_w[j] . act(cd_w x + cd_b), in double as head() does. */
+int lt_bert_score_pairs(const lt_bert *m, const char *const *a, const size_t *al, const char *const *b, const size_t *bl, int n,
+                        float *out, int n_threads) {
+    if (!m->n_labels) return lt_err(LT_EINVAL, "not a cross-encoder: config.json names no *ForSequenceClassification");
+    if (!m->tok) return lt_err(LT_EINVAL, "pairs need the folder's tokenizer.json");
+    int cap = m->max_seq, H = m->H, rc = LT_OK;
+    int *off = lt_malloc(sizeof(int) * (size_t)(n + 1));
+    int32_t *ids = lt_malloc((size_t)(n ? n : 1) * cap * 4), *types = lt_malloc((size_t)(n ? n : 1) * cap * 4);
+    float *X = lt_malloc((size_t)(n ? n : 1) * cap * H * 4);
+    double *h = lt_malloc(sizeof(double) * (size_t)H);
+    lt_encoding e = {0};
+    if (!off || !ids || !types || !X || !h) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    off[0] = 0;
+    for (int s = 0; s < n; s++) {
+        if ((rc = lt_tokenizer_encode(m->tok, a[s], al[s], b[s], bl[s], 1, cap, &e))) { rc = lt_err(rc, "pair %d: %s", s + 1, lt_errmsg()); goto done; }
+        memcpy(ids + off[s], e.ids, sizeof(int32_t) * (size_t)e.n);
+        for (int k = 0; k < e.n; k++) types[off[s] + k] = m->arch->types ? e.type_ids[k] : 0;
+        off[s + 1] = off[s] + e.n;
+    }
+    if ((rc = forward(m, ids, types, off, n, X, n_threads))) goto done;
+    for (int s = 0; s < n; s++) {
+        const float *x = X + (size_t)off[s] * H;   /* the first token: [CLS] or <s> */
+        for (int o = 0; o < H; o++) {
+            const float *w = m->cd_w + (size_t)o * H;
+            double v = m->cd_b[o];
+            for (int i = 0; i < H; i++) v += (double)w[i] * x[i];
+            h[o] = m->arch->cls_act == 2 ? (v > 0 ? v : 0) : tanh(v);
+        }
+        for (int j = 0; j < m->n_labels; j++) {
+            const float *w = m->co_w + (size_t)j * H;
+            double v = m->co_b[j];
+            for (int i = 0; i < H; i++) v += (double)w[i] * (double)(float)h[i];
+            out[(size_t)s * m->n_labels + j] = (float)v;
+        }
+    }
+done:
+    lt_encoding_free(&e);
+    lt_free(off); lt_free(ids); lt_free(types); lt_free(X); lt_free(h);
     return rc;
 }

@@ -47,7 +47,8 @@ SENTENCES = [
 
 ROBERTA = dict(bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>", cls_token="<s>", sep_token="</s>",
                mask_token="<mask>")
-BERT = dict(unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+BERT = dict(unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+            model_input_names=["input_ids", "token_type_ids", "attention_mask"])   # BERT's pairs carry segment ids
 SIZES = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, max_position_embeddings=66,
              type_vocab_size=1, hidden_act="gelu")
 FAMILIES = [
@@ -59,6 +60,44 @@ FAMILIES = [
     ("distilbert", transformers.DistilBertConfig, dict(dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
      activation="gelu", pad_token_id=0), "wordpiece", BERT, "max", False),
 ]
+
+
+CROSS = [
+    # name, task model class, config class, sizes, tokenizer kind, its special tokens
+    ("bert-cross", transformers.BertForSequenceClassification, transformers.BertConfig,
+     dict(SIZES, type_vocab_size=2, num_labels=1), "wordpiece", BERT),
+    ("xlm-roberta-cross", transformers.XLMRobertaForSequenceClassification, transformers.XLMRobertaConfig,
+     dict(SIZES, pad_token_id=1, bos_token_id=0, eos_token_id=2, num_labels=1), "unigram-spm", ROBERTA),
+    ("distilbert-cross", transformers.DistilBertForSequenceClassification, transformers.DistilBertConfig,
+     dict(dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64, activation="gelu", pad_token_id=0,
+          num_labels=1), "wordpiece", BERT),
+]
+
+
+def cross_encoders(tok_dir, out):
+    """Cross-encoder fixtures: <name>/model (the folder), pairs.json, scores.npy (CrossEncoder.predict,
+    its default sigmoid) and logits.npy (the head's raw output)."""
+    from sentence_transformers import CrossEncoder
+    pairs = [[SENTENCES[i], SENTENCES[(i * 7 + 3) % len(SENTENCES)]] for i in range(len(SENTENCES))]
+    with open(os.path.join(out, "pairs.json"), "w", encoding="utf-8") as f:
+        json.dump(pairs, f, ensure_ascii=False)
+    for name, task_cls, cfg_cls, sizes, kind, specials in CROSS:
+        d = os.path.join(out, name)
+        md = os.path.join(d, "model")
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(md)
+        shutil.copy(os.path.join(tok_dir, kind, "tokenizer.json"), md)
+        tok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(md, "tokenizer.json"), **specials)
+        tok.model_max_length = 64
+        tok.save_pretrained(md)
+        model = task_cls(cfg_cls(vocab_size=len(tok), **sizes))
+        model.eval()
+        model.save_pretrained(md, safe_serialization=True)
+        ce = CrossEncoder(md, device="cpu", max_length=64)
+        np.save(os.path.join(d, "scores.npy"), np.asarray(ce.predict(pairs, batch_size=4), dtype=np.float32).reshape(-1, 1))
+        with torch.no_grad():
+            enc = tok([p[0] for p in pairs], [p[1] for p in pairs], truncation=True, max_length=64, padding=True, return_tensors="pt")
+            np.save(os.path.join(d, "logits.npy"), model(**enc).logits.numpy().astype(np.float32))
 
 
 def main():
@@ -99,6 +138,7 @@ def main():
             p = os.path.join(d, "st", extra_file)
             if os.path.exists(p):
                 os.remove(p)
+    cross_encoders(tok_dir, out)
     with open(os.path.join(out, "VERSIONS"), "w") as f:
         f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n"
                 f"sentence-transformers {sentence_transformers.__version__}\n")

@@ -1,0 +1,51 @@
+"""Encoder families and cross-encoders from Python: the fixtures sentence-transformers made
+(tests/fixtures/encoders), and the same numbers as the CLI."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import latent
+from conftest import FX, LATENT
+
+EF = os.path.join(FX, "encoders")
+
+
+@pytest.mark.parametrize("name", ["roberta", "xlm-roberta", "distilbert"])
+def test_encoder_families(name):
+    sentences = json.load(open(os.path.join(EF, "sentences.json"), encoding="utf-8"))
+    enc = latent.Encoder(os.path.join(EF, name, "st"))
+    got = enc.encode(sentences)
+    want = np.load(os.path.join(EF, name, "embeddings.npy"))
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() < 1e-5
+
+
+@pytest.mark.parametrize("name", ["bert-cross", "xlm-roberta-cross", "distilbert-cross"])
+def test_cross_encoder(name, tmp_path):
+    pairs = json.load(open(os.path.join(EF, "pairs.json"), encoding="utf-8"))
+    ce = latent.CrossEncoder(os.path.join(EF, name, "model"))
+    assert ce.num_labels == 1
+    scores = ce.predict(pairs)
+    assert scores.shape == (len(pairs),)
+    assert np.abs(scores - np.load(os.path.join(EF, name, "scores.npy"))[:, 0]).max() < 1e-5
+    logits = ce.predict(pairs, activation_fn=lambda x: x)
+    assert np.abs(logits - np.load(os.path.join(EF, name, "logits.npy"))[:, 0]).max() < 1e-5
+    assert abs(float(ce.predict(pairs[3])) - float(scores[3])) < 1e-6   # one pair: a scalar
+    # rank() orders as `latent rerank` does
+    query, docs = pairs[0][0], [p[1] for p in pairs]
+    ranked = ce.rank(query, docs, top_k=5, return_documents=True)
+    assert len(ranked) == 5 and ranked[0]["text"] == docs[ranked[0]["corpus_id"]]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    out = subprocess.run([LATENT, "rerank", os.path.join(EF, name, "model"), query, "-i", str(tmp_path / "d.jsonl"),
+                          "--jsonl", "--json", "-k", "5", "-t", "1", "-q"], check=True, capture_output=True, text=True).stdout
+    cli = json.loads(out)
+    assert [r["index"] for r in cli] == [r["corpus_id"] for r in ranked]
+    assert max(abs(a["score"] - b["score"]) for a, b in zip(cli, ranked)) < 1e-6
+
+
+def test_not_a_cross_encoder():
+    with pytest.raises(latent.Error, match="not a cross-encoder"):
+        latent.CrossEncoder(os.path.join(EF, "roberta", "st"))
