@@ -259,6 +259,9 @@ expect 2 "train entity needs --target" "--target COL" -- $L train entity "$T/ok.
 
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi
+# ... and documents every command latent --help lists (tools/mkclidoc.sh names them one by one)
+undoc=$($L --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' | while read -r c; do grep -q "^## latent $c" docs/cli.md || echo "$c"; done)
+if [ -z "$undoc" ]; then ok "docs/cli.md has every command"; else no "docs/cli.md lacks: $undoc (add it to tools/mkclidoc.sh)"; fi
 # man page and completion build from the same help
 if sh tools/mkman.sh "$L" > "$T/latent.1" && grep -q '^.SH "latent index build"' "$T/latent.1" && bash -n tools/latent.bash; then ok "man page and completion"; else no "man page and completion"; fi
 # stdin, .gz outputs, foreign files

@@ -40,7 +40,7 @@ command's `--help`; `make test` fails when it is stale.
 HEAD
 for c in "train word2vec" "train fasttext" "train glove" "train node2vec" "train deepwalk" "train feather" "train degree-histogram" "train autoencoder" "train cnn" "train entity" "graph info" "graph split" convert similar analogy similarity doesnt-match \
          vector info vocab "eval analogy" "eval similarity" "eval recall" "eval nodes" "eval links" "eval graphs" "eval probe" "index build" "index add" "index delete" \
-         "index info" search embed tokenize "fit pca" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" encode report map plot; do
+         "index info" search embed tokenize rerank "fit pca" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" encode report map plot; do
     printf '## latent %s\n```\n' "$c"
     $L $c --help
     printf '```\n\n'
