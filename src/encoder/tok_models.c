@@ -116,6 +116,68 @@ done:
     return LT_OK;
 }
 typedef struct { int32_t id; int64_t a, b; } sym;   /* a token over piece bytes [a, b) */
+static int64_t pair_rank(const bpe *b, int32_t l, int32_t r) {
+    int32_t key[2] = {l, r};
+    return lt__strmap_get(b->pairs, (const char *)key, 8);
+}
+static void heap_push(uint64_t *h, int *n, uint64_t v) {
+    int i = (*n)++;
+    h[i] = v;
+    while (i > 0 && h[(i - 1) / 2] > h[i]) { uint64_t t = h[i]; h[i] = h[(i - 1) / 2]; h[(i - 1) / 2] = t; i = (i - 1) / 2; }
+}
+static uint64_t heap_pop(uint64_t *h, int *n) {
+    uint64_t top = h[0];
+    h[0] = h[--(*n)];
+    for (int i = 0;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < *n && h[l] < h[m]) m = l;
+        if (r < *n && h[r] < h[m]) m = r;
+        if (m == i) break;
+        uint64_t t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+    return top;
+}
+/* the word's symbols w[0..*n) merged in place (the reference: repeatedly the lowest-rank pair,
+ * leftmost first; this is that order through a heap, O(n log n)) */
+static int bpe_merge(const bpe *b, sym *w, int *np) {
+    int n = *np;
+    if (n < 2) return LT_OK;
+    int *next = lt_malloc(sizeof(int) * (size_t)n * 2), *prev = next ? next + n : NULL, hn = 0;
+    uint64_t *h = lt_malloc(sizeof(uint64_t) * (size_t)n * 2 + 8);
+    if (!next || !h) { lt_free(next); lt_free(h); return lt_err(LT_ENOMEM, "out of memory"); }
+    for (int i = 0; i < n; i++) { next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; }
+    for (int i = 0; i + 1 < n; i++) {
+        int64_t r = pair_rank(b, w[i].id, w[i + 1].id);
+        if (r >= 0) heap_push(h, &hn, (uint64_t)r << 32 | (uint32_t)i);
+    }
+    while (hn) {
+        uint64_t top = heap_pop(h, &hn);
+        int i = (int)(uint32_t)top, j = next[i];
+        int64_t r = (int64_t)(top >> 32);
+        if (w[i].a < 0 || j < 0 || pair_rank(b, w[i].id, w[j].id) != r) continue;   /* stale */
+        w[i].id = b->rank_new[r];
+        w[i].b = w[j].b;
+        w[j].a = -1;   /* dead */
+        next[i] = next[j];
+        if (next[j] >= 0) prev[next[j]] = i;
+        if (prev[i] >= 0) {
+            int64_t q = pair_rank(b, w[prev[i]].id, w[i].id);
+            if (q >= 0) heap_push(h, &hn, (uint64_t)q << 32 | (uint32_t)prev[i]);
+        }
+        if (next[i] >= 0) {
+            int64_t q = pair_rank(b, w[i].id, w[next[i]].id);
+            if (q >= 0) heap_push(h, &hn, (uint64_t)q << 32 | (uint32_t)i);
+        }
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (w[i].a >= 0) w[k++] = w[i];
+    *np = k;
+    lt_free(next);
+    lt_free(h);
+    return LT_OK;
+}
 static int bpe_encode(const void *st, const lt__tokvocab *v, const lt__nstr *p, lt__tok_out *out) {
     const bpe *b = st;
     if (!p->n) return LT_OK;
@@ -164,22 +226,10 @@ static int bpe_encode(const void *st, const lt__tokvocab *v, const lt__nstr *p, 
         i = e;
     }
     if (unk_a >= 0) w[n++] = (sym){(int32_t)b->unk, unk_a, unk_b};
-    /* merges: the pair of lowest rank, leftmost first, until none applies */
-    for (;;) {
-        int64_t best = -1;
-        int at = -1;
-        for (int i = 0; i + 1 < n; i++) {
-            int32_t key[2] = {w[i].id, w[i + 1].id};
-            int64_t k = lt__strmap_get(b->pairs, (const char *)key, 8);
-            if (k >= 0 && (best < 0 || k < best)) { best = k; at = i; }
-        }
-        if (at < 0) break;
-        w[at].id = b->rank_new[best];
-        w[at].b = w[at + 1].b;
-        memmove(w + at + 1, w + at + 2, sizeof(sym) * (size_t)(n - at - 2));
-        n--;
-    }
-    int rc = LT_OK;
+    /* merges: the pair of lowest rank, leftmost first, until none applies. A heap of
+     * (rank, left position) over the live neighbours; an entry whose pair has changed since is
+     * skipped when it comes up (the rank names the pair, so an equal rank is the same merge). */
+    int rc = bpe_merge(b, w, &n);
     for (int i = 0; i < n && rc == LT_OK; i++) rc = emit(out, p, w[i].id, (size_t)w[i].a, (size_t)w[i].b);
     lt_free(w);
     lt_free(tmp);
