@@ -9,9 +9,11 @@ typedef struct {
     const char *in, *out, *fmt, *id_field;
     int jsonl, threads, chunk, batch, latency;
     lt_bert_opts o;
+    const char *prompt_name, *prompt;
+    int dim;
 } eopts;
 enum { O_IN = 1, O_OUT, O_THREADS, O_QUIET, O_JSONL, O_IDF, O_MAXSEQ, O_POOL, O_NORM, O_NONORM, O_FMT, O_CHUNK, O_BATCH,
-       O_LATENCY, O_PREC };
+       O_LATENCY, O_PREC, O_PNAME, O_PROMPT, O_DIM };
 
 static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
     const char *U = S->usage, *a;
@@ -45,6 +47,9 @@ static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
             else return cli_usage(U, "--precision must be f32 or bf16");
             break;
         case O_BATCH: if (!cli_int(a, 1, 1 << 16, &iv)) return cli_usage(U, "--batch must be 1..65536"); e->batch = (int)iv; break;
+        case O_PNAME: e->prompt_name = a; break;
+        case O_PROMPT: e->prompt = a; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(U, "--dim must be positive"); e->dim = (int)iv; break;
         }
     }
     if (e->id_field && !e->jsonl) return cli_usage(U, "--id-field needs --jsonl");
@@ -52,14 +57,14 @@ static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
 }
 
 /* The price of bf16, measured: the first inputs again in f32, compared vector by vector. */
-static int bf16_report(const char *dir, const lt_bert_opts *o, const cli_inputs *in, const lt_vecs *v) {
+static int bf16_report(const char *dir, const lt_bert_opts *o, const lt_embed_opts *eo, const cli_inputs *in, const lt_vecs *v) {
     lt_bert_opts of = *o;
     of.precision = LT_PREC_F32;
     lt_bert *m;
     if (lt_bert_load(&m, dir, &of)) return cli_fail("embed");
-    int n = in->n < 64 ? (int)in->n : 64, H = lt_bert_dim(m);
+    int n = in->n < 64 ? (int)in->n : 64, H = (int)v->d;   /* the same prompt and --dim as the run */
     float *e = malloc(sizeof(float) * (size_t)(n ? n : 1) * H);
-    int rc = e && lt_bert_embed_batch(m, (const char *const *)in->text, in->len, n, e, NULL) == LT_OK ? 0 : cli_fail("embed");
+    int rc = e && lt_embed_texts(m, (const char *const *)in->text, in->len, n, e, H, eo, NULL, NULL) == LT_OK ? 0 : cli_fail("embed");
     if (!rc && n > 0) {
         double mn = 2, sum = 0, mx = 0;
         for (int i = 0; i < n; i++) {
@@ -92,6 +97,9 @@ int cmd_embed(int argc, char **argv) {
         {"batch", 0, "N", O_BATCH, "inputs per forward pass, packed without padding [32]"},
         {"latency", 0, NULL, O_LATENCY, "one batch at a time, all threads inside it [threads take batches]"},
         {"precision", 0, "P", O_PREC, "f32 | bf16 (bf16: faster; its cost on the first 64 inputs is printed) [f32]"},
+        {"prompt-name", 0, "NAME", O_PNAME, "put the folder's prompt NAME before every input (sentence-transformers' prompts) [its default prompt]"},
+        {"prompt", 0, "TEXT", O_PROMPT, "put TEXT before every input ('' for none, whatever the folder's default)"},
+        {"dim", 0, "N", O_DIM, "Matryoshka: keep the first N dimensions, renormalised when the model normalises [all]"},
         {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}, {0}};
     static const cli_spec S = {"embed", "usage: latent embed MODEL_DIR [options]\n"
@@ -99,7 +107,7 @@ int cmd_embed(int argc, char **argv) {
                                "  labels = the input lines (or --id-field); pooling, normalisation and max length are printed\n"
                                "  and stored in the output's metadata\n", opts};
     const char *U = S.usage;
-    eopts e = {"-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, {0}};
+    eopts e = {"-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, {0}, NULL, NULL, 0};
     lt_bert_opts_init(&e.o);
     int r = parse_e(argc, argv, &S, &e);
     if (r >= 0) return r;
@@ -107,14 +115,26 @@ int cmd_embed(int argc, char **argv) {
     int jsonl = e.jsonl, threads = e.threads, chunk = e.chunk, batch = e.batch, latency = e.latency;
     lt_bert_opts o = e.o;
     if (chunk && latency) return cli_usage(U, "--chunk embeds input by input: not with --latency");
+    if (e.prompt_name && e.prompt) return cli_usage(U, "give --prompt-name or --prompt, not both");
     if (argc - optind != 1) return cli_usage(U, "embed: expected MODEL_DIR");
     lt_format f = fmt ? lt_format_from_name(fmt) : strcmp(out, "-") ? lt_format_from_path(out) : LT_FMT_W2V_TXT;
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
     lt_bert *m;
     if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("embed");
+    /* the prompt: --prompt, else --prompt-name, else the folder's default */
+    const char *prompt = e.prompt ? e.prompt : lt_bert_prompt(m, e.prompt_name);
+    if (e.prompt_name && !prompt) {
+        fprintf(stderr, "latent: embed: %s has no prompt '%s' (it has:", argv[optind], e.prompt_name);
+        for (int i = 0; lt_bert_prompt_name(m, i); i++) fprintf(stderr, " %s", lt_bert_prompt_name(m, i));
+        fprintf(stderr, ")\n");
+        lt_bert_free(m);
+        return 1;
+    }
+    if (e.dim > lt_bert_dim(m)) { fprintf(stderr, "latent: embed: --dim %d exceeds the model's %d dimensions\n", e.dim, lt_bert_dim(m)); lt_bert_free(m); return 1; }
+    int odim = e.dim ? e.dim : lt_bert_dim(m);
     cli_inputs ins = {0};
     if (cli_read_inputs(in, jsonl, e.id_field, &ins)) { lt_bert_free(m); cli_free_inputs(&ins); return 1; }
-    lt_vecs *v = lt_vecs_new(ins.n, lt_bert_dim(m));
+    lt_vecs *v = lt_vecs_new(ins.n, odim);
     r = v ? 0 : cli_fail("");
     int text_fmt = f == LT_FMT_W2V_TXT || f == LT_FMT_W2V_BIN || f == LT_FMT_VEC || f == LT_FMT_GLOVE;
     int line_fmt = f == LT_FMT_NPY;   /* labels sidecar: one per line */
@@ -142,6 +162,8 @@ int cmd_embed(int argc, char **argv) {
         eo.batch = batch;
         eo.latency = latency;
         eo.chunk = chunk;
+        eo.prompt = prompt && *prompt ? prompt : NULL;
+        eo.dim = odim;
         lt_embed_stats st;
         if (lt_embed_texts(m, (const char *const *)ins.text, ins.len, ins.n, v->data, v->ld, &eo, &ctx, &st)) {
             fprintf(stderr, "latent: %s: %s\n", strcmp(in, "-") ? in : "<stdin>", lt_errmsg());
@@ -158,18 +180,22 @@ int cmd_embed(int argc, char **argv) {
             lt_vecs_meta_set(v, "pooling", pools[lt_bert_pooling(m)]);
             lt_vecs_meta_set(v, "normalize", lt_bert_normalizes(m) ? "1" : "0");
             lt_vecs_meta_set(v, "precision", o.precision == LT_PREC_BF16 ? "bf16" : "f32");
+            if (eo.prompt) lt_vecs_meta_set(v, "prompt", eo.prompt);
+            snprintf(b, sizeof b, "%d", odim);
+            if (odim != lt_bert_dim(m)) lt_vecs_meta_set(v, "dim", b);
             lt_vecs_meta_set(v, "latent_version", LT_VERSION);
             if (lt_vecs_save(v, out, f, NULL)) r = cli_fail("");
             if (!cli_quiet()) {
                 fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads, %s%d%s); pooling %s, %snormalized, "
                         "max-seq %d, dim %d", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, chunk ? "windows of " : "batches of ",
                         chunk ? lt_bert_max_seq(m) - 2 : batch, latency && !chunk ? ", threads inside each batch" : "", pools[lt_bert_pooling(m)],
-                        lt_bert_normalizes(m) ? "" : "not ", lt_bert_max_seq(m), lt_bert_dim(m));
+                        lt_bert_normalizes(m) ? "" : "not ", lt_bert_max_seq(m), odim);
+                if (eo.prompt) fprintf(stderr, "; prompt \"%s\"", eo.prompt);
                 if (st.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", (long long)st.truncated, lt_bert_max_seq(m));
                 if (st.chunked) fprintf(stderr, "; %lld inputs embedded in several windows", (long long)st.chunked);
                 fprintf(stderr, "\n");
             }
-            if (o.precision == LT_PREC_BF16 && !chunk) r = bf16_report(argv[optind], &o, &ins, v);
+            if (o.precision == LT_PREC_BF16 && !chunk) r = bf16_report(argv[optind], &o, &eo, &ins, v);
         }
     }
     cli_free_inputs(&ins);

@@ -387,11 +387,11 @@ static int ef_sentences(char ***out, size_t **lens) {   /* sentences.json: one J
     return k;
 }
 TEST(roberta_family) {
-    static const char *fams[] = {"roberta", "xlm-roberta", "distilbert"};
+    static const char *fams[] = {"roberta", "xlm-roberta", "distilbert", "mpnet"};
     char **ss = NULL; size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
     CHECK(ns == 20);
-    for (int f = 0; f < 3; f++) {
+    for (int f = 0; f < 4; f++) {
         char dir[256], p[256];
         snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
         lt_bert *m = NULL;
@@ -469,4 +469,34 @@ TEST(cross_encoders) {
     free(a); free(b); free(al); free(bl);
 }
 
-RUN_TESTS(T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+/* sentence-transformers' prompts and Matryoshka truncation through the pipeline */
+TEST(prompt_and_dim) {
+    char **ss = NULL; size_t *sl = NULL;
+    int ns = ef_sentences(&ss, &sl);
+    lt_bert *m = NULL;
+    CHECK(lt_bert_load(&m, EF "/roberta/st", NULL) == LT_OK && m);
+    if (!m) return;
+    CHECK(lt_bert_prompt(m, NULL) == NULL && lt_bert_prompt(m, "query") && !strcmp(lt_bert_prompt(m, "query"), ""));
+    CHECK(lt_bert_prompt(m, "nope") == NULL && lt_bert_prompt_name(m, 0) && !lt_bert_prompt_name(m, 2));
+    lt_embed_opts o;
+    lt_embed_opts_init(&o);
+    o.prompt = "query: ";
+    float *e = malloc(sizeof(float) * (size_t)ns * 32);
+    lt_vecs *ref = NULL;
+    CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 32, &o, NULL, NULL) == LT_OK);
+    CHECK(lt_vecs_load(EF "/roberta/embeddings_prompt.npy", LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 32);
+    for (int r = 0; ref && r < ns; r++) CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 0);
+    lt_vecs_free(ref);
+    o.prompt = NULL;
+    o.dim = 16;
+    CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 16, &o, NULL, NULL) == LT_OK);
+    CHECK(lt_vecs_load(EF "/roberta/embeddings_dim16.npy", LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 16);
+    for (int r = 0; ref && r < ns; r++) CHECK_ARR(e + (size_t)r * 16, lt_vecs_row(ref, r), 16, 1e-5, 0);
+    lt_vecs_free(ref);
+    free(e);
+    lt_bert_free(m);
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss); free(sl);
+}
+
+RUN_TESTS(T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

@@ -67,6 +67,12 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
 /* Last hidden state of given ids: (n_ids, dim) into out. */
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int n, float *out);
 
+/* sentence-transformers' prompts (config_sentence_transformers.json): the text of the prompt
+ * `name`, or with name NULL the folder's default prompt; NULL when there is none. The names:
+ * lt_bert_prompt_name(m, 0, 1, ...) until NULL. */
+const char *lt_bert_prompt(const lt_bert *m, const char *name);
+const char *lt_bert_prompt_name(const lt_bert *m, int i);
+
 /* ---- the embedding pipeline: the one loop every front end (CLI, Python, server) uses ----
  * Threads and progress come from the context (lt_ctx: n_threads, the progress sink, cancel);
  * BLAS runs on one thread inside (the parallelism is over batches, or inside the forward pass).
@@ -76,6 +82,10 @@ typedef struct lt_embed_opts {
     int latency;   /* 1: one batch at a time with every thread inside its forward pass (lower
                       latency for a few inputs); 0: threads take whole batches [0] */
     int chunk;     /* inputs longer than max_seq: embed windows and average them (else cut) [0] */
+    const char *prompt;   /* text put before every input, as sentence-transformers' prompts [none];
+                             see lt_bert_prompt for a folder's named and default prompts */
+    int dim;       /* Matryoshka: keep the first dim values of each row (renormalised when the
+                      model normalises); out then has rows of dim floats [0: all] */
 } lt_embed_opts;
 void lt_embed_opts_init(lt_embed_opts *o);
 

@@ -358,15 +358,28 @@ class Encoder:
         self.max_seq_length = info["max_seq"]
         self.pooling = info["pooling"]
         self.normalize = info["normalize"]
+        self.prompts = info["prompts"]
+        self.default_prompt_name = info["default_prompt_name"]
 
     def get_sentence_embedding_dimension(self):
         return self.dim
 
-    def encode(self, sentences, batch_size=32, normalize=None, normalize_embeddings=None, latency=False):
+    def encode(self, sentences, batch_size=32, normalize=None, normalize_embeddings=None, latency=False, prompt_name=None,
+               prompt=None, truncate_dim=None):
         """Embeds a str or a list of str: (n, dim) float32 (or (dim,) for one str).
         normalize=None keeps the model folder's setting (2_Normalize), True/False force it.
         The library's pipeline, as `latent embed`: threads take whole batches, or with
-        latency=True (`--latency`) all of them work inside one batch at a time; same rows."""
+        latency=True (`--latency`) all of them work inside one batch at a time; same rows.
+        prompt_name / prompt as sentence-transformers (the folder's default prompt otherwise);
+        truncate_dim keeps the first dimensions (Matryoshka), renormalised when the model
+        normalises (`latent embed --dim`)."""
+        if prompt is None:
+            if prompt_name is not None:
+                if prompt_name not in self.prompts:
+                    raise ValueError("no prompt %r (the folder has: %s)" % (prompt_name, ", ".join(sorted(self.prompts))))
+                prompt = self.prompts[prompt_name]
+            elif self.default_prompt_name is not None:
+                prompt = self.prompts[self.default_prompt_name]
         if normalize is None:
             normalize = normalize_embeddings
         one = isinstance(sentences, str)
@@ -375,8 +388,9 @@ class Encoder:
             normalize = None
         if normalize not in self._models:
             self._models[normalize] = _latent.bert_load(self._dir, self._pool, int(normalize), self._max)
-        buf = self._models[normalize].encode(texts, int(batch_size), self._threads, bool(latency))
-        out = np.frombuffer(buf, dtype=np.float32).reshape(len(texts), self.dim)
+        dim = int(truncate_dim or 0)
+        buf = self._models[normalize].encode(texts, int(batch_size), self._threads, bool(latency), prompt or None, dim)
+        out = np.frombuffer(buf, dtype=np.float32).reshape(len(texts), dim or self.dim)
         return out[0] if one else out
 
 

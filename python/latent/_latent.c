@@ -440,12 +440,14 @@ static PyObject *py_bert_load(PyObject *self, PyObject *args) {
  * library's pipeline (lt_embed_texts), as `latent embed` runs it */
 static PyObject *bert_encode(Bert *o, PyObject *args) {
     PyObject *lst;
-    int batch, threads, latency = 0;
-    if (!PyArg_ParseTuple(args, "Oii|p", &lst, &batch, &threads, &latency)) return NULL;
+    int batch, threads, latency = 0, dim = 0;
+    const char *prompt = NULL;
+    if (!PyArg_ParseTuple(args, "Oii|pzi", &lst, &batch, &threads, &latency, &prompt, &dim)) return NULL;
+    if (dim < 0 || dim > lt_bert_dim(o->m)) { PyErr_Format(PyExc_ValueError, "truncate_dim %d: the model has %d dimensions", dim, lt_bert_dim(o->m)); return NULL; }
     PyObject *seq = PySequence_Fast(lst, "sentences must be a sequence of str");
     if (!seq) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    int H = lt_bert_dim(o->m);
+    int H = dim ? dim : lt_bert_dim(o->m);
     PyObject *out = PyByteArray_FromStringAndSize(NULL, n * H * 4);
     const char **texts = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1));
     size_t *lens = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1));
@@ -464,6 +466,8 @@ static PyObject *bert_encode(Bert *o, PyObject *args) {
     lt_embed_opts_init(&eo);
     eo.batch = batch < 1 ? 1 : batch;
     eo.latency = latency;
+    eo.prompt = prompt && *prompt ? prompt : NULL;
+    eo.dim = H;
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = lt_embed_texts(o->m, texts, lens, (int64_t)n, dst, H, &eo, &ctx, NULL);
@@ -518,9 +522,19 @@ bad:
 }
 static PyObject *bert_info(Bert *o, PyObject *unused) {
     static const char *pools[] = {"default", "mean", "cls", "max"};
-    return Py_BuildValue("{s:i,s:i,s:O,s:s,s:i}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
+    PyObject *prompts = PyDict_New();
+    for (int i = 0; prompts && lt_bert_prompt_name(o->m, i); i++) {
+        PyObject *t = PyUnicode_FromString(lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i)));
+        if (!t || PyDict_SetItemString(prompts, lt_bert_prompt_name(o->m, i), t)) { Py_XDECREF(t); Py_CLEAR(prompts); break; }
+        Py_DECREF(t);
+    }
+    if (!prompts) return NULL;
+    const char *def = NULL;
+    for (int i = 0; lt_bert_prompt_name(o->m, i); i++)
+        if (lt_bert_prompt(o->m, NULL) == lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i))) def = lt_bert_prompt_name(o->m, i);
+    return Py_BuildValue("{s:i,s:i,s:O,s:s,s:i,s:N,s:z}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
                          lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", pools[lt_bert_pooling(o->m)], "labels",
-                         lt_bert_num_labels(o->m));
+                         lt_bert_num_labels(o->m), "prompts", prompts, "default_prompt_name", def);
 }
 static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads, latency=False)"},
                                      {"info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling, labels"},

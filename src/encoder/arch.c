@@ -32,6 +32,13 @@ static const lt__arch archs[] = {
      .layer = "encoder.layer.%d", .q = "attention.self.query", .k = "attention.self.key", .v = "attention.self.value",
      .o = "attention.output.dense", .ln1 = "attention.output.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
      .ln2 = "output.LayerNorm", .cls_dense = "classifier.dense", .cls_out = "classifier.out_proj", .cls_act = 1},
+    /* MPNet: BERT's block with a relative-position bias on the attention scores */
+    {.model_type = "mpnet", .hidden = "hidden_size", .layers = "num_hidden_layers", .heads = "num_attention_heads",
+     .inter = "intermediate_size", .act = "hidden_act", .prefix = "mpnet", .types = 0, .pos_from_pad = 1,
+     .layer = "encoder.layer.%d", .q = "attention.attn.q", .k = "attention.attn.k", .v = "attention.attn.v",
+     .o = "attention.attn.o", .ln1 = "attention.LayerNorm", .in = "intermediate.dense", .out = "output.dense",
+     .ln2 = "output.LayerNorm", .cls_dense = "classifier.dense", .cls_out = "classifier.out_proj", .cls_act = 1,
+     .rel_bias = "encoder.relative_attention_bias.weight", .rel_buckets = "relative_attention_num_buckets"},
     /* DistilBERT: the same block under other names, no token types */
     {.model_type = "distilbert", .hidden = "dim", .layers = "n_layers", .heads = "n_heads", .inter = "hidden_dim",
      .act = "activation", .prefix = "distilbert", .types = 0, .pos_from_pad = 0, .layer = "transformer.layer.%d",
@@ -45,4 +52,4 @@ const lt__arch *lt__arch_find(const char *model_type) {
         if (!strcmp(archs[i].model_type, model_type)) return &archs[i];
     return NULL;
 }
-const char *lt__arch_names(void) { return "bert, roberta, xlm-roberta, camembert, distilbert"; }
+const char *lt__arch_names(void) { return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet"; }

@@ -8,6 +8,7 @@
 #include "latent/bert.h"
 #include "latent/core.h"
 #include "latent/kern.h"
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,7 +91,7 @@ static void emb_range(void *ud, int64_t b, int64_t e, int tid) {
 }
 
 /* one block of a job: texts[0..n) are inputs first.. of the whole */
-static int embed_block(const lt_bert *m, const char *const *texts, const size_t *lens, int64_t n, float *out,
+static int embed_core(const lt_bert *m, const char *const *texts, const size_t *lens, int64_t n, float *out,
                        int64_t ld, int64_t first, const lt_embed_opts *o, int nt, lt_progress *prog, lt_embed_stats *st) {
     emb_job j = {.m = m, .texts = texts, .lens = lens, .out = out, .ld = ld, .first = first,
                  .batch = o->batch < 1 ? 1 : o->batch, .chunk = o->chunk, .prog = prog, .bad = INT64_MAX,
@@ -112,6 +113,49 @@ static int embed_block(const lt_bert *m, const char *const *texts, const size_t 
     return LT_OK;
 }
 
+/* embed_core with the prompt put before every text and the rows cut to o->dim (renormalised
+ * when the model normalises), as sentence-transformers' prompts and Matryoshka truncation */
+static int embed_block(const lt_bert *m, const char *const *texts, const size_t *lens, int64_t n, float *out, int64_t ld,
+                       int64_t first, const lt_embed_opts *o, int nt, lt_progress *prog, lt_embed_stats *st) {
+    int D = lt_bert_dim(m), dim = o->dim > 0 && o->dim < D ? o->dim : D;
+    size_t pl = o->prompt ? strlen(o->prompt) : 0;
+    if (!pl && dim == D) return embed_core(m, texts, lens, n, out, ld, first, o, nt, prog, st);
+    char **pt = NULL;
+    size_t *plen = NULL;
+    float *rows = NULL;
+    int rc = LT_OK;
+    if (pl) {
+        pt = lt_calloc((size_t)(n ? n : 1), sizeof(char *));
+        plen = lt_malloc(sizeof(size_t) * (size_t)(n ? n : 1));
+        for (int64_t i = 0; pt && plen && i < n && rc == LT_OK; i++) {
+            if (!(pt[i] = lt_malloc(pl + lens[i] + 1))) { rc = LT_ENOMEM; break; }
+            memcpy(pt[i], o->prompt, pl);
+            memcpy(pt[i] + pl, texts[i], lens[i]);
+            pt[i][pl + lens[i]] = 0;
+            plen[i] = pl + lens[i];
+        }
+        if (!pt || !plen) rc = LT_ENOMEM;
+    }
+    if (rc == LT_OK && dim < D && !(rows = lt_malloc(sizeof(float) * (size_t)(n ? n : 1) * D))) rc = LT_ENOMEM;
+    if (rc) rc = lt_err(LT_ENOMEM, "out of memory");
+    if (rc == LT_OK)
+        rc = embed_core(m, pl ? (const char *const *)pt : texts, pl ? plen : lens, n, rows ? rows : out, rows ? D : ld, first, o, nt, prog, st);
+    if (rc == LT_OK && rows)
+        for (int64_t i = 0; i < n; i++) {
+            float *dst = out + i * ld;
+            const float *src = rows + i * D;
+            double ss = 0;
+            for (int k = 0; k < dim; k++) ss += (double)src[k] * src[k];
+            float sc = lt_bert_normalizes(m) && ss > 0 ? (float)(1 / sqrt(ss)) : 1.0f;
+            for (int k = 0; k < dim; k++) dst[k] = src[k] * sc;
+        }
+    for (int64_t i = 0; pt && i < n; i++) lt_free(pt[i]);
+    lt_free(pt);
+    lt_free(plen);
+    lt_free(rows);
+    return rc;
+}
+
 /* NULL options and statistics: the defaults, and a local record */
 static lt_embed_stats *start(const lt_embed_opts **o, lt_embed_opts *def, lt_embed_stats *st, lt_embed_stats *mine) {
     if (!*o) { lt_embed_opts_init(def); *o = def; }
@@ -126,7 +170,9 @@ int lt_embed_texts(const lt_bert *m, const char *const *texts, const size_t *len
     lt_embed_opts def;
     lt_embed_stats mine;
     st = start(&o, &def, st, &mine);
-    if (ld < lt_bert_dim(m)) return lt_err(LT_EINVAL, "embed: row stride %lld below the dimension %d", (long long)ld, lt_bert_dim(m));
+    int want = o->dim > 0 && o->dim < lt_bert_dim(m) ? o->dim : lt_bert_dim(m);
+    if (o->dim < 0) return lt_err(LT_EINVAL, "embed: dim %d", o->dim);
+    if (ld < want) return lt_err(LT_EINVAL, "embed: row stride %lld below the dimension %d", (long long)ld, want);
     lt_progress prog;
     lt_progress_init(&prog, ctx, "embed", "inputs", (double)n);
     double t0 = lt_now();
@@ -141,7 +187,7 @@ int lt_embed_stream(const lt_bert *m, lt_text_source src, void *src_ud, lt_rows_
     lt_embed_opts def;
     lt_embed_stats mine;
     st = start(&o, &def, st, &mine);
-    int nt = ctx && ctx->n_threads > 1 ? ctx->n_threads : 1, H = lt_bert_dim(m);
+    int nt = ctx && ctx->n_threads > 1 ? ctx->n_threads : 1, H = o->dim > 0 && o->dim < lt_bert_dim(m) ? o->dim : lt_bert_dim(m);
     /* a block: enough batches for every thread several times over, so the threads stay busy */
     int64_t cap = (int64_t)(o->batch < 1 ? 1 : o->batch) * nt * 8;
     if (cap < 256) cap = 256;

@@ -46,6 +46,9 @@ typedef struct lt__arch {
     /* *ForSequenceClassification: out(act(dense(first token))) */
     const char *cls_dense, *cls_out;
     int cls_act;                 /* 1 tanh, 2 relu */
+    /* MPNet: a bias per head on the attention scores, by bucketed relative position (T5's
+     * buckets, shared by every layer): the tensor (buckets, heads) and the config key */
+    const char *rel_bias, *rel_buckets;
 } lt__arch;
 const lt__arch *lt__arch_find(const char *model_type);
 const char *lt__arch_names(void);

@@ -40,6 +40,12 @@ struct lt_bert {
     /* a cross-encoder's head (*ForSequenceClassification): labels = out(act(dense(x_first))) */
     const float *cd_w, *cd_b, *co_w, *co_b;
     int n_labels;
+    /* sentence-transformers' prompts (config_sentence_transformers.json): name -> text */
+    char **prompt_name, **prompt_text;
+    int n_prompts, default_prompt;   /* default: index, or -1 */
+    /* MPNet's relative-position bias: rel (buckets, heads); bucket[d + P] for j - i = d */
+    const float *rel;
+    int *bucket;
     lt_pooling pooling;
     int normalize;
     int bf16;
@@ -62,6 +68,10 @@ void lt_bert_free(lt_bert *m) {
     lt__wp_destroy(&m->wp);
     lt_tokenizer_free(m->tok);
     lt_free(m->zero_type);
+    lt_free(m->bucket);
+    for (int i = 0; i < m->n_prompts; i++) { lt_free(m->prompt_name[i]); lt_free(m->prompt_text[i]); }
+    lt_free(m->prompt_name);
+    lt_free(m->prompt_text);
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
         lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
@@ -177,6 +187,54 @@ static int load_dense(lt_bert *m, const char *dir, const char *sub) {
     m->dense[m->n_dense - 1].out = fout;
     m->dense[m->n_dense - 1].act = act;
     return LT_OK;
+}
+
+/* config_sentence_transformers.json: "prompts" {name: text} and "default_prompt_name" */
+static int load_prompts(lt_bert *m, const char *dir) {
+    char path[4096];
+    int rc;
+    m->default_prompt = -1;
+    snprintf(path, sizeof path, "%s/config_sentence_transformers.json", dir);
+    cJSON *j = read_json(path, 0, &rc);
+    if (rc || !j) return rc;
+    cJSON *ps = cJSON_GetObjectItemCaseSensitive(j, "prompts"), *def = cJSON_GetObjectItemCaseSensitive(j, "default_prompt_name");
+    int n = cJSON_IsObject(ps) ? cJSON_GetArraySize(ps) : 0;
+    if (n && (!(m->prompt_name = lt_calloc((size_t)n, sizeof(char *))) || !(m->prompt_text = lt_calloc((size_t)n, sizeof(char *))))) {
+        cJSON_Delete(j);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    for (cJSON *e = n ? ps->child : NULL; e; e = e->next) {
+        if (!cJSON_IsString(e)) continue;
+        int k = m->n_prompts++;
+        if (!(m->prompt_name[k] = lt_strdup(e->string)) || !(m->prompt_text[k] = lt_strdup(e->valuestring))) { cJSON_Delete(j); return lt_err(LT_ENOMEM, "out of memory"); }
+        if (cJSON_IsString(def) && !strcmp(def->valuestring, e->string)) m->default_prompt = k;
+    }
+    if (cJSON_IsString(def) && m->default_prompt < 0) {
+        rc = lt_err(LT_EFORMAT, "%s: default_prompt_name '%s' is not among the prompts", path, def->valuestring);
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
+const char *lt_bert_prompt(const lt_bert *m, const char *name) {
+    if (!name) return m->default_prompt >= 0 ? m->prompt_text[m->default_prompt] : NULL;
+    for (int i = 0; i < m->n_prompts; i++)
+        if (!strcmp(m->prompt_name[i], name)) return m->prompt_text[i];
+    return NULL;
+}
+const char *lt_bert_prompt_name(const lt_bert *m, int i) { return i >= 0 && i < m->n_prompts ? m->prompt_name[i] : NULL; }
+
+/* T5's relative-position bucket of j - i = rel, as MPNet computes it: half the buckets for each
+ * direction, exact below a quarter, logarithmic up to max_distance (in float32, as torch). */
+static int rel_bucket(int rel, int num_buckets, int max_distance) {
+    int ret = 0, n = -rel;
+    num_buckets /= 2;
+    if (n < 0) { ret += num_buckets; n = -n; }
+    int max_exact = num_buckets / 2;
+    if (n < max_exact) return ret + n;
+    float t = logf((float)n / (float)max_exact) / (float)log((double)max_distance / max_exact) * (float)(num_buckets - max_exact);
+    int v = max_exact + (int)t;
+    return ret + (v < num_buckets - 1 ? v : num_buckets - 1);
 }
 
 /* a folder's tokenizer.json runs through the general pipeline (the same ids as the WordPiece
@@ -305,6 +363,14 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
 #undef LW
 #undef LB
     }
+    /* MPNet's relative-position bias */
+    if (A->rel_bias) {
+        int nb = jint(cfg, A->rel_buckets, 32);
+        if (nb < 2 || nb > 1024) { rc = lt_err(LT_EFORMAT, "%s: %d relative position buckets", path, nb); goto fail; }
+        T2(m->rel, A->rel_bias, nb, m->heads);
+        if (!(m->bucket = lt_malloc(sizeof(int) * (size_t)(2 * m->P + 1)))) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+        for (int d = -m->P; d <= m->P; d++) m->bucket[d + m->P] = rel_bucket(d, nb, 128);
+    }
     /* a cross-encoder's classification head */
     cJSON *archs = cJSON_GetObjectItemCaseSensitive(cfg, "architectures");
     int is_cls = 0;
@@ -358,8 +424,24 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
                     else if (!strcmp(pm->valuestring, "mean")) pool = LT_POOL_MEAN;
                     else { rc = lt_err(LT_EFORMAT, "%s: unsupported pooling_mode '%s'", path, pm->valuestring); cJSON_Delete(pc); cJSON_Delete(mods); goto fail; }
                 } else {
-                    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode_cls_token"))) pool = LT_POOL_CLS;
-                    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode_max_tokens"))) pool = LT_POOL_MAX;
+                    /* the older flags: exactly one of the modes latent runs; several are concatenated
+                     * by sentence-transformers, and the others pool otherwise: refused, not guessed */
+                    static const char *const flags[] = {"pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_tokens",
+                                                        "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
+                                                        "pooling_mode_lasttoken"};
+                    int on = 0, which = -1;
+                    for (int f = 0; f < 6; f++)
+                        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, flags[f]))) { on++; which = f; }
+                    if (on > 1 || which >= 3) {
+                        rc = lt_err(LT_EFORMAT, "%s: %s is not implemented (latent pools by one of cls, max, mean)", path,
+                                    on > 1 ? "several pooling modes at once (concatenated)" : flags[which]);
+                        cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
+                    }
+                    pool = which == 0 ? LT_POOL_CLS : which == 1 ? LT_POOL_MAX : LT_POOL_MEAN;
+                }
+                if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(pc, "include_prompt"))) {
+                    rc = lt_err(LT_EFORMAT, "%s: include_prompt false (prompt tokens left out of the pooling) is not implemented", path);
+                    cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
                 }
                 cJSON_Delete(pc);
             }
@@ -370,6 +452,7 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
         if (rc) goto fail;
         if (sb) { st_max = jint(sb, "max_seq_length", 0); cJSON_Delete(sb); }
     }
+    if ((rc = load_prompts(m, dir))) goto fail;
     m->pooling = opts->pooling != LT_POOL_DEFAULT ? opts->pooling : pool;
     m->normalize = opts->normalize >= 0 ? opts->normalize : normalize;
     m->D = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
@@ -425,7 +508,7 @@ static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, cons
 /* One forward pass over a ragged batch, run by n_threads workers that split every step
  * (GEMM panels, attention heads, LayerNorm rows) and meet at a barrier between steps. */
 typedef struct {
-    const lt_bert *m; const int32_t *ids, *types; const int *off; int nseg, T, maxT, nth;
+    const lt_bert *m; const int32_t *ids, *types, *pos; const int *off; int nseg, T, maxT, nth;
     float *X, *QKV, *C, *F, *scratch; size_t per_thread;
     uint16_t *Abf;   /* bf16 copy of the current GEMM's left operand (precision bf16) */
     _Atomic int arrived, phase;
@@ -461,6 +544,9 @@ static void attention(const fwd_ctx *c, int sg, int h, float *ws) {
     lt_pack_rows_to(Kp, Kh, n, dh, ld);
     lt_packed PK = {n, dh, Kp};
     lt_gemm_packed(n, Q, ld, &PK, S, n, NULL, 0, 1);
+    if (m->rel)   /* MPNet: + bias[bucket(j - i)][h] */
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) S[(size_t)i * n + j] += m->rel[(size_t)m->bucket[j - i + m->P] * m->heads + h];
     for (int i = 0; i < n; i++) K->softmax(S + (size_t)i * n, n);
     lt_pack_cols_to(Vp, Vh, n, dh, ld);
     lt_packed PV = {dh, n, Vp};
@@ -486,7 +572,7 @@ static void fwd_worker(void *ud, int tid) {
     for (int s = 0; s < c->nseg; s++)
         for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
             float *r = c->X + (size_t)t * H;
-            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)(t - c->off[s] + m->pos_offset) * H,
+            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)c->pos[t] * H,
                         *te = m->type + (size_t)(c->types ? c->types[t] : 0) * H;
             for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
         }
@@ -526,18 +612,29 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
     for (int t = 0; types && t < T; t++) if (types[t] < 0 || types[t] >= m->types) return lt_err(LT_EINVAL, "token type %d out of range", types[t]);
     if (nth < 1) nth = 1;
     if (nth > 64) nth = 64;
-    fwd_ctx c = {.m = m, .ids = ids, .types = types, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
+    /* positions: 0.. for BERT; RoBERTa's family counts from padding_idx + 1 over the tokens that
+     * are not the pad id, which itself stands at padding_idx (transformers'
+     * create_position_ids_from_input_ids) */
+    int32_t *pos = lt_malloc(sizeof(int32_t) * (size_t)(T ? T : 1));
+    if (!pos) return lt_err(LT_ENOMEM, "out of memory");
+    for (int s = 0; s < nseg; s++)
+        for (int t = off[s], k = 0; t < off[s + 1]; t++) {
+            if (!m->pos_offset) pos[t] = t - off[s];
+            else pos[t] = ids[t] == m->pos_offset - 1 ? m->pos_offset - 1 : m->pos_offset + k++;
+        }
+    fwd_ctx c = {.m = m, .ids = ids, .types = types, .pos = pos, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
     c.per_thread = ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) / 16 * 16;
     size_t kmax = (size_t)(H > I ? H : I) + 1, nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
     /* QKV is dead once attention has written C, and F once the next layer starts: they share */
     size_t wide = (size_t)(3 * H > I ? 3 * H : I);
     size_t need = (size_t)T * (wide + (size_t)H) + c.per_thread * (size_t)nth + nbf;
     float *ws = lt_aligned_alloc(need * 4);
-    if (!ws) return lt_err(LT_ENOMEM, "out of memory");
+    if (!ws) { lt_free(pos); return lt_err(LT_ENOMEM, "out of memory"); }
     c.QKV = ws; c.F = ws; c.C = ws + (size_t)T * wide; c.scratch = c.C + (size_t)T * H;
     c.Abf = m->bf16 ? (uint16_t *)(c.scratch + c.per_thread * (size_t)nth) : NULL;
     int rc = lt_run_threads(nth, fwd_worker, &c);
     lt_aligned_free(ws);
+    lt_free(pos);
     return rc;
 }
 

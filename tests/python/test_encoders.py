@@ -13,7 +13,7 @@ from conftest import FX, LATENT
 EF = os.path.join(FX, "encoders")
 
 
-@pytest.mark.parametrize("name", ["roberta", "xlm-roberta", "distilbert"])
+@pytest.mark.parametrize("name", ["roberta", "xlm-roberta", "distilbert", "mpnet"])
 def test_encoder_families(name):
     sentences = json.load(open(os.path.join(EF, "sentences.json"), encoding="utf-8"))
     enc = latent.Encoder(os.path.join(EF, name, "st"))
@@ -49,3 +49,16 @@ def test_cross_encoder(name, tmp_path):
 def test_not_a_cross_encoder():
     with pytest.raises(latent.Error, match="not a cross-encoder"):
         latent.CrossEncoder(os.path.join(EF, "roberta", "st"))
+
+
+def test_prompt_and_truncate_dim():
+    sentences = json.load(open(os.path.join(EF, "sentences.json"), encoding="utf-8"))
+    enc = latent.Encoder(os.path.join(EF, "roberta", "st"))
+    assert enc.prompts == {"document": "", "query": ""} and enc.default_prompt_name is None
+    got = enc.encode(sentences, prompt="query: ")
+    assert np.abs(got - np.load(os.path.join(EF, "roberta", "embeddings_prompt.npy"))).max() < 1e-5
+    got = enc.encode(sentences, truncate_dim=16)
+    assert got.shape == (20, 16)
+    assert np.abs(got - np.load(os.path.join(EF, "roberta", "embeddings_dim16.npy"))).max() < 1e-5
+    with pytest.raises(ValueError, match="no prompt"):
+        enc.encode(sentences, prompt_name="nope")

@@ -57,6 +57,9 @@ FAMILIES = [
      ROBERTA, "mean", False),
     ("xlm-roberta", transformers.XLMRobertaConfig, dict(SIZES, pad_token_id=1, bos_token_id=0, eos_token_id=2), "unigram-spm",
      ROBERTA, "cls", True),
+    ("mpnet", transformers.MPNetConfig, dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+     max_position_embeddings=66, hidden_act="gelu", pad_token_id=1, bos_token_id=0, eos_token_id=2,
+     relative_attention_num_buckets=32), "wordpiece", dict(BERT, model_input_names=["input_ids", "attention_mask"]), "mean", False),
     ("distilbert", transformers.DistilBertConfig, dict(dim=32, n_layers=2, n_heads=4, hidden_dim=64, max_position_embeddings=64,
      activation="gelu", pad_token_id=0), "wordpiece", BERT, "max", False),
 ]
@@ -81,7 +84,8 @@ def cross_encoders(tok_dir, out):
     pairs = [[SENTENCES[i], SENTENCES[(i * 7 + 3) % len(SENTENCES)]] for i in range(len(SENTENCES))]
     with open(os.path.join(out, "pairs.json"), "w", encoding="utf-8") as f:
         json.dump(pairs, f, ensure_ascii=False)
-    for name, task_cls, cfg_cls, sizes, kind, specials in CROSS:
+    for ci, (name, task_cls, cfg_cls, sizes, kind, specials) in enumerate(CROSS):
+        torch.manual_seed(2000 + ci)
         d = os.path.join(out, name)
         md = os.path.join(d, "model")
         shutil.rmtree(d, ignore_errors=True)
@@ -106,7 +110,8 @@ def main():
     torch.manual_seed(0)
     with open(os.path.join(out, "sentences.json"), "w", encoding="utf-8") as f:
         json.dump(SENTENCES, f, ensure_ascii=False, indent=0)
-    for name, cfg_cls, sizes, kind, specials, pooling, dense in FAMILIES:
+    for fi, (name, cfg_cls, sizes, kind, specials, pooling, dense) in enumerate(FAMILIES):
+        torch.manual_seed(1000 + fi)   # each family's weights from its own seed: reproducible one by one
         d = os.path.join(out, name)
         hf = os.path.join(d, "hf")
         shutil.rmtree(d, ignore_errors=True)
@@ -130,6 +135,11 @@ def main():
         st = SentenceTransformer(os.path.join(d, "st"), device="cpu")
         emb = st.encode(SENTENCES, batch_size=4, convert_to_numpy=True)
         np.save(os.path.join(d, "embeddings.npy"), emb.astype(np.float32))
+        if name == "roberta":   # a prompt, and Matryoshka's first 16 dimensions (renormalised, as latent's --dim)
+            np.save(os.path.join(d, "embeddings_prompt.npy"),
+                    st.encode(SENTENCES, batch_size=4, prompt="query: ", convert_to_numpy=True).astype(np.float32))
+            t = st.encode(SENTENCES, batch_size=4, truncate_dim=16, convert_to_numpy=True).astype(np.float64)
+            np.save(os.path.join(d, "embeddings_dim16.npy"), (t / np.linalg.norm(t, axis=1, keepdims=True)).astype(np.float32))
         ids = [tok(s, truncation=True, max_length=64)["input_ids"] for s in SENTENCES]
         with open(os.path.join(d, "ids.json"), "w") as f:
             json.dump(ids, f)
