@@ -9,11 +9,11 @@ typedef struct {
     const char *in, *out, *fmt, *id_field;
     int jsonl, threads, chunk, batch, latency;
     lt_bert_opts o;
-    const char *prompt_name, *prompt;
+    const char *prompt_name, *prompt, *quantize;
     int dim;
 } eopts;
 enum { O_IN = 1, O_OUT, O_THREADS, O_QUIET, O_JSONL, O_IDF, O_MAXSEQ, O_POOL, O_NORM, O_NONORM, O_FMT, O_CHUNK, O_BATCH,
-       O_LATENCY, O_PREC, O_PNAME, O_PROMPT, O_DIM };
+       O_LATENCY, O_PREC, O_PNAME, O_PROMPT, O_DIM, O_QUANT };
 
 static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
     const char *U = S->usage, *a;
@@ -50,6 +50,7 @@ static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
         case O_PNAME: e->prompt_name = a; break;
         case O_PROMPT: e->prompt = a; break;
         case O_DIM: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(U, "--dim must be positive"); e->dim = (int)iv; break;
+        case O_QUANT: if (!lt_quant_from_name(a)) return cli_usage(U, "--quantize takes int8, uint8, binary or ubinary"); e->quantize = a; break;
         }
     }
     if (e->id_field && !e->jsonl) return cli_usage(U, "--id-field needs --jsonl");
@@ -100,6 +101,7 @@ int cmd_embed(int argc, char **argv) {
         {"prompt-name", 0, "NAME", O_PNAME, "put the folder's prompt NAME before every input (sentence-transformers' prompts) [its default prompt]"},
         {"prompt", 0, "TEXT", O_PROMPT, "put TEXT before every input ('' for none, whatever the folder's default)"},
         {"dim", 0, "N", O_DIM, "Matryoshka: keep the first N dimensions, renormalised when the model normalises [all]"},
+        {"quantize", 0, "P", O_QUANT, "int8 | uint8 (each column's range over the inputs) | binary | ubinary, as sentence-transformers' quantize_embeddings; a .npy of bytes [f32]"},
         {"threads", 't', "N", O_THREADS, "[number of CPUs]"},
         {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}, {0}};
     static const cli_spec S = {"embed", "usage: latent embed MODEL_DIR [options]\n"
@@ -107,7 +109,7 @@ int cmd_embed(int argc, char **argv) {
                                "  labels = the input lines (or --id-field); pooling, normalisation and max length are printed\n"
                                "  and stored in the output's metadata\n", opts};
     const char *U = S.usage;
-    eopts e = {"-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, {0}, NULL, NULL, 0};
+    eopts e = {"-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, {0}, NULL, NULL, NULL, 0};
     lt_bert_opts_init(&e.o);
     int r = parse_e(argc, argv, &S, &e);
     if (r >= 0) return r;
@@ -119,6 +121,8 @@ int cmd_embed(int argc, char **argv) {
     if (argc - optind != 1) return cli_usage(U, "embed: expected MODEL_DIR");
     lt_format f = fmt ? lt_format_from_name(fmt) : strcmp(out, "-") ? lt_format_from_path(out) : LT_FMT_W2V_TXT;
     if (f == LT_FMT_AUTO) return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
+    if (e.quantize && (f != LT_FMT_NPY || e.o.precision == LT_PREC_BF16))
+        return cli_usage(U, "--quantize writes a .npy of bytes: give -o FILE.npy (and not with --precision bf16)");
     lt_bert *m;
     if (lt_bert_load(&m, argv[optind], &o)) return cli_fail("embed");
     /* the prompt: --prompt, else --prompt-name, else the folder's default */
@@ -184,7 +188,17 @@ int cmd_embed(int argc, char **argv) {
             snprintf(b, sizeof b, "%d", odim);
             if (odim != lt_bert_dim(m)) lt_vecs_meta_set(v, "dim", b);
             lt_vecs_meta_set(v, "latent_version", LT_VERSION);
-            if (lt_vecs_save(v, out, f, NULL)) r = cli_fail("");
+            if (e.quantize) {   /* bytes, not floats: a .npy of int8 or uint8, no labels sidecar */
+                lt_quant q = (lt_quant)lt_quant_from_name(e.quantize);
+                int64_t w = lt_quant_width(q, v->d);
+                uint8_t *qb = malloc((size_t)(v->n ? v->n : 1) * (size_t)w);
+                if (!qb) r = cli_fail("");
+                else {
+                    if (lt_quantize(v->data, v->n, v->d, v->ld, q, NULL, qb) < 0) r = cli_fail("embed --quantize");
+                    else if (lt_npy_save_bytes(out, qb, v->n, w, q == LT_QUANT_INT8 || q == LT_QUANT_BINARY)) r = cli_fail("");
+                    free(qb);
+                }
+            } else if (lt_vecs_save(v, out, f, NULL)) r = cli_fail("");
             if (!cli_quiet()) {
                 fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads, %s%d%s); pooling %s, %snormalized, "
                         "max-seq %d, dim %d", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, chunk ? "windows of " : "batches of ",

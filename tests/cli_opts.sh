@@ -205,6 +205,7 @@ printf '{"prompts": {"query": "query: ", "passage": ""}, "default_prompt_name": 
 d "embed --prompt-name" "$X embed pm -i lines.txt -t 1 -q" "$X embed pm -i lines.txt -t 1 -q --prompt-name query"
 d "embed --prompt" "$X embed pm -i lines.txt -t 1 -q" "$X embed pm -i lines.txt -t 1 -q --prompt 'search: '"
 d "embed --dim" "$X embed pm -i lines.txt -t 1 -q" "$X embed pm -i lines.txt -t 1 -q --dim 8"
+d "embed --quantize" "$X embed pm -i lines.txt -t 1 -q -o q.npy && cat q.npy" "$X embed pm -i lines.txt -t 1 -q -o q.npy --quantize ubinary && cat q.npy"
 d "embed --latency" "$X embed $MM -i lines.txt -t 1 2>&1 | $TM" "$X embed $MM -i lines.txt -t 1 --latency 2>&1 | $TM"
 d "embed --precision" "$E" "$E --precision bf16"
 d "embed --threads" "$X embed $MM -i lines.txt -t 1 2>&1 | $TM" "$X embed $MM -i lines.txt -t 2 2>&1 | $TM"

@@ -107,11 +107,14 @@ printf '{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer":
 expect 1 "rerank: an embedding model is not a cross-encoder" "is not a cross-encoder" -- $L rerank tests/fixtures/encoders/roberta/st q -i "$T/bad.txt"
 expect 1 "embed: an unknown prompt name, with the ones there are" "has no prompt 'nope' (it has: document query)" -- $L embed tests/fixtures/encoders/roberta/st -i "$T/bad.txt" --prompt-name nope
 expect 1 "embed: --dim above the model's" "exceeds the model's 32 dimensions" -- $L embed tests/fixtures/encoders/roberta/st -i "$T/bad.txt" --dim 33
+echo hello > "$T/one.txt"
 cp -r tests/fixtures/encoders/roberta/st "$T/wm"
 printf '{"pooling_mode_mean_tokens": false, "pooling_mode_weightedmean_tokens": true}' > "$T/wm/1_Pooling/config.json"
 expect 1 "embed: a pooling mode latent does not run is refused, named" "pooling_mode_weightedmean_tokens is not implemented" -- $L embed "$T/wm" -i "$T/bad.txt"
 printf '{"pooling_mode": "mean", "include_prompt": false}' > "$T/wm/1_Pooling/config.json"
 expect 1 "embed: include_prompt false is refused" "include_prompt false" -- $L embed "$T/wm" -i "$T/bad.txt"
+expect 2 "embed --quantize needs a .npy output" "give -o FILE.npy" -- $L embed tests/fixtures/encoders/roberta/st -i "$T/bad.txt" --quantize int8 -o "$T/q.txt"
+expect 1 "embed --quantize int8 from one input: no ranges" "int8 ranges from 1 embedding" -- $L embed tests/fixtures/encoders/roberta/st -i "$T/one.txt" --quantize int8 -o "$T/q.npy"
 expect 2 "rerank: no query" "expected MODEL_DIR and QUERY" -- $L rerank tests/fixtures/encoders/bert-cross/model
 expect 1 "rerank: bad UTF-8 in a document, named" "documents 1..2: pair 2: invalid UTF-8" -- $L rerank tests/fixtures/encoders/bert-cross/model q -i "$T/bad.txt" -q
 expect 1 "tokenize: an unimplemented component, named" "pre_tokenizer 'Nope' is not implemented" -- $L tokenize "$T/nope.json" -i "$T/bad.txt"

@@ -499,4 +499,31 @@ TEST(prompt_and_dim) {
     free(ss); free(sl);
 }
 
-RUN_TESTS(T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+/* quantize_embeddings: sentence-transformers' bytes from the same floats */
+TEST(quantize) {
+    lt_vecs *emb = NULL;
+    CHECK(lt_vecs_load(EF "/roberta/embeddings.npy", LT_FMT_NPY, &emb) == LT_OK && emb);
+    if (!emb) return;
+    static const char *names[] = {"int8", "uint8", "binary", "ubinary"};
+    for (int i = 0; i < 4; i++) {
+        char p[256];
+        snprintf(p, sizeof p, EF "/roberta/q_%s.npy", names[i]);
+        long len = 0;
+        unsigned char *f = t_read_file(p, &len);
+        CHECK(f && len > 10);
+        if (!f) continue;
+        size_t off = 10 + (size_t)(f[8] | f[9] << 8);   /* the .npy header's length */
+        lt_quant q = (lt_quant)lt_quant_from_name(names[i]);
+        int64_t w = lt_quant_width(q, emb->d);
+        uint8_t *out = malloc((size_t)(emb->n * w));
+        CHECK(lt_quantize(emb->data, emb->n, emb->d, emb->ld, q, NULL, out) == w);
+        CHECK_MSG((size_t)len == off + (size_t)(emb->n * w) && !memcmp(out, f + off, (size_t)(emb->n * w)), "%s differs", names[i]);
+        free(out);
+        free(f);
+    }
+    uint8_t one[32];
+    CHECK(lt_quantize(emb->data, 1, emb->d, emb->ld, LT_QUANT_INT8, NULL, one) == LT_EINVAL);
+    lt_vecs_free(emb);
+}
+
+RUN_TESTS(T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

@@ -30,6 +30,9 @@ void lt_release_whole(void *buf, size_t map_len);
  * columns d, element size es (bytes) and the offset of the data; errors name `name`. */
 int lt_npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es, size_t *off);
 
+/* An (n, d) .npy of bytes (|i1 when is_signed, else |u1), written atomically. */
+int lt_npy_save_bytes(const char *path, const uint8_t *data, int64_t n, int64_t d, int is_signed);
+
 /* LT_OK, or an error naming file, byte offset and row when x (d floats) holds a NaN or
  * infinity: loaders refuse such rows rather than pass them on. */
 int lt_check_finite(const float *x, int64_t d, const char *name, size_t off, int64_t row);

@@ -103,6 +103,18 @@ void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, floa
 /* ---- bf16 (opt-in reduced precision): weights and activations rounded to bfloat16,
  * products exact, sums in f32. AVX-512 BF16 (vdpbf16ps) where the CPU has it, else a scalar
  * version with the same rounding of the inputs. */
+/* Quantised embeddings as sentence-transformers' quantize_embeddings computes them (float32
+ * arithmetic): INT8/UINT8 map each column's [min, max] over the n >= 2 rows (or the ranges
+ * given: 2 x d floats, mins then maxes) onto 256 steps, clip(floor((x - min) / step), 0, 255),
+ * less 128 for int8; BINARY/UBINARY pack the signs (x > 0) eight to a byte, first value in the
+ * high bit, BINARY less 128 as int8. x is (n, d) with row stride ld; out is (n, width) bytes.
+ * Returns the width, or LT_EINVAL (int8/uint8 ranges from fewer than two rows). */
+typedef enum { LT_QUANT_INT8 = 1, LT_QUANT_UINT8, LT_QUANT_BINARY, LT_QUANT_UBINARY } lt_quant;
+int lt_quant_from_name(const char *name);   /* "int8", "uint8", "binary", "ubinary"; 0 if none */
+int64_t lt_quantize(const float *x, int64_t n, int64_t d, int64_t ld, lt_quant q, const float *ranges, uint8_t *out);
+/* the bytes per row of a quantisation: d, or ceil(d / 8) for the binary ones */
+int64_t lt_quant_width(lt_quant q, int64_t d);
+
 /* IEEE half conversions (round to nearest even). */
 uint16_t lt_f32_to_f16(float f);
 float lt_f16_to_f32(uint16_t h);

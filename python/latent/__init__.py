@@ -365,14 +365,17 @@ class Encoder:
         return self.dim
 
     def encode(self, sentences, batch_size=32, normalize=None, normalize_embeddings=None, latency=False, prompt_name=None,
-               prompt=None, truncate_dim=None):
+               prompt=None, truncate_dim=None, precision="float32"):
         """Embeds a str or a list of str: (n, dim) float32 (or (dim,) for one str).
         normalize=None keeps the model folder's setting (2_Normalize), True/False force it.
         The library's pipeline, as `latent embed`: threads take whole batches, or with
         latency=True (`--latency`) all of them work inside one batch at a time; same rows.
         prompt_name / prompt as sentence-transformers (the folder's default prompt otherwise);
         truncate_dim keeps the first dimensions (Matryoshka), renormalised when the model
-        normalises (`latent embed --dim`)."""
+        normalises (`latent embed --dim`). precision "int8", "uint8" (each column's range over
+        these sentences), "binary" or "ubinary" as sentence-transformers' quantize_embeddings."""
+        if precision not in ("float32", "int8", "uint8", "binary", "ubinary"):
+            raise ValueError("precision must be float32, int8, uint8, binary or ubinary")
         if prompt is None:
             if prompt_name is not None:
                 if prompt_name not in self.prompts:
@@ -391,6 +394,11 @@ class Encoder:
         dim = int(truncate_dim or 0)
         buf = self._models[normalize].encode(texts, int(batch_size), self._threads, bool(latency), prompt or None, dim)
         out = np.frombuffer(buf, dtype=np.float32).reshape(len(texts), dim or self.dim)
+        if precision != "float32":
+            n, d = out.shape
+            q = _latent.quantize(np.ascontiguousarray(out).tobytes(), n, d, precision)
+            w = (d + 7) // 8 if precision.endswith("binary") else d
+            out = np.frombuffer(q, dtype=np.int8 if precision in ("int8", "binary") else np.uint8).reshape(n, w)
         return out[0] if one else out
 
 

@@ -520,6 +520,20 @@ bad:
     Py_DECREF(sa); Py_DECREF(sb);
     return out;
 }
+/* quantize(float32 buffer, n, d, precision) -> bytes of n rows: quantize_embeddings */
+static PyObject *py_quantize(PyObject *self, PyObject *args) {
+    Py_buffer b;
+    Py_ssize_t n, d;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "y*nns", &b, &n, &d, &name)) return NULL;
+    int q = lt_quant_from_name(name);
+    if (!q || n < 0 || d <= 0 || b.len < n * d * 4) { PyBuffer_Release(&b); PyErr_Format(PyExc_ValueError, "quantize: precision %s, %zd x %zd", name, n, d); return NULL; }
+    int64_t w = lt_quant_width((lt_quant)q, d);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * w);
+    if (out && lt_quantize((const float *)b.buf, n, d, d, (lt_quant)q, NULL, (uint8_t *)PyBytes_AS_STRING(out)) < 0) { Py_CLEAR(out); fail(); }
+    PyBuffer_Release(&b);
+    return out;
+}
 static PyObject *bert_info(Bert *o, PyObject *unused) {
     static const char *pools[] = {"default", "mean", "cls", "max"};
     PyObject *prompts = PyDict_New();
@@ -734,6 +748,7 @@ static PyObject *py_knn_exact(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"load", py_load, METH_VARARGS, "load(path, fmt=None) -> Vecs"},
     {"from_array", py_from_array, METH_VARARGS, "from_array(buf, d, labels) -> Vecs"},
+    {"quantize", py_quantize, METH_VARARGS, "quantize(buffer, n, d, precision) -> bytes"},
     {"train_word2vec", py_train_word2vec, METH_VARARGS, "train_word2vec(corpus, opts, progress) -> Vecs"},
     {"train_graph", py_train_graph, METH_VARARGS, "train_graph(edges, second_order, opts, progress) -> Vecs"},
     {"bert_load", py_bert_load, METH_VARARGS, "bert_load(dir, pooling, normalize, max_seq) -> Bert"},

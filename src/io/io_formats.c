@@ -553,21 +553,32 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
 /* ---------- writers ---------- */
 /* Every format but the native one is a header and then rows, so whole stores (lt_vecs_save)
  * and streamed blocks (lt_vecs_writer) share one writer of each part. */
+/* a .npy version 1 header of an (n, d) C-order array of dtype descr, padded to 64 bytes */
+static void npy_header_write(FILE *f, const char *descr, int64_t n, int64_t d) {
+    char h[256];
+    int len = snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': False, 'shape': (%lld, %lld), }", descr, (long long)n, (long long)d);
+    int total = 10 + len + 1, pad = (64 - total % 64) % 64, hl = len + pad + 1;
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc(hl & 0xff, f);
+    fputc(hl >> 8, f);
+    fwrite(h, 1, (size_t)len, f);
+    for (int i = 0; i < pad; i++) fputc(' ', f);
+    fputc('\n', f);
+}
+
+int lt_npy_save_bytes(const char *path, const uint8_t *data, int64_t n, int64_t d, int is_signed) {
+    lt_afile a;
+    int rc = lt_afile_open(&a, path);
+    if (rc) return rc;
+    npy_header_write(a.f, is_signed ? "|i1" : "|u1", n, d);
+    if (n > 0 && d > 0 && fwrite(data, 1, (size_t)(n * d), a.f) != (size_t)(n * d)) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: write failed", path); }
+    return lt_afile_commit(&a);
+}
+
 static void write_header(FILE *f, lt_format fmt, int64_t n, int64_t d, int labelled) {
     switch (fmt) {
     case LT_FMT_W2V_TXT: case LT_FMT_VEC: case LT_FMT_W2V_BIN: fprintf(f, "%lld %lld\n", (long long)n, (long long)d); break;
-    case LT_FMT_NPY: {
-        char h[256];
-        int len = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }", (long long)n, (long long)d);
-        int total = 10 + len + 1, pad = (64 - total % 64) % 64, hl = len + pad + 1;
-        fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-        fputc(hl & 0xff, f);
-        fputc(hl >> 8, f);
-        fwrite(h, 1, (size_t)len, f);
-        for (int i = 0; i < pad; i++) fputc(' ', f);
-        fputc('\n', f);
-        break;
-    }
+    case LT_FMT_NPY: npy_header_write(f, "<f4", n, d); break;
     case LT_FMT_CSV:   /* label, c1 .. cd */
         if (labelled) fputs("label,", f);
         for (int64_t k = 0; k < d; k++) fprintf(f, "c%lld%c", (long long)k + 1, k + 1 < d ? ',' : '\n');

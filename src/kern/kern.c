@@ -1,5 +1,6 @@
 /* Kernel dispatch and the sigmoid table. */
 #include "kern_impl.h"
+#include "latent/core.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -151,4 +152,51 @@ float lt_f16_to_f32(uint16_t h) {
     float f;
     memcpy(&f, &x, 4);
     return f;
+}
+
+/* ---- quantised embeddings ---- */
+int lt_quant_from_name(const char *name) {
+    static const char *const names[] = {"int8", "uint8", "binary", "ubinary"};
+    for (int i = 0; name && i < 4; i++)
+        if (!strcmp(name, names[i])) return i + 1;
+    return 0;
+}
+int64_t lt_quant_width(lt_quant q, int64_t d) { return q == LT_QUANT_BINARY || q == LT_QUANT_UBINARY ? (d + 7) / 8 : d; }
+int64_t lt_quantize(const float *x, int64_t n, int64_t d, int64_t ld, lt_quant q, const float *ranges, uint8_t *out) {
+    int64_t w = lt_quant_width(q, d);
+    if (q == LT_QUANT_BINARY || q == LT_QUANT_UBINARY) {
+        for (int64_t i = 0; i < n; i++) {
+            const float *r = x + i * ld;
+            uint8_t *o = out + i * w;
+            memset(o, 0, (size_t)w);
+            for (int64_t j = 0; j < d; j++)
+                if (r[j] > 0) o[j / 8] |= (uint8_t)(0x80 >> (j % 8));
+            if (q == LT_QUANT_BINARY)
+                for (int64_t k = 0; k < w; k++) o[k] = (uint8_t)(o[k] - 128);   /* as int8 */
+        }
+        return w;
+    }
+    if (!ranges && n < 2)
+        return lt_err(LT_EINVAL, "%s ranges from %lld embedding%s: give more, or ranges", q == LT_QUANT_INT8 ? "int8" : "uint8",
+                      (long long)n, n == 1 ? "" : "s");
+    for (int64_t j = 0; j < d; j++) {
+        float lo, hi;
+        if (ranges) { lo = ranges[j]; hi = ranges[d + j]; }
+        else {
+            lo = hi = n ? x[j] : 0;
+            for (int64_t i = 1; i < n; i++) {
+                float v = x[i * ld + j];
+                if (v < lo) lo = v;
+                if (v > hi) hi = v;
+            }
+        }
+        float step = (hi - lo) / 255.0f;
+        if (step == 0) step = 1;   /* a constant column */
+        for (int64_t i = 0; i < n; i++) {
+            float v = floorf((x[i * ld + j] - lo) / step);   /* clip(floor(.), 0, 255) */
+            int k = v != v || v < 0 ? 0 : v > 255 ? 255 : (int)v;
+            out[i * w + j] = q == LT_QUANT_INT8 ? (uint8_t)(int8_t)(k - 128) : (uint8_t)k;
+        }
+    }
+    return w;
 }

@@ -62,3 +62,18 @@ def test_prompt_and_truncate_dim():
     assert np.abs(got - np.load(os.path.join(EF, "roberta", "embeddings_dim16.npy"))).max() < 1e-5
     with pytest.raises(ValueError, match="no prompt"):
         enc.encode(sentences, prompt_name="nope")
+
+
+@pytest.mark.parametrize("precision", ["int8", "uint8", "binary", "ubinary"])
+def test_quantized_like_sentence_transformers(precision):
+    """quantize_embeddings' bytes from the same floats (the fixture's), and the CLI's --quantize
+    equal to Encoder.encode(precision=)"""
+    emb = np.load(os.path.join(EF, "roberta", "embeddings.npy"))
+    want = np.load(os.path.join(EF, "roberta", f"q_{precision}.npy"))
+    got = np.frombuffer(latent._latent.quantize(emb.tobytes(), emb.shape[0], emb.shape[1], precision),
+                        dtype=want.dtype).reshape(want.shape)
+    assert np.array_equal(got, want)
+    sentences = json.load(open(os.path.join(EF, "sentences.json"), encoding="utf-8"))
+    enc = latent.Encoder(os.path.join(EF, "roberta", "st"))
+    q = enc.encode(sentences, precision=precision)
+    assert q.dtype == want.dtype and q.shape == want.shape

@@ -104,6 +104,14 @@ def cross_encoders(tok_dir, out):
             np.save(os.path.join(d, "logits.npy"), model(**enc).logits.numpy().astype(np.float32))
 
 
+def quant_fixtures(out):
+    """quantize_embeddings of the RoBERTa fixture's embeddings: <out>/roberta/q_<precision>.npy"""
+    from sentence_transformers.util.quantization import quantize_embeddings
+    emb = np.load(os.path.join(out, "roberta", "embeddings.npy"))
+    for p in ("int8", "uint8", "binary", "ubinary"):
+        np.save(os.path.join(out, "roberta", f"q_{p}.npy"), quantize_embeddings(emb, precision=p))
+
+
 def main():
     tok_dir, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -149,6 +157,7 @@ def main():
             if os.path.exists(p):
                 os.remove(p)
     cross_encoders(tok_dir, out)
+    quant_fixtures(out)
     with open(os.path.join(out, "VERSIONS"), "w") as f:
         f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n"
                 f"sentence-transformers {sentence_transformers.__version__}\n")
