@@ -31,10 +31,8 @@ static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
         case O_IDF: e->id_field = a; break;
         case O_MAXSEQ: if (!cli_int(a, 2, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 2"); e->o.max_seq = (int)iv; break;
         case O_POOL:
-            if (!strcmp(a, "mean")) e->o.pooling = LT_POOL_MEAN;
-            else if (!strcmp(a, "cls")) e->o.pooling = LT_POOL_CLS;
-            else if (!strcmp(a, "max")) e->o.pooling = LT_POOL_MAX;
-            else return cli_usage(U, "--pooling must be mean, cls or max");
+            if (!(e->o.pooling = lt_pooling_from_name(a)))
+                return cli_usage(U, "--pooling must be mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken");
             break;
         case O_NORM: e->o.normalize = 1; break;
         case O_NONORM: e->o.normalize = 0; break;
@@ -91,7 +89,7 @@ int cmd_embed(int argc, char **argv) {
         {"jsonl", 0, NULL, O_JSONL, "JSON Lines input: a string, or an object with \"text\""},
         {"id-field", 0, "NAME", O_IDF, "JSONL: the label of each row is this field of the object (exact)"},
         {"max-seq", 0, "N", O_MAXSEQ, "tokens per input incl. [CLS]/[SEP] [from the model folder]"},
-        {"pooling", 0, "P", O_POOL, "mean | cls | max [from the model folder, else mean]"},
+        {"pooling", 0, "P", O_POOL, "mean | cls | max | mean_sqrt_len_tokens | weightedmean | lasttoken [from the model folder, else mean]"},
         {"normalize", 0, NULL, O_NORM, "L2-normalise the embeddings [from the model folder]"},
         {"no-normalize", 0, NULL, O_NONORM, "do not normalise, whatever the folder says"},
         {"chunk", 0, NULL, O_CHUNK, "inputs longer than max-seq: embed windows and average them (else cut)"},
@@ -177,11 +175,10 @@ int cmd_embed(int argc, char **argv) {
         if (!r) {
             lt_vecs_meta_set(v, "method", "bert");
             lt_vecs_meta_set(v, "model", argv[optind]);
-            static const char *pools[] = {"default", "mean", "cls", "max"};
             char b[32];
             snprintf(b, sizeof b, "%d", lt_bert_max_seq(m));
             lt_vecs_meta_set(v, "max_seq", b);
-            lt_vecs_meta_set(v, "pooling", pools[lt_bert_pooling(m)]);
+            lt_vecs_meta_set(v, "pooling", lt_pooling_name(lt_bert_pooling(m)));
             lt_vecs_meta_set(v, "normalize", lt_bert_normalizes(m) ? "1" : "0");
             lt_vecs_meta_set(v, "precision", o.precision == LT_PREC_BF16 ? "bf16" : "f32");
             if (eo.prompt) lt_vecs_meta_set(v, "prompt", eo.prompt);
@@ -202,7 +199,7 @@ int cmd_embed(int argc, char **argv) {
             if (!cli_quiet()) {
                 fprintf(stderr, "latent: embedded %lld inputs in %.2fs (%.1f/s, %d threads, %s%d%s); pooling %s, %snormalized, "
                         "max-seq %d, dim %d", (long long)ins.n, el, el > 0 ? ins.n / el : 0.0, threads, chunk ? "windows of " : "batches of ",
-                        chunk ? lt_bert_max_seq(m) - 2 : batch, latency && !chunk ? ", threads inside each batch" : "", pools[lt_bert_pooling(m)],
+                        chunk ? lt_bert_max_seq(m) - 2 : batch, latency && !chunk ? ", threads inside each batch" : "", lt_pooling_name(lt_bert_pooling(m)),
                         lt_bert_normalizes(m) ? "" : "not ", lt_bert_max_seq(m), odim);
                 if (eo.prompt) fprintf(stderr, "; prompt \"%s\"", eo.prompt);
                 if (st.truncated) fprintf(stderr, "; %lld inputs longer than %d tokens were cut (use --chunk)", (long long)st.truncated, lt_bert_max_seq(m));

@@ -109,8 +109,10 @@ expect 1 "embed: an unknown prompt name, with the ones there are" "has no prompt
 expect 1 "embed: --dim above the model's" "exceeds the model's 32 dimensions" -- $L embed tests/fixtures/encoders/roberta/st -i "$T/bad.txt" --dim 33
 echo hello > "$T/one.txt"
 cp -r tests/fixtures/encoders/roberta/st "$T/wm"
-printf '{"pooling_mode_mean_tokens": false, "pooling_mode_weightedmean_tokens": true}' > "$T/wm/1_Pooling/config.json"
-expect 1 "embed: a pooling mode latent does not run is refused, named" "pooling_mode_weightedmean_tokens is not implemented" -- $L embed "$T/wm" -i "$T/bad.txt"
+printf '{"pooling_mode_mean_tokens": true, "pooling_mode_max_tokens": true}' > "$T/wm/1_Pooling/config.json"
+expect 1 "embed: concatenated pooling modes are refused" "several pooling modes at once" -- $L embed "$T/wm" -i "$T/bad.txt"
+printf '{"pooling_mode": "mean_of_something"}' > "$T/wm/1_Pooling/config.json"
+expect 1 "embed: an unknown pooling_mode is refused, named" "unsupported pooling_mode 'mean_of_something'" -- $L embed "$T/wm" -i "$T/bad.txt"
 printf '{"pooling_mode": "mean", "include_prompt": false}' > "$T/wm/1_Pooling/config.json"
 expect 1 "embed: include_prompt false is refused" "include_prompt false" -- $L embed "$T/wm" -i "$T/bad.txt"
 expect 2 "embed --quantize needs a .npy output" "give -o FILE.npy" -- $L embed tests/fixtures/encoders/roberta/st -i "$T/bad.txt" --quantize int8 -o "$T/q.txt"

@@ -526,4 +526,35 @@ TEST(quantize) {
     lt_vecs_free(emb);
 }
 
-RUN_TESTS(T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+/* the other pooling modes of sentence-transformers, on the RoBERTa fixture without Normalize */
+TEST(pooling_modes) {
+    char **ss = NULL; size_t *sl = NULL;
+    int ns = ef_sentences(&ss, &sl);
+    static const char *modes[] = {"mean_sqrt_len_tokens", "weightedmean", "lasttoken"};
+    for (int k = 0; k < 3; k++) {
+        lt_bert_opts o;
+        lt_bert_opts_init(&o);
+        o.pooling = lt_pooling_from_name(modes[k]);
+        o.normalize = 0;
+        CHECK(o.pooling != LT_POOL_DEFAULT && !strcmp(lt_pooling_name(o.pooling), modes[k]));
+        lt_bert *m = NULL;
+        CHECK(lt_bert_load(&m, EF "/roberta/st", &o) == LT_OK && m);
+        char p[256];
+        snprintf(p, sizeof p, EF "/roberta/pool_%s.npy", modes[k]);
+        lt_vecs *ref = NULL;
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 32);
+        if (m && ref) {
+            float *e = malloc(sizeof(float) * (size_t)ns * 32);
+            CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 32, NULL, NULL, NULL) == LT_OK);
+            for (int r = 0; r < ns; r++) CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 1e-5);
+            free(e);
+        }
+        lt_vecs_free(ref);
+        lt_bert_free(m);
+    }
+    CHECK(lt_pooling_from_name("nope") == LT_POOL_DEFAULT);
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss); free(sl);
+}
+
+RUN_TESTS(T(pooling_modes), T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

@@ -24,7 +24,15 @@
 extern "C" {
 #endif
 
-typedef enum { LT_POOL_DEFAULT = 0, LT_POOL_MEAN, LT_POOL_CLS, LT_POOL_MAX } lt_pooling;
+/* Pooling of the last hidden states, as sentence-transformers' Pooling modes: mean, the first
+ * token (cls), max, mean * sqrt(T) / T (mean_sqrt_len_tokens), weighted by position 1..T
+ * (weightedmean), the last token (lasttoken) */
+typedef enum { LT_POOL_DEFAULT = 0, LT_POOL_MEAN, LT_POOL_CLS, LT_POOL_MAX, LT_POOL_MEAN_SQRT_LEN, LT_POOL_WEIGHTED_MEAN,
+               LT_POOL_LAST } lt_pooling;
+/* sentence-transformers' names ("mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean",
+ * "lasttoken"); from_name gives LT_POOL_DEFAULT for an unknown name */
+lt_pooling lt_pooling_from_name(const char *name);
+const char *lt_pooling_name(lt_pooling p);
 
 typedef enum { LT_PREC_F32 = 0, LT_PREC_BF16 } lt_precision;
 

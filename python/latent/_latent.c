@@ -419,10 +419,8 @@ static PyObject *py_bert_load(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "s|sii", &dir, &pool, &norm, &max_seq)) return NULL;
     lt_bert_opts o;
     lt_bert_opts_init(&o);
-    if (!strcmp(pool, "mean")) o.pooling = LT_POOL_MEAN;
-    else if (!strcmp(pool, "cls")) o.pooling = LT_POOL_CLS;
-    else if (!strcmp(pool, "max")) o.pooling = LT_POOL_MAX;
-    else if (*pool) return PyErr_Format(PyExc_ValueError, "pooling must be mean, cls or max");
+    o.pooling = lt_pooling_from_name(pool);
+    if (*pool && !o.pooling) return PyErr_Format(PyExc_ValueError, "pooling must be mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken");
     o.normalize = norm;
     o.max_seq = max_seq;
     lt_bert *m;
@@ -535,7 +533,6 @@ static PyObject *py_quantize(PyObject *self, PyObject *args) {
     return out;
 }
 static PyObject *bert_info(Bert *o, PyObject *unused) {
-    static const char *pools[] = {"default", "mean", "cls", "max"};
     PyObject *prompts = PyDict_New();
     for (int i = 0; prompts && lt_bert_prompt_name(o->m, i); i++) {
         PyObject *t = PyUnicode_FromString(lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i)));
@@ -547,7 +544,7 @@ static PyObject *bert_info(Bert *o, PyObject *unused) {
     for (int i = 0; lt_bert_prompt_name(o->m, i); i++)
         if (lt_bert_prompt(o->m, NULL) == lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i))) def = lt_bert_prompt_name(o->m, i);
     return Py_BuildValue("{s:i,s:i,s:O,s:s,s:i,s:N,s:z}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
-                         lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", pools[lt_bert_pooling(o->m)], "labels",
+                         lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", lt_pooling_name(lt_bert_pooling(o->m)), "labels",
                          lt_bert_num_labels(o->m), "prompts", prompts, "default_prompt_name", def);
 }
 static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads, latency=False)"},

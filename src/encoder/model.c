@@ -419,10 +419,10 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
                 if (!pc) { cJSON_Delete(mods); goto fail; }
                 cJSON *pm = cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode");
                 if (cJSON_IsString(pm)) {
-                    if (!strcmp(pm->valuestring, "cls")) pool = LT_POOL_CLS;
-                    else if (!strcmp(pm->valuestring, "max")) pool = LT_POOL_MAX;
-                    else if (!strcmp(pm->valuestring, "mean")) pool = LT_POOL_MEAN;
-                    else { rc = lt_err(LT_EFORMAT, "%s: unsupported pooling_mode '%s'", path, pm->valuestring); cJSON_Delete(pc); cJSON_Delete(mods); goto fail; }
+                    if (!(pool = lt_pooling_from_name(pm->valuestring))) {
+                        rc = lt_err(LT_EFORMAT, "%s: unsupported pooling_mode '%s'", path, pm->valuestring);
+                        cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
+                    }
                 } else {
                     /* the older flags: exactly one of the modes latent runs; several are concatenated
                      * by sentence-transformers, and the others pool otherwise: refused, not guessed */
@@ -432,12 +432,12 @@ int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
                     int on = 0, which = -1;
                     for (int f = 0; f < 6; f++)
                         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, flags[f]))) { on++; which = f; }
-                    if (on > 1 || which >= 3) {
-                        rc = lt_err(LT_EFORMAT, "%s: %s is not implemented (latent pools by one of cls, max, mean)", path,
-                                    on > 1 ? "several pooling modes at once (concatenated)" : flags[which]);
+                    if (on > 1) {
+                        rc = lt_err(LT_EFORMAT, "%s: several pooling modes at once (concatenated) are not implemented", path);
                         cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
                     }
-                    pool = which == 0 ? LT_POOL_CLS : which == 1 ? LT_POOL_MAX : LT_POOL_MEAN;
+                    static const lt_pooling modes[] = {LT_POOL_CLS, LT_POOL_MAX, LT_POOL_MEAN, LT_POOL_MEAN_SQRT_LEN, LT_POOL_WEIGHTED_MEAN, LT_POOL_LAST};
+                    pool = which < 0 ? LT_POOL_MEAN : modes[which];
                 }
                 if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(pc, "include_prompt"))) {
                     rc = lt_err(LT_EFORMAT, "%s: include_prompt false (prompt tokens left out of the pooling) is not implemented", path);
@@ -644,14 +644,38 @@ int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
 }
 
 /* pooled (not normalised) embedding from hidden states X (T, H) */
+static const char *const pool_names[] = {"default", "mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken"};
+lt_pooling lt_pooling_from_name(const char *name) {
+    for (int i = 1; name && i < 7; i++)
+        if (!strcmp(name, pool_names[i])) return (lt_pooling)i;
+    return LT_POOL_DEFAULT;
+}
+const char *lt_pooling_name(lt_pooling p) { return p >= 0 && p < 7 ? pool_names[p] : "?"; }
+
 static void pool_hidden(const lt_bert *m, const float *X, int T, float *out) {
-    {
-        int H = m->H;
-        if (m->pooling == LT_POOL_CLS) memcpy(out, X, (size_t)H * 4);
-        else if (m->pooling == LT_POOL_MAX) {
-            for (int i = 0; i < H; i++) { float mx = X[i]; for (int t = 1; t < T; t++) mx = X[(size_t)t * H + i] > mx ? X[(size_t)t * H + i] : mx; out[i] = mx; }
-        } else {
-            for (int i = 0; i < H; i++) { double s = 0; for (int t = 0; t < T; t++) s += X[(size_t)t * H + i]; out[i] = (float)(s / T); }
+    int H = m->H;
+    switch (m->pooling) {
+    case LT_POOL_CLS: memcpy(out, X, (size_t)H * 4); break;
+    case LT_POOL_LAST: memcpy(out, X + (size_t)(T - 1) * H, (size_t)H * 4); break;
+    case LT_POOL_MAX:
+        for (int i = 0; i < H; i++) {
+            float mx = X[i];
+            for (int t = 1; t < T; t++) mx = X[(size_t)t * H + i] > mx ? X[(size_t)t * H + i] : mx;
+            out[i] = mx;
+        }
+        break;
+    case LT_POOL_WEIGHTED_MEAN:   /* weights 1..T by position */
+        for (int i = 0; i < H; i++) {
+            double s = 0;
+            for (int t = 0; t < T; t++) s += (double)(t + 1) * X[(size_t)t * H + i];
+            out[i] = (float)(s / ((double)T * (T + 1) / 2));
+        }
+        break;
+    default:   /* mean, and mean * sqrt(T) / T */
+        for (int i = 0; i < H; i++) {
+            double s = 0;
+            for (int t = 0; t < T; t++) s += X[(size_t)t * H + i];
+            out[i] = (float)(s / (m->pooling == LT_POOL_MEAN_SQRT_LEN ? sqrt((double)T) : T));
         }
     }
 }

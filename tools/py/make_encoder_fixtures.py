@@ -112,6 +112,17 @@ def quant_fixtures(out):
         np.save(os.path.join(out, "roberta", f"q_{p}.npy"), quantize_embeddings(emb, precision=p))
 
 
+def pool_fixtures(out):
+    """The RoBERTa fixture pooled each other way sentence-transformers has, without Normalize:
+    <out>/roberta/pool_<mode>.npy"""
+    st_dir = os.path.join(out, "roberta", "st")
+    for mode in ("mean_sqrt_len_tokens", "weightedmean", "lasttoken"):
+        st = SentenceTransformer(modules=[models.Transformer(st_dir, max_seq_length=64), models.Pooling(32, pooling_mode=mode)],
+                                 device="cpu")
+        np.save(os.path.join(out, "roberta", f"pool_{mode}.npy"),
+                st.encode(SENTENCES, batch_size=4, convert_to_numpy=True).astype(np.float32))
+
+
 def main():
     tok_dir, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -158,6 +169,7 @@ def main():
                 os.remove(p)
     cross_encoders(tok_dir, out)
     quant_fixtures(out)
+    pool_fixtures(out)
     with open(os.path.join(out, "VERSIONS"), "w") as f:
         f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n"
                 f"sentence-transformers {sentence_transformers.__version__}\n")
