@@ -7,28 +7,48 @@
 
 enum { T_IN = 1, T_JSONL, T_MAXSEQ, T_QUIET, T_OFFSETS, T_TOKENS, T_NOSPECIAL, T_PAIR };
 
+/* ", 123" without printf (the numbers are most of the output) */
+static void put_int(int32_t v, int sep) {
+    char b[16];
+    int k = 0;
+    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    do { b[k++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (sep) { putchar_unlocked(','); putchar_unlocked(' '); }
+    if (v < 0) putchar_unlocked('-');
+    while (k) putchar_unlocked(b[--k]);
+}
+static void put_ids(const lt_encoding *e) {
+    putchar_unlocked('[');
+    for (int k = 0; k < e->n; k++) put_int(e->ids[k], k > 0);
+    putchar_unlocked(']');
+}
+
 static void print_json_enc(const lt_tokenizer *t, const lt_encoding *e, int offsets, int tokens) {
     if (!offsets && !tokens) {
-        putchar('[');
-        for (int k = 0; k < e->n; k++) printf(k ? ", %d" : "%d", e->ids[k]);
-        puts("]");
+        put_ids(e);
+        putchar_unlocked('\n');
         return;
     }
-    fputs("{\"ids\": [", stdout);
-    for (int k = 0; k < e->n; k++) printf(k ? ", %d" : "%d", e->ids[k]);
-    putchar(']');
+    fputs("{\"ids\": ", stdout);
+    put_ids(e);
     if (tokens) {
         fputs(", \"tokens\": [", stdout);
         for (int k = 0; k < e->n; k++) {
             if (k) fputs(", ", stdout);
             cli_json_str(stdout, lt_tokenizer_token(t, e->ids[k]) ? lt_tokenizer_token(t, e->ids[k]) : "");
         }
-        putchar(']');
+        putchar_unlocked(']');
     }
     if (offsets) {
         fputs(", \"offsets\": [", stdout);
-        for (int k = 0; k < e->n; k++) printf(k ? ", [%d, %d]" : "[%d, %d]", e->offsets[2 * k], e->offsets[2 * k + 1]);
-        putchar(']');
+        for (int k = 0; k < e->n; k++) {
+            if (k) { putchar_unlocked(','); putchar_unlocked(' '); }
+            putchar_unlocked('[');
+            put_int(e->offsets[2 * k], 0);
+            put_int(e->offsets[2 * k + 1], 1);
+            putchar_unlocked(']');
+        }
+        putchar_unlocked(']');
     }
     puts("}");
 }
@@ -48,7 +68,7 @@ static int tokenize_vocab_txt(const char *dir, const cli_inputs *ins, const char
         int full, n = lt_bert_tokenize(m, ins->text[i], ins->len[i], 1, ids, cap, &full);
         if (n < 0) { fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>", (long long)i + 1, lt_errmsg()); r = 1; break; }
         cut += full > n;
-        putchar('[');
+        putchar_unlocked('[');
         for (int k = 0; k < n; k++) printf(k ? ", %d" : "%d", ids[k]);
         puts("]");
     }

@@ -359,8 +359,7 @@ static int seg_add(segs *ss, const lt__nstr *s, size_t a, size_t b, int32_t id) 
     seg *g = &ss->v[ss->n];
     memset(g, 0, sizeof *g);
     g->id = id;
-    for (size_t i = a; i < b; i++)
-        if (lt__nstr_push(&g->s, s->s + i, 1, s->o[2 * i], s->o[2 * i + 1])) { lt__nstr_free(&g->s); return LT_ENOMEM; }
+    if (b > a && lt__nstr_append(&g->s, s, a, b)) { lt__nstr_free(&g->s); return LT_ENOMEM; }
     if (!g->s.s && lt__nstr_push(&g->s, "", 0, 0, 0)) return LT_ENOMEM;
     if (b <= a) { g->s.o[0] = a < s->n ? s->o[2 * a] : 0; }
     ss->n++;

@@ -28,6 +28,8 @@ int lt__parse_list(const cJSON *j, const char *key, const char *what, lt__parse_
 typedef struct lt__nstr { char *s; int32_t *o; size_t n, cap; } lt__nstr;
 int lt__nstr_push(lt__nstr *d, const char *b, size_t n, int32_t start, int32_t end);
 void lt__nstr_free(lt__nstr *d);
+/* s's bytes [a, b) with their own alignments appended to d */
+int lt__nstr_append(lt__nstr *d, const lt__nstr *s, size_t a, size_t b);
 /* the next code point of s at *p (valid UTF-8 assumed: the input is checked once) */
 int32_t lt__utf8_next(const char *s, size_t n, size_t *p);
 int lt__utf8_put(int32_t c, char *out);

@@ -41,6 +41,12 @@ int lt__nstr_push(lt__nstr *d, const char *b, size_t n, int32_t start, int32_t e
     d->s[d->n] = 0;
     return LT_OK;
 }
+int lt__nstr_append(lt__nstr *d, const lt__nstr *s, size_t a, size_t b) {
+    size_t n = b > a ? b - a : 0;
+    if (lt__nstr_push(d, s->s + a, n, 0, 0)) return LT_ENOMEM;   /* room and bytes; the alignments next */
+    memcpy(d->o + 2 * (d->n - n), s->o + 2 * a, sizeof(int32_t) * 2 * n);
+    return LT_OK;
+}
 void lt__nstr_free(lt__nstr *d) {
     lt_free(d->s);
     lt_free(d->o);
@@ -320,7 +326,7 @@ static int replace(const lt__norm *n, lt__nstr *s) {
             if (hit) { b = (size_t)(f - s->s); e = b + pl; }
         }
         if (!hit) { b = e = s->n; }
-        for (size_t i = p; i < b && rc == LT_OK; i++) rc = lt__nstr_push(&d, s->s + i, 1, s->o[2 * i], s->o[2 * i + 1]);
+        if (b > p && rc == LT_OK) rc = lt__nstr_append(&d, s, p, b);
         if (!hit) break;
         /* tokenizers inserts the replacement after the match's last char, whose range it takes */
         size_t last = e - 1;

@@ -38,15 +38,23 @@ void lt__re_free(lt__re *r) {
     onig_free(r->re);
     lt_free(r);
 }
+/* one match region per thread, kept: a search per token otherwise allocates twice */
+static pthread_key_t g_region_key;
+static pthread_once_t g_region_once = PTHREAD_ONCE_INIT;
+static void region_free(void *r) { onig_region_free(r, 1); }
+static void region_key(void) { pthread_key_create(&g_region_key, region_free); }
 int lt__re_find(const lt__re *r, const char *s, size_t n, size_t from, size_t *b, size_t *e) {
     if (from > n) return 0;
-    OnigRegion *reg = onig_region_new();
-    if (!reg) return 0;
+    pthread_once(&g_region_once, region_key);
+    OnigRegion *reg = pthread_getspecific(g_region_key);
+    if (!reg) {
+        if (!(reg = onig_region_new())) return 0;
+        pthread_setspecific(g_region_key, reg);
+    }
     const UChar *st = (const UChar *)s, *end = st + n;
     int rc = onig_search(r->re, st, end, st + from, end, reg, ONIG_OPTION_NONE);
     int hit = rc >= 0;
     if (hit) { *b = (size_t)reg->beg[0]; *e = (size_t)reg->end[0]; }
-    onig_region_free(reg, 1);
     return hit;
 }
 
@@ -67,8 +75,7 @@ static int piece_add(lt__pieces *ps, const lt__nstr *s, size_t a, size_t b) {
     }
     lt__nstr *d = &ps->p[ps->n];
     memset(d, 0, sizeof *d);
-    for (size_t i = a; i < b; i++)
-        if (lt__nstr_push(d, s->s + i, 1, s->o[2 * i], s->o[2 * i + 1])) { lt__nstr_free(d); return LT_ENOMEM; }
+    if (lt__nstr_append(d, s, a, b)) { lt__nstr_free(d); return LT_ENOMEM; }
     ps->n++;
     return LT_OK;
 }
