@@ -17,7 +17,7 @@ import numpy as np
 from . import _latent
 from ._latent import Error
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "__version__"]
 __version__ = _latent.version
 
 
@@ -400,6 +400,71 @@ class Encoder:
             w = (d + 7) // 8 if precision.endswith("binary") else d
             out = np.frombuffer(q, dtype=np.int8 if precision in ("int8", "binary") else np.uint8).reshape(n, w)
         return out[0] if one else out
+
+
+class Encoding:
+    """One text's tokens, as Hugging Face tokenizers' Encoding: ids, tokens, offsets (character
+    ranges of the text, as tokenizers gives them), byte_offsets (UTF-8), type_ids,
+    special_tokens_mask."""
+
+    def __init__(self, ids, tokens, offsets, byte_offsets, type_ids, special):
+        self.ids, self.tokens, self.offsets, self.byte_offsets = ids, tokens, offsets, byte_offsets
+        self.type_ids, self.special_tokens_mask = type_ids, special
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __repr__(self):
+        return "Encoding(num_tokens=%d, ids=%r)" % (len(self.ids), self.ids[:8] + (["..."] if len(self.ids) > 8 else []))
+
+
+def _char_offsets(text, byte_offsets):
+    """byte ranges of text's UTF-8 -> character ranges"""
+    pos = {0: 0}
+    b = 0
+    for i, ch in enumerate(text):
+        b += len(ch.encode("utf-8", "surrogatepass"))
+        pos[b] = i + 1
+    out = []
+    for s, e in byte_offsets:
+        out.append((pos.get(s, s), pos.get(e, e)))
+    return out
+
+
+class Tokenizer:
+    """Any tokenizer.json (a path, or a model folder holding one), as Hugging Face tokenizers
+    reads it: encode(text, pair=None, add_special_tokens=True, max_length=None) -> Encoding,
+    the same ids and offsets as `latent tokenize` and as tokenizers itself."""
+
+    def __init__(self, path):
+        self._t = _latent.tokenizer_load(os.fspath(path))
+        info = self._t.info()
+        self.model = info["model"]
+        self.vocab_size = info["vocab_size"]
+
+    @classmethod
+    def from_file(cls, path):
+        return cls(path)
+
+    def encode(self, text, pair=None, add_special_tokens=True, max_length=None):
+        ids, boff, types, special = self._t.encode(text, pair, bool(add_special_tokens), int(max_length or 0))
+        # offsets are of each token's own text (a pair's second text counts from its start)
+        first = [t == 0 for t in types] if pair is not None else [True] * len(ids)
+        coff = [None] * len(ids)
+        idx_a = [i for i in range(len(ids)) if first[i]]
+        idx_b = [i for i in range(len(ids)) if not first[i]]
+        for idx, src in ((idx_a, text), (idx_b, pair)):
+            if idx:
+                for i, c in zip(idx, _char_offsets(src, [boff[i] for i in idx])):
+                    coff[i] = c
+        tokens = [self._t.token(i) for i in ids]
+        return Encoding(ids, tokens, coff, boff, types, [int(s) for s in special])
+
+    def encode_batch(self, texts, add_special_tokens=True):
+        return [self.encode(t, add_special_tokens=add_special_tokens) for t in texts]
+
+    def id_to_token(self, i):
+        return self._t.token(int(i))
 
 
 class CrossEncoder:

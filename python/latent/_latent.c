@@ -559,6 +559,70 @@ static PyTypeObject BertType = {
     .tp_methods = bert_methods,
 };
 
+/* ---------------- tokenizer ---------------- */
+typedef struct { PyObject_HEAD lt_tokenizer *t; } Tok;
+static void tok_dealloc(Tok *o) { lt_tokenizer_free(o->t); PyObject_Free(o); }
+static PyTypeObject TokType;
+/* tokenizer_load(path) -> Tok */
+static PyObject *py_tokenizer_load(PyObject *self, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
+    lt_tokenizer *t;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_tokenizer_load(&t, path);
+    Py_END_ALLOW_THREADS
+    if (rc) return fail();
+    Tok *o = PyObject_New(Tok, &TokType);
+    if (!o) { lt_tokenizer_free(t); return NULL; }
+    o->t = t;
+    return (PyObject *)o;
+}
+/* encode(text, pair or None, add_special, max_len) -> (ids, byte offsets (start, stop), type ids, special) */
+static PyObject *tok_encode(Tok *o, PyObject *args) {
+    const char *a, *b = NULL;
+    Py_ssize_t al, bl = 0;
+    int special = 1, max_len = 0;
+    if (!PyArg_ParseTuple(args, "s#|z#pi", &a, &al, &b, &bl, &special, &max_len)) return NULL;
+    lt_encoding e = {0};
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = lt_tokenizer_encode(o->t, a, (size_t)al, b, (size_t)bl, special, max_len, &e);
+    Py_END_ALLOW_THREADS
+    if (rc) { lt_encoding_free(&e); return fail(); }
+    PyObject *ids = PyList_New(e.n), *off = PyList_New(e.n), *ty = PyList_New(e.n), *sp = PyList_New(e.n);
+    for (int i = 0; ids && off && ty && sp && i < e.n; i++) {
+        PyList_SET_ITEM(ids, i, PyLong_FromLong(e.ids[i]));
+        PyList_SET_ITEM(off, i, Py_BuildValue("(ii)", e.offsets[2 * i], e.offsets[2 * i + 1]));
+        PyList_SET_ITEM(ty, i, PyLong_FromLong(e.type_ids[i]));
+        PyList_SET_ITEM(sp, i, PyBool_FromLong(e.special[i]));
+    }
+    lt_encoding_free(&e);
+    if (!ids || !off || !ty || !sp) { Py_XDECREF(ids); Py_XDECREF(off); Py_XDECREF(ty); Py_XDECREF(sp); return NULL; }
+    return Py_BuildValue("NNNN", ids, off, ty, sp);
+}
+static PyObject *tok_token(Tok *o, PyObject *args) {
+    int id;
+    if (!PyArg_ParseTuple(args, "i", &id)) return NULL;
+    const char *s = lt_tokenizer_token(o->t, id);
+    if (!s) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+static PyObject *tok_info(Tok *o, PyObject *unused) {
+    return Py_BuildValue("{s:s,s:L}", "model", lt_tokenizer_model(o->t), "vocab_size", (long long)lt_tokenizer_vocab_size(o->t));
+}
+static PyMethodDef tok_methods[] = {{"encode", (PyCFunction)tok_encode, METH_VARARGS, "encode(text, pair, add_special, max_len)"},
+                                    {"token", (PyCFunction)tok_token, METH_VARARGS, "token(id) -> str or None"},
+                                    {"info", (PyCFunction)tok_info, METH_NOARGS, "model, vocab_size"},
+                                    {NULL, NULL, 0, NULL}};
+static PyTypeObject TokType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Tokenizer",
+    .tp_basicsize = sizeof(Tok),
+    .tp_dealloc = (destructor)tok_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = tok_methods,
+};
+
 /* ---------------- HNSW index ---------------- */
 typedef struct { PyObject_HEAD lt_hnsw *h; } Hnsw;
 static void hnsw_dealloc(Hnsw *o) { lt_hnsw_free(o->h); PyObject_Free(o); }
@@ -749,6 +813,7 @@ static PyMethodDef methods[] = {
     {"train_word2vec", py_train_word2vec, METH_VARARGS, "train_word2vec(corpus, opts, progress) -> Vecs"},
     {"train_graph", py_train_graph, METH_VARARGS, "train_graph(edges, second_order, opts, progress) -> Vecs"},
     {"bert_load", py_bert_load, METH_VARARGS, "bert_load(dir, pooling, normalize, max_seq) -> Bert"},
+    {"tokenizer_load", py_tokenizer_load, METH_VARARGS, "tokenizer_load(path) -> Tokenizer"},
     {"hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw"},
     {"hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw"},
     {"knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)"},
@@ -757,7 +822,8 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, .m_name = "_latent", 
                                     .m_methods = methods};
 
 PyMODINIT_FUNC PyInit__latent(void) {
-    if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0) return NULL;
+    if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0 || PyType_Ready(&TokType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
     g_error = PyErr_NewException("latent.Error", PyExc_RuntimeError, NULL);

@@ -77,3 +77,25 @@ def test_quantized_like_sentence_transformers(precision):
     enc = latent.Encoder(os.path.join(EF, "roberta", "st"))
     q = enc.encode(sentences, precision=precision)
     assert q.dtype == want.dtype and q.shape == want.shape
+
+
+@pytest.mark.parametrize("kind", ["minilm-real", "bpe-bytelevel", "unigram-spm"])
+def test_tokenizer_like_tokenizers(kind):
+    """Tokenizer.encode: ids and character offsets as tokenizers gives them (the oracle's output
+    that tests/tok_real.sh leaves in build/tok_kinds, byte offsets there)"""
+    root = os.path.join(os.path.dirname(LATENT), "tok_kinds")
+    path = os.path.join(root, kind, "tokenizer.json")
+    if not os.path.exists(os.path.join(root, kind, "expected.jsonl")):
+        pytest.skip("needs tests/tok_real.sh's trained tokenizers (build/tok_kinds)")
+    tok = latent.Tokenizer(path)
+    lines = open(root + ".lines.jsonl", encoding="utf-8").readlines()[:400]
+    want = open(os.path.join(root, kind, "expected.jsonl"), encoding="utf-8").readlines()[:400]
+    for line, w in zip(lines, want):
+        text, w = json.loads(line), json.loads(w)
+        e = tok.encode(text)
+        assert e.ids == w["ids"]
+        assert [list(o) for o in e.byte_offsets] == w["offsets"]
+        # character offsets index the str as tokenizers' do
+        b = text.encode("utf-8", "surrogatepass")
+        for (cs, ce), (bs, be) in zip(e.offsets, e.byte_offsets):
+            assert text[cs:ce].encode("utf-8", "surrogatepass") == b[bs:be]
