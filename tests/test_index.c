@@ -181,8 +181,11 @@ TEST(hnsw_delete_compact_persist) {
     for (int i = 0; i < 500; i++) T[i] = map[T[i]];
     double r1 = recall(I, T, 50, 10);
     CHECK_MSG(r1 >= 0.95, "recall after deletes %.3f", r1);
-    /* re-add a deleted id with a new vector (update), then compact */
+    /* re-add a deleted id with a new vector (update), then compact; the live count counts the
+     * re-added id once (its old node was already deleted) */
+    int64_t before = lt_hnsw_get_info(h).count;
     CHECK(lt_hnsw_add(h, lt_vecs_row(b, 1), 3) == LT_OK);
+    CHECK(lt_hnsw_get_info(h).count == before + 1 && lt_hnsw_get_info(h).next_id == 3000);
     CHECK(lt_hnsw_vector(h, 3) && !memcmp(lt_hnsw_vector(h, 3), lt_vecs_row(b, 1), 64));
     CHECK(lt_hnsw_delete(h, 3) == LT_OK);
     CHECK(lt_hnsw_compact(h, 1) == LT_OK);

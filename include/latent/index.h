@@ -87,7 +87,11 @@ int lt_hnsw_load(lt_hnsw **out, const char *path);
 int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out);
 
 typedef struct lt_hnsw_info {
-    int64_t d, count, deleted, max_level;
+    int64_t d;
+    int64_t count;         /* live vectors (deleted ones are not counted) */
+    int64_t deleted;       /* nodes marked deleted (until compaction) */
+    int64_t max_level;
+    int64_t next_id;       /* one past the largest id ever stored, live or deleted: where new ids start */
     int64_t bytes;         /* total: vectors + codes + links */
     int64_t search_bytes;  /* what graph search touches: codes (or f32 vectors) + links */
     int M, ef_construction, storage, rerank;

@@ -526,7 +526,7 @@ class Index:
         self.dim = info["d"]
         self.metric = info["metric"]
         self.threads = int(threads)
-        self._next = info["count"]
+        self._next = info["next_id"]   # past every id stored (a loaded index's ids need not be 0..n-1)
 
     @classmethod
     def load(cls, path, threads=1):
@@ -572,8 +572,7 @@ class Index:
         return self._h.info()
 
     def __len__(self):
-        i = self._h.info()
-        return i["count"] - i["deleted"]
+        return self._h.info()["count"]   # live vectors (the library's count excludes deleted ones)
 
 
 def knn(base, queries, k=10, metric="l2", threads=1):

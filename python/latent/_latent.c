@@ -762,9 +762,10 @@ static PyObject *hnsw_save(Hnsw *o, PyObject *args) {
 static PyObject *hnsw_info(Hnsw *o, PyObject *unused) {
     lt_hnsw_info in = lt_hnsw_get_info(o->h);
     static const char *st[] = {"f32", "f16", "int8"};
-    return Py_BuildValue("{s:L,s:L,s:L,s:i,s:i,s:s,s:s,s:K}", "d", (long long)in.d, "count", (long long)in.count, "deleted",
+    return Py_BuildValue("{s:L,s:L,s:L,s:i,s:i,s:s,s:s,s:K,s:L}", "d", (long long)in.d, "count", (long long)in.count, "deleted",
                          (long long)in.deleted, "M", in.M, "ef_construction", in.ef_construction, "metric",
-                         lt_metric_name(in.metric), "storage", st[in.storage], "seed", (unsigned long long)in.seed);
+                         lt_metric_name(in.metric), "storage", st[in.storage], "seed", (unsigned long long)in.seed, "next_id",
+                         (long long)in.next_id);
 }
 static PyMethodDef hnsw_methods[] = {{"add", (PyCFunction)hnsw_add, METH_VARARGS, "add(x, ids, first_id, threads)"},
                                      {"search", (PyCFunction)hnsw_search, METH_VARARGS, "search(q, k, ef, filter, threads)"},

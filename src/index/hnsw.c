@@ -569,9 +569,14 @@ static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
     if (i < 0) { lt_aligned_free(qv); return LT_ENOMEM; }
     int rc = insert_node(h, i, level, qv);
     lt_aligned_free(qv);
-    if (rc) { atomic_store(&CHK(h, i)->deleted[i & (CH - 1)], 1); return rc; }
+    if (rc) {   /* the node stays, as a deleted one, and is counted so */
+        atomic_store(&CHK(h, i)->deleted[i & (CH - 1)], 1);
+        atomic_fetch_add(&h->n_deleted, 1);
+        return rc;
+    }
     pthread_mutex_lock(&h->mlock);
-    if (old >= 0) { atomic_store(&CHK(h, old)->deleted[old & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
+    /* replacing an id: its old node is deleted now, unless it already was (then it is counted) */
+    if (old >= 0 && !DELETED(h, old)) { atomic_store(&CHK(h, old)->deleted[old & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
     rc = map_put(h, id, i);
     pthread_mutex_unlock(&h->mlock);
     return rc;
@@ -780,6 +785,8 @@ lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h) {
     in.storage = h->o.storage; in.rerank = h->keep_vec && h->o.storage != LT_HNSW_F32;
     int64_t n = atomic_load(&h->n), up = 0;
     for (int64_t i = 0; i < n; i++) up += LEVEL(h, i);
+    for (int64_t i = 0; i < n; i++)
+        if (EXT(h, i) + 1 > in.next_id) in.next_id = EXT(h, i) + 1;
     int64_t links = n * ((1 + h->M0) * 4 + 8 + 3) + up * (1 + h->M) * 4;
     int64_t codes = n * (h->code_bytes + (h->o.storage == LT_HNSW_INT8 ? 4 : 0));
     int64_t vecs = h->keep_vec ? n * h->ld * 4 : 0;

@@ -99,3 +99,25 @@ def test_tokenizer_like_tokenizers(kind):
         b = text.encode("utf-8", "surrogatepass")
         for (cs, ce), (bs, be) in zip(e.offsets, e.byte_offsets):
             assert text[cs:ce].encode("utf-8", "surrogatepass") == b[bs:be]
+
+
+def test_index_len_and_ids_after_deletes_and_load(tmp_path):
+    """len counts live vectors; re-adding a deleted id counts once; after load, new ids start
+    past every stored id (issues: reliability round 2, first-hour defects)"""
+    x = np.random.default_rng(0).standard_normal((10, 4)).astype(np.float32)
+    ix = latent.Index(4)
+    ix.add(x)
+    assert len(ix) == 10
+    ix.delete([3])
+    assert len(ix) == 9
+    ix.delete([5, 6])
+    assert len(ix) == 7
+    ix.add(x[:2], ids=[3, 100])   # 3 was deleted: back; 100 is new
+    assert len(ix) == 9
+    ix.save(tmp_path / "i.lhnsw")
+    j = latent.Index.load(tmp_path / "i.lhnsw")
+    assert len(j) == 9
+    j.add(x[:1])                  # a fresh id, not a live one
+    assert len(j) == 10
+    D, I = j.search(x[:1], k=3)
+    assert 101 in I[0] and 0 in I[0]
