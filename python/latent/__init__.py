@@ -538,7 +538,10 @@ class Index:
             self._h.add(x, None, self._next, self.threads)
             self._next += x.shape[0]
         else:
-            ids = np.ascontiguousarray(np.atleast_1d(ids), dtype=np.int64)
+            raw = np.atleast_1d(np.asarray(ids))
+            if raw.dtype.kind not in "iu" and not (raw.dtype.kind == "f" and np.all(np.floor(raw) == raw)):
+                raise TypeError("ids must be integers (got %s)" % raw.dtype)   # 1.7 is not id 1
+            ids = np.ascontiguousarray(raw, dtype=np.int64)
             if ids.shape[0] != x.shape[0]:
                 raise ValueError("%d ids for %d vectors" % (ids.shape[0], x.shape[0]))
             self._h.add(x, ids, 0, self.threads)
@@ -580,5 +583,8 @@ def knn(base, queries, k=10, metric="l2", threads=1):
     if not isinstance(base, Vectors):
         base = Vectors.from_array(base)
     q = _as_f32(queries, base.vector_size, "queries")
-    D, I = _latent.knn_exact(base._s, q, int(k), metric, int(threads))
+    k = int(k)
+    if k < 1:
+        raise ValueError("k must be >= 1")
+    D, I = _latent.knn_exact(base._s, q, k, metric, int(threads))
     return np.frombuffer(D, dtype=np.float32).reshape(-1, k).copy(), np.frombuffer(I, dtype=np.int64).reshape(-1, k).copy()

@@ -121,3 +121,14 @@ def test_index_len_and_ids_after_deletes_and_load(tmp_path):
     assert len(j) == 10
     D, I = j.search(x[:1], k=3)
     assert 101 in I[0] and 0 in I[0]
+
+
+def test_index_refuses_fractional_ids_and_knn_bad_k():
+    x = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float32)
+    ix = latent.Index(4)
+    with pytest.raises(TypeError, match="integers"):
+        ix.add(x, ids=[0.5, 1.7, 2.2])
+    ix.add(x, ids=np.array([0.0, 1.0, 2.0]))   # integral floats are ids
+    assert len(ix) == 3
+    with pytest.raises(ValueError, match="k must be"):
+        latent.knn(x, x, k=-1)
