@@ -469,7 +469,7 @@ int cmd_encode(int argc, char **argv) {
         return r;
     }
     if (table) {
-        lt_table *t;
+        lt_table *t = NULL;   /* stays NULL when the load fails: nothing below may read it then */
         const char *lab = lt_model_meta(m, "label");
         r = lt_table_load(argv[optind + 1], lt_model_meta(m, "missing"), &t) || lt_cat_encode(m, t, argv[optind + 1], &Z) ? cli_fail("encode") : 0;
         if (!r && labels_out) {
@@ -483,7 +483,7 @@ int cmd_encode(int argc, char **argv) {
                 r = lt_afile_commit(&lf) ? cli_fail("encode") : 0;
             }
         }
-        in_n = lt_table_rows(t); in_d = lt_table_cols(t);
+        if (t) { in_n = lt_table_rows(t); in_d = lt_table_cols(t); }
         lt_table_free(t);
         if (r) { lt_vecs_free(Z); lt_model_free(m); return r; }
     } else {

@@ -184,6 +184,12 @@ printf 'a,b\n1,x\n2,y,3\n' > "$T/ragged.csv"
 expect 1 "table: ragged row named" "ragged.csv: line 3 (offset 8): 3 fields, the header has 2" -- $L fit onehot "$T/ragged.csv" -o "$T/x.lmodel"
 printf 'a,b\n1,x\n2,y\n' > "$T/ok.csv"; printf 'a,b\n1,w\n' > "$T/new.csv"
 $L fit onehot "$T/ok.csv" -o "$T/oh.lmodel" -q
+# a table model given a bad table: the load error, exit 1, no crash (it used to segfault after the message)
+printf '' > "$T/empty.csv"
+printf 'a,b\n"x,1\n' > "$T/quote.csv"
+for bt in ragged.csv empty.csv quote.csv nosuch.csv; do
+    expect 1 "encode with a table model: $bt refused without a crash" "encode: " -- $L encode "$T/oh.lmodel" "$T/$bt" -o "$T/bt.txt" -q
+done
 expect 1 "onehot: unknown category under error" "new.csv: row 1: column 'b': unknown category 'w'" -- $L encode "$T/oh.lmodel" "$T/new.csv" -o "$T/x.txt"
 printf 'a,c\n1,x\n' > "$T/other.csv"
 expect 1 "onehot: a fitted column missing" "other.csv: no column 'b'" -- $L encode "$T/oh.lmodel" "$T/other.csv" -o "$T/x.txt"
