@@ -29,7 +29,6 @@ typedef struct lt_wp {
     int n_added;
 } lt_wp;
 int lt__wp_load(lt_wp *wp, const char *dir);
-int lt__wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name);
 void lt__wp_destroy(lt_wp *wp);
 /* ids without specials; returns count or negative status. Grows *ids. */
 int lt__wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap);

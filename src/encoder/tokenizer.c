@@ -1,7 +1,8 @@
-/* BERT tokenizer: BertNormalizer (clean text, CJK spacing, accent stripping, lowercasing),
+/* BERT tokenizer of vocab.txt folders: BertNormalizer (clean text, CJK spacing, accent stripping, lowercasing),
  * BertPreTokenizer (whitespace and punctuation), greedy longest-match WordPiece.
  * Unicode properties come from utf8proc; the rules follow Hugging Face tokenizers. */
 #include "encoder_impl.h"
+#include "latent/tokenizer.h"
 #include "latent/io.h"
 #include "latent/core.h"
 #include <cjson/cJSON.h>
@@ -206,76 +207,6 @@ static int find_tok(const lt_wp *wp, const char *t, int32_t *out, const char *na
     return LT_OK;
 }
 
-typedef struct { int64_t id; const char *tok; } idtok;
-static int cmp_idtok(const void *a, const void *b) { const idtok *x = a, *y = b; return x->id < y->id ? -1 : x->id > y->id; }
-
-int lt__wp_from_json(lt_wp *wp, const char *json, size_t len, const char *name) {
-    memset(wp, 0, sizeof *wp);
-    cJSON *j = cJSON_ParseWithLength(json, len);
-    if (!j) return lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", name, (size_t)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - json : 0));
-    int rc = LT_OK;
-    idtok *arr = NULL;
-    cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model"), *norm = cJSON_GetObjectItemCaseSensitive(j, "normalizer");
-    cJSON *type = model ? cJSON_GetObjectItemCaseSensitive(model, "type") : NULL;
-    cJSON *vocab = model ? cJSON_GetObjectItemCaseSensitive(model, "vocab") : NULL;
-    if (!cJSON_IsString(type) || strcmp(type->valuestring, "WordPiece") || !cJSON_IsObject(vocab)) {
-        rc = lt_err(LT_EFORMAT, "%s: only WordPiece tokenizers are supported (model.type)", name); goto done;
-    }
-    cJSON *ntype = norm ? cJSON_GetObjectItemCaseSensitive(norm, "type") : NULL;
-    if (norm && !cJSON_IsNull(norm) && (!cJSON_IsString(ntype) || strcmp(ntype->valuestring, "BertNormalizer"))) {
-        rc = lt_err(LT_EFORMAT, "%s: unsupported normalizer (need BertNormalizer)", name); goto done;
-    }
-    cJSON *x;
-    wp->clean_text = 1; wp->chinese = 1; wp->lower = 1;
-    if (norm && !cJSON_IsNull(norm)) {
-        if ((x = cJSON_GetObjectItemCaseSensitive(norm, "clean_text"))) wp->clean_text = cJSON_IsTrue(x);
-        if ((x = cJSON_GetObjectItemCaseSensitive(norm, "handle_chinese_chars"))) wp->chinese = cJSON_IsTrue(x);
-        if ((x = cJSON_GetObjectItemCaseSensitive(norm, "lowercase"))) wp->lower = cJSON_IsTrue(x);
-        x = cJSON_GetObjectItemCaseSensitive(norm, "strip_accents");
-        wp->strip_accents = x && !cJSON_IsNull(x) ? cJSON_IsTrue(x) : wp->lower;
-    } else { wp->clean_text = wp->chinese = wp->lower = 0; }
-    wp->max_chars = 100;
-    if ((x = cJSON_GetObjectItemCaseSensitive(model, "max_input_chars_per_word")) && cJSON_IsNumber(x)) wp->max_chars = x->valueint;
-    snprintf(wp->prefix, sizeof wp->prefix, "##");
-    if ((x = cJSON_GetObjectItemCaseSensitive(model, "continuing_subword_prefix")) && cJSON_IsString(x)) snprintf(wp->prefix, sizeof wp->prefix, "%s", x->valuestring);
-    int n = cJSON_GetArraySize(vocab);
-    arr = lt_malloc(sizeof(idtok) * (size_t)(n ? n : 1));
-    if (!arr) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
-    int k = 0;
-    for (cJSON *e = vocab->child; e; e = e->next) {
-        if (!cJSON_IsNumber(e)) { rc = lt_err(LT_EFORMAT, "%s: vocabulary entry '%.40s' has no integer id", name, e->string); goto done; }
-        arr[k++] = (idtok){(int64_t)e->valuedouble, e->string};
-    }
-    qsort(arr, (size_t)k, sizeof *arr, cmp_idtok);
-    wp->vocab = lt_vocab_new();
-    if (!wp->vocab) { rc = LT_ENOMEM; goto done; }
-    for (int i = 0; i < k; i++) {
-        if (arr[i].id != i) { rc = lt_err(LT_EFORMAT, "%s: vocabulary ids are not 0..%d (id %lld)", name, k - 1, (long long)arr[i].id); goto done; }
-        if ((rc = lt_vocab_add(wp->vocab, arr[i].tok, strlen(arr[i].tok), 1))) goto done;
-        if (lt_vocab_size(wp->vocab) != i + 1) { rc = lt_err(LT_EFORMAT, "%s: duplicate vocabulary token '%.40s'", name, arr[i].tok); goto done; }
-    }
-    const char *unk = "[UNK]";
-    if ((x = cJSON_GetObjectItemCaseSensitive(model, "unk_token")) && cJSON_IsString(x)) unk = x->valuestring;
-    if ((rc = find_tok(wp, unk, &wp->unk, name)) || (rc = find_tok(wp, "[CLS]", &wp->cls, name)) || (rc = find_tok(wp, "[SEP]", &wp->sep, name))) goto done;
-    if (find_tok(wp, "[PAD]", &wp->pad, name)) wp->pad = 0;
-    /* added tokens matched on the raw text (normalized: false, as BERT's specials are) */
-    cJSON *added = cJSON_GetObjectItemCaseSensitive(j, "added_tokens");
-    if (cJSON_IsArray(added))
-        for (cJSON *e = added->child; e; e = e->next) {
-            cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content"), *id = cJSON_GetObjectItemCaseSensitive(e, "id");
-            if (!cJSON_IsString(c) || !cJSON_IsNumber(id)) { rc = lt_err(LT_EFORMAT, "%s: added_tokens entry without content or id", name); goto done; }
-            if (id->valuedouble < 0 || id->valuedouble >= k) { rc = lt_err(LT_EFORMAT, "%s: added token '%.40s' has id %g outside the vocabulary", name, c->valuestring, id->valuedouble); goto done; }
-            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "normalized"))) continue;
-            if ((rc = add_added(wp, c->valuestring, (int32_t)id->valuedouble, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "lstrip")),
-                                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "rstrip"))))) { rc = lt_err(rc, "out of memory"); goto done; }
-        }
-done:
-    lt_free(arr);
-    cJSON_Delete(j);
-    if (rc) lt__wp_destroy(wp);
-    return rc;
-}
-
 static int read_text(const char *path, char **out, size_t *len) {
     char *b; size_t ml;
     int rc = lt_read_whole(path, &b, len, &ml);
@@ -294,16 +225,8 @@ int lt__wp_load(lt_wp *wp, const char *dir) {
     char *txt = NULL;
     size_t len;
     int rc;
-    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        fclose(f);
-        if ((rc = read_text(path, &txt, &len))) return rc;
-        rc = lt__wp_from_json(wp, txt, len, path);
-        lt_free(txt);
-        if (rc) return rc;
-    } else {
-        /* vocab.txt + tokenizer_config.json */
+    {   /* vocab.txt + tokenizer_config.json (a folder with a tokenizer.json reads it through the
+         * general pipeline, tok.c) */
         memset(wp, 0, sizeof *wp);
         snprintf(path, sizeof path, "%s/vocab.txt", dir);
         if ((rc = read_text(path, &txt, &len))) return lt_err(rc, "%s: no tokenizer.json and no vocab.txt: a BERT tokenizer needs one of them", dir);
@@ -355,13 +278,12 @@ int lt__wp_load(lt_wp *wp, const char *dir) {
 }
 
 int lt_bert_tokenizer_check(const char *json, size_t len, const char *name) {
-    lt_wp wp;
-    int rc = lt__wp_from_json(&wp, json, len, name);
+    lt_tokenizer *t;
+    int rc = lt_tokenizer_parse(&t, json, len, name);
     if (rc) return rc;
-    int32_t *ids = NULL;
-    int cap = 0;
-    rc = lt__wp_encode(&wp, json, len > 2000 ? 2000 : len, &ids, &cap);
-    lt_free(ids);
-    lt__wp_destroy(&wp);
-    return rc < 0 ? rc : LT_OK;
+    lt_encoding e = {0};
+    rc = lt_tokenizer_encode(t, json, len > 2000 ? 2000 : len, NULL, 0, 1, 0, &e);
+    lt_encoding_free(&e);
+    lt_tokenizer_free(t);
+    return rc;
 }
