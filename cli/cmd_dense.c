@@ -632,9 +632,9 @@ int cmd_eval_probe(int argc, char **argv) {
         double secs = lt_now() - t0;
         const char *clf = knn ? "knn" : "logreg";
         if (json) {
-            printf("{\"classifier\": \"%s\", \"accuracy\": %.6f, \"macro_f1\": %.6f, \"sd\": %.6f, \"auc\": ", clf, res.accuracy, res.macro_f1, res.sd_accuracy);
+            cli_jprintf(stdout, "{\"classifier\": \"%s\", \"accuracy\": %.6f, \"macro_f1\": %.6f, \"sd\": %.6f, \"auc\": ", clf, res.accuracy, res.macro_f1, res.sd_accuracy);
             cli_json_num(stdout, res.auc);
-            printf(", \"train\": %lld, \"test\": %lld, \"classes\": %d, \"folds\": %d, \"iterations\": %d, \"seconds\": %.3f}\n", (long long)res.n_train,
+            cli_jprintf(stdout, ", \"train\": %lld, \"test\": %lld, \"classes\": %d, \"folds\": %d, \"iterations\": %d, \"seconds\": %.3f}\n", (long long)res.n_train,
                    (long long)res.n_test, res.classes, res.folds, res.iterations, secs);
         } else {
             printf("classifier\t%s\naccuracy\t%.4f\nmacro_f1\t%.4f\nsd\t%.4f\n", clf, res.accuracy, res.macro_f1, res.sd_accuracy);

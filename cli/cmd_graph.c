@@ -33,6 +33,14 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
     {"vectors", 0, "V", O_VECS, "sum (a node's row + its context row, as GloVe's), node (the input rows alone, as\n" \
                                  "                           gensim, PecanPy and SNAP) or context [sum]"}, \
     {"quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr"}
+/* lt_graph_load, and its cache warning (a file under the cache's name passed over, a cache that
+ * could not be written) on stderr */
+static int load_graph(const char *path, const lt_graph_opts *go, lt_graph **g, lt_graph_stats *st) {
+    int rc = lt_graph_load(path, go, g, st);
+    if (!rc && st->cache_note[0] && !cli_quiet()) fprintf(stderr, "latent: warning: %s\n", st->cache_note);
+    return rc;
+}
+
 static const cli_opt g_n2v_opts[] = {
     WALK_OPTS,
     {"p", 0, "X", O_P, "return parameter: weight 1/p to step back [1]"},
@@ -111,7 +119,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
     double t0 = lt_now();
     lt_graph *g;
     lt_graph_stats st;
-    if (lt_graph_load(argv[optind], &go, &g, &st)) return cli_fail(method);
+    if (load_graph(argv[optind], &go, &g, &st)) return cli_fail(method);
     double tl = lt_now() - t0;
     if (!cli_quiet())
         fprintf(stderr, "latent: %s: %lld nodes, %lld %s edges (%s%.2fs); dropped: %lld self loops, %lld duplicates, %lld zero weights; %lld isolated nodes\n",
@@ -167,7 +175,7 @@ static int graph_split(int argc, char **argv) {
     if (optind != argc - 1 || !out || !test) return cli_usage(S.usage, "graph split: expected GRAPH, -o TRAIN and --test PAIRS");
     lt_graph *g;
     lt_graph_stats st;
-    if (lt_graph_load(argv[optind], &go, &g, &st)) return cli_fail("graph split");
+    if (load_graph(argv[optind], &go, &g, &st)) return cli_fail("graph split");
     lt_split_info si;
     int r = lt_graph_split(g, holdout, seed, out, test, &si) ? cli_fail("graph split") : 0;
     lt_graph_free(g);
@@ -203,14 +211,14 @@ int cmd_graph(int argc, char **argv) {
     if (optind != argc - 1) return cli_usage(S.usage, "graph info: expected GRAPH");
     lt_graph *g;
     lt_graph_stats st;
-    if (lt_graph_load(argv[optind], &go, &g, &st)) return cli_fail("graph info");
+    if (load_graph(argv[optind], &go, &g, &st)) return cli_fail("graph info");
     lt_graph_info in;
     if (lt_graph_describe(g, &in)) { lt_graph_free(g); return cli_fail("graph info"); }
     double bpe = st.edges ? (double)in.bytes / (double)st.edges : 0;
     if (json) {
         fputs("{\"file\": ", stdout);
         cli_json_str(stdout, argv[optind]);
-        printf(", \"nodes\": %lld, \"edges\": %lld, \"arcs\": %lld, \"directed\": %s, \"weighted\": %s, \"lines\": %lld, "
+        cli_jprintf(stdout, ", \"nodes\": %lld, \"edges\": %lld, \"arcs\": %lld, \"directed\": %s, \"weighted\": %s, \"lines\": %lld, "
                "\"self_loops\": %lld, \"duplicates\": %lld, \"zero_weights\": %lld, \"isolated\": %lld, \"dangling\": %lld, "
                "\"degree_min\": %lld, \"degree_max\": %lld, \"degree_mean\": %.4f, \"degree_median\": %.1f, \"components\": %lld, "
                "\"largest_component\": %lld, \"bytes\": %lld, \"bytes_per_edge\": %.2f, \"from_cache\": %s}\n",

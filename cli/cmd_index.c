@@ -374,7 +374,7 @@ int cmd_eval_recall(int argc, char **argv) {
         double rec = 0, el = 0;
         if (lt_hnsw_recall(h, Q->data, Q->n, Q->ld, o.k, ef, T, tk, o.repeat, o.threads, &rec, &el)) { r = cli_fail("eval recall"); break; }
         double qps = el > 0 ? (double)Q->n / el : 0;
-        if (o.json) printf("{\"k\": %d, \"ef\": %d, \"threads\": %d, \"recall\": %.5f, \"qps\": %.1f, \"repeat\": %d}\n", o.k, ef, o.threads, rec, qps, o.repeat);
+        if (o.json) cli_jprintf(stdout, "{\"k\": %d, \"ef\": %d, \"threads\": %d, \"recall\": %.5f, \"qps\": %.1f, \"repeat\": %d}\n", o.k, ef, o.threads, rec, qps, o.repeat);
         else printf("%d\t%d\t%d\t%.5f\t%.1f\t%d\n", o.k, ef, o.threads, rec, qps, o.repeat);
     }
 done:

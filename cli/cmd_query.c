@@ -447,7 +447,7 @@ static void acc_row(int json, const char *name, int64_t c, int64_t t, int64_t sk
     if (!json) { printf("%s\t%lld\t%lld\t%.4f\t%lld\n", name, (long long)c, (long long)t, ratio(c, t), (long long)skipped); return; }
     printf("%s{\"section\": ", first ? "" : ", ");
     cli_json_str(stdout, name);
-    printf(", \"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f, \"skipped\": %lld}", (long long)c, (long long)t, ratio(c, t), (long long)skipped);
+    cli_jprintf(stdout, ", \"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f, \"skipped\": %lld}", (long long)c, (long long)t, ratio(c, t), (long long)skipped);
 }
 
 int cmd_eval(int argc, char **argv) {
@@ -501,10 +501,10 @@ int cmd_eval(int argc, char **argv) {
             acc_row(q.json, s->name, s->correct, s->total, s->skipped, i == 0);
         }
         if (q.json) {
-            printf("], \"semantic\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.sem_correct, (long long)rep.sem_total, ratio(rep.sem_correct, rep.sem_total));
-            printf(", \"syntactic\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.syn_correct, (long long)rep.syn_total, ratio(rep.syn_correct, rep.syn_total));
-            printf(", \"total\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.correct, (long long)rep.total, ratio(rep.correct, rep.total));
-            printf(", \"coverage\": {\"answered\": %lld, \"questions\": %lld, \"ratio\": %.6f}}\n", (long long)rep.total, (long long)rep.questions, ratio(rep.total, rep.questions));
+            cli_jprintf(stdout, "], \"semantic\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.sem_correct, (long long)rep.sem_total, ratio(rep.sem_correct, rep.sem_total));
+            cli_jprintf(stdout, ", \"syntactic\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.syn_correct, (long long)rep.syn_total, ratio(rep.syn_correct, rep.syn_total));
+            cli_jprintf(stdout, ", \"total\": {\"correct\": %lld, \"total\": %lld, \"accuracy\": %.6f}", (long long)rep.correct, (long long)rep.total, ratio(rep.correct, rep.total));
+            cli_jprintf(stdout, ", \"coverage\": {\"answered\": %lld, \"questions\": %lld, \"ratio\": %.6f}}\n", (long long)rep.total, (long long)rep.questions, ratio(rep.total, rep.questions));
         } else {
             printf("semantic\t%lld\t%lld\t%.4f\n", (long long)rep.sem_correct, (long long)rep.sem_total, ratio(rep.sem_correct, rep.sem_total));
             printf("syntactic\t%lld\t%lld\t%.4f\n", (long long)rep.syn_correct, (long long)rep.syn_total, ratio(rep.syn_correct, rep.syn_total));
@@ -519,7 +519,7 @@ int cmd_eval(int argc, char **argv) {
         if (q.json) {
             fputs("{\"spearman\": ", stdout); cli_json_num(stdout, rep.spearman);
             fputs(", \"pearson\": ", stdout); cli_json_num(stdout, rep.pearson);
-            printf(", \"used\": %lld, \"total\": %lld, \"coverage\": %.6f", (long long)rep.used, (long long)rep.total, ratio(rep.used, rep.total));
+            cli_jprintf(stdout, ", \"used\": %lld, \"total\": %lld, \"coverage\": %.6f", (long long)rep.used, (long long)rep.total, ratio(rep.used, rep.total));
             if (q.oov) printf(", \"oov_filled\": %lld", (long long)rep.oov_filled);
             fputs("}\n", stdout);
         } else {
@@ -559,7 +559,7 @@ int cmd_eval_nodes(int argc, char **argv) {
     lt_vecs_free(v);
     if (r) return r;
     if (q.json)
-        printf("{\"nodes\": %lld, \"labels\": %d, \"multilabel_nodes\": %lld, \"train\": %lld, \"test\": %lld, \"repeats\": %d, "
+        cli_jprintf(stdout, "{\"nodes\": %lld, \"labels\": %d, \"multilabel_nodes\": %lld, \"train\": %lld, \"test\": %lld, \"repeats\": %d, "
                "\"topk\": {\"macro_f1\": %.6f, \"macro_f1_sd\": %.6f, \"micro_f1\": %.6f, \"micro_f1_sd\": %.6f}, "
                "\"threshold\": {\"macro_f1\": %.6f, \"macro_f1_sd\": %.6f, \"micro_f1\": %.6f, \"micro_f1_sd\": %.6f}}\n",
                (long long)res.nodes, res.labels, (long long)res.multilabel_nodes, (long long)res.n_train, (long long)res.n_test, res.repeats,
@@ -595,7 +595,7 @@ int cmd_eval_links(int argc, char **argv) {
     lt_vecs_free(v);
     if (r) return r;
     if (q.json)
-        printf("{\"op\": \"%s\", \"auc\": %.6f, \"pairs\": %lld, \"positives\": %lld, \"trained\": %lld, \"scored\": %lld}\n", ops[q.op],
+        cli_jprintf(stdout, "{\"op\": \"%s\", \"auc\": %.6f, \"pairs\": %lld, \"positives\": %lld, \"trained\": %lld, \"scored\": %lld}\n", ops[q.op],
                res.auc, (long long)res.pairs, (long long)res.positives, (long long)res.trained, (long long)res.scored);
     else
         printf("op\t%s\nauc\t%.4f\npairs\t%lld\npositives\t%lld\ntrained\t%lld\nscored\t%lld\n", ops[q.op], res.auc, (long long)res.pairs,
@@ -634,7 +634,7 @@ int cmd_eval_graphs(int argc, char **argv) {
     if (r) return r;
     const char *clf = q.clf == LT_CLF_SVM ? "svm" : "logreg";
     if (q.json)
-        printf("{\"accuracy\": %.6f, \"sd\": %.6f, \"items\": %lld, \"classes\": %d, \"folds\": %d, \"classifier\": \"%s\", \"C\": %g}\n",
+        cli_jprintf(stdout, "{\"accuracy\": %.6f, \"sd\": %.6f, \"items\": %lld, \"classes\": %d, \"folds\": %d, \"classifier\": \"%s\", \"C\": %g}\n",
                res.accuracy, res.sd, (long long)res.items, res.classes, res.folds, clf, res.C);
     else
         printf("accuracy\t%.4f\nsd\t%.4f\nitems\t%lld\nclasses\t%d\nfolds\t%d\nclassifier\t%s\nC\t%g\n", res.accuracy, res.sd,

@@ -1,7 +1,10 @@
 /* Output shared by the query commands: one layout for neighbours (similar, analogy, search),
  * as TSV with a header or as one JSON object per query. */
 #include "cli.h"
+#include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 void cli_json_str(FILE *f, const char *s) {
@@ -15,6 +18,40 @@ void cli_json_str(FILE *f, const char *s) {
         else fputc(*p, f);
     }
     fputc('"', f);
+}
+
+/* printf for JSON: what the format makes, with every bare nan / inf / -nan / -inf outside
+ * strings written as null, so no JSON output holds a non-finite number */
+void cli_jprintf(FILE *f, const char *fmt, ...) {
+    char small[1024], *b = small;
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof small && (b = malloc((size_t)n + 1))) vsnprintf(b, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || !b) { fputs("null", f); return; }
+    int in_str = 0;
+    for (const char *p = b; *p; p++) {
+        if (in_str) {
+            if (*p == '\\' && p[1]) { fputc(*p++, f); fputc(*p, f); continue; }
+            if (*p == '"') in_str = 0;
+            fputc(*p, f);
+            continue;
+        }
+        if (*p == '"') { in_str = 1; fputc(*p, f); continue; }
+        const char *q = p + (*p == '-');
+        size_t w = !strncmp(q, "nan", 3) || !strncmp(q, "inf", 3) ? 3 : 0;
+        if (w && !strncmp(q, "infinity", 8)) w = 8;
+        if (w && !isalnum((unsigned char)q[w]) && (p == b || !isalnum((unsigned char)p[-1]))) {
+            fputs("null", f);
+            p = q + w - 1;
+            continue;
+        }
+        fputc(*p, f);
+    }
+    if (b != small) free(b);
 }
 
 void cli_json_num(FILE *f, double x) {

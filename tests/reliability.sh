@@ -115,7 +115,8 @@ if grep -q "intermediate" "$T/err" && [ "$n" = 1 ]; then ok "message not garbled
 
 # --- minor ---
 printf 'a\000b\nc\n' > "$T/nul.labels.txt"
-printf '2 2\nw1 1 2\nw2 3 4\n' > "$T/two.txt"; $L convert "$T/two.txt" "$T/nul.npy"; printf 'a\000b\nc\n' > "$T/nul.labels.txt"
+# an unbound .npy (written without labels, as NumPy writes them) beside a sidecar made by hand
+printf '2 2\nw1 1 2\nw2 3 4\n' > "$T/two.txt"; $L convert "$T/two.txt" "$T/two.fvecs"; $L convert "$T/two.fvecs" "$T/nul.npy"; printf 'a\000b\nc\n' > "$T/nul.labels.txt"
 expect 1 "labels with a NUL byte refused" "NUL" -- $L info "$T/nul.npy"
 : > "$T/empty.fvecs"
 expect 1 "empty .fvecs refused" "empty" -- $L info "$T/empty.fvecs"

@@ -53,6 +53,8 @@ typedef struct lt_graph_stats {
     int64_t self_loops, duplicates, zero_weights, isolated;
     int from_cache;             /* 1 when the cache was used */
     char cache_path[1024];      /* the cache read or written ("" when none) */
+    char cache_note[1200];      /* why a file under a cache's name was passed over, or why no
+                                 * cache could be written ("" when none): a warning to show */
 } lt_graph_stats;
 
 int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st);

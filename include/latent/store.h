@@ -125,6 +125,10 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
  * Every write error (including a full disk on stdout) is reported by lt_afile_commit. */
 typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout, direct; void *gz, *buf; } lt_afile;
 int lt_afile_open(lt_afile *a, const char *path);
+/* For files latent writes on its own (caches beside an input): always a temporary renamed over
+ * PATH, and refused when PATH exists as anything but a regular file (a symbolic link, FIFO or
+ * device is never followed, written through or replaced). */
+int lt_afile_open_implicit(lt_afile *a, const char *path);
 int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
 void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */
 

@@ -1,6 +1,8 @@
 /* Categorical encoders of tables (see dense.h). The model keeps, per feature column, its
  * type and, for a categorical one, the sorted categories ("\x1f"-separated in the metadata;
- * an empty item is the missing value) with a 0/1 array of which are frequent. */
+ * an empty item is the missing value) with a 0/1 array of which are frequent. Names and
+ * categories are stored escaped (backslash, newline and 0x1f as \\, \n and \f; metadata
+ * "escaped" = 1; models written before hold them raw), as CSV cells may hold any byte. */
 #include "dense_impl.h"
 #include "../core/strmap.h"
 #include <math.h>
@@ -51,6 +53,37 @@ static int setf(lt_model *m, const char *fmt, int i, const char *v) {
     return lt_model_meta_set(m, k, v);
 }
 
+/* the escaping above: q needs 2l bytes; returns the end */
+static char *esc_put(char *q, const char *s, size_t l) {
+    for (size_t i = 0; i < l; i++) {
+        if (s[i] == '\\' || s[i] == '\n' || s[i] == '\x1f') { *q++ = '\\'; *q++ = s[i] == '\n' ? 'n' : s[i] == '\x1f' ? 'f' : '\\'; }
+        else *q++ = s[i];
+    }
+    return q;
+}
+/* the inverse, into d (l bytes at most); returns the length */
+static size_t unesc(char *d, const char *s, size_t l) {
+    size_t o = 0;
+    for (size_t i = 0; i < l; i++) {
+        if (s[i] == '\\' && i + 1 < l) { i++; d[o++] = s[i] == 'n' ? '\n' : s[i] == 'f' ? '\x1f' : s[i]; }
+        else d[o++] = s[i];
+    }
+    return o;
+}
+static int set_name(lt_model *m, int i, const char *name) {
+    size_t l = strlen(name);
+    char *e = lt_malloc(2 * l + 1);
+    if (!e) return lt_err(LT_ENOMEM, "out of memory");
+    *esc_put(e, name, l) = 0;
+    int rc = setf(m, "col%d.name", i, e);
+    lt_free(e);
+    return rc;
+}
+
+/* the model keeps a few metadata entries per column (lt_model's limits): wider tables are
+ * refused before any work, with a message about columns */
+enum { CAT_MAX_COLS = 1360 };
+
 int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
     *out = NULL;
     int kind = !strcmp(o->kind, "onehot") ? 0 : !strcmp(o->kind, "ordinal") ? 1 : !strcmp(o->kind, "hash") ? 2 : -1;
@@ -63,6 +96,11 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
     lt_model *m = lt_model_new(o->kind);
     if (!m) return lt_err(LT_ENOMEM, "out of memory");
     int C = lt_table_cols(t), nf = 0, nnum = 0, rc = LT_OK;
+    if (C - (label >= 0) > CAT_MAX_COLS) {
+        lt_model_free(m);
+        return lt_err(LT_EINVAL, "the table has %d feature columns; the %s encoder takes at most %d (keep the columns you need, "
+                      "e.g. with cut -d, -f)", C - (label >= 0), o->kind, CAT_MAX_COLS);
+    }
     int64_t outdim = 0;
     double *mean = lt_calloc((size_t)C, 8), *sd = lt_calloc((size_t)C, 8);
     catc *cats = lt_malloc((size_t)n * sizeof *cats);
@@ -78,7 +116,7 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
             else if (!is_number(v, &x)) numeric = 0;
         }
         if (numeric && missing == n) numeric = 0;   /* nothing but missing values: one category */
-        rc = setf(m, "col%d.name", nf, lt_table_name(t, c));
+        rc = set_name(m, nf, lt_table_name(t, c));
         if (rc == LT_OK) rc = setf(m, "col%d.type", nf, numeric ? "numeric" : "categorical");
         if (rc == LT_OK && numeric) {
             if (missing) { rc = lt_err(LT_EINVAL, "numeric column '%s' has %d missing values (impute them first)", lt_table_name(t, c), missing); break; }
@@ -96,7 +134,6 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
             for (int64_t i = 0; i < n; i++) {
                 const char *v = lt_table_cell(t, i, c);
                 if (!v) { miss++; continue; }
-                if (strchr(v, '\x1f')) { rc = lt_err(LT_EFORMAT, "column '%s': a value holds the byte 0x1f", lt_table_name(t, c)); break; }
                 int64_t id = lt__strmap_put(sm, v, strlen(v), NULL);
                 if (id < 0) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
                 cnt[id]++;
@@ -106,7 +143,7 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
             if (miss) { cats[nc].s = NULL; cats[nc].count = miss; nc++; }
             qsort(cats, (size_t)nc, sizeof *cats, cmp_cat);
             size_t bytes = 1;
-            for (int64_t k = 0; k < nc; k++) bytes += (cats[k].s ? strlen(cats[k].s) : 0) + 1;
+            for (int64_t k = 0; k < nc; k++) bytes += 2 * (cats[k].s ? strlen(cats[k].s) : 0) + 1;
             char *nb = rc == LT_OK ? lt_realloc(buf, bytes) : NULL;
             double *freq = lt_malloc((size_t)(nc ? nc : 1) * 8);
             if (rc == LT_OK && (!nb || !freq)) rc = lt_err(LT_ENOMEM, "out of memory");
@@ -116,9 +153,7 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
                 char *q = buf;
                 for (int64_t k = 0; k < nc; k++) {
                     if (k) *q++ = '\x1f';
-                    size_t l = cats[k].s ? strlen(cats[k].s) : 0;
-                    memcpy(q, cats[k].s ? cats[k].s : "", l);
-                    q += l;
+                    q = esc_put(q, cats[k].s ? cats[k].s : "", cats[k].s ? strlen(cats[k].s) : 0);
                     freq[k] = cats[k].count >= o->min_frequency;
                     nfreq += freq[k] > 0; ninf += freq[k] == 0;
                 }
@@ -142,6 +177,7 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
     META("min_frequency", "%lld", (long long)o->min_frequency);
     META("handle_unknown", "%s", o->unknown == LT_UNKNOWN_ERROR ? "error" : o->unknown == LT_UNKNOWN_IGNORE ? "ignore" : "infrequent");
     META("n_samples", "%lld", (long long)n);
+    META("escaped", "%d", 1);
 #undef META
     if (rc == LT_OK && o->label) rc = lt_model_meta_set(m, "label", o->label);
     if (rc == LT_OK) rc = lt_model_put(m, "num_mean", 1, nnum, mean);
@@ -193,6 +229,7 @@ static int cat_encode(const lt_model *m, const lt_table *t, const char *name, lt
     if (csr) *csr = NULL;
     const char *kind = lt_model_kind(m), *s;
     int k = !strcmp(kind, "onehot") ? 0 : !strcmp(kind, "ordinal") ? 1 : 2;
+    int esc = (s = lt_model_meta(m, "escaped")) && !strcmp(s, "1");   /* names and categories escaped */
     int nf = (s = lt_model_meta(m, "columns")) ? atoi(s) : -1;
     int64_t dim = (s = lt_model_meta(m, "dim")) ? atoll(s) : -1, hd = (s = lt_model_meta(m, "hash_dim")) ? atoll(s) : 0;
     const char *hu = lt_model_meta(m, "handle_unknown"), *missing = lt_model_meta(m, "missing");
@@ -215,7 +252,13 @@ static int cat_encode(const lt_model *m, const lt_table *t, const char *name, lt
         snprintf(key, sizeof key, "col%d.type", f);
         const char *ty = lt_model_meta(m, key);
         if (!cn || !ty) { rc = lt_err(LT_EFORMAT, "%s model: column %d undescribed", kind, f); break; }
-        if ((col[f] = lt_table_col(t, cn)) < 0) { rc = lt_err(LT_EINVAL, "%s: no column '%s' (the model was fitted with it)", name, cn); break; }
+        char *raw = lt_malloc(strlen(cn) + 1);
+        if (!raw) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+        if (esc) raw[unesc(raw, cn, strlen(cn))] = 0; else strcpy(raw, cn);
+        col[f] = lt_table_col(t, raw);
+        if (col[f] < 0) rc = lt_err(LT_EINVAL, "%s: no column '%s' (the model was fitted with it)", name, raw);
+        lt_free(raw);
+        if (rc) break;
         isnum[f] = !strcmp(ty, "numeric");
         miss_id[f] = -1;
         if (isnum[f]) { used++; numi++; continue; }
@@ -225,14 +268,18 @@ static int cat_encode(const lt_model *m, const lt_table *t, const char *name, lt
         int64_t fr = 0, fc = 0;
         freq[f] = lt_model_get(m, key, &fr, &fc);
         if (!cs || !freq[f] || !(maps[f] = lt__strmap_new())) { rc = lt_err(LT_EFORMAT, "%s model: column '%s' without its categories", kind, cn); break; }
+        char *tmp = lt_malloc(strlen(cs) + 1);
+        if (!tmp) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
         for (const char *p = cs;;) {
             size_t l = strcspn(p, "\x1f");
             if (l == 0) miss_id[f] = ncat[f];
-            if (lt__strmap_put(maps[f], p, l, NULL) < 0) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            size_t rl = esc ? unesc(tmp, p, l) : (memcpy(tmp, p, l), l);
+            if (lt__strmap_put(maps[f], tmp, rl, NULL) < 0) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
             ncat[f]++;
             if (!p[l]) break;
             p += l + 1;
         }
+        lt_free(tmp);
         if (rc == LT_OK && (fr != 1 || fc != ncat[f])) rc = lt_err(LT_EFORMAT, "%s model: column '%s': %lld categories, %lld flags", kind, cn, (long long)ncat[f], (long long)fc);
         if (rc == LT_OK && !(rankof[f] = lt_malloc((size_t)ncat[f] * 8))) rc = lt_err(LT_ENOMEM, "out of memory");
         for (int64_t j = 0; rc == LT_OK && j < ncat[f]; j++) rankof[f][j] = freq[f][j] > 0 ? nfreq[f]++ : -1;

@@ -1,6 +1,7 @@
 /* CSV tables with a header (see dense.h): cells kept as strings in one arena. */
 #include "dense_impl.h"
 #include "latent/io.h"
+#include "../core/strmap.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,16 +49,18 @@ int lt_table_parse(const char *buf, size_t len, const char *path, const char *mi
     int64_t cap = 0;
     if (!t || !(t->arena = lt_malloc(len + 1 + (len + 1)))) rc = lt_err(LT_ENOMEM, "out of memory");
     const char *p = buf, *end = buf + len;
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) p += 3;   /* a UTF-8 byte order mark is not part of the first name */
     char *a = t ? t->arena : NULL;
-    long long line = 0;
+    long long line = 1;          /* the physical line a record starts on (quoted cells may hold newlines) */
+    const char *counted = buf;
     char **row = NULL;
     int rcap = 0;
     /* the separator: a tab when the header line has tabs and no comma, else a comma */
-    const char *nl = memchr(buf, '\n', len);
-    size_t hl = nl ? (size_t)(nl - buf) : len;
-    char sep = memchr(buf, '\t', hl) && !memchr(buf, ',', hl) ? '\t' : ',';
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t hl = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    char sep = memchr(p, '\t', hl) && !memchr(p, ',', hl) ? '\t' : ',';
     while (rc == LT_OK && p < end) {
-        line++;
+        for (; counted < p; counted++) line += *counted == '\n';
         const char *ls = p;
         if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) { p += *p == '\r' ? 2 : 1; continue; }   /* blank line */
         int n = 0;
@@ -81,9 +84,14 @@ int lt_table_parse(const char *buf, size_t len, const char *path, const char *mi
             t->cols = n;
             if (!(t->names = lt_malloc((size_t)n * sizeof *t->names))) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
             memcpy(t->names, row, (size_t)n * sizeof *row);
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < i; j++)
-                    if (!strcmp(row[i], row[j])) rc = lt_err(LT_EFORMAT, "%s: line 1: column '%s' appears twice", path, row[i]);
+            lt__strmap *seen = lt__strmap_new();   /* linear in the header, however wide */
+            if (!seen) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            for (int i = 0; i < n && rc == LT_OK; i++) {
+                int added;
+                if (lt__strmap_put(seen, row[i], strlen(row[i]), &added) < 0) rc = lt_err(LT_ENOMEM, "out of memory");
+                else if (!added) rc = lt_err(LT_EFORMAT, "%s: line 1: column '%s' appears twice", path, row[i]);
+            }
+            lt__strmap_free(seen);
             continue;
         }
         if (n != t->cols) { rc = lt_err(LT_EFORMAT, "%s: line %lld (offset %zu): %d fields, the header has %d", path, line, (size_t)(ls - buf), n, t->cols); break; }

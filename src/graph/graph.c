@@ -244,7 +244,7 @@ static int cache_write(const lt_graph *g, const lt_graph_stats *st, uint64_t isi
     h[H_LABO] = (int64_t)pos;
     h[H_SL] = st->self_loops; h[H_DUP] = st->duplicates; h[H_ZW] = st->zero_weights; h[H_LINES] = st->lines;
     lt_afile a;
-    int rc = lt_afile_open(&a, path);
+    int rc = lt_afile_open_implicit(&a, path);
     if (rc) return rc;
     uLong crc = crc32_z(0, Z_NULL, 0);
     static const unsigned char zero[64] = {0};
@@ -277,12 +277,15 @@ static int cache_view(const unsigned char *u, size_t len, const char *name, int6
         return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated cache)", name, len - 4);
     memcpy(hdr, u + 8, 128);
     int64_t n = hdr[H_N], m = hdr[H_M];
-    size_t body = len - 4;
-    if (hdr[H_VER] != 1 || n < 1 || n > INT32_MAX - 1 || m < 0 || (uint64_t)m > body / 4 || (uint64_t)n > body / 8 ||
-        hdr[H_OFF] != (int64_t)al64(8 + 128) || hdr[H_ADJ] < hdr[H_OFF] + (n + 1) * 8 || hdr[H_ADJ] % 64 ||
-        hdr[H_WO] < hdr[H_ADJ] + m * 4 || hdr[H_WO] % 64 || hdr[H_LABO] < hdr[H_WO] + (hdr[H_W] ? m * 4 : 0) ||
-        hdr[H_LAB] < n || (uint64_t)hdr[H_LABO] + (uint64_t)hdr[H_LAB] != body || (hdr[H_DIR] & ~1) || (hdr[H_W] & ~1))
-        return lt_err(LT_EFORMAT, "%s: offset 8: corrupt cache header", name);
+    /* every offset and size is checked against the body, in unsigned arithmetic, before a
+     * pointer is formed (negative values become huge and fail the same tests) */
+    uint64_t B = len - 4, o = (uint64_t)hdr[H_OFF], a = (uint64_t)hdr[H_ADJ], wo = (uint64_t)hdr[H_WO],
+             lo = (uint64_t)hdr[H_LABO], nl = (uint64_t)hdr[H_LAB];
+    int ok = hdr[H_VER] == 1 && n >= 1 && n <= INT32_MAX - 1 && m >= 0 && (uint64_t)m <= B / 4 && (uint64_t)n <= B / 8 &&
+             !(hdr[H_DIR] & ~1) && !(hdr[H_W] & ~1) && o == al64(8 + 128) && a <= B && wo <= B && lo <= B && nl <= B &&
+             a % 64 == 0 && wo % 64 == 0 && a >= o + ((uint64_t)n + 1) * 8 && wo >= a + (uint64_t)m * 4 &&
+             lo >= wo + (hdr[H_W] ? (uint64_t)m * 4 : 0) && nl >= (uint64_t)n && lo + nl == B;
+    if (!ok) return lt_err(LT_EFORMAT, "%s: offset 8: corrupt cache header", name);
     const int64_t *off = (const int64_t *)(const void *)(u + hdr[H_OFF]);
     const int32_t *adj = (const int32_t *)(const void *)(u + hdr[H_ADJ]);
     const float *w = hdr[H_W] ? (const float *)(const void *)(u + hdr[H_WO]) : NULL;
@@ -356,17 +359,34 @@ static void cache_paths(const char *path, const lt_graph_opts *o, uint64_t ihash
     else home[0] = 0;
 }
 
+/* The cache at cp when it is a regular file made from this very input (its size and hash in
+ * the header, read first) and valid throughout; else 0, with the reason in st->cache_note when
+ * a file was there. */
 static int try_cache(const char *cp, uint64_t isize, uint64_t ihash, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st) {
     struct stat sb;
-    if (!cp[0] || stat(cp, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
-    char *buf; size_t len, ml;
-    if (lt_read_whole(cp, &buf, &len, &ml)) return 0;
+    if (!cp[0] || lstat(cp, &sb) != 0) return 0;
+    if (!S_ISREG(sb.st_mode)) {   /* a link, FIFO or device under the cache's name: never opened */
+        snprintf(st->cache_note, sizeof st->cache_note, "%s is not a regular file; not used as the graph cache", cp);
+        return 0;
+    }
     int64_t hdr[16];
-    lt_graph *g;
-    if (!ml || cache_view((const unsigned char *)buf, len, cp, hdr, &g)) { lt_release_whole(buf, ml); return 0; }
-    if ((uint64_t)hdr[H_ISIZE] != isize || (uint64_t)hdr[H_IHASH] != ihash || hdr[H_DIR] != o->directed || hdr[H_W] != o->weighted) {
-        lt_graph_free(g);
+    unsigned char head[8 + 128];
+    FILE *f = fopen(cp, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    if (got != sizeof head || memcmp(head, GMAGIC, 8)) return 0;
+    memcpy(hdr, head + 8, 128);
+    if ((uint64_t)hdr[H_ISIZE] != isize || (uint64_t)hdr[H_IHASH] != ihash || hdr[H_DIR] != o->directed || hdr[H_W] != o->weighted)
+        return 0;   /* another input's or another reading's cache */
+    char *buf; size_t len, ml;
+    if (lt_read_whole(cp, &buf, &len, &ml)) { lt_clear_error(); return 0; }
+    lt_graph *g = NULL;
+    if (!ml || cache_view((const unsigned char *)buf, len, cp, hdr, &g) ||
+        (uint64_t)hdr[H_ISIZE] != isize || (uint64_t)hdr[H_IHASH] != ihash || hdr[H_DIR] != o->directed || hdr[H_W] != o->weighted) {
+        snprintf(st->cache_note, sizeof st->cache_note, "%s", ml ? lt_errmsg() : "the graph cache could not be mapped");
+        if (g) lt_graph_free(g);
         lt_release_whole(buf, ml);
+        lt_clear_error();
         return 0;
     }
     g->in->map_base = buf;
@@ -407,16 +427,26 @@ int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_g
         lt_release_whole(buf, ml);
         return LT_OK;
     }
+    char note[sizeof st->cache_note];   /* lt_graph_parse resets the statistics */
+    memcpy(note, st->cache_note, sizeof note);
     rc = lt_graph_parse(buf, len, path, o, out, st);
+    memcpy(st->cache_note, note, sizeof note);
     lt_release_whole(buf, ml);
     if (rc || !cacheable) return rc;
-    /* a cache that cannot be written is only a slower next run */
+    /* a cache that cannot be written is only a slower next run (the reason in cache_note) */
     if (cache_write(*out, st, len, ihash, beside) == LT_OK) snprintf(st->cache_path, sizeof st->cache_path, "%s", beside);
-    else if (home[0]) {
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s", home);
-        for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) { *s = 0; mkdir(dir, 0755); *s = '/'; }
-        if (cache_write(*out, st, len, ihash, home) == LT_OK) snprintf(st->cache_path, sizeof st->cache_path, "%s", home);
+    else {
+        snprintf(st->cache_note, sizeof st->cache_note, "graph cache not written: %s", lt_errmsg());
+        if (home[0]) {
+            char dir[1024];
+            snprintf(dir, sizeof dir, "%s", home);
+            for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) { *s = 0; mkdir(dir, 0755); *s = '/'; }
+            if (cache_write(*out, st, len, ihash, home) == LT_OK) {
+                snprintf(st->cache_path, sizeof st->cache_path, "%s", home);
+                size_t u = strlen(st->cache_note);
+                snprintf(st->cache_note + u, sizeof st->cache_note - u, " (written to %s instead)", home);
+            } else snprintf(st->cache_note, sizeof st->cache_note, "graph cache not written: %s", lt_errmsg());
+        }
     }
     lt_clear_error();
     return LT_OK;

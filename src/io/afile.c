@@ -57,12 +57,21 @@ static void clean_stale(const char *path) {
     closedir(d);
 }
 
-int lt_afile_open(lt_afile *a, const char *path) {
+static int afile_open(lt_afile *a, const char *path, int implicit) {
     memset(a, 0, sizeof *a);
-    if (!strcmp(path, "-")) { a->f = stdout; a->is_stdout = 1; return LT_OK; }
+    if (!strcmp(path, "-")) {
+        if (implicit) return lt_err(LT_EINVAL, "an implicit file cannot be stdout");
+        a->f = stdout; a->is_stdout = 1;
+        return LT_OK;
+    }
     struct stat lst, st;
     char target[PATH_MAX];
     snprintf(target, sizeof target, "%s", path);
+    /* a file latent writes on its own replaces only a regular file: a symbolic link, FIFO or
+     * device planted under its name is left alone (the rename would replace a link planted
+     * later, never write through it) */
+    if (implicit && lstat(path, &lst) == 0 && !S_ISREG(lst.st_mode))
+        return lt_err(LT_EIO, "%s: exists and is not a regular file; not replacing it", path);
     if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
         if (!realpath(path, target)) return lt_err(LT_EIO, "%s: a symbolic link to nothing (%s); refusing to write", path, strerror(errno));
     }
@@ -106,6 +115,9 @@ int lt_afile_open(lt_afile *a, const char *path) {
     if ((a->buf = lt_malloc(AFILE_BUF))) setvbuf(a->f, a->buf, _IOFBF, AFILE_BUF);
     return LT_OK;
 }
+
+int lt_afile_open(lt_afile *a, const char *path) { return afile_open(a, path, 0); }
+int lt_afile_open_implicit(lt_afile *a, const char *path) { return afile_open(a, path, 1); }
 
 int lt_afile_commit(lt_afile *a) {
     if (a->is_stdout) {

@@ -174,8 +174,11 @@ int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **
         else {
             memcpy(words, r.p + r.at, (size_t)nwords * (size_t)dim * 4);
             memcpy(sw->ngrams, r.p + r.at + (size_t)nwords * (size_t)dim * 4, (size_t)bucket * (size_t)dim * 4);
-            for (int64_t i = 0; i < (int64_t)nwords * dim && rc == LT_OK; i++)
-                if (!(words[i] == words[i]) || words[i] - words[i] != 0) rc = lt_err(LT_EFORMAT, "%s: offset %zu: NaN or infinite value in the input matrix", name, r.at + (size_t)i * 4);
+            /* every row of the input matrix, words' and n-grams' alike, must be finite */
+            for (int64_t i = 0; i < (int64_t)nwords && rc == LT_OK; i++)
+                rc = lt_check_finite(words + i * dim, dim, name, r.at + (size_t)i * (size_t)dim * 4, i);
+            for (int64_t i = 0; i < (int64_t)bucket && rc == LT_OK; i++)
+                rc = lt_check_finite(sw->ngrams + i * dim, dim, name, r.at + ((size_t)nwords + (size_t)i) * (size_t)dim * 4, nwords + i);
             v->in->subword_words = words;
             v->in->subword = sw;
             sw = NULL;

@@ -792,13 +792,59 @@ int lt__read_labels_file(lt_vecs *v, const char *path) {
     return rc;
 }
 
-/* n labels one per line, the first being row `first`'s (whole sidecars and streamed blocks) */
-static int put_label_lines(FILE *f, char *const *labels, int64_t n, int64_t first) {
+/* The binding of an .npy to its labels sidecar: after the array's data, 24 bytes "LTLABELS",
+ * the sidecar's size and its FNV-1a hash (u64 little-endian each). NumPy reads the array and
+ * ignores what follows it; latent refuses a sidecar whose size or hash differ, so a pair torn
+ * by a kill between the two renames, or mixed up by hand, never loads. */
+typedef struct { uint64_t bytes, hash; } label_digest;
+#define LABELS_TRAILER "LTLABELS"
+static void digest_put(label_digest *g, const char *s, size_t n) {
+    g->hash = lt_hash64(s, n, g->hash);
+    g->bytes += n;
+}
+
+/* n labels one per line, the first being row `first`'s (whole sidecars and streamed blocks);
+ * g (optional) accumulates their digest */
+static int put_label_lines(FILE *f, char *const *labels, int64_t n, int64_t first, label_digest *g) {
     for (int64_t i = 0; i < n; i++) {
         if (strchr(labels[i], '\n')) return lt_err(LT_EINVAL, "label of row %lld holds a newline", (long long)(first + i));
         fputs(labels[i], f);
         fputc('\n', f);
+        if (g) { digest_put(g, labels[i], strlen(labels[i])); digest_put(g, "\n", 1); }
     }
+    return LT_OK;
+}
+
+static int put_labels_trailer(FILE *f, const label_digest *g) {
+    unsigned char t[24];
+    memcpy(t, LABELS_TRAILER, 8);
+    for (int i = 0; i < 8; i++) { t[8 + i] = (unsigned char)(g->bytes >> (8 * i)); t[16 + i] = (unsigned char)(g->hash >> (8 * i)); }
+    return fwrite(t, 1, 24, f) == 24 ? LT_OK : lt_err(LT_EIO, "writing the labels binding failed");
+}
+
+/* After an .npy was parsed from buf: its sidecar lp (when present) must match the binding the
+ * file carries (when it carries one); a bound file whose sidecar is gone is refused too. */
+static int check_labels_binding(const char *buf, size_t len, const char *path, const char *lp, int have_lp) {
+    int64_t n, d;
+    int es;
+    size_t off;
+    if (lt_npy_header(buf, len, path, &n, &d, &es, &off)) { lt_clear_error(); return LT_OK; }
+    size_t end = off + (size_t)n * (size_t)d * (size_t)es;
+    if (len - end != 24 || memcmp(buf + end, LABELS_TRAILER, 8)) return LT_OK;   /* not bound (NumPy's own .npy) */
+    label_digest want = {0, 0}, got = {0, LT_HASH_INIT};
+    for (int i = 0; i < 8; i++) {
+        want.bytes |= (uint64_t)(unsigned char)buf[end + 8 + i] << (8 * i);
+        want.hash |= (uint64_t)(unsigned char)buf[end + 16 + i] << (8 * i);
+    }
+    if (!have_lp) return lt_err(LT_EFORMAT, "%s: was written with its labels in %s, which is missing", path, lp);
+    char *lb; size_t ll, ml;
+    int rc = lt_read_whole(lp, &lb, &ll, &ml);
+    if (rc) return rc;
+    digest_put(&got, lb, ll);
+    lt_release_whole(lb, ml);
+    if (got.bytes != want.bytes || got.hash != want.hash)
+        return lt_err(LT_EFORMAT, "%s: does not belong to %s (they come from different writes: an interrupted save, or files "
+                      "mixed up); write both again", lp, path);
     return LT_OK;
 }
 
@@ -811,7 +857,7 @@ int lt__write_labels_file(const lt_vecs *v, const char *path) {
     lt_afile a;
     int rc = lt_afile_open(&a, path);
     if (rc) return rc;
-    if ((rc = put_label_lines(a.f, v->labels, v->n, 0))) { lt_afile_abort(&a); return rc; }
+    if ((rc = put_label_lines(a.f, v->labels, v->n, 0, NULL))) { lt_afile_abort(&a); return rc; }
     return lt_afile_commit(&a);
 }
 
@@ -842,7 +888,11 @@ int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
     if (rc == LT_OK && fmt == LT_FMT_NPY) {
         char lp[4096];
         npy_labels_path(path, lp, sizeof lp);
-        if (access(lp, R_OK) == 0 && (rc = lt__read_labels_file(*out, lp))) { lt_vecs_free(*out); *out = NULL; }
+        int have = access(lp, F_OK) == 0;
+        if ((rc = check_labels_binding(buf, len, path, lp, have)) || (have && (rc = lt__read_labels_file(*out, lp)))) {
+            lt_vecs_free(*out);
+            *out = NULL;
+        }
     }
 done:
     lt_release_whole(buf, ml);
@@ -854,9 +904,9 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     if (!opts) { lt_save_opts_init(&def); opts = &def; }
     if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
     if (fmt == LT_FMT_AUTO) return lt_err(LT_EINVAL, "%s: cannot tell the format from the name; use --format", path);
-    /* .npy + labels: the sidecar is written first and the .npy renamed last, and a store
-     * without labels removes a sidecar left from an earlier file, so a stale labels file
-     * never attaches to new vectors */
+    /* .npy + labels: the sidecar is written first and the .npy, bound to it by its size and
+     * hash after the data, renamed last; a store without labels removes a sidecar left from
+     * an earlier file, so a stale labels file never attaches to new vectors */
     char lp[4096] = "";
     int rc;
     if (fmt == LT_FMT_NPY && strcmp(path, "-")) {
@@ -868,7 +918,15 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     rc = lt_afile_open(&a, path);
     if (rc) return rc;
     if (fmt == LT_FMT_NATIVE) rc = lt__write_native(v, a.f, opts->f16);
-    else if (streamable(fmt)) { write_header(a.f, fmt, v->n, v->d, v->labels != NULL); rc = write_rows(v, a.f, fmt, opts, 0); }
+    else if (streamable(fmt)) {
+        write_header(a.f, fmt, v->n, v->d, v->labels != NULL);
+        rc = write_rows(v, a.f, fmt, opts, 0);
+        if (rc == LT_OK && lp[0] && v->labels) {
+            label_digest g = {0, LT_HASH_INIT};
+            for (int64_t i = 0; i < v->n; i++) { digest_put(&g, v->labels[i], strlen(v->labels[i])); digest_put(&g, "\n", 1); }
+            rc = put_labels_trailer(a.f, &g);
+        }
+    }
     else rc = lt_err(LT_EINVAL, "%s: cannot write this format", path);
     if (rc) { lt_afile_abort(&a); return rc; }
     return lt_afile_commit(&a);
@@ -882,6 +940,7 @@ struct lt_vecs_writer {
     int64_t n, d, done;
     int labelled, has_lab;
     off_t synced;         /* bytes handed to writeback so far */
+    label_digest lab_digest;   /* of the sidecar's bytes, for the .npy's binding */
 };
 
 int lt_format_streamable(lt_format fmt) { return streamable(fmt); }
@@ -895,6 +954,7 @@ int lt_vecs_writer_open(lt_vecs_writer **out, const char *path, lt_format fmt, i
     lt_vecs_writer *w = lt_calloc(1, sizeof *w);
     if (!w) return lt_err(LT_ENOMEM, "out of memory");
     w->fmt = fmt; w->n = n; w->d = d; w->labelled = labelled;
+    w->lab_digest.hash = LT_HASH_INIT;
     if (opts) w->o = *opts; else lt_save_opts_init(&w->o);
     int rc = LT_OK;
     if (fmt == LT_FMT_NPY && strcmp(path, "-")) {   /* the sidecar as lt_vecs_save writes it */
@@ -931,7 +991,7 @@ int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labe
             w->synced = end;
         }
     }
-    if (rc == LT_OK && w->has_lab) rc = put_label_lines(w->lab.f, labels, rows->n, w->done);
+    if (rc == LT_OK && w->has_lab) rc = put_label_lines(w->lab.f, labels, rows->n, w->done, &w->lab_digest);
     if (rc == LT_OK) w->done += rows->n;
     return rc;
 }
@@ -949,7 +1009,9 @@ int lt_vecs_writer_commit(lt_vecs_writer *w) {
         lt_vecs_writer_abort(w);
         return rc;
     }
-    int rc = w->has_lab ? lt_afile_commit(&w->lab) : LT_OK;   /* the sidecar first, the .npy renamed last */
+    int rc = w->has_lab ? put_labels_trailer(w->a.f, &w->lab_digest) : LT_OK;
+    if (rc) { lt_vecs_writer_abort(w); return rc; }
+    if (w->has_lab) rc = lt_afile_commit(&w->lab);   /* the sidecar first, the .npy renamed last */
     w->has_lab = 0;
     if (rc) { lt_vecs_writer_abort(w); return rc; }
     rc = lt_afile_commit(&w->a);
