@@ -54,7 +54,7 @@ int cmd_fit(int argc, char **argv) {
         switch (c) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
         case O_OUT: out = a; break;
-        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S.usage, "--dim must be positive"); po.dim = (int)iv; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S.usage, "--dim must be an integer from %lld to %lld", (long long)1, (long long)(1 << 24)); po.dim = (int)iv; break;
         case O_WHITEN: po.whiten = 1; break;
         case O_STREAM: stream = 1; break;
         case O_SOLVER: if (lt_pca_solver_from_name(a, &po.solver)) return cli_usage(S.usage, "%s", lt_errmsg()); break;
@@ -152,7 +152,7 @@ static int fit_kernel(const char *kind, int argc, char **argv) {
         switch (c) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
         case O_OUT: out = a; break;
-        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--dim must be positive"); ko.dim = (int)iv; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--dim must be an integer from %lld to %lld", (long long)1, (long long)(1 << 24)); ko.dim = (int)iv; break;
         case O_KERNEL: if (lt_kernel_from_name(a, &ko.kernel)) return cli_usage(S->usage, "%s", lt_errmsg()); break;
         case O_GAMMA:
             if (!strcmp(a, "auto")) ko.gamma = 0;
@@ -173,7 +173,7 @@ static int fit_kernel(const char *kind, int argc, char **argv) {
             ny_opt = "--landmarks";
             break;
         case O_KMITERS: if (!cli_int(a, 0, 1000, &iv)) return cli_usage(S->usage, "--kmeans-iters must be 0..1000"); ko.kmeans_iters = (int)iv; km_opt = 1; ny_opt = "--kmeans-iters"; break;
-        case O_NLAND: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(S->usage, "--n-landmarks must be positive"); ko.n_landmarks = (int)iv; ny_opt = "--n-landmarks"; break;
+        case O_NLAND: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(S->usage, "--n-landmarks must be an integer from %lld to %lld", (long long)1, (long long)(1 << 20)); ko.n_landmarks = (int)iv; ny_opt = "--n-landmarks"; break;
         case O_SOLVER:
             if (!strcmp(a, "auto")) ko.kpca_solver = LT_KPCA_AUTO;
             else if (!strcmp(a, "exact")) ko.kpca_solver = LT_KPCA_EXACT;
@@ -426,7 +426,7 @@ int cmd_encode(int argc, char **argv) {
         case O_LABELS_OUT: labels_out = a; break;
         case O_LAYER: layer = a; break;
         case O_COLUMN: column = a; break;
-        case O_BATCH: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(S.usage, "--batch must be positive"); batch = (int)iv; break;
+        case O_BATCH: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(S.usage, "--batch must be an integer from %lld to %lld", (long long)1, (long long)(1 << 20)); batch = (int)iv; break;
         case O_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); threads = (int)iv; break;
         case O_QUIET: cli_set_quiet(1); break;
         }
@@ -589,8 +589,8 @@ int cmd_eval_probe(int argc, char **argv) {
             else if (!strcmp(a, "knn")) po.kind = LT_PROBE_KNN;
             else return cli_usage(S.usage, "--classifier must be logreg or knn");
             break;
-        case O_C: if (!cli_float(a, 1e-9, 1e9, &fv)) return cli_usage(S.usage, "--C must be positive"); po.C = fv; break;
-        case O_MAXIT: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(S.usage, "--max-iter must be positive"); po.max_iter = (int)iv; break;
+        case O_C: if (!cli_float(a, 1e-9, 1e9, &fv)) return cli_usage(S.usage, "--C must be a number from %g to %g", 1e-9, 1e9); po.C = fv; break;
+        case O_MAXIT: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(S.usage, "--max-iter must be an integer from %lld to %lld", (long long)1, (long long)(1000000)); po.max_iter = (int)iv; break;
         case O_TOL: if (!cli_float(a, 1e-15, 1, &fv)) return cli_usage(S.usage, "--tol must be in (0, 1]"); po.tol = fv; break;
         case O_STD: po.standardize = 1; break;
         case O_K: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "-k must be 1..100000"); po.k = (int)iv; break;

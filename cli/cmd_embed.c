@@ -47,7 +47,7 @@ static int parse_e(int argc, char **argv, const cli_spec *S, eopts *e) {
         case O_BATCH: if (!cli_int(a, 1, 1 << 16, &iv)) return cli_usage(U, "--batch must be 1..65536"); e->batch = (int)iv; break;
         case O_PNAME: e->prompt_name = a; break;
         case O_PROMPT: e->prompt = a; break;
-        case O_DIM: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(U, "--dim must be positive"); e->dim = (int)iv; break;
+        case O_DIM: if (!cli_int(a, 1, 1 << 20, &iv)) return cli_usage(U, "--dim must be an integer from %lld to %lld", (long long)1, (long long)(1 << 20)); e->dim = (int)iv; break;
         case O_QUANT: if (!lt_quant_from_name(a)) return cli_usage(U, "--quantize takes int8, uint8, binary or ubinary"); e->quantize = a; break;
         }
     }

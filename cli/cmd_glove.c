@@ -60,13 +60,13 @@ int cmd_train_glove(int argc, char **argv) {
         case O_FMT: fmt = a; break;
         case O_DIM: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--dim must be 1..100000"); o.g.dim = (int)iv; break;
         case O_WIN: if (!cli_int(a, 1, 1000, &iv)) return cli_usage(S.usage, "--window must be 1..1000"); o.g.window = (int)iv; break;
-        case O_XMAX: if (!cli_float(a, 1e-9, 1e12, &fv)) return cli_usage(S.usage, "--x-max must be positive"); o.g.x_max = fv; break;
+        case O_XMAX: if (!cli_float(a, 1e-9, 1e12, &fv)) return cli_usage(S.usage, "--x-max must be a number from %g to %g", 1e-9, 1e12); o.g.x_max = fv; break;
         case O_POW: if (!cli_float(a, 0, 10, &fv)) return cli_usage(S.usage, "--weight-power must be in [0, 10]"); o.g.weight_power = fv; break;
         case O_ALPHA: if (!cli_float(a, 1e-9, 10, &fv)) return cli_usage(S.usage, "--alpha must be in (0, 10]"); o.g.alpha = fv; break;
         case O_BALPHA: if (!cli_float(a, 1e-9, 100, &fv)) return cli_usage(S.usage, "--bias-alpha must be in (0, 100]"); o.g.bias_alpha = fv; break;
-        case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--epochs must be positive"); o.g.epochs = (int)iv; break;
+        case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--epochs must be an integer from %lld to %lld", (long long)1, (long long)(100000)); o.g.epochs = (int)iv; break;
         case O_MINC: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(S.usage, "--min-count must be >= 1"); o.vocab.min_count = iv; break;
-        case O_MAXV: if (!cli_int(a, 1, INT32_MAX, &iv)) return cli_usage(S.usage, "--max-vocab must be positive"); o.vocab.max_size = iv; break;
+        case O_MAXV: if (!cli_int(a, 1, INT32_MAX, &iv)) return cli_usage(S.usage, "--max-vocab must be a positive integer"); o.vocab.max_size = iv; break;
         case O_MEM: if (!cli_float(a, 1e-6, 1e6, &fv)) return cli_usage(S.usage, "--memory must be a positive number of GB"); o.g.memory = fv * 1073741824.0; break;
         case O_VEC:
             if (!strcmp(a, "sum")) o.g.output = 0;
@@ -76,7 +76,7 @@ int cmd_train_glove(int argc, char **argv) {
             break;
         case O_ASYM: o.g.symmetric = 0; break;
         case O_NODIST: o.g.distance_weighting = 0; break;
-        case O_CLIP: if (!cli_float(a, 1e-9, 1e30, &fv)) return cli_usage(S.usage, "--grad-clip must be positive"); o.g.grad_clip = fv; break;
+        case O_CLIP: if (!cli_float(a, 1e-9, 1e30, &fv)) return cli_usage(S.usage, "--grad-clip must be a number from %g to %g", 1e-9, 1e30); o.g.grad_clip = fv; break;
         case O_LOWER: o.corpus.lower = 1; break;
         case O_SVOC: o.vocab_out = a; break;
         case O_COOC: o.cooc_out = a; break;

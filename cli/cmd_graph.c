@@ -86,7 +86,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
             if (!cli_float(a, 1e-6, 1e6, &fv)) return cli_usage(U, "--%s must be a number in (0, 1e6]", c == O_P ? "p" : "q");
             if (c == O_P) o.walk.p = fv; else o.walk.q = fv;
             break;
-        case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--epochs must be positive"); o.sg.epochs = (int)iv; break;
+        case O_EPO: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--epochs must be an integer from %lld to %lld", (long long)1, (long long)(100000)); o.sg.epochs = (int)iv; break;
         case O_NEG: if (!cli_int(a, 0, 1000, &iv)) return cli_usage(U, "--negative must be 0..1000"); o.sg.negative = (int)iv; break;
         case O_ALPHA: if (!cli_float(a, 1e-9, 1, &fv)) return cli_usage(U, "--alpha must be in (0, 1]"); o.sg.alpha = (float)fv; break;
         case O_SAMPLE: if (!cli_float(a, 0, 1, &fv)) return cli_usage(U, "--sample must be in [0, 1]"); o.sg.sample = (float)fv; break;

@@ -37,7 +37,7 @@ static int parse_i(int argc, char **argv, const cli_spec *S, iopts *o) {
         case O_QUIET: cli_set_quiet(1); break;
         case O_METRIC: if (lt_metric_from_name(a, &o->ho.metric)) return cli_usage(U, "%s", lt_errmsg()); o->metric_set = 1; break;
         case O_M: if (!cli_int(a, 2, 256, &iv)) return cli_usage(U, "--M must be 2..256"); o->ho.M = (int)iv; break;
-        case O_EFC: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--ef-construction must be positive"); o->ho.ef_construction = (int)iv; break;
+        case O_EFC: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--ef-construction must be an integer from %lld to %lld", (long long)1, (long long)(100000)); o->ho.ef_construction = (int)iv; break;
         case O_EF:
             o->efs = a;
             if (!cli_int(a, 1, 1000000, &iv)) {

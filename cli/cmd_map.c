@@ -27,6 +27,7 @@ int cmd_map(int argc, char **argv) {
     const char *out = NULL, *from = NULL, *a;
     long long iv;
     const char *tsne_opt = NULL, *umap_opt = NULL;
+    int perp_given = 0;
     int c, json = 0;
     mo.n_threads = lt_cpu_count();
     optind = 1;
@@ -53,7 +54,7 @@ int cmd_map(int argc, char **argv) {
         case M_EPOCHS: if (!cli_int(a, 0, 1000000, &iv)) return cli_usage(S.usage, "--epochs must be 0..1000000"); mo.epochs = (int)iv; umap_opt = "--epochs"; break;
         case M_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(S.usage, "--threads must be 1..256"); mo.n_threads = (int)iv; break;
         case M_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be >= 0"); mo.seed = (uint64_t)iv; umap_opt = "--seed"; break;
-        case M_PERP: if (!cli_float(a, 1e-3, 1e6, &mo.perplexity)) return cli_usage(S.usage, "--perplexity must be positive"); tsne_opt = "--perplexity"; break;
+        case M_PERP: if (!cli_float(a, 1e-3, 1e6, &mo.perplexity)) return cli_usage(S.usage, "--perplexity must be a number from %g to %g", 1e-3, 1e6); tsne_opt = "--perplexity"; perp_given = 1; break;
         case M_ITERS: if (!cli_int(a, 251, 1000000, &iv)) return cli_usage(S.usage, "--iters must be above 250"); mo.iters = (int)iv; tsne_opt = "--iters"; break;
         case M_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
         case M_JSON: json = 1; break;
@@ -69,6 +70,10 @@ int cmd_map(int argc, char **argv) {
     lt_vecs *V = NULL;
     int r = cli_load(argv[optind], from, &V);
     if (r) return r;
+    if (mo.method == LT_MAP_TSNE && !perp_given && V->n <= 90 && V->n >= 4) {   /* the default needs 3 x 30 rows */
+        mo.perplexity = (double)(V->n - 1) / 3.5;
+        if (!cli_quiet()) fprintf(stderr, "latent: map: %lld rows: perplexity %.3g instead of 30 (it must stay below a third of the rows)\n", (long long)V->n, mo.perplexity);
+    }
     lt_vecs *M = lt_vecs_new(V->n, 2);
     float *Y = lt_malloc((size_t)V->n * 2 * 4 + 4);
     lt_progress pg;

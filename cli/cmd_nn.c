@@ -104,20 +104,20 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         case O_OUT: out = a; break;
         case O_ARCH: arch = a; break;
         case O_EPOCHS: if (!cli_int(a, 0, 1000000, &iv)) return cli_usage(S->usage, "--epochs must be >= 0"); t->epochs = (int)iv; break;
-        case O_BATCH: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--batch must be positive"); t->batch = (int)iv; break;
-        case O_LR: if (!cli_float(a, 1e-12, 1e6, &t->lr)) return cli_usage(S->usage, "--lr must be positive"); break;
+        case O_BATCH: if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--batch must be an integer from %lld to %lld", (long long)1, (long long)(1 << 24)); t->batch = (int)iv; break;
+        case O_LR: if (!cli_float(a, 1e-12, 1e6, &t->lr)) return cli_usage(S->usage, "--lr must be a number from %g to %g", 1e-12, 1e6); break;
         case O_OPTIM: if (lt_optim_from_name(a, &t->optim)) return cli_usage(S->usage, "%s", lt_errmsg()); break;
         case O_WD: if (!cli_float(a, 0, 1e6, &t->weight_decay)) return cli_usage(S->usage, "--weight-decay must be >= 0"); break;
         case O_MOM: if (!cli_float(a, 0, 0.999999, &t->momentum)) return cli_usage(S->usage, "--momentum must be in [0, 1)"); break;
         case O_NEST: t->nesterov = 1; break;
         case O_SCHED: if (lt_sched_from_name(a, &t->sched)) return cli_usage(S->usage, "%s", lt_errmsg()); break;
-        case O_STEPE: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(S->usage, "--step-epochs must be positive"); t->step_epochs = (int)iv; break;
+        case O_STEPE: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(S->usage, "--step-epochs must be an integer from %lld to %lld", (long long)1, (long long)(1000000)); t->step_epochs = (int)iv; break;
         case O_STEPG: if (!cli_float(a, 0, 1e6, &t->step_gamma)) return cli_usage(S->usage, "--step-gamma must be >= 0"); break;
         case O_WARM: if (!cli_int(a, 0, INT32_MAX, &iv)) return cli_usage(S->usage, "--warmup must be >= 0"); t->warmup_steps = (int)iv; break;
-        case O_CLIP: if (!cli_float(a, 1e-12, 1e12, &t->clip_norm)) return cli_usage(S->usage, "--clip-norm must be positive"); break;
+        case O_CLIP: if (!cli_float(a, 1e-12, 1e12, &t->clip_norm)) return cli_usage(S->usage, "--clip-norm must be a number from %g to %g", 1e-12, 1e12); break;
         case O_VAL: if (!cli_float(a, 0, 0.99, &o.val_frac)) return cli_usage(S->usage, "--val must be in [0, 0.99]"); break;
         case O_NOSHUF: t->shuffle = 0; break;
-        case O_MAXSTEPS: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(S->usage, "--max-steps must be positive"); t->max_steps = iv; break;
+        case O_MAXSTEPS: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(S->usage, "--max-steps must be a positive integer"); t->max_steps = iv; break;
         case O_CKPT: t->checkpoint = a; break;
         case O_RESUME: t->resume = a; break;
         case O_INIT: {

@@ -119,7 +119,7 @@ int cmd_plot(int argc, char **argv) {
                          return cli_usage(S.usage, "--size: WxH, 200 to 20000 each");
                      break;
         case P_POINT: if (!cli_float(a, 0.1, 100, &po.point)) return cli_usage(S.usage, "--point: 0.1 to 100"); break;
-        case P_SHOW: if (!cli_int(a, 1, INT32_MAX, &iv)) return cli_usage(S.usage, "--show must be positive"); show = (int)iv; break;
+        case P_SHOW: if (!cli_int(a, 1, INT32_MAX, &iv)) return cli_usage(S.usage, "--show must be a positive integer"); show = (int)iv; break;
         case P_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
         case P_X: ta.x = a; break;
         case P_Y: ta.y = a; break;

@@ -46,7 +46,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
             break;
         case O_RESTRICT: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(spec->usage, "--restrict must be >= 0"); q->restrict_n = iv; break;
         case O_INDEX: q->index = a; break;
-        case O_EF: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(spec->usage, "--ef must be positive"); q->ef = (int)iv; break;
+        case O_EF: if (!cli_int(a, 1, 1000000, &iv)) return cli_usage(spec->usage, "--ef must be an integer from %lld to %lld", (long long)1, (long long)(1000000)); q->ef = (int)iv; break;
         case O_QUERIES: q->queries = a; break;
         case O_JSON: q->json = 1; break;
         case O_MUL: q->mul = 1; break;
@@ -63,7 +63,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
                 double f;
                 if (l == 0 || l >= sizeof buf || q->n_C == LT_MAX_C) return cli_usage(spec->usage, "--C: at most %d positive values, comma-separated", LT_MAX_C);
                 memcpy(buf, p, l); buf[l] = 0;
-                if (!cli_float(buf, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be positive ('%s')", buf);
+                if (!cli_float(buf, 1e-9, 1e9, &f)) return cli_usage(spec->usage, "--C must be a number from 1e-09 to 1e+09 ('%s')", buf);
                 q->Cs[q->n_C++] = f;
                 p += l;
             }

@@ -45,7 +45,7 @@ int cmd_report(int argc, char **argv) {
         case O_LABELS: labels = a; break;
         case O_SOURCE: source = a; break;
         case O_MODEL: model = a; break;
-        case O_K: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--k must be positive"); qo.k = (int)iv; break;
+        case O_K: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(S.usage, "--k must be an integer from %lld to %lld", (long long)1, (long long)(100000)); qo.k = (int)iv; break;
         case O_SAMPLE: if (!cli_int(a, 0, 1 << 20, &iv)) return cli_usage(S.usage, "--sample must be 0..2^20"); qo.sample = iv; break;
         case O_SEED: if (!cli_int(a, 0, INT64_MAX, &iv)) return cli_usage(S.usage, "--seed must be >= 0"); qo.seed = (uint64_t)iv; break;
         case O_FROM: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(S.usage, "unknown format '%s'", a); from = a; break;
@@ -79,6 +79,8 @@ int cmd_report(int argc, char **argv) {
     lt_quality_result q;
     if (!r) stage("metrics on %lld of %lld rows", qo.sample > 0 && qo.sample < V->n ? qo.sample : V->n, V->n, NULL);
     if (!r && lt_quality(V, X, y, nc, &qo, &q)) r = cli_fail("report");
+    if (!r && !cli_quiet() && q.dead_dims == q.d)
+        fprintf(stderr, "latent: report: warning: every dimension is constant over the sample (identical rows?): the neighbourhood and isotropy figures mean nothing\n");
     if (!r && model) {
         stage("reconstruction of %s", 0, 0, source);
         lt_model *m = NULL;

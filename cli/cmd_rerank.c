@@ -40,7 +40,7 @@ int cmd_rerank(int argc, char **argv) {
         case R_JSON: json = 1; break;
         case R_RAW: raw = 1; break;
         case R_TEXT: text = 1; break;
-        case R_TOPK: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(U, "--top-k must be positive"); topk = iv; break;
+        case R_TOPK: if (!cli_int(a, 1, INT64_MAX, &iv)) return cli_usage(U, "--top-k must be a positive integer"); topk = iv; break;
         case R_MAXSEQ: if (!cli_int(a, 3, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 3"); max_seq = (int)iv; break;
         case R_BATCH: if (!cli_int(a, 1, 1 << 16, &iv)) return cli_usage(U, "--batch must be 1..65536"); batch = (int)iv; break;
         case R_THREADS: if (!cli_int(a, 1, 256, &iv)) return cli_usage(U, "--threads must be 1..256"); threads = (int)iv; break;

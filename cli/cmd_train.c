@@ -114,15 +114,15 @@ int cmd_train(int argc, char **argv) {
         case O_NEG: if (!cli_int(optarg, 0, 1000, &iv)) return cli_usage(U, "--negative must be 0..1000"); o.sg.negative = (int)iv; fixed = "--negative"; break;
         case O_SAMPLE: if (!cli_float(optarg, 0, 1, &fv)) return cli_usage(U, "--sample must be in [0, 1]"); o.sg.sample = (float)fv; fixed = "--sample"; break;
         case O_MINC: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--min-count must be >= 1"); o.vocab.min_count = iv; fixed = "--min-count"; break;
-        case O_MAXV: if (!cli_int(optarg, 1, INT32_MAX, &iv)) return cli_usage(U, "--max-vocab must be positive"); o.vocab.max_size = iv; fixed = "--max-vocab"; break;
-        case O_EPO: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--epochs must be positive"); o.sg.epochs = (int)iv; fixed = "--epochs"; break;
+        case O_MAXV: if (!cli_int(optarg, 1, INT32_MAX, &iv)) return cli_usage(U, "--max-vocab must be a positive integer"); o.vocab.max_size = iv; fixed = "--max-vocab"; break;
+        case O_EPO: if (!cli_int(optarg, 1, 100000, &iv)) return cli_usage(U, "--epochs must be an integer from %lld to %lld", (long long)1, (long long)(100000)); o.sg.epochs = (int)iv; fixed = "--epochs"; break;
         case O_ALPHA: if (!cli_float(optarg, 1e-9, 1, &fv)) return cli_usage(U, "--alpha must be in (0, 1]"); o.sg.alpha = (float)fv; fixed = "--alpha"; break;
         case O_LOWER: o.corpus.lower = 1; break;
         case O_MAXTOK: if (!cli_int(optarg, 8, 1 << 20, &iv)) return cli_usage(U, "--max-token must be 8..1048576"); o.corpus.max_token_bytes = (size_t)iv; break;
         case O_PLAIN: o.sg.batched = 0; fixed = "--plain"; break;
         case O_EXACT: o.sg.exact_sigmoid = 1; fixed = "--exact-sigmoid"; break;
         case O_CKPT: o.checkpoint = optarg; break;
-        case O_CKEV: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--checkpoint-every must be positive"); o.sg.checkpoint_every = iv; fixed = "--checkpoint-every"; break;
+        case O_CKEV: if (!cli_int(optarg, 1, INT64_MAX, &iv)) return cli_usage(U, "--checkpoint-every must be a positive integer"); o.sg.checkpoint_every = iv; fixed = "--checkpoint-every"; break;
         case O_RESUME: o.resume = 1; break;
         case O_SVOC: o.vocab_out = optarg; break;
         case O_RVOC: o.vocab_in = optarg; break;

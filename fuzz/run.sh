@@ -39,6 +39,10 @@ if [ -x build/latent ]; then
     cp tests/fixtures/karate/edges.tsv $B/seed_graph.tsv
     build/latent graph info $B/seed_graph.tsv > /dev/null 2>&1
     for c in $B/seed_graph.tsv.*.lgraph; do [ -f "$c" ] && { printf '\004'; cat "$c"; } > $B/seeds_graph/cache && { printf '\204'; cat "$c"; } > $B/seeds_graph/cache_nocrc; done
+    # the cache planted beside an input (bit 3): a real one, of the harness's own edge list
+    printf 'a b\nb c\nc a\nc d\nd e\n' > $B/seed_e.tsv && build/latent graph info $B/seed_e.tsv > /dev/null 2>&1
+    [ -f $B/seed_e.tsv.undirected.lgraph ] && { printf '\010'; cat $B/seed_e.tsv.undirected.lgraph; } > $B/seeds_graph/beside && \
+        { printf '\210'; cat $B/seed_e.tsv.undirected.lgraph; } > $B/seeds_graph/beside_nocrc
 fi
 printf '\003%s' "a 1 2 3
 " > $B/seeds_vecs/glove
@@ -60,6 +64,7 @@ fi
 printf '\001\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $B/seeds_dense/idx_u8
 printf '\001\000\000\015\001\000\000\000\001\077\200\000\000' > $B/seeds_dense/idx_f32
 printf '\002a,b,"c ""q"""\n1,x,y\n2.5,?,z\n3,x,\n' > $B/seeds_dense/csv
+printf '\002\357\273\277age,"ci\nty"\n1,"New\nYork"\n2,"a\\b"\n' > $B/seeds_dense/csv_bom_newlines
 # nn: architecture strings, a trained model of each kind, PNG and JPEG files
 for f in tests/fixtures/images/train/dots/rgb.png tests/fixtures/images/train/dots/rgb.jpg tests/fixtures/images/train/stripes/s3.jpg; do
     { printf '\002'; cat $f; } > $B/seeds_nn/img_$(basename $f)
@@ -81,9 +86,13 @@ for f in tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json build/to
     { printf '\000'; head -c 200000 "$f"; } > $B/seeds_tokenizer/json_$k
 done
 for i in 1 2 3 4 5 6; do printf "\\$(printf '%03o' $i)Caf\303\251 na\303\257ve \344\270\255 <s> Hello,  world! \360\237\230\200 \000x" > $B/seeds_tokenizer/text_$i; done
+# the per-ISA kernels alone get their ISA's flags (given to every file, the compiler may put
+# AVX-512 instructions anywhere: SIGILL on an AVX2 machine)
+FLO=$(echo "$FL" | sed 's/fuzzer,/fuzzer-no-link,/')
+$CC $FLO -mavx2 -mfma -mf16c -c src/kern/kern_avx2.c -o $B/kern_avx2.o
+$CC $FLO -mavx512f -mavx512bf16 -mfma -c src/kern/kern_avx512.c -o $B/kern_avx512.o
 for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn}; do
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm 2>/dev/null || \
-    $CC $FL -mavx2 -mfma -mf16c -mavx512f -mavx512bf16 -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC src/kern/kern_avx2.c src/kern/kern_avx512.c -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

@@ -156,7 +156,7 @@ printf '0\t1\n999\t0\n' > "$T/badlab.tsv"
 expect 1 "eval nodes: unknown node in labels" "badlab.tsv: line 2: node '999'" -- $L eval nodes "$T/w1.lvec" "$T/badlab.tsv"
 printf '0\ta\n1\tb\n' > "$T/cls.tsv"
 expect 2 "eval graphs: --gamma without the SVM" "--gamma needs --classifier svm" -- $L eval graphs "$T/w1.lvec" "$T/cls.tsv" --gamma 0.5
-expect 2 "eval graphs: a bad C in a list" "--C must be positive ('x')" -- $L eval graphs "$T/w1.lvec" "$T/cls.tsv" --C 1,x
+expect 2 "eval graphs: a bad C in a list" "--C must be a number from 1e-09 to 1e+09 ('x')" -- $L eval graphs "$T/w1.lvec" "$T/cls.tsv" --C 1,x
 expect 2 "eval graphs: unknown classifier" "logreg or svm" -- $L eval graphs "$T/w1.lvec" "$T/cls.tsv" --classifier rf
 expect 1 "eval graphs: too few labelled items" "cls.tsv: need 2 classes and at least 10" -- $L eval graphs "$T/w1.lvec" "$T/cls.tsv" --classifier svm
 expect 2 "eval nodes: one C" "--C takes one value" -- $L eval nodes "$T/w1.lvec" $KA/labels.tsv --C 1,2

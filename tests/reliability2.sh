@@ -103,5 +103,22 @@ done
 printf 'a,b\n1,"x\n' > "$T/badq.csv"
 expect 1 "unterminated quote: names the line" "line 2" -- $L fit onehot "$T/badq.csv" -o "$T/x.lmodel"
 
+# --- degenerate data ---
+printf 'a,b,c\n' > "$T/same.csv"; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do echo "1,2,3" >> "$T/same.csv"; done
+$L report "$T/same.csv" > "$T/out" 2> "$T/err"
+grep -q "^dead_dims	3	" "$T/out" && ! grep -q "^mean_abs_correlation	1	" "$T/out" && grep -q "constant" "$T/err" \
+    && ok "report on identical rows: 3 dead dimensions, no correlation of 1, a warning" || no "report on identical rows: $(grep "dead_dims\|correlation" "$T/out" | tr '\n' ' ')"
+expect 1 "map of identical rows: refused with advice" "identical" -- $L map "$T/same.csv" -o "$T/m.tsv"
+awk 'BEGIN { srand(3); print "a,b,c"; for (i = 0; i < 40; i++) printf "%.3f,%.3f,%.3f\n", rand(), rand(), rand() }' > "$T/small.csv"
+expect 0 "map of 40 rows with the default perplexity: lowered, said so" "perplexity" -- $L map "$T/small.csv" -o "$T/m.tsv"
+expect 2 "--perplexity too large for the option: the range, not 'must be positive'" "from 0.001 to" -- $L map "$T/small.csv" -o "$T/m.tsv" --perplexity 1e9
+
+# --- messages ---
+printf 'x,y\n1,-1\n2,-3\n' > "$T/neg.csv"
+$L plot "$T/neg.csv" --x x --y y -o "$T/p.png" --logy 2> "$T/err"
+grep -q "p.png: no finite positive values" "$T/err" && ! grep -q "plot: plot:" "$T/err" && ok "plot errors name the picture once" || no "plot message: $(cat "$T/err")"
+printf 'a b 1e-46\nb c 1\n' > "$T/tiny.tsv"
+expect 1 "a weight float32 cannot hold is an error, not a dropped edge" "smallest normal" -- $L graph info "$T/tiny.tsv" --weighted
+
 echo "$P passed, $F failed"
 [ $F = 0 ]

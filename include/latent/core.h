@@ -35,6 +35,10 @@ enum {
 /* Thread-local message of the last failure on this thread ("" if none). */
 const char *lt_errmsg(void);
 /* Set the message (printf-style) and return `status` for `return lt_err(...)`. */
+/* A failed load's message names what was loaded: unless the message holds `name` already,
+ * it becomes "name: message" (an "out of memory" deep inside a reader then says which file).
+ * Returns status. */
+int lt_err_in(int status, const char *name);
 int lt_err(int status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -29,6 +29,11 @@ int lt_err(int status, const char *fmt, ...) {
     return status;
 }
 
+int lt_err_in(int status, const char *name) {
+    if (status != LT_OK && name && *name && !strstr(g_errmsg, name)) lt_err(status, "%s: %s", name, g_errmsg);
+    return status;
+}
+
 const char *lt_status_name(int s) {
     switch (s) {
     case LT_OK: return "ok";

@@ -111,7 +111,7 @@ int lt_table_parse(const char *buf, size_t len, const char *path, const char *mi
     return LT_OK;
 }
 
-int lt_table_load(const char *path, const char *missing, lt_table **out) {
+static int table_load_impl(const char *path, const char *missing, lt_table **out) {
     char *buf;
     size_t len, ml;
     *out = NULL;
@@ -121,3 +121,5 @@ int lt_table_load(const char *path, const char *missing, lt_table **out) {
     lt_release_whole(buf, ml);
     return rc;
 }
+
+int lt_table_load(const char *path, const char *missing, lt_table **out) { return lt_err_in(table_load_impl(path, missing, out), path); }

@@ -284,7 +284,7 @@ static int content_ids(const lt_bert *m, const char *text, size_t len, int32_t *
     return rc ? rc : n;
 }
 
-int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
+static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     *out = NULL;
     lt_bert_opts def;
     if (!opts) { lt_bert_opts_init(&def); opts = &def; }
@@ -469,6 +469,8 @@ fail:
     lt_bert_free(m);
     return rc;
 }
+
+int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) { return lt_err_in(bert_load_impl(out, dir, opts), dir); }
 
 int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full) {
     int32_t *w = NULL;

@@ -285,7 +285,7 @@ int lt_tokenizer_parse(lt_tokenizer **out, const char *json, size_t len, const c
     return LT_OK;
 }
 
-int lt_tokenizer_load(lt_tokenizer **out, const char *path) {
+static int tokenizer_load_impl(lt_tokenizer **out, const char *path) {
     *out = NULL;
     char p[4096];
     size_t pl = strlen(path);
@@ -299,6 +299,8 @@ int lt_tokenizer_load(lt_tokenizer **out, const char *path) {
     lt_release_whole(buf, ml);
     return rc;
 }
+
+int lt_tokenizer_load(lt_tokenizer **out, const char *path) { return lt_err_in(tokenizer_load_impl(out, path), path); }
 
 static double json_num(const char *path, const char *key, double def) {
     char *buf;

@@ -178,10 +178,11 @@ int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n
     /* redundancy: column statistics, effective rank, correlation, dead dimensions */
     double *mean = lt_calloc((size_t)d, 8), *var = lt_calloc((size_t)d, 8), *C = lt_calloc((size_t)d * (size_t)d, 8), *sv = lt_calloc((size_t)d + 1, 8);
     if (!mean || !var || !C || !sv) rc = lt_err(LT_ENOMEM, "out of memory");
-    for (int64_t i = 0; rc == LT_OK && i < m; i++) {
+    for (int64_t i = 0; rc == LT_OK && i < m; i++) {   /* sums, divided once: identical rows give their value exactly */
         const float *x = lt_vecs_row(V, rows[i]);
-        for (int64_t j = 0; j < d; j++) mean[j] += x[j] / (double)m;
+        for (int64_t j = 0; j < d; j++) mean[j] += x[j];
     }
+    for (int64_t j = 0; rc == LT_OK && j < d; j++) mean[j] /= (double)m;
     for (int64_t i = 0; rc == LT_OK && i < m; i++) {
         const float *x = lt_vecs_row(V, rows[i]);
         for (int64_t a = 0; a < d; a++) {
@@ -191,20 +192,27 @@ int lt_quality(const lt_vecs *V, const lt_vecs *source, const int *labels, int n
         }
     }
     if (rc == LT_OK) {
-        double vmax = 0, corr = 0;
+        /* a dimension is dead when its variance is rounding noise next to the data's scale
+         * (the largest variance or squared mean): constant columns count however the
+         * sums round, and take no part in the correlations */
+        double vmax = 0, scale = 0, corr = 0;
         int64_t pairs = 0;
-        for (int64_t a = 0; a < d; a++) if (var[a] > vmax) vmax = var[a];
         for (int64_t a = 0; a < d; a++) {
-            if (!(var[a] > 1e-12 * vmax) || vmax == 0) out->dead_dims++;
+            if (var[a] > vmax) vmax = var[a];
+            if (mean[a] * mean[a] > scale) scale = mean[a] * mean[a];
+        }
+        double floor_v = 1e-12 * (vmax > scale ? vmax : scale);
+        for (int64_t a = 0; a < d; a++) {
+            if (!(var[a] > floor_v)) { out->dead_dims++; continue; }
             for (int64_t b = a + 1; b < d; b++)
-                if (var[a] > 0 && var[b] > 0) { corr += fabs(C[a * d + b]) / sqrt(var[a] * var[b]); pairs++; }
+                if (var[b] > floor_v) { corr += fabs(C[a * d + b]) / sqrt(var[a] * var[b]); pairs++; }
         }
         out->mean_abs_corr = pairs ? corr / (double)pairs : NAN;
         /* singular values of the centred sample: square roots of the covariance's eigenvalues */
         for (int64_t a = 0; a < d; a++) for (int64_t b = 0; b < a; b++) C[a * d + b] = C[b * d + a];
         if (lt_dsyev(d, C, d, sv) != 0) rc = lt_err(LT_EINVAL, "effective rank: eigensolver failed");
         double tot = 0, h = 0;
-        for (int64_t a = 0; rc == LT_OK && a < d; a++) { sv[a] = sv[a] > 0 ? sqrt(sv[a]) : 0; tot += sv[a]; }
+        for (int64_t a = 0; rc == LT_OK && a < d; a++) { sv[a] = sv[a] > floor_v ? sqrt(sv[a]) : 0; tot += sv[a]; }
         for (int64_t a = 0; rc == LT_OK && a < d; a++) if (sv[a] > 0) { double p = sv[a] / tot; h -= p * log(p); }
         out->effective_rank = tot > 0 ? exp(h) : 0;
         for (int64_t a = d - 1; rc == LT_OK && a >= 0 && out->n_spectrum < 256; a--) out->spectrum[out->n_spectrum++] = sv[a];   /* ascending from dsyev */

@@ -77,6 +77,9 @@ int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res)
         if (!exact && !(o->theta > 0 && o->theta <= 1)) return lt_err(LT_EINVAL, "Barnes-Hut angle %g: in (0, 1]", o->theta);
     }
     if (o->method == LT_MAP_UMAP && (o->n_neighbors < 2 || o->n_neighbors >= n || !(o->min_dist >= 0))) return lt_err(LT_EINVAL, "UMAP: %d neighbours for %lld rows (2 to n - 1), min_dist %g (>= 0)", o->n_neighbors, (long long)n, o->min_dist);
+    int64_t same = 1;   /* identical rows have no map (t-SNE's scaling of the first coordinate then blew up) */
+    for (int64_t i = 1; i < n && same == i; i++) same += !memcmp(lt_vecs_row(X, i), lt_vecs_row(X, 0), (size_t)X->d * 4);
+    if (same == n) return lt_err(LT_EINVAL, "all %lld rows are identical: there is nothing to map (check the input, or drop duplicate rows)", (long long)n);
     double *Yd = lt_malloc((size_t)n * 2 * 8);
     if (!Yd) return lt_err(LT_ENOMEM, "out of memory");
     int rc = pca2(X, Yd);

@@ -51,7 +51,7 @@ static const char *field(const char **p, const char *e, size_t *len) {
     return s;
 }
 
-int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out) {
+static int graphs_load_impl(const char *path, const char *num_nodes_path, lt_graphs **out) {
     *out = NULL;
     lt_graphs *c = lt_calloc(1, sizeof *c);
     lt__strmap *nodes = lt__strmap_new();   /* "graph\tnode" -> global node, for string node ids */
@@ -179,6 +179,8 @@ int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out
     *out = c;
     return LT_OK;
 }
+
+int lt_graphs_load(const char *path, const char *num_nodes_path, lt_graphs **out) { return lt_err_in(graphs_load_impl(path, num_nodes_path, out), path); }
 
 /* one graph's FEATHER vector: n nodes from base, rows off[base + i], neighbours local */
 static void feather_one(const lt_graphs *c, int64_t g, const lt_feather_opts *o, float *out, double *H, double *H2, double *x) {

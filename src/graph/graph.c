@@ -5,6 +5,7 @@
 #include "../core/fuzzing.h"
 #include "latent/io.h"
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,11 @@ int lt_graph_parse(const void *data, size_t len, const char *name, const lt_grap
             if (e == tmp || *e) { rc = lt_err(LT_EFORMAT, "%s: line %lld: weight '%s' is not a number", name, (long long)line, tmp); break; }
             if (!isfinite(x) || x < 0 || !isfinite((float)x)) { rc = lt_err(LT_EFORMAT, "%s: line %lld: weight %s is %s (weights must be finite and >= 0)", name, (long long)line, tmp, x < 0 ? "negative" : "not finite"); break; }
             w = (float)x;
+            if (x > 0 && !(w >= FLT_MIN)) {   /* a positive weight float32 cannot hold would be dropped as zero */
+                rc = lt_err(LT_EFORMAT, "%s: line %lld: weight %s is below float32's smallest normal value (%g); rescale the weights",
+                            name, (long long)line, tmp, (double)FLT_MIN);
+                break;
+            }
         }
         int64_t a = lt__strmap_put(map, f[0], fl[0], NULL), b = a < 0 ? a : lt__strmap_put(map, f[1], fl[1], NULL);
         if (a < 0 || b < 0) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
@@ -409,7 +415,7 @@ static int try_cache(const char *cp, uint64_t isize, uint64_t ihash, const lt_gr
     return 1;
 }
 
-int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st) {
+static int graph_load_impl(const char *path, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st) {
     *out = NULL;
     lt_graph_opts def;
     if (!o) { lt_graph_opts_init(&def); o = &def; }
@@ -451,6 +457,8 @@ int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_g
     lt_clear_error();
     return LT_OK;
 }
+
+int lt_graph_load(const char *path, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st) { return lt_err_in(graph_load_impl(path, o, out, st), path); }
 
 /* ---- statistics ---- */
 static int64_t uf_find(int64_t *p, int64_t x) {

@@ -1081,7 +1081,7 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) 
     return parse_v1(buf, len, name, out);
 }
 
-int lt_hnsw_load(lt_hnsw **out, const char *path) {
+static int hnsw_load_impl(lt_hnsw **out, const char *path) {
     *out = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0) return lt_err(LT_EIO, "%s: cannot open", path);
@@ -1105,3 +1105,5 @@ int lt_hnsw_load(lt_hnsw **out, const char *path) {
     }
     return rc;
 }
+
+int lt_hnsw_load(lt_hnsw **out, const char *path) { return lt_err_in(hnsw_load_impl(out, path), path); }

@@ -166,7 +166,7 @@ static int list_dir(const char *dir, const char *cls, int depth, entry **e, int6
     return rc;
 }
 
-int lt_images_load(const char *dir, const lt_image_opts *o, lt_vecs **out, char ***classes) {
+static int images_load_impl(const char *dir, const lt_image_opts *o, lt_vecs **out, char ***classes) {
     *out = NULL;
     if (classes) *classes = NULL;
     entry *e = NULL;
@@ -214,3 +214,5 @@ int lt_images_load(const char *dir, const lt_image_opts *o, lt_vecs **out, char 
     *out = v;
     return LT_OK;
 }
+
+int lt_images_load(const char *dir, const lt_image_opts *o, lt_vecs **out, char ***classes) { return lt_err_in(images_load_impl(dir, o, out, classes), dir); }

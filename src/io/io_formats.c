@@ -861,7 +861,7 @@ int lt__write_labels_file(const lt_vecs *v, const char *path) {
     return lt_afile_commit(&a);
 }
 
-int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) {
+static int vecs_load_impl(const char *path, lt_format fmt, lt_vecs **out) {
     *out = NULL;
     if (fmt == LT_FMT_AUTO) fmt = lt_format_from_path(path);
     char *buf; size_t len, ml;
@@ -898,6 +898,8 @@ done:
     lt_release_whole(buf, ml);
     return rc;
 }
+
+int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out) { return lt_err_in(vecs_load_impl(path, fmt, out), path); }
 
 int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_save_opts *opts) {
     lt_save_opts def;

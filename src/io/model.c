@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define MAGIC "LTMODEL1"
@@ -206,7 +207,7 @@ int lt_model_parse(const void *buf, size_t len, const char *name, lt_model **out
     return LT_OK;
 }
 
-int lt_model_load(const char *path, lt_model **out) {
+static int model_load_impl(const char *path, lt_model **out) {
     char *buf;
     size_t len, ml;
     *out = NULL;
@@ -217,7 +218,13 @@ int lt_model_load(const char *path, lt_model **out) {
     return rc;
 }
 
+int lt_model_load(const char *path, lt_model **out) { return lt_err_in(model_load_impl(path, out), path); }
+
 int lt_is_model_file(const char *path) {
+    /* a peek must not consume a stream: only regular files are opened (a FIFO's bytes would
+     * be gone, and the real read would then wait for a writer forever) */
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
     FILE *f = fopen(path, "rb");
     char b[8];
     int yes = f && fread(b, 1, 8, f) == 8 && !memcmp(b, MAGIC, 8);

@@ -133,10 +133,10 @@ static void legend(cairo_t *cr, double W, double width, double T, int n_classes,
 
 int lt_plot_lines(const double *xs, const double *y, int n, const int *series, int n_series, const char *const *names, int axes,
                   const lt_plot_opts *o, const char *path) {
-    if (n < 1) return lt_err(LT_EINVAL, "plot: no values");
-    if (series && n_series < 1) return lt_err(LT_EINVAL, "plot: no series");
+    if (n < 1) return lt_err(LT_EINVAL, "%s: no values", path);
+    if (series && n_series < 1) return lt_err(LT_EINVAL, "%s: no series", path);
     for (int i = 0; series && i < n; i++)
-        if (series[i] < 0 || series[i] >= n_series) return lt_err(LT_EINVAL, "plot: point %d is in series %d of %d", i + 1, series[i], n_series);
+        if (series[i] < 0 || series[i] >= n_series) return lt_err(LT_EINVAL, "%s: point %d is in series %d of %d", path, i + 1, series[i], n_series);
     if (!series) n_series = 1;
     int logx = axes & LT_PLOT_LOGX, logy = axes & LT_PLOT_LOGY;
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
@@ -149,14 +149,14 @@ int lt_plot_lines(const double *xs, const double *y, int n, const int *series, i
         if (v < y0) y0 = v;
         if (v > y1) y1 = v;
     }
-    if (!isfinite(y0)) return lt_err(LT_EINVAL, "plot: no finite%s values", logx || logy ? " positive" : "");
+    if (!isfinite(y0)) return lt_err(LT_EINVAL, "%s: no finite%s values", path, logx || logy ? " positive" : "");
     if (y1 - y0 < 1e-12) { y0 -= 1; y1 += 1; }
     if (x1 - x0 < 1e-12) { x0 -= 0.5; x1 += 0.5; }
     double my = 0.05 * (y1 - y0), mx = xs || logx ? 0.04 * (x1 - x0) : 0.5;
     x0 -= mx; x1 += mx; y0 -= my; y1 += my;
     double lw = n_series > 1 && names ? 160 : 0;
     double W = o->width, H = o->height, L = 60, T = o->title ? 40 : 20, pw = W - L - 20 - lw, ph = H - T - 50;
-    if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
+    if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "%s: %gx%g is too small", path, W, H);
     int svg;
     char tmp[4096];
     cairo_surface_t *s = open_surface(path, W, H, &svg, tmp, sizeof tmp);
@@ -202,11 +202,11 @@ int lt_plot_line(const double *y, int n, int logy, const lt_plot_opts *o, const 
 
 int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, const char *const *class_names, const char *const *point_labels,
                     const lt_plot_opts *o, const char *path) {
-    if (n < 1) return lt_err(LT_EINVAL, "plot: no points");
+    if (n < 1) return lt_err(LT_EINVAL, "%s: no points", path);
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (int64_t i = 0; i < n; i++) {
         double x = xy[2 * i], y = xy[2 * i + 1];
-        if (!isfinite(x) || !isfinite(y)) return lt_err(LT_EINVAL, "plot: point %lld is not finite", (long long)i + 1);
+        if (!isfinite(x) || !isfinite(y)) return lt_err(LT_EINVAL, "%s: point %lld is not finite", path, (long long)i + 1);
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -218,7 +218,7 @@ int lt_plot_scatter(const float *xy, int64_t n, const int *cls, int n_classes, c
     x0 -= mx; x1 += mx; y0 -= my; y1 += my;
     double W = o->width, H = o->height, lw = n_classes > 1 && class_names ? 160 : 0;
     double L = 60, R = 20 + lw, T = o->title ? 40 : 20, B = 50, pw = W - L - R, ph = H - T - B;
-    if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "plot: %gx%g is too small", W, H);
+    if (pw < 50 || ph < 50) return lt_err(LT_EINVAL, "%s: %gx%g is too small", path, W, H);
     /* written to a temporary name beside the target, then renamed: no half-written picture */
     int svg;
     char tmp[4096];

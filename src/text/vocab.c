@@ -187,7 +187,7 @@ int lt_vocab_save(const lt_vocab *v, const char *path) {
     return lt_afile_commit(&a);
 }
 
-int lt_vocab_load(lt_vocab **out, const char *path) {
+static int vocab_load_impl(lt_vocab **out, const char *path) {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -224,6 +224,8 @@ int lt_vocab_load(lt_vocab **out, const char *path) {
     *out = v;
     return LT_OK;
 }
+
+int lt_vocab_load(lt_vocab **out, const char *path) { return lt_err_in(vocab_load_impl(out, path), path); }
 
 /* ---- encoding ---- */
 int lt_tokens_encode(lt_tokens *t, lt_corpus *c, const lt_vocab *v, int64_t max_sentence) {
