@@ -19,7 +19,7 @@ PYEXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_va
 PYINC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
 
 .PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load bench-graph bench-dense bench-nn check-quality clean deps
-all: lib $(B)/latent
+all: lib $(B)/latent $(B)/latent.bash
 lib: $(B)/liblatent.a $(B)/$(SONAME)
 
 $(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
@@ -62,6 +62,9 @@ $(B)/python/latent/_latent$(PYEXT): python/latent/_latent.c $(wildcard python/la
 $(B)/latent: $(CLI_OBJ) $(B)/liblatent.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/liblatent.a $(LDLIBS)
 	@ln -sf $(B)/latent latent 2>/dev/null || true
+# bash completion, generated from the binary's own --help (tools/mkcomplete.sh)
+$(B)/latent.bash: $(B)/latent tools/mkcomplete.sh
+	sh tools/mkcomplete.sh $(B)/latent > $@.tmp && mv $@.tmp $@
 $(B)/tests/%: tests/%.c tests/test.h $(B)/liblatent.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(B)/liblatent.a $(LDLIBS)
@@ -114,7 +117,7 @@ bench-ann: all
 	@sh bench/bench_ann.sh
 
 bench-bert: all
-	@sh bench/bench_bert.sh
+	@sh bench/bench_encoders.sh
 
 bench-load: all
 	$(CC) $(CFLAGS) -o $(B)/bench_load bench/bench_load.c $(B)/liblatent.a $(LDLIBS)
@@ -133,7 +136,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	sh tools/mkman.sh $(B)/latent > $(DESTDIR)$(PREFIX)/share/man/man1/latent.1
-	install -m 644 tools/latent.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/latent
+	install -m 644 $(B)/latent.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/latent
 
 # The Python package, installed with pip (offline: --no-build-isolation, no index) against
 # the installed library; LATENT_PREFIX tells setup.py where that is.

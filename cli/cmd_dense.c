@@ -623,8 +623,8 @@ int cmd_eval_probe(int argc, char **argv) {
     yte = te ? malloc((size_t)(te->n ? te->n : 1) * sizeof(int)) : NULL;
     lt_probe_result res;
     r = !cl || !ytr || (te && !yte) ? (lt_err(LT_ENOMEM, "out of memory"), 1) : 0;
-    if (!r && lt_classes_read(cl, argv[optind + 1], tr->n, ytr)) r = 1;
-    if (!r && te && lt_classes_read(cl, test_labels, te->n, yte)) r = 1;
+    if (!r && lt_classes_read(cl, argv[optind + 1], tr->n, tr, ytr)) r = 1;
+    if (!r && te && lt_classes_read(cl, test_labels, te->n, te, yte)) r = 1;
     if (!r && lt_classes_sort(cl, ytr, tr->n, yte, te ? te->n : 0)) r = 1;
     if (!r) r = (te ? lt_probe(tr, ytr, te, yte, lt_classes_count(cl), &po, &res) : lt_probe_cv(tr, ytr, lt_classes_count(cl), cv, seed, &po, &res)) != LT_OK;
     if (r) r = cli_fail("eval probe");

@@ -5,11 +5,12 @@
 #include <string.h>
 
 enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P, O_Q, O_EPO, O_NEG, O_MINC, O_THREADS,
-       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS, O_NEGS, O_VECS };
+       O_SEED, O_QUIET, O_WALKS, O_NOCACHE, O_ALPHA, O_SAMPLE, O_JSON, O_HOLDOUT, O_TEST, O_PLAIN, O_NUMNODES, O_ORDER, O_POINTS, O_THETA, O_BINS, O_NEGS, O_VECS, O_HEADER };
 #define GRAPH_OPTS \
     {"weighted", 0, NULL, O_WEIGHTED, "read the third column as the edge weight"}, \
     {"directed", 0, NULL, O_DIRECTED, "edges go src -> dst only (default: undirected)"}, \
-    {"no-cache", 0, NULL, O_NOCACHE, "neither read nor write the binary cache (GRAPH.KIND.lgraph)"}
+    {"no-cache", 0, NULL, O_NOCACHE, "neither read nor write the binary cache (GRAPH.KIND.lgraph)"}, \
+    {"header", 0, NULL, O_HEADER, "the first line names the columns (without it, skipped only when certain)"}
 
 #define WALK_OPTS \
     {"output", 'o', "F", O_OUT, "vectors; format from the extension (.lvec .bin .txt .vec .npy ..., + .gz)"}, \
@@ -38,6 +39,7 @@ enum { O_OUT = 1, O_FMT, O_WEIGHTED, O_DIRECTED, O_DIM, O_LEN, O_NUM, O_WIN, O_P
 static int load_graph(const char *path, const lt_graph_opts *go, lt_graph **g, lt_graph_stats *st) {
     int rc = lt_graph_load(path, go, g, st);
     if (!rc && st->cache_note[0] && !cli_quiet()) fprintf(stderr, "latent: warning: %s\n", st->cache_note);
+    if (!rc && st->header && !go->header && !cli_quiet()) fprintf(stderr, "latent: %s: the first line was taken as a header (its ids are not numbers, all others are)\n", path);
     return rc;
 }
 
@@ -77,6 +79,7 @@ int cmd_train_graph(const char *method, int argc, char **argv) {
         case O_FMT: if (lt_format_from_name(a) == LT_FMT_AUTO) return cli_usage(U, "unknown format '%s'", a); fmt = a; break;
         case O_WEIGHTED: go.weighted = 1; break;
         case O_DIRECTED: go.directed = 1; break;
+        case O_HEADER: go.header = 1; break;
         case O_NOCACHE: go.cache = 0; break;
         case O_DIM: if (!cli_int(a, 1, 100000, &iv)) return cli_usage(U, "--dim must be 1..100000"); o.sg.dim = (int)iv; break;
         case O_LEN: if (!cli_int(a, 2, 1000000, &iv)) return cli_usage(U, "--walk-length must be 2..1000000"); o.walk.length = (int)iv; break;
@@ -164,6 +167,7 @@ static int graph_split(int argc, char **argv) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
         case O_WEIGHTED: go.weighted = 1; break;
         case O_DIRECTED: go.directed = 1; break;
+        case O_HEADER: go.header = 1; break;
         case O_NOCACHE: go.cache = 0; break;
         case O_HOLDOUT: if (!cli_float(a, 1e-9, 1 - 1e-9, &fv)) return cli_usage(S.usage, "--holdout must be in (0, 1)"); holdout = fv; break;
         case O_OUT: out = a; break;
@@ -204,6 +208,7 @@ int cmd_graph(int argc, char **argv) {
         case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
         case O_WEIGHTED: go.weighted = 1; break;
         case O_DIRECTED: go.directed = 1; break;
+        case O_HEADER: go.header = 1; break;
         case O_NOCACHE: go.cache = 0; break;
         case O_JSON: json = 1; break;
         }

@@ -132,6 +132,9 @@ int cmd_index(int argc, char **argv) {
         double t0 = lt_now();
         if (lt_hnsw_new(&h, v->d, &o.ho) || lt_hnsw_add_store(h, v, 0, o.threads)) { lt_vecs_free(v); return cli_fail("index build"); }
         double tb = lt_now() - t0;
+        lt_hnsw_base base;   /* recorded, so that the index refuses to answer for other vectors */
+        lt_hnsw_base_of(v, &base);
+        lt_hnsw_set_base(h, &base);
         lt_vecs_free(v);
         r = lt_hnsw_save(h, o.out) ? cli_fail("") : 0;
         if (!r && !cli_quiet()) fprintf(stderr, "latent: built %lld vectors in %.2fs (%d threads) -> %s\n", (long long)lt_hnsw_get_info(h).count, tb, o.threads, o.out);
@@ -143,15 +146,18 @@ int cmd_index(int argc, char **argv) {
         lt_hnsw *h;
         if ((r = load_index(a[0], &h))) return r;
         lt_hnsw_info in = lt_hnsw_get_info(h);
+        lt_hnsw_base base;
+        int has_base = lt_hnsw_get_base(h, &base);
         static const char *stn[] = {"f32", "f16", "int8"};
         if (o.json) {
             fputs("{\"file\": ", stdout);
             cli_json_str(stdout, a[0]);
             printf(", \"count\": %lld, \"deleted\": %lld, \"dim\": %lld, \"metric\": \"%s\", \"M\": %d, \"ef_construction\": %d, "
                    "\"seed\": %llu, \"max_level\": %lld, \"storage\": \"%s\", \"rerank\": %s, \"memory_bytes\": %lld, "
-                   "\"search_bytes\": %lld}\n", (long long)in.count, (long long)in.deleted, (long long)in.d, lt_metric_name(in.metric),
+                   "\"search_bytes\": %lld, \"built_from_rows\": ", (long long)in.count, (long long)in.deleted, (long long)in.d, lt_metric_name(in.metric),
                    in.M, in.ef_construction, (unsigned long long)in.seed, (long long)in.max_level, stn[in.storage],
                    in.rerank ? "true" : "false", (long long)in.bytes, (long long)in.search_bytes);
+            if (has_base) printf("%lld}\n", (long long)base.rows); else puts("null}");
             lt_hnsw_free(h);
             return 0;
         }
@@ -160,6 +166,8 @@ int cmd_index(int argc, char **argv) {
                a[0], (long long)in.count, (long long)in.deleted, (long long)in.d, lt_metric_name(in.metric), in.M, in.ef_construction,
                (unsigned long long)in.seed, (long long)in.max_level, stn[in.storage], in.rerank ? "yes" : "no", (long long)in.bytes,
                (long long)in.search_bytes);
+        if (has_base) printf("built_from_rows\t%lld\n", (long long)base.rows);
+        else puts("built_from_rows\tunknown (an older index, or changed since it was built)");
         lt_hnsw_free(h);
         return 0;
     }
@@ -295,7 +303,10 @@ int cmd_search(int argc, char **argv) {
             goto done;
         }
     } else if ((r = cli_load(target, o.from, &base))) return r;
-    if (o.base) { if ((r = cli_load(o.base, NULL, &labels))) goto done; }
+    if (o.base) {
+        if ((r = cli_load(o.base, NULL, &labels))) goto done;
+        if (h && lt_hnsw_check_base(h, labels, target, o.base)) { r = cli_fail("search"); goto done; }
+    }
     const lt_vecs *lab = labels ? labels : base;
     if (o.n_words) {
         if (!lab || !lab->labels) { r = cli_usage(U, "search: --word needs labelled vectors (give --base VECS with an index)"); goto done; }

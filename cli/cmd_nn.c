@@ -206,8 +206,8 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         if (!cl || !y || (Xt && !yt)) r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail("train cnn"));
         for (int64_t i = 0; !r && fcls && i < X->n; i++) if ((y[i] = lt_classes_add(cl, fcls[i])) < 0) r = cli_fail("train cnn");
         for (int64_t i = 0; !r && tcls && i < Xt->n; i++) if ((yt[i] = lt_classes_add(cl, tcls[i])) < 0) r = cli_fail("train cnn");
-        if (!r && !fcls && lt_classes_read(cl, argv[optind + 1], X->n, y)) r = cli_fail("train cnn");
-        if (!r && Xt && !tcls && lt_classes_read(cl, testl, Xt->n, yt)) r = cli_fail("train cnn");
+        if (!r && !fcls && lt_classes_read(cl, argv[optind + 1], X->n, NULL, y)) r = cli_fail("train cnn");
+        if (!r && Xt && !tcls && lt_classes_read(cl, testl, Xt->n, NULL, yt)) r = cli_fail("train cnn");
         if (!r && lt_classes_sort(cl, y, X->n, yt, Xt ? Xt->n : 0)) r = cli_fail("train cnn");
         K = cl ? lt_classes_count(cl) : 0;
         if (!r && !arch) { snprintf(archbuf, sizeof archbuf, "c16k3-p2-c32k3-p2-f64-f%d", K); arch = archbuf; }

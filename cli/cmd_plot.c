@@ -81,7 +81,7 @@ int cmd_plot(int argc, char **argv) {
     enum { P_OUT = 1, P_LABELS, P_TITLE, P_SIZE, P_POINT, P_SHOW, P_FROM, P_X, P_Y, P_COLOR, P_WHERE, P_LINE, P_LOGX, P_LOGY, P_XLABEL, P_YLABEL, P_QUIET };
     static const cli_opt opts[] = {
         {"output", 'o', "F", P_OUT, "the picture: .png or .svg (required)"},
-        {"labels", 0, "F", P_LABELS, "colour by class: one label per line in row order (or IDX labels), or a table with --color-by [one colour]"},
+        {"labels", 0, "F", P_LABELS, "colour by class: one label per line in row order, 'id label' lines keyed by the map's labels, IDX labels, or a table with --color-by [one colour]"},
         {"color-by", 0, "COL", P_COLOR, "colour by this column: of the --labels table (a header line, CSV or TSV), or of TABLE with --x/--y"},
         {"title", 0, "T", P_TITLE, "a title above the plot"},
         {"size", 0, "WxH", P_SIZE, "picture size in pixels [900x700]"},
@@ -163,7 +163,7 @@ int cmd_plot(int argc, char **argv) {
         cl = lt_classes_new();
         y = lt_malloc((size_t)V->n * sizeof(int));
         if (!cl || !y) r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail("plot"));
-        else if (ta.color_by ? column_classes(labels, ta.color_by, cl, V->n, y) : lt_classes_read(cl, labels, V->n, y)) r = cli_fail("plot");
+        else if (ta.color_by ? column_classes(labels, ta.color_by, cl, V->n, y) : lt_classes_read(cl, labels, V->n, V, y)) r = cli_fail("plot");
         else if (lt_classes_sort(cl, y, V->n, NULL, 0)) r = cli_fail("plot");
         nc = cl ? lt_classes_count(cl) : 0;
         names = !r ? lt_malloc((size_t)(nc + 1) * sizeof *names) : NULL;

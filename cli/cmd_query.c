@@ -24,6 +24,7 @@ typedef struct {
     double Cs[LT_MAX_C];
     lt_classifier clf;
     double gamma;
+    const char *vecs;   /* VECS's path, for messages */
 } qopts;
 
 /* Parses argv with `spec`; returns -1 to go on, else the exit code. */
@@ -125,8 +126,8 @@ int cmd_convert(int argc, char **argv) {
 }
 
 /* Top-k by cosine through an HNSW index built from the same store (ids = rows). */
-static int nearest_index(const char *path, int ef, const lt_vecs *v, const float *q, int k, const int64_t *ex, int n_ex,
-                         int64_t *ids, float *sc) {
+static int nearest_index(const char *path, int ef, const lt_vecs *v, const char *vpath, const float *q, int k, const int64_t *ex,
+                         int n_ex, int64_t *ids, float *sc) {
     lt_hnsw *h;
     if (lt_hnsw_load(&h, path)) return -1;
     lt_hnsw_info in = lt_hnsw_get_info(h);
@@ -134,6 +135,7 @@ static int nearest_index(const char *path, int ef, const lt_vecs *v, const float
         lt_hnsw_free(h);
         return lt_err(LT_EINVAL, "%s: need a cosine index of dimension %lld built from these vectors", path, (long long)v->d);
     }
+    if (lt_hnsw_check_base(h, v, path, vpath)) { lt_hnsw_free(h); return -1; }
     int kk = k + n_ex;
     float *D = malloc(sizeof(float) * (size_t)kk);
     int64_t *I = malloc(sizeof(int64_t) * (size_t)kk);
@@ -164,7 +166,8 @@ static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char
     for (int i = 0; i < n_ex && !r; i++) {
         const char *w = i < np ? pos[i] : neg[i - np];
         int64_t id;
-        if (!wv || cli_word_vec(v, w, wv, &id)) { r = 1; break; }
+        if (!wv) { r = 1; break; }
+        if (cli_word_vec(v, w, wv, &id)) { r = 2; break; }   /* a word not in the vectors: the caller decides */
         if (id >= 0) ex[n_in++] = id;   /* a word outside the rows (fastText n-grams) excludes nothing */
         double nr = 0;
         for (int64_t j = 0; j < vn->d; j++) nr += (double)wv[j] * wv[j];
@@ -175,7 +178,7 @@ static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char
     }
     free(wv);
     if (!r) {
-        int n = q->index ? nearest_index(q->index, q->ef, v, qv, q->k, ex, n_in, ids, sc)
+        int n = q->index ? nearest_index(q->index, q->ef, v, q->vecs, qv, q->k, ex, n_in, ids, sc)
                          : lt_nearest(vn, qv, q->k, q->restrict_n, ex, n_in, ids, sc);
         if (n < 0) r = cli_fail("similar");
         else cli_hits(stdout, q->json, qs, "similarity", ids, sc, n, v);
@@ -187,7 +190,7 @@ static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char
 int cmd_similar(int argc, char **argv) {
     static const cli_opt opts[] = {OPT_K, {"negative", 0, "W", O_NEG, "subtract W's vector (repeatable), as gensim's negative="},
                                    {"restrict", 0, "N", O_RESTRICT, "search the N first (most frequent) rows only [all]"},
-                                   {"input", 'i', "FILE", O_QUERIES, "queries, one per line: words, then '-' and negative words ('-' = stdin)"},
+                                   {"input", 'i', "FILE", O_QUERIES, "queries, one per line: words, then '-' and negative words ('-' = stdin); a line with a word not in the vectors is skipped and named, the rest answered (exit 1 if any was skipped)"},
                                    OPT_INDEX, OPT_EF, OPT_JSON, OPT_FROM, {0}};
     static const cli_spec S = {"similar", "usage: latent similar VECS WORD... [options]\n"
                                "       latent similar VECS -i QUERIES [options]\n"
@@ -205,12 +208,15 @@ int cmd_similar(int argc, char **argv) {
     if (q.queries && !(qf = strcmp(q.queries, "-") ? fopen(q.queries, "r") : stdin)) { fprintf(stderr, "latent: %s: cannot open\n", q.queries); return 1; }
     lt_vecs *v, *vn = NULL;
     if ((r = cli_load(argv[optind], q.from, &v))) { if (qf && qf != stdin) fclose(qf); return r; }
+    q.vecs = argv[optind];
     if (!(vn = lt_vecs_normalized(v))) r = cli_fail("");
     if (!r && !q.json) cli_hits_header(stdout, "similarity");
-    if (!r && !qf) r = similar_one(v, vn, &q, argv + optind + 1, nw, (char **)q.neg, q.n_neg);
+    if (!r && !qf && (r = similar_one(v, vn, &q, argv + optind + 1, nw, (char **)q.neg, q.n_neg)) == 2) r = 1;
     char *line = NULL;
     size_t cap = 0;
+    long long ln = 0, asked = 0, skipped = 0;   /* -i: a line with an unknown word is skipped, said, and the rest answered */
     while (!r && qf && getline(&line, &cap, qf) > 0) {
+        ln++;
         char *w[256], *save = NULL;
         int n = 0, np = -1;
         for (char *t = strtok_r(line, " \t\r\n", &save); t && n < 256; t = strtok_r(NULL, " \t\r\n", &save)) {
@@ -220,9 +226,18 @@ int cmd_similar(int argc, char **argv) {
         if (np < 0) np = n;
         if (n == 0) continue;
         if (np == 0) { fprintf(stderr, "latent: %s: a query with negative words only\n", q.queries); r = 1; break; }
-        r = similar_one(v, vn, &q, w, np, w + np, n - np);
+        asked++;
+        if ((r = similar_one(v, vn, &q, w, np, w + np, n - np)) == 2) {
+            fprintf(stderr, "latent: %s: line %lld skipped\n", q.queries, ln);
+            skipped++;
+            r = 0;
+        }
     }
     free(line);
+    if (!r && skipped) {
+        fprintf(stderr, "latent: similar: %lld of %lld queries skipped (words not in the vectors)\n", skipped, asked);
+        r = 1;
+    }
     if (qf && qf != stdin) fclose(qf);
     lt_vecs_free(vn);
     lt_vecs_free(v);
@@ -268,7 +283,7 @@ int cmd_analogy(int argc, char **argv) {
         int64_t ex[3];
         int ne = 0;
         for (int i = 0; i < 3; i++) if (id3[i] >= 0) ex[ne++] = id3[i];
-        n = !qv ? lt_err(LT_ENOMEM, "out of memory") : q.index ? nearest_index(q.index, q.ef, v, qv, q.k, ex, ne, ids, sc)
+        n = !qv ? lt_err(LT_ENOMEM, "out of memory") : q.index ? nearest_index(q.index, q.ef, v, argv[optind], qv, q.k, ex, ne, ids, sc)
                                                               : lt_nearest(vn, qv, q.k, q.restrict_n, ex, ne, ids, sc);
         free(qv);
     } else if (vn && ids && sc) n = lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc);

@@ -17,7 +17,7 @@ static void stage(const char *fmt, long long a, long long b, const char *s) {
 
 int cmd_report(int argc, char **argv) {
     static const cli_opt opts[] = {
-        {"labels", 0, "F", O_LABELS, "one class label per line in row order (or IDX labels): adds the silhouette and the probes"},
+        {"labels", 0, "F", O_LABELS, "class labels: one per line in row order, 'id label' lines keyed by the vectors' labels, or IDX: adds the silhouette and the probes"},
         {"source", 0, "F", O_SOURCE, "the same rows before encoding: adds trustworthiness, continuity, kNN overlap"},
         {"model", 0, "M", O_MODEL, "the pca or autoencoder model that encoded --source: adds its reconstruction error and explained variance"},
         {"k", 'k', "N", O_K, "neighbourhood size [10]"},
@@ -73,7 +73,8 @@ int cmd_report(int argc, char **argv) {
     if (labels) {
         cl = lt_classes_new();
         y = lt_malloc((size_t)V->n * sizeof(int));
-        if (!cl || !y || lt_classes_read(cl, labels, V->n, y)) r = cli_fail("report");
+        /* classes numbered in sorted name order, so the probes do not depend on the file's order */
+        if (!cl || !y || lt_classes_read(cl, labels, V->n, V, y) || lt_classes_sort(cl, y, V->n, NULL, 0)) r = cli_fail("report");
         nc = cl ? lt_classes_count(cl) : 0;
     }
     lt_quality_result q;
@@ -94,7 +95,6 @@ int cmd_report(int argc, char **argv) {
     if (!r && evdir && lt_eval_dir(V, evdir, threads, &ev, &nev)) r = cli_fail("report");
     if (!r && html) {
         const char **names = nc ? lt_malloc((size_t)nc * sizeof *names) : NULL;
-        if (nc && lt_classes_sort(cl, y, V->n, NULL, 0)) r = cli_fail("report");
         for (int i = 0; !r && names && i < nc; i++) names[i] = lt_classes_name(cl, i);
         lt_report_opts ro;
         lt_report_opts_init(&ro);

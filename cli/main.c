@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const cmd g_cmds[] = {
-    {"train", cmd_train, "train embeddings (word2vec, fasttext, glove, deepwalk, node2vec, feather, autoencoder, cnn, entity)"},
-    {"graph", cmd_graph, "read an edge list and describe the graph"},
+    {"train", cmd_train, "train embeddings (word2vec, fasttext, glove, deepwalk, node2vec, feather, degree-histogram, autoencoder, cnn, entity)"},
+    {"graph", cmd_graph, "describe an edge list, or split it for link prediction (info, split)"},
     {"convert", cmd_convert, "convert vectors between formats"},
     {"similar", cmd_similar, "nearest neighbours of words"},
     {"analogy", cmd_analogy, "a : b :: c : ? (3CosAdd or 3CosMul)"},
@@ -15,17 +15,17 @@ static const cmd g_cmds[] = {
     {"doesnt-match", cmd_doesnt_match, "the word that does not belong with the others"},
     {"vector", cmd_vector, "print the vector of words"},
     {"info", cmd_info, "shape, format and metadata of a vector file or model"},
-    {"eval", cmd_eval, "evaluate vectors (analogy, similarity)"},
+    {"eval", cmd_eval, "evaluate vectors (analogy, similarity, recall, nodes, links, graphs, probe)"},
     {"vocab", cmd_vocab, "count the vocabulary of a corpus"},
-    {"index", cmd_index, "build, grow, shrink and inspect HNSW indexes"},
+    {"index", cmd_index, "build, grow, shrink and inspect HNSW indexes (build, add, delete, info)"},
     {"search", cmd_search, "k nearest neighbours: HNSW index or exact over vectors"},
     {"embed", cmd_embed, "sentence embeddings with a BERT-family model folder"},
     {"tokenize", cmd_tokenize, "token ids (and offsets) of any tokenizer.json"},
     {"rerank", cmd_rerank, "score documents against a query with a cross-encoder"},
-    {"fit", cmd_fit, "fit an encoder model (pca, rff, nystroem, kpca) on a matrix"},
+    {"fit", cmd_fit, "fit an encoder model (pca, rff, nystroem, kpca; onehot, ordinal, hash on tables)"},
     {"encode", cmd_encode, "apply a fitted model to rows"},
-    {"map", cmd_map, "2-D map of rows (t-SNE, PCA)"},
-    {"plot", cmd_plot, "picture of a 2-D map (PNG, SVG)"},
+    {"map", cmd_map, "2-D map of rows (t-SNE, UMAP, PCA)"},
+    {"plot", cmd_plot, "picture of a 2-D map or of two table columns (PNG, SVG)"},
     {"report", cmd_report, "measured qualities of a representation (neighbourhoods, redundancy, dimension)"},
 };
 

@@ -238,6 +238,7 @@ d "tokenize --pair" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt
 K=../../../tests/fixtures/karate
 cp tests/fixtures/karate/edges.tsv "$T/k.tsv"
 awk '{ print $1 "\t" $2 "\t" (NR % 4 + 1) }' tests/fixtures/karate/edges.tsv > "$T/kw.tsv"
+{ printf 'from\tto\n'; awk '{ print "n" $1 "\tn" $2 }' tests/fixtures/karate/edges.tsv; } > "$T/kn.tsv"   # a header over names: only --header skips it
 G="$X train node2vec k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q"
 for t in node2vec deepwalk; do
     G="$X train $t k.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q"
@@ -246,6 +247,8 @@ for t in node2vec deepwalk; do
     d "train $t --weighted" "$X train $t kw.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q" \
       "$X train $t kw.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q --weighted"
     d "train $t --directed" "$G" "$G --directed"
+    d "train $t --header" "$X train $t kn.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q; wc -l < out.n.txt" \
+      "$X train $t kn.tsv -o out.n.txt --dim 8 --walk-length 10 --num-walks 2 --window 3 -t 1 -q --header; wc -l < out.n.txt"
     d "train $t --no-cache" "rm -f k.tsv.*.lgraph; $G; ls k.tsv.*" "rm -f k.tsv.*.lgraph; $G --no-cache; ls k.tsv.* 2>&1 | head -c 0"
     for o in "--dim 9" "--walk-length 12" "--num-walks 3" "--window 2" "--epochs 2" "--negative 2" "--alpha 0.05" "--sample 0" "--seed 9"; do
         d "train $t ${o%% *}" "$G" "$G $o"
@@ -265,6 +268,9 @@ d "graph info --weighted" "$X graph info kw.tsv" "$X graph info kw.tsv --weighte
 d "graph info --directed" "$X graph info k.tsv" "$X graph info k.tsv --directed"
 d "graph info --no-cache" "rm -f k.tsv.*.lgraph; $X graph info k.tsv | grep -v cache; ls k.tsv.*" "rm -f k.tsv.*.lgraph; $X graph info k.tsv --no-cache | grep -v cache; ls k.tsv.* 2>&1 | head -c 0"
 d "graph info --json" "$X graph info k.tsv" "$X graph info k.tsv --json"
+d "graph info --header" "$X graph info kn.tsv" "$X graph info kn.tsv --header"
+d "graph split --header" "$X graph split kn.tsv -o out.tr.tsv --test out.te.tsv -q; cat out.tr.tsv out.te.tsv | sort" \
+  "$X graph split kn.tsv -o out.tr.tsv --test out.te.tsv -q --header; cat out.tr.tsv out.te.tsv | sort"
 S2="$X graph split k.tsv -o out.tr.tsv --test out.te.tsv -q"
 d "graph split --weighted" "$X graph split kw.tsv -o out.tr.tsv --test out.te.tsv -q" "$X graph split kw.tsv -o out.tr.tsv --test out.te.tsv -q --weighted"
 d "graph split --directed" "$S2" "$S2 --directed"

@@ -143,7 +143,7 @@ if [ "${vd%% *}" = ok ]; then ok "node2vec --vectors sum = node + context rows (
 expect 1 "node2vec: --vectors sum needs negatives" "need negative sampling" -- $L train node2vec "$T/karate.tsv" -o "$T/x.txt" --negative 0 --vectors sum
 expect 2 "node2vec: unknown --vectors" "sum, node or context" -- $L train node2vec "$T/karate.tsv" -o "$T/x.txt" --vectors both
 printf 'a b\nb c x y\nc\n' > "$T/bad1.tsv"
-expect 1 "graph: malformed line named" "bad1.tsv: line 3" -- $L graph info "$T/bad1.tsv" --no-cache
+expect 1 "graph: malformed line named" "bad1.tsv: line 2: 4 fields" -- $L graph info "$T/bad1.tsv" --no-cache
 printf 'a b 1\nb c -1\n' > "$T/bad2.tsv"
 expect 1 "graph: negative weight" "line 2: weight -1 is negative" -- $L train deepwalk "$T/bad2.tsv" -o "$T/x.txt" --weighted -q
 printf 'a b 1\nb c nan\n' > "$T/bad3.tsv"
@@ -281,7 +281,16 @@ if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is cur
 undoc=$($L --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' | while read -r c; do grep -q "^## latent $c" docs/cli.md || echo "$c"; done)
 if [ -z "$undoc" ]; then ok "docs/cli.md has every command"; else no "docs/cli.md lacks: $undoc (add it to tools/mkclidoc.sh)"; fi
 # man page and completion build from the same help
-if sh tools/mkman.sh "$L" > "$T/latent.1" && grep -q '^.SH "latent index build"' "$T/latent.1" && bash -n tools/latent.bash; then ok "man page and completion"; else no "man page and completion"; fi
+if sh tools/mkman.sh "$L" > "$T/latent.1" && grep -q '^.SH "latent index build"' "$T/latent.1" && grep -q '^.SH "latent rerank"' "$T/latent.1"; then ok "man page: every command and subcommand"; else no "man page"; fi
+# bash completion, generated per command and subcommand: completing really offers the right words
+sh tools/mkcomplete.sh "$L" > "$T/latent.bash"
+comp() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _latent; printf "%s\n" "${COMPREPLY[@]}"' _ "$T/latent.bash" "$@" | sort | tr '\n' ' '; }
+c1=$(comp latent ""); c2=$(comp latent train node2vec --); c3=$(comp latent train word2vec --); c4=$(comp latent index "")
+case "$c1" in *rerank*) case "$c1" in *Environment*|*"latent "*) no "completion offers non-commands: $c1";; *) ok "completion: the commands, nothing else";; esac;; *) no "completion commands: $c1";; esac
+case "$c2" in *--p\ *--q\ *) case "$c2" in *--cbow*) no "node2vec completes word2vec's options";; *) ok "completion: node2vec's own options";; esac;; *) no "node2vec options: $c2";; esac
+case "$c3" in *--cbow*) ok "completion: word2vec's options";; *) no "word2vec options: $c3";; esac
+[ "$c4" = "add build delete info " ] && ok "completion: index subcommands" || no "index subcommands: $c4"
+
 # stdin, .gz outputs, foreign files
 $L convert "$T/g.lvec" "$T/g.txt.gz"
 if [ "$(gzip -dc "$T/g.txt.gz" | $L info - --json | grep -o '"rows": [0-9]*')" = '"rows": 4119' ]; then ok ".gz output, stdin input"; else no ".gz output, stdin input"; fi

@@ -38,10 +38,8 @@ command's `--help`; `make test` fails when it is stale.
   positive=[B, C], negative=[A]), many queries from a file or stdin with `similar -i`.
 
 HEAD
-for c in "train word2vec" "train fasttext" "train glove" "train node2vec" "train deepwalk" "train feather" "train degree-histogram" "train autoencoder" "train cnn" "train entity" "graph info" "graph split" convert similar analogy similarity doesnt-match \
-         vector info vocab "eval analogy" "eval similarity" "eval recall" "eval nodes" "eval links" "eval graphs" "eval probe" "index build" "index add" "index delete" \
-         "index info" search embed tokenize rerank "fit pca" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" encode report map plot; do
+sh "$(dirname "$0")/cmdlist.sh" "$L" | while read -r c; do
     printf '## latent %s\n```\n' "$c"
-    $L $c --help
+    $L $c --help </dev/null
     printf '```\n\n'
 done

@@ -20,12 +20,10 @@ otherwise; an index keeps the metric it was built with.
 .SH COMMANDS
 HEAD
 $L --help | awk '/^commands:/ { on = 1; next } on && NF' | esc | sed 's/^/.br\n/'
-for c in "train word2vec" "train fasttext" "train glove" "train node2vec" "train deepwalk" "train feather" "train degree-histogram" "train autoencoder" "train cnn" "train entity" "graph info" "graph split" convert similar analogy similarity doesnt-match \
-         vector info vocab "eval analogy" "eval similarity" "eval recall" "eval nodes" "eval links" "eval graphs" "eval probe" "index build" "index add" "index delete" \
-         "index info" search embed tokenize "fit pca" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" encode report map plot; do
+sh "$(dirname "$0")/cmdlist.sh" "$L" | while read -r c; do
     echo ".SH \"latent $c\""
     echo ".nf"
-    $L $c --help | esc
+    $L $c --help </dev/null | esc
     echo ".fi"
 done
 cat <<TAIL

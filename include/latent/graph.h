@@ -9,8 +9,9 @@
  *   lt_graph_free(g);
  *
  * Edge lists (docs/graph.md): one edge per line, "src dst [weight]", fields separated by
- * tabs, commas or spaces; '#' and '%' start comment lines; node ids are any strings (numbers
- * included) and are kept as labels. Rules, each counted in lt_graph_stats: self loops are
+ * tabs, commas or spaces (more fields, or a third that is not a number, are refused: not an
+ * edge list); '#' and '%' start comment lines; a header line is skipped when asked or
+ * certain; node ids are any strings (numbers included) and are kept as labels. Rules, each counted in lt_graph_stats: self loops are
  * dropped; duplicate edges are merged (the first weight kept); zero weights drop the edge;
  * negative, NaN or infinite weights are errors. Undirected graphs store both directions.
  * Neighbour lists are sorted by node index.
@@ -45,6 +46,8 @@ typedef struct lt_graph_opts {
     int directed;         /* arcs src -> dst only [0: undirected] */
     int weighted;         /* read the third column as the weight [0: every weight 1] */
     int cache;            /* read and write the binary cache [1] */
+    int header;           /* 1: the first line names the columns [0: a header is skipped only when
+                           * certain: non-numeric ids over lines of numeric ones] */
 } lt_graph_opts;
 void lt_graph_opts_init(lt_graph_opts *o);
 
@@ -52,6 +55,7 @@ typedef struct lt_graph_stats {
     int64_t lines, edges;       /* edge lines read; edges kept (undirected: pairs) */
     int64_t self_loops, duplicates, zero_weights, isolated;
     int from_cache;             /* 1 when the cache was used */
+    int header;                 /* 1 when a header line was skipped */
     char cache_path[1024];      /* the cache read or written ("" when none) */
     char cache_note[1200];      /* why a file under a cache's name was passed over, or why no
                                  * cache could be written ("" when none): a warning to show */

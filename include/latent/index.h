@@ -98,6 +98,16 @@ typedef struct lt_hnsw_info {
     lt_metric metric; uint64_t seed;
 } lt_hnsw_info;
 lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h);
+/* What an index was built from: its row count and hashes of its labels and of a sample of
+ * its rows. `latent index build` records it (saved in the file); any later add or delete drops
+ * it. lt_hnsw_check_base refuses vectors an index does not belong to (an index answering for
+ * another file gives unrelated neighbours): with a record, rows and both hashes must match;
+ * without one, every id must be a row of v. */
+typedef struct lt_hnsw_base { int64_t rows; uint64_t labels_hash, data_hash; } lt_hnsw_base;
+void lt_hnsw_base_of(const lt_vecs *v, lt_hnsw_base *b);
+void lt_hnsw_set_base(lt_hnsw *h, const lt_hnsw_base *b);   /* NULL drops the record */
+int lt_hnsw_get_base(const lt_hnsw *h, lt_hnsw_base *b);     /* 1 when recorded */
+int lt_hnsw_check_base(const lt_hnsw *h, const lt_vecs *v, const char *index_name, const char *vecs_name);
 /* Live vectors (as stored: unit length for cosine) and their ids (lt_malloc'ed). */
 int lt_hnsw_export(const lt_hnsw *h, lt_vecs **vecs, int64_t **ids);
 /* Vector of an id (NULL if absent/deleted); stable while the index lives. */

@@ -307,7 +307,7 @@ def train_fasttext(corpus, progress=None, model_out=None, **options):
 
 
 _GRAPH_OPTS = {"dim", "walk_length", "num_walks", "window", "epochs", "negative", "alpha", "sample", "min_count", "threads",
-               "seed", "weighted", "directed", "cache", "vectors"}
+               "seed", "weighted", "directed", "cache", "header", "vectors"}
 _GRAPH_VECTORS = {"sum": 0, "node": 1, "context": 2}   # LT_N2V_SUM, LT_N2V_NODE, LT_N2V_CONTEXT
 
 
@@ -330,8 +330,10 @@ def train_node2vec(edges, progress=None, **options):
     node id. Options (the node2vec paper's defaults): dim=128, walk_length=80, num_walks=10,
     window=10, p=1, q=1, epochs=1, negative=5, alpha (auto: 1.25 / an edge's walk crossings,
     docs/graph.md; the vectors' metadata "alpha" says which), sample=1e-3, min_count=0,
-    threads=1, seed=1, weighted=False, directed=False, cache=True, vectors="sum" (a node's input
-    row plus its context row; "node": the input rows alone, as gensim and PecanPy; "context")."""
+    threads=1, seed=1, weighted=False, directed=False, cache=True, header=False (True: the first
+    line names the columns; without it a header is skipped only when certain), vectors="sum" (a
+    node's input row plus its context row; "node": the input rows alone, as gensim and PecanPy;
+    "context")."""
     return _train_graph(edges, True, progress, options, ("p", "q"))
 
 

@@ -387,7 +387,7 @@ static PyObject *py_train_graph(PyObject *self, PyObject *args) {
 #define F(key, field) if ((r = opt_double(d, key, &f)) < 0) return NULL; else if (r) field = f;
     L("dim", o.sg.dim) L("walk_length", o.walk.length) L("num_walks", o.walk.num_walks) L("window", o.sg.window)
     L("epochs", o.sg.epochs) L("negative", o.sg.negative) L("min_count", o.min_count) L("threads", o.sg.n_threads)
-    L("weighted", go.weighted) L("directed", go.directed) L("cache", go.cache) L("vectors", o.vectors)
+    L("weighted", go.weighted) L("directed", go.directed) L("cache", go.cache) L("header", go.header) L("vectors", o.vectors)
     F("p", o.walk.p) F("q", o.walk.q) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
 #undef L
 #undef F

@@ -56,9 +56,9 @@ int lt_table_parse(const char *buf, size_t len, const char *path, const char *mi
     char **row = NULL;
     int rcap = 0;
     /* the separator: a tab when the header line has tabs and no comma, else a comma */
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
     size_t hl = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    char sep = memchr(p, '\t', hl) && !memchr(p, ',', hl) ? '\t' : ',';
+    char sep = hl && memchr(p, '\t', hl) && !memchr(p, ',', hl) ? '\t' : ',';
     while (rc == LT_OK && p < end) {
         for (; counted < p; counted++) line += *counted == '\n';
         const char *ls = p;

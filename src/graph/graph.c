@@ -15,7 +15,7 @@
 #include <zlib.h>
 
 
-void lt_graph_opts_init(lt_graph_opts *o) { o->directed = 0; o->weighted = 0; o->cache = 1; }
+void lt_graph_opts_init(lt_graph_opts *o) { o->directed = 0; o->weighted = 0; o->cache = 1; o->header = 0; }
 
 void lt_graph_free(lt_graph *g) {
     if (!g) return;
@@ -80,6 +80,53 @@ static void sort_rows(void *ud, int64_t b, int64_t e, int tid) {
 
 static int is_sep(char c) { return c == ' ' || c == '\t' || c == ','; }
 
+/* the first two fields of the data line at p (comment and blank lines give 0) */
+static int id_fields(const char *p, const char *le, const char **f, size_t *fl) {
+    while (p < le && (is_sep(*p) || *p == '\r')) p++;
+    if (p >= le || *p == '#' || *p == '%') return 0;
+    int nf = 0;
+    while (p < le && *p != '\r' && nf < 2) {
+        f[nf] = p;
+        while (p < le && !is_sep(*p) && *p != '\r') p++;
+        fl[nf] = (size_t)(p - f[nf]);
+        nf++;
+        while (p < le && (is_sep(*p) || *p == '\r')) p++;
+    }
+    return nf;
+}
+static int is_num(const char *s, size_t n) {
+    char b[64], *e;
+    if (!n || n >= sizeof b) return 0;
+    memcpy(b, s, n);
+    b[n] = 0;
+    strtod(b, &e);
+    return *e == 0;
+}
+
+/* A header is taken as one with certainty only: the first data line's two ids are not numbers
+ * and every other line's are (a "source,target" line over numeric ids). Returns the byte
+ * offset just past the header line, or 0. */
+static size_t header_end(const char *buf, size_t len) {
+    const char *end = buf + len, *f[2];
+    size_t fl[2], past = 0;
+    int64_t rows = 0;
+    for (const char *p = buf; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+        int nf = id_fields(p, le, f, fl);
+        const char *next = nl ? nl + 1 : end;
+        if (nf) {
+            int numeric = nf == 2 && is_num(f[0], fl[0]) && is_num(f[1], fl[1]);
+            if (!past) {
+                if (numeric || nf < 2) return 0;
+                past = (size_t)(next - buf);
+            } else if (!numeric) return 0;
+            else rows++;
+        }
+        p = next;
+    }
+    return rows ? past : 0;
+}
+
 int lt_graph_parse(const void *data, size_t len, const char *name, const lt_graph_opts *o, lt_graph **out, lt_graph_stats *st) {
     *out = NULL;
     lt_graph_opts def;
@@ -93,9 +140,22 @@ int lt_graph_parse(const void *data, size_t len, const char *name, const lt_grap
     float *wt = NULL;
     int64_t ne = 0, cap = 0, line = 0;
     int rc = map ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
+    /* a header line: skipped when asked (header) or when certain (header_end) */
+    size_t skip_to = 0;
+    if (o->header) {
+        const char *f[2];
+        size_t fl[2];
+        for (const char *p = buf; p < end && !skip_to;) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+            if (id_fields(p, le, f, fl)) skip_to = (size_t)((nl ? nl + 1 : end) - buf);
+            p = nl ? nl + 1 : end;
+        }
+    } else skip_to = header_end(buf, len);
+    st->header = skip_to > 0;
     for (const char *p = buf; rc == LT_OK && p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
         line++;
+        if ((size_t)(p - buf) < skip_to) { p = nl ? nl + 1 : end; continue; }
         const char *q = p;
         p = nl ? nl + 1 : end;
         while (q < le && (is_sep(*q) || *q == '\r')) q++;
@@ -112,6 +172,13 @@ int lt_graph_parse(const void *data, size_t len, const char *name, const lt_grap
         }
         if (nf < 2) { rc = lt_err(LT_EFORMAT, "%s: line %lld: expected \"src dst%s\", found %d field%s", name, (long long)line, o->weighted ? " weight" : "", nf, nf == 1 ? "" : "s"); break; }
         if (o->weighted && nf < 3) { rc = lt_err(LT_EFORMAT, "%s: line %lld: no weight (third column) in a --weighted graph", name, (long long)line); break; }
+        /* what is not "src dst [weight]" is not an edge list (a text corpus would make edges of
+         * its first two words) */
+        if (nf > 3 || (nf == 3 && !is_num(f[2], fl[2]))) {
+            rc = lt_err(LT_EFORMAT, "%s: line %lld: %d fields%s: an edge list has \"src dst [weight]\" per line (a text corpus? "
+                        "latent train word2vec reads those)", name, (long long)line, nf, nf == 3 ? ", the third not a number" : "");
+            break;
+        }
         for (int k = 0; k < 2; k++)
             if (memchr(f[k], 0, fl[k])) { rc = lt_err(LT_EFORMAT, "%s: line %lld: NUL byte in a node id", name, (long long)line); break; }
         if (rc) break;
@@ -426,7 +493,7 @@ static int graph_load_impl(const char *path, const lt_graph_opts *o, lt_graph **
     int rc = lt_read_whole(path, &buf, &len, &ml);
     if (rc) return rc;
     int cacheable = o->cache && strcmp(path, "-");
-    uint64_t ihash = cacheable ? lt_hash64(buf, len, LT_HASH_INIT) : 0;
+    uint64_t ihash = cacheable ? lt_hash64(buf, len, LT_HASH_INIT) ^ (o->header ? 0x68656164ULL : 0) : 0;   /* --header reads differently */
     char beside[1024], home[1024];
     cache_paths(path, o, ihash, beside, home, sizeof beside);
     if (cacheable && (try_cache(beside, len, ihash, o, out, st) || try_cache(home, len, ihash, o, out, st))) {

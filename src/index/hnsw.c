@@ -58,6 +58,8 @@ struct lt_hnsw {
     vis *pool;
     const lt_kernels *K;
     int pf_ahead;               /* rows prefetched whole ahead in a neighbour scan (short rows: 3; 0: next row's first line) */
+    int has_base;               /* what the index was built from, recorded by lt_hnsw_set_base and */
+    lt_hnsw_base base;          /* dropped by any later change (header words 12-15) */
     unsigned char *map;         /* a v2 file the full chunks point into: mmap'ed, or a heap copy */
     size_t map_len;
     int map_heap;
@@ -583,6 +585,7 @@ static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
 }
 
 int lt_hnsw_add(lt_hnsw *h, const float *x, int64_t id) {
+    h->has_base = 0;   /* no longer the vectors it was built from */
     for (int64_t k = 0; k < h->d; k++)
         if (!isfinite(x[k])) return lt_err(LT_EINVAL, "id %lld: value %lld is NaN or infinite", (long long)id, (long long)k);
     pthread_mutex_lock(&h->glock);
@@ -603,6 +606,7 @@ static void add_worker(void *ud, int tid) {
     }
 }
 int lt_hnsw_add_store(lt_hnsw *h, const lt_vecs *v, int64_t first_id, int n_threads) {
+    h->has_base = 0;
     if (v->d != h->d) return lt_err(LT_EINVAL, "vectors have dimension %lld, the index %lld", (long long)v->d, (long long)h->d);
     if (first_id < 0 || first_id > INT64_MAX - v->n) return lt_err(LT_EINVAL, "ids %lld + %lld rows overflow", (long long)first_id, (long long)v->n);
     for (int64_t i = 0; i < v->n; i++)
@@ -619,6 +623,7 @@ int lt_hnsw_add_store(lt_hnsw *h, const lt_vecs *v, int64_t first_id, int n_thre
 }
 
 int lt_hnsw_delete(lt_hnsw *h, int64_t id) {
+    h->has_base = 0;   /* no longer the vectors it was built from */
     pthread_mutex_lock(&h->mlock);
     int32_t i = map_get(h, id);
     int rc = LT_OK;
@@ -795,6 +800,46 @@ lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h) {
     return in;
 }
 
+/* ---- the base: what the index was built from ---- */
+void lt_hnsw_base_of(const lt_vecs *v, lt_hnsw_base *b) {
+    b->rows = v->n;
+    b->labels_hash = LT_HASH_INIT;
+    for (int64_t i = 0; v->labels && i < v->n; i++) b->labels_hash = lt_hash64(v->labels[i], strlen(v->labels[i]) + 1, b->labels_hash);
+    /* the shape and up to 1024 evenly spaced rows: a cheap fingerprint of the numbers */
+    int64_t shape[2] = {v->n, v->d}, step = v->n > 1024 ? v->n / 1024 : 1;
+    b->data_hash = lt_hash64(shape, sizeof shape, LT_HASH_INIT);
+    for (int64_t i = 0; i < v->n; i += step) b->data_hash = lt_hash64(lt_vecs_row(v, i), (size_t)v->d * 4, b->data_hash);
+}
+
+void lt_hnsw_set_base(lt_hnsw *h, const lt_hnsw_base *b) {
+    h->has_base = b != NULL;
+    if (b) h->base = *b;
+}
+
+int lt_hnsw_get_base(const lt_hnsw *h, lt_hnsw_base *b) {
+    if (h->has_base && b) *b = h->base;
+    return h->has_base;
+}
+
+int lt_hnsw_check_base(const lt_hnsw *h, const lt_vecs *v, const char *index_name, const char *vecs_name) {
+    if (!h->has_base) {   /* not recorded (an older file, or changed since): its ids must at least be rows of v */
+        lt_hnsw_info in = lt_hnsw_get_info(h);
+        if (in.next_id > v->n)
+            return lt_err(LT_EINVAL, "%s: holds ids up to %lld but %s has %lld rows: it was not built from these vectors "
+                          "(rebuild it: latent index build %s -o %s)", index_name, (long long)in.next_id - 1, vecs_name, (long long)v->n,
+                          vecs_name, index_name);
+        return LT_OK;
+    }
+    lt_hnsw_base b;
+    lt_hnsw_base_of(v, &b);
+    if (b.rows != h->base.rows || b.labels_hash != h->base.labels_hash || b.data_hash != h->base.data_hash)
+        return lt_err(LT_EINVAL, "%s: was built from other vectors than %s (%lld rows then, %lld now%s); rebuild it: latent index build %s -o %s",
+                      index_name, vecs_name, (long long)h->base.rows, (long long)b.rows,
+                      b.rows == h->base.rows ? (b.labels_hash != h->base.labels_hash ? ", other labels" : ", other numbers") : "",
+                      vecs_name, index_name);
+    return LT_OK;
+}
+
 /* ---- persistence ----
  * v2 ("LTHNSW02", written): magic, header (16 x int64), RNG state, then sections at 64-byte
  * aligned offsets (zero padding): external ids (n x int64), levels (n x u8), deleted flags
@@ -840,7 +885,8 @@ int lt_hnsw_save(const lt_hnsw *h, const char *path) {
     uLong crc = crc32_z(0, Z_NULL, 0);
     int64_t n = atomic_load(&h->n);
     int64_t hdr[16] = {2, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted),
-                       h->o.storage, h->o.rerank};
+                       h->o.storage, h->o.rerank, h->has_base ? h->base.rows : 0, h->has_base ? (int64_t)h->base.labels_hash : 0,
+                       h->has_base ? (int64_t)h->base.data_hash : 0, h->has_base};
     uint64_t up_total = 0;
     for (int64_t i = 0; i < n; i++) up_total += (uint64_t)LEVEL(h, i) * (1 + h->M);
     v2_layout L;
@@ -931,6 +977,10 @@ static int parse_v2(unsigned char *base, size_t len, int heap, const char *name,
     lt_hnsw *h;
     if ((rc = lt_hnsw_new(&h, d, &o))) return rc;
     memcpy(&h->rng, base + off, sizeof h->rng);
+    if (hdr[15] == 1 && hdr[12] >= 0) {
+        h->has_base = 1;
+        h->base.rows = hdr[12]; h->base.labels_hash = (uint64_t)hdr[13]; h->base.data_hash = (uint64_t)hdr[14];
+    }
     v2_layout L;
     /* the levels first (their section does not depend on the upper links) */
     v2_plan(h, (uint64_t)n, 0, &L);
