@@ -5,10 +5,12 @@ transformers itself (seeded), for bench/bench_encoders.sh:
 
 SHAPE: minilm-l6 (bert, 6 x 384, I 1536), mpnet-base (mpnet, 12 x 768, I 3072, the vocabulary
 size of all-mpnet-base-v2) or xlm-roberta-base (xlm-roberta, 12 x 768, I 3072, the 250,002
-pieces of multilingual-e5-base / bge-m3's base). TOKENIZERS_DIR is what
-tools/py/make_tokenizers.py wrote (build/tok_kinds after tests/tok_real.sh): the tokenizer is a
-small one of the family's kind; its ids are a subset of the model's vocabulary, which only the
-embedding lookup sees. OUT_DIR: Transformer + mean Pooling + Normalize."""
+pieces of multilingual-e5-base / bge-m3's base). TOKENIZERS_DIR is build/tok_kinds
+after tests/tok_real.sh: the BERT shapes take all-MiniLM-L6-v2's real WordPiece tokenizer
+(30,522 pieces; all-mpnet-base-v2 has the same vocabulary plus 5), XLM-RoBERTa a Unigram
+tokenizer trained there with `tokenizers` (8,002 pieces, so English text makes about 1.8 times
+the tokens the real 250,002 would); their ids are a subset of the model's vocabulary, which
+only the embedding lookup sees. OUT_DIR: Transformer + mean Pooling + Normalize."""
 import os
 import shutil
 import sys
@@ -25,9 +27,9 @@ BERT = dict(unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="
 SHAPES = {
     "minilm-l6": (transformers.BertConfig, dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
                   intermediate_size=1536, max_position_embeddings=512, vocab_size=30522, type_vocab_size=2),
-                  "wordpiece", BERT),
+                  "minilm-real", BERT),
     "mpnet-base": (transformers.MPNetConfig, dict(BASE, vocab_size=30527, pad_token_id=1, bos_token_id=0, eos_token_id=2,
-                   relative_attention_num_buckets=32), "wordpiece", dict(BERT, model_input_names=["input_ids", "attention_mask"])),
+                   relative_attention_num_buckets=32), "minilm-real", dict(BERT, model_input_names=["input_ids", "attention_mask"])),
     "xlm-roberta-base": (transformers.XLMRobertaConfig, dict(BASE, vocab_size=250002, type_vocab_size=1, pad_token_id=1,
                          bos_token_id=0, eos_token_id=2), "unigram-spm", ROBERTA),
 }
