@@ -133,7 +133,11 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/liblatent.so
 	install -m 644 include/latent/*.h $(DESTDIR)$(PREFIX)/include/latent/
 	install -m 755 $(B)/latent $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@LIBS@|-L$${libdir} -llatent|' tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@LIBS@|$${libdir}/liblatent.a|' -e 's|^Name: latent|Name: latent-static|' \
+	    tools/latent.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/latent-static.pc
+	@# the loader's cache, when installing into the system (a DESTDIR or a private prefix has none)
+	@if [ -z "$(DESTDIR)" ] && [ -w /etc/ld.so.cache ] && command -v ldconfig > /dev/null; then ldconfig; fi
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	sh tools/mkman.sh $(B)/latent > $(DESTDIR)$(PREFIX)/share/man/man1/latent.1
 	install -m 644 $(B)/latent.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/latent

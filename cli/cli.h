@@ -39,6 +39,7 @@ void cli_set_quiet(int q);
 /* output helpers (out.c) */
 void cli_json_str(FILE *f, const char *s);
 void cli_json_num(FILE *f, double x);   /* null for NaN/inf */
+int64_t cli_fit_labels(lt_vecs *v, lt_format f);   /* labels as format f can hold them; the count changed */
 void cli_jprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));   /* non-finite -> null */
 void cli_hits_header(FILE *f, const char *score);
 /* one query's neighbours: TSV rows "query rank id label score" or one JSON object */

@@ -513,6 +513,25 @@ int cmd_encode(int argc, char **argv) {
     return r;
 }
 
+/* a categorical model's "colN.categories": the categories as a JSON array (null: the missing
+ * value), readable where the metadata holds them escaped and 0x1f-separated; 0 for other keys */
+static int print_categories(const lt_model *m, const char *key) {
+    int col;
+    char tail[16];
+    if (sscanf(key, "col%d.%15s", &col, tail) != 2 || strcmp(tail, "categories")) return 0;
+    char **c;
+    int64_t n;
+    if (lt_cat_categories(m, col, &c, &n)) { lt_clear_error(); return 0; }
+    fputc('[', stdout);
+    for (int64_t i = 0; i < n; i++) {
+        if (i) fputs(", ", stdout);
+        if (c[i]) cli_json_str(stdout, c[i]); else fputs("null", stdout);
+    }
+    fputc(']', stdout);
+    lt_cat_categories_free(c, n);
+    return 1;
+}
+
 int cli_model_info(const char *path, int json) {
     lt_model *m;
     if (lt_model_load(path, &m)) return cli_fail("info");
@@ -522,13 +541,23 @@ int cli_model_info(const char *path, int json) {
         fputs("{\"file\": ", stdout); cli_json_str(stdout, path);
         fputs(", \"model\": ", stdout); cli_json_str(stdout, lt_model_kind(m));
         fputs(", \"meta\": {", stdout);
-        for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) { if (i) fputs(", ", stdout); cli_json_str(stdout, k); fputs(": ", stdout); cli_json_str(stdout, v); }
+        for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) {
+            if (i) fputs(", ", stdout);
+            cli_json_str(stdout, k);
+            fputs(": ", stdout);
+            if (!print_categories(m, k)) cli_json_str(stdout, v);
+        }
         fputs("}, \"arrays\": {", stdout);
         for (int i = 0; lt_model_array_at(m, i, &name, &r, &c); i++) { if (i) fputs(", ", stdout); cli_json_str(stdout, name); printf(": [%lld, %lld]", (long long)r, (long long)c); }
         fputs("}}\n", stdout);
     } else {
         printf("file\t%s\nmodel\t%s\n", path, lt_model_kind(m));
-        for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) if (strcmp(k, "kind")) printf("%s\t%s\n", k, v);
+        for (int i = 0; lt_model_meta_at(m, i, &k, &v); i++) {
+            if (!strcmp(k, "kind")) continue;
+            printf("%s\t", k);
+            if (!print_categories(m, k)) fputs(v, stdout);
+            putchar('\n');
+        }
         for (int i = 0; lt_model_array_at(m, i, &name, &r, &c); i++) printf("array\t%s\t%lld x %lld\n", name, (long long)r, (long long)c);
         lt_nn *net = NULL;
         if (lt_model_meta(m, "nn_arch") && lt_nn_from_model(m, &net) == LT_OK) {   /* neural models: the layers */

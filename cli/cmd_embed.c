@@ -138,21 +138,9 @@ int cmd_embed(int argc, char **argv) {
     if (cli_read_inputs(in, jsonl, e.id_field, &ins)) { lt_bert_free(m); cli_free_inputs(&ins); return 1; }
     lt_vecs *v = lt_vecs_new(ins.n, odim);
     r = v ? 0 : cli_fail("");
-    int text_fmt = f == LT_FMT_W2V_TXT || f == LT_FMT_W2V_BIN || f == LT_FMT_VEC || f == LT_FMT_GLOVE;
-    int line_fmt = f == LT_FMT_NPY;   /* labels sidecar: one per line */
-    for (int64_t i = 0; !r && i < ins.n; i++) {
-        const char *lab = ins.id[i] ? ins.id[i] : ins.text[i];
-        char *tmp = NULL;
-        if (text_fmt || line_fmt) {   /* these formats cannot hold whitespace (or newlines) in labels */
-            tmp = strdup(lab);
-            for (char *p = tmp; *p; p++)
-                if (*p == '\r' || *p == '\n' || (text_fmt && (*p == ' ' || *p == '\t'))) *p = text_fmt ? '_' : ' ';
-            if (!*tmp) { free(tmp); tmp = strdup("<empty>"); }
-            lab = tmp;
-        }
-        if (lt_vecs_set_label(v, i, lab)) r = cli_fail("");
-        free(tmp);
-    }
+    for (int64_t i = 0; !r && i < ins.n; i++)
+        if (lt_vecs_set_label(v, i, ins.id[i] ? ins.id[i] : ins.text[i])) r = cli_fail("");
+    if (!r && cli_fit_labels(v, f) < 0) r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail(""));   /* as convert writes them */
     if (!r) {
         /* the library's pipeline: threads take whole batches, or with --latency all of them
          * work inside one batch at a time */

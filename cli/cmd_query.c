@@ -98,7 +98,7 @@ static void qinit(qopts *q) {
 }
 
 int cmd_convert(int argc, char **argv) {
-    static const cli_opt opts[] = {OPT_FROM, {"to", 0, "F", O_TO, "output format [from the name of OUT]"},
+    static const cli_opt opts[] = {OPT_FROM, {"to", 0, "F", O_TO, "output format [from the name of OUT; w2v-txt for '-']"},
                                    {"f16", 0, NULL, O_F16, "native output in half precision"},
                                    {"precision", 0, "N", O_PREC, "significant digits of text output [9: exact]"}, {0}};
     static const cli_spec S = {"convert", "usage: latent convert IN OUT [options]\n"
@@ -111,7 +111,7 @@ int cmd_convert(int argc, char **argv) {
     if (r >= 0) return r;
     if (optind != argc - 2) return cli_usage(S.usage, "convert: expected IN and OUT");
     const char *out = argv[optind + 1];
-    lt_format to = q.to ? lt_format_from_name(q.to) : lt_format_from_path(out);
+    lt_format to = q.to ? lt_format_from_name(q.to) : !strcmp(out, "-") ? LT_FMT_W2V_TXT : lt_format_from_path(out);
     if (to == LT_FMT_AUTO) return cli_usage(S.usage, "cannot tell the output format of '%s'; use --to", out);
     if (q.f16 && to != LT_FMT_NATIVE) return cli_usage(S.usage, "--f16 applies to native (.lvec) output only");
     lt_vecs *v;
@@ -120,7 +120,10 @@ int cmd_convert(int argc, char **argv) {
     lt_save_opts_init(&so);
     so.f16 = q.f16;
     so.precision = q.prec;
-    r = lt_vecs_save(v, out, to, &so);
+    int64_t fixed = cli_fit_labels(v, to);   /* as embed writes them */
+    if (fixed > 0) fprintf(stderr, "latent: convert: %lld labels held whitespace or were empty: written with '_' (or <empty>), as %s cannot hold them\n",
+                           (long long)fixed, lt_format_name(to));
+    r = fixed < 0 ? lt_err(LT_ENOMEM, "out of memory") : lt_vecs_save(v, out, to, &so);
     lt_vecs_free(v);
     return r ? cli_fail("convert") : 0;
 }
@@ -429,6 +432,7 @@ int cmd_info(int argc, char **argv) {
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
     lt_format f = q.from ? lt_format_from_name(q.from) : lt_format_from_path(argv[optind]);
+    if (lt_vecs_meta_get(v, "fasttext_version")) f = LT_FMT_FASTTEXT;   /* found by its magic, whatever the name */
     double sn = 0;
     for (int64_t i = 0; i < v->n; i++) {
         double s = 0;

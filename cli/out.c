@@ -85,3 +85,25 @@ void cli_hits(FILE *f, int json, const char *query, const char *score, const int
     }
     if (json) fputs("]}\n", f);
 }
+
+/* Labels as a format can hold them, the same for every command that writes vectors: text
+ * formats (word2vec text and binary, GloVe, .vec) get '_' for whitespace, an .npy's sidecar a
+ * space for a line break, and an empty label is "<empty>". Returns how many labels changed (-1
+ * when out of memory). */
+int64_t cli_fit_labels(lt_vecs *v, lt_format f) {
+    int text = f == LT_FMT_W2V_TXT || f == LT_FMT_W2V_BIN || f == LT_FMT_VEC || f == LT_FMT_GLOVE, lines = f == LT_FMT_NPY;
+    int64_t changed = 0;
+    for (int64_t i = 0; v->labels && (text || lines) && i < v->n; i++) {
+        const char *lab = v->labels[i];
+        if (*lab && !strpbrk(lab, text ? " \t\r\n" : "\r\n")) continue;
+        char *tmp = strdup(*lab ? lab : "<empty>");
+        if (!tmp) return -1;
+        for (char *p = tmp; *p; p++)
+            if (*p == '\r' || *p == '\n' || (text && (*p == ' ' || *p == '\t'))) *p = text ? '_' : ' ';
+        int rc = lt_vecs_set_label(v, i, tmp);
+        free(tmp);
+        if (rc) return -1;
+        changed++;
+    }
+    return changed;
+}

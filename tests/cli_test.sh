@@ -312,5 +312,16 @@ mkfifo "$T/fifo" 2>/dev/null && { cat "$T/fifo" > "$T/fifo.out" & $L convert "$T
 ln -s golden.txt "$T/link.txt"; $L convert "$T/g.lvec" "$T/link.txt" --precision 4
 if [ -L "$T/link.txt" ] && [ "$(sed -n 2p "$T/golden.txt" | cut -d' ' -f2)" = 0.2229 ]; then ok "symlink output: target replaced, link kept"; else no "symlink output"; fi
 
+# info on a categorical model: the categories readable (a JSON list; null = the missing value)
+printf 'k,v\n"x\ny",1\n,2\nb,3\n' > "$T/cats.csv"
+$L fit onehot "$T/cats.csv" -o "$T/cats.lmodel" -q && $L info "$T/cats.lmodel" > "$T/out" 2>&1
+grep -q '^col0.categories	\["b", "x\\ny", null\]$' "$T/out" && ok "info: a categorical model's categories as a list" || no "info categories: $(grep categories "$T/out")"
+printf '2 2\na 1 2\nb 3 4\n' > "$T/two.txt"
+[ "$($L convert "$T/two.txt" - | head -1)" = "2 2" ] && ok "convert X - without --to: word2vec text on stdout" || no "convert X -"
+# labels with spaces: embed and convert write them the same way to text formats
+printf 'the whale\na ship\n' > "$T/sp.txt"
+$L embed tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i "$T/sp.txt" -o "$T/sp.lvec" -q && $L embed tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i "$T/sp.txt" -o "$T/sp1.txt" -q \
+    && $L convert "$T/sp.lvec" "$T/sp2.txt" 2> "$T/err" && cmp -s "$T/sp1.txt" "$T/sp2.txt" && grep -q "2 labels" "$T/err" \
+    && ok "labels with spaces: embed and convert write the same text file, convert says so" || no "labels with spaces: $(cat "$T/err")"
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

@@ -54,5 +54,19 @@ expect 1 "a text corpus given to train node2vec: refused" "not an edge list\|an 
 printf 'the cat sat\non the mat\n' > "$T/three.txt"
 expect 1 "three words per line are not 'src dst weight'" "third not a number" -- $L graph info "$T/three.txt" --no-cache
 
+# --- files people have: fastText models from before its magic number ---
+gzip -dc tests/fixtures/mobydick.txt.gz | head -c 300000 > "$T/c.txt"
+$L train fasttext "$T/c.txt" -o "$T/ft.bin" --dim 16 --epochs 1 --bucket 5000 --min-count 3 -t 1 -q
+python3 tools/py/fasttext_legacy.py "$T/ft.bin" "$T/legacy.bin"
+$L vector "$T/ft.bin" whale whalez > "$T/v1" && $L vector "$T/legacy.bin" whale whalez > "$T/v2" 2> "$T/err" && cmp -s "$T/v1" "$T/v2" \
+    && ok "a legacy fastText .bin (no magic) reads as the same model, n-grams included" || no "legacy fastText: $(head -c 300 "$T/err")"
+$L info "$T/legacy.bin" > "$T/out" 2>&1; grep -q "^format	fasttext" "$T/out" && grep -q "legacy" "$T/out" && ok "info names a fastText model and its format version" || no "info legacy: $(head -3 "$T/out")"
+if /usr/bin/python3 -c 'import gensim' 2>/dev/null; then   # the oracle: gensim reads the same file
+    /usr/bin/python3 -c 'import sys, numpy as np; from gensim.models.fasttext import load_facebook_vectors as L
+kv = L(sys.argv[1]); r = [l.split() for l in open(sys.argv[2])][1:]
+print(max(float(np.abs(np.array(x[1:], dtype=np.float32) - kv[x[0]]).max()) for x in r))' "$T/legacy.bin" "$T/v2" > "$T/d" 2>/dev/null
+    awk '{ exit !($1 < 1e-4) }' "$T/d" && ok "gensim's load_facebook_vectors reads the legacy file to the same vectors ($(cat "$T/d"))" || no "gensim vs latent on the legacy file: $(cat "$T/d")"
+else echo "skip gensim check: no gensim for /usr/bin/python3"; fi
+
 echo "$P passed, $F failed"
 [ $F = 0 ]

@@ -123,6 +123,11 @@ int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vec
  * one-hot encodings with many categories. */
 typedef struct lt_csr { int64_t n, d, nnz; int64_t *indptr; int32_t *indices; float *data; } lt_csr;
 int lt_cat_encode_csr(const lt_model *m, const lt_table *t, const char *name, lt_csr **out);
+/* The categories a categorical model keeps for its feature column col (0-based, in the order
+ * fitted), as they were in the table: *n strings (NULL = the missing value), lt_free'd with
+ * lt_cat_categories_free. LT_EINVAL when col is out of range or numeric. */
+int lt_cat_categories(const lt_model *m, int col, char ***out, int64_t *n);
+void lt_cat_categories_free(char **c, int64_t n);
 void lt_csr_free(lt_csr *c);
 /* libsvm / svmlight text: per row "y j:v j:v ..." with 1-based column indices; y[i] the row's
  * target (NULL: 0). Written atomically. */

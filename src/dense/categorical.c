@@ -361,3 +361,34 @@ int lt_csr_save_libsvm(const lt_csr *c, const double *y, const char *path) {
     }
     return lt_afile_commit(&a);
 }
+
+int lt_cat_categories(const lt_model *m, int col, char ***out, int64_t *n) {
+    *out = NULL; *n = 0;
+    char key[64];
+    snprintf(key, sizeof key, "col%d.categories", col);
+    const char *cs = col >= 0 ? lt_model_meta(m, key) : NULL, *e = lt_model_meta(m, "escaped");
+    if (!cs) return lt_err(LT_EINVAL, "%s model: no categorical column %d", lt_model_kind(m), col);
+    int esc = e && !strcmp(e, "1");
+    int64_t cnt = 1;
+    for (const char *p = cs; *p; p++) cnt += *p == '\x1f';
+    char **c = lt_calloc((size_t)cnt, sizeof *c);
+    if (!c) return lt_err(LT_ENOMEM, "out of memory");
+    int64_t i = 0;
+    for (const char *p = cs;; i++) {
+        size_t l = strcspn(p, "\x1f");
+        if (l) {   /* the empty item is the missing value */
+            if (!(c[i] = lt_malloc(l + 1))) { lt_cat_categories_free(c, cnt); return lt_err(LT_ENOMEM, "out of memory"); }
+            if (esc) c[i][unesc(c[i], p, l)] = 0;
+            else { memcpy(c[i], p, l); c[i][l] = 0; }
+        }
+        if (!p[l]) break;
+        p += l + 1;
+    }
+    *out = c; *n = cnt;
+    return LT_OK;
+}
+
+void lt_cat_categories_free(char **c, int64_t n) {
+    for (int64_t i = 0; c && i < n; i++) lt_free(c[i]);
+    lt_free(c);
+}

@@ -110,19 +110,36 @@ static int need(rd *r, size_t n, const char *what) {
 static int32_t i32(rd *r) { int32_t x; memcpy(&x, r->p + r->at, 4); r->at += 4; return x; }
 static int64_t i64(rd *r) { int64_t x; memcpy(&x, r->p + r->at, 8); r->at += 8; return x; }
 
+/* A model written before fastText's magic number and version (the 2016 wiki.*.bin models): the
+ * same 12 int32 arguments and the double t from offset 0, then the dictionary without the
+ * prune index's size and the matrices without the quantisation flag (as gensim's
+ * load_facebook_model reads them). Told from other files by every argument in range. */
+int lt__fasttext_legacy(const void *buf, size_t len) {
+    if (len < 12 * 4 + 8 + 4 * 3 + 8) return 0;
+    int32_t a[12];
+    double t;
+    memcpy(a, buf, sizeof a);
+    memcpy(&t, (const char *)buf + sizeof a, 8);
+    return a[0] >= 1 && a[0] <= 100000 && a[1] >= 1 && a[1] <= 1000 && a[2] >= 1 && a[2] <= 100000 && a[3] >= 0 && a[4] >= 0 &&
+           a[4] <= 1000 && a[5] >= 1 && a[5] <= 100 && a[6] >= 1 && a[6] <= 4 && a[7] >= 1 && a[7] <= 3 && a[8] >= 0 && a[9] >= 0 &&
+           a[9] <= 100 && a[10] >= 0 && a[10] <= 100 && a[11] >= 1 && t > 0 && t <= 1;
+}
+
 int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out) {
     *out = NULL;
     rd r = {(const unsigned char *)buf, len, 0, name};
     int rc = need(&r, 8 + 12 * 4 + 8, "header");
     if (rc) return rc;
     int32_t magic = i32(&r), version = i32(&r);
-    if (magic != 793712314) return lt_err(LT_EFORMAT, "%s: offset 0: not a fastText model (bad magic)", name);
-    if (version < 11 || version > 12) return lt_err(LT_EFORMAT, "%s: offset 4: fastText format version %d (latent reads 11 and 12)", name, version);
+    int legacy = magic != 793712314 && lt__fasttext_legacy(buf, len);
+    if (legacy) { r.at = 0; version = 0; }
+    else if (magic != 793712314) return lt_err(LT_EFORMAT, "%s: offset 0: not a fastText model (bad magic)", name);
+    else if (version < 11 || version > 12) return lt_err(LT_EFORMAT, "%s: offset 4: fastText format version %d (latent reads 11 and 12, and the legacy format before them)", name, version);
     int32_t a[12];
     for (int i = 0; i < 12; i++) a[i] = i32(&r);
     r.at += 8;   /* t */
     int32_t dim = a[0], model = a[7], bucket = a[8], minn = a[9], maxn = a[10];
-    if (version == 11 && model == 3) maxn = 0;   /* old supervised models had no n-grams */
+    if (version <= 11 && model == 3) maxn = 0;   /* old supervised models had no n-grams */
     if (dim < 1 || dim > 100000) return lt_err(LT_EFORMAT, "%s: offset 8: dimension %d", name, dim);
     if (bucket < 0 || minn < 0 || maxn < 0 || maxn > 1000 || (maxn > 0 && (minn < 1 || bucket < 1)))
         return lt_err(LT_EFORMAT, "%s: offset 40: bad n-gram settings (bucket %d, minn %d, maxn %d)", name, bucket, minn, maxn);
@@ -130,7 +147,7 @@ int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **
     size_t dict_at = r.at;
     int32_t size = i32(&r), nwords = i32(&r), nlabels = i32(&r);
     (void)i64(&r);
-    int64_t prune_n = i64(&r);
+    int64_t prune_n = legacy ? -1 : i64(&r);
     if (size < 0 || nwords < 0 || nlabels < 0 || (int64_t)nwords + nlabels != size || prune_n < -1 || prune_n > (int64_t)1 << 31)
         return lt_err(LT_EFORMAT, "%s: offset %zu: inconsistent dictionary sizes (%d entries, %d words, %d labels, prune index %lld)", name, dict_at, size,
                       nwords, nlabels, (long long)prune_n);
@@ -156,12 +173,12 @@ int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **
             else { memcpy(sw->prune, r.p + r.at, (size_t)prune_n * 8); r.at += (size_t)prune_n * 8; qsort(sw->prune, (size_t)prune_n, 8, cmp_pair); }
         }
     }
-    if (rc == LT_OK && (rc = need(&r, 1 + 16, "input matrix header")) == LT_OK && r.p[r.at])
+    if (rc == LT_OK && (rc = need(&r, !legacy + 16, "input matrix header")) == LT_OK && !legacy && r.p[r.at])
         rc = lt_err(LT_EFORMAT, "%s: offset %zu: a quantised fastText model (.ftz); latent reads unquantised .bin models only", name, r.at);
     int64_t m = 0, n = 0;
-    size_t mat_at = r.at + 1;
+    size_t mat_at = r.at + !legacy;
     if (rc == LT_OK) {
-        r.at++;
+        r.at += !legacy;   /* the quantisation flag (not in the legacy format) */
         m = i64(&r); n = i64(&r);
         if (n != dim || m != (int64_t)nwords + bucket) rc = lt_err(LT_EFORMAT, "%s: offset %zu: input matrix %lld x %lld, expected %lld x %d", name, mat_at, (long long)m, (long long)n, (long long)nwords + bucket, dim);
         else if ((uint64_t)m > (r.len - r.at) / 4 / (uint64_t)dim) rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated fastText model (input matrix of %lld rows)", name, r.at, (long long)m);
@@ -192,6 +209,7 @@ int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **
     if (rc) { lt_vecs_free(v); return rc; }
     char b[32];
     lt_vecs_meta_set(v, "method", model == 3 ? "fasttext-supervised" : model == 1 ? "fasttext-cbow" : "fasttext-skipgram");
+    snprintf(b, sizeof b, "%d", version); lt_vecs_meta_set(v, "fasttext_version", legacy ? "legacy (before 11)" : b);
     snprintf(b, sizeof b, "%d", minn); lt_vecs_meta_set(v, "minn", b);
     snprintf(b, sizeof b, "%d", maxn); lt_vecs_meta_set(v, "maxn", b);
     snprintf(b, sizeof b, "%d", bucket); lt_vecs_meta_set(v, "bucket", b);

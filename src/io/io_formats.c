@@ -869,6 +869,7 @@ static int vecs_load_impl(const char *path, lt_format fmt, lt_vecs **out) {
     if (rc) return rc;
     const unsigned char *u = (const unsigned char *)buf;
     if (len >= 4 && u[0] == 0xBA && u[1] == 0x16 && u[2] == 0x4F && u[3] == 0x2F && fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY) fmt = LT_FMT_FASTTEXT;
+    if ((fmt == LT_FMT_W2V_BIN || fmt == LT_FMT_AUTO) && lt__fasttext_legacy(buf, len)) fmt = LT_FMT_FASTTEXT;   /* no magic: fastText before 2017 */
     if (fmt != LT_FMT_NATIVE && fmt != LT_FMT_NPY && fmt != LT_FMT_FASTTEXT && (rc = foreign_kind(buf, len, path))) goto done;
     if (fmt == LT_FMT_AUTO) {
         /* sniff: native magic, npy magic, else text with or without header */

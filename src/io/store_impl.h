@@ -20,6 +20,7 @@ struct lt_vecs_internal {
 };
 void lt__subword_free(lt_subword *s);
 int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out);
+int lt__fasttext_legacy(const void *buf, size_t len);   /* a fastText model from before its magic number */
 char *lt__vecs_arena_alloc(lt_vecs *v, size_t n);
 int lt__vecs_alloc_labels(lt_vecs *v);
 

