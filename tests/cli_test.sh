@@ -323,5 +323,9 @@ printf 'the whale\na ship\n' > "$T/sp.txt"
 $L embed tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i "$T/sp.txt" -o "$T/sp.lvec" -q && $L embed tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i "$T/sp.txt" -o "$T/sp1.txt" -q \
     && $L convert "$T/sp.lvec" "$T/sp2.txt" 2> "$T/err" && cmp -s "$T/sp1.txt" "$T/sp2.txt" && grep -q "2 labels" "$T/err" \
     && ok "labels with spaces: embed and convert write the same text file, convert says so" || no "labels with spaces: $(cat "$T/err")"
+# .tsv outputs are tab-separated (a comma in a label needs no quotes there) and read back
+printf '2 2\na,b 1 2\nc 3 4\n' > "$T/cl.txt"
+$L convert "$T/cl.txt" "$T/cl.tsv" && $L convert "$T/cl.tsv" "$T/cl2.txt" && [ "$(head -1 "$T/cl.tsv")" = "$(printf 'label\tc1\tc2')" ] && cmp -s "$T/cl.txt" "$T/cl2.txt" \
+    && ok ".tsv written tab-separated, read back the same" || no ".tsv output: $(head -2 "$T/cl.tsv")"
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

@@ -575,13 +575,20 @@ int lt_npy_save_bytes(const char *path, const uint8_t *data, int64_t n, int64_t 
     return lt_afile_commit(&a);
 }
 
-static void write_header(FILE *f, lt_format fmt, int64_t n, int64_t d, int labelled) {
+/* a CSV file's separator: a tab for a .tsv name, else a comma */
+static char csv_sep(const char *path) {
+    size_t l = strlen(path);
+    if (l > 3 && !strcmp(path + l - 3, ".gz")) l -= 3;
+    return l > 4 && !strncmp(path + l - 4, ".tsv", 4) ? '\t' : ',';
+}
+
+static void write_header(FILE *f, lt_format fmt, int64_t n, int64_t d, int labelled, char sep) {
     switch (fmt) {
     case LT_FMT_W2V_TXT: case LT_FMT_VEC: case LT_FMT_W2V_BIN: fprintf(f, "%lld %lld\n", (long long)n, (long long)d); break;
     case LT_FMT_NPY: npy_header_write(f, "<f4", n, d); break;
     case LT_FMT_CSV:   /* label, c1 .. cd */
-        if (labelled) fputs("label,", f);
-        for (int64_t k = 0; k < d; k++) fprintf(f, "c%lld%c", (long long)k + 1, k + 1 < d ? ',' : '\n');
+        if (labelled) fprintf(f, "label%c", sep);
+        for (int64_t k = 0; k < d; k++) fprintf(f, "c%lld%c", (long long)k + 1, k + 1 < d ? sep : '\n');
         break;
     default: break;   /* GloVe text and fvecs have none */
     }
@@ -589,7 +596,7 @@ static void write_header(FILE *f, lt_format fmt, int64_t n, int64_t d, int label
 
 /* The rows of v; `first` is the row number of v's first row in the file (unlabelled rows of
  * text formats are labelled with it). */
-static int write_rows(const lt_vecs *v, FILE *f, lt_format fmt, const lt_save_opts *o, int64_t first) {
+static int write_rows(const lt_vecs *v, FILE *f, lt_format fmt, const lt_save_opts *o, int64_t first, char sep) {
     int precision = o->precision <= 0 || o->precision > 17 ? 9 : o->precision, text = fmt != LT_FMT_NPY && fmt != LT_FMT_FVECS && fmt != LT_FMT_CSV;
     int32_t d32 = (int32_t)v->d;
     for (int64_t i = 0; i < v->n; i++) {
@@ -608,16 +615,17 @@ static int write_rows(const lt_vecs *v, FILE *f, lt_format fmt, const lt_save_op
             }
             for (int64_t k = 0; k < v->d; k++) fprintf(f, " %.*g", precision, r[k]);
             fputc('\n', f);
-        } else if (fmt == LT_FMT_CSV) {   /* labels quoted when they hold a comma, a quote or a line break */
+        } else if (fmt == LT_FMT_CSV) {   /* labels quoted when they hold the separator, a quote or a line break */
             if (v->labels) {
                 const char *l = v->labels[i];
-                if (strpbrk(l, ",\"\n\r") || l[0] == ' ') {
+                char need[5] = {sep, '"', '\n', '\r', 0};
+                if (strpbrk(l, need) || l[0] == ' ') {
                     fputc('"', f);
                     for (; *l; l++) { if (*l == '"') fputc('"', f); fputc(*l, f); }
-                    fputs("\",", f);
-                } else fprintf(f, "%s,", l);
+                    fprintf(f, "\"%c", sep);
+                } else fprintf(f, "%s%c", l, sep);
             }
-            for (int64_t k = 0; k < v->d; k++) fprintf(f, "%.*g%c", precision, r[k], k + 1 < v->d ? ',' : '\n');
+            for (int64_t k = 0; k < v->d; k++) fprintf(f, "%.*g%c", precision, r[k], k + 1 < v->d ? sep : '\n');
         } else {
             if (fmt == LT_FMT_FVECS) fwrite(&d32, 4, 1, f);
             fwrite(r, 4, (size_t)v->d, f);
@@ -922,8 +930,8 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
     if (rc) return rc;
     if (fmt == LT_FMT_NATIVE) rc = lt__write_native(v, a.f, opts->f16);
     else if (streamable(fmt)) {
-        write_header(a.f, fmt, v->n, v->d, v->labels != NULL);
-        rc = write_rows(v, a.f, fmt, opts, 0);
+        write_header(a.f, fmt, v->n, v->d, v->labels != NULL, csv_sep(path));
+        rc = write_rows(v, a.f, fmt, opts, 0, csv_sep(path));
         if (rc == LT_OK && lp[0] && v->labels) {
             label_digest g = {0, LT_HASH_INIT};
             for (int64_t i = 0; i < v->n; i++) { digest_put(&g, v->labels[i], strlen(v->labels[i])); digest_put(&g, "\n", 1); }
@@ -944,6 +952,7 @@ struct lt_vecs_writer {
     int labelled, has_lab;
     off_t synced;         /* bytes handed to writeback so far */
     label_digest lab_digest;   /* of the sidecar's bytes, for the .npy's binding */
+    char sep;                  /* CSV: ',' or, for a .tsv, a tab */
 };
 
 int lt_format_streamable(lt_format fmt) { return streamable(fmt); }
@@ -968,7 +977,8 @@ int lt_vecs_writer_open(lt_vecs_writer **out, const char *path, lt_format fmt, i
     }
     if (rc == LT_OK && (rc = lt_afile_open(&w->a, path)) != LT_OK && w->has_lab) { lt_afile_abort(&w->lab); w->has_lab = 0; }
     if (rc) { lt_free(w); return rc; }
-    write_header(w->a.f, fmt, n, d, labelled);
+    w->sep = csv_sep(path);
+    write_header(w->a.f, fmt, n, d, labelled, w->sep);
     *out = w;
     return LT_OK;
 }
@@ -987,7 +997,7 @@ int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labe
         view.n = rows->n - i0 < step ? rows->n - i0 : step;
         view.data = rows->data + i0 * rows->ld;
         view.labels = labels ? (char **)labels + i0 : NULL;
-        rc = write_rows(&view, w->a.f, w->fmt, &w->o, base + i0);
+        rc = write_rows(&view, w->a.f, w->fmt, &w->o, base + i0, w->sep);
         if (rc == LT_OK && plain && fflush(w->a.f) == 0) {
             off_t end = ftello(w->a.f);
             sync_file_range(fileno(w->a.f), w->synced, end - w->synced, SYNC_FILE_RANGE_WRITE);   /* advice: failure is harmless */
