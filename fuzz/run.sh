@@ -91,7 +91,18 @@ for i in 1 2 3 4 5 6; do printf "\\$(printf '%03o' $i)Caf\303\251 na\303\257ve \
 FLO=$(echo "$FL" | sed 's/fuzzer,/fuzzer-no-link,/')
 $CC $FLO -mavx2 -mfma -mf16c -c src/kern/kern_avx2.c -o $B/kern_avx2.o
 $CC $FLO -mavx512f -mavx512bf16 -mfma -c src/kern/kern_avx512.c -o $B/kern_avx512.o
-for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn}; do
+for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn python}; do
+    if [ $h = python ]; then   # the Python module's argument conversion, with atheris (PyPI, pinned)
+        V=${B}/venv-atheris
+        [ -x $V/bin/python ] || /usr/bin/python3 -m venv --system-site-packages $V
+        $V/bin/python -c 'import atheris' 2>/dev/null || $V/bin/python -m pip install -q --disable-pip-version-check atheris==2.3.0 || \
+            { echo "fuzz_python: skipped (atheris==2.3.0 not installable)"; continue; }
+        make -s python > /dev/null
+        echo "fuzz_python: $S s"
+        PYTHONPATH=build/python $V/bin/python fuzz/fuzz_python.py -max_total_time=$S -rss_limit_mb=2048 > $B/fuzz_python.log 2>&1 || { tail -30 $B/fuzz_python.log; exit 1; }
+        grep -E '^#[0-9]+.*DONE' $B/fuzz_python.log | tail -1
+        continue
+    fi
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536

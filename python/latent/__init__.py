@@ -551,11 +551,17 @@ class Index:
                 self._next = max(self._next, int(ids.max()) + 1)
 
     def search(self, q, k=10, ef=None, filter=None):
-        """(D, I), each of shape (nq, k). filter: allowed ids (array) or a callable id -> bool."""
+        """(D, I), each of shape (nq, k), k at most the vectors the index holds (live or deleted;
+        ValueError beyond); fewer matches than k (deletions, a filter) leave id -1, distance inf.
+        filter: allowed ids (array) or a callable id -> bool."""
         q = _as_f32(q, self.dim, "queries")
         k = int(k)
         if k < 1:
             raise ValueError("k must be >= 1")
+        info = self._h.info()
+        held = info["count"] + info["deleted"]
+        if k > max(held, 1):   # no result arrays wider than the index (as hnswlib, which stops at the live count)
+            raise ValueError("k=%d is larger than the %d vectors the index holds" % (k, held))
         ef = max(int(ef or 64), k)
         if filter is not None and not callable(filter):
             filter = np.unique(np.asarray(filter, dtype=np.int64))
@@ -581,12 +587,15 @@ class Index:
 
 
 def knn(base, queries, k=10, metric="l2", threads=1):
-    """Exact k-NN of each query among the rows of `base` (a Vectors or an array): (D, I)."""
+    """Exact k-NN of each query among the rows of `base` (a Vectors or an array): (D, I), k at
+    most the rows of base (ValueError beyond)."""
     if not isinstance(base, Vectors):
         base = Vectors.from_array(base)
     q = _as_f32(queries, base.vector_size, "queries")
     k = int(k)
     if k < 1:
         raise ValueError("k must be >= 1")
+    if k > max(len(base), 1):   # as scikit-learn's NearestNeighbors: no more neighbours than rows
+        raise ValueError("k=%d is larger than the %d rows of base" % (k, len(base)))
     D, I = _latent.knn_exact(base._s, q, k, metric, int(threads))
     return np.frombuffer(D, dtype=np.float32).reshape(-1, k).copy(), np.frombuffer(I, dtype=np.int64).reshape(-1, k).copy()

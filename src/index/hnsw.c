@@ -1,6 +1,7 @@
 /* HNSW (Malkov & Yashunin 2018): layered proximity graphs, heuristic neighbour selection
  * (their Algorithm 4), per-node spinlocks, nodes in fixed chunks that never move so
- * searches run while a writer inserts. */
+ * searches run while a writer inserts. The file format is in hnsw_io.c, the shared internals
+ * in hnsw_impl.h. */
 #include "latent/index.h"
 #include "latent/core.h"
 #include "latent/kern.h"
@@ -8,97 +9,16 @@
 #include "latent/io.h"
 #include <math.h>
 #include <pthread.h>
-#include "../core/fuzzing.h"
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <zlib.h>
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#define CH_BITS 12
-#define CH (1 << CH_BITS)
-#define MAX_CHUNKS 65536
-#define MAX_LEVEL 30
-
-typedef struct chunk {
-    float *vec;                 /* CH x ld (f32 storage, or compact storage with re-ranking) */
-    uint8_t *code;              /* CH x code_bytes (compact storage) */
-    float *scale;               /* CH (int8) */
-    int32_t *l0;                /* CH x (1 + 2M): count then links */
-    int32_t **up;               /* CH pointers: level x (1 + M) */
-    uint8_t *level;
-    _Atomic uint8_t *deleted;
-    atomic_flag *lock;
-    int64_t *ext;
-    int mapped;                 /* arrays point into the loaded file (v2); up[] and lock are ours */
-} chunk;
-
-typedef struct vis { uint32_t *tag; size_t cap; uint32_t cur; struct vis *next; } vis;
-
-struct lt_hnsw {
-    lt_hnsw_opts o;
-    int64_t d, ld;
-    int M, M0;
-    int64_t code_bytes;         /* 2*ld (f16), ld (int8), 0 (f32) */
-    int keep_vec;
-    double mL;
-    chunk *chunks[MAX_CHUNKS];
-    _Atomic int64_t n;          /* nodes published: storage of every node < n is initialised */
-    int64_t n_res;              /* nodes reserved by writers (under mlock); n <= n_res */
-    _Atomic int64_t n_deleted;
-    pthread_mutex_t glock;      /* entry point, max level, level RNG */
-    int32_t entry; int max_level;
-    lt_rng rng;
-    pthread_mutex_t mlock;      /* id map */
-    int64_t *map_k; int32_t *map_v; uint64_t map_cap, map_n;
-    pthread_mutex_t vlock;      /* visited pool */
-    vis *pool;
-    const lt_kernels *K;
-    int pf_ahead;               /* rows prefetched whole ahead in a neighbour scan (short rows: 3; 0: next row's first line) */
-    int has_base;               /* what the index was built from, recorded by lt_hnsw_set_base and */
-    lt_hnsw_base base;          /* dropped by any later change (header words 12-15) */
-    unsigned char *map;         /* a v2 file the full chunks point into: mmap'ed, or a heap copy */
-    size_t map_len;
-    int map_heap;
-};
+#include "hnsw_impl.h"
 
 void lt_hnsw_opts_init(lt_hnsw_opts *o) {
     o->M = 16; o->ef_construction = 200; o->metric = LT_METRIC_L2; o->seed = 100; o->storage = LT_HNSW_F32; o->rerank = 1;
 }
-
-static inline chunk *CHK(const lt_hnsw *h, int64_t i) { return h->chunks[i >> CH_BITS]; }
-static inline float *VEC(const lt_hnsw *h, int64_t i) { return CHK(h, i)->vec + (i & (CH - 1)) * h->ld; }
-static inline int32_t *LINKS(const lt_hnsw *h, int64_t i, int lc) {
-    chunk *c = CHK(h, i);
-    int64_t j = i & (CH - 1);
-    return lc == 0 ? c->l0 + j * (1 + h->M0) : c->up[j] + (lc - 1) * (1 + h->M);
-}
-/* Link lists are read without locks (searches run beside one writer): the writer, holding
- * the node's lock against other writers, stores the entries and then the count (release);
- * a reader loads the count (acquire), clamps it, then the entries. It may see a list in
- * the middle of a rewrite, a mix of old and new neighbours, all of them real nodes, whose
- * vectors and own links were written before any link to them (two-phase insert). */
-static inline int read_links(const lt_hnsw *h, int64_t i, int lc, int32_t *buf) {
-    const _Atomic int32_t *L = (const _Atomic int32_t *)LINKS(h, i, lc);
-    int cnt = atomic_load_explicit(&L[0], memory_order_acquire), mx = lc ? h->M : h->M0;
-    if (cnt < 0) cnt = 0;
-    if (cnt > mx) cnt = mx;
-    for (int j = 0; j < cnt; j++) buf[j] = atomic_load_explicit(&L[1 + j], memory_order_relaxed);
-    return cnt;
-}
-static inline void write_links(int32_t *Lp, const int32_t *ids, int cnt) {
-    _Atomic int32_t *L = (_Atomic int32_t *)Lp;
-    for (int j = 0; j < cnt; j++) atomic_store_explicit(&L[1 + j], ids[j], memory_order_relaxed);
-    atomic_store_explicit(&L[0], cnt, memory_order_release);
-}
-static inline void LOCK(const lt_hnsw *h, int64_t i) { atomic_flag *f = &CHK(h, i)->lock[i & (CH - 1)]; while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {} }
-static inline void UNLOCK(const lt_hnsw *h, int64_t i) { atomic_flag_clear_explicit(&CHK(h, i)->lock[i & (CH - 1)], memory_order_release); }
-static inline int DELETED(const lt_hnsw *h, int64_t i) { return atomic_load_explicit(&CHK(h, i)->deleted[i & (CH - 1)], memory_order_relaxed); }
-static inline int64_t EXT(const lt_hnsw *h, int64_t i) { return CHK(h, i)->ext[i & (CH - 1)]; }
-static inline int LEVEL(const lt_hnsw *h, int64_t i) { return CHK(h, i)->level[i & (CH - 1)]; }
 
 static inline float dist(const lt_hnsw *h, const float *a, const float *b) {
     return h->o.metric == LT_METRIC_L2 ? h->K->l2sq(a, b, h->ld) : 1 - h->K->dot(a, b, h->ld);
@@ -143,7 +63,7 @@ static void encode(const lt_hnsw *h, int64_t i, const float *x) {
 
 /* ---- id map (external id -> node) ---- */
 static uint64_t hid(int64_t k) { uint64_t x = (uint64_t)k * 0x9e3779b97f4a7c15ULL; return x ^ (x >> 29); }
-static int map_put(lt_hnsw *h, int64_t k, int32_t v) {
+int lt__hnsw_map_put(lt_hnsw *h, int64_t k, int32_t v) {
     if ((h->map_n + 1) * 2 > h->map_cap) {
         uint64_t nc = h->map_cap ? h->map_cap * 2 : 1024;
         int64_t *nk = lt_malloc(nc * 8);
@@ -165,7 +85,7 @@ static int map_put(lt_hnsw *h, int64_t k, int32_t v) {
     h->map_k[s] = k; h->map_v[s] = v;
     return LT_OK;
 }
-static int32_t map_get(const lt_hnsw *h, int64_t k) {
+int32_t lt__hnsw_map_get(const lt_hnsw *h, int64_t k) {
     if (!h->map_cap) return -1;
     uint64_t s = hid(k) & (h->map_cap - 1);
     while (h->map_k[s] >= 0) { if (h->map_k[s] == k) return h->map_v[s]; s = (s + 1) & (h->map_cap - 1); }
@@ -356,7 +276,7 @@ static int select_neighbors(const lt_hnsw *h, cand *c, int n, int M, int32_t *ou
     return k;
 }
 
-static int alloc_chunk(lt_hnsw *h, int64_t ci) {
+int lt__hnsw_alloc_chunk(lt_hnsw *h, int64_t ci) {
     chunk *c = lt_calloc(1, sizeof *c);
     if (!c) return LT_ENOMEM;
     c->vec = h->keep_vec ? lt_aligned_alloc((size_t)CH * h->ld * 4) : NULL;
@@ -522,12 +442,12 @@ static void publish(lt_hnsw *h, int64_t i) {
 }
 
 /* Allocates node storage for id with a drawn level; returns internal index or < 0. */
-static int32_t new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw, float *prepared) {
+int32_t lt__hnsw_new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw, float *prepared) {
     pthread_mutex_lock(&h->mlock);
     int64_t i = h->n_res;
     if (i >= (int64_t)MAX_CHUNKS * CH || i > INT32_MAX - 1) { pthread_mutex_unlock(&h->mlock); lt_err(LT_EINVAL, "index is full"); return -1; }
     int64_t ci = i >> CH_BITS;
-    if (!h->chunks[ci] && alloc_chunk(h, ci)) { pthread_mutex_unlock(&h->mlock); lt_err(LT_ENOMEM, "out of memory"); return -1; }
+    if (!h->chunks[ci] && lt__hnsw_alloc_chunk(h, ci)) { pthread_mutex_unlock(&h->mlock); lt_err(LT_ENOMEM, "out of memory"); return -1; }
     h->n_res = i + 1;
     pthread_mutex_unlock(&h->mlock);
     chunk *c = h->chunks[ci];
@@ -563,11 +483,11 @@ static int draw_level(lt_hnsw *h) {
 static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
     if (id < 0) return lt_err(LT_EINVAL, "ids must be >= 0");
     pthread_mutex_lock(&h->mlock);
-    int32_t old = map_get(h, id);
+    int32_t old = lt__hnsw_map_get(h, id);
     pthread_mutex_unlock(&h->mlock);
     float *qv = lt_aligned_alloc((size_t)h->ld * 4);
     if (!qv) return lt_err(LT_ENOMEM, "out of memory");
-    int32_t i = new_node(h, x, id, level, 0, qv);
+    int32_t i = lt__hnsw_new_node(h, x, id, level, 0, qv);
     if (i < 0) { lt_aligned_free(qv); return LT_ENOMEM; }
     int rc = insert_node(h, i, level, qv);
     lt_aligned_free(qv);
@@ -579,7 +499,7 @@ static int add_with_level(lt_hnsw *h, const float *x, int64_t id, int level) {
     pthread_mutex_lock(&h->mlock);
     /* replacing an id: its old node is deleted now, unless it already was (then it is counted) */
     if (old >= 0 && !DELETED(h, old)) { atomic_store(&CHK(h, old)->deleted[old & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
-    rc = map_put(h, id, i);
+    rc = lt__hnsw_map_put(h, id, i);
     pthread_mutex_unlock(&h->mlock);
     return rc;
 }
@@ -625,7 +545,7 @@ int lt_hnsw_add_store(lt_hnsw *h, const lt_vecs *v, int64_t first_id, int n_thre
 int lt_hnsw_delete(lt_hnsw *h, int64_t id) {
     h->has_base = 0;   /* no longer the vectors it was built from */
     pthread_mutex_lock(&h->mlock);
-    int32_t i = map_get(h, id);
+    int32_t i = lt__hnsw_map_get(h, id);
     int rc = LT_OK;
     if (i < 0 || DELETED(h, i)) rc = lt_err(LT_ENOTFOUND, "id %lld is not in the index", (long long)id);
     else { atomic_store(&CHK(h, i)->deleted[i & (CH - 1)], 1); atomic_fetch_add(&h->n_deleted, 1); }
@@ -635,7 +555,7 @@ int lt_hnsw_delete(lt_hnsw *h, int64_t id) {
 
 const float *lt_hnsw_vector(const lt_hnsw *h, int64_t id) {
     pthread_mutex_lock((pthread_mutex_t *)&h->mlock);
-    int32_t i = map_get(h, id);
+    int32_t i = lt__hnsw_map_get(h, id);
     pthread_mutex_unlock((pthread_mutex_t *)&h->mlock);
     return i < 0 || DELETED(h, i) ? NULL : VEC(h, i);
 }
@@ -676,7 +596,7 @@ static int brute(const lt_hnsw *h, const float *q, int k, const lt_filter *f, fl
     if (f && f->allow) {
         pthread_mutex_lock((pthread_mutex_t *)&h->mlock);
         for (int64_t a = 0; a < f->n_allow; a++) {
-            int32_t i = map_get(h, f->allow[a]);
+            int32_t i = lt__hnsw_map_get(h, f->allow[a]);
             if (i >= 0 && !DELETED(h, i)) lt_topk_push(&t, dist_exact(h, q, i), EXT(h, i));
         }
         pthread_mutex_unlock((pthread_mutex_t *)&h->mlock);
@@ -839,321 +759,3 @@ int lt_hnsw_check_base(const lt_hnsw *h, const lt_vecs *v, const char *index_nam
                       vecs_name, index_name);
     return LT_OK;
 }
-
-/* ---- persistence ----
- * v2 ("LTHNSW02", written): magic, header (16 x int64), RNG state, then sections at 64-byte
- * aligned offsets (zero padding): external ids (n x int64), levels (n x u8), deleted flags
- * (n x u8), vectors (n x ld f32, if kept), codes (n x code_bytes), int8 scales (n x f32),
- * level-0 links (n x (1 + 2M) int32: count, then ids), upper links (for each node in order,
- * level x (1 + M) int32); CRC-32 of everything after the magic, last. Every array is laid
- * out as the in-memory chunks are, so loading maps the file and points the full chunks
- * into it (no copy; pages shared with the page cache, private on write); only the last,
- * partly filled chunk is copied so it can grow. v1 ("LTHNSW01", node records) still loads. */
-#define HMAGIC "LTHNSW01"
-#define HMAGIC2 "LTHNSW02"
-static int w(FILE *f, const void *p, size_t n, uLong *crc) { *crc = crc32_z(*crc, p, n); return fwrite(p, 1, n, f) == n ? 0 : 1; }
-
-typedef struct { size_t ext, level, del, vec, code, scale, l0, up, end; } v2_layout;
-static size_t al64(size_t x) { return (x + 63) & ~(size_t)63; }
-/* section offsets for n nodes with up_total upper-link int32s; 0 on overflow */
-static int v2_plan(const lt_hnsw *h, uint64_t n, uint64_t up_total, v2_layout *L) {
-    if (n > (uint64_t)MAX_CHUNKS * CH || up_total > ((uint64_t)1 << 40)) return 0;
-    size_t off = 8 + 128 + sizeof(lt_rng);
-    L->ext = al64(off); off = L->ext + n * 8;
-    L->level = al64(off); off = L->level + n;
-    L->del = al64(off); off = L->del + n;
-    L->vec = al64(off); off = L->vec + (h->keep_vec ? n * (size_t)h->ld * 4 : 0);
-    L->code = al64(off); off = L->code + n * (size_t)h->code_bytes;
-    L->scale = al64(off); off = L->scale + (h->o.storage == LT_HNSW_INT8 ? n * 4 : 0);
-    L->l0 = al64(off); off = L->l0 + n * (size_t)(1 + h->M0) * 4;
-    L->up = al64(off); off = L->up + up_total * 4;
-    L->end = off;
-    return 1;
-}
-
-static int pad_to(FILE *f, size_t *pos, size_t to, uLong *crc) {
-    static const unsigned char z[64] = {0};
-    int bad = 0;
-    while (*pos < to && !bad) { size_t k = to - *pos < 64 ? to - *pos : 64; bad = w(f, z, k, crc); *pos += k; }
-    return bad;
-}
-
-int lt_hnsw_save(const lt_hnsw *h, const char *path) {
-    lt_afile a;
-    int rc = lt_afile_open(&a, path);
-    if (rc) return rc;
-    uLong crc = crc32_z(0, Z_NULL, 0);
-    int64_t n = atomic_load(&h->n);
-    int64_t hdr[16] = {2, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted),
-                       h->o.storage, h->o.rerank, h->has_base ? h->base.rows : 0, h->has_base ? (int64_t)h->base.labels_hash : 0,
-                       h->has_base ? (int64_t)h->base.data_hash : 0, h->has_base};
-    uint64_t up_total = 0;
-    for (int64_t i = 0; i < n; i++) up_total += (uint64_t)LEVEL(h, i) * (1 + h->M);
-    v2_layout L;
-    if (!v2_plan(h, (uint64_t)n, up_total, &L)) { lt_afile_abort(&a); return lt_err(LT_EINVAL, "%s: index too large", path); }
-    int bad = fwrite(HMAGIC2, 1, 8, a.f) != 8;
-    size_t pos = 8;
-    bad |= w(a.f, hdr, sizeof hdr, &crc); pos += sizeof hdr;
-    bad |= w(a.f, &h->rng, sizeof h->rng, &crc); pos += sizeof h->rng;
-    /* one pass per section, in file order */
-    bad |= pad_to(a.f, &pos, L.ext, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { int64_t e = EXT(h, i); bad |= w(a.f, &e, 8, &crc); pos += 8; }
-    bad |= pad_to(a.f, &pos, L.level, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { uint8_t v = (uint8_t)LEVEL(h, i); bad |= w(a.f, &v, 1, &crc); pos++; }
-    bad |= pad_to(a.f, &pos, L.del, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { uint8_t v = (uint8_t)DELETED(h, i); bad |= w(a.f, &v, 1, &crc); pos++; }
-    bad |= pad_to(a.f, &pos, L.vec, &crc);
-    if (h->keep_vec) for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, VEC(h, i), (size_t)h->ld * 4, &crc); pos += (size_t)h->ld * 4; }
-    bad |= pad_to(a.f, &pos, L.code, &crc);
-    for (int64_t i = 0; i < n && !bad && h->code_bytes; i++) {
-        bad |= w(a.f, CHK(h, i)->code + (i & (CH - 1)) * h->code_bytes, (size_t)h->code_bytes, &crc);
-        pos += (size_t)h->code_bytes;
-    }
-    bad |= pad_to(a.f, &pos, L.scale, &crc);
-    if (h->o.storage == LT_HNSW_INT8) for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, &CHK(h, i)->scale[i & (CH - 1)], 4, &crc); pos += 4; }
-    bad |= pad_to(a.f, &pos, L.l0, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, LINKS(h, i, 0), (size_t)(1 + h->M0) * 4, &crc); pos += (size_t)(1 + h->M0) * 4; }
-    bad |= pad_to(a.f, &pos, L.up, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) {
-        int lv = LEVEL(h, i);
-        if (lv) { bad |= w(a.f, CHK(h, i)->up[i & (CH - 1)], (size_t)lv * (1 + h->M) * 4, &crc); pos += (size_t)lv * (1 + h->M) * 4; }
-    }
-    uint32_t c32 = (uint32_t)crc;
-    bad |= pos != L.end || fwrite(&c32, 4, 1, a.f) != 1;
-    if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: write failed", path); }
-    return lt_afile_commit(&a);
-}
-
-/* header checks shared by both versions; fills o, d, n */
-static int check_header(const int64_t *hdr, int version, size_t len, size_t off, const char *name, lt_hnsw_opts *o, int64_t *d, int64_t *n) {
-    lt_hnsw_opts_init(o);
-    *d = hdr[1]; *n = hdr[6];
-    o->metric = (lt_metric)hdr[2]; o->M = (int)hdr[3]; o->ef_construction = (int)hdr[4]; o->seed = (uint64_t)hdr[5];
-    o->storage = (int)hdr[10]; o->rerank = (int)hdr[11];
-    if (hdr[10] < 0 || hdr[10] > 2 || hdr[11] < 0 || hdr[11] > 1) return lt_err(LT_EFORMAT, "%s: offset 88: bad storage mode", name);
-    if (hdr[0] != version || *d <= 0 || *d > (1 << 20) || hdr[2] < 0 || hdr[2] > 2 || o->M < 2 || o->M > 256 || *n < 0 || *n > (int64_t)MAX_CHUNKS * CH ||
-        hdr[4] < 1 || hdr[7] < -1 || hdr[7] > MAX_LEVEL || hdr[8] < -1 || hdr[8] >= (*n ? *n : 1) || (*n > 0) != (hdr[8] >= 0) || hdr[9] < 0 || hdr[9] > *n)
-        return lt_err(LT_EFORMAT, "%s: offset 8: corrupt header", name);
-    if ((uint64_t)*n > (len - off) / (10 + (uint64_t)*d)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)*n, len);
-    return LT_OK;
-}
-
-/* size, CRC of everything after the magic, then the header: shared by both versions */
-static int check_file(const unsigned char *p, size_t len, int version, const char *name, int64_t *hdr, lt_hnsw_opts *o, int64_t *d, int64_t *n) {
-    if (len < 8 + 128 + sizeof(lt_rng) + 4) return lt_err(LT_EFORMAT, "%s: offset 0: too short for an index", name);
-    uint32_t c32;
-    memcpy(&c32, p + len - 4, 4);
-    if (!lt__fuzz_nocrc && c32 != (uint32_t)crc32_z(0, p + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
-    memcpy(hdr, p + 8, 16 * sizeof *hdr);
-    return check_header(hdr, version, len, 8 + 16 * sizeof *hdr, name, o, d, n);
-}
-
-/* every link in range and pointing at a node present on that level; the entry point */
-static int check_links(lt_hnsw *h, const int64_t *hdr, const char *name) {
-    int64_t n = atomic_load(&h->n);
-    for (int64_t i = 0; i < n; i++)
-        for (int lc = 0; lc <= LEVEL(h, i); lc++) {
-            int32_t *L = LINKS(h, i, lc);
-            int mx = lc ? h->M : h->M0;
-            if (L[0] < 0 || L[0] > mx) return lt_err(LT_EFORMAT, "%s: node %lld has a bad link count", name, (long long)i);
-            for (int j = 0; j < L[0]; j++)
-                if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc) return lt_err(LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i);
-        }
-    if (n > 0 && LEVEL(h, hdr[8]) != hdr[7]) return lt_err(LT_EFORMAT, "%s: entry point level mismatch", name);
-    h->max_level = (int)hdr[7]; h->entry = (int32_t)hdr[8];
-    atomic_store(&h->n_deleted, hdr[9]);
-    return LT_OK;
-}
-
-/* v2 from base[0..len) (64-byte aligned, writable, private to us); on success the index
- * owns it (map_heap says how to release it), on failure the caller still does */
-static int parse_v2(unsigned char *base, size_t len, int heap, const char *name, lt_hnsw **out) {
-    *out = NULL;
-    int64_t hdr[16], d, n;
-    size_t off = 8 + sizeof hdr;
-    lt_hnsw_opts o;
-    int rc = check_file(base, len, 2, name, hdr, &o, &d, &n);
-    if (rc) return rc;
-    lt_hnsw *h;
-    if ((rc = lt_hnsw_new(&h, d, &o))) return rc;
-    memcpy(&h->rng, base + off, sizeof h->rng);
-    if (hdr[15] == 1 && hdr[12] >= 0) {
-        h->has_base = 1;
-        h->base.rows = hdr[12]; h->base.labels_hash = (uint64_t)hdr[13]; h->base.data_hash = (uint64_t)hdr[14];
-    }
-    v2_layout L;
-    /* the levels first (their section does not depend on the upper links) */
-    v2_plan(h, (uint64_t)n, 0, &L);
-    uint64_t up_total = 0;
-    if (L.del + (size_t)n > len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated", name, L.level); goto fail; }
-    for (int64_t i = 0; i < n; i++) {
-        uint8_t lv = base[L.level + i], del = base[L.del + i];
-        int64_t e;
-        memcpy(&e, base + L.ext + i * 8, 8);
-        if (lv > MAX_LEVEL || del > 1 || e < 0) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, L.level + (size_t)i, (long long)i); goto fail; }
-        up_total += (uint64_t)lv * (1 + h->M);
-    }
-    if (!v2_plan(h, (uint64_t)n, up_total, &L) || L.end + 4 != len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: size does not match the node table (%zu bytes expected)", name, len, L.end + 4); goto fail; }
-    h->map = base; h->map_len = len; h->map_heap = heap;
-    int64_t nfull = n / CH;
-    int32_t *up = (int32_t *)(base + L.up);
-    for (int64_t ci = 0; ci * CH < n; ci++) {
-        int64_t i0 = ci * CH, cnt = n - i0 < CH ? n - i0 : CH;
-        chunk *c;
-        if (ci < nfull) {
-            /* a full chunk: its arrays are the file's */
-            c = lt_calloc(1, sizeof *c);
-            if (!c || !(c->up = lt_calloc(CH, sizeof(int32_t *))) || !(c->lock = lt_calloc(CH, sizeof(atomic_flag)))) {
-                if (c) { lt_free(c->up); lt_free(c); }
-                rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap;
-            }
-            for (int j = 0; j < CH; j++) atomic_flag_clear(&c->lock[j]);
-            c->mapped = 1;
-            c->ext = (int64_t *)(base + L.ext) + i0;
-            c->level = base + L.level + i0;
-            c->deleted = (_Atomic uint8_t *)(base + L.del + i0);
-            c->vec = h->keep_vec ? (float *)(base + L.vec) + i0 * h->ld : NULL;
-            c->code = h->code_bytes ? base + L.code + (size_t)i0 * h->code_bytes : NULL;
-            c->scale = h->o.storage == LT_HNSW_INT8 ? (float *)(base + L.scale) + i0 : NULL;
-            c->l0 = (int32_t *)(base + L.l0) + i0 * (1 + h->M0);
-            for (int64_t j = 0; j < cnt; j++) if (c->level[j]) { c->up[j] = up; up += c->level[j] * (1 + h->M); }
-            h->chunks[ci] = c;
-        } else {
-            /* the last, partly filled chunk is copied: it grows with the next insert */
-            if (alloc_chunk(h, ci)) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap; }
-            c = h->chunks[ci];
-            memcpy(c->ext, base + L.ext + i0 * 8, (size_t)cnt * 8);
-            memcpy(c->level, base + L.level + i0, (size_t)cnt);
-            for (int64_t j = 0; j < cnt; j++) atomic_store(&c->deleted[j], base[L.del + i0 + j]);
-            if (h->keep_vec) memcpy(c->vec, base + L.vec + (size_t)i0 * h->ld * 4, (size_t)cnt * h->ld * 4);
-            if (h->code_bytes) memcpy(c->code, base + L.code + (size_t)i0 * h->code_bytes, (size_t)cnt * h->code_bytes);
-            if (c->scale) memcpy(c->scale, base + L.scale + (size_t)i0 * 4, (size_t)cnt * 4);
-            memcpy(c->l0, base + L.l0 + (size_t)i0 * (1 + h->M0) * 4, (size_t)cnt * (1 + h->M0) * 4);
-            for (int64_t j = 0; j < cnt; j++) {
-                int lv = c->level[j];
-                if (!lv) continue;
-                if (!(c->up[j] = lt_malloc((size_t)lv * (1 + h->M) * 4))) { rc = lt_err(LT_ENOMEM, "out of memory"); atomic_store(&h->n, i0 + j); h->n_res = i0 + j; goto fail_unmap; }
-                memcpy(c->up[j], up, (size_t)lv * (1 + h->M) * 4);
-                up += lv * (1 + h->M);
-            }
-        }
-        atomic_store(&h->n, i0 + cnt);
-        h->n_res = i0 + cnt;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        if (DELETED(h, i)) continue;
-        if (EXT(h, i) < 0 || map_get(h, EXT(h, i)) >= 0) {
-            rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is %s (corrupt index)", name, (long long)i, (long long)EXT(h, i),
-                        EXT(h, i) < 0 ? "negative" : "held by another live node");
-            goto fail_unmap;
-        }
-        if ((rc = map_put(h, EXT(h, i), (int32_t)i))) goto fail_unmap;
-    }
-    if ((rc = check_links(h, hdr, name))) goto fail_unmap;
-    *out = h;
-    return LT_OK;
-fail_unmap:
-    h->map = NULL;   /* the caller releases the buffer */
-fail:
-    lt_hnsw_free(h);
-    return rc;
-}
-
-static int parse_v1(const void *buf, size_t len, const char *name, lt_hnsw **out) {
-    *out = NULL;
-    const unsigned char *p = buf;
-    size_t off = 8;
-    if (len < 8 || memcmp(p, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
-    int64_t hdr[16], d, n;
-    lt_hnsw_opts o;
-    int rc0 = check_file(p, len, 1, name, hdr, &o, &d, &n);
-    if (rc0) return rc0;
-    off += sizeof hdr;
-    lt_hnsw *h;
-    float *vbuf = NULL;
-    int rc = lt_hnsw_new(&h, d, &o);
-    if (rc) return rc;
-    memcpy(&h->rng, p + off, sizeof h->rng);
-    off += sizeof h->rng;
-    size_t end = len - 4;
-    vbuf = lt_aligned_alloc((size_t)h->ld * 4);
-    if (!vbuf) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
-    for (int64_t i = 0; i < n; i++) {
-        if (end - off < 10) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated node %lld", name, off, (long long)i); goto fail; }
-        int64_t e;
-        memcpy(&e, p + off, 8);
-        uint8_t lv = p[off + 8], del = p[off + 9];
-        off += 10;
-        size_t need = (h->keep_vec ? (size_t)d * 4 : 0) + (size_t)h->code_bytes + (h->o.storage == LT_HNSW_INT8 ? 4 : 0) +
-                      (size_t)(1 + h->M0) * 4 + (size_t)lv * (1 + h->M) * 4;
-        if (lv > MAX_LEVEL || del > 1 || e < 0 || end - off < need) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, off - 10, (long long)i); goto fail; }
-        memset(vbuf, 0, (size_t)h->ld * 4);
-        if (h->keep_vec) { memcpy(vbuf, p + off, (size_t)d * 4); off += (size_t)d * 4; }
-        int32_t id = new_node(h, vbuf, e, lv, 1, vbuf);
-        if (id < 0) { rc = LT_ENOMEM; goto fail; }
-        if (h->code_bytes) {
-            chunk *c = CHK(h, id);
-            memcpy(c->code + (id & (CH - 1)) * h->code_bytes, p + off, (size_t)h->code_bytes);
-            off += (size_t)h->code_bytes;
-            if (c->scale) { memcpy(&c->scale[id & (CH - 1)], p + off, 4); off += 4; }
-        }
-        int32_t *L0 = LINKS(h, id, 0);
-        memcpy(L0, p + off, (size_t)(1 + h->M0) * 4);
-        off += (size_t)(1 + h->M0) * 4;
-        if (lv) { memcpy(CHK(h, id)->up[id & (CH - 1)], p + off, (size_t)lv * (1 + h->M) * 4); off += (size_t)lv * (1 + h->M) * 4; }
-        if (del) atomic_store(&CHK(h, id)->deleted[id & (CH - 1)], 1);
-        else if (map_get(h, e) >= 0) { rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is held by another live node (corrupt index)", name, (long long)i, (long long)e); goto fail; }
-        else if ((rc = map_put(h, e, id))) goto fail;
-    }
-    if (off != end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes", name, off); goto fail; }
-    if ((rc = check_links(h, hdr, name))) goto fail;
-    lt_aligned_free(vbuf);
-    *out = h;
-    return LT_OK;
-fail:
-    lt_aligned_free(vbuf);
-    lt_hnsw_free(h);
-    return rc;
-}
-
-int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) {
-    *out = NULL;
-    if (len >= 8 && !memcmp(buf, HMAGIC2, 8)) {
-        /* the index keeps pointing into its file: give it an aligned copy of its own */
-        unsigned char *copy = lt_aligned_alloc(len);
-        if (!copy) return lt_err(LT_ENOMEM, "out of memory");
-        memcpy(copy, buf, len);
-        int rc = parse_v2(copy, len, 1, name, out);
-        if (rc) lt_aligned_free(copy);
-        return rc;
-    }
-    if (len < 8 || memcmp(buf, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
-    return parse_v1(buf, len, name, out);
-}
-
-static int hnsw_load_impl(lt_hnsw **out, const char *path) {
-    *out = NULL;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return lt_err(LT_EIO, "%s: cannot open", path);
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < 8) {
-        close(fd);
-        return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", path);
-    }
-    size_t len = (size_t)st.st_size;
-    /* private and writable: the index may be changed in memory (copy on write), never the file */
-    unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED) return lt_err(LT_EIO, "%s: cannot map", path);
-    int rc;
-    if (!memcmp(m, HMAGIC2, 8)) {
-        rc = parse_v2(m, len, 0, path, out);
-        if (rc) munmap(m, len);
-    } else {
-        rc = lt_hnsw_parse(m, len, path, out);
-        munmap(m, len);
-    }
-    return rc;
-}
-
-int lt_hnsw_load(lt_hnsw **out, const char *path) { return lt_err_in(hnsw_load_impl(out, path), path); }

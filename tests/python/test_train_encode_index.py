@@ -139,6 +139,10 @@ def test_index_ids_filter_delete():
     idx.delete([102])
     _, I = idx.search(x[2], k=8)
     assert 102 not in I[0]
+    with pytest.raises(ValueError):   # wider than the index (a fuzzer's k of 1.5e9 allocated until killed)
+        idx.search(x[2], k=9)
+    with pytest.raises(ValueError):
+        latent.knn(x, x[:1], k=9)
     with pytest.raises(ValueError):
         idx.add(np.zeros((2, 5), dtype=np.float32))
     with pytest.raises(latent.Error):
