@@ -522,7 +522,7 @@ class Index:
     Distances: l2 = squared Euclidean, ip = 1 - dot, cosine = 1 - cos; missing results have
     id -1 and distance inf."""
 
-    def __init__(self, dim, metric="l2", M=16, ef_construction=200, seed=100, storage="f32", threads=1, _h=None):
+    def __init__(self, dim, metric="cosine", M=16, ef_construction=200, seed=100, storage="f32", threads=1, _h=None):
         self._h = _h if _h is not None else _latent.hnsw_new(int(dim), metric, int(M), int(ef_construction), int(seed), storage)
         info = self._h.info()
         self.dim = info["d"]
@@ -586,7 +586,7 @@ class Index:
         return self._h.info()["count"]   # live vectors (the library's count excludes deleted ones)
 
 
-def knn(base, queries, k=10, metric="l2", threads=1):
+def knn(base, queries, k=10, metric="cosine", threads=1):
     """Exact k-NN of each query among the rows of `base` (a Vectors or an array): (D, I), k at
     most the rows of base (ValueError beyond)."""
     if not isinstance(base, Vectors):

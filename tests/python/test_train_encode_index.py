@@ -219,3 +219,16 @@ def test_unknown_module_refused_by_name(tmp_path):
     (tmp_path / "m" / "2_Dense" / "pytorch_model.bin").write_bytes(b"\x80\x02")
     with pytest.raises(latent.Error, match="pytorch_model.bin"):
         latent.Encoder(tmp_path / "m")
+
+
+def test_python_index_defaults_equal_the_cli(tmp_path):
+    """Index and knn default to cosine, as `latent index build` and `latent search VECS` do:
+    the same rows give the same neighbours from Python and from the CLI"""
+    x = np.random.default_rng(3).standard_normal((40, 6)).astype(np.float32) + 2
+    assert latent.Index(6).metric == "cosine"
+    latent.Vectors.from_array(x).save(tmp_path / "x.npy")
+    out = subprocess.run([LATENT, "search", str(tmp_path / "x.npy"), "--vectors", str(tmp_path / "x.npy"), "-k", "3", "-t", "1"],
+                         capture_output=True, text=True, check=True).stdout.split("\n")[1:]
+    cli = [int(l.split("\t")[2]) for l in out if l]
+    _, I = latent.knn(x, x, k=3)
+    assert cli == I.reshape(-1).tolist()
