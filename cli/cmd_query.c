@@ -24,7 +24,7 @@ typedef struct {
     double Cs[LT_MAX_C];
     lt_classifier clf;
     double gamma;
-    const char *vecs;   /* VECS's path, for messages */
+    lt_hnsw *hidx;      /* --index, loaded and checked against VECS once (open_index) */
 } qopts;
 
 /* Parses argv with `spec`; returns -1 to go on, else the exit code. */
@@ -128,17 +128,22 @@ int cmd_convert(int argc, char **argv) {
     return r ? cli_fail("convert") : 0;
 }
 
+/* --index: loaded once per command and checked to be a cosine index of these vectors (their
+ * dimension, and the base it was built from), before any query */
+static int open_index(qopts *q, const lt_vecs *v, const char *vpath) {
+    if (!q->index) return LT_OK;
+    if (lt_hnsw_load(&q->hidx, q->index)) return -1;
+    lt_hnsw_info in = lt_hnsw_get_info(q->hidx);
+    int rc = in.d != v->d || in.metric != LT_METRIC_COS
+                 ? lt_err(LT_EINVAL, "%s: need a cosine index of dimension %lld built from these vectors", q->index, (long long)v->d)
+                 : lt_hnsw_check_base(q->hidx, v, q->index, vpath);
+    if (rc) { lt_hnsw_free(q->hidx); q->hidx = NULL; }
+    return rc;
+}
+
 /* Top-k by cosine through an HNSW index built from the same store (ids = rows). */
-static int nearest_index(const char *path, int ef, const lt_vecs *v, const char *vpath, const float *q, int k, const int64_t *ex,
-                         int n_ex, int64_t *ids, float *sc) {
-    lt_hnsw *h;
-    if (lt_hnsw_load(&h, path)) return -1;
-    lt_hnsw_info in = lt_hnsw_get_info(h);
-    if (in.d != v->d || in.metric != LT_METRIC_COS) {
-        lt_hnsw_free(h);
-        return lt_err(LT_EINVAL, "%s: need a cosine index of dimension %lld built from these vectors", path, (long long)v->d);
-    }
-    if (lt_hnsw_check_base(h, v, path, vpath)) { lt_hnsw_free(h); return -1; }
+static int nearest_index(const lt_hnsw *h, int ef, const lt_vecs *v, const float *q, int k, const int64_t *ex, int n_ex,
+                         int64_t *ids, float *sc) {
     int kk = k + n_ex;
     float *D = malloc(sizeof(float) * (size_t)kk);
     int64_t *I = malloc(sizeof(int64_t) * (size_t)kk);
@@ -152,7 +157,6 @@ static int nearest_index(const char *path, int ef, const lt_vecs *v, const char 
         }
     else got = -1;
     free(D); free(I);
-    lt_hnsw_free(h);
     return got;
 }
 
@@ -181,7 +185,7 @@ static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char
     }
     free(wv);
     if (!r) {
-        int n = q->index ? nearest_index(q->index, q->ef, v, q->vecs, qv, q->k, ex, n_in, ids, sc)
+        int n = q->index ? nearest_index(q->hidx, q->ef, v, qv, q->k, ex, n_in, ids, sc)
                          : lt_nearest(vn, qv, q->k, q->restrict_n, ex, n_in, ids, sc);
         if (n < 0) r = cli_fail("similar");
         else cli_hits(stdout, q->json, qs, "similarity", ids, sc, n, v);
@@ -211,8 +215,8 @@ int cmd_similar(int argc, char **argv) {
     if (q.queries && !(qf = strcmp(q.queries, "-") ? fopen(q.queries, "r") : stdin)) { fprintf(stderr, "latent: %s: cannot open\n", q.queries); return 1; }
     lt_vecs *v, *vn = NULL;
     if ((r = cli_load(argv[optind], q.from, &v))) { if (qf && qf != stdin) fclose(qf); return r; }
-    q.vecs = argv[optind];
-    if (!(vn = lt_vecs_normalized(v))) r = cli_fail("");
+    if (open_index(&q, v, argv[optind])) r = cli_fail("similar");
+    else if (!(vn = lt_vecs_normalized(v))) r = cli_fail("");
     if (!r && !q.json) cli_hits_header(stdout, "similarity");
     if (!r && !qf && (r = similar_one(v, vn, &q, argv + optind + 1, nw, (char **)q.neg, q.n_neg)) == 2) r = 1;
     char *line = NULL;
@@ -242,6 +246,7 @@ int cmd_similar(int argc, char **argv) {
         r = 1;
     }
     if (qf && qf != stdin) fclose(qf);
+    lt_hnsw_free(q.hidx);
     lt_vecs_free(vn);
     lt_vecs_free(v);
     return r;
@@ -263,14 +268,15 @@ int cmd_analogy(int argc, char **argv) {
     if (!q.index && q.ef != 64) return cli_usage(S.usage, "--ef needs --index");
     lt_vecs *v;
     if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    if (open_index(&q, v, argv[optind])) { lt_vecs_free(v); return cli_fail("analogy"); }
     /* each word's unit vector: its row, or (fastText models) its n-grams' mean */
     float *abc = calloc((size_t)v->d * 3 + 1, 4);
     int64_t id3[3];
     for (int i = 0; i < 3; i++)
-        if (!abc || cli_word_vec(v, argv[optind + 1 + i], abc + i * v->d, &id3[i])) { free(abc); lt_vecs_free(v); return 1; }
+        if (!abc || cli_word_vec(v, argv[optind + 1 + i], abc + i * v->d, &id3[i])) { free(abc); lt_hnsw_free(q.hidx); lt_vecs_free(v); return 1; }
     int64_t a = id3[0], b = id3[1], c = id3[2];
     int oov = a < 0 || b < 0 || c < 0;
-    if (oov && q.mul) { free(abc); lt_vecs_free(v); return cli_usage(S.usage, "--mul needs A, B and C in the rows (3CosAdd takes n-gram vectors)"); }
+    if (oov && q.mul) { free(abc); lt_hnsw_free(q.hidx); lt_vecs_free(v); return cli_usage(S.usage, "--mul needs A, B and C in the rows (3CosAdd takes n-gram vectors)"); }
     lt_vecs *vn = lt_vecs_normalized(v);
     int64_t *ids = calloc((size_t)q.k, 8);
     float *sc = calloc((size_t)q.k, 4);
@@ -286,7 +292,7 @@ int cmd_analogy(int argc, char **argv) {
         int64_t ex[3];
         int ne = 0;
         for (int i = 0; i < 3; i++) if (id3[i] >= 0) ex[ne++] = id3[i];
-        n = !qv ? lt_err(LT_ENOMEM, "out of memory") : q.index ? nearest_index(q.index, q.ef, v, argv[optind], qv, q.k, ex, ne, ids, sc)
+        n = !qv ? lt_err(LT_ENOMEM, "out of memory") : q.index ? nearest_index(q.hidx, q.ef, v, qv, q.k, ex, ne, ids, sc)
                                                               : lt_nearest(vn, qv, q.k, q.restrict_n, ex, ne, ids, sc);
         free(qv);
     } else if (vn && ids && sc) n = lt_analogy(vn, a, b, c, q.mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, q.k, q.restrict_n, ids, sc);
@@ -299,6 +305,7 @@ int cmd_analogy(int argc, char **argv) {
         cli_hits(stdout, q.json, qs, "similarity", ids, sc, n, v);
     }
     free(ids); free(sc);
+    lt_hnsw_free(q.hidx);
     lt_vecs_free(vn); lt_vecs_free(v);
     return r;
 }
