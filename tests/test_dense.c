@@ -22,7 +22,7 @@ TEST(model_round_trip_and_corruption) {
     CHECK(buf != NULL);
     if (buf) {
         buf[len - 10] ^= 1;   /* a data byte */
-        CHECK(lt_model_parse(buf, (size_t)len, "x.lmodel", &r) != LT_OK && strstr(lt_errmsg(), "data CRC mismatch"));
+        CHECK(lt_model_parse(buf, (size_t)len, "x.lmodel", &r) != LT_OK && strstr(lt_errmsg(), "data checksum mismatch"));
         buf[len - 10] ^= 1;
         CHECK(lt_model_parse(buf, (size_t)len - 64, "x.lmodel", &r) != LT_OK && strstr(lt_errmsg(), "truncated"));
         buf[0] = 'X';

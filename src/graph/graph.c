@@ -2,8 +2,8 @@
 #include "latent/graph.h"
 #include "latent/core.h"
 #include "graph_impl.h"
-#include "../core/fuzzing.h"
 #include "latent/io.h"
+#include "latent/box.h"
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 
 void lt_graph_opts_init(lt_graph_opts *o) { o->directed = 0; o->weighted = 0; o->cache = 1; o->header = 0; }
@@ -295,73 +294,60 @@ int lt_graph_parse(const void *data, size_t len, const char *name, const lt_grap
 }
 
 /* ---- the binary cache ----
- * "LTGRAPH1", 16 x int64 header {version 1, n, m, directed, weighted, input size, input
- * hash, label bytes, offsets of off / adj / w / labels, self loops, duplicates, zero
- * weights, lines}, sections at 64-byte aligned offsets: off ((n+1) int64), adj (m int32),
- * w (m float, weighted only), labels (n NUL-terminated strings); CRC-32 of everything after
- * the magic, last. docs/graph.md. */
-#define GMAGIC "LTGRAPH1"
-enum { H_VER, H_N, H_M, H_DIR, H_W, H_ISIZE, H_IHASH, H_LAB, H_OFF, H_ADJ, H_WO, H_LABO, H_SL, H_DUP, H_ZW, H_LINES };
-static size_t al64(size_t x) { return (x + 63) & ~(size_t)63; }
+ * A box (box.h) "LTGRAPH2": metadata nodes, arcs, directed, weighted, input_size, input_hash
+ * (which reading of which input it is) and the reading's counts (lines, self_loops, duplicates,
+ * zero_weights); arrays off ((n+1) int64), adj (m int32), w (m float, weighted only), labels (the
+ * n NUL-terminated ids). docs/graph.md. */
+#define GMAGIC "LTGRAPH2"
+typedef struct { int64_t n, m, directed, weighted, lines, self_loops, duplicates, zero_weights; uint64_t isize, ihash; } cache_info;
 
 static int cache_write(const lt_graph *g, const lt_graph_stats *st, uint64_t isize, uint64_t ihash, const char *path) {
     size_t lab = 0;
     for (int64_t i = 0; i < g->n; i++) lab += strlen(g->labels[i]) + 1;
-    int64_t h[16] = {0};
-    h[H_VER] = 1; h[H_N] = g->n; h[H_M] = g->m; h[H_DIR] = g->directed; h[H_W] = g->weighted;
-    h[H_ISIZE] = (int64_t)isize; h[H_IHASH] = (int64_t)ihash; h[H_LAB] = (int64_t)lab;
-    size_t pos = al64(8 + sizeof h);
-    h[H_OFF] = (int64_t)pos; pos = al64(pos + ((size_t)g->n + 1) * 8);
-    h[H_ADJ] = (int64_t)pos; pos = al64(pos + (size_t)g->m * 4);
-    h[H_WO] = (int64_t)pos; if (g->weighted) pos = al64(pos + (size_t)g->m * 4);
-    h[H_LABO] = (int64_t)pos;
-    h[H_SL] = st->self_loops; h[H_DUP] = st->duplicates; h[H_ZW] = st->zero_weights; h[H_LINES] = st->lines;
-    lt_afile a;
-    int rc = lt_afile_open_implicit(&a, path);
-    if (rc) return rc;
-    uLong crc = crc32_z(0, Z_NULL, 0);
-    static const unsigned char zero[64] = {0};
-    size_t at = 0;
-    int bad = 0;
-#define PUT(p, n) do { if (at == 0) { bad |= fwrite(p, 1, n, a.f) != (n); } else { crc = crc32_z(crc, (const Bytef *)(p), n); bad |= fwrite(p, 1, n, a.f) != (n); } at += (n); } while (0)
-#define PAD(to) do { while (at < (size_t)(to)) { size_t k_ = (size_t)(to) - at < 64 ? (size_t)(to) - at : 64; PUT(zero, k_); } } while (0)
-    PUT(GMAGIC, 8);
-    PUT(h, sizeof h);
-    PAD(h[H_OFF]); PUT(g->off, ((size_t)g->n + 1) * 8);
-    PAD(h[H_ADJ]); PUT(g->adj, (size_t)g->m * 4);
-    PAD(h[H_WO]); if (g->weighted) PUT(g->w, (size_t)g->m * 4);
-    PAD(h[H_LABO]);
-    for (int64_t i = 0; i < g->n; i++) PUT(g->labels[i], strlen(g->labels[i]) + 1);
-#undef PUT
-#undef PAD
-    uint32_t c32 = (uint32_t)crc;
-    bad |= fwrite(&c32, 4, 1, a.f) != 1;
-    if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: writing the graph cache failed", path); }
-    return lt_afile_commit(&a);
+    char *blob = lt_malloc(lab ? lab : 1), *p = blob;
+    if (!blob) return lt_err(LT_ENOMEM, "out of memory");
+    for (int64_t i = 0; i < g->n; i++) { size_t k = strlen(g->labels[i]) + 1; memcpy(p, g->labels[i], k); p += k; }
+    lt_boxw *w = lt_boxw_new(GMAGIC, 2);
+    lt_boxw_meta_i64(w, "nodes", g->n);
+    lt_boxw_meta_i64(w, "arcs", g->m);
+    lt_boxw_meta_i64(w, "directed", g->directed);
+    lt_boxw_meta_i64(w, "weighted", g->weighted);
+    lt_boxw_meta_u64(w, "input_size", isize);
+    lt_boxw_meta_u64(w, "input_hash", ihash);
+    lt_boxw_meta_i64(w, "lines", st->lines);
+    lt_boxw_meta_i64(w, "self_loops", st->self_loops);
+    lt_boxw_meta_i64(w, "duplicates", st->duplicates);
+    lt_boxw_meta_i64(w, "zero_weights", st->zero_weights);
+    lt_boxw_array(w, "off", LT_BOX_I64, g->n + 1, 1, 0, g->off);
+    lt_boxw_array(w, "adj", LT_BOX_I32, g->m, 1, 0, g->adj);
+    if (g->weighted) lt_boxw_array(w, "w", LT_BOX_F32, g->m, 1, 0, g->w);
+    lt_boxw_array(w, "labels", LT_BOX_U8, 1, (int64_t)lab, 0, blob);
+    int rc = lt_boxw_save_implicit(w, path);
+    lt_free(blob);
+    return rc;
 }
 
 /* Validates a cache image and makes a graph pointing into it (the caller keeps buf alive). */
-static int cache_view(const unsigned char *u, size_t len, const char *name, int64_t *hdr, lt_graph **out) {
+static int cache_view(const unsigned char *u, size_t len, const char *name, cache_info *ci, lt_graph **out) {
     *out = NULL;
-    if (len < 8 + 128 + 4 || memcmp(u, GMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent graph cache", name);
-    uint32_t c32;
-    memcpy(&c32, u + len - 4, 4);
-    if (!lt__fuzz_nocrc && (uint32_t)crc32_z(crc32_z(0, Z_NULL, 0), u + 8, len - 12) != c32)
-        return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated cache)", name, len - 4);
-    memcpy(hdr, u + 8, 128);
-    int64_t n = hdr[H_N], m = hdr[H_M];
-    /* every offset and size is checked against the body, in unsigned arithmetic, before a
-     * pointer is formed (negative values become huge and fail the same tests) */
-    uint64_t B = len - 4, o = (uint64_t)hdr[H_OFF], a = (uint64_t)hdr[H_ADJ], wo = (uint64_t)hdr[H_WO],
-             lo = (uint64_t)hdr[H_LABO], nl = (uint64_t)hdr[H_LAB];
-    int ok = hdr[H_VER] == 1 && n >= 1 && n <= INT32_MAX - 1 && m >= 0 && (uint64_t)m <= B / 4 && (uint64_t)n <= B / 8 &&
-             !(hdr[H_DIR] & ~1) && !(hdr[H_W] & ~1) && o == al64(8 + 128) && a <= B && wo <= B && lo <= B && nl <= B &&
-             a % 64 == 0 && wo % 64 == 0 && a >= o + ((uint64_t)n + 1) * 8 && wo >= a + (uint64_t)m * 4 &&
-             lo >= wo + (hdr[H_W] ? (uint64_t)m * 4 : 0) && nl >= (uint64_t)n && lo + nl == B;
-    if (!ok) return lt_err(LT_EFORMAT, "%s: offset 8: corrupt cache header", name);
-    const int64_t *off = (const int64_t *)(const void *)(u + hdr[H_OFF]);
-    const int32_t *adj = (const int32_t *)(const void *)(u + hdr[H_ADJ]);
-    const float *w = hdr[H_W] ? (const float *)(const void *)(u + hdr[H_WO]) : NULL;
+    lt_box *b;
+    int rc = lt_box_open(u, len, name, GMAGIC, &b);
+    if (rc) return rc;
+    if (lt_box_version(b) != 2 || lt_box_i64(b, "nodes", 1, INT32_MAX - 1, &ci->n) || lt_box_i64(b, "arcs", 0, INT64_MAX, &ci->m) ||
+        lt_box_i64(b, "directed", 0, 1, &ci->directed) || lt_box_i64(b, "weighted", 0, 1, &ci->weighted) ||
+        lt_box_u64(b, "input_size", &ci->isize) || lt_box_u64(b, "input_hash", &ci->ihash) ||
+        lt_box_i64(b, "lines", 0, INT64_MAX, &ci->lines) || lt_box_i64(b, "self_loops", 0, INT64_MAX, &ci->self_loops) ||
+        lt_box_i64(b, "duplicates", 0, INT64_MAX, &ci->duplicates) || lt_box_i64(b, "zero_weights", 0, INT64_MAX, &ci->zero_weights)) {
+        lt_box_free(b);
+        return lt_err(LT_EFORMAT, "%s: corrupt cache header (%s)", name, lt_errmsg());
+    }
+    int64_t n = ci->n, m = ci->m, lab = 0;
+    const int64_t *off = lt_box_need(b, "off", LT_BOX_I64, n + 1, 1);
+    const int32_t *adj = off ? lt_box_need(b, "adj", LT_BOX_I32, m, 1) : NULL;
+    const float *w = adj && ci->weighted ? lt_box_need(b, "w", LT_BOX_F32, m, 1) : NULL;
+    const char *lb = adj && (w || !ci->weighted) && lt_box_shape(b, "labels", NULL, &lab, NULL) ? lt_box_need(b, "labels", LT_BOX_U8, 1, -1) : NULL;
+    lt_box_free(b);
+    if (!lb) return lt_err(LT_EFORMAT, "%s: corrupt cache (%s)", name, lt_errmsg());
     if (off[0] != 0 || off[n] != m) return lt_err(LT_EFORMAT, "%s: corrupt row offsets", name);
     for (int64_t i = 0; i < n; i++) {
         if (off[i + 1] < off[i]) return lt_err(LT_EFORMAT, "%s: corrupt row offsets at node %lld", name, (long long)i);
@@ -374,7 +360,7 @@ static int cache_view(const unsigned char *u, size_t len, const char *name, int6
         lt_graph_free(g);
         return lt_err(LT_ENOMEM, "out of memory");
     }
-    const char *lb = (const char *)u + hdr[H_LABO], *le = lb + hdr[H_LAB];
+    const char *le = lb + lab;
     for (int64_t i = 0; i < n; i++) {
         const char *z = memchr(lb, 0, (size_t)(le - lb));
         if (!z) { lt_graph_free(g); return lt_err(LT_EFORMAT, "%s: the label section holds %lld of %lld labels", name, (long long)i, (long long)n); }
@@ -382,25 +368,25 @@ static int cache_view(const unsigned char *u, size_t len, const char *name, int6
         lb = z + 1;
     }
     if (lb != le) { lt_graph_free(g); return lt_err(LT_EFORMAT, "%s: trailing bytes in the label section", name); }
-    g->n = n; g->m = m; g->off = off; g->adj = adj; g->w = w; g->directed = (int)hdr[H_DIR]; g->weighted = (int)hdr[H_W];
+    g->n = n; g->m = m; g->off = off; g->adj = adj; g->w = w; g->directed = (int)ci->directed; g->weighted = (int)ci->weighted;
     *out = g;
     return LT_OK;
 }
 
 int lt_graph_parse_cache(const void *buf, size_t len, const char *name, lt_graph **out) {
-    int64_t hdr[16];
+    cache_info ci;
     lt_graph *v;
-    int rc = cache_view(buf, len, name, hdr, &v);
+    int rc = cache_view(buf, len, name, &ci, &v);
     if (rc) { *out = NULL; return rc; }
     /* a copy that owns its arrays (the caller may free buf) */
     lt_graph *g = lt_calloc(1, sizeof *g);
-    size_t lab = (size_t)hdr[H_LAB];
+    size_t lab = v->n ? (size_t)(v->labels[v->n - 1] - v->labels[0]) + strlen(v->labels[v->n - 1]) + 1 : 0;
     if (g) g->in = lt_calloc(1, sizeof *g->in);
     if (g && g->in) {
         g->in->off = lt_malloc(((size_t)v->n + 1) * 8);
         g->in->adj = lt_malloc((size_t)(v->m ? v->m : 1) * 4);
         g->in->w = v->w ? lt_malloc((size_t)(v->m ? v->m : 1) * 4) : NULL;
-        g->in->label_blob = lt_malloc(lab);
+        g->in->label_blob = lt_malloc(lab ? lab : 1);
         g->labels = lt_malloc((size_t)v->n * sizeof(char *));
     }
     if (!g || !g->in || !g->in->off || !g->in->adj || (v->w && !g->in->w) || !g->in->label_blob || !g->labels) {
@@ -442,29 +428,25 @@ static int try_cache(const char *cp, uint64_t isize, uint64_t ihash, const lt_gr
         snprintf(st->cache_note, sizeof st->cache_note, "%s is not a regular file; not used as the graph cache", cp);
         return 0;
     }
-    int64_t hdr[16];
-    unsigned char head[8 + 128];
-    FILE *f = fopen(cp, "rb");
-    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
-    if (f) fclose(f);
-    if (got != sizeof head || memcmp(head, GMAGIC, 8)) return 0;
-    memcpy(hdr, head + 8, 128);
-    if ((uint64_t)hdr[H_ISIZE] != isize || (uint64_t)hdr[H_IHASH] != ihash || hdr[H_DIR] != o->directed || hdr[H_W] != o->weighted)
-        return 0;   /* another input's or another reading's cache */
     char *buf; size_t len, ml;
     if (lt_read_whole(cp, &buf, &len, &ml)) { lt_clear_error(); return 0; }
+    if (len < 8 || memcmp(buf, GMAGIC, 8)) { lt_release_whole(buf, ml); return 0; }   /* not a cache, or an older one */
     lt_graph *g = NULL;
-    if (!ml || cache_view((const unsigned char *)buf, len, cp, hdr, &g) ||
-        (uint64_t)hdr[H_ISIZE] != isize || (uint64_t)hdr[H_IHASH] != ihash || hdr[H_DIR] != o->directed || hdr[H_W] != o->weighted) {
+    cache_info ci;
+    if (!ml || cache_view((const unsigned char *)buf, len, cp, &ci, &g)) {
         snprintf(st->cache_note, sizeof st->cache_note, "%s", ml ? lt_errmsg() : "the graph cache could not be mapped");
-        if (g) lt_graph_free(g);
         lt_release_whole(buf, ml);
         lt_clear_error();
         return 0;
     }
+    if (ci.isize != isize || ci.ihash != ihash || ci.directed != o->directed || ci.weighted != o->weighted) {
+        lt_graph_free(g);   /* another input's or another reading's cache */
+        lt_release_whole(buf, ml);
+        return 0;
+    }
     g->in->map_base = buf;
     g->in->map_len = ml;
-    st->lines = hdr[H_LINES]; st->self_loops = hdr[H_SL]; st->duplicates = hdr[H_DUP]; st->zero_weights = hdr[H_ZW];
+    st->lines = ci.lines; st->self_loops = ci.self_loops; st->duplicates = ci.duplicates; st->zero_weights = ci.zero_weights;
     st->edges = g->directed ? g->m : g->m / 2;
     for (int64_t i = 0; i < g->n; i++) st->isolated += g->off[i + 1] == g->off[i];
     if (g->directed) {   /* isolated: no arc either way */

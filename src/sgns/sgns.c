@@ -10,9 +10,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <zlib.h>
 #include "latent/io.h"
-#include "../core/fuzzing.h"
+#include "latent/box.h"
 
 #define MAX_CODE 40
 #define MAX_SENT 10000
@@ -800,51 +799,61 @@ int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t word
     return LT_OK;
 }
 
-/* ---------- checkpoints ---------- */
-#define CK_MAGIC "LTSGCK01"
-
-static int wr(FILE *f, const void *p, size_t n, uLong *crc) { *crc = crc32_z(*crc, p, n); return fwrite(p, 1, n, f) == n ? 0 : -1; }
+/* ---------- checkpoints ----------
+ * A box (box.h) "LTSGCK02", version 2: every option and counter a resume needs as its own
+ * metadata field, the per-thread state as arrays (one row per thread), the caller's blob, the
+ * matrices (V x dim, rows padded as in memory). docs/format.md. */
+#define CK_MAGIC "LTSGCK02"
 
 int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob, size_t blob_len) {
-    lt_afile a;
-    int rc = lt_afile_open(&a, path);
-    if (rc) return rc;
-    uLong crc = crc32_z(0, Z_NULL, 0);
-    FILE *f = a.f;
-    int64_t hdr[24] = {0};
     const lt_sgns_opts *o = &m->o;
-    int k = 0;
-    hdr[k++] = 1; hdr[k++] = m->V; hdr[k++] = o->dim; hdr[k++] = o->window; hdr[k++] = o->negative; hdr[k++] = o->hs;
-    hdr[k++] = o->cbow; hdr[k++] = o->epochs; hdr[k++] = o->n_threads; hdr[k++] = (int64_t)o->seed; hdr[k++] = o->batched;
-    hdr[k++] = o->exact_sigmoid; hdr[k++] = o->checkpoint_every; hdr[k++] = m->epoch; hdr[k++] = m->segment;
-    hdr[k++] = atomic_load(&m->word_count_actual); hdr[k++] = m->segments_done; hdr[k++] = m->tok_n; hdr[k++] = (int64_t)m->tok_hash;
-    hdr[k++] = (int64_t)blob_len;
-    hdr[k++] = o->cbow_mean_grad;
-    float fl[2] = {o->alpha, o->sample};
-    memcpy(&hdr[k++], &o->ns_exponent, sizeof(float));
-    int bad = fwrite(CK_MAGIC, 1, 8, f) != 8;
-    bad |= wr(f, hdr, sizeof hdr, &crc);
-    bad |= wr(f, fl, sizeof fl, &crc);
-    bad |= wr(f, m->counts, (size_t)m->V * 8, &crc);
-    for (int t = 0; t < o->n_threads; t++) bad |= wr(f, &m->ts[t], sizeof(tstate), &crc);
-    if (blob_len) bad |= wr(f, blob, blob_len, &crc);
-    size_t mat = (size_t)m->V * (size_t)m->ld * 4;
-    bad |= wr(f, m->syn0, mat, &crc);
-    if (m->syn1neg) bad |= wr(f, m->syn1neg, mat, &crc);
-    if (m->syn1) bad |= wr(f, m->syn1, mat, &crc);
-    uint32_t c32 = (uint32_t)crc;
-    bad |= fwrite(&c32, 4, 1, f) != 1;
-    if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: writing the checkpoint failed", path); }
-    return lt_afile_commit(&a);
-}
-
-typedef struct { const unsigned char *p; size_t len, off; const char *path; uLong crc; } rdr;
-static int rd(rdr *r, void *out, size_t n, const char *what) {
-    if (n > r->len - r->off) return lt_err(LT_EFORMAT, "%s: offset %zu: truncated checkpoint (reading %s)", r->path, r->off, what);
-    memcpy(out, r->p + r->off, n);
-    r->crc = crc32_z(r->crc, r->p + r->off, n);
-    r->off += n;
-    return LT_OK;
+    int nt = o->n_threads;
+    lt_boxw *w = lt_boxw_new(CK_MAGIC, 2);
+    lt_boxw_meta_i64(w, "vocab", m->V);
+    lt_boxw_meta_i64(w, "dim", o->dim);
+    lt_boxw_meta_i64(w, "window", o->window);
+    lt_boxw_meta_i64(w, "negative", o->negative);
+    lt_boxw_meta_i64(w, "hs", o->hs);
+    lt_boxw_meta_i64(w, "cbow", o->cbow);
+    lt_boxw_meta_i64(w, "cbow_mean_grad", o->cbow_mean_grad);
+    lt_boxw_meta_i64(w, "epochs", o->epochs);
+    lt_boxw_meta_i64(w, "threads", nt);
+    lt_boxw_meta_u64(w, "seed", o->seed);
+    lt_boxw_meta_i64(w, "batched", o->batched);
+    lt_boxw_meta_i64(w, "exact_sigmoid", o->exact_sigmoid);
+    lt_boxw_meta_i64(w, "checkpoint_every", o->checkpoint_every);
+    lt_boxw_meta_f64(w, "alpha", o->alpha);
+    lt_boxw_meta_f64(w, "sample", o->sample);
+    lt_boxw_meta_f64(w, "ns_exponent", o->ns_exponent);
+    lt_boxw_meta_i64(w, "epoch", m->epoch);
+    lt_boxw_meta_i64(w, "segment", m->segment);
+    lt_boxw_meta_i64(w, "segments_done", m->segments_done);
+    lt_boxw_meta_i64(w, "words_done", atomic_load(&m->word_count_actual));
+    lt_boxw_meta_i64(w, "stream_tokens", m->tok_n);
+    lt_boxw_meta_u64(w, "stream_hash", m->tok_hash);
+    /* the thread states, field by field */
+    uint64_t *rng = lt_malloc((size_t)nt * sizeof(lt_rng));
+    int64_t *words = lt_malloc((size_t)nt * 3 * 8);
+    double *loss = lt_malloc((size_t)nt * 8);
+    float *alpha = lt_malloc((size_t)nt * 4);
+    if (!rng || !words || !loss || !alpha) { lt_free(rng); lt_free(words); lt_free(loss); lt_free(alpha); lt_boxw_free(w); return lt_err(LT_ENOMEM, "out of memory"); }
+    for (int t = 0; t < nt; t++) {
+        memcpy(rng + 4 * t, m->ts[t].rng.s, sizeof(lt_rng));
+        words[3 * t] = m->ts[t].words; words[3 * t + 1] = m->ts[t].last_words; words[3 * t + 2] = m->ts[t].loss_n;
+        loss[t] = m->ts[t].loss; alpha[t] = m->ts[t].alpha;
+    }
+    lt_boxw_array(w, "thread.rng", LT_BOX_U64, nt, 4, 0, rng);
+    lt_boxw_array(w, "thread.words", LT_BOX_I64, nt, 3, 0, words);   /* read, at the last flush, loss terms */
+    lt_boxw_array(w, "thread.loss", LT_BOX_F64, nt, 1, 0, loss);
+    lt_boxw_array(w, "thread.alpha", LT_BOX_F32, nt, 1, 0, alpha);
+    lt_boxw_array(w, "counts", LT_BOX_I64, m->V, 1, 0, m->counts);
+    if (blob_len) lt_boxw_array(w, "blob", LT_BOX_U8, 1, (int64_t)blob_len, 0, blob);
+    lt_boxw_array(w, "syn0", LT_BOX_F32, m->V, o->dim, m->ld - o->dim, m->syn0);
+    if (m->syn1neg) lt_boxw_array(w, "syn1neg", LT_BOX_F32, m->V, o->dim, m->ld - o->dim, m->syn1neg);
+    if (m->syn1) lt_boxw_array(w, "syn1", LT_BOX_F32, m->V, o->dim, m->ld - o->dim, m->syn1);
+    int rc = lt_boxw_save(w, path);
+    lt_free(rng); lt_free(words); lt_free(loss); lt_free(alpha);
+    return rc;
 }
 
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len) {
@@ -859,75 +868,76 @@ int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t
 
 int lt_sgns_parse_checkpoint(const void *data, size_t len, const char *path, lt_sgns **out, void **blob, size_t *blob_len) {
     *out = NULL; *blob = NULL; *blob_len = 0;
-    const char *buf = data;
-    int rc = LT_OK;
-    rdr r = {(const unsigned char *)buf, len, 0, path, crc32_z(0, Z_NULL, 0)};
+    if (len >= 8 && !memcmp(data, "LTSGCK01", 8))
+        return lt_err(LT_EFORMAT, "%s: a checkpoint of an older latent (format 1); start the training again", path);
+    lt_box *b;
+    int rc = lt_box_open(data, len, path, CK_MAGIC, &b);
+    if (rc) return rc;
     lt_sgns *m = NULL;
-    int64_t hdr[24];
-    float fl[2];
-    if (len < 8 || memcmp(buf, CK_MAGIC, 8)) { rc = lt_err(LT_EFORMAT, "%s: offset 0: not a latent checkpoint (bad magic)", path); goto fail; }
-    /* the checksum covers everything after the magic: checked before any field is believed */
-    if (len < 8 + sizeof hdr + sizeof fl + 4) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated checkpoint", path, len); goto fail; }
-    {
-        uint32_t c32;
-        memcpy(&c32, buf + len - 4, 4);
-        if (!lt__fuzz_nocrc && (uint32_t)crc32_z(crc32_z(0, Z_NULL, 0), (const unsigned char *)buf + 8, len - 12) != c32) {
-            rc = lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated checkpoint)", path, len - 4);
-            goto fail;
-        }
-    }
-    r.off = 8;
-    if ((rc = rd(&r, hdr, sizeof hdr, "header")) || (rc = rd(&r, fl, sizeof fl, "header"))) goto fail;
-    if (hdr[0] != 1) { rc = lt_err(LT_EFORMAT, "%s: offset 8: unsupported checkpoint version %lld", path, (long long)hdr[0]); goto fail; }
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
-    int k = 1;
-    int64_t V = hdr[k++];
-    o.dim = (int)hdr[k++]; o.window = (int)hdr[k++]; o.negative = (int)hdr[k++]; o.hs = (int)hdr[k++]; o.cbow = (int)hdr[k++];
-    o.epochs = (int)hdr[k++]; o.n_threads = (int)hdr[k++]; o.seed = (uint64_t)hdr[k++]; o.batched = (int)hdr[k++];
-    o.exact_sigmoid = (int)hdr[k++]; o.checkpoint_every = hdr[k++];
-    int64_t epoch = hdr[k++], seg = hdr[k++], wca = hdr[k++], segs = hdr[k++], tok_n = hdr[k++], tok_hash = hdr[k++], bl = hdr[k++];
-    o.cbow_mean_grad = (int)hdr[k++];
-    memcpy(&o.ns_exponent, &hdr[k++], sizeof(float));
-    if (!(o.ns_exponent >= -2 && o.ns_exponent <= 2)) o.ns_exponent = 0.75f;
-    o.alpha = fl[0]; o.sample = fl[1];
-    if (V < 2 || V > INT32_MAX || (uint64_t)V > len / 8 || check_opts(&o, V) || epoch < 0 || epoch > o.epochs || seg < 0 || bl < 0 || (uint64_t)bl > len) {
-        rc = lt_err(LT_EFORMAT, "%s: offset 8: corrupt checkpoint header", path); goto fail;
+    /* the integer fields and their ranges, in the order x[] holds them */
+    static const struct { const char *key; int64_t lo, hi; } F[] = {
+        {"vocab", 2, INT32_MAX}, {"dim", 1, 1 << 20}, {"window", 1, 1 << 20}, {"negative", 0, 1 << 20}, {"hs", 0, 1},
+        {"cbow", 0, 1}, {"epochs", 1, INT32_MAX}, {"threads", 1, 4096}, {"batched", 0, 3}, {"exact_sigmoid", 0, 1},
+        {"cbow_mean_grad", 0, 1}, {"checkpoint_every", 0, INT64_MAX}, {"epoch", 0, INT32_MAX},
+        {"segment", 0, INT32_MAX}, {"segments_done", 0, INT64_MAX}, {"words_done", 0, INT64_MAX},
+        {"stream_tokens", 0, INT64_MAX}};
+    enum { N_F = sizeof F / sizeof F[0] };
+    int64_t x[N_F], bl = 0;
+    double f[3];
+    uint64_t tok_hash;
+    if (lt_box_version(b) != 2) { rc = lt_err(LT_EFORMAT, "%s: offset 8: checkpoint version %u (this latent reads 2)", path, lt_box_version(b)); goto fail; }
+    for (int i = 0; i < N_F; i++) if ((rc = lt_box_i64(b, F[i].key, F[i].lo, F[i].hi, &x[i]))) goto fail;
+    if ((rc = lt_box_u64(b, "seed", &o.seed)) || (rc = lt_box_u64(b, "stream_hash", &tok_hash)) ||
+        (rc = lt_box_f64(b, "alpha", &f[0])) || (rc = lt_box_f64(b, "sample", &f[1])) || (rc = lt_box_f64(b, "ns_exponent", &f[2])))
+        goto fail;
+    int64_t V = x[0], epoch = x[12], seg = x[13], segs = x[14], wca = x[15], tok_n = x[16];
+    o.dim = (int)x[1]; o.window = (int)x[2]; o.negative = (int)x[3]; o.hs = (int)x[4]; o.cbow = (int)x[5];
+    o.epochs = (int)x[6]; o.n_threads = (int)x[7]; o.batched = (int)x[8]; o.exact_sigmoid = (int)x[9];
+    o.cbow_mean_grad = (int)x[10]; o.checkpoint_every = x[11];
+    o.alpha = (float)f[0]; o.sample = (float)f[1]; o.ns_exponent = (float)f[2];
+    if (check_opts(&o, V) || epoch > o.epochs || !(o.ns_exponent >= -2 && o.ns_exponent <= 2)) { rc = lt_err(LT_EFORMAT, "%s: metadata: options out of range", path); goto fail; }
+    int nt = o.n_threads;
+    const uint64_t *rng = lt_box_need(b, "thread.rng", LT_BOX_U64, nt, 4);
+    const int64_t *words = rng ? lt_box_need(b, "thread.words", LT_BOX_I64, nt, 3) : NULL;
+    const double *loss = words ? lt_box_need(b, "thread.loss", LT_BOX_F64, nt, 1) : NULL;
+    const float *alpha = loss ? lt_box_need(b, "thread.alpha", LT_BOX_F32, nt, 1) : NULL;
+    const int64_t *counts = alpha ? lt_box_need(b, "counts", LT_BOX_I64, V, 1) : NULL;
+    if (!counts) { rc = LT_EFORMAT; goto fail; }
+    for (int64_t i = 0; i < V; i++)
+        if (counts[i] < 0) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: negative count", path, lt_box_offset(b, "counts") + (size_t)i * 8); goto fail; }
+    const uint8_t *bb = NULL;
+    if (lt_box_shape(b, "blob", NULL, &bl, NULL) && !(bb = lt_box_need(b, "blob", LT_BOX_U8, 1, -1))) { rc = LT_EFORMAT; goto fail; }
+    if ((rc = lt_sgns_new(&m, &o, V, counts))) goto fail;
+    const float *mats[3] = {NULL, NULL, NULL};
+    float *dst[3] = {m->syn0, m->syn1neg, m->syn1};
+    const char *names[3] = {"syn0", "syn1neg", "syn1"};
+    for (int i = 0; i < 3; i++) {
+        int64_t pad;
+        if (!dst[i]) continue;
+        if (!(mats[i] = lt_box_need(b, names[i], LT_BOX_F32, V, o.dim))) { rc = LT_EFORMAT; goto fail; }
+        lt_box_shape(b, names[i], NULL, NULL, &pad);
+        if (pad != m->ld - o.dim) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: rows of '%s' padded to %lld floats, %lld expected", path, lt_box_offset(b, names[i]), names[i], (long long)(o.dim + pad), (long long)m->ld); goto fail; }
+        memcpy(dst[i], mats[i], (size_t)V * (size_t)m->ld * 4);
     }
-    {   /* every size against the bytes present, before anything is allocated */
-        uint64_t ld = (uint64_t)lt_pad_dim(o.dim), mats = 1 + (o.negative > 0) + (o.hs != 0);
-        uint64_t need = 8 + sizeof hdr + sizeof fl + (uint64_t)V * 8 + (uint64_t)o.n_threads * sizeof(tstate) + (uint64_t)bl +
-                        mats * (uint64_t)V * ld * 4 + 4;
-        if (need != len) { rc = lt_err(LT_EFORMAT, "%s: the header describes %llu bytes, the file has %zu", path, (unsigned long long)need, len); goto fail; }
+    for (int t = 0; t < nt; t++) {
+        memcpy(m->ts[t].rng.s, rng + 4 * t, sizeof(lt_rng));
+        m->ts[t].words = words[3 * t]; m->ts[t].last_words = words[3 * t + 1]; m->ts[t].loss_n = words[3 * t + 2];
+        m->ts[t].loss = loss[t]; m->ts[t].alpha = alpha[t];
     }
-    int64_t *counts = lt_malloc((size_t)V * 8);
-    if (!counts) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
-    if ((rc = rd(&r, counts, (size_t)V * 8, "counts"))) { lt_free(counts); goto fail; }
-    for (int64_t i = 0; i < V; i++) if (counts[i] < 0) { lt_free(counts); rc = lt_err(LT_EFORMAT, "%s: corrupt counts", path); goto fail; }
-    rc = lt_sgns_new(&m, &o, V, counts);
-    lt_free(counts);
-    if (rc) goto fail;
-    for (int t = 0; t < o.n_threads; t++) if ((rc = rd(&r, &m->ts[t], sizeof(tstate), "thread state"))) goto fail;
     if (bl) {
-        *blob = lt_malloc((size_t)bl);
-        if (!*blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
-        if ((rc = rd(&r, *blob, (size_t)bl, "vocabulary"))) goto fail;
+        if (!(*blob = lt_malloc((size_t)bl))) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+        memcpy(*blob, bb, (size_t)bl);
         *blob_len = (size_t)bl;
     }
-    size_t mat = (size_t)V * (size_t)m->ld * 4;
-    if ((rc = rd(&r, m->syn0, mat, "vectors"))) goto fail;
-    if (m->syn1neg && (rc = rd(&r, m->syn1neg, mat, "output vectors"))) goto fail;
-    if (m->syn1 && (rc = rd(&r, m->syn1, mat, "tree vectors"))) goto fail;
-    uint32_t c32;
-    uLong expect = r.crc;
-    if ((rc = rd(&r, &c32, 4, "checksum"))) goto fail;
-    if (!lt__fuzz_nocrc && c32 != (uint32_t)expect) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt checkpoint)", path, r.off - 4); goto fail; }
-    if (r.off != len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes after the checkpoint", path, r.off); goto fail; }
     m->epoch = (int)epoch; m->segment = (int)seg; atomic_store(&m->word_count_actual, wca);
-    m->segments_done = segs; m->tok_n = tok_n; m->tok_hash = (uint64_t)tok_hash;
+    m->segments_done = segs; m->tok_n = tok_n; m->tok_hash = tok_hash;
+    lt_box_free(b);
     *out = m;
     return LT_OK;
 fail:
+    lt_box_free(b);
     lt_sgns_free(m);
     lt_free(*blob); *blob = NULL; *blob_len = 0;
     return rc;
