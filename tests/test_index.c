@@ -2,6 +2,7 @@
  * delete/compact, persistence, determinism, concurrent insert + search) */
 #include "test.h"
 #include "latent/index.h"
+#include "latent/box.h"
 #include <pthread.h>
 #include <zlib.h>
 #include <stdatomic.h>
@@ -401,10 +402,18 @@ TEST(hnsw_duplicate_ids_refused) {
     lt_hnsw *g = NULL;
     CHECK(lt_hnsw_parse(buf, (size_t)len, "dup.lhnsw", &g) == LT_OK);
     lt_hnsw_free(g);
-    /* v2 layout: external ids (int64) start at offset 192; node 7 takes node 3's id */
-    memcpy(buf + 192 + 7 * 8, buf + 192 + 3 * 8, 8);
-    uint32_t c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), buf + 8, (uInt)(len - 12));
-    memcpy(buf + len - 4, &c32, 4);
+    /* node 7 takes node 3's id in the box's "ext" array; the data checksum recomputed */
+    lt_box *bx = NULL;
+    CHECK(lt_box_open(buf, (size_t)len, "dup.lhnsw", "LTHNSW03", &bx) == LT_OK);
+    if (!bx) { free(buf); return; }
+    size_t ext = lt_box_offset(bx, "ext"), dof;
+    lt_box_free(bx);
+    memcpy(&dof, buf + 56, 8);
+    memcpy(buf + ext + 7 * 8, buf + ext + 3 * 8, 8);
+    uint32_t c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), buf + dof, (uInt)(len - (long)dof));
+    memcpy(buf + 52, &c32, 4);
+    c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), buf, 124);
+    memcpy(buf + 124, &c32, 4);
     g = NULL;
     CHECK(lt_hnsw_parse(buf, (size_t)len, "dup.lhnsw", &g) == LT_EFORMAT && g == NULL);
     CHECK_MSG(strstr(lt_errmsg(), "another live node") != NULL, "%s", lt_errmsg());

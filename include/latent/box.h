@@ -89,6 +89,8 @@ int lt_box_array_at(const lt_box *b, int i, const char **name, int *dtype, int64
                     int64_t *pad, const void **data);
 /* the shape of a named array (0 when absent) */
 int lt_box_shape(const lt_box *b, const char *name, int64_t *rows, int64_t *cols, int64_t *pad);
+/* the dtype of a named array (0 when absent) */
+int lt_box_type(const lt_box *b, const char *name);
 /* the byte offset of a named array in the file (for messages), 0 when absent */
 size_t lt_box_offset(const lt_box *b, const char *name);
 

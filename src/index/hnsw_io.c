@@ -1,127 +1,94 @@
-/* HNSW persistence: the .lhnsw file format (docs/index.md), written atomically and loaded by
- * mapping the file. */
+/* HNSW persistence: the .lhnsw file (docs/index.md), a box (box.h) "LTHNSW03", written atomically
+ * and loaded by mapping the file. */
 #include "hnsw_impl.h"
+#include "latent/box.h"
 #include "latent/core.h"
 #include "latent/io.h"
 #include "latent/store.h"
-#include "../core/fuzzing.h"
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* ---- persistence ----
- * v2 ("LTHNSW02", written): magic, header (16 x int64), RNG state, then sections at 64-byte
- * aligned offsets (zero padding): external ids (n x int64), levels (n x u8), deleted flags
- * (n x u8), vectors (n x ld f32, if kept), codes (n x code_bytes), int8 scales (n x f32),
- * level-0 links (n x (1 + 2M) int32: count, then ids), upper links (for each node in order,
- * level x (1 + M) int32); CRC-32 of everything after the magic, last. Every array is laid
- * out as the in-memory chunks are, so loading maps the file and points the full chunks
- * into it (no copy; pages shared with the page cache, private on write); only the last,
- * partly filled chunk is copied so it can grow. v1 ("LTHNSW01", node records) still loads. */
-#define HMAGIC "LTHNSW01"
-#define HMAGIC2 "LTHNSW02"
-static int w(FILE *f, const void *p, size_t n, uLong *crc) { *crc = crc32_z(*crc, p, n); return fwrite(p, 1, n, f) == n ? 0 : 1; }
+ * Metadata: the build options (dim, metric, M, ef_construction, seed, storage, rerank), the graph's
+ * state (nodes, max_level, entry, deleted) and, when recorded, the base it was built from
+ * (base_rows, base_labels_hash, base_data_hash). Arrays, one row per node: ext (int64 ids), level
+ * (u8), deleted (u8), vectors (f32, rows padded to ld; kept storage only), codes (compact storage),
+ * scales (int8 storage), links0 (int32: count, then 2M ids); then links_up (int32, for each node in
+ * order, level x (1 + M)); rng (the level generator's state). Every array is laid out as the
+ * in-memory chunks are, so loading maps the file and points the full chunks into it (no copy;
+ * pages shared with the page cache, private on write); only the last, partly filled chunk is
+ * copied so it can grow. Files of formats 1 and 2 (LTHNSW01/02) are refused by name. */
+#define HMAGIC "LTHNSW03"
+enum { VERSION = 3 };
+enum { S_EXT, S_LEVEL, S_DEL, S_VEC, S_CODE, S_SCALE, S_L0, S_UP };
 
-typedef struct { size_t ext, level, del, vec, code, scale, l0, up, end; } v2_layout;
-static size_t al64(size_t x) { return (x + 63) & ~(size_t)63; }
-/* section offsets for n nodes with up_total upper-link int32s; 0 on overflow */
-static int v2_plan(const lt_hnsw *h, uint64_t n, uint64_t up_total, v2_layout *L) {
-    if (n > (uint64_t)MAX_CHUNKS * CH || up_total > ((uint64_t)1 << 40)) return 0;
-    size_t off = 8 + 128 + sizeof(lt_rng);
-    L->ext = al64(off); off = L->ext + n * 8;
-    L->level = al64(off); off = L->level + n;
-    L->del = al64(off); off = L->del + n;
-    L->vec = al64(off); off = L->vec + (h->keep_vec ? n * (size_t)h->ld * 4 : 0);
-    L->code = al64(off); off = L->code + n * (size_t)h->code_bytes;
-    L->scale = al64(off); off = L->scale + (h->o.storage == LT_HNSW_INT8 ? n * 4 : 0);
-    L->l0 = al64(off); off = L->l0 + n * (size_t)(1 + h->M0) * 4;
-    L->up = al64(off); off = L->up + up_total * 4;
-    L->end = off;
-    return 1;
-}
+typedef struct { const lt_hnsw *h; int64_t n; int what; } section;
 
-static int pad_to(FILE *f, size_t *pos, size_t to, uLong *crc) {
-    static const unsigned char z[64] = {0};
-    int bad = 0;
-    while (*pos < to && !bad) { size_t k = to - *pos < 64 ? to - *pos : 64; bad = w(f, z, k, crc); *pos += k; }
-    return bad;
+/* a section's bytes, chunk by chunk (each chunk's part is contiguous), upper links node by node */
+static int fill(void *ctx, lt_box_out *o) {
+    const section *s = ctx;
+    const lt_hnsw *h = s->h;
+    int rc = LT_OK;
+    for (int64_t i0 = 0; i0 < s->n && !rc; i0 += CH) {
+        const chunk *c = CHK(h, i0);
+        size_t cnt = (size_t)(s->n - i0 < CH ? s->n - i0 : CH);
+        switch (s->what) {
+        case S_EXT: rc = lt_box_put(o, c->ext, cnt * 8); break;
+        case S_LEVEL: rc = lt_box_put(o, c->level, cnt); break;
+        case S_DEL: rc = lt_box_put(o, (const void *)c->deleted, cnt); break;
+        case S_VEC: rc = lt_box_put(o, c->vec, cnt * (size_t)h->ld * 4); break;
+        case S_CODE: rc = lt_box_put(o, c->code, cnt * (size_t)h->code_bytes); break;
+        case S_SCALE: rc = lt_box_put(o, c->scale, cnt * 4); break;
+        case S_L0: rc = lt_box_put(o, c->l0, cnt * (size_t)(1 + h->M0) * 4); break;
+        case S_UP:
+            for (size_t j = 0; j < cnt && !rc; j++)
+                if (c->level[j]) rc = lt_box_put(o, c->up[j], (size_t)c->level[j] * (1 + h->M) * 4);
+            break;
+        }
+    }
+    return rc;
 }
 
 int lt_hnsw_save(const lt_hnsw *h, const char *path) {
-    lt_afile a;
-    int rc = lt_afile_open(&a, path);
-    if (rc) return rc;
-    uLong crc = crc32_z(0, Z_NULL, 0);
     int64_t n = atomic_load(&h->n);
-    int64_t hdr[16] = {2, h->d, h->o.metric, h->M, h->o.ef_construction, (int64_t)h->o.seed, n, h->max_level, h->entry, atomic_load(&h->n_deleted),
-                       h->o.storage, h->o.rerank, h->has_base ? h->base.rows : 0, h->has_base ? (int64_t)h->base.labels_hash : 0,
-                       h->has_base ? (int64_t)h->base.data_hash : 0, h->has_base};
     uint64_t up_total = 0;
     for (int64_t i = 0; i < n; i++) up_total += (uint64_t)LEVEL(h, i) * (1 + h->M);
-    v2_layout L;
-    if (!v2_plan(h, (uint64_t)n, up_total, &L)) { lt_afile_abort(&a); return lt_err(LT_EINVAL, "%s: index too large", path); }
-    int bad = fwrite(HMAGIC2, 1, 8, a.f) != 8;
-    size_t pos = 8;
-    bad |= w(a.f, hdr, sizeof hdr, &crc); pos += sizeof hdr;
-    bad |= w(a.f, &h->rng, sizeof h->rng, &crc); pos += sizeof h->rng;
-    /* one pass per section, in file order */
-    bad |= pad_to(a.f, &pos, L.ext, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { int64_t e = EXT(h, i); bad |= w(a.f, &e, 8, &crc); pos += 8; }
-    bad |= pad_to(a.f, &pos, L.level, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { uint8_t v = (uint8_t)LEVEL(h, i); bad |= w(a.f, &v, 1, &crc); pos++; }
-    bad |= pad_to(a.f, &pos, L.del, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { uint8_t v = (uint8_t)DELETED(h, i); bad |= w(a.f, &v, 1, &crc); pos++; }
-    bad |= pad_to(a.f, &pos, L.vec, &crc);
-    if (h->keep_vec) for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, VEC(h, i), (size_t)h->ld * 4, &crc); pos += (size_t)h->ld * 4; }
-    bad |= pad_to(a.f, &pos, L.code, &crc);
-    for (int64_t i = 0; i < n && !bad && h->code_bytes; i++) {
-        bad |= w(a.f, CHK(h, i)->code + (i & (CH - 1)) * h->code_bytes, (size_t)h->code_bytes, &crc);
-        pos += (size_t)h->code_bytes;
+    lt_boxw *w = lt_boxw_new(HMAGIC, VERSION);
+    lt_boxw_meta_i64(w, "dim", h->d);
+    lt_boxw_meta_i64(w, "metric", h->o.metric);
+    lt_boxw_meta_i64(w, "M", h->M);
+    lt_boxw_meta_i64(w, "ef_construction", h->o.ef_construction);
+    lt_boxw_meta_u64(w, "seed", h->o.seed);
+    lt_boxw_meta_i64(w, "storage", h->o.storage);
+    lt_boxw_meta_i64(w, "rerank", h->o.rerank);
+    lt_boxw_meta_i64(w, "nodes", n);
+    lt_boxw_meta_i64(w, "max_level", h->max_level);
+    lt_boxw_meta_i64(w, "entry", h->entry);
+    lt_boxw_meta_i64(w, "deleted", atomic_load(&h->n_deleted));
+    if (h->has_base) {
+        lt_boxw_meta_i64(w, "base_rows", h->base.rows);
+        lt_boxw_meta_u64(w, "base_labels_hash", h->base.labels_hash);
+        lt_boxw_meta_u64(w, "base_data_hash", h->base.data_hash);
     }
-    bad |= pad_to(a.f, &pos, L.scale, &crc);
-    if (h->o.storage == LT_HNSW_INT8) for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, &CHK(h, i)->scale[i & (CH - 1)], 4, &crc); pos += 4; }
-    bad |= pad_to(a.f, &pos, L.l0, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) { bad |= w(a.f, LINKS(h, i, 0), (size_t)(1 + h->M0) * 4, &crc); pos += (size_t)(1 + h->M0) * 4; }
-    bad |= pad_to(a.f, &pos, L.up, &crc);
-    for (int64_t i = 0; i < n && !bad; i++) {
-        int lv = LEVEL(h, i);
-        if (lv) { bad |= w(a.f, CHK(h, i)->up[i & (CH - 1)], (size_t)lv * (1 + h->M) * 4, &crc); pos += (size_t)lv * (1 + h->M) * 4; }
-    }
-    uint32_t c32 = (uint32_t)crc;
-    bad |= pos != L.end || fwrite(&c32, 4, 1, a.f) != 1;
-    if (bad) { lt_afile_abort(&a); return lt_err(LT_EIO, "%s: write failed", path); }
-    return lt_afile_commit(&a);
-}
-
-/* header checks shared by both versions; fills o, d, n */
-static int check_header(const int64_t *hdr, int version, size_t len, size_t off, const char *name, lt_hnsw_opts *o, int64_t *d, int64_t *n) {
-    lt_hnsw_opts_init(o);
-    *d = hdr[1]; *n = hdr[6];
-    o->metric = (lt_metric)hdr[2]; o->M = (int)hdr[3]; o->ef_construction = (int)hdr[4]; o->seed = (uint64_t)hdr[5];
-    o->storage = (int)hdr[10]; o->rerank = (int)hdr[11];
-    if (hdr[10] < 0 || hdr[10] > 2 || hdr[11] < 0 || hdr[11] > 1) return lt_err(LT_EFORMAT, "%s: offset 88: bad storage mode", name);
-    if (hdr[0] != version || *d <= 0 || *d > (1 << 20) || hdr[2] < 0 || hdr[2] > 2 || o->M < 2 || o->M > 256 || *n < 0 || *n > (int64_t)MAX_CHUNKS * CH ||
-        hdr[4] < 1 || hdr[7] < -1 || hdr[7] > MAX_LEVEL || hdr[8] < -1 || hdr[8] >= (*n ? *n : 1) || (*n > 0) != (hdr[8] >= 0) || hdr[9] < 0 || hdr[9] > *n)
-        return lt_err(LT_EFORMAT, "%s: offset 8: corrupt header", name);
-    if ((uint64_t)*n > (len - off) / (10 + (uint64_t)*d)) return lt_err(LT_EFORMAT, "%s: offset 8: %lld nodes cannot fit in %zu bytes", name, (long long)*n, len);
-    return LT_OK;
-}
-
-/* size, CRC of everything after the magic, then the header: shared by both versions */
-static int check_file(const unsigned char *p, size_t len, int version, const char *name, int64_t *hdr, lt_hnsw_opts *o, int64_t *d, int64_t *n) {
-    if (len < 8 + 128 + sizeof(lt_rng) + 4) return lt_err(LT_EFORMAT, "%s: offset 0: too short for an index", name);
-    uint32_t c32;
-    memcpy(&c32, p + len - 4, 4);
-    if (!lt__fuzz_nocrc && c32 != (uint32_t)crc32_z(0, p + 8, len - 12)) return lt_err(LT_EFORMAT, "%s: offset %zu: checksum mismatch (corrupt or truncated)", name, len - 4);
-    memcpy(hdr, p + 8, 16 * sizeof *hdr);
-    return check_header(hdr, version, len, 8 + 16 * sizeof *hdr, name, o, d, n);
+    section s[8];
+    for (int i = 0; i < 8; i++) s[i] = (section){h, n, i};
+    lt_boxw_array_fill(w, "ext", LT_BOX_I64, n, 1, 0, fill, &s[S_EXT]);
+    lt_boxw_array_fill(w, "level", LT_BOX_U8, n, 1, 0, fill, &s[S_LEVEL]);
+    lt_boxw_array_fill(w, "deleted", LT_BOX_U8, n, 1, 0, fill, &s[S_DEL]);
+    if (h->keep_vec) lt_boxw_array_fill(w, "vectors", LT_BOX_F32, n, h->d, h->ld - h->d, fill, &s[S_VEC]);
+    if (h->code_bytes) lt_boxw_array_fill(w, "codes", LT_BOX_U8, n, h->code_bytes, 0, fill, &s[S_CODE]);
+    if (h->o.storage == LT_HNSW_INT8) lt_boxw_array_fill(w, "scales", LT_BOX_F32, n, 1, 0, fill, &s[S_SCALE]);
+    lt_boxw_array_fill(w, "links0", LT_BOX_I32, n, 1 + h->M0, 0, fill, &s[S_L0]);
+    lt_boxw_array_fill(w, "links_up", LT_BOX_I32, (int64_t)up_total, 1, 0, fill, &s[S_UP]);
+    lt_boxw_array(w, "rng", LT_BOX_U64, 1, 4, 0, h->rng.s);
+    return lt_boxw_save(w, path);
 }
 
 /* every link in range and pointing at a node present on that level; the entry point */
-static int check_links(lt_hnsw *h, const int64_t *hdr, const char *name) {
+static int check_links(lt_hnsw *h, int64_t max_level, int64_t entry, int64_t n_deleted, const char *name) {
     int64_t n = atomic_load(&h->n);
     for (int64_t i = 0; i < n; i++)
         for (int lc = 0; lc <= LEVEL(h, i); lc++) {
@@ -131,44 +98,80 @@ static int check_links(lt_hnsw *h, const int64_t *hdr, const char *name) {
             for (int j = 0; j < L[0]; j++)
                 if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc) return lt_err(LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i);
         }
-    if (n > 0 && LEVEL(h, hdr[8]) != hdr[7]) return lt_err(LT_EFORMAT, "%s: entry point level mismatch", name);
-    h->max_level = (int)hdr[7]; h->entry = (int32_t)hdr[8];
-    atomic_store(&h->n_deleted, hdr[9]);
+    if (n > 0 && LEVEL(h, entry) != max_level) return lt_err(LT_EFORMAT, "%s: entry point level mismatch", name);
+    h->max_level = (int)max_level; h->entry = (int32_t)entry;
+    atomic_store(&h->n_deleted, n_deleted);
     return LT_OK;
 }
 
-/* v2 from base[0..len) (64-byte aligned, writable, private to us); on success the index
- * owns it (map_heap says how to release it), on failure the caller still does */
-static int parse_v2(unsigned char *base, size_t len, int heap, const char *name, lt_hnsw **out) {
+/* the options and the graph's state from the metadata */
+static int read_meta(const lt_box *b, const char *name, lt_hnsw_opts *o, int64_t *d, int64_t *x) {
+    lt_hnsw_opts_init(o);
+    int64_t v[6];
+    int rc;
+    if ((rc = lt_box_i64(b, "dim", 1, 1 << 20, d)) || (rc = lt_box_i64(b, "metric", 0, 2, &v[0])) ||
+        (rc = lt_box_i64(b, "M", 2, 256, &v[1])) || (rc = lt_box_i64(b, "ef_construction", 1, INT32_MAX, &v[2])) ||
+        (rc = lt_box_u64(b, "seed", &o->seed)) || (rc = lt_box_i64(b, "storage", 0, 2, &v[3])) ||
+        (rc = lt_box_i64(b, "rerank", 0, 1, &v[4])) || (rc = lt_box_i64(b, "nodes", 0, (int64_t)MAX_CHUNKS * CH, &x[0])) ||
+        (rc = lt_box_i64(b, "max_level", -1, MAX_LEVEL, &x[1])) || (rc = lt_box_i64(b, "entry", -1, INT32_MAX, &x[2])) ||
+        (rc = lt_box_i64(b, "deleted", 0, x[0], &x[3])))
+        return rc;
+    o->metric = (lt_metric)v[0]; o->M = (int)v[1]; o->ef_construction = (int)v[2]; o->storage = (int)v[3]; o->rerank = (int)v[4];
+    if (x[2] >= (x[0] ? x[0] : 1) || (x[0] > 0) != (x[2] >= 0))
+        return lt_err(LT_EFORMAT, "%s: metadata: entry point %lld for %lld nodes", name, (long long)x[2], (long long)x[0]);
+    return LT_OK;
+}
+
+/* base[0..len) (64-byte aligned, writable, private to us); on success the index owns it
+ * (map_heap says how to release it), on failure the caller still does */
+static int parse_box(unsigned char *base, size_t len, int heap, const char *name, lt_hnsw **out) {
     *out = NULL;
-    int64_t hdr[16], d, n;
-    size_t off = 8 + sizeof hdr;
-    lt_hnsw_opts o;
-    int rc = check_file(base, len, 2, name, hdr, &o, &d, &n);
+    lt_box *b;
+    int rc = lt_box_open(base, len, name, HMAGIC, &b);
     if (rc) return rc;
-    lt_hnsw *h;
-    if ((rc = lt_hnsw_new(&h, d, &o))) return rc;
-    memcpy(&h->rng, base + off, sizeof h->rng);
-    if (hdr[15] == 1 && hdr[12] >= 0) {
+    lt_hnsw_opts o;
+    int64_t d, x[4];
+    lt_hnsw *h = NULL;
+    if (lt_box_version(b) != VERSION) { rc = lt_err(LT_EFORMAT, "%s: offset 8: index version %u (this latent reads %d)", name, lt_box_version(b), VERSION); goto fail_box; }
+    if ((rc = read_meta(b, name, &o, &d, x))) goto fail_box;
+    int64_t n = x[0];
+    if ((rc = lt_hnsw_new(&h, d, &o))) goto fail_box;
+    if (lt_box_meta(b, "base_rows")) {
+        int64_t rows;
+        if ((rc = lt_box_i64(b, "base_rows", 0, INT64_MAX, &rows)) || (rc = lt_box_u64(b, "base_labels_hash", &h->base.labels_hash)) ||
+            (rc = lt_box_u64(b, "base_data_hash", &h->base.data_hash)))
+            goto fail;
         h->has_base = 1;
-        h->base.rows = hdr[12]; h->base.labels_hash = (uint64_t)hdr[13]; h->base.data_hash = (uint64_t)hdr[14];
+        h->base.rows = rows;
     }
-    v2_layout L;
-    /* the levels first (their section does not depend on the upper links) */
-    v2_plan(h, (uint64_t)n, 0, &L);
+    const uint64_t *rng = lt_box_need(b, "rng", LT_BOX_U64, 1, 4);
+    const int64_t *ext = rng ? lt_box_need(b, "ext", LT_BOX_I64, n, 1) : NULL;
+    const uint8_t *lev = ext ? lt_box_need(b, "level", LT_BOX_U8, n, 1) : NULL;
+    const uint8_t *del = lev ? lt_box_need(b, "deleted", LT_BOX_U8, n, 1) : NULL;
+    const unsigned char *vec = NULL, *code = NULL, *scale = NULL, *l0 = NULL;
+    int32_t *up = NULL;
+    int ok = del != NULL;
+    if (ok && h->keep_vec) {
+        int64_t pad = -1;
+        ok = (vec = lt_box_need(b, "vectors", LT_BOX_F32, n, d)) && lt_box_shape(b, "vectors", NULL, NULL, &pad) && pad == h->ld - d;
+        if (vec && !ok) lt_err(LT_EFORMAT, "%s: offset %zu: vectors padded to %lld floats, %lld expected", name, lt_box_offset(b, "vectors"), (long long)(d + pad), (long long)h->ld);
+    }
+    if (ok && h->code_bytes) ok = (code = lt_box_need(b, "codes", LT_BOX_U8, n, h->code_bytes)) != NULL;
+    if (ok && o.storage == LT_HNSW_INT8) ok = (scale = lt_box_need(b, "scales", LT_BOX_F32, n, 1)) != NULL;
+    if (ok) ok = (l0 = lt_box_need(b, "links0", LT_BOX_I32, n, 1 + h->M0)) != NULL;
     uint64_t up_total = 0;
-    if (L.del + (size_t)n > len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated", name, L.level); goto fail; }
-    for (int64_t i = 0; i < n; i++) {
-        uint8_t lv = base[L.level + i], del = base[L.del + i];
-        int64_t e;
-        memcpy(&e, base + L.ext + i * 8, 8);
-        if (lv > MAX_LEVEL || del > 1 || e < 0) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, L.level + (size_t)i, (long long)i); goto fail; }
-        up_total += (uint64_t)lv * (1 + h->M);
+    for (int64_t i = 0; ok && i < n; i++) {
+        if (lev[i] > MAX_LEVEL || del[i] > 1 || ext[i] < 0) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, lt_box_offset(b, "level") + (size_t)i, (long long)i);
+            goto fail;
+        }
+        up_total += (uint64_t)lev[i] * (1 + h->M);
     }
-    if (!v2_plan(h, (uint64_t)n, up_total, &L) || L.end + 4 != len) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: size does not match the node table (%zu bytes expected)", name, len, L.end + 4); goto fail; }
+    if (ok) ok = (up = (int32_t *)lt_box_need(b, "links_up", LT_BOX_I32, (int64_t)up_total, 1)) != NULL;
+    if (!ok) { rc = LT_EFORMAT; goto fail; }
+    memcpy(h->rng.s, rng, sizeof h->rng);
     h->map = base; h->map_len = len; h->map_heap = heap;
     int64_t nfull = n / CH;
-    int32_t *up = (int32_t *)(base + L.up);
     for (int64_t ci = 0; ci * CH < n; ci++) {
         int64_t i0 = ci * CH, cnt = n - i0 < CH ? n - i0 : CH;
         chunk *c;
@@ -181,26 +184,26 @@ static int parse_v2(unsigned char *base, size_t len, int heap, const char *name,
             }
             for (int j = 0; j < CH; j++) atomic_flag_clear(&c->lock[j]);
             c->mapped = 1;
-            c->ext = (int64_t *)(base + L.ext) + i0;
-            c->level = base + L.level + i0;
-            c->deleted = (_Atomic uint8_t *)(base + L.del + i0);
-            c->vec = h->keep_vec ? (float *)(base + L.vec) + i0 * h->ld : NULL;
-            c->code = h->code_bytes ? base + L.code + (size_t)i0 * h->code_bytes : NULL;
-            c->scale = h->o.storage == LT_HNSW_INT8 ? (float *)(base + L.scale) + i0 : NULL;
-            c->l0 = (int32_t *)(base + L.l0) + i0 * (1 + h->M0);
+            c->ext = (int64_t *)ext + i0;
+            c->level = (uint8_t *)lev + i0;
+            c->deleted = (_Atomic uint8_t *)(del + i0);
+            c->vec = vec ? (float *)vec + i0 * h->ld : NULL;
+            c->code = code ? (uint8_t *)code + (size_t)i0 * h->code_bytes : NULL;
+            c->scale = scale ? (float *)scale + i0 : NULL;
+            c->l0 = (int32_t *)l0 + i0 * (1 + h->M0);
             for (int64_t j = 0; j < cnt; j++) if (c->level[j]) { c->up[j] = up; up += c->level[j] * (1 + h->M); }
             h->chunks[ci] = c;
         } else {
             /* the last, partly filled chunk is copied: it grows with the next insert */
             if (lt__hnsw_alloc_chunk(h, ci)) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap; }
             c = h->chunks[ci];
-            memcpy(c->ext, base + L.ext + i0 * 8, (size_t)cnt * 8);
-            memcpy(c->level, base + L.level + i0, (size_t)cnt);
-            for (int64_t j = 0; j < cnt; j++) atomic_store(&c->deleted[j], base[L.del + i0 + j]);
-            if (h->keep_vec) memcpy(c->vec, base + L.vec + (size_t)i0 * h->ld * 4, (size_t)cnt * h->ld * 4);
-            if (h->code_bytes) memcpy(c->code, base + L.code + (size_t)i0 * h->code_bytes, (size_t)cnt * h->code_bytes);
-            if (c->scale) memcpy(c->scale, base + L.scale + (size_t)i0 * 4, (size_t)cnt * 4);
-            memcpy(c->l0, base + L.l0 + (size_t)i0 * (1 + h->M0) * 4, (size_t)cnt * (1 + h->M0) * 4);
+            memcpy(c->ext, ext + i0, (size_t)cnt * 8);
+            memcpy(c->level, lev + i0, (size_t)cnt);
+            for (int64_t j = 0; j < cnt; j++) atomic_store(&c->deleted[j], del[i0 + j]);
+            if (vec) memcpy(c->vec, vec + (size_t)i0 * h->ld * 4, (size_t)cnt * h->ld * 4);
+            if (code) memcpy(c->code, code + (size_t)i0 * h->code_bytes, (size_t)cnt * h->code_bytes);
+            if (scale) memcpy(c->scale, scale + (size_t)i0 * 4, (size_t)cnt * 4);
+            memcpy(c->l0, l0 + (size_t)i0 * (1 + h->M0) * 4, (size_t)cnt * (1 + h->M0) * 4);
             for (int64_t j = 0; j < cnt; j++) {
                 int lv = c->level[j];
                 if (!lv) continue;
@@ -214,93 +217,43 @@ static int parse_v2(unsigned char *base, size_t len, int heap, const char *name,
     }
     for (int64_t i = 0; i < n; i++) {
         if (DELETED(h, i)) continue;
-        if (EXT(h, i) < 0 || lt__hnsw_map_get(h, EXT(h, i)) >= 0) {
-            rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is %s (corrupt index)", name, (long long)i, (long long)EXT(h, i),
-                        EXT(h, i) < 0 ? "negative" : "held by another live node");
+        if (lt__hnsw_map_get(h, EXT(h, i)) >= 0) {
+            rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is held by another live node (corrupt index)", name, (long long)i, (long long)EXT(h, i));
             goto fail_unmap;
         }
         if ((rc = lt__hnsw_map_put(h, EXT(h, i), (int32_t)i))) goto fail_unmap;
     }
-    if ((rc = check_links(h, hdr, name))) goto fail_unmap;
+    if ((rc = check_links(h, x[1], x[2], x[3], name))) goto fail_unmap;
+    lt_box_free(b);
     *out = h;
     return LT_OK;
 fail_unmap:
     h->map = NULL;   /* the caller releases the buffer */
 fail:
     lt_hnsw_free(h);
+fail_box:
+    lt_box_free(b);
     return rc;
 }
 
-static int parse_v1(const void *buf, size_t len, const char *name, lt_hnsw **out) {
-    *out = NULL;
-    const unsigned char *p = buf;
-    size_t off = 8;
-    if (len < 8 || memcmp(p, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
-    int64_t hdr[16], d, n;
-    lt_hnsw_opts o;
-    int rc0 = check_file(p, len, 1, name, hdr, &o, &d, &n);
-    if (rc0) return rc0;
-    off += sizeof hdr;
-    lt_hnsw *h;
-    float *vbuf = NULL;
-    int rc = lt_hnsw_new(&h, d, &o);
-    if (rc) return rc;
-    memcpy(&h->rng, p + off, sizeof h->rng);
-    off += sizeof h->rng;
-    size_t end = len - 4;
-    vbuf = lt_aligned_alloc((size_t)h->ld * 4);
-    if (!vbuf) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
-    for (int64_t i = 0; i < n; i++) {
-        if (end - off < 10) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: truncated node %lld", name, off, (long long)i); goto fail; }
-        int64_t e;
-        memcpy(&e, p + off, 8);
-        uint8_t lv = p[off + 8], del = p[off + 9];
-        off += 10;
-        size_t need = (h->keep_vec ? (size_t)d * 4 : 0) + (size_t)h->code_bytes + (h->o.storage == LT_HNSW_INT8 ? 4 : 0) +
-                      (size_t)(1 + h->M0) * 4 + (size_t)lv * (1 + h->M) * 4;
-        if (lv > MAX_LEVEL || del > 1 || e < 0 || end - off < need) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, off - 10, (long long)i); goto fail; }
-        memset(vbuf, 0, (size_t)h->ld * 4);
-        if (h->keep_vec) { memcpy(vbuf, p + off, (size_t)d * 4); off += (size_t)d * 4; }
-        int32_t id = lt__hnsw_new_node(h, vbuf, e, lv, 1, vbuf);
-        if (id < 0) { rc = LT_ENOMEM; goto fail; }
-        if (h->code_bytes) {
-            chunk *c = CHK(h, id);
-            memcpy(c->code + (id & (CH - 1)) * h->code_bytes, p + off, (size_t)h->code_bytes);
-            off += (size_t)h->code_bytes;
-            if (c->scale) { memcpy(&c->scale[id & (CH - 1)], p + off, 4); off += 4; }
-        }
-        int32_t *L0 = LINKS(h, id, 0);
-        memcpy(L0, p + off, (size_t)(1 + h->M0) * 4);
-        off += (size_t)(1 + h->M0) * 4;
-        if (lv) { memcpy(CHK(h, id)->up[id & (CH - 1)], p + off, (size_t)lv * (1 + h->M) * 4); off += (size_t)lv * (1 + h->M) * 4; }
-        if (del) atomic_store(&CHK(h, id)->deleted[id & (CH - 1)], 1);
-        else if (lt__hnsw_map_get(h, e) >= 0) { rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is held by another live node (corrupt index)", name, (long long)i, (long long)e); goto fail; }
-        else if ((rc = lt__hnsw_map_put(h, e, id))) goto fail;
-    }
-    if (off != end) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: trailing bytes", name, off); goto fail; }
-    if ((rc = check_links(h, hdr, name))) goto fail;
-    lt_aligned_free(vbuf);
-    *out = h;
+static int old_format(const void *buf, size_t len, const char *name) {
+    if (len >= 8 && (!memcmp(buf, "LTHNSW01", 8) || !memcmp(buf, "LTHNSW02", 8)))
+        return lt_err(LT_EFORMAT, "%s: an index of an older latent (format %c); build it again with `latent index build`", name,
+                      ((const char *)buf)[7]);
     return LT_OK;
-fail:
-    lt_aligned_free(vbuf);
-    lt_hnsw_free(h);
-    return rc;
 }
 
 int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out) {
     *out = NULL;
-    if (len >= 8 && !memcmp(buf, HMAGIC2, 8)) {
-        /* the index keeps pointing into its file: give it an aligned copy of its own */
-        unsigned char *copy = lt_aligned_alloc(len);
-        if (!copy) return lt_err(LT_ENOMEM, "out of memory");
-        memcpy(copy, buf, len);
-        int rc = parse_v2(copy, len, 1, name, out);
-        if (rc) lt_aligned_free(copy);
-        return rc;
-    }
-    if (len < 8 || memcmp(buf, HMAGIC, 8)) return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", name);
-    return parse_v1(buf, len, name, out);
+    int rc = old_format(buf, len, name);
+    if (rc) return rc;
+    /* the index keeps pointing into its file: give it an aligned copy of its own */
+    unsigned char *copy = lt_aligned_alloc(len ? len : 1);
+    if (!copy) return lt_err(LT_ENOMEM, "out of memory");
+    memcpy(copy, buf, len);
+    rc = parse_box(copy, len, 1, name, out);
+    if (rc) lt_aligned_free(copy);
+    return rc;
 }
 
 static int hnsw_load_impl(lt_hnsw **out, const char *path) {
@@ -317,14 +270,9 @@ static int hnsw_load_impl(lt_hnsw **out, const char *path) {
     unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) return lt_err(LT_EIO, "%s: cannot map", path);
-    int rc;
-    if (!memcmp(m, HMAGIC2, 8)) {
-        rc = parse_v2(m, len, 0, path, out);
-        if (rc) munmap(m, len);
-    } else {
-        rc = lt_hnsw_parse(m, len, path, out);
-        munmap(m, len);
-    }
+    int rc = old_format(m, len, path);
+    if (!rc) rc = parse_box(m, len, 0, path, out);
+    if (rc) munmap(m, len);
     return rc;
 }
 

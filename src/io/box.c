@@ -403,6 +403,11 @@ int lt_box_shape(const lt_box *b, const char *name, int64_t *rows, int64_t *cols
     return 1;
 }
 
+int lt_box_type(const lt_box *b, const char *name) {
+    const rarr *a = find(b, name);
+    return a ? a->dtype : 0;
+}
+
 size_t lt_box_offset(const lt_box *b, const char *name) {
     const rarr *a = find(b, name);
     return a ? (size_t)a->off : 0;

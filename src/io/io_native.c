@@ -1,6 +1,7 @@
 /* latent native vector format (.lvec), specified in docs/format.md. */
 #include "latent/core.h"
 #include "latent/kern.h"
+#include "latent/box.h"
 #include "store_impl.h"
 #include "../core/fuzzing.h"
 #include <string.h>
@@ -9,8 +10,6 @@
 #define HDR 128
 #define MAGIC "LTNTVECS"
 
-static void put32(unsigned char *p, uint32_t x) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(x >> (8 * i)); }
-static void put64(unsigned char *p, uint64_t x) { for (int i = 0; i < 8; i++) p[i] = (unsigned char)(x >> (8 * i)); }
 static uint32_t get32(const unsigned char *p) { uint32_t x = 0; for (int i = 3; i >= 0; i--) x = x << 8 | p[i]; return x; }
 static uint64_t get64(const unsigned char *p) { uint64_t x = 0; for (int i = 7; i >= 0; i--) x = x << 8 | p[i]; return x; }
 
@@ -18,63 +17,123 @@ static int64_t stride_for(int64_t d, int f16) {
     return f16 ? (d + 31) / 32 * 64 : lt_pad_dim(d) * 4;
 }
 
-int lt__write_native(const lt_vecs *v, FILE *f, int f16) {
-    /* metadata and labels */
-    size_t meta_size = 0, lab_size = 0;
-    const char *k, *val;
-    for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) meta_size += strlen(k) + strlen(val) + 2;
-    if (v->labels) for (int64_t i = 0; i < v->n; i++) lab_size += strlen(v->labels[i]) + 1;
-    uint64_t meta_off = HDR, lab_off = meta_off + meta_size;
-    uint64_t data_off = (lab_off + lab_size + 63) / 64 * 64;
-    int64_t stride = stride_for(v->d, f16);
-    unsigned char *rowbuf = lt_aligned_alloc((size_t)stride);
-    if (!rowbuf) return lt_err(LT_ENOMEM, "out of memory");
-    /* checksums first (the header precedes the data) */
-    uLong c_data = crc32_z(0, Z_NULL, 0), c_aux = crc32_z(0, Z_NULL, 0);
-    for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) {
-        c_aux = crc32_z(c_aux, (const Bytef *)k, strlen(k));
-        c_aux = crc32_z(c_aux, (const Bytef *)"=", 1);
-        c_aux = crc32_z(c_aux, (const Bytef *)val, strlen(val));
-        c_aux = crc32_z(c_aux, (const Bytef *)"\n", 1);
+/* n NUL-terminated labels back to back in blob[0..size), copied into the store */
+static int set_labels(lt_vecs *v, const char *src, uint64_t size, uint64_t off, const char *name) {
+    int rc = lt__vecs_alloc_labels(v);
+    if (rc) return rc;
+    char *blob = lt__vecs_arena_alloc(v, size + 1);
+    if (!blob) return lt_err(LT_ENOMEM, "out of memory");
+    memcpy(blob, src, size);
+    blob[size] = 0;
+    uint64_t p = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        if (p >= size) return lt_err(LT_EFORMAT, "%s: offset %llu: label section holds %lld of %lld labels", name, (unsigned long long)(off + p), (long long)i, (long long)v->n);
+        v->labels[i] = blob + p;
+        const char *z = memchr(blob + p, 0, size - p);
+        if (!z) return lt_err(LT_EFORMAT, "%s: offset %llu: unterminated label", name, (unsigned long long)(off + p));
+        p = (uint64_t)(z - blob) + 1;
     }
-    if (v->labels) for (int64_t i = 0; i < v->n; i++) c_aux = crc32_z(c_aux, (const Bytef *)v->labels[i], strlen(v->labels[i]) + 1);
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            unsigned char h[HDR];
-            memset(h, 0, sizeof h);
-            memcpy(h, MAGIC, 8);
-            put32(h + 8, 1);
-            put32(h + 12, f16 ? 2 : 1);
-            put64(h + 16, (uint64_t)v->n);
-            put64(h + 24, (uint64_t)v->d);
-            put64(h + 32, (uint64_t)stride);
-            put64(h + 40, data_off);
-            put64(h + 48, v->labels ? lab_off : 0);
-            put64(h + 56, lab_size);
-            put64(h + 64, meta_off);
-            put64(h + 72, meta_size);
-            put32(h + 80, (uint32_t)c_data);
-            put32(h + 84, (uint32_t)c_aux);
-            put32(h + 124, (uint32_t)crc32_z(0, h, 124));
-            fwrite(h, 1, HDR, f);
-            for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) fprintf(f, "%s=%s\n", k, val);
-            if (v->labels) for (int64_t i = 0; i < v->n; i++) fwrite(v->labels[i], 1, strlen(v->labels[i]) + 1, f);
-            for (uint64_t p = lab_off + lab_size; p < data_off; p++) fputc(0, f);
-        }
-        for (int64_t i = 0; i < v->n; i++) {
-            memset(rowbuf, 0, (size_t)stride);
-            const float *r = lt_vecs_row(v, i);
-            if (f16) for (int64_t j = 0; j < v->d; j++) { uint16_t x = lt_f32_to_f16(r[j]); memcpy(rowbuf + 2 * j, &x, 2); }
-            else memcpy(rowbuf, r, (size_t)v->d * 4);
-            if (pass == 0) c_data = crc32_z(c_data, rowbuf, (size_t)stride);
-            else fwrite(rowbuf, 1, (size_t)stride, f);
-        }
-    }
-    lt_aligned_free(rowbuf);
+    if (p != size) return lt_err(LT_EFORMAT, "%s: offset %llu: extra bytes in the label section", name, (unsigned long long)(off + p));
     return LT_OK;
 }
 
-int lt__parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out) {
+/* ---- version 2: a box (box.h), "LTNTVECS" version 2 ----
+ * metadata: the store's key=value pairs as they are; arrays: vectors (f32 or f16, n x d, rows
+ * padded to the stride below), labels (u8: n NUL-terminated strings back to back; absent when
+ * the rows have none). */
+typedef struct { const lt_vecs *v; int f16; } vec_fill;
+
+static int fill_rows(void *ctx, lt_box_out *o) {
+    const vec_fill *c = ctx;
+    const lt_vecs *v = c->v;
+    int64_t stride = stride_for(v->d, c->f16);
+    unsigned char *row = lt_aligned_alloc((size_t)stride);
+    if (!row) return lt_err(LT_ENOMEM, "out of memory");
+    int rc = LT_OK;
+    for (int64_t i = 0; i < v->n && !rc; i++) {
+        memset(row, 0, (size_t)stride);
+        const float *r = lt_vecs_row(v, i);
+        if (c->f16) for (int64_t j = 0; j < v->d; j++) { uint16_t x = lt_f32_to_f16(r[j]); memcpy(row + 2 * j, &x, 2); }
+        else memcpy(row, r, (size_t)v->d * 4);
+        rc = lt_box_put(o, row, (size_t)stride);
+    }
+    lt_aligned_free(row);
+    return rc;
+}
+
+static int fill_labels(void *ctx, lt_box_out *o) {
+    const lt_vecs *v = ((const vec_fill *)ctx)->v;
+    int rc = LT_OK;
+    for (int64_t i = 0; i < v->n && !rc; i++) rc = lt_box_put(o, v->labels[i], strlen(v->labels[i]) + 1);
+    return rc;
+}
+
+int lt__write_native(const lt_vecs *v, FILE *f, int f16) {
+    vec_fill c = {v, f16};
+    lt_boxw *w = lt_boxw_new(MAGIC, 2);
+    const char *k, *val;
+    for (int i = 0; lt_vecs_meta_at(v, i, &k, &val); i++) lt_boxw_meta(w, k, val);
+    int64_t es = f16 ? 2 : 4;
+    lt_boxw_array_fill(w, "vectors", f16 ? LT_BOX_F16 : LT_BOX_F32, v->n, v->d, stride_for(v->d, f16) / es - v->d, fill_rows, &c);
+    if (v->labels) {
+        size_t lab = 0;
+        for (int64_t i = 0; i < v->n; i++) lab += strlen(v->labels[i]) + 1;
+        lt_boxw_array_fill(w, "labels", LT_BOX_U8, 1, (int64_t)lab, 0, fill_labels, &c);
+    }
+    return lt_boxw_write(w, f, "vectors");
+}
+
+/* the rows (aliased in buf when f32 and allowed), metadata and labels of a version-2 file */
+static int parse_box(const char *buf, size_t len, const char *name, int alias, lt_vecs **out) {
+    lt_box *b;
+    int rc = lt_box_open(buf, len, name, MAGIC, &b);
+    if (rc) return rc;
+    int64_t n, d, pad, lab = 0;
+    int dt = LT_BOX_F32;
+    lt_vecs *v = NULL;
+    int can_alias = 0;
+    if (!lt_box_shape(b, "vectors", &n, &d, &pad)) { rc = lt_err(LT_EFORMAT, "%s: no array 'vectors'", name); goto fail; }
+    dt = lt_box_type(b, "vectors");
+    size_t voff = lt_box_offset(b, "vectors");
+    if (dt != LT_BOX_F32 && dt != LT_BOX_F16) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: vectors of dtype %d (f32 or f16 expected)", name, voff, dt); goto fail; }
+    if (d < 1 || d > (1 << 24)) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: bad dimension %lld", name, voff, (long long)d); goto fail; }
+    int64_t es = dt == LT_BOX_F16 ? 2 : 4, stride = stride_for(d, dt == LT_BOX_F16);
+    if ((d + pad) * es != stride) { rc = lt_err(LT_EFORMAT, "%s: offset %zu: rows padded to %lld bytes, %lld expected for dimension %lld", name, voff, (long long)((d + pad) * es), (long long)stride, (long long)d); goto fail; }
+    const unsigned char *data = lt_box_need(b, "vectors", dt, n, d);
+    const char *labels = NULL;
+    if (lt_box_shape(b, "labels", NULL, &lab, NULL) && !(labels = lt_box_need(b, "labels", LT_BOX_U8, 1, -1))) { rc = LT_EFORMAT; goto fail; }
+    can_alias = alias && dt == LT_BOX_F32 && ((uintptr_t)data % 64) == 0;
+    if (can_alias) {
+        v = lt_calloc(1, sizeof *v);
+        if (!v || !(v->in = lt_calloc(1, sizeof *v->in))) { lt_free(v); v = NULL; rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+        v->n = n; v->d = d; v->ld = stride / 4;
+        v->data = (float *)(void *)data;
+    } else {
+        if (!(v = lt_vecs_new(n, d))) { rc = LT_ENOMEM; goto fail; }
+        for (int64_t i = 0; i < n; i++) {
+            const unsigned char *src = data + i * stride;
+            float *r = lt_vecs_row(v, i);
+            if (dt == LT_BOX_F32) memcpy(r, src, (size_t)d * 4);
+            else for (int64_t j = 0; j < d; j++) { uint16_t x; memcpy(&x, src + 2 * j, 2); r[j] = lt_f16_to_f32(x); }
+        }
+    }
+    for (int64_t i = 0; i < n && rc == LT_OK; i++) rc = lt_check_finite(lt_vecs_row(v, i), d, name, voff + (size_t)(i * stride), i);
+    const char *k, *val;
+    for (int i = 0; rc == LT_OK && lt_box_meta_at(b, i, &k, &val); i++) rc = lt_vecs_meta_set(v, k, val);
+    if (rc == LT_OK && labels) rc = set_labels(v, labels, (uint64_t)lab, lt_box_offset(b, "labels"), name);
+    if (rc) goto fail;
+    lt_box_free(b);
+    *out = v;
+    return LT_OK;
+fail:
+    if (v && can_alias) v->data = NULL;
+    lt_vecs_free(v);
+    lt_box_free(b);
+    return rc;
+}
+
+
+static int parse_v1(const char *buf, size_t len, const char *name, int alias, lt_vecs **out) {
     *out = NULL;
     const unsigned char *u = (const unsigned char *)buf;
     if (len < HDR) return lt_err(LT_EFORMAT, "%s: offset %zu: file too short for a latent header (truncated)", name, len);
@@ -132,26 +191,17 @@ int lt__parse_native(const char *buf, size_t len, const char *name, int alias, l
         if ((rc = lt_vecs_meta_set(v, key, val))) goto fail;
         p = (uint64_t)(nl - buf) + 1;
     }
-    if (lab_off) {
-        if ((rc = lt__vecs_alloc_labels(v))) goto fail;
-        char *blob = lt__vecs_arena_alloc(v, lab_size + 1);
-        if (!blob) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
-        memcpy(blob, buf + lab_off, lab_size);
-        blob[lab_size] = 0;
-        uint64_t p = 0;
-        for (uint64_t i = 0; i < n; i++) {
-            if (p >= lab_size) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: label section holds %llu of %llu labels", name, (unsigned long long)(lab_off + p), (unsigned long long)i, (unsigned long long)n); goto fail; }
-            v->labels[i] = blob + p;
-            const char *z = memchr(blob + p, 0, lab_size - p);
-            if (!z) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: unterminated label", name, (unsigned long long)(lab_off + p)); goto fail; }
-            p = (uint64_t)(z - blob) + 1;
-        }
-        if (p != lab_size) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: extra bytes in the label section", name, (unsigned long long)(lab_off + p)); goto fail; }
-    }
+    if (lab_off && (rc = set_labels(v, buf + lab_off, lab_size, lab_off, name))) goto fail;
     *out = v;
     return LT_OK;
 fail:
     if (can_alias) v->data = NULL;
     lt_vecs_free(v);
     return rc;
+}
+
+int lt__parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out) {
+    *out = NULL;
+    if (len >= 12 && !memcmp(buf, MAGIC, 8) && get32((const unsigned char *)buf + 8) == 1) return parse_v1(buf, len, name, alias, out);
+    return parse_box(buf, len, name, alias, out);
 }
