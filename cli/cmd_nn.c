@@ -92,7 +92,6 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     lt_neural_opts o;
     lt_neural_opts_init(&o);
     lt_nn_train_opts *t = &o.train;
-    t->batch = 128;
     t->n_threads = lt_cpu_count();
     const char *out = NULL, *arch = NULL, *from = NULL, *test = NULL, *testl = NULL, *target = NULL, *dims_s = NULL, *missing = "?", *a;
     long long iv;
@@ -177,7 +176,6 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
     memset(&res, 0, sizeof res);
     int *y = NULL, *yt = NULL, r = 0, K = 0;
     lt_classes *cl = NULL;
-    char archbuf[256];
     char **fcls = NULL, **tcls = NULL;
     if (folder) {
         lt_image_opts io = {o.h, o.w, channels ? channels : o.c ? o.c : 1, resize};
@@ -195,9 +193,8 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         if ((r = cli_load(argv[optind], from, &X))) return r;
         if (test && (r = (test_folder ? (lt_err(LT_EINVAL, "%s: a folder of images needs a folder for training", test), cli_fail("train cnn")) : cli_load(test, from, &Xt)))) { lt_vecs_free(X); return r; }
     }
+    o.arch = arch;   /* NULL: the library's default network */
     if (ae) {
-        if (!arch) { snprintf(archbuf, sizeof archbuf, "%lld-256-32-256-%lld", (long long)X->d, (long long)X->d); arch = archbuf; }
-        o.arch = arch;
         r = lt_autoencoder_fit(X, &o, &m, &res) ? cli_fail("train autoencoder") : 0;
     } else if (cnn) {
         cl = lt_classes_new();
@@ -210,11 +207,8 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         if (!r && Xt && !tcls && lt_classes_read(cl, testl, Xt->n, NULL, yt)) r = cli_fail("train cnn");
         if (!r && lt_classes_sort(cl, y, X->n, yt, Xt ? Xt->n : 0)) r = cli_fail("train cnn");
         K = cl ? lt_classes_count(cl) : 0;
-        if (!r && !arch) { snprintf(archbuf, sizeof archbuf, "c16k3-p2-c32k3-p2-f64-f%d", K); arch = archbuf; }
-        o.arch = arch;
         if (!r) r = lt_cnn_fit(X, y, K, &o, &m, &res) ? cli_fail("train cnn") : 0;
     } else {
-        o.arch = arch ? arch : "f64-f64";
         if (lt_table_load(argv[optind], missing, &tab)) return cli_fail("train entity");
         if (test && lt_table_load(test, missing, &ttab)) { lt_table_free(tab); return cli_fail("train entity"); }
         r = lt_entity_fit(tab, target, dims, n_dims, &o, &m, &res) ? cli_fail("train entity") : 0;
@@ -228,35 +222,8 @@ int cmd_train_nn(const char *method, int argc, char **argv) {
         r = lt_neural_score(m, Xt, yt, t->n_threads, &test_loss, &test_acc) ? cli_fail("test") : 0;
     }
     if (!r && ttab) {
-        /* accuracy and AUC from the output layer's logits against the test table's target */
-        lt_vecs *Z = NULL;
         n_test = lt_table_rows(ttab);
-        r = lt_entity_encode(m, ttab, test, "output", t->n_threads, &Z) ? cli_fail("test") : 0;
-        const char *cs = lt_model_meta(m, "target_classes");
-        int tc = lt_table_col(ttab, target);
-        if (!r && tc < 0) r = (lt_err(LT_EINVAL, "%s: no column '%s'", test, target), cli_fail("test"));
-        double *sc = !r ? lt_malloc((size_t)n_test * 8) : NULL;
-        int8_t *pos = !r ? lt_malloc((size_t)n_test) : NULL;
-        int64_t hits = 0;
-        for (int64_t i = 0; !r && i < n_test; i++) {
-            const char *v = lt_table_cell(ttab, i, tc);
-            int id = -1, k = 0;
-            for (const char *p = cs; p && v; k++) {
-                size_t l = strcspn(p, "\x1f");
-                if (l == strlen(v) && !strncmp(p, v, l)) { id = k; break; }
-                if (!p[l]) break;
-                p += l + 1;
-            }
-            if (id < 0) { r = (lt_err(LT_EINVAL, "%s: row %lld: target '%s' is not one of the trained classes", test, (long long)i + 1, v ? v : missing), cli_fail("test")); break; }
-            const float *z = lt_vecs_row(Z, i);
-            int64_t best = 0;
-            for (int64_t j = 1; j < Z->d; j++) if (z[j] > z[best]) best = j;
-            hits += best == id;
-            if (Z->d == 2) { sc[i] = (double)z[1] - z[0]; pos[i] = id == 1; }
-        }
-        if (!r) test_acc = (double)hits / (double)n_test;
-        if (!r && Z->d == 2) test_auc = lt_roc_auc(sc, pos, n_test);
-        lt_free(sc); lt_free(pos); lt_vecs_free(Z);
+        r = lt_entity_score(m, ttab, test, target, t->n_threads, &test_acc, &test_auc) ? cli_fail("test") : 0;
     }
     if (!r) {
         lt_model_meta_set(m, "input", argv[optind]);

@@ -274,6 +274,38 @@ expect 1 "encode: unknown layer named" "no layer 'fc9' (named layers: fc1 fc2 ou
 printf 'a,b,c\n1,2,3\n' > "$T/w3.csv"
 expect 1 "encode: rows of another width" "3 columns" -- $L encode "$T/nn.lmodel" "$T/w3.csv" -o "$T/x.txt"
 expect 2 "train entity needs --target" "--target COL" -- $L train entity "$T/ok.csv" -o "$T/x.lmodel"
+# train entity --test: accuracy and AUC (the library's lt_entity_score) against numpy on the
+# output layer's logits written by `encode --layer output`
+python3 - "$T" <<'EOF'
+import random, sys
+r = random.Random(5)
+for name, n in (("etr.csv", 400), ("ete.csv", 200)):
+    with open(sys.argv[1] + "/" + name, "w") as f:
+        f.write("colour,size,x,y\n")
+        for i in range(n):
+            c, s, x = r.choice("abcdef"), r.choice("SML"), r.random()
+            y = "yes" if (c in "abc") != (r.random() < 0.2) else "no"
+            f.write(f"{c},{s},{x:.3f},{y}\n")
+EOF
+$L train entity "$T/etr.csv" --target y -o "$T/ent.lmodel" --epochs 40 -t 1 --test "$T/ete.csv" --json -q > "$T/ent.json"
+$L encode "$T/ent.lmodel" "$T/ete.csv" --layer output -o "$T/ent_out.csv" -q
+python3 - "$T" <<'EOF' && ok "train entity --test: accuracy and AUC equal an independent count on the logits" || no "entity test scores differ from the logits'"
+import json, sys
+T = sys.argv[1]
+j = json.load(open(T + "/ent.json"))
+Z = [[float(v) for v in l.split(",")] for l in list(open(T + "/ent_out.csv"))[1:]]
+y = [l.rstrip("\n").split(",")[3] == "yes" for l in list(open(T + "/ete.csv"))[1:]]
+# the model's target classes are sorted ("no", "yes"): logit 1 is "yes"
+acc = sum((z[1] > z[0]) == t for z, t in zip(Z, y)) / len(y)
+s = [z[1] - z[0] for z in Z]
+# AUC: the share of (positive, negative) pairs ordered right, ties counting half
+P = [v for v, t in zip(s, y) if t]; N = [v for v, t in zip(s, y) if not t]
+auc = sum((p > q) + 0.5 * (p == q) for p in P for q in N) / (len(P) * len(N))
+assert len(Z) == 200, len(Z)
+assert abs(j["test_accuracy"] - acc) < 1e-12, (j["test_accuracy"], acc)
+assert abs(j["test_auc"] - auc) < 1e-9, (j["test_auc"], auc)
+assert acc > 0.7, acc   # the rule is learnable: 80% of rows follow the colour
+EOF
 
 # docs/cli.md is generated from --help and must be current
 if sh tools/mkclidoc.sh "$L" | cmp -s - docs/cli.md; then ok "docs/cli.md is current"; else no "docs/cli.md is stale: sh tools/mkclidoc.sh build/latent > docs/cli.md"; fi

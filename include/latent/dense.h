@@ -167,7 +167,8 @@ int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
  * (e.g. "f64-f64") and a softmax layer over the target's classes. val_frac holds out a seeded
  * share of the rows, evaluated after every epoch. */
 typedef struct lt_neural_opts {
-    const char *arch;
+    const char *arch;         /* NULL: the default network (autoencoder d-256-32-256-d; cnn
+                                 c16k3-p2-c32k3-p2-f64-fK; entity hidden layers f64-f64) */
     lt_scale scale;
     int c, h, w;              /* cnn image shape (0: from the input) */
     double val_frac;
@@ -176,7 +177,7 @@ typedef struct lt_neural_opts {
                                  PyTorch's for entity, the better of the two measured on each */
     lt_nn_train_opts train;   /* optimiser, epochs, batch, threads, checkpoints, progress */
 } lt_neural_opts;
-void lt_neural_opts_init(lt_neural_opts *o);
+void lt_neural_opts_init(lt_neural_opts *o);   /* train.batch 128, the rest lt_nn_train_opts_init's */
 int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
 /* y: class ids 0 .. n_classes - 1 of X's rows */
 int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);

@@ -6,6 +6,7 @@
 #include "latent/store.h"
 #include "latent/classes.h"
 #include "latent/index.h"
+#include "latent/model.h"
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -133,6 +134,13 @@ int lt_probe(const lt_vecs *train, const int *ytrain, const lt_vecs *test, const
              lt_probe_result *out);
 /* stratified k-fold cross-validation on one labelled set (folds drawn from seed) */
 int lt_probe_cv(const lt_vecs *X, const int *y, int n_classes, int folds, uint64_t seed, const lt_probe_opts *o, lt_probe_result *out);
+
+/* An entity model (dense.h) on a held-out table t (name for messages) with its target column:
+ * accuracy of the output layer's arg-max, and for two classes the ROC-AUC of logit 1 - logit 0
+ * (else NaN). A target value the model was not trained on is an error naming the row. */
+typedef struct lt_table lt_table;
+int lt_entity_score(const lt_model *m, const lt_table *t, const char *name, const char *target, int n_threads,
+                    double *accuracy, double *auc);
 
 /* ROC-AUC of scores against labels (> 0 positive), ties sharing their mean rank. */
 double lt_roc_auc(const double *score, const int8_t *label, int64_t n);

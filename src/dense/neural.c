@@ -12,6 +12,7 @@
 void lt_neural_opts_init(lt_neural_opts *o) {
     memset(o, 0, sizeof *o);
     lt_nn_train_opts_init(&o->train);
+    o->train.batch = 128;
     o->seed = 1;
     o->init = -1;
 }
@@ -134,11 +135,14 @@ static const char *loss_name(lt_loss l) { return l == LT_LOSS_MSE ? "mse" : l ==
 int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res) {
     *out = NULL;
     if (o->train.loss == LT_LOSS_SOFTMAX_CE) return lt_err(LT_EINVAL, "an autoencoder reconstructs its input: mse or bce, not softmax_ce");
+    char def[128];   /* the default network: d-256-32-256-d */
+    snprintf(def, sizeof def, "%lld-256-32-256-%lld", (long long)X->d, (long long)X->d);
+    const char *arch = o->arch ? o->arch : def;
     lt_nn *net;
-    int rc = lt_nn_new(o->arch, (int)X->d, 1, 1, &net);
+    int rc = lt_nn_new(arch, (int)X->d, 1, 1, &net);
     if (rc) return rc;
     if (lt_nn_out_dim(net, -1) != X->d) {
-        rc = lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs, the input %lld columns", o->arch, (long long)lt_nn_out_dim(net, -1), (long long)X->d);
+        rc = lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs, the input %lld columns", arch, (long long)lt_nn_out_dim(net, -1), (long long)X->d);
         lt_nn_free(net);
         return rc;
     }
@@ -193,10 +197,13 @@ int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o,
     int c = 0, h = 0, w = 0;
     int rc = image_shape(X, o, &c, &h, &w);
     if (rc) return rc;
+    char def[128];   /* the default network: two 3x3 convolutions with pooling, 64 hidden */
+    snprintf(def, sizeof def, "c16k3-p2-c32k3-p2-f64-f%d", n_classes);
+    const char *arch = o->arch ? o->arch : def;
     lt_nn *net;
-    if ((rc = lt_nn_new(o->arch, c, h, w, &net))) return rc;
+    if ((rc = lt_nn_new(arch, c, h, w, &net))) return rc;
     if (lt_nn_out_dim(net, -1) != n_classes) {
-        rc = lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs for %d classes", o->arch, (long long)lt_nn_out_dim(net, -1), n_classes);
+        rc = lt_err(LT_EINVAL, "architecture '%s': the last layer has %lld outputs for %d classes", arch, (long long)lt_nn_out_dim(net, -1), n_classes);
         lt_nn_free(net);
         return rc;
     }
@@ -276,8 +283,9 @@ int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_
     if (rc == LT_OK) rc = lt_classes_sort(cl, y, X->n, NULL, 0);
     char *head = NULL;
     lt_nn *net = NULL;
-    if (rc == LT_OK && (head = lt_malloc(strlen(o->arch) + 32))) {
-        sprintf(head, "%s%sf%d", o->arch, *o->arch ? "-" : "", K);
+    const char *arch = o->arch ? o->arch : "f64-f64";   /* the default hidden layers */
+    if (rc == LT_OK && (head = lt_malloc(strlen(arch) + 32))) {
+        sprintf(head, "%s%sf%d", arch, *arch ? "-" : "", K);
         rc = lt_nn_new_entity(ncat, card, dd, nnum, head, &net);
     } else if (rc == LT_OK) rc = lt_err(LT_ENOMEM, "out of memory");
     /* columns of the ordinal rows: numerics first, then one id per categorical column */
