@@ -161,6 +161,11 @@ void lt_progress_end(lt_progress *p, double done);
 
 /* 64-bit FNV-1a, for content hashes in metadata. */
 uint64_t lt_hash64(const void *data, size_t n, uint64_t h);
+/* fastText's string hash (FNV-1a over bytes read as signed chars) */
+uint32_t lt_fasttext_hash(const char *s, size_t n);
+/* The bucket of each character n-gram of "<word>" (n = minn..maxn UTF-8 characters, never "<"
+ * or ">" alone), in fastText's order, into out (at most cap); returns the count (-1: no memory). */
+int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap);
 #define LT_HASH_INIT 0xcbf29ce484222325ULL
 
 #ifdef __cplusplus

@@ -72,11 +72,6 @@ int64_t lt_vecs_find(const lt_vecs *v, const char *label);
  * averaged (0: no n-gram, a zero vector), or -1 when v has no subword information (out NULL:
  * only that test). */
 int lt_vecs_subword(const lt_vecs *v, const char *word, float *out);
-/* fastText's string hash (FNV-1a over bytes read as signed chars) */
-uint32_t lt_fasttext_hash(const char *s, size_t n);
-/* The bucket of each character n-gram of "<word>" (n = minn..maxn UTF-8 characters, never "<"
- * or ">" alone), in fastText's order, into out (at most cap); returns the count (-1: no memory). */
-int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap);
 /* Writes a fastText skip-gram model (.bin, version 12, negative sampling) that fastText and
  * latent read: words with counts, the input rows (nwords + bucket) and the output rows
  * (nwords), ld floats apart. */

@@ -26,35 +26,7 @@ void lt__subword_free(lt_subword *s) {
     lt_free(s->ngrams); lt_free(s->prune); lt_free(s);
 }
 
-uint32_t lt_fasttext_hash(const char *s, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) { h ^= (uint32_t)(int32_t)(int8_t)s[i]; h *= 16777619u; }
-    return h;
-}
-
 static int cmp_pair(const void *a, const void *b) { int32_t x = *(const int32_t *)a, y = *(const int32_t *)b; return (x > y) - (x < y); }
-
-int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap) {
-    if (maxn <= 0 || bucket <= 0) return 0;
-    size_t wl = strlen(word), L = wl + 2;
-    char sb[256], *b = L + 1 <= sizeof sb ? sb : lt_malloc(L + 1);
-    if (!b) return -1;
-    b[0] = '<'; memcpy(b + 1, word, wl); b[L - 1] = '>'; b[L] = 0;
-    int64_t cnt = 0;
-    for (size_t i = 0; i < L; i++) {
-        if ((b[i] & 0xC0) == 0x80) continue;
-        size_t j = i;
-        for (int n = 1; j < L && n <= maxn; n++) {
-            j++;
-            while (j < L && (b[j] & 0xC0) == 0x80) j++;
-            if (n < minn || (n == 1 && (i == 0 || j == L))) continue;
-            if (cnt < cap) out[cnt] = (int32_t)(lt_fasttext_hash(b + i, j - i) % (uint32_t)bucket);
-            cnt++;
-        }
-    }
-    if (b != sb) lt_free(b);
-    return cnt;
-}
 
 /* adds the rows of "<word>"'s n-grams to acc (dim floats); returns how many */
 static int64_t add_ngrams(const lt_subword *s, const char *word, float *acc) {
@@ -242,3 +214,5 @@ int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords
     for (int64_t i = 0; i < m; i++) fwrite(out + i * ld, 4, (size_t)a->dim, f.f);
     return lt_afile_commit(&f);
 }
+
+const lt__format lt__fmt_fasttext = {.id = LT_FMT_FASTTEXT, .parse = lt__parse_fasttext};

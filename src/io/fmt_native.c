@@ -68,7 +68,7 @@ static int fill_labels(void *ctx, lt_box_out *o) {
     return rc;
 }
 
-int lt__write_native(const lt_vecs *v, FILE *f, int f16) {
+static int lt__write_native(const lt_vecs *v, FILE *f, int f16) {
     vec_fill c = {v, f16};
     lt_boxw *w = lt_boxw_new(MAGIC, 2);
     const char *k, *val;
@@ -205,3 +205,7 @@ int lt__parse_native(const char *buf, size_t len, const char *name, int alias, l
     if (len >= 12 && !memcmp(buf, MAGIC, 8) && get32((const unsigned char *)buf + 8) == 1) return parse_v1(buf, len, name, alias, out);
     return parse_box(buf, len, name, alias, out);
 }
+
+static int parse_copy(const char *buf, size_t len, const char *name, lt_vecs **out) { return lt__parse_native(buf, len, name, 0, out); }
+static int write_whole(const lt_vecs *v, FILE *f, const lt_save_opts *o) { return lt__write_native(v, f, o->f16); }
+const lt__format lt__fmt_native = {.id = LT_FMT_NATIVE, .parse = parse_copy, .write_whole = write_whole};
