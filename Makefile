@@ -7,7 +7,7 @@ LDLIBS  += -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -
 PREFIX  ?= /usr/local
 B       ?= build
 
-LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/kern/blas.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/index/*.c src/encoder/*.c src/graph/*.c src/dense/*.c src/glove/*.c src/nn/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/kern/blas.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/map/*.c src/classify/*.c src/index/*.c src/encoder/*.c src/graph/*.c src/dense/*.c src/glove/*.c src/nn/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o $(B)/src/nn/vec_avx2.o $(B)/src/nn/vec_avx512.o
 CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))

@@ -7,6 +7,8 @@
 #include "latent/classes.h"
 #include "latent/index.h"
 #include "latent/model.h"
+#include "latent/classify.h"
+#include "latent/map.h"
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -50,14 +52,6 @@ int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, l
 /* The same; with oov, a word missing from the rows takes its subword vector (fastText models,
  * lt_vecs_subword; counted in oov_filled), as fastText's print-word-vectors would give it. */
 int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_n, int oov, lt_similarity_report *out);
-/* L2-regularised logistic regression, scikit-learn's objective: minimise
- * C * sum_i log(1 + exp(-y_i (w.x_i + b))) + |w|^2 / 2 (b not penalised), by Newton's method.
- * Xa: n rows of d features followed by a 1 (n x (d + 1), row-major); y: +1 / -1;
- * w: d + 1 outputs (the intercept last). */
-typedef struct lt_logreg_opts { double C; int max_iter; double tol; } lt_logreg_opts;
-void lt_logreg_opts_init(lt_logreg_opts *o);   /* C 1, 100 iterations, gradient tolerance 1e-10 */
-int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const lt_logreg_opts *o, double *w);
-
 /* Node classification (the DeepWalk / node2vec protocol): labels file "node<TAB>label" per
  * line (a node may have several lines: multi-label); nodes are matched to the vectors'
  * labels. Repeated random splits (train_ratio of the labelled nodes for training, split r
@@ -74,18 +68,6 @@ typedef struct lt_node_eval_result {
     int labels, repeats;
 } lt_node_eval_result;
 int lt_eval_nodes(const lt_vecs *v, const char *labels_path, const lt_node_eval_opts *o, lt_node_eval_result *out);
-
-/* C-support vector classification (LIBSVM's dual, solved by SMO with second-order working-set
- * selection) on a precomputed kernel matrix K (row-major, leading dimension ldk): the n
- * training items are rows and columns idx[0..n) of K, y[i] = +1 / -1. On return coef[i] =
- * alpha_i y_i and rho: an item x's decision value is sum_i coef[i] K(idx[i], x) - rho (> 0:
- * the +1 class). iters (may be NULL): SMO steps taken. */
-typedef struct lt_svm_opts { double C, tol; int64_t max_iter; } lt_svm_opts;
-void lt_svm_opts_init(lt_svm_opts *o);   /* C 1, tol 1e-3 (scikit-learn's), at most 10^7 steps */
-int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, const int8_t *y, const lt_svm_opts *o,
-               double *coef, double *rho, int64_t *iters);
-/* K (n x n) = exp(-gamma |x_i - x_j|^2) over the rows of X (n x d, leading dimension ldx). */
-int lt_rbf_kernel(const double *X, int64_t n, int64_t d, int64_t ldx, double gamma, double *K);
 
 /* Graph classification: stratified k-fold cross-validation (folds drawn from seed), features
  * standardised on each training fold; accuracy mean and standard deviation over the folds.
@@ -225,29 +207,6 @@ void lt_report_opts_init(lt_report_opts *o);   /* seed 1, 5000 map rows, 1 threa
 int lt_report_html(const char *path, const char *title, const lt_vecs *V, const int *labels, int n_classes, const char *const *class_names,
                    const lt_quality_result *q, const lt_report_opts *o);
 
-/* 2-D maps of rows, Y: n x 2.
- *  LT_MAP_PCA: the two leading principal components.
- *  LT_MAP_TSNE: t-SNE with scikit-learn's optimiser and defaults (perplexity 30, 1000
- *   iterations, 250 of early exaggeration 12, PCA initialisation, learning rate
- *   max(n / 48, 50)): exact (O(n^2), at most 20000 rows) or Barnes-Hut (affinities on the
- *   3 * perplexity nearest neighbours, angle theta); exact < 0 picks exact up to
- *   LT_MAP_EXACT_AUTO rows. The same map for any thread count.
- *  LT_MAP_UMAP: UMAP's algorithm (McInnes et al. 2018): fuzzy simplicial set of the
- *   n_neighbors graph, a and b fitted to min_dist, SGD layout with 5 negative samples per
- *   edge, from the PCA map; epochs 0: 500 up to 10000 rows, 200 beyond. Seeded; one
- *   thread reproduces bit for bit, more threads update in parallel (Hogwild, as umap-learn). */
-typedef enum { LT_MAP_TSNE = 0, LT_MAP_PCA, LT_MAP_UMAP } lt_map_method;
-enum { LT_MAP_EXACT_AUTO = 2000 };
-typedef struct lt_map_opts {
-    lt_map_method method;
-    double perplexity; int iters; int exact; double theta;   /* t-SNE [30, 1000, -1, 0.5] */
-    int n_neighbors; double min_dist; int epochs;            /* UMAP [15, 0.1, 0] */
-    int n_threads; uint64_t seed;                             /* [1, 1] */
-    lt_progress *progress;
-} lt_map_opts;
-void lt_map_opts_init(lt_map_opts *o);
-typedef struct lt_map_result { double kl_divergence; int iters; int exact; } lt_map_result;   /* exact: the t-SNE solver used */
-int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res);
 
 /* Spearman rho with average ranks for ties; Pearson r. */
 double lt_spearman(const double *x, const double *y, int64_t n);

@@ -9,7 +9,7 @@
  *    to 4, the rate falling linearly from 1; edges below max_w / epochs dropped.
  * One thread is deterministic; several split the edges and update the shared map without
  * locks (Hogwild), as umap-learn's parallel mode does. */
-#include "eval_impl.h"
+#include "map_impl.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

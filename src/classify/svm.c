@@ -7,7 +7,7 @@
  * maximal violation m(a) - M(a) is below tol (scikit-learn's default 1e-3). No shrinking:
  * the kernel is already in memory, so a step costs two kernel rows. */
 #include "latent/kern.h"
-#include "latent/eval.h"
+#include "latent/classify.h"
 #include "latent/core.h"
 #include <math.h>
 #include <string.h>

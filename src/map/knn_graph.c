@@ -1,7 +1,7 @@
 /* The k-nearest-neighbour graph of a set of rows, for the maps: latent's exact search
  * (deterministic, equal to a double-precision brute force) up to LT__KNN_EXACT_MAX rows,
  * an HNSW index beyond; and its symmetric form (t-SNE's P + P^T, UMAP's fuzzy union). */
-#include "eval_impl.h"
+#include "map_impl.h"
 #include "latent/index.h"
 #include <string.h>
 

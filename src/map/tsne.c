@@ -3,7 +3,7 @@
  * initialisation scaled to sd 1e-4; 250 iterations of early exaggeration 12 at momentum 0.5,
  * then momentum 0.8; delta-bar-delta gains (+0.2 / x0.8, at least 0.01); learning rate
  * max(n / 12 / 4, 50). O(n^2) memory and time per iteration: for up to a few thousand rows. */
-#include "eval_impl.h"
+#include "map_impl.h"
 #include "latent/kern.h"
 #include <math.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * is a contiguous range of it) and walks it for fixed chunks of consecutive points, so that
  * neighbours in the walk share the cells they visit. The normalisation sum Z is added chunk
  * by chunk in a fixed order: the map does not depend on the thread count. */
-#include "eval_impl.h"
+#include "map_impl.h"
 #include "latent/kern.h"
 #include <math.h>
 #include <stdatomic.h>
