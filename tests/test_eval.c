@@ -5,6 +5,7 @@
  * against umap-learn's values, and both maps keeping separated clusters apart. */
 #include "test.h"
 #include "../src/eval/eval_impl.h"
+#include "../src/map/map_impl.h"
 #include <unistd.h>
 
 enum { NTR = 80, NTE = 25, NALL = NTR + NTE };
