@@ -27,19 +27,24 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < n; i++) {
         snprintf(lab, sizeof lab, "w%lld", (long long)i);
         lt_vecs_set_label(v, i, lab);
-        for (int64_t k = 0; k < d; k++) lt_vecs_row(v, i)[k] = (float)((int)(lt_rng_uniform(&r) * 2e6) - 1000000) / 1e6f;
+        for (int64_t k = 0; k < d; k++)
+            lt_vecs_row(v, i)[k] = (float)((int)(lt_rng_uniform(&r) * 2e6) - 1000000) / 1e6f;
     }
-    const char *ext[] = {"txt", "bin", "lvec"};
+    const char *ext[] = { "txt", "bin", "lvec" };
     for (int e = 0; e < 3; e++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/load_%lldx%lld.%s", dir, (long long)n, (long long)d, ext[e]);
+        snprintf(
+                path, sizeof path, "%s/load_%lldx%lld.%s", dir, (long long)n, (long long)d, ext[e]);
         struct stat st;
         if (stat(path, &st) != 0) {
             lt_save_opts o;
             lt_save_opts_init(&o);
             o.precision = 6;
             double t0 = lt_now();
-            if (lt_vecs_save(v, path, LT_FMT_AUTO, &o)) { fprintf(stderr, "%s\n", lt_errmsg()); return 1; }
+            if (lt_vecs_save(v, path, LT_FMT_AUTO, &o)) {
+                fprintf(stderr, "%s\n", lt_errmsg());
+                return 1;
+            }
             fprintf(stderr, "wrote %s in %.1fs\n", path, lt_now() - t0);
             stat(path, &st);
         }
@@ -47,15 +52,22 @@ int main(int argc, char **argv) {
         for (int rep = 0; rep < 3; rep++) {
             lt_vecs *w;
             double t0 = lt_now();
-            if (lt_vecs_load(path, LT_FMT_AUTO, &w)) { fprintf(stderr, "%s\n", lt_errmsg()); return 1; }
+            if (lt_vecs_load(path, LT_FMT_AUTO, &w)) {
+                fprintf(stderr, "%s\n", lt_errmsg());
+                return 1;
+            }
             double t = lt_now() - t0;
             if (t < best) best = t;
             double err = check(v, w);
-            if (err > 1e-6) { fprintf(stderr, "%s: loaded values differ (max %g)\n", path, err); return 1; }
+            if (err > 1e-6) {
+                fprintf(stderr, "%s: loaded values differ (max %g)\n", path, err);
+                return 1;
+            }
             lt_vecs_free(w);
         }
-        printf("%s\t%lld x %lld\t%.0f MB\tload %.2fs\t%.0f MB/s\t%.0f rows/s\n", ext[e], (long long)n, (long long)d,
-               (double)st.st_size / 1e6, best, (double)st.st_size / 1e6 / best, (double)n / best);
+        printf("%s\t%lld x %lld\t%.0f MB\tload %.2fs\t%.0f MB/s\t%.0f rows/s\n", ext[e],
+                (long long)n, (long long)d, (double)st.st_size / 1e6, best,
+                (double)st.st_size / 1e6 / best, (double)n / best);
     }
     lt_vecs_free(v);
     return 0;

@@ -12,8 +12,14 @@ static void put_int(int32_t v, int sep) {
     char b[16];
     int k = 0;
     uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-    do { b[k++] = (char)('0' + u % 10); u /= 10; } while (u);
-    if (sep) { putchar_unlocked(','); putchar_unlocked(' '); }
+    do {
+        b[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (sep) {
+        putchar_unlocked(',');
+        putchar_unlocked(' ');
+    }
     if (v < 0) putchar_unlocked('-');
     while (k) putchar_unlocked(b[--k]);
 }
@@ -35,14 +41,18 @@ static void print_json_enc(const lt_tokenizer *t, const lt_encoding *e, int offs
         fputs(", \"tokens\": [", stdout);
         for (int k = 0; k < e->n; k++) {
             if (k) fputs(", ", stdout);
-            cli_json_str(stdout, lt_tokenizer_token(t, e->ids[k]) ? lt_tokenizer_token(t, e->ids[k]) : "");
+            cli_json_str(stdout,
+                    lt_tokenizer_token(t, e->ids[k]) ? lt_tokenizer_token(t, e->ids[k]) : "");
         }
         putchar_unlocked(']');
     }
     if (offsets) {
         fputs(", \"offsets\": [", stdout);
         for (int k = 0; k < e->n; k++) {
-            if (k) { putchar_unlocked(','); putchar_unlocked(' '); }
+            if (k) {
+                putchar_unlocked(',');
+                putchar_unlocked(' ');
+            }
             putchar_unlocked('[');
             put_int(e->offsets[2 * k], 0);
             put_int(e->offsets[2 * k + 1], 1);
@@ -66,41 +76,57 @@ static int tokenize_vocab_txt(const char *dir, const cli_inputs *ins, const char
     long long cut = 0;
     for (int64_t i = 0; ids && i < ins->n && !r; i++) {
         int full, n = lt_bert_tokenize(m, ins->text[i], ins->len[i], 1, ids, cap, &full);
-        if (n < 0) { fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>", (long long)i + 1, lt_errmsg()); r = 1; break; }
+        if (n < 0) {
+            fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>",
+                    (long long)i + 1, lt_errmsg());
+            r = 1;
+            break;
+        }
         cut += full > n;
         putchar_unlocked('[');
         for (int k = 0; k < n; k++) printf(k ? ", %d" : "%d", ids[k]);
         puts("]");
     }
-    if (cut && !cli_quiet()) fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, cap);
+    if (cut && !cli_quiet())
+        fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, cap);
     free(ids);
     lt_bert_free(m);
     return r;
 }
 
 int cmd_tokenize(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        {"input", 'i', "FILE", T_IN, "one input per line ['-' = stdin]"},
-        {"jsonl", 0, NULL, T_JSONL, "JSON Lines input: a string, or an object with \"text\" (and \"pair\")"},
-        {"max-seq", 0, "N", T_MAXSEQ, "truncate to N tokens, special tokens included [from the model folder; none for a .json]"},
-        {"offsets", 0, NULL, T_OFFSETS, "print {\"ids\", \"offsets\"}: each token's input byte range [start, stop)"},
-        {"tokens", 0, NULL, T_TOKENS, "print the tokens too ({\"ids\", \"tokens\"})"},
-        {"no-special", 0, NULL, T_NOSPECIAL, "without the special tokens the post-processor adds"},
-        {"pair", 0, "TEXT", T_PAIR, "a second text for every input (cross-encoders' pairs)"},
-        {"quiet", 'q', NULL, T_QUIET, "no summary on stderr"}, {0}};
-    static const cli_spec S = {"tokenize", "usage: latent tokenize MODEL_DIR|tokenizer.json [options]\n"
-                               "  token ids of each input as a JSON array per line, as Hugging Face tokenizers gives them\n"
-                               "  (any tokenizer.json: WordPiece, BPE, Unigram; or a BERT vocab.txt folder)\n", opts};
+    static const cli_opt opts[] = { { "input", 'i', "FILE", T_IN,
+                                            "one input per line ['-' = stdin]" },
+        { "jsonl", 0, NULL, T_JSONL,
+                "JSON Lines input: a string, or an object with \"text\" (and \"pair\")" },
+        { "max-seq", 0, "N", T_MAXSEQ,
+                "truncate to N tokens, special tokens included [from the model folder; none for a .json]" },
+        { "offsets", 0, NULL, T_OFFSETS,
+                "print {\"ids\", \"offsets\"}: each token's input byte range [start, stop)" },
+        { "tokens", 0, NULL, T_TOKENS, "print the tokens too ({\"ids\", \"tokens\"})" },
+        { "no-special", 0, NULL, T_NOSPECIAL,
+                "without the special tokens the post-processor adds" },
+        { "pair", 0, "TEXT", T_PAIR, "a second text for every input (cross-encoders' pairs)" },
+        { "quiet", 'q', NULL, T_QUIET, "no summary on stderr" }, { 0 } };
+    static const cli_spec S = { "tokenize",
+        "usage: latent tokenize MODEL_DIR|tokenizer.json [options]\n"
+        "  token ids of each input as a JSON array per line, as Hugging Face tokenizers gives them\n"
+        "  (any tokenizer.json: WordPiece, BPE, Unigram; or a BERT vocab.txt folder)\n",
+        opts };
     const char *U = S.usage, *in = "-", *a, *pair = NULL;
     int jsonl = 0, max_seq = 0, offsets = 0, tokens = 0, special = 1, c;
     long long iv;
     optind = 1;
     while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
         switch (c) {
-        case CLI_HELP: case CLI_ERROR: return CLI_DONE(c);
+        case CLI_HELP:
+        case CLI_ERROR: return CLI_DONE(c);
         case T_IN: in = a; break;
         case T_JSONL: jsonl = 1; break;
-        case T_MAXSEQ: if (!cli_int(a, 2, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 2"); max_seq = (int)iv; break;
+        case T_MAXSEQ:
+            if (!cli_int(a, 2, 1 << 20, &iv)) return cli_usage(U, "--max-seq must be >= 2");
+            max_seq = (int)iv;
+            break;
         case T_OFFSETS: offsets = 1; break;
         case T_TOKENS: tokens = 1; break;
         case T_NOSPECIAL: special = 0; break;
@@ -115,30 +141,44 @@ int cmd_tokenize(int argc, char **argv) {
     FILE *probe = cli_is_dir(path) ? fopen(tj, "rb") : NULL;
     int general = !cli_is_dir(path) || probe;
     if (probe) fclose(probe);
-    cli_inputs ins = {0};
-    if (cli_read_inputs(in, jsonl, NULL, &ins)) { cli_free_inputs(&ins); return 1; }
+    cli_inputs ins = { 0 };
+    if (cli_read_inputs(in, jsonl, NULL, &ins)) {
+        cli_free_inputs(&ins);
+        return 1;
+    }
     if (!general) {
-        if (offsets || tokens || !special || pair) { cli_free_inputs(&ins); return cli_usage(U, "%s has no tokenizer.json: --offsets, --tokens, --no-special and --pair need one", path); }
+        if (offsets || tokens || !special || pair) {
+            cli_free_inputs(&ins);
+            return cli_usage(U,
+                    "%s has no tokenizer.json: --offsets, --tokens, --no-special and --pair need one",
+                    path);
+        }
         int r = tokenize_vocab_txt(path, &ins, in, max_seq);
         cli_free_inputs(&ins);
         return r;
     }
     lt_tokenizer *t;
-    if (lt_tokenizer_load(&t, path)) { cli_free_inputs(&ins); return cli_fail("tokenize"); }
+    if (lt_tokenizer_load(&t, path)) {
+        cli_free_inputs(&ins);
+        return cli_fail("tokenize");
+    }
     if (!max_seq && cli_is_dir(path)) max_seq = lt_tokenizer_max_length(path);
-    lt_encoding e = {0};
+    lt_encoding e = { 0 };
     long long cut = 0;
     int r = 0;
     for (int64_t i = 0; i < ins.n && !r; i++) {
-        if (lt_tokenizer_encode(t, ins.text[i], ins.len[i], pair, pair ? strlen(pair) : 0, special, max_seq, &e)) {
-            fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>", (long long)i + 1, lt_errmsg());
+        if (lt_tokenizer_encode(t, ins.text[i], ins.len[i], pair, pair ? strlen(pair) : 0, special,
+                    max_seq, &e)) {
+            fprintf(stderr, "latent: %s: input %lld: %s\n", strcmp(in, "-") ? in : "<stdin>",
+                    (long long)i + 1, lt_errmsg());
             r = 1;
             break;
         }
         cut += e.n_full > e.n;
         print_json_enc(t, &e, offsets, tokens);
     }
-    if (cut && !cli_quiet()) fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, max_seq);
+    if (cut && !cli_quiet())
+        fprintf(stderr, "latent: %lld inputs longer than %d tokens were cut\n", cut, max_seq);
     lt_encoding_free(&e);
     lt_tokenizer_free(t);
     cli_free_inputs(&ins);

@@ -5,15 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int count(const cli_opt *t) { int n = 0; while (t[n].name) n++; return n; }
+static int count(const cli_opt *t) {
+    int n = 0;
+    while (t[n].name) n++;
+    return n;
+}
 
 void cli_help(const cli_spec *s, FILE *f) {
     fputs(s->usage, f);
     if (s->opts && s->opts[0].name) fputs("options:\n", f);
     for (const cli_opt *o = s->opts; o && o->name; o++) {
         char left[64];
-        if (o->shrt) snprintf(left, sizeof left, "-%c, --%s%s%s", o->shrt, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        else snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        if (o->shrt)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", o->shrt, o->name, o->arg ? " " : "",
+                    o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "",
+                    o->arg ? o->arg : "");
         fprintf(f, "  %-26s %s\n", left, o->help);
     }
     fputs("  -h, --help                 this help\n", f);
@@ -28,14 +36,15 @@ int cli_getopt(int argc, char **argv, const cli_spec *s, const char **arg) {
         int n = count(s->opts), k = 0;
         if (n > MAXO) n = MAXO;
         for (int i = 0; i < n; i++) {
-            lo[i] = (struct option){s->opts[i].name, s->opts[i].arg ? required_argument : no_argument, NULL, 256 + i};
+            lo[i] = (struct option){ s->opts[i].name,
+                s->opts[i].arg ? required_argument : no_argument, NULL, 256 + i };
             if (s->opts[i].shrt) {
                 shorts[k++] = s->opts[i].shrt;
                 if (s->opts[i].arg) shorts[k++] = ':';
             }
         }
-        lo[n] = (struct option){"help", no_argument, NULL, 'h'};
-        lo[n + 1] = (struct option){0, 0, 0, 0};
+        lo[n] = (struct option){ "help", no_argument, NULL, 'h' };
+        lo[n + 1] = (struct option){ 0, 0, 0, 0 };
         shorts[k++] = 'h';
         shorts[k] = 0;
         built = s;
@@ -44,14 +53,19 @@ int cli_getopt(int argc, char **argv, const cli_spec *s, const char **arg) {
     int c = getopt_long(argc, argv, shorts, lo, NULL);
     *arg = optarg;
     if (c == -1) return CLI_END;
-    if (c == 'h') { cli_help(s, stdout); return CLI_HELP; }
+    if (c == 'h') {
+        cli_help(s, stdout);
+        return CLI_HELP;
+    }
     if (c >= 256) return s->opts[c - 256].id;
     for (const cli_opt *o = s->opts; o->name; o++)
         if (o->shrt == c) return o->id;
     const char *bad = argv[optind - 1];
     if (c == ':' || (c == '?' && optopt && strchr(shorts, optopt)))
-        cli_usage(s->usage, "option '%s' needs a value ('latent %s --help' lists the options)", bad, s->name);
+        cli_usage(s->usage, "option '%s' needs a value ('latent %s --help' lists the options)", bad,
+                s->name);
     else
-        cli_usage(s->usage, "'%s' is not an option of 'latent %s' ('latent %s --help' lists them)", bad, s->name, s->name);
+        cli_usage(s->usage, "'%s' is not an option of 'latent %s' ('latent %s --help' lists them)",
+                bad, s->name, s->name);
     return CLI_ERROR;
 }

@@ -8,7 +8,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static lt_bert *m;
     static int tried;
-    if (!tried) { tried = 1; lt_bert_load(&m, "tests/fixtures/bert-fixtures/tiny-bert-mean/st", NULL); }
+    if (!tried) {
+        tried = 1;
+        lt_bert_load(&m, "tests/fixtures/bert-fixtures/tiny-bert-mean/st", NULL);
+    }
     if (size < 1) return 0;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;

@@ -14,15 +14,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if ((data[0] & 3) == 2) {
         lt_table *t = NULL;
         if (lt_table_parse((const char *)data + 1, size - 1, "fuzz.csv", "?", &t) == LT_OK) {
-            static const char *kinds[] = {"onehot", "hash"};
+            static const char *kinds[] = { "onehot", "hash" };
             for (int k = 0; k < 2; k++) {
                 lt_cat_opts o;
                 lt_cat_opts_init(&o);
-                o.kind = kinds[k]; o.dim = 16; o.min_frequency = 2; o.unknown = LT_UNKNOWN_INFREQUENT;
+                o.kind = kinds[k];
+                o.dim = 16;
+                o.min_frequency = 2;
+                o.unknown = LT_UNKNOWN_INFREQUENT;
                 lt_model *m = NULL;
                 lt_vecs *z = NULL;
                 lt_csr *c = NULL;
-                if (lt_cat_fit(t, &o, &m) == LT_OK && lt_cat_encode(m, t, "fuzz.csv", &z) == LT_OK) lt_vecs_free(z);
+                if (lt_cat_fit(t, &o, &m) == LT_OK && lt_cat_encode(m, t, "fuzz.csv", &z) == LT_OK)
+                    lt_vecs_free(z);
                 if (m && lt_cat_encode_csr(m, t, "fuzz.csv", &c) == LT_OK) lt_csr_free(c);
                 lt_model_free(m);
             }
@@ -37,9 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         lt_model *m = NULL;
         if (lt_model_parse(data + 1, size - 1, "fuzz.lmodel", &m) == LT_OK) {
-            const char *dm = lt_model_meta(m, "dim"), *vm = lt_model_meta(m, "vocab"), *nm = lt_model_meta(m, "records");
+            const char *dm = lt_model_meta(m, "dim"), *vm = lt_model_meta(m, "vocab"),
+                       *nm = lt_model_meta(m, "records");
             int done = 0;
-            if (dm && vm && nm)   /* a GloVe checkpoint: checked against what its metadata claims */
+            if (dm && vm && nm) /* a GloVe checkpoint: checked against what its metadata claims */
                 lt_glove_checkpoint_check(m, atoi(dm), atoll(vm), atoll(nm), 0, &done);
             int64_t r = 0, c = 0;
             lt_model_get(m, "mean", &r, &c);

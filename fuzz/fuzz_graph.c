@@ -15,7 +15,11 @@
 static const char EDGES[] = "a b\nb c\nc a\nc d\nd e\n";
 
 static char dir[64], in[96], cache[128];
-static void cleanup(void) { unlink(cache); unlink(in); rmdir(dir); }
+static void cleanup(void) {
+    unlink(cache);
+    unlink(in);
+    rmdir(dir);
+}
 
 static lt_graph *beside(const uint8_t *data, size_t size) {
     if (!dir[0]) {
@@ -32,13 +36,17 @@ static lt_graph *beside(const uint8_t *data, size_t size) {
     uint8_t *b = malloc(size ? size : 1);
     if (!b) return NULL;
     memcpy(b, data, size);
-    if (size >= 8 + 7 * 8) {   /* header words 5 and 6: the input's size and FNV-1a hash */
-        int64_t isz = (int64_t)(sizeof EDGES - 1), ih = (int64_t)lt_hash64(EDGES, sizeof EDGES - 1, LT_HASH_INIT);
+    if (size >= 8 + 7 * 8) { /* header words 5 and 6: the input's size and FNV-1a hash */
+        int64_t isz = (int64_t)(sizeof EDGES - 1),
+                ih = (int64_t)lt_hash64(EDGES, sizeof EDGES - 1, LT_HASH_INIT);
         memcpy(b + 8 + 5 * 8, &isz, 8);
         memcpy(b + 8 + 6 * 8, &ih, 8);
     }
     FILE *f = fopen(cache, "wb");
-    if (!f) { free(b); return NULL; }
+    if (!f) {
+        free(b);
+        return NULL;
+    }
     fwrite(b, 1, size, f);
     fclose(f);
     free(b);

@@ -18,8 +18,10 @@ static void model_dir(void) {
     if (g_dir[0]) return;
     snprintf(g_dir, sizeof g_dir, "/tmp/latent-fuzz-model-%d", (int)getpid());
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp tests/fixtures/bert-fixtures/tiny-bert-mean/hf/model.safetensors "
-             "tests/fixtures/bert-fixtures/tiny-bert-mean/hf/tokenizer.json %s/", g_dir, g_dir);
+    snprintf(cmd, sizeof cmd,
+            "mkdir -p %s && cp tests/fixtures/bert-fixtures/tiny-bert-mean/hf/model.safetensors "
+            "tests/fixtures/bert-fixtures/tiny-bert-mean/hf/tokenizer.json %s/",
+            g_dir, g_dir);
     if (system(cmd) != 0) g_dir[0] = 0;
 }
 
@@ -33,7 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         lt_sgns *m;
         void *b;
         size_t bl;
-        if (lt_sgns_parse_checkpoint(p, n, "fuzz.ckpt", &m, &b, &bl) == LT_OK) { lt_sgns_free(m); lt_free(b); }
+        if (lt_sgns_parse_checkpoint(p, n, "fuzz.ckpt", &m, &b, &bl) == LT_OK) {
+            lt_sgns_free(m);
+            lt_free(b);
+        }
         lt__fuzz_nocrc = 0;
         break;
     }
@@ -57,10 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 2: {
         char *t, *id;
         size_t tl;
-        if (lt_jsonl_text(p, n, "id", &t, &tl, &id) == LT_OK) { lt_free(t); lt_free(id); }
+        if (lt_jsonl_text(p, n, "id", &t, &tl, &id) == LT_OK) {
+            lt_free(t);
+            lt_free(id);
+        }
         break;
     }
-    case 4: case 5: case 6: case 7: {
+    case 4:
+    case 5:
+    case 6:
+    case 7: {
         char *b;
         size_t bl;
         if (lt__gunzip((const unsigned char *)p, n, "fuzz.gz", &b, &bl) == LT_OK) lt_free(b);
@@ -68,7 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     default: {
         lt_vecs *v = lt_vecs_new(8, 2);
-        if (v) { lt__parse_labels(v, p, n, "fuzz.labels.txt"); lt_vecs_free(v); }
+        if (v) {
+            lt__parse_labels(v, p, n, "fuzz.labels.txt");
+            lt_vecs_free(v);
+        }
     }
     }
     return 0;

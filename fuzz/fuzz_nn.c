@@ -30,19 +30,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (const char *q = arch; *q; q++)
             if (*q >= '0' && *q <= '9' && strtol(q, NULL, 10) > 4096) return 0;
         lt_nn *net = NULL;
-        if (lt_nn_new(arch, 1 + data[1] % 16, 1 + data[2] % 16, 1 + data[3] % 16, &net) == LT_OK && lt_nn_param_count(net) < 100000) {
+        if (lt_nn_new(arch, 1 + data[1] % 16, 1 + data[2] % 16, 1 + data[3] % 16, &net) == LT_OK &&
+                lt_nn_param_count(net) < 100000) {
             lt_nn_init(net, 1);
             int64_t in = lt_nn_in_dim(net), out = lt_nn_out_dim(net, -1);
             float *x = lt_calloc((size_t)(2 * in), 4), *y = lt_calloc((size_t)(2 * out), 4);
             if (x && y) lt_nn_forward(net, x, 2, in, -1, y, out, 1);
-            lt_free(x); lt_free(y);
+            lt_free(x);
+            lt_free(y);
         }
         lt_nn_free(net);
     } else {
         lt_model *m = NULL;
         if (lt_model_parse(data + 1, size - 1, "fuzz.lmodel", &m) == LT_OK) {
             lt_nn *net = NULL;
-            if (lt_nn_from_model(m, &net) == LT_OK && lt_nn_in_dim(net) <= 4096 && strcmp(lt_model_kind(m), "entity")) {
+            if (lt_nn_from_model(m, &net) == LT_OK && lt_nn_in_dim(net) <= 4096 &&
+                    strcmp(lt_model_kind(m), "entity")) {
                 lt_vecs *x = lt_vecs_new(2, lt_nn_in_dim(net)), *z = NULL;
                 if (x && lt_neural_encode(m, x, NULL, 1, &z) == LT_OK) lt_vecs_free(z);
                 lt_vecs_free(x);

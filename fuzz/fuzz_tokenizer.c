@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kinds[] = {"minilm-real", "wordpiece", "bpe-bytelevel", "sp-bpe", "unigram", "unigram-spm"};
+static const char *kinds[] = { "minilm-real", "wordpiece", "bpe-bytelevel", "sp-bpe", "unigram",
+    "unigram-spm" };
 static lt_tokenizer *toks[6];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -21,26 +22,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             char p[512];
             snprintf(p, sizeof p, "build/tok_kinds/%s/tokenizer.json", kinds[i]);
             if (lt_tokenizer_load(&toks[i], p) != LT_OK)
-                lt_tokenizer_load(&toks[i], "tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json");
+                lt_tokenizer_load(
+                        &toks[i], "tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json");
         }
     }
     if (size < 1) return 0;
     const char *p = (const char *)data + 1;
     size_t n = size - 1;
-    lt_encoding e = {0};
+    lt_encoding e = { 0 };
     int k = data[0] % 7;
     if (k == 0) {
         lt_tokenizer *t = NULL;
         if (lt_tokenizer_parse(&t, p, n, "fuzz.json") == LT_OK) {
-            lt_tokenizer_encode(t, "Hello, w\xc3\xb6rld! <s> [CLS] 12345 \xe4\xb8\xad", 30, "pair", 4, 1, 0, &e);
+            lt_tokenizer_encode(t, "Hello, w\xc3\xb6rld! <s> [CLS] 12345 \xe4\xb8\xad", 30, "pair",
+                    4, 1, 0, &e);
             lt_tokenizer_encode(t, "x", 1, NULL, 0, 1, 3, &e);
         }
         lt_tokenizer_free(t);
     } else if (toks[k - 1]) {
         const lt_tokenizer *t = toks[k - 1];
         lt_tokenizer_encode(t, p, n, NULL, 0, 1, 0, &e);
-        for (int i = 0; i < e.n; i++)   /* offsets lie inside the text and do not run backwards */
-            if (e.offsets[2 * i] < 0 || e.offsets[2 * i] > e.offsets[2 * i + 1] || (size_t)e.offsets[2 * i + 1] > n) abort();
+        for (int i = 0; i < e.n; i++) /* offsets lie inside the text and do not run backwards */
+            if (e.offsets[2 * i] < 0 || e.offsets[2 * i] > e.offsets[2 * i + 1] ||
+                    (size_t)e.offsets[2 * i + 1] > n)
+                abort();
         size_t h = n / 2;
         lt_tokenizer_encode(t, p, h, p + h, n - h, 1, 8, &e);
         if (e.n > 8) abort();

@@ -17,11 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 }
 static int run(const uint8_t *data, size_t size) {
-    static const lt_format f[] = {LT_FMT_NATIVE, LT_FMT_W2V_TXT, LT_FMT_W2V_BIN, LT_FMT_GLOVE, LT_FMT_NPY, LT_FMT_FVECS};
+    static const lt_format f[] = { LT_FMT_NATIVE, LT_FMT_W2V_TXT, LT_FMT_W2V_BIN, LT_FMT_GLOVE,
+        LT_FMT_NPY, LT_FMT_FVECS };
     if (data[0] % 8 >= 6) {
         lt_hnsw *h = NULL;
         if (lt_hnsw_parse(data + 1, size - 1, "fuzz.lhnsw", &h) == LT_OK) {
-            float q[4096] = {0}, D[4];
+            float q[4096] = { 0 }, D[4];
             int64_t I[4];
             if (lt_hnsw_get_info(h).d <= 4096) lt_hnsw_search(h, q, 4, 16, NULL, D, I);
             lt_hnsw_free(h);
@@ -32,7 +33,8 @@ static int run(const uint8_t *data, size_t size) {
     if (data[0] & 0x40) {
         if (lt_vecs_parse(data + 1, size - 1, LT_FMT_FASTTEXT, "fuzz.bin", &v) == LT_OK) {
             float *o = lt_malloc((size_t)v->d * 4);
-            static const char *w[] = {"", "whale", "\xe6\x97\xa5\xe6\x9c\xac", "</s>", "\xff\x80"};
+            static const char *w[] = { "", "whale", "\xe6\x97\xa5\xe6\x9c\xac", "</s>",
+                "\xff\x80" };
             for (int i = 0; o && i < 5; i++) lt_vecs_subword(v, w[i], o);
             lt_free(o);
             lt_vecs_free(v);
@@ -40,7 +42,8 @@ static int run(const uint8_t *data, size_t size) {
         return 0;
     }
     if (lt_vecs_parse(data + 1, size - 1, f[data[0] % 6], "fuzz", &v) == LT_OK) {
-        for (int64_t i = 0; i < v->n; i++) if (v->labels) lt_vecs_find(v, v->labels[i]);
+        for (int64_t i = 0; i < v->n; i++)
+            if (v->labels) lt_vecs_find(v, v->labels[i]);
         lt_vecs_free(v);
     }
     return 0;

@@ -5,7 +5,7 @@
 #include <cjson/cJSON.h>
 
 #define FX "tests/fixtures/bert-fixtures"
-static const char *models[] = {"tiny-bert-mean", "tiny-bert-cls", "tiny-bert-cased"};
+static const char *models[] = { "tiny-bert-mean", "tiny-bert-cls", "tiny-bert-cased" };
 
 static cJSON *load_json(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -40,30 +40,50 @@ static int sentences(char ***out, size_t **lens) {
         char *o = malloc(4096);
         size_t k = 0;
         while (*p && *p != '"') {
-            if (*p != '\\') { o[k++] = *p++; continue; }
+            if (*p != '\\') {
+                o[k++] = *p++;
+                continue;
+            }
             p++;
             char c = *p++;
-            if (c == 'n') o[k++] = '\n'; else if (c == 't') o[k++] = '\t'; else if (c == 'r') o[k++] = '\r';
-            else if (c == 'b') o[k++] = '\b'; else if (c == 'f') o[k++] = '\f';
+            if (c == 'n') o[k++] = '\n';
+            else if (c == 't') o[k++] = '\t';
+            else if (c == 'r') o[k++] = '\r';
+            else if (c == 'b') o[k++] = '\b';
+            else if (c == 'f') o[k++] = '\f';
             else if (c == 'u') {
-                unsigned cp = (unsigned)strtoul((char[5]){p[0], p[1], p[2], p[3], 0}, NULL, 16);
+                unsigned cp = (unsigned)strtoul((char[5]){ p[0], p[1], p[2], p[3], 0 }, NULL, 16);
                 p += 4;
                 if (cp >= 0xD800 && cp < 0xDC00 && p[0] == '\\' && p[1] == 'u') {
-                    unsigned lo = (unsigned)strtoul((char[5]){p[2], p[3], p[4], p[5], 0}, NULL, 16);
+                    unsigned lo =
+                            (unsigned)strtoul((char[5]){ p[2], p[3], p[4], p[5], 0 }, NULL, 16);
                     p += 6;
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 }
                 if (cp < 0x80) o[k++] = (char)cp;
-                else if (cp < 0x800) { o[k++] = (char)(0xC0 | cp >> 6); o[k++] = (char)(0x80 | (cp & 63)); }
-                else if (cp < 0x10000) { o[k++] = (char)(0xE0 | cp >> 12); o[k++] = (char)(0x80 | ((cp >> 6) & 63)); o[k++] = (char)(0x80 | (cp & 63)); }
-                else { o[k++] = (char)(0xF0 | cp >> 18); o[k++] = (char)(0x80 | ((cp >> 12) & 63)); o[k++] = (char)(0x80 | ((cp >> 6) & 63)); o[k++] = (char)(0x80 | (cp & 63)); }
+                else if (cp < 0x800) {
+                    o[k++] = (char)(0xC0 | cp >> 6);
+                    o[k++] = (char)(0x80 | (cp & 63));
+                } else if (cp < 0x10000) {
+                    o[k++] = (char)(0xE0 | cp >> 12);
+                    o[k++] = (char)(0x80 | ((cp >> 6) & 63));
+                    o[k++] = (char)(0x80 | (cp & 63));
+                } else {
+                    o[k++] = (char)(0xF0 | cp >> 18);
+                    o[k++] = (char)(0x80 | ((cp >> 12) & 63));
+                    o[k++] = (char)(0x80 | ((cp >> 6) & 63));
+                    o[k++] = (char)(0x80 | (cp & 63));
+                }
             } else o[k++] = c;
         }
         if (*p == '"') p++;
         o[k] = 0;
-        ss[cnt] = o; ls[cnt] = k; cnt++;
+        ss[cnt] = o;
+        ls[cnt] = k;
+        cnt++;
     }
-    *out = ss; *lens = ls;
+    *out = ss;
+    *lens = ls;
     return cnt;
 }
 
@@ -80,7 +100,9 @@ static void check_model(const char *name, const char *layout) {
     lt_bert_opts_init(&o);
     if (!strcmp(layout, "hf")) {
         /* the HF layout carries no pooling config: take what the fixture used */
-        o.pooling = !strcmp(cJSON_GetObjectItem(meta, "pooling")->valuestring, "cls") ? LT_POOL_CLS : LT_POOL_MEAN;
+        o.pooling = !strcmp(cJSON_GetObjectItem(meta, "pooling")->valuestring, "cls")
+                ? LT_POOL_CLS
+                : LT_POOL_MEAN;
         o.normalize = cJSON_IsTrue(cJSON_GetObjectItem(meta, "normalize"));
         o.max_seq = cJSON_GetObjectItem(meta, "max_seq_length")->valueint;
     }
@@ -89,13 +111,15 @@ static void check_model(const char *name, const char *layout) {
     int rc = lt_bert_load(&m, dir, &o);
     CHECK_MSG(rc == LT_OK, "%s: %s", dir, lt_errmsg());
     if (!m) goto out;
-    CHECK_MSG(lt_bert_max_seq(m) == cJSON_GetObjectItem(meta, "max_seq_length")->valueint, "%s: max_seq %d", dir, lt_bert_max_seq(m));
+    CHECK_MSG(lt_bert_max_seq(m) == cJSON_GetObjectItem(meta, "max_seq_length")->valueint,
+            "%s: max_seq %d", dir, lt_bert_max_seq(m));
     lt_vecs *ref = NULL, *hid = NULL;
     snprintf(p, sizeof p, FX "/%s/embeddings_f32.npy", name);
     CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK);
     snprintf(p, sizeof p, FX "/%s/hidden_sentence0_f32.npy", name);
     CHECK(lt_vecs_load(p, LT_FMT_NPY, &hid) == LT_OK);
-    char **ss = NULL; size_t *sl = NULL;
+    char **ss = NULL;
+    size_t *sl = NULL;
     int ns = sentences(&ss, &sl), H = lt_bert_dim(m), tok_bad = 0, emb_bad = 0;
     CHECK(ns == cJSON_GetArraySize(sents));
     double worst = 0, worst_cos = 1;
@@ -105,16 +129,20 @@ static void check_model(const char *name, const char *layout) {
         const char *s = ss[i];
         size_t slen = sl[i];
         for (int tr = 0; tr < 2; tr++) {
-            cJSON *want = cJSON_GetArrayItem(cJSON_GetObjectItem(tok, tr ? "input_ids" : "input_ids_untruncated"), i);
+            cJSON *want = cJSON_GetArrayItem(
+                    cJSON_GetObjectItem(tok, tr ? "input_ids" : "input_ids_untruncated"), i);
             int full, n = lt_bert_tokenize(m, s, slen, tr, ids, 4096, &full);
             int same = n == cJSON_GetArraySize(want);
-            for (int k = 0; same && k < n; k++) same = ids[k] == cJSON_GetArrayItem(want, k)->valueint;
+            for (int k = 0; same && k < n; k++)
+                same = ids[k] == cJSON_GetArrayItem(want, k)->valueint;
             if (!same) {
                 if (tok_bad++ < 3) {
-                    fprintf(stderr, "  %s sentence %d (%s): got", dir, i, tr ? "truncated" : "full");
+                    fprintf(stderr, "  %s sentence %d (%s): got", dir, i,
+                            tr ? "truncated" : "full");
                     for (int k = 0; k < n && k < 40; k++) fprintf(stderr, " %d", ids[k]);
                     fprintf(stderr, "\n  want");
-                    for (int k = 0; k < cJSON_GetArraySize(want) && k < 40; k++) fprintf(stderr, " %d", cJSON_GetArrayItem(want, k)->valueint);
+                    for (int k = 0; k < cJSON_GetArraySize(want) && k < 40; k++)
+                        fprintf(stderr, " %d", cJSON_GetArrayItem(want, k)->valueint);
                     fprintf(stderr, "\n");
                 }
             }
@@ -123,14 +151,20 @@ static void check_model(const char *name, const char *layout) {
         CHECK(lt_bert_embed(m, s, slen, e, NULL) == LT_OK);
         const float *r = lt_vecs_row(ref, i);
         double mx = 0, dot = 0, na = 0, nb = 0;
-        for (int k = 0; k < H; k++) { mx = fmax(mx, fabs(e[k] - r[k])); dot += (double)e[k] * r[k]; na += (double)e[k] * e[k]; nb += (double)r[k] * r[k]; }
+        for (int k = 0; k < H; k++) {
+            mx = fmax(mx, fabs(e[k] - r[k]));
+            dot += (double)e[k] * r[k];
+            na += (double)e[k] * e[k];
+            nb += (double)r[k] * r[k];
+        }
         double cs = dot / sqrt(na * nb);
         if (mx > worst) worst = mx;
         if (cs < worst_cos) worst_cos = cs;
         if (mx > 1e-5 || cs < 0.99999) emb_bad++;
     }
     CHECK_MSG(tok_bad == 0, "%s: %d token sequences differ", dir, tok_bad);
-    CHECK_MSG(emb_bad == 0, "%s: %d embeddings off (worst max-abs %.3g, cosine %.7f)", dir, emb_bad, worst, worst_cos);
+    CHECK_MSG(emb_bad == 0, "%s: %d embeddings off (worst max-abs %.3g, cosine %.7f)", dir, emb_bad,
+            worst, worst_cos);
     fprintf(stderr, "  (%s: embeddings max-abs %.2g, min cosine %.8f)\n", dir, worst, worst_cos);
     if (hid) {
         const char *s = cJSON_GetArrayItem(sents, 0)->valuestring;
@@ -138,7 +172,8 @@ static void check_model(const char *name, const char *layout) {
         float *X = malloc(sizeof(float) * (size_t)n * H);
         CHECK(n == hid->n && lt_bert_hidden(m, ids, n, X) == LT_OK);
         double mx = 0;
-        for (int t = 0; t < n && t < hid->n; t++) for (int k = 0; k < H; k++) mx = fmax(mx, fabs(X[t * H + k] - lt_vecs_row(hid, t)[k]));
+        for (int t = 0; t < n && t < hid->n; t++)
+            for (int k = 0; k < H; k++) mx = fmax(mx, fabs(X[t * H + k] - lt_vecs_row(hid, t)[k]));
         CHECK_MSG(mx <= 1e-5, "%s: hidden state max-abs %.3g", dir, mx);
         free(X);
     }
@@ -156,8 +191,9 @@ static void check_model(const char *name, const char *layout) {
             }
         }
         /* GEMM blocking differs with the packed size: agreement to rounding, and the same band */
-        CHECK_MSG(mx <= 1e-5 && mr <= 1e-5, "%s: batch vs single max-abs %.3g, vs reference %.3g", dir, mx, mr);
-        CHECK(cut >= 1);   /* the fixtures hold inputs longer than max_seq */
+        CHECK_MSG(mx <= 1e-5 && mr <= 1e-5, "%s: batch vs single max-abs %.3g, vs reference %.3g",
+                dir, mx, mr);
+        CHECK(cut >= 1); /* the fixtures hold inputs longer than max_seq */
         /* threads inside the forward pass change nothing: the same bits */
         float *all3 = malloc(sizeof(float) * (size_t)ns * H);
         CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, all3, NULL, 3) == LT_OK);
@@ -167,34 +203,48 @@ static void check_model(const char *name, const char *layout) {
     }
     free(e);
     for (int i = 0; i < ns; i++) free(ss[i]);
-    free(ss); free(sl);
-    lt_vecs_free(ref); lt_vecs_free(hid);
+    free(ss);
+    free(sl);
+    lt_vecs_free(ref);
+    lt_vecs_free(hid);
     lt_bert_free(m);
 out:
-    cJSON_Delete(meta); cJSON_Delete(tok); cJSON_Delete(sents);
+    cJSON_Delete(meta);
+    cJSON_Delete(tok);
+    cJSON_Delete(sents);
 }
 
-TEST(fixtures_hf_layout) { for (int i = 0; i < 3; i++) check_model(models[i], "hf"); }
-TEST(fixtures_st_layout) { for (int i = 0; i < 3; i++) check_model(models[i], "st"); }
+TEST(fixtures_hf_layout) {
+    for (int i = 0; i < 3; i++) check_model(models[i], "hf");
+}
+TEST(fixtures_st_layout) {
+    for (int i = 0; i < 3; i++) check_model(models[i], "st");
+}
 
 TEST(bad_model_folders) {
     lt_bert *m = NULL;
     CHECK(lt_bert_load(&m, "build/tests/no-such-model", NULL) != LT_OK && !m);
     CHECK(strstr(lt_errmsg(), "config.json") != NULL);
     /* truncated safetensors, bad header, malformed JSON, vocab without [UNK] */
-    (void)system("rm -rf build/tests/badm && mkdir -p build/tests/badm && cp " FX "/tiny-bert-mean/hf/* build/tests/badm/");
-    (void)system("head -c 5000 " FX "/tiny-bert-mean/hf/model.safetensors > build/tests/badm/model.safetensors");
+    (void)system("rm -rf build/tests/badm && mkdir -p build/tests/badm && cp " FX
+                 "/tiny-bert-mean/hf/* build/tests/badm/");
+    (void)system("head -c 5000 " FX
+                 "/tiny-bert-mean/hf/model.safetensors > build/tests/badm/model.safetensors");
     CHECK(lt_bert_load(&m, "build/tests/badm", NULL) == LT_EFORMAT && !m);
     CHECK(strstr(lt_errmsg(), "model.safetensors") != NULL);
-    unsigned char junk[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+    unsigned char junk[64] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
     CHECK(lt_safetensors_check(junk, sizeof junk, "junk") == LT_EFORMAT);
-    const char *bad_json = "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0, \"[CLS]\": 1, \"[SEP]\": 2}}}";
+    const char *bad_json =
+            "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0, \"[CLS]\": 1, \"[SEP]\": 2}}}";
     CHECK(lt_bert_tokenizer_check(bad_json, strlen(bad_json), "tok.json") == LT_EFORMAT);
     CHECK(strstr(lt_errmsg(), "[UNK]") != NULL);
     CHECK(lt_bert_tokenizer_check("{\"model\": ", 10, "tok.json") == LT_EFORMAT);
-    (void)system("cp " FX "/tiny-bert-mean/hf/model.safetensors build/tests/badm/ && printf '{\"model_type\": \"gpt2\"' > build/tests/badm/config.json");
+    (void)system(
+            "cp " FX
+            "/tiny-bert-mean/hf/model.safetensors build/tests/badm/ && printf '{\"model_type\": \"gpt2\"' > build/tests/badm/config.json");
     CHECK(lt_bert_load(&m, "build/tests/badm", NULL) == LT_EFORMAT && !m);
-    (void)system("printf '{\"model_type\": \"gpt2\", \"hidden_size\": 4}' > build/tests/badm/config.json");
+    (void)system(
+            "printf '{\"model_type\": \"gpt2\", \"hidden_size\": 4}' > build/tests/badm/config.json");
     CHECK(lt_bert_load(&m, "build/tests/badm", NULL) == LT_EFORMAT && !m);
     CHECK(strstr(lt_errmsg(), "gpt2") != NULL);
     /* non-UTF-8 input */
@@ -206,7 +256,8 @@ TEST(bad_model_folders) {
 
 /* the opt-in bf16 path stays close to the f32 reference (cosine), and is not f32 */
 TEST(bf16_precision) {
-    char **ss = NULL; size_t *sl = NULL;
+    char **ss = NULL;
+    size_t *sl = NULL;
     int ns = sentences(&ss, &sl);
     for (int mi = 0; mi < 3; mi++) {
         char dir[512], p[512];
@@ -219,7 +270,11 @@ TEST(bf16_precision) {
         lt_vecs *ref = NULL;
         snprintf(p, sizeof p, FX "/%s/embeddings_f32.npy", models[mi]);
         CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK);
-        if (!m || !ref) { lt_bert_free(m); lt_vecs_free(ref); continue; }
+        if (!m || !ref) {
+            lt_bert_free(m);
+            lt_vecs_free(ref);
+            continue;
+        }
         int H = lt_bert_dim(m);
         float *all = malloc(sizeof(float) * (size_t)ns * H);
         CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, all, NULL, 2) == LT_OK);
@@ -227,56 +282,89 @@ TEST(bf16_precision) {
         for (int i = 0; i < ns; i++) {
             const float *a = all + (size_t)i * H, *b = lt_vecs_row(ref, i);
             double ab = 0, aa = 0, bb = 0;
-            for (int k = 0; k < H; k++) { ab += (double)a[k] * b[k]; aa += (double)a[k] * a[k]; bb += (double)b[k] * b[k]; mx = fmax(mx, fabs(a[k] - b[k])); }
+            for (int k = 0; k < H; k++) {
+                ab += (double)a[k] * b[k];
+                aa += (double)a[k] * a[k];
+                bb += (double)b[k] * b[k];
+                mx = fmax(mx, fabs(a[k] - b[k]));
+            }
             worst = fmin(worst, ab / sqrt(aa * bb));
         }
         CHECK_MSG(worst >= 0.999, "%s: bf16 min cosine %.6f", dir, worst);
-        CHECK_MSG(mx > 1e-6, "%s: bf16 output identical to f32 (max-abs %.3g): not taking the bf16 path?", dir, mx);
+        CHECK_MSG(mx > 1e-6,
+                "%s: bf16 output identical to f32 (max-abs %.3g): not taking the bf16 path?", dir,
+                mx);
         fprintf(stderr, "  (%s bf16: min cosine %.6f, max-abs %.2g)\n", dir, worst, mx);
         free(all);
         lt_vecs_free(ref);
         lt_bert_free(m);
     }
     for (int i = 0; i < ns; i++) free(ss[i]);
-    free(ss); free(sl);
+    free(ss);
+    free(sl);
 }
 
 /* the library's embedding pipeline (the loop the CLI, Python and the server share) */
-typedef struct { const char **t; const size_t *l; int64_t n, at; } src_ud;
+typedef struct {
+    const char **t;
+    const size_t *l;
+    int64_t n, at;
+} src_ud;
 static int64_t src_next(void *ud, const char **texts, size_t *lens, int64_t cap) {
     src_ud *s = ud;
     int64_t k = s->n - s->at < cap ? s->n - s->at : cap;
-    for (int64_t i = 0; i < k; i++) { texts[i] = s->t[s->at + i]; lens[i] = s->l[s->at + i]; }
+    for (int64_t i = 0; i < k; i++) {
+        texts[i] = s->t[s->at + i];
+        lens[i] = s->l[s->at + i];
+    }
     s->at += k;
     return k;
 }
-typedef struct { float *rows; int H; int64_t next; int calls, order_bad; } dst_ud;
+typedef struct {
+    float *rows;
+    int H;
+    int64_t next;
+    int calls, order_bad;
+} dst_ud;
 static int dst_put(void *ud, const float *rows, int64_t n, int64_t ld, int64_t first) {
     dst_ud *d = ud;
     if (first != d->next) d->order_bad = 1;
-    for (int64_t i = 0; i < n; i++) memcpy(d->rows + (first + i) * d->H, rows + i * ld, sizeof(float) * (size_t)d->H);
+    for (int64_t i = 0; i < n; i++)
+        memcpy(d->rows + (first + i) * d->H, rows + i * ld, sizeof(float) * (size_t)d->H);
     d->next = first + n;
     d->calls++;
     return 0;
 }
-typedef struct { int events, finals; double last_done; } sink_ud;
+typedef struct {
+    int events, finals;
+    double last_done;
+} sink_ud;
 static int count_sink(const lt_progress_info *p, void *ud) {
     sink_ud *s = ud;
     s->events++;
-    if (p->final) { s->finals++; s->last_done = p->done; }
+    if (p->final) {
+        s->finals++;
+        s->last_done = p->done;
+    }
     return 0;
 }
 TEST(embed_pipeline) {
-    char **ss = NULL; size_t *sl = NULL;
+    char **ss = NULL;
+    size_t *sl = NULL;
     int ns = sentences(&ss, &sl);
     lt_bert *m = NULL;
     CHECK(ns > 0 && lt_bert_load(&m, FX "/tiny-bert-mean/st", NULL) == LT_OK);
     if (!m) return;
     enum { N = 300 };
-    const char *t[N]; size_t l[N];
-    for (int i = 0; i < N; i++) { t[i] = ss[i % ns]; l[i] = sl[i % ns]; }
+    const char *t[N];
+    size_t l[N];
+    for (int i = 0; i < N; i++) {
+        t[i] = ss[i % ns];
+        l[i] = sl[i % ns];
+    }
     int H = lt_bert_dim(m);
-    float *one = malloc(sizeof(float) * N * H), *a = malloc(sizeof(float) * N * H), *b = malloc(sizeof(float) * N * (H + 3));
+    float *one = malloc(sizeof(float) * N * H), *a = malloc(sizeof(float) * N * H),
+          *b = malloc(sizeof(float) * N * (H + 3));
     int64_t cut = 0;
     for (int i = 0; i < N; i++) {
         int tr = 0;
@@ -291,8 +379,10 @@ TEST(embed_pipeline) {
     o.batch = 7;
     lt_embed_stats st;
     CHECK(lt_embed_texts(m, t, l, N, a, H, &o, &c, &st) == LT_OK);
-    CHECK_MSG(st.done == N && st.failed == -1 && st.truncated == cut, "done %lld failed %lld truncated %lld", (long long)st.done, (long long)st.failed, (long long)st.truncated);
-    CHECK_ARR(a, one, (long)N * H, 1e-5, 0);   /* ragged batches vs one by one */
+    CHECK_MSG(st.done == N && st.failed == -1 && st.truncated == cut,
+            "done %lld failed %lld truncated %lld", (long long)st.done, (long long)st.failed,
+            (long long)st.truncated);
+    CHECK_ARR(a, one, (long)N * H, 1e-5, 0); /* ragged batches vs one by one */
     /* threads, latency mode, a wider row stride: the same bytes */
     for (int v = 0; v < 3; v++) {
         c.n_threads = v == 0 ? 2 : 3;
@@ -301,19 +391,23 @@ TEST(embed_pipeline) {
         memset(b, 0, sizeof(float) * N * (H + 3));
         CHECK(lt_embed_texts(m, t, l, N, b, ld, &o, &c, NULL) == LT_OK);
         int same = 1;
-        for (int i = 0; i < N; i++) same &= !memcmp(a + (size_t)i * H, b + i * ld, sizeof(float) * (size_t)H);
-        CHECK_MSG(same, "threads %d latency %d ld %lld: rows differ", c.n_threads, o.latency, (long long)ld);
+        for (int i = 0; i < N; i++)
+            same &= !memcmp(a + (size_t)i * H, b + i * ld, sizeof(float) * (size_t)H);
+        CHECK_MSG(same, "threads %d latency %d ld %lld: rows differ", c.n_threads, o.latency,
+                (long long)ld);
     }
     /* streaming: several blocks (cap 256 here), rows in order, the same bytes */
-    c.n_threads = 2; o.latency = 0;
-    src_ud su = {t, l, N, 0};
-    dst_ud du = {b, H, 0, 0, 0};
+    c.n_threads = 2;
+    o.latency = 0;
+    src_ud su = { t, l, N, 0 };
+    dst_ud du = { b, H, 0, 0, 0 };
     CHECK(lt_embed_stream(m, src_next, &su, dst_put, &du, &o, &c, &st) == LT_OK);
     CHECK(du.calls == 2 && !du.order_bad && du.next == N && st.done == N);
     CHECK(!memcmp(a, b, sizeof(float) * N * H));
     /* progress events reach the context's sink, the last one final with every input */
-    sink_ud sk = {0, 0, 0};
-    c.progress = count_sink; c.progress_ud = &sk;
+    sink_ud sk = { 0, 0, 0 };
+    c.progress = count_sink;
+    c.progress_ud = &sk;
     CHECK(lt_embed_texts(m, t, l, N, b, H, &o, &c, NULL) == LT_OK);
     CHECK(sk.finals == 1 && sk.last_done == N);
     /* cancellation */
@@ -323,22 +417,28 @@ TEST(embed_pipeline) {
     CHECK(strstr(lt_errmsg(), "stopped") != NULL);
     c.cancel = NULL;
     /* a bad input is named (1-based) and its index returned, whatever the threads */
-    t[137] = "ab\xff"; l[137] = 3;
+    t[137] = "ab\xff";
+    l[137] = 3;
     for (int nt = 1; nt <= 2; nt++) {
         c.n_threads = nt;
         CHECK(lt_embed_texts(m, t, l, N, b, H, &o, &c, &st) == LT_EFORMAT);
-        CHECK_MSG(st.failed == 137 && !strncmp(lt_errmsg(), "input 138:", 10), "failed %lld: %s", (long long)st.failed, lt_errmsg());
+        CHECK_MSG(st.failed == 137 && !strncmp(lt_errmsg(), "input 138:", 10), "failed %lld: %s",
+                (long long)st.failed, lt_errmsg());
     }
-    free(one); free(a); free(b);
+    free(one);
+    free(a);
+    free(b);
     lt_bert_free(m);
     for (int i = 0; i < ns; i++) free(ss[i]);
-    free(ss); free(sl);
+    free(ss);
+    free(sl);
 }
 
 /* tokenizer.json: components latent does not implement are named; pairs, truncation, specials */
-static const char *TJ = "{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": "
-    "{\"[UNK]\": 0, \"[CLS]\": 1, \"[SEP]\": 2, \"a\": 3, \"b\": 4, \"##b\": 5, \"c\": 6}}, "
-    "\"normalizer\": %s, \"pre_tokenizer\": %s, \"post_processor\": %s, \"added_tokens\": []}";
+static const char *TJ =
+        "{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": "
+        "{\"[UNK]\": 0, \"[CLS]\": 1, \"[SEP]\": 2, \"a\": 3, \"b\": 4, \"##b\": 5, \"c\": 6}}, "
+        "\"normalizer\": %s, \"pre_tokenizer\": %s, \"post_processor\": %s, \"added_tokens\": []}";
 static int parse_tj(lt_tokenizer **t, const char *norm, const char *pre, const char *post) {
     char buf[2048];
     snprintf(buf, sizeof buf, TJ, norm, pre, post);
@@ -346,27 +446,41 @@ static int parse_tj(lt_tokenizer **t, const char *norm, const char *pre, const c
 }
 TEST(tokenizer_json) {
     lt_tokenizer *t = NULL;
-    const char *bert = "{\"type\": \"BertProcessing\", \"sep\": [\"[SEP]\", 2], \"cls\": [\"[CLS]\", 1]}";
+    const char *bert =
+            "{\"type\": \"BertProcessing\", \"sep\": [\"[SEP]\", 2], \"cls\": [\"[CLS]\", 1]}";
     const char *ws = "{\"type\": \"WhitespaceSplit\"}";
-    CHECK(parse_tj(&t, "{\"type\": \"Foo\"}", ws, bert) == LT_EFORMAT && strstr(lt_errmsg(), "normalizer 'Foo'"));
-    CHECK(parse_tj(&t, "null", "{\"type\": \"Bar\"}", bert) == LT_EFORMAT && strstr(lt_errmsg(), "pre_tokenizer 'Bar'"));
-    CHECK(parse_tj(&t, "null", ws, "{\"type\": \"Baz\"}") == LT_EFORMAT && strstr(lt_errmsg(), "post_processor 'Baz'"));
-    CHECK(lt_tokenizer_parse(&t, "{\"model\": {\"type\": \"Qux\"}}", 28, "t.json") == LT_EFORMAT && strstr(lt_errmsg(), "model 'Qux'"));
-    CHECK(lt_tokenizer_parse(&t, "{\"model\": ", 10, "t.json") == LT_EFORMAT && strstr(lt_errmsg(), "t.json: malformed JSON"));
-    CHECK(parse_tj(&t, "null", "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}", bert) == LT_EFORMAT &&
-          strstr(lt_errmsg(), "regex"));
+    CHECK(parse_tj(&t, "{\"type\": \"Foo\"}", ws, bert) == LT_EFORMAT &&
+            strstr(lt_errmsg(), "normalizer 'Foo'"));
+    CHECK(parse_tj(&t, "null", "{\"type\": \"Bar\"}", bert) == LT_EFORMAT &&
+            strstr(lt_errmsg(), "pre_tokenizer 'Bar'"));
+    CHECK(parse_tj(&t, "null", ws, "{\"type\": \"Baz\"}") == LT_EFORMAT &&
+            strstr(lt_errmsg(), "post_processor 'Baz'"));
+    CHECK(lt_tokenizer_parse(&t, "{\"model\": {\"type\": \"Qux\"}}", 28, "t.json") == LT_EFORMAT &&
+            strstr(lt_errmsg(), "model 'Qux'"));
+    CHECK(lt_tokenizer_parse(&t, "{\"model\": ", 10, "t.json") == LT_EFORMAT &&
+            strstr(lt_errmsg(), "t.json: malformed JSON"));
+    CHECK(parse_tj(&t, "null",
+                  "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}",
+                  bert) == LT_EFORMAT &&
+            strstr(lt_errmsg(), "regex"));
     CHECK(parse_tj(&t, "{\"type\": \"Lowercase\"}", ws, bert) == LT_OK && t);
     if (!t) return;
-    lt_encoding e = {0};
+    lt_encoding e = { 0 };
     CHECK(lt_tokenizer_encode(t, "A bb c", 6, NULL, 0, 1, 0, &e) == LT_OK);
-    int32_t want[] = {1, 3, 4, 5, 6, 2};
-    CHECK(e.n == 6 && !memcmp(e.ids, want, sizeof want) && e.special[0] && e.special[5] && !e.special[1]);
-    CHECK(e.offsets[2 * 2] == 2 && e.offsets[2 * 2 + 1] == 3 && e.offsets[2 * 3] == 3 && e.offsets[2 * 3 + 1] == 4);
+    int32_t want[] = { 1, 3, 4, 5, 6, 2 };
+    CHECK(e.n == 6 && !memcmp(e.ids, want, sizeof want) && e.special[0] && e.special[5] &&
+            !e.special[1]);
+    CHECK(e.offsets[2 * 2] == 2 && e.offsets[2 * 2 + 1] == 3 && e.offsets[2 * 3] == 3 &&
+            e.offsets[2 * 3 + 1] == 4);
     /* a pair: [CLS] A [SEP] B [SEP], B's type 1; longest-first truncation to 6 */
-    CHECK(lt_tokenizer_encode(t, "a a a", 5, "c", 1, 1, 0, &e) == LT_OK && e.n == 7 && e.type_ids[5] == 1 && e.ids[5] == 6);
-    CHECK(lt_tokenizer_encode(t, "a a a", 5, "c", 1, 1, 6, &e) == LT_OK && e.n == 6 && e.n_full == 7 && e.ids[3] == 2 && e.ids[4] == 6);
-    CHECK(lt_tokenizer_encode(t, "a a a", 5, NULL, 0, 0, 0, &e) == LT_OK && e.n == 3 && !e.special[0]);
-    CHECK(lt_tokenizer_encode(t, "a\xff", 2, NULL, 0, 1, 0, &e) == LT_EFORMAT && strstr(lt_errmsg(), "byte 1"));
+    CHECK(lt_tokenizer_encode(t, "a a a", 5, "c", 1, 1, 0, &e) == LT_OK && e.n == 7 &&
+            e.type_ids[5] == 1 && e.ids[5] == 6);
+    CHECK(lt_tokenizer_encode(t, "a a a", 5, "c", 1, 1, 6, &e) == LT_OK && e.n == 6 &&
+            e.n_full == 7 && e.ids[3] == 2 && e.ids[4] == 6);
+    CHECK(lt_tokenizer_encode(t, "a a a", 5, NULL, 0, 0, 0, &e) == LT_OK && e.n == 3 &&
+            !e.special[0]);
+    CHECK(lt_tokenizer_encode(t, "a\xff", 2, NULL, 0, 1, 0, &e) == LT_EFORMAT &&
+            strstr(lt_errmsg(), "byte 1"));
     CHECK(lt_tokenizer_encode(t, "", 0, NULL, 0, 1, 0, &e) == LT_OK && e.n == 2);
     lt_encoding_free(&e);
     lt_tokenizer_free(t);
@@ -377,18 +491,22 @@ TEST(tokenizer_json) {
  * transformers' tokenizer gives them, and embeddings within 1e-5 of SentenceTransformer.encode
  * (mean, CLS and max pooling, a Dense head) */
 #define EF "tests/fixtures/encoders"
-static int ef_sentences(char ***out, size_t **lens) {   /* sentences.json: one JSON string per line */
+static int ef_sentences(char ***out, size_t **lens) { /* sentences.json: one JSON string per line */
     cJSON *j = load_json(EF "/sentences.json");
     int n = cJSON_GetArraySize(j), k = 0;
     *out = calloc((size_t)n + 1, sizeof(char *));
     *lens = calloc((size_t)n + 1, sizeof(size_t));
-    for (cJSON *e = j ? j->child : NULL; e; e = e->next, k++) { (*out)[k] = strdup(e->valuestring); (*lens)[k] = strlen(e->valuestring); }
+    for (cJSON *e = j ? j->child : NULL; e; e = e->next, k++) {
+        (*out)[k] = strdup(e->valuestring);
+        (*lens)[k] = strlen(e->valuestring);
+    }
     cJSON_Delete(j);
     return k;
 }
 TEST(roberta_family) {
-    static const char *fams[] = {"roberta", "xlm-roberta", "distilbert", "mpnet"};
-    char **ss = NULL; size_t *sl = NULL;
+    static const char *fams[] = { "roberta", "xlm-roberta", "distilbert", "mpnet" };
+    char **ss = NULL;
+    size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
     CHECK(ns == 20);
     for (int f = 0; f < 4; f++) {
@@ -402,39 +520,47 @@ TEST(roberta_family) {
         int i = 0;
         for (cJSON *row = ids ? ids->child : NULL; row && i < ns; row = row->next, i++) {
             int32_t got[128];
-            int n = lt_bert_tokenize(m, ss[i], sl[i], 1, got, 128, NULL), same = n == cJSON_GetArraySize(row), k = 0;
+            int n = lt_bert_tokenize(m, ss[i], sl[i], 1, got, 128, NULL),
+                same = n == cJSON_GetArraySize(row), k = 0;
             for (cJSON *v = row->child; same && v; v = v->next, k++) same = got[k] == v->valueint;
-            CHECK_MSG(same, "%s: sentence %d: ids differ from transformers' (%d vs %d tokens)", fams[f], i, n, cJSON_GetArraySize(row));
+            CHECK_MSG(same, "%s: sentence %d: ids differ from transformers' (%d vs %d tokens)",
+                    fams[f], i, n, cJSON_GetArraySize(row));
         }
         cJSON_Delete(ids);
         lt_vecs *ref = NULL;
         snprintf(p, sizeof p, EF "/%s/embeddings.npy", fams[f]);
-        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == ns && ref->d == lt_bert_dim(m));
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == ns &&
+                ref->d == lt_bert_dim(m));
         if (ref && ref->n == ns && ref->d == lt_bert_dim(m)) {
             float *e = malloc(sizeof(float) * (size_t)ns * ref->d);
             CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, e, NULL, 2) == LT_OK);
-            for (int r = 0; r < ns; r++) CHECK_ARR(e + (size_t)r * ref->d, lt_vecs_row(ref, r), (long)ref->d, 1e-5, 0);
+            for (int r = 0; r < ns; r++)
+                CHECK_ARR(e + (size_t)r * ref->d, lt_vecs_row(ref, r), (long)ref->d, 1e-5, 0);
             free(e);
         }
         lt_vecs_free(ref);
         lt_bert_free(m);
     }
     for (int i = 0; i < ns; i++) free(ss[i]);
-    free(ss); free(sl);
+    free(ss);
+    free(sl);
 }
 
 /* cross-encoders: BERT's pooler, RoBERTa's head, DistilBERT's pre_classifier; logits within
  * 1e-5 of transformers', and sigmoid(logits) of CrossEncoder.predict's */
 TEST(cross_encoders) {
-    static const char *names[] = {"bert-cross", "xlm-roberta-cross", "distilbert-cross"};
+    static const char *names[] = { "bert-cross", "xlm-roberta-cross", "distilbert-cross" };
     cJSON *pairs = load_json(EF "/pairs.json");
     int n = cJSON_GetArraySize(pairs), k = 0;
     CHECK(n == 20);
-    const char **a = calloc((size_t)n + 1, sizeof(char *)), **b = calloc((size_t)n + 1, sizeof(char *));
+    const char **a = calloc((size_t)n + 1, sizeof(char *)),
+               **b = calloc((size_t)n + 1, sizeof(char *));
     size_t *al = calloc((size_t)n + 1, sizeof(size_t)), *bl = calloc((size_t)n + 1, sizeof(size_t));
     for (cJSON *e = pairs ? pairs->child : NULL; e && k < n; e = e->next, k++) {
-        a[k] = e->child->valuestring; al[k] = strlen(a[k]);
-        b[k] = e->child->next->valuestring; bl[k] = strlen(b[k]);
+        a[k] = e->child->valuestring;
+        al[k] = strlen(a[k]);
+        b[k] = e->child->next->valuestring;
+        bl[k] = strlen(b[k]);
     }
     for (int f = 0; f < 3; f++) {
         char dir[256], p[256];
@@ -452,7 +578,9 @@ TEST(cross_encoders) {
         CHECK(lt_bert_score_pairs(m, a, al, b, bl, n, out, 2) == LT_OK);
         for (int i = 0; lg && sc && i < n && i < (int)lg->n; i++) {
             CHECK_NEAR(out[i], lt_vecs_row(lg, i)[0], 1e-5, 0);
-            double want = sc->d == 1 ? lt_vecs_row(sc, i)[0] : lt_vecs_row(sc, 0)[i];   /* a 1-D .npy: one row or one column */
+            double want = sc->d == 1
+                    ? lt_vecs_row(sc, i)[0]
+                    : lt_vecs_row(sc, 0)[i]; /* a 1-D .npy: one row or one column */
             CHECK_NEAR(1 / (1 + exp(-(double)out[i])), want, 1e-5, 0);
         }
         lt_vecs_free(lg);
@@ -463,40 +591,52 @@ TEST(cross_encoders) {
     lt_bert *m = NULL;
     CHECK(lt_bert_load(&m, EF "/roberta/st", NULL) == LT_OK && m && lt_bert_num_labels(m) == 0);
     float o1[2];
-    CHECK(m && lt_bert_score_pairs(m, a, al, b, bl, 1, o1, 1) == LT_EINVAL && strstr(lt_errmsg(), "not a cross-encoder"));
+    CHECK(m && lt_bert_score_pairs(m, a, al, b, bl, 1, o1, 1) == LT_EINVAL &&
+            strstr(lt_errmsg(), "not a cross-encoder"));
     lt_bert_free(m);
     cJSON_Delete(pairs);
-    free(a); free(b); free(al); free(bl);
+    free(a);
+    free(b);
+    free(al);
+    free(bl);
 }
 
 /* sentence-transformers' prompts and Matryoshka truncation through the pipeline */
 TEST(prompt_and_dim) {
-    char **ss = NULL; size_t *sl = NULL;
+    char **ss = NULL;
+    size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
     lt_bert *m = NULL;
     CHECK(lt_bert_load(&m, EF "/roberta/st", NULL) == LT_OK && m);
     if (!m) return;
-    CHECK(lt_bert_prompt(m, NULL) == NULL && lt_bert_prompt(m, "query") && !strcmp(lt_bert_prompt(m, "query"), ""));
-    CHECK(lt_bert_prompt(m, "nope") == NULL && lt_bert_prompt_name(m, 0) && !lt_bert_prompt_name(m, 2));
+    CHECK(lt_bert_prompt(m, NULL) == NULL && lt_bert_prompt(m, "query") &&
+            !strcmp(lt_bert_prompt(m, "query"), ""));
+    CHECK(lt_bert_prompt(m, "nope") == NULL && lt_bert_prompt_name(m, 0) &&
+            !lt_bert_prompt_name(m, 2));
     lt_embed_opts o;
     lt_embed_opts_init(&o);
     o.prompt = "query: ";
     float *e = malloc(sizeof(float) * (size_t)ns * 32);
     lt_vecs *ref = NULL;
     CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 32, &o, NULL, NULL) == LT_OK);
-    CHECK(lt_vecs_load(EF "/roberta/embeddings_prompt.npy", LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 32);
-    for (int r = 0; ref && r < ns; r++) CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 0);
+    CHECK(lt_vecs_load(EF "/roberta/embeddings_prompt.npy", LT_FMT_NPY, &ref) == LT_OK && ref &&
+            ref->d == 32);
+    for (int r = 0; ref && r < ns; r++)
+        CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 0);
     lt_vecs_free(ref);
     o.prompt = NULL;
     o.dim = 16;
     CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 16, &o, NULL, NULL) == LT_OK);
-    CHECK(lt_vecs_load(EF "/roberta/embeddings_dim16.npy", LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 16);
-    for (int r = 0; ref && r < ns; r++) CHECK_ARR(e + (size_t)r * 16, lt_vecs_row(ref, r), 16, 1e-5, 0);
+    CHECK(lt_vecs_load(EF "/roberta/embeddings_dim16.npy", LT_FMT_NPY, &ref) == LT_OK && ref &&
+            ref->d == 16);
+    for (int r = 0; ref && r < ns; r++)
+        CHECK_ARR(e + (size_t)r * 16, lt_vecs_row(ref, r), 16, 1e-5, 0);
     lt_vecs_free(ref);
     free(e);
     lt_bert_free(m);
     for (int i = 0; i < ns; i++) free(ss[i]);
-    free(ss); free(sl);
+    free(ss);
+    free(sl);
 }
 
 /* quantize_embeddings: sentence-transformers' bytes from the same floats */
@@ -504,7 +644,7 @@ TEST(quantize) {
     lt_vecs *emb = NULL;
     CHECK(lt_vecs_load(EF "/roberta/embeddings.npy", LT_FMT_NPY, &emb) == LT_OK && emb);
     if (!emb) return;
-    static const char *names[] = {"int8", "uint8", "binary", "ubinary"};
+    static const char *names[] = { "int8", "uint8", "binary", "ubinary" };
     for (int i = 0; i < 4; i++) {
         char p[256];
         snprintf(p, sizeof p, EF "/roberta/q_%s.npy", names[i]);
@@ -512,12 +652,14 @@ TEST(quantize) {
         unsigned char *f = t_read_file(p, &len);
         CHECK(f && len > 10);
         if (!f) continue;
-        size_t off = 10 + (size_t)(f[8] | f[9] << 8);   /* the .npy header's length */
+        size_t off = 10 + (size_t)(f[8] | f[9] << 8); /* the .npy header's length */
         lt_quant q = (lt_quant)lt_quant_from_name(names[i]);
         int64_t w = lt_quant_width(q, emb->d);
         uint8_t *out = malloc((size_t)(emb->n * w));
         CHECK(lt_quantize(emb->data, emb->n, emb->d, emb->ld, q, NULL, out) == w);
-        CHECK_MSG((size_t)len == off + (size_t)(emb->n * w) && !memcmp(out, f + off, (size_t)(emb->n * w)), "%s differs", names[i]);
+        CHECK_MSG((size_t)len == off + (size_t)(emb->n * w) &&
+                        !memcmp(out, f + off, (size_t)(emb->n * w)),
+                "%s differs", names[i]);
         free(out);
         free(f);
     }
@@ -528,9 +670,10 @@ TEST(quantize) {
 
 /* the other pooling modes of sentence-transformers, on the RoBERTa fixture without Normalize */
 TEST(pooling_modes) {
-    char **ss = NULL; size_t *sl = NULL;
+    char **ss = NULL;
+    size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
-    static const char *modes[] = {"mean_sqrt_len_tokens", "weightedmean", "lasttoken"};
+    static const char *modes[] = { "mean_sqrt_len_tokens", "weightedmean", "lasttoken" };
     for (int k = 0; k < 3; k++) {
         lt_bert_opts o;
         lt_bert_opts_init(&o);
@@ -545,8 +688,10 @@ TEST(pooling_modes) {
         CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 32);
         if (m && ref) {
             float *e = malloc(sizeof(float) * (size_t)ns * 32);
-            CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 32, NULL, NULL, NULL) == LT_OK);
-            for (int r = 0; r < ns; r++) CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 1e-5);
+            CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 32, NULL, NULL, NULL) ==
+                    LT_OK);
+            for (int r = 0; r < ns; r++)
+                CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 1e-5);
             free(e);
         }
         lt_vecs_free(ref);
@@ -554,7 +699,10 @@ TEST(pooling_modes) {
     }
     CHECK(lt_pooling_from_name("nope") == LT_POOL_DEFAULT);
     for (int i = 0; i < ns; i++) free(ss[i]);
-    free(ss); free(sl);
+    free(ss);
+    free(sl);
 }
 
-RUN_TESTS(T(pooling_modes), T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+RUN_TESTS(T(pooling_modes), T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family),
+        T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders),
+        T(bf16_precision), T(embed_pipeline))

@@ -12,7 +12,8 @@ static lt_vecs *sample(int64_t n, int64_t d) {
         char lab[32];
         snprintf(lab, sizeof lab, i == 2 ? "caf\xc3\xa9_%lld" : "w%lld", (long long)i);
         lt_vecs_set_label(v, i, lab);
-        for (int64_t k = 0; k < d; k++) lt_vecs_row(v, i)[k] = (float)(lt_rng_uniform(&r) * 2 - 1) * (k == 0 ? 1e-7f : 1.0f);
+        for (int64_t k = 0; k < d; k++)
+            lt_vecs_row(v, i)[k] = (float)(lt_rng_uniform(&r) * 2 - 1) * (k == 0 ? 1e-7f : 1.0f);
     }
     lt_vecs_meta_set(v, "method", "test");
     lt_vecs_meta_set(v, "seed", "3");
@@ -23,7 +24,10 @@ static int same(const lt_vecs *a, const lt_vecs *b, double tol, int labels) {
     if (a->n != b->n || a->d != b->d) return 0;
     for (int64_t i = 0; i < a->n; i++) {
         if (labels && strcmp(a->labels[i], b->labels[i])) return 0;
-        for (int64_t k = 0; k < a->d; k++) if (fabs(lt_vecs_row(a, i)[k] - lt_vecs_row(b, i)[k]) > tol * (1 + fabs(lt_vecs_row(a, i)[k]))) return 0;
+        for (int64_t k = 0; k < a->d; k++)
+            if (fabs(lt_vecs_row(a, i)[k] - lt_vecs_row(b, i)[k]) >
+                    tol * (1 + fabs(lt_vecs_row(a, i)[k])))
+                return 0;
     }
     return 1;
 }
@@ -38,7 +42,8 @@ static void roundtrip(const char *ext, lt_format f, double tol, int labels, int 
     CHECK_MSG(lt_vecs_save(v, path, f, &o) == LT_OK, "%s: %s", ext, lt_errmsg());
     CHECK_MSG(lt_vecs_load(path, f, &w) == LT_OK, "%s: %s", ext, lt_errmsg());
     CHECK_MSG(w && same(v, w, tol, labels), "round trip through %s", ext);
-    lt_vecs_free(v); lt_vecs_free(w);
+    lt_vecs_free(v);
+    lt_vecs_free(w);
 }
 
 TEST(roundtrip_all_formats) {
@@ -50,7 +55,6 @@ TEST(roundtrip_all_formats) {
     roundtrip(".glove", LT_FMT_GLOVE, 0, 1, 1);
     roundtrip(".npy", LT_FMT_NPY, 0, 1, 1);
     roundtrip(".fvecs", LT_FMT_FVECS, 0, 0, 1);
-
 }
 
 TEST(native_metadata_mmap_f16) {
@@ -70,10 +74,15 @@ TEST(native_metadata_mmap_f16) {
     CHECK(lt_vecs_save(v, path, LT_FMT_NATIVE, &o) == LT_OK);
     CHECK(lt_vecs_load(path, LT_FMT_AUTO, &w) == LT_OK);
     CHECK(w && same(v, w, 1e-3, 1));
-    lt_vecs_free(v); lt_vecs_free(w);
+    lt_vecs_free(v);
+    lt_vecs_free(w);
 }
 
-static void write_file(const char *path, const void *b, size_t n) { FILE *f = fopen(path, "wb"); fwrite(b, 1, n, f); fclose(f); }
+static void write_file(const char *path, const void *b, size_t n) {
+    FILE *f = fopen(path, "wb");
+    fwrite(b, 1, n, f);
+    fclose(f);
+}
 static char *read_file(const char *path, size_t *n) {
     long len = 0;
     char *b = (char *)t_read_file(path, &len);
@@ -91,8 +100,8 @@ static void expect_bad(const char *path, lt_format f, const char *why) {
 }
 
 TEST(truncated_and_corrupt) {
-    const char *exts[] = {".lvec", ".bin", ".txt", ".npy", ".fvecs"};
-    lt_format fm[] = {LT_FMT_NATIVE, LT_FMT_W2V_BIN, LT_FMT_W2V_TXT, LT_FMT_NPY, LT_FMT_FVECS};
+    const char *exts[] = { ".lvec", ".bin", ".txt", ".npy", ".fvecs" };
+    lt_format fm[] = { LT_FMT_NATIVE, LT_FMT_W2V_BIN, LT_FMT_W2V_TXT, LT_FMT_NPY, LT_FMT_FVECS };
     for (int e = 0; e < 5; e++) {
         lt_vecs *v = sample(20, 9);
         char path[256], bad[256];
@@ -102,11 +111,12 @@ TEST(truncated_and_corrupt) {
         size_t n;
         char *b = read_file(path, &n);
         /* truncations at several points */
-        size_t cuts[] = {1, 7, n / 3, n / 2 + 1, n - 60}; /* n-60 cuts values off the last row */
+        size_t cuts[] = { 1, 7, n / 3, n / 2 + 1, n - 60 }; /* n-60 cuts values off the last row */
         for (int c = 0; c < 5; c++) {
             write_file(bad, b, cuts[c]);
             expect_bad(bad, fm[e], "truncated");
-            CHECK_MSG(strstr(lt_errmsg(), "offset") != NULL, "%s: message has an offset: %s", exts[e], lt_errmsg());
+            CHECK_MSG(strstr(lt_errmsg(), "offset") != NULL, "%s: message has an offset: %s",
+                    exts[e], lt_errmsg());
         }
         /* corruption of one byte in the data (native checks a checksum) */
         if (fm[e] == LT_FMT_NATIVE) {
@@ -133,7 +143,7 @@ TEST(truncated_and_corrupt) {
     lt_rng r;
     lt_rng_seed(&r, 9, 0);
     for (size_t i = 0; i < sizeof g; i++) g[i] = (unsigned char)lt_rng_next(&r);
-    const char *gext[] = {".lvec", ".bin", ".txt", ".npy", ".glove"};
+    const char *gext[] = { ".lvec", ".bin", ".txt", ".npy", ".glove" };
     for (int e = 0; e < 5; e++) {
         snprintf(p, sizeof p, "%s/garbage%s", TMP, gext[e]);
         write_file(p, g, sizeof g);
@@ -187,10 +197,11 @@ TEST(text_variants) {
 /* a store streamed block by block is byte for byte the file lt_vecs_save writes */
 TEST(streamed_writes) {
     lt_vecs *v = sample(37, 21);
-    const char *ext[] = {".npy", ".fvecs", ".txt", ".bin", ".glove", ".vec", ".csv"};
+    const char *ext[] = { ".npy", ".fvecs", ".txt", ".bin", ".glove", ".vec", ".csv" };
     for (int e = 0; e < 7; e++)
         for (int lab = 0; lab < 2; lab++) {
-            if (!lab && e != 0 && e != 1 && e != 6) continue;   /* text formats number unlabelled rows: covered by csv/npy */
+            if (!lab && e != 0 && e != 1 && e != 6)
+                continue; /* text formats number unlabelled rows: covered by csv/npy */
             char a[256], b[256];
             snprintf(a, sizeof a, "%s/whole%s", TMP, ext[e]);
             snprintf(b, sizeof b, "%s/streamed%s", TMP, ext[e]);
@@ -200,7 +211,8 @@ TEST(streamed_writes) {
             lt_vecs_writer *w = NULL;
             CHECK(lt_format_streamable(lt_format_from_path(b)));
             int rc = lt_vecs_writer_open(&w, b, LT_FMT_AUTO, v->n, v->d, lab, NULL);
-            for (int64_t i0 = 0; rc == LT_OK && i0 < v->n; i0 += 10) {   /* blocks of 10, the last of 7 */
+            for (int64_t i0 = 0; rc == LT_OK && i0 < v->n;
+                    i0 += 10) { /* blocks of 10, the last of 7 */
                 lt_vecs blk = *v;
                 blk.n = v->n - i0 < 10 ? v->n - i0 : 10;
                 blk.data = v->data + i0 * v->ld;
@@ -211,9 +223,11 @@ TEST(streamed_writes) {
             v->labels = saved;
             long la = 0, lb = 0;
             unsigned char *fa = t_read_file(a, &la), *fb = t_read_file(b, &lb);
-            CHECK_MSG(fa && fb && la == lb && !memcmp(fa, fb, (size_t)la), "%s labels %d: streamed file differs", ext[e], lab);
-            free(fa); free(fb);
-            if (e == 0) {   /* the .npy sidecar */
+            CHECK_MSG(fa && fb && la == lb && !memcmp(fa, fb, (size_t)la),
+                    "%s labels %d: streamed file differs", ext[e], lab);
+            free(fa);
+            free(fb);
+            if (e == 0) { /* the .npy sidecar */
                 char la_[256], lb_[256];
                 snprintf(la_, sizeof la_, "%s/whole.labels.txt", TMP);
                 snprintf(lb_, sizeof lb_, "%s/streamed.labels.txt", TMP);
@@ -231,14 +245,17 @@ TEST(streamed_writes) {
     CHECK(w && lt_vecs_writer_put(w, &nol, NULL) == LT_OK);
     CHECK(w && lt_vecs_writer_put(w, &nol, NULL) != LT_OK && strstr(lt_errmsg(), "more than"));
     CHECK(w && lt_vecs_writer_put(w, &nol, v->labels) != LT_OK);
-    CHECK(w && lt_vecs_writer_commit(w) != LT_OK && strstr(lt_errmsg(), "of the 38 rows") && access(p, F_OK) != 0);
-    CHECK(lt_vecs_writer_open(&w, p, LT_FMT_NATIVE, 1, 1, 0, NULL) != LT_OK && strstr(lt_errmsg(), "not streamed"));
+    CHECK(w && lt_vecs_writer_commit(w) != LT_OK && strstr(lt_errmsg(), "of the 38 rows") &&
+            access(p, F_OK) != 0);
+    CHECK(lt_vecs_writer_open(&w, p, LT_FMT_NATIVE, 1, 1, 0, NULL) != LT_OK &&
+            strstr(lt_errmsg(), "not streamed"));
     lt_vecs_free(v);
 }
 
 int main(void) {
 
     (void)system("mkdir -p build/tests/tmp_io");
-    static const t_case c[] = {T(roundtrip_all_formats), T(native_metadata_mmap_f16), T(truncated_and_corrupt), T(unwritable_output), T(text_variants), T(streamed_writes)};
+    static const t_case c[] = { T(roundtrip_all_formats), T(native_metadata_mmap_f16),
+        T(truncated_and_corrupt), T(unwritable_output), T(text_variants), T(streamed_writes) };
     return t_run(c, 6);
 }

@@ -6,15 +6,21 @@
 
 #define D 16
 static double bce(double f, double label) {
-    double ls = f >= 0 ? -log1p(exp(-f)) : f - log1p(exp(f)), lms = -f >= 0 ? -log1p(exp(f)) : -f - log1p(exp(-f));
+    double ls = f >= 0 ? -log1p(exp(-f)) : f - log1p(exp(f)),
+           lms = -f >= 0 ? -log1p(exp(f)) : -f - log1p(exp(-f));
     return -(label * ls + (1 - label) * lms);
 }
-static double dotd(const float *a, const float *b) { double s = 0; for (int k = 0; k < D; k++) s += (double)a[k] * b[k]; return s; }
+static double dotd(const float *a, const float *b) {
+    double s = 0;
+    for (int k = 0; k < D; k++) s += (double)a[k] * b[k];
+    return s;
+}
 
 /* loss of rows A (m) against B (o) with labels */
 static double loss_ab(float *const *A, int m, float *const *B, int o, const float *lab) {
     double L = 0;
-    for (int i = 0; i < m; i++) for (int j = 0; j < o; j++) L += bce(dotd(A[i], B[j]), lab[j]);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < o; j++) L += bce(dotd(A[i], B[j]), lab[j]);
     return L;
 }
 
@@ -29,32 +35,47 @@ static void numgrad(float *p, int n, double (*L)(void *), void *ud, double *g) {
     for (int i = 0; i < n; i++) {
         float s = p[i];
         double h = 1e-2;
-        p[i] = (float)(s + h); double lp = L(ud);
-        p[i] = (float)(s - h); double lm = L(ud);
+        p[i] = (float)(s + h);
+        double lp = L(ud);
+        p[i] = (float)(s - h);
+        double lm = L(ud);
         p[i] = s;
         g[i] = (lp - lm) / (2 * h);
     }
 }
 
-typedef struct { float **A; int m; float **B; int o; float *lab; int cbow; } lctx;
+typedef struct {
+    float **A;
+    int m;
+    float **B;
+    int o;
+    float *lab;
+    int cbow;
+} lctx;
 static double lfun(void *ud) {
     lctx *c = ud;
     if (!c->cbow) return loss_ab(c->A, c->m, c->B, c->o, c->lab);
     float h[D];
-    for (int k = 0; k < D; k++) { double s = 0; for (int i = 0; i < c->m; i++) s += c->A[i][k]; h[k] = (float)(s / c->m); }
+    for (int k = 0; k < D; k++) {
+        double s = 0;
+        for (int i = 0; i < c->m; i++) s += c->A[i][k];
+        h[k] = (float)(s / c->m);
+    }
     float *hp = h;
     return loss_ab(&hp, 1, c->B, c->o, c->lab);
 }
 
 /* checks new - old == -alpha * scale * grad for the parameters in rows */
-static void check_update(float *before, float *after, double *grad, int n, double alpha, double scale, const char *what) {
+static void check_update(float *before, float *after, double *grad, int n, double alpha,
+        double scale, const char *what) {
     double mx = 0, gmax = 0;
     for (int i = 0; i < n; i++) {
         double e = fabs((after[i] - before[i]) - (-alpha * scale * grad[i]));
         if (e > mx) mx = e;
         if (fabs(grad[i]) > gmax) gmax = fabs(grad[i]);
     }
-    CHECK_MSG(mx <= 2e-3 * alpha * (gmax + 1), "%s: max deviation %.3g (alpha %.3g, max grad %.3g)", what, mx, alpha, gmax);
+    CHECK_MSG(mx <= 2e-3 * alpha * (gmax + 1), "%s: max deviation %.3g (alpha %.3g, max grad %.3g)",
+            what, mx, alpha, gmax);
     CHECK_MSG(gmax > 1e-3, "%s: gradient too small to test", what);
 }
 
@@ -67,15 +88,21 @@ static void grad_case(int kind) {
     float *Ap[8], *Bp[8], lab[8];
     uint8_t codes[8];
     for (int i = 0; i < m; i++) Ap[i] = A + i * D;
-    for (int j = 0; j < o; j++) { Bp[j] = B + j * D; lab[j] = j == 0; codes[j] = (uint8_t)(j % 2); }
-    if (kind == 1) for (int j = 0; j < o; j++) lab[j] = 1 - codes[j];
-    lctx c = {Ap, m, Bp, o, lab, kind == 2};
+    for (int j = 0; j < o; j++) {
+        Bp[j] = B + j * D;
+        lab[j] = j == 0;
+        codes[j] = (uint8_t)(j % 2);
+    }
+    if (kind == 1)
+        for (int j = 0; j < o; j++) lab[j] = 1 - codes[j];
+    lctx c = { Ap, m, Bp, o, lab, kind == 2 };
     double *gA = malloc(sizeof(double) * m * D), *gB = malloc(sizeof(double) * o * D);
     numgrad(A, m * D, lfun, &c, gA);
     numgrad(B, o * D, lfun, &c, gB);
     double L0 = lfun(&c);
     float *A0 = malloc((size_t)m * D * 4), *B0 = malloc((size_t)o * D * 4);
-    memcpy(A0, A, (size_t)m * D * 4); memcpy(B0, B, (size_t)o * D * 4);
+    memcpy(A0, A, (size_t)m * D * 4);
+    memcpy(B0, B, (size_t)o * D * 4);
     float alpha = 0.01f;
     double Lr = 0;
     if (kind == 0) Lr = lt_sgns_step_ns(A, Bp, o, D, alpha, 1);
@@ -83,14 +110,18 @@ static void grad_case(int kind) {
     if (kind == 2) Lr = lt_sgns_step_cbow_ns(Ap, m, Bp, o, D, alpha, 1);
     if (kind == 3) Lr = lt_sgns_step_batch(Ap, m, Bp, o, D, alpha, 1);
     CHECK_NEAR(Lr, L0, 1e-4, 1e-4);
-    const char *nm[] = {"skip-gram NS", "hierarchical softmax", "CBOW NS", "batched window"};
+    const char *nm[] = { "skip-gram NS", "hierarchical softmax", "CBOW NS", "batched window" };
     /* word2vec applies CBOW's hidden gradient to every context row: scale m */
     check_update(A0, A, gA, m * D, alpha, kind == 2 ? m : 1, nm[kind]);
     check_update(B0, B, gB, o * D, alpha, 1, nm[kind]);
     /* a step lowers the loss */
     CHECK(lfun(&c) < L0);
-    free(gA); free(gB); free(A0); free(B0);
-    lt_aligned_free(A); lt_aligned_free(B);
+    free(gA);
+    free(gB);
+    free(A0);
+    free(B0);
+    lt_aligned_free(A);
+    lt_aligned_free(B);
 }
 TEST(gradcheck_skipgram_ns) { grad_case(0); }
 TEST(gradcheck_hs) { grad_case(1); }
@@ -108,7 +139,8 @@ static int32_t *synth(int64_t n_sent, int64_t *n_out, int64_t *counts) {
     for (int64_t s = 0; s < n_sent; s++) {
         int topic = (int)lt_rng_below(&r, 4);
         for (int k = 0; k < 20; k++) {
-            int w = topic * 25 + (int)(lt_rng_below(&r, 25) * lt_rng_below(&r, 25) / 25); /* skewed counts */
+            int w = topic * 25 +
+                    (int)(lt_rng_below(&r, 25) * lt_rng_below(&r, 25) / 25); /* skewed counts */
             ids[n++] = w;
             counts[w]++;
         }
@@ -122,10 +154,20 @@ static int32_t *synth(int64_t n_sent, int64_t *n_out, int64_t *counts) {
 static void by_count(int32_t *ids, int64_t n, int64_t *counts) {
     int order[NW], rank[NW];
     for (int i = 0; i < NW; i++) order[i] = i;
-    for (int i = 0; i < NW; i++) for (int j = i + 1; j < NW; j++) if (counts[order[j]] > counts[order[i]]) { int t = order[i]; order[i] = order[j]; order[j] = t; }
+    for (int i = 0; i < NW; i++)
+        for (int j = i + 1; j < NW; j++)
+            if (counts[order[j]] > counts[order[i]]) {
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
     int64_t c2[NW];
-    for (int i = 0; i < NW; i++) { rank[order[i]] = i; c2[i] = counts[order[i]]; }
-    for (int64_t i = 0; i < n; i++) if (ids[i] >= 0) ids[i] = rank[ids[i]];
+    for (int i = 0; i < NW; i++) {
+        rank[order[i]] = i;
+        c2[i] = counts[order[i]];
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (ids[i] >= 0) ids[i] = rank[ids[i]];
     memcpy(counts, c2, sizeof c2);
     /* topic of rank i is order[i]/25: keep the map for scoring */
     static int topic_of[NW];
@@ -140,14 +182,29 @@ static double topic_margin(const float *W, int64_t ld, const int *topic) {
     for (int a = 0; a < NW; a++)
         for (int b = a + 1; b < NW; b++) {
             double s = 0, na = 0, nb = 0;
-            for (int k = 0; k < D; k++) { s += W[a * ld + k] * W[b * ld + k]; na += W[a * ld + k] * W[a * ld + k]; nb += W[b * ld + k] * W[b * ld + k]; }
+            for (int k = 0; k < D; k++) {
+                s += W[a * ld + k] * W[b * ld + k];
+                na += W[a * ld + k] * W[a * ld + k];
+                nb += W[b * ld + k] * W[b * ld + k];
+            }
             double c = s / sqrt(na * nb + 1e-30);
-            if (topic[a] == topic[b]) { in += c; ni++; } else { out += c; no++; }
+            if (topic[a] == topic[b]) {
+                in += c;
+                ni++;
+            } else {
+                out += c;
+                no++;
+            }
         }
     return in / (double)ni - out / (double)no;
 }
 
-typedef struct { int32_t *ids; int64_t n; int64_t counts[NW + NW / 2 + 1]; lt_tokens t; } corpus_t;
+typedef struct {
+    int32_t *ids;
+    int64_t n;
+    int64_t counts[NW + NW / 2 + 1];
+    lt_tokens t;
+} corpus_t;
 static corpus_t *g_corp;
 static corpus_t *corp(void) {
     if (g_corp) return g_corp;
@@ -160,15 +217,26 @@ static corpus_t *corp(void) {
     return g_corp;
 }
 
-static lt_sgns *train(int cbow, int hs, int neg, int batched, int threads, int64_t ck_every, double *margin) {
+static lt_sgns *train(
+        int cbow, int hs, int neg, int batched, int threads, int64_t ck_every, double *margin) {
     corpus_t *c = corp();
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
-    o.dim = D; o.cbow = cbow; o.hs = hs; o.negative = neg; o.batched = batched; o.n_threads = threads;
-    o.epochs = 3; o.sample = 0; o.checkpoint_every = ck_every;
+    o.dim = D;
+    o.cbow = cbow;
+    o.hs = hs;
+    o.negative = neg;
+    o.batched = batched;
+    o.n_threads = threads;
+    o.epochs = 3;
+    o.sample = 0;
+    o.checkpoint_every = ck_every;
     lt_sgns *m;
     if (lt_sgns_new(&m, &o, NW, c->counts) != LT_OK) return NULL;
-    if (lt_sgns_train(m, &c->t) != LT_OK) { lt_sgns_free(m); return NULL; }
+    if (lt_sgns_train(m, &c->t) != LT_OK) {
+        lt_sgns_free(m);
+        return NULL;
+    }
     int64_t ld;
     const float *W = lt_sgns_vectors(m, &ld);
     if (margin) *margin = topic_margin(W, ld, (const int *)(void *)(c->counts + NW));
@@ -177,7 +245,7 @@ static lt_sgns *train(int cbow, int hs, int neg, int batched, int threads, int64
 
 TEST(trainers_learn_topics) {
     /* every mode separates the topics; batched and plain reach similar margins */
-    int modes[][3] = {{0, 0, 5}, {1, 0, 5}, {0, 1, 0}, {1, 1, 0}};
+    int modes[][3] = { { 0, 0, 5 }, { 1, 0, 5 }, { 0, 1, 0 }, { 1, 1, 0 } };
     for (int i = 0; i < 4; i++) {
         double mb = 0, mp = 0;
         lt_sgns *a = train(modes[i][0], modes[i][1], modes[i][2], 1, 1, 0, &mb);
@@ -185,14 +253,16 @@ TEST(trainers_learn_topics) {
         CHECK(a && b);
         CHECK_MSG(mb > 0.3 && mp > 0.3, "mode %d: margins batched %.3f plain %.3f", i, mb, mp);
         CHECK_MSG(fabs(mb - mp) < 0.25, "mode %d: batched %.3f vs plain %.3f", i, mb, mp);
-        lt_sgns_free(a); lt_sgns_free(b);
+        lt_sgns_free(a);
+        lt_sgns_free(b);
     }
     /* batched = 2 (per-pair centre updates, shared negatives): skip-gram NS learns as well */
     double m2 = 0, mp = 0;
     lt_sgns *a = train(0, 0, 5, 2, 1, 0, &m2), *b = train(0, 0, 5, 0, 1, 0, &mp);
     CHECK(a && b);
     CHECK_MSG(m2 > 0.3 && fabs(m2 - mp) < 0.25, "batched 2 %.3f vs plain %.3f", m2, mp);
-    lt_sgns_free(a); lt_sgns_free(b);
+    lt_sgns_free(a);
+    lt_sgns_free(b);
 }
 
 /* fastText's CBOW with subwords: with each word's own row as its only input row it is plain
@@ -204,21 +274,31 @@ TEST(subword_cbow) {
     lt_sgns_opts o = *lt_sgns_get_opts(plain);
     int64_t ptr[NW + 1], ptr2[NW + 1];
     int32_t rows[NW], rows2[2 * NW];
-    for (int w = 0; w < NW; w++) { ptr[w] = w; rows[w] = w; ptr2[w] = 2 * w; rows2[2 * w] = w; rows2[2 * w + 1] = NW + ((const int *)(void *)(c->counts + NW))[w]; }
-    ptr[NW] = NW; ptr2[NW] = 2 * NW;
+    for (int w = 0; w < NW; w++) {
+        ptr[w] = w;
+        rows[w] = w;
+        ptr2[w] = 2 * w;
+        rows2[2 * w] = w;
+        rows2[2 * w + 1] = NW + ((const int *)(void *)(c->counts + NW))[w];
+    }
+    ptr[NW] = NW;
+    ptr2[NW] = 2 * NW;
     lt_sgns *id = NULL, *sh = NULL;
-    CHECK(lt_sgns_new(&id, &o, NW, c->counts) == LT_OK && lt_sgns_set_subwords(id, 0, ptr, rows) == LT_OK && lt_sgns_train(id, &c->t) == LT_OK);
+    CHECK(lt_sgns_new(&id, &o, NW, c->counts) == LT_OK &&
+            lt_sgns_set_subwords(id, 0, ptr, rows) == LT_OK && lt_sgns_train(id, &c->t) == LT_OK);
     int64_t ld = 0;
     const float *wp = plain ? lt_sgns_vectors(plain, &ld) : NULL;
     CHECK(plain && id && !memcmp(wp, lt_sgns_vectors(id, NULL), (size_t)NW * ld * 4));
-    CHECK(lt_sgns_new(&sh, &o, NW, c->counts) == LT_OK && lt_sgns_set_subwords(sh, 4, ptr2, rows2) == LT_OK);
+    CHECK(lt_sgns_new(&sh, &o, NW, c->counts) == LT_OK &&
+            lt_sgns_set_subwords(sh, 4, ptr2, rows2) == LT_OK);
     int64_t nr = 0, ild = 0;
     float before[4][D], *V = malloc((size_t)NW * ld * 4);
     const float *in = sh ? lt_sgns_input_rows(sh, &nr, &ild) : NULL;
     for (int t = 0; in && t < 4; t++) memcpy(before[t], in + (NW + t) * ild, sizeof before[t]);
     CHECK(sh && nr == NW + 4 && lt_sgns_train(sh, &c->t) == LT_OK);
     double moved = 0;
-    for (int t = 0; in && t < 4; t++) for (int k = 0; k < D; k++) moved += fabs(in[(NW + t) * ild + k] - before[t][k]);
+    for (int t = 0; in && t < 4; t++)
+        for (int k = 0; k < D; k++) moved += fabs(in[(NW + t) * ild + k] - before[t][k]);
     CHECK_MSG(moved > 0.1, "shared rows moved by %g", moved);
     memset(V, 0, (size_t)NW * ld * 4);
     for (int w = 0; sh && w < NW; w++) lt_sgns_word_vector(sh, w, V + w * ld);
@@ -226,14 +306,24 @@ TEST(subword_cbow) {
     CHECK_MSG(mg > 0.3, "subword CBOW topic margin %.3f", mg);
     o.hs = 1;
     lt_sgns *bad = NULL;
-    CHECK(lt_sgns_new(&bad, &o, NW, c->counts) == LT_OK && lt_sgns_set_subwords(bad, 0, ptr, rows) != LT_OK && strstr(lt_errmsg(), "negative sampling only"));
-    free(V); lt_sgns_free(bad); lt_sgns_free(plain); lt_sgns_free(id); lt_sgns_free(sh);
+    CHECK(lt_sgns_new(&bad, &o, NW, c->counts) == LT_OK &&
+            lt_sgns_set_subwords(bad, 0, ptr, rows) != LT_OK &&
+            strstr(lt_errmsg(), "negative sampling only"));
+    free(V);
+    lt_sgns_free(bad);
+    lt_sgns_free(plain);
+    lt_sgns_free(id);
+    lt_sgns_free(sh);
 }
 
-typedef struct { double done, total; } prog_t;
+typedef struct {
+    double done, total;
+} prog_t;
 static int prog_cb(double done, double total, double loss, void *ud) {
     prog_t *p = ud;
-    p->done = done; p->total = total; (void)loss;
+    p->done = done;
+    p->total = total;
+    (void)loss;
     return 0;
 }
 static int stop_cb(double done, double total, double loss, void *ud) {
@@ -247,18 +337,23 @@ TEST(epoch_words_runs_past_the_epochs) {
     corpus_t *c = corp();
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
-    o.dim = D; o.epochs = 2; o.sample = 0; o.n_threads = 1;
-    prog_t p = {0};
-    o.progress = prog_cb; o.progress_ud = &p;
+    o.dim = D;
+    o.epochs = 2;
+    o.sample = 0;
+    o.n_threads = 1;
+    prog_t p = { 0 };
+    o.progress = prog_cb;
+    o.progress_ud = &p;
     double n = (double)c->t.n_words;
     lt_sgns *e = NULL, *a = NULL, *b = NULL, *k = NULL;
     CHECK(lt_sgns_new(&e, &o, NW, c->counts) == LT_OK && lt_sgns_train(e, &c->t) == LT_OK);
-    CHECK_MSG(p.done == 2 * n && p.total == 2 * n, "exact epochs: %.0f of %.0f words, stream %.0f", p.done, p.total, n);
+    CHECK_MSG(p.done == 2 * n && p.total == 2 * n, "exact epochs: %.0f of %.0f words, stream %.0f",
+            p.done, p.total, n);
     o.epoch_words = c->t.n_words * 5 / 4;
     p.done = p.total = 0;
     CHECK(lt_sgns_new(&a, &o, NW, c->counts) == LT_OK && lt_sgns_train(a, &c->t) == LT_OK);
     CHECK_MSG(fabs(p.total - 2.0 * (double)o.epoch_words) < 1 && fabs(p.done - 2.5 * n) < 0.02 * n,
-              "epoch_words: %.0f of %.0f words, expected about %.0f", p.done, p.total, 2.5 * n);
+            "epoch_words: %.0f of %.0f words, expected about %.0f", p.done, p.total, 2.5 * n);
     CHECK(lt_sgns_new(&b, &o, NW, c->counts) == LT_OK && lt_sgns_train(b, &c->t) == LT_OK);
     int64_t ld = 0;
     const float *wa = a ? lt_sgns_vectors(a, &ld) : NULL;
@@ -275,13 +370,18 @@ TEST(epoch_words_runs_past_the_epochs) {
     lt_sgns *t2 = NULL, *st = NULL;
     CHECK(lt_sgns_new(&t2, &o, NW, c->counts) == LT_OK && lt_sgns_train(t2, &c->t) == LT_OK);
     CHECK_MSG(p.done >= 2.0 * (double)o.epoch_words && p.done <= 2.0 * (double)o.epoch_words + 40,
-              "2 threads: %.0f words, total %.0f", p.done, 2.0 * (double)o.epoch_words);
+            "2 threads: %.0f words, total %.0f", p.done, 2.0 * (double)o.epoch_words);
     o.progress = stop_cb;
-    o.epochs = 2000;   /* 200M words: seconds of work unless the stop is seen inside the run */
+    o.epochs = 2000; /* 200M words: seconds of work unless the stop is seen inside the run */
     double t0 = lt_now();
     CHECK(lt_sgns_new(&st, &o, NW, c->counts) == LT_OK && lt_sgns_train(st, &c->t) == LT_EINTR);
     CHECK_MSG(lt_now() - t0 < 1.0, "the stop took %.2f s", lt_now() - t0);
-    lt_sgns_free(e); lt_sgns_free(a); lt_sgns_free(b); lt_sgns_free(k); lt_sgns_free(t2); lt_sgns_free(st);
+    lt_sgns_free(e);
+    lt_sgns_free(a);
+    lt_sgns_free(b);
+    lt_sgns_free(k);
+    lt_sgns_free(t2);
+    lt_sgns_free(st);
 }
 
 TEST(one_thread_deterministic) {
@@ -289,7 +389,8 @@ TEST(one_thread_deterministic) {
     int64_t ld = 0;
     const float *wa = a ? lt_sgns_vectors(a, &ld) : NULL;
     CHECK(a && b && !memcmp(wa, lt_sgns_vectors(b, NULL), (size_t)NW * ld * 4));
-    lt_sgns_free(a); lt_sgns_free(b);
+    lt_sgns_free(a);
+    lt_sgns_free(b);
     /* two threads still learn */
     double m2;
     lt_sgns *c = train(0, 0, 5, 1, 2, 0, &m2);
@@ -318,17 +419,20 @@ TEST(resume_equals_uninterrupted) {
         int64_t ld;
         const float *wf = lt_sgns_vectors(full, &ld);
         CHECK(m && !memcmp(wf, lt_sgns_vectors(m, NULL), (size_t)NW * ld * 4));
-        lt_sgns_free(m); lt_sgns_free(full);
+        lt_sgns_free(m);
+        lt_sgns_free(full);
     }
     /* a corrupt checkpoint is refused */
     FILE *f = fopen("build/tests/ck.bin", "r+b");
-    fseek(f, 500, SEEK_SET); fputc(0x42, f); fclose(f);
+    fseek(f, 500, SEEK_SET);
+    fputc(0x42, f);
+    fclose(f);
     lt_sgns *m = NULL;
-    void *blob; size_t bl;
+    void *blob;
+    size_t bl;
     CHECK(lt_sgns_load_checkpoint(&m, "build/tests/ck.bin", &blob, &bl) == LT_EFORMAT && m == NULL);
     CHECK(strstr(lt_errmsg(), "ck.bin") != NULL);
 }
-
 
 /* the Huffman tree does not depend on the vocabulary being sorted: the same counts in
  * another order give the same trained vectors (permuted), and absurd counts neither
@@ -337,7 +441,11 @@ TEST(huffman_any_order_and_huge_counts) {
     corpus_t *c = corp();
     lt_sgns_opts o;
     lt_sgns_opts_init(&o);
-    o.dim = D; o.hs = 1; o.negative = 0; o.epochs = 1; o.sample = 0;
+    o.dim = D;
+    o.hs = 1;
+    o.negative = 0;
+    o.epochs = 1;
+    o.sample = 0;
     lt_sgns *a = NULL, *b = NULL;
     CHECK(lt_sgns_new(&a, &o, NW, c->counts) == LT_OK && lt_sgns_train(a, &c->t) == LT_OK);
     /* reverse the ids: counts ascending now */
@@ -352,11 +460,13 @@ TEST(huffman_any_order_and_huge_counts) {
         int64_t ld;
         const float *wa = lt_sgns_vectors(a, &ld), *wb = lt_sgns_vectors(b, NULL);
         int same_tree_rows = 0;
-        for (int i = 0; i < NW; i++) same_tree_rows += fabsf(wa[(int64_t)i * ld] - wb[(int64_t)(NW - 1 - i) * ld]) < 1;
+        for (int i = 0; i < NW; i++)
+            same_tree_rows += fabsf(wa[(int64_t)i * ld] - wb[(int64_t)(NW - 1 - i) * ld]) < 1;
         CHECK_MSG(same_tree_rows == NW, "%d of %d rows", same_tree_rows, NW);
         for (int64_t k = 0; k < NW * ld; k++) CHECK(isfinite(wb[k]));
     }
-    lt_sgns_free(a); lt_sgns_free(b);
+    lt_sgns_free(a);
+    lt_sgns_free(b);
     int64_t huge[NW];
     for (int i = 0; i < NW; i++) huge[i] = i % 3 ? INT64_MAX : i;
     lt_sgns *h = NULL;
@@ -371,9 +481,20 @@ TEST(huffman_any_order_and_huge_counts) {
 /* a crafted checkpoint with a valid checksum and a header claiming a huge vocabulary is
  * refused before anything of that size is allocated */
 static size_t g_biggest;
-static void *big_malloc(size_t n, void *ud) { (void)ud; if (n > g_biggest) g_biggest = n; return malloc(n); }
-static void *big_realloc(void *p, size_t n, void *ud) { (void)ud; if (n > g_biggest) g_biggest = n; return realloc(p, n); }
-static void big_free(void *p, void *ud) { (void)ud; free(p); }
+static void *big_malloc(size_t n, void *ud) {
+    (void)ud;
+    if (n > g_biggest) g_biggest = n;
+    return malloc(n);
+}
+static void *big_realloc(void *p, size_t n, void *ud) {
+    (void)ud;
+    if (n > g_biggest) g_biggest = n;
+    return realloc(p, n);
+}
+static void big_free(void *p, void *ud) {
+    (void)ud;
+    free(p);
+}
 TEST(checkpoint_sizes_checked_before_allocating) {
     lt_sgns *m = train(0, 0, 5, 1, 1, 20000, NULL);
     CHECK(m && lt_sgns_save_checkpoint(m, "build/tests/ck2.bin", "v", 1) == LT_OK);
@@ -382,15 +503,16 @@ TEST(checkpoint_sizes_checked_before_allocating) {
     unsigned char *b = t_read_file("build/tests/ck2.bin", &len);
     CHECK(b != NULL);
     if (!b) return;
-    int64_t V = 1 << 28;   /* 2^28 words x 16 dims: gigabytes */
+    int64_t V = 1 << 28; /* 2^28 words x 16 dims: gigabytes */
     memcpy(b + 8 + 8, &V, 8);
     uint32_t c32 = (uint32_t)crc32(crc32(0, Z_NULL, 0), b + 8, (uInt)(len - 12));
     memcpy(b + len - 4, &c32, 4);
-    lt_allocator al = {big_malloc, big_realloc, big_free, NULL};
+    lt_allocator al = { big_malloc, big_realloc, big_free, NULL };
     g_biggest = 0;
     lt_set_allocator(&al);
     lt_sgns *x = NULL;
-    void *blob; size_t bl;
+    void *blob;
+    size_t bl;
     int rc = lt_sgns_parse_checkpoint(b, (size_t)len, "crafted.ckpt", &x, &blob, &bl);
     lt_set_allocator(NULL);
     CHECK(rc == LT_EFORMAT && x == NULL);
@@ -399,5 +521,7 @@ TEST(checkpoint_sizes_checked_before_allocating) {
     free(b);
 }
 
-RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating), T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched), T(trainers_learn_topics), T(subword_cbow), T(epoch_words_runs_past_the_epochs),
-          T(one_thread_deterministic), T(resume_equals_uninterrupted))
+RUN_TESTS(T(huffman_any_order_and_huge_counts), T(checkpoint_sizes_checked_before_allocating),
+        T(gradcheck_skipgram_ns), T(gradcheck_hs), T(gradcheck_cbow_ns), T(gradcheck_batched),
+        T(trainers_learn_topics), T(subword_cbow), T(epoch_words_runs_past_the_epochs),
+        T(one_thread_deterministic), T(resume_equals_uninterrupted))

@@ -1,7 +1,8 @@
 /* corpus tokenisation rules, vocabulary, encoding */
 #include "test.h"
 
-static int collect(const char *buf, size_t len, const lt_corpus_opts *o, char out[][64], int max, int *eols) {
+static int collect(
+        const char *buf, size_t len, const lt_corpus_opts *o, char out[][64], int max, int *eols) {
     lt_corpus *c;
     if (lt_corpus_open_mem(&c, buf, len, "mem", o) != LT_OK) return -1;
     const char *t;
@@ -9,7 +10,10 @@ static int collect(const char *buf, size_t len, const lt_corpus_opts *o, char ou
     int k, cnt = 0;
     *eols = 0;
     while ((k = lt_corpus_next(c, &t, &n)) > 0) {
-        if (k == LT_TOK_EOL) { (*eols)++; continue; }
+        if (k == LT_TOK_EOL) {
+            (*eols)++;
+            continue;
+        }
         if (cnt < max) { snprintf(out[cnt], 64, "%.*s", (int)n, t); }
         cnt++;
     }
@@ -20,12 +24,16 @@ static int collect(const char *buf, size_t len, const lt_corpus_opts *o, char ou
 TEST(tokenize_rules) {
     char tok[16][64];
     int eols;
-    const char s[] = "a  b\tc\n\nd\xc2\xa0" "e\x00" "f \xff" "g\xe2\x80\x83h\r\n";
+    const char s[] = "a  b\tc\n\nd\xc2\xa0"
+                     "e\x00"
+                     "f \xff"
+                     "g\xe2\x80\x83h\r\n";
     int n = collect(s, sizeof s - 1, NULL, tok, 16, &eols);
     CHECK(n == 8);
-    CHECK(!strcmp(tok[0], "a") && !strcmp(tok[2], "c") && !strcmp(tok[3], "d") && !strcmp(tok[4], "e") && !strcmp(tok[5], "f"));
-    CHECK(!strcmp(tok[6], "\xef\xbf\xbdg"));   /* invalid byte -> U+FFFD */
-    CHECK(!strcmp(tok[7], "h"));                 /* U+2003 em space separates */
+    CHECK(!strcmp(tok[0], "a") && !strcmp(tok[2], "c") && !strcmp(tok[3], "d") &&
+            !strcmp(tok[4], "e") && !strcmp(tok[5], "f"));
+    CHECK(!strcmp(tok[6], "\xef\xbf\xbdg")); /* invalid byte -> U+FFFD */
+    CHECK(!strcmp(tok[7], "h")); /* U+2003 em space separates */
     CHECK(eols == 3);
 }
 
@@ -82,7 +90,7 @@ TEST(vocab_counts_order_saveload) {
     lt_tokens t;
     CHECK(lt_tokens_encode(&t, c, v, 3) == LT_OK);
     /* b a b | a b | e e e | e  with -1 separators (sentence cap 3) */
-    int32_t expect[] = {1, 2, 1, -1, 2, 1, -1, 0, 0, 0, -1, 0, -1};
+    int32_t expect[] = { 1, 2, 1, -1, 2, 1, -1, 0, 0, 0, -1, 0, -1 };
     CHECK(t.n == 13 && t.n_words == 9);
     CHECK(t.n == 13 && !memcmp(t.ids, expect, sizeof expect));
     lt_tokens_destroy(&t);
@@ -100,10 +108,11 @@ TEST(vocab_counts_order_saveload) {
     CHECK(strstr(lt_errmsg(), "offset 4") != NULL);
 }
 
-TEST(vocab_ties_by_bytes) {   /* GloVe's vocab_count order: count, then bytes as signed char */
-    const char s[] = "zeta beta \xc3\xa9t\xc3\xa9 alpha alp beta zeta alpha \xc3\xa9t\xc3\xa9 alp ab\n";
-    const char *first[] = {"zeta", "beta", "\xc3\xa9t\xc3\xa9", "alpha", "alp", "ab"};
-    const char *bytes[] = {"\xc3\xa9t\xc3\xa9", "alp", "alpha", "beta", "zeta", "ab"};
+TEST(vocab_ties_by_bytes) { /* GloVe's vocab_count order: count, then bytes as signed char */
+    const char s[] =
+            "zeta beta \xc3\xa9t\xc3\xa9 alpha alp beta zeta alpha \xc3\xa9t\xc3\xa9 alp ab\n";
+    const char *first[] = { "zeta", "beta", "\xc3\xa9t\xc3\xa9", "alpha", "alp", "ab" };
+    const char *bytes[] = { "\xc3\xa9t\xc3\xa9", "alp", "alpha", "beta", "zeta", "ab" };
     for (int by = 0; by < 2; by++) {
         lt_corpus *c;
         lt_corpus_open_mem(&c, s, sizeof s - 1, "t", NULL);
@@ -114,7 +123,8 @@ TEST(vocab_ties_by_bytes) {   /* GloVe's vocab_count order: count, then bytes as
         o.ties_by_bytes = by;
         CHECK(lt_vocab_build(v, c, &o) == LT_OK && lt_vocab_size(v) == 6);
         for (int i = 0; i < 6 && lt_vocab_size(v) == 6; i++)
-            CHECK_MSG(!strcmp(lt_vocab_word(v, i), (by ? bytes : first)[i]), "ties_by_bytes %d: row %d is %s", by, i, lt_vocab_word(v, i));
+            CHECK_MSG(!strcmp(lt_vocab_word(v, i), (by ? bytes : first)[i]),
+                    "ties_by_bytes %d: row %d is %s", by, i, lt_vocab_word(v, i));
         lt_vocab_free(v);
         lt_corpus_close(c);
     }
@@ -139,7 +149,9 @@ TEST(vocab_pruning_is_reported) {
 }
 
 static int last_done(double done, double total, double loss, void *ud) {
-    ((double *)ud)[0] = done; ((double *)ud)[1] = total; (void)loss;
+    ((double *)ud)[0] = done;
+    ((double *)ud)[1] = total;
+    (void)loss;
     return 0;
 }
 /* train fasttext's epoch is fastText's: 100 lines of 8 known words and one word below
@@ -155,18 +167,28 @@ TEST(fasttext_epoch_counts_unknown_words_and_line_ends) {
     for (int exact = 0; exact <= 1; exact++) {
         lt_w2v_opts o;
         lt_w2v_opts_init(&o);
-        o.sg.dim = 8; o.sg.epochs = 2; o.sg.sample = 0; o.sg.n_threads = 1;
-        o.vocab.min_count = 2; o.minn = 2; o.maxn = 3; o.bucket = 100; o.exact_epochs = exact;
-        double p[2] = {0, 0};
-        o.sg.progress = last_done; o.sg.progress_ud = p;
+        o.sg.dim = 8;
+        o.sg.epochs = 2;
+        o.sg.sample = 0;
+        o.sg.n_threads = 1;
+        o.vocab.min_count = 2;
+        o.minn = 2;
+        o.maxn = 3;
+        o.bucket = 100;
+        o.exact_epochs = exact;
+        double p[2] = { 0, 0 };
+        o.sg.progress = last_done;
+        o.sg.progress_ud = p;
         lt_vecs *v = NULL;
         CHECK(lt_w2v_train(path, &o, &v) == LT_OK && v && v->n == 8);
         double want = exact ? 1600 : 2 * 800 * 1000.0 / 900;
-        CHECK_MSG(fabs(p[0] - want) <= 8 && fabs(p[1] - (exact ? 1600 : 2 * 888)) < 1, "exact %d: %.0f of %.0f words, want %.0f", exact, p[0], p[1], want);
+        CHECK_MSG(fabs(p[0] - want) <= 8 && fabs(p[1] - (exact ? 1600 : 2 * 888)) < 1,
+                "exact %d: %.0f of %.0f words, want %.0f", exact, p[0], p[1], want);
         lt_vecs_free(v);
     }
     remove(path);
 }
 
-RUN_TESTS(T(tokenize_rules), T(lowercase_unicode), T(long_token_cut_at_char_boundary), T(vocab_counts_order_saveload), T(vocab_ties_by_bytes),
-          T(vocab_pruning_is_reported), T(fasttext_epoch_counts_unknown_words_and_line_ends))
+RUN_TESTS(T(tokenize_rules), T(lowercase_unicode), T(long_token_cut_at_char_boundary),
+        T(vocab_counts_order_saveload), T(vocab_ties_by_bytes), T(vocab_pruning_is_reported),
+        T(fasttext_epoch_counts_unknown_words_and_line_ends))

@@ -37,10 +37,15 @@ extern "C" {
 #endif
 
 typedef enum {
-    LT_BOX_F32 = 1, LT_BOX_F16 = 2, LT_BOX_F64 = 3, LT_BOX_U8 = 4, LT_BOX_I32 = 5, LT_BOX_I64 = 6,
+    LT_BOX_F32 = 1,
+    LT_BOX_F16 = 2,
+    LT_BOX_F64 = 3,
+    LT_BOX_U8 = 4,
+    LT_BOX_I32 = 5,
+    LT_BOX_I64 = 6,
     LT_BOX_U64 = 7
 } lt_box_dtype;
-size_t lt_box_dtype_size(int dtype);   /* 0 for an unknown dtype */
+size_t lt_box_dtype_size(int dtype); /* 0 for an unknown dtype */
 
 /* ---- writing ---- */
 typedef struct lt_boxw lt_boxw;
@@ -49,22 +54,24 @@ typedef struct lt_box_out lt_box_out;
 typedef int (*lt_box_fill)(void *ctx, lt_box_out *out);
 int lt_box_put(lt_box_out *out, const void *p, size_t n);
 
-lt_boxw *lt_boxw_new(const char *magic, uint32_t version);   /* magic: 8 bytes */
+lt_boxw *lt_boxw_new(const char *magic, uint32_t version); /* magic: 8 bytes */
 /* metadata: keys without '=' or newline, values without newline; a key set again replaces it */
 void lt_boxw_meta(lt_boxw *w, const char *key, const char *value);
 void lt_boxw_meta_i64(lt_boxw *w, const char *key, int64_t value);
 void lt_boxw_meta_u64(lt_boxw *w, const char *key, uint64_t value);
-void lt_boxw_meta_f64(lt_boxw *w, const char *key, double value);   /* printed to round-trip */
+void lt_boxw_meta_f64(lt_boxw *w, const char *key, double value); /* printed to round-trip */
 /* an array of rows x cols elements, each row followed by `pad` zero elements in the file (so rows
  * start aligned when mapped); data holds rows x (cols + pad) elements (the pad ones are
  * written as zero). Names: 1 to 31 bytes, unique. */
-void lt_boxw_array(lt_boxw *w, const char *name, int dtype, int64_t rows, int64_t cols, int64_t pad, const void *data);
+void lt_boxw_array(lt_boxw *w, const char *name, int dtype, int64_t rows, int64_t cols, int64_t pad,
+        const void *data);
 /* the same, with the bytes (pad included) emitted by fill(ctx) */
-void lt_boxw_array_fill(lt_boxw *w, const char *name, int dtype, int64_t rows, int64_t cols, int64_t pad,
-                        lt_box_fill fill, void *ctx);
-int lt_boxw_save(lt_boxw *w, const char *path);            /* atomic; frees w */
-int lt_boxw_save_implicit(lt_boxw *w, const char *path);   /* the same for a file nobody named (a cache) */
-int lt_boxw_write(lt_boxw *w, FILE *f, const char *name);  /* to an open stream; frees w */
+void lt_boxw_array_fill(lt_boxw *w, const char *name, int dtype, int64_t rows, int64_t cols,
+        int64_t pad, lt_box_fill fill, void *ctx);
+int lt_boxw_save(lt_boxw *w, const char *path); /* atomic; frees w */
+int lt_boxw_save_implicit(
+        lt_boxw *w, const char *path); /* the same for a file nobody named (a cache) */
+int lt_boxw_write(lt_boxw *w, FILE *f, const char *name); /* to an open stream; frees w */
 void lt_boxw_free(lt_boxw *w);
 
 /* ---- reading ---- */
@@ -73,8 +80,9 @@ typedef struct lt_box lt_box;
 int lt_box_open(const void *buf, size_t len, const char *name, const char *magic, lt_box **out);
 void lt_box_free(lt_box *b);
 uint32_t lt_box_version(const lt_box *b);
-const char *lt_box_meta(const lt_box *b, const char *key);   /* NULL if absent */
-int lt_box_meta_at(const lt_box *b, int i, const char **key, const char **value);   /* 0 past the end */
+const char *lt_box_meta(const lt_box *b, const char *key); /* NULL if absent */
+int lt_box_meta_at(
+        const lt_box *b, int i, const char **key, const char **value); /* 0 past the end */
 /* a metadata integer in [lo, hi] / a finite number: LT_OK, or LT_EFORMAT naming the file and key */
 int lt_box_i64(const lt_box *b, const char *key, int64_t lo, int64_t hi, int64_t *v);
 int lt_box_u64(const lt_box *b, const char *key, uint64_t *v);
@@ -85,8 +93,8 @@ const void *lt_box_need(const lt_box *b, const char *name, int dtype, int64_t ro
 /* the same without an error when the array is absent (NULL, error clear) */
 const void *lt_box_get(const lt_box *b, const char *name, int dtype, int64_t rows, int64_t cols);
 /* the i-th array (0 past the end): its name, dtype, shape, row padding and bytes */
-int lt_box_array_at(const lt_box *b, int i, const char **name, int *dtype, int64_t *rows, int64_t *cols,
-                    int64_t *pad, const void **data);
+int lt_box_array_at(const lt_box *b, int i, const char **name, int *dtype, int64_t *rows,
+        int64_t *cols, int64_t *pad, const void **data);
 /* the shape of a named array (0 when absent) */
 int lt_box_shape(const lt_box *b, const char *name, int64_t *rows, int64_t *cols, int64_t *pad);
 /* the dtype of a named array (0 when absent) */

@@ -19,7 +19,8 @@ extern "C" {
 typedef struct lt_classes lt_classes;
 lt_classes *lt_classes_new(void);
 void lt_classes_free(lt_classes *c);
-int lt_classes_read(lt_classes *c, const char *path, int64_t n_rows, const lt_vecs *keys, int *y);   /* y: n_rows class ids */
+int lt_classes_read(lt_classes *c, const char *path, int64_t n_rows, const lt_vecs *keys,
+        int *y); /* y: n_rows class ids */
 /* the class id of one name (added when new); negative status on failure */
 int lt_classes_add(lt_classes *c, const char *name);
 int lt_classes_count(const lt_classes *c);

@@ -24,12 +24,12 @@ extern "C" {
 
 enum {
     LT_OK = 0,
-    LT_ENOMEM = -1,   /* allocation failed */
-    LT_EIO = -2,      /* open/read/write failed (errno in message) */
-    LT_EFORMAT = -3,  /* malformed or truncated input */
-    LT_EINVAL = -4,   /* invalid argument */
-    LT_ENOTFOUND = -5,/* key/word not present */
-    LT_EINTR = -6     /* stopped on request */
+    LT_ENOMEM = -1, /* allocation failed */
+    LT_EIO = -2, /* open/read/write failed (errno in message) */
+    LT_EFORMAT = -3, /* malformed or truncated input */
+    LT_EINVAL = -4, /* invalid argument */
+    LT_ENOTFOUND = -5, /* key/word not present */
+    LT_EINTR = -6 /* stopped on request */
 };
 
 /* Thread-local message of the last failure on this thread ("" if none). */
@@ -41,9 +41,9 @@ const char *lt_errmsg(void);
 int lt_err_in(int status, const char *name);
 int lt_err(int status, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+        __attribute__((format(printf, 2, 3)))
 #endif
-    ;
+        ;
 void lt_clear_error(void);
 const char *lt_status_name(int status);
 
@@ -52,9 +52,9 @@ typedef void (*lt_log_fn)(int level, const char *msg, void *ud);
 void lt_set_log(lt_log_fn fn, void *ud);
 void lt_log(int level, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+        __attribute__((format(printf, 2, 3)))
 #endif
-    ;
+        ;
 
 /* Allocation hooks. `align` allocations are 64-byte aligned. */
 typedef struct lt_allocator {
@@ -65,11 +65,11 @@ typedef struct lt_allocator {
 } lt_allocator;
 void lt_set_allocator(const lt_allocator *a); /* NULL restores the C library */
 void *lt_malloc(size_t n);
-void *lt_calloc(size_t n, size_t size);      /* overflow-checked */
+void *lt_calloc(size_t n, size_t size); /* overflow-checked */
 void *lt_realloc(void *p, size_t n);
 void lt_free(void *p);
-void *lt_aligned_alloc(size_t n);              /* 64-byte aligned, free with lt_aligned_free */
-void *lt_aligned_calloc(size_t n);             /* the same, zeroed (large blocks: fresh pages, no memset) */
+void *lt_aligned_alloc(size_t n); /* 64-byte aligned, free with lt_aligned_free */
+void *lt_aligned_calloc(size_t n); /* the same, zeroed (large blocks: fresh pages, no memset) */
 void lt_aligned_free(void *p);
 char *lt_strdup(const char *s);
 /* Overflow-safe a*b; returns 0 on overflow. */
@@ -77,11 +77,17 @@ int lt_mul_ok(size_t a, size_t b, size_t *out);
 
 /* RNG: xoshiro256** seeded through splitmix64. Streams: lt_rng_seed(r, seed, k) gives
  * independent stream k (thread index) of `seed`. */
-typedef struct lt_rng { uint64_t s[4]; } lt_rng;
+typedef struct lt_rng {
+    uint64_t s[4];
+} lt_rng;
 void lt_rng_seed(lt_rng *r, uint64_t seed, uint64_t stream);
 uint64_t lt_rng_next(lt_rng *r);
-static inline double lt_rng_uniform(lt_rng *r) { return (double)(lt_rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
-static inline float lt_rng_uniformf(lt_rng *r) { return (float)(lt_rng_next(r) >> 40) * (1.0f / 16777216.0f); }
+static inline double lt_rng_uniform(lt_rng *r) {
+    return (double)(lt_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+static inline float lt_rng_uniformf(lt_rng *r) {
+    return (float)(lt_rng_next(r) >> 40) * (1.0f / 16777216.0f);
+}
 /* Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, unbiased). */
 uint64_t lt_rng_below(lt_rng *r, uint64_t n);
 /* Standard normal draw (Box-Muller, two uniforms per draw). */
@@ -108,12 +114,12 @@ double lt_now(void);
  * would count. Sinks are called (rate-limited to ~4 Hz, and once at the end with final = 1)
  * from whichever thread reports; a non-zero return asks the job to stop (LT_EINTR). */
 typedef struct lt_progress_info {
-    const char *what;     /* the job: "train skip-gram", "embed", "t-SNE map", ... */
-    const char *unit;     /* what `done` counts: "words", "inputs", "epochs", ... */
-    double done, total;   /* total <= 0: not known */
-    double loss;          /* < 0: none to show */
-    double elapsed;       /* seconds since the job started */
-    int final;            /* 1 on the closing event */
+    const char *what; /* the job: "train skip-gram", "embed", "t-SNE map", ... */
+    const char *unit; /* what `done` counts: "words", "inputs", "epochs", ... */
+    double done, total; /* total <= 0: not known */
+    double loss; /* < 0: none to show */
+    double elapsed; /* seconds since the job started */
+    int final; /* 1 on the closing event */
 } lt_progress_info;
 typedef int (*lt_progress_sink)(const lt_progress_info *p, void *ud);
 /* The process's default sink, used by jobs whose context names none [none: silent]. */
@@ -130,11 +136,13 @@ void lt_set_progress(lt_progress_sink fn, void *ud);
  *   lt_embed_texts(model, texts, lens, n, out, H, NULL, &c, NULL);
  */
 typedef struct lt_ctx {
-    int n_threads;                /* worker threads [1] */
-    int blas_threads;             /* threads BLAS may use inside the call [0: as n_threads] */
-    lt_log_fn log; void *log_ud;  /* [NULL: the process log, lt_set_log] */
-    lt_progress_sink progress; void *progress_ud;   /* [NULL: the process sink, lt_set_progress] */
-    const volatile int *cancel;   /* non-NULL: the call stops with LT_EINTR soon after *cancel != 0 */
+    int n_threads; /* worker threads [1] */
+    int blas_threads; /* threads BLAS may use inside the call [0: as n_threads] */
+    lt_log_fn log;
+    void *log_ud; /* [NULL: the process log, lt_set_log] */
+    lt_progress_sink progress;
+    void *progress_ud; /* [NULL: the process sink, lt_set_progress] */
+    const volatile int *cancel; /* non-NULL: the call stops with LT_EINTR soon after *cancel != 0 */
 } lt_ctx;
 void lt_ctx_init(lt_ctx *c);
 /* 1 when the context asks the call to stop. */
@@ -145,16 +153,19 @@ int lt_ctx_cancelled(const lt_ctx *c);
  * lt_progress_update is cheap to call often. */
 typedef int (*lt_progress_fn)(double done, double total, double loss, void *ud);
 typedef struct lt_progress {
-    lt_progress_sink sink; void *sink_ud;
-    lt_progress_fn fn; void *ud;  /* optional; set after lt_progress_init */
-    const volatile int *cancel;   /* from the context */
-    volatile int stop;            /* set when a sink or fn asked to stop, or on cancel */
+    lt_progress_sink sink;
+    void *sink_ud;
+    lt_progress_fn fn;
+    void *ud; /* optional; set after lt_progress_init */
+    const volatile int *cancel; /* from the context */
+    volatile int stop; /* set when a sink or fn asked to stop, or on cancel */
     double t0, last;
     double total;
     const char *what;
     const char *unit;
 } lt_progress;
-void lt_progress_init(lt_progress *p, const lt_ctx *ctx, const char *what, const char *unit, double total);
+void lt_progress_init(
+        lt_progress *p, const lt_ctx *ctx, const char *what, const char *unit, double total);
 /* loss < 0 means "no loss to show". */
 void lt_progress_update(lt_progress *p, double done, double loss);
 void lt_progress_end(lt_progress *p, double done);
@@ -165,7 +176,8 @@ uint64_t lt_hash64(const void *data, size_t n, uint64_t h);
 uint32_t lt_fasttext_hash(const char *s, size_t n);
 /* The bucket of each character n-gram of "<word>" (n = minn..maxn UTF-8 characters, never "<"
  * or ">" alone), in fastText's order, into out (at most cap); returns the count (-1: no memory). */
-int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap);
+int64_t lt_fasttext_ngrams(
+        const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap);
 #define LT_HASH_INIT 0xcbf29ce484222325ULL
 
 #ifdef __cplusplus

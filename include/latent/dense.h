@@ -38,8 +38,14 @@ const char *lt_scale_name(lt_scale s);
  * dim < 0.1 min(n, d), else 4 (scikit-learn's rule). */
 typedef enum { LT_PCA_AUTO = 0, LT_PCA_COVARIANCE, LT_PCA_RANDOMIZED } lt_pca_solver;
 typedef struct lt_pca_opts {
-    int dim; int whiten; lt_scale scale; int n_threads;
-    lt_pca_solver solver; int oversample; int power_iters; uint64_t seed;
+    int dim;
+    int whiten;
+    lt_scale scale;
+    int n_threads;
+    lt_pca_solver solver;
+    int oversample;
+    int power_iters;
+    uint64_t seed;
 } lt_pca_opts;
 /* dim 50, no whitening, no scaling, 1 thread, auto solver, oversample 10, power_iters -1, seed 1 */
 void lt_pca_opts_init(lt_pca_opts *o);
@@ -64,7 +70,14 @@ int lt_pca_fit_file(const char *path, const lt_pca_opts *o, lt_model **out);
  * dim eigenpairs (dsyevr); a new row is centred against the training kernel's row and
  * overall means exactly as scikit-learn's KernelPCA and projected onto the eigenvectors
  * divided by the square roots of their eigenvalues; the training rows are stored. */
-typedef enum { LT_KERNEL_RBF = 0, LT_KERNEL_LAPLACIAN, LT_KERNEL_POLY, LT_KERNEL_COSINE, LT_KERNEL_CHI2, LT_KERNEL_LINEAR } lt_kernel;
+typedef enum {
+    LT_KERNEL_RBF = 0,
+    LT_KERNEL_LAPLACIAN,
+    LT_KERNEL_POLY,
+    LT_KERNEL_COSINE,
+    LT_KERNEL_CHI2,
+    LT_KERNEL_LINEAR
+} lt_kernel;
 int lt_kernel_from_name(const char *s, lt_kernel *out);
 const char *lt_kernel_name(lt_kernel k);
 /* Landmarks (nystroem, and kpca's nystroem solver): LT_LANDMARKS_UNIFORM draws rows without
@@ -76,9 +89,17 @@ const char *lt_kernel_name(lt_kernel k);
 typedef enum { LT_LANDMARKS_UNIFORM = 0, LT_LANDMARKS_KMEANSPP } lt_landmarks;
 typedef enum { LT_KPCA_AUTO = 0, LT_KPCA_EXACT, LT_KPCA_NYSTROEM } lt_kpca_solver;
 typedef struct lt_kernel_opts {
-    int dim; lt_kernel kernel; double gamma, coef0; int degree;
-    lt_scale scale; uint64_t seed; int n_threads;
-    lt_landmarks landmarks; int kmeans_iters; lt_kpca_solver kpca_solver; int n_landmarks;
+    int dim;
+    lt_kernel kernel;
+    double gamma, coef0;
+    int degree;
+    lt_scale scale;
+    uint64_t seed;
+    int n_threads;
+    lt_landmarks landmarks;
+    int kmeans_iters;
+    lt_kpca_solver kpca_solver;
+    int n_landmarks;
 } lt_kernel_opts;
 /* dim 100, rbf, gamma auto, coef0 1, degree 3, no scaling, seed 1, uniform landmarks,
  * kmeans_iters 5, kpca solver auto, n_landmarks 1000 */
@@ -93,13 +114,14 @@ int lt_kpca_fit(const lt_vecs *X, const lt_kernel_opts *o, lt_model **out);
  * categorical; `missing` (default "?") and empty fields are missing values. */
 typedef struct lt_table lt_table;
 int lt_table_load(const char *path, const char *missing, lt_table **out);
-int lt_table_parse(const char *buf, size_t len, const char *name, const char *missing, lt_table **out);
+int lt_table_parse(
+        const char *buf, size_t len, const char *name, const char *missing, lt_table **out);
 void lt_table_free(lt_table *t);
 int64_t lt_table_rows(const lt_table *t);
 int lt_table_cols(const lt_table *t);
 const char *lt_table_name(const lt_table *t, int col);
-int lt_table_col(const lt_table *t, const char *name);                 /* -1 if absent */
-const char *lt_table_cell(const lt_table *t, int64_t row, int col);    /* NULL when missing */
+int lt_table_col(const lt_table *t, const char *name); /* -1 if absent */
+const char *lt_table_cell(const lt_table *t, int64_t row, int col); /* NULL when missing */
 
 /* Categorical encoders of a table (kinds onehot, ordinal, hash): numeric columns are
  * standardised (scikit-learn's StandardScaler) and come first, in table order; each
@@ -113,15 +135,27 @@ const char *lt_table_cell(const lt_table *t, int64_t row, int col);    /* NULL w
  * infrequent (the infrequent column when the column has one, else as ignore). The label
  * column, if named, is left out of the features. */
 typedef enum { LT_UNKNOWN_ERROR = 0, LT_UNKNOWN_IGNORE, LT_UNKNOWN_INFREQUENT } lt_unknown;
-typedef struct lt_cat_opts { const char *kind; const char *label; lt_unknown unknown; int64_t min_frequency; int dim; } lt_cat_opts;
-void lt_cat_opts_init(lt_cat_opts *o);   /* onehot, no label, error, min_frequency 0, dim 1024 (hash) */
+typedef struct lt_cat_opts {
+    const char *kind;
+    const char *label;
+    lt_unknown unknown;
+    int64_t min_frequency;
+    int dim;
+} lt_cat_opts;
+void lt_cat_opts_init(
+        lt_cat_opts *o); /* onehot, no label, error, min_frequency 0, dim 1024 (hash) */
 int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out);
 /* rows of a table with the fitted columns (matched by name); name: the table's file, for errors */
 int lt_cat_encode(const lt_model *m, const lt_table *t, const char *name, lt_vecs **out);
 /* The same rows as a sparse CSR matrix (row i's entries at indptr[i] .. indptr[i + 1], column
  * indices increasing, zeros left out, hashed duplicates summed): memory O(non-zeros), for
  * one-hot encodings with many categories. */
-typedef struct lt_csr { int64_t n, d, nnz; int64_t *indptr; int32_t *indices; float *data; } lt_csr;
+typedef struct lt_csr {
+    int64_t n, d, nnz;
+    int64_t *indptr;
+    int32_t *indices;
+    float *data;
+} lt_csr;
 int lt_cat_encode_csr(const lt_model *m, const lt_table *t, const char *name, lt_csr **out);
 /* The categories a categorical model keeps for its feature column col (0-based, in the order
  * fitted), as they were in the table: *n strings (NULL = the missing value), lt_free'd with
@@ -151,7 +185,8 @@ int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
  * and their reconstructions in that space (*recon): pca encodes and maps back, autoencoder
  * runs to its output layer. Models fitted with the same --scale compare directly (Fashion-
  * MNIST /255: squared error per pixel in [0, 1]); other kinds are refused. */
-int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon);
+int lt_reconstruct(
+        const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon);
 
 /* Learned encoders, trained by the nn core (nn.h) and saved as models of kind autoencoder,
  * cnn or entity: the network (meta nn_arch, nn_input, array nn.params), the input scaler (or,
@@ -167,30 +202,37 @@ int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs *
  * (e.g. "f64-f64") and a softmax layer over the target's classes. val_frac holds out a seeded
  * share of the rows, evaluated after every epoch. */
 typedef struct lt_neural_opts {
-    const char *arch;         /* NULL: the default network (autoencoder d-256-32-256-d; cnn
+    const char *arch; /* NULL: the default network (autoencoder d-256-32-256-d; cnn
                                  c16k3-p2-c32k3-p2-f64-fK; entity hidden layers f64-f64) */
     lt_scale scale;
-    int c, h, w;              /* cnn image shape (0: from the input) */
+    int c, h, w; /* cnn image shape (0: from the input) */
     double val_frac;
-    uint64_t seed;            /* initial weights, and the validation split */
-    int init;                 /* an lt_nn_init_rule, or -1 (default): He for autoencoder and cnn,
+    uint64_t seed; /* initial weights, and the validation split */
+    int init; /* an lt_nn_init_rule, or -1 (default): He for autoencoder and cnn,
                                  PyTorch's for entity, the better of the two measured on each */
-    lt_nn_train_opts train;   /* optimiser, epochs, batch, threads, checkpoints, progress */
+    lt_nn_train_opts train; /* optimiser, epochs, batch, threads, checkpoints, progress */
 } lt_neural_opts;
-void lt_neural_opts_init(lt_neural_opts *o);   /* train.batch 128, the rest lt_nn_train_opts_init's */
-int lt_autoencoder_fit(const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
+void lt_neural_opts_init(lt_neural_opts *o); /* train.batch 128, the rest lt_nn_train_opts_init's */
+int lt_autoencoder_fit(
+        const lt_vecs *X, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
 /* y: class ids 0 .. n_classes - 1 of X's rows */
-int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
-int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_dims, lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
+int lt_cnn_fit(const lt_vecs *X, const int *y, int n_classes, lt_neural_opts *o, lt_model **out,
+        lt_nn_train_result *res);
+int lt_entity_fit(const lt_table *t, const char *target, const int *dims, int n_dims,
+        lt_neural_opts *o, lt_model **out, lt_nn_train_result *res);
 /* rows through a neural model up to layer (a name from lt_nn_find_layer, "output", or NULL for
  * the model's encode_layer; entity models also take "embed" for the category vectors alone) */
-int lt_neural_encode(const lt_model *m, const lt_vecs *X, const char *layer, int n_threads, lt_vecs **out);
+int lt_neural_encode(
+        const lt_model *m, const lt_vecs *X, const char *layer, int n_threads, lt_vecs **out);
 /* the same, batch rows per forward pass (lt_neural_encode: 256) */
-int lt_neural_encode_batch(const lt_model *m, const lt_vecs *X, const char *layer, int n_threads, int batch, lt_vecs **out);
-int lt_entity_encode(const lt_model *m, const lt_table *t, const char *name, const char *layer, int n_threads, lt_vecs **out);
+int lt_neural_encode_batch(const lt_model *m, const lt_vecs *X, const char *layer, int n_threads,
+        int batch, lt_vecs **out);
+int lt_entity_encode(const lt_model *m, const lt_table *t, const char *name, const char *layer,
+        int n_threads, lt_vecs **out);
 /* mean test loss (autoencoder: its loss on the scaled rows; cnn: cross-entropy against y) and,
  * for cnn, accuracy (else NaN) */
-int lt_neural_score(const lt_model *m, const lt_vecs *X, const int *y, int n_threads, double *loss, double *accuracy);
+int lt_neural_score(const lt_model *m, const lt_vecs *X, const int *y, int n_threads, double *loss,
+        double *accuracy);
 /* the learned vectors of one categorical column: a row per category, labelled with it */
 int lt_entity_column(const lt_model *m, const char *column, lt_vecs **out);
 

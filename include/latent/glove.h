@@ -22,7 +22,7 @@
 #ifndef LATENT_GLOVE_H
 #define LATENT_GLOVE_H
 #include "latent/model.h"
-#include "latent/sgns.h"   /* lt_tokens */
+#include "latent/sgns.h" /* lt_tokens */
 #include "latent/store.h"
 #include "latent/text.h"
 #include <stddef.h>
@@ -32,24 +32,30 @@
 extern "C" {
 #endif
 
-typedef struct lt_cooc_rec { int32_t a, b; float x; } lt_cooc_rec;
-typedef struct lt_cooc { int64_t n, vocab, runs; lt_cooc_rec *r; } lt_cooc;   /* runs: sorted runs spilled to disk */
+typedef struct lt_cooc_rec {
+    int32_t a, b;
+    float x;
+} lt_cooc_rec;
+typedef struct lt_cooc {
+    int64_t n, vocab, runs;
+    lt_cooc_rec *r;
+} lt_cooc; /* runs: sorted runs spilled to disk */
 
 typedef struct lt_glove_opts {
-    int dim;                  /* [100] */
-    int window;               /* words on each side [10] */
-    int symmetric;            /* count both directions [1] */
-    int distance_weighting;   /* 1 / distance [1] */
-    double x_max;             /* weighting cutoff [100] */
-    double weight_power;      /* GloVe's alpha [0.75] */
-    double alpha;             /* learning rate [0.05] */
-    double bias_alpha;        /* the biases' learning rate [1: GloVe's code applies alpha to the vectors only] */
-    double grad_clip;         /* [100] */
-    int epochs;               /* [15] */
-    int output;               /* 0 word + context, 1 word, 2 context [0] */
-    int n_threads;            /* [1] */
-    uint64_t seed;            /* [1] */
-    double memory;            /* bytes for counting, all threads [4 GiB] */
+    int dim; /* [100] */
+    int window; /* words on each side [10] */
+    int symmetric; /* count both directions [1] */
+    int distance_weighting; /* 1 / distance [1] */
+    double x_max; /* weighting cutoff [100] */
+    double weight_power; /* GloVe's alpha [0.75] */
+    double alpha; /* learning rate [0.05] */
+    double bias_alpha; /* the biases' learning rate [1: GloVe's code applies alpha to the vectors only] */
+    double grad_clip; /* [100] */
+    int epochs; /* [15] */
+    int output; /* 0 word + context, 1 word, 2 context [0] */
+    int n_threads; /* [1] */
+    uint64_t seed; /* [1] */
+    double memory; /* bytes for counting, all threads [4 GiB] */
     /* progress: stage 0 counting (done = tokens), 1 training (done = records, loss = the
      * epoch's mean weighted squared error so far, -1 if none) */
     void (*progress)(void *ud, int stage, int epoch, double done, double total, double loss);
@@ -71,14 +77,16 @@ typedef struct lt_glove lt_glove;
 int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out);
 /* The output rows (vocab x dim, per o->output) into dst with row stride ld floats. */
 void lt_glove_vectors(const lt_glove *g, float *dst, int64_t ld);
-double lt_glove_epoch_loss(const lt_glove *g, int epoch);   /* mean of J's terms per record */
+double lt_glove_epoch_loss(const lt_glove *g, int epoch); /* mean of J's terms per record */
 /* Checks a checkpoint model against training of dim on n records of vocab words with hash h
  * (the trainer's own check, public for tests and the fuzz harness); *epochs_done on success. */
-int lt_glove_checkpoint_check(const lt_model *m, int dim, int64_t vocab, int64_t n, uint64_t h, int *epochs_done);
+int lt_glove_checkpoint_check(
+        const lt_model *m, int dim, int64_t vocab, int64_t n, uint64_t h, int *epochs_done);
 void lt_glove_free(lt_glove *g);
 /* One record's loss and update (the reference the trainer inlines; tests): w, c rows of
  * dim + 1 floats (bias last), gw, gc their squared-gradient sums. Returns the loss term. */
-double lt_glove_step(float *w, float *c, float *gw, float *gc, int dim, double x, const lt_glove_opts *o);
+double lt_glove_step(
+        float *w, float *c, float *gw, float *gc, int dim, double x, const lt_glove_opts *o);
 
 /* Corpus to vectors: vocabulary (min_count, ids by frequency, ties by bytes as GloVe's
  * vocab_count: the same rows in the same order), the in-vocabulary token
@@ -88,13 +96,17 @@ typedef struct lt_glove_text_opts {
     lt_glove_opts g;
     lt_corpus_opts corpus;
     lt_vocab_opts vocab;
-    const char *vocab_out;    /* write "word count" lines */
-    const char *cooc_out;     /* write the co-occurrences as GloVe's cooccur does: records of
+    const char *vocab_out; /* write "word count" lines */
+    const char *cooc_out; /* write the co-occurrences as GloVe's cooccur does: records of
                                  int32 word1, int32 word2 (1-based vocabulary ranks), f64 count */
 } lt_glove_text_opts;
 void lt_glove_text_opts_init(lt_glove_text_opts *o);
-typedef struct lt_glove_info { int64_t vocab, tokens, records, runs; double count_seconds, train_seconds, final_loss; } lt_glove_info;
-int lt_glove_train_file(const char *path, const lt_glove_text_opts *o, lt_vecs **out, lt_glove_info *info);
+typedef struct lt_glove_info {
+    int64_t vocab, tokens, records, runs;
+    double count_seconds, train_seconds, final_loss;
+} lt_glove_info;
+int lt_glove_train_file(
+        const char *path, const lt_glove_text_opts *o, lt_vecs **out, lt_glove_info *info);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,10 @@
 extern "C" {
 #endif
 
-typedef struct lt_image { int w, h, c; unsigned char *px; } lt_image;   /* 8-bit, row-major, channels-last */
+typedef struct lt_image {
+    int w, h, c;
+    unsigned char *px;
+} lt_image; /* 8-bit, row-major, channels-last */
 /* PNG or JPEG (told by the first bytes) decoded to c = 1 (gray) or 3 (RGB) channels */
 int lt_image_decode(const void *buf, size_t len, const char *name, int channels, lt_image *out);
 void lt_image_free(lt_image *im);
@@ -23,7 +26,9 @@ void lt_image_resize(const lt_image *im, int h, int w, float *out);
 
 /* h, w: the rows' size (0: the first image's); c: 1 or 3 [1]; resize: images of another size
  * are cropped and resized (else an error naming the file and both sizes) */
-typedef struct lt_image_opts { int h, w, c, resize; } lt_image_opts;
+typedef struct lt_image_opts {
+    int h, w, c, resize;
+} lt_image_opts;
 /* The images of a folder and of its subfolders (one level: the subfolder's name is the
  * class, "" for files at the top), in sorted path order; each row labelled with its path;
  * classes (optional): a NULL-terminated array of n class names (lt_free each and the array).

@@ -37,22 +37,24 @@ int lt_metric_from_name(const char *s, lt_metric *out);
 /* Exact search of nq queries (rows of Q with stride ldq) over all rows of base.
  * Candidates come from float matrix products (OpenBLAS sgemm, blocked) and are re-ranked
  * in double precision, so the order equals a double-precision brute force. */
-int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads,
-                 float *D, int64_t *I);
+int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m,
+        int n_threads, float *D, int64_t *I);
 
 /* Filters: an allow-list of ids, or a predicate. */
 typedef struct lt_filter {
-    const int64_t *allow; int64_t n_allow;           /* sorted ascending, or NULL */
-    int (*pred)(int64_t id, void *ud); void *ud;     /* or a predicate, or NULL */
+    const int64_t *allow;
+    int64_t n_allow; /* sorted ascending, or NULL */
+    int (*pred)(int64_t id, void *ud);
+    void *ud; /* or a predicate, or NULL */
 } lt_filter;
 
 typedef struct lt_hnsw_opts {
-    int M;                 /* links per node on upper layers, 2M on layer 0 [16] */
-    int ef_construction;   /* [200] */
-    lt_metric metric;      /* [L2] */
-    uint64_t seed;         /* level draws [100] */
-    int storage;           /* LT_HNSW_F32, LT_HNSW_F16 or LT_HNSW_INT8 (per-vector scale) [F32] */
-    int rerank;            /* compact storage: keep f32 vectors and re-rank the ef candidates
+    int M; /* links per node on upper layers, 2M on layer 0 [16] */
+    int ef_construction; /* [200] */
+    lt_metric metric; /* [L2] */
+    uint64_t seed; /* level draws [100] */
+    int storage; /* LT_HNSW_F32, LT_HNSW_F16 or LT_HNSW_INT8 (per-vector scale) [F32] */
+    int rerank; /* compact storage: keep f32 vectors and re-rank the ef candidates
                               exactly [1]; 0 drops them (smallest memory, approximate distances) */
 } lt_hnsw_opts;
 enum { LT_HNSW_F32 = 0, LT_HNSW_F16 = 1, LT_HNSW_INT8 = 2 };
@@ -69,18 +71,20 @@ int lt_hnsw_add_store(lt_hnsw *h, const lt_vecs *v, int64_t first_id, int n_thre
 int lt_hnsw_delete(lt_hnsw *h, int64_t id);
 /* Rebuilds the graph without deleted nodes (same options and seed). */
 int lt_hnsw_compact(lt_hnsw *h, int n_threads);
-int lt_hnsw_search(const lt_hnsw *h, const float *q, int k, int ef, const lt_filter *f, float *D, int64_t *I);
+int lt_hnsw_search(
+        const lt_hnsw *h, const float *q, int k, int ef, const lt_filter *f, float *D, int64_t *I);
 /* nq queries on n_threads threads. */
-int lt_hnsw_search_batch(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef, const lt_filter *f,
-                         int n_threads, float *D, int64_t *I);
+int lt_hnsw_search_batch(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef,
+        const lt_filter *f, int n_threads, float *D, int64_t *I);
 /* Truth for recall: the exact k nearest of each query among the index's own live vectors, as
  * the index's ids (-1 where fewer exist); T is (nq, k). */
-int lt_hnsw_truth(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int n_threads, int64_t *T);
+int lt_hnsw_truth(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int n_threads,
+        int64_t *T);
 /* recall@k at search breadth ef against truth T (nq rows of tk >= k ids, the first k used):
  * the share of the index's k results found among the row's k true ids. *seconds (optional) is
  * the fastest of `repeat` timed batch searches (queries/s = nq / *seconds). */
-int lt_hnsw_recall(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef, const int64_t *T, int64_t tk,
-                   int repeat, int n_threads, double *recall, double *seconds);
+int lt_hnsw_recall(const lt_hnsw *h, const float *Q, int64_t nq, int64_t ldq, int k, int ef,
+        const int64_t *T, int64_t tk, int repeat, int n_threads, double *recall, double *seconds);
 int lt_hnsw_save(const lt_hnsw *h, const char *path);
 int lt_hnsw_load(lt_hnsw **out, const char *path);
 /* Parses an in-memory index file (fuzzing). */
@@ -88,14 +92,15 @@ int lt_hnsw_parse(const void *buf, size_t len, const char *name, lt_hnsw **out);
 
 typedef struct lt_hnsw_info {
     int64_t d;
-    int64_t count;         /* live vectors (deleted ones are not counted) */
-    int64_t deleted;       /* nodes marked deleted (until compaction) */
+    int64_t count; /* live vectors (deleted ones are not counted) */
+    int64_t deleted; /* nodes marked deleted (until compaction) */
     int64_t max_level;
-    int64_t next_id;       /* one past the largest id ever stored, live or deleted: where new ids start */
-    int64_t bytes;         /* total: vectors + codes + links */
-    int64_t search_bytes;  /* what graph search touches: codes (or f32 vectors) + links */
+    int64_t next_id; /* one past the largest id ever stored, live or deleted: where new ids start */
+    int64_t bytes; /* total: vectors + codes + links */
+    int64_t search_bytes; /* what graph search touches: codes (or f32 vectors) + links */
     int M, ef_construction, storage, rerank;
-    lt_metric metric; uint64_t seed;
+    lt_metric metric;
+    uint64_t seed;
 } lt_hnsw_info;
 lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h);
 /* What an index was built from: its row count and hashes of its labels and of a sample of
@@ -103,11 +108,15 @@ lt_hnsw_info lt_hnsw_get_info(const lt_hnsw *h);
  * it. lt_hnsw_check_base refuses vectors an index does not belong to (an index answering for
  * another file gives unrelated neighbours): with a record, rows and both hashes must match;
  * without one, every id must be a row of v. */
-typedef struct lt_hnsw_base { int64_t rows; uint64_t labels_hash, data_hash; } lt_hnsw_base;
+typedef struct lt_hnsw_base {
+    int64_t rows;
+    uint64_t labels_hash, data_hash;
+} lt_hnsw_base;
 void lt_hnsw_base_of(const lt_vecs *v, lt_hnsw_base *b);
-void lt_hnsw_set_base(lt_hnsw *h, const lt_hnsw_base *b);   /* NULL drops the record */
-int lt_hnsw_get_base(const lt_hnsw *h, lt_hnsw_base *b);     /* 1 when recorded */
-int lt_hnsw_check_base(const lt_hnsw *h, const lt_vecs *v, const char *index_name, const char *vecs_name);
+void lt_hnsw_set_base(lt_hnsw *h, const lt_hnsw_base *b); /* NULL drops the record */
+int lt_hnsw_get_base(const lt_hnsw *h, lt_hnsw_base *b); /* 1 when recorded */
+int lt_hnsw_check_base(
+        const lt_hnsw *h, const lt_vecs *v, const char *index_name, const char *vecs_name);
 /* Live vectors (as stored: unit length for cosine) and their ids (lt_malloc'ed). */
 int lt_hnsw_export(const lt_hnsw *h, lt_vecs **vecs, int64_t **ids);
 /* Vector of an id (NULL if absent/deleted); stable while the index lives. */

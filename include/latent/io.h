@@ -28,7 +28,8 @@ void lt_release_whole(void *buf, size_t map_len);
 
 /* A .npy header (version 1-3, little-endian f4 or f8 or f2, C order, 1-D or 2-D): rows n,
  * columns d, element size es (bytes) and the offset of the data; errors name `name`. */
-int lt_npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es, size_t *off);
+int lt_npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es,
+        size_t *off);
 
 /* An (n, d) .npy of bytes (|i1 when is_signed, else |u1), written atomically. */
 int lt_npy_save_bytes(const char *path, const uint8_t *data, int64_t n, int64_t d, int is_signed);

@@ -25,13 +25,23 @@ typedef enum { LT_MAP_TSNE = 0, LT_MAP_PCA, LT_MAP_UMAP } lt_map_method;
 enum { LT_MAP_EXACT_AUTO = 2000 };
 typedef struct lt_map_opts {
     lt_map_method method;
-    double perplexity; int iters; int exact; double theta;   /* t-SNE [30, 1000, -1, 0.5] */
-    int n_neighbors; double min_dist; int epochs;            /* UMAP [15, 0.1, 0] */
-    int n_threads; uint64_t seed;                             /* [1, 1] */
+    double perplexity;
+    int iters;
+    int exact;
+    double theta; /* t-SNE [30, 1000, -1, 0.5] */
+    int n_neighbors;
+    double min_dist;
+    int epochs; /* UMAP [15, 0.1, 0] */
+    int n_threads;
+    uint64_t seed; /* [1, 1] */
     lt_progress *progress;
 } lt_map_opts;
 void lt_map_opts_init(lt_map_opts *o);
-typedef struct lt_map_result { double kl_divergence; int iters; int exact; } lt_map_result;   /* exact: the t-SNE solver used */
+typedef struct lt_map_result {
+    double kl_divergence;
+    int iters;
+    int exact;
+} lt_map_result; /* exact: the t-SNE solver used */
 int lt_map(const lt_vecs *X, const lt_map_opts *o, float *Y, lt_map_result *res);
 
 #ifdef __cplusplus

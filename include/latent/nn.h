@@ -47,8 +47,19 @@
 extern "C" {
 #endif
 
-typedef enum { LT_NN_CONV = 1, LT_NN_MAXPOOL, LT_NN_AVGPOOL, LT_NN_LINEAR, LT_NN_RELU, LT_NN_GELU, LT_NN_SIGMOID,
-               LT_NN_TANH, LT_NN_DROPOUT, LT_NN_LAYERNORM, LT_NN_EMBED } lt_nn_kind;
+typedef enum {
+    LT_NN_CONV = 1,
+    LT_NN_MAXPOOL,
+    LT_NN_AVGPOOL,
+    LT_NN_LINEAR,
+    LT_NN_RELU,
+    LT_NN_GELU,
+    LT_NN_SIGMOID,
+    LT_NN_TANH,
+    LT_NN_DROPOUT,
+    LT_NN_LAYERNORM,
+    LT_NN_EMBED
+} lt_nn_kind;
 
 typedef struct lt_nn lt_nn;
 /* Builds the layers of arch for inputs of shape (c, h, w) (flat inputs: c features, h = w = 1),
@@ -58,7 +69,8 @@ int lt_nn_new(const char *arch, int c, int h, int w, lt_nn **out);
  * card[j] - 1; id card[j] is the row for categories not seen in training, kept at zero) and
  * dims[j] columns each, then n_num numeric inputs, followed by the layers of head (e.g.
  * "f64-f64-f2"). */
-int lt_nn_new_entity(int n_cat, const int *card, const int *dims, int n_num, const char *head, lt_nn **out);
+int lt_nn_new_entity(
+        int n_cat, const int *card, const int *dims, int n_num, const char *head, lt_nn **out);
 void lt_nn_free(lt_nn *net);
 /* PyTorch's default initialisation drawn from seed: linear and conv weights and biases
  * U(-1/sqrt(fan_in), 1/sqrt(fan_in)); embeddings N(0, 1); layer norm gamma 1, beta 0. */
@@ -69,15 +81,16 @@ void lt_nn_init(lt_nn *net, uint64_t seed);
  * 'linear'), biases zero; embeddings and layer norms as lt_nn_init. */
 typedef enum { LT_INIT_TORCH = 0, LT_INIT_HE } lt_nn_init_rule;
 void lt_nn_init_with(lt_nn *net, uint64_t seed, lt_nn_init_rule rule);
-int lt_nn_init_from_name(const char *s, lt_nn_init_rule *out);   /* "torch", "he" */
+int lt_nn_init_from_name(const char *s, lt_nn_init_rule *out); /* "torch", "he" */
 const char *lt_nn_init_name(lt_nn_init_rule r);
 
 int lt_nn_layers(const lt_nn *net);
 int64_t lt_nn_in_dim(const lt_nn *net);
-int64_t lt_nn_out_dim(const lt_nn *net, int layer);       /* features out of layer (-1: the last) */
+int64_t lt_nn_out_dim(const lt_nn *net, int layer); /* features out of layer (-1: the last) */
 lt_nn_kind lt_nn_layer_kind(const lt_nn *net, int layer);
-const char *lt_nn_layer_name(const lt_nn *net, int layer);  /* "" when unnamed */
-int lt_nn_find_layer(const lt_nn *net, const char *name);   /* index of the layer whose output that name means; -1 */
+const char *lt_nn_layer_name(const lt_nn *net, int layer); /* "" when unnamed */
+int lt_nn_find_layer(const lt_nn *net,
+        const char *name); /* index of the layer whose output that name means; -1 */
 /* The parameters of a layer ("weight", "bias", "gamma", "beta"; an embedding's tables are
  * "table0", "table1", ... each (card + 1) x dim), in place; NULL if it has none. */
 float *lt_nn_param(lt_nn *net, int layer, const char *what, int64_t *count);
@@ -87,14 +100,17 @@ int lt_nn_describe(const lt_nn *net, char *buf, size_t cap);
 
 /* Forward pass in inference mode (dropout off) of the n rows of X (stride ldx) up to and
  * including layer `upto` (-1: all), into Y (n x lt_nn_out_dim(upto), stride ldy). */
-int lt_nn_forward(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads);
+int lt_nn_forward(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y,
+        int64_t ldy, int n_threads);
 /* the same, batch rows per forward pass (lt_nn_forward: 256); each thread takes a contiguous
  * share of the rows */
-int lt_nn_forward_batch(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto, float *Y, int64_t ldy, int n_threads, int batch);
+int lt_nn_forward_batch(const lt_nn *net, const float *X, int64_t n, int64_t ldx, int upto,
+        float *Y, int64_t ldy, int n_threads, int batch);
 /* the same with the input scaled on the way in, x' = (x - shift[j]) * mult[j] (in double, as
  * the dense encoders' scaler): no scaled copy of the rows */
-int lt_nn_forward_scaled(const lt_nn *net, const float *X, int64_t n, int64_t ldx, const double *shift, const double *mult, int upto, float *Y,
-                         int64_t ldy, int n_threads, int batch);
+int lt_nn_forward_scaled(const lt_nn *net, const float *X, int64_t n, int64_t ldx,
+        const double *shift, const double *mult, int upto, float *Y, int64_t ldy, int n_threads,
+        int batch);
 
 typedef enum { LT_LOSS_MSE = 0, LT_LOSS_BCE, LT_LOSS_SOFTMAX_CE } lt_loss;
 typedef enum { LT_OPT_ADAM = 0, LT_OPT_ADAMW, LT_OPT_SGD } lt_optim;
@@ -103,24 +119,33 @@ int lt_loss_from_name(const char *s, lt_loss *out);
 int lt_optim_from_name(const char *s, lt_optim *out);
 int lt_sched_from_name(const char *s, lt_sched *out);
 
-typedef struct lt_nn_epoch { double loss, val_loss, val_accuracy, seconds; } lt_nn_epoch;
+typedef struct lt_nn_epoch {
+    double loss, val_loss, val_accuracy, seconds;
+} lt_nn_epoch;
 typedef struct lt_nn_train_opts {
-    lt_loss loss;          /* mse (mean over all outputs), bce (sigmoid outputs, fused with the
+    lt_loss loss; /* mse (mean over all outputs), bce (sigmoid outputs, fused with the
                             * last sigmoid), softmax_ce (class ids; mean over rows) */
     lt_optim optim;
-    double lr, beta1, beta2, eps, weight_decay, momentum;   /* Adam: L2 added to the gradient; AdamW: decoupled */
+    double lr, beta1, beta2, eps, weight_decay,
+            momentum; /* Adam: L2 added to the gradient; AdamW: decoupled */
     int nesterov;
-    lt_sched sched; int step_epochs; double step_gamma; int warmup_steps;
+    lt_sched sched;
+    int step_epochs;
+    double step_gamma;
+    int warmup_steps;
     int epochs, batch, shuffle, n_threads;
-    int64_t max_steps;     /* stop after this many optimiser steps (0: no limit) */
-    uint64_t seed;         /* shuffling and dropout */
-    double clip_norm;      /* global gradient-norm clip (0: none) */
+    int64_t max_steps; /* stop after this many optimiser steps (0: no limit) */
+    uint64_t seed; /* shuffling and dropout */
+    double clip_norm; /* global gradient-norm clip (0: none) */
     /* validation rows (optional): evaluated after every epoch (loss; accuracy for softmax_ce) */
-    const float *val_x; const float *val_t; const int *val_y; int64_t n_val;
+    const float *val_x;
+    const float *val_t;
+    const int *val_y;
+    int64_t n_val;
     /* checkpoint written (atomically) after every epoch when set: the model with its
      * optimiser state; lt_nn_train resumes from `resume` (a checkpoint) when set */
     const char *checkpoint, *resume, *kind;
-    lt_progress *progress;   /* steps done of all, with the running mean loss of the epoch */
+    lt_progress *progress; /* steps done of all, with the running mean loss of the epoch */
     /* called after every epoch (epoch is 1-based) */
     void (*on_epoch)(int epoch, int epochs, const lt_nn_epoch *e, void *ud);
     void *ud;
@@ -130,28 +155,30 @@ typedef struct lt_nn_train_opts {
 void lt_nn_train_opts_init(lt_nn_train_opts *o);
 
 typedef struct lt_nn_train_result {
-    int epochs; int64_t steps; double loss, val_loss, val_accuracy, seconds, gflops;
-    lt_nn_epoch *per_epoch;   /* epochs entries, lt_free'd by the caller (NULL if none) */
+    int epochs;
+    int64_t steps;
+    double loss, val_loss, val_accuracy, seconds, gflops;
+    lt_nn_epoch *per_epoch; /* epochs entries, lt_free'd by the caller (NULL if none) */
 } lt_nn_train_result;
 /* Trains on n rows of X (lt_nn_in_dim columns, row stride ldx) against targets T (mse/bce:
  * n x out_dim, stride out_dim) or class ids y (softmax_ce). A non-finite loss stops training
  * with LT_EFORMAT naming the epoch and step; the parameters are then those of the last good
  * step and the last checkpoint on disk is kept. */
-int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T, const int *y, const lt_nn_train_opts *o,
-                lt_nn_train_result *res);
+int lt_nn_train(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T, const int *y,
+        const lt_nn_train_opts *o, lt_nn_train_result *res);
 /* Mean loss of n rows (and accuracy for softmax_ce, else NaN) in inference mode. */
-int lt_nn_evaluate(const lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T, const int *y, lt_loss loss,
-                   int n_threads, double *mean_loss, double *accuracy);
+int lt_nn_evaluate(const lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T,
+        const int *y, lt_loss loss, int n_threads, double *mean_loss, double *accuracy);
 
 /* One step's pieces, for tests: loss and gradient of a batch (training mode, dropout seeded
  * from seed), gradients written to g (lt_nn_param_count floats, parameter order). */
-int lt_nn_loss_grad(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T, const int *y, lt_loss loss,
-                    uint64_t seed, double *loss_out, float *g);
+int lt_nn_loss_grad(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T,
+        const int *y, lt_loss loss, uint64_t seed, double *loss_out, float *g);
 /* The parameters as one flat array in parameter order (layer by layer, as lt_nn_param). */
 float *lt_nn_params(lt_nn *net);
 /* The same network computed by the plain reference layers (direct loops, double sums). */
-int lt_nn_loss_grad_ref(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T, const int *y, lt_loss loss,
-                        uint64_t seed, double *loss_out, double *g);
+int lt_nn_loss_grad_ref(lt_nn *net, const float *X, int64_t n, int64_t ldx, const float *T,
+        const int *y, lt_loss loss, uint64_t seed, double *loss_out, double *g);
 
 /* Model container: kind ("autoencoder", "cnn", "entity"), meta arch / input shape / encode
  * layer, arrays "p.LAYER.weight" etc. */

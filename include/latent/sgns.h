@@ -45,37 +45,38 @@ extern "C" {
  * lt_tokens_destroy releases such a mapping. The trainer depends on nothing else. */
 typedef struct lt_tokens {
     const int32_t *ids;
-    int64_t n;          /* entries, including -1 separators */
-    int64_t n_words;    /* entries >= 0 */
-    void *map_; size_t map_len_;
+    int64_t n; /* entries, including -1 separators */
+    int64_t n_words; /* entries >= 0 */
+    void *map_;
+    size_t map_len_;
 } lt_tokens;
 void lt_tokens_destroy(lt_tokens *t);
 
 typedef struct lt_sgns_opts {
-    int dim;              /* [100] */
-    int window;           /* max window; the effective one is uniform in [1, window] [5] */
-    int negative;         /* negative samples, 0 = none [5] */
-    int hs;               /* hierarchical softmax [0] */
-    int cbow;             /* CBOW instead of skip-gram [0] */
-    int epochs;           /* [5] */
-    float alpha;          /* starting learning rate; <= 0 picks 0.025 (skip-gram) or 0.05 (CBOW) */
-    float sample;         /* subsampling threshold, 0 = off [1e-3] */
-    int n_threads;        /* [1] */
-    uint64_t seed;        /* [1] */
-    int batched;          /* 0 plain, 1 batched, 2 batched per pair, 3 per-pair centre with window negatives [1] */
-    int exact_sigmoid;    /* exact logistic instead of the table [0] */
-    int64_t checkpoint_every;  /* words between checkpoints; 0 = once per epoch [0] */
-    const char *checkpoint_path;/* where to write checkpoints (NULL = none) */
-    int64_t stop_after_segments;/* testing: stop (LT_EINTR) after this many segments [0 = never] */
-    float ns_exponent;    /* noise distribution count^e [0.75, word2vec; fastText uses 0.5] */
-    int cbow_mean_grad;   /* CBOW: give each context row the gradient of the mean (hidden
+    int dim; /* [100] */
+    int window; /* max window; the effective one is uniform in [1, window] [5] */
+    int negative; /* negative samples, 0 = none [5] */
+    int hs; /* hierarchical softmax [0] */
+    int cbow; /* CBOW instead of skip-gram [0] */
+    int epochs; /* [5] */
+    float alpha; /* starting learning rate; <= 0 picks 0.025 (skip-gram) or 0.05 (CBOW) */
+    float sample; /* subsampling threshold, 0 = off [1e-3] */
+    int n_threads; /* [1] */
+    uint64_t seed; /* [1] */
+    int batched; /* 0 plain, 1 batched, 2 batched per pair, 3 per-pair centre with window negatives [1] */
+    int exact_sigmoid; /* exact logistic instead of the table [0] */
+    int64_t checkpoint_every; /* words between checkpoints; 0 = once per epoch [0] */
+    const char *checkpoint_path; /* where to write checkpoints (NULL = none) */
+    int64_t stop_after_segments; /* testing: stop (LT_EINTR) after this many segments [0 = never] */
+    float ns_exponent; /* noise distribution count^e [0.75, word2vec; fastText uses 0.5] */
+    int cbow_mean_grad; /* CBOW: give each context row the gradient of the mean (hidden
                              gradient / context size, Irsoy et al. 2021) instead of word2vec's
                              full hidden gradient [0] */
-    float init_range;     /* input vectors start uniform in +-init_range / dim [0.5, word2vec.c;
+    float init_range; /* input vectors start uniform in +-init_range / dim [0.5, word2vec.c;
                              gensim uses 1, and the graph trainers follow it] */
-    int subword_window;   /* subword skip-gram: one update of the centre's mean h for the whole
+    int subword_window; /* subword skip-gram: one update of the centre's mean h for the whole
                              window instead of fastText's context word after context word [0] */
-    int64_t epoch_words;  /* lt_sgns_train: > 0 reads as fastText reads: the run trains
+    int64_t epoch_words; /* lt_sgns_train: > 0 reads as fastText reads: the run trains
                              epochs x epoch_words words, each thread starting at its part of the
                              stream and going on through the whole stream (wrapping at its end)
                              until all threads together have read that many, with no pause
@@ -84,7 +85,7 @@ typedef struct lt_sgns_opts {
                              (out-of-vocabulary ones and line ends too), so it runs past the
                              last pass. Not with checkpoints. [0: epochs passes, each thread
                              over its own part, epoch by epoch] */
-    lt_progress_fn progress;   /* optional: (words done, words total, mean loss) about 4 times a
+    lt_progress_fn progress; /* optional: (words done, words total, mean loss) about 4 times a
                              second from a training thread; non-zero return stops with LT_EINTR */
     void *progress_ud;
 } lt_sgns_opts;
@@ -132,7 +133,8 @@ int lt_sgns_save_checkpoint(const lt_sgns *m, const char *path, const void *blob
 /* blob is allocated with lt_malloc; caller frees. */
 int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t *blob_len);
 /* The same from memory (`name` in messages; fuzzing). */
-int lt_sgns_parse_checkpoint(const void *buf, size_t len, const char *name, lt_sgns **out, void **blob, size_t *blob_len);
+int lt_sgns_parse_checkpoint(const void *buf, size_t len, const char *name, lt_sgns **out,
+        void **blob, size_t *blob_len);
 void lt_sgns_set_output(lt_sgns *m, const char *checkpoint_path);
 /* Caller-supplied blob written with periodic checkpoints (not copied). */
 void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len);
@@ -142,11 +144,14 @@ void lt_sgns_set_blob(lt_sgns *m, const void *blob, size_t len);
  * outs[1..k] (label 0). Returns the loss before the update. */
 double lt_sgns_step_ns(float *in, float *const *outs, int n_out, int64_t d, float alpha, int exact);
 /* Hierarchical softmax: path rows with codes (0/1). */
-double lt_sgns_step_hs(float *in, float *const *nodes, const uint8_t *codes, int n, int64_t d, float alpha, int exact);
+double lt_sgns_step_hs(float *in, float *const *nodes, const uint8_t *codes, int n, int64_t d,
+        float alpha, int exact);
 /* CBOW with negatives: mean of ctx rows predicts outs[0] against outs[1..]. */
-double lt_sgns_step_cbow_ns(float *const *ctx, int n_ctx, float *const *outs, int n_out, int64_t d, float alpha, int exact);
+double lt_sgns_step_cbow_ns(float *const *ctx, int n_ctx, float *const *outs, int n_out, int64_t d,
+        float alpha, int exact);
 /* Batched skip-gram window: ctx rows against shared outs (label 1 for outs[0]). */
-double lt_sgns_step_batch(float *const *ctx, int m, float *const *outs, int n_out, int64_t d, float alpha, int exact);
+double lt_sgns_step_batch(
+        float *const *ctx, int m, float *const *outs, int n_out, int64_t d, float alpha, int exact);
 
 #ifdef __cplusplus
 }

@@ -26,35 +26,35 @@ extern "C" {
 #endif
 
 typedef enum lt_format {
-    LT_FMT_AUTO = 0,  /* from the file name (and, for .txt, the first line) */
-    LT_FMT_NATIVE,    /* .lvec: latent native, mmap-able, with labels and metadata */
-    LT_FMT_W2V_TXT,   /* word2vec text: "n d" header then "label v1 .. vd" lines */
-    LT_FMT_W2V_BIN,   /* word2vec binary: "n d\n" then "label " + d LE float32 [+ "\n"] */
-    LT_FMT_GLOVE,     /* GloVe text: like word2vec text without the header line */
-    LT_FMT_VEC,       /* fastText .vec: word2vec text */
-    LT_FMT_NPY,       /* NumPy .npy (2-D f32/f64/f16, C order) + optional STEM.labels.txt */
-    LT_FMT_FVECS,     /* TEXMEX .fvecs: per row int32 d then d float32; no labels */
-    LT_FMT_BVECS,     /* TEXMEX .bvecs: per row int32 d then d uint8 (read only) */
-    LT_FMT_IVECS,     /* TEXMEX .ivecs: per row int32 d then d int32 (values as floats) */
-    LT_FMT_IDX,       /* IDX (MNIST): big-endian dims, u8/i8/i16/i32/f32/f64; row = first dim (read only) */
-    LT_FMT_CSV,       /* numeric CSV/TSV with a header; a first column "label", "id" or unnamed holds labels */
-    LT_FMT_FASTTEXT   /* fastText .bin model (read only; found by its magic whatever the name): the words'
+    LT_FMT_AUTO = 0, /* from the file name (and, for .txt, the first line) */
+    LT_FMT_NATIVE, /* .lvec: latent native, mmap-able, with labels and metadata */
+    LT_FMT_W2V_TXT, /* word2vec text: "n d" header then "label v1 .. vd" lines */
+    LT_FMT_W2V_BIN, /* word2vec binary: "n d\n" then "label " + d LE float32 [+ "\n"] */
+    LT_FMT_GLOVE, /* GloVe text: like word2vec text without the header line */
+    LT_FMT_VEC, /* fastText .vec: word2vec text */
+    LT_FMT_NPY, /* NumPy .npy (2-D f32/f64/f16, C order) + optional STEM.labels.txt */
+    LT_FMT_FVECS, /* TEXMEX .fvecs: per row int32 d then d float32; no labels */
+    LT_FMT_BVECS, /* TEXMEX .bvecs: per row int32 d then d uint8 (read only) */
+    LT_FMT_IVECS, /* TEXMEX .ivecs: per row int32 d then d int32 (values as floats) */
+    LT_FMT_IDX, /* IDX (MNIST): big-endian dims, u8/i8/i16/i32/f32/f64; row = first dim (read only) */
+    LT_FMT_CSV, /* numeric CSV/TSV with a header; a first column "label", "id" or unnamed holds labels */
+    LT_FMT_FASTTEXT /* fastText .bin model (read only; found by its magic whatever the name): the words'
                        * vectors, and n-gram rows for any other word (lt_vecs_subword) */
 } lt_format;
 
 typedef struct lt_vecs_internal lt_vecs_internal;
 typedef struct lt_subword lt_subword;
 typedef struct lt_vecs {
-    int64_t n, d, ld;   /* rows, dimension, row stride in floats (ld >= d, ld % 16 == 0) */
-    float *data;        /* n*ld floats, 64-byte aligned */
-    char **labels;      /* n NUL-terminated UTF-8 labels, or NULL when the source has none */
+    int64_t n, d, ld; /* rows, dimension, row stride in floats (ld >= d, ld % 16 == 0) */
+    float *data; /* n*ld floats, 64-byte aligned */
+    char **labels; /* n NUL-terminated UTF-8 labels, or NULL when the source has none */
     lt_vecs_internal *in;
 } lt_vecs;
 
 typedef struct lt_save_opts {
-    int f16;            /* native only: store as IEEE half (load converts to f32) */
-    int precision;      /* text formats: significant digits (default 9 = exact round trip) */
-    int bin_newline;    /* word2vec binary: "\n" after each row (default 1, as word2vec.c) */
+    int f16; /* native only: store as IEEE half (load converts to f32) */
+    int precision; /* text formats: significant digits (default 9 = exact round trip) */
+    int bin_newline; /* word2vec binary: "\n" after each row (default 1, as word2vec.c) */
 } lt_save_opts;
 void lt_save_opts_init(lt_save_opts *o);
 
@@ -75,9 +75,15 @@ int lt_vecs_subword(const lt_vecs *v, const char *word, float *out);
 /* Writes a fastText skip-gram model (.bin, version 12, negative sampling) that fastText and
  * latent read: words with counts, the input rows (nwords + bucket) and the output rows
  * (nwords), ld floats apart. */
-typedef struct lt_fasttext_args { int dim, ws, epoch, min_count, neg, minn, maxn; int64_t bucket, ntokens; double t; int cbow; } lt_fasttext_args;
-int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords, const char *const *words, const int64_t *counts,
-                     const float *in, const float *out, int64_t ld);
+typedef struct lt_fasttext_args {
+    int dim, ws, epoch, min_count, neg, minn, maxn;
+    int64_t bucket, ntokens;
+    double t;
+    int cbow;
+} lt_fasttext_args;
+int lt_fasttext_save(const char *path, const lt_fasttext_args *a, int64_t nwords,
+        const char *const *words, const int64_t *counts, const float *in, const float *out,
+        int64_t ld);
 /* Metadata: UTF-8 key/value pairs (no '=' in keys, no newline in either). */
 int lt_vecs_meta_set(lt_vecs *v, const char *key, const char *value);
 const char *lt_vecs_meta_get(const lt_vecs *v, const char *key);
@@ -85,7 +91,8 @@ const char *lt_vecs_meta_get(const lt_vecs *v, const char *key);
 int lt_vecs_meta_at(const lt_vecs *v, int i, const char **key, const char **value);
 
 lt_format lt_format_from_path(const char *path);
-lt_format lt_format_from_name(const char *name); /* "native","w2v-txt","w2v-bin","glove","vec","npy","fvecs"; AUTO if unknown */
+lt_format lt_format_from_name(const char *
+                name); /* "native","w2v-txt","w2v-bin","glove","vec","npy","fvecs"; AUTO if unknown */
 const char *lt_format_name(lt_format f);
 
 int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out);
@@ -99,10 +106,11 @@ int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_sav
  * formats have no place for it). */
 typedef struct lt_vecs_writer lt_vecs_writer;
 int lt_format_streamable(lt_format fmt);
-int lt_vecs_writer_open(lt_vecs_writer **w, const char *path, lt_format fmt, int64_t n, int64_t d, int labelled, const lt_save_opts *opts);
+int lt_vecs_writer_open(lt_vecs_writer **w, const char *path, lt_format fmt, int64_t n, int64_t d,
+        int labelled, const lt_save_opts *opts);
 int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels);
-int lt_vecs_writer_commit(lt_vecs_writer *w);   /* frees w, also on failure */
-void lt_vecs_writer_abort(lt_vecs_writer *w);   /* removes the temporaries; NULL-safe */
+int lt_vecs_writer_commit(lt_vecs_writer *w); /* frees w, also on failure */
+void lt_vecs_writer_abort(lt_vecs_writer *w); /* removes the temporaries; NULL-safe */
 
 /* In-memory parsers (used by the loaders and the fuzz harnesses); `name` is used in
  * messages. */
@@ -118,20 +126,26 @@ int lt_vecs_parse(const void *buf, size_t len, lt_format fmt, const char *name, 
  *    replaced, so the link stays; a dangling link is refused;
  *  - a name ending in ".gz" is written gzip-compressed (not for "-" or devices).
  * Every write error (including a full disk on stdout) is reported by lt_afile_commit. */
-typedef struct lt_afile { FILE *f; char *path, *tmp; int is_stdout, direct; void *gz, *buf; } lt_afile;
+typedef struct lt_afile {
+    FILE *f;
+    char *path, *tmp;
+    int is_stdout, direct;
+    void *gz, *buf;
+} lt_afile;
 int lt_afile_open(lt_afile *a, const char *path);
 /* For files latent writes on its own (caches beside an input): always a temporary renamed over
  * PATH, and refused when PATH exists as anything but a regular file (a symbolic link, FIFO or
  * device is never followed, written through or replaced). */
 int lt_afile_open_implicit(lt_afile *a, const char *path);
-int lt_afile_commit(lt_afile *a);   /* flush, fsync, rename; closes */
-void lt_afile_abort(lt_afile *a);   /* close and remove the temporary; NULL-safe */
+int lt_afile_commit(lt_afile *a); /* flush, fsync, rename; closes */
+void lt_afile_abort(lt_afile *a); /* close and remove the temporary; NULL-safe */
 
 /* One line of JSON Lines input: a JSON string, or an object with a "text" string; *text gets
  * its exact bytes (escaped NUL kept; NUL-terminated, lt_malloc'ed, length in *text_len).
  * With id_field, *id gets that member (string, or number printed with %.17g), which must
  * exist. LT_EFORMAT with a message otherwise. */
-int lt_jsonl_text(const char *line, size_t len, const char *id_field, char **text, size_t *text_len, char **id);
+int lt_jsonl_text(const char *line, size_t len, const char *id_field, char **text, size_t *text_len,
+        char **id);
 /* Exclusive advisory lock (flock) on a file about to be modified in place: fails at once,
  * with a message saying so, when another process holds it. Release with lt_file_unlock after
  * the new version has been renamed into place. */

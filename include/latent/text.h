@@ -15,7 +15,7 @@
  */
 #ifndef LATENT_TEXT_H
 #define LATENT_TEXT_H
-#include "latent/sgns.h"   /* lt_tokens */
+#include "latent/sgns.h" /* lt_tokens */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +24,8 @@ extern "C" {
 #endif
 
 typedef struct lt_corpus_opts {
-    int lower;               /* Unicode lowercasing [0] */
-    size_t max_token_bytes;  /* longer tokens are cut [100, as word2vec] */
+    int lower; /* Unicode lowercasing [0] */
+    size_t max_token_bytes; /* longer tokens are cut [100, as word2vec] */
 } lt_corpus_opts;
 void lt_corpus_opts_init(lt_corpus_opts *o);
 
@@ -34,23 +34,24 @@ typedef struct lt_corpus lt_corpus;
 /* path: plain or gzip text; "-" reads standard input. */
 int lt_corpus_open(lt_corpus **out, const char *path, const lt_corpus_opts *opts);
 /* Opens an in-memory buffer (not copied; must outlive the reader). */
-int lt_corpus_open_mem(lt_corpus **out, const void *buf, size_t len, const char *name, const lt_corpus_opts *opts);
+int lt_corpus_open_mem(
+        lt_corpus **out, const void *buf, size_t len, const char *name, const lt_corpus_opts *opts);
 /* Next event: LT_TOK_WORD with tok and len set (valid until the next call), LT_TOK_EOL,
  * LT_TOK_END, or a negative status (read error). */
 int lt_corpus_next(lt_corpus *c, const char **tok, size_t *len);
 int lt_corpus_rewind(lt_corpus *c);
-uint64_t lt_corpus_offset(const lt_corpus *c);       /* bytes consumed (uncompressed) */
-int64_t lt_corpus_n_truncated(const lt_corpus *c);   /* tokens cut at max_token_bytes */
-int64_t lt_corpus_n_invalid(const lt_corpus *c);     /* invalid UTF-8 bytes replaced */
+uint64_t lt_corpus_offset(const lt_corpus *c); /* bytes consumed (uncompressed) */
+int64_t lt_corpus_n_truncated(const lt_corpus *c); /* tokens cut at max_token_bytes */
+int64_t lt_corpus_n_invalid(const lt_corpus *c); /* invalid UTF-8 bytes replaced */
 void lt_corpus_close(lt_corpus *c);
 
 /* Vocabulary: words with counts, ids by descending count (ties: first seen first). */
 typedef struct lt_vocab lt_vocab;
 typedef struct lt_vocab_opts {
-    int64_t min_count;       /* drop words seen fewer times [5] */
-    int64_t max_size;        /* keep at most this many words, 0 = no limit [0] */
-    int64_t max_build;       /* entries held while counting before pruning rare ones [30M] */
-    int ties_by_bytes;       /* words of equal count: 0 in order of first occurrence, 1 by their
+    int64_t min_count; /* drop words seen fewer times [5] */
+    int64_t max_size; /* keep at most this many words, 0 = no limit [0] */
+    int64_t max_build; /* entries held while counting before pruning rare ones [30M] */
+    int ties_by_bytes; /* words of equal count: 0 in order of first occurrence, 1 by their
                               * bytes as stanfordnlp/GloVe's vocab_count orders them [0] */
 } lt_vocab_opts;
 void lt_vocab_opts_init(lt_vocab_opts *o);
@@ -68,10 +69,10 @@ int64_t lt_vocab_find(const lt_vocab *v, const char *w, size_t n); /* -1 if abse
 const char *lt_vocab_word(const lt_vocab *v, int64_t id);
 int64_t lt_vocab_count(const lt_vocab *v, int64_t id);
 const int64_t *lt_vocab_counts(const lt_vocab *v);
-int64_t lt_vocab_total(const lt_vocab *v);   /* sum of counts of kept words */
+int64_t lt_vocab_total(const lt_vocab *v); /* sum of counts of kept words */
 typedef struct lt_vocab_stats {
     int64_t tokens_seen, types_seen, types_kept;
-    int64_t pruned_while_counting;   /* words dropped because of max_build (approximate counts) */
+    int64_t pruned_while_counting; /* words dropped because of max_build (approximate counts) */
     int64_t below_min_count, over_max_size;
 } lt_vocab_stats;
 lt_vocab_stats lt_vocab_get_stats(const lt_vocab *v);

@@ -40,11 +40,11 @@ void lt_tokenizer_free(lt_tokenizer *t);
 /* One encoding, grown as needed; zero-initialise, reuse across calls, free with lt_encoding_free. */
 typedef struct lt_encoding {
     int32_t *ids;
-    int32_t *offsets;      /* 2 per token: input byte start, end (a pair's second text: its own bytes) */
-    int32_t *type_ids;     /* 0 for the first text, 1 for the second (as the template says) */
-    uint8_t *special;      /* 1 for tokens the post-processor added */
+    int32_t *offsets; /* 2 per token: input byte start, end (a pair's second text: its own bytes) */
+    int32_t *type_ids; /* 0 for the first text, 1 for the second (as the template says) */
+    uint8_t *special; /* 1 for tokens the post-processor added */
     int n, cap;
-    int n_full;            /* tokens before truncation (== n when nothing was cut) */
+    int n_full; /* tokens before truncation (== n when nothing was cut) */
 } lt_encoding;
 void lt_encoding_free(lt_encoding *e);
 
@@ -52,8 +52,8 @@ void lt_encoding_free(lt_encoding *e);
  * add_special the post-processor's template adds its special tokens. max_len > 0 truncates
  * (longest first, at the end, as tokenizers' default) so that the whole, special tokens
  * included, has at most max_len tokens. Invalid UTF-8 is an error naming the byte offset. */
-int lt_tokenizer_encode(const lt_tokenizer *t, const char *text, size_t len, const char *pair, size_t pair_len,
-                        int add_special, int max_len, lt_encoding *e);
+int lt_tokenizer_encode(const lt_tokenizer *t, const char *text, size_t len, const char *pair,
+        size_t pair_len, int add_special, int max_len, lt_encoding *e);
 /* The length a model folder allows: tokenizer_config.json's model_max_length, capped by
  * config.json's max_position_embeddings (less RoBERTa's padding offset, padding_idx + 1, for
  * the families whose positions start after it); 0 when the folder says nothing. */
@@ -62,7 +62,7 @@ int lt_tokenizer_max_length(const char *dir);
 const char *lt_tokenizer_token(const lt_tokenizer *t, int32_t id);
 /* the model's type: "BPE", "Unigram" or "WordPiece" */
 const char *lt_tokenizer_model(const lt_tokenizer *t);
-int64_t lt_tokenizer_vocab_size(const lt_tokenizer *t);   /* including added tokens */
+int64_t lt_tokenizer_vocab_size(const lt_tokenizer *t); /* including added tokens */
 
 #ifdef __cplusplus
 }

@@ -26,8 +26,8 @@ static int get_buf(PyObject *o, Py_buffer *b, char fmt, Py_ssize_t cols, const c
     if (fmt == 'q' && f == 'l' && b->itemsize == 8) f = 'q';
     Py_ssize_t items = b->len / (b->itemsize ? b->itemsize : 1);
     if (f != fmt || (cols > 0 && items % cols)) {
-        PyErr_Format(PyExc_ValueError, "%s: expected a contiguous %s array%s", what, fmt == 'f' ? "float32" : "int64",
-                     cols > 0 ? " with a whole number of rows" : "");
+        PyErr_Format(PyExc_ValueError, "%s: expected a contiguous %s array%s", what,
+                fmt == 'f' ? "float32" : "int64", cols > 0 ? " with a whole number of rows" : "");
         PyBuffer_Release(b);
         return -1;
     }
@@ -36,9 +36,8 @@ static int get_buf(PyObject *o, Py_buffer *b, char fmt, Py_ssize_t cols, const c
 
 /* ---------------- Vecs: a vector store ---------------- */
 typedef struct {
-    PyObject_HEAD
-    lt_vecs *v;
-    lt_vecs *vn;          /* unit-normalised copy, made on first use */
+    PyObject_HEAD lt_vecs *v;
+    lt_vecs *vn; /* unit-normalised copy, made on first use */
     Py_ssize_t shape[2], strides[2];
     int exports;
 } Vecs;
@@ -46,7 +45,10 @@ static PyTypeObject VecsType;
 
 static PyObject *vecs_wrap(lt_vecs *v) {
     Vecs *o = PyObject_New(Vecs, &VecsType);
-    if (!o) { lt_vecs_free(v); return NULL; }
+    if (!o) {
+        lt_vecs_free(v);
+        return NULL;
+    }
     o->v = v;
     o->vn = NULL;
     o->exports = 0;
@@ -58,7 +60,10 @@ static void vecs_dealloc(Vecs *o) {
     PyObject_Free(o);
 }
 static int vecs_getbuffer(Vecs *o, Py_buffer *b, int flags) {
-    if (flags & PyBUF_WRITABLE) { PyErr_SetString(PyExc_BufferError, "latent vectors are read-only"); return -1; }
+    if (flags & PyBUF_WRITABLE) {
+        PyErr_SetString(PyExc_BufferError, "latent vectors are read-only");
+        return -1;
+    }
     o->shape[0] = (Py_ssize_t)o->v->n;
     o->shape[1] = (Py_ssize_t)o->v->d;
     o->strides[0] = (Py_ssize_t)o->v->ld * 4;
@@ -79,12 +84,12 @@ static int vecs_getbuffer(Vecs *o, Py_buffer *b, int flags) {
     return 0;
 }
 static void vecs_releasebuffer(Vecs *o, Py_buffer *b) { o->exports--; }
-static PyBufferProcs vecs_as_buffer = {(getbufferproc)vecs_getbuffer, (releasebufferproc)vecs_releasebuffer};
+static PyBufferProcs vecs_as_buffer = { (getbufferproc)vecs_getbuffer,
+    (releasebufferproc)vecs_releasebuffer };
 
 static const lt_vecs *vecs_norm(Vecs *o) {
     if (!o->vn) {
-        Py_BEGIN_ALLOW_THREADS
-        o->vn = lt_vecs_normalized(o->v);
+        Py_BEGIN_ALLOW_THREADS o->vn = lt_vecs_normalized(o->v);
         Py_END_ALLOW_THREADS
     }
     return o->vn;
@@ -94,13 +99,12 @@ static PyObject *py_load(PyObject *self, PyObject *args) {
     const char *path, *fmt = NULL;
     if (!PyArg_ParseTuple(args, "s|z", &path, &fmt)) return NULL;
     lt_format f = LT_FMT_AUTO;
-    if (fmt && (f = lt_format_from_name(fmt)) == LT_FMT_AUTO) return PyErr_Format(g_error, "unknown format '%s'", fmt);
+    if (fmt && (f = lt_format_from_name(fmt)) == LT_FMT_AUTO)
+        return PyErr_Format(g_error, "unknown format '%s'", fmt);
     lt_vecs *v;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_vecs_load(path, f, &v);
-    Py_END_ALLOW_THREADS
-    return rc ? fail() : vecs_wrap(v);
+    Py_BEGIN_ALLOW_THREADS rc = lt_vecs_load(path, f, &v);
+    Py_END_ALLOW_THREADS return rc ? fail() : vecs_wrap(v);
 }
 
 /* from_array(buf (n, d) float32, d, labels or None) */
@@ -113,16 +117,24 @@ static PyObject *py_from_array(PyObject *self, PyObject *args) {
     if (get_buf(arr, &b, 'f', d, "vectors") < 0) return NULL;
     int64_t n = (int64_t)(b.len / 4 / d);
     lt_vecs *v = lt_vecs_new(n, d);
-    if (!v) { PyBuffer_Release(&b); return fail(); }
-    for (int64_t i = 0; i < n; i++) memcpy(lt_vecs_row(v, i), (const float *)b.buf + i * d, (size_t)d * 4);
+    if (!v) {
+        PyBuffer_Release(&b);
+        return fail();
+    }
+    for (int64_t i = 0; i < n; i++)
+        memcpy(lt_vecs_row(v, i), (const float *)b.buf + i * d, (size_t)d * 4);
     PyBuffer_Release(&b);
     if (labels != Py_None) {
         PyObject *seq = PySequence_Fast(labels, "labels must be a sequence of str");
-        if (!seq) { lt_vecs_free(v); return NULL; }
+        if (!seq) {
+            lt_vecs_free(v);
+            return NULL;
+        }
         if (PySequence_Fast_GET_SIZE(seq) != n) {
             Py_DECREF(seq);
             lt_vecs_free(v);
-            return PyErr_Format(PyExc_ValueError, "%zd labels for %lld rows", PySequence_Fast_GET_SIZE(seq), (long long)n);
+            return PyErr_Format(PyExc_ValueError, "%zd labels for %lld rows",
+                    PySequence_Fast_GET_SIZE(seq), (long long)n);
         }
         for (int64_t i = 0; i < n; i++) {
             const char *s = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
@@ -141,8 +153,12 @@ static PyObject *vecs_labels(Vecs *o, PyObject *unused) {
     if (!o->v->labels) Py_RETURN_NONE;
     PyObject *l = PyList_New((Py_ssize_t)o->v->n);
     for (int64_t i = 0; l && i < o->v->n; i++) {
-        PyObject *s = PyUnicode_DecodeUTF8(o->v->labels[i], (Py_ssize_t)strlen(o->v->labels[i]), "surrogateescape");
-        if (!s) { Py_DECREF(l); return NULL; }
+        PyObject *s = PyUnicode_DecodeUTF8(
+                o->v->labels[i], (Py_ssize_t)strlen(o->v->labels[i]), "surrogateescape");
+        if (!s) {
+            Py_DECREF(l);
+            return NULL;
+        }
         PyList_SET_ITEM(l, (Py_ssize_t)i, s);
     }
     return l;
@@ -152,7 +168,11 @@ static PyObject *vecs_meta(Vecs *o, PyObject *unused) {
     const char *k, *val;
     for (int i = 0; d && lt_vecs_meta_at(o->v, i, &k, &val); i++) {
         PyObject *s = PyUnicode_FromString(val);
-        if (!s || PyDict_SetItemString(d, k, s) < 0) { Py_XDECREF(s); Py_DECREF(d); return NULL; }
+        if (!s || PyDict_SetItemString(d, k, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(d);
+            return NULL;
+        }
         Py_DECREF(s);
     }
     return d;
@@ -168,15 +188,14 @@ static PyObject *vecs_save(Vecs *o, PyObject *args) {
     int f16 = 0;
     if (!PyArg_ParseTuple(args, "s|zp", &path, &fmt, &f16)) return NULL;
     lt_format f = fmt ? lt_format_from_name(fmt) : lt_format_from_path(path);
-    if (f == LT_FMT_AUTO) return PyErr_Format(g_error, "%s: cannot tell the format; give fmt=", path);
+    if (f == LT_FMT_AUTO)
+        return PyErr_Format(g_error, "%s: cannot tell the format; give fmt=", path);
     lt_save_opts so;
     lt_save_opts_init(&so);
     so.f16 = f16;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_vecs_save(o->v, path, f, &so);
-    Py_END_ALLOW_THREADS
-    if (rc) return fail();
+    Py_BEGIN_ALLOW_THREADS rc = lt_vecs_save(o->v, path, f, &so);
+    Py_END_ALLOW_THREADS if (rc) return fail();
     Py_RETURN_NONE;
 }
 /* normalized() -> Vecs of the unit rows (shared, cached) */
@@ -197,8 +216,14 @@ static PyObject *vecs_nearest(Vecs *o, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OiLO", &qo, &k, &restrict_n, &exo)) return NULL;
     Py_buffer qb, eb;
     if (get_buf(qo, &qb, 'f', 0, "query") < 0) return NULL;
-    if (qb.len != o->v->d * 4) { PyBuffer_Release(&qb); return PyErr_Format(PyExc_ValueError, "query has the wrong dimension"); }
-    if (get_buf(exo, &eb, 'q', 0, "exclude") < 0) { PyBuffer_Release(&qb); return NULL; }
+    if (qb.len != o->v->d * 4) {
+        PyBuffer_Release(&qb);
+        return PyErr_Format(PyExc_ValueError, "query has the wrong dimension");
+    }
+    if (get_buf(exo, &eb, 'q', 0, "exclude") < 0) {
+        PyBuffer_Release(&qb);
+        return NULL;
+    }
     const lt_vecs *vn = vecs_norm(o);
     int64_t *ids = PyMem_Malloc(sizeof(int64_t) * (size_t)(k > 0 ? k : 1));
     float *sc = PyMem_Malloc(sizeof(float) * (size_t)(k > 0 ? k : 1));
@@ -207,8 +232,8 @@ static PyObject *vecs_nearest(Vecs *o, PyObject *args) {
     if (vn && ids && sc && q) {
         memset(q, 0, (size_t)o->v->ld * 4);
         memcpy(q, qb.buf, (size_t)qb.len);
-        Py_BEGIN_ALLOW_THREADS
-        got = lt_nearest(vn, q, k, restrict_n, eb.buf, (int)(eb.len / 8), ids, sc);
+        Py_BEGIN_ALLOW_THREADS got =
+                lt_nearest(vn, q, k, restrict_n, eb.buf, (int)(eb.len / 8), ids, sc);
         Py_END_ALLOW_THREADS
     } else if (vn) PyErr_NoMemory();
     PyBuffer_Release(&qb);
@@ -222,7 +247,9 @@ static PyObject *vecs_nearest(Vecs *o, PyObject *args) {
         }
         r = li && ls ? Py_BuildValue("NN", li, ls) : NULL;
     } else if (!PyErr_Occurred()) fail();
-    PyMem_Free(ids); PyMem_Free(sc); PyMem_Free(q);
+    PyMem_Free(ids);
+    PyMem_Free(sc);
+    PyMem_Free(q);
     return r;
 }
 
@@ -235,23 +262,28 @@ static PyObject *vecs_eval_analogy(Vecs *o, PyObject *args) {
     if (!PyArg_ParseTuple(args, "sLp", &path, &restrict_n, &mul)) return NULL;
     lt_analogy_report rep;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_eval_analogy(o->v, path, restrict_n, mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, 1, &rep);
-    Py_END_ALLOW_THREADS
-    if (rc) return fail();
+    Py_BEGIN_ALLOW_THREADS rc =
+            lt_eval_analogy(o->v, path, restrict_n, mul ? LT_ANALOGY_MUL : LT_ANALOGY_ADD, 1, &rep);
+    Py_END_ALLOW_THREADS if (rc) return fail();
     PyObject *secs = PyList_New(rep.n_sections), *items = PyList_New((Py_ssize_t)rep.questions);
     for (int i = 0; secs && i < rep.n_sections; i++) {
         lt_analogy_section *s = &rep.sections[i];
-        PyList_SET_ITEM(secs, i, Py_BuildValue("(sLLL)", s->name, (long long)s->correct, (long long)s->total,
-                                               (long long)s->skipped));
+        PyList_SET_ITEM(secs, i,
+                Py_BuildValue("(sLLL)", s->name, (long long)s->correct, (long long)s->total,
+                        (long long)s->skipped));
     }
     for (int64_t i = 0; items && i < rep.questions; i++) {
         lt_analogy_item *it = &rep.items[i];
-        PyList_SET_ITEM(items, (Py_ssize_t)i, Py_BuildValue("(iLLLLL)", it->sec, (long long)it->q[0], (long long)it->q[1],
-                                                            (long long)it->q[2], (long long)it->q[3], (long long)it->predicted));
+        PyList_SET_ITEM(items, (Py_ssize_t)i,
+                Py_BuildValue("(iLLLLL)", it->sec, (long long)it->q[0], (long long)it->q[1],
+                        (long long)it->q[2], (long long)it->q[3], (long long)it->predicted));
     }
     lt_analogy_report_destroy(&rep);
-    if (!secs || !items) { Py_XDECREF(secs); Py_XDECREF(items); return NULL; }
+    if (!secs || !items) {
+        Py_XDECREF(secs);
+        Py_XDECREF(items);
+        return NULL;
+    }
     return Py_BuildValue("NN", secs, items);
 }
 static PyObject *vecs_eval_similarity(Vecs *o, PyObject *args) {
@@ -260,11 +292,10 @@ static PyObject *vecs_eval_similarity(Vecs *o, PyObject *args) {
     if (!PyArg_ParseTuple(args, "sL", &path, &restrict_n)) return NULL;
     lt_similarity_report rep;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_eval_similarity(o->v, path, restrict_n, &rep);
-    Py_END_ALLOW_THREADS
-    if (rc) return fail();
-    return Py_BuildValue("(ddLL)", rep.pearson, rep.spearman, (long long)rep.used, (long long)rep.total);
+    Py_BEGIN_ALLOW_THREADS rc = lt_eval_similarity(o->v, path, restrict_n, &rep);
+    Py_END_ALLOW_THREADS if (rc) return fail();
+    return Py_BuildValue(
+            "(ddLL)", rep.pearson, rep.spearman, (long long)rep.used, (long long)rep.total);
 }
 static PyObject *vecs_find(Vecs *o, PyObject *args) {
     const char *s;
@@ -274,19 +305,21 @@ static PyObject *vecs_find(Vecs *o, PyObject *args) {
 static PyObject *vecs_n(Vecs *o, void *c) { return PyLong_FromLongLong(o->v->n); }
 static PyObject *vecs_d(Vecs *o, void *c) { return PyLong_FromLongLong(o->v->d); }
 
-static PyMethodDef vecs_methods[] = {
-    {"labels", (PyCFunction)vecs_labels, METH_NOARGS, "row labels (list of str) or None"},
-    {"meta", (PyCFunction)vecs_meta, METH_NOARGS, "metadata dict"},
-    {"set_meta", (PyCFunction)vecs_set_meta, METH_VARARGS, "set_meta(key, value)"},
-    {"save", (PyCFunction)vecs_save, METH_VARARGS, "save(path, fmt=None, f16=False)"},
-    {"normalized", (PyCFunction)vecs_normalized, METH_NOARGS, "unit-length copy"},
-    {"nearest", (PyCFunction)vecs_nearest, METH_VARARGS, "nearest(q, k, restrict, exclude)"},
-    {"eval_analogy", (PyCFunction)vecs_eval_analogy, METH_VARARGS, "eval_analogy(path, restrict, mul)"},
-    {"eval_similarity", (PyCFunction)vecs_eval_similarity, METH_VARARGS, "eval_similarity(path, restrict)"},
-    {"find", (PyCFunction)vecs_find, METH_VARARGS, "row of a label or -1"},
-    {NULL, NULL, 0, NULL}};
-static PyGetSetDef vecs_getset[] = {{"n", (getter)vecs_n, NULL, "rows", NULL}, {"d", (getter)vecs_d, NULL, "dimension", NULL},
-                                    {NULL, NULL, NULL, NULL, NULL}};
+static PyMethodDef vecs_methods[] = { { "labels", (PyCFunction)vecs_labels, METH_NOARGS,
+                                              "row labels (list of str) or None" },
+    { "meta", (PyCFunction)vecs_meta, METH_NOARGS, "metadata dict" },
+    { "set_meta", (PyCFunction)vecs_set_meta, METH_VARARGS, "set_meta(key, value)" },
+    { "save", (PyCFunction)vecs_save, METH_VARARGS, "save(path, fmt=None, f16=False)" },
+    { "normalized", (PyCFunction)vecs_normalized, METH_NOARGS, "unit-length copy" },
+    { "nearest", (PyCFunction)vecs_nearest, METH_VARARGS, "nearest(q, k, restrict, exclude)" },
+    { "eval_analogy", (PyCFunction)vecs_eval_analogy, METH_VARARGS,
+            "eval_analogy(path, restrict, mul)" },
+    { "eval_similarity", (PyCFunction)vecs_eval_similarity, METH_VARARGS,
+            "eval_similarity(path, restrict)" },
+    { "find", (PyCFunction)vecs_find, METH_VARARGS, "row of a label or -1" },
+    { NULL, NULL, 0, NULL } };
+static PyGetSetDef vecs_getset[] = { { "n", (getter)vecs_n, NULL, "rows", NULL },
+    { "d", (getter)vecs_d, NULL, "dimension", NULL }, { NULL, NULL, NULL, NULL, NULL } };
 static PyTypeObject VecsType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Vecs",
     .tp_basicsize = sizeof(Vecs),
@@ -299,14 +332,22 @@ static PyTypeObject VecsType = {
 };
 
 /* ---------------- word2vec training ---------------- */
-typedef struct { PyObject *cb; int failed; } progress_ctx;
+typedef struct {
+    PyObject *cb;
+    int failed;
+} progress_ctx;
 static int progress_tramp(double done, double total, double loss, void *ud) {
     progress_ctx *c = ud;
     PyGILState_STATE g = PyGILState_Ensure();
     int stop = 0;
     PyObject *r = PyObject_CallFunction(c->cb, "ddd", done, total, loss);
-    if (!r) { c->failed = 1; stop = 1; }
-    else { stop = PyObject_IsTrue(r) == 1; Py_DECREF(r); }
+    if (!r) {
+        c->failed = 1;
+        stop = 1;
+    } else {
+        stop = PyObject_IsTrue(r) == 1;
+        Py_DECREF(r);
+    }
     PyGILState_Release(g);
     return stop;
 }
@@ -341,31 +382,43 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     long long v;
     double f;
     int r = 0;
-#define L(key, field) if ((r = opt_long(d, key, &v)) < 0) return NULL; else if (r) field = v;
-#define F(key, field) if ((r = opt_double(d, key, &f)) < 0) return NULL; else if (r) field = (float)f;
-    L("dim", o.sg.dim) L("window", o.sg.window) L("negative", o.sg.negative) L("hs", o.sg.hs) L("cbow", o.sg.cbow)
-    L("epochs", o.sg.epochs) L("threads", o.sg.n_threads) L("seed", o.sg.seed) L("min_count", o.vocab.min_count)
-    L("lowercase", o.corpus.lower) L("checkpoint_every", o.sg.checkpoint_every) L("resume", o.resume)
-    F("alpha", o.sg.alpha) F("sample", o.sg.sample) F("ns_exponent", o.sg.ns_exponent)
-    L("minn", o.minn) L("maxn", o.maxn) L("bucket", o.bucket)
+#define L(key, field) \
+    if ((r = opt_long(d, key, &v)) < 0) return NULL; \
+    else if (r) field = v;
+#define F(key, field) \
+    if ((r = opt_double(d, key, &f)) < 0) return NULL; \
+    else if (r) field = (float)f;
+    L("dim", o.sg.dim)
+    L("window", o.sg.window)
+    L("negative", o.sg.negative) L("hs", o.sg.hs) L("cbow", o.sg.cbow) L("epochs", o.sg.epochs)
+            L("threads", o.sg.n_threads) L("seed", o.sg.seed) L("min_count", o.vocab.min_count)
+                    L("lowercase", o.corpus.lower) L("checkpoint_every", o.sg.checkpoint_every)
+                            L("resume", o.resume) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
+                                    F("ns_exponent", o.sg.ns_exponent) L("minn", o.minn)
+                                            L("maxn", o.maxn) L("bucket", o.bucket)
 #undef L
 #undef F
-    PyObject *ck = PyDict_GetItemString(d, "checkpoint");
+                                                    PyObject *ck =
+                                                            PyDict_GetItemString(d, "checkpoint");
     if (ck && ck != Py_None && !(o.checkpoint = PyUnicode_AsUTF8(ck))) return NULL;
     PyObject *mo = PyDict_GetItemString(d, "model_out");
     if (mo && mo != Py_None && !(o.model_out = PyUnicode_AsUTF8(mo))) return NULL;
-    if (o.minn > o.maxn) { PyErr_SetString(PyExc_ValueError, "minn must not exceed maxn"); return NULL; }
-    progress_ctx pc = {cb, 0};
+    if (o.minn > o.maxn) {
+        PyErr_SetString(PyExc_ValueError, "minn must not exceed maxn");
+        return NULL;
+    }
+    progress_ctx pc = { cb, 0 };
     if (cb != Py_None) {
         o.sg.progress = progress_tramp;
         o.sg.progress_ud = &pc;
     }
     lt_vecs *out = NULL;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_w2v_train(path, &o, &out);
-    Py_END_ALLOW_THREADS
-    if (pc.failed) { lt_vecs_free(out); return NULL; }  /* the callback's exception */
+    Py_BEGIN_ALLOW_THREADS rc = lt_w2v_train(path, &o, &out);
+    Py_END_ALLOW_THREADS if (pc.failed) {
+        lt_vecs_free(out);
+        return NULL;
+    } /* the callback's exception */
     return rc ? fail() : vecs_wrap(out);
 }
 
@@ -383,33 +436,49 @@ static PyObject *py_train_graph(PyObject *self, PyObject *args) {
     long long v;
     double f;
     int r = 0;
-#define L(key, field) if ((r = opt_long(d, key, &v)) < 0) return NULL; else if (r) field = v;
-#define F(key, field) if ((r = opt_double(d, key, &f)) < 0) return NULL; else if (r) field = f;
-    L("dim", o.sg.dim) L("walk_length", o.walk.length) L("num_walks", o.walk.num_walks) L("window", o.sg.window)
-    L("epochs", o.sg.epochs) L("negative", o.sg.negative) L("min_count", o.min_count) L("threads", o.sg.n_threads)
-    L("weighted", go.weighted) L("directed", go.directed) L("cache", go.cache) L("header", go.header) L("vectors", o.vectors)
-    F("p", o.walk.p) F("q", o.walk.q) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
+#define L(key, field) \
+    if ((r = opt_long(d, key, &v)) < 0) return NULL; \
+    else if (r) field = v;
+#define F(key, field) \
+    if ((r = opt_double(d, key, &f)) < 0) return NULL; \
+    else if (r) field = f;
+    L("dim", o.sg.dim)
+    L("walk_length", o.walk.length)
+    L("num_walks", o.walk.num_walks) L("window", o.sg.window) L("epochs", o.sg.epochs)
+            L("negative", o.sg.negative) L("min_count", o.min_count) L("threads", o.sg.n_threads)
+                    L("weighted", go.weighted) L("directed", go.directed) L("cache", go.cache)
+                            L("header", go.header) L("vectors", o.vectors) F("p", o.walk.p)
+                                    F("q", o.walk.q) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
 #undef L
 #undef F
-    if ((r = opt_long(d, "seed", &v)) < 0) return NULL;
+                                            if ((r = opt_long(d, "seed", &v)) < 0) return NULL;
     if (r) o.walk.seed = o.sg.seed = (uint64_t)v;
-    progress_ctx pc = {cb, 0};
-    if (cb != Py_None) { o.sg.progress = progress_tramp; o.sg.progress_ud = &pc; }
+    progress_ctx pc = { cb, 0 };
+    if (cb != Py_None) {
+        o.sg.progress = progress_tramp;
+        o.sg.progress_ud = &pc;
+    }
     lt_vecs *out = NULL;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    lt_graph *g = NULL;
+    Py_BEGIN_ALLOW_THREADS lt_graph *g = NULL;
     rc = lt_graph_load(path, &go, &g, NULL);
     if (!rc) rc = lt_n2v_train(g, &o, &out, NULL);
     lt_graph_free(g);
-    Py_END_ALLOW_THREADS
-    if (pc.failed) { lt_vecs_free(out); return NULL; }
+    Py_END_ALLOW_THREADS if (pc.failed) {
+        lt_vecs_free(out);
+        return NULL;
+    }
     return rc ? fail() : vecs_wrap(out);
 }
 
 /* ---------------- BERT encoder ---------------- */
-typedef struct { PyObject_HEAD lt_bert *m; } Bert;
-static void bert_dealloc(Bert *o) { lt_bert_free(o->m); PyObject_Free(o); }
+typedef struct {
+    PyObject_HEAD lt_bert *m;
+} Bert;
+static void bert_dealloc(Bert *o) {
+    lt_bert_free(o->m);
+    PyObject_Free(o);
+}
 static PyTypeObject BertType;
 
 /* bert_load(dir, pooling "", normalize -1/0/1, max_seq 0) */
@@ -420,17 +489,20 @@ static PyObject *py_bert_load(PyObject *self, PyObject *args) {
     lt_bert_opts o;
     lt_bert_opts_init(&o);
     o.pooling = lt_pooling_from_name(pool);
-    if (*pool && !o.pooling) return PyErr_Format(PyExc_ValueError, "pooling must be mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken");
+    if (*pool && !o.pooling)
+        return PyErr_Format(PyExc_ValueError,
+                "pooling must be mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken");
     o.normalize = norm;
     o.max_seq = max_seq;
     lt_bert *m;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_bert_load(&m, dir, &o);
-    Py_END_ALLOW_THREADS
-    if (rc) return fail();
+    Py_BEGIN_ALLOW_THREADS rc = lt_bert_load(&m, dir, &o);
+    Py_END_ALLOW_THREADS if (rc) return fail();
     Bert *b = PyObject_New(Bert, &BertType);
-    if (!b) { lt_bert_free(m); return NULL; }
+    if (!b) {
+        lt_bert_free(m);
+        return NULL;
+    }
     b->m = m;
     return (PyObject *)b;
 }
@@ -440,8 +512,13 @@ static PyObject *bert_encode(Bert *o, PyObject *args) {
     PyObject *lst;
     int batch, threads, latency = 0, dim = 0;
     const char *prompt = NULL;
-    if (!PyArg_ParseTuple(args, "Oii|pzi", &lst, &batch, &threads, &latency, &prompt, &dim)) return NULL;
-    if (dim < 0 || dim > lt_bert_dim(o->m)) { PyErr_Format(PyExc_ValueError, "truncate_dim %d: the model has %d dimensions", dim, lt_bert_dim(o->m)); return NULL; }
+    if (!PyArg_ParseTuple(args, "Oii|pzi", &lst, &batch, &threads, &latency, &prompt, &dim))
+        return NULL;
+    if (dim < 0 || dim > lt_bert_dim(o->m)) {
+        PyErr_Format(PyExc_ValueError, "truncate_dim %d: the model has %d dimensions", dim,
+                lt_bert_dim(o->m));
+        return NULL;
+    }
     PyObject *seq = PySequence_Fast(lst, "sentences must be a sequence of str");
     if (!seq) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -467,15 +544,19 @@ static PyObject *bert_encode(Bert *o, PyObject *args) {
     eo.prompt = prompt && *prompt ? prompt : NULL;
     eo.dim = H;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_embed_texts(o->m, texts, lens, (int64_t)n, dst, H, &eo, &ctx, NULL);
-    Py_END_ALLOW_THREADS
-    if (rc) { fail(); goto bad; }
-    PyMem_Free(texts); PyMem_Free(lens);
+    Py_BEGIN_ALLOW_THREADS rc =
+            lt_embed_texts(o->m, texts, lens, (int64_t)n, dst, H, &eo, &ctx, NULL);
+    Py_END_ALLOW_THREADS if (rc) {
+        fail();
+        goto bad;
+    }
+    PyMem_Free(texts);
+    PyMem_Free(lens);
     Py_DECREF(seq);
     return out;
 bad:
-    PyMem_Free(texts); PyMem_Free(lens);
+    PyMem_Free(texts);
+    PyMem_Free(lens);
     Py_XDECREF(out);
     Py_DECREF(seq);
     return NULL;
@@ -485,15 +566,27 @@ static PyObject *bert_score_pairs(Bert *o, PyObject *args) {
     PyObject *la, *lb;
     int batch, threads;
     if (!PyArg_ParseTuple(args, "OOii", &la, &lb, &batch, &threads)) return NULL;
-    PyObject *sa = PySequence_Fast(la, "first texts must be a sequence of str"), *sb = sa ? PySequence_Fast(lb, "second texts must be a sequence of str") : NULL;
-    if (!sb) { Py_XDECREF(sa); return NULL; }
+    PyObject *sa = PySequence_Fast(la, "first texts must be a sequence of str"),
+             *sb = sa ? PySequence_Fast(lb, "second texts must be a sequence of str") : NULL;
+    if (!sb) {
+        Py_XDECREF(sa);
+        return NULL;
+    }
     Py_ssize_t n = PySequence_Fast_GET_SIZE(sa);
     int L = lt_bert_num_labels(o->m);
     PyObject *out = NULL;
-    const char **ta = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1)), **tb = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1));
-    size_t *na = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1)), *nb = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1));
-    if (PySequence_Fast_GET_SIZE(sb) != n) { PyErr_SetString(PyExc_ValueError, "as many second texts as first ones"); goto bad; }
-    if (!ta || !tb || !na || !nb) { PyErr_NoMemory(); goto bad; }
+    const char **ta = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1)),
+               **tb = PyMem_Malloc(sizeof(char *) * (size_t)(n ? n : 1));
+    size_t *na = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1)),
+           *nb = PyMem_Malloc(sizeof(size_t) * (size_t)(n ? n : 1));
+    if (PySequence_Fast_GET_SIZE(sb) != n) {
+        PyErr_SetString(PyExc_ValueError, "as many second texts as first ones");
+        goto bad;
+    }
+    if (!ta || !tb || !na || !nb) {
+        PyErr_NoMemory();
+        goto bad;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t l;
         if (!(ta[i] = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(sa, i), &l))) goto bad;
@@ -506,16 +599,22 @@ static PyObject *bert_score_pairs(Bert *o, PyObject *args) {
     float *dst = (float *)PyByteArray_AS_STRING(out);
     int rc = 0;
     if (batch < 1) batch = 1;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n && !rc; i += batch) {
+    Py_BEGIN_ALLOW_THREADS for (Py_ssize_t i = 0; i < n && !rc; i += batch) {
         int k = (int)(n - i < batch ? n - i : batch);
-        rc = lt_bert_score_pairs(o->m, ta + i, na + i, tb + i, nb + i, k, dst + (size_t)i * (L ? L : 1), threads < 1 ? 1 : threads);
+        rc = lt_bert_score_pairs(o->m, ta + i, na + i, tb + i, nb + i, k,
+                dst + (size_t)i * (L ? L : 1), threads < 1 ? 1 : threads);
     }
-    Py_END_ALLOW_THREADS
-    if (rc) { fail(); Py_CLEAR(out); }
+    Py_END_ALLOW_THREADS if (rc) {
+        fail();
+        Py_CLEAR(out);
+    }
 bad:
-    PyMem_Free(ta); PyMem_Free(tb); PyMem_Free(na); PyMem_Free(nb);
-    Py_DECREF(sa); Py_DECREF(sb);
+    PyMem_Free(ta);
+    PyMem_Free(tb);
+    PyMem_Free(na);
+    PyMem_Free(nb);
+    Py_DECREF(sa);
+    Py_DECREF(sb);
     return out;
 }
 /* quantize(float32 buffer, n, d, precision) -> bytes of n rows: quantize_embeddings */
@@ -525,10 +624,19 @@ static PyObject *py_quantize(PyObject *self, PyObject *args) {
     const char *name;
     if (!PyArg_ParseTuple(args, "y*nns", &b, &n, &d, &name)) return NULL;
     int q = lt_quant_from_name(name);
-    if (!q || n < 0 || d <= 0 || b.len < n * d * 4) { PyBuffer_Release(&b); PyErr_Format(PyExc_ValueError, "quantize: precision %s, %zd x %zd", name, n, d); return NULL; }
+    if (!q || n < 0 || d <= 0 || b.len < n * d * 4) {
+        PyBuffer_Release(&b);
+        PyErr_Format(PyExc_ValueError, "quantize: precision %s, %zd x %zd", name, n, d);
+        return NULL;
+    }
     int64_t w = lt_quant_width((lt_quant)q, d);
     PyObject *out = PyBytes_FromStringAndSize(NULL, n * w);
-    if (out && lt_quantize((const float *)b.buf, n, d, d, (lt_quant)q, NULL, (uint8_t *)PyBytes_AS_STRING(out)) < 0) { Py_CLEAR(out); fail(); }
+    if (out &&
+            lt_quantize((const float *)b.buf, n, d, d, (lt_quant)q, NULL,
+                    (uint8_t *)PyBytes_AS_STRING(out)) < 0) {
+        Py_CLEAR(out);
+        fail();
+    }
     PyBuffer_Release(&b);
     return out;
 }
@@ -536,21 +644,29 @@ static PyObject *bert_info(Bert *o, PyObject *unused) {
     PyObject *prompts = PyDict_New();
     for (int i = 0; prompts && lt_bert_prompt_name(o->m, i); i++) {
         PyObject *t = PyUnicode_FromString(lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i)));
-        if (!t || PyDict_SetItemString(prompts, lt_bert_prompt_name(o->m, i), t)) { Py_XDECREF(t); Py_CLEAR(prompts); break; }
+        if (!t || PyDict_SetItemString(prompts, lt_bert_prompt_name(o->m, i), t)) {
+            Py_XDECREF(t);
+            Py_CLEAR(prompts);
+            break;
+        }
         Py_DECREF(t);
     }
     if (!prompts) return NULL;
     const char *def = NULL;
     for (int i = 0; lt_bert_prompt_name(o->m, i); i++)
-        if (lt_bert_prompt(o->m, NULL) == lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i))) def = lt_bert_prompt_name(o->m, i);
-    return Py_BuildValue("{s:i,s:i,s:O,s:s,s:i,s:N,s:z}", "dim", lt_bert_dim(o->m), "max_seq", lt_bert_max_seq(o->m), "normalize",
-                         lt_bert_normalizes(o->m) ? Py_True : Py_False, "pooling", lt_pooling_name(lt_bert_pooling(o->m)), "labels",
-                         lt_bert_num_labels(o->m), "prompts", prompts, "default_prompt_name", def);
+        if (lt_bert_prompt(o->m, NULL) == lt_bert_prompt(o->m, lt_bert_prompt_name(o->m, i)))
+            def = lt_bert_prompt_name(o->m, i);
+    return Py_BuildValue("{s:i,s:i,s:O,s:s,s:i,s:N,s:z}", "dim", lt_bert_dim(o->m), "max_seq",
+            lt_bert_max_seq(o->m), "normalize", lt_bert_normalizes(o->m) ? Py_True : Py_False,
+            "pooling", lt_pooling_name(lt_bert_pooling(o->m)), "labels", lt_bert_num_labels(o->m),
+            "prompts", prompts, "default_prompt_name", def);
 }
-static PyMethodDef bert_methods[] = {{"encode", (PyCFunction)bert_encode, METH_VARARGS, "encode(list, batch, threads, latency=False)"},
-                                     {"info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling, labels"},
-                                     {"score_pairs", (PyCFunction)bert_score_pairs, METH_VARARGS, "score_pairs(a, b, batch, threads)"},
-                                     {NULL, NULL, 0, NULL}};
+static PyMethodDef bert_methods[] = { { "encode", (PyCFunction)bert_encode, METH_VARARGS,
+                                              "encode(list, batch, threads, latency=False)" },
+    { "info", (PyCFunction)bert_info, METH_NOARGS, "dim, max_seq, normalize, pooling, labels" },
+    { "score_pairs", (PyCFunction)bert_score_pairs, METH_VARARGS,
+            "score_pairs(a, b, batch, threads)" },
+    { NULL, NULL, 0, NULL } };
 static PyTypeObject BertType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Bert",
     .tp_basicsize = sizeof(Bert),
@@ -560,8 +676,13 @@ static PyTypeObject BertType = {
 };
 
 /* ---------------- tokenizer ---------------- */
-typedef struct { PyObject_HEAD lt_tokenizer *t; } Tok;
-static void tok_dealloc(Tok *o) { lt_tokenizer_free(o->t); PyObject_Free(o); }
+typedef struct {
+    PyObject_HEAD lt_tokenizer *t;
+} Tok;
+static void tok_dealloc(Tok *o) {
+    lt_tokenizer_free(o->t);
+    PyObject_Free(o);
+}
 static PyTypeObject TokType;
 /* tokenizer_load(path) -> Tok */
 static PyObject *py_tokenizer_load(PyObject *self, PyObject *args) {
@@ -569,12 +690,13 @@ static PyObject *py_tokenizer_load(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
     lt_tokenizer *t;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_tokenizer_load(&t, path);
-    Py_END_ALLOW_THREADS
-    if (rc) return fail();
+    Py_BEGIN_ALLOW_THREADS rc = lt_tokenizer_load(&t, path);
+    Py_END_ALLOW_THREADS if (rc) return fail();
     Tok *o = PyObject_New(Tok, &TokType);
-    if (!o) { lt_tokenizer_free(t); return NULL; }
+    if (!o) {
+        lt_tokenizer_free(t);
+        return NULL;
+    }
     o->t = t;
     return (PyObject *)o;
 }
@@ -584,13 +706,16 @@ static PyObject *tok_encode(Tok *o, PyObject *args) {
     Py_ssize_t al, bl = 0;
     int special = 1, max_len = 0;
     if (!PyArg_ParseTuple(args, "s#|z#pi", &a, &al, &b, &bl, &special, &max_len)) return NULL;
-    lt_encoding e = {0};
+    lt_encoding e = { 0 };
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_tokenizer_encode(o->t, a, (size_t)al, b, (size_t)bl, special, max_len, &e);
-    Py_END_ALLOW_THREADS
-    if (rc) { lt_encoding_free(&e); return fail(); }
-    PyObject *ids = PyList_New(e.n), *off = PyList_New(e.n), *ty = PyList_New(e.n), *sp = PyList_New(e.n);
+    Py_BEGIN_ALLOW_THREADS rc =
+            lt_tokenizer_encode(o->t, a, (size_t)al, b, (size_t)bl, special, max_len, &e);
+    Py_END_ALLOW_THREADS if (rc) {
+        lt_encoding_free(&e);
+        return fail();
+    }
+    PyObject *ids = PyList_New(e.n), *off = PyList_New(e.n), *ty = PyList_New(e.n),
+             *sp = PyList_New(e.n);
     for (int i = 0; ids && off && ty && sp && i < e.n; i++) {
         PyList_SET_ITEM(ids, i, PyLong_FromLong(e.ids[i]));
         PyList_SET_ITEM(off, i, Py_BuildValue("(ii)", e.offsets[2 * i], e.offsets[2 * i + 1]));
@@ -598,7 +723,13 @@ static PyObject *tok_encode(Tok *o, PyObject *args) {
         PyList_SET_ITEM(sp, i, PyBool_FromLong(e.special[i]));
     }
     lt_encoding_free(&e);
-    if (!ids || !off || !ty || !sp) { Py_XDECREF(ids); Py_XDECREF(off); Py_XDECREF(ty); Py_XDECREF(sp); return NULL; }
+    if (!ids || !off || !ty || !sp) {
+        Py_XDECREF(ids);
+        Py_XDECREF(off);
+        Py_XDECREF(ty);
+        Py_XDECREF(sp);
+        return NULL;
+    }
     return Py_BuildValue("NNNN", ids, off, ty, sp);
 }
 static PyObject *tok_token(Tok *o, PyObject *args) {
@@ -609,12 +740,13 @@ static PyObject *tok_token(Tok *o, PyObject *args) {
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
 }
 static PyObject *tok_info(Tok *o, PyObject *unused) {
-    return Py_BuildValue("{s:s,s:L}", "model", lt_tokenizer_model(o->t), "vocab_size", (long long)lt_tokenizer_vocab_size(o->t));
+    return Py_BuildValue("{s:s,s:L}", "model", lt_tokenizer_model(o->t), "vocab_size",
+            (long long)lt_tokenizer_vocab_size(o->t));
 }
-static PyMethodDef tok_methods[] = {{"encode", (PyCFunction)tok_encode, METH_VARARGS, "encode(text, pair, add_special, max_len)"},
-                                    {"token", (PyCFunction)tok_token, METH_VARARGS, "token(id) -> str or None"},
-                                    {"info", (PyCFunction)tok_info, METH_NOARGS, "model, vocab_size"},
-                                    {NULL, NULL, 0, NULL}};
+static PyMethodDef tok_methods[] = { { "encode", (PyCFunction)tok_encode, METH_VARARGS,
+                                             "encode(text, pair, add_special, max_len)" },
+    { "token", (PyCFunction)tok_token, METH_VARARGS, "token(id) -> str or None" },
+    { "info", (PyCFunction)tok_info, METH_NOARGS, "model, vocab_size" }, { NULL, NULL, 0, NULL } };
 static PyTypeObject TokType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Tokenizer",
     .tp_basicsize = sizeof(Tok),
@@ -624,12 +756,20 @@ static PyTypeObject TokType = {
 };
 
 /* ---------------- HNSW index ---------------- */
-typedef struct { PyObject_HEAD lt_hnsw *h; } Hnsw;
-static void hnsw_dealloc(Hnsw *o) { lt_hnsw_free(o->h); PyObject_Free(o); }
+typedef struct {
+    PyObject_HEAD lt_hnsw *h;
+} Hnsw;
+static void hnsw_dealloc(Hnsw *o) {
+    lt_hnsw_free(o->h);
+    PyObject_Free(o);
+}
 static PyTypeObject HnswType;
 static PyObject *hnsw_wrap(lt_hnsw *h) {
     Hnsw *o = PyObject_New(Hnsw, &HnswType);
-    if (!o) { lt_hnsw_free(h); return NULL; }
+    if (!o) {
+        lt_hnsw_free(h);
+        return NULL;
+    }
     o->h = h;
     return (PyObject *)o;
 }
@@ -641,7 +781,8 @@ static PyObject *py_hnsw_new(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "LsiiLs", &d, &metric, &M, &efc, &seed, &storage)) return NULL;
     lt_hnsw_opts o;
     lt_hnsw_opts_init(&o);
-    if (lt_metric_from_name(metric, &o.metric)) return PyErr_Format(g_error, "unknown metric '%s' (l2, ip, cosine)", metric);
+    if (lt_metric_from_name(metric, &o.metric))
+        return PyErr_Format(g_error, "unknown metric '%s' (l2, ip, cosine)", metric);
     if (!strcmp(storage, "f32")) o.storage = LT_HNSW_F32;
     else if (!strcmp(storage, "f16")) o.storage = LT_HNSW_F16;
     else if (!strcmp(storage, "int8")) o.storage = LT_HNSW_INT8;
@@ -658,10 +799,8 @@ static PyObject *py_hnsw_load(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
     lt_hnsw *h;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_hnsw_load(&h, path);
-    Py_END_ALLOW_THREADS
-    return rc ? fail() : hnsw_wrap(h);
+    Py_BEGIN_ALLOW_THREADS rc = lt_hnsw_load(&h, path);
+    Py_END_ALLOW_THREADS return rc ? fail() : hnsw_wrap(h);
 }
 /* add(x float32 (n, d), ids int64[n] or None, first_id, threads) */
 static PyObject *hnsw_add(Hnsw *o, PyObject *args) {
@@ -670,39 +809,52 @@ static PyObject *hnsw_add(Hnsw *o, PyObject *args) {
     int threads;
     if (!PyArg_ParseTuple(args, "OOLi", &xo, &ido, &first, &threads)) return NULL;
     lt_hnsw_info in = lt_hnsw_get_info(o->h);
-    Py_buffer xb, ib = {0};
+    Py_buffer xb, ib = { 0 };
     if (get_buf(xo, &xb, 'f', in.d, "vectors") < 0) return NULL;
     int64_t n = (int64_t)(xb.len / 4 / in.d);
     if (ido != Py_None) {
-        if (get_buf(ido, &ib, 'q', 0, "ids") < 0) { PyBuffer_Release(&xb); return NULL; }
+        if (get_buf(ido, &ib, 'q', 0, "ids") < 0) {
+            PyBuffer_Release(&xb);
+            return NULL;
+        }
         if (ib.len / 8 != n) {
-            PyBuffer_Release(&xb); PyBuffer_Release(&ib);
-            return PyErr_Format(PyExc_ValueError, "%zd ids for %lld vectors", ib.len / 8, (long long)n);
+            PyBuffer_Release(&xb);
+            PyBuffer_Release(&ib);
+            return PyErr_Format(
+                    PyExc_ValueError, "%zd ids for %lld vectors", ib.len / 8, (long long)n);
         }
     }
     int rc = 0;
-    Py_BEGIN_ALLOW_THREADS
-    if (ido == Py_None) {  /* the store API wants aligned, padded rows: copy */
+    Py_BEGIN_ALLOW_THREADS if (ido ==
+            Py_None) { /* the store API wants aligned, padded rows: copy */
         lt_vecs *tmp = lt_vecs_new(n, in.d);
         if (!tmp) rc = LT_ENOMEM;
-        for (int64_t i = 0; tmp && i < n; i++) memcpy(lt_vecs_row(tmp, i), (float *)xb.buf + i * in.d, (size_t)in.d * 4);
+        for (int64_t i = 0; tmp && i < n; i++)
+            memcpy(lt_vecs_row(tmp, i), (float *)xb.buf + i * in.d, (size_t)in.d * 4);
         if (!rc) rc = lt_hnsw_add_store(o->h, tmp, first, threads);
         lt_vecs_free(tmp);
-    } else {
-        for (int64_t i = 0; i < n && !rc; i++) rc = lt_hnsw_add(o->h, (float *)xb.buf + i * in.d, ((int64_t *)ib.buf)[i]);
     }
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&xb);
+    else {
+        for (int64_t i = 0; i < n && !rc; i++)
+            rc = lt_hnsw_add(o->h, (float *)xb.buf + i * in.d, ((int64_t *)ib.buf)[i]);
+    }
+    Py_END_ALLOW_THREADS PyBuffer_Release(&xb);
     if (ido != Py_None) PyBuffer_Release(&ib);
     if (rc) return fail();
     Py_RETURN_NONE;
 }
-typedef struct { PyObject *fn; int failed; } pred_ctx;
+typedef struct {
+    PyObject *fn;
+    int failed;
+} pred_ctx;
 static int pred_tramp(int64_t id, void *ud) {
     pred_ctx *c = ud;
     if (c->failed) return 0;
     PyObject *r = PyObject_CallFunction(c->fn, "L", (long long)id);
-    if (!r) { c->failed = 1; return 0; }
+    if (!r) {
+        c->failed = 1;
+        return 0;
+    }
     int t = PyObject_IsTrue(r) == 1;
     Py_DECREF(r);
     return t;
@@ -713,32 +865,44 @@ static PyObject *hnsw_search(Hnsw *o, PyObject *args) {
     int k, ef, threads;
     if (!PyArg_ParseTuple(args, "OiiOi", &qo, &k, &ef, &fo, &threads)) return NULL;
     lt_hnsw_info in = lt_hnsw_get_info(o->h);
-    Py_buffer qb, ab = {0};
+    Py_buffer qb, ab = { 0 };
     if (get_buf(qo, &qb, 'f', in.d, "queries") < 0) return NULL;
     int64_t nq = (int64_t)(qb.len / 4 / in.d);
-    lt_filter flt = {0}, *fp = NULL;
-    pred_ctx pc = {fo, 0};
-    if (fo != Py_None && PyCallable_Check(fo)) { flt.pred = pred_tramp; flt.ud = &pc; fp = &flt; }
-    else if (fo != Py_None) {
-        if (get_buf(fo, &ab, 'q', 0, "filter") < 0) { PyBuffer_Release(&qb); return NULL; }
-        flt.allow = ab.buf; flt.n_allow = (int64_t)(ab.len / 8); fp = &flt;
+    lt_filter flt = { 0 }, *fp = NULL;
+    pred_ctx pc = { fo, 0 };
+    if (fo != Py_None && PyCallable_Check(fo)) {
+        flt.pred = pred_tramp;
+        flt.ud = &pc;
+        fp = &flt;
+    } else if (fo != Py_None) {
+        if (get_buf(fo, &ab, 'q', 0, "filter") < 0) {
+            PyBuffer_Release(&qb);
+            return NULL;
+        }
+        flt.allow = ab.buf;
+        flt.n_allow = (int64_t)(ab.len / 8);
+        fp = &flt;
     }
-    PyObject *D = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 4)), *I = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 8));
+    PyObject *D = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 4)),
+             *I = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 8));
     int rc = -1;
     if (D && I) {
         float *dp = (float *)PyBytes_AS_STRING(D);
         int64_t *ip = (int64_t *)PyBytes_AS_STRING(I);
-        if (flt.pred) rc = lt_hnsw_search_batch(o->h, qb.buf, nq, in.d, k, ef, fp, 1, dp, ip);  /* calls Python: keep the GIL */
+        if (flt.pred)
+            rc = lt_hnsw_search_batch(
+                    o->h, qb.buf, nq, in.d, k, ef, fp, 1, dp, ip); /* calls Python: keep the GIL */
         else {
-            Py_BEGIN_ALLOW_THREADS
-            rc = lt_hnsw_search_batch(o->h, qb.buf, nq, in.d, k, ef, fp, threads, dp, ip);
+            Py_BEGIN_ALLOW_THREADS rc =
+                    lt_hnsw_search_batch(o->h, qb.buf, nq, in.d, k, ef, fp, threads, dp, ip);
             Py_END_ALLOW_THREADS
         }
     }
     PyBuffer_Release(&qb);
     if (ab.obj) PyBuffer_Release(&ab);
     if (rc || pc.failed) {
-        Py_XDECREF(D); Py_XDECREF(I);
+        Py_XDECREF(D);
+        Py_XDECREF(I);
         return pc.failed || PyErr_Occurred() ? NULL : fail();
     }
     return Py_BuildValue("NN", D, I);
@@ -753,26 +917,25 @@ static PyObject *hnsw_save(Hnsw *o, PyObject *args) {
     const char *path;
     if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = lt_hnsw_save(o->h, path);
-    Py_END_ALLOW_THREADS
-    if (rc) return fail();
+    Py_BEGIN_ALLOW_THREADS rc = lt_hnsw_save(o->h, path);
+    Py_END_ALLOW_THREADS if (rc) return fail();
     Py_RETURN_NONE;
 }
 static PyObject *hnsw_info(Hnsw *o, PyObject *unused) {
     lt_hnsw_info in = lt_hnsw_get_info(o->h);
-    static const char *st[] = {"f32", "f16", "int8"};
-    return Py_BuildValue("{s:L,s:L,s:L,s:i,s:i,s:s,s:s,s:K,s:L}", "d", (long long)in.d, "count", (long long)in.count, "deleted",
-                         (long long)in.deleted, "M", in.M, "ef_construction", in.ef_construction, "metric",
-                         lt_metric_name(in.metric), "storage", st[in.storage], "seed", (unsigned long long)in.seed, "next_id",
-                         (long long)in.next_id);
+    static const char *st[] = { "f32", "f16", "int8" };
+    return Py_BuildValue("{s:L,s:L,s:L,s:i,s:i,s:s,s:s,s:K,s:L}", "d", (long long)in.d, "count",
+            (long long)in.count, "deleted", (long long)in.deleted, "M", in.M, "ef_construction",
+            in.ef_construction, "metric", lt_metric_name(in.metric), "storage", st[in.storage],
+            "seed", (unsigned long long)in.seed, "next_id", (long long)in.next_id);
 }
-static PyMethodDef hnsw_methods[] = {{"add", (PyCFunction)hnsw_add, METH_VARARGS, "add(x, ids, first_id, threads)"},
-                                     {"search", (PyCFunction)hnsw_search, METH_VARARGS, "search(q, k, ef, filter, threads)"},
-                                     {"delete", (PyCFunction)hnsw_delete, METH_VARARGS, "delete(id)"},
-                                     {"save", (PyCFunction)hnsw_save, METH_VARARGS, "save(path)"},
-                                     {"info", (PyCFunction)hnsw_info, METH_NOARGS, "parameters and counts"},
-                                     {NULL, NULL, 0, NULL}};
+static PyMethodDef hnsw_methods[] = { { "add", (PyCFunction)hnsw_add, METH_VARARGS,
+                                              "add(x, ids, first_id, threads)" },
+    { "search", (PyCFunction)hnsw_search, METH_VARARGS, "search(q, k, ef, filter, threads)" },
+    { "delete", (PyCFunction)hnsw_delete, METH_VARARGS, "delete(id)" },
+    { "save", (PyCFunction)hnsw_save, METH_VARARGS, "save(path)" },
+    { "info", (PyCFunction)hnsw_info, METH_NOARGS, "parameters and counts" },
+    { NULL, NULL, 0, NULL } };
 static PyTypeObject HnswType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Hnsw",
     .tp_basicsize = sizeof(Hnsw),
@@ -789,41 +952,49 @@ static PyObject *py_knn_exact(PyObject *self, PyObject *args) {
     const char *metric;
     if (!PyArg_ParseTuple(args, "O!Oisi", &VecsType, &b, &qo, &k, &metric, &threads)) return NULL;
     lt_metric m;
-    if (lt_metric_from_name(metric, &m)) return PyErr_Format(g_error, "unknown metric '%s'", metric);
+    if (lt_metric_from_name(metric, &m))
+        return PyErr_Format(g_error, "unknown metric '%s'", metric);
     Py_buffer qb;
     if (get_buf(qo, &qb, 'f', b->v->d, "queries") < 0) return NULL;
     int64_t nq = (int64_t)(qb.len / 4 / b->v->d);
-    PyObject *D = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 4)), *I = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 8));
+    PyObject *D = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 4)),
+             *I = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(nq * k * 8));
     int rc = -1;
     if (D && I) {
         float *dp = (float *)PyBytes_AS_STRING(D);
         int64_t *ip = (int64_t *)PyBytes_AS_STRING(I);
-        Py_BEGIN_ALLOW_THREADS
-        rc = lt_knn_exact(b->v, qb.buf, nq, b->v->d, k, m, threads, dp, ip);
+        Py_BEGIN_ALLOW_THREADS rc = lt_knn_exact(b->v, qb.buf, nq, b->v->d, k, m, threads, dp, ip);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&qb);
-    if (rc) { Py_XDECREF(D); Py_XDECREF(I); return PyErr_Occurred() ? NULL : fail(); }
+    if (rc) {
+        Py_XDECREF(D);
+        Py_XDECREF(I);
+        return PyErr_Occurred() ? NULL : fail();
+    }
     return Py_BuildValue("NN", D, I);
 }
 
-static PyMethodDef methods[] = {
-    {"load", py_load, METH_VARARGS, "load(path, fmt=None) -> Vecs"},
-    {"from_array", py_from_array, METH_VARARGS, "from_array(buf, d, labels) -> Vecs"},
-    {"quantize", py_quantize, METH_VARARGS, "quantize(buffer, n, d, precision) -> bytes"},
-    {"train_word2vec", py_train_word2vec, METH_VARARGS, "train_word2vec(corpus, opts, progress) -> Vecs"},
-    {"train_graph", py_train_graph, METH_VARARGS, "train_graph(edges, second_order, opts, progress) -> Vecs"},
-    {"bert_load", py_bert_load, METH_VARARGS, "bert_load(dir, pooling, normalize, max_seq) -> Bert"},
-    {"tokenizer_load", py_tokenizer_load, METH_VARARGS, "tokenizer_load(path) -> Tokenizer"},
-    {"hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw"},
-    {"hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw"},
-    {"knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)"},
-    {NULL, NULL, 0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, .m_name = "_latent", .m_doc = "liblatent binding", .m_size = -1,
-                                    .m_methods = methods};
+static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fmt=None) -> Vecs" },
+    { "from_array", py_from_array, METH_VARARGS, "from_array(buf, d, labels) -> Vecs" },
+    { "quantize", py_quantize, METH_VARARGS, "quantize(buffer, n, d, precision) -> bytes" },
+    { "train_word2vec", py_train_word2vec, METH_VARARGS,
+            "train_word2vec(corpus, opts, progress) -> Vecs" },
+    { "train_graph", py_train_graph, METH_VARARGS,
+            "train_graph(edges, second_order, opts, progress) -> Vecs" },
+    { "bert_load", py_bert_load, METH_VARARGS,
+            "bert_load(dir, pooling, normalize, max_seq) -> Bert" },
+    { "tokenizer_load", py_tokenizer_load, METH_VARARGS, "tokenizer_load(path) -> Tokenizer" },
+    { "hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw" },
+    { "hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw" },
+    { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
+    { NULL, NULL, 0, NULL } };
+static struct PyModuleDef module = { PyModuleDef_HEAD_INIT, .m_name = "_latent",
+    .m_doc = "liblatent binding", .m_size = -1, .m_methods = methods };
 
 PyMODINIT_FUNC PyInit__latent(void) {
-    if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0 || PyType_Ready(&TokType) < 0)
+    if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0 ||
+            PyType_Ready(&TokType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lt_logreg_opts_init(lt_logreg_opts *o) { o->C = 1.0; o->max_iter = 100; o->tol = 1e-10; }
+void lt_logreg_opts_init(lt_logreg_opts *o) {
+    o->C = 1.0;
+    o->max_iter = 100;
+    o->tol = 1e-10;
+}
 
 static double log1pexp(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
 
@@ -29,13 +33,22 @@ static int chol_solve(double *A, int k, double *b) {
             A[i * k + j] = t / l;
         }
     }
-    for (int i = 0; i < k; i++) { double t = b[i]; for (int p = 0; p < i; p++) t -= A[i * k + p] * b[p]; b[i] = t / A[i * k + i]; }
-    for (int i = k - 1; i >= 0; i--) { double t = b[i]; for (int p = i + 1; p < k; p++) t -= A[p * k + i] * b[p]; b[i] = t / A[i * k + i]; }
+    for (int i = 0; i < k; i++) {
+        double t = b[i];
+        for (int p = 0; p < i; p++) t -= A[i * k + p] * b[p];
+        b[i] = t / A[i * k + i];
+    }
+    for (int i = k - 1; i >= 0; i--) {
+        double t = b[i];
+        for (int p = i + 1; p < k; p++) t -= A[p * k + i] * b[p];
+        b[i] = t / A[i * k + i];
+    }
     return 0;
 }
 
 /* objective: C sum log(1 + exp(-y z)) + |w|^2 / 2, z = X w + b, y in {-1, +1} */
-static double objective(const double *Xa, int64_t n, int k, const double *w, const int8_t *y, double C, double *z) {
+static double objective(
+        const double *Xa, int64_t n, int k, const double *w, const int8_t *y, double C, double *z) {
     lt_dgemv(0, (int)n, k, 1.0, Xa, k, w, 0.0, z);
     double f = 0;
     for (int64_t i = 0; i < n; i++) f += log1pexp(-y[i] * z[i]);
@@ -44,13 +57,22 @@ static double objective(const double *Xa, int64_t n, int k, const double *w, con
     return C * f + 0.5 * r;
 }
 
-int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const lt_logreg_opts *o, double *w) {
-    int k = (int)d + 1;   /* features plus the intercept column (last, all ones) */
+int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const lt_logreg_opts *o,
+        double *w) {
+    int k = (int)d + 1; /* features plus the intercept column (last, all ones) */
     double C = o->C;
-    double *z = lt_malloc((size_t)n * 8), *g = lt_malloc((size_t)k * 8), *H = lt_malloc((size_t)k * k * 8);
-    double *S = lt_malloc((size_t)n * k * 8), *step = lt_malloc((size_t)k * 8), *wn = lt_malloc((size_t)k * 8), *zn = lt_malloc((size_t)n * 8);
+    double *z = lt_malloc((size_t)n * 8), *g = lt_malloc((size_t)k * 8),
+           *H = lt_malloc((size_t)k * k * 8);
+    double *S = lt_malloc((size_t)n * k * 8), *step = lt_malloc((size_t)k * 8),
+           *wn = lt_malloc((size_t)k * 8), *zn = lt_malloc((size_t)n * 8);
     if (!z || !g || !H || !S || !step || !wn || !zn) {
-        lt_free(z); lt_free(g); lt_free(H); lt_free(S); lt_free(step); lt_free(wn); lt_free(zn);
+        lt_free(z);
+        lt_free(g);
+        lt_free(H);
+        lt_free(S);
+        lt_free(step);
+        lt_free(wn);
+        lt_free(zn);
         return lt_err(LT_ENOMEM, "out of memory");
     }
     memset(w, 0, (size_t)k * 8);
@@ -67,13 +89,19 @@ int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const
         }
         lt_dgemv(1, (int)n, k, 1.0, Xa, k, r, 0.0, g);
         double gn = 0;
-        for (int j = 0; j < k; j++) { if (j < k - 1) g[j] += w[j]; gn += g[j] * g[j]; }
+        for (int j = 0; j < k; j++) {
+            if (j < k - 1) g[j] += w[j];
+            gn += g[j] * g[j];
+        }
         if (sqrt(gn) <= o->tol * (1 + fabs(f))) break;
         lt_dsyrk(0, 1, k, (int)n, 1.0, S, k, 0.0, H, k);
         for (int j = 0; j < k - 1; j++) H[j * k + j] += 1;
-        H[(k - 1) * k + (k - 1)] += 1e-12;   /* the unpenalised intercept: keep the system definite */
+        H[(k - 1) * k + (k - 1)] += 1e-12; /* the unpenalised intercept: keep the system definite */
         for (int j = 0; j < k; j++) step[j] = -g[j];
-        if (chol_solve(H, k, step)) { rc = lt_err(LT_EINVAL, "logistic regression: singular Hessian"); break; }
+        if (chol_solve(H, k, step)) {
+            rc = lt_err(LT_EINVAL, "logistic regression: singular Hessian");
+            break;
+        }
         double dec = 0;
         for (int j = 0; j < k; j++) dec += g[j] * step[j];
         double a = 1, fn = 0;
@@ -82,14 +110,20 @@ int lt_logreg_fit(const double *Xa, int64_t n, int64_t d, const int8_t *y, const
             fn = objective(Xa, n, k, wn, y, C, zn);
             if (fn <= f + 1e-4 * a * dec) break;
         }
-        if (!(fn <= f)) break;   /* no progress possible: at the optimum to rounding */
+        if (!(fn <= f)) break; /* no progress possible: at the optimum to rounding */
         memcpy(w, wn, (size_t)k * 8);
         memcpy(z, zn, (size_t)n * 8);
         double df = f - fn;
         f = fn;
         if (df <= 1e-15 * (1 + fabs(f))) break;
     }
-    lt_free(z); lt_free(g); lt_free(H); lt_free(S); lt_free(step); lt_free(wn); lt_free(zn);
+    lt_free(z);
+    lt_free(g);
+    lt_free(H);
+    lt_free(S);
+    lt_free(step);
+    lt_free(wn);
+    lt_free(zn);
     return rc;
 }
 

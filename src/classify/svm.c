@@ -12,7 +12,11 @@
 #include <math.h>
 #include <string.h>
 
-void lt_svm_opts_init(lt_svm_opts *o) { o->C = 1.0; o->tol = 1e-3; o->max_iter = 10000000; }
+void lt_svm_opts_init(lt_svm_opts *o) {
+    o->C = 1.0;
+    o->tol = 1e-3;
+    o->max_iter = 10000000;
+}
 
 int lt_rbf_kernel(const double *X, int64_t n, int64_t d, int64_t ldx, double gamma, double *K) {
     if (n <= 0) return LT_OK;
@@ -28,13 +32,20 @@ int lt_rbf_kernel(const double *X, int64_t n, int64_t d, int64_t ldx, double gam
     return LT_OK;
 }
 
-int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, const int8_t *y, const lt_svm_opts *o,
-               double *coef, double *rho, int64_t *iters) {
+int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, const int8_t *y,
+        const lt_svm_opts *o, double *coef, double *rho, int64_t *iters) {
     if (!(o->C > 0) || !(o->tol > 0)) return lt_err(LT_EINVAL, "SVM: C and tol must be > 0");
     double *a = lt_malloc((size_t)(n ? n : 1) * 8), *G = lt_malloc((size_t)(n ? n : 1) * 8);
-    if (!a || !G) { lt_free(a); lt_free(G); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!a || !G) {
+        lt_free(a);
+        lt_free(G);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     const double C = o->C, tau = 1e-12;
-    for (int64_t t = 0; t < n; t++) { a[t] = 0; G[t] = -1; }   /* G = Q a - e */
+    for (int64_t t = 0; t < n; t++) {
+        a[t] = 0;
+        G[t] = -1;
+    } /* G = Q a - e */
 #define KK(i, j) K[idx[i] * ldk + idx[j]]
     int64_t it = 0;
     for (; it < o->max_iter; it++) {
@@ -43,7 +54,10 @@ int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, cons
         int64_t i = -1, j = -1;
         for (int64_t t = 0; t < n; t++) {
             int up = y[t] > 0 ? a[t] < C : a[t] > 0;
-            if (up && -y[t] * G[t] >= Gmax) { Gmax = -y[t] * G[t]; i = t; }
+            if (up && -y[t] * G[t] >= Gmax) {
+                Gmax = -y[t] * G[t];
+                i = t;
+            }
         }
         if (i < 0) break;
         /* j: among those that may move down with -y_t G_t < Gmax, the largest decrease b^2 / a */
@@ -58,7 +72,10 @@ int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, cons
             if (b > 0) {
                 double q = Kii + KK(t, t) - 2 * Ki[idx[t]];
                 double obj = -b * b / (q > 0 ? q : tau);
-                if (obj <= best) { best = obj; j = t; }
+                if (obj <= best) {
+                    best = obj;
+                    j = t;
+                }
             }
         }
         if (Gmax - Gmin < o->tol || j < 0) break;
@@ -68,18 +85,48 @@ int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, cons
         double ai = a[i], aj = a[j];
         if (y[i] != y[j]) {
             double delta = (-G[i] - G[j]) / q, diff = ai - aj;
-            a[i] += delta; a[j] += delta;
-            if (diff > 0) { if (a[j] < 0) { a[j] = 0; a[i] = diff; } }
-            else if (a[i] < 0) { a[i] = 0; a[j] = -diff; }
-            if (diff > 0) { if (a[i] > C) { a[i] = C; a[j] = C - diff; } }
-            else if (a[j] > C) { a[j] = C; a[i] = C + diff; }
+            a[i] += delta;
+            a[j] += delta;
+            if (diff > 0) {
+                if (a[j] < 0) {
+                    a[j] = 0;
+                    a[i] = diff;
+                }
+            } else if (a[i] < 0) {
+                a[i] = 0;
+                a[j] = -diff;
+            }
+            if (diff > 0) {
+                if (a[i] > C) {
+                    a[i] = C;
+                    a[j] = C - diff;
+                }
+            } else if (a[j] > C) {
+                a[j] = C;
+                a[i] = C + diff;
+            }
         } else {
             double delta = (G[i] - G[j]) / q, sum = ai + aj;
-            a[i] -= delta; a[j] += delta;
-            if (sum > C) { if (a[i] > C) { a[i] = C; a[j] = sum - C; } }
-            else if (a[j] < 0) { a[j] = 0; a[i] = sum; }
-            if (sum > C) { if (a[j] > C) { a[j] = C; a[i] = sum - C; } }
-            else if (a[i] < 0) { a[i] = 0; a[j] = sum; }
+            a[i] -= delta;
+            a[j] += delta;
+            if (sum > C) {
+                if (a[i] > C) {
+                    a[i] = C;
+                    a[j] = sum - C;
+                }
+            } else if (a[j] < 0) {
+                a[j] = 0;
+                a[i] = sum;
+            }
+            if (sum > C) {
+                if (a[j] > C) {
+                    a[j] = C;
+                    a[i] = sum - C;
+                }
+            } else if (a[i] < 0) {
+                a[i] = 0;
+                a[j] = sum;
+            }
         }
         /* G_t += Q_ti da_i + Q_tj da_j */
         double di = (a[i] - ai) * y[i], dj = (a[j] - aj) * y[j];
@@ -92,13 +139,21 @@ int lt_svm_fit(const double *K, int64_t ldk, const int64_t *idx, int64_t n, cons
     int64_t nfree = 0;
     for (int64_t t = 0; t < n; t++) {
         double yg = y[t] * G[t];
-        if (a[t] >= C) { if (y[t] < 0) ub = fmin(ub, yg); else lb = fmax(lb, yg); }
-        else if (a[t] <= 0) { if (y[t] > 0) ub = fmin(ub, yg); else lb = fmax(lb, yg); }
-        else { sum += yg; nfree++; }
+        if (a[t] >= C) {
+            if (y[t] < 0) ub = fmin(ub, yg);
+            else lb = fmax(lb, yg);
+        } else if (a[t] <= 0) {
+            if (y[t] > 0) ub = fmin(ub, yg);
+            else lb = fmax(lb, yg);
+        } else {
+            sum += yg;
+            nfree++;
+        }
     }
     *rho = nfree ? sum / (double)nfree : (ub + lb) / 2;
     for (int64_t t = 0; t < n; t++) coef[t] = a[t] * y[t];
     if (iters) *iters = it;
-    lt_free(a); lt_free(G);
+    lt_free(a);
+    lt_free(G);
     return LT_OK;
 }

@@ -12,7 +12,7 @@
 
 /* ---- errors ---- */
 static _Thread_local char g_errmsg[1024];
-int lt__fuzz_nocrc;   /* src/core/fuzzing.h */
+int lt__fuzz_nocrc; /* src/core/fuzzing.h */
 
 const char *lt_errmsg(void) { return g_errmsg; }
 void lt_clear_error(void) { g_errmsg[0] = 0; }
@@ -30,7 +30,8 @@ int lt_err(int status, const char *fmt, ...) {
 }
 
 int lt_err_in(int status, const char *name) {
-    if (status != LT_OK && name && *name && !strstr(g_errmsg, name)) lt_err(status, "%s: %s", name, g_errmsg);
+    if (status != LT_OK && name && *name && !strstr(g_errmsg, name))
+        lt_err(status, "%s: %s", name, g_errmsg);
     return status;
 }
 
@@ -49,7 +50,10 @@ const char *lt_status_name(int s) {
 
 static lt_log_fn g_log;
 static void *g_log_ud;
-void lt_set_log(lt_log_fn fn, void *ud) { g_log = fn; g_log_ud = ud; }
+void lt_set_log(lt_log_fn fn, void *ud) {
+    g_log = fn;
+    g_log_ud = ud;
+}
 void lt_log(int level, const char *fmt, ...) {
     if (!g_log) return;
     char buf[1024];
@@ -69,19 +73,29 @@ static void *huge_advice(void *p, size_t n) {
     const uintptr_t H = (uintptr_t)2 << 20;
     if (p && n >= 4 * H) {
         uintptr_t lo = ((uintptr_t)p + H - 1) & ~(H - 1), hi = ((uintptr_t)p + n) & ~(H - 1);
-        if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);   /* advice only: failure is harmless */
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: failure is harmless */
     }
 #endif
     return p;
 }
-static void *d_malloc(size_t n, void *ud) { (void)ud; return huge_advice(malloc(n), n); }
-static void *d_realloc(void *p, size_t n, void *ud) { (void)ud; return realloc(p, n); }
-static void d_free(void *p, void *ud) { (void)ud; free(p); }
-static lt_allocator g_alloc = {d_malloc, d_realloc, d_free, NULL};
+static void *d_malloc(size_t n, void *ud) {
+    (void)ud;
+    return huge_advice(malloc(n), n);
+}
+static void *d_realloc(void *p, size_t n, void *ud) {
+    (void)ud;
+    return realloc(p, n);
+}
+static void d_free(void *p, void *ud) {
+    (void)ud;
+    free(p);
+}
+static lt_allocator g_alloc = { d_malloc, d_realloc, d_free, NULL };
 
 void lt_set_allocator(const lt_allocator *a) {
     if (a) g_alloc = *a;
-    else g_alloc = (lt_allocator){d_malloc, d_realloc, d_free, NULL};
+    else g_alloc = (lt_allocator){ d_malloc, d_realloc, d_free, NULL };
 }
 void *lt_malloc(size_t n) { return g_alloc.malloc_fn(n ? n : 1, g_alloc.ud); }
 void *lt_calloc(size_t n, size_t size) {
@@ -94,7 +108,9 @@ void *lt_calloc(size_t n, size_t size) {
     return p;
 }
 void *lt_realloc(void *p, size_t n) { return g_alloc.realloc_fn(p, n ? n : 1, g_alloc.ud); }
-void lt_free(void *p) { if (p) g_alloc.free_fn(p, g_alloc.ud); }
+void lt_free(void *p) {
+    if (p) g_alloc.free_fn(p, g_alloc.ud);
+}
 
 /* Aligned blocks: over-allocate through the hook and keep the raw pointer just before. */
 static void *aligned_from(unsigned char *raw) {
@@ -111,7 +127,9 @@ void *lt_aligned_calloc(size_t n) {
     if (n > SIZE_MAX - 128) return NULL;
     return aligned_from(lt_calloc(1, n + 64 + sizeof(void *)));
 }
-void lt_aligned_free(void *p) { if (p) lt_free(((void **)p)[-1]); }
+void lt_aligned_free(void *p) {
+    if (p) lt_free(((void **)p)[-1]);
+}
 
 char *lt_strdup(const char *s) {
     size_t n = strlen(s) + 1;
@@ -142,8 +160,12 @@ static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k
 uint64_t lt_rng_next(lt_rng *r) {
     uint64_t *s = r->s;
     uint64_t res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-    s[2] ^= t; s[3] = rotl(s[3], 45);
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
     return res;
 }
 uint64_t lt_rng_below(lt_rng *r, uint64_t n) {
@@ -152,7 +174,11 @@ uint64_t lt_rng_below(lt_rng *r, uint64_t n) {
     uint64_t l = (uint64_t)m;
     if (l < n) {
         uint64_t t = (0 - n) % n;
-        while (l < t) { x = lt_rng_next(r); m = (__uint128_t)x * n; l = (uint64_t)m; }
+        while (l < t) {
+            x = lt_rng_next(r);
+            m = (__uint128_t)x * n;
+            l = (uint64_t)m;
+        }
     }
     return (uint64_t)(m >> 64);
 }
@@ -176,10 +202,19 @@ int lt_cpu_count(void) {
     return n > 0 ? (int)n : 1;
 }
 
-typedef struct { lt_for_fn fn; lt_thread_fn tfn; void *ud; int64_t n; int nt, tid; } job_t;
+typedef struct {
+    lt_for_fn fn;
+    lt_thread_fn tfn;
+    void *ud;
+    int64_t n;
+    int nt, tid;
+} job_t;
 static void *for_tramp(void *a) {
     job_t *j = a;
-    if (j->tfn) { j->tfn(j->ud, j->tid); return NULL; }
+    if (j->tfn) {
+        j->tfn(j->ud, j->tid);
+        return NULL;
+    }
     int64_t b = j->n * j->tid / j->nt, e = j->n * (j->tid + 1) / j->nt;
     if (b < e) j->fn(j->ud, b, e, j->tid);
     return NULL;
@@ -202,18 +237,24 @@ static int run_jobs(int nt, job_t *jobs) {
 }
 int lt_parallel_for(int nt, int64_t n, lt_for_fn fn, void *ud) {
     if (n <= 0) return LT_OK;
-    if (nt <= 1 || n == 1) { fn(ud, 0, n, 0); return LT_OK; }
+    if (nt <= 1 || n == 1) {
+        fn(ud, 0, n, 0);
+        return LT_OK;
+    }
     if (nt > n) nt = (int)n;
     job_t jobs[256];
     if (nt > 256) nt = 256;
-    for (int t = 0; t < nt; t++) jobs[t] = (job_t){fn, NULL, ud, n, nt, t};
+    for (int t = 0; t < nt; t++) jobs[t] = (job_t){ fn, NULL, ud, n, nt, t };
     return run_jobs(nt, jobs);
 }
 int lt_run_threads(int nt, lt_thread_fn fn, void *ud) {
-    if (nt <= 1) { fn(ud, 0); return LT_OK; }
+    if (nt <= 1) {
+        fn(ud, 0);
+        return LT_OK;
+    }
     job_t jobs[256];
     if (nt > 256) nt = 256;
-    for (int t = 0; t < nt; t++) jobs[t] = (job_t){NULL, fn, ud, 0, nt, t};
+    for (int t = 0; t < nt; t++) jobs[t] = (job_t){ NULL, fn, ud, 0, nt, t };
     return run_jobs(nt, jobs);
 }
 
@@ -227,7 +268,10 @@ double lt_now(void) {
 /* ---- progress and the execution context ---- */
 static lt_progress_sink g_sink;
 static void *g_sink_ud;
-void lt_set_progress(lt_progress_sink fn, void *ud) { g_sink = fn; g_sink_ud = ud; }
+void lt_set_progress(lt_progress_sink fn, void *ud) {
+    g_sink = fn;
+    g_sink_ud = ud;
+}
 
 void lt_ctx_init(lt_ctx *c) {
     memset(c, 0, sizeof *c);
@@ -235,7 +279,8 @@ void lt_ctx_init(lt_ctx *c) {
 }
 int lt_ctx_cancelled(const lt_ctx *c) { return c && c->cancel && *c->cancel; }
 
-void lt_progress_init(lt_progress *p, const lt_ctx *ctx, const char *what, const char *unit, double total) {
+void lt_progress_init(
+        lt_progress *p, const lt_ctx *ctx, const char *what, const char *unit, double total) {
     p->sink = ctx && ctx->progress ? ctx->progress : g_sink;
     p->sink_ud = ctx && ctx->progress ? ctx->progress_ud : g_sink_ud;
     p->cancel = ctx ? ctx->cancel : NULL;
@@ -248,9 +293,10 @@ void lt_progress_init(lt_progress *p, const lt_ctx *ctx, const char *what, const
     p->stop = 0;
 }
 static void report(lt_progress *p, double now, double done, double loss, int final) {
-    if (p->fn && p->fn(done, final && p->total <= 0 ? done : p->total, final ? -1 : loss, p->ud)) p->stop = 1;
+    if (p->fn && p->fn(done, final && p->total <= 0 ? done : p->total, final ? -1 : loss, p->ud))
+        p->stop = 1;
     if (p->sink) {
-        lt_progress_info e = {p->what, p->unit, done, p->total, loss, now - p->t0, final};
+        lt_progress_info e = { p->what, p->unit, done, p->total, loss, now - p->t0, final };
         if (p->sink(&e, p->sink_ud)) p->stop = 1;
     }
     if (p->cancel && *p->cancel) p->stop = 1;
@@ -266,6 +312,9 @@ void lt_progress_end(lt_progress *p, double done) { report(p, lt_now(), done, -1
 
 uint64_t lt_hash64(const void *data, size_t n, uint64_t h) {
     const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ULL; }
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
     return h;
 }

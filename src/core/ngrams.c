@@ -5,16 +5,23 @@
 
 uint32_t lt_fasttext_hash(const char *s, size_t n) {
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) { h ^= (uint32_t)(int32_t)(int8_t)s[i]; h *= 16777619u; }
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint32_t)(int32_t)(int8_t)s[i];
+        h *= 16777619u;
+    }
     return h;
 }
 
-int64_t lt_fasttext_ngrams(const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap) {
+int64_t lt_fasttext_ngrams(
+        const char *word, int minn, int maxn, int64_t bucket, int32_t *out, int64_t cap) {
     if (maxn <= 0 || bucket <= 0) return 0;
     size_t wl = strlen(word), L = wl + 2;
     char sb[256], *b = L + 1 <= sizeof sb ? sb : lt_malloc(L + 1);
     if (!b) return -1;
-    b[0] = '<'; memcpy(b + 1, word, wl); b[L - 1] = '>'; b[L] = 0;
+    b[0] = '<';
+    memcpy(b + 1, word, wl);
+    b[L - 1] = '>';
+    b[L] = 0;
     int64_t cnt = 0;
     for (size_t i = 0; i < L; i++) {
         if ((b[i] & 0xC0) == 0x80) continue;

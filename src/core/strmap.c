@@ -5,12 +5,13 @@
 #include <string.h>
 
 struct lt__strmap {
-    int64_t *slot;              /* cap entries: id or -1 */
-    uint64_t *hash;             /* per id */
-    char **key;                 /* per id */
+    int64_t *slot; /* cap entries: id or -1 */
+    uint64_t *hash; /* per id */
+    char **key; /* per id */
     int64_t n, cap_ids;
-    uint64_t cap;               /* power of two */
-    char **arena; int n_arena;
+    uint64_t cap; /* power of two */
+    char **arena;
+    int n_arena;
     size_t arena_used, arena_cap, key_bytes;
 };
 
@@ -19,11 +20,17 @@ lt__strmap *lt__strmap_new(void) { return lt_calloc(1, sizeof(lt__strmap)); }
 void lt__strmap_free(lt__strmap *m) {
     if (!m) return;
     for (int i = 0; i < m->n_arena; i++) lt_free(m->arena[i]);
-    lt_free(m->arena); lt_free(m->slot); lt_free(m->hash); lt_free(m->key);
+    lt_free(m->arena);
+    lt_free(m->slot);
+    lt_free(m->hash);
+    lt_free(m->key);
     lt_free(m);
 }
 
-static uint64_t h64(const char *s, size_t n) { uint64_t h = lt_hash64(s, n, LT_HASH_INIT); return h ^ (h >> 31); }
+static uint64_t h64(const char *s, size_t n) {
+    uint64_t h = lt_hash64(s, n, LT_HASH_INIT);
+    return h ^ (h >> 31);
+}
 
 static int grow(lt__strmap *m) {
     uint64_t nc = m->cap ? m->cap * 2 : 1024;
@@ -98,6 +105,8 @@ int64_t lt__strmap_put(lt__strmap *m, const char *s, size_t n, int *added) {
     return i;
 }
 
-const char *lt__strmap_key(const lt__strmap *m, int64_t id) { return id >= 0 && id < m->n ? m->key[id] : NULL; }
+const char *lt__strmap_key(const lt__strmap *m, int64_t id) {
+    return id >= 0 && id < m->n ? m->key[id] : NULL;
+}
 int64_t lt__strmap_size(const lt__strmap *m) { return m->n; }
 size_t lt__strmap_key_bytes(const lt__strmap *m) { return m->key_bytes; }

@@ -7,8 +7,10 @@ static int encode_call(const lt_model *m, const lt_vecs *X, int n_threads, lt_ve
     *out = NULL;
     const char *k = lt_model_kind(m);
     if (!strcmp(k, "pca")) return lt__pca_encode(m, X, n_threads, out);
-    if (!strcmp(k, "rff") || !strcmp(k, "nystroem") || !strcmp(k, "kpca")) return lt__kernel_encode(m, X, n_threads, out);
-    if (!strcmp(k, "autoencoder") || !strcmp(k, "cnn")) return lt_neural_encode(m, X, NULL, n_threads, out);
+    if (!strcmp(k, "rff") || !strcmp(k, "nystroem") || !strcmp(k, "kpca"))
+        return lt__kernel_encode(m, X, n_threads, out);
+    if (!strcmp(k, "autoencoder") || !strcmp(k, "cnn"))
+        return lt_neural_encode(m, X, NULL, n_threads, out);
     return lt_err(LT_EINVAL, "cannot encode with a model of kind '%s'", k);
 }
 
@@ -20,15 +22,17 @@ int lt__put_block(lt_rows_sink sink, void *ud, lt_vecs *Z, int64_t nb, int64_t f
     return rc;
 }
 
-static int encode_rows_call(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
+static int encode_rows_call(
+        const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
     const char *k = lt_model_kind(m);
-    if (!strcmp(k, "rff") || !strcmp(k, "nystroem") || !strcmp(k, "kpca")) return lt__kernel_encode_rows(m, X, n_threads, sink, ud);
+    if (!strcmp(k, "rff") || !strcmp(k, "nystroem") || !strcmp(k, "kpca"))
+        return lt__kernel_encode_rows(m, X, n_threads, sink, ud);
     /* the others row by row in their nature: slices of X (views sharing its rows) */
     enum { SLICE = 8192 };
     int rc = LT_OK;
-    lt_vecs *prev = NULL;   /* the sink may use a block until its next call returns */
+    lt_vecs *prev = NULL; /* the sink may use a block until its next call returns */
     int64_t i0 = 0;
-    do {   /* at least once: no rows still make one (empty) block */
+    do { /* at least once: no rows still make one (empty) block */
         lt_vecs view = *X, *Z = NULL;
         view.n = X->n - i0 < SLICE ? X->n - i0 : SLICE;
         view.data = X->data + i0 * X->ld;
@@ -43,45 +47,52 @@ static int encode_rows_call(const lt_model *m, const lt_vecs *X, int n_threads, 
     return rc ? rc : re;
 }
 
-static int reconstruct_call(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
+static int reconstruct_call(
+        const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
     *scaled = *recon = NULL;
     const char *k = lt_model_kind(m);
     int pca = !strcmp(k, "pca");
     if (!pca && strcmp(k, "autoencoder"))
-        return lt_err(LT_EINVAL, "a %s model has no reconstruction (pca and autoencoder models have)", k);
+        return lt_err(
+                LT_EINVAL, "a %s model has no reconstruction (pca and autoencoder models have)", k);
     const double *shift, *mult;
     int rc = lt__scale_get(m, X->d, &shift, &mult);
     if (rc) return rc;
     lt_vecs *S = lt_vecs_new(X->n, X->d), *Z = NULL;
     if (!S) return lt_err(LT_ENOMEM, "out of memory");
-    for (int64_t i = 0; i < X->n; i++) lt__scale_rows(X, i, 1, shift, mult, NULL, lt_vecs_row(S, i));
+    for (int64_t i = 0; i < X->n; i++)
+        lt__scale_rows(X, i, 1, shift, mult, NULL, lt_vecs_row(S, i));
     if (pca) {
         rc = lt__pca_encode(m, X, n_threads, &Z);
         if (rc == LT_OK) rc = lt__pca_inverse_scaled(m, Z, recon);
         lt_vecs_free(Z);
-    } else
-        rc = lt_neural_encode(m, X, "output", n_threads, recon);
-    if (rc) { lt_vecs_free(S); return rc; }
+    } else rc = lt_neural_encode(m, X, "output", n_threads, recon);
+    if (rc) {
+        lt_vecs_free(S);
+        return rc;
+    }
     *scaled = S;
     return LT_OK;
 }
 
 int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out) {
-    int saved = lt_blas_begin(n_threads);   /* BLAS threads: the call's own */
+    int saved = lt_blas_begin(n_threads); /* BLAS threads: the call's own */
     int rc = encode_call(m, X, n_threads, out);
     lt_blas_end(saved);
     return rc;
 }
 
-int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
-    int saved = lt_blas_begin(n_threads);   /* BLAS threads: the call's own */
+int lt_encode_rows(
+        const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud) {
+    int saved = lt_blas_begin(n_threads); /* BLAS threads: the call's own */
     int rc = encode_rows_call(m, X, n_threads, sink, ud);
     lt_blas_end(saved);
     return rc;
 }
 
-int lt_reconstruct(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
-    int saved = lt_blas_begin(n_threads);   /* BLAS threads: the call's own */
+int lt_reconstruct(
+        const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
+    int saved = lt_blas_begin(n_threads); /* BLAS threads: the call's own */
     int rc = reconstruct_call(m, X, n_threads, scaled, recon);
     lt_blas_end(saved);
     return rc;

@@ -8,7 +8,9 @@
 
 int lt__rows_vecs(lt__rows *r, const lt_vecs *v) {
     memset(r, 0, sizeof *r);
-    r->v = v; r->n = v->n; r->d = v->d;
+    r->v = v;
+    r->n = v->n;
+    r->d = v->d;
     return LT_OK;
 }
 
@@ -17,9 +19,12 @@ int lt__rows_open(lt__rows *r, const char *path) {
     r->path = path;
     lt_format f = lt_format_from_path(path);
     size_t pl = strlen(path);
-    if (pl > 3 && !strcmp(path + pl - 3, ".gz")) return lt_err(LT_EINVAL, "%s: a compressed file cannot be streamed", path);
-    if (f != LT_FMT_NPY && f != LT_FMT_FVECS) return lt_err(LT_EINVAL, "%s: streaming reads .npy or .fvecs", path);
-    if (!(r->f = fopen(path, "rb"))) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (pl > 3 && !strcmp(path + pl - 3, ".gz"))
+        return lt_err(LT_EINVAL, "%s: a compressed file cannot be streamed", path);
+    if (f != LT_FMT_NPY && f != LT_FMT_FVECS)
+        return lt_err(LT_EINVAL, "%s: streaming reads .npy or .fvecs", path);
+    if (!(r->f = fopen(path, "rb")))
+        return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
     fseeko(r->f, 0, SEEK_END);
     off_t size = ftello(r->f);
     fseeko(r->f, 0, SEEK_SET);
@@ -27,16 +32,35 @@ int lt__rows_open(lt__rows *r, const char *path) {
         char h[4200];
         size_t got = fread(h, 1, sizeof h, r->f);
         int rc = lt_npy_header(h, got, path, &r->n, &r->d, &r->es, &r->off);
-        if (rc == LT_OK && r->es == 2) rc = lt_err(LT_EINVAL, "%s: streaming reads f32 or f64 .npy", path);
+        if (rc == LT_OK && r->es == 2)
+            rc = lt_err(LT_EINVAL, "%s: streaming reads f32 or f64 .npy", path);
         if (rc == LT_OK && (off_t)(r->off + (size_t)r->n * (size_t)r->d * (size_t)r->es) > size)
-            rc = lt_err(LT_EFORMAT, "%s: offset %zu: the data is shorter than the shape (truncated)", path, r->off);
-        if (rc) { fclose(r->f); r->f = NULL; return rc; }
+            rc = lt_err(LT_EFORMAT,
+                    "%s: offset %zu: the data is shorter than the shape (truncated)", path, r->off);
+        if (rc) {
+            fclose(r->f);
+            r->f = NULL;
+            return rc;
+        }
     } else {
         int32_t d;
-        if (fread(&d, 4, 1, r->f) != 1 || d <= 0 || d > (1 << 24)) { fclose(r->f); r->f = NULL; return lt_err(LT_EFORMAT, "%s: offset 0: bad fvecs dimension", path); }
-        r->fvecs = 1; r->d = d; r->es = 4; r->off = 0;
+        if (fread(&d, 4, 1, r->f) != 1 || d <= 0 || d > (1 << 24)) {
+            fclose(r->f);
+            r->f = NULL;
+            return lt_err(LT_EFORMAT, "%s: offset 0: bad fvecs dimension", path);
+        }
+        r->fvecs = 1;
+        r->d = d;
+        r->es = 4;
+        r->off = 0;
         size_t rs = 4 + 4 * (size_t)d;
-        if ((size_t)size % rs) { fclose(r->f); r->f = NULL; return lt_err(LT_EFORMAT, "%s: offset %zu: size is not a multiple of the row size (truncated?)", path, (size_t)size / rs * rs); }
+        if ((size_t)size % rs) {
+            fclose(r->f);
+            r->f = NULL;
+            return lt_err(LT_EFORMAT,
+                    "%s: offset %zu: size is not a multiple of the row size (truncated?)", path,
+                    (size_t)size / rs * rs);
+        }
         r->n = (int64_t)((size_t)size / rs);
     }
     return lt__rows_rewind(r);
@@ -44,7 +68,8 @@ int lt__rows_open(lt__rows *r, const char *path) {
 
 int lt__rows_rewind(lt__rows *r) {
     r->at = 0;
-    if (r->f && fseeko(r->f, (off_t)r->off, SEEK_SET)) return lt_err(LT_EIO, "%s: seek failed: %s", r->path, strerror(errno));
+    if (r->f && fseeko(r->f, (off_t)r->off, SEEK_SET))
+        return lt_err(LT_EIO, "%s: seek failed: %s", r->path, strerror(errno));
     return LT_OK;
 }
 
@@ -53,7 +78,8 @@ int lt__rows_next(lt__rows *r, float *B, int64_t max, int64_t *got) {
     int64_t k = r->n - r->at < max ? r->n - r->at : max, d = r->d;
     *got = 0;
     if (r->v) {
-        for (int64_t i = 0; i < k; i++) memcpy(B + i * d, lt_vecs_row(r->v, r->at + i), (size_t)d * 4);
+        for (int64_t i = 0; i < k; i++)
+            memcpy(B + i * d, lt_vecs_row(r->v, r->at + i), (size_t)d * 4);
     } else {
         for (int64_t i = 0; i < k; i++) {
             float *b = B + i * d;
@@ -61,8 +87,15 @@ int lt__rows_next(lt__rows *r, float *B, int64_t max, int64_t *got) {
             size_t ok = 1;
             if (r->fvecs) ok = fread(&dd, 4, 1, r->f) == 1;
             if (r->es == 4) ok = ok && fread(b, 4, (size_t)d, r->f) == (size_t)d;
-            else for (int64_t j = 0; ok && j < d; j++) { double x; ok = fread(&x, 8, 1, r->f) == 1; b[j] = (float)x; }
-            if (!ok || dd != d) return lt_err(LT_EFORMAT, "%s: row %lld: short read or a row of another dimension", r->path, (long long)(r->at + i));
+            else
+                for (int64_t j = 0; ok && j < d; j++) {
+                    double x;
+                    ok = fread(&x, 8, 1, r->f) == 1;
+                    b[j] = (float)x;
+                }
+            if (!ok || dd != d)
+                return lt_err(LT_EFORMAT, "%s: row %lld: short read or a row of another dimension",
+                        r->path, (long long)(r->at + i));
             int rc = lt_check_finite(b, d, r->path, 0, r->at + i);
             if (rc) return rc;
         }

@@ -17,10 +17,11 @@
 #include <string.h>
 
 typedef struct {
-    const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w, *f_b, *ln2_g, *ln2_b;
+    const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w,
+            *f_b, *ln2_g, *ln2_b;
     /* packed at load: Q, K, V as one (3H x H) operand (Q rows pre-scaled by 1/sqrt(dh)) */
     lt_packed qkv, o, i, f;
-    lt_packed_bf16 qkv16, o16, i16, f16;   /* instead, with precision bf16 */
+    lt_packed_bf16 qkv16, o16, i16, f16; /* instead, with precision bf16 */
     float *qkv_b;
 } layer_t;
 
@@ -30,19 +31,19 @@ struct lt_bert {
     const float *word, *pos, *type, *ln_g, *ln_b;
     layer_t *layers;
     lt_st st;
-    lt_wp wp;               /* vocab.txt folders, and [CLS]/[SEP] */
-    lt_tokenizer *tok;      /* tokenizer.json folders: the general pipeline (tok.c) */
+    lt_wp wp; /* vocab.txt folders, and [CLS]/[SEP] */
+    lt_tokenizer *tok; /* tokenizer.json folders: the general pipeline (tok.c) */
     int32_t pre[4], suf[4]; /* the special tokens around a text ([CLS] .. [SEP], <s> .. </s>) */
     int n_pre, n_suf;
-    int pos_offset;         /* RoBERTa's family: positions start after padding_idx */
+    int pos_offset; /* RoBERTa's family: positions start after padding_idx */
     const lt__arch *arch;
-    float *zero_type;       /* families without token types: a zero row */
+    float *zero_type; /* families without token types: a zero row */
     /* a cross-encoder's head (*ForSequenceClassification): labels = out(act(dense(x_first))) */
     const float *cd_w, *cd_b, *co_w, *co_b;
     int n_labels;
     /* sentence-transformers' prompts (config_sentence_transformers.json): name -> text */
     char **prompt_name, **prompt_text;
-    int n_prompts, default_prompt;   /* default: index, or -1 */
+    int n_prompts, default_prompt; /* default: index, or -1 */
     /* MPNet's relative-position bias: rel (buckets, heads); bucket[d + P] for j - i = d */
     const float *rel;
     int *bucket;
@@ -50,12 +51,22 @@ struct lt_bert {
     int normalize;
     int bf16;
     /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
-    struct { lt_st st; const float *w, *b; int in, out, act; } dense[4];
-    int n_dense, D;   /* D: output dimension (H, or the last Dense's out) */
+    struct {
+        lt_st st;
+        const float *w, *b;
+        int in, out, act;
+    } dense[4];
+    int n_dense, D; /* D: output dimension (H, or the last Dense's out) */
 };
 enum { ACT_IDENTITY = 0, ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_GELU };
 
-void lt_bert_opts_init(lt_bert_opts *o) { o->pooling = LT_POOL_DEFAULT; o->normalize = -1; o->max_seq = 0; o->tokenizer_only = 0; o->precision = LT_PREC_F32; }
+void lt_bert_opts_init(lt_bert_opts *o) {
+    o->pooling = LT_POOL_DEFAULT;
+    o->normalize = -1;
+    o->max_seq = 0;
+    o->tokenizer_only = 0;
+    o->precision = LT_PREC_F32;
+}
 int lt_bert_dim(const lt_bert *m) { return m->D; }
 int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
 int lt_bert_normalizes(const lt_bert *m) { return m->normalize; }
@@ -69,13 +80,22 @@ void lt_bert_free(lt_bert *m) {
     lt_tokenizer_free(m->tok);
     lt_free(m->zero_type);
     lt_free(m->bucket);
-    for (int i = 0; i < m->n_prompts; i++) { lt_free(m->prompt_name[i]); lt_free(m->prompt_text[i]); }
+    for (int i = 0; i < m->n_prompts; i++) {
+        lt_free(m->prompt_name[i]);
+        lt_free(m->prompt_text[i]);
+    }
     lt_free(m->prompt_name);
     lt_free(m->prompt_text);
     for (int l = 0; m->layers && l < m->L; l++) {
         layer_t *y = &m->layers[l];
-        lt_packed_free(&y->qkv); lt_packed_free(&y->o); lt_packed_free(&y->i); lt_packed_free(&y->f);
-        lt_packed_bf16_free(&y->qkv16); lt_packed_bf16_free(&y->o16); lt_packed_bf16_free(&y->i16); lt_packed_bf16_free(&y->f16);
+        lt_packed_free(&y->qkv);
+        lt_packed_free(&y->o);
+        lt_packed_free(&y->i);
+        lt_packed_free(&y->f);
+        lt_packed_bf16_free(&y->qkv16);
+        lt_packed_bf16_free(&y->o16);
+        lt_packed_bf16_free(&y->i16);
+        lt_packed_bf16_free(&y->f16);
         lt_free(y->qkv_b);
     }
     lt_free(m->layers);
@@ -83,21 +103,40 @@ void lt_bert_free(lt_bert *m) {
 }
 
 static cJSON *read_json(const char *path, int required, int *rc) {
-    char *b; size_t len, ml;
+    char *b;
+    size_t len, ml;
     *rc = LT_OK;
     FILE *f = fopen(path, "rb");
-    if (!f) { if (required) *rc = lt_err(LT_EIO, "%s: missing", path); return NULL; }
+    if (!f) {
+        if (required) *rc = lt_err(LT_EIO, "%s: missing", path);
+        return NULL;
+    }
     fclose(f);
     if ((*rc = lt_read_whole(path, &b, &len, &ml))) return NULL;
     cJSON *j = cJSON_ParseWithLength(b, len);
-    if (!j) *rc = lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", path, cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - b) : (size_t)0);
+    if (!j)
+        *rc = lt_err(LT_EFORMAT, "%s: malformed JSON near offset %zu", path,
+                cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - b) : (size_t)0);
     lt_release_whole(b, ml);
     return j;
 }
-static int jint(cJSON *j, const char *k, int def) { cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k); return cJSON_IsNumber(x) ? x->valueint : def; }
+static int jint(cJSON *j, const char *k, int def) {
+    cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    return cJSON_IsNumber(x) ? x->valueint : def;
+}
 
-#define T2(var, nm, a, b) do { const lt_tensor *t_ = lt__st_get_p(&m->st, m->arch->prefix, nm, 2, a, b); if (!t_) goto tensor_fail; var = t_->data; } while (0)
-#define T1(var, nm, a) do { const lt_tensor *t_ = lt__st_get_p(&m->st, m->arch->prefix, nm, 1, a, -1); if (!t_) goto tensor_fail; var = t_->data; } while (0)
+#define T2(var, nm, a, b) \
+    do { \
+        const lt_tensor *t_ = lt__st_get_p(&m->st, m->arch->prefix, nm, 2, a, b); \
+        if (!t_) goto tensor_fail; \
+        var = t_->data; \
+    } while (0)
+#define T1(var, nm, a) \
+    do { \
+        const lt_tensor *t_ = lt__st_get_p(&m->st, m->arch->prefix, nm, 1, a, -1); \
+        if (!t_) goto tensor_fail; \
+        var = t_->data; \
+    } while (0)
 
 /* LayerNorm weights: "LayerNorm.weight" or the older "LayerNorm.gamma" */
 static const float *ln_param(lt_bert *m, const char *prefix, const char *w, const char *alt) {
@@ -115,9 +154,10 @@ static const float *ln_param(lt_bert *m, const char *prefix, const char *w, cons
 static void release_src(const lt_bert *m, const float *p, size_t n) {
     if (!m->st.map) return;
     uintptr_t a = (uintptr_t)p, e = a + n * 4, lo = (uintptr_t)m->st.map, hi = lo + m->st.map_len;
-    if (a < lo || e > hi) return;   /* converted (f16/bf16) tensors live on the heap */
+    if (a < lo || e > hi) return; /* converted (f16/bf16) tensors live on the heap */
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-    a = (a + pg - 1) / pg * pg; e = e / pg * pg;
+    a = (a + pg - 1) / pg * pg;
+    e = e / pg * pg;
     if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
@@ -135,16 +175,30 @@ static int pack_layers(lt_bert *m) {
         y->qkv_b = lt_malloc((size_t)3 * H * 4);
         int bad = !y->qkv_b;
         if (!bad && m->bf16)
-            bad = lt_pack_rows_bf16(&y->qkv16, tmp, 3 * H, H, H) || lt_pack_rows_bf16(&y->o16, y->o_w, H, H, H) ||
-                  lt_pack_rows_bf16(&y->i16, y->i_w, I, H, H) || lt_pack_rows_bf16(&y->f16, y->f_w, H, I, I);
+            bad = lt_pack_rows_bf16(&y->qkv16, tmp, 3 * H, H, H) ||
+                    lt_pack_rows_bf16(&y->o16, y->o_w, H, H, H) ||
+                    lt_pack_rows_bf16(&y->i16, y->i_w, I, H, H) ||
+                    lt_pack_rows_bf16(&y->f16, y->f_w, H, I, I);
         else if (!bad)
             bad = lt_pack_rows(&y->qkv, tmp, 3 * H, H, H) || lt_pack_rows(&y->o, y->o_w, H, H, H) ||
-                  lt_pack_rows(&y->i, y->i_w, I, H, H) || lt_pack_rows(&y->f, y->f_w, H, I, I);
-        if (bad) { rc = lt_err(LT_ENOMEM, "out of memory packing weights"); break; }
-        for (int j = 0; j < H; j++) { y->qkv_b[j] = y->q_b[j] * scale; y->qkv_b[H + j] = y->k_b[j]; y->qkv_b[2 * H + j] = y->v_b[j]; }
-        release_src(m, y->q_w, (size_t)H * H); release_src(m, y->k_w, (size_t)H * H); release_src(m, y->v_w, (size_t)H * H);
-        release_src(m, y->o_w, (size_t)H * H); release_src(m, y->i_w, (size_t)I * H); release_src(m, y->f_w, (size_t)H * I);
-        y->q_w = y->k_w = y->v_w = y->o_w = y->i_w = y->f_w = NULL;   /* only the packed copies from here on */
+                    lt_pack_rows(&y->i, y->i_w, I, H, H) || lt_pack_rows(&y->f, y->f_w, H, I, I);
+        if (bad) {
+            rc = lt_err(LT_ENOMEM, "out of memory packing weights");
+            break;
+        }
+        for (int j = 0; j < H; j++) {
+            y->qkv_b[j] = y->q_b[j] * scale;
+            y->qkv_b[H + j] = y->k_b[j];
+            y->qkv_b[2 * H + j] = y->v_b[j];
+        }
+        release_src(m, y->q_w, (size_t)H * H);
+        release_src(m, y->k_w, (size_t)H * H);
+        release_src(m, y->v_w, (size_t)H * H);
+        release_src(m, y->o_w, (size_t)H * H);
+        release_src(m, y->i_w, (size_t)I * H);
+        release_src(m, y->f_w, (size_t)H * I);
+        y->q_w = y->k_w = y->v_w = y->o_w = y->i_w = y->f_w =
+                NULL; /* only the packed copies from here on */
     }
     lt_free(tmp);
     return rc;
@@ -155,32 +209,49 @@ static int pack_layers(lt_bert *m) {
 static int load_dense(lt_bert *m, const char *dir, const char *sub) {
     char path[4096];
     int rc;
-    if (m->n_dense == 4) return lt_err(LT_EFORMAT, "%s/modules.json: more than 4 Dense modules", dir);
+    if (m->n_dense == 4)
+        return lt_err(LT_EFORMAT, "%s/modules.json: more than 4 Dense modules", dir);
     int in = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
     snprintf(path, sizeof path, "%s/%s/config.json", dir, sub);
     cJSON *c = read_json(path, 1, &rc);
     if (!c) return rc;
-    int fin = jint(c, "in_features", -1), fout = jint(c, "out_features", -1), bias = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "bias"));
+    int fin = jint(c, "in_features", -1), fout = jint(c, "out_features", -1),
+        bias = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "bias"));
     cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "activation_function");
     const char *an = cJSON_IsString(a) ? a->valuestring : "torch.nn.modules.linear.Identity";
     const char *ab = strrchr(an, '.') ? strrchr(an, '.') + 1 : an;
-    int act = !strcmp(ab, "Identity") ? ACT_IDENTITY : !strcmp(ab, "Tanh") ? ACT_TANH : !strcmp(ab, "ReLU") ? ACT_RELU
-            : !strcmp(ab, "Sigmoid") ? ACT_SIGMOID : !strcmp(ab, "GELU") ? ACT_GELU : -1;
-    if (act < 0) rc = lt_err(LT_EFORMAT, "%s: activation '%s' is not supported (Identity, Tanh, ReLU, Sigmoid, GELU)", path, an);
-    else if (fin != in || fout < 1 || fout > (1 << 20)) rc = lt_err(LT_EFORMAT, "%s: in_features %d / out_features %d do not follow the %d-dimensional input", path, fin, fout, in);
+    int act = !strcmp(ab, "Identity") ? ACT_IDENTITY
+            : !strcmp(ab, "Tanh")     ? ACT_TANH
+            : !strcmp(ab, "ReLU")     ? ACT_RELU
+            : !strcmp(ab, "Sigmoid")  ? ACT_SIGMOID
+            : !strcmp(ab, "GELU")     ? ACT_GELU
+                                      : -1;
+    if (act < 0)
+        rc = lt_err(LT_EFORMAT,
+                "%s: activation '%s' is not supported (Identity, Tanh, ReLU, Sigmoid, GELU)", path,
+                an);
+    else if (fin != in || fout < 1 || fout > (1 << 20))
+        rc = lt_err(LT_EFORMAT,
+                "%s: in_features %d / out_features %d do not follow the %d-dimensional input", path,
+                fin, fout, in);
     cJSON_Delete(c);
     if (rc) return rc;
     snprintf(path, sizeof path, "%s/%s/model.safetensors", dir, sub);
     if (access(path, R_OK) != 0) {
         snprintf(path, sizeof path, "%s/%s", dir, sub);
-        return lt_err(LT_EFORMAT, "%s: no model.safetensors (latent does not read pytorch_model.bin pickles; re-save the model "
-                      "with safe_serialization=True)", path);
+        return lt_err(LT_EFORMAT,
+                "%s: no model.safetensors (latent does not read pytorch_model.bin pickles; re-save the model "
+                "with safe_serialization=True)",
+                path);
     }
     lt_st *st = &m->dense[m->n_dense].st;
     if ((rc = lt__st_open(st, path))) return rc;
-    m->n_dense++;   /* owned from here: freed with the model */
-    const lt_tensor *w = lt__st_get(st, "linear.weight", 2, fout, fin), *b = bias ? lt__st_get(st, "linear.bias", 1, fout, -1) : NULL;
-    if (!w || (bias && !b)) return lt_err(LT_EFORMAT, "%s: needs linear.weight (%d, %d)%s", path, fout, fin, bias ? " and linear.bias" : "");
+    m->n_dense++; /* owned from here: freed with the model */
+    const lt_tensor *w = lt__st_get(st, "linear.weight", 2, fout, fin),
+                    *b = bias ? lt__st_get(st, "linear.bias", 1, fout, -1) : NULL;
+    if (!w || (bias && !b))
+        return lt_err(LT_EFORMAT, "%s: needs linear.weight (%d, %d)%s", path, fout, fin,
+                bias ? " and linear.bias" : "");
     m->dense[m->n_dense - 1].w = w->data;
     m->dense[m->n_dense - 1].b = b ? b->data : NULL;
     m->dense[m->n_dense - 1].in = fin;
@@ -197,20 +268,28 @@ static int load_prompts(lt_bert *m, const char *dir) {
     snprintf(path, sizeof path, "%s/config_sentence_transformers.json", dir);
     cJSON *j = read_json(path, 0, &rc);
     if (rc || !j) return rc;
-    cJSON *ps = cJSON_GetObjectItemCaseSensitive(j, "prompts"), *def = cJSON_GetObjectItemCaseSensitive(j, "default_prompt_name");
+    cJSON *ps = cJSON_GetObjectItemCaseSensitive(j, "prompts"),
+          *def = cJSON_GetObjectItemCaseSensitive(j, "default_prompt_name");
     int n = cJSON_IsObject(ps) ? cJSON_GetArraySize(ps) : 0;
-    if (n && (!(m->prompt_name = lt_calloc((size_t)n, sizeof(char *))) || !(m->prompt_text = lt_calloc((size_t)n, sizeof(char *))))) {
+    if (n &&
+            (!(m->prompt_name = lt_calloc((size_t)n, sizeof(char *))) ||
+                    !(m->prompt_text = lt_calloc((size_t)n, sizeof(char *))))) {
         cJSON_Delete(j);
         return lt_err(LT_ENOMEM, "out of memory");
     }
     for (cJSON *e = n ? ps->child : NULL; e; e = e->next) {
         if (!cJSON_IsString(e)) continue;
         int k = m->n_prompts++;
-        if (!(m->prompt_name[k] = lt_strdup(e->string)) || !(m->prompt_text[k] = lt_strdup(e->valuestring))) { cJSON_Delete(j); return lt_err(LT_ENOMEM, "out of memory"); }
+        if (!(m->prompt_name[k] = lt_strdup(e->string)) ||
+                !(m->prompt_text[k] = lt_strdup(e->valuestring))) {
+            cJSON_Delete(j);
+            return lt_err(LT_ENOMEM, "out of memory");
+        }
         if (cJSON_IsString(def) && !strcmp(def->valuestring, e->string)) m->default_prompt = k;
     }
     if (cJSON_IsString(def) && m->default_prompt < 0) {
-        rc = lt_err(LT_EFORMAT, "%s: default_prompt_name '%s' is not among the prompts", path, def->valuestring);
+        rc = lt_err(LT_EFORMAT, "%s: default_prompt_name '%s' is not among the prompts", path,
+                def->valuestring);
     }
     cJSON_Delete(j);
     return rc;
@@ -222,17 +301,23 @@ const char *lt_bert_prompt(const lt_bert *m, const char *name) {
         if (!strcmp(m->prompt_name[i], name)) return m->prompt_text[i];
     return NULL;
 }
-const char *lt_bert_prompt_name(const lt_bert *m, int i) { return i >= 0 && i < m->n_prompts ? m->prompt_name[i] : NULL; }
+const char *lt_bert_prompt_name(const lt_bert *m, int i) {
+    return i >= 0 && i < m->n_prompts ? m->prompt_name[i] : NULL;
+}
 
 /* T5's relative-position bucket of j - i = rel, as MPNet computes it: half the buckets for each
  * direction, exact below a quarter, logarithmic up to max_distance (in float32, as torch). */
 static int rel_bucket(int rel, int num_buckets, int max_distance) {
     int ret = 0, n = -rel;
     num_buckets /= 2;
-    if (n < 0) { ret += num_buckets; n = -n; }
+    if (n < 0) {
+        ret += num_buckets;
+        n = -n;
+    }
     int max_exact = num_buckets / 2;
     if (n < max_exact) return ret + n;
-    float t = logf((float)n / (float)max_exact) / (float)log((double)max_distance / max_exact) * (float)(num_buckets - max_exact);
+    float t = logf((float)n / (float)max_exact) / (float)log((double)max_distance / max_exact) *
+            (float)(num_buckets - max_exact);
     int v = max_exact + (int)t;
     return ret + (v < num_buckets - 1 ? v : num_buckets - 1);
 }
@@ -243,7 +328,7 @@ static int load_tok(lt_bert *m, const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     FILE *f = fopen(path, "rb");
-    if (!f) {   /* vocab.txt + tokenizer_config.json: BERT's WordPiece reader */
+    if (!f) { /* vocab.txt + tokenizer_config.json: BERT's WordPiece reader */
         int rc = lt__wp_load(&m->wp, dir);
         if (rc) return rc;
         m->pre[0] = m->wp.cls;
@@ -256,11 +341,14 @@ static int load_tok(lt_bert *m, const char *dir) {
     if (rc) return rc;
     m->wp.model_max_length = lt_tokenizer_max_length(dir);
     /* the template's special tokens before and after a text, from encoding one */
-    lt_encoding e = {0};
+    lt_encoding e = { 0 };
     if ((rc = lt_tokenizer_encode(m->tok, "a", 1, NULL, 0, 1, 0, &e))) return rc;
     int first = -1, last = -1;
     for (int i = 0; i < e.n; i++)
-        if (!e.special[i]) { if (first < 0) first = i; last = i; }
+        if (!e.special[i]) {
+            if (first < 0) first = i;
+            last = i;
+        }
     if (first < 0) first = last = e.n;
     for (int i = 0; i < first && m->n_pre < 4; i++) m->pre[m->n_pre++] = e.ids[i];
     for (int i = last + 1; i < e.n && m->n_suf < 4; i++) m->suf[m->n_suf++] = e.ids[i];
@@ -271,12 +359,15 @@ static int load_tok(lt_bert *m, const char *dir) {
 /* the ids of text without the special tokens, grown into *w */
 static int content_ids(const lt_bert *m, const char *text, size_t len, int32_t **w, int *wcap) {
     if (!m->tok) return lt__wp_encode(&m->wp, text, len, w, wcap);
-    lt_encoding e = {0};
+    lt_encoding e = { 0 };
     int rc = lt_tokenizer_encode(m->tok, text, len, NULL, 0, 0, 0, &e);
     if (rc == LT_OK && e.n > *wcap) {
         int32_t *p = lt_realloc(*w, sizeof(int32_t) * (size_t)e.n);
         if (!p) rc = lt_err(LT_ENOMEM, "out of memory");
-        else { *w = p; *wcap = e.n; }
+        else {
+            *w = p;
+            *wcap = e.n;
+        }
     }
     if (rc == LT_OK && e.n) memcpy(*w, e.ids, sizeof(int32_t) * (size_t)e.n);
     int n = e.n;
@@ -287,7 +378,10 @@ static int content_ids(const lt_bert *m, const char *text, size_t len, int32_t *
 static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
     *out = NULL;
     lt_bert_opts def;
-    if (!opts) { lt_bert_opts_init(&def); opts = &def; }
+    if (!opts) {
+        lt_bert_opts_init(&def);
+        opts = &def;
+    }
     char path[4096];
     int rc;
     if (opts->tokenizer_only) {
@@ -296,10 +390,16 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         if (!m) return lt_err(LT_ENOMEM, "out of memory");
         snprintf(path, sizeof path, "%s/config.json", dir);
         cJSON *cfg = read_json(path, 0, &rc);
-        if (rc || (rc = load_tok(m, dir))) { cJSON_Delete(cfg); lt_bert_free(m); return rc; }
+        if (rc || (rc = load_tok(m, dir))) {
+            cJSON_Delete(cfg);
+            lt_bert_free(m);
+            return rc;
+        }
         m->P = cfg ? jint(cfg, "max_position_embeddings", 512) : 0;
         cJSON_Delete(cfg);
-        m->max_seq = opts->max_seq > 0 ? opts->max_seq : m->wp.model_max_length > 0 ? m->wp.model_max_length : 512;
+        m->max_seq = opts->max_seq > 0       ? opts->max_seq
+                : m->wp.model_max_length > 0 ? m->wp.model_max_length
+                                             : 512;
         if (m->P > 0 && m->max_seq > m->P) m->max_seq = m->P;
         if (m->max_seq < 2) m->max_seq = 2;
         *out = m;
@@ -309,66 +409,121 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
     cJSON *cfg = read_json(path, 1, &rc);
     if (!cfg) return rc;
     lt_bert *m = lt_calloc(1, sizeof *m);
-    if (!m) { cJSON_Delete(cfg); return lt_err(LT_ENOMEM, "out of memory"); }
-    cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"), *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
+    if (!m) {
+        cJSON_Delete(cfg);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"),
+          *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
     /* the architecture table (arch.c): config keys, tensor names, positions */
     const lt__arch *A = lt__arch_find(cJSON_IsString(mt) ? mt->valuestring : NULL);
     if (!A) {
-        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: %s)", path, cJSON_IsString(mt) ? mt->valuestring : "?",
-                    lt__arch_names());
+        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: %s)", path,
+                cJSON_IsString(mt) ? mt->valuestring : "?", lt__arch_names());
         goto fail;
     }
     m->arch = A;
     act = cJSON_GetObjectItemCaseSensitive(cfg, A->act);
     if (A->pos_from_pad) m->pos_offset = jint(cfg, "pad_token_id", 1) + 1;
-    if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu")) { rc = lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (supported: gelu)", path, act->valuestring); goto fail; }
-    m->H = jint(cfg, A->hidden, 0); m->L = jint(cfg, A->layers, 0); m->heads = jint(cfg, A->heads, 0);
-    m->I = jint(cfg, A->inter, 0); m->P = jint(cfg, "max_position_embeddings", 512); m->types = A->types ? jint(cfg, "type_vocab_size", 2) : 1;
+    if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu")) {
+        rc = lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (supported: gelu)", path,
+                act->valuestring);
+        goto fail;
+    }
+    m->H = jint(cfg, A->hidden, 0);
+    m->L = jint(cfg, A->layers, 0);
+    m->heads = jint(cfg, A->heads, 0);
+    m->I = jint(cfg, A->inter, 0);
+    m->P = jint(cfg, "max_position_embeddings", 512);
+    m->types = A->types ? jint(cfg, "type_vocab_size", 2) : 1;
     m->V = jint(cfg, "vocab_size", 0);
     cJSON *eps = cJSON_GetObjectItemCaseSensitive(cfg, "layer_norm_eps");
     m->eps = cJSON_IsNumber(eps) ? eps->valuedouble : 1e-12;
-    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->H % m->heads || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->types <= 0 || m->H > 65536 || m->L > 1000) {
-        rc = lt_err(LT_EFORMAT, "%s: inconsistent sizes (hidden %d, layers %d, heads %d, intermediate %d, vocab %d)", path, m->H, m->L, m->heads, m->I, m->V);
+    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->H % m->heads || m->I <= 0 || m->V <= 0 ||
+            m->P <= 0 || m->types <= 0 || m->H > 65536 || m->L > 1000) {
+        rc = lt_err(LT_EFORMAT,
+                "%s: inconsistent sizes (hidden %d, layers %d, heads %d, intermediate %d, vocab %d)",
+                path, m->H, m->L, m->heads, m->I, m->V);
         goto fail;
     }
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if ((rc = lt__st_open(&m->st, path))) goto fail;
     if ((rc = load_tok(m, dir))) goto fail;
     int64_t nv = m->tok ? lt_tokenizer_vocab_size(m->tok) : lt_vocab_size(m->wp.vocab);
-    if (nv > m->V) { rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)nv, m->V); goto fail; }
-    if (m->pos_offset >= m->P) { rc = lt_err(LT_EFORMAT, "%s: pad_token_id %d leaves no positions of %d", dir, m->pos_offset - 1, m->P); goto fail; }
+    if (nv > m->V) {
+        rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)nv,
+                m->V);
+        goto fail;
+    }
+    if (m->pos_offset >= m->P) {
+        rc = lt_err(LT_EFORMAT, "%s: pad_token_id %d leaves no positions of %d", dir,
+                m->pos_offset - 1, m->P);
+        goto fail;
+    }
     T2(m->word, "embeddings.word_embeddings.weight", m->V, m->H);
     T2(m->pos, "embeddings.position_embeddings.weight", m->P, m->H);
     if (A->types) T2(m->type, "embeddings.token_type_embeddings.weight", m->types, m->H);
-    else if (!(m->type = m->zero_type = lt_calloc((size_t)m->H, sizeof(float)))) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
-    if (!(m->ln_g = ln_param(m, "embeddings.LayerNorm", "weight", "gamma")) || !(m->ln_b = ln_param(m, "embeddings.LayerNorm", "bias", "beta"))) goto tensor_fail;
+    else if (!(m->type = m->zero_type = lt_calloc((size_t)m->H, sizeof(float)))) {
+        rc = lt_err(LT_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (!(m->ln_g = ln_param(m, "embeddings.LayerNorm", "weight", "gamma")) ||
+            !(m->ln_b = ln_param(m, "embeddings.LayerNorm", "bias", "beta")))
+        goto tensor_fail;
     m->layers = lt_calloc((size_t)m->L, sizeof(layer_t));
-    if (!m->layers) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+    if (!m->layers) {
+        rc = lt_err(LT_ENOMEM, "out of memory");
+        goto fail;
+    }
     for (int l = 0; l < m->L; l++) {
         layer_t *y = &m->layers[l];
         char nm[256], pre[64];
         snprintf(pre, sizeof pre, A->layer, l);
-#define LW(var, sub, a, b) do { snprintf(nm, sizeof nm, "%s.%s.weight", pre, sub); T2(var, nm, a, b); } while (0)
-#define LB(var, sub, a) do { snprintf(nm, sizeof nm, "%s.%s.bias", pre, sub); T1(var, nm, a); } while (0)
-        LW(y->q_w, A->q, m->H, m->H); LB(y->q_b, A->q, m->H);
-        LW(y->k_w, A->k, m->H, m->H); LB(y->k_b, A->k, m->H);
-        LW(y->v_w, A->v, m->H, m->H); LB(y->v_b, A->v, m->H);
-        LW(y->o_w, A->o, m->H, m->H); LB(y->o_b, A->o, m->H);
-        LW(y->i_w, A->in, m->I, m->H); LB(y->i_b, A->in, m->I);
-        LW(y->f_w, A->out, m->H, m->I); LB(y->f_b, A->out, m->H);
+#define LW(var, sub, a, b) \
+    do { \
+        snprintf(nm, sizeof nm, "%s.%s.weight", pre, sub); \
+        T2(var, nm, a, b); \
+    } while (0)
+#define LB(var, sub, a) \
+    do { \
+        snprintf(nm, sizeof nm, "%s.%s.bias", pre, sub); \
+        T1(var, nm, a); \
+    } while (0)
+        LW(y->q_w, A->q, m->H, m->H);
+        LB(y->q_b, A->q, m->H);
+        LW(y->k_w, A->k, m->H, m->H);
+        LB(y->k_b, A->k, m->H);
+        LW(y->v_w, A->v, m->H, m->H);
+        LB(y->v_b, A->v, m->H);
+        LW(y->o_w, A->o, m->H, m->H);
+        LB(y->o_b, A->o, m->H);
+        LW(y->i_w, A->in, m->I, m->H);
+        LB(y->i_b, A->in, m->I);
+        LW(y->f_w, A->out, m->H, m->I);
+        LB(y->f_b, A->out, m->H);
         snprintf(nm, sizeof nm, "%s.%s", pre, A->ln1);
-        if (!(y->ln1_g = ln_param(m, nm, "weight", "gamma")) || !(y->ln1_b = ln_param(m, nm, "bias", "beta"))) goto tensor_fail;
+        if (!(y->ln1_g = ln_param(m, nm, "weight", "gamma")) ||
+                !(y->ln1_b = ln_param(m, nm, "bias", "beta")))
+            goto tensor_fail;
         snprintf(nm, sizeof nm, "%s.%s", pre, A->ln2);
-        if (!(y->ln2_g = ln_param(m, nm, "weight", "gamma")) || !(y->ln2_b = ln_param(m, nm, "bias", "beta"))) goto tensor_fail;
+        if (!(y->ln2_g = ln_param(m, nm, "weight", "gamma")) ||
+                !(y->ln2_b = ln_param(m, nm, "bias", "beta")))
+            goto tensor_fail;
 #undef LW
 #undef LB
     }
     /* MPNet's relative-position bias */
     if (A->rel_bias) {
         int nb = jint(cfg, A->rel_buckets, 32);
-        if (nb < 2 || nb > 1024) { rc = lt_err(LT_EFORMAT, "%s: %d relative position buckets", path, nb); goto fail; }
+        if (nb < 2 || nb > 1024) {
+            rc = lt_err(LT_EFORMAT, "%s: %d relative position buckets", path, nb);
+            goto fail;
+        }
         T2(m->rel, A->rel_bias, nb, m->heads);
-        if (!(m->bucket = lt_malloc(sizeof(int) * (size_t)(2 * m->P + 1)))) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail; }
+        if (!(m->bucket = lt_malloc(sizeof(int) * (size_t)(2 * m->P + 1)))) {
+            rc = lt_err(LT_ENOMEM, "out of memory");
+            goto fail;
+        }
         for (int d = -m->P; d <= m->P; d++) m->bucket[d + m->P] = rel_bucket(d, nb, 128);
     }
     /* a cross-encoder's classification head */
@@ -379,12 +534,19 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
     if (is_cls) {
         cJSON *l2 = cJSON_GetObjectItemCaseSensitive(cfg, "id2label");
         m->n_labels = jint(cfg, "num_labels", cJSON_IsObject(l2) ? cJSON_GetArraySize(l2) : 2);
-        if (m->n_labels < 1 || m->n_labels > 4096) { rc = lt_err(LT_EFORMAT, "%s: %d labels", path, m->n_labels); goto fail; }
+        if (m->n_labels < 1 || m->n_labels > 4096) {
+            rc = lt_err(LT_EFORMAT, "%s: %d labels", path, m->n_labels);
+            goto fail;
+        }
         char nm[256];
-        snprintf(nm, sizeof nm, "%s.weight", A->cls_dense); T2(m->cd_w, nm, m->H, m->H);
-        snprintf(nm, sizeof nm, "%s.bias", A->cls_dense); T1(m->cd_b, nm, m->H);
-        snprintf(nm, sizeof nm, "%s.weight", A->cls_out); T2(m->co_w, nm, m->n_labels, m->H);
-        snprintf(nm, sizeof nm, "%s.bias", A->cls_out); T1(m->co_b, nm, m->n_labels);
+        snprintf(nm, sizeof nm, "%s.weight", A->cls_dense);
+        T2(m->cd_w, nm, m->H, m->H);
+        snprintf(nm, sizeof nm, "%s.bias", A->cls_dense);
+        T1(m->cd_b, nm, m->H);
+        snprintf(nm, sizeof nm, "%s.weight", A->cls_out);
+        T2(m->co_w, nm, m->n_labels, m->H);
+        snprintf(nm, sizeof nm, "%s.bias", A->cls_out);
+        T1(m->co_b, nm, m->n_labels);
     }
     m->bf16 = opts->precision == LT_PREC_BF16;
     if ((rc = pack_layers(m))) goto fail;
@@ -396,52 +558,80 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
     if (rc) goto fail;
     if (mods) {
         for (cJSON *e = mods->child; e; e = e->next) {
-            cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type"), *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+            cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type"),
+                  *p = cJSON_GetObjectItemCaseSensitive(e, "path");
             if (!cJSON_IsString(t)) continue;
             const char *ty = t->valuestring, *dot = strrchr(ty, '.');
             const char *base = dot ? dot + 1 : ty;
-            if (strcmp(base, "Transformer") && strcmp(base, "Pooling") && strcmp(base, "Normalize") && strcmp(base, "Dense")) {
-                rc = lt_err(LT_EFORMAT, "%s/modules.json: module '%s' is not implemented by latent (it runs Transformer, "
-                            "Pooling, Dense and Normalize)", dir, ty);
+            if (strcmp(base, "Transformer") && strcmp(base, "Pooling") &&
+                    strcmp(base, "Normalize") && strcmp(base, "Dense")) {
+                rc = lt_err(LT_EFORMAT,
+                        "%s/modules.json: module '%s' is not implemented by latent (it runs Transformer, "
+                        "Pooling, Dense and Normalize)",
+                        dir, ty);
                 cJSON_Delete(mods);
                 goto fail;
             }
             if (!strcmp(base, "Normalize")) normalize = 1;
             else if (normalize && !strcmp(base, "Dense")) {
-                rc = lt_err(LT_EFORMAT, "%s/modules.json: a Dense module after Normalize is not supported", dir);
+                rc = lt_err(LT_EFORMAT,
+                        "%s/modules.json: a Dense module after Normalize is not supported", dir);
                 cJSON_Delete(mods);
                 goto fail;
             }
-            if (!strcmp(base, "Dense") && (rc = load_dense(m, dir, cJSON_IsString(p) ? p->valuestring : ""))) { cJSON_Delete(mods); goto fail; }
+            if (!strcmp(base, "Dense") &&
+                    (rc = load_dense(m, dir, cJSON_IsString(p) ? p->valuestring : ""))) {
+                cJSON_Delete(mods);
+                goto fail;
+            }
             if (strstr(t->valuestring, "Pooling") && cJSON_IsString(p)) {
                 snprintf(path, sizeof path, "%s/%s/config.json", dir, p->valuestring);
                 cJSON *pc = read_json(path, 1, &rc);
-                if (!pc) { cJSON_Delete(mods); goto fail; }
+                if (!pc) {
+                    cJSON_Delete(mods);
+                    goto fail;
+                }
                 cJSON *pm = cJSON_GetObjectItemCaseSensitive(pc, "pooling_mode");
                 if (cJSON_IsString(pm)) {
                     if (!(pool = lt_pooling_from_name(pm->valuestring))) {
-                        rc = lt_err(LT_EFORMAT, "%s: unsupported pooling_mode '%s'", path, pm->valuestring);
-                        cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
+                        rc = lt_err(LT_EFORMAT, "%s: unsupported pooling_mode '%s'", path,
+                                pm->valuestring);
+                        cJSON_Delete(pc);
+                        cJSON_Delete(mods);
+                        goto fail;
                     }
                 } else {
                     /* the older flags: exactly one of the modes latent runs; several are concatenated
                      * by sentence-transformers, and the others pool otherwise: refused, not guessed */
-                    static const char *const flags[] = {"pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_tokens",
-                                                        "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
-                                                        "pooling_mode_lasttoken"};
+                    static const char *const flags[] = { "pooling_mode_cls_token",
+                        "pooling_mode_max_tokens", "pooling_mode_mean_tokens",
+                        "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
+                        "pooling_mode_lasttoken" };
                     int on = 0, which = -1;
                     for (int f = 0; f < 6; f++)
-                        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, flags[f]))) { on++; which = f; }
+                        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pc, flags[f]))) {
+                            on++;
+                            which = f;
+                        }
                     if (on > 1) {
-                        rc = lt_err(LT_EFORMAT, "%s: several pooling modes at once (concatenated) are not implemented", path);
-                        cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
+                        rc = lt_err(LT_EFORMAT,
+                                "%s: several pooling modes at once (concatenated) are not implemented",
+                                path);
+                        cJSON_Delete(pc);
+                        cJSON_Delete(mods);
+                        goto fail;
                     }
-                    static const lt_pooling modes[] = {LT_POOL_CLS, LT_POOL_MAX, LT_POOL_MEAN, LT_POOL_MEAN_SQRT_LEN, LT_POOL_WEIGHTED_MEAN, LT_POOL_LAST};
+                    static const lt_pooling modes[] = { LT_POOL_CLS, LT_POOL_MAX, LT_POOL_MEAN,
+                        LT_POOL_MEAN_SQRT_LEN, LT_POOL_WEIGHTED_MEAN, LT_POOL_LAST };
                     pool = which < 0 ? LT_POOL_MEAN : modes[which];
                 }
                 if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(pc, "include_prompt"))) {
-                    rc = lt_err(LT_EFORMAT, "%s: include_prompt false (prompt tokens left out of the pooling) is not implemented", path);
-                    cJSON_Delete(pc); cJSON_Delete(mods); goto fail;
+                    rc = lt_err(LT_EFORMAT,
+                            "%s: include_prompt false (prompt tokens left out of the pooling) is not implemented",
+                            path);
+                    cJSON_Delete(pc);
+                    cJSON_Delete(mods);
+                    goto fail;
                 }
                 cJSON_Delete(pc);
             }
@@ -450,13 +640,19 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         snprintf(path, sizeof path, "%s/sentence_bert_config.json", dir);
         cJSON *sb = read_json(path, 0, &rc);
         if (rc) goto fail;
-        if (sb) { st_max = jint(sb, "max_seq_length", 0); cJSON_Delete(sb); }
+        if (sb) {
+            st_max = jint(sb, "max_seq_length", 0);
+            cJSON_Delete(sb);
+        }
     }
     if ((rc = load_prompts(m, dir))) goto fail;
     m->pooling = opts->pooling != LT_POOL_DEFAULT ? opts->pooling : pool;
     m->normalize = opts->normalize >= 0 ? opts->normalize : normalize;
     m->D = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
-    m->max_seq = opts->max_seq > 0 ? opts->max_seq : st_max > 0 ? st_max : m->wp.model_max_length > 0 ? m->wp.model_max_length : m->P;
+    m->max_seq = opts->max_seq > 0       ? opts->max_seq
+            : st_max > 0                 ? st_max
+            : m->wp.model_max_length > 0 ? m->wp.model_max_length
+                                         : m->P;
     if (m->max_seq > m->P - m->pos_offset) m->max_seq = m->P - m->pos_offset;
     if (m->max_seq < m->n_pre + m->n_suf + 1) m->max_seq = m->n_pre + m->n_suf + 1;
     cJSON_Delete(cfg);
@@ -470,13 +666,19 @@ fail:
     return rc;
 }
 
-int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) { return lt_err_in(bert_load_impl(out, dir, opts), dir); }
+int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
+    return lt_err_in(bert_load_impl(out, dir, opts), dir);
+}
 
-int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids, int cap, int *full) {
+int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncate, int32_t *ids,
+        int cap, int *full) {
     int32_t *w = NULL;
     int wcap = 0;
     int n = content_ids(m, text, len, &w, &wcap);
-    if (n < 0) { lt_free(w); return n; }
+    if (n < 0) {
+        lt_free(w);
+        return n;
+    }
     int keep = n, ns = m->n_pre + m->n_suf;
     if (full) *full = n + ns;
     if (truncate && keep > m->max_seq - ns) keep = m->max_seq - ns;
@@ -490,16 +692,25 @@ int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncat
 
 /* ---- forward ---- */
 /* two-pass LayerNorm in double, four partial sums (the loop is latency-bound otherwise) */
-static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, const float *b, double eps) {
+static void layernorm_rows(
+        float *x, int t0, int t1, int H, const float *g, const float *b, double eps) {
     for (int t = t0; t < t1; t++) {
         float *r = x + (size_t)t * H;
-        double s[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+        double s[4] = { 0, 0, 0, 0 }, v[4] = { 0, 0, 0, 0 };
         int i = 0;
-        for (; i + 4 <= H; i += 4) for (int u = 0; u < 4; u++) s[u] += r[i + u];
+        for (; i + 4 <= H; i += 4)
+            for (int u = 0; u < 4; u++) s[u] += r[i + u];
         for (; i < H; i++) s[0] += r[i];
         double mu = ((s[0] + s[1]) + (s[2] + s[3])) / H;
-        for (i = 0; i + 4 <= H; i += 4) for (int u = 0; u < 4; u++) { double d = r[i + u] - mu; v[u] += d * d; }
-        for (; i < H; i++) { double d = r[i] - mu; v[0] += d * d; }
+        for (i = 0; i + 4 <= H; i += 4)
+            for (int u = 0; u < 4; u++) {
+                double d = r[i + u] - mu;
+                v[u] += d * d;
+            }
+        for (; i < H; i++) {
+            double d = r[i] - mu;
+            v[0] += d * d;
+        }
         double inv = 1.0 / sqrt(((v[0] + v[1]) + (v[2] + v[3])) / H + eps);
         float fm = (float)mu, fi = (float)inv;
         /* (x - mu) * inv in float: the centred value is exact enough, the scale is rounded once */
@@ -510,9 +721,13 @@ static void layernorm_rows(float *x, int t0, int t1, int H, const float *g, cons
 /* One forward pass over a ragged batch, run by n_threads workers that split every step
  * (GEMM panels, attention heads, LayerNorm rows) and meet at a barrier between steps. */
 typedef struct {
-    const lt_bert *m; const int32_t *ids, *types, *pos; const int *off; int nseg, T, maxT, nth;
-    float *X, *QKV, *C, *F, *scratch; size_t per_thread;
-    uint16_t *Abf;   /* bf16 copy of the current GEMM's left operand (precision bf16) */
+    const lt_bert *m;
+    const int32_t *ids, *types, *pos;
+    const int *off;
+    int nseg, T, maxT, nth;
+    float *X, *QKV, *C, *F, *scratch;
+    size_t per_thread;
+    uint16_t *Abf; /* bf16 copy of the current GEMM's left operand (precision bf16) */
     _Atomic int arrived, phase;
 } fwd_ctx;
 
@@ -544,22 +759,26 @@ static void attention(const fwd_ctx *c, int sg, int h, float *ws) {
     float *S = ws, *Kp = S + (size_t)c->maxT * c->maxT, *Vp = Kp + lt_packed_floats(c->maxT, dh);
     /* S (n, n) = Q_h K_h^T (the scale is in Q); softmax rows; C_h = S V_h */
     lt_pack_rows_to(Kp, Kh, n, dh, ld);
-    lt_packed PK = {n, dh, Kp};
+    lt_packed PK = { n, dh, Kp };
     lt_gemm_packed(n, Q, ld, &PK, S, n, NULL, 0, 1);
-    if (m->rel)   /* MPNet: + bias[bucket(j - i)][h] */
+    if (m->rel) /* MPNet: + bias[bucket(j - i)][h] */
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) S[(size_t)i * n + j] += m->rel[(size_t)m->bucket[j - i + m->P] * m->heads + h];
+            for (int j = 0; j < n; j++)
+                S[(size_t)i * n + j] += m->rel[(size_t)m->bucket[j - i + m->P] * m->heads + h];
     for (int i = 0; i < n; i++) K->softmax(S + (size_t)i * n, n);
     lt_pack_cols_to(Vp, Vh, n, dh, ld);
-    lt_packed PV = {dh, n, Vp};
+    lt_packed PV = { dh, n, Vp };
     lt_gemm_packed(n, S, n, &PV, c->C + (size_t)o * H + h * dh, H, NULL, 0, 1);
 }
 
 /* Y = epilogue(A W^T) on this worker's panels; with bf16, the workers first round their
  * rows of A to bf16 and meet, then multiply. */
-static void linear(fwd_ctx *c, const float *A, int k, const lt_packed *P, const lt_packed_bf16 *P16, float *Y, int ldy,
-                   const float *bias, int flags, int tid, int r0, int r1) {
-    if (!c->m->bf16) { lt_gemm_packed_part(c->T, A, k, P, Y, ldy, bias, flags, tid, c->nth); return; }
+static void linear(fwd_ctx *c, const float *A, int k, const lt_packed *P, const lt_packed_bf16 *P16,
+        float *Y, int ldy, const float *bias, int flags, int tid, int r0, int r1) {
+    if (!c->m->bf16) {
+        lt_gemm_packed_part(c->T, A, k, P, Y, ldy, bias, flags, tid, c->nth);
+        return;
+    }
     lt_rows_to_bf16(A + (size_t)r0 * k, r1 - r0, k, k, c->Abf + (size_t)r0 * 2 * ((k + 1) / 2));
     fwd_sync(c);
     lt_gemm_bf16_part(c->T, c->Abf, P16, Y, ldy, bias, flags, tid, c->nth);
@@ -584,15 +803,19 @@ static void fwd_worker(void *ud, int tid) {
         const layer_t *y = &m->layers[l];
         linear(c, c->X, H, &y->qkv, &y->qkv16, c->QKV, 3 * H, y->qkv_b, LT_GEMM_BIAS, tid, r0, r1);
         fwd_sync(c);
-        for (int task = tid; task < c->nseg * m->heads; task += nth) attention(c, task / m->heads, task % m->heads, ws);
+        for (int task = tid; task < c->nseg * m->heads; task += nth)
+            attention(c, task / m->heads, task % m->heads, ws);
         fwd_sync(c);
-        linear(c, c->C, H, &y->o, &y->o16, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
+        linear(c, c->C, H, &y->o, &y->o16, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0,
+                r1);
         fwd_sync(c);
         layernorm_rows(c->X, r0, r1, H, y->ln1_g, y->ln1_b, m->eps);
         fwd_sync(c);
-        linear(c, c->X, H, &y->i, &y->i16, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid, r0, r1);
+        linear(c, c->X, H, &y->i, &y->i16, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid, r0,
+                r1);
         fwd_sync(c);
-        linear(c, c->F, I, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
+        linear(c, c->F, I, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0,
+                r1);
         fwd_sync(c);
         layernorm_rows(c->X, r0, r1, H, y->ln2_g, y->ln2_b, m->eps);
         fwd_sync(c);
@@ -602,16 +825,22 @@ static void fwd_worker(void *ud, int tid) {
 /* Forward pass over a ragged batch: nseg sequences packed back to back (off[s]..off[s+1]),
  * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
  * sequence, so no padding is computed. X receives the last hidden state (T, H). */
-static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, const int *off, int nseg, float *X, int nth) {
+static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, const int *off,
+        int nseg, float *X, int nth) {
     if (!m->layers) return lt_err(LT_EINVAL, "the model was loaded for tokenizing only");
     int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = H / m->heads;
     for (int s = 0; s < nseg; s++) {
         int n = off[s + 1] - off[s];
-        if (n <= 0 || n > m->P - m->pos_offset) return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P - m->pos_offset);
+        if (n <= 0 || n > m->P - m->pos_offset)
+            return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P - m->pos_offset);
         if (n > maxT) maxT = n;
     }
-    for (int t = 0; t < T; t++) if (ids[t] < 0 || ids[t] >= m->V) return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
-    for (int t = 0; types && t < T; t++) if (types[t] < 0 || types[t] >= m->types) return lt_err(LT_EINVAL, "token type %d out of range", types[t]);
+    for (int t = 0; t < T; t++)
+        if (ids[t] < 0 || ids[t] >= m->V)
+            return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
+    for (int t = 0; types && t < T; t++)
+        if (types[t] < 0 || types[t] >= m->types)
+            return lt_err(LT_EINVAL, "token type %d out of range", types[t]);
     if (nth < 1) nth = 1;
     if (nth > 64) nth = 64;
     /* positions: 0.. for BERT; RoBERTa's family counts from padding_idx + 1 over the tokens that
@@ -624,15 +853,32 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
             if (!m->pos_offset) pos[t] = t - off[s];
             else pos[t] = ids[t] == m->pos_offset - 1 ? m->pos_offset - 1 : m->pos_offset + k++;
         }
-    fwd_ctx c = {.m = m, .ids = ids, .types = types, .pos = pos, .off = off, .nseg = nseg, .T = T, .maxT = maxT, .nth = nth, .X = X};
-    c.per_thread = ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) / 16 * 16;
+    fwd_ctx c = { .m = m,
+        .ids = ids,
+        .types = types,
+        .pos = pos,
+        .off = off,
+        .nseg = nseg,
+        .T = T,
+        .maxT = maxT,
+        .nth = nth,
+        .X = X };
+    c.per_thread =
+            ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) /
+            16 * 16;
     size_t kmax = (size_t)(H > I ? H : I) + 1, nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
     /* QKV is dead once attention has written C, and F once the next layer starts: they share */
     size_t wide = (size_t)(3 * H > I ? 3 * H : I);
     size_t need = (size_t)T * (wide + (size_t)H) + c.per_thread * (size_t)nth + nbf;
     float *ws = lt_aligned_alloc(need * 4);
-    if (!ws) { lt_free(pos); return lt_err(LT_ENOMEM, "out of memory"); }
-    c.QKV = ws; c.F = ws; c.C = ws + (size_t)T * wide; c.scratch = c.C + (size_t)T * H;
+    if (!ws) {
+        lt_free(pos);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    c.QKV = ws;
+    c.F = ws;
+    c.C = ws + (size_t)T * wide;
+    c.scratch = c.C + (size_t)T * H;
     c.Abf = m->bf16 ? (uint16_t *)(c.scratch + c.per_thread * (size_t)nth) : NULL;
     int rc = lt_run_threads(nth, fwd_worker, &c);
     lt_aligned_free(ws);
@@ -641,12 +887,13 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
 }
 
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
-    int off[2] = {0, T};
+    int off[2] = { 0, T };
     return forward(m, ids, NULL, off, 1, X, 1);
 }
 
 /* pooled (not normalised) embedding from hidden states X (T, H) */
-static const char *const pool_names[] = {"default", "mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken"};
+static const char *const pool_names[] = { "default", "mean", "cls", "max", "mean_sqrt_len_tokens",
+    "weightedmean", "lasttoken" };
 lt_pooling lt_pooling_from_name(const char *name) {
     for (int i = 1; name && i < 7; i++)
         if (!strcmp(name, pool_names[i])) return (lt_pooling)i;
@@ -666,14 +913,14 @@ static void pool_hidden(const lt_bert *m, const float *X, int T, float *out) {
             out[i] = mx;
         }
         break;
-    case LT_POOL_WEIGHTED_MEAN:   /* weights 1..T by position */
+    case LT_POOL_WEIGHTED_MEAN: /* weights 1..T by position */
         for (int i = 0; i < H; i++) {
             double s = 0;
             for (int t = 0; t < T; t++) s += (double)(t + 1) * X[(size_t)t * H + i];
             out[i] = (float)(s / ((double)T * (T + 1) / 2));
         }
         break;
-    default:   /* mean, and mean * sqrt(T) / T */
+    default: /* mean, and mean * sqrt(T) / T */
         for (int i = 0; i < H; i++) {
             double s = 0;
             for (int t = 0; t < T; t++) s += X[(size_t)t * H + i];
@@ -728,24 +975,38 @@ int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, in
     int cap = m->max_seq, full = 0;
     int32_t *ids = lt_malloc((size_t)cap * 4);
     float *X = lt_malloc((size_t)cap * m->H * 4);
-    if (!ids || !X) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!ids || !X) {
+        lt_free(ids);
+        lt_free(X);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     float *P = lt_malloc((size_t)max_dim(m) * 8);
-    if (!P) { lt_free(ids); lt_free(X); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!P) {
+        lt_free(ids);
+        lt_free(X);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     int T = lt_bert_tokenize(m, text, len, 1, ids, cap, &full);
     int rc = T < 0 ? T : pool_ids(m, ids, T, X, P);
     if (rc == LT_OK) {
         if (truncated) *truncated = full > T;
         head(m, P, out, P + max_dim(m));
     }
-    lt_free(ids); lt_free(X); lt_free(P);
+    lt_free(ids);
+    lt_free(X);
+    lt_free(P);
     return rc;
 }
 
-int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks) {
+int lt_bert_embed_chunked(
+        const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks) {
     int32_t *w = NULL;
     int wcap = 0;
     int n = content_ids(m, text, len, &w, &wcap);
-    if (n < 0) { lt_free(w); return n; }
+    if (n < 0) {
+        lt_free(w);
+        return n;
+    }
     int win = m->max_seq - m->n_pre - m->n_suf, H = m->H, nc = n > 0 ? (n + win - 1) / win : 1;
     int32_t *ids = lt_malloc((size_t)m->max_seq * 4);
     float *X = lt_malloc((size_t)m->max_seq * H * 4), *e = lt_malloc((size_t)max_dim(m) * 8);
@@ -767,24 +1028,36 @@ int lt_bert_embed_chunked(const lt_bert *m, const char *text, size_t len, float 
         head(m, e, out, e + max_dim(m));
         if (n_chunks) *n_chunks = nc;
     }
-    lt_free(w); lt_free(ids); lt_free(X); lt_free(e); lt_free(acc);
+    lt_free(w);
+    lt_free(ids);
+    lt_free(X);
+    lt_free(e);
+    lt_free(acc);
     return rc;
 }
 
-int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated) {
+int lt_bert_embed_batch(const lt_bert *m, const char *const *texts, const size_t *lens, int n,
+        float *out, int *n_truncated) {
     return lt_bert_embed_batch_mt(m, texts, lens, n, out, n_truncated, 1);
 }
 
-int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const size_t *lens, int n, float *out, int *n_truncated, int n_threads) {
+int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const size_t *lens, int n,
+        float *out, int *n_truncated, int n_threads) {
     int cap = m->max_seq, H = m->H, rc = LT_OK, cut = 0;
     int *off = lt_malloc(sizeof(int) * (size_t)(n + 1));
     int32_t *ids = lt_malloc((size_t)n * cap * 4);
     float *X = lt_malloc((size_t)n * cap * H * 4), *P = lt_malloc((size_t)max_dim(m) * 8);
-    if (!off || !ids || !X || !P) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    if (!off || !ids || !X || !P) {
+        rc = lt_err(LT_ENOMEM, "out of memory");
+        goto done;
+    }
     off[0] = 0;
     for (int s = 0; s < n; s++) {
         int full, k = lt_bert_tokenize(m, texts[s], lens[s], 1, ids + off[s], cap, &full);
-        if (k < 0) { rc = lt_err(k, "input %d of the batch: %s", s + 1, lt_errmsg()); goto done; }
+        if (k < 0) {
+            rc = lt_err(k, "input %d of the batch: %s", s + 1, lt_errmsg());
+            goto done;
+        }
         cut += full > k;
         off[s + 1] = off[s] + k;
     }
@@ -795,7 +1068,10 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
     }
     if (n_truncated) *n_truncated = cut;
 done:
-    lt_free(off); lt_free(ids); lt_free(X); lt_free(P);
+    lt_free(off);
+    lt_free(ids);
+    lt_free(X);
+    lt_free(P);
     return rc;
 }
 
@@ -804,27 +1080,36 @@ int lt_bert_num_labels(const lt_bert *m) { return m->n_labels; }
 /* Cross-encoder scores: each (a, b) pair through the tokenizer's pair template (truncated
  * longest first to max_seq), one ragged forward pass, then the head on the first token:
  * out[s * labels + j] = co_b[j] + co_w[j] . act(cd_w x + cd_b), in double as head() does. */
-int lt_bert_score_pairs(const lt_bert *m, const char *const *a, const size_t *al, const char *const *b, const size_t *bl, int n,
-                        float *out, int n_threads) {
-    if (!m->n_labels) return lt_err(LT_EINVAL, "not a cross-encoder: config.json names no *ForSequenceClassification");
+int lt_bert_score_pairs(const lt_bert *m, const char *const *a, const size_t *al,
+        const char *const *b, const size_t *bl, int n, float *out, int n_threads) {
+    if (!m->n_labels)
+        return lt_err(
+                LT_EINVAL, "not a cross-encoder: config.json names no *ForSequenceClassification");
     if (!m->tok) return lt_err(LT_EINVAL, "pairs need the folder's tokenizer.json");
     int cap = m->max_seq, H = m->H, rc = LT_OK;
     int *off = lt_malloc(sizeof(int) * (size_t)(n + 1));
-    int32_t *ids = lt_malloc((size_t)(n ? n : 1) * cap * 4), *types = lt_malloc((size_t)(n ? n : 1) * cap * 4);
+    int32_t *ids = lt_malloc((size_t)(n ? n : 1) * cap * 4),
+            *types = lt_malloc((size_t)(n ? n : 1) * cap * 4);
     float *X = lt_malloc((size_t)(n ? n : 1) * cap * H * 4);
     double *h = lt_malloc(sizeof(double) * (size_t)H);
-    lt_encoding e = {0};
-    if (!off || !ids || !types || !X || !h) { rc = lt_err(LT_ENOMEM, "out of memory"); goto done; }
+    lt_encoding e = { 0 };
+    if (!off || !ids || !types || !X || !h) {
+        rc = lt_err(LT_ENOMEM, "out of memory");
+        goto done;
+    }
     off[0] = 0;
     for (int s = 0; s < n; s++) {
-        if ((rc = lt_tokenizer_encode(m->tok, a[s], al[s], b[s], bl[s], 1, cap, &e))) { rc = lt_err(rc, "pair %d: %s", s + 1, lt_errmsg()); goto done; }
+        if ((rc = lt_tokenizer_encode(m->tok, a[s], al[s], b[s], bl[s], 1, cap, &e))) {
+            rc = lt_err(rc, "pair %d: %s", s + 1, lt_errmsg());
+            goto done;
+        }
         memcpy(ids + off[s], e.ids, sizeof(int32_t) * (size_t)e.n);
         for (int k = 0; k < e.n; k++) types[off[s] + k] = m->arch->types ? e.type_ids[k] : 0;
         off[s + 1] = off[s] + e.n;
     }
     if ((rc = forward(m, ids, types, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
-        const float *x = X + (size_t)off[s] * H;   /* the first token: [CLS] or <s> */
+        const float *x = X + (size_t)off[s] * H; /* the first token: [CLS] or <s> */
         for (int o = 0; o < H; o++) {
             const float *w = m->cd_w + (size_t)o * H;
             double v = m->cd_b[o];
@@ -840,6 +1125,10 @@ int lt_bert_score_pairs(const lt_bert *m, const char *const *a, const size_t *al
     }
 done:
     lt_encoding_free(&e);
-    lt_free(off); lt_free(ids); lt_free(types); lt_free(X); lt_free(h);
+    lt_free(off);
+    lt_free(ids);
+    lt_free(types);
+    lt_free(X);
+    lt_free(h);
     return rc;
 }

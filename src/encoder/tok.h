@@ -22,10 +22,15 @@ static inline int lt__jbool(const cJSON *j, const char *k, int def) {
 }
 /* the items of a Sequence's list `key`, each parsed by parse into sub[*n] (NULL ones skipped) */
 typedef int (*lt__parse_fn)(void **out, const cJSON *j, const char *name);
-int lt__parse_list(const cJSON *j, const char *key, const char *what, lt__parse_fn parse, void ***sub, int *n, const char *name);
+int lt__parse_list(const cJSON *j, const char *key, const char *what, lt__parse_fn parse,
+        void ***sub, int *n, const char *name);
 
 /* A string with alignments: byte i of s came from input bytes [o[2i], o[2i+1]). */
-typedef struct lt__nstr { char *s; int32_t *o; size_t n, cap; } lt__nstr;
+typedef struct lt__nstr {
+    char *s;
+    int32_t *o;
+    size_t n, cap;
+} lt__nstr;
 int lt__nstr_push(lt__nstr *d, const char *b, size_t n, int32_t start, int32_t end);
 void lt__nstr_free(lt__nstr *d);
 /* s's bytes [a, b) with their own alignments appended to d */
@@ -33,8 +38,8 @@ int lt__nstr_append(lt__nstr *d, const lt__nstr *s, size_t a, size_t b);
 /* the next code point of s at *p (valid UTF-8 assumed: the input is checked once) */
 int32_t lt__utf8_next(const char *s, size_t n, size_t *p);
 int lt__utf8_put(int32_t c, char *out);
-int lt__is_ws(int32_t c);        /* Rust's char::is_whitespace */
-int lt__is_punct(int32_t c);     /* Unicode P* or ASCII punctuation (BERT's rule) */
+int lt__is_ws(int32_t c); /* Rust's char::is_whitespace */
+int lt__is_punct(int32_t c); /* Unicode P* or ASCII punctuation (BERT's rule) */
 
 /* Regexes (Oniguruma, as Hugging Face's tokenizers): compiled once per tokenizer */
 typedef struct lt__re lt__re;
@@ -47,10 +52,13 @@ int lt__re_find(const lt__re *r, const char *s, size_t n, size_t from, size_t *b
 typedef struct lt__norm lt__norm;
 int lt__norm_parse(lt__norm **out, const cJSON *j, const char *name);
 void lt__norm_free(lt__norm *n);
-int lt__norm_apply(const lt__norm *n, lt__nstr *s);   /* in place */
+int lt__norm_apply(const lt__norm *n, lt__nstr *s); /* in place */
 
 /* ---- pre-tokenizers: split one string into pieces (each with its alignments) ---- */
-typedef struct lt__pieces { lt__nstr *p; int n, cap; } lt__pieces;
+typedef struct lt__pieces {
+    lt__nstr *p;
+    int n, cap;
+} lt__pieces;
 void lt__pieces_free(lt__pieces *ps);
 typedef struct lt__pre lt__pre;
 int lt__pre_parse(lt__pre **out, const cJSON *j, const char *name);
@@ -62,20 +70,30 @@ int lt__pre_is_bytelevel(const lt__pre *p);
 /* ---- models: one table entry per kind ---- */
 /* the model's vocabulary: token <-> id for ids 0..n-1. A token listed twice (Unigram files
  * may) answers with its last id, as tokenizers' maps do; every id keeps its own text. */
-typedef struct lt__tokvocab { lt__strmap *map; int64_t *id_of, *key_of; int64_t n; } lt__tokvocab;
+typedef struct lt__tokvocab {
+    lt__strmap *map;
+    int64_t *id_of, *key_of;
+    int64_t n;
+} lt__tokvocab;
 static inline int64_t lt__vocab_find(const lt__tokvocab *v, const char *s, size_t n) {
     int64_t k = lt__strmap_get(v->map, s, n);
     return k < 0 ? -1 : v->id_of[k];
 }
 
-typedef struct lt__tok_out { int32_t *ids; int32_t *off; int32_t *ws; int n, cap; } lt__tok_out;   /* off: 2 per token; ws: 2 per
+typedef struct lt__tok_out {
+    int32_t *ids;
+    int32_t *off;
+    int32_t *ws;
+    int n, cap;
+} lt__tok_out; /* off: 2 per token; ws: 2 per
  * token, the leading and trailing whitespace chars of an added token's matched text, -1 for a model token */
 int lt__tok_out_push(lt__tok_out *o, int32_t id, int32_t start, int32_t end);
 
 typedef struct lt__tok_model {
-    const char *type;                                        /* "BPE", "Unigram", "WordPiece" */
+    const char *type; /* "BPE", "Unigram", "WordPiece" */
     int (*parse)(void **state, const cJSON *model, lt__tokvocab *v, const char *name);
-    int (*encode)(const void *state, const lt__tokvocab *v, const lt__nstr *piece, lt__tok_out *out);
+    int (*encode)(
+            const void *state, const lt__tokvocab *v, const lt__nstr *piece, lt__tok_out *out);
     void (*free)(void *state);
 } lt__tok_model;
 extern const lt__tok_model lt__tok_bpe, lt__tok_unigram, lt__tok_wordpiece;

@@ -24,42 +24,59 @@ lt_vecs *lt_vecs_normalized(const lt_vecs *v) {
     }
     if (v->labels) {
         for (int64_t i = 0; i < v->n; i++)
-            if (lt_vecs_set_label(o, i, v->labels[i])) { lt_vecs_free(o); return NULL; }
+            if (lt_vecs_set_label(o, i, v->labels[i])) {
+                lt_vecs_free(o);
+                return NULL;
+            }
     }
     return o;
 }
 
-static int excluded(int64_t i, const int64_t *ex, int n) { for (int j = 0; j < n; j++) if (ex[j] == i) return 1; return 0; }
+static int excluded(int64_t i, const int64_t *ex, int n) {
+    for (int j = 0; j < n; j++)
+        if (ex[j] == i) return 1;
+    return 0;
+}
 
-int lt_nearest(const lt_vecs *vn, const float *q, int k, int64_t restrict_n, const int64_t *exclude, int n_ex, int64_t *ids, float *scores) {
+int lt_nearest(const lt_vecs *vn, const float *q, int k, int64_t restrict_n, const int64_t *exclude,
+        int n_ex, int64_t *ids, float *scores) {
     if (k <= 0) return 0;
     int64_t n = restrict_n > 0 && restrict_n < vn->n ? restrict_n : vn->n;
     float *qq = lt_aligned_alloc((size_t)vn->ld * 4), *hs = lt_malloc((size_t)k * 4);
     int64_t *hi = lt_malloc((size_t)k * 8);
-    if (!qq || !hs || !hi) { lt_aligned_free(qq); lt_free(hs); lt_free(hi); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!qq || !hs || !hi) {
+        lt_aligned_free(qq);
+        lt_free(hs);
+        lt_free(hi);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     memset(qq, 0, (size_t)vn->ld * 4);
     double s = 0;
     for (int64_t j = 0; j < vn->d; j++) s += (double)q[j] * q[j];
     float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
     for (int64_t j = 0; j < vn->d; j++) qq[j] = q[j] * inv;
     const lt_kernels *K = lt_kern();
-    lt_topk h = {hs, hi, 0, k};
+    lt_topk h = { hs, hi, 0, k };
     for (int64_t i = 0; i < n; i++) {
         if (n_ex && excluded(i, exclude, n_ex)) continue;
         lt_topk_push(&h, -K->dot(qq, lt_vecs_row(vn, i), vn->ld), i);
     }
     int got = lt_topk_sorted(&h, scores, ids);
     for (int i = 0; i < got; i++) scores[i] = -scores[i];
-    lt_aligned_free(qq); lt_free(hs); lt_free(hi);
+    lt_aligned_free(qq);
+    lt_free(hs);
+    lt_free(hi);
     return got;
 }
 
-int lt_analogy(const lt_vecs *vn, int64_t a, int64_t b, int64_t c, lt_analogy_method m, int k, int64_t restrict_n, int64_t *ids, float *scores) {
-    int64_t ex[3] = {a, b, c};
+int lt_analogy(const lt_vecs *vn, int64_t a, int64_t b, int64_t c, lt_analogy_method m, int k,
+        int64_t restrict_n, int64_t *ids, float *scores) {
+    int64_t ex[3] = { a, b, c };
     if (m == LT_ANALOGY_ADD) {
         float *q = lt_aligned_alloc((size_t)vn->ld * 4);
         if (!q) return lt_err(LT_ENOMEM, "out of memory");
-        for (int64_t j = 0; j < vn->ld; j++) q[j] = lt_vecs_row(vn, b)[j] - lt_vecs_row(vn, a)[j] + lt_vecs_row(vn, c)[j];
+        for (int64_t j = 0; j < vn->ld; j++)
+            q[j] = lt_vecs_row(vn, b)[j] - lt_vecs_row(vn, a)[j] + lt_vecs_row(vn, c)[j];
         int r = lt_nearest(vn, q, k, restrict_n, ex, 3, ids, scores);
         lt_aligned_free(q);
         return r;
@@ -67,27 +84,37 @@ int lt_analogy(const lt_vecs *vn, int64_t a, int64_t b, int64_t c, lt_analogy_me
     int64_t n = restrict_n > 0 && restrict_n < vn->n ? restrict_n : vn->n;
     float *hs = lt_malloc((size_t)k * 4);
     int64_t *hi = lt_malloc((size_t)k * 8);
-    if (!hs || !hi) { lt_free(hs); lt_free(hi); return lt_err(LT_ENOMEM, "out of memory"); }
-    lt_topk h = {hs, hi, 0, k};
+    if (!hs || !hi) {
+        lt_free(hs);
+        lt_free(hi);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    lt_topk h = { hs, hi, 0, k };
     const lt_kernels *K = lt_kern();
     for (int64_t i = 0; i < n; i++) {
         if (excluded(i, ex, 3)) continue;
         const float *x = lt_vecs_row(vn, i);
-        float ca = (K->dot(x, lt_vecs_row(vn, a), vn->ld) + 1) / 2, cb = (K->dot(x, lt_vecs_row(vn, b), vn->ld) + 1) / 2,
+        float ca = (K->dot(x, lt_vecs_row(vn, a), vn->ld) + 1) / 2,
+              cb = (K->dot(x, lt_vecs_row(vn, b), vn->ld) + 1) / 2,
               cc = (K->dot(x, lt_vecs_row(vn, c), vn->ld) + 1) / 2;
         lt_topk_push(&h, -(cb * cc / (ca + 0.001f)), i);
     }
     int got = lt_topk_sorted(&h, scores, ids);
     for (int i = 0; i < got; i++) scores[i] = -scores[i];
-    lt_free(hs); lt_free(hi);
+    lt_free(hs);
+    lt_free(hi);
     return got;
 }
 
 /* case-insensitive map of the first n labels: lowercased label -> first row */
-typedef struct { lt_vocab *map; int64_t *rows; } lcmap;
+typedef struct {
+    lt_vocab *map;
+    int64_t *rows;
+} lcmap;
 static char *lower_utf8(const char *s) {
     utf8proc_uint8_t *out = NULL;
-    if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out, UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD) < 0) {
+    if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out, UTF8PROC_NULLTERM | UTF8PROC_CASEFOLD) <
+            0) {
         char *d = strdup(s);
         for (char *p = d; p && *p; p++) *p = (char)tolower((unsigned char)*p);
         return d;
@@ -103,7 +130,10 @@ static int lcmap_build(lcmap *m, const lt_vecs *v, int64_t n) {
         char *l = lower_utf8(v->labels[i]);
         if (!l) return lt_err(LT_ENOMEM, "out of memory");
         if (lt_vocab_find(m->map, l, strlen(l)) < 0) {
-            if (lt_vocab_add(m->map, l, strlen(l), 1)) { free(l); return LT_ENOMEM; }
+            if (lt_vocab_add(m->map, l, strlen(l), 1)) {
+                free(l);
+                return LT_ENOMEM;
+            }
             m->rows[cnt++] = i;
         }
         free(l);
@@ -117,18 +147,26 @@ static int64_t lcmap_get(const lcmap *m, const char *w) {
     free(l);
     return e < 0 ? -1 : m->rows[e];
 }
-static void lcmap_free(lcmap *m) { lt_vocab_free(m->map); lt_free(m->rows); }
+static void lcmap_free(lcmap *m) {
+    lt_vocab_free(m->map);
+    lt_free(m->rows);
+}
 
-typedef struct { int64_t q[4]; int sec; int64_t item; } question;
+typedef struct {
+    int64_t q[4];
+    int sec;
+    int64_t item;
+} question;
 
-int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_analogy_method meth, int n_threads, lt_analogy_report *out) {
+int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_analogy_method meth,
+        int n_threads, lt_analogy_report *out) {
     memset(out, 0, sizeof *out);
     (void)n_threads;
     if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels; analogy needs words");
     int64_t n = restrict_n > 0 && restrict_n < v->n ? restrict_n : v->n;
     FILE *f = fopen(path, "rb");
     if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
-    lcmap lm = {0};
+    lcmap lm = { 0 };
     int rc = lcmap_build(&lm, v, n);
     question *qs = NULL;
     int64_t nq = 0, capq = 0;
@@ -142,8 +180,12 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (len == 0) continue;
         if (line[0] == ':') {
-            lt_analogy_section *ns = lt_realloc(out->sections, (size_t)(out->n_sections + 1) * sizeof *ns);
-            if (!ns) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            lt_analogy_section *ns =
+                    lt_realloc(out->sections, (size_t)(out->n_sections + 1) * sizeof *ns);
+            if (!ns) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                break;
+            }
             out->sections = ns;
             lt_analogy_section *s = &ns[out->n_sections++];
             memset(s, 0, sizeof *s);
@@ -152,14 +194,27 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
             snprintf(s->name, sizeof s->name, "%s", nm);
             continue;
         }
-        if (out->n_sections == 0) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: question before any \": section\" line", path, (unsigned long long)here); break; }
+        if (out->n_sections == 0) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %llu: question before any \": section\" line", path,
+                    (unsigned long long)here);
+            break;
+        }
         char *w[5], *save = NULL;
         int nw = 0;
-        for (char *t = strtok_r(line, " \t", &save); t && nw < 5; t = strtok_r(NULL, " \t", &save)) w[nw++] = t;
-        if (nw != 4) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: expected 4 words", path, (unsigned long long)here); break; }
+        for (char *t = strtok_r(line, " \t", &save); t && nw < 5; t = strtok_r(NULL, " \t", &save))
+            w[nw++] = t;
+        if (nw != 4) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %llu: expected 4 words", path,
+                    (unsigned long long)here);
+            break;
+        }
         if (out->questions % 1024 == 0) {
-            lt_analogy_item *ni = lt_realloc(out->items, (size_t)(out->questions + 1024) * sizeof *ni);
-            if (!ni) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            lt_analogy_item *ni =
+                    lt_realloc(out->items, (size_t)(out->questions + 1024) * sizeof *ni);
+            if (!ni) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                break;
+            }
             out->items = ni;
         }
         lt_analogy_item *it = &out->items[out->questions];
@@ -167,15 +222,24 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
         q.sec = out->n_sections - 1;
         q.item = out->questions++;
         int ok = 1;
-        for (int i = 0; i < 4; i++) { q.q[i] = lcmap_get(&lm, w[i]); if (q.q[i] < 0) ok = 0; }
+        for (int i = 0; i < 4; i++) {
+            q.q[i] = lcmap_get(&lm, w[i]);
+            if (q.q[i] < 0) ok = 0;
+        }
         it->sec = q.sec;
         memcpy(it->q, q.q, sizeof q.q);
         it->predicted = -1;
-        if (!ok) { out->sections[q.sec].skipped++; continue; }
+        if (!ok) {
+            out->sections[q.sec].skipped++;
+            continue;
+        }
         if (nq == capq) {
             capq = capq ? capq * 2 : 1024;
             question *nqs = lt_realloc(qs, (size_t)capq * sizeof *qs);
-            if (!nqs) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            if (!nqs) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                break;
+            }
             qs = nqs;
         }
         qs[nq++] = q;
@@ -187,37 +251,48 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
     if (rc == LT_OK && meth == LT_ANALOGY_ADD && nq) {
         /* batched 3CosAdd: scores = Q (B x ld) * M^T (ld x n) with OpenBLAS */
         const int B = 512;
-        float *Q = lt_aligned_alloc((size_t)B * vn->ld * 4), *Sc = lt_aligned_alloc((size_t)B * n * 4);
+        float *Q = lt_aligned_alloc((size_t)B * vn->ld * 4),
+              *Sc = lt_aligned_alloc((size_t)B * n * 4);
         if (!Q || !Sc) rc = lt_err(LT_ENOMEM, "out of memory");
         for (int64_t q0 = 0; rc == LT_OK && q0 < nq; q0 += B) {
             int nb = (int)(nq - q0 < B ? nq - q0 : B);
             for (int i = 0; i < nb; i++) {
                 const int64_t *x = qs[q0 + i].q;
                 float *r = Q + (int64_t)i * vn->ld;
-                const float *a = lt_vecs_row(vn, x[0]), *b = lt_vecs_row(vn, x[1]), *c = lt_vecs_row(vn, x[2]);
+                const float *a = lt_vecs_row(vn, x[0]), *b = lt_vecs_row(vn, x[1]),
+                            *c = lt_vecs_row(vn, x[2]);
                 double s = 0;
-                for (int64_t k = 0; k < vn->ld; k++) { r[k] = b[k] - a[k] + c[k]; s += (double)r[k] * r[k]; }
+                for (int64_t k = 0; k < vn->ld; k++) {
+                    r[k] = b[k] - a[k] + c[k];
+                    s += (double)r[k] * r[k];
+                }
                 float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
                 for (int64_t k = 0; k < vn->ld; k++) r[k] *= inv;
             }
-            lt_sgemm(0, 1, nb, (int)n, (int)vn->ld, 1.0f, Q, (int)vn->ld, vn->data, (int)vn->ld, 0.0f, Sc, (int)n);
+            lt_sgemm(0, 1, nb, (int)n, (int)vn->ld, 1.0f, Q, (int)vn->ld, vn->data, (int)vn->ld,
+                    0.0f, Sc, (int)n);
             for (int i = 0; i < nb; i++) {
                 const question *qq = &qs[q0 + i];
                 const float *row = Sc + (int64_t)i * n;
                 int64_t best = -1;
                 float bs = -INFINITY;
                 for (int64_t j = 0; j < n; j++)
-                    if (row[j] > bs && j != qq->q[0] && j != qq->q[1] && j != qq->q[2]) { bs = row[j]; best = j; }
+                    if (row[j] > bs && j != qq->q[0] && j != qq->q[1] && j != qq->q[2]) {
+                        bs = row[j];
+                        best = j;
+                    }
                 lt_analogy_section *s = &out->sections[qq->sec];
                 s->total++;
                 out->items[qq->item].predicted = best;
                 if (best == qq->q[3]) s->correct++;
             }
         }
-        lt_aligned_free(Q); lt_aligned_free(Sc);
+        lt_aligned_free(Q);
+        lt_aligned_free(Sc);
     } else if (rc == LT_OK) {
         for (int64_t i = 0; i < nq; i++) {
-            int64_t id; float sc;
+            int64_t id;
+            float sc;
             const question *qq = &qs[i];
             int got = lt_analogy(vn, qq->q[0], qq->q[1], qq->q[2], meth, 1, n, &id, &sc);
             lt_analogy_section *s = &out->sections[qq->sec];
@@ -229,9 +304,15 @@ int lt_eval_analogy(const lt_vecs *v, const char *path, int64_t restrict_n, lt_a
     for (int i = 0; i < out->n_sections; i++) {
         lt_analogy_section *s = &out->sections[i];
         int syn = !strncmp(s->name, "gram", 4);
-        if (syn) { out->syn_correct += s->correct; out->syn_total += s->total; }
-        else { out->sem_correct += s->correct; out->sem_total += s->total; }
-        out->correct += s->correct; out->total += s->total;
+        if (syn) {
+            out->syn_correct += s->correct;
+            out->syn_total += s->total;
+        } else {
+            out->sem_correct += s->correct;
+            out->sem_total += s->total;
+        }
+        out->correct += s->correct;
+        out->total += s->total;
     }
     lt_vecs_free(vn);
     lt_free(qs);
@@ -252,10 +333,18 @@ void lt_analogy_report_destroy(lt_analogy_report *r) {
 double lt_pearson(const double *x, const double *y, int64_t n) {
     if (n < 2) return NAN;
     double mx = 0, my = 0;
-    for (int64_t i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-    mx /= (double)n; my /= (double)n;
+    for (int64_t i = 0; i < n; i++) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= (double)n;
+    my /= (double)n;
     double sxy = 0, sxx = 0, syy = 0;
-    for (int64_t i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); syy += (y[i] - my) * (y[i] - my); }
+    for (int64_t i = 0; i < n; i++) {
+        sxy += (x[i] - mx) * (y[i] - my);
+        sxx += (x[i] - mx) * (x[i] - mx);
+        syy += (y[i] - my) * (y[i] - my);
+    }
     return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }
 
@@ -282,22 +371,30 @@ double lt_spearman(const double *x, const double *y, int64_t n) {
     double *rx = lt_malloc((size_t)n * 8), *ry = lt_malloc((size_t)n * 8);
     int64_t *idx = lt_malloc((size_t)n * 8);
     double r = NAN;
-    if (rx && ry && idx) { ranks(x, n, rx, idx); ranks(y, n, ry, idx); r = lt_pearson(rx, ry, n); }
-    lt_free(rx); lt_free(ry); lt_free(idx);
+    if (rx && ry && idx) {
+        ranks(x, n, rx, idx);
+        ranks(y, n, ry, idx);
+        r = lt_pearson(rx, ry, n);
+    }
+    lt_free(rx);
+    lt_free(ry);
+    lt_free(idx);
     return r;
 }
 
-int lt_eval_similarity(const lt_vecs *v, const char *path, int64_t restrict_n, lt_similarity_report *out) {
+int lt_eval_similarity(
+        const lt_vecs *v, const char *path, int64_t restrict_n, lt_similarity_report *out) {
     return lt_eval_similarity_oov(v, path, restrict_n, 0, out);
 }
 
-int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_n, int oov, lt_similarity_report *out) {
+int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_n, int oov,
+        lt_similarity_report *out) {
     memset(out, 0, sizeof *out);
     if (!v->labels) return lt_err(LT_EINVAL, "the vectors have no labels; similarity needs words");
     int64_t n = restrict_n > 0 && restrict_n < v->n ? restrict_n : v->n;
     FILE *f = fopen(path, "rb");
     if (!f) return lt_err(LT_EIO, "%s: cannot open: %s", path, strerror(errno));
-    lcmap lm = {0};
+    lcmap lm = { 0 };
     int rc = lcmap_build(&lm, v, n);
     double *gold = NULL, *pred = NULL;
     int64_t cnt = 0, cap2 = 0;
@@ -314,21 +411,33 @@ int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_
         if (len == 0 || line[0] == '#') continue;
         char *w[4], *save = NULL;
         int nw = 0;
-        for (char *t = strtok_r(line, "\t", &save); t && nw < 4; t = strtok_r(NULL, "\t", &save)) w[nw++] = t;
+        for (char *t = strtok_r(line, "\t", &save); t && nw < 4; t = strtok_r(NULL, "\t", &save))
+            w[nw++] = t;
         char *e = NULL;
         double sc = nw == 3 ? strtod(w[2], &e) : 0;
-        if (nw != 3 || !e || e == w[2]) { rc = lt_err(LT_EFORMAT, "%s: offset %llu: expected word1<TAB>word2<TAB>score", path, (unsigned long long)here); break; }
+        if (nw != 3 || !e || e == w[2]) {
+            rc = lt_err(LT_EFORMAT, "%s: offset %llu: expected word1<TAB>word2<TAB>score", path,
+                    (unsigned long long)here);
+            break;
+        }
         out->total++;
         int64_t a = lcmap_get(&lm, w[0]), b = lcmap_get(&lm, w[1]);
         const float *x = a >= 0 ? lt_vecs_row(v, a) : NULL, *y = b >= 0 ? lt_vecs_row(v, b) : NULL;
-        if (oov && (!x || !y) && sub) {   /* subword vectors for the missing words */
+        if (oov && (!x || !y) && sub) { /* subword vectors for the missing words */
             for (int q = 0; q < 2 && rc == LT_OK; q++) {
                 if (q == 0 ? x != NULL : y != NULL) continue;
                 char *l = lower_utf8(w[q]);
-                if (!l) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+                if (!l) {
+                    rc = lt_err(LT_ENOMEM, "out of memory");
+                    break;
+                }
                 float *dst = sub + q * v->ld;
                 memset(dst, 0, (size_t)v->ld * 4);
-                if (lt_vecs_subword(v, l, dst) >= 0) { if (q == 0) x = dst; else y = dst; out->oov_filled++; }
+                if (lt_vecs_subword(v, l, dst) >= 0) {
+                    if (q == 0) x = dst;
+                    else y = dst;
+                    out->oov_filled++;
+                }
                 free(l);
             }
         }
@@ -336,10 +445,16 @@ int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_
         if (cnt == cap2) {
             cap2 = cap2 ? cap2 * 2 : 512;
             double *ng = lt_realloc(gold, (size_t)cap2 * 8), *np;
-            if (!ng) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            if (!ng) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                break;
+            }
             gold = ng;
             np = lt_realloc(pred, (size_t)cap2 * 8);
-            if (!np) { rc = lt_err(LT_ENOMEM, "out of memory"); break; }
+            if (!np) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                break;
+            }
             pred = np;
         }
         double nx = K->dot(x, x, v->ld), ny = K->dot(y, y, v->ld);
@@ -354,7 +469,8 @@ int lt_eval_similarity_oov(const lt_vecs *v, const char *path, int64_t restrict_
         out->spearman = lt_spearman(pred, gold, cnt);
         out->pearson = lt_pearson(pred, gold, cnt);
     }
-    lt_free(gold); lt_free(pred);
+    lt_free(gold);
+    lt_free(pred);
     lt_aligned_free(sub);
     lcmap_free(&lm);
     return rc;

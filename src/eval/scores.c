@@ -6,9 +6,10 @@
 #include <math.h>
 #include <string.h>
 
-int lt_entity_score(const lt_model *m, const lt_table *t, const char *name, const char *target, int n_threads,
-                    double *accuracy, double *auc) {
-    *accuracy = NAN; *auc = NAN;
+int lt_entity_score(const lt_model *m, const lt_table *t, const char *name, const char *target,
+        int n_threads, double *accuracy, double *auc) {
+    *accuracy = NAN;
+    *auc = NAN;
     lt_vecs *Z = NULL;
     int rc = lt_entity_encode(m, t, name, "output", n_threads, &Z);
     if (rc) return rc;
@@ -26,22 +27,32 @@ int lt_entity_score(const lt_model *m, const lt_table *t, const char *name, cons
         int id = -1, k = 0;
         for (const char *p = cs; p && v; k++) {
             size_t l = strcspn(p, "\x1f");
-            if (l == strlen(v) && !strncmp(p, v, l)) { id = k; break; }
+            if (l == strlen(v) && !strncmp(p, v, l)) {
+                id = k;
+                break;
+            }
             if (!p[l]) break;
             p += l + 1;
         }
         if (id < 0) {
-            rc = lt_err(LT_EINVAL, "%s: row %lld: target '%s' is not one of the trained classes", name, (long long)i + 1, v ? v : "(missing)");
+            rc = lt_err(LT_EINVAL, "%s: row %lld: target '%s' is not one of the trained classes",
+                    name, (long long)i + 1, v ? v : "(missing)");
             break;
         }
         const float *z = lt_vecs_row(Z, i);
         int64_t best = 0;
-        for (int64_t j = 1; j < Z->d; j++) if (z[j] > z[best]) best = j;
+        for (int64_t j = 1; j < Z->d; j++)
+            if (z[j] > z[best]) best = j;
         hits += best == id;
-        if (Z->d == 2) { sc[i] = (double)z[1] - z[0]; pos[i] = id == 1; }
+        if (Z->d == 2) {
+            sc[i] = (double)z[1] - z[0];
+            pos[i] = id == 1;
+        }
     }
     if (!rc && n) *accuracy = (double)hits / (double)n;
     if (!rc && n && Z->d == 2) *auc = lt_roc_auc(sc, pos, n);
-    lt_free(sc); lt_free(pos); lt_vecs_free(Z);
+    lt_free(sc);
+    lt_free(pos);
+    lt_vecs_free(Z);
     return rc;
 }

@@ -4,11 +4,15 @@
 #include "latent/graph.h"
 #include "../core/strmap.h"
 struct lt_graph_internal {
-    int64_t *off; int32_t *adj; float *w;   /* owned arrays (NULL when mapped) */
-    char *label_blob;                       /* owned (NULL when mapped) */
-    lt__strmap *map;                        /* label -> node, built on first lt_graph_find */
-    void *map_base; size_t map_len;         /* a mapped cache file */
-    float *alias_p; int32_t *alias_i;       /* weighted first-order sampling: per arc (walk.c) */
+    int64_t *off;
+    int32_t *adj;
+    float *w; /* owned arrays (NULL when mapped) */
+    char *label_blob; /* owned (NULL when mapped) */
+    lt__strmap *map; /* label -> node, built on first lt_graph_find */
+    void *map_base;
+    size_t map_len; /* a mapped cache file */
+    float *alias_p;
+    int32_t *alias_i; /* weighted first-order sampling: per arc (walk.c) */
 };
 /* Is there an arc t -> x? (binary search of t's sorted row) */
 static inline int lt__graph_has_arc(const lt_graph *g, int64_t t, int32_t x) {
@@ -23,6 +27,6 @@ static inline int lt__graph_has_arc(const lt_graph *g, int64_t t, int32_t x) {
 /* walk.c: checks the walk options and builds the alias tables (weighted graphs) */
 int lt__walk_prepare(const lt_graph *g, const lt_walk_opts *o);
 /* one round of walks into buf (n_starts x (length + 1), -1 padded); returns the words */
-int64_t lt__walk_round(const lt_graph *g, const lt_walk_opts *o, const int32_t *starts, int64_t n_starts, int64_t round,
-                       const int32_t *vid, int32_t *buf);
+int64_t lt__walk_round(const lt_graph *g, const lt_walk_opts *o, const int32_t *starts,
+        int64_t n_starts, int64_t round, const int32_t *vid, int32_t *buf);
 #endif

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <stdlib.h>
 
-
-const char *lt_metric_name(lt_metric m) { return m == LT_METRIC_L2 ? "l2" : m == LT_METRIC_IP ? "ip" : "cosine"; }
+const char *lt_metric_name(lt_metric m) {
+    return m == LT_METRIC_L2 ? "l2" : m == LT_METRIC_IP ? "ip" : "cosine";
+}
 int lt_metric_from_name(const char *s, lt_metric *out) {
     if (!strcmp(s, "l2")) *out = LT_METRIC_L2;
     else if (!strcmp(s, "ip")) *out = LT_METRIC_IP;
@@ -23,13 +24,18 @@ int lt_metric_from_name(const char *s, lt_metric *out) {
 #define SCAN 256
 
 typedef struct {
-    const lt_vecs *base; const float *Q; int64_t nq, ldq; int k; lt_metric m;
-    const double *bn2;   /* |x|^2 (double) per base row; for cosine 1/|x| */
-    const float *bn2f;   /* the same in float, for the candidate pass */
+    const lt_vecs *base;
+    const float *Q;
+    int64_t nq, ldq;
+    int k;
+    lt_metric m;
+    const double *bn2; /* |x|^2 (double) per base row; for cosine 1/|x| */
+    const float *bn2f; /* the same in float, for the candidate pass */
     double maxn2;
-    float *Dout; int64_t *Iout;
+    float *Dout;
+    int64_t *Iout;
     int rc;
-    int packed;          /* candidate pass on latent's packed GEMM (else OpenBLAS sgemm) */
+    int packed; /* candidate pass on latent's packed GEMM (else OpenBLAS sgemm) */
 } ex_ctx;
 
 static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, double qn, double xn) {
@@ -38,15 +44,24 @@ static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, dou
     int64_t j = 0;
     if (m == LT_METRIC_L2) {
         for (; j + 4 <= d; j += 4) {
-            double t0 = (double)q[j] - x[j], t1 = (double)q[j + 1] - x[j + 1], t2 = (double)q[j + 2] - x[j + 2], t3 = (double)q[j + 3] - x[j + 3];
-            s0 += t0 * t0; s1 += t1 * t1; s2 += t2 * t2; s3 += t3 * t3;
+            double t0 = (double)q[j] - x[j], t1 = (double)q[j + 1] - x[j + 1],
+                   t2 = (double)q[j + 2] - x[j + 2], t3 = (double)q[j + 3] - x[j + 3];
+            s0 += t0 * t0;
+            s1 += t1 * t1;
+            s2 += t2 * t2;
+            s3 += t3 * t3;
         }
-        for (; j < d; j++) { double t = (double)q[j] - x[j]; s0 += t * t; }
+        for (; j < d; j++) {
+            double t = (double)q[j] - x[j];
+            s0 += t * t;
+        }
         return (s0 + s1) + (s2 + s3);
     }
     for (; j + 4 <= d; j += 4) {
-        s0 += (double)q[j] * x[j]; s1 += (double)q[j + 1] * x[j + 1];
-        s2 += (double)q[j + 2] * x[j + 2]; s3 += (double)q[j + 3] * x[j + 3];
+        s0 += (double)q[j] * x[j];
+        s1 += (double)q[j + 1] * x[j + 1];
+        s2 += (double)q[j + 2] * x[j + 2];
+        s3 += (double)q[j + 3] * x[j + 3];
     }
     for (; j < d; j++) s0 += (double)q[j] * x[j];
     double s = (s0 + s1) + (s2 + s3);
@@ -55,7 +70,9 @@ static double dist_d(const float *q, const float *x, int64_t d, lt_metric m, dou
 }
 
 /* |x| for cosine (bn2 holds 1/|x|), unused otherwise */
-static inline double xnorm(const ex_ctx *c, int64_t x) { return c->m == LT_METRIC_COS ? (c->bn2[x] > 0 ? 1 / c->bn2[x] : 0) : 0; }
+static inline double xnorm(const ex_ctx *c, int64_t x) {
+    return c->m == LT_METRIC_COS ? (c->bn2[x] > 0 ? 1 / c->bn2[x] : 0) : 0;
+}
 
 /* Keeps the `cap` best (distance, id) pairs sorted ascending, ties by id; *cnt grows to cap. */
 static inline void keep_best(double *cd, int64_t *ci, int *cnt, int cap, double dd, int64_t x) {
@@ -63,8 +80,13 @@ static inline void keep_best(double *cd, int64_t *ci, int *cnt, int cap, double 
     if (*cnt < cap) z = (*cnt)++;
     else if (dd < cd[cap - 1] || (dd == cd[cap - 1] && x < ci[cap - 1])) z = cap - 1;
     else return;
-    while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) { cd[z] = cd[z - 1]; ci[z] = ci[z - 1]; z--; }
-    cd[z] = dd; ci[z] = x;
+    while (z > 0 && (cd[z - 1] > dd || (cd[z - 1] == dd && ci[z - 1] > x))) {
+        cd[z] = cd[z - 1];
+        ci[z] = ci[z - 1];
+        z--;
+    }
+    cd[z] = dd;
+    ci[z] = x;
 }
 
 /* Bound on |float distance - exact distance| for any row, whatever order sgemm sums in:
@@ -83,15 +105,18 @@ static double float_err(lt_metric m, int64_t d, double qn, double X) {
  * as the right operand (panels of 32), base rows are the left operand read in place, and
  * each 12 x 32 score tile is scanned while still in L1 against the 32 queries' current
  * k-th distances (no score block in memory, no per-block packing of the base). */
-static void cand_packed(const ex_ctx *c, const lt_kernels *K, const float *Qb, int nb, const double *qn2, lt_topk *h,
-                        float *Pq, float *thr, float *qnf, float *tile) {
+static void cand_packed(const ex_ctx *c, const lt_kernels *K, const float *Qb, int nb,
+        const double *qn2, lt_topk *h, float *Pq, float *thr, float *qnf, float *tile) {
     const lt_vecs *B = c->base;
     int64_t n = B->n, ld = B->ld;
     int d = (int)B->d, mode = c->m == LT_METRIC_L2 ? 0 : c->m == LT_METRIC_IP ? 1 : 2;
     int MR = K->gemm_mr, np = (nb + LT_GEMM_NR - 1) / LT_GEMM_NR;
     lt_pack_rows_to(Pq, Qb, nb, d, ld);
-    for (int i = 0; i < np * LT_GEMM_NR; i++) { qnf[i] = i < nb ? (float)qn2[i] : 0; thr[i] = INFINITY; }
-    int64_t mc = (262144 / (ld * 4)) / MR * MR;   /* about 256 KiB of base rows per pass */
+    for (int i = 0; i < np * LT_GEMM_NR; i++) {
+        qnf[i] = i < nb ? (float)qn2[i] : 0;
+        thr[i] = INFINITY;
+    }
+    int64_t mc = (262144 / (ld * 4)) / MR * MR; /* about 256 KiB of base rows per pass */
     if (mc < MR) mc = MR;
     float dist[LT_GEMM_NR];
     for (int64_t x0 = 0; x0 < n; x0 += mc) {
@@ -102,9 +127,11 @@ static void cand_packed(const ex_ctx *c, const lt_kernels *K, const float *Qb, i
             float *th = thr + p * LT_GEMM_NR;
             for (int64_t r0 = x0; r0 < x1; r0 += MR) {
                 int mr = (int)(x1 - r0 < MR ? x1 - r0 : MR);
-                K->gemm_ukr(mr, nr, d, B->data + r0 * ld, ld, Bp, LT_GEMM_NR, tile, LT_GEMM_NR, NULL, 0);
+                K->gemm_ukr(mr, nr, d, B->data + r0 * ld, ld, Bp, LT_GEMM_NR, tile, LT_GEMM_NR,
+                        NULL, 0);
                 for (int r = 0; r < mr; r++) {
-                    uint32_t m = K->scan32(tile + r * LT_GEMM_NR, nr, c->bn2f[r0 + r], qnf + p * LT_GEMM_NR, th, mode, dist);
+                    uint32_t m = K->scan32(tile + r * LT_GEMM_NR, nr, c->bn2f[r0 + r],
+                            qnf + p * LT_GEMM_NR, th, mode, dist);
                     while (m) {
                         int j = __builtin_ctz(m);
                         m &= m - 1;
@@ -138,9 +165,14 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
     float *fd = lt_malloc((size_t)kmax * 4);
     int64_t *fi = lt_malloc((size_t)kmax * 8);
     lt_topk *heaps = lt_malloc(QB * sizeof(lt_topk));
-    float *Pq = c->packed ? lt_aligned_alloc(lt_packed_floats(QB, (int)d) * 4) : NULL, *thr = lt_malloc((QB + LT_GEMM_NR) * 4);
+    float *Pq = c->packed ? lt_aligned_alloc(lt_packed_floats(QB, (int)d) * 4) : NULL,
+          *thr = lt_malloc((QB + LT_GEMM_NR) * 4);
     float *qnf = lt_malloc((QB + LT_GEMM_NR) * 4), *tile = lt_aligned_alloc(16 * LT_GEMM_NR * 4);
-    if ((c->packed && !Pq) || !thr || !qnf || !tile || !S || !Qb || !hd || !hi || !cd || !ci || !qn2buf || !heaps || !sidx || !sdst || !fd || !fi) { c->rc = LT_ENOMEM; goto out; }
+    if ((c->packed && !Pq) || !thr || !qnf || !tile || !S || !Qb || !hd || !hi || !cd || !ci ||
+            !qn2buf || !heaps || !sidx || !sdst || !fd || !fi) {
+        c->rc = LT_ENOMEM;
+        goto out;
+    }
     for (int64_t q0 = b; q0 < e; q0 += QB) {
         int nb = (int)(e - q0 < QB ? e - q0 : QB);
         double *qn2 = qn2buf;
@@ -153,33 +185,36 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             double s = 0;
             for (int64_t j = 0; j < d; j++) s += (double)q[j] * q[j];
             qn2[i] = s;
-            h[i] = (lt_topk){hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kk};
+            h[i] = (lt_topk){ hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kk };
         }
         if (c->packed && nb >= LT_GEMM_NR) cand_packed(c, K, Qb, nb, qn2, h, Pq, thr, qnf, tile);
-        else for (int64_t x0 = 0; x0 < n; x0 += NB) {
-            int mb = (int)(n - x0 < NB ? n - x0 : NB);
-            lt_sgemm(0, 1, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f, S, NB);
-            const float *bf = c->bn2f + x0;
-            int mode = c->m == LT_METRIC_L2 ? 0 : c->m == LT_METRIC_IP ? 1 : 2;
-            for (int i = 0; i < nb; i++) {
-                const float *row = S + (int64_t)i * NB;
-                lt_topk *hh = &h[i];
-                /* SIMD scan keeps only rows under the current k-th distance; the heap sees
+        else
+            for (int64_t x0 = 0; x0 < n; x0 += NB) {
+                int mb = (int)(n - x0 < NB ? n - x0 : NB);
+                lt_sgemm(0, 1, nb, mb, (int)ld, 1.0f, Qb, (int)ld, B->data + x0 * ld, (int)ld, 0.0f,
+                        S, NB);
+                const float *bf = c->bn2f + x0;
+                int mode = c->m == LT_METRIC_L2 ? 0 : c->m == LT_METRIC_IP ? 1 : 2;
+                for (int i = 0; i < nb; i++) {
+                    const float *row = S + (int64_t)i * NB;
+                    lt_topk *hh = &h[i];
+                    /* SIMD scan keeps only rows under the current k-th distance; the heap sees
                  * few. The threshold is refreshed every SCAN rows (and the heap filled
                  * exactly first), so the pushes stay near k ln(n/k) per query. */
-                for (int j0 = 0; j0 < mb;) {
-                    int full = hh->n == hh->k;
-                    int len = full ? SCAN : hh->k - hh->n;
-                    if (len > mb - j0) len = mb - j0;
-                    int nc = K->scan_below(row + j0, bf + j0, len, mode, (float)qn2[i], full ? hh->d[0] : INFINITY, sidx, sdst);
-                    for (int t = 0; t < nc; t++) {
-                        if (hh->n == hh->k && !(sdst[t] <= hh->d[0])) continue;
-                        lt_topk_push(hh, sdst[t], x0 + j0 + sidx[t]);
+                    for (int j0 = 0; j0 < mb;) {
+                        int full = hh->n == hh->k;
+                        int len = full ? SCAN : hh->k - hh->n;
+                        if (len > mb - j0) len = mb - j0;
+                        int nc = K->scan_below(row + j0, bf + j0, len, mode, (float)qn2[i],
+                                full ? hh->d[0] : INFINITY, sidx, sdst);
+                        for (int t = 0; t < nc; t++) {
+                            if (hh->n == hh->k && !(sdst[t] <= hh->d[0])) continue;
+                            lt_topk_push(hh, sdst[t], x0 + j0 + sidx[t]);
+                        }
+                        j0 += len;
                     }
-                    j0 += len;
                 }
             }
-        }
         /* re-rank in double; verify the float candidates cannot have missed a closer row */
         for (int i = 0; i < nb; i++) {
             const float *q = c->Q + (q0 + i) * c->ldq;
@@ -194,7 +229,8 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
             int safe = cnt == n || (kout > 0 && lim < (double)worst);
             int cnt1 = 0;
             for (int t = 0; t < cnt && (double)fd[t] <= lim; t++)
-                keep_best(cd, ci, &cnt1, kmax, dist_d(q, lt_vecs_row(B, fi[t]), d, c->m, qn, xnorm(c, fi[t])), fi[t]);
+                keep_best(cd, ci, &cnt1, kmax,
+                        dist_d(q, lt_vecs_row(B, fi[t]), d, c->m, qn, xnorm(c, fi[t])), fi[t]);
             if (cnt1 < kout) kout = cnt1;
             if (!safe) {
                 if (kk + 2 <= kmax) kk += 2;
@@ -202,41 +238,76 @@ static void ex_block(void *ud, int64_t b, int64_t e, int tid) {
                  * matrix-vector product), keep every row within 2*err of the float k-th best,
                  * and re-rank those in double: still exact, without a full double scan. */
                 float *dist = lt_malloc((size_t)n * 4);
-                if (!dist) { c->rc = LT_ENOMEM; goto out; }
-                lt_sgemv(0, (int)n, (int)ld, 1.0f, B->data, (int)ld, Qb + (int64_t)i * ld, 0.0f, dist);
+                if (!dist) {
+                    c->rc = LT_ENOMEM;
+                    goto out;
+                }
+                lt_sgemv(0, (int)n, (int)ld, 1.0f, B->data, (int)ld, Qb + (int64_t)i * ld, 0.0f,
+                        dist);
                 for (int64_t x = 0; x < n; x++)
-                    dist[x] = c->m == LT_METRIC_L2 ? ((float)qn2[i] + c->bn2f[x]) - 2 * dist[x] : c->m == LT_METRIC_IP ? 1 - dist[x] : 1 - dist[x] * c->bn2f[x];
-                lt_topk kth = {hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kout};
+                    dist[x] = c->m == LT_METRIC_L2 ? ((float)qn2[i] + c->bn2f[x]) - 2 * dist[x]
+                            : c->m == LT_METRIC_IP ? 1 - dist[x]
+                                                   : 1 - dist[x] * c->bn2f[x];
+                lt_topk kth = { hd + (int64_t)i * kmax, hi + (int64_t)i * kmax, 0, kout };
                 for (int64_t x = 0; x < n; x++) lt_topk_push(&kth, dist[x], x);
                 float thr = (float)((double)kth.d[0] + 2 * err);
                 int cnt2 = 0;
                 for (int64_t x = 0; x < n; x++)
-                    if (dist[x] <= thr) keep_best(cd, ci, &cnt2, kout, dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xnorm(c, x)), x);
+                    if (dist[x] <= thr)
+                        keep_best(cd, ci, &cnt2, kout,
+                                dist_d(q, lt_vecs_row(B, x), d, c->m, qn, xnorm(c, x)), x);
                 lt_free(dist);
             }
             float *Do = c->Dout + (q0 + i) * c->k;
             int64_t *Io = c->Iout + (q0 + i) * c->k;
             for (int t = 0; t < c->k; t++) {
-                if (t < kout) { Do[t] = (float)cd[t]; Io[t] = ci[t]; }
-                else { Do[t] = INFINITY; Io[t] = -1; }
+                if (t < kout) {
+                    Do[t] = (float)cd[t];
+                    Io[t] = ci[t];
+                } else {
+                    Do[t] = INFINITY;
+                    Io[t] = -1;
+                }
             }
         }
     }
 out:
-    lt_aligned_free(S); lt_aligned_free(Qb);
-    lt_free(hd); lt_free(hi); lt_free(cd); lt_free(ci); lt_free(qn2buf); lt_free(heaps); lt_free(sidx); lt_free(sdst); lt_free(fd); lt_free(fi); lt_aligned_free(Pq); lt_free(thr); lt_free(qnf); lt_aligned_free(tile);
+    lt_aligned_free(S);
+    lt_aligned_free(Qb);
+    lt_free(hd);
+    lt_free(hi);
+    lt_free(cd);
+    lt_free(ci);
+    lt_free(qn2buf);
+    lt_free(heaps);
+    lt_free(sidx);
+    lt_free(sdst);
+    lt_free(fd);
+    lt_free(fi);
+    lt_aligned_free(Pq);
+    lt_free(thr);
+    lt_free(qnf);
+    lt_aligned_free(tile);
 }
 
-int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m, int n_threads, float *Dres, int64_t *Ires) {
+int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, int k, lt_metric m,
+        int n_threads, float *Dres, int64_t *Ires) {
     if (k <= 0) return lt_err(LT_EINVAL, "k must be positive");
     if (nq <= 0) return LT_OK;
     if (base->n == 0) {
-        for (int64_t i = 0; i < nq * k; i++) { Dres[i] = INFINITY; Ires[i] = -1; }
+        for (int64_t i = 0; i < nq * k; i++) {
+            Dres[i] = INFINITY;
+            Ires[i] = -1;
+        }
         return LT_OK;
     }
     double *bn2 = lt_malloc((size_t)base->n * 8);
     float *bn2f = lt_malloc((size_t)base->n * 4);
-    if (!bn2 || !bn2f) { lt_free(bn2); lt_free(bn2f); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!bn2 || !bn2f) {
+        lt_free(bn2);
+        lt_free(bn2f);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     double mx = 0;
     for (int64_t i = 0; i < base->n; i++) {
         const float *x = lt_vecs_row(base, i);
@@ -250,25 +321,32 @@ int lt_knn_exact(const lt_vecs *base, const float *Q, int64_t nq, int64_t ldq, i
     float *Qn = NULL;
     if (m == LT_METRIC_COS) {
         Qn = lt_malloc((size_t)nq * (size_t)base->d * 4);
-        if (!Qn) { lt_free(bn2); lt_free(bn2f); return lt_err(LT_ENOMEM, "out of memory"); }
+        if (!Qn) {
+            lt_free(bn2);
+            lt_free(bn2f);
+            return lt_err(LT_ENOMEM, "out of memory");
+        }
         for (int64_t i = 0; i < nq; i++) {
             double s = 0;
             for (int64_t j = 0; j < base->d; j++) s += (double)Q[i * ldq + j] * Q[i * ldq + j];
             float inv = s > 0 ? (float)(1 / sqrt(s)) : 0;
             for (int64_t j = 0; j < base->d; j++) Qn[i * base->d + j] = Q[i * ldq + j] * inv;
         }
-        Q = Qn; ldq = base->d;
+        Q = Qn;
+        ldq = base->d;
     }
-    ex_ctx c = {base, Q, nq, ldq, k, m, bn2, bn2f, mx, Dres, Ires, LT_OK, 1};
+    ex_ctx c = { base, Q, nq, ldq, k, m, bn2, bn2f, mx, Dres, Ires, LT_OK, 1 };
     /* LATENT_EXACT=blas picks the OpenBLAS candidate pass (tests compare the two) */
     const char *ev = getenv("LATENT_EXACT");
     if (ev && !strcmp(ev, "blas")) c.packed = 0;
     if (n_threads < 1) n_threads = 1;
-    int saved = lt_blas_begin(1);   /* parallel over query blocks instead */
+    int saved = lt_blas_begin(1); /* parallel over query blocks instead */
     /* blocks of QB queries per task keep the partition static */
     int rc = lt_parallel_for(n_threads, nq, ex_block, &c);
     lt_blas_end(saved);
-    lt_free(bn2); lt_free(bn2f); lt_free(Qn);
+    lt_free(bn2);
+    lt_free(bn2f);
+    lt_free(Qn);
     if (rc == LT_OK) rc = c.rc;
     return rc ? lt_err(rc, "exact search: out of memory") : LT_OK;
 }

@@ -14,50 +14,59 @@
 #define MAX_LEVEL 30
 
 typedef struct chunk {
-    float *vec;                 /* CH x ld (f32 storage, or compact storage with re-ranking) */
-    uint8_t *code;              /* CH x code_bytes (compact storage) */
-    float *scale;               /* CH (int8) */
-    int32_t *l0;                /* CH x (1 + 2M): count then links */
-    int32_t **up;               /* CH pointers: level x (1 + M) */
+    float *vec; /* CH x ld (f32 storage, or compact storage with re-ranking) */
+    uint8_t *code; /* CH x code_bytes (compact storage) */
+    float *scale; /* CH (int8) */
+    int32_t *l0; /* CH x (1 + 2M): count then links */
+    int32_t **up; /* CH pointers: level x (1 + M) */
     uint8_t *level;
     _Atomic uint8_t *deleted;
     atomic_flag *lock;
     int64_t *ext;
-    int mapped;                 /* arrays point into the loaded file (v2); up[] and lock are ours */
+    int mapped; /* arrays point into the loaded file (v2); up[] and lock are ours */
 } chunk;
 
-typedef struct vis { uint32_t *tag; size_t cap; uint32_t cur; struct vis *next; } vis;
+typedef struct vis {
+    uint32_t *tag;
+    size_t cap;
+    uint32_t cur;
+    struct vis *next;
+} vis;
 
 struct lt_hnsw {
     lt_hnsw_opts o;
     int64_t d, ld;
     int M, M0;
-    int64_t code_bytes;         /* 2*ld (f16), ld (int8), 0 (f32) */
+    int64_t code_bytes; /* 2*ld (f16), ld (int8), 0 (f32) */
     int keep_vec;
     double mL;
     chunk *chunks[MAX_CHUNKS];
-    _Atomic int64_t n;          /* nodes published: storage of every node < n is initialised */
-    int64_t n_res;              /* nodes reserved by writers (under mlock); n <= n_res */
+    _Atomic int64_t n; /* nodes published: storage of every node < n is initialised */
+    int64_t n_res; /* nodes reserved by writers (under mlock); n <= n_res */
     _Atomic int64_t n_deleted;
-    pthread_mutex_t glock;      /* entry point, max level, level RNG */
-    int32_t entry; int max_level;
+    pthread_mutex_t glock; /* entry point, max level, level RNG */
+    int32_t entry;
+    int max_level;
     lt_rng rng;
-    pthread_mutex_t mlock;      /* id map */
-    int64_t *map_k; int32_t *map_v; uint64_t map_cap, map_n;
-    pthread_mutex_t vlock;      /* visited pool */
+    pthread_mutex_t mlock; /* id map */
+    int64_t *map_k;
+    int32_t *map_v;
+    uint64_t map_cap, map_n;
+    pthread_mutex_t vlock; /* visited pool */
     vis *pool;
     const lt_kernels *K;
-    int pf_ahead;               /* rows prefetched whole ahead in a neighbour scan (short rows: 3; 0: next row's first line) */
-    int has_base;               /* what the index was built from, recorded by lt_hnsw_set_base and */
-    lt_hnsw_base base;          /* dropped by any later change (header words 12-15) */
-    unsigned char *map;         /* a v2 file the full chunks point into: mmap'ed, or a heap copy */
+    int pf_ahead; /* rows prefetched whole ahead in a neighbour scan (short rows: 3; 0: next row's first line) */
+    int has_base; /* what the index was built from, recorded by lt_hnsw_set_base and */
+    lt_hnsw_base base; /* dropped by any later change (header words 12-15) */
+    unsigned char *map; /* a v2 file the full chunks point into: mmap'ed, or a heap copy */
     size_t map_len;
     int map_heap;
 };
 
-
 static inline chunk *CHK(const lt_hnsw *h, int64_t i) { return h->chunks[i >> CH_BITS]; }
-static inline float *VEC(const lt_hnsw *h, int64_t i) { return CHK(h, i)->vec + (i & (CH - 1)) * h->ld; }
+static inline float *VEC(const lt_hnsw *h, int64_t i) {
+    return CHK(h, i)->vec + (i & (CH - 1)) * h->ld;
+}
 static inline int32_t *LINKS(const lt_hnsw *h, int64_t i, int lc) {
     chunk *c = CHK(h, i);
     int64_t j = i & (CH - 1);
@@ -81,9 +90,16 @@ static inline void write_links(int32_t *Lp, const int32_t *ids, int cnt) {
     for (int j = 0; j < cnt; j++) atomic_store_explicit(&L[1 + j], ids[j], memory_order_relaxed);
     atomic_store_explicit(&L[0], cnt, memory_order_release);
 }
-static inline void LOCK(const lt_hnsw *h, int64_t i) { atomic_flag *f = &CHK(h, i)->lock[i & (CH - 1)]; while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {} }
-static inline void UNLOCK(const lt_hnsw *h, int64_t i) { atomic_flag_clear_explicit(&CHK(h, i)->lock[i & (CH - 1)], memory_order_release); }
-static inline int DELETED(const lt_hnsw *h, int64_t i) { return atomic_load_explicit(&CHK(h, i)->deleted[i & (CH - 1)], memory_order_relaxed); }
+static inline void LOCK(const lt_hnsw *h, int64_t i) {
+    atomic_flag *f = &CHK(h, i)->lock[i & (CH - 1)];
+    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) {}
+}
+static inline void UNLOCK(const lt_hnsw *h, int64_t i) {
+    atomic_flag_clear_explicit(&CHK(h, i)->lock[i & (CH - 1)], memory_order_release);
+}
+static inline int DELETED(const lt_hnsw *h, int64_t i) {
+    return atomic_load_explicit(&CHK(h, i)->deleted[i & (CH - 1)], memory_order_relaxed);
+}
 static inline int64_t EXT(const lt_hnsw *h, int64_t i) { return CHK(h, i)->ext[i & (CH - 1)]; }
 static inline int LEVEL(const lt_hnsw *h, int64_t i) { return CHK(h, i)->level[i & (CH - 1)]; }
 
@@ -91,5 +107,6 @@ static inline int LEVEL(const lt_hnsw *h, int64_t i) { return CHK(h, i)->level[i
 int lt__hnsw_map_put(lt_hnsw *h, int64_t k, int32_t v);
 int32_t lt__hnsw_map_get(const lt_hnsw *h, int64_t k);
 int lt__hnsw_alloc_chunk(lt_hnsw *h, int64_t ci);
-int32_t lt__hnsw_new_node(lt_hnsw *h, const float *x, int64_t id, int level, int raw, float *prepared);
+int32_t lt__hnsw_new_node(
+        lt_hnsw *h, const float *x, int64_t id, int level, int raw, float *prepared);
 #endif

@@ -25,7 +25,11 @@
 enum { VERSION = 3 };
 enum { S_EXT, S_LEVEL, S_DEL, S_VEC, S_CODE, S_SCALE, S_L0, S_UP };
 
-typedef struct { const lt_hnsw *h; int64_t n; int what; } section;
+typedef struct {
+    const lt_hnsw *h;
+    int64_t n;
+    int what;
+} section;
 
 /* a section's bytes, chunk by chunk (each chunk's part is contiguous), upper links node by node */
 static int fill(void *ctx, lt_box_out *o) {
@@ -74,13 +78,16 @@ int lt_hnsw_save(const lt_hnsw *h, const char *path) {
         lt_boxw_meta_u64(w, "base_data_hash", h->base.data_hash);
     }
     section s[8];
-    for (int i = 0; i < 8; i++) s[i] = (section){h, n, i};
+    for (int i = 0; i < 8; i++) s[i] = (section){ h, n, i };
     lt_boxw_array_fill(w, "ext", LT_BOX_I64, n, 1, 0, fill, &s[S_EXT]);
     lt_boxw_array_fill(w, "level", LT_BOX_U8, n, 1, 0, fill, &s[S_LEVEL]);
     lt_boxw_array_fill(w, "deleted", LT_BOX_U8, n, 1, 0, fill, &s[S_DEL]);
-    if (h->keep_vec) lt_boxw_array_fill(w, "vectors", LT_BOX_F32, n, h->d, h->ld - h->d, fill, &s[S_VEC]);
-    if (h->code_bytes) lt_boxw_array_fill(w, "codes", LT_BOX_U8, n, h->code_bytes, 0, fill, &s[S_CODE]);
-    if (h->o.storage == LT_HNSW_INT8) lt_boxw_array_fill(w, "scales", LT_BOX_F32, n, 1, 0, fill, &s[S_SCALE]);
+    if (h->keep_vec)
+        lt_boxw_array_fill(w, "vectors", LT_BOX_F32, n, h->d, h->ld - h->d, fill, &s[S_VEC]);
+    if (h->code_bytes)
+        lt_boxw_array_fill(w, "codes", LT_BOX_U8, n, h->code_bytes, 0, fill, &s[S_CODE]);
+    if (h->o.storage == LT_HNSW_INT8)
+        lt_boxw_array_fill(w, "scales", LT_BOX_F32, n, 1, 0, fill, &s[S_SCALE]);
     lt_boxw_array_fill(w, "links0", LT_BOX_I32, n, 1 + h->M0, 0, fill, &s[S_L0]);
     lt_boxw_array_fill(w, "links_up", LT_BOX_I32, (int64_t)up_total, 1, 0, fill, &s[S_UP]);
     lt_boxw_array(w, "rng", LT_BOX_U64, 1, 4, 0, h->rng.s);
@@ -88,18 +95,24 @@ int lt_hnsw_save(const lt_hnsw *h, const char *path) {
 }
 
 /* every link in range and pointing at a node present on that level; the entry point */
-static int check_links(lt_hnsw *h, int64_t max_level, int64_t entry, int64_t n_deleted, const char *name) {
+static int check_links(
+        lt_hnsw *h, int64_t max_level, int64_t entry, int64_t n_deleted, const char *name) {
     int64_t n = atomic_load(&h->n);
     for (int64_t i = 0; i < n; i++)
         for (int lc = 0; lc <= LEVEL(h, i); lc++) {
             int32_t *L = LINKS(h, i, lc);
             int mx = lc ? h->M : h->M0;
-            if (L[0] < 0 || L[0] > mx) return lt_err(LT_EFORMAT, "%s: node %lld has a bad link count", name, (long long)i);
+            if (L[0] < 0 || L[0] > mx)
+                return lt_err(LT_EFORMAT, "%s: node %lld has a bad link count", name, (long long)i);
             for (int j = 0; j < L[0]; j++)
-                if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc) return lt_err(LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i);
+                if (L[1 + j] < 0 || L[1 + j] >= n || LEVEL(h, L[1 + j]) < lc)
+                    return lt_err(
+                            LT_EFORMAT, "%s: node %lld links to a bad node", name, (long long)i);
         }
-    if (n > 0 && LEVEL(h, entry) != max_level) return lt_err(LT_EFORMAT, "%s: entry point level mismatch", name);
-    h->max_level = (int)max_level; h->entry = (int32_t)entry;
+    if (n > 0 && LEVEL(h, entry) != max_level)
+        return lt_err(LT_EFORMAT, "%s: entry point level mismatch", name);
+    h->max_level = (int)max_level;
+    h->entry = (int32_t)entry;
     atomic_store(&h->n_deleted, n_deleted);
     return LT_OK;
 }
@@ -110,15 +123,24 @@ static int read_meta(const lt_box *b, const char *name, lt_hnsw_opts *o, int64_t
     int64_t v[6];
     int rc;
     if ((rc = lt_box_i64(b, "dim", 1, 1 << 20, d)) || (rc = lt_box_i64(b, "metric", 0, 2, &v[0])) ||
-        (rc = lt_box_i64(b, "M", 2, 256, &v[1])) || (rc = lt_box_i64(b, "ef_construction", 1, INT32_MAX, &v[2])) ||
-        (rc = lt_box_u64(b, "seed", &o->seed)) || (rc = lt_box_i64(b, "storage", 0, 2, &v[3])) ||
-        (rc = lt_box_i64(b, "rerank", 0, 1, &v[4])) || (rc = lt_box_i64(b, "nodes", 0, (int64_t)MAX_CHUNKS * CH, &x[0])) ||
-        (rc = lt_box_i64(b, "max_level", -1, MAX_LEVEL, &x[1])) || (rc = lt_box_i64(b, "entry", -1, INT32_MAX, &x[2])) ||
-        (rc = lt_box_i64(b, "deleted", 0, x[0], &x[3])))
+            (rc = lt_box_i64(b, "M", 2, 256, &v[1])) ||
+            (rc = lt_box_i64(b, "ef_construction", 1, INT32_MAX, &v[2])) ||
+            (rc = lt_box_u64(b, "seed", &o->seed)) ||
+            (rc = lt_box_i64(b, "storage", 0, 2, &v[3])) ||
+            (rc = lt_box_i64(b, "rerank", 0, 1, &v[4])) ||
+            (rc = lt_box_i64(b, "nodes", 0, (int64_t)MAX_CHUNKS * CH, &x[0])) ||
+            (rc = lt_box_i64(b, "max_level", -1, MAX_LEVEL, &x[1])) ||
+            (rc = lt_box_i64(b, "entry", -1, INT32_MAX, &x[2])) ||
+            (rc = lt_box_i64(b, "deleted", 0, x[0], &x[3])))
         return rc;
-    o->metric = (lt_metric)v[0]; o->M = (int)v[1]; o->ef_construction = (int)v[2]; o->storage = (int)v[3]; o->rerank = (int)v[4];
+    o->metric = (lt_metric)v[0];
+    o->M = (int)v[1];
+    o->ef_construction = (int)v[2];
+    o->storage = (int)v[3];
+    o->rerank = (int)v[4];
     if (x[2] >= (x[0] ? x[0] : 1) || (x[0] > 0) != (x[2] >= 0))
-        return lt_err(LT_EFORMAT, "%s: metadata: entry point %lld for %lld nodes", name, (long long)x[2], (long long)x[0]);
+        return lt_err(LT_EFORMAT, "%s: metadata: entry point %lld for %lld nodes", name,
+                (long long)x[2], (long long)x[0]);
     return LT_OK;
 }
 
@@ -132,14 +154,19 @@ static int parse_box(unsigned char *base, size_t len, int heap, const char *name
     lt_hnsw_opts o;
     int64_t d, x[4];
     lt_hnsw *h = NULL;
-    if (lt_box_version(b) != VERSION) { rc = lt_err(LT_EFORMAT, "%s: offset 8: index version %u (this latent reads %d)", name, lt_box_version(b), VERSION); goto fail_box; }
+    if (lt_box_version(b) != VERSION) {
+        rc = lt_err(LT_EFORMAT, "%s: offset 8: index version %u (this latent reads %d)", name,
+                lt_box_version(b), VERSION);
+        goto fail_box;
+    }
     if ((rc = read_meta(b, name, &o, &d, x))) goto fail_box;
     int64_t n = x[0];
     if ((rc = lt_hnsw_new(&h, d, &o))) goto fail_box;
     if (lt_box_meta(b, "base_rows")) {
         int64_t rows;
-        if ((rc = lt_box_i64(b, "base_rows", 0, INT64_MAX, &rows)) || (rc = lt_box_u64(b, "base_labels_hash", &h->base.labels_hash)) ||
-            (rc = lt_box_u64(b, "base_data_hash", &h->base.data_hash)))
+        if ((rc = lt_box_i64(b, "base_rows", 0, INT64_MAX, &rows)) ||
+                (rc = lt_box_u64(b, "base_labels_hash", &h->base.labels_hash)) ||
+                (rc = lt_box_u64(b, "base_data_hash", &h->base.data_hash)))
             goto fail;
         h->has_base = 1;
         h->base.rows = rows;
@@ -153,24 +180,36 @@ static int parse_box(unsigned char *base, size_t len, int heap, const char *name
     int ok = del != NULL;
     if (ok && h->keep_vec) {
         int64_t pad = -1;
-        ok = (vec = lt_box_need(b, "vectors", LT_BOX_F32, n, d)) && lt_box_shape(b, "vectors", NULL, NULL, &pad) && pad == h->ld - d;
-        if (vec && !ok) lt_err(LT_EFORMAT, "%s: offset %zu: vectors padded to %lld floats, %lld expected", name, lt_box_offset(b, "vectors"), (long long)(d + pad), (long long)h->ld);
+        ok = (vec = lt_box_need(b, "vectors", LT_BOX_F32, n, d)) &&
+                lt_box_shape(b, "vectors", NULL, NULL, &pad) && pad == h->ld - d;
+        if (vec && !ok)
+            lt_err(LT_EFORMAT, "%s: offset %zu: vectors padded to %lld floats, %lld expected", name,
+                    lt_box_offset(b, "vectors"), (long long)(d + pad), (long long)h->ld);
     }
-    if (ok && h->code_bytes) ok = (code = lt_box_need(b, "codes", LT_BOX_U8, n, h->code_bytes)) != NULL;
-    if (ok && o.storage == LT_HNSW_INT8) ok = (scale = lt_box_need(b, "scales", LT_BOX_F32, n, 1)) != NULL;
+    if (ok && h->code_bytes)
+        ok = (code = lt_box_need(b, "codes", LT_BOX_U8, n, h->code_bytes)) != NULL;
+    if (ok && o.storage == LT_HNSW_INT8)
+        ok = (scale = lt_box_need(b, "scales", LT_BOX_F32, n, 1)) != NULL;
     if (ok) ok = (l0 = lt_box_need(b, "links0", LT_BOX_I32, n, 1 + h->M0)) != NULL;
     uint64_t up_total = 0;
     for (int64_t i = 0; ok && i < n; i++) {
         if (lev[i] > MAX_LEVEL || del[i] > 1 || ext[i] < 0) {
-            rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name, lt_box_offset(b, "level") + (size_t)i, (long long)i);
+            rc = lt_err(LT_EFORMAT, "%s: offset %zu: corrupt node %lld", name,
+                    lt_box_offset(b, "level") + (size_t)i, (long long)i);
             goto fail;
         }
         up_total += (uint64_t)lev[i] * (1 + h->M);
     }
-    if (ok) ok = (up = (int32_t *)lt_box_need(b, "links_up", LT_BOX_I32, (int64_t)up_total, 1)) != NULL;
-    if (!ok) { rc = LT_EFORMAT; goto fail; }
+    if (ok)
+        ok = (up = (int32_t *)lt_box_need(b, "links_up", LT_BOX_I32, (int64_t)up_total, 1)) != NULL;
+    if (!ok) {
+        rc = LT_EFORMAT;
+        goto fail;
+    }
     memcpy(h->rng.s, rng, sizeof h->rng);
-    h->map = base; h->map_len = len; h->map_heap = heap;
+    h->map = base;
+    h->map_len = len;
+    h->map_heap = heap;
     int64_t nfull = n / CH;
     for (int64_t ci = 0; ci * CH < n; ci++) {
         int64_t i0 = ci * CH, cnt = n - i0 < CH ? n - i0 : CH;
@@ -178,9 +217,14 @@ static int parse_box(unsigned char *base, size_t len, int heap, const char *name
         if (ci < nfull) {
             /* a full chunk: its arrays are the file's */
             c = lt_calloc(1, sizeof *c);
-            if (!c || !(c->up = lt_calloc(CH, sizeof(int32_t *))) || !(c->lock = lt_calloc(CH, sizeof(atomic_flag)))) {
-                if (c) { lt_free(c->up); lt_free(c); }
-                rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap;
+            if (!c || !(c->up = lt_calloc(CH, sizeof(int32_t *))) ||
+                    !(c->lock = lt_calloc(CH, sizeof(atomic_flag)))) {
+                if (c) {
+                    lt_free(c->up);
+                    lt_free(c);
+                }
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                goto fail_unmap;
             }
             for (int j = 0; j < CH; j++) atomic_flag_clear(&c->lock[j]);
             c->mapped = 1;
@@ -191,23 +235,36 @@ static int parse_box(unsigned char *base, size_t len, int heap, const char *name
             c->code = code ? (uint8_t *)code + (size_t)i0 * h->code_bytes : NULL;
             c->scale = scale ? (float *)scale + i0 : NULL;
             c->l0 = (int32_t *)l0 + i0 * (1 + h->M0);
-            for (int64_t j = 0; j < cnt; j++) if (c->level[j]) { c->up[j] = up; up += c->level[j] * (1 + h->M); }
+            for (int64_t j = 0; j < cnt; j++)
+                if (c->level[j]) {
+                    c->up[j] = up;
+                    up += c->level[j] * (1 + h->M);
+                }
             h->chunks[ci] = c;
         } else {
             /* the last, partly filled chunk is copied: it grows with the next insert */
-            if (lt__hnsw_alloc_chunk(h, ci)) { rc = lt_err(LT_ENOMEM, "out of memory"); goto fail_unmap; }
+            if (lt__hnsw_alloc_chunk(h, ci)) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
+                goto fail_unmap;
+            }
             c = h->chunks[ci];
             memcpy(c->ext, ext + i0, (size_t)cnt * 8);
             memcpy(c->level, lev + i0, (size_t)cnt);
             for (int64_t j = 0; j < cnt; j++) atomic_store(&c->deleted[j], del[i0 + j]);
             if (vec) memcpy(c->vec, vec + (size_t)i0 * h->ld * 4, (size_t)cnt * h->ld * 4);
-            if (code) memcpy(c->code, code + (size_t)i0 * h->code_bytes, (size_t)cnt * h->code_bytes);
+            if (code)
+                memcpy(c->code, code + (size_t)i0 * h->code_bytes, (size_t)cnt * h->code_bytes);
             if (scale) memcpy(c->scale, scale + (size_t)i0 * 4, (size_t)cnt * 4);
             memcpy(c->l0, l0 + (size_t)i0 * (1 + h->M0) * 4, (size_t)cnt * (1 + h->M0) * 4);
             for (int64_t j = 0; j < cnt; j++) {
                 int lv = c->level[j];
                 if (!lv) continue;
-                if (!(c->up[j] = lt_malloc((size_t)lv * (1 + h->M) * 4))) { rc = lt_err(LT_ENOMEM, "out of memory"); atomic_store(&h->n, i0 + j); h->n_res = i0 + j; goto fail_unmap; }
+                if (!(c->up[j] = lt_malloc((size_t)lv * (1 + h->M) * 4))) {
+                    rc = lt_err(LT_ENOMEM, "out of memory");
+                    atomic_store(&h->n, i0 + j);
+                    h->n_res = i0 + j;
+                    goto fail_unmap;
+                }
                 memcpy(c->up[j], up, (size_t)lv * (1 + h->M) * 4);
                 up += lv * (1 + h->M);
             }
@@ -218,7 +275,9 @@ static int parse_box(unsigned char *base, size_t len, int heap, const char *name
     for (int64_t i = 0; i < n; i++) {
         if (DELETED(h, i)) continue;
         if (lt__hnsw_map_get(h, EXT(h, i)) >= 0) {
-            rc = lt_err(LT_EFORMAT, "%s: node %lld: id %lld is held by another live node (corrupt index)", name, (long long)i, (long long)EXT(h, i));
+            rc = lt_err(LT_EFORMAT,
+                    "%s: node %lld: id %lld is held by another live node (corrupt index)", name,
+                    (long long)i, (long long)EXT(h, i));
             goto fail_unmap;
         }
         if ((rc = lt__hnsw_map_put(h, EXT(h, i), (int32_t)i))) goto fail_unmap;
@@ -228,7 +287,7 @@ static int parse_box(unsigned char *base, size_t len, int heap, const char *name
     *out = h;
     return LT_OK;
 fail_unmap:
-    h->map = NULL;   /* the caller releases the buffer */
+    h->map = NULL; /* the caller releases the buffer */
 fail:
     lt_hnsw_free(h);
 fail_box:
@@ -238,8 +297,9 @@ fail_box:
 
 static int old_format(const void *buf, size_t len, const char *name) {
     if (len >= 8 && (!memcmp(buf, "LTHNSW01", 8) || !memcmp(buf, "LTHNSW02", 8)))
-        return lt_err(LT_EFORMAT, "%s: an index of an older latent (format %c); build it again with `latent index build`", name,
-                      ((const char *)buf)[7]);
+        return lt_err(LT_EFORMAT,
+                "%s: an index of an older latent (format %c); build it again with `latent index build`",
+                name, ((const char *)buf)[7]);
     return LT_OK;
 }
 
@@ -263,7 +323,8 @@ static int hnsw_load_impl(lt_hnsw **out, const char *path) {
     struct stat st;
     if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < 8) {
         close(fd);
-        return lt_err(LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", path);
+        return lt_err(
+                LT_EFORMAT, "%s: offset 0: not a latent HNSW index (bad magic or too short)", path);
     }
     size_t len = (size_t)st.st_size;
     /* private and writable: the index may be changed in memory (copy on write), never the file */
@@ -276,4 +337,6 @@ static int hnsw_load_impl(lt_hnsw **out, const char *path) {
     return rc;
 }
 
-int lt_hnsw_load(lt_hnsw **out, const char *path) { return lt_err_in(hnsw_load_impl(out, path), path); }
+int lt_hnsw_load(lt_hnsw **out, const char *path) {
+    return lt_err_in(hnsw_load_impl(out, path), path);
+}

@@ -20,7 +20,10 @@ static ssize_t gz_write(void *c, const char *b, size_t n) {
     while (done < n) {
         unsigned part = n - done > (1u << 30) ? 1u << 30 : (unsigned)(n - done);
         int w = gzwrite((gzFile)c, b + done, part);
-        if (w <= 0) { errno = EIO; return done ? (ssize_t)done : -1; }
+        if (w <= 0) {
+            errno = EIO;
+            return done ? (ssize_t)done : -1;
+        }
         done += (size_t)w;
     }
     return (ssize_t)n;
@@ -29,7 +32,10 @@ static int gz_close(void *c) { return gzclose((gzFile)c) == Z_OK ? 0 : (errno = 
 
 enum { AFILE_BUF = 1 << 20 };
 
-static int ends_gz(const char *p) { size_t n = strlen(p); return n > 3 && !strcmp(p + n - 3, ".gz"); }
+static int ends_gz(const char *p) {
+    size_t n = strlen(p);
+    return n > 3 && !strcmp(p + n - 3, ".gz");
+}
 
 /* Removes "BASE.tmp-PID-*" in the folder of `path` whose PID no longer runs. */
 static void clean_stale(const char *path) {
@@ -61,7 +67,8 @@ static int afile_open(lt_afile *a, const char *path, int implicit) {
     memset(a, 0, sizeof *a);
     if (!strcmp(path, "-")) {
         if (implicit) return lt_err(LT_EINVAL, "an implicit file cannot be stdout");
-        a->f = stdout; a->is_stdout = 1;
+        a->f = stdout;
+        a->is_stdout = 1;
         return LT_OK;
     }
     struct stat lst, st;
@@ -73,7 +80,9 @@ static int afile_open(lt_afile *a, const char *path, int implicit) {
     if (implicit && lstat(path, &lst) == 0 && !S_ISREG(lst.st_mode))
         return lt_err(LT_EIO, "%s: exists and is not a regular file; not replacing it", path);
     if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-        if (!realpath(path, target)) return lt_err(LT_EIO, "%s: a symbolic link to nothing (%s); refusing to write", path, strerror(errno));
+        if (!realpath(path, target))
+            return lt_err(LT_EIO, "%s: a symbolic link to nothing (%s); refusing to write", path,
+                    strerror(errno));
     }
     if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode)) return lt_err(LT_EIO, "%s: is a directory", path);
@@ -88,12 +97,16 @@ static int afile_open(lt_afile *a, const char *path, int implicit) {
     size_t n = strlen(target);
     a->path = lt_strdup(target);
     a->tmp = lt_malloc(n + 48);
-    if (!a->path || !a->tmp) { lt_afile_abort(a); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!a->path || !a->tmp) {
+        lt_afile_abort(a);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     snprintf(a->tmp, n + 48, "%s.tmp-%ld-XXXXXX", target, (long)getpid());
     int fd = mkstemp(a->tmp);
     if (fd < 0) {
         int e = errno;
-        lt_free(a->tmp); a->tmp = NULL;
+        lt_free(a->tmp);
+        a->tmp = NULL;
         lt_afile_abort(a);
         return lt_err(LT_EIO, "%s: cannot create output: %s", path, strerror(e));
     }
@@ -101,14 +114,33 @@ static int afile_open(lt_afile *a, const char *path, int implicit) {
     if (ends_gz(target)) {
         int fd2 = dup(fd);
         gzFile g = fd2 >= 0 ? gzdopen(fd2, "wb6") : NULL;
-        if (!g) { if (fd2 >= 0) close(fd2); close(fd); unlink(a->tmp); lt_afile_abort(a); return lt_err(LT_EIO, "%s: cannot start gzip", path); }
+        if (!g) {
+            if (fd2 >= 0) close(fd2);
+            close(fd);
+            unlink(a->tmp);
+            lt_afile_abort(a);
+            return lt_err(LT_EIO, "%s: cannot start gzip", path);
+        }
         a->gz = g;
-        a->f = fopencookie(g, "wb", (cookie_io_functions_t){.write = gz_write, .close = gz_close});
-        if (!a->f) { gzclose(g); a->gz = NULL; close(fd); unlink(a->tmp); lt_afile_abort(a); return lt_err(LT_EIO, "%s: cannot open output", path); }
-        a->direct = -fd - 1;   /* the raw fd, kept for fsync after gzip's close */
+        a->f = fopencookie(
+                g, "wb", (cookie_io_functions_t){ .write = gz_write, .close = gz_close });
+        if (!a->f) {
+            gzclose(g);
+            a->gz = NULL;
+            close(fd);
+            unlink(a->tmp);
+            lt_afile_abort(a);
+            return lt_err(LT_EIO, "%s: cannot open output", path);
+        }
+        a->direct = -fd - 1; /* the raw fd, kept for fsync after gzip's close */
     } else {
         a->f = fdopen(fd, "wb");
-        if (!a->f) { close(fd); unlink(a->tmp); lt_afile_abort(a); return lt_err(LT_EIO, "%s: cannot open output", path); }
+        if (!a->f) {
+            close(fd);
+            unlink(a->tmp);
+            lt_afile_abort(a);
+            return lt_err(LT_EIO, "%s: cannot open output", path);
+        }
     }
     /* glibc ignores the size when setvbuf gets no buffer (it keeps st_blksize, 4 KiB): the
      * buffer is ours, or a 480 MB output costs 117k write calls (2.9 s of system time) */
@@ -127,45 +159,76 @@ int lt_afile_commit(lt_afile *a) {
     }
     if (a->direct > 0) {
         int bad = fflush(a->f) != 0 || ferror(a->f), e = errno;
-        if (fclose(a->f) != 0 && !bad) { bad = 1; e = errno; }
+        if (fclose(a->f) != 0 && !bad) {
+            bad = 1;
+            e = errno;
+        }
         a->f = NULL;
-        lt_free(a->buf); a->buf = NULL;
+        lt_free(a->buf);
+        a->buf = NULL;
         int rc = bad ? lt_err(LT_EIO, "%s: write failed: %s", a->path, strerror(e)) : LT_OK;
-        lt_free(a->path); a->path = NULL;
+        lt_free(a->path);
+        a->path = NULL;
         return rc;
     }
     int bad = fflush(a->f) != 0 || ferror(a->f);
     int e = errno;
     int raw = a->direct < 0 ? -a->direct - 1 : fileno(a->f);
-    if (a->gz) {   /* gzip trailer first, then the raw fd is synced and closed */
-        if (fclose(a->f) != 0 && !bad) { bad = 1; e = errno; }
+    if (a->gz) { /* gzip trailer first, then the raw fd is synced and closed */
+        if (fclose(a->f) != 0 && !bad) {
+            bad = 1;
+            e = errno;
+        }
         a->f = NULL;
         a->gz = NULL;
-        lt_free(a->buf); a->buf = NULL;
+        lt_free(a->buf);
+        a->buf = NULL;
     }
-    if (!bad && fsync(raw) != 0 && errno != EINVAL && errno != EROFS) { bad = 1; e = errno; }
-    if (a->f) { if (fclose(a->f) != 0 && !bad) { bad = 1; e = errno; } }
-    else close(raw);
+    if (!bad && fsync(raw) != 0 && errno != EINVAL && errno != EROFS) {
+        bad = 1;
+        e = errno;
+    }
+    if (a->f) {
+        if (fclose(a->f) != 0 && !bad) {
+            bad = 1;
+            e = errno;
+        }
+    } else close(raw);
     a->f = NULL;
-    lt_free(a->buf); a->buf = NULL;
+    lt_free(a->buf);
+    a->buf = NULL;
     a->direct = 0;
-    if (bad) { int rc = lt_err(LT_EIO, "%s: write failed: %s", a->path, strerror(e)); lt_afile_abort(a); return rc; }
-    if (rename(a->tmp, a->path) != 0) { e = errno; int rc = lt_err(LT_EIO, "%s: cannot rename temporary file into place: %s", a->path, strerror(e)); lt_afile_abort(a); return rc; }
-    lt_free(a->tmp); a->tmp = NULL;
-    lt_free(a->path); a->path = NULL;
+    if (bad) {
+        int rc = lt_err(LT_EIO, "%s: write failed: %s", a->path, strerror(e));
+        lt_afile_abort(a);
+        return rc;
+    }
+    if (rename(a->tmp, a->path) != 0) {
+        e = errno;
+        int rc = lt_err(
+                LT_EIO, "%s: cannot rename temporary file into place: %s", a->path, strerror(e));
+        lt_afile_abort(a);
+        return rc;
+    }
+    lt_free(a->tmp);
+    a->tmp = NULL;
+    lt_free(a->path);
+    a->path = NULL;
     return LT_OK;
 }
 
 void lt_afile_abort(lt_afile *a) {
     if (!a) return;
-    if (a->f && !a->is_stdout) fclose(a->f);   /* for gzip this closes the gzFile */
+    if (a->f && !a->is_stdout) fclose(a->f); /* for gzip this closes the gzFile */
     if (a->direct < 0) close(-a->direct - 1);
     a->f = NULL;
-    lt_free(a->buf); a->buf = NULL;
+    lt_free(a->buf);
+    a->buf = NULL;
     a->gz = NULL;
     a->direct = 0;
     if (a->tmp) unlink(a->tmp);
-    lt_free(a->tmp); lt_free(a->path);
+    lt_free(a->tmp);
+    lt_free(a->path);
     a->tmp = a->path = NULL;
 }
 
@@ -181,13 +244,22 @@ int lt_file_lock(const char *path, int *fd_out) {
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;
             close(fd);
-            if (e == EWOULDBLOCK) return lt_err(LT_EIO, "%s: is being modified by another process (locked); try again when it is done", path);
+            if (e == EWOULDBLOCK)
+                return lt_err(LT_EIO,
+                        "%s: is being modified by another process (locked); try again when it is done",
+                        path);
             return lt_err(LT_EIO, "%s: cannot lock: %s", path, strerror(e));
         }
         struct stat a, b;
-        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) { *fd_out = fd; return LT_OK; }
-        close(fd);   /* replaced while we waited: lock the new file */
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+                a.st_dev == b.st_dev) {
+            *fd_out = fd;
+            return LT_OK;
+        }
+        close(fd); /* replaced while we waited: lock the new file */
     }
     return lt_err(LT_EIO, "%s: keeps being replaced; cannot lock it", path);
 }
-void lt_file_unlock(int fd) { if (fd >= 0) close(fd); }
+void lt_file_unlock(int fd) {
+    if (fd >= 0) close(fd);
+}

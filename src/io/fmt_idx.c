@@ -11,39 +11,54 @@
 static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_vecs **out) {
     *out = NULL;
     if (len < 4) return lt_err(LT_EFORMAT, "%s: offset 0: truncated IDX header", name);
-    if (u[0] || u[1]) return lt_err(LT_EFORMAT, "%s: offset 0: bad IDX magic (first two bytes must be 0)", name);
+    if (u[0] || u[1])
+        return lt_err(LT_EFORMAT, "%s: offset 0: bad IDX magic (first two bytes must be 0)", name);
     int type = u[2], nd = u[3], es;
     switch (type) {
-    case 0x08: case 0x09: es = 1; break;
+    case 0x08:
+    case 0x09: es = 1; break;
     case 0x0B: es = 2; break;
-    case 0x0C: case 0x0D: es = 4; break;
+    case 0x0C:
+    case 0x0D: es = 4; break;
     case 0x0E: es = 8; break;
     default: return lt_err(LT_EFORMAT, "%s: offset 2: unknown IDX data type 0x%02x", name, type);
     }
-    if (nd < 1 || nd > 8) return lt_err(LT_EFORMAT, "%s: offset 3: IDX with %d dimensions", name, nd);
-    if (len < 4 + 4 * (size_t)nd) return lt_err(LT_EFORMAT, "%s: offset 4: truncated IDX header", name);
+    if (nd < 1 || nd > 8)
+        return lt_err(LT_EFORMAT, "%s: offset 3: IDX with %d dimensions", name, nd);
+    if (len < 4 + 4 * (size_t)nd)
+        return lt_err(LT_EFORMAT, "%s: offset 4: truncated IDX header", name);
     uint64_t n = 0, d = 1;
     for (int i = 0; i < nd; i++) {
         const unsigned char *p = u + 4 + 4 * i;
         uint64_t s = (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
         if (i == 0) n = s;
-        else { d *= s; if (d > (1u << 24)) return lt_err(LT_EFORMAT, "%s: offset %d: row size over 2^24 values", name, 4 + 4 * i); }
+        else {
+            d *= s;
+            if (d > (1u << 24))
+                return lt_err(
+                        LT_EFORMAT, "%s: offset %d: row size over 2^24 values", name, 4 + 4 * i);
+        }
     }
     size_t off = 4 + 4 * (size_t)nd;
     if (d == 0) return lt_err(LT_EFORMAT, "%s: offset 4: a dimension is 0", name);
     if (n > (len - off) / es / d || (len - off) != n * d * (uint64_t)es)
-        return lt_err(LT_EFORMAT, "%s: offset %zu: %zu data bytes, the header announces %llu x %llu values of %d bytes (truncated?)", name, off,
-                      len - off, (unsigned long long)n, (unsigned long long)d, es);
+        return lt_err(LT_EFORMAT,
+                "%s: offset %zu: %zu data bytes, the header announces %llu x %llu values of %d bytes (truncated?)",
+                name, off, len - off, (unsigned long long)n, (unsigned long long)d, es);
     lt_vecs *v = lt_vecs_new((int64_t)n, (int64_t)d);
     if (!v) return LT_ENOMEM;
-    if (nd >= 3) {   /* the shape of a row (images: H x W [x C]), for the convolutional trainer */
+    if (nd >= 3) { /* the shape of a row (images: H x W [x C]), for the convolutional trainer */
         char shape[96] = "";
         for (int i = 1; i < nd; i++) {
             const unsigned char *p = u + 4 + 4 * i;
             size_t l = strlen(shape);
-            snprintf(shape + l, sizeof shape - l, "%s%u", i > 1 ? "x" : "", (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3]);
+            snprintf(shape + l, sizeof shape - l, "%s%u", i > 1 ? "x" : "",
+                    (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3]);
         }
-        if (lt_vecs_meta_set(v, "idx_shape", shape)) { lt_vecs_free(v); return LT_ENOMEM; }
+        if (lt_vecs_meta_set(v, "idx_shape", shape)) {
+            lt_vecs_free(v);
+            return LT_ENOMEM;
+        }
     }
     const unsigned char *src = u + off;
     for (uint64_t i = 0; i < n; i++) {
@@ -56,13 +71,28 @@ static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_ve
             case 0x09: row[k] = (float)(int8_t)src[0]; break;
             case 0x0B: row[k] = (float)(int16_t)(uint16_t)b; break;
             case 0x0C: row[k] = (float)(int32_t)(uint32_t)b; break;
-            case 0x0D: { uint32_t x = (uint32_t)b; float f; memcpy(&f, &x, 4); row[k] = f; break; }
-            default: { double f; memcpy(&f, &b, 8); row[k] = (float)f; break; }
+            case 0x0D: {
+                uint32_t x = (uint32_t)b;
+                float f;
+                memcpy(&f, &x, 4);
+                row[k] = f;
+                break;
+            }
+            default: {
+                double f;
+                memcpy(&f, &b, 8);
+                row[k] = (float)f;
+                break;
+            }
             }
         }
         if (type >= 0x0D) {
-            int rc = lt_check_finite(row, (int64_t)d, name, off + (size_t)(i * d * (uint64_t)es), (int64_t)i);
-            if (rc) { lt_vecs_free(v); return rc; }
+            int rc = lt_check_finite(
+                    row, (int64_t)d, name, off + (size_t)(i * d * (uint64_t)es), (int64_t)i);
+            if (rc) {
+                lt_vecs_free(v);
+                return rc;
+            }
         }
     }
     *out = v;
@@ -74,5 +104,7 @@ static int parse_idx(const unsigned char *u, size_t len, const char *name, lt_ve
  * other field must be a finite number. Fields may be quoted ("" inside a quoted field is a
  * quote); blank lines are skipped; CRLF is accepted. */
 
-static int parse(const char *buf, size_t len, const char *name, lt_vecs **out) { return parse_idx((const unsigned char *)buf, len, name, out); }
-const lt__format lt__fmt_idx = {.id = LT_FMT_IDX, .parse = parse};
+static int parse(const char *buf, size_t len, const char *name, lt_vecs **out) {
+    return parse_idx((const unsigned char *)buf, len, name, out);
+}
+const lt__format lt__fmt_idx = { .id = LT_FMT_IDX, .parse = parse };

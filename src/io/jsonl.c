@@ -17,7 +17,10 @@ static long json_str(const char *p, const char *e, char *out, const char **end) 
     if (p >= e || *p != '"') return -1;
     for (p++; p < e && *p != '"'; p++) {
         unsigned c = (unsigned char)*p;
-        if (c != '\\') { out[n++] = (char)c; continue; }
+        if (c != '\\') {
+            out[n++] = (char)c;
+            continue;
+        }
         if (++p >= e) return -1;
         switch (*p) {
         case 'b': out[n++] = '\b'; break;
@@ -31,13 +34,16 @@ static long json_str(const char *p, const char *e, char *out, const char **end) 
             p += 4;
             if (u >= 0xD800 && u < 0xDC00 && e - p >= 7 && p[1] == '\\' && p[2] == 'u') {
                 unsigned lo = 0;
-                if (sscanf(p + 3, "%4x", &lo) == 1 && lo >= 0xDC00 && lo < 0xE000) { u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00); p += 6; }
+                if (sscanf(p + 3, "%4x", &lo) == 1 && lo >= 0xDC00 && lo < 0xE000) {
+                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                }
             }
             if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
             n += (long)utf8proc_encode_char((utf8proc_int32_t)u, (utf8proc_uint8_t *)out + n);
             break;
         }
-        default: out[n++] = *p; break;   /* \" \\ \/ */
+        default: out[n++] = *p; break; /* \" \\ \/ */
         }
     }
     if (p >= e) return -1;
@@ -51,10 +57,18 @@ static const char *json_skip(const char *p, const char *e) {
     do {
         while (p < e && strchr(" \t\r\n,:", *p)) p++;
         if (p >= e) return e;
-        if (*p == '"') { for (p++; p < e && *p != '"'; p++) if (*p == '\\') p++; p++; }
-        else if (*p == '{' || *p == '[') { depth++; p++; }
-        else if (*p == '}' || *p == ']') { depth--; p++; }
-        else while (p < e && !strchr(" \t\r\n,:]}", *p)) p++;
+        if (*p == '"') {
+            for (p++; p < e && *p != '"'; p++)
+                if (*p == '\\') p++;
+            p++;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+            p++;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+            p++;
+        } else
+            while (p < e && !strchr(" \t\r\n,:]}", *p)) p++;
     } while (depth > 0);
     return p;
 }
@@ -78,8 +92,10 @@ static long json_text(const char *p, const char *e, char *out) {
     }
 }
 
-int lt_jsonl_text(const char *line, size_t len, const char *id_field, char **text, size_t *text_len, char **id) {
-    *text = NULL; *text_len = 0;
+int lt_jsonl_text(const char *line, size_t len, const char *id_field, char **text, size_t *text_len,
+        char **id) {
+    *text = NULL;
+    *text_len = 0;
     if (id) *id = NULL;
     cJSON *j = cJSON_ParseWithLength(line, len), *t = j;
     if (j && cJSON_IsObject(j)) t = cJSON_GetObjectItemCaseSensitive(j, "text");
@@ -92,18 +108,28 @@ int lt_jsonl_text(const char *line, size_t len, const char *id_field, char **tex
         cJSON *idj = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, id_field) : NULL;
         char nb[64];
         if (idj && cJSON_IsString(idj)) idv = lt_strdup(idj->valuestring);
-        else if (idj && cJSON_IsNumber(idj)) { snprintf(nb, sizeof nb, "%.17g", idj->valuedouble); idv = lt_strdup(nb); }
-        if (!idv) { cJSON_Delete(j); return lt_err(LT_EFORMAT, "no string or number member \"%s\" (the id field)", id_field); }
+        else if (idj && cJSON_IsNumber(idj)) {
+            snprintf(nb, sizeof nb, "%.17g", idj->valuedouble);
+            idv = lt_strdup(nb);
+        }
+        if (!idv) {
+            cJSON_Delete(j);
+            return lt_err(LT_EFORMAT, "no string or number member \"%s\" (the id field)", id_field);
+        }
     }
     cJSON_Delete(j);
     char *buf = lt_malloc(len + 1);
     long tl = buf ? json_text(line, line + len, buf) : -2;
     if (tl < 0) {
-        lt_free(buf); lt_free(idv);
-        return tl == -2 ? lt_err(LT_ENOMEM, "out of memory") : lt_err(LT_EFORMAT, "malformed JSON string");
+        lt_free(buf);
+        lt_free(idv);
+        return tl == -2 ? lt_err(LT_ENOMEM, "out of memory")
+                        : lt_err(LT_EFORMAT, "malformed JSON string");
     }
     buf[tl] = 0;
-    *text = buf; *text_len = (size_t)tl;
-    if (id) *id = idv; else lt_free(idv);
+    *text = buf;
+    *text_len = (size_t)tl;
+    if (id) *id = idv;
+    else lt_free(idv);
     return LT_OK;
 }

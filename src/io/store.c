@@ -20,14 +20,31 @@ static int ensure_in(lt_vecs *v) {
 }
 
 lt_vecs *lt_vecs_new(int64_t n, int64_t d) {
-    if (n < 0 || d <= 0 || d > (1 << 24)) { lt_err(LT_EINVAL, "invalid store shape %lld x %lld", (long long)n, (long long)d); return NULL; }
+    if (n < 0 || d <= 0 || d > (1 << 24)) {
+        lt_err(LT_EINVAL, "invalid store shape %lld x %lld", (long long)n, (long long)d);
+        return NULL;
+    }
     lt_vecs *v = lt_calloc(1, sizeof *v);
-    if (!v || ensure_in(v)) { lt_free(v); lt_err(LT_ENOMEM, "out of memory"); return NULL; }
-    v->n = n; v->d = d; v->ld = lt_pad_dim(d);
+    if (!v || ensure_in(v)) {
+        lt_free(v);
+        lt_err(LT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    v->n = n;
+    v->d = d;
+    v->ld = lt_pad_dim(d);
     size_t bytes;
-    if (!lt_mul_ok((size_t)n, (size_t)v->ld * sizeof(float), &bytes)) { lt_vecs_free(v); lt_err(LT_ENOMEM, "store of %lld x %lld overflows", (long long)n, (long long)d); return NULL; }
+    if (!lt_mul_ok((size_t)n, (size_t)v->ld * sizeof(float), &bytes)) {
+        lt_vecs_free(v);
+        lt_err(LT_ENOMEM, "store of %lld x %lld overflows", (long long)n, (long long)d);
+        return NULL;
+    }
     v->data = lt_aligned_calloc(bytes ? bytes : 64);
-    if (!v->data) { lt_vecs_free(v); lt_err(LT_ENOMEM, "out of memory for %lld x %lld vectors", (long long)n, (long long)d); return NULL; }
+    if (!v->data) {
+        lt_vecs_free(v);
+        lt_err(LT_ENOMEM, "out of memory for %lld x %lld vectors", (long long)n, (long long)d);
+        return NULL;
+    }
     v->in->data_owned = 1;
     return v;
 }
@@ -38,10 +55,18 @@ void lt_vecs_free(lt_vecs *v) {
         if (v->in->data_owned) lt_aligned_free(v->data);
         if (v->in->map) munmap(v->in->map, v->in->map_len);
         lt_arena *a = v->in->arena;
-        while (a) { lt_arena *nx = a->next; lt_free(a); a = nx; }
+        while (a) {
+            lt_arena *nx = a->next;
+            lt_free(a);
+            a = nx;
+        }
         lt_free(v->in->hash);
-        for (int i = 0; i < v->in->n_meta; i++) { lt_free(v->in->meta_k[i]); lt_free(v->in->meta_v[i]); }
-        lt_free(v->in->meta_k); lt_free(v->in->meta_v);
+        for (int i = 0; i < v->in->n_meta; i++) {
+            lt_free(v->in->meta_k[i]);
+            lt_free(v->in->meta_v[i]);
+        }
+        lt_free(v->in->meta_k);
+        lt_free(v->in->meta_v);
         lt__subword_free(v->in->subword);
         lt_free(v->in->subword_words);
         lt_free(v->in);
@@ -59,7 +84,9 @@ char *lt__vecs_arena_alloc(lt_vecs *v, size_t n) {
         size_t cap = n > (1u << 20) ? n : (1u << 20);
         lt_arena *b = lt_malloc(sizeof *b + cap);
         if (!b) return NULL;
-        b->cap = cap; b->used = 0; b->next = a;
+        b->cap = cap;
+        b->used = 0;
+        b->next = a;
         v->in->arena = a = b;
     }
     char *p = a->mem + a->used;
@@ -85,7 +112,10 @@ int lt_vecs_set_label(lt_vecs *v, int64_t i, const char *label) {
     if (!p) return lt_err(LT_ENOMEM, "out of memory for labels");
     memcpy(p, label, n);
     v->labels[i] = p;
-    if (v->in->hash) { lt_free(v->in->hash); v->in->hash = NULL; }
+    if (v->in->hash) {
+        lt_free(v->in->hash);
+        v->in->hash = NULL;
+    }
     return LT_OK;
 }
 
@@ -123,7 +153,8 @@ int64_t lt_vecs_find(const lt_vecs *cv, const char *label) {
 
 int lt_vecs_meta_set(lt_vecs *v, const char *key, const char *value) {
     if (ensure_in(v)) return LT_ENOMEM;
-    if (!*key || strpbrk(key, "=\n") || strchr(value, '\n')) return lt_err(LT_EINVAL, "invalid metadata key/value '%s'", key);
+    if (!*key || strpbrk(key, "=\n") || strchr(value, '\n'))
+        return lt_err(LT_EINVAL, "invalid metadata key/value '%s'", key);
     lt_vecs_internal *in = v->in;
     for (int i = 0; i < in->n_meta; i++)
         if (!strcmp(in->meta_k[i], key)) {
@@ -140,7 +171,11 @@ int lt_vecs_meta_set(lt_vecs *v, const char *key, const char *value) {
     if (!nv) return lt_err(LT_ENOMEM, "out of memory");
     in->meta_v = nv;
     char *k = lt_strdup(key), *val = lt_strdup(value);
-    if (!k || !val) { lt_free(k); lt_free(val); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!k || !val) {
+        lt_free(k);
+        lt_free(val);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     in->meta_k[in->n_meta] = k;
     in->meta_v[in->n_meta] = val;
     in->n_meta++;
@@ -161,11 +196,22 @@ int lt_vecs_meta_at(const lt_vecs *v, int i, const char **key, const char **valu
     return 1;
 }
 
-static const struct { lt_format f; const char *name; } g_names[] = {
-    {LT_FMT_NATIVE, "native"}, {LT_FMT_W2V_TXT, "w2v-txt"}, {LT_FMT_W2V_BIN, "w2v-bin"},
-    {LT_FMT_GLOVE, "glove"},   {LT_FMT_VEC, "vec"},         {LT_FMT_NPY, "npy"},
-    {LT_FMT_FVECS, "fvecs"},   {LT_FMT_BVECS, "bvecs"},     {LT_FMT_IVECS, "ivecs"},
-    {LT_FMT_IDX, "idx"},       {LT_FMT_CSV, "csv"},       {LT_FMT_FASTTEXT, "fasttext"},
+static const struct {
+    lt_format f;
+    const char *name;
+} g_names[] = {
+    { LT_FMT_NATIVE, "native" },
+    { LT_FMT_W2V_TXT, "w2v-txt" },
+    { LT_FMT_W2V_BIN, "w2v-bin" },
+    { LT_FMT_GLOVE, "glove" },
+    { LT_FMT_VEC, "vec" },
+    { LT_FMT_NPY, "npy" },
+    { LT_FMT_FVECS, "fvecs" },
+    { LT_FMT_BVECS, "bvecs" },
+    { LT_FMT_IVECS, "ivecs" },
+    { LT_FMT_IDX, "idx" },
+    { LT_FMT_CSV, "csv" },
+    { LT_FMT_FASTTEXT, "fasttext" },
 };
 lt_format lt_format_from_name(const char *name) {
     for (size_t i = 0; i < sizeof g_names / sizeof g_names[0]; i++)
@@ -198,8 +244,8 @@ lt_format lt_format_from_path(const char *path) {
     if (ends_with(buf, ".ivecs")) return LT_FMT_IVECS;
     if (ends_with(buf, ".txt")) return LT_FMT_W2V_TXT;
     if (ends_with(buf, ".csv") || ends_with(buf, ".tsv")) return LT_FMT_CSV;
-    if (ends_with(buf, ".idx") || strstr(buf, "-idx1-") || strstr(buf, "-idx2-") || strstr(buf, "-idx3-") || strstr(buf, "-idx4-"))
+    if (ends_with(buf, ".idx") || strstr(buf, "-idx1-") || strstr(buf, "-idx2-") ||
+            strstr(buf, "-idx3-") || strstr(buf, "-idx4-"))
         return LT_FMT_IDX;
     return LT_FMT_AUTO;
 }
-

@@ -5,22 +5,27 @@
 #include "latent/io.h"
 #include <stddef.h>
 
-typedef struct lt_arena { struct lt_arena *next; size_t cap, used; char mem[]; } lt_arena;
+typedef struct lt_arena {
+    struct lt_arena *next;
+    size_t cap, used;
+    char mem[];
+} lt_arena;
 struct lt_vecs_internal {
-    int data_owned;       /* data from lt_aligned_alloc (else inside map) */
-    void *map;            /* mmap of a native file the data points into */
+    int data_owned; /* data from lt_aligned_alloc (else inside map) */
+    void *map; /* mmap of a native file the data points into */
     size_t map_len;
-    lt_arena *arena;      /* label storage */
-    int64_t *hash;        /* label -> row, open addressing, -1 empty */
+    lt_arena *arena; /* label storage */
+    int64_t *hash; /* label -> row, open addressing, -1 empty */
     uint64_t hash_cap;
     int n_meta;
     char **meta_k, **meta_v;
-    lt_subword *subword;  /* fastText models: the n-gram rows (fasttext.c) */
+    lt_subword *subword; /* fastText models: the n-gram rows (fasttext.c) */
     float *subword_words; /* and the words' own rows */
 };
 void lt__subword_free(lt_subword *s);
 int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **out);
-int lt__fasttext_legacy(const void *buf, size_t len);   /* a fastText model from before its magic number */
+int lt__fasttext_legacy(
+        const void *buf, size_t len); /* a fastText model from before its magic number */
 char *lt__vecs_arena_alloc(lt_vecs *v, size_t n);
 int lt__vecs_alloc_labels(lt_vecs *v);
 
@@ -35,8 +40,9 @@ typedef struct lt__format {
     int (*rows)(const lt_vecs *v, FILE *f, const lt_save_opts *o, int64_t first, char sep);
     int (*write_whole)(const lt_vecs *v, FILE *f, const lt_save_opts *o);
 } lt__format;
-extern const lt__format lt__fmt_native, lt__fmt_w2v_txt, lt__fmt_vec, lt__fmt_glove, lt__fmt_w2v_bin, lt__fmt_npy,
-    lt__fmt_fvecs, lt__fmt_ivecs, lt__fmt_bvecs, lt__fmt_idx, lt__fmt_csv, lt__fmt_fasttext;
+extern const lt__format lt__fmt_native, lt__fmt_w2v_txt, lt__fmt_vec, lt__fmt_glove,
+        lt__fmt_w2v_bin, lt__fmt_npy, lt__fmt_fvecs, lt__fmt_ivecs, lt__fmt_bvecs, lt__fmt_idx,
+        lt__fmt_csv, lt__fmt_fasttext;
 
 int lt__parse_native(const char *buf, size_t len, const char *name, int alias, lt_vecs **out);
 /* Set by lt_vecs_load while a parser reads a file mapping: the text parser hands the pages it
@@ -57,11 +63,15 @@ int lt__write_labels_file(const lt_vecs *v, const char *path);
 /* An .npy's sidecar (labels.c): its path; the binding trailer after the array (the sidecar's
  * size and hash), accumulated while the labels are written; the check at load; removal of a
  * sidecar an .npy without labels would otherwise inherit. */
-typedef struct { uint64_t bytes, hash; } lt__label_digest;
+typedef struct {
+    uint64_t bytes, hash;
+} lt__label_digest;
 void lt__npy_labels_path(const char *path, char *out, size_t n);
 void lt__digest_put(lt__label_digest *g, const char *s, size_t n);
-int lt__put_label_lines(FILE *f, char *const *labels, int64_t n, int64_t first, lt__label_digest *g);
+int lt__put_label_lines(
+        FILE *f, char *const *labels, int64_t n, int64_t first, lt__label_digest *g);
 int lt__put_labels_trailer(FILE *f, const lt__label_digest *g);
-int lt__check_labels_binding(const char *buf, size_t len, const char *path, const char *lp, int have_lp);
+int lt__check_labels_binding(
+        const char *buf, size_t len, const char *path, const char *lp, int have_lp);
 int lt__drop_stale_labels(const char *lp);
 #endif

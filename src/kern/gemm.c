@@ -18,7 +18,10 @@ void lt_pack_rows_to(float *dst, const float *W, int n, int k, int64_t ldw) {
         float *pj = dst + (size_t)j * k * NR;
         for (int c = 0; c < NR; c++) {
             int r = j * NR + c;
-            if (r >= n) { for (int kk = 0; kk < k; kk++) pj[(size_t)kk * NR + c] = 0; continue; }
+            if (r >= n) {
+                for (int kk = 0; kk < k; kk++) pj[(size_t)kk * NR + c] = 0;
+                continue;
+            }
             const float *src = W + (int64_t)r * ldw;
             for (int kk = 0; kk < k; kk++) pj[(size_t)kk * NR + c] = src[kk];
         }
@@ -38,7 +41,9 @@ void lt_pack_cols_to(float *dst, const float *B, int k, int n, int64_t ldb) {
 
 static int pack_alloc(lt_packed *P, int n, int k) {
     size_t bytes;
-    P->n = n; P->k = k; P->p = NULL;
+    P->n = n;
+    P->k = k;
+    P->p = NULL;
     if (n < 0 || k < 0 || !lt_mul_ok(lt_packed_floats(n, k), 4, &bytes)) return LT_ENOMEM;
     P->p = lt_aligned_alloc(bytes ? bytes : 64);
     return P->p ? LT_OK : LT_ENOMEM;
@@ -59,13 +64,15 @@ int lt_pack_cols(lt_packed *P, const float *B, int k, int n, int64_t ldb) {
 void lt_packed_free(lt_packed *P) {
     if (!P) return;
     lt_aligned_free(P->p);
-    P->p = NULL; P->n = P->k = 0;
+    P->p = NULL;
+    P->n = P->k = 0;
 }
 
 /* The blocking both GEMMs share: row blocks of about 256 KiB of A, a whole number of
  * micro-tiles, and within each block the panels p0..p1, tile by tile. */
 typedef void (*tile_fn)(const void *ctx, int r, int mr, int64_t pj, int nr);
-static void walk_tiles(int m, size_t row_bytes, int MR, int n, int64_t p0, int64_t p1, tile_fn tile, const void *ctx) {
+static void walk_tiles(int m, size_t row_bytes, int MR, int n, int64_t p0, int64_t p1, tile_fn tile,
+        const void *ctx) {
     int mc = (int)(262144 / (row_bytes ? row_bytes : 1)) / MR * MR;
     if (mc < MR) mc = MR;
     for (int m0 = 0; m0 < m; m0 += mc) {
@@ -77,13 +84,23 @@ static void walk_tiles(int m, size_t row_bytes, int MR, int n, int64_t p0, int64
     }
 }
 
-typedef struct { int m; const float *A; int64_t lda; const lt_packed *P; float *C; int64_t ldc; const float *bias; int flags; const lt_kernels *K; } gemm_ctx;
+typedef struct {
+    int m;
+    const float *A;
+    int64_t lda;
+    const lt_packed *P;
+    float *C;
+    int64_t ldc;
+    const float *bias;
+    int flags;
+    const lt_kernels *K;
+} gemm_ctx;
 
 static void f32_tile(const void *ud, int r, int mr, int64_t pj, int nr) {
     const gemm_ctx *g = ud;
     int k = g->P->k, j0 = (int)pj * NR;
     g->K->gemm_ukr(mr, nr, k, g->A + (int64_t)r * g->lda, g->lda, g->P->p + (size_t)pj * k * NR, NR,
-                   g->C + (int64_t)r * g->ldc + j0, g->ldc, g->bias ? g->bias + j0 : NULL, g->flags);
+            g->C + (int64_t)r * g->ldc + j0, g->ldc, g->bias ? g->bias + j0 : NULL, g->flags);
 }
 
 static void gemm_range(void *ud, int64_t p0, int64_t p1, int tid) {
@@ -92,18 +109,18 @@ static void gemm_range(void *ud, int64_t p0, int64_t p1, int tid) {
 }
 
 void lt_gemm_packed(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
-                    const float *bias, int flags, int n_threads) {
+        const float *bias, int flags, int n_threads) {
     if (m <= 0 || P->n <= 0) return;
-    gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags, lt_kern()};
+    gemm_ctx g = { m, A, lda, P, C, ldc, bias, flags, lt_kern() };
     int64_t np = (P->n + NR - 1) / NR;
     if (n_threads <= 1) gemm_range(&g, 0, np, 0);
     else lt_parallel_for(n_threads, np, gemm_range, &g);
 }
 
-void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P, float *C, int64_t ldc,
-                         const float *bias, int flags, int part, int n_parts) {
+void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P, float *C,
+        int64_t ldc, const float *bias, int flags, int part, int n_parts) {
     if (m <= 0 || P->n <= 0) return;
-    gemm_ctx g = {m, A, lda, P, C, ldc, bias, flags, lt_kern()};
+    gemm_ctx g = { m, A, lda, P, C, ldc, bias, flags, lt_kern() };
     int64_t np = (P->n + NR - 1) / NR, b = np * part / n_parts, e = np * (part + 1) / n_parts;
     if (b < e) gemm_range(&g, b, e, part);
 }
@@ -112,7 +129,10 @@ void lt_gemm_packed_part(int m, const float *A, int64_t lda, const lt_packed *P,
 int lt_pack_rows_bf16(lt_packed_bf16 *P, const float *W, int n, int k, int64_t ldw) {
     int k2 = (k + 1) / 2;
     size_t np = ((size_t)n + NR - 1) / NR, cnt, bytes;
-    P->n = n; P->k = k; P->k2 = k2; P->p = NULL;
+    P->n = n;
+    P->k = k;
+    P->k2 = k2;
+    P->p = NULL;
     if (!lt_mul_ok(np * NR * 2, (size_t)k2, &cnt) || !lt_mul_ok(cnt, 2, &bytes)) return LT_ENOMEM;
     P->p = lt_aligned_alloc(bytes ? bytes : 64);
     if (!P->p) return LT_ENOMEM;
@@ -120,7 +140,8 @@ int lt_pack_rows_bf16(lt_packed_bf16 *P, const float *W, int n, int k, int64_t l
     for (int r = 0; r < n; r++) {
         uint16_t *dst = P->p + (size_t)(r / NR) * k2 * 2 * NR + 2 * (r % NR);
         const float *src = W + (int64_t)r * ldw;
-        for (int kk = 0; kk < k; kk++) dst[(size_t)(kk / 2) * 2 * NR + (kk & 1)] = lt_bf16_from_f32(src[kk]);
+        for (int kk = 0; kk < k; kk++)
+            dst[(size_t)(kk / 2) * 2 * NR + (kk & 1)] = lt_bf16_from_f32(src[kk]);
     }
     return LT_OK;
 }
@@ -128,7 +149,8 @@ int lt_pack_rows_bf16(lt_packed_bf16 *P, const float *W, int n, int k, int64_t l
 void lt_packed_bf16_free(lt_packed_bf16 *P) {
     if (!P) return;
     lt_aligned_free(P->p);
-    P->p = NULL; P->n = P->k = P->k2 = 0;
+    P->p = NULL;
+    P->n = P->k = P->k2 = 0;
 }
 
 static int g_bf16 = -1;
@@ -159,14 +181,17 @@ void lt_rows_to_bf16(const float *x, int m, int k, int64_t ldx, uint16_t *y) {
 }
 
 /* scalar reference: the same bf16 inputs, products and pair sums in f32 */
-static void ukr_bf16_ref(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B, float *C, int64_t ldc, const float *bias, int flags) {
+static void ukr_bf16_ref(int mr, int nr, int K2, const uint16_t *A, int64_t lda2, const uint16_t *B,
+        float *C, int64_t ldc, const float *bias, int flags) {
     const lt_kernels *R = lt_kern_get("ref");
     for (int r = 0; r < mr; r++)
         for (int j = 0; j < nr; j++) {
             float s = 0;
             for (int k = 0; k < K2; k++)
-                s += lt_f32_from_bf16(A[2 * (r * lda2 + k)]) * lt_f32_from_bf16(B[(size_t)k * 2 * NR + 2 * j]) +
-                     lt_f32_from_bf16(A[2 * (r * lda2 + k) + 1]) * lt_f32_from_bf16(B[(size_t)k * 2 * NR + 2 * j + 1]);
+                s += lt_f32_from_bf16(A[2 * (r * lda2 + k)]) *
+                                lt_f32_from_bf16(B[(size_t)k * 2 * NR + 2 * j]) +
+                        lt_f32_from_bf16(A[2 * (r * lda2 + k) + 1]) *
+                                lt_f32_from_bf16(B[(size_t)k * 2 * NR + 2 * j + 1]);
             if (flags & LT_GEMM_BIAS) s += bias[j];
             if (flags & LT_GEMM_GELU) R->gelu(&s, 1);
             if (flags & LT_GEMM_ACC) s += C[r * ldc + j];
@@ -174,7 +199,14 @@ static void ukr_bf16_ref(int mr, int nr, int K2, const uint16_t *A, int64_t lda2
         }
 }
 
-typedef struct { const uint16_t *A; const lt_packed_bf16 *P; float *C; int64_t ldc; const float *bias; int flags, nat; } bf16_ctx;
+typedef struct {
+    const uint16_t *A;
+    const lt_packed_bf16 *P;
+    float *C;
+    int64_t ldc;
+    const float *bias;
+    int flags, nat;
+} bf16_ctx;
 
 static void bf16_tile(const void *ud, int r, int mr, int64_t pj, int nr) {
     const bf16_ctx *g = ud;
@@ -183,15 +215,19 @@ static void bf16_tile(const void *ud, int r, int mr, int64_t pj, int nr) {
     float *Cr = g->C + (int64_t)r * g->ldc + j0;
     const float *bj = g->bias ? g->bias + j0 : NULL;
 #if defined(__x86_64__)
-    if (g->nat) { lt__gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags); return; }
+    if (g->nat) {
+        lt__gemm_ukr_bf16(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags);
+        return;
+    }
 #endif
     ukr_bf16_ref(mr, nr, k2, Ar, k2, Bp, Cr, g->ldc, bj, g->flags);
 }
 
 void lt_gemm_bf16_part(int m, const uint16_t *A, const lt_packed_bf16 *P, float *C, int64_t ldc,
-                       const float *bias, int flags, int part, int n_parts) {
+        const float *bias, int flags, int part, int n_parts) {
     if (m <= 0 || P->n <= 0) return;
-    bf16_ctx g = {A, P, C, ldc, bias, flags, lt_bf16_native()};
+    bf16_ctx g = { A, P, C, ldc, bias, flags, lt_bf16_native() };
     int64_t np = (P->n + NR - 1) / NR;
-    walk_tiles(m, (size_t)P->k2 * 4, g.nat ? 12 : 4, P->n, np * part / n_parts, np * (part + 1) / n_parts, bf16_tile, &g);
+    walk_tiles(m, (size_t)P->k2 * 4, g.nat ? 12 : 4, P->n, np * part / n_parts,
+            np * (part + 1) / n_parts, bf16_tile, &g);
 }

@@ -79,7 +79,8 @@ const lt_kernels *lt_kern_get(const char *name) {
     if (!name || !strcmp(name, "ref")) return &k_ref;
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &k_avx2; /* every AVX2 CPU has F16C */
+    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return &k_avx2; /* every AVX2 CPU has F16C */
     if (!strcmp(name, "avx512") && __builtin_cpu_supports("avx512f")) return &k_avx512;
 #endif
     return NULL;
@@ -144,7 +145,10 @@ float lt_f16_to_f32(uint16_t h) {
         if (!m) x = sign;
         else {
             e = 127 - 15 + 1;
-            while (!(m & 0x400)) { m <<= 1; e--; }
+            while (!(m & 0x400)) {
+                m <<= 1;
+                e--;
+            }
             x = sign | (e << 23) | ((m & 0x3ff) << 13);
         }
     } else if (e == 31) x = sign | 0x7f800000 | (m << 13);
@@ -156,13 +160,16 @@ float lt_f16_to_f32(uint16_t h) {
 
 /* ---- quantised embeddings ---- */
 int lt_quant_from_name(const char *name) {
-    static const char *const names[] = {"int8", "uint8", "binary", "ubinary"};
+    static const char *const names[] = { "int8", "uint8", "binary", "ubinary" };
     for (int i = 0; name && i < 4; i++)
         if (!strcmp(name, names[i])) return i + 1;
     return 0;
 }
-int64_t lt_quant_width(lt_quant q, int64_t d) { return q == LT_QUANT_BINARY || q == LT_QUANT_UBINARY ? (d + 7) / 8 : d; }
-int64_t lt_quantize(const float *x, int64_t n, int64_t d, int64_t ld, lt_quant q, const float *ranges, uint8_t *out) {
+int64_t lt_quant_width(lt_quant q, int64_t d) {
+    return q == LT_QUANT_BINARY || q == LT_QUANT_UBINARY ? (d + 7) / 8 : d;
+}
+int64_t lt_quantize(const float *x, int64_t n, int64_t d, int64_t ld, lt_quant q,
+        const float *ranges, uint8_t *out) {
     int64_t w = lt_quant_width(q, d);
     if (q == LT_QUANT_BINARY || q == LT_QUANT_UBINARY) {
         for (int64_t i = 0; i < n; i++) {
@@ -172,17 +179,19 @@ int64_t lt_quantize(const float *x, int64_t n, int64_t d, int64_t ld, lt_quant q
             for (int64_t j = 0; j < d; j++)
                 if (r[j] > 0) o[j / 8] |= (uint8_t)(0x80 >> (j % 8));
             if (q == LT_QUANT_BINARY)
-                for (int64_t k = 0; k < w; k++) o[k] = (uint8_t)(o[k] - 128);   /* as int8 */
+                for (int64_t k = 0; k < w; k++) o[k] = (uint8_t)(o[k] - 128); /* as int8 */
         }
         return w;
     }
     if (!ranges && n < 2)
-        return lt_err(LT_EINVAL, "%s ranges from %lld embedding%s: give more, or ranges", q == LT_QUANT_INT8 ? "int8" : "uint8",
-                      (long long)n, n == 1 ? "" : "s");
+        return lt_err(LT_EINVAL, "%s ranges from %lld embedding%s: give more, or ranges",
+                q == LT_QUANT_INT8 ? "int8" : "uint8", (long long)n, n == 1 ? "" : "s");
     for (int64_t j = 0; j < d; j++) {
         float lo, hi;
-        if (ranges) { lo = ranges[j]; hi = ranges[d + j]; }
-        else {
+        if (ranges) {
+            lo = ranges[j];
+            hi = ranges[d + j];
+        } else {
             lo = hi = n ? x[j] : 0;
             for (int64_t i = 1; i < n; i++) {
                 float v = x[i * ld + j];
@@ -191,9 +200,9 @@ int64_t lt_quantize(const float *x, int64_t n, int64_t d, int64_t ld, lt_quant q
             }
         }
         float step = (hi - lo) / 255.0f;
-        if (step == 0) step = 1;   /* a constant column */
+        if (step == 0) step = 1; /* a constant column */
         for (int64_t i = 0; i < n; i++) {
-            float v = floorf((x[i * ld + j] - lo) / step);   /* clip(floor(.), 0, 255) */
+            float v = floorf((x[i * ld + j] - lo) / step); /* clip(floor(.), 0, 255) */
             int k = v != v || v < 0 ? 0 : v > 255 ? 255 : (int)v;
             out[i * w + j] = q == LT_QUANT_INT8 ? (uint8_t)(int8_t)(k - 128) : (uint8_t)k;
         }

@@ -19,7 +19,8 @@ float lt__dot_avx2(const float *x, const float *y, int64_t d) {
         a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
         a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
     }
-    for (; i + 8 <= d; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+    for (; i + 8 <= d; i += 8)
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
     float s = hsum256(_mm256_add_ps(a0, a1));
     for (; i < d; i++) s += x[i] * y[i];
     return s;
@@ -34,9 +35,15 @@ float lt__l2sq_avx2(const float *x, const float *y, int64_t d) {
         a0 = _mm256_fmadd_ps(t0, t0, a0);
         a1 = _mm256_fmadd_ps(t1, t1, a1);
     }
-    for (; i + 8 <= d; i += 8) { __m256 t = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)); a0 = _mm256_fmadd_ps(t, t, a0); }
+    for (; i + 8 <= d; i += 8) {
+        __m256 t = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        a0 = _mm256_fmadd_ps(t, t, a0);
+    }
     float s = hsum256(_mm256_add_ps(a0, a1));
-    for (; i < d; i++) { float t = x[i] - y[i]; s += t * t; }
+    for (; i < d; i++) {
+        float t = x[i] - y[i];
+        s += t * t;
+    }
     return s;
 }
 
@@ -44,7 +51,8 @@ void lt__axpy_avx2(float a, const float *x, float *y, int64_t d) {
     __m256 va = _mm256_set1_ps(a);
     int64_t i = 0;
     for (; i + 8 <= d; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+        _mm256_storeu_ps(
+                y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
     for (; i < d; i++) y[i] += a * x[i];
 }
 
@@ -69,19 +77,22 @@ void lt__dots_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *
         }
         for (; j < o; j++) {
             __m256 s0 = _mm256_setzero_ps();
-            for (int64_t k = 0; k < d; k += 8) s0 = _mm256_fmadd_ps(_mm256_load_ps(a + k), _mm256_load_ps(B[j] + k), s0);
+            for (int64_t k = 0; k < d; k += 8)
+                s0 = _mm256_fmadd_ps(_mm256_load_ps(a + k), _mm256_load_ps(B[j] + k), s0);
             S[i * o + j] = hsum256(s0);
         }
     }
 }
 
-void lt__update_rows_avx2(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
+void lt__update_rows_avx2(
+        int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
     for (int i = 0; i < m; i++) {
         float *t = tmp + (int64_t)i * d;
         const float *g = G + i * o;
         for (int64_t k = 0; k < d; k += 8) {
             __m256 acc = _mm256_setzero_ps();
-            for (int j = 0; j < o; j++) acc = _mm256_fmadd_ps(_mm256_set1_ps(g[j]), _mm256_load_ps(B[j] + k), acc);
+            for (int j = 0; j < o; j++)
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(g[j]), _mm256_load_ps(B[j] + k), acc);
             _mm256_store_ps(t + k, acc);
         }
     }
@@ -89,27 +100,31 @@ void lt__update_rows_avx2(int m, int o, int64_t d, float *const *A, float *const
         float *b = B[j];
         for (int64_t k = 0; k < d; k += 8) {
             __m256 acc = _mm256_load_ps(b + k);
-            for (int i = 0; i < m; i++) acc = _mm256_fmadd_ps(_mm256_set1_ps(G[i * o + j]), _mm256_load_ps(A[i] + k), acc);
+            for (int i = 0; i < m; i++)
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(G[i * o + j]), _mm256_load_ps(A[i] + k), acc);
             _mm256_store_ps(b + k, acc);
         }
     }
     for (int i = 0; i < m; i++) {
         float *a = A[i];
         const float *t = tmp + (int64_t)i * d;
-        for (int64_t k = 0; k < d; k += 8) _mm256_store_ps(a + k, _mm256_add_ps(_mm256_load_ps(a + k), _mm256_load_ps(t + k)));
+        for (int64_t k = 0; k < d; k += 8)
+            _mm256_store_ps(a + k, _mm256_add_ps(_mm256_load_ps(a + k), _mm256_load_ps(t + k)));
     }
 }
 
 float lt__dot_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < d; i += 8)
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), a);
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i),
+                _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), a);
     return hsum256(a);
 }
 float lt__l2sq_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < d; i += 8) {
-        __m256 t = _mm256_sub_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))));
+        __m256 t = _mm256_sub_ps(
+                _mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))));
         a = _mm256_fmadd_ps(t, t, a);
     }
     return hsum256(a);
@@ -117,22 +132,27 @@ float lt__l2sq_f16_avx2(const float *q, const uint16_t *x, int64_t d) {
 float lt__dot_i8_avx2(const float *q, const int8_t *x, int64_t d) {
     __m256 a = _mm256_setzero_ps();
     for (int64_t i = 0; i < d; i += 8)
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i)))), a);
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(q + i),
+                _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i)))),
+                a);
     return hsum256(a);
 }
 float lt__l2sq_i8_avx2(const float *q, const int8_t *x, float scale, int64_t d) {
     __m256 a = _mm256_setzero_ps(), sc = _mm256_set1_ps(scale);
     for (int64_t i = 0; i < d; i += 8) {
-        __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))));
+        __m256 v =
+                _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(x + i))));
         __m256 t = _mm256_fnmadd_ps(sc, v, _mm256_loadu_ps(q + i));
         a = _mm256_fmadd_ps(t, t, a);
     }
     return hsum256(a);
 }
 
-int lt__scan_below_avx2(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+int lt__scan_below_avx2(const float *s, const float *b, int n, int mode, float qn, float thr,
+        int *idx, float *dout) {
     int c = 0, j = 0;
-    __m256 vt = _mm256_set1_ps(thr), vq = _mm256_set1_ps(qn), one = _mm256_set1_ps(1), two = _mm256_set1_ps(2);
+    __m256 vt = _mm256_set1_ps(thr), vq = _mm256_set1_ps(qn), one = _mm256_set1_ps(1),
+           two = _mm256_set1_ps(2);
     for (; j + 8 <= n; j += 8) {
         __m256 sv = _mm256_loadu_ps(s + j), d;
         if (mode == 0) d = _mm256_fnmadd_ps(two, sv, _mm256_add_ps(vq, _mm256_loadu_ps(b + j)));
@@ -142,11 +162,21 @@ int lt__scan_below_avx2(const float *s, const float *b, int n, int mode, float q
         if (!m) continue;
         float dv[8];
         _mm256_storeu_ps(dv, d);
-        while (m) { int t = __builtin_ctz(m); m &= m - 1; idx[c] = j + t; dout[c] = dv[t]; c++; }
+        while (m) {
+            int t = __builtin_ctz(m);
+            m &= m - 1;
+            idx[c] = j + t;
+            dout[c] = dv[t];
+            c++;
+        }
     }
     for (; j < n; j++) {
         float d = mode == 0 ? (qn + b[j]) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * b[j];
-        if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
+        if (d <= thr) {
+            idx[c] = j;
+            dout[c] = d;
+            c++;
+        }
     }
     return c;
 }
@@ -155,7 +185,8 @@ int lt__scan_below_avx2(const float *s, const float *b, int n, int mode, float q
 
 static inline __m256 exp256(__m256 x) {
     x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), _mm256_set1_ps(-87.0f));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
     __m256 p = _mm256_set1_ps(1.0f / 720);
@@ -166,13 +197,16 @@ static inline __m256 exp256(__m256 x) {
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     /* 2^n: n in [-126, 128) after the clamp; n = 128 only at the top, where p*2^127*2 */
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(126)), 23);
+    __m256i e =
+            _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(126)), 23);
     return _mm256_mul_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(e)), _mm256_set1_ps(2.0f));
 }
 
 static inline __m256 gelu256(__m256 x) {
-    __m256 z = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f)));
-    __m256 t = _mm256_div_ps(_mm256_set1_ps(1), _mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1)));
+    __m256 z = _mm256_andnot_ps(
+            _mm256_set1_ps(-0.0f), _mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f)));
+    __m256 t = _mm256_div_ps(
+            _mm256_set1_ps(1), _mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1)));
     __m256 p = _mm256_set1_ps(0.17087277f);
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.82215223f));
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.48851587f));
@@ -183,7 +217,8 @@ static inline __m256 gelu256(__m256 x) {
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.37409196f));
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.00002368f));
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));
-    __m256 h = _mm256_mul_ps(_mm256_mul_ps(t, exp256(_mm256_fnmadd_ps(z, z, p))), _mm256_set1_ps(0.5f));
+    __m256 h = _mm256_mul_ps(
+            _mm256_mul_ps(t, exp256(_mm256_fnmadd_ps(z, z, p))), _mm256_set1_ps(0.5f));
     __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
     return _mm256_mul_ps(x, _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(1), h), h, neg));
 }
@@ -207,7 +242,10 @@ void lt__softmax_avx2(float *x, int n) {
     float sv[8], sum = 0;
     _mm256_storeu_ps(sv, s);
     for (int j = 0; j < 8; j++) sum += sv[j];
-    for (; i < n; i++) { x[i] = expf(x[i] - mx); sum += x[i]; }
+    for (; i < n; i++) {
+        x[i] = expf(x[i] - mx);
+        sum += x[i];
+    }
     float inv = 1.0f / sum;
     for (i = 0; i < n; i++) x[i] *= inv;
 }
@@ -216,8 +254,9 @@ void lt__softmax_avx2(float *x, int n) {
  * reads one contiguous 128-byte row of the panel (the FMAs take it from memory) and broadcasts
  * one float of A per row. Measured on Zen 4 (AVX2): 90-96% of the FMA peak on the encoders'
  * shapes, against 68-90% for 6 x 16 half-panels (bench/gemm_shapes.c). */
-static inline __attribute__((always_inline)) void ukr256(const int MR, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb,
-                                                         float *C, int64_t ldc, const float *bias, int flags) {
+static inline __attribute__((always_inline)) void ukr256(const int MR, int nr, int K,
+        const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
+        const float *bias, int flags) {
     __m256 c0[3], c1[3], c2[3], c3[3];
 #pragma GCC unroll 3
     for (int r = 0; r < MR; r++) c0[r] = c1[r] = c2[r] = c3[r] = _mm256_setzero_ps();
@@ -232,26 +271,29 @@ static inline __attribute__((always_inline)) void ukr256(const int MR, int nr, i
             c3[r] = _mm256_fmadd_ps(a, _mm256_loadu_ps(b + 24), c3[r]);
         }
     }
-    float tile[32], bb[32] = {0};
+    float tile[32], bb[32] = { 0 };
     if (flags & LT_GEMM_BIAS) memcpy(bb, bias, (size_t)nr * 4);
 #pragma GCC unroll 3
     for (int r = 0; r < MR; r++) {
-        __m256 x[4] = {c0[r], c1[r], c2[r], c3[r]};
+        __m256 x[4] = { c0[r], c1[r], c2[r], c3[r] };
         float *cr = C + r * ldc;
         for (int q = 0; q < 4; q++) {
             if (flags & LT_GEMM_BIAS) x[q] = _mm256_add_ps(x[q], _mm256_loadu_ps(bb + 8 * q));
             if (flags & LT_GEMM_GELU) x[q] = gelu256(x[q]);
-            if (nr == 32 && (flags & LT_GEMM_ACC)) x[q] = _mm256_add_ps(x[q], _mm256_loadu_ps(cr + 8 * q));
+            if (nr == 32 && (flags & LT_GEMM_ACC))
+                x[q] = _mm256_add_ps(x[q], _mm256_loadu_ps(cr + 8 * q));
             if (nr == 32) _mm256_storeu_ps(cr + 8 * q, x[q]);
             else _mm256_storeu_ps(tile + 8 * q, x[q]);
         }
         if (nr == 32) continue;
-        if (flags & LT_GEMM_ACC) for (int j = 0; j < nr; j++) cr[j] += tile[j];
+        if (flags & LT_GEMM_ACC)
+            for (int j = 0; j < nr; j++) cr[j] += tile[j];
         else memcpy(cr, tile, (size_t)nr * 4);
     }
 }
 
-void lt__gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+void lt__gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const float *B,
+        int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
     for (int r0 = 0; r0 < mr; r0 += 3) {
         int m = mr - r0 < 3 ? mr - r0 : 3;
         const float *Ar = A + r0 * lda;
@@ -262,7 +304,8 @@ void lt__gemm_ukr_avx2(int mr, int nr, int K, const float *A, int64_t lda, const
     }
 }
 
-uint32_t lt__scan32_avx2(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+uint32_t lt__scan32_avx2(const float *s, int nr, float bx, const float *qn, const float *thr,
+        int mode, float *dist) {
     if (nr < 32) return lt__scan32_ref(s, nr, bx, qn, thr, mode, dist);
     __m256 b = _mm256_set1_ps(bx), one = _mm256_set1_ps(1), two = _mm256_set1_ps(2);
     uint32_t m = 0;
@@ -272,18 +315,24 @@ uint32_t lt__scan32_avx2(const float *s, int nr, float bx, const float *qn, cons
         else if (mode == 1) d = _mm256_sub_ps(one, sv);
         else d = _mm256_fnmadd_ps(sv, b, one);
         _mm256_storeu_ps(dist + j, d);
-        m |= (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(d, _mm256_loadu_ps(thr + j), _CMP_LE_OQ)) << j;
+        m |= (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(d, _mm256_loadu_ps(thr + j), _CMP_LE_OQ))
+                << j;
     }
     return m;
 }
 
-void lt__cos_add_avx2(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
-float lt__glove_step_avx2(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
+void lt__cos_add_avx2(const float *s, const float *b, float amp, float *z, int64_t n) {
+    lt__cos_add(s, b, amp, z, n);
+}
+float lt__glove_step_avx2(float *w, float *c, float *gw, float *gc, int d, float lx, float fw,
+        float lr, float blr, float clip, float *tmp) {
     return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
 }
-void lt__tsne_rep_avx2(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
+void lt__tsne_rep_avx2(const float *px, const float *py, int np, const float *sx, const float *sy,
+        const float *sw, int64_t m, double *out) {
     lt__tsne_rep(px, py, np, sx, sy, sw, m, out);
 }
-void lt__tsne_attr_avx2(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
+void lt__tsne_attr_avx2(float x, float y, const int32_t *ci, const float *pv, int64_t m,
+        const float *Y, double *out) {
     lt__tsne_attr(x, y, ci, pv, m, Y, out);
 }

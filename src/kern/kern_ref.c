@@ -9,7 +9,10 @@ float lt__dot_ref(const float *x, const float *y, int64_t d) {
 }
 float lt__l2sq_ref(const float *x, const float *y, int64_t d) {
     float s = 0;
-    for (int64_t i = 0; i < d; i++) { float t = x[i] - y[i]; s += t * t; }
+    for (int64_t i = 0; i < d; i++) {
+        float t = x[i] - y[i];
+        s += t * t;
+    }
     return s;
 }
 void lt__axpy_ref(float a, const float *x, float *y, int64_t d) {
@@ -19,7 +22,8 @@ void lt__dots_rows_ref(int m, int o, int64_t d, float *const *A, float *const *B
     for (int i = 0; i < m; i++)
         for (int j = 0; j < o; j++) S[i * o + j] = lt__dot_ref(A[i], B[j], d);
 }
-void lt__update_rows_ref(int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
+void lt__update_rows_ref(
+        int m, int o, int64_t d, float *const *A, float *const *B, const float *G, float *tmp) {
     for (int i = 0; i < m; i++) {
         float *t = tmp + (int64_t)i * d;
         for (int64_t k = 0; k < d; k++) t[k] = 0;
@@ -37,7 +41,10 @@ float lt__dot_f16_ref(const float *q, const uint16_t *x, int64_t d) {
 }
 float lt__l2sq_f16_ref(const float *q, const uint16_t *x, int64_t d) {
     float s = 0;
-    for (int64_t i = 0; i < d; i++) { float t = q[i] - lt_f16_to_f32(x[i]); s += t * t; }
+    for (int64_t i = 0; i < d; i++) {
+        float t = q[i] - lt_f16_to_f32(x[i]);
+        s += t * t;
+    }
     return s;
 }
 float lt__dot_i8_ref(const float *q, const int8_t *x, int64_t d) {
@@ -47,15 +54,23 @@ float lt__dot_i8_ref(const float *q, const int8_t *x, int64_t d) {
 }
 float lt__l2sq_i8_ref(const float *q, const int8_t *x, float scale, int64_t d) {
     float s = 0;
-    for (int64_t i = 0; i < d; i++) { float t = q[i] - scale * (float)x[i]; s += t * t; }
+    for (int64_t i = 0; i < d; i++) {
+        float t = q[i] - scale * (float)x[i];
+        s += t * t;
+    }
     return s;
 }
 
-int lt__scan_below_ref(const float *s, const float *b, int n, int mode, float qn, float thr, int *idx, float *dout) {
+int lt__scan_below_ref(const float *s, const float *b, int n, int mode, float qn, float thr,
+        int *idx, float *dout) {
     int c = 0;
     for (int j = 0; j < n; j++) {
         float d = mode == 0 ? (qn + b[j]) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * b[j];
-        if (d <= thr) { idx[c] = j; dout[c] = d; c++; }
+        if (d <= thr) {
+            idx[c] = j;
+            dout[c] = d;
+            c++;
+        }
     }
     return c;
 }
@@ -68,12 +83,16 @@ void lt__gelu_ref(float *x, int64_t n) {
 void lt__softmax_ref(float *x, int n) {
     float mx = -INFINITY, sum = 0;
     for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
-    for (int i = 0; i < n; i++) { x[i] = expf(x[i] - mx); sum += x[i]; }
+    for (int i = 0; i < n; i++) {
+        x[i] = expf(x[i] - mx);
+        sum += x[i];
+    }
     float inv = 1.0f / sum;
     for (int i = 0; i < n; i++) x[i] *= inv;
 }
 
-void lt__gemm_ukr_ref(int mr, int nr, int K, const float *A, int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
+void lt__gemm_ukr_ref(int mr, int nr, int K, const float *A, int64_t lda, const float *B,
+        int64_t ldb, float *C, int64_t ldc, const float *bias, int flags) {
     for (int r = 0; r < mr; r++)
         for (int j = 0; j < nr; j++) {
             float s = 0;
@@ -85,7 +104,8 @@ void lt__gemm_ukr_ref(int mr, int nr, int K, const float *A, int64_t lda, const 
         }
 }
 
-uint32_t lt__scan32_ref(const float *s, int nr, float bx, const float *qn, const float *thr, int mode, float *dist) {
+uint32_t lt__scan32_ref(const float *s, int nr, float bx, const float *qn, const float *thr,
+        int mode, float *dist) {
     uint32_t m = 0;
     for (int j = 0; j < nr; j++) {
         float d = mode == 0 ? (qn[j] + bx) - 2 * s[j] : mode == 1 ? 1 - s[j] : 1 - s[j] * bx;
@@ -95,13 +115,18 @@ uint32_t lt__scan32_ref(const float *s, int nr, float bx, const float *qn, const
     return m;
 }
 
-void lt__cos_add_ref(const float *s, const float *b, float amp, float *z, int64_t n) { lt__cos_add(s, b, amp, z, n); }
-float lt__glove_step_ref(float *w, float *c, float *gw, float *gc, int d, float lx, float fw, float lr, float blr, float clip, float *tmp) {
+void lt__cos_add_ref(const float *s, const float *b, float amp, float *z, int64_t n) {
+    lt__cos_add(s, b, amp, z, n);
+}
+float lt__glove_step_ref(float *w, float *c, float *gw, float *gc, int d, float lx, float fw,
+        float lr, float blr, float clip, float *tmp) {
     return lt__glove_step(w, c, gw, gc, d, lx, fw, lr, blr, clip, tmp);
 }
-void lt__tsne_rep_ref(const float *px, const float *py, int np, const float *sx, const float *sy, const float *sw, int64_t m, double *out) {
+void lt__tsne_rep_ref(const float *px, const float *py, int np, const float *sx, const float *sy,
+        const float *sw, int64_t m, double *out) {
     lt__tsne_rep(px, py, np, sx, sy, sw, m, out);
 }
-void lt__tsne_attr_ref(float x, float y, const int32_t *ci, const float *pv, int64_t m, const float *Y, double *out) {
+void lt__tsne_attr_ref(float x, float y, const int32_t *ci, const float *pv, int64_t m,
+        const float *Y, double *out) {
     lt__tsne_attr(x, y, ci, pv, m, Y, out);
 }

@@ -16,14 +16,16 @@ int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train) {
     w->mask = lt_calloc((size_t)nl, sizeof *w->mask);
     w->stats = lt_calloc((size_t)nl, sizeof *w->stats);
     w->col = lt_calloc((size_t)nl, sizeof *w->col);
-    if (!w->col || !w->act || !w->arg || !w->mask || !w->stats) return lt_err(LT_ENOMEM, "out of memory");
+    if (!w->col || !w->act || !w->arg || !w->mask || !w->stats)
+        return lt_err(LT_ENOMEM, "out of memory");
     int64_t widest = lt_nn_in_dim(net), colw = 1;
     w->x = lt_aligned_alloc((size_t)(cap * widest) * 4 + 64);
     if (!w->x) return lt_err(LT_ENOMEM, "out of memory");
     size_t pk = 16;
     for (int l = 0; l < nl; l++) {
         const lt__nnl *L = &net->L[l];
-        int64_t kk = L->kind == LT_NN_CONV ? (int64_t)L->k * L->k * L->ic : L->in, no = L->kind == LT_NN_CONV ? L->oc : L->out;
+        int64_t kk = L->kind == LT_NN_CONV ? (int64_t)L->k * L->k * L->ic : L->in,
+                no = L->kind == LT_NN_CONV ? L->oc : L->out;
         if (L->kind != LT_NN_CONV && L->kind != LT_NN_LINEAR) continue;
         size_t a = lt_packed_floats((int)no, (int)kk), b = lt_packed_floats((int)kk, (int)no);
         if (a > pk) pk = a;
@@ -33,16 +35,23 @@ int lt__nnws_init(lt__nnws *w, const lt_nn *net, int64_t cap, int train) {
     for (int l = 0; l < nl; l++) {
         const lt__nnl *L = &net->L[l];
         if (L->out > widest) widest = L->out;
-        if (L->kind == LT_NN_RELU && l > 0 && net->L[l - 1].relu_fused) w->act[l] = w->act[l - 1];   /* in place */
-        else if (!(w->act[l] = lt_aligned_alloc((size_t)(cap * L->out) * 4 + 64))) return lt_err(LT_ENOMEM, "out of memory");
+        if (L->kind == LT_NN_RELU && l > 0 && net->L[l - 1].relu_fused)
+            w->act[l] = w->act[l - 1]; /* in place */
+        else if (!(w->act[l] = lt_aligned_alloc((size_t)(cap * L->out) * 4 + 64)))
+            return lt_err(LT_ENOMEM, "out of memory");
         if (L->kind == LT_NN_CONV && !L->direct) {
             int64_t c = (int64_t)L->oh * L->ow * L->k * L->k * L->ic;
             if (c > colw) colw = c;
-            if (!(w->col[l] = lt_aligned_alloc((size_t)(cap * c) * 4 + 64))) return lt_err(LT_ENOMEM, "out of memory");
+            if (!(w->col[l] = lt_aligned_alloc((size_t)(cap * c) * 4 + 64)))
+                return lt_err(LT_ENOMEM, "out of memory");
         }
-        if (train && L->kind == LT_NN_MAXPOOL && !(w->arg[l] = lt_malloc((size_t)(cap * L->out) * 4))) return lt_err(LT_ENOMEM, "out of memory");
-        if (train && L->kind == LT_NN_DROPOUT && !(w->mask[l] = lt_malloc((size_t)(cap * L->out)))) return lt_err(LT_ENOMEM, "out of memory");
-        if (L->kind == LT_NN_LAYERNORM && !(w->stats[l] = lt_malloc((size_t)(cap * 2) * 4))) return lt_err(LT_ENOMEM, "out of memory");
+        if (train && L->kind == LT_NN_MAXPOOL &&
+                !(w->arg[l] = lt_malloc((size_t)(cap * L->out) * 4)))
+            return lt_err(LT_ENOMEM, "out of memory");
+        if (train && L->kind == LT_NN_DROPOUT && !(w->mask[l] = lt_malloc((size_t)(cap * L->out))))
+            return lt_err(LT_ENOMEM, "out of memory");
+        if (L->kind == LT_NN_LAYERNORM && !(w->stats[l] = lt_malloc((size_t)(cap * 2) * 4)))
+            return lt_err(LT_ENOMEM, "out of memory");
     }
     if (train) {
         w->dcol = lt_aligned_alloc((size_t)(cap * colw) * 4 + 64);
@@ -62,9 +71,17 @@ void lt__nnws_free(lt__nnws *w, const lt_nn *net) {
         if (w->stats) lt_free(w->stats[l]);
         if (w->col) lt_aligned_free(w->col[l]);
     }
-    lt_free(w->act); lt_free(w->arg); lt_free(w->mask); lt_free(w->stats); lt_free(w->col);
-    lt_aligned_free(w->x); lt_aligned_free(w->dcol);
-    lt_aligned_free(w->d0); lt_aligned_free(w->d1); lt_aligned_free(w->g); lt_aligned_free(w->pack);
+    lt_free(w->act);
+    lt_free(w->arg);
+    lt_free(w->mask);
+    lt_free(w->stats);
+    lt_free(w->col);
+    lt_aligned_free(w->x);
+    lt_aligned_free(w->dcol);
+    lt_aligned_free(w->d0);
+    lt_aligned_free(w->d1);
+    lt_aligned_free(w->g);
+    lt_aligned_free(w->pack);
     memset(w, 0, sizeof *w);
 }
 
@@ -81,9 +98,12 @@ static void im2col(const lt__nnl *L, const float *x, int64_t b, float *col) {
                 for (int ky = 0; ky < k; ky++) {
                     int iy = oy * L->s - L->pad + ky;
                     float *rr = r + (int64_t)ky * k * ic;
-                    if (iy < 0 || iy >= L->ih) { memset(rr, 0, (size_t)k * ic * 4); continue; }
+                    if (iy < 0 || iy >= L->ih) {
+                        memset(rr, 0, (size_t)k * ic * 4);
+                        continue;
+                    }
                     int ix0 = ox * L->s - L->pad;
-                    if (ix0 >= 0 && ix0 + k <= L->iw) {   /* short rows: a loop beats a memcpy call */
+                    if (ix0 >= 0 && ix0 + k <= L->iw) { /* short rows: a loop beats a memcpy call */
                         const float *src = xs + ((int64_t)iy * L->iw + ix0) * ic;
                         for (int t = 0; t < k * ic; t++) rr[t] = src[t];
                         continue;
@@ -91,7 +111,9 @@ static void im2col(const lt__nnl *L, const float *x, int64_t b, float *col) {
                     for (int kx = 0; kx < k; kx++) {
                         int ix = ix0 + kx;
                         if (ix < 0 || ix >= L->iw) memset(rr + kx * ic, 0, (size_t)ic * 4);
-                        else memcpy(rr + kx * ic, xs + ((int64_t)iy * L->iw + ix) * ic, (size_t)ic * 4);
+                        else
+                            memcpy(rr + kx * ic, xs + ((int64_t)iy * L->iw + ix) * ic,
+                                    (size_t)ic * 4);
                     }
                 }
             }
@@ -127,9 +149,10 @@ static void col2im(const lt__nnl *L, const float *dcol, int64_t b, float *dx) {
  * one panel: 1.3-1.5x OpenBLAS on these shapes, bench notes in docs/design.md) and wherever
  * the BLAS runs no AVX-512 kernel (lt_prefer_packed) and 32 rows or more pay for the packing
  * (one row at a time, packing the weights would cost as much as the product), else the BLAS */
-static void mm_nt(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *W, float *C) {
+static void mm_nt(
+        lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *W, float *C) {
     if (n <= LT_GEMM_NR || (m >= 32 && lt_prefer_packed())) {
-        lt_packed P = {(int)n, (int)k, w->pack};
+        lt_packed P = { (int)n, (int)k, w->pack };
         lt_pack_rows_to(w->pack, W, (int)n, (int)k, k);
         lt_gemm_packed((int)m, A, k, &P, C, n, NULL, 0, 1);
         return;
@@ -139,9 +162,10 @@ static void mm_nt(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, 
 
 /* C (m x n) = A (m x k) B for B (k x n): packed when the inner size is small (k <= 32), or for
  * 32 rows or more when the BLAS runs no AVX-512 kernel */
-static void mm_nn(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *B, float *C) {
+static void mm_nn(
+        lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, const float *B, float *C) {
     if (k <= LT_GEMM_NR || (m >= 32 && lt_prefer_packed())) {
-        lt_packed P = {(int)n, (int)k, w->pack};
+        lt_packed P = { (int)n, (int)k, w->pack };
         lt_pack_cols_to(w->pack, B, (int)k, (int)n, n);
         lt_gemm_packed((int)m, A, k, &P, C, n, NULL, 0, 1);
         return;
@@ -150,9 +174,13 @@ static void mm_nn(lt__nnws *w, int64_t m, int64_t n, int64_t k, const float *A, 
 }
 
 static float gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
-static float gelu_grad(float x) { return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) + x * 0.39894228040143268f * expf(-0.5f * x * x); }
+static float gelu_grad(float x) {
+    return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) +
+            x * 0.39894228040143268f * expf(-0.5f * x * x);
+}
 
-void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, uint64_t seed, int64_t step, int64_t row0) {
+void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, uint64_t seed,
+        int64_t step, int64_t row0) {
     if (upto < 0 || upto >= net->nl) upto = net->nl - 1;
     for (int l = 0; l <= upto; l++) {
         const lt__nnl *L = &net->L[l];
@@ -164,17 +192,20 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             /* y (b*oh*ow, oc) = col (b*oh*ow, k*k*ic) W^T */
             int64_t kk = (int64_t)L->k * L->k * L->ic, m = b * L->oh * L->ow;
             int relu = L->relu_fused && l < upto;
-            if (L->direct) {   /* few inputs per output: direct loops over the sample beat im2col + a BLAS call */
+            if (L->direct) { /* few inputs per output: direct loops over the sample beat im2col + a BLAS call */
                 float wt[LT__NN_SMALLK * LT__NN_SMALLK_OC];
                 for (int o = 0; o < L->oc; o++)
                     for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];
                 for (int64_t n = 0; n < b; n++)
-                    lt__v_conv_direct(x + n * L->in, L->ih, L->iw, L->ic, L->k, L->s, L->pad, wt, P + (int64_t)L->oc * kk, L->oc, L->oh, L->ow,
-                                      relu, y + n * L->out);
+                    lt__v_conv_direct(x + n * L->in, L->ih, L->iw, L->ic, L->k, L->s, L->pad, wt,
+                            P + (int64_t)L->oc * kk, L->oc, L->oh, L->ow, relu, y + n * L->out);
                 break;
             }
             const float *cin = x;
-            if (!(L->k == 1 && L->s == 1 && L->pad == 0)) { im2col(L, x, b, w->col[l]); cin = w->col[l]; }
+            if (!(L->k == 1 && L->s == 1 && L->pad == 0)) {
+                im2col(L, x, b, w->col[l]);
+                cin = w->col[l];
+            }
             mm_nt(w, m, L->oc, kk, cin, P, y);
             if (relu) lt__v_add_bias_relu(y, m, L->oc, P + (int64_t)L->oc * kk);
             else lt__v_add_bias(y, m, L->oc, P + (int64_t)L->oc * kk);
@@ -185,7 +216,8 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             if (L->relu_fused && l < upto) lt__v_add_bias_relu(y, b, L->out, P + L->out * L->in);
             else lt__v_add_bias(y, b, L->out, P + L->out * L->in);
             break;
-        case LT_NN_MAXPOOL: case LT_NN_AVGPOOL: {
+        case LT_NN_MAXPOOL:
+        case LT_NN_AVGPOOL: {
             int k = L->k, C = L->ic, np = k * k;
             int32_t off[64 * 64], tmp_arg[4096];
             for (int ky = 0; ky < k; ky++)
@@ -198,8 +230,12 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
                     for (int ox = 0; ox < L->ow; ox++) {
                         int64_t o = ((int64_t)oy * L->ow + ox) * C;
                         int32_t base = (int32_t)(((int64_t)(oy * k) * L->iw + ox * k) * C);
-                        if (L->kind == LT_NN_AVGPOOL) { lt__v_sum_window(xs + base, off, np, C, 1.0f / (float)np, ys + o); continue; }
-                        for (int c0 = 0; c0 < C; c0 += 4096) {   /* channels in chunks of the scratch */
+                        if (L->kind == LT_NN_AVGPOOL) {
+                            lt__v_sum_window(xs + base, off, np, C, 1.0f / (float)np, ys + o);
+                            continue;
+                        }
+                        for (int c0 = 0; c0 < C;
+                                c0 += 4096) { /* channels in chunks of the scratch */
                             int cc = C - c0 < 4096 ? C - c0 : 4096;
                             int32_t *ao = as ? as + o + c0 : tmp_arg;
                             lt__v_maxpool(xs + base + c0, off, np, cc, ys + o + c0, ao);
@@ -209,12 +245,21 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
             }
             break;
         }
-        case LT_NN_RELU: if (y != x) lt__v_relu(x, y, nx); break;   /* else applied in place by the layer before */
-        case LT_NN_GELU: for (int64_t i = 0; i < nx; i++) y[i] = gelu(x[i]); break;
+        case LT_NN_RELU:
+            if (y != x) lt__v_relu(x, y, nx);
+            break; /* else applied in place by the layer before */
+        case LT_NN_GELU:
+            for (int64_t i = 0; i < nx; i++) y[i] = gelu(x[i]);
+            break;
         case LT_NN_SIGMOID: lt__v_sigmoid(x, y, nx); break;
-        case LT_NN_TANH: for (int64_t i = 0; i < nx; i++) y[i] = tanhf(x[i]); break;
+        case LT_NN_TANH:
+            for (int64_t i = 0; i < nx; i++) y[i] = tanhf(x[i]);
+            break;
         case LT_NN_DROPOUT:
-            if (!train || L->p == 0) { memcpy(y, x, (size_t)nx * 4); break; }
+            if (!train || L->p == 0) {
+                memcpy(y, x, (size_t)nx * 4);
+                break;
+            }
             for (int64_t n = 0; n < b; n++) {
                 lt_rng r;
                 lt__dropout_rng(&r, seed, step, l, row0 + n);
@@ -235,8 +280,10 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
                 double mean = s / (double)L->in;
                 for (int64_t i = 0; i < L->in; i++) s2 += (xr[i] - mean) * (xr[i] - mean);
                 float rstd = (float)(1.0 / sqrt(s2 / (double)L->in + 1e-5));
-                w->stats[l][2 * n] = (float)mean; w->stats[l][2 * n + 1] = rstd;
-                for (int64_t i = 0; i < L->in; i++) yr[i] = (xr[i] - (float)mean) * rstd * P[i] + P[L->in + i];
+                w->stats[l][2 * n] = (float)mean;
+                w->stats[l][2 * n + 1] = rstd;
+                for (int64_t i = 0; i < L->in; i++)
+                    yr[i] = (xr[i] - (float)mean) * rstd * P[i] + P[L->in + i];
             }
             break;
         case LT_NN_EMBED:
@@ -246,7 +293,8 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
                 for (int j = 0, o = 0; j < L->n_cat; o += L->dims[j], j++) {
                     float v = xr[L->n_num + j];
                     int id = v >= 0 && v < (float)L->card[j] ? (int)v : L->card[j];
-                    memcpy(yr + o, P + L->toff[j] + (int64_t)id * L->dims[j], (size_t)L->dims[j] * 4);
+                    memcpy(yr + o, P + L->toff[j] + (int64_t)id * L->dims[j],
+                            (size_t)L->dims[j] * 4);
                 }
                 memcpy(yr + L->emb_out, xr, (size_t)L->n_num * 4);
             }
@@ -255,7 +303,8 @@ void lt__nn_fwd(const lt_nn *net, lt__nnws *w, int64_t b, int upto, int train, u
     }
 }
 
-double lt__nn_loss(const lt_nn *net, lt__nnws *w, int64_t b, int64_t nb, const float *T, const int *y, lt_loss loss, int *first) {
+double lt__nn_loss(const lt_nn *net, lt__nnws *w, int64_t b, int64_t nb, const float *T,
+        const int *y, lt_loss loss, int *first) {
     int last = net->nl - 1;
     const lt__nnl *L = &net->L[last];
     const float *out = w->act[last];
@@ -285,7 +334,8 @@ double lt__nn_loss(const lt_nn *net, lt__nnws *w, int64_t b, int64_t nb, const f
         const float *z = out + n * D;
         float *dz = d ? d + n * D : NULL;
         double mx = z[0], s = 0;
-        for (int64_t j = 1; j < D; j++) if (z[j] > mx) mx = z[j];
+        for (int64_t j = 1; j < D; j++)
+            if (z[j] > mx) mx = z[j];
         for (int64_t j = 0; j < D; j++) s += exp((double)z[j] - mx);
         double lse = mx + log(s);
         sum += lse - z[y[n]];
@@ -315,14 +365,15 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
                     for (int64_t t = 0; t < kk; t++) wt[t * L->oc + o] = P[o * kk + t];
                 if (need_dx) memset(dx, 0, (size_t)nx * 4);
                 for (int64_t n = 0; n < b; n++)
-                    lt__v_conv_direct_bwd(x + n * L->in, L->ih, L->iw, L->ic, L->k, L->s, L->pad, wt, L->oc, L->oh, L->ow, dy + n * L->out, gt,
-                                          need_dx ? dx + n * L->in : NULL);
+                    lt__v_conv_direct_bwd(x + n * L->in, L->ih, L->iw, L->ic, L->k, L->s, L->pad,
+                            wt, L->oc, L->oh, L->ow, dy + n * L->out, gt,
+                            need_dx ? dx + n * L->in : NULL);
                 for (int o = 0; o < L->oc; o++)
                     for (int64_t t = 0; t < kk; t++) G[o * kk + t] += gt[t * L->oc + o];
                 break;
             }
             int direct = L->k == 1 && L->s == 1 && L->pad == 0;
-            const float *cin = direct ? x : w->col[l];   /* kept from the forward pass */
+            const float *cin = direct ? x : w->col[l]; /* kept from the forward pass */
             /* dW (oc, kk) += dY^T (oc, m) col (m, kk); db += column sums of dY */
             lt_sgemm(1, 0, L->oc, (int)kk, (int)m, 1.0f, dy, L->oc, cin, kk, 1.0f, G, kk);
             if (need_dx) {
@@ -334,7 +385,8 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             break;
         }
         case LT_NN_LINEAR:
-            lt_sgemm(1, 0, (int)L->out, (int)L->in, (int)b, 1.0f, dy, L->out, x, L->in, 1.0f, G, L->in);
+            lt_sgemm(1, 0, (int)L->out, (int)L->in, (int)b, 1.0f, dy, L->out, x, L->in, 1.0f, G,
+                    L->in);
             lt__v_col_sums(dy, b, L->out, G + L->out * L->in);
             if (need_dx) mm_nn(w, b, L->in, L->out, dy, P, dx);
             break;
@@ -343,7 +395,8 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             int32_t off[64 * 64];
             for (int ky = 0; ky < k; ky++)
                 for (int kx = 0; kx < k; kx++) off[ky * k + kx] = (ky * L->iw + kx) * C;
-            if (L->ih % k || L->iw % k) memset(dx, 0, (size_t)nx * 4);   /* rows and columns no window covers */
+            if (L->ih % k || L->iw % k)
+                memset(dx, 0, (size_t)nx * 4); /* rows and columns no window covers */
             for (int64_t n = 0; n < b; n++) {
                 const int32_t *a = w->arg[l] + n * L->out;
                 const float *dyn = dy + n * L->out;
@@ -351,7 +404,9 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
                 for (int oy = 0; oy < L->oh; oy++)
                     for (int ox = 0; ox < L->ow; ox++) {
                         int64_t o = ((int64_t)oy * L->ow + ox) * C;
-                        lt__v_maxpool_bwd(dxn, off, np, C, (int32_t)(((int64_t)(oy * k) * L->iw + ox * k) * C), dyn + o, a + o);
+                        lt__v_maxpool_bwd(dxn, off, np, C,
+                                (int32_t)(((int64_t)(oy * k) * L->iw + ox * k) * C), dyn + o,
+                                a + o);
                     }
             }
             break;
@@ -366,18 +421,28 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
                         for (int c = 0; c < C; c++) {
                             float g = dy[n * L->out + ((int64_t)oy * L->ow + ox) * C + c] * inv;
                             for (int ky = 0; ky < k; ky++)
-                                for (int kx = 0; kx < k; kx++) dx[n * L->in + ((int64_t)(oy * k + ky) * L->iw + ox * k + kx) * C + c] += g;
+                                for (int kx = 0; kx < k; kx++)
+                                    dx[n * L->in +
+                                            ((int64_t)(oy * k + ky) * L->iw + ox * k + kx) * C +
+                                            c] += g;
                         }
             break;
         }
         case LT_NN_RELU: lt__v_relu_bwd(y, dy, dx, nx); break;
-        case LT_NN_GELU: for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * gelu_grad(x[i]); break;
-        case LT_NN_SIGMOID: for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * y[i] * (1 - y[i]); break;
-        case LT_NN_TANH: for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * (1 - y[i] * y[i]); break;
+        case LT_NN_GELU:
+            for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * gelu_grad(x[i]);
+            break;
+        case LT_NN_SIGMOID:
+            for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+            break;
+        case LT_NN_TANH:
+            for (int64_t i = 0; i < nx; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+            break;
         case LT_NN_DROPOUT: {
             float sc = 1.0f / (1.0f - L->p);
             if (L->p == 0) memcpy(dx, dy, (size_t)nx * 4);
-            else for (int64_t i = 0; i < nx; i++) dx[i] = w->mask[l][i] ? dy[i] * sc : 0;
+            else
+                for (int64_t i = 0; i < nx; i++) dx[i] = w->mask[l][i] ? dy[i] * sc : 0;
             break;
         }
         case LT_NN_LAYERNORM:
@@ -390,7 +455,8 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
                     float xh = (xr[i] - mean) * rstd, g = dyr[i] * P[i];
                     G[i] += dyr[i] * xh;
                     G[L->in + i] += dyr[i];
-                    s1 += g; s2 += g * xh;
+                    s1 += g;
+                    s2 += g * xh;
                 }
                 float m1 = (float)(s1 / (double)L->in), m2 = (float)(s2 / (double)L->in);
                 for (int64_t i = 0; i < L->in; i++) {
@@ -404,7 +470,8 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
                 const float *xr = x + n * L->in, *dr = dy + n * L->out;
                 for (int j = 0, o = 0; j < L->n_cat; o += L->dims[j], j++) {
                     float v = xr[L->n_num + j];
-                    if (!(v >= 0 && v < (float)L->card[j])) continue;   /* the unseen row stays zero */
+                    if (!(v >= 0 && v < (float)L->card[j]))
+                        continue; /* the unseen row stays zero */
                     float *t = G + L->toff[j] + (int64_t)(int)v * L->dims[j];
                     for (int i = 0; i < L->dims[j]; i++) t[i] += dr[o + i];
                 }
@@ -413,6 +480,8 @@ void lt__nn_bwd(const lt_nn *net, lt__nnws *w, int64_t b, int first) {
             break;
         }
         if (!need_dx) break;
-        float *t = dy; dy = dx; dx = t;
+        float *t = dy;
+        dy = dx;
+        dx = t;
     }
 }

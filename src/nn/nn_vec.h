@@ -12,13 +12,18 @@ typedef struct lt__nnvec {
     void (*sum_window)(const float *x, const int32_t *off, int np, int C, float scale, float *y);
     void (*sigmoid)(const float *x, float *y, int64_t n);
     double (*mse)(const float *y, const float *t, float scale, float *d, int64_t n);
-    void (*adam)(float *p, const float *g, float *m, float *v, int64_t n, float b1, float b2, float eps, float step, float sbc2, float wd, float decay, int adamw);
+    void (*adam)(float *p, const float *g, float *m, float *v, int64_t n, float b1, float b2,
+            float eps, float step, float sbc2, float wd, float decay, int adamw);
     void (*reduce)(float *g, float *const *parts, int k, int64_t i0, int64_t i1);
-    void (*conv_direct)(const float *x, int ih, int iw, int ic, int k, int s, int pad, const float *wt, const float *bias, int oc, int oh, int ow, int relu, float *y);
-    void (*conv_direct_bwd)(const float *x, int ih, int iw, int ic, int k, int s, int pad, const float *wt, int oc, int oh, int ow, const float *dy, float *gt, float *dx);
+    void (*conv_direct)(const float *x, int ih, int iw, int ic, int k, int s, int pad,
+            const float *wt, const float *bias, int oc, int oh, int ow, int relu, float *y);
+    void (*conv_direct_bwd)(const float *x, int ih, int iw, int ic, int k, int s, int pad,
+            const float *wt, int oc, int oh, int ow, const float *dy, float *gt, float *dx);
     void (*add_bias_relu)(float *y, int64_t rows, int64_t n, const float *bias);
-    void (*maxpool_bwd)(float *dx, const int32_t *off, int np, int C, int32_t base, const float *dy, const int32_t *arg);
-    void (*scale_row)(const float *src, const double *shift, const double *mult, float *dst, int64_t n);
+    void (*maxpool_bwd)(float *dx, const int32_t *off, int np, int C, int32_t base, const float *dy,
+            const int32_t *arg);
+    void (*scale_row)(
+            const float *src, const double *shift, const double *mult, float *dst, int64_t n);
 } lt__nnvec;
 /* the table for this CPU (the path lt_kern() chose: avx512, avx2, or the baseline) */
 const lt__nnvec *lt__nnv(void);

@@ -17,9 +17,16 @@
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 typedef int32_t vi16 __attribute__((vector_size(64), aligned(4)));
 typedef uint32_t vu16 __attribute__((vector_size(64), aligned(4)));
-static inline v16 ld16(const float *p) { v16 v; memcpy(&v, p, 64); return v; }
+static inline v16 ld16(const float *p) {
+    v16 v;
+    memcpy(&v, p, 64);
+    return v;
+}
 static inline void st16(float *p, v16 v) { memcpy(p, &v, 64); }
-static inline v16 relu16(v16 v) { vi16 m = v > (v16){0}; return (v16)((vi16)v & m); }
+static inline v16 relu16(v16 v) {
+    vi16 m = v > (v16){ 0 };
+    return (v16)((vi16)v & m);
+}
 
 CLONES void F(lt__v_add_bias)(float *y, int64_t rows, int64_t n, const float *bias) {
     for (int64_t i = 0; i < rows; i++) {
@@ -45,9 +52,13 @@ CLONES void F(lt__v_relu_bwd)(const float *y, const float *dy, float *dx, int64_
 
 /* y[c] = max over the window's rows x + off[p] (c contiguous), arg[c] the winning offset + c;
  * the first maximum wins, as PyTorch's */
-CLONES void F(lt__v_maxpool)(const float *x, const int32_t *off, int np, int C, float *y, int32_t *arg) {
+CLONES void F(lt__v_maxpool)(
+        const float *x, const int32_t *off, int np, int C, float *y, int32_t *arg) {
     const float *x0 = x + off[0];
-    for (int c = 0; c < C; c++) { y[c] = x0[c]; arg[c] = off[0] + c; }
+    for (int c = 0; c < C; c++) {
+        y[c] = x0[c];
+        arg[c] = off[0] + c;
+    }
     for (int p = 1; p < np; p++) {
         const float *xp = x + off[p];
         int32_t o = off[p];
@@ -59,7 +70,8 @@ CLONES void F(lt__v_maxpool)(const float *x, const int32_t *off, int np, int C, 
     }
 }
 
-CLONES void F(lt__v_sum_window)(const float *x, const int32_t *off, int np, int C, float scale, float *y) {
+CLONES void F(lt__v_sum_window)(
+        const float *x, const int32_t *off, int np, int C, float scale, float *y) {
     for (int c = 0; c < C; c++) y[c] = 0;
     for (int p = 0; p < np; p++) {
         const float *xp = x + off[p];
@@ -72,24 +84,51 @@ CLONES void F(lt__v_sum_window)(const float *x, const int32_t *off, int np, int 
  * relative error below 2e-7, vectorisable (no libm call). Large |x| saturate. */
 static inline float v_exp(float x) {
     x = x > 88.0f ? 88.0f : x < -88.0f ? -88.0f : x;
-    float k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;   /* nearest integer: 1.5 x 2^23 shifts the fraction out */
+    float k = (x * 1.44269504088896341f + 12582912.0f) -
+            12582912.0f; /* nearest integer: 1.5 x 2^23 shifts the fraction out */
     float r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
-    float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416664183f + r * (0.00833345205f + r * 0.00139819994f)))));
-    union { float f; int32_t i; } u = {p};
-    u.i = (int32_t)((uint32_t)u.i + ((uint32_t)(int32_t)k << 23));   /* unsigned: no signed-shift overflow */
+    float p = 1.0f +
+            r *
+                    (1.0f +
+                            r *
+                                    (0.5f +
+                                            r *
+                                                    (0.166666672f +
+                                                            r *
+                                                                    (0.0416664183f +
+                                                                            r *
+                                                                                    (0.00833345205f +
+                                                                                            r * 0.00139819994f)))));
+    union {
+        float f;
+        int32_t i;
+    } u = { p };
+    u.i = (int32_t)((uint32_t)u.i +
+            ((uint32_t)(int32_t)k << 23)); /* unsigned: no signed-shift overflow */
     return u.f;
 }
 
 /* 16 lanes of v_exp */
 static inline v16 v_exp16(v16 x) {
-    v16 hi = (v16){0} + 88.0f, lo = (v16){0} - 88.0f;
+    v16 hi = (v16){ 0 } + 88.0f, lo = (v16){ 0 } - 88.0f;
     vi16 over = x > hi, under = x < lo;
     x = (v16)(((vi16)x & ~over) | ((vi16)hi & over));
     x = (v16)(((vi16)x & ~under) | ((vi16)lo & under));
     v16 k = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     v16 r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
-    v16 p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416664183f + r * (0.00833345205f + r * 0.00139819994f)))));
-    vu16 e = (vu16)__builtin_convertvector(k, vi16) << 23;
+    v16 p = 1.0f +
+            r *
+                    (1.0f +
+                            r *
+                                    (0.5f +
+                                            r *
+                                                    (0.166666672f +
+                                                            r *
+                                                                    (0.0416664183f +
+                                                                            r *
+                                                                                    (0.00833345205f +
+                                                                                            r * 0.00139819994f)))));
+    vu16 e = (vu16) __builtin_convertvector(k, vi16) << 23;
     return (v16)((vu16)p + e);
 }
 
@@ -101,7 +140,7 @@ CLONES void F(lt__v_sigmoid)(const float *x, float *y, int64_t n) {
 
 /* sum (y - t)^2 in 8 double lanes; d = (y - t) * scale */
 CLONES double F(lt__v_mse)(const float *y, const float *t, float scale, float *d, int64_t n) {
-    double acc[8] = {0};
+    double acc[8] = { 0 };
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
         for (int j = 0; j < 8; j++) {
@@ -109,13 +148,17 @@ CLONES double F(lt__v_mse)(const float *y, const float *t, float scale, float *d
             acc[j] += (double)e * e;
             if (d) d[i + j] = e * scale;
         }
-    for (; i < n; i++) { float e = y[i] - t[i]; acc[0] += (double)e * e; if (d) d[i] = e * scale; }
+    for (; i < n; i++) {
+        float e = y[i] - t[i];
+        acc[0] += (double)e * e;
+        if (d) d[i] = e * scale;
+    }
     return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
 /* Adam / AdamW on [0, n): see train.c for the rule (PyTorch's) */
-CLONES void F(lt__v_adam)(float *p, const float *g, float *m, float *v, int64_t n, float b1, float b2, float eps, float step, float sbc2,
-                       float wd, float decay, int adamw) {
+CLONES void F(lt__v_adam)(float *p, const float *g, float *m, float *v, int64_t n, float b1,
+        float b2, float eps, float step, float sbc2, float wd, float decay, int adamw) {
     for (int64_t i = 0; i < n; i++) {
         float d = g[i];
         float pi = adamw ? p[i] * decay : p[i];
@@ -144,8 +187,9 @@ static inline void taps(int i0, int k, int n, int *k0, int *k1) {
 /* Direct convolution of one channels-last sample, for few inputs per output (no im2col):
  * y (oh, ow, oc) = bias + sum over the k x k x ic window at (oy s - pad, ox s - pad) of x
  * times wt (k k ic, oc), the weight transposed; relu: max(0, .) after */
-CLONES void F(lt__v_conv_direct)(const float *restrict x, int ih, int iw, int ic, int k, int s, int pad, const float *restrict wt,
-                                 const float *restrict bias, int oc, int oh, int ow, int relu, float *restrict y) {
+CLONES void F(lt__v_conv_direct)(const float *restrict x, int ih, int iw, int ic, int k, int s,
+        int pad, const float *restrict wt, const float *restrict bias, int oc, int oh, int ow,
+        int relu, float *restrict y) {
     for (int oy = 0; oy < oh; oy++) {
         int iy0 = oy * s - pad, ky0, ky1;
         taps(iy0, k, ih, &ky0, &ky1);
@@ -153,12 +197,13 @@ CLONES void F(lt__v_conv_direct)(const float *restrict x, int ih, int iw, int ic
             int ix0 = ox * s - pad, kx0, kx1;
             taps(ix0, k, iw, &kx0, &kx1);
             float *yr = y + ((int64_t)oy * ow + ox) * oc;
-            if (oc % 16 == 0) {   /* 16 outputs at a time in one register */
+            if (oc % 16 == 0) { /* 16 outputs at a time in one register */
                 for (int j0 = 0; j0 < oc; j0 += 16) {
                     v16 acc = ld16(bias + j0);
                     for (int ky = ky0; ky < ky1; ky++)
                         for (int kx = kx0; kx < kx1; kx++) {
-                            const float *xp = x + ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic, *wp = wt + (int64_t)(ky * k + kx) * ic * oc + j0;
+                            const float *xp = x + ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic,
+                                        *wp = wt + (int64_t)(ky * k + kx) * ic * oc + j0;
                             for (int c = 0; c < ic; c++) acc += xp[c] * ld16(wp + (int64_t)c * oc);
                         }
                     st16(yr + j0, relu ? relu16(acc) : acc);
@@ -168,22 +213,25 @@ CLONES void F(lt__v_conv_direct)(const float *restrict x, int ih, int iw, int ic
             for (int j = 0; j < oc; j++) yr[j] = bias[j];
             for (int ky = ky0; ky < ky1; ky++)
                 for (int kx = kx0; kx < kx1; kx++) {
-                    const float *xp = x + ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic, *wp = wt + (int64_t)(ky * k + kx) * ic * oc;
+                    const float *xp = x + ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic,
+                                *wp = wt + (int64_t)(ky * k + kx) * ic * oc;
                     for (int c = 0; c < ic; c++) {
                         float a = xp[c];
                         const float *wc = wp + (int64_t)c * oc;
                         for (int j = 0; j < oc; j++) yr[j] += a * wc[j];
                     }
                 }
-            if (relu) for (int j = 0; j < oc; j++) yr[j] = yr[j] > 0 ? yr[j] : 0;
+            if (relu)
+                for (int j = 0; j < oc; j++) yr[j] = yr[j] > 0 ? yr[j] : 0;
         }
     }
 }
 
 /* its gradients: gt (k k ic, oc) += window x dy; dx (ih, iw, ic; NULL: skipped) += dy W */
-CLONES void F(lt__v_conv_direct_bwd)(const float *restrict x, int ih, int iw, int ic, int k, int s, int pad, const float *restrict wt, int oc,
-                                     int oh, int ow, const float *restrict dy, float *restrict gt, float *restrict dx) {
-    v16 acc9[9] = {{0}};
+CLONES void F(lt__v_conv_direct_bwd)(const float *restrict x, int ih, int iw, int ic, int k, int s,
+        int pad, const float *restrict wt, int oc, int oh, int ow, const float *restrict dy,
+        float *restrict gt, float *restrict dx) {
+    v16 acc9[9] = { { 0 } };
     for (int oy = 0; oy < oh; oy++) {
         int iy0 = oy * s - pad, ky0, ky1;
         taps(iy0, k, ih, &ky0, &ky1);
@@ -191,10 +239,12 @@ CLONES void F(lt__v_conv_direct_bwd)(const float *restrict x, int ih, int iw, in
             int ix0 = ox * s - pad, kx0, kx1;
             taps(ix0, k, iw, &kx0, &kx1);
             const float *dr = dy + ((int64_t)oy * ow + ox) * oc;
-            if (oc == 16 && ic == 1 && k == 3 && !dx) {   /* a first 3x3 layer on one channel: 9 accumulators */
+            if (oc == 16 && ic == 1 && k == 3 &&
+                    !dx) { /* a first 3x3 layer on one channel: 9 accumulators */
                 v16 d = ld16(dr);
                 for (int ky = ky0; ky < ky1; ky++)
-                    for (int kx = kx0; kx < kx1; kx++) acc9[ky * 3 + kx] += x[(int64_t)(iy0 + ky) * iw + ix0 + kx] * d;
+                    for (int kx = kx0; kx < kx1; kx++)
+                        acc9[ky * 3 + kx] += x[(int64_t)(iy0 + ky) * iw + ix0 + kx] * d;
                 continue;
             }
             if (oc % 16 == 0 && !dx) {
@@ -202,15 +252,20 @@ CLONES void F(lt__v_conv_direct_bwd)(const float *restrict x, int ih, int iw, in
                     v16 d = ld16(dr + j0);
                     for (int ky = ky0; ky < ky1; ky++)
                         for (int kx = kx0; kx < kx1; kx++) {
-                            int64_t xo = ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic, wo = (int64_t)(ky * k + kx) * ic * oc + j0;
-                            for (int c = 0; c < ic; c++) { float *g = gt + wo + (int64_t)c * oc; st16(g, ld16(g) + x[xo + c] * d); }
+                            int64_t xo = ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic,
+                                    wo = (int64_t)(ky * k + kx) * ic * oc + j0;
+                            for (int c = 0; c < ic; c++) {
+                                float *g = gt + wo + (int64_t)c * oc;
+                                st16(g, ld16(g) + x[xo + c] * d);
+                            }
                         }
                 }
                 continue;
             }
             for (int ky = ky0; ky < ky1; ky++)
                 for (int kx = kx0; kx < kx1; kx++) {
-                    int64_t xo = ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic, wo = (int64_t)(ky * k + kx) * ic * oc;
+                    int64_t xo = ((int64_t)(iy0 + ky) * iw + ix0 + kx) * ic,
+                            wo = (int64_t)(ky * k + kx) * ic * oc;
                     for (int c = 0; c < ic; c++) {
                         float a = x[xo + c];
                         float *g = gt + wo + (int64_t)c * oc;
@@ -232,13 +287,17 @@ CLONES void F(lt__v_conv_direct_bwd)(const float *restrict x, int ih, int iw, in
 CLONES void F(lt__v_add_bias_relu)(float *y, int64_t rows, int64_t n, const float *bias) {
     for (int64_t i = 0; i < rows; i++) {
         float *r = y + i * n;
-        for (int64_t j = 0; j < n; j++) { float v = r[j] + bias[j]; r[j] = v > 0 ? v : 0; }
+        for (int64_t j = 0; j < n; j++) {
+            float v = r[j] + bias[j];
+            r[j] = v > 0 ? v : 0;
+        }
     }
 }
 
 /* max pool backward over one window: every input of the window gets dy where it won, else 0
  * (windows do not overlap, so no zeroing pass is needed) */
-CLONES void F(lt__v_maxpool_bwd)(float *dx, const int32_t *off, int np, int C, int32_t base, const float *dy, const int32_t *arg) {
+CLONES void F(lt__v_maxpool_bwd)(float *dx, const int32_t *off, int np, int C, int32_t base,
+        const float *dy, const int32_t *arg) {
     for (int p = 0; p < np; p++) {
         int32_t o = base + off[p];
         float *d = dx + o;
@@ -247,7 +306,8 @@ CLONES void F(lt__v_maxpool_bwd)(float *dx, const int32_t *off, int np, int C, i
 }
 
 /* dst = (src - shift) * mult in double, rounded to float (the dense encoders' scaler formula) */
-CLONES void F(lt__v_scale_row)(const float *restrict src, const double *restrict shift, const double *restrict mult, float *restrict dst, int64_t n) {
+CLONES void F(lt__v_scale_row)(const float *restrict src, const double *restrict shift,
+        const double *restrict mult, float *restrict dst, int64_t n) {
     for (int64_t j = 0; j < n; j++) dst[j] = (float)(((double)src[j] - shift[j]) * mult[j]);
 }
 

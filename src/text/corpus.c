@@ -14,14 +14,14 @@
 
 struct lt_corpus {
     gzFile gz;
-    const unsigned char *mem;   /* in-memory source */
+    const unsigned char *mem; /* in-memory source */
     size_t mem_len;
     char *name;
-    unsigned char *buf;         /* read buffer (file sources) */
-    size_t pos, len;            /* window into buf or mem */
-    uint64_t base;              /* uncompressed offset of buf[0] */
+    unsigned char *buf; /* read buffer (file sources) */
+    size_t pos, len; /* window into buf or mem */
+    uint64_t base; /* uncompressed offset of buf[0] */
     int eof;
-    char *tok;                  /* current token (UTF-8) */
+    char *tok; /* current token (UTF-8) */
     size_t tok_len, tok_cap;
     int pending_eol;
     int64_t n_trunc, n_invalid;
@@ -36,12 +36,16 @@ void lt_corpus_opts_init(lt_corpus_opts *o) {
 static int alloc_common(lt_corpus **out, const char *name, const lt_corpus_opts *opts) {
     lt_corpus *c = lt_calloc(1, sizeof *c);
     if (!c) return lt_err(LT_ENOMEM, "out of memory");
-    if (opts) c->o = *opts; else lt_corpus_opts_init(&c->o);
+    if (opts) c->o = *opts;
+    else lt_corpus_opts_init(&c->o);
     if (c->o.max_token_bytes < 8) c->o.max_token_bytes = 8;
     c->tok_cap = c->o.max_token_bytes + 8;
     c->tok = lt_malloc(c->tok_cap);
     c->name = lt_strdup(name);
-    if (!c->tok || !c->name) { lt_corpus_close(c); return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!c->tok || !c->name) {
+        lt_corpus_close(c);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     *out = c;
     return LT_OK;
 }
@@ -55,22 +59,39 @@ static int spool(const char *path) {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s/latent-corpus-XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(tmp);
-    if (fd < 0) { int e = errno; close(in); return lt_err(LT_EIO, "%s: cannot create a temporary file to hold the stream: %s", tmp, strerror(e)); }
+    if (fd < 0) {
+        int e = errno;
+        close(in);
+        return lt_err(LT_EIO, "%s: cannot create a temporary file to hold the stream: %s", tmp,
+                strerror(e));
+    }
     unlink(tmp);
     char *b = lt_malloc(1 << 20);
     int rc = b ? LT_OK : lt_err(LT_ENOMEM, "out of memory");
     for (ssize_t r; rc == LT_OK && (r = read(in, b, 1 << 20)) != 0;) {
-        if (r < 0) { if (errno == EINTR) continue; rc = lt_err(LT_EIO, "%s: read error: %s", path, strerror(errno)); break; }
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            rc = lt_err(LT_EIO, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
         for (ssize_t w = 0; w < r;) {
             ssize_t k = write(fd, b + w, (size_t)(r - w));
-            if (k < 0) { if (errno == EINTR) continue; rc = lt_err(LT_EIO, "%s: cannot spool the stream: %s", tmp, strerror(errno)); break; }
+            if (k < 0) {
+                if (errno == EINTR) continue;
+                rc = lt_err(LT_EIO, "%s: cannot spool the stream: %s", tmp, strerror(errno));
+                break;
+            }
             w += k;
         }
     }
     lt_free(b);
     close(in);
-    if (rc == LT_OK && lseek(fd, 0, SEEK_SET) != 0) rc = lt_err(LT_EIO, "%s: cannot rewind the spooled stream", tmp);
-    if (rc) { close(fd); return rc; }
+    if (rc == LT_OK && lseek(fd, 0, SEEK_SET) != 0)
+        rc = lt_err(LT_EIO, "%s: cannot rewind the spooled stream", tmp);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
     return fd;
 }
 
@@ -80,27 +101,38 @@ int lt_corpus_open(lt_corpus **out, const char *path, const lt_corpus_opts *opts
     if (rc) return rc;
     lt_corpus *c = *out;
     c->buf = lt_malloc(BUFSZ);
-    if (!c->buf) { lt_corpus_close(c); *out = NULL; return lt_err(LT_ENOMEM, "out of memory"); }
+    if (!c->buf) {
+        lt_corpus_close(c);
+        *out = NULL;
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
     struct stat st;
-    int piped = !strcmp(path, "-") || (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)));
+    int piped = !strcmp(path, "-") ||
+            (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)));
     if (piped) {
         /* a stream cannot be read twice (vocabulary, then epochs): spool it to an unlinked
          * temporary file first */
         int fd = spool(path);
-        if (fd < 0) { lt_corpus_close(c); *out = NULL; return fd; }
+        if (fd < 0) {
+            lt_corpus_close(c);
+            *out = NULL;
+            return fd;
+        }
         c->gz = gzdopen(fd, "rb");
         if (!c->gz) close(fd);
     } else c->gz = gzopen(path, "rb");
     if (!c->gz) {
         int e = errno;
-        lt_corpus_close(c); *out = NULL;
+        lt_corpus_close(c);
+        *out = NULL;
         return lt_err(LT_EIO, "%s: cannot open: %s", path, e ? strerror(e) : "gzip open failed");
     }
     gzbuffer(c->gz, 1 << 18);
     return LT_OK;
 }
 
-int lt_corpus_open_mem(lt_corpus **out, const void *buf, size_t len, const char *name, const lt_corpus_opts *opts) {
+int lt_corpus_open_mem(lt_corpus **out, const void *buf, size_t len, const char *name,
+        const lt_corpus_opts *opts) {
     *out = NULL;
     int rc = alloc_common(out, name, opts);
     if (rc) return rc;
@@ -114,15 +146,22 @@ int lt_corpus_open_mem(lt_corpus **out, const void *buf, size_t len, const char 
 void lt_corpus_close(lt_corpus *c) {
     if (!c) return;
     if (c->gz) gzclose(c->gz);
-    lt_free(c->buf); lt_free(c->tok); lt_free(c->name);
+    lt_free(c->buf);
+    lt_free(c->tok);
+    lt_free(c->name);
     lt_free(c);
 }
 
 int lt_corpus_rewind(lt_corpus *c) {
-    c->pos = 0; c->pending_eol = 0; c->n_trunc = 0; c->n_invalid = 0;
+    c->pos = 0;
+    c->pending_eol = 0;
+    c->n_trunc = 0;
+    c->n_invalid = 0;
     if (c->mem) return LT_OK;
     if (gzrewind(c->gz) != 0) return lt_err(LT_EIO, "%s: cannot rewind (not seekable?)", c->name);
-    c->len = 0; c->base = 0; c->eof = 0;
+    c->len = 0;
+    c->base = 0;
+    c->eof = 0;
     return LT_OK;
 }
 
@@ -134,7 +173,10 @@ static inline const unsigned char *data(const lt_corpus *c) { return c->mem ? c-
 
 /* Ensures at least `need` bytes after pos unless at EOF. Returns bytes available. */
 static int fill(lt_corpus *c, size_t need, size_t *avail) {
-    if (c->len - c->pos >= need || c->eof) { *avail = c->len - c->pos; return LT_OK; }
+    if (c->len - c->pos >= need || c->eof) {
+        *avail = c->len - c->pos;
+        return LT_OK;
+    }
     size_t keep = c->len - c->pos;
     memmove(c->buf, c->buf + c->pos, keep);
     c->base += c->pos;
@@ -145,16 +187,20 @@ static int fill(lt_corpus *c, size_t need, size_t *avail) {
         if (r < 0) {
             int ze;
             const char *m = gzerror(c->gz, &ze);
-            return lt_err(LT_EIO, "%s: offset %llu: read error: %s", c->name, (unsigned long long)(c->base + c->len), ze == Z_ERRNO ? strerror(errno) : m);
+            return lt_err(LT_EIO, "%s: offset %llu: read error: %s", c->name,
+                    (unsigned long long)(c->base + c->len), ze == Z_ERRNO ? strerror(errno) : m);
         }
         if (r == 0) {
             int ze = Z_OK;
             const char *m = gzerror(c->gz, &ze);
             size_t nl = strlen(c->name);
-            if (!strncmp(m, c->name, nl) && !strncmp(m + nl, ": ", 2)) m += nl + 2;   /* zlib prefixes the path */
-            if (ze != Z_OK && ze != Z_STREAM_END)   /* a gzip stream cut short is not a shorter corpus */
-                return lt_err(LT_EFORMAT, "%s: offset %llu (uncompressed): %s (truncated or damaged gzip)", c->name,
-                              (unsigned long long)(c->base + c->len), m);
+            if (!strncmp(m, c->name, nl) && !strncmp(m + nl, ": ", 2))
+                m += nl + 2; /* zlib prefixes the path */
+            if (ze != Z_OK &&
+                    ze != Z_STREAM_END) /* a gzip stream cut short is not a shorter corpus */
+                return lt_err(LT_EFORMAT,
+                        "%s: offset %llu (uncompressed): %s (truncated or damaged gzip)", c->name,
+                        (unsigned long long)(c->base + c->len), m);
             c->eof = 1;
         }
         c->len += (size_t)r;
@@ -176,20 +222,34 @@ static int decode(const unsigned char *s, size_t avail, int32_t *cp) {
 
 static int is_space_cp(int32_t cp) {
     switch (cp) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: return 1;
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000: return 1;
     default: return cp >= 0x2000 && cp <= 0x200A;
     }
 }
 
 static void tok_put(lt_corpus *c, const unsigned char *b, size_t n, int *cut) {
     if (*cut) return;
-    if (c->tok_len + n > c->o.max_token_bytes) { *cut = 1; c->n_trunc++; return; }
+    if (c->tok_len + n > c->o.max_token_bytes) {
+        *cut = 1;
+        c->n_trunc++;
+        return;
+    }
     memcpy(c->tok + c->tok_len, b, n);
     c->tok_len += n;
 }
 
 int lt_corpus_next(lt_corpus *c, const char **tok, size_t *len) {
-    if (c->pending_eol) { c->pending_eol = 0; return LT_TOK_EOL; }
+    if (c->pending_eol) {
+        c->pending_eol = 0;
+        return LT_TOK_EOL;
+    }
     c->tok_len = 0;
     int cut = 0, in_tok = 0, rc;
     size_t avail;
@@ -203,7 +263,10 @@ int lt_corpus_next(lt_corpus *c, const char **tok, size_t *len) {
         if (ch < 0x80) {
             if (ch == '\n') {
                 c->pos++;
-                if (in_tok) { c->pending_eol = 1; break; }
+                if (in_tok) {
+                    c->pending_eol = 1;
+                    break;
+                }
                 return LT_TOK_EOL;
             }
             if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f' || ch == 0) {
@@ -221,9 +284,16 @@ int lt_corpus_next(lt_corpus *c, const char **tok, size_t *len) {
         d = data(c);
         int32_t cp;
         int n = decode(d + c->pos, c->len - c->pos, &cp);
-        if (n == 0) { cp = 0xFFFD; n = 1; c->n_invalid++; }
+        if (n == 0) {
+            cp = 0xFFFD;
+            n = 1;
+            c->n_invalid++;
+        }
         c->pos += (size_t)n;
-        if (is_space_cp(cp)) { if (in_tok) break; continue; }
+        if (is_space_cp(cp)) {
+            if (in_tok) break;
+            continue;
+        }
         if (c->o.lower) cp = utf8proc_tolower(cp);
         unsigned char enc[4];
         utf8proc_ssize_t el = utf8proc_encode_char(cp, enc);
