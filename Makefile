@@ -18,7 +18,7 @@ PYTHON  ?= /usr/bin/python3
 PYEXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
 PYINC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
 
-.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load bench-graph bench-dense bench-nn check-quality clean deps
+.PHONY: all lib test run install install-python python sanitize tsan fuzz bench bench-ann bench-bert bench-load bench-graph bench-dense bench-nn check-quality clean deps format
 all: lib $(B)/latent $(B)/latent.bash
 lib: $(B)/liblatent.a $(B)/$(SONAME)
 
@@ -97,6 +97,10 @@ tsan:
 	$(MAKE) B=build-tsan OPT="-O1 -fsanitize=thread" LDLIBS="$(LDLIBS) -fsanitize=thread" build-tsan/tests/test_index build-tsan/tests/test_nn
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_index
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_nn
+
+# every tracked C file through .clang-format (clang-format from Debian)
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 fuzz:
 	@sh fuzz/run.sh

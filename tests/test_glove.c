@@ -187,6 +187,30 @@ TEST(glove_training_deterministic_and_descending) {
 }
 
 /* 2 epochs with a checkpoint, then resumed to 5: the vectors of 5 uninterrupted epochs (1 thread) */
+/* a context's cancel flag stops counting and training with LT_EINTR */
+TEST(glove_cancel) {
+    enum { V = 300 };
+    lt_tokens t = make_tokens(40000, V, 200, 8);
+    lt_glove_opts o;
+    lt_glove_opts_init(&o);
+    o.dim = 8;
+    o.epochs = 3;
+    volatile int cancel = 1;
+    lt_ctx ctx;
+    lt_ctx_init(&ctx);
+    ctx.cancel = &cancel;
+    lt_cooc *c = NULL;
+    lt_glove *g = NULL;
+    o.ctx = &ctx;
+    CHECK(lt_cooc_count(&t, V, &o, &c) == LT_EINTR && strstr(lt_errmsg(), "cancelled") && !c);
+    o.ctx = NULL;
+    CHECK(lt_cooc_count(&t, V, &o, &c) == LT_OK);
+    o.ctx = &ctx;
+    CHECK(c && lt_glove_train(c, &o, &g) == LT_EINTR && !g);
+    lt_cooc_free(c);
+    free((void *)t.ids);
+}
+
 TEST(glove_checkpoint_resume) {
     enum { V = 200 };
     lt_tokens t = make_tokens(20000, V, 150, 4);
@@ -245,5 +269,6 @@ TEST(glove_checkpoint_resume) {
     remove(ck);
 }
 
-RUN_TESTS(T(cooccurrence_counts_equal_brute_force), T(glove_step_matches_double_reference),
-        T(glove_training_deterministic_and_descending), T(glove_checkpoint_resume))
+RUN_TESTS(T(glove_cancel), T(cooccurrence_counts_equal_brute_force),
+        T(glove_step_matches_double_reference), T(glove_training_deterministic_and_descending),
+        T(glove_checkpoint_resume))

@@ -1,6 +1,7 @@
 /* trainer: finite-difference gradient checks of every update, batched vs plain,
  * determinism, resume == uninterrupted */
 #include "test.h"
+#include <pthread.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -333,6 +334,14 @@ static int stop_cb(double done, double total, double loss, void *ud) {
 /* fastText's epoch length (epoch_words): 2 epochs of 1.25 x the stream's words run 2.5
  * passes, the half pass from the start of the stream with the rate still falling; one thread
  * reproduces it bit for bit; 0 is exactly `epochs` passes; no checkpoints with it */
+/* sets *flag after 0.2 s */
+static void *raise_later(void *flag) {
+    double t0 = lt_now();
+    while (lt_now() - t0 < 0.2) {}
+    *(volatile int *)flag = 1;
+    return NULL;
+}
+
 TEST(epoch_words_runs_past_the_epochs) {
     corpus_t *c = corp();
     lt_sgns_opts o;
@@ -376,6 +385,22 @@ TEST(epoch_words_runs_past_the_epochs) {
     double t0 = lt_now();
     CHECK(lt_sgns_new(&st, &o, NW, c->counts) == LT_OK && lt_sgns_train(st, &c->t) == LT_EINTR);
     CHECK_MSG(lt_now() - t0 < 1.0, "the stop took %.2f s", lt_now() - t0);
+    /* a context's cancel flag, raised by another thread mid-run, stops it the same way */
+    volatile int cancel = 0;
+    lt_ctx ctx;
+    lt_ctx_init(&ctx);
+    ctx.cancel = &cancel;
+    o.progress = NULL;
+    o.ctx = &ctx;
+    lt_sgns *cn = NULL;
+    pthread_t th;
+    CHECK(lt_sgns_new(&cn, &o, NW, c->counts) == LT_OK);
+    pthread_create(&th, NULL, raise_later, (void *)&cancel);
+    t0 = lt_now();
+    CHECK(cn && lt_sgns_train(cn, &c->t) == LT_EINTR && strstr(lt_errmsg(), "cancelled"));
+    CHECK_MSG(lt_now() - t0 < 1.5, "the cancel took %.2f s", lt_now() - t0);
+    pthread_join(th, NULL);
+    lt_sgns_free(cn);
     lt_sgns_free(e);
     lt_sgns_free(a);
     lt_sgns_free(b);

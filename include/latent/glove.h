@@ -60,6 +60,8 @@ typedef struct lt_glove_opts {
      * epoch's mean weighted squared error so far, -1 if none) */
     void (*progress)(void *ud, int stage, int epoch, double done, double total, double loss);
     void *progress_ud;
+    const lt_ctx *ctx; /* optional: its cancel flag stops counting or training with LT_EINTR
+                          within about a million records after *cancel != 0 */
     /* checkpoint: written (atomically, a model container of kind glove-checkpoint: the word and
      * context rows, their AdaGrad sums, the losses so far) after every epoch; resume: continue
      * from one, which must come from the same co-occurrences (their count and a hash of the

@@ -88,6 +88,9 @@ typedef struct lt_sgns_opts {
     lt_progress_fn progress; /* optional: (words done, words total, mean loss) about 4 times a
                              second from a training thread; non-zero return stops with LT_EINTR */
     void *progress_ud;
+    const lt_ctx *ctx; /* optional: its progress sink (else the process's) and its cancel flag (the
+                          run stops with LT_EINTR at the next report, ~4 Hz, after *cancel != 0);
+                          threads stay n_threads, which the result depends on */
 } lt_sgns_opts;
 void lt_sgns_opts_init(lt_sgns_opts *o);
 /* The subsampling keep probability of an id seen `count` times among `words` (> 1 = always

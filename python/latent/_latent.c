@@ -383,23 +383,36 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     double f;
     int r = 0;
 #define L(key, field) \
-    if ((r = opt_long(d, key, &v)) < 0) return NULL; \
-    else if (r) field = v;
+    do { \
+        if ((r = opt_long(d, key, &v)) < 0) return NULL; \
+        if (r) field = v; \
+    } while (0)
 #define F(key, field) \
-    if ((r = opt_double(d, key, &f)) < 0) return NULL; \
-    else if (r) field = (float)f;
-    L("dim", o.sg.dim)
-    L("window", o.sg.window)
-    L("negative", o.sg.negative) L("hs", o.sg.hs) L("cbow", o.sg.cbow) L("epochs", o.sg.epochs)
-            L("threads", o.sg.n_threads) L("seed", o.sg.seed) L("min_count", o.vocab.min_count)
-                    L("lowercase", o.corpus.lower) L("checkpoint_every", o.sg.checkpoint_every)
-                            L("resume", o.resume) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
-                                    F("ns_exponent", o.sg.ns_exponent) L("minn", o.minn)
-                                            L("maxn", o.maxn) L("bucket", o.bucket)
+    do { \
+        if ((r = opt_double(d, key, &f)) < 0) return NULL; \
+        if (r) field = (float)f; \
+    } while (0)
+    L("dim", o.sg.dim);
+    L("window", o.sg.window);
+    L("negative", o.sg.negative);
+    L("hs", o.sg.hs);
+    L("cbow", o.sg.cbow);
+    L("epochs", o.sg.epochs);
+    L("threads", o.sg.n_threads);
+    L("seed", o.sg.seed);
+    L("min_count", o.vocab.min_count);
+    L("lowercase", o.corpus.lower);
+    L("checkpoint_every", o.sg.checkpoint_every);
+    L("resume", o.resume);
+    F("alpha", o.sg.alpha);
+    F("sample", o.sg.sample);
+    F("ns_exponent", o.sg.ns_exponent);
+    L("minn", o.minn);
+    L("maxn", o.maxn);
+    L("bucket", o.bucket);
 #undef L
 #undef F
-                                                    PyObject *ck =
-                                                            PyDict_GetItemString(d, "checkpoint");
+    PyObject *ck = PyDict_GetItemString(d, "checkpoint");
     if (ck && ck != Py_None && !(o.checkpoint = PyUnicode_AsUTF8(ck))) return NULL;
     PyObject *mo = PyDict_GetItemString(d, "model_out");
     if (mo && mo != Py_None && !(o.model_out = PyUnicode_AsUTF8(mo))) return NULL;
@@ -437,21 +450,35 @@ static PyObject *py_train_graph(PyObject *self, PyObject *args) {
     double f;
     int r = 0;
 #define L(key, field) \
-    if ((r = opt_long(d, key, &v)) < 0) return NULL; \
-    else if (r) field = v;
+    do { \
+        if ((r = opt_long(d, key, &v)) < 0) return NULL; \
+        if (r) field = v; \
+    } while (0)
 #define F(key, field) \
-    if ((r = opt_double(d, key, &f)) < 0) return NULL; \
-    else if (r) field = f;
-    L("dim", o.sg.dim)
-    L("walk_length", o.walk.length)
-    L("num_walks", o.walk.num_walks) L("window", o.sg.window) L("epochs", o.sg.epochs)
-            L("negative", o.sg.negative) L("min_count", o.min_count) L("threads", o.sg.n_threads)
-                    L("weighted", go.weighted) L("directed", go.directed) L("cache", go.cache)
-                            L("header", go.header) L("vectors", o.vectors) F("p", o.walk.p)
-                                    F("q", o.walk.q) F("alpha", o.sg.alpha) F("sample", o.sg.sample)
+    do { \
+        if ((r = opt_double(d, key, &f)) < 0) return NULL; \
+        if (r) field = f; \
+    } while (0)
+    L("dim", o.sg.dim);
+    L("walk_length", o.walk.length);
+    L("num_walks", o.walk.num_walks);
+    L("window", o.sg.window);
+    L("epochs", o.sg.epochs);
+    L("negative", o.sg.negative);
+    L("min_count", o.min_count);
+    L("threads", o.sg.n_threads);
+    L("weighted", go.weighted);
+    L("directed", go.directed);
+    L("cache", go.cache);
+    L("header", go.header);
+    L("vectors", o.vectors);
+    F("p", o.walk.p);
+    F("q", o.walk.q);
+    F("alpha", o.sg.alpha);
+    F("sample", o.sg.sample);
 #undef L
 #undef F
-                                            if ((r = opt_long(d, "seed", &v)) < 0) return NULL;
+    if ((r = opt_long(d, "seed", &v)) < 0) return NULL;
     if (r) o.walk.seed = o.sg.seed = (uint64_t)v;
     progress_ctx pc = { cb, 0 };
     if (cb != Py_None) {

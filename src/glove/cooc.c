@@ -219,8 +219,14 @@ static void count_one(shard *s) {
             ls = p + 1;
             continue;
         }
-        if (s->tid == 0 && s->o->progress && (p & 0xfffff) == 0)
-            s->o->progress(s->o->progress_ud, 0, 0, (double)p, (double)n, -1);
+        if ((p & 0xfffff) == 0) {
+            if (lt_ctx_cancelled(s->o->ctx)) {
+                s->rc = lt_err(LT_EINTR, "cancelled");
+                break;
+            }
+            if (s->tid == 0 && s->o->progress)
+                s->o->progress(s->o->progress_ud, 0, 0, (double)p, (double)n, -1);
+        }
         int own2 = sym && w2 % T == s->tid;
         for (int k = 1; k <= W && p - k >= ls; k++) {
             int32_t w1 = ids[p - k];

@@ -66,10 +66,13 @@ static void train_slice(void *ud, int64_t b, int64_t e, int tid) {
             int64_t a = rec->a, bb = rec->b;
             loss += K->glove_step(g->W + a * g->ld, g->C + bb * g->ld, g->GW + a * g->ld,
                     g->GC + bb * g->ld, d, r->lf[2 * i], r->lf[2 * i + 1], lr, blr, clip, u);
-            if (th == 0 && o->progress && ((i - lo) & 0xfffff) == 0xfffff)
-                o->progress(o->progress_ud, 1, r->epoch,
-                        (double)(i - lo) * (double)T + (double)r->epoch * (double)n,
-                        (double)n * o->epochs, loss / (double)(i - lo + 1));
+            if (((i - lo) & 0xfffff) == 0xfffff) {
+                if (lt_ctx_cancelled(o->ctx)) break;
+                if (th == 0 && o->progress)
+                    o->progress(o->progress_ud, 1, r->epoch,
+                            (double)(i - lo) * (double)T + (double)r->epoch * (double)n,
+                            (double)n * o->epochs, loss / (double)(i - lo + 1));
+            }
         }
         r->loss[th] = loss;
     }
@@ -246,6 +249,12 @@ int lt_glove_train(lt_cooc *c, const lt_glove_opts *o, lt_glove **out) {
         double s = 0;
         for (int64_t t = 0; t < T; t++) s += tl[t];
         g->loss[ep] = s / (double)c->n;
+        if (lt_ctx_cancelled(o->ctx)) {
+            lt_free(tl);
+            lt_free(lf);
+            lt_glove_free(g);
+            return lt_err(LT_EINTR, "cancelled");
+        }
         if (!isfinite(g->loss[ep])) {
             lt_free(tl);
             lt_free(lf);

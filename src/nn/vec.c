@@ -87,18 +87,13 @@ static inline float v_exp(float x) {
     float k = (x * 1.44269504088896341f + 12582912.0f) -
             12582912.0f; /* nearest integer: 1.5 x 2^23 shifts the fraction out */
     float r = x - k * 0.693145751953125f - k * 1.42860682030941723e-6f;
-    float p = 1.0f +
-            r *
-                    (1.0f +
-                            r *
-                                    (0.5f +
-                                            r *
-                                                    (0.166666672f +
-                                                            r *
-                                                                    (0.0416664183f +
-                                                                            r *
-                                                                                    (0.00833345205f +
-                                                                                            r * 0.00139819994f)))));
+    /* e^r by its Taylor polynomial, Horner's rule */
+    float p = 0.00833345205f + r * 0.00139819994f;
+    p = 0.0416664183f + r * p;
+    p = 0.166666672f + r * p;
+    p = 0.5f + r * p;
+    p = 1.0f + r * p;
+    p = 1.0f + r * p;
     union {
         float f;
         int32_t i;

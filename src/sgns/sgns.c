@@ -881,10 +881,14 @@ static void set_keep(lt_sgns *m, double words) {
 /* the process's progress sink, and the caller's callback: its first report at once, then ~4 Hz */
 static void progress_start(const lt_sgns *m, lt_progress *prog, double total) {
     const lt_sgns_opts *o = &m->o;
-    lt_progress_init(prog, NULL, o->cbow ? "train cbow" : "train skip-gram", "words", total);
+    lt_progress_init(prog, o->ctx, o->cbow ? "train cbow" : "train skip-gram", "words", total);
     prog->fn = o->progress;
     prog->ud = o->progress_ud;
     if (prog->fn) prog->last = prog->t0 - 1;
+}
+
+static const char *stopped_why(const lt_progress *p) {
+    return p->cancel && *p->cancel ? "cancelled" : "stopped by the progress callback";
 }
 
 /* A diverged run (learning rate too high) is stopped after its segment, before its weights
@@ -927,7 +931,8 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
         return lt_err(LT_EINVAL, "epoch_words: not with checkpoints");
     double total = (double)o->epochs * (double)(o->epoch_words > 0 ? o->epoch_words : t->n_words);
     progress_start(m, &prog, total);
-    run_ctx c = { m, t, bounds, nseg, 0, o->epoch_words > 0, &prog, total, prog.sink || prog.fn };
+    run_ctx c = { m, t, bounds, nseg, 0, o->epoch_words > 0, &prog, total,
+        prog.sink || prog.fn || prog.cancel };
     double t0 = lt_now();
     int64_t start_words = atomic_load(&m->word_count_actual);
     if (c.wrap) { /* fastText's reading: one run, no pause between epochs */
@@ -935,7 +940,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
         if (rc) return rc;
         for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
         if (diverged(m, o->epochs - 1)) return LT_EINVAL;
-        if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
+        if (prog.stop) return lt_err(LT_EINTR, "%s", stopped_why(&prog));
         m->epoch = o->epochs;
     }
     for (; m->epoch < o->epochs; m->epoch++, m->segment = 0) {
@@ -963,7 +968,7 @@ int lt_sgns_train(lt_sgns *m, const lt_tokens *t) {
                 m->segment = save_seg;
                 if (rc) return rc;
             }
-            if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
+            if (prog.stop) return lt_err(LT_EINTR, "%s", stopped_why(&prog));
             if (stop) {
                 m->segment++;
                 if (m->segment == nseg) {
@@ -1006,11 +1011,12 @@ int lt_sgns_train_stream(lt_sgns *m, lt_sgns_batch_fn fn, void *ud, int64_t word
                             "batch %lld: token %lld has id %d outside the vocabulary", (long long)b,
                             (long long)i, t.ids[i]);
             for (int i = 0; i <= nt; i++) bounds[i] = i == nt ? t.n : snap(&t, t.n * i / nt);
-            run_ctx c = { m, &t, bounds, 1, 0, 0, &prog, total, prog.sink || prog.fn };
+            run_ctx c = { m, &t, bounds, 1, 0, 0, &prog, total,
+                prog.sink || prog.fn || prog.cancel };
             if ((rc = lt_run_threads(nt, train_thread, &c))) return rc;
             for (int i = 0; i < nt; i++) flush_words(m, &m->ts[i], total);
             if (diverged(m, epoch)) return LT_EINVAL;
-            if (prog.stop) return lt_err(LT_EINTR, "stopped by the progress callback");
+            if (prog.stop) return lt_err(LT_EINTR, "%s", stopped_why(&prog));
         }
     }
     double el = lt_now() - t0;
