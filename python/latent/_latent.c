@@ -369,6 +369,19 @@ static int opt_double(PyObject *d, const char *k, double *v) {
     return 1;
 }
 
+/* The trainers' option dicts, field by field: an int (L) or a number (F) under key, when present,
+ * into field; a value of another type raises (return NULL). Uses the caller's d, r, v and f. */
+#define L(key, field) \
+    do { \
+        if ((r = opt_long(d, key, &v)) < 0) return NULL; \
+        if (r) field = v; \
+    } while (0)
+#define F(key, field) \
+    do { \
+        if ((r = opt_double(d, key, &f)) < 0) return NULL; \
+        if (r) field = f; \
+    } while (0)
+
 /* train_word2vec(corpus, opts dict of ints/floats/str, progress callable or None, fasttext=0):
  * fasttext=1 starts from the library's fastText preset (lt_fasttext_opts_init) */
 static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
@@ -382,16 +395,6 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     long long v;
     double f;
     int r = 0;
-#define L(key, field) \
-    do { \
-        if ((r = opt_long(d, key, &v)) < 0) return NULL; \
-        if (r) field = v; \
-    } while (0)
-#define F(key, field) \
-    do { \
-        if ((r = opt_double(d, key, &f)) < 0) return NULL; \
-        if (r) field = (float)f; \
-    } while (0)
     L("dim", o.sg.dim);
     L("window", o.sg.window);
     L("negative", o.sg.negative);
@@ -410,8 +413,6 @@ static PyObject *py_train_word2vec(PyObject *self, PyObject *args) {
     L("minn", o.minn);
     L("maxn", o.maxn);
     L("bucket", o.bucket);
-#undef L
-#undef F
     PyObject *ck = PyDict_GetItemString(d, "checkpoint");
     if (ck && ck != Py_None && !(o.checkpoint = PyUnicode_AsUTF8(ck))) return NULL;
     PyObject *mo = PyDict_GetItemString(d, "model_out");
@@ -449,16 +450,6 @@ static PyObject *py_train_graph(PyObject *self, PyObject *args) {
     long long v;
     double f;
     int r = 0;
-#define L(key, field) \
-    do { \
-        if ((r = opt_long(d, key, &v)) < 0) return NULL; \
-        if (r) field = v; \
-    } while (0)
-#define F(key, field) \
-    do { \
-        if ((r = opt_double(d, key, &f)) < 0) return NULL; \
-        if (r) field = f; \
-    } while (0)
     L("dim", o.sg.dim);
     L("walk_length", o.walk.length);
     L("num_walks", o.walk.num_walks);
@@ -476,8 +467,6 @@ static PyObject *py_train_graph(PyObject *self, PyObject *args) {
     F("q", o.walk.q);
     F("alpha", o.sg.alpha);
     F("sample", o.sg.sample);
-#undef L
-#undef F
     if ((r = opt_long(d, "seed", &v)) < 0) return NULL;
     if (r) o.walk.seed = o.sg.seed = (uint64_t)v;
     progress_ctx pc = { cb, 0 };
