@@ -1,7 +1,6 @@
 /* latent fit / encode, and the model part of latent info */
 #include "cli.h"
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,45 +594,21 @@ static int encode_neural(const cli_spec *S, int argc, char **argv, const char *o
 }
 
 /* encode's streamed output: the writer opens at the first block, which tells the width; each
- * block is written on a thread of its own while the library computes the next one (the block
- * stays valid until the next call; that call waits for the write) */
+ * block is written by the writer's own thread while the library computes the next one */
 typedef struct {
     lt_vecs_writer *w;
     const char *out;
     lt_format f;
-    int64_t n, d, first;
+    int64_t n, d;
     char **labels;
-    lt_vecs blk; /* the block's header as handed over (its rows are the library's) */
-    pthread_t th;
-    int busy, wrc;
-    char msg[1024]; /* the writer thread's error message (messages are per thread) */
 } enc_sink;
-static void *enc_write(void *ud) {
-    enc_sink *s = ud;
-    s->wrc = lt_vecs_writer_put(s->w, &s->blk, s->labels ? s->labels + s->first : NULL);
-    if (s->wrc) snprintf(s->msg, sizeof s->msg, "%s", lt_errmsg());
-    return NULL;
-}
 static int enc_put(void *ud, const lt_vecs *b, int64_t first) {
     enc_sink *s = ud;
-    if (s->busy) {
-        pthread_join(s->th, NULL);
-        s->busy = 0;
-        if (s->wrc) return lt_err(s->wrc, "%s", s->msg);
-    }
-    if (!b) return LT_OK;
+    if (!b) return s->w ? lt_vecs_writer_wait(s->w) : LT_OK; /* the library's last block is free */
+    s->d = b->d;
     int rc = s->w ? LT_OK
                   : lt_vecs_writer_open(&s->w, s->out, s->f, s->n, b->d, s->labels != NULL, NULL);
-    if (rc) return rc;
-    s->d = b->d;
-    s->blk = *b;
-    s->first = first;
-    if (pthread_create(&s->th, NULL, enc_write, s) == 0) {
-        s->busy = 1;
-        return LT_OK;
-    }
-    enc_write(s); /* no thread: write it here */
-    return s->wrc ? lt_err(s->wrc, "%s", s->msg) : LT_OK;
+    return rc ? rc : lt_vecs_writer_put_async(s->w, b, s->labels ? s->labels + first : NULL);
 }
 
 int cmd_encode(int argc, char **argv) {

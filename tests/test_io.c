@@ -217,7 +217,9 @@ TEST(streamed_writes) {
                 blk.n = v->n - i0 < 10 ? v->n - i0 : 10;
                 blk.data = v->data + i0 * v->ld;
                 blk.labels = NULL;
-                rc = lt_vecs_writer_put(w, &blk, lab ? saved + i0 : NULL);
+                /* every other block through the writer's own thread */
+                rc = (i0 / 10) % 2 ? lt_vecs_writer_put_async(w, &blk, lab ? saved + i0 : NULL)
+                                   : lt_vecs_writer_put(w, &blk, lab ? saved + i0 : NULL);
             }
             CHECK(rc == LT_OK && lt_vecs_writer_commit(w) == LT_OK);
             v->labels = saved;
@@ -247,6 +249,13 @@ TEST(streamed_writes) {
     CHECK(w && lt_vecs_writer_put(w, &nol, v->labels) != LT_OK);
     CHECK(w && lt_vecs_writer_commit(w) != LT_OK && strstr(lt_errmsg(), "of the 38 rows") &&
             access(p, F_OK) != 0);
+    /* an asynchronous put's error comes back from the next call */
+    CHECK(lt_vecs_writer_open(&w, p, LT_FMT_AUTO, v->n, v->d, 0, NULL) == LT_OK);
+    CHECK(w && lt_vecs_writer_put_async(w, &nol, NULL) == LT_OK);
+    CHECK(w && lt_vecs_writer_put_async(w, &nol, NULL) == LT_OK);
+    CHECK(w && lt_vecs_writer_wait(w) != LT_OK && strstr(lt_errmsg(), "more than"));
+    lt_vecs_writer_abort(w);
+    CHECK(access(p, F_OK) != 0);
     CHECK(lt_vecs_writer_open(&w, p, LT_FMT_NATIVE, 1, 1, 0, NULL) != LT_OK &&
             strstr(lt_errmsg(), "not streamed"));
     lt_vecs_free(v);

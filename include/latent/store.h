@@ -109,6 +109,11 @@ int lt_format_streamable(lt_format fmt);
 int lt_vecs_writer_open(lt_vecs_writer **w, const char *path, lt_format fmt, int64_t n, int64_t d,
         int labelled, const lt_save_opts *opts);
 int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels);
+/* The same on a thread of the writer's own, so the caller computes the next block while this one
+ * is written: rows and labels must stay valid until the next put (of either kind), commit or
+ * abort, which wait for it first; a write error comes back from that next call. */
+int lt_vecs_writer_put_async(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels);
+int lt_vecs_writer_wait(lt_vecs_writer *w); /* the block in flight written (its rows free again) */
 int lt_vecs_writer_commit(lt_vecs_writer *w); /* frees w, also on failure */
 void lt_vecs_writer_abort(lt_vecs_writer *w); /* removes the temporaries; NULL-safe */
 

@@ -4,6 +4,7 @@
 #include "latent/io.h"
 #include "store_impl.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,44 @@ struct lt_vecs_writer {
     off_t synced; /* bytes handed to writeback so far */
     lt__label_digest lab_digest; /* of the sidecar's bytes, for the .npy's binding */
     char sep; /* CSV: ',' or, for a .tsv, a tab */
+    /* lt_vecs_writer_put_async: the block in flight and its thread's result */
+    pthread_t th;
+    int busy, wrc;
+    lt_vecs blk;
+    char *const *blk_labels;
+    char msg[1024]; /* the writer thread's message (messages are per thread) */
 };
+
+static int put_rows(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels);
+
+/* the block in flight written: its result, with its message, as this thread's */
+static int wait_async(lt_vecs_writer *w) {
+    if (!w->busy) return LT_OK;
+    pthread_join(w->th, NULL);
+    w->busy = 0;
+    return w->wrc ? lt_err(w->wrc, "%s", w->msg) : LT_OK;
+}
+
+static void *write_async(void *ud) {
+    lt_vecs_writer *w = ud;
+    w->wrc = put_rows(w, &w->blk, w->blk_labels);
+    if (w->wrc) snprintf(w->msg, sizeof w->msg, "%s", lt_errmsg());
+    return NULL;
+}
+
+int lt_vecs_writer_wait(lt_vecs_writer *w) { return wait_async(w); }
+
+int lt_vecs_writer_put_async(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels) {
+    int rc = wait_async(w);
+    if (rc) return rc;
+    w->blk = *rows;
+    w->blk_labels = labels;
+    if (pthread_create(&w->th, NULL, write_async, w) == 0) {
+        w->busy = 1;
+        return LT_OK;
+    }
+    return put_rows(w, rows, labels); /* no thread: written here */
+}
 
 int lt_format_streamable(lt_format fmt) { return streamable(fmt); }
 
@@ -214,7 +252,7 @@ int lt_vecs_writer_open(lt_vecs_writer **out, const char *path, lt_format fmt, i
     return LT_OK;
 }
 
-int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels) {
+static int put_rows(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels) {
     if (rows->d != w->d)
         return lt_err(LT_EINVAL, "%s: rows of %lld columns put into a file of %lld", w->a.path,
                 (long long)rows->d, (long long)w->d);
@@ -248,14 +286,25 @@ int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labe
     return rc;
 }
 
+int lt_vecs_writer_put(lt_vecs_writer *w, const lt_vecs *rows, char *const *labels) {
+    int rc = wait_async(w);
+    return rc ? rc : put_rows(w, rows, labels);
+}
+
 void lt_vecs_writer_abort(lt_vecs_writer *w) {
     if (!w) return;
+    wait_async(w);
     if (w->has_lab) lt_afile_abort(&w->lab);
     lt_afile_abort(&w->a);
     lt_free(w);
 }
 
 int lt_vecs_writer_commit(lt_vecs_writer *w) {
+    int arc = wait_async(w);
+    if (arc) {
+        lt_vecs_writer_abort(w);
+        return arc;
+    }
     if (w->done != w->n) {
         int rc = lt_err(LT_EINVAL, "%s: %lld of the %lld rows announced were written", w->a.path,
                 (long long)w->done, (long long)w->n);
