@@ -2,7 +2,7 @@
 #ifndef LT_ENCODER_IMPL_H
 #define LT_ENCODER_IMPL_H
 #include "latent/bert.h"
-#include "latent/text.h"
+#include "../core/strmap.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +32,7 @@ typedef struct lt_added {
     int lstrip, rstrip;
 } lt_added;
 typedef struct lt_wp {
-    lt_vocab *vocab; /* token -> id (insertion index = id) */
+    lt__strmap *vocab; /* token -> id (insertion index = id) */
     int32_t unk, cls, sep, pad;
     int lower, strip_accents, clean_text, chinese;
     int max_chars; /* per word before [UNK] [100] */

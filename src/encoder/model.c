@@ -449,7 +449,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if ((rc = lt__st_open(&m->st, path))) goto fail;
     if ((rc = load_tok(m, dir))) goto fail;
-    int64_t nv = m->tok ? lt_tokenizer_vocab_size(m->tok) : lt_vocab_size(m->wp.vocab);
+    int64_t nv = m->tok ? lt_tokenizer_vocab_size(m->tok) : lt__strmap_size(m->wp.vocab);
     if (nv > m->V) {
         rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)nv,
                 m->V);

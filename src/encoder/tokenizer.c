@@ -166,8 +166,8 @@ static int wordpiece(
             size_t sl = off[en] - off[st];
             if (st) {
                 memcpy(cand + pl, u + off[st], sl);
-                found = lt_vocab_find(wp->vocab, cand, pl + sl);
-            } else found = lt_vocab_find(wp->vocab, u, sl);
+                found = lt__strmap_get(wp->vocab, cand, pl + sl);
+            } else found = lt__strmap_get(wp->vocab, u, sl);
             if (found >= 0) break;
         }
         if (found < 0) {
@@ -264,14 +264,14 @@ static int add_added(lt_wp *wp, const char *s, int32_t id, int lstrip, int rstri
 
 void lt__wp_destroy(lt_wp *wp) {
     if (!wp) return;
-    lt_vocab_free(wp->vocab);
+    lt__strmap_free(wp->vocab);
     for (int i = 0; i < wp->n_added; i++) lt_free(wp->added[i].s);
     lt_free(wp->added);
     memset(wp, 0, sizeof *wp);
 }
 
 static int find_tok(const lt_wp *wp, const char *t, int32_t *out, const char *name) {
-    int64_t i = lt_vocab_find(wp->vocab, t, strlen(t));
+    int64_t i = lt__strmap_get(wp->vocab, t, strlen(t));
     if (i < 0) return lt_err(LT_EFORMAT, "%s: the vocabulary has no %s token", name, t);
     *out = (int32_t)i;
     return LT_OK;
@@ -307,7 +307,7 @@ int lt__wp_load(lt_wp *wp, const char *dir) {
             return lt_err(rc,
                     "%s: no tokenizer.json and no vocab.txt: a BERT tokenizer needs one of them",
                     dir);
-        wp->vocab = lt_vocab_new();
+        wp->vocab = lt__strmap_new();
         if (!wp->vocab) {
             lt_free(txt);
             return LT_ENOMEM;
@@ -317,13 +317,14 @@ int lt__wp_load(lt_wp *wp, const char *dir) {
             char *nl = memchr(txt + p, '\n', len - p);
             size_t e = nl ? (size_t)(nl - txt) : len, l = e - p;
             if (l && txt[p + l - 1] == '\r') l--;
-            int64_t before = lt_vocab_size(wp->vocab);
-            if ((rc = lt_vocab_add(wp->vocab, txt + p, l, 1))) {
+            int added = 0;
+            if (lt__strmap_put(wp->vocab, txt + p, l, &added) < 0) {
+                rc = lt_err(LT_ENOMEM, "out of memory");
                 lt_free(txt);
                 lt__wp_destroy(wp);
                 return rc;
             }
-            if (lt_vocab_size(wp->vocab) == before) {
+            if (!added) {
                 lt_free(txt);
                 lt__wp_destroy(wp);
                 return lt_err(LT_EFORMAT, "%s: offset %zu: duplicate token", path, p);
@@ -365,7 +366,7 @@ int lt__wp_load(lt_wp *wp, const char *dir) {
         /* the special tokens Hugging Face registers for a vocab.txt BERT tokenizer */
         static const char *const specials[] = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
         for (int s = 0; s < 5; s++) {
-            int64_t id = lt_vocab_find(wp->vocab, specials[s], strlen(specials[s]));
+            int64_t id = lt__strmap_get(wp->vocab, specials[s], strlen(specials[s]));
             if (id >= 0 && add_added(wp, specials[s], (int32_t)id, 0, 0)) {
                 lt__wp_destroy(wp);
                 return lt_err(LT_ENOMEM, "out of memory");

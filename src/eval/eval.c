@@ -2,7 +2,7 @@
 #include "latent/eval.h"
 #include "latent/core.h"
 #include "latent/kern.h"
-#include "latent/text.h"
+#include "../core/strmap.h"
 #include "../core/topk.h"
 #include <ctype.h>
 #include <errno.h>
@@ -108,7 +108,7 @@ int lt_analogy(const lt_vecs *vn, int64_t a, int64_t b, int64_t c, lt_analogy_me
 
 /* case-insensitive map of the first n labels: lowercased label -> first row */
 typedef struct {
-    lt_vocab *map;
+    lt__strmap *map;
     int64_t *rows;
 } lcmap;
 static char *lower_utf8(const char *s) {
@@ -122,20 +122,19 @@ static char *lower_utf8(const char *s) {
     return (char *)out;
 }
 static int lcmap_build(lcmap *m, const lt_vecs *v, int64_t n) {
-    m->map = lt_vocab_new();
+    m->map = lt__strmap_new();
     m->rows = lt_malloc((size_t)(n ? n : 1) * 8);
     if (!m->map || !m->rows) return lt_err(LT_ENOMEM, "out of memory");
     int64_t cnt = 0;
     for (int64_t i = 0; i < n; i++) {
         char *l = lower_utf8(v->labels[i]);
         if (!l) return lt_err(LT_ENOMEM, "out of memory");
-        if (lt_vocab_find(m->map, l, strlen(l)) < 0) {
-            if (lt_vocab_add(m->map, l, strlen(l), 1)) {
-                free(l);
-                return LT_ENOMEM;
-            }
-            m->rows[cnt++] = i;
+        int added = 0;
+        if (lt__strmap_put(m->map, l, strlen(l), &added) < 0) {
+            free(l);
+            return lt_err(LT_ENOMEM, "out of memory");
         }
+        if (added) m->rows[cnt++] = i;
         free(l);
     }
     return LT_OK;
@@ -143,12 +142,12 @@ static int lcmap_build(lcmap *m, const lt_vecs *v, int64_t n) {
 static int64_t lcmap_get(const lcmap *m, const char *w) {
     char *l = lower_utf8(w);
     if (!l) return -1;
-    int64_t e = lt_vocab_find(m->map, l, strlen(l));
+    int64_t e = lt__strmap_get(m->map, l, strlen(l));
     free(l);
     return e < 0 ? -1 : m->rows[e];
 }
 static void lcmap_free(lcmap *m) {
-    lt_vocab_free(m->map);
+    lt__strmap_free(m->map);
     lt_free(m->rows);
 }
 
