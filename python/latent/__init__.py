@@ -16,8 +16,9 @@ import numpy as np
 
 from . import _latent
 from ._latent import Error
+from .estimators import PCA, RandomFourierFeatures, Nystroem, KernelPCA, load_model
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "__version__"]
 __version__ = _latent.version
 
 

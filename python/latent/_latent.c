@@ -960,6 +960,171 @@ static PyTypeObject HnswType = {
     .tp_methods = hnsw_methods,
 };
 
+/* ---------------- Model: a fitted encoder (.lmodel) ---------------- */
+typedef struct {
+    PyObject_HEAD lt_model *m;
+} Model;
+static PyTypeObject ModelType;
+static PyObject *model_wrap(lt_model *m) {
+    Model *o = PyObject_New(Model, &ModelType);
+    if (!o) {
+        lt_model_free(m);
+        return NULL;
+    }
+    o->m = m;
+    return (PyObject *)o;
+}
+static void model_dealloc(Model *o) {
+    lt_model_free(o->m);
+    PyObject_Free(o);
+}
+
+/* an option naming one of a set (scale, solver, kernel, ...), when present */
+static int opt_name(PyObject *d, const char *k, const char **s) {
+    PyObject *x = PyDict_GetItemString(d, k);
+    if (!x || x == Py_None) return 0;
+    if (!(*s = PyUnicode_AsUTF8(x))) return -1;
+    return 1;
+}
+#define N(key, parse, field) \
+    do { \
+        const char *s_; \
+        if ((r = opt_name(d, key, &s_)) < 0) return NULL; \
+        if (r && parse(s_, &field)) return PyErr_Format(PyExc_ValueError, "%s", lt_errmsg()); \
+    } while (0)
+
+/* model_fit(kind, X Vecs, opts dict) -> Model: kind pca, rff, nystroem or kpca; the options are
+ * the library's (lt_pca_opts, lt_kernel_opts) by name */
+static PyObject *py_model_fit(PyObject *self, PyObject *args) {
+    const char *kind;
+    Vecs *X;
+    PyObject *d;
+    if (!PyArg_ParseTuple(args, "sO!O!", &kind, &VecsType, &X, &PyDict_Type, &d)) return NULL;
+    long long v;
+    double f;
+    int r = 0, rc;
+    lt_model *m = NULL;
+    if (!strcmp(kind, "pca")) {
+        lt_pca_opts o;
+        lt_pca_opts_init(&o);
+        L("dim", o.dim);
+        L("whiten", o.whiten);
+        L("threads", o.n_threads);
+        L("oversample", o.oversample);
+        L("power_iters", o.power_iters);
+        L("seed", o.seed);
+        N("solver", lt_pca_solver_from_name, o.solver);
+        N("scale", lt_scale_from_name, o.scale);
+        Py_BEGIN_ALLOW_THREADS rc = lt_pca_fit(X->v, &o, &m);
+        Py_END_ALLOW_THREADS
+    } else if (!strcmp(kind, "rff") || !strcmp(kind, "nystroem") || !strcmp(kind, "kpca")) {
+        lt_kernel_opts o;
+        lt_kernel_opts_init(&o);
+        L("dim", o.dim);
+        L("degree", o.degree);
+        L("seed", o.seed);
+        L("threads", o.n_threads);
+        L("n_landmarks", o.n_landmarks);
+        L("kmeans_iters", o.kmeans_iters);
+        F("gamma", o.gamma);
+        F("coef0", o.coef0);
+        N("kernel", lt_kernel_from_name, o.kernel);
+        N("scale", lt_scale_from_name, o.scale);
+        int (*fit)(const lt_vecs *, const lt_kernel_opts *, lt_model **) = kind[0] == 'r'
+                ? lt_rff_fit
+                : kind[0] == 'n' ? lt_nystroem_fit
+                                 : lt_kpca_fit;
+        Py_BEGIN_ALLOW_THREADS rc = fit(X->v, &o, &m);
+        Py_END_ALLOW_THREADS
+    } else
+        return PyErr_Format(PyExc_ValueError, "model kind '%s': pca, rff, nystroem or kpca", kind);
+    return rc ? fail() : model_wrap(m);
+}
+#undef N
+
+/* model.transform(X Vecs, threads) -> Vecs, model.inverse(Z Vecs) -> Vecs (pca) */
+static PyObject *model_transform(Model *o, PyObject *args) {
+    Vecs *X;
+    int threads = 1, rc;
+    if (!PyArg_ParseTuple(args, "O!i", &VecsType, &X, &threads)) return NULL;
+    lt_vecs *Z = NULL;
+    Py_BEGIN_ALLOW_THREADS rc = lt_encode(o->m, X->v, threads, &Z);
+    Py_END_ALLOW_THREADS return rc ? fail() : vecs_wrap(Z);
+}
+static PyObject *model_inverse(Model *o, PyObject *args) {
+    Vecs *Z;
+    if (!PyArg_ParseTuple(args, "O!", &VecsType, &Z)) return NULL;
+    lt_vecs *X = NULL;
+    return lt_pca_inverse(o->m, Z->v, &X) ? fail() : vecs_wrap(X);
+}
+static PyObject *model_save(Model *o, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
+    if (lt_model_save(o->m, path)) return fail();
+    Py_RETURN_NONE;
+}
+static PyObject *py_model_load(PyObject *self, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
+    lt_model *m;
+    return lt_model_load(path, &m) ? fail() : model_wrap(m);
+}
+/* model_parse(bytes) -> Model (the bytes of an .lmodel: pickling) */
+static PyObject *py_model_parse(PyObject *self, PyObject *args) {
+    Py_buffer b;
+    if (!PyArg_ParseTuple(args, "y*", &b)) return NULL;
+    lt_model *m;
+    int rc = lt_model_parse(b.buf, (size_t)b.len, "model bytes", &m);
+    PyBuffer_Release(&b);
+    return rc ? fail() : model_wrap(m);
+}
+/* model.info() -> (kind, {key: value}, [array names]) */
+static PyObject *model_info(Model *o, PyObject *unused) {
+    PyObject *meta = PyDict_New(), *names = PyList_New(0);
+    const char *k, *v, *an;
+    int64_t rows, cols;
+    for (int i = 0; meta && lt_model_meta_at(o->m, i, &k, &v); i++) {
+        PyObject *s = PyUnicode_DecodeUTF8(v, (Py_ssize_t)strlen(v), "replace");
+        if (!s || PyDict_SetItemString(meta, k, s) < 0) Py_CLEAR(meta);
+        Py_XDECREF(s);
+    }
+    for (int i = 0; names && lt_model_array_at(o->m, i, &an, &rows, &cols); i++) {
+        PyObject *s = PyUnicode_FromString(an);
+        if (!s || PyList_Append(names, s) < 0) Py_CLEAR(names);
+        Py_XDECREF(s);
+    }
+    if (!meta || !names) {
+        Py_XDECREF(meta);
+        Py_XDECREF(names);
+        return NULL;
+    }
+    return Py_BuildValue("(sNN)", lt_model_kind(o->m), meta, names);
+}
+/* model.array(name) -> (rows, cols, bytes of rows x cols float64) */
+static PyObject *model_array(Model *o, PyObject *args) {
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s", &name)) return NULL;
+    int64_t rows, cols;
+    const double *a = lt_model_get(o->m, name, &rows, &cols);
+    if (!a) return PyErr_Format(PyExc_KeyError, "no array '%s' in the model", name);
+    return Py_BuildValue("(LLy#)", (long long)rows, (long long)cols, (const char *)a,
+            (Py_ssize_t)(rows * cols * 8));
+}
+static PyMethodDef model_methods[] = { { "transform", (PyCFunction)model_transform, METH_VARARGS,
+                                               "transform(X, threads) -> Vecs" },
+    { "inverse", (PyCFunction)model_inverse, METH_VARARGS, "inverse(Z) -> Vecs (pca)" },
+    { "save", (PyCFunction)model_save, METH_VARARGS, "save(path)" },
+    { "info", (PyCFunction)model_info, METH_NOARGS, "info() -> (kind, meta, array names)" },
+    { "array", (PyCFunction)model_array, METH_VARARGS, "array(name) -> (rows, cols, bytes)" },
+    { NULL, NULL, 0, NULL } };
+static PyTypeObject ModelType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Model",
+    .tp_basicsize = sizeof(Model),
+    .tp_dealloc = (destructor)model_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = model_methods,
+};
+
 /* exact k-NN: knn_exact(base Vecs, q float32 (nq, d), k, metric, threads) -> (D bytes, I bytes) */
 static PyObject *py_knn_exact(PyObject *self, PyObject *args) {
     Vecs *b;
@@ -1004,13 +1169,16 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw" },
     { "hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw" },
     { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
+    { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
+    { "model_load", py_model_load, METH_VARARGS, "model_load(path) -> Model" },
+    { "model_parse", py_model_parse, METH_VARARGS, "model_parse(bytes) -> Model" },
     { NULL, NULL, 0, NULL } };
 static struct PyModuleDef module = { PyModuleDef_HEAD_INIT, .m_name = "_latent",
     .m_doc = "liblatent binding", .m_size = -1, .m_methods = methods };
 
 PyMODINIT_FUNC PyInit__latent(void) {
     if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0 ||
-            PyType_Ready(&TokType) < 0)
+            PyType_Ready(&TokType) < 0 || PyType_Ready(&ModelType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
