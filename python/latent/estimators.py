@@ -276,33 +276,8 @@ class RandomFourierFeatures(_KernelMap):
         return self._kernel_opts(X, self.kernel)
 
 
-class Nystroem(_KernelMap):
-    """Nystroem kernel map (scikit-learn's Nystroem), as `latent fit nystroem`."""
-
-    _kind = "nystroem"
-
-    def __init__(self, n_components=100, kernel="rbf", gamma=None, degree=3, coef0=1.0,
-                 random_state=1, n_threads=1):
-        self.n_components = n_components
-        self.kernel = kernel
-        self.gamma = gamma
-        self.degree = degree
-        self.coef0 = coef0
-        self.random_state = random_state
-        self.n_threads = n_threads
-
-    def _opts(self, X):
-        o = self._kernel_opts(X, self.kernel)
-        if o["dim"] > X.shape[0]:
-            raise ValueError(f"n_components={o['dim']} landmarks from {X.shape[0]} rows")
-        o.update(degree=int(self.degree), coef0=float(self.coef0))
-        return o
-
-
-class KernelPCA(_KernelMap):
-    """Exact kernel PCA (scikit-learn's KernelPCA), as `latent fit kpca`."""
-
-    _kind = "kpca"
+class _FullKernelMap(_KernelMap):
+    """the kernel maps that take any kernel with its degree and coef0 (Nystroem, KernelPCA)"""
 
     def __init__(self, n_components=100, kernel="rbf", gamma=None, degree=3, coef0=1.0,
                  random_state=1, n_threads=1):
@@ -320,6 +295,19 @@ class KernelPCA(_KernelMap):
             raise ValueError(f"n_components={o['dim']} from {X.shape[0]} rows")
         o.update(degree=int(self.degree), coef0=float(self.coef0))
         return o
+
+
+class Nystroem(_FullKernelMap):
+    """Nystroem kernel map (scikit-learn's Nystroem), as `latent fit nystroem`: n_components
+    landmark rows drawn without replacement."""
+
+    _kind = "nystroem"
+
+
+class KernelPCA(_FullKernelMap):
+    """Exact kernel PCA (scikit-learn's KernelPCA), as `latent fit kpca`."""
+
+    _kind = "kpca"
 
 
 _KINDS = {"pca": PCA, "rff": RandomFourierFeatures, "nystroem": Nystroem, "kpca": KernelPCA}
