@@ -18,7 +18,7 @@ from . import _latent
 from ._latent import Error
 from .estimators import PCA, RandomFourierFeatures, Nystroem, KernelPCA, load_model
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "__version__"]
 __version__ = _latent.version
 
 
@@ -67,6 +67,16 @@ class Vectors:
     def save(self, path, fmt=None, f16=False):
         """Writes atomically; the format follows the extension unless `fmt` names one."""
         self._s.save(os.fspath(path), fmt, f16)
+
+    def save_word2vec_format(self, fname, fvocab=None, binary=False, write_header=True):
+        """gensim's KeyedVectors.save_word2vec_format: word2vec text ("count dim" header, then
+        "word v1 .. vd" lines), binary=True word2vec's binary, write_header=False the GloVe text
+        layout. fvocab (a "word count" file) is not written by latent: pass None."""
+        if fvocab is not None:
+            raise ValueError("save_word2vec_format: fvocab is not supported; `latent train --save-vocab` writes one")
+        if binary and not write_header:
+            raise ValueError("save_word2vec_format: the binary format always has its header")
+        self.save(fname, "w2v-bin" if binary else "w2v-txt" if write_header else "glove")
 
     @property
     def metadata(self):
@@ -305,6 +315,32 @@ def train_fasttext(corpus, progress=None, model_out=None, **options):
     `progress` as train_word2vec's."""
     return _train_text("train_fasttext", corpus, progress, dict(options, model_out=model_out), True,
                        extra=("minn", "maxn", "bucket", "model_out"))
+
+
+_GLOVE_OPTS = {"dim", "window", "epochs", "threads", "seed", "min_count", "max_vocab", "lowercase", "symmetric",
+               "distance_weighting", "vectors", "x_max", "weight_power", "alpha", "bias_alpha", "grad_clip"}
+_GLOVE_VECTORS = {"sum": 0, "word": 1, "context": 2}
+
+
+def train_glove(corpus, progress=None, **options):
+    """GloVe on a text corpus (plain or .gz), as `latent train glove`, -> Vectors.
+
+    Options (GloVe's defaults, as the CLI's): dim=100, window=10, epochs=15, x_max=100,
+    weight_power=0.75, alpha=0.05, bias_alpha=1, grad_clip=100, min_count=5, max_vocab=0 (no
+    limit), symmetric=True, distance_weighting=True, vectors="sum" (word + context rows;
+    "word", "context"), lowercase=False, threads=1, seed=1. `progress(done_records,
+    total_records, loss)` during training; a true return value stops it (latent.Error)."""
+    bad = set(options) - _GLOVE_OPTS
+    if bad:
+        raise TypeError("train_glove: unknown option(s) %s" % ", ".join(sorted(bad)))
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be callable")
+    opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    if "vectors" in opts:
+        if opts["vectors"] not in _GLOVE_VECTORS:
+            raise ValueError("vectors must be 'sum', 'word' or 'context'")
+        opts["output"] = _GLOVE_VECTORS[opts.pop("vectors")]
+    return Vectors(_latent.train_glove(os.fspath(corpus), opts, progress))
 
 
 _GRAPH_OPTS = {"dim", "walk_length", "num_walks", "window", "epochs", "negative", "alpha", "sample", "min_count", "threads",

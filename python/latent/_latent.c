@@ -960,6 +960,63 @@ static PyTypeObject HnswType = {
     .tp_methods = hnsw_methods,
 };
 
+/* ---------------- GloVe training ---------------- */
+typedef struct {
+    progress_ctx pc;
+    volatile int cancel; /* raised when the callback asks to stop or raises */
+} glove_progress;
+static void glove_tramp(void *ud, int stage, int epoch, double done, double total, double loss) {
+    glove_progress *g = ud;
+    if (stage != 1 || g->cancel) return; /* training only: done and total are records */
+    if (progress_tramp(done, total, loss, &g->pc)) g->cancel = 1;
+}
+
+/* train_glove(corpus, opts dict, progress) -> Vecs: lt_glove_train_file with the CLI's options */
+static PyObject *py_train_glove(PyObject *self, PyObject *args) {
+    const char *path;
+    PyObject *d, *cb;
+    if (!PyArg_ParseTuple(args, "sO!O", &path, &PyDict_Type, &d, &cb)) return NULL;
+    lt_glove_text_opts o;
+    lt_glove_text_opts_init(&o);
+    long long v;
+    double f;
+    int r = 0;
+    L("dim", o.g.dim);
+    L("window", o.g.window);
+    L("epochs", o.g.epochs);
+    L("threads", o.g.n_threads);
+    L("seed", o.g.seed);
+    L("min_count", o.vocab.min_count);
+    L("max_vocab", o.vocab.max_size);
+    L("lowercase", o.corpus.lower);
+    L("symmetric", o.g.symmetric);
+    L("distance_weighting", o.g.distance_weighting);
+    L("output", o.g.output);
+    F("x_max", o.g.x_max);
+    F("weight_power", o.g.weight_power);
+    F("alpha", o.g.alpha);
+    F("bias_alpha", o.g.bias_alpha);
+    F("grad_clip", o.g.grad_clip);
+    glove_progress gp = { { cb, 0 }, 0 };
+    lt_ctx ctx;
+    lt_ctx_init(&ctx);
+    ctx.cancel = &gp.cancel;
+    o.g.ctx = &ctx;
+    if (cb != Py_None) {
+        o.g.progress = glove_tramp;
+        o.g.progress_ud = &gp;
+    }
+    lt_vecs *out = NULL;
+    lt_glove_info info;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = lt_glove_train_file(path, &o, &out, &info);
+    Py_END_ALLOW_THREADS if (gp.pc.failed) {
+        lt_vecs_free(out);
+        return NULL; /* the callback's exception */
+    }
+    return rc ? fail() : vecs_wrap(out);
+}
+
 /* ---------------- Model: a fitted encoder (.lmodel) ---------------- */
 typedef struct {
     PyObject_HEAD lt_model *m;
@@ -1169,6 +1226,7 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw" },
     { "hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw" },
     { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
+    { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },
     { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
     { "model_load", py_model_load, METH_VARARGS, "model_load(path) -> Model" },
     { "model_parse", py_model_parse, METH_VARARGS, "model_parse(bytes) -> Model" },

@@ -45,6 +45,25 @@ def test_train_fasttext_equals_cli(tmp_path):
         latent.train_fasttext(CORPUS, minn=5, maxn=4)
 
 
+def test_train_glove_equals_cli(tmp_path):
+    """Python's GloVe is `latent train glove`: the same vectors at one thread, seeded"""
+    seen = []
+    a = latent.train_glove(CORPUS, dim=16, epochs=3, threads=1, seed=4, min_count=3,
+                           progress=lambda d, t, l: seen.append((d, t)) and False)
+    subprocess.run([LATENT, "train", "glove", CORPUS, "-o", str(tmp_path / "c.lvec"), "--dim", "16", "--epochs", "3",
+                    "-t", "1", "--seed", "4", "--min-count", "3", "-q"], check=True)
+    c = latent.Vectors.load(tmp_path / "c.lvec")
+    assert len(a) == len(c) and a.index_to_key[:50] == c.index_to_key[:50]
+    np.testing.assert_array_equal(c.vectors, a.vectors)
+    assert seen and seen[-1][0] == seen[-1][1]   # progress reached the total
+    w = latent.train_glove(CORPUS, dim=8, epochs=1, threads=1, vectors="word", min_count=3)
+    assert w.vector_size == 8
+    with pytest.raises(TypeError, match="unknown option"):
+        latent.train_glove(CORPUS, negative=5)
+    with pytest.raises(latent.Error, match="cancelled"):
+        latent.train_glove(CORPUS, dim=8, epochs=50, threads=1, min_count=3, progress=lambda d, t, l: True)
+
+
 def test_progress_can_stop():
     with pytest.raises(latent.Error, match="stopped"):
         latent.train_word2vec(CORPUS, dim=16, epochs=3, threads=1, progress=lambda d, t, l: d > 0)

@@ -114,3 +114,16 @@ def test_bad_inputs_raise_error(tmp_path):
     kv = latent.Vectors.from_array(np.eye(3, dtype=np.float32), ["a", "b", "c"])
     with pytest.raises(KeyError):
         kv.most_similar("zzz")
+
+
+def test_save_word2vec_format_read_by_gensim(w2v, tmp_path):
+    """save_word2vec_format's three layouts, read back by gensim (binary, text, no header)"""
+    gensim = pytest.importorskip("gensim")
+    kv = latent.Vectors.load(w2v / "v.lvec")
+    for binary, header, name in ((False, True, "t.txt"), (True, True, "b.bin"), (False, False, "g.txt")):
+        kv.save_word2vec_format(tmp_path / name, binary=binary, write_header=header)
+        g = gensim.models.KeyedVectors.load_word2vec_format(str(tmp_path / name), binary=binary,
+                                                            no_header=not header)
+        assert len(g) == len(kv) and np.abs(g["whale"] - kv["whale"]).max() < 1e-6
+    with pytest.raises(ValueError):
+        kv.save_word2vec_format(tmp_path / "x", fvocab="v.txt")
