@@ -18,7 +18,7 @@ from . import _latent
 from ._latent import Error
 from .estimators import PCA, RandomFourierFeatures, Nystroem, KernelPCA, load_model
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "FastTextVectors", "__version__"]
 __version__ = _latent.version
 
 
@@ -56,8 +56,12 @@ class Vectors:
     # ---- construction and files ----
     @classmethod
     def load(cls, path, fmt=None):
-        """Loads any format of the store: .lvec, word2vec .txt/.bin, GloVe, .vec, .npy (+ labels), .fvecs."""
-        return cls(_latent.load(os.fspath(path), fmt))
+        """Loads any format of the store: .lvec, word2vec .txt/.bin, GloVe, .vec, .npy (+ labels),
+        .fvecs; a fastText model (.bin) gives FastTextVectors (vectors for unseen words too)."""
+        s = _latent.load(os.fspath(path), fmt)
+        if cls is Vectors and s.subword("") is not False:
+            return FastTextVectors(s)
+        return cls(s)
 
     @classmethod
     def from_array(cls, vectors, keys=None):
@@ -260,6 +264,26 @@ class Vectors:
         return (pr, _p_value(pr, used)), (sr, _p_value(sr, used)), oov
 
 
+class FastTextVectors(Vectors):
+    """A fastText model's vectors, as gensim's FastTextKeyedVectors: the vocabulary's rows, and for
+    any other word the average of its character n-gram rows (fastText's getWordVector; a word of
+    the vocabulary gets its own row, as gensim gives it). `word in kv` is true for every word that
+    has an n-gram row. Comes from Vectors.load of a fastText .bin, or train_fasttext(model_out=).
+    Similarity queries (most_similar, ...) rank the vocabulary's rows."""
+
+    def __contains__(self, key):
+        return key in self.key_to_index or (isinstance(key, str) and self._s.subword(key) is not None)
+
+    def get_vector(self, key, norm=False):
+        if key in self.key_to_index or not isinstance(key, str):
+            return super().get_vector(key, norm)
+        raw = self._s.subword(key)
+        if raw is None:
+            raise KeyError("cannot calculate vector for OOV word without ngrams: %r" % (key,))
+        v = np.frombuffer(raw, np.float32)
+        return v / max(np.linalg.norm(v), 1e-30) if norm else v
+
+
 def _p_value(r, n):
     """Two-sided p-value of a correlation coefficient over n pairs (t distribution), as scipy."""
     try:
@@ -306,15 +330,17 @@ def train_word2vec(corpus, progress=None, **options):
 
 def train_fasttext(corpus, progress=None, model_out=None, **options):
     """Trains fastText-style subword vectors (as `latent train fasttext`) and returns the
-    vocabulary's Vectors; model_out="x.bin" also writes a fastText .bin model (its n-gram rows
-    give vectors to unseen words: `latent similar x.bin`, fastText's own tools).
+    vocabulary's Vectors; model_out="x.bin" also writes a fastText .bin model and returns it
+    loaded as FastTextVectors (its n-gram rows give vectors to unseen words, as gensim's
+    FastTextKeyedVectors; the file is what fastText's own tools and `latent similar` read).
 
     Options (fastText's defaults, the library's preset): dim=100, window=5, negative=5, cbow=0,
     epochs=5, alpha=0.05, sample=1e-4, min_count=5, ns_exponent=0.5, minn=3, maxn=6,
     bucket=2000000, threads=1, seed=1, lowercase=0, checkpoint, checkpoint_every, resume.
     `progress` as train_word2vec's."""
-    return _train_text("train_fasttext", corpus, progress, dict(options, model_out=model_out), True,
-                       extra=("minn", "maxn", "bucket", "model_out"))
+    kv = _train_text("train_fasttext", corpus, progress, dict(options, model_out=model_out), True,
+                     extra=("minn", "maxn", "bucket", "model_out"))
+    return Vectors.load(model_out) if model_out is not None else kv
 
 
 _GLOVE_OPTS = {"dim", "window", "epochs", "threads", "seed", "min_count", "max_vocab", "lowercase", "symmetric",

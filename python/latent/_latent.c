@@ -297,6 +297,21 @@ static PyObject *vecs_eval_similarity(Vecs *o, PyObject *args) {
     return Py_BuildValue(
             "(ddLL)", rep.pearson, rep.spearman, (long long)rep.used, (long long)rep.total);
 }
+/* subword(word) -> bytes of d float32 (a fastText model's n-gram average, fastText's
+ * getWordVector), or None when no n-gram of the word has a row; -1 count: no subword data */
+static PyObject *vecs_subword(Vecs *o, PyObject *args) {
+    const char *s;
+    if (!PyArg_ParseTuple(args, "s", &s)) return NULL;
+    if (lt_vecs_subword(o->v, s, NULL) < 0) Py_RETURN_FALSE;
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)o->v->d * 4);
+    if (!b) return NULL;
+    int n = lt_vecs_subword(o->v, s, (float *)PyBytes_AS_STRING(b));
+    if (n <= 0) {
+        Py_DECREF(b);
+        Py_RETURN_NONE;
+    }
+    return b;
+}
 static PyObject *vecs_find(Vecs *o, PyObject *args) {
     const char *s;
     if (!PyArg_ParseTuple(args, "s", &s)) return NULL;
@@ -317,6 +332,8 @@ static PyMethodDef vecs_methods[] = { { "labels", (PyCFunction)vecs_labels, METH
     { "eval_similarity", (PyCFunction)vecs_eval_similarity, METH_VARARGS,
             "eval_similarity(path, restrict)" },
     { "find", (PyCFunction)vecs_find, METH_VARARGS, "row of a label or -1" },
+    { "subword", (PyCFunction)vecs_subword, METH_VARARGS,
+            "subword(word) -> bytes, None (no n-gram row) or False (no subword data)" },
     { NULL, NULL, 0, NULL } };
 static PyGetSetDef vecs_getset[] = { { "n", (getter)vecs_n, NULL, "rows", NULL },
     { "d", (getter)vecs_d, NULL, "dimension", NULL }, { NULL, NULL, NULL, NULL, NULL } };

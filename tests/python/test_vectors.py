@@ -127,3 +127,26 @@ def test_save_word2vec_format_read_by_gensim(w2v, tmp_path):
         assert len(g) == len(kv) and np.abs(g["whale"] - kv["whale"]).max() < 1e-6
     with pytest.raises(ValueError):
         kv.save_word2vec_format(tmp_path / "x", fvocab="v.txt")
+
+
+def test_fasttext_vectors_oov_equal_gensim(tmp_path):
+    """train_fasttext(model_out=) returns FastTextVectors: in- and out-of-vocabulary vectors equal
+    gensim's FastTextKeyedVectors loaded from the same .bin (1e-5)"""
+    gensim = pytest.importorskip("gensim")
+    from gensim.models.fasttext import load_facebook_vectors
+    kv = latent.train_fasttext(os.path.join(FX, "mobydick.txt.gz"), dim=16, epochs=1, threads=1, seed=3,
+                               bucket=5000, model_out=tmp_path / "m.bin")
+    assert isinstance(kv, latent.FastTextVectors)
+    g = load_facebook_vectors(str(tmp_path / "m.bin"))
+    for w in ["whale", "ship", "Ahab", "whaleship", "unseenword", "zzqx", "über"]:
+        assert w in kv
+        assert np.abs(kv[w] - g[w]).max() < 1e-5, w
+    assert "whaleship" not in kv.key_to_index
+    again = latent.Vectors.load(tmp_path / "m.bin")
+    assert isinstance(again, latent.FastTextVectors) and np.array_equal(again["unseenword"], kv["unseenword"])
+    plain = latent.Vectors.load(tmp_path / "m.bin").__class__.__mro__[1]   # Vectors
+    assert plain is latent.Vectors
+    w2v_kv = latent.train_word2vec(os.path.join(FX, "mobydick.txt.gz"), dim=8, epochs=1, threads=1)
+    assert type(w2v_kv) is latent.Vectors and "zzqx" not in w2v_kv
+    with pytest.raises(KeyError):
+        w2v_kv["zzqx"]
