@@ -18,7 +18,7 @@ from . import _latent
 from ._latent import Error
 from .estimators import PCA, RandomFourierFeatures, Nystroem, KernelPCA, load_model
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "FastTextVectors", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "load_model", "FastTextVectors", "map", "__version__"]
 __version__ = _latent.version
 
 
@@ -404,6 +404,33 @@ def train_deepwalk(edges, progress=None, **options):
     """DeepWalk (first-order walks) on an edge list -> Vectors; options as train_node2vec
     without p and q."""
     return _train_graph(edges, False, progress, options)
+
+
+_MAP_METHODS = {"tsne": 0, "pca": 1, "umap": 2}   # lt_map_method
+_TSNE_SOLVERS = {"auto": -1, "barnes-hut": 0, "exact": 1}
+
+
+def map(vectors, method="tsne", perplexity=30.0, iters=1000, solver="auto", theta=0.5, n_neighbors=15,
+        min_dist=0.1, epochs=0, seed=1, threads=1):
+    """A 2-D map of the rows (an (n, d) array, or Vectors) as `latent map`: t-SNE (scikit-learn's
+    optimiser and defaults; solver "exact" up to 20,000 rows, "barnes-hut", or "auto": exact up
+    to 2,000 rows), UMAP (n_neighbors, min_dist, epochs 0: 500 up to 10,000 rows, 200 beyond) or
+    PCA. Returns an (n, 2) float32 array, in the rows' order; the same map as the CLI's at one
+    thread (t-SNE: for any thread count)."""
+    if method not in _MAP_METHODS:
+        raise ValueError("method must be 'tsne', 'umap' or 'pca'")
+    if solver not in _TSNE_SOLVERS:
+        raise ValueError("solver must be 'auto', 'exact' or 'barnes-hut'")
+    if isinstance(vectors, Vectors):
+        s = vectors._s
+    else:
+        a = _as_f32(vectors)
+        s = _latent.from_array(a, a.shape[1], None)
+    opts = {"method": _MAP_METHODS[method], "perplexity": float(perplexity), "iters": int(iters),
+            "exact": _TSNE_SOLVERS[solver], "theta": float(theta), "n_neighbors": int(n_neighbors),
+            "min_dist": float(min_dist), "epochs": int(epochs), "seed": int(seed), "threads": int(threads)}
+    raw, kl, exact = _latent.map(s, opts)
+    return np.frombuffer(raw, np.float32).reshape(-1, 2).copy()
 
 
 class Encoder:

@@ -977,6 +977,39 @@ static PyTypeObject HnswType = {
     .tp_methods = hnsw_methods,
 };
 
+/* ---------------- maps ---------------- */
+/* map(X Vecs, opts dict) -> (bytes of n x 2 float32, kl_divergence, exact solver used) */
+static PyObject *py_map(PyObject *self, PyObject *args) {
+    Vecs *X;
+    PyObject *d;
+    if (!PyArg_ParseTuple(args, "O!O!", &VecsType, &X, &PyDict_Type, &d)) return NULL;
+    lt_map_opts o;
+    lt_map_opts_init(&o);
+    long long v;
+    double f;
+    int r = 0, rc;
+    L("method", o.method);
+    L("iters", o.iters);
+    L("exact", o.exact);
+    L("n_neighbors", o.n_neighbors);
+    L("epochs", o.epochs);
+    L("threads", o.n_threads);
+    L("seed", o.seed);
+    F("perplexity", o.perplexity);
+    F("theta", o.theta);
+    F("min_dist", o.min_dist);
+    PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)X->v->n * 2 * 4);
+    if (!b) return NULL;
+    lt_map_result res;
+    float *Y = (float *)PyBytes_AS_STRING(b);
+    Py_BEGIN_ALLOW_THREADS rc = lt_map(X->v, &o, Y, &res);
+    Py_END_ALLOW_THREADS if (rc) {
+        Py_DECREF(b);
+        return fail();
+    }
+    return Py_BuildValue("(Ndi)", b, res.kl_divergence, res.exact);
+}
+
 /* ---------------- GloVe training ---------------- */
 typedef struct {
     progress_ctx pc;
@@ -1243,6 +1276,7 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw" },
     { "hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw" },
     { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
+    { "map", py_map, METH_VARARGS, "map(X, opts) -> (bytes n x 2 float32, kl, exact)" },
     { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },
     { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
     { "model_load", py_model_load, METH_VARARGS, "model_load(path) -> Model" },

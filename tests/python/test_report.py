@@ -290,3 +290,4 @@ def test_reconstruction_of_fitted_encoders(tmp_path):
     subprocess.run([LATENT, "fit", "rff", x, "--dim", "8", "-o", str(tmp_path / "r.lmodel"), "-q"], check=True)
     p = subprocess.run([LATENT, "report", str(tmp_path / "z.npy"), "--source", x, "--model", str(tmp_path / "r.lmodel")], capture_output=True, text=True)
     assert p.returncode == 1 and "rff model has no reconstruction" in p.stderr
+
