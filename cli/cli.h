@@ -39,6 +39,8 @@ int64_t cli_lookup(const lt_vecs *v, const char *word); /* prints if missing */
 /* a word's vector: its row (*id set), else from a fastText model's n-grams (*id = -1); -1 and a
  * message when it has neither */
 int cli_word_vec(const lt_vecs *v, const char *word, float *out, int64_t *id);
+int cli_word_vec_silent(
+        const lt_vecs *v, const char *word, float *out, int64_t *id); /* no message */
 /* saves v (f16: native half precision) and frees it; prints errors */
 int cli_save_vecs(lt_vecs *v, const char *out, lt_format f, int f16);
 /* inputs of embed/tokenize, one per line or JSON Lines ("text", and id_field for labels);

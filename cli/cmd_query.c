@@ -217,7 +217,7 @@ int cmd_convert(int argc, char **argv) {
     so.f16 = q.f16;
     so.precision = q.prec;
     int64_t fixed = cli_fit_labels(v, to); /* as embed writes them */
-    if (fixed > 0)
+    if (fixed > 0 && !cli_quiet())
         fprintf(stderr,
                 "latent: convert: %lld labels held whitespace or were empty: written with '_' (or <empty>), as %s cannot hold them\n",
                 (long long)fixed, lt_format_name(to));
@@ -269,6 +269,7 @@ static int nearest_index(const lt_hnsw *h, int ef, const lt_vecs *v, const float
 }
 
 /* One similar query: positives minus negatives (unit vectors), query words excluded. */
+static const char *g_missing; /* the word similar_one did not find */
 static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char **pos, int np,
         char **neg, int nn) {
     int n_ex = np + nn, r = 0;
@@ -293,10 +294,11 @@ static int similar_one(const lt_vecs *v, const lt_vecs *vn, const qopts *q, char
             r = 1;
             break;
         }
-        if (cli_word_vec(v, w, wv, &id)) {
+        if (cli_word_vec_silent(v, w, wv, &id)) {
+            g_missing = w;
             r = 2;
             break;
-        } /* a word not in the vectors: the caller decides */
+        } /* a word not in the vectors: the caller decides (g_missing names it) */
         if (id >= 0)
             ex[n_in++] = id; /* a word outside the rows (fastText n-grams) excludes nothing */
         double nr = 0;
@@ -358,8 +360,10 @@ int cmd_similar(int argc, char **argv) {
     else if (!(vn = lt_vecs_normalized(v))) r = cli_fail("");
     if (!r && !q.json) cli_hits_header(stdout, "similarity");
     if (!r && !qf &&
-            (r = similar_one(v, vn, &q, argv + optind + 1, nw, (char **)q.neg, q.n_neg)) == 2)
+            (r = similar_one(v, vn, &q, argv + optind + 1, nw, (char **)q.neg, q.n_neg)) == 2) {
+        fprintf(stderr, "latent: '%s' is not in the vectors\n", g_missing);
         r = 1;
+    }
     char *line = NULL;
     size_t cap = 0;
     long long
@@ -385,7 +389,9 @@ int cmd_similar(int argc, char **argv) {
         }
         asked++;
         if ((r = similar_one(v, vn, &q, w, np, w + np, n - np)) == 2) {
-            fprintf(stderr, "latent: %s: line %lld skipped\n", q.queries, ln);
+            if (!cli_quiet())
+                fprintf(stderr, "latent: %s: line %lld skipped ('%s' is not in the vectors)\n",
+                        q.queries, ln, g_missing);
             skipped++;
             r = 0;
         }
@@ -562,8 +568,9 @@ int cmd_doesnt_match(int argc, char **argv) {
     for (int i = 0; !r && i < nw; i++) {
         id[i] = lt_vecs_find(v, argv[optind + 1 + i]);
         if (id[i] < 0) {
-            fprintf(stderr, "latent: warning: '%s' is not in the vectors; ignored\n",
-                    argv[optind + 1 + i]);
+            if (!cli_quiet())
+                fprintf(stderr, "latent: warning: '%s' is not in the vectors; ignored\n",
+                        argv[optind + 1 + i]);
             continue;
         }
         used++;

@@ -143,19 +143,23 @@ int64_t cli_lookup(const lt_vecs *v, const char *w) {
     return i;
 }
 
-int cli_word_vec(const lt_vecs *v, const char *w, float *out, int64_t *id) {
+int cli_word_vec_silent(const lt_vecs *v, const char *w, float *out, int64_t *id) {
     *id = lt_vecs_find(v, w);
     if (*id >= 0) {
         memcpy(out, lt_vecs_row(v, *id), (size_t)v->d * 4);
         return 0;
     }
-    if (lt_vecs_subword(v, w, out) >= 0) return 0;
+    return lt_vecs_subword(v, w, out) >= 0 ? 0 : -1;
+}
+int cli_word_vec(const lt_vecs *v, const char *w, float *out, int64_t *id) {
+    if (!cli_word_vec_silent(v, w, out, id)) return 0;
     fprintf(stderr, "latent: '%s' is not in the vectors\n", w);
     return -1;
 }
 
 static void log_cb(int level, const char *msg, void *ud) {
     (void)ud;
+    if (level && g_quiet) return; /* -q: warnings off (errors come back as statuses) */
     fprintf(stderr, "latent: %s%s\n", level ? "warning: " : "", msg);
 }
 

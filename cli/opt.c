@@ -11,9 +11,16 @@ static int count(const cli_opt *t) {
     return n;
 }
 
+/* whether the command's table has its own -q (else cli_getopt takes it: no notes or warnings) */
+static int has_quiet(const cli_spec *s) {
+    for (const cli_opt *o = s->opts; o && o->name; o++)
+        if (o->shrt == 'q') return 1;
+    return 0;
+}
+
 void cli_help(const cli_spec *s, FILE *f) {
     fputs(s->usage, f);
-    if (s->opts && s->opts[0].name) fputs("options:\n", f);
+    fputs("options:\n", f);
     for (const cli_opt *o = s->opts; o && o->name; o++) {
         char left[64];
         if (o->shrt)
@@ -24,13 +31,15 @@ void cli_help(const cli_spec *s, FILE *f) {
                     o->arg ? o->arg : "");
         fprintf(f, "  %-26s %s\n", left, o->help);
     }
+    if (!has_quiet(s))
+        fputs("  -q, --quiet                no notes or warnings on stderr (errors still)\n", f);
     fputs("  -h, --help                 this help\n", f);
 }
 
 int cli_getopt(int argc, char **argv, const cli_spec *s, const char **arg) {
     enum { MAXO = 64 };
     static const cli_spec *built;
-    static struct option lo[MAXO + 2];
+    static struct option lo[MAXO + 3];
     static char shorts[3 * MAXO + 4];
     if (built != s) {
         int n = count(s->opts), k = 0;
@@ -44,8 +53,11 @@ int cli_getopt(int argc, char **argv, const cli_spec *s, const char **arg) {
             }
         }
         lo[n] = (struct option){ "help", no_argument, NULL, 'h' };
-        lo[n + 1] = (struct option){ 0, 0, 0, 0 };
+        int q = !has_quiet(s);
+        if (q) lo[n + 1] = (struct option){ "quiet", no_argument, NULL, 'q' };
+        lo[n + 1 + q] = (struct option){ 0, 0, 0, 0 };
         shorts[k++] = 'h';
+        if (q) shorts[k++] = 'q';
         shorts[k] = 0;
         built = s;
     }
@@ -56,6 +68,10 @@ int cli_getopt(int argc, char **argv, const cli_spec *s, const char **arg) {
     if (c == 'h') {
         cli_help(s, stdout);
         return CLI_HELP;
+    }
+    if (c == 'q' && !has_quiet(s)) { /* every command takes -q: notes and warnings off */
+        cli_set_quiet(1);
+        return cli_getopt(argc, argv, s, arg);
     }
     if (c >= 256) return s->opts[c - 256].id;
     for (const cli_opt *o = s->opts; o->name; o++)

@@ -574,6 +574,37 @@ d "plot --logy" "$PT" "$PT --logy"
 d "plot --xlabel" "$PT" "$PT --xlabel 'recall at 10'"
 d "plot --ylabel" "$PT" "$PT --ylabel 'queries per second'"
 d "plot --color-by (map)" "$PL --labels m120.meta --color-by letter" "$PL --labels m120.meta --color-by parity"
+# -q on every command: "no notes or warnings on stderr". Where a command prints notes, -q removes
+# them; the commands that print nothing but errors on success are listed and checked to be silent
+printf 'label,c1,c2\n"a b",1,2\nc,3,4\n' > "$T/sp.csv"
+printf 'src\tdst\n1\t2\n2\t3\n' > "$T/hdr.tsv"
+d "convert --quiet" "$X convert sp.csv out.s.txt" "$X convert sp.csv out.s.txt -q"
+d "doesnt-match --quiet" "$X doesnt-match v.lvec whale ship sea zzqq" "$X doesnt-match v.lvec whale ship sea zzqq -q"
+d "graph info --quiet" "$X graph info hdr.tsv" "$X graph info hdr.tsv -q"
+a=$( (cd "$T" && printf 'whale\nzzqq\n' | $X similar v.lvec -i - 2>&1 >/dev/null) | wc -l)
+b=$( (cd "$T" && printf 'whale\nzzqq\n' | $X similar v.lvec -i - -q 2>&1 >/dev/null) | wc -l)
+COVERED="$COVERED|similar --quiet|"
+[ "$a" = 2 ] && [ "$b" = 1 ] && ok "similar --quiet: the skipped-line notes go, the summary (exit 1) stays" || no "similar --quiet ($a vs $b lines)"
+silent() {   # KEY CMD: succeeds, nothing on stderr without -q, and -q is accepted
+    COVERED="$COVERED|$1|"
+    e=$( (cd "$T" && sh -c "$2" 2>&1 >/dev/null); echo "rc=$?")
+    q=$( (cd "$T" && sh -c "$2 -q" 2>&1 >/dev/null); echo "rc=$?")
+    [ "$e" = "rc=0" ] && [ "$q" = "rc=0" ] && ok "$1 (nothing to silence: stderr is empty on success)" \
+        || no "$1: stderr or failure: $e / $q"
+}
+silent "analogy --quiet" "$X analogy v.lvec man king woman"
+silent "similarity --quiet" "$X similarity v.lvec whale ship"
+silent "vector --quiet" "$X vector v.lvec whale"
+silent "info --quiet" "$X info v.lvec"
+silent "vocab --quiet" "$X vocab c.txt"
+silent "index info --quiet" "$X index info v.lhnsw"
+silent "eval analogy --quiet" "$X eval analogy v.lvec ana.txt"
+silent "eval similarity --quiet" "$X eval similarity v.lvec pairs.tsv"
+silent "eval recall --quiet" "$R"
+silent "eval probe --quiet" "$PR"
+silent "eval nodes --quiet" "$N"
+silent "eval links --quiet" "$E2"
+silent "eval graphs --quiet" "$EG"
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize rerank "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
