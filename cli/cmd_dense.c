@@ -34,6 +34,7 @@ enum {
     O_LABEL,
     O_UNKNOWN,
     O_MINFREQ,
+    O_ALLCAT,
     O_MISSING,
     O_LABELS_OUT,
     O_STREAM,
@@ -386,7 +387,11 @@ static int fit_categorical(const char *kind, int argc, char **argv) {
                 "marker of a missing value (empty fields are missing too) [?]" \
     }
 #define COPTS_TAIL \
-    { "quiet", 'q', NULL, O_QUIET, "no summary on stderr" }, { 0 }
+    { "all-categorical", 0, NULL, O_ALLCAT, \
+        "every column categorical, numbers included (scikit-learn's encoders)" }, \
+            { "quiet", 'q', NULL, O_QUIET, "no summary on stderr" }, { \
+        0 \
+    }
     static const cli_opt copts[] = { COPTS_HEAD,
         { "handle-unknown", 0, "P", O_UNKNOWN,
                 "unknown categories at encode time: error, ignore, infrequent [error]" },
@@ -437,6 +442,7 @@ static int fit_categorical(const char *kind, int argc, char **argv) {
             if (!cli_int(a, 1, 1 << 24, &iv)) return cli_usage(S->usage, "--dim must be 1..2^24");
             co.dim = (int)iv;
             break;
+        case O_ALLCAT: co.all_categorical = 1; break;
         case O_QUIET: cli_set_quiet(1); break;
         }
     }

@@ -410,6 +410,7 @@ for k in onehot ordinal hash; do
     d "fit $k --output" "$X fit $k t.csv -q" "$FC"
     d "fit $k --label" "$FC" "$FC --label y"
     d "fit $k --missing" "$FC" "$FC --missing b"
+    d "fit $k --all-categorical" "$FC" "$FC --all-categorical"
     d "fit $k --quiet" "$X fit $k t.csv -o out.c.lmodel 2>&1 | wc -l" "$FC 2>&1 | wc -l"
     if [ $k = hash ]; then d "fit $k --dim" "$FC" "$FC --dim 8"
     else

@@ -141,6 +141,8 @@ typedef struct lt_cat_opts {
     lt_unknown unknown;
     int64_t min_frequency;
     int dim;
+    int all_categorical; /* every column a categorical one, numbers included (scikit-learn's
+                            encoders) [0: a column of numbers is numeric, standardised] */
 } lt_cat_opts;
 void lt_cat_opts_init(
         lt_cat_opts *o); /* onehot, no label, error, min_frequency 0, dim 1024 (hash) */

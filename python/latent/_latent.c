@@ -1149,6 +1149,73 @@ static PyObject *py_model_fit(PyObject *self, PyObject *args) {
 }
 #undef N
 
+/* a table from CSV bytes (a header line, then rows; `missing` marks missing values) */
+static lt_table *table_from(Py_buffer *b, const char *missing) {
+    lt_table *t = NULL;
+    if (lt_table_parse(b->buf, (size_t)b->len, "X", missing, &t)) return NULL;
+    return t;
+}
+
+/* model_fit_table(kind, csv bytes, missing, opts) -> Model: onehot, ordinal or hash (lt_cat_fit) */
+static PyObject *py_model_fit_table(PyObject *self, PyObject *args) {
+    const char *kind, *missing;
+    Py_buffer b;
+    PyObject *d;
+    if (!PyArg_ParseTuple(args, "sy*sO!", &kind, &b, &missing, &PyDict_Type, &d)) return NULL;
+    lt_cat_opts o;
+    lt_cat_opts_init(&o);
+    o.kind = kind;
+    long long v;
+    double f;
+    int r = 0, rc;
+    (void)f;
+    L("min_frequency", o.min_frequency);
+    L("dim", o.dim);
+    L("unknown", o.unknown);
+    L("all_categorical", o.all_categorical);
+    lt_table *t = table_from(&b, missing);
+    PyBuffer_Release(&b);
+    if (!t) return fail();
+    lt_model *m = NULL;
+    Py_BEGIN_ALLOW_THREADS rc = lt_cat_fit(t, &o, &m);
+    Py_END_ALLOW_THREADS lt_table_free(t);
+    if (rc == LT_OK) lt_model_meta_set(m, "missing", missing);
+    return rc ? fail() : model_wrap(m);
+}
+
+/* model.transform_table(csv bytes) -> Vecs (lt_cat_encode; the model's missing marker) */
+static PyObject *model_transform_table(Model *o, PyObject *args) {
+    Py_buffer b;
+    if (!PyArg_ParseTuple(args, "y*", &b)) return NULL;
+    const char *missing = lt_model_meta(o->m, "missing");
+    lt_table *t = table_from(&b, missing ? missing : "?");
+    PyBuffer_Release(&b);
+    if (!t) return fail();
+    lt_vecs *Z = NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = lt_cat_encode(o->m, t, "X", &Z);
+    Py_END_ALLOW_THREADS lt_table_free(t);
+    return rc ? fail() : vecs_wrap(Z);
+}
+
+/* model.categories(col) -> [str or None] (None: the missing value) */
+static PyObject *model_categories(Model *o, PyObject *args) {
+    int col;
+    if (!PyArg_ParseTuple(args, "i", &col)) return NULL;
+    char **c;
+    int64_t n;
+    if (lt_cat_categories(o->m, col, &c, &n)) return fail();
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (int64_t i = 0; l && i < n; i++) {
+        PyObject *x = c[i] ? PyUnicode_DecodeUTF8(c[i], (Py_ssize_t)strlen(c[i]), "replace")
+                           : (Py_INCREF(Py_None), Py_None);
+        if (!x) Py_CLEAR(l);
+        else PyList_SET_ITEM(l, (Py_ssize_t)i, x);
+    }
+    lt_cat_categories_free(c, n);
+    return l;
+}
+
 /* model.transform(X Vecs, threads) -> Vecs, model.inverse(Z Vecs) -> Vecs (pca) */
 static PyObject *model_transform(Model *o, PyObject *args) {
     Vecs *X;
@@ -1220,6 +1287,9 @@ static PyObject *model_array(Model *o, PyObject *args) {
 static PyMethodDef model_methods[] = { { "transform", (PyCFunction)model_transform, METH_VARARGS,
                                                "transform(X, threads) -> Vecs" },
     { "inverse", (PyCFunction)model_inverse, METH_VARARGS, "inverse(Z) -> Vecs (pca)" },
+    { "transform_table", (PyCFunction)model_transform_table, METH_VARARGS,
+            "transform_table(csv bytes) -> Vecs" },
+    { "categories", (PyCFunction)model_categories, METH_VARARGS, "categories(col) -> list" },
     { "save", (PyCFunction)model_save, METH_VARARGS, "save(path)" },
     { "info", (PyCFunction)model_info, METH_NOARGS, "info() -> (kind, meta, array names)" },
     { "array", (PyCFunction)model_array, METH_VARARGS, "array(name) -> (rows, cols, bytes)" },
@@ -1279,6 +1349,8 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "map", py_map, METH_VARARGS, "map(X, opts) -> (bytes n x 2 float32, kl, exact)" },
     { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },
     { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
+    { "model_fit_table", py_model_fit_table, METH_VARARGS,
+            "model_fit_table(kind, csv bytes, missing, opts) -> Model" },
     { "model_load", py_model_load, METH_VARARGS, "model_load(path) -> Model" },
     { "model_parse", py_model_parse, METH_VARARGS, "model_parse(bytes) -> Model" },
     { NULL, NULL, 0, NULL } };

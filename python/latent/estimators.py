@@ -310,9 +310,169 @@ class KernelPCA(_FullKernelMap):
     _kind = "kpca"
 
 
-_KINDS = {"pca": PCA, "rff": RandomFourierFeatures, "nystroem": Nystroem, "kpca": KernelPCA}
+# ---- table encoders ----
+_MISSING = "\x1e"   # the missing-value marker of the CSV handed to the library: None and NaN
+_UNKNOWN = {"error": 0, "ignore": 1, "infrequent_if_exist": 2, "infrequent": 2}
+
+
+def _cell(v):
+    if v is None or (isinstance(v, float) and v != v):
+        return _MISSING
+    if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+        raise ValueError("X: input contains infinity (None and NaN are missing values; infinity is not one)")
+    t = str(v)
+    if _MISSING in t or "\n" in t or "\r" in t:
+        raise ValueError(f"table value {t!r}: line breaks and the byte 0x1e are not supported")
+    if "," in t or '"' in t or t != t.strip() or t == "":
+        t = '"' + t.replace('"', '""') + '"'
+    return t
+
+
+def _table_csv(X):
+    """X (a pandas DataFrame, a 2-D array or a list of rows) as CSV bytes with a header, its
+    column count and names"""
+    if hasattr(X, "columns") and hasattr(X, "itertuples"):  # a DataFrame
+        names = [str(c) for c in X.columns]
+        rows = X.itertuples(index=False, name=None)
+    else:
+        if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
+            raise TypeError("X: sparse input is not supported; pass a dense array")
+        a = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
+        if np.iscomplexobj(a):
+            raise ValueError("X: Complex data not supported")
+        if a.ndim != 2:
+            raise ValueError(f"X: expected a 2-D array, got {a.ndim}-D. Reshape your data either using "
+                             "X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) if it contains a "
+                             "single sample.")
+        names = [f"x{j}" for j in range(a.shape[1])]
+        rows = a.tolist()
+    lines = [",".join(_cell(n) for n in names)]
+    for r in rows:
+        lines.append(",".join(_cell(v) for v in r))
+    n = len(lines) - 1
+    if n < 1:
+        raise ValueError(f"X: found array with 0 sample(s) (shape=({n}, {len(names)})) while a minimum of 1 is required.")
+    if not names:
+        raise ValueError(f"X: found array with 0 feature(s) (shape=({n}, 0)) while a minimum of 1 is required.")
+    return ("\n".join(lines) + "\n").encode("utf-8"), len(names), names
+
+
+class _TableEncoder(_LatentTransformer):
+    """Shared by the table encoders: rows of categories (and numbers) through a CSV table."""
+
+    def _check_numeric(self):
+        if self.numeric not in ("auto", "categorical"):
+            raise ValueError(f"numeric={self.numeric!r}: 'auto' or 'categorical'")
+        return int(self.numeric == "categorical")
+
+    def _check_numbers(self, X):
+        """numeric="auto" reads a float array's columns as numeric: NaN and infinity are refused
+        there (impute them first), as the CLI refuses missing values in a numeric column"""
+        if self.numeric == "auto" and isinstance(X, np.ndarray) and np.issubdtype(X.dtype, np.number) \
+                and not np.iscomplexobj(X) and not np.isfinite(X).all():
+            raise ValueError("X: input contains NaN or infinity in numeric columns (impute them first, or "
+                             "pass numeric='categorical' to make NaN a category)")
+
+    def fit(self, X, y=None):
+        self._check_numbers(X)
+        csv, ncols, names = _table_csv(X)
+        self._model = _latent.model_fit_table(self._kind, csv, _MISSING, self._opts())
+        self.n_features_in_ = ncols
+        if hasattr(X, "columns"):
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        self._fitted_from_model()
+        return self
+
+    def transform(self, X):
+        self._check_fitted()
+        self._check_numbers(X)
+        csv, ncols, names = _table_csv(X)
+        if ncols != self.n_features_in_:
+            raise ValueError(f"X has {ncols} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input")
+        if not hasattr(X, "columns"):  # the names the model was fitted with, in order
+            csv = b",".join(_cell(n).encode() for n in self._names) + csv[csv.index(b"\n"):]
+        return _store_array(self._model.transform_table(csv))
+
+    def _fitted_from_model(self):
+        kind, meta, names = self._model.info()
+        cols = int(meta.get("columns", 0))
+        self._names = [meta.get(f"col{c}.name", "") for c in range(cols)]
+        self.n_features_out_ = int(meta.get("dim", 0))
+        cats = []
+        for c in range(cols):
+            if meta.get(f"col{c}.type") == "categorical":
+                cats.append(np.array(self._model.categories(c), dtype=object))
+            else:
+                cats.append(None)  # a numeric column (numeric="auto"): standardised, no categories
+        self.categories_ = cats
+
+    @classmethod
+    def _from_model(cls, m):
+        est = cls()
+        est._model = m
+        meta = m.info()[1]
+        est.n_features_in_ = int(meta["columns"])
+        est._params_from_meta(meta)
+        est._fitted_from_model()
+        return est
+
+    def _more_tags(self):
+        # NaN and None are missing values, a category of their own (as scikit-learn's encoders)
+        return {"preserves_dtype": [np.float32], "X_types": ["2darray", "string"],
+                "allow_nan": self.numeric == "categorical"}
+
+
+class OneHotEncoder(_TableEncoder):
+    """One-hot encoding, as `latent fit onehot`: each categorical column's sorted categories (the
+    missing value, None or NaN, a category of its own, sorted last) become 0/1 columns, after the
+    numeric columns, standardised. numeric="auto" (the CLI's default): a column of numbers is
+    numeric; "categorical": every column is categorical, as scikit-learn's OneHotEncoder
+    (`--all-categorical`). handle_unknown: "error", "ignore" (all zeros) or "infrequent_if_exist";
+    min_frequency: categories seen fewer times share one infrequent column. Returns dense rows."""
+
+    _kind = "onehot"
+
+    def __init__(self, handle_unknown="error", min_frequency=0, numeric="auto"):
+        self.handle_unknown = handle_unknown
+        self.min_frequency = min_frequency
+        self.numeric = numeric
+
+    def _opts(self):
+        if self.handle_unknown not in _UNKNOWN:
+            raise ValueError(f"handle_unknown={self.handle_unknown!r}: error, ignore or infrequent_if_exist")
+        return {"unknown": _UNKNOWN[self.handle_unknown], "min_frequency": int(self.min_frequency or 0),
+                "all_categorical": self._check_numeric()}
+
+
+class OrdinalEncoder(OneHotEncoder):
+    """Ordinal codes, as `latent fit ordinal`: a categorical column becomes its category's index in
+    sorted order (infrequent ones share the last; unknown ones -1 with handle_unknown="ignore");
+    parameters as OneHotEncoder's."""
+
+    _kind = "ordinal"
+
+
+class HashingEncoder(_TableEncoder):
+    """Feature hashing of "column=value" strings (scikit-learn's FeatureHasher: signed 32-bit
+    MurmurHash3), as `latent fit hash`, n_features columns, after the standardised numeric columns."""
+
+    _kind = "hash"
+
+    def __init__(self, n_features=1024, numeric="auto"):
+        self.n_features = n_features
+        self.numeric = numeric
+
+    def _opts(self):
+        if int(self.n_features) < 1:
+            raise ValueError(f"n_features={self.n_features} must be >= 1")
+        return {"dim": int(self.n_features), "all_categorical": self._check_numeric()}
+
+
+_KINDS = {"pca": PCA, "rff": RandomFourierFeatures, "nystroem": Nystroem, "kpca": KernelPCA, "onehot": OneHotEncoder,
+          "ordinal": OrdinalEncoder, "hash": HashingEncoder}
 
 
 def load_model(path):
-    """The estimator for any .lmodel of a dense kind (pca, rff, nystroem, kpca)."""
+    """The estimator for any .lmodel of these kinds (pca, rff, nystroem, kpca, onehot, ordinal, hash)."""
     return _LatentTransformer.load(path)

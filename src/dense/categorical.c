@@ -143,12 +143,12 @@ int lt_cat_fit(const lt_table *t, const lt_cat_opts *o, lt_model **out) {
     if (!mean || !sd || !cats) rc = lt_err(LT_ENOMEM, "out of memory");
     for (int c = 0; rc == LT_OK && c < C; c++) {
         if (c == label) continue;
-        int numeric = 1, missing = 0;
+        int numeric = !o->all_categorical, missing = 0;
         double x;
-        for (int64_t i = 0; i < n && numeric; i++) {
+        for (int64_t i = 0; i < n; i++) {
             const char *v = lt_table_cell(t, i, c);
             if (!v) missing++;
-            else if (!is_number(v, &x)) numeric = 0;
+            else if (numeric && !is_number(v, &x)) numeric = 0;
         }
         if (numeric && missing == n) numeric = 0; /* nothing but missing values: one category */
         rc = set_name(m, nf, lt_table_name(t, c));

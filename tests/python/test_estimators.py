@@ -113,3 +113,70 @@ def test_refusals():
         latent.PCA(2).transform(np.ones((2, 2), np.float32))
     with pytest.raises(ValueError, match="svd_solver"):
         latent.PCA(2, svd_solver="arpack").fit(np.eye(4, dtype=np.float32))
+
+
+TABLE_ESTIMATORS = [latent.OneHotEncoder(), latent.OrdinalEncoder(), latent.HashingEncoder(16),
+                    latent.OneHotEncoder(numeric="categorical", handle_unknown="ignore")]
+
+
+@pytest.mark.parametrize("est", TABLE_ESTIMATORS, ids=["onehot", "ordinal", "hash", "onehot-categorical"])
+def test_check_estimator_tables(est):
+    test_check_estimator(est)
+
+
+def _table(rng, n):
+    c1 = rng.choice(["red", "green", "blue", "a,b", 'say "hi"'], n).astype(object)
+    c2 = rng.choice(["x", "y"], n).astype(object)
+    num = np.round(rng.normal(size=n), 3)
+    return np.column_stack([c1, num.astype(object), c2])
+
+
+@pytest.mark.parametrize("kind,est", [("onehot", latent.OneHotEncoder()), ("ordinal", latent.OrdinalEncoder()),
+                                      ("hash", latent.HashingEncoder(32))])
+def test_table_encoders_equal_cli(tmp_path, kind, est):
+    """fit + transform from Python equal `latent fit KIND` + `latent encode` on the same table (a
+    numeric column standardised, categories with commas and quotes), the CLI's model loads back"""
+    rng = np.random.default_rng(3)
+    X = _table(rng, 200)
+    T = _table(rng, 30)
+    def csv(a, path):
+        with open(path, "w") as f:
+            f.write("x0,x1,x2\n")
+            for r in a:
+                f.write(",".join('"' + str(v).replace('"', '""') + '"' if ("," in str(v) or '"' in str(v)) else str(v)
+                                 for v in r) + "\n")
+    csv(X, tmp_path / "x.csv")
+    csv(T, tmp_path / "t.csv")
+    flags = ["--dim", "32"] if kind == "hash" else []
+    subprocess.run([LATENT, "fit", kind, str(tmp_path / "x.csv"), "-o", str(tmp_path / "m.lmodel"), "-q"] + flags, check=True)
+    subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "t.csv"), "-o", str(tmp_path / "z.npy"),
+                    "-q"], check=True)
+    Zc = np.load(tmp_path / "z.npy")
+    Zp = est.fit(X).transform(T)
+    assert Zp.shape == Zc.shape
+    np.testing.assert_allclose(Zp, Zc, rtol=0, atol=1e-6)
+    assert np.array_equal(latent.load_model(tmp_path / "m.lmodel").transform(T), Zc)
+    if kind != "hash":
+        assert list(est.categories_[0]) == sorted(set(X[:, 0])) and est.categories_[1] is None
+
+
+def test_encoders_equal_sklearn():
+    """numeric="categorical" gives scikit-learn's OneHotEncoder and OrdinalEncoder; HashingEncoder
+    is FeatureHasher on "column=value" strings"""
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.preprocessing import OneHotEncoder as SkOneHot, OrdinalEncoder as SkOrdinal
+    rng = np.random.default_rng(5)
+    X = np.column_stack([rng.choice(["b", "a", "c"], 100), rng.choice(["1", "22", "3"], 100)]).astype(object)
+    oh = latent.OneHotEncoder(numeric="categorical").fit(X)
+    sk = SkOneHot(sparse_output=False).fit(X)
+    np.testing.assert_array_equal(oh.transform(X), sk.transform(X))
+    assert all(list(a) == list(b) for a, b in zip(oh.categories_, sk.categories_))
+    np.testing.assert_array_equal(latent.OrdinalEncoder(numeric="categorical").fit(X).transform(X),
+                                  SkOrdinal().fit_transform(X))
+    fh = FeatureHasher(64, input_type="string")
+    ref = fh.transform([[f"x{j}={v}" for j, v in enumerate(r)] for r in X]).toarray()
+    np.testing.assert_array_equal(latent.HashingEncoder(64, numeric="categorical").fit(X).transform(X), ref)
+    with pytest.raises(ValueError, match="infinity"):
+        latent.OneHotEncoder(numeric="categorical").fit(np.array([[1.0], [np.inf]]))
+    with pytest.raises(ValueError, match="impute"):
+        latent.OneHotEncoder().fit(np.array([[1.0], [np.nan], [2.0]]))
