@@ -17,9 +17,9 @@ import numpy as np
 from . import _latent
 from ._latent import Error
 from .estimators import (PCA, RandomFourierFeatures, Nystroem, KernelPCA, OneHotEncoder, OrdinalEncoder,
-                         HashingEncoder, load_model)
+                         HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity)
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "FastTextVectors", "map", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "__version__"]
 __version__ = _latent.version
 
 

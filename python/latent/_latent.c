@@ -1147,7 +1147,6 @@ static PyObject *py_model_fit(PyObject *self, PyObject *args) {
         return PyErr_Format(PyExc_ValueError, "model kind '%s': pca, rff, nystroem or kpca", kind);
     return rc ? fail() : model_wrap(m);
 }
-#undef N
 
 /* a table from CSV bytes (a header line, then rows; `missing` marks missing values) */
 static lt_table *table_from(Py_buffer *b, const char *missing) {
@@ -1214,6 +1213,105 @@ static PyObject *model_categories(Model *o, PyObject *args) {
     }
     lt_cat_categories_free(c, n);
     return l;
+}
+
+/* train_neural(kind, X Vecs or None, y int32 bytes or None, n_classes, table csv or None, target,
+ * opts) -> Model: lt_autoencoder_fit, lt_cnn_fit, lt_entity_fit with the CLI's options by name */
+static PyObject *py_train_neural(PyObject *self, PyObject *args) {
+    const char *kind, *target;
+    PyObject *xo, *yo, *to, *d;
+    int n_classes;
+    if (!PyArg_ParseTuple(
+                args, "sOOiOzO!", &kind, &xo, &yo, &n_classes, &to, &target, &PyDict_Type, &d))
+        return NULL;
+    lt_neural_opts o;
+    lt_neural_opts_init(&o);
+    lt_nn_train_opts *t = &o.train;
+    long long v;
+    double f;
+    int r = 0, rc = LT_OK;
+    L("epochs", t->epochs);
+    L("batch", t->batch);
+    L("threads", t->n_threads);
+    L("seed", t->seed);
+    L("height", o.h);
+    L("width", o.w);
+    L("channels", o.c);
+    F("lr", t->lr);
+    F("weight_decay", t->weight_decay);
+    F("val", o.val_frac);
+    N("optimizer", lt_optim_from_name, t->optim);
+    N("loss", lt_loss_from_name, t->loss);
+    N("scale", lt_scale_from_name, o.scale);
+    o.seed = t->seed;
+    PyObject *ao = PyDict_GetItemString(d, "arch");
+    if (ao && ao != Py_None && !(o.arch = PyUnicode_AsUTF8(ao))) return NULL;
+    lt_model *m = NULL;
+    lt_nn_train_result res;
+    memset(&res, 0, sizeof res);
+    if (!strcmp(kind, "entity")) {
+        Py_buffer tb;
+        if (PyObject_GetBuffer(to, &tb, PyBUF_SIMPLE) < 0) return NULL;
+        lt_table *tab = table_from(&tb, "\x1e");
+        PyBuffer_Release(&tb);
+        if (!tab) return fail();
+        Py_BEGIN_ALLOW_THREADS rc = lt_entity_fit(tab, target, NULL, 0, &o, &m, &res);
+        Py_END_ALLOW_THREADS lt_table_free(tab);
+    } else {
+        if (!PyObject_TypeCheck(xo, &VecsType))
+            return PyErr_Format(PyExc_TypeError, "X: rows expected");
+        const lt_vecs *X = ((Vecs *)xo)->v;
+        if (!strcmp(kind, "autoencoder")) {
+            Py_BEGIN_ALLOW_THREADS rc = lt_autoencoder_fit(X, &o, &m, &res);
+            Py_END_ALLOW_THREADS
+        } else if (!strcmp(kind, "cnn")) {
+            Py_buffer yb;
+            if (PyObject_GetBuffer(yo, &yb, PyBUF_SIMPLE) < 0) return NULL;
+            if (yb.len != X->n * (Py_ssize_t)sizeof(int)) {
+                PyBuffer_Release(&yb);
+                return PyErr_Format(PyExc_ValueError, "y: %lld labels expected", (long long)X->n);
+            }
+            Py_BEGIN_ALLOW_THREADS rc = lt_cnn_fit(X, yb.buf, n_classes, &o, &m, &res);
+            Py_END_ALLOW_THREADS PyBuffer_Release(&yb);
+        } else return PyErr_Format(PyExc_ValueError, "kind '%s': autoencoder, cnn or entity", kind);
+    }
+    PyObject *losses = PyList_New(0);
+    for (int e = 0; losses && res.per_epoch && e < res.epochs; e++) {
+        PyObject *x = PyFloat_FromDouble(res.per_epoch[e].loss);
+        if (!x || PyList_Append(losses, x) < 0) Py_CLEAR(losses);
+        Py_XDECREF(x);
+    }
+    lt_free(res.per_epoch);
+    if (rc || !losses) {
+        Py_XDECREF(losses);
+        lt_model_free(m);
+        return rc ? fail() : NULL;
+    }
+    return Py_BuildValue("(NN)", model_wrap(m), losses);
+}
+#undef N
+
+/* model.encode(X Vecs or table csv bytes, layer or None, threads, batch) -> Vecs (neural kinds) */
+static PyObject *model_encode(Model *o, PyObject *args) {
+    PyObject *xo;
+    const char *layer;
+    int threads, batch, rc;
+    if (!PyArg_ParseTuple(args, "Ozii", &xo, &layer, &threads, &batch)) return NULL;
+    lt_vecs *Z = NULL;
+    if (PyObject_TypeCheck(xo, &VecsType)) {
+        const lt_vecs *X = ((Vecs *)xo)->v;
+        Py_BEGIN_ALLOW_THREADS rc = lt_neural_encode_batch(o->m, X, layer, threads, batch, &Z);
+        Py_END_ALLOW_THREADS
+    } else {
+        Py_buffer tb;
+        if (PyObject_GetBuffer(xo, &tb, PyBUF_SIMPLE) < 0) return NULL;
+        lt_table *tab = table_from(&tb, "\x1e");
+        PyBuffer_Release(&tb);
+        if (!tab) return fail();
+        Py_BEGIN_ALLOW_THREADS rc = lt_entity_encode(o->m, tab, "X", layer, threads, &Z);
+        Py_END_ALLOW_THREADS lt_table_free(tab);
+    }
+    return rc ? fail() : vecs_wrap(Z);
 }
 
 /* model.transform(X Vecs, threads) -> Vecs, model.inverse(Z Vecs) -> Vecs (pca) */
@@ -1290,6 +1388,8 @@ static PyMethodDef model_methods[] = { { "transform", (PyCFunction)model_transfo
     { "transform_table", (PyCFunction)model_transform_table, METH_VARARGS,
             "transform_table(csv bytes) -> Vecs" },
     { "categories", (PyCFunction)model_categories, METH_VARARGS, "categories(col) -> list" },
+    { "encode", (PyCFunction)model_encode, METH_VARARGS,
+            "encode(X or csv, layer, threads, batch) -> Vecs" },
     { "save", (PyCFunction)model_save, METH_VARARGS, "save(path)" },
     { "info", (PyCFunction)model_info, METH_NOARGS, "info() -> (kind, meta, array names)" },
     { "array", (PyCFunction)model_array, METH_VARARGS, "array(name) -> (rows, cols, bytes)" },
@@ -1349,6 +1449,8 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "map", py_map, METH_VARARGS, "map(X, opts) -> (bytes n x 2 float32, kl, exact)" },
     { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },
     { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
+    { "train_neural", py_train_neural, METH_VARARGS,
+            "train_neural(kind, X, y, n_classes, csv, target, opts) -> (Model, losses)" },
     { "model_fit_table", py_model_fit_table, METH_VARARGS,
             "model_fit_table(kind, csv bytes, missing, opts) -> Model" },
     { "model_load", py_model_load, METH_VARARGS, "model_load(path) -> Model" },

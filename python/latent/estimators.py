@@ -476,3 +476,105 @@ _KINDS = {"pca": PCA, "rff": RandomFourierFeatures, "nystroem": Nystroem, "kpca"
 def load_model(path):
     """The estimator for any .lmodel of these kinds (pca, rff, nystroem, kpca, onehot, ordinal, hash)."""
     return _LatentTransformer.load(path)
+
+
+# ---- trained networks ----
+class NeuralModel:
+    """A network trained by latent (train_autoencoder, train_cnn, train_entity, or the .lmodel of
+    `latent train autoencoder|cnn|entity`): `encode(X, layer=None)` gives the rows through the
+    network up to `layer` (None: the model's encode layer, the bottleneck or the penultimate;
+    "output", a layer name or number; entity models also "embed"), as `latent encode` does.
+    `losses_`: the training loss of every epoch (when trained here); `kind`, `metadata`."""
+
+    def __init__(self, model, losses=None):
+        self._model = model
+        self.kind, self.metadata, _ = model.info()
+        self.losses_ = list(losses) if losses is not None else None
+
+    def encode(self, X, layer=None, batch=256, threads=1):
+        if self.kind == "entity":
+            csv, _, _ = _table_csv(X)
+            return _store_array(self._model.encode(csv, layer, int(threads), int(batch)))
+        a = _rows(_images(X) if self.kind == "cnn" else X)
+        return _store_array(self._model.encode(_vecs(a), layer, int(threads), int(batch)))
+
+    def save(self, path):
+        self._model.save(os.fspath(path))
+
+    @classmethod
+    def load(cls, path):
+        m = _latent.model_load(os.fspath(path))
+        if m.info()[0] not in ("autoencoder", "cnn", "entity"):
+            raise ValueError(f"{path}: a '{m.info()[0]}' model, not a network (autoencoder, cnn, entity)")
+        return cls(m)
+
+    def __repr__(self):
+        return f"NeuralModel(kind={self.kind!r}, arch={self.metadata.get('nn_arch')!r})"
+
+
+def _images(X):
+    """images as rows: (n, h, w[, c]) arrays flattened channels-last"""
+    a = np.asarray(X)
+    return a.reshape(a.shape[0], -1) if a.ndim >= 3 else a
+
+
+def _train_opts(epochs, batch, lr, optimizer, loss, scale, val, seed, threads, weight_decay, arch):
+    o = {"epochs": int(epochs), "batch": int(batch), "lr": float(lr), "optimizer": optimizer, "seed": int(seed),
+         "threads": int(threads), "weight_decay": float(weight_decay), "val": float(val), "arch": arch}
+    if loss is not None:
+        o["loss"] = loss
+    if scale is not None:
+        o["scale"] = scale
+    return o
+
+
+def train_autoencoder(X, arch=None, epochs=10, batch=128, lr=1e-3, optimizer="adam", loss="mse", scale=None,
+                      val=0.0, seed=1, threads=1, weight_decay=0.0):
+    """An MLP autoencoder of X's rows, as `latent train autoencoder` (the same defaults: arch None
+    is d-256-32-256-d, 10 epochs, batch 128, Adam at 1e-3, mse); returns a NeuralModel whose encode
+    gives the bottleneck."""
+    a = _rows(X, min_rows=2)
+    m, losses = _latent.train_neural("autoencoder", _vecs(a), None, 0, None, None,
+                                     _train_opts(epochs, batch, lr, optimizer, loss, scale, val, seed, threads,
+                                                 weight_decay, arch))
+    return NeuralModel(m, losses)
+
+
+def train_cnn(X, y, arch=None, shape=None, epochs=10, batch=128, lr=1e-3, optimizer="adam", scale=None, val=0.0,
+              seed=1, threads=1, weight_decay=0.0):
+    """A convolutional classifier, as `latent train cnn`: X images ((n, h, w), (n, h, w, c) or rows
+    with shape=(h, w, c)), y their labels (any values; classes in sorted order). arch None is
+    c16k3-p2-c32k3-p2-f64-fK. encode gives the penultimate layer's features."""
+    a0 = np.asarray(X)
+    if shape is None and a0.ndim >= 3:
+        shape = a0.shape[1:] + ((1,) if a0.ndim == 3 else ())
+    a = _rows(_images(a0), min_rows=2)
+    labels = [str(v) for v in np.asarray(y).ravel()]
+    if len(labels) != a.shape[0]:
+        raise ValueError(f"y: {len(labels)} labels for {a.shape[0]} images")
+    classes = sorted(set(labels))
+    index = {c: i for i, c in enumerate(classes)}
+    ids = np.array([index[v] for v in labels], dtype=np.int32)
+    o = _train_opts(epochs, batch, lr, optimizer, None, scale, val, seed, threads, weight_decay, arch)
+    if shape is not None:
+        o.update(height=int(shape[0]), width=int(shape[1]), channels=int(shape[2]) if len(shape) > 2 else 1)
+    m, losses = _latent.train_neural("cnn", _vecs(a), ids.tobytes(), len(classes), None, None, o)
+    model = NeuralModel(m, losses)
+    model.classes_ = np.array(classes, dtype=object)
+    return model
+
+
+def train_entity(table, target, arch=None, epochs=10, batch=128, lr=1e-3, optimizer="adam", val=0.0, seed=1,
+                 threads=1, weight_decay=0.0):
+    """Entity embeddings (Guo and Berkhahn), as `latent train entity`: a learned vector per category
+    of each categorical column of `table` (a DataFrame, or a 2-D array whose columns are x0, x1, ...),
+    with the standardised numerics, through an MLP (arch None: f64-f64) predicting the column
+    `target`. encode(table) gives the hidden features; encode(table, layer="embed") the category
+    vectors alone."""
+    csv, _, names = _table_csv(table)
+    if str(target) not in names:
+        raise ValueError(f"target {target!r} is not a column ({', '.join(names)})")
+    m, losses = _latent.train_neural("entity", None, None, 0, csv, str(target),
+                                     _train_opts(epochs, batch, lr, optimizer, None, None, val, seed, threads,
+                                                 weight_decay, arch))
+    return NeuralModel(m, losses)
