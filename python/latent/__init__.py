@@ -306,6 +306,40 @@ _W2V_OPTS = {"dim", "window", "negative", "hs", "cbow", "epochs", "alpha", "samp
              "seed", "lowercase", "ns_exponent", "checkpoint", "checkpoint_every", "resume"}
 
 
+class _Corpus:
+    """A corpus argument as a path: a path (str or os.PathLike) as it is; an iterable of sentences
+    (each a list of str tokens, as gensim takes them) read once and spooled to a temporary text
+    file, one sentence per line, which the trainer then reads as it reads any corpus (every
+    epoch from the file, so a generator is enough). A token holding whitespace or a line break
+    would change the sentences: refused."""
+
+    def __init__(self, corpus):
+        self.corpus, self.tmp = corpus, None
+
+    def __enter__(self):
+        if isinstance(self.corpus, (str, bytes, os.PathLike)):
+            return os.fspath(self.corpus)
+        if not hasattr(self.corpus, "__iter__"):
+            raise TypeError("corpus: a path or an iterable of token lists")
+        import tempfile
+        fd, self.tmp = tempfile.mkstemp(suffix=".txt", prefix="latent-corpus-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            for i, sent in enumerate(self.corpus):
+                if isinstance(sent, str):
+                    raise TypeError("corpus: each sentence is a list of tokens, not a str (sentence %d)" % i)
+                toks = [str(t) for t in sent]
+                for t in toks:
+                    if not t or any(c.isspace() for c in t) or "\0" in t:
+                        raise ValueError("corpus: sentence %d: token %r is empty or holds whitespace" % (i, t))
+                f.write(" ".join(toks))
+                f.write("\n")
+        return self.tmp
+
+    def __exit__(self, *exc):
+        if self.tmp:
+            os.unlink(self.tmp)
+
+
 def _train_text(name, corpus, progress, options, fasttext, extra=()):
     bad = set(options) - _W2V_OPTS - set(extra)
     if bad:
@@ -315,11 +349,16 @@ def _train_text(name, corpus, progress, options, fasttext, extra=()):
     opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
     if opts.get("model_out") is not None:
         opts["model_out"] = os.fspath(opts["model_out"])
-    return Vectors(_latent.train_word2vec(os.fspath(corpus), opts, progress, fasttext))
+    with _Corpus(corpus) as path:
+        s = _latent.train_word2vec(path, opts, progress, fasttext)
+        if not isinstance(corpus, (str, bytes, os.PathLike)):
+            s.set_meta("corpus", "(a Python iterable of sentences)")
+        return Vectors(s)
 
 
 def train_word2vec(corpus, progress=None, **options):
-    """Trains word2vec on a text corpus (plain or .gz) and returns its Vectors.
+    """Trains word2vec on a text corpus (a path, plain or .gz; or an iterable of token lists, as
+    gensim takes sentences) and returns its Vectors.
 
     Options (word2vec's defaults): dim=100, window=5, negative=5, hs=0, cbow=0, epochs=5,
     alpha (0.025 skip-gram, 0.05 CBOW), sample=1e-3, min_count=5, threads=1, seed=1,
@@ -367,7 +406,11 @@ def train_glove(corpus, progress=None, **options):
         if opts["vectors"] not in _GLOVE_VECTORS:
             raise ValueError("vectors must be 'sum', 'word' or 'context'")
         opts["output"] = _GLOVE_VECTORS[opts.pop("vectors")]
-    return Vectors(_latent.train_glove(os.fspath(corpus), opts, progress))
+    with _Corpus(corpus) as path:
+        s = _latent.train_glove(path, opts, progress)
+        if not isinstance(corpus, (str, bytes, os.PathLike)):
+            s.set_meta("corpus", "(a Python iterable of sentences)")
+        return Vectors(s)
 
 
 _GRAPH_OPTS = {"dim", "walk_length", "num_walks", "window", "epochs", "negative", "alpha", "sample", "min_count", "threads",

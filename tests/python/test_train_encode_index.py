@@ -251,3 +251,23 @@ def test_python_index_defaults_equal_the_cli(tmp_path):
     cli = [int(l.split("\t")[2]) for l in out if l]
     _, I = latent.knn(x, x, k=3)
     assert cli == I.reshape(-1).tolist()
+
+
+def test_iterable_corpus_equals_path(tmp_path):
+    """an iterable of token lists (a generator: read once) trains the vectors the same sentences
+    give from a file, for word2vec, fastText and GloVe (one thread, seeded)"""
+    import gzip
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+        lines = [l.split() for l in f.read().splitlines()[:3000]]
+    lines = [l for l in lines if l]
+    (tmp_path / "c.txt").write_text("".join(" ".join(l) + "\n" for l in lines), encoding="utf-8")
+    for train, kw in ((latent.train_word2vec, {}), (latent.train_fasttext, {"bucket": 5000}), (latent.train_glove, {})):
+        a = train(str(tmp_path / "c.txt"), dim=8, epochs=2, threads=1, seed=3, min_count=2, **kw)
+        b = train((l for l in lines), dim=8, epochs=2, threads=1, seed=3, min_count=2, **kw)
+        assert a.index_to_key == b.index_to_key
+        np.testing.assert_array_equal(a.vectors, b.vectors)
+        assert b.metadata.get("corpus") == "(a Python iterable of sentences)"
+    with pytest.raises(ValueError, match="whitespace"):
+        latent.train_word2vec([["a b", "c"]])
+    with pytest.raises(TypeError, match="list of tokens"):
+        latent.train_word2vec(["a sentence as a str"])
