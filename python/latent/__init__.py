@@ -19,7 +19,7 @@ from ._latent import Error
 from .estimators import (PCA, RandomFourierFeatures, Nystroem, KernelPCA, OneHotEncoder, OrdinalEncoder,
                          HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity)
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "__version__"]
 __version__ = _latent.version
 
 
@@ -475,6 +475,31 @@ def map(vectors, method="tsne", perplexity=30.0, iters=1000, solver="auto", thet
             "min_dist": float(min_dist), "epochs": int(epochs), "seed": int(seed), "threads": int(threads)}
     raw, kl, exact = _latent.map(s, opts)
     return np.frombuffer(raw, np.float32).reshape(-1, 2).copy()
+
+
+def report(vectors, labels=None, source=None, k=10, sample=2000, seed=1, threads=1):
+    """The metrics of `latent report --json` as a dict (None where a metric needs what was not
+    given): neighbourhood preservation against `source` (the same rows before encoding:
+    trustworthiness, continuity, knn_overlap), redundancy (effective_rank, mean_abs_correlation,
+    isotropy, dead_dims), intrinsic dimension, hubness, norms, and with `labels` (one per row, any
+    values) the silhouette and the probes; "spectrum": the leading singular values. Defaults are
+    the CLI's; the same values as the CLI at one thread."""
+    def rows(x, what):
+        if isinstance(x, Vectors):
+            return x._s
+        a = _as_f32(x, what=what)
+        return _latent.from_array(a, a.shape[1], None)
+    V = rows(vectors, "vectors")
+    S = rows(source, "source") if source is not None else None
+    lab, n_classes = None, 0
+    if labels is not None:
+        values = list(labels)
+        if len(values) != V.n:
+            raise ValueError("labels: %d for %d rows" % (len(values), V.n))
+        ids = {}
+        lab = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int32).tobytes()
+        n_classes = len(ids)
+    return _latent.quality(V, S, lab, n_classes, int(k), int(sample), int(seed), int(threads))
 
 
 class Encoder:

@@ -1010,6 +1010,56 @@ static PyObject *py_map(PyObject *self, PyObject *args) {
     return Py_BuildValue("(Ndi)", b, res.kl_divergence, res.exact);
 }
 
+/* ---------------- the quality report ---------------- */
+/* quality(V Vecs, source Vecs or None, labels int32 bytes or None, n_classes, k, sample, seed,
+ * threads) -> {metric: value or None, "rows", "dim", "k", "sample", "spectrum"} (lt_quality) */
+static PyObject *py_quality(PyObject *self, PyObject *args) {
+    Vecs *V;
+    PyObject *so, *lo;
+    int n_classes, k, threads;
+    long long sample, seed;
+    if (!PyArg_ParseTuple(args, "O!OOiiLLi", &VecsType, &V, &so, &lo, &n_classes, &k, &sample,
+                &seed, &threads))
+        return NULL;
+    if (so != Py_None && !PyObject_TypeCheck(so, &VecsType))
+        return PyErr_Format(PyExc_TypeError, "source: rows expected");
+    lt_quality_opts o;
+    lt_quality_opts_init(&o);
+    o.k = k;
+    o.sample = sample;
+    o.seed = (uint64_t)seed;
+    o.n_threads = threads;
+    Py_buffer lb = { 0 };
+    if (lo != Py_None) {
+        if (PyObject_GetBuffer(lo, &lb, PyBUF_SIMPLE) < 0) return NULL;
+        if (lb.len != V->v->n * (Py_ssize_t)sizeof(int)) {
+            PyBuffer_Release(&lb);
+            return PyErr_Format(PyExc_ValueError, "labels: %lld expected", (long long)V->v->n);
+        }
+    }
+    lt_quality_result q;
+    int rc;
+    const lt_vecs *src = so != Py_None ? ((Vecs *)so)->v : NULL;
+    const int *lab = lo != Py_None ? lb.buf : NULL;
+    Py_BEGIN_ALLOW_THREADS rc = lt_quality(V->v, src, lab, n_classes, &o, &q);
+    Py_END_ALLOW_THREADS if (lo != Py_None) PyBuffer_Release(&lb);
+    if (rc) return fail();
+    PyObject *d = Py_BuildValue("{s:L,s:L,s:i,s:L}", "rows", (long long)q.n, "dim", (long long)q.d,
+            "k", q.k, "sample", (long long)q.sample);
+    for (int i = 0; d && i < lt_quality_n_metrics(); i++) {
+        double x = lt_quality_value(&q, i);
+        PyObject *v = isfinite(x) ? PyFloat_FromDouble(x) : (Py_INCREF(Py_None), Py_None);
+        if (!v || PyDict_SetItemString(d, lt_quality_key(i), v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    PyObject *sp = d ? PyList_New(q.n_spectrum) : NULL;
+    for (int i = 0; sp && i < q.n_spectrum; i++)
+        PyList_SET_ITEM(sp, i, PyFloat_FromDouble(q.spectrum[i]));
+    if (!sp || PyDict_SetItemString(d, "spectrum", sp) < 0) Py_CLEAR(d);
+    Py_XDECREF(sp);
+    return d;
+}
+
 /* ---------------- GloVe training ---------------- */
 typedef struct {
     progress_ctx pc;
@@ -1446,6 +1496,8 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "hnsw_new", py_hnsw_new, METH_VARARGS, "hnsw_new(d, metric, M, efc, seed, storage) -> Hnsw" },
     { "hnsw_load", py_hnsw_load, METH_VARARGS, "hnsw_load(path) -> Hnsw" },
     { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
+    { "quality", py_quality, METH_VARARGS,
+            "quality(V, source, labels, n_classes, k, sample, seed, threads) -> dict" },
     { "map", py_map, METH_VARARGS, "map(X, opts) -> (bytes n x 2 float32, kl, exact)" },
     { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },
     { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
