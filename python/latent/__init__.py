@@ -19,7 +19,7 @@ from ._latent import Error
 from .estimators import (PCA, RandomFourierFeatures, Nystroem, KernelPCA, OneHotEncoder, OrdinalEncoder,
                          HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity)
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "eval_probe", "__version__"]
 __version__ = _latent.version
 
 
@@ -500,6 +500,41 @@ def report(vectors, labels=None, source=None, k=10, sample=2000, seed=1, threads
         lab = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int32).tobytes()
         n_classes = len(ids)
     return _latent.quality(V, S, lab, n_classes, int(k), int(sample), int(seed), int(threads))
+
+
+_METRICS = {"l2": 0, "ip": 1, "cosine": 2}   # lt_metric
+
+
+def eval_probe(vectors, labels, test_vectors=None, test_labels=None, cv=None, classifier="logreg", C=1.0,
+               max_iter=1000, tol=1e-4, standardize=False, k=5, weights="uniform", metric="l2", seed=1,
+               threads=1):
+    """`latent eval probe` as a dict: how well the rows separate known classes (accuracy, macro-F1,
+    AUC for two classes) with a logistic-regression or kNN probe, on a held-out set (test_vectors,
+    test_labels) or by stratified `cv`-fold cross-validation (one of the two is required, as the
+    CLI's --test or --cv). Labels: one per row, any values (classes in sorted order)."""
+    if (test_vectors is None) == (cv is None):
+        raise ValueError("eval_probe: give test_vectors and test_labels, or cv (folds), not both")
+    if classifier not in ("logreg", "knn") or weights not in ("uniform", "distance") or metric not in ("l2", "cosine"):
+        raise ValueError("classifier logreg|knn, weights uniform|distance, metric l2|cosine")
+    def rows(x):
+        if isinstance(x, Vectors):
+            return x._s
+        a = _as_f32(x)
+        return _latent.from_array(a, a.shape[1], None)
+    X = rows(vectors)
+    y = [str(v) for v in labels]
+    yt = [str(v) for v in test_labels] if test_vectors is not None else []
+    classes = {c: i for i, c in enumerate(sorted(set(y) | set(yt)))}
+    if len(y) != X.n:
+        raise ValueError("labels: %d for %d rows" % (len(y), X.n))
+    T = rows(test_vectors) if test_vectors is not None else None
+    if T is not None and len(yt) != T.n:
+        raise ValueError("test_labels: %d for %d rows" % (len(yt), T.n))
+    ids = lambda ls: np.array([classes[v] for v in ls], dtype=np.int32).tobytes()
+    opts = {"kind": 0 if classifier == "logreg" else 1, "C": float(C), "max_iter": int(max_iter), "tol": float(tol),
+            "standardize": int(bool(standardize)), "k": int(k), "distance_weights": int(weights == "distance"),
+            "metric": _METRICS[metric], "threads": int(threads)}
+    return _latent.probe(X, ids(y), T, ids(yt) if T is not None else None, len(classes), int(cv or 0), int(seed), opts)
 
 
 class Encoder:

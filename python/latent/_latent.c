@@ -1060,6 +1060,55 @@ static PyObject *py_quality(PyObject *self, PyObject *args) {
     return d;
 }
 
+/* probe(train Vecs, y int32 bytes, test Vecs or None, ytest bytes or None, n_classes, cv, seed,
+ * opts) -> dict (lt_probe, or lt_probe_cv when test is None) */
+static PyObject *py_probe(PyObject *self, PyObject *args) {
+    Vecs *X;
+    PyObject *yo, *to, *yto, *d;
+    int n_classes, cv;
+    long long seed;
+    if (!PyArg_ParseTuple(args, "O!OOOiiLO!", &VecsType, &X, &yo, &to, &yto, &n_classes, &cv, &seed,
+                &PyDict_Type, &d))
+        return NULL;
+    lt_probe_opts o;
+    lt_probe_opts_init(&o);
+    long long v;
+    double f;
+    int r = 0, rc;
+    L("kind", o.kind);
+    L("max_iter", o.max_iter);
+    L("standardize", o.standardize);
+    L("k", o.k);
+    L("distance_weights", o.distance_weights);
+    L("metric", o.metric);
+    L("threads", o.n_threads);
+    F("C", o.C);
+    F("tol", o.tol);
+    Py_buffer yb, ytb = { 0 };
+    if (PyObject_GetBuffer(yo, &yb, PyBUF_SIMPLE) < 0) return NULL;
+    if (to != Py_None &&
+            (!PyObject_TypeCheck(to, &VecsType) ||
+                    PyObject_GetBuffer(yto, &ytb, PyBUF_SIMPLE) < 0)) {
+        PyBuffer_Release(&yb);
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_TypeError, "test: rows expected");
+    }
+    lt_probe_result res;
+    const lt_vecs *T = to != Py_None ? ((Vecs *)to)->v : NULL;
+    Py_BEGIN_ALLOW_THREADS rc = T
+            ? lt_probe(X->v, yb.buf, T, ytb.buf, n_classes, &o, &res)
+            : lt_probe_cv(X->v, yb.buf, n_classes, cv, (uint64_t)seed, &o, &res);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&yb);
+    if (T) PyBuffer_Release(&ytb);
+    if (rc) return fail();
+    PyObject *auc = isfinite(res.auc) ? PyFloat_FromDouble(res.auc) : (Py_INCREF(Py_None), Py_None);
+    PyObject *sd = isfinite(res.sd_accuracy) ? PyFloat_FromDouble(res.sd_accuracy)
+                                             : (Py_INCREF(Py_None), Py_None);
+    return Py_BuildValue("{s:d,s:d,s:N,s:N,s:L,s:L,s:i,s:i,s:i}", "accuracy", res.accuracy,
+            "macro_f1", res.macro_f1, "sd_accuracy", sd, "auc", auc, "n_train",
+            (long long)res.n_train, "n_test", (long long)res.n_test, "classes", res.classes,
+            "iterations", res.iterations, "folds", res.folds);
+}
+
 /* ---------------- GloVe training ---------------- */
 typedef struct {
     progress_ctx pc;
@@ -1498,6 +1547,7 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
     { "quality", py_quality, METH_VARARGS,
             "quality(V, source, labels, n_classes, k, sample, seed, threads) -> dict" },
+    { "probe", py_probe, METH_VARARGS, "probe(X, y, T, yt, n_classes, cv, seed, opts) -> dict" },
     { "map", py_map, METH_VARARGS, "map(X, opts) -> (bytes n x 2 float32, kl, exact)" },
     { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },
     { "model_fit", py_model_fit, METH_VARARGS, "model_fit(kind, X, opts) -> Model" },
