@@ -34,6 +34,19 @@ def _as_f32(x, d=None, what="vectors"):
     return a
 
 
+def _threads(t):
+    """a thread count: None means every core this process may use, as the CLI's default"""
+    if t is None:
+        try:
+            return len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            return os.cpu_count() or 1
+    t = int(t)
+    if t < 1:
+        raise ValueError("threads must be >= 1 (None: every core)")
+    return t
+
+
 def _unitvec(v):
     v = np.asarray(v, dtype=np.float32)
     n = np.sqrt(np.dot(v.astype(np.float64), v.astype(np.float64)))
@@ -347,6 +360,7 @@ def _train_text(name, corpus, progress, options, fasttext, extra=()):
     if progress is not None and not callable(progress):
         raise TypeError("progress must be callable")
     opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    opts["threads"] = _threads(opts.get("threads"))
     if opts.get("model_out") is not None:
         opts["model_out"] = os.fspath(opts["model_out"])
     with _Corpus(corpus) as path:
@@ -361,7 +375,7 @@ def train_word2vec(corpus, progress=None, **options):
     gensim takes sentences) and returns its Vectors.
 
     Options (word2vec's defaults): dim=100, window=5, negative=5, hs=0, cbow=0, epochs=5,
-    alpha (0.025 skip-gram, 0.05 CBOW), sample=1e-3, min_count=5, threads=1, seed=1,
+    alpha (0.025 skip-gram, 0.05 CBOW), sample=1e-3, min_count=5, threads=None (every core), seed=1,
     lowercase=0, ns_exponent=0.75, checkpoint=None, checkpoint_every=0, resume=0.
     `progress(done_words, total_words, loss)` is called about 4 times a second; a true return
     value stops training (latent.Error)."""
@@ -376,7 +390,7 @@ def train_fasttext(corpus, progress=None, model_out=None, **options):
 
     Options (fastText's defaults, the library's preset): dim=100, window=5, negative=5, cbow=0,
     epochs=5, alpha=0.05, sample=1e-4, min_count=5, ns_exponent=0.5, minn=3, maxn=6,
-    bucket=2000000, threads=1, seed=1, lowercase=0, checkpoint, checkpoint_every, resume.
+    bucket=2000000, threads=None (every core), seed=1, lowercase=0, checkpoint, checkpoint_every, resume.
     `progress` as train_word2vec's."""
     kv = _train_text("train_fasttext", corpus, progress, dict(options, model_out=model_out), True,
                      extra=("minn", "maxn", "bucket", "model_out"))
@@ -394,7 +408,7 @@ def train_glove(corpus, progress=None, **options):
     Options (GloVe's defaults, as the CLI's): dim=100, window=10, epochs=15, x_max=100,
     weight_power=0.75, alpha=0.05, bias_alpha=1, grad_clip=100, min_count=5, max_vocab=0 (no
     limit), symmetric=True, distance_weighting=True, vectors="sum" (word + context rows;
-    "word", "context"), lowercase=False, threads=1, seed=1. `progress(done_records,
+    "word", "context"), lowercase=False, threads=None (every core), seed=1. `progress(done_records,
     total_records, loss)` during training; a true return value stops it (latent.Error)."""
     bad = set(options) - _GLOVE_OPTS
     if bad:
@@ -402,6 +416,7 @@ def train_glove(corpus, progress=None, **options):
     if progress is not None and not callable(progress):
         raise TypeError("progress must be callable")
     opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    opts["threads"] = _threads(opts.get("threads"))
     if "vectors" in opts:
         if opts["vectors"] not in _GLOVE_VECTORS:
             raise ValueError("vectors must be 'sum', 'word' or 'context'")
@@ -425,6 +440,7 @@ def _train_graph(edges, second_order, progress, options, extra=()):
     if progress is not None and not callable(progress):
         raise TypeError("progress must be callable")
     opts = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+    opts["threads"] = _threads(opts.get("threads"))
     if "vectors" in opts:
         if opts["vectors"] not in _GRAPH_VECTORS:
             raise ValueError("vectors must be 'sum', 'node' or 'context'")
@@ -437,7 +453,7 @@ def train_node2vec(edges, progress=None, **options):
     node id. Options (the node2vec paper's defaults): dim=128, walk_length=80, num_walks=10,
     window=10, p=1, q=1, epochs=1, negative=5, alpha (auto: 1.25 / an edge's walk crossings,
     docs/graph.md; the vectors' metadata "alpha" says which), sample=1e-3, min_count=0,
-    threads=1, seed=1, weighted=False, directed=False, cache=True, header=False (True: the first
+    threads=None (every core), seed=1, weighted=False, directed=False, cache=True, header=False (True: the first
     line names the columns; without it a header is skipped only when certain), vectors="sum" (a
     node's input row plus its context row; "node": the input rows alone, as gensim and PecanPy;
     "context")."""
@@ -455,7 +471,7 @@ _TSNE_SOLVERS = {"auto": -1, "barnes-hut": 0, "exact": 1}
 
 
 def map(vectors, method="tsne", perplexity=30.0, iters=1000, solver="auto", theta=0.5, n_neighbors=15,
-        min_dist=0.1, epochs=0, seed=1, threads=1):
+        min_dist=0.1, epochs=0, seed=1, threads=None):
     """A 2-D map of the rows (an (n, d) array, or Vectors) as `latent map`: t-SNE (scikit-learn's
     optimiser and defaults; solver "exact" up to 20,000 rows, "barnes-hut", or "auto": exact up
     to 2,000 rows), UMAP (n_neighbors, min_dist, epochs 0: 500 up to 10,000 rows, 200 beyond) or
@@ -472,12 +488,12 @@ def map(vectors, method="tsne", perplexity=30.0, iters=1000, solver="auto", thet
         s = _latent.from_array(a, a.shape[1], None)
     opts = {"method": _MAP_METHODS[method], "perplexity": float(perplexity), "iters": int(iters),
             "exact": _TSNE_SOLVERS[solver], "theta": float(theta), "n_neighbors": int(n_neighbors),
-            "min_dist": float(min_dist), "epochs": int(epochs), "seed": int(seed), "threads": int(threads)}
+            "min_dist": float(min_dist), "epochs": int(epochs), "seed": int(seed), "threads": _threads(threads)}
     raw, kl, exact = _latent.map(s, opts)
     return np.frombuffer(raw, np.float32).reshape(-1, 2).copy()
 
 
-def report(vectors, labels=None, source=None, k=10, sample=2000, seed=1, threads=1):
+def report(vectors, labels=None, source=None, k=10, sample=2000, seed=1, threads=None):
     """The metrics of `latent report --json` as a dict (None where a metric needs what was not
     given): neighbourhood preservation against `source` (the same rows before encoding:
     trustworthiness, continuity, knn_overlap), redundancy (effective_rank, mean_abs_correlation,
@@ -499,7 +515,7 @@ def report(vectors, labels=None, source=None, k=10, sample=2000, seed=1, threads
         ids = {}
         lab = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int32).tobytes()
         n_classes = len(ids)
-    return _latent.quality(V, S, lab, n_classes, int(k), int(sample), int(seed), int(threads))
+    return _latent.quality(V, S, lab, n_classes, int(k), int(sample), int(seed), _threads(threads))
 
 
 _METRICS = {"l2": 0, "ip": 1, "cosine": 2}   # lt_metric
@@ -507,7 +523,7 @@ _METRICS = {"l2": 0, "ip": 1, "cosine": 2}   # lt_metric
 
 def eval_probe(vectors, labels, test_vectors=None, test_labels=None, cv=None, classifier="logreg", C=1.0,
                max_iter=1000, tol=1e-4, standardize=False, k=5, weights="uniform", metric="l2", seed=1,
-               threads=1):
+               threads=None):
     """`latent eval probe` as a dict: how well the rows separate known classes (accuracy, macro-F1,
     AUC for two classes) with a logistic-regression or kNN probe, on a held-out set (test_vectors,
     test_labels) or by stratified `cv`-fold cross-validation (one of the two is required, as the
@@ -533,7 +549,7 @@ def eval_probe(vectors, labels, test_vectors=None, test_labels=None, cv=None, cl
     ids = lambda ls: np.array([classes[v] for v in ls], dtype=np.int32).tobytes()
     opts = {"kind": 0 if classifier == "logreg" else 1, "C": float(C), "max_iter": int(max_iter), "tol": float(tol),
             "standardize": int(bool(standardize)), "k": int(k), "distance_weights": int(weights == "distance"),
-            "metric": _METRICS[metric], "threads": int(threads)}
+            "metric": _METRICS[metric], "threads": _threads(threads)}
     return _latent.probe(X, ids(y), T, ids(yt) if T is not None else None, len(classes), int(cv or 0), int(seed), opts)
 
 
@@ -543,11 +559,11 @@ class Encoder:
     encode() returns float32 rows equal to `latent embed` (and to sentence-transformers'
     encode on the same folder)."""
 
-    def __init__(self, model_dir, pooling=None, max_seq_length=None, threads=1):
+    def __init__(self, model_dir, pooling=None, max_seq_length=None, threads=None):
         self._dir = os.fspath(model_dir)
         self._pool = pooling or ""
         self._max = int(max_seq_length or 0)
-        self._threads = int(threads)
+        self._threads = _threads(threads)
         self._models = {None: _latent.bert_load(self._dir, self._pool, -1, self._max)}
         info = self._models[None].info()
         self.dim = info["dim"]
@@ -668,14 +684,14 @@ class CrossEncoder:
     sentence-transformers' CrossEncoder: predict(pairs) and rank(query, documents), the same
     numbers as `latent rerank`."""
 
-    def __init__(self, model_dir, max_length=None, threads=1):
+    def __init__(self, model_dir, max_length=None, threads=None):
         self._m = _latent.bert_load(os.fspath(model_dir), "", -1, int(max_length or 0))
         info = self._m.info()
         if not info["labels"]:
             raise Error("%s is not a cross-encoder (config.json names no *ForSequenceClassification)" % model_dir)
         self.num_labels = info["labels"]
         self.max_length = info["max_seq"]
-        self._threads = int(threads)
+        self._threads = _threads(threads)
 
     def predict(self, sentences, batch_size=32, activation_fn=None, apply_softmax=False):
         """Scores of (a, b) pairs: (n,) for one label, else (n, labels); one pair gives a scalar
@@ -716,16 +732,16 @@ class Index:
     Distances: l2 = squared Euclidean, ip = 1 - dot, cosine = 1 - cos; missing results have
     id -1 and distance inf."""
 
-    def __init__(self, dim, metric="cosine", M=16, ef_construction=200, seed=100, storage="f32", threads=1, _h=None):
+    def __init__(self, dim, metric="cosine", M=16, ef_construction=200, seed=100, storage="f32", threads=None, _h=None):
         self._h = _h if _h is not None else _latent.hnsw_new(int(dim), metric, int(M), int(ef_construction), int(seed), storage)
         info = self._h.info()
         self.dim = info["d"]
         self.metric = info["metric"]
-        self.threads = int(threads)
+        self.threads = _threads(threads)
         self._next = info["next_id"]   # past every id stored (a loaded index's ids need not be 0..n-1)
 
     @classmethod
-    def load(cls, path, threads=1):
+    def load(cls, path, threads=None):
         return cls(0, _h=_latent.hnsw_load(os.fspath(path)), threads=threads)
 
     def add(self, x, ids=None):
@@ -780,7 +796,7 @@ class Index:
         return self._h.info()["count"]   # live vectors (the library's count excludes deleted ones)
 
 
-def knn(base, queries, k=10, metric="cosine", threads=1):
+def knn(base, queries, k=10, metric="cosine", threads=None):
     """Exact k-NN of each query among the rows of `base` (a Vectors or an array): (D, I), k at
     most the rows of base (ValueError beyond)."""
     if not isinstance(base, Vectors):
@@ -791,5 +807,5 @@ def knn(base, queries, k=10, metric="cosine", threads=1):
         raise ValueError("k must be >= 1")
     if k > max(len(base), 1):   # as scikit-learn's NearestNeighbors: no more neighbours than rows
         raise ValueError("k=%d is larger than the %d rows of base" % (k, len(base)))
-    D, I = _latent.knn_exact(base._s, q, k, metric, int(threads))
+    D, I = _latent.knn_exact(base._s, q, k, metric, _threads(threads))
     return np.frombuffer(D, dtype=np.float32).reshape(-1, k).copy(), np.frombuffer(I, dtype=np.int64).reshape(-1, k).copy()

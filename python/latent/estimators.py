@@ -18,6 +18,11 @@ import numpy as np
 
 from . import _latent
 
+def _threads(t):
+    from . import _threads as threads_of
+    return threads_of(t)
+
+
 try:
     from sklearn.base import BaseEstimator, TransformerMixin
     from sklearn.utils.validation import check_is_fitted as _sk_check_is_fitted
@@ -122,7 +127,7 @@ class _LatentTransformer(TransformerMixin, BaseEstimator):
         if a.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {a.shape[1]} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input")
-        z = self._model.transform(_vecs(a), int(getattr(self, "n_threads", 1) or 1))
+        z = self._model.transform(_vecs(a), _threads(getattr(self, "n_threads", None)))
         return _store_array(z)
 
     def _array(self, name):
@@ -199,7 +204,7 @@ class PCA(_LatentTransformer):
     _kind = "pca"
 
     def __init__(self, n_components=50, whiten=False, svd_solver="auto", random_state=1,
-                 oversample=10, power_iters=-1, n_threads=1):
+                 oversample=10, power_iters=-1, n_threads=None):
         self.n_components = n_components
         self.whiten = whiten
         self.svd_solver = svd_solver
@@ -220,7 +225,7 @@ class PCA(_LatentTransformer):
         return {"dim": k, "whiten": int(bool(self.whiten)), "solver": solver,
                 "seed": int(self.random_state if self.random_state is not None else 1),
                 "oversample": int(self.oversample), "power_iters": int(self.power_iters),
-                "threads": int(self.n_threads or 1)}
+                "threads": _threads(self.n_threads)}
 
     def _params_from_meta(self, meta):
         self.n_components = int(meta["dim"])
@@ -250,7 +255,7 @@ class _KernelMap(_LatentTransformer):
         o = {"dim": k, "kernel": kernel,
              "gamma": float(self.gamma) if self.gamma is not None else 0.0,
              "seed": int(self.random_state if self.random_state is not None else 1),
-             "threads": int(self.n_threads or 1)}
+             "threads": _threads(self.n_threads)}
         return o
 
     def _params_from_meta(self, meta):
@@ -265,7 +270,7 @@ class RandomFourierFeatures(_KernelMap):
 
     _kind = "rff"
 
-    def __init__(self, n_components=100, kernel="rbf", gamma=None, random_state=1, n_threads=1):
+    def __init__(self, n_components=100, kernel="rbf", gamma=None, random_state=1, n_threads=None):
         self.n_components = n_components
         self.kernel = kernel
         self.gamma = gamma
@@ -280,7 +285,7 @@ class _FullKernelMap(_KernelMap):
     """the kernel maps that take any kernel with its degree and coef0 (Nystroem, KernelPCA)"""
 
     def __init__(self, n_components=100, kernel="rbf", gamma=None, degree=3, coef0=1.0,
-                 random_state=1, n_threads=1):
+                 random_state=1, n_threads=None):
         self.n_components = n_components
         self.kernel = kernel
         self.gamma = gamma
@@ -491,12 +496,12 @@ class NeuralModel:
         self.kind, self.metadata, _ = model.info()
         self.losses_ = list(losses) if losses is not None else None
 
-    def encode(self, X, layer=None, batch=256, threads=1):
+    def encode(self, X, layer=None, batch=256, threads=None):
         if self.kind == "entity":
             csv, _, _ = _table_csv(X)
-            return _store_array(self._model.encode(csv, layer, int(threads), int(batch)))
+            return _store_array(self._model.encode(csv, layer, _threads(threads), int(batch)))
         a = _rows(_images(X) if self.kind == "cnn" else X)
-        return _store_array(self._model.encode(_vecs(a), layer, int(threads), int(batch)))
+        return _store_array(self._model.encode(_vecs(a), layer, _threads(threads), int(batch)))
 
     def save(self, path):
         self._model.save(os.fspath(path))
@@ -520,7 +525,7 @@ def _images(X):
 
 def _train_opts(epochs, batch, lr, optimizer, loss, scale, val, seed, threads, weight_decay, arch):
     o = {"epochs": int(epochs), "batch": int(batch), "lr": float(lr), "optimizer": optimizer, "seed": int(seed),
-         "threads": int(threads), "weight_decay": float(weight_decay), "val": float(val), "arch": arch}
+         "threads": _threads(threads), "weight_decay": float(weight_decay), "val": float(val), "arch": arch}
     if loss is not None:
         o["loss"] = loss
     if scale is not None:
@@ -529,7 +534,7 @@ def _train_opts(epochs, batch, lr, optimizer, loss, scale, val, seed, threads, w
 
 
 def train_autoencoder(X, arch=None, epochs=10, batch=128, lr=1e-3, optimizer="adam", loss="mse", scale=None,
-                      val=0.0, seed=1, threads=1, weight_decay=0.0):
+                      val=0.0, seed=1, threads=None, weight_decay=0.0):
     """An MLP autoencoder of X's rows, as `latent train autoencoder` (the same defaults: arch None
     is d-256-32-256-d, 10 epochs, batch 128, Adam at 1e-3, mse); returns a NeuralModel whose encode
     gives the bottleneck."""
@@ -541,7 +546,7 @@ def train_autoencoder(X, arch=None, epochs=10, batch=128, lr=1e-3, optimizer="ad
 
 
 def train_cnn(X, y, arch=None, shape=None, epochs=10, batch=128, lr=1e-3, optimizer="adam", scale=None, val=0.0,
-              seed=1, threads=1, weight_decay=0.0):
+              seed=1, threads=None, weight_decay=0.0):
     """A convolutional classifier, as `latent train cnn`: X images ((n, h, w), (n, h, w, c) or rows
     with shape=(h, w, c)), y their labels (any values; classes in sorted order). arch None is
     c16k3-p2-c32k3-p2-f64-fK. encode gives the penultimate layer's features."""
@@ -565,7 +570,7 @@ def train_cnn(X, y, arch=None, shape=None, epochs=10, batch=128, lr=1e-3, optimi
 
 
 def train_entity(table, target, arch=None, epochs=10, batch=128, lr=1e-3, optimizer="adam", val=0.0, seed=1,
-                 threads=1, weight_decay=0.0):
+                 threads=None, weight_decay=0.0):
     """Entity embeddings (Guo and Berkhahn), as `latent train entity`: a learned vector per category
     of each categorical column of `table` (a DataFrame, or a 2-D array whose columns are x0, x1, ...),
     with the standardised numerics, through an MLP (arch None: f64-f64) predicting the column

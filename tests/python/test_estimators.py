@@ -73,7 +73,7 @@ def test_equals_cli(tmp_path, kind, est, flags):
     subprocess.run([LATENT, "encode", str(m), str(tmp_path / "t.npy"), "-o", str(tmp_path / "z.npy"),
                     "-t", "1", "-q"], check=True)
     Zc = np.load(tmp_path / "z.npy")
-    Zp = est.fit(X).transform(T)
+    Zp = est.set_params(n_threads=1).fit(X).transform(T)   # one thread, as the CLI's -t 1
     assert Zp.shape == Zc.shape and Zp.dtype == np.float32
     assert np.abs(Zp - Zc).max() <= 1e-6 * max(1.0, np.abs(Zc).max()), np.abs(Zp - Zc).max()
     loaded = latent.load_model(m)

@@ -18,8 +18,9 @@ def test_autoencoder_equals_cli(tmp_path):
                     str(tmp_path / "z.npy"), "-t", "1", "-q"], check=True)
     m = latent.train_autoencoder(X, epochs=3, threads=1)
     assert m.metadata["nn_arch"] == "20-256-32-256-20" and len(m.losses_) == 3
-    np.testing.assert_array_equal(m.encode(X), np.load(tmp_path / "z.npy"))
-    np.testing.assert_array_equal(latent.NeuralModel.load(tmp_path / "m.lmodel").encode(X), m.encode(X))
+    np.testing.assert_array_equal(m.encode(X, threads=1), np.load(tmp_path / "z.npy"))
+    np.testing.assert_array_equal(latent.NeuralModel.load(tmp_path / "m.lmodel").encode(X, threads=1),
+                                  m.encode(X, threads=1))
     m.save(tmp_path / "p.lmodel")
     assert latent.NeuralModel.load(tmp_path / "p.lmodel").encode(X, layer="output").shape == (300, 20)
 
@@ -38,7 +39,7 @@ def test_cnn_learns_and_equals_cli(tmp_path):
                     str(tmp_path / "z.npy"), "-t", "1", "-q"], check=True)
     m = latent.train_cnn(imgs, y, arch="c4k3-p2-f16-f2", epochs=15, lr=0.01, threads=1)
     assert list(m.classes_) == ["0", "1"]
-    np.testing.assert_array_equal(m.encode(imgs), np.load(tmp_path / "z.npy"))
+    np.testing.assert_array_equal(m.encode(imgs, threads=1), np.load(tmp_path / "z.npy"))
     logits = m.encode(imgs, layer="output")
     assert (logits.argmax(1) == y).mean() > 0.9
 
@@ -55,6 +56,6 @@ def test_entity_equals_cli(tmp_path):
     subprocess.run([LATENT, "encode", str(tmp_path / "m.lmodel"), str(tmp_path / "t.csv"), "-o",
                     str(tmp_path / "z.npy"), "-t", "1", "-q"], check=True)
     m = latent.train_entity(T, "x2", epochs=3, threads=1)
-    np.testing.assert_allclose(m.encode(T), np.load(tmp_path / "z.npy"), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(m.encode(T, threads=1), np.load(tmp_path / "z.npy"), rtol=0, atol=1e-6)
     with pytest.raises(ValueError, match="not a column"):
         latent.train_entity(T, "y")

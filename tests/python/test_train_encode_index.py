@@ -107,7 +107,8 @@ def test_encode_bad_model(tmp_path):
 
 
 def test_two_threads_encode_in_parallel():
-    enc = latent.Encoder(os.path.join(BERT, "tiny-bert-mean", "st"))
+    """the GIL is released: two Python threads, each encoding on one library thread, run at once"""
+    enc = latent.Encoder(os.path.join(BERT, "tiny-bert-mean", "st"), threads=1)
     work = [s * 3 for s in sentences()] * 40
     enc.encode(work[:50])
     def run(n):
