@@ -9,6 +9,7 @@ enum {
     O_TO,
     O_F16,
     O_PREC,
+    O_ENC,
     O_OOV,
     O_K,
     O_NEG,
@@ -44,7 +45,7 @@ enum {
     { "ef", 0, "N", O_EF, "HNSW search breadth with --index [64]" }
 
 typedef struct {
-    const char *from, *to, *index, *queries;
+    const char *from, *to, *index, *queries, *encoding;
     int k, json, mul, f16, prec, prec_set, ef, n_neg, oov;
     long long restrict_n;
     const char *neg[64];
@@ -78,6 +79,7 @@ static int parse(int argc, char **argv, const cli_spec *spec, qopts *q) {
             q->to = a;
             break;
         case O_F16: q->f16 = 1; break;
+        case O_ENC: q->encoding = a; break;
         case O_PREC:
             if (!cli_int(a, 1, 17, &iv)) return cli_usage(spec->usage, "--precision must be 1..17");
             q->prec = (int)iv;
@@ -190,7 +192,10 @@ int cmd_convert(int argc, char **argv) {
     static const cli_opt opts[] = { OPT_FROM,
         { "to", 0, "F", O_TO, "output format [from the name of OUT; w2v-txt for '-']" },
         { "f16", 0, NULL, O_F16, "native output in half precision" },
-        { "precision", 0, "N", O_PREC, "significant digits of text output [9: exact]" }, { 0 } };
+        { "precision", 0, "N", O_PREC, "significant digits of text output [9: exact]" },
+        { "encoding", 0, "E", O_ENC,
+                "the input's words are in E (latin1, cp1252, ...; an iconv name), written as UTF-8 [utf-8]" },
+        { 0 } };
     static const cli_spec S = { "convert",
         "usage: latent convert IN OUT [options]\n"
         "  copies vectors between formats: native (.lvec), w2v-txt (.txt), w2v-bin (.bin), glove (.glove),\n"
@@ -211,7 +216,10 @@ int cmd_convert(int argc, char **argv) {
     if (q.f16 && to != LT_FMT_NATIVE)
         return cli_usage(S.usage, "--f16 applies to native (.lvec) output only");
     lt_vecs *v;
-    if ((r = cli_load(argv[optind], q.from, &v))) return r;
+    lt_format from = q.from ? lt_format_from_name(q.from) : LT_FMT_AUTO;
+    if (q.encoding ? lt_vecs_load_encoded(argv[optind], from, q.encoding, &v) != LT_OK
+                   : (r = cli_load(argv[optind], q.from, &v)) != 0)
+        return q.encoding ? cli_fail("convert") : r;
     lt_save_opts so;
     lt_save_opts_init(&so);
     so.f16 = q.f16;

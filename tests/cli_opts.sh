@@ -53,6 +53,9 @@ d "convert --from" "$X convert vtxt.bin out.a.txt" "$X convert vtxt.bin out.a.tx
 d "convert --to" "$X convert v.lvec out.a.dat --to w2v-txt" "$X convert v.lvec out.a.dat --to glove"
 d "convert --f16" "$X convert v.txt out.a.lvec" "$X convert v.txt out.a.lvec --f16"
 d "convert --precision" "$X convert v.lvec out.a.txt" "$X convert v.lvec out.a.txt --precision 3"
+printf '2 2\ncaf\351 1 2\nb 3 4\n' > "$T/lat1.txt"   # a latin-1 word
+d "convert --encoding" "$X convert lat1.txt out.a.txt" "$X convert lat1.txt out.a.txt --encoding latin1"
+expect 1 "convert --encoding: a label the encoding cannot decode is named" "row 0: the label is not ascii" -- $L convert "$T/lat1.txt" "$T/x.txt" --encoding ascii
 
 d "similar --k" "$X similar v.lvec whale" "$X similar v.lvec whale -k 3"
 d "similar --negative" "$X similar v.lvec king" "$X similar v.lvec king --negative man"

@@ -96,6 +96,12 @@ lt_format lt_format_from_name(const char *
 const char *lt_format_name(lt_format f);
 
 int lt_vecs_load(const char *path, lt_format fmt, lt_vecs **out);
+/* The same for a file whose labels (words) are in another encoding than UTF-8 (an iconv name:
+ * latin1, cp1252, koi8-r, ...; NULL or "utf-8": as lt_vecs_load), converted to UTF-8; a fastText
+ * model's word vectors and n-grams are then those of the UTF-8 words, as gensim's
+ * load_facebook_model(encoding=) gives them. A label the encoding cannot decode is an error
+ * naming the file and the row. */
+int lt_vecs_load_encoded(const char *path, lt_format fmt, const char *encoding, lt_vecs **out);
 int lt_vecs_save(const lt_vecs *v, const char *path, lt_format fmt, const lt_save_opts *opts);
 
 /* A file written block by block, for outputs larger than memory, atomic as lt_vecs_save:

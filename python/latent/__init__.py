@@ -69,10 +69,12 @@ class Vectors:
 
     # ---- construction and files ----
     @classmethod
-    def load(cls, path, fmt=None):
+    def load(cls, path, fmt=None, encoding=None):
         """Loads any format of the store: .lvec, word2vec .txt/.bin, GloVe, .vec, .npy (+ labels),
-        .fvecs; a fastText model (.bin) gives FastTextVectors (vectors for unseen words too)."""
-        s = _latent.load(os.fspath(path), fmt)
+        .fvecs; a fastText model (.bin) gives FastTextVectors (vectors for unseen words too).
+        encoding: the words' encoding when not UTF-8 (latin1, ...; gensim's encoding=), converted
+        to UTF-8 (a fastText model's vectors are then those of the UTF-8 words, as gensim's)."""
+        s = _latent.load(os.fspath(path), fmt, encoding)
         if cls is Vectors and s.subword("") is not False:
             return FastTextVectors(s)
         return cls(s)

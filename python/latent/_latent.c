@@ -96,14 +96,14 @@ static const lt_vecs *vecs_norm(Vecs *o) {
 }
 
 static PyObject *py_load(PyObject *self, PyObject *args) {
-    const char *path, *fmt = NULL;
-    if (!PyArg_ParseTuple(args, "s|z", &path, &fmt)) return NULL;
+    const char *path, *fmt = NULL, *enc = NULL;
+    if (!PyArg_ParseTuple(args, "s|zz", &path, &fmt, &enc)) return NULL;
     lt_format f = LT_FMT_AUTO;
     if (fmt && (f = lt_format_from_name(fmt)) == LT_FMT_AUTO)
         return PyErr_Format(g_error, "unknown format '%s'", fmt);
     lt_vecs *v;
     int rc;
-    Py_BEGIN_ALLOW_THREADS rc = lt_vecs_load(path, f, &v);
+    Py_BEGIN_ALLOW_THREADS rc = lt_vecs_load_encoded(path, f, enc, &v);
     Py_END_ALLOW_THREADS return rc ? fail() : vecs_wrap(v);
 }
 

@@ -183,7 +183,11 @@ int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **
                     r.at - 1, i, type, i < nwords ? "words" : "labels");
             break;
         }
-        if (i < nwords) rc = lt_vecs_set_label(v, i, w);
+        if (i < nwords && lt__load_encoding) { /* lt_vecs_load_encoded: the word in UTF-8 */
+            char *u = lt__to_utf8(w, strlen(w), lt__load_encoding, name, i);
+            rc = u ? lt_vecs_set_label(v, i, u) : LT_EFORMAT;
+            lt_free(u);
+        } else if (i < nwords) rc = lt_vecs_set_label(v, i, w);
     }
     if (rc == LT_OK && prune_n > 0) {
         if ((rc = need(&r, (size_t)prune_n * 8, "prune index")) == LT_OK) {

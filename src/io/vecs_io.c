@@ -4,6 +4,8 @@
 #include "latent/io.h"
 #include "store_impl.h"
 #include <errno.h>
+#include <iconv.h>
+#include <strings.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -106,6 +108,62 @@ static int vecs_load_impl(const char *path, lt_format fmt, lt_vecs **out) {
     }
 done:
     lt_release_whole(buf, ml);
+    return rc;
+}
+
+_Thread_local const char *lt__load_encoding;
+
+char *lt__to_utf8(const char *s, size_t n, const char *encoding, const char *name, int64_t row) {
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1) {
+        lt_err(LT_EINVAL, "%s: unknown encoding '%s'", name, encoding);
+        return NULL;
+    }
+    size_t cap = 4 * n + 1, left = cap - 1;
+    char *out = lt_malloc(cap), *o = out, *in = (char *)s;
+    size_t inleft = n;
+    if (out && iconv(cd, &in, &inleft, &o, &left) == (size_t)-1) {
+        lt_err(LT_EFORMAT, "%s: row %lld: the label is not %s (byte %zu)", name, (long long)row,
+                encoding, (size_t)(in - s));
+        lt_free(out);
+        out = NULL;
+    } else if (!out) lt_err(LT_ENOMEM, "out of memory");
+    iconv_close(cd);
+    if (out) *o = 0;
+    return out;
+}
+
+/* every label of v from encoding to UTF-8 (the formats whose labels carry no hashing) */
+static int recode_labels(lt_vecs *v, const char *encoding, const char *name) {
+    for (int64_t i = 0; v->labels && i < v->n; i++) {
+        char *u = lt__to_utf8(v->labels[i], strlen(v->labels[i]), encoding, name, i);
+        if (!u) return LT_EFORMAT;
+        int rc = lt_vecs_set_label(v, i, u);
+        lt_free(u);
+        if (rc) return rc;
+    }
+    return LT_OK;
+}
+
+static int is_utf8_name(const char *e) {
+    return !e || !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8");
+}
+
+int lt_vecs_load_encoded(const char *path, lt_format fmt, const char *encoding, lt_vecs **out) {
+    if (is_utf8_name(encoding)) return lt_vecs_load(path, fmt, out);
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1)
+        return lt_err(
+                LT_EINVAL, "unknown encoding '%s' (an iconv name: latin1, cp1252, ...)", encoding);
+    iconv_close(cd);
+    lt__load_encoding = encoding;
+    int rc = lt_vecs_load(path, fmt, out);
+    lt__load_encoding = NULL;
+    /* the fastText reader converts its words before it computes their vectors; others here */
+    if (rc == LT_OK && !(*out)->in->subword && (rc = recode_labels(*out, encoding, path))) {
+        lt_vecs_free(*out);
+        *out = NULL;
+    }
     return rc;
 }
 

@@ -150,3 +150,39 @@ def test_fasttext_vectors_oov_equal_gensim(tmp_path):
     assert type(w2v_kv) is latent.Vectors and "zzqx" not in w2v_kv
     with pytest.raises(KeyError):
         w2v_kv["zzqx"]
+
+
+def _fasttext_words_to(path_in, path_out, encoding):
+    """a fastText .bin (format 12) with its dictionary's words re-encoded (UTF-8 -> encoding)"""
+    import struct
+    b = open(path_in, "rb").read()
+    at = 8 + 12 * 4 + 8   # magic, version, 12 int32 arguments, the sampling threshold (f64)
+    size, nwords, nlabels = struct.unpack_from("<3i", b, at)
+    out = bytearray(b[:at + 12 + 16])
+    p = at + 12 + 16
+    for _ in range(size):
+        z = b.index(b"\0", p)
+        out += b[p:z].decode("utf-8").encode(encoding) + b"\0" + b[z + 1:z + 10]
+        p = z + 10
+    out += b[p:]
+    open(path_out, "wb").write(bytes(out))
+
+
+def test_fasttext_latin1_vocabulary_equals_gensim(tmp_path):
+    """a fastText model whose words are latin-1 (as old wiki models): Vectors.load(encoding=) and
+    gensim's load_facebook_vectors(encoding=) give the same vectors, in and out of vocabulary"""
+    gensim = pytest.importorskip("gensim")
+    from gensim.models.fasttext import load_facebook_vectors
+    words = ["café", "naïve", "über", "garçon", "plain", "word"] * 40
+    (tmp_path / "c.txt").write_text("\n".join(" ".join(words[i:i + 12]) for i in range(0, len(words), 12)) + "\n",
+                                    encoding="utf-8")
+    latent.train_fasttext(tmp_path / "c.txt", dim=8, epochs=2, threads=1, min_count=1, bucket=2000,
+                          model_out=tmp_path / "u.bin")
+    _fasttext_words_to(tmp_path / "u.bin", tmp_path / "l.bin", "latin-1")
+    kv = latent.Vectors.load(tmp_path / "l.bin", encoding="latin1")
+    g = load_facebook_vectors(str(tmp_path / "l.bin"), encoding="latin1")
+    assert "café" in kv.key_to_index and "garçon" in kv.key_to_index
+    for w in ["café", "naïve", "über", "garçon", "plain", "cafés", "ünseen"]:
+        assert np.abs(kv[w] - g[w]).max() < 1e-5, w
+    with pytest.raises(latent.Error, match="not ascii"):
+        latent.Vectors.load(tmp_path / "l.bin", encoding="ascii")
