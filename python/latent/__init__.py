@@ -19,7 +19,7 @@ from ._latent import Error
 from .estimators import (PCA, RandomFourierFeatures, Nystroem, KernelPCA, OneHotEncoder, OrdinalEncoder,
                          HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity)
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "eval_probe", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "eval_probe", "eval_nodes", "eval_links", "eval_graphs", "__version__"]
 __version__ = _latent.version
 
 
@@ -553,6 +553,43 @@ def eval_probe(vectors, labels, test_vectors=None, test_labels=None, cv=None, cl
             "standardize": int(bool(standardize)), "k": int(k), "distance_weights": int(weights == "distance"),
             "metric": _METRICS[metric], "threads": _threads(threads)}
     return _latent.probe(X, ids(y), T, ids(yt) if T is not None else None, len(classes), int(cv or 0), int(seed), opts)
+
+
+def _keyed(vectors):
+    """the store of Vectors, or of the file at a path (the evaluations match rows by their keys)"""
+    if isinstance(vectors, Vectors):
+        return vectors._s
+    if isinstance(vectors, (str, os.PathLike)):
+        return _latent.load(os.fspath(vectors))
+    raise TypeError("vectors: Vectors (keyed by node or graph id) or a path")
+
+
+def eval_nodes(vectors, labels, train_ratio=0.5, repeats=10, seed=1, C=1.0, train_list=None, threads=None):
+    """`latent eval nodes` as a dict: node classification (one-vs-rest logistic regression over
+    repeated splits; macro/micro-F1 under the top-k rule and under thresholding, with their sd).
+    labels: a file of "node label" lines (a node may have several); vectors keyed by node id."""
+    opts = {"train_ratio": float(train_ratio), "repeats": int(repeats), "seed": int(seed), "C": float(C),
+            "threads": _threads(threads), "train_list": os.fspath(train_list) if train_list is not None else None}
+    return _latent.eval_nodes(_keyed(vectors), os.fspath(labels), opts)
+
+
+def eval_links(vectors, pairs, op="cosine", seed=1):
+    """`latent eval links` as a dict: link-prediction ROC-AUC on "u v 1|0" pairs (as `latent graph
+    split` writes them); op "cosine" scores directly, "hadamard", "average", "l1", "l2" train a
+    logistic regression on that edge feature."""
+    return _latent.eval_links(_keyed(vectors), os.fspath(pairs), str(op), int(seed))
+
+
+def eval_graphs(vectors, labels, classifier="logreg", C=1.0, gamma="scale", folds=10, seed=1, threads=None):
+    """`latent eval graphs` as a dict: graph classification accuracy by stratified k-fold
+    cross-validation (logreg or an RBF SVM; C a number or a list, each fold then choosing by inner
+    CV); labels: a file of "graph_id class" lines; vectors keyed by graph id."""
+    if classifier not in ("logreg", "svm"):
+        raise ValueError("classifier: logreg or svm")
+    Cs = [float(c) for c in (C if isinstance(C, (list, tuple)) else [C])]
+    opts = {"folds": int(folds), "seed": int(seed), "threads": _threads(threads), "svm": int(classifier == "svm"),
+            "gamma": 0.0 if gamma == "scale" else float(gamma)}
+    return _latent.eval_graphs(_keyed(vectors), os.fspath(labels), opts, Cs)
 
 
 class Encoder:

@@ -1109,6 +1109,83 @@ static PyObject *py_probe(PyObject *self, PyObject *args) {
             "iterations", res.iterations, "folds", res.folds);
 }
 
+/* eval_nodes(V, labels path, opts) / eval_links(V, pairs path, op, seed) / eval_graphs(V, labels
+ * path, opts, C list) -> dict: lt_eval_nodes, lt_eval_links, lt_eval_graphs */
+static PyObject *py_eval_nodes(PyObject *self, PyObject *args) {
+    Vecs *V;
+    const char *path;
+    PyObject *d;
+    if (!PyArg_ParseTuple(args, "O!sO!", &VecsType, &V, &path, &PyDict_Type, &d)) return NULL;
+    lt_node_eval_opts o;
+    lt_node_eval_opts_init(&o);
+    long long v;
+    double f;
+    int r = 0, rc;
+    L("repeats", o.repeats);
+    L("seed", o.seed);
+    L("threads", o.n_threads);
+    F("train_ratio", o.train_ratio);
+    F("C", o.C);
+    PyObject *tl = PyDict_GetItemString(d, "train_list");
+    if (tl && tl != Py_None && !(o.train_list = PyUnicode_AsUTF8(tl))) return NULL;
+    lt_node_eval_result res;
+    Py_BEGIN_ALLOW_THREADS rc = lt_eval_nodes(V->v, path, &o, &res);
+    Py_END_ALLOW_THREADS if (rc) return fail();
+    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:L,s:L,s:L,s:i,s:i}", "macro_f1",
+            res.macro_topk, "micro_f1", res.micro_topk, "macro_f1_threshold", res.macro_thr,
+            "micro_f1_threshold", res.micro_thr, "sd_macro_f1", res.sd_macro_topk, "sd_micro_f1",
+            res.sd_micro_topk, "sd_macro_f1_threshold", res.sd_macro_thr, "sd_micro_f1_threshold",
+            res.sd_micro_thr, "nodes", (long long)res.nodes, "train", (long long)res.n_train,
+            "test", (long long)res.n_test, "labels", res.labels, "repeats", res.repeats);
+}
+static PyObject *py_eval_links(PyObject *self, PyObject *args) {
+    Vecs *V;
+    const char *path, *op;
+    long long seed;
+    if (!PyArg_ParseTuple(args, "O!ssL", &VecsType, &V, &path, &op, &seed)) return NULL;
+    lt_link_op lo;
+    if (lt_link_op_from_name(op, &lo)) return PyErr_Format(PyExc_ValueError, "%s", lt_errmsg());
+    lt_link_result res;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = lt_eval_links(V->v, path, lo, (uint64_t)seed, &res);
+    Py_END_ALLOW_THREADS if (rc) return fail();
+    return Py_BuildValue("{s:d,s:L,s:L,s:L,s:L}", "auc", res.auc, "pairs", (long long)res.pairs,
+            "positives", (long long)res.positives, "trained", (long long)res.trained, "scored",
+            (long long)res.scored);
+}
+static PyObject *py_eval_graphs(PyObject *self, PyObject *args) {
+    Vecs *V;
+    const char *path;
+    PyObject *d, *cs;
+    if (!PyArg_ParseTuple(args, "O!sO!O", &VecsType, &V, &path, &PyDict_Type, &d, &cs)) return NULL;
+    lt_graph_eval_opts o;
+    lt_graph_eval_opts_init(&o);
+    long long v;
+    double f;
+    int r = 0, rc;
+    L("folds", o.folds);
+    L("seed", o.seed);
+    L("threads", o.n_threads);
+    L("svm", o.clf);
+    F("gamma", o.gamma);
+    PyObject *seq = PySequence_Fast(cs, "C: a list of numbers");
+    if (!seq) return NULL;
+    Py_ssize_t nc = PySequence_Fast_GET_SIZE(seq);
+    if (nc < 1 || nc > LT_MAX_C) {
+        Py_DECREF(seq);
+        return PyErr_Format(PyExc_ValueError, "C: 1 to %d values", LT_MAX_C);
+    }
+    for (Py_ssize_t i = 0; i < nc; i++) o.C[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+    Py_DECREF(seq);
+    if (PyErr_Occurred()) return NULL;
+    o.n_C = (int)nc;
+    lt_graph_eval_result res;
+    Py_BEGIN_ALLOW_THREADS rc = lt_eval_graphs(V->v, path, &o, &res);
+    Py_END_ALLOW_THREADS if (rc) return fail();
+    return Py_BuildValue("{s:d,s:d,s:d,s:L,s:i,s:i}", "accuracy", res.accuracy, "sd", res.sd, "C",
+            res.C, "items", (long long)res.items, "classes", res.classes, "folds", res.folds);
+}
+
 /* ---------------- GloVe training ---------------- */
 typedef struct {
     progress_ctx pc;
@@ -1547,6 +1624,9 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
     { "knn_exact", py_knn_exact, METH_VARARGS, "knn_exact(vecs, q, k, metric, threads) -> (D, I)" },
     { "quality", py_quality, METH_VARARGS,
             "quality(V, source, labels, n_classes, k, sample, seed, threads) -> dict" },
+    { "eval_nodes", py_eval_nodes, METH_VARARGS, "eval_nodes(V, labels, opts) -> dict" },
+    { "eval_links", py_eval_links, METH_VARARGS, "eval_links(V, pairs, op, seed) -> dict" },
+    { "eval_graphs", py_eval_graphs, METH_VARARGS, "eval_graphs(V, labels, opts, Cs) -> dict" },
     { "probe", py_probe, METH_VARARGS, "probe(X, y, T, yt, n_classes, cv, seed, opts) -> dict" },
     { "map", py_map, METH_VARARGS, "map(X, opts) -> (bytes n x 2 float32, kl, exact)" },
     { "train_glove", py_train_glove, METH_VARARGS, "train_glove(corpus, opts, progress) -> Vecs" },

@@ -52,3 +52,40 @@ def test_eval_probe_equals_cli(tmp_path):
         for key in ("accuracy", "macro_f1", "auc"):
             assert math.isclose(p[key], c[key], abs_tol=1e-6), (args, key, p[key], c[key])   # the CLI prints 6 digits
         assert p["accuracy"] > 0.8
+
+
+def test_eval_nodes_links_graphs_equal_cli(tmp_path):
+    """eval_nodes, eval_links and eval_graphs give the CLI's --json numbers (karate; graphs of two
+    shapes)"""
+    import os
+    from conftest import FX
+    K = os.path.join(FX, "karate")
+    edges, labels = os.path.join(K, "edges.tsv"), os.path.join(K, "labels.tsv")
+    kv = latent.train_node2vec(edges, dim=8, threads=1, seed=3, cache=False)
+    kv.save(tmp_path / "kv.lvec")
+    run = lambda *a: json.loads(subprocess.run([LATENT, *map(str, a), "--json"], check=True, capture_output=True,
+                                               text=True).stdout)
+    c = run("eval", "nodes", tmp_path / "kv.lvec", labels, "-t", "1")
+    p = latent.eval_nodes(kv, labels, threads=1)
+    assert math.isclose(p["macro_f1"], c["topk"]["macro_f1"], abs_tol=1e-6) and p["nodes"] == c["nodes"]
+    assert math.isclose(p["micro_f1_threshold"], c["threshold"]["micro_f1"], abs_tol=1e-6)
+    subprocess.run([LATENT, "graph", "split", edges, "-o", str(tmp_path / "tr.tsv"), "--test", str(tmp_path / "te.tsv"),
+                    "--holdout", "0.2", "-q", "--no-cache"], check=True)
+    lp = latent.train_node2vec(tmp_path / "tr.tsv", dim=8, threads=1, seed=3, cache=False)
+    lp.save(tmp_path / "lp.lvec")
+    for op in ("cosine", "hadamard"):
+        c = run("eval", "links", tmp_path / "lp.lvec", tmp_path / "te.tsv", "--op", op)
+        p = latent.eval_links(lp, tmp_path / "te.tsv", op=op)
+        assert math.isclose(p["auc"], c["auc"], abs_tol=1e-6), (op, p, c)
+    # graphs: 40 vectors keyed g0..g39, two classes apart
+    rng = np.random.default_rng(8)
+    y = np.arange(40) % 2
+    G = latent.Vectors.from_array(rng.normal(size=(40, 4)) + y[:, None] * 2, keys=[f"g{i}" for i in range(40)])
+    G.save(tmp_path / "g.lvec")
+    (tmp_path / "g.labels").write_text("".join(f"g{i} c{v}\n" for i, v in enumerate(y)))
+    for clf in ("logreg", "svm"):
+        c = run("eval", "graphs", tmp_path / "g.lvec", tmp_path / "g.labels", "--classifier", clf, "--folds", "4",
+                "-t", "1")
+        p = latent.eval_graphs(G, tmp_path / "g.labels", classifier=clf, folds=4, threads=1)
+        assert math.isclose(p["accuracy"], c["accuracy"], abs_tol=1e-6), (clf, p, c)
+        assert p["accuracy"] > 0.8
