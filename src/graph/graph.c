@@ -517,7 +517,21 @@ static int cache_view(
     return LT_OK;
 }
 
+static int parse_cache_aligned(const void *buf, size_t len, const char *name, lt_graph **out);
+
 int lt_graph_parse_cache(const void *buf, size_t len, const char *name, lt_graph **out) {
+    if (((uintptr_t)buf & 63) == 0) return parse_cache_aligned(buf, len, name, out);
+    /* the arrays are read in place: an unaligned buffer is copied first (the copy is freed: the
+     * graph made below owns copies of its own) */
+    void *a = lt_aligned_alloc(len ? len : 1);
+    if (!a) return lt_err(LT_ENOMEM, "out of memory");
+    memcpy(a, buf, len);
+    int rc = parse_cache_aligned(a, len, name, out);
+    lt_aligned_free(a);
+    return rc;
+}
+
+static int parse_cache_aligned(const void *buf, size_t len, const char *name, lt_graph **out) {
     cache_info ci;
     lt_graph *v;
     int rc = cache_view(buf, len, name, &ci, &v);

@@ -1110,7 +1110,25 @@ int lt_sgns_load_checkpoint(lt_sgns **out, const char *path, void **blob, size_t
     return rc;
 }
 
+static int parse_checkpoint_aligned(const void *data, size_t len, const char *path, lt_sgns **out,
+        void **blob, size_t *blob_len);
+
 int lt_sgns_parse_checkpoint(const void *data, size_t len, const char *path, lt_sgns **out,
+        void **blob, size_t *blob_len) {
+    *out = NULL;
+    *blob = NULL;
+    *blob_len = 0;
+    if (((uintptr_t)data & 63) == 0)
+        return parse_checkpoint_aligned(data, len, path, out, blob, blob_len);
+    void *a = lt_aligned_alloc(len ? len : 1); /* the arrays are read in place: aligned first */
+    if (!a) return lt_err(LT_ENOMEM, "out of memory");
+    memcpy(a, data, len);
+    int rc = parse_checkpoint_aligned(a, len, path, out, blob, blob_len);
+    lt_aligned_free(a);
+    return rc;
+}
+
+static int parse_checkpoint_aligned(const void *data, size_t len, const char *path, lt_sgns **out,
         void **blob, size_t *blob_len) {
     *out = NULL;
     *blob = NULL;
