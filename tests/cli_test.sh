@@ -288,12 +288,14 @@ for name, n in (("etr.csv", 400), ("ete.csv", 200)):
             f.write(f"{c},{s},{x:.3f},{y}\n")
 EOF
 $L train entity "$T/etr.csv" --target y -o "$T/ent.lmodel" --epochs 40 -t 1 --test "$T/ete.csv" --json -q > "$T/ent.json"
-$L encode "$T/ent.lmodel" "$T/ete.csv" --layer output -o "$T/ent_out.csv" -q
+$L encode "$T/ent.lmodel" "$T/ete.csv" --layer output -o "$T/ent_out.fvecs" -t 1 -q   # exact floats
 python3 - "$T" <<'EOF' && ok "train entity --test: accuracy and AUC equal an independent count on the logits" || no "entity test scores differ from the logits'"
 import json, sys
 T = sys.argv[1]
 j = json.load(open(T + "/ent.json"))
-Z = [[float(v) for v in l.split(",")] for l in list(open(T + "/ent_out.csv"))[1:]]
+import struct
+raw = open(T + "/ent_out.fvecs", "rb").read()
+Z = [list(struct.unpack_from("<2f", raw, o + 4)) for o in range(0, len(raw), 12)]
 y = [l.rstrip("\n").split(",")[3] == "yes" for l in list(open(T + "/ete.csv"))[1:]]
 # the model's target classes are sorted ("no", "yes"): logit 1 is "yes"
 acc = sum((z[1] > z[0]) == t for z, t in zip(Z, y)) / len(y)
