@@ -12,6 +12,7 @@
 #include <string.h>
 
 void lt_logreg_opts_init(lt_logreg_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->C = 1.0;
     o->max_iter = 100;
     o->tol = 1e-10;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 void lt_svm_opts_init(lt_svm_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->C = 1.0;
     o->tol = 1e-3;
     o->max_iter = 10000000;

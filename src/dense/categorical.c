@@ -11,6 +11,7 @@
 #include <string.h>
 
 void lt_cat_opts_init(lt_cat_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->kind = "onehot";
     o->label = NULL;
     o->unknown = LT_UNKNOWN_ERROR;

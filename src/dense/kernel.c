@@ -20,6 +20,7 @@ int lt_kernel_from_name(const char *s, lt_kernel *out) {
 }
 const char *lt_kernel_name(lt_kernel k) { return (unsigned)k < 6 ? knames[k] : "?"; }
 void lt_kernel_opts_init(lt_kernel_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->dim = 100;
     o->kernel = LT_KERNEL_RBF;
     o->gamma = 0;

@@ -12,6 +12,7 @@
 enum { BLOCK = 2048 };
 
 void lt_pca_opts_init(lt_pca_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->dim = 50;
     o->whiten = 0;
     o->scale = LT_SCALE_NONE;

@@ -61,6 +61,7 @@ struct lt_bert {
 enum { ACT_IDENTITY = 0, ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_GELU };
 
 void lt_bert_opts_init(lt_bert_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->pooling = LT_POOL_DEFAULT;
     o->normalize = -1;
     o->max_seq = 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 void lt_node_eval_opts_init(lt_node_eval_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->train_ratio = 0.5;
     o->repeats = 10;
     o->seed = 1;

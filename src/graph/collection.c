@@ -12,6 +12,7 @@
 #include <string.h>
 
 void lt_feather_opts_init(lt_feather_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->order = 5;
     o->eval_points = 25;
     o->theta_max = 2.5;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 void lt_graph_opts_init(lt_graph_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->directed = 0;
     o->weighted = 0;
     o->cache = 1;

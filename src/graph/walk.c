@@ -10,6 +10,7 @@
 #include <string.h>
 
 void lt_walk_opts_init(lt_walk_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->length = 80;
     o->num_walks = 10;
     o->p = 1;

@@ -17,6 +17,7 @@
 #include "hnsw_impl.h"
 
 void lt_hnsw_opts_init(lt_hnsw_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->M = 16;
     o->ef_construction = 200;
     o->metric = LT_METRIC_L2;

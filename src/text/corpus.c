@@ -29,6 +29,7 @@ struct lt_corpus {
 };
 
 void lt_corpus_opts_init(lt_corpus_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->lower = 0;
     o->max_token_bytes = 100;
 }

@@ -26,6 +26,7 @@ struct lt_vocab {
 };
 
 void lt_vocab_opts_init(lt_vocab_opts *o) {
+    memset(o, 0, sizeof *o); /* every field, the ones added later included */
     o->min_count = 5;
     o->max_size = 0;
     o->max_build = 30000000;
