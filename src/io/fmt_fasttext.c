@@ -183,8 +183,9 @@ int lt__parse_fasttext(const char *buf, size_t len, const char *name, lt_vecs **
                     r.at - 1, i, type, i < nwords ? "words" : "labels");
             break;
         }
-        if (i < nwords && lt__load_encoding) { /* lt_vecs_load_encoded: the word in UTF-8 */
-            char *u = lt__to_utf8(w, strlen(w), lt__load_encoding, name, i);
+        if (i < nwords && lt__load_recoder) { /* lt_vecs_load_encoded: the word in UTF-8 */
+            char *u = lt__to_utf8(lt__load_recoder, w, strlen(w), name, i);
+            lt__load_recoder->done = 1;
             rc = u ? lt_vecs_set_label(v, i, u) : LT_EFORMAT;
             lt_free(u);
         } else if (i < nwords) rc = lt_vecs_set_label(v, i, w);

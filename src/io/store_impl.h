@@ -50,10 +50,15 @@ int lt__parse_native(const char *buf, size_t len, const char *name, int alias, l
 extern _Thread_local int lt__release_mapped;
 /* a float at p (< end), exact for up to 19 significant digits; the end of the number, or NULL */
 const char *lt__parse_float(const char *p, const char *end, float *out);
-/* lt_vecs_load_encoded's encoding while it parses (NULL: UTF-8), and the conversion of one label
- * to UTF-8 (lt_free'd; NULL with the error set) */
-extern _Thread_local const char *lt__load_encoding;
-char *lt__to_utf8(const char *s, size_t n, const char *encoding, const char *name, int64_t row);
+/* lt_vecs_load_encoded's conversion while it parses (NULL: the labels are UTF-8), opened once per
+ * load; lt__to_utf8 converts one label (lt_free'd; NULL with the error set) */
+typedef struct lt__recoder {
+    void *cd;
+    const char *encoding;
+    int done; /* a parser converted the labels itself (fastText: before the words' vectors) */
+} lt__recoder;
+extern _Thread_local lt__recoder *lt__load_recoder;
+char *lt__to_utf8(lt__recoder *r, const char *s, size_t n, const char *name, int64_t row);
 /* a CSV file's separator: a tab for a .tsv name (.gz looked through), else a comma */
 char lt__csv_sep(const char *path);
 /* labels sidecar: one label per line for the n rows of v (fuzzed from memory) */

@@ -111,32 +111,30 @@ done:
     return rc;
 }
 
-_Thread_local const char *lt__load_encoding;
+_Thread_local lt__recoder *lt__load_recoder;
 
-char *lt__to_utf8(const char *s, size_t n, const char *encoding, const char *name, int64_t row) {
-    iconv_t cd = iconv_open("UTF-8", encoding);
-    if (cd == (iconv_t)-1) {
-        lt_err(LT_EINVAL, "%s: unknown encoding '%s'", name, encoding);
+char *lt__to_utf8(lt__recoder *r, const char *s, size_t n, const char *name, int64_t row) {
+    size_t cap = 4 * n + 1, left = cap - 1, inleft = n; /* at most 4 UTF-8 bytes per input byte */
+    char *out = lt_malloc(cap), *o = out, *in = (char *)s;
+    if (!out) {
+        lt_err(LT_ENOMEM, "out of memory");
         return NULL;
     }
-    size_t cap = 4 * n + 1, left = cap - 1;
-    char *out = lt_malloc(cap), *o = out, *in = (char *)s;
-    size_t inleft = n;
-    if (out && iconv(cd, &in, &inleft, &o, &left) == (size_t)-1) {
+    iconv((iconv_t)r->cd, NULL, NULL, NULL, NULL); /* the initial shift state, for each label */
+    if (iconv((iconv_t)r->cd, &in, &inleft, &o, &left) == (size_t)-1) {
         lt_err(LT_EFORMAT, "%s: row %lld: the label is not %s (byte %zu)", name, (long long)row,
-                encoding, (size_t)(in - s));
+                r->encoding, (size_t)(in - s));
         lt_free(out);
-        out = NULL;
-    } else if (!out) lt_err(LT_ENOMEM, "out of memory");
-    iconv_close(cd);
-    if (out) *o = 0;
+        return NULL;
+    }
+    *o = 0;
     return out;
 }
 
-/* every label of v from encoding to UTF-8 (the formats whose labels carry no hashing) */
-static int recode_labels(lt_vecs *v, const char *encoding, const char *name) {
+/* every label of v to UTF-8 (the formats whose labels carry no hashing) */
+static int recode_labels(lt_vecs *v, lt__recoder *r, const char *name) {
     for (int64_t i = 0; v->labels && i < v->n; i++) {
-        char *u = lt__to_utf8(v->labels[i], strlen(v->labels[i]), encoding, name, i);
+        char *u = lt__to_utf8(r, v->labels[i], strlen(v->labels[i]), name, i);
         if (!u) return LT_EFORMAT;
         int rc = lt_vecs_set_label(v, i, u);
         lt_free(u);
@@ -155,15 +153,16 @@ int lt_vecs_load_encoded(const char *path, lt_format fmt, const char *encoding, 
     if (cd == (iconv_t)-1)
         return lt_err(
                 LT_EINVAL, "unknown encoding '%s' (an iconv name: latin1, cp1252, ...)", encoding);
-    iconv_close(cd);
-    lt__load_encoding = encoding;
+    lt__recoder r = { (void *)cd, encoding, 0 };
+    lt__load_recoder = &r;
     int rc = lt_vecs_load(path, fmt, out);
-    lt__load_encoding = NULL;
+    lt__load_recoder = NULL;
     /* the fastText reader converts its words before it computes their vectors; others here */
-    if (rc == LT_OK && !(*out)->in->subword && (rc = recode_labels(*out, encoding, path))) {
+    if (rc == LT_OK && !r.done && (rc = recode_labels(*out, &r, path))) {
         lt_vecs_free(*out);
         *out = NULL;
     }
+    iconv_close(cd);
     return rc;
 }
 
