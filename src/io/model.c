@@ -188,15 +188,7 @@ int lt_model_parse(const void *buf, size_t len, const char *name, lt_model **out
             rc = lt_err(LT_EFORMAT, "%s: array '%s': dtype %d (3 = f64 expected)", name, an, dt);
             break;
         }
-        /* the box's arrays are 64-byte aligned in the buffer, but the buffer may not be */
-        double *tmp = lt_malloc((size_t)(r * c > 0 ? r * c : 1) * 8);
-        if (!tmp) {
-            rc = lt_err(LT_ENOMEM, "out of memory");
-            break;
-        }
-        memcpy(tmp, data, (size_t)(r * c) * 8);
-        rc = lt_model_put(m, an, r, c, tmp);
-        lt_free(tmp);
+        rc = lt_model_put(m, an, r, c, data); /* copied in with memcpy: any alignment */
     }
     lt_box_free(b);
     if (rc) {
