@@ -17,7 +17,8 @@ import numpy as np
 from . import _latent
 from ._latent import Error
 from .estimators import (PCA, RandomFourierFeatures, Nystroem, KernelPCA, OneHotEncoder, OrdinalEncoder,
-                         HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity)
+                         HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity,
+                         _threads)
 
 __all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "eval_probe", "eval_nodes", "eval_links", "eval_graphs", "__version__"]
 __version__ = _latent.version
@@ -34,17 +35,12 @@ def _as_f32(x, d=None, what="vectors"):
     return a
 
 
-def _threads(t):
-    """a thread count: None means every core this process may use, as the CLI's default"""
-    if t is None:
-        try:
-            return len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            return os.cpu_count() or 1
-    t = int(t)
-    if t < 1:
-        raise ValueError("threads must be >= 1 (None: every core)")
-    return t
+def _store(x, what="vectors"):
+    """the store of Vectors, or of an (n, d) array (float32, finite)"""
+    if isinstance(x, Vectors):
+        return x._s
+    a = _as_f32(x, what=what)
+    return _latent.from_array(a, a.shape[1], None)
 
 
 def _unitvec(v):
@@ -483,11 +479,7 @@ def map(vectors, method="tsne", perplexity=30.0, iters=1000, solver="auto", thet
         raise ValueError("method must be 'tsne', 'umap' or 'pca'")
     if solver not in _TSNE_SOLVERS:
         raise ValueError("solver must be 'auto', 'exact' or 'barnes-hut'")
-    if isinstance(vectors, Vectors):
-        s = vectors._s
-    else:
-        a = _as_f32(vectors)
-        s = _latent.from_array(a, a.shape[1], None)
+    s = _store(vectors)
     opts = {"method": _MAP_METHODS[method], "perplexity": float(perplexity), "iters": int(iters),
             "exact": _TSNE_SOLVERS[solver], "theta": float(theta), "n_neighbors": int(n_neighbors),
             "min_dist": float(min_dist), "epochs": int(epochs), "seed": int(seed), "threads": _threads(threads)}
@@ -502,13 +494,8 @@ def report(vectors, labels=None, source=None, k=10, sample=2000, seed=1, threads
     isotropy, dead_dims), intrinsic dimension, hubness, norms, and with `labels` (one per row, any
     values) the silhouette and the probes; "spectrum": the leading singular values. Defaults are
     the CLI's; the same values as the CLI at one thread."""
-    def rows(x, what):
-        if isinstance(x, Vectors):
-            return x._s
-        a = _as_f32(x, what=what)
-        return _latent.from_array(a, a.shape[1], None)
-    V = rows(vectors, "vectors")
-    S = rows(source, "source") if source is not None else None
+    V = _store(vectors)
+    S = _store(source, "source") if source is not None else None
     lab, n_classes = None, 0
     if labels is not None:
         values = list(labels)
@@ -534,18 +521,13 @@ def eval_probe(vectors, labels, test_vectors=None, test_labels=None, cv=None, cl
         raise ValueError("eval_probe: give test_vectors and test_labels, or cv (folds), not both")
     if classifier not in ("logreg", "knn") or weights not in ("uniform", "distance") or metric not in ("l2", "cosine"):
         raise ValueError("classifier logreg|knn, weights uniform|distance, metric l2|cosine")
-    def rows(x):
-        if isinstance(x, Vectors):
-            return x._s
-        a = _as_f32(x)
-        return _latent.from_array(a, a.shape[1], None)
-    X = rows(vectors)
+    X = _store(vectors)
     y = [str(v) for v in labels]
     yt = [str(v) for v in test_labels] if test_vectors is not None else []
     classes = {c: i for i, c in enumerate(sorted(set(y) | set(yt)))}
     if len(y) != X.n:
         raise ValueError("labels: %d for %d rows" % (len(y), X.n))
-    T = rows(test_vectors) if test_vectors is not None else None
+    T = _store(test_vectors, "test_vectors") if test_vectors is not None else None
     if T is not None and len(yt) != T.n:
         raise ValueError("test_labels: %d for %d rows" % (len(yt), T.n))
     ids = lambda ls: np.array([classes[v] for v in ls], dtype=np.int32).tobytes()

@@ -19,8 +19,16 @@ import numpy as np
 from . import _latent
 
 def _threads(t):
-    from . import _threads as threads_of
-    return threads_of(t)
+    """a thread count: None means every core this process may use, as the CLI's default"""
+    if t is None:
+        try:
+            return len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            return os.cpu_count() or 1
+    t = int(t)
+    if t < 1:
+        raise ValueError("threads must be >= 1 (None: every core)")
+    return t
 
 
 try:
