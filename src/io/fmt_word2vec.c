@@ -161,6 +161,16 @@ static void release_behind(const char *buf, const char *p, const char **done) {
     }
 }
 
+/* row i's label: bytes s[0..n) copied into the store's arena */
+static int put_label(lt_vecs *v, int64_t i, const char *s, size_t n) {
+    char *lab = lt__vecs_arena_alloc(v, n + 1);
+    if (!lab) return lt_err(LT_ENOMEM, "out of memory for labels");
+    memcpy(lab, s, n);
+    lab[n] = 0;
+    v->labels[i] = lab;
+    return LT_OK;
+}
+
 static int parse_text(const char *buf, size_t len, int header, const char *name, lt_vecs **out) {
     *out = NULL;
     const char *released = buf;
@@ -241,14 +251,7 @@ static int parse_text(const char *buf, size_t len, int header, const char *name,
                     (size_t)(ls - buf), (long long)i);
             goto fail;
         }
-        char *lab = lt__vecs_arena_alloc(v, ll + 1);
-        if (!lab) {
-            rc = lt_err(LT_ENOMEM, "out of memory for labels");
-            goto fail;
-        }
-        memcpy(lab, ls, ll);
-        lab[ll] = 0;
-        v->labels[i] = lab;
+        if ((rc = put_label(v, i, ls, ll))) goto fail;
         float *row = lt_vecs_row(v, i);
         for (int64_t k = 0; k < d; k++) {
             p = skip_blank(p, end);
@@ -258,7 +261,8 @@ static int parse_text(const char *buf, size_t len, int header, const char *name,
                 if (p >= end || *p == '\n')
                     rc = lt_err(LT_EFORMAT,
                             "%s: offset %zu: row %lld ('%.40s') has %lld values, expected %lld",
-                            name, (size_t)(p - buf), (long long)i, lab, (long long)k, (long long)d);
+                            name, (size_t)(p - buf), (long long)i, v->labels[i], (long long)k,
+                            (long long)d);
                 else
                     rc = lt_err(LT_EFORMAT, "%s: offset %zu: row %lld: value %lld is not a number",
                             name, (size_t)(p - buf), (long long)i, (long long)k);
@@ -318,19 +322,12 @@ static int parse_w2v_bin(const char *buf, size_t len, const char *name, lt_vecs 
                     (size_t)(ls - buf), (long long)i);
             goto fail;
         }
-        char *lab = lt__vecs_arena_alloc(v, ll + 1);
-        if (!lab) {
-            rc = lt_err(LT_ENOMEM, "out of memory for labels");
-            goto fail;
-        }
-        memcpy(lab, ls, ll);
-        lab[ll] = 0;
-        v->labels[i] = lab;
+        if ((rc = put_label(v, i, ls, ll))) goto fail;
         p++;
         if ((size_t)(end - p) < (size_t)d * 4) {
             rc = lt_err(LT_EFORMAT,
                     "%s: offset %zu: row %lld ('%.40s') needs %lld bytes of floats, %zu left (truncated)",
-                    name, (size_t)(p - buf), (long long)i, lab, (long long)d * 4,
+                    name, (size_t)(p - buf), (long long)i, v->labels[i], (long long)d * 4,
                     (size_t)(end - p));
             goto fail;
         }
