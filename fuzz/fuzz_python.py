@@ -44,7 +44,7 @@ def value(f):
 
 def one(data):
     f = atheris.FuzzedDataProvider(data)
-    which = f.ConsumeIntInRange(0, 11)
+    which = f.ConsumeIntInRange(0, 17)
     a, b, c = value(f), value(f), value(f)
     try:
         if which == 0: latent.Vectors.from_array(a, b)
@@ -65,7 +65,13 @@ def one(data):
         elif which == 8: TOK.encode_batch(a)
         elif which == 9: TOK.id_to_token(a)
         elif which == 10: ENC.encode(a, batch_size=b, truncate_dim=c)
-        else: ENC.encode(["a b"], precision=a, prompt=b)
+        elif which == 11: ENC.encode(["a b"], precision=a, prompt=b)
+        elif which == 12: latent.PCA(n_components=a, whiten=c).fit(b).transform(b)
+        elif which == 13: latent.OneHotEncoder(numeric=a, handle_unknown=c).fit(b).transform(b)
+        elif which == 14: latent.map(a, method=b, iters=50, epochs=5, threads=1)
+        elif which == 15: latent.report(a, labels=b, source=c, threads=1)
+        elif which == 16: latent.eval_probe(a, b, cv=c, threads=1)
+        else: latent.train_autoencoder(a, arch=b, epochs=1, batch=c, threads=1)
     except SystemError:
         raise
     except Exception:
