@@ -6,10 +6,11 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread -
 LDLIBS  += -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm -pthread
 PREFIX  ?= /usr/local
 B       ?= build
+SRVLIBS := -lmicrohttpd
 
 LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/kern/blas.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/map/*.c src/classify/*.c src/index/*.c src/encoder/*.c src/graph/*.c src/dense/*.c src/glove/*.c src/nn/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o $(B)/src/nn/vec_avx2.o $(B)/src/nn/vec_avx512.o
-CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c serve/*.c))
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
 SOVER   := 0
@@ -22,7 +23,7 @@ PYINC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['
 all: lib $(B)/latent $(B)/latent.bash
 lib: $(B)/liblatent.a $(B)/$(SONAME)
 
-$(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h
+$(B)/%.o: %.c $(wildcard include/latent/*.h) $(wildcard src/*/*.h) cli/cli.h serve/serve.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/src/kern/kern_avx2.o: src/kern/kern_avx2.c src/kern/kern_impl.h include/latent/kern.h
@@ -60,7 +61,7 @@ $(B)/python/latent/_latent$(PYEXT): python/latent/_latent.c $(wildcard python/la
 	cp python/latent/*.py $(B)/python/latent/
 	$(CC) $(CFLAGS) -I$(PYINC) -shared -o $@ python/latent/_latent.c -L$(B) -l:$(SONAME) -Wl,-rpath,$(abspath $(B))
 $(B)/latent: $(CLI_OBJ) $(B)/liblatent.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/liblatent.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/liblatent.a $(SRVLIBS) $(LDLIBS)
 	@ln -sf $(B)/latent latent 2>/dev/null || true
 # bash completion, generated from the binary's own --help (tools/mkcomplete.sh)
 $(B)/latent.bash: $(B)/latent tools/mkcomplete.sh

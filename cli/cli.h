@@ -93,6 +93,7 @@ int cmd_eval_probe(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_rerank(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -25,6 +25,7 @@ static const cmd g_cmds[] = {
     { "embed", cmd_embed, "sentence embeddings with a BERT-family model folder" },
     { "tokenize", cmd_tokenize, "token ids (and offsets) of any tokenizer.json" },
     { "rerank", cmd_rerank, "score documents against a query with a cross-encoder" },
+    { "serve", cmd_serve, "embedding, reranking and search over HTTP (TEI's and OpenAI's routes)" },
     { "fit", cmd_fit,
             "fit an encoder model (pca, rff, nystroem, kpca; onehot, ordinal, hash on tables)" },
     { "encode", cmd_encode, "apply a fitted model to rows" },

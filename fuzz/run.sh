@@ -6,7 +6,7 @@ set -e
 S=${FUZZ_SECONDS:-20}
 B=build-fuzz
 CC=${FUZZ_CC:-clang}
-mkdir -p $B/seeds_tokenizer $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense $B/seeds_nn
+mkdir -p $B/seeds_serve $B/seeds_tokenizer $B/seeds_vecs $B/seeds_corpus $B/seeds_files $B/seeds_bert $B/seeds_inputs $B/seeds_graph $B/seeds_dense $B/seeds_nn
 SRC=$(ls src/*/*.c | grep -v kern_avx)
 FL="-std=c11 -D_GNU_SOURCE -DLT_NNVEC_REF_ONLY -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -pthread"
 printf '\001%s' "2 3
@@ -86,12 +86,20 @@ for f in tests/fixtures/bert-fixtures/tiny-bert-cased/hf/tokenizer.json build/to
     { printf '\000'; head -c 200000 "$f"; } > $B/seeds_tokenizer/json_$k
 done
 for i in 1 2 3 4 5 6; do printf "\\$(printf '%03o' $i)Caf\303\251 na\303\257ve \344\270\255 <s> Hello,  world! \360\237\230\200 \000x" > $B/seeds_tokenizer/text_$i; done
+# serve: a request of each route (byte 0 picks it)
+i=0; for b in '{"inputs": ["a cat", "b"], "normalize": false, "dimensions": 4}' '{"inputs": "x y"}' \
+    '{"query": "q", "texts": ["a", "b"], "return_text": true}' '{"inputs": {"source_sentence": "a", "sentences": ["b"]}}' \
+    '{"input": ["a"], "model": "emb", "encoding_format": "base64"}' '{"index": "w", "vectors": [[1, 0, 0, 0]], "k": 2, "filter": {"label_prefix": "q"}}' \
+    '{"index": "w", "ids": [7], "vectors": [[0, 0, 1, 0]]}' '{"inputs": ["Hello, w\u00f6rld"]}' '{"index": "w", "ids": [7, 8]}'; do
+    { printf "\\$(printf '%03o' $i)"; printf '%s' "$b"; } > $B/seeds_serve/route_$i; i=$((i + 1))
+done
+printf '\016king' > $B/seeds_serve/get_similar; printf '\015queen' > $B/seeds_serve/get_vector
 # the per-ISA kernels alone get their ISA's flags (given to every file, the compiler may put
 # AVX-512 instructions anywhere: SIGILL on an AVX2 machine)
 FLO=$(echo "$FL" | sed 's/fuzzer,/fuzzer-no-link,/')
 $CC $FLO -mavx2 -mfma -mf16c -c src/kern/kern_avx2.c -o $B/kern_avx2.o
 $CC $FLO -mavx512f -mavx512bf16 -mfma -c src/kern/kern_avx512.c -o $B/kern_avx512.o
-for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn python}; do
+for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn serve python}; do
     if [ $h = python ]; then   # the Python module's argument conversion, with atheris (PyPI, pinned)
         V=${B}/venv-atheris
         [ -x $V/bin/python ] || /usr/bin/python3 -m venv --system-site-packages $V
@@ -103,7 +111,8 @@ for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn pyt
         grep -E '^#[0-9]+.*DONE' $B/fuzz_python.log | tail -1
         continue
     fi
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
+    XS=; [ $h = serve ] && XS="serve/routes.c serve/batch.c serve/journal.c serve/json.c serve/http.c -lmicrohttpd"
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $XS $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

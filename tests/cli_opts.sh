@@ -609,11 +609,70 @@ silent "eval probe --quiet" "$PR"
 silent "eval nodes --quiet" "$N"
 silent "eval links --quiet" "$E2"
 silent "eval graphs --quiet" "$EG"
+# serve, a daemon: each case starts it without and with the option, makes the same request,
+# and compares the start line and the answer (status and body, the port number masked; the
+# request's words are split at spaces, so its JSON has none)
+SE=tests/fixtures/encoders/distilbert/st
+svrun() { # SERVER-ARGS | REQUEST (curl arguments, URL path last, after ' -- ')
+    args=${1%% -- *}; req=${1#* -- }
+    eval "exec $L serve $args" > /dev/null 2> "$T/sv.err" & svp=$!
+    su=
+    for i in $(seq 1 100); do
+        su=$(sed -n 's/^latent: serving on \(http:[^ ]*\) .*/\1/p' "$T/sv.err")
+        [ -n "$su" ] && break; kill -0 $svp 2>/dev/null || break; sleep 0.1
+    done
+    [ -n "$su" ] || su=http://127.0.0.1:${FIXED_PORT:-1}
+    set -- $req; path=$(eval echo \$$#)
+    out=$(eval "curl -s -m 5 -w ' %{http_code}' $(echo "$req" | sed 's/ *[^ ]*$//') $su$path" 2>&1)
+    kill -TERM $svp 2>/dev/null; wait $svp 2>/dev/null
+    echo "$out"; sed 's/:[0-9][0-9]*/:PORT/' "$T/sv.err"
+}
+sd() { # KEY BASE VARIANT
+    COVERED="$COVERED|$1|"
+    a=$(svrun "$2"); b=$(svrun "$3")
+    if [ "$a" != "$b" ]; then ok "$1"; else no "$1: no effect ($(printf '%s' "$b" | head -c 300))"; fi
+}
+SV="--listen 127.0.0.1:0 -t 1 --model e=$SE"
+sd "serve --model" "--listen 127.0.0.1:0 --vectors w=$T/v.lvec -- /info" "--listen 127.0.0.1:0 --vectors w=$T/v.lvec --model e=$SE -- /info"
+sd "serve --vectors" "$SV -- /similar?word=whale" "$SV --vectors v=$T/v.lvec -- /similar?word=whale"
+cp "$T/v.lhnsw" "$T/sv.lhnsw"
+sd "serve --index" "$SV -- /info" "$SV --index i=$T/sv.lhnsw -- /info"
+sd "serve --listen" "-t 1 --model e=$SE -- /health" "--listen localhost:0 -t 1 --model e=$SE -- /health"
+sd "serve --threads" "$SV -- /info" "$SV -t 2 -- /info"
+sd "serve --http-threads" "$SV -- /health" "$SV --http-threads 1 -- /health"
+sd "serve --max-batch-tokens" "$SV -- /info" "$SV --max-batch-tokens 64 -- /info"
+sd "serve --max-batch-inputs" "$SV -- /info" "$SV --max-batch-inputs 3 -- /info"
+sd "serve --max-concurrent" "$SV -- /info" "$SV --max-concurrent 7 -- /info"
+sd "serve --max-body" "$SV -- -d '{\"inputs\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}' /embed" \
+    "$SV --max-body 64 -- -d '{\"inputs\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}' /embed"
+sd "serve --max-inputs" "$SV -- -d '{\"inputs\":[\"a\",\"b\",\"c\"]}' /embed" "$SV --max-inputs 2 -- -d '{\"inputs\":[\"a\",\"b\",\"c\"]}' /embed"
+printf 'the-key\n' > "$T/keys"
+sd "serve --api-key-file" "$SV -- /info" "$SV --api-key-file $T/keys -- /info"
+sd "serve --read-only" "$SV --index i=$T/sv.lhnsw -- -d '{\"index\":\"i\",\"ids\":[99999],\"vectors\":[[$(seq -s, 16 | sed 's/[0-9]*/0.5/g')]]}' /index/add" \
+    "$SV --index i=$T/sv.lhnsw --read-only -- -d '{\"index\":\"i\",\"ids\":[99999],\"vectors\":[[$(seq -s, 16 | sed 's/[0-9]*/0.5/g')]]}' /index/add"
+# --timeout: an idle connection is closed after it (not after the default 30 s)
+COVERED="$COVERED|serve --timeout|"
+$L serve --listen 127.0.0.1:0 --model e=$SE --timeout 1 > /dev/null 2> "$T/sv.err" & svp=$!
+sleep 1; su=$(sed -n 's/^latent: serving on http:\/\/\([^ ]*\) .*/\1/p' "$T/sv.err")
+idle=$(/usr/bin/python3 -c "
+import socket, sys, time
+h, p = sys.argv[1].split(':'); s = socket.create_connection((h, int(p))); s.settimeout(4)
+t = time.time()
+try: r = s.recv(1)
+except socket.timeout: r = None
+print('closed' if r == b'' and time.time() - t < 3.5 else 'open')" "$su" 2>&1)
+kill -TERM $svp; wait $svp
+[ "$idle" = closed ] && ok "serve --timeout" || no "serve --timeout: idle connection $idle"
+COVERED="$COVERED|serve --quiet|"
+FIXED_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+a=$(svrun "--listen 127.0.0.1:$FIXED_PORT --model e=$SE -- /health"); b=$(FIXED_PORT=$FIXED_PORT svrun "--listen 127.0.0.1:$FIXED_PORT --model e=$SE -q -- /health")
+case "$b" in *"{} 200"*) [ "$a" != "$b" ] && ! grep -q . "$T/sv.err" && ok "serve --quiet" || no "serve --quiet: $b" ;; *) no "serve --quiet did not answer: $b" ;; esac
+
 # coverage: every option that --help lists has a case above
 for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize rerank "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
-         "train autoencoder" "train cnn" "train entity" report map plot "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
+         "train autoencoder" "train cnn" "train entity" report map plot serve "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do
     opts=$($L $c --help | awk '/^options:/ { on = 1; next } on' | grep -oE '^ +(-., )?--[A-Za-z0-9-]+' | sed 's/.*--//' | grep -v '^help$')
     [ -n "$opts" ] || { no "$c --help lists no options"; continue; }
     for o in $opts; do

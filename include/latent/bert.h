@@ -60,8 +60,12 @@ typedef struct lt_bert lt_bert;
 int lt_bert_load(lt_bert **out, const char *dir, const lt_bert_opts *o);
 void lt_bert_free(lt_bert *m);
 int lt_bert_dim(const lt_bert *m);
+int lt_bert_hidden_size(const lt_bert *m); /* the transformer's width (dim differs after Dense) */
 int lt_bert_max_seq(const lt_bert *m);
 int lt_bert_normalizes(const lt_bert *m); /* 1 when embeddings are L2-normalised */
+/* 1 when the folder's modules.json normalises (2_Normalize), whatever lt_bert_opts forced: a
+ * server that loads with normalize = 0 and normalises per request keeps the folder's default */
+int lt_bert_folder_normalizes(const lt_bert *m);
 lt_pooling lt_bert_pooling(const lt_bert *m);
 
 /* Token ids of text (UTF-8, len bytes) with [CLS] ... [SEP]; truncated to max_seq when
@@ -83,7 +87,7 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
  * before the optional normalisation; *n_chunks gets the window count. */
 int lt_bert_embed_chunked(
         const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks);
-/* Last hidden state of given ids: (n_ids, dim) into out. */
+/* Last hidden state of given ids: (n_ids, lt_bert_hidden_size) into out. */
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int n, float *out);
 
 /* sentence-transformers' prompts (config_sentence_transformers.json): the text of the prompt

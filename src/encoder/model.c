@@ -48,7 +48,7 @@ struct lt_bert {
     const float *rel;
     int *bucket;
     lt_pooling pooling;
-    int normalize;
+    int normalize, folder_normalize; /* in effect; what modules.json says */
     int bf16;
     /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
     struct {
@@ -69,8 +69,10 @@ void lt_bert_opts_init(lt_bert_opts *o) {
     o->precision = LT_PREC_F32;
 }
 int lt_bert_dim(const lt_bert *m) { return m->D; }
+int lt_bert_hidden_size(const lt_bert *m) { return m->H; }
 int lt_bert_max_seq(const lt_bert *m) { return m->max_seq; }
 int lt_bert_normalizes(const lt_bert *m) { return m->normalize; }
+int lt_bert_folder_normalizes(const lt_bert *m) { return m->folder_normalize; }
 lt_pooling lt_bert_pooling(const lt_bert *m) { return m->pooling; }
 
 void lt_bert_free(lt_bert *m) {
@@ -649,6 +651,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
     if ((rc = load_prompts(m, dir))) goto fail;
     m->pooling = opts->pooling != LT_POOL_DEFAULT ? opts->pooling : pool;
     m->normalize = opts->normalize >= 0 ? opts->normalize : normalize;
+    m->folder_normalize = normalize;
     m->D = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
     m->max_seq = opts->max_seq > 0       ? opts->max_seq
             : st_max > 0                 ? st_max
