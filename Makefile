@@ -10,7 +10,7 @@ SRVLIBS := -lmicrohttpd
 
 LIB_SRC := $(wildcard src/core/*.c src/kern/kern.c src/kern/kern_ref.c src/kern/gemm.c src/kern/blas.c src/io/*.c src/text/*.c src/sgns/*.c src/eval/*.c src/map/*.c src/classify/*.c src/index/*.c src/encoder/*.c src/graph/*.c src/dense/*.c src/glove/*.c src/nn/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/src/kern/kern_avx2.o $(B)/src/kern/kern_avx512.o $(B)/src/nn/vec_avx2.o $(B)/src/nn/vec_avx512.o
-CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c serve/*.c))
+CLI_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c serve/*.c)) $(B)/serve/page.o
 TESTS   := $(patsubst tests/%.c,$(B)/tests/%,$(filter-out tests/test.h,$(wildcard tests/test_*.c)))
 
 SOVER   := 0
@@ -60,6 +60,12 @@ $(B)/python/latent/_latent$(PYEXT): python/latent/_latent.c $(wildcard python/la
 	@mkdir -p $(dir $@)
 	cp python/latent/*.py $(B)/python/latent/
 	$(CC) $(CFLAGS) -I$(PYINC) -shared -o $@ python/latent/_latent.c -L$(B) -l:$(SONAME) -Wl,-rpath,$(abspath $(B))
+# the browser view's page and script, as C strings (serve/view.c serves them)
+$(B)/serve/page.c: serve/page.html serve/view.js tools/cstring.sh
+	@mkdir -p $(dir $@)
+	{ sh tools/cstring.sh srv_page_html < serve/page.html; sh tools/cstring.sh srv_view_js < serve/view.js; } > $@.tmp && mv $@.tmp $@
+$(B)/serve/page.o: $(B)/serve/page.c
+	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/latent: $(CLI_OBJ) $(B)/liblatent.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/liblatent.a $(SRVLIBS) $(LDLIBS)
 	@ln -sf $(B)/latent latent 2>/dev/null || true

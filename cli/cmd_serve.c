@@ -19,7 +19,8 @@ enum {
     S_KEYS,
     S_RO,
     S_TIMEOUT,
-    S_QUIET
+    S_QUIET,
+    S_MAP
 };
 
 /* NAME=PATH, or PATH (named after its last component) */
@@ -74,6 +75,8 @@ int cmd_serve(int argc, char **argv) {
                 "a vector set for /similar, /vectors and exact /search [repeatable]" },
         { "index", 0, "NAME=FILE", S_INDEX,
                 "an HNSW index for /search (its labels: the vectors of the same NAME) [repeatable]" },
+        { "map", 0, "NAME=FILE", S_MAP,
+                "the view's map of the vectors NAME (a `latent map` output) [UMAP of its first 5000 rows, at start]" },
         { "listen", 'l', "HOST:PORT", S_LISTEN,
                 "address to listen on (port 0: any free one) [127.0.0.1:8080]" },
         { "threads", 't', "N", S_THREADS, "encoder threads [number of CPUs]" },
@@ -103,8 +106,8 @@ int cmd_serve(int argc, char **argv) {
     srv *s = calloc(1, sizeof *s);
     if (!s) return cli_fail("serve");
     srv_init(s);
-    char *named[3][SRV_MAX_NAMED];
-    int nn[3] = { 0, 0, 0 }, c, r = 0;
+    char *named[4][SRV_MAX_NAMED];
+    int nn[4] = { 0, 0, 0, 0 }, c, r = 0;
     long long iv;
     optind = 1;
     while (!r && (c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
@@ -117,6 +120,11 @@ int cmd_serve(int argc, char **argv) {
             if (nn[c - S_MODEL] == SRV_MAX_NAMED)
                 r = cli_usage(U, "at most %d of each", SRV_MAX_NAMED);
             else named[c - S_MODEL][nn[c - S_MODEL]++] = (char *)a;
+            break;
+        case S_MAP:
+            if (nn[3] == SRV_MAX_NAMED) r = cli_usage(U, "at most %d maps", SRV_MAX_NAMED);
+            else if (!strchr(a, '=')) r = cli_usage(U, "--map NAME=FILE: name the vector set");
+            else named[3][nn[3]++] = (char *)a;
             break;
         case S_LISTEN: s->listen = a; break;
         case S_THREADS:
@@ -187,6 +195,11 @@ int cmd_serve(int argc, char **argv) {
                 r = 1;
             }
         }
+    for (int i = 0; !r && i < nn[3]; i++) {
+        const char *name, *path;
+        split_named(named[3][i], &name, &path);
+        if (srv_set_map(s, name, path)) r = cli_fail("serve");
+    }
     if (!r && srv_run(s)) r = cli_fail("serve");
     if (!r && !s->quiet) fprintf(stderr, "latent: serve: stopped\n");
     srv_free(s);

@@ -1,6 +1,6 @@
 /* libFuzzer harness: latent serve's request handling (serve/routes.c) without sockets. Byte 0
  * picks the method and route; the rest is the JSON body (POST) or the query value (GET). Jobs
- * run inline on this thread, as the workers would run them. Models: the tiny DistilBERT
+ * run inline on this thread, as the workers would run them; GET /map computes the view's map. Models: the tiny DistilBERT
  * embedding model and the BERT cross-encoder of tests/fixtures; vectors and a writable index
  * (its journal in build-fuzz). */
 #include "../serve/serve.h"
@@ -15,7 +15,7 @@ static void nothing(srv_job *j) { (void)j; }
 static const char *posts[] = { "/embed", "/embed_all", "/rerank", "/similarity", "/v1/embeddings",
     "/search", "/index/add", "/tokenize", "/index/delete" };
 static const char *gets[] = { "/health", "/info", "/v1/models", "/metrics", "/similar", "/vectors/",
-    "/nope" };
+    "/nope", "/map", "/", "/view.js" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static int loaded;
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
     if (size < 1) return 0;
-    int k = data[0] % 16;
+    int k = data[0] % 20;
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
     srv_reply rep = { 0 };
@@ -61,9 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (k < 9) done = srv_route(&g_s, "POST", posts[k], NULL, body, len, &rep, &job);
     else {
         char *q = strndup(body, len), path[256];
-        const char *args[] = { "word", q, "k", q, "vectors", "w", NULL };
-        snprintf(path, sizeof path, "%s%s", gets[(k - 9) % 7], k == 14 ? q : "");
-        done = srv_route(&g_s, k == 15 ? "DELETE" : "GET", path, args, NULL, 0, &rep, &job);
+        const char *args[] = { "word", q, "k", q, "vectors", k == 16 ? q : "w", NULL };
+        snprintf(path, sizeof path, "%s%s", gets[(k - 9) % 10], k == 14 ? q : "");
+        done = srv_route(&g_s, k == 19 ? "DELETE" : "GET", path, args, NULL, 0, &rep, &job);
         free(q);
     }
     if (!done) {

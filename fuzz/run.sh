@@ -93,7 +93,7 @@ i=0; for b in '{"inputs": ["a cat", "b"], "normalize": false, "dimensions": 4}' 
     '{"index": "w", "ids": [7], "vectors": [[0, 0, 1, 0]]}' '{"inputs": ["Hello, w\u00f6rld"]}' '{"index": "w", "ids": [7, 8]}'; do
     { printf "\\$(printf '%03o' $i)"; printf '%s' "$b"; } > $B/seeds_serve/route_$i; i=$((i + 1))
 done
-printf '\016king' > $B/seeds_serve/get_similar; printf '\015queen' > $B/seeds_serve/get_vector
+printf '\016king' > $B/seeds_serve/get_similar; printf '\015queen' > $B/seeds_serve/get_vector; printf '\020w' > $B/seeds_serve/get_map
 # the per-ISA kernels alone get their ISA's flags (given to every file, the compiler may put
 # AVX-512 instructions anywhere: SIGILL on an AVX2 machine)
 FLO=$(echo "$FL" | sed 's/fuzzer,/fuzzer-no-link,/')
@@ -111,7 +111,8 @@ for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn ser
         grep -E '^#[0-9]+.*DONE' $B/fuzz_python.log | tail -1
         continue
     fi
-    XS=; [ $h = serve ] && XS="serve/routes.c serve/batch.c serve/journal.c serve/json.c serve/http.c -lmicrohttpd"
+    XS=; [ $h = serve ] && { sh tools/cstring.sh srv_page_html < serve/page.html; sh tools/cstring.sh srv_view_js < serve/view.js; } > $B/page.c && \
+        XS="serve/routes.c serve/batch.c serve/journal.c serve/json.c serve/http.c serve/view.c $B/page.c -lmicrohttpd"
     $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $XS $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536

@@ -57,6 +57,8 @@ void srv_init(srv *s) {
 }
 
 void srv_free(srv *s) {
+    if (s->has_view_thread) pthread_join(s->view_thread, NULL);
+    s->has_view_thread = 0;
     for (int i = 0; i < s->n_indexes; i++) {
         srv_journal_close(&s->indexes[i]);
         if (s->indexes[i].lockfd >= 0) lt_file_unlock(s->indexes[i].lockfd);
@@ -64,6 +66,8 @@ void srv_free(srv *s) {
         pthread_mutex_destroy(&s->indexes[i].wmu);
     }
     for (int i = 0; i < s->n_vectors; i++) {
+        srv_view_free(&s->vectors[i]);
+        pthread_mutex_destroy(&s->vectors[i].map_mu);
         lt_vecs_free(s->vectors[i].v);
         lt_vecs_free(s->vectors[i].vn);
     }
@@ -130,6 +134,7 @@ int srv_add_vectors(srv *s, const char *name, const char *path) {
         lt_vecs_free(v->v);
         return lt_err(LT_ENOMEM, "out of memory");
     }
+    pthread_mutex_init(&v->map_mu, NULL);
     s->n_vectors++;
     return LT_OK;
 }
@@ -401,6 +406,7 @@ int srv_run(srv *s) {
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     s->started = (double)time(NULL);
+    srv_start_views(s);
     int rc = srv_start_workers(s);
     if (rc) {
         freeaddrinfo(ai);

@@ -1082,7 +1082,12 @@ int srv_route(srv *s, const char *method, const char *path, const char *const *a
             rep->type = "text/plain; version=0.0.4";
             srv_metrics_text(s, &rep->body);
         } else if (!strcmp(path, "/similar")) route_similar(s, args, rep);
-        else if (!strncmp(path, "/vectors/", 9) && path[9]) route_vector(s, path + 9, args, rep);
+        else if (!strcmp(path, "/") || !strcmp(path, "/view.js")) srv_view_page(rep, path[1] != 0);
+        else if (!strcmp(path, "/map")) {
+            srv_vectors *vs = find_vectors(s, arg(args, "vectors"));
+            if (vs) srv_view_map(s, vs, rep);
+            else srv_error(rep, 404, "Validation", "no vector set of that name");
+        } else if (!strncmp(path, "/vectors/", 9) && path[9]) route_vector(s, path + 9, args, rep);
         else {
             int post_only = 0;
             for (size_t i = 0; i < sizeof posts / sizeof *posts; i++)

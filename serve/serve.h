@@ -44,6 +44,14 @@ typedef struct srv_model {
 typedef struct srv_vectors {
     char name[128], path[1024];
     lt_vecs *v, *vn; /* vn: unit rows, for cosine neighbours */
+    /* the view's 2-D map (--map, else computed once: view.c) and the report's figures */
+    pthread_mutex_t map_mu;
+    const char *map_path; /* --map NAME=FILE */
+    int map_done, map_rc;
+    int64_t map_n, *map_ids;
+    float *map_xy;
+    char map_method[16];
+    lt_quality_result quality;
 } srv_vectors;
 
 typedef struct srv_index {
@@ -86,6 +94,8 @@ typedef struct srv {
     pthread_t workers[64];
     srv_metrics met;
     double started;
+    pthread_t view_thread; /* view.c: the maps, computed at start */
+    int has_view_thread;
 } srv;
 
 /* ---- requests and responses (routes.c) ---- */
@@ -134,6 +144,14 @@ void srv_job_free(srv_job *j);
 void srv_error(srv_reply *r, int status, const char *type, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void srv_metrics_text(srv *s, sbuf *b);
+
+/* ---- the browser view (view.c): /, /view.js, /map ---- */
+void srv_view_page(srv_reply *rep, int js);
+void srv_view_map(srv *s, srv_vectors *vs, srv_reply *rep);
+int srv_view_prepare(srv *s, srv_vectors *vs); /* the map and figures, once (thread-safe) */
+void srv_view_free(srv_vectors *vs);
+int srv_set_map(srv *s, const char *name, const char *path); /* --map NAME=FILE */
+void srv_start_views(srv *s); /* prepares every set's view on a thread of its own */
 
 /* ---- the queue (batch.c) ---- */
 int srv_start_workers(srv *s);

@@ -637,6 +637,8 @@ sd "serve --model" "--listen 127.0.0.1:0 --vectors w=$T/v.lvec -- /info" "--list
 sd "serve --vectors" "$SV -- /similar?word=whale" "$SV --vectors v=$T/v.lvec -- /similar?word=whale"
 cp "$T/v.lhnsw" "$T/sv.lhnsw"
 sd "serve --index" "$SV -- /info" "$SV --index i=$T/sv.lhnsw -- /info"
+$L map "$T/v.lvec" -o "$T/vmap.tsv" --method pca -q
+sd "serve --map" "$SV --vectors v=$T/v.lvec -- /map?vectors=v" "$SV --vectors v=$T/v.lvec --map v=$T/vmap.tsv -- /map?vectors=v"
 sd "serve --listen" "-t 1 --model e=$SE -- /health" "--listen localhost:0 -t 1 --model e=$SE -- /health"
 sd "serve --threads" "$SV -- /info" "$SV -t 2 -- /info"
 sd "serve --http-threads" "$SV -- /health" "$SV --http-threads 1 -- /health"

@@ -127,6 +127,29 @@ c=$(code -H 'Authorization: Bearer secret-two' "$U/info"); [ "$c" = 200 ] && ok 
 c=$(code -H 'Authorization: Bearer secret-two' -X POST -d '{"index":"words","ids":[1],"vectors":[[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1]]}' "$U/index/add")
 [ "$c" = 403 ] && ok "--read-only: /index/add 403" || no "--read-only add: $c"
 kill -TERM $SP; wait $SP
+# the browser view: the page loads in headless Chromium with no console message, a query from the
+# URL (#q=) is typed into the box and its neighbours are highlighted on the map and in the list
+gzip -dc tests/fixtures/mobydick.txt.gz | head -c 400000 > "$T/moby.txt"
+$L train word2vec "$T/moby.txt" -o "$T/moby.lvec" --dim 16 --epochs 3 -t 1 --seed 2 -q --min-count 3
+CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome)
+if [ -n "$CHROME" ]; then
+    start --vectors moby="$T/moby.lvec"
+    c=$(code "$U/"); [ "$c" = 200 ] && grep -q '<canvas id="map">' "$T/body" && ok "GET / serves the page" || no "GET /: $c"
+    c=$(code "$U/map?vectors=moby")
+    [ "$c" = 200 ] && $PY -c 'import json,sys; m = json.load(open(sys.argv[1])); assert len(m["xy"]) == 2 * len(m["ids"]) > 100 and m["quality"]' "$T/body" \
+        && ok "GET /map: points and the report's figures" || no "GET /map: $c $(head -c 200 "$T/body")"
+    view() { timeout 90 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$T/chrome" \
+        --enable-logging=stderr --v=0 --virtual-time-budget=20000 --window-size=1200,800 "$@" 2> "$T/chrome.err"; }
+    view --dump-dom "$U/#q=whale" > "$T/dom.html"
+    nh=$(grep -o '<li class="hit">' "$T/dom.html" | wc -l)
+    [ "$nh" -ge 5 ] && grep -q 'neighbours of "whale"' "$T/dom.html" && ok "headless Chromium: a query's neighbours highlighted ($nh)" \
+        || no "headless Chromium: $nh highlighted; $(grep -o 'id="status">[^<]*' "$T/dom.html")"
+    ! grep -q 'CONSOLE' "$T/chrome.err" && ok "headless Chromium: no console messages" || no "console: $(grep CONSOLE "$T/chrome.err" | head -3)"
+    view --screenshot="${SERVE_SCREENSHOT:-$T/view.png}" "$U/#q=whale" > /dev/null
+    [ -s "${SERVE_SCREENSHOT:-$T/view.png}" ] && ok "headless Chromium: a screenshot" || no "no screenshot"
+    kill -TERM $SP; wait $SP
+elif [ -n "$CI" ]; then no "no chromium for the view test (tools/setup.sh test installs it)"
+else echo "skip the view test: no chromium (apt-get install chromium)"; S=$((${S:-0} + 1)); fi
 # refusals at start
 expect 2 "serve with nothing to serve" "give at least one" -- $L serve
 expect 1 "serve a missing model folder" "model" -- $L serve --model x=/nonexistent -q
