@@ -405,6 +405,7 @@ int srv_run(srv *s) {
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit: a write error to report, not a crash */
     s->started = (double)time(NULL);
     srv_start_views(s);
     int rc = srv_start_workers(s);
@@ -458,6 +459,9 @@ int srv_run(srv *s) {
         int r = srv_journal_checkpoint(x);
         pthread_mutex_unlock(&x->wmu);
         if (r && !rc) rc = r; /* the journal stays: nothing is lost, the next start replays it */
+        if (r && !s->quiet)
+            fprintf(stderr, "latent: serve: %s: %s; its journal %s.journal keeps the changes\n",
+                    x->name, lt_errmsg(), x->path);
     }
     return rc;
 }

@@ -102,6 +102,7 @@ int srv_journal_open(srv_index *ix) {
     }
     ix->journal = j;
     ix->pending = applied;
+    ix->next_checkpoint = 4096;
     return LT_OK;
 }
 

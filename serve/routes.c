@@ -919,6 +919,15 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
     return 0;
 }
 
+/* A checkpoint every 4,096 journal records. The records are on disk already, so a checkpoint
+ * that fails (a full disk) does not fail the request: the journal keeps them, and the next try
+ * waits for another 4,096. */
+static void checkpoint_now(srv_index *ix) {
+    if (ix->pending < ix->next_checkpoint) return;
+    if (srv_journal_checkpoint(ix)) ix->next_checkpoint = ix->pending + 4096;
+    else ix->next_checkpoint = 4096;
+}
+
 /* /index/add (vectors, or texts once embedded) and /index/delete, written through the journal */
 static void index_add(srv *s, srv_job *j, srv_reply *rep) {
     req *q = j->req;
@@ -935,7 +944,7 @@ static void index_add(srv *s, srv_job *j, srv_reply *rep) {
         if (rc == LT_OK) rc = lt_hnsw_add(ix->h, j->out + (size_t)i * d, q->add_ids[i]);
     }
     if (rc == LT_OK) rc = srv_journal_sync(ix);
-    if (rc == LT_OK && ix->pending >= 4096) rc = srv_journal_checkpoint(ix);
+    if (rc == LT_OK) checkpoint_now(ix);
     pthread_mutex_unlock(&ix->wmu);
     if (rc) srv_error(rep, 500, "Backend", "index %s: %s", ix->name, lt_errmsg());
     else {
@@ -978,7 +987,7 @@ static int route_delete(srv *s, cJSON *js, srv_reply *rep) {
         deleted++;
     }
     if (rc == LT_OK && deleted) rc = srv_journal_sync(ix);
-    if (rc == LT_OK && ix->pending >= 4096) rc = srv_journal_checkpoint(ix);
+    if (rc == LT_OK) checkpoint_now(ix);
     pthread_mutex_unlock(&ix->wmu);
     if (rc) srv_error(rep, 500, "Backend", "index %s: %s", ix->name, lt_errmsg());
     else {

@@ -61,7 +61,7 @@ typedef struct srv_index {
     pthread_mutex_t wmu; /* one writer at a time (add/delete/save) */
     int lockfd; /* the file's advisory lock while served writable */
     void *journal; /* journal.c; NULL when read-only */
-    int64_t pending; /* journal records since the last save */
+    int64_t pending, next_checkpoint; /* journal records since the last save; when to save */
 } srv_index;
 
 enum { SRV_MAX_NAMED = 32 };

@@ -118,6 +118,61 @@ wait $SP; rc=$?
 cnt=$($L index info "$T/words.lhnsw" --json 2>/dev/null | $PY -c 'import json,sys; print(json.load(sys.stdin)["count"])')
 [ "$cnt" -ge $((400 + n)) ] 2>/dev/null && ok "the index file holds the adds after SIGTERM ($cnt)" || no "index count after SIGTERM: $cnt, want >= $((400 + n))"
 [ ! -s "$T/words.lhnsw.journal" ] || [ "$(wc -c < "$T/words.lhnsw.journal")" -le 16 ] && ok "the journal is emptied at shutdown" || no "journal left: $(wc -c < "$T/words.lhnsw.journal")"
+# a full disk at the checkpoint (a file size limit stands in for it): an error naming the journal,
+# exit 1, the old file unchanged, the journal kept; the next start has every acknowledged add
+awk 'BEGIN { srand(9); n = 2000; d = 32; print n, d; for (i = 0; i < n; i++) { s = "r" i; for (j = 0; j < d; j++) s = s " " sprintf("%.5f", rand() - 0.5); print s } }' > "$T/big.txt"
+$L index build "$T/big.txt" -o "$T/big.lhnsw" -q -t 1
+sum0=$(md5sum < "$T/big.lhnsw")
+(ulimit -f 200; exec "$L" serve --listen 127.0.0.1:0 -t 1 --index big="$T/big.lhnsw" 2> "$T/serve.err") & SP=$!
+U=; for i in $(seq 1 100); do U=$(sed -n 's/^latent: serving on \(http:[^ ]*\) .*/\1/p' "$T/serve.err"); [ -n "$U" ] && break; sleep 0.1; done
+V32=$(seq -s, 32 | sed 's/[0-9][0-9]*/0.25/g')
+acked=0
+for id in 9000 9001 9002 9003 9004; do
+    c=$(code -X POST -d "{\"index\":\"big\",\"ids\":[$id],\"vectors\":[[$V32]]}" "$U/index/add"); [ "$c" = 200 ] && acked=$((acked + 1))
+done
+kill -TERM $SP; wait $SP; rc=$?
+[ $acked = 5 ] && [ $rc = 1 ] && grep -q "journal" "$T/serve.err" && ok "full disk at shutdown: exit 1, the journal named" \
+    || no "full disk: acked $acked, exit $rc: $(tail -2 "$T/serve.err")"
+[ "$(md5sum < "$T/big.lhnsw")" = "$sum0" ] && ok "full disk: the old index file is unchanged" || no "full disk: the index file changed"
+[ "$(wc -c < "$T/big.lhnsw.journal")" -gt 16 ] && ok "full disk: the journal keeps the adds" || no "full disk: the journal is empty"
+start --index big="$T/big.lhnsw"
+n=$($PY -c "
+import json, sys, urllib.request
+n = 0
+for i in range(9000, 9005):
+    r = urllib.request.Request(sys.argv[1] + '/search', data=json.dumps({'index': 'big', 'vectors': [[0.25] * 32], 'k': 5, 'filter': {'ids': [i]}}).encode())
+    n += json.loads(urllib.request.urlopen(r).read())[0][0]['id'] == i
+print(n)" "$U")
+kill -TERM $SP; wait $SP; rc=$?
+[ "$n" = 5 ] && [ $rc = 0 ] && ok "full disk: after a restart every acknowledged add is there, and saved" || no "full disk restart: $n of 5, exit $rc"
+# 10,000 idle connections and 200 that stall mid-request: a normal request still succeeds, the
+# server's memory stays bounded
+start --model emb=$E --timeout 20
+rss() { awk '/VmRSS/ { print $2 }' /proc/$SP/status; }
+r0=$(rss)
+$PY - "$U" > "$T/idle.out" 2>&1 <<'EOF' &
+import resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+h, p = sys.argv[1][7:].split(":")
+ss = []
+for i in range(10200):
+    s = socket.create_connection((h, int(p)))
+    if i >= 10000:
+        s.sendall(b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"in")
+    ss.append(s)
+print("held", len(ss), flush=True)
+time.sleep(8)
+EOF
+IDLE=$!
+for i in $(seq 1 100); do grep -q held "$T/idle.out" && break; sleep 0.2; done
+c=$(code -m 10 -X POST -d '{"inputs":"still served"}' "$U/embed")
+r1=$(rss)
+wait $IDLE
+grep -q "held 10200" "$T/idle.out" && [ "$c" = 200 ] && ok "10,000 idle and 200 stalled connections: a normal request still gets 200" \
+    || no "idle connections: $(cat "$T/idle.out" | tail -2), request $c"
+[ $((r1 - r0)) -lt 262144 ] && ok "memory with 10,200 open connections: +$(((r1 - r0) / 1024)) MiB" || no "memory grew by $(((r1 - r0) / 1024)) MiB"
+kill -TERM $SP; wait $SP
 # bearer keys and --read-only
 printf 'k-one\n# a comment\nsecret-two\n' > "$T/keys"
 start --index words="$T/words.lhnsw" --api-key-file "$T/keys" --read-only
