@@ -2,10 +2,11 @@
  * vocab.txt folder */
 #include "cli.h"
 #include "latent/tokenizer.h"
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_IN = 1, T_JSONL, T_MAXSEQ, T_QUIET, T_OFFSETS, T_TOKENS, T_NOSPECIAL, T_PAIR };
+enum { T_IN = 1, T_JSONL, T_MAXSEQ, T_QUIET, T_OFFSETS, T_TOKENS, T_NOSPECIAL, T_PAIR, T_DECODE };
 
 /* ", 123" without printf (the numbers are most of the output) */
 static void put_int(int32_t v, int sep) {
@@ -63,6 +64,49 @@ static void print_json_enc(const lt_tokenizer *t, const lt_encoding *e, int offs
     puts("}");
 }
 
+/* --decode: each input line a JSON array of ids; each output line the text as a JSON string */
+static int decode_lines(const lt_tokenizer *t, const cli_inputs *ins, const char *in, int special) {
+    int32_t *ids = NULL;
+    int r = 0;
+    for (int64_t i = 0; i < ins->n && !r; i++) {
+        cJSON *a = cJSON_ParseWithLength(ins->text[i], ins->len[i]);
+        int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1, k = 0;
+        int32_t *nb = n >= 0 ? realloc(ids, sizeof(int32_t) * (size_t)(n ? n : 1)) : NULL;
+        if (nb) ids = nb;
+        cJSON *e;
+        if (nb) cJSON_ArrayForEach(e, a) {
+                if (!cJSON_IsNumber(e) || e->valuedouble != (double)(int32_t)e->valuedouble) break;
+                ids[k++] = (int32_t)e->valuedouble;
+            }
+        cJSON_Delete(a);
+        if (!nb || k != n) {
+            fprintf(stderr, "latent: %s: line %lld: not a JSON array of token ids\n",
+                    strcmp(in, "-") ? in : "<stdin>", (long long)i + 1);
+            r = 1;
+            break;
+        }
+        char *text;
+        size_t tl;
+        if (lt_tokenizer_decode(t, ids, n, !special, &text, &tl)) {
+            fprintf(stderr, "latent: %s: line %lld: %s\n", strcmp(in, "-") ? in : "<stdin>",
+                    (long long)i + 1, lt_errmsg());
+            r = 1;
+            break;
+        }
+        putchar_unlocked('"'); /* a JSON string of tl bytes, NULs included */
+        for (size_t k = 0; k < tl; k++) {
+            unsigned char ch = (unsigned char)text[k];
+            if (ch == '"' || ch == '\\') printf("\\%c", ch);
+            else if (ch < 0x20 || ch == 0x7f) printf("\\u%04x", ch);
+            else putchar_unlocked(ch);
+        }
+        fputs("\"\n", stdout);
+        lt_free(text);
+    }
+    free(ids);
+    return r;
+}
+
 /* a folder with only vocab.txt (+ tokenizer_config.json): the BERT tokenizer */
 static int tokenize_vocab_txt(const char *dir, const cli_inputs *ins, const char *in, int max_seq) {
     lt_bert_opts o;
@@ -107,6 +151,8 @@ int cmd_tokenize(int argc, char **argv) {
         { "no-special", 0, NULL, T_NOSPECIAL,
                 "without the special tokens the post-processor adds" },
         { "pair", 0, "TEXT", T_PAIR, "a second text for every input (cross-encoders' pairs)" },
+        { "decode", 0, NULL, T_DECODE,
+                "the other way: each input line a JSON array of ids, printed as the text (a JSON string) tokenizers' decode gives; --no-special skips special tokens" },
         { "quiet", 'q', NULL, T_QUIET, "no summary on stderr" }, { 0 } };
     static const cli_spec S = { "tokenize",
         "usage: latent tokenize MODEL_DIR|tokenizer.json [options]\n"
@@ -114,7 +160,7 @@ int cmd_tokenize(int argc, char **argv) {
         "  (any tokenizer.json: WordPiece, BPE, Unigram; or a BERT vocab.txt folder)\n",
         opts };
     const char *U = S.usage, *in = "-", *a, *pair = NULL;
-    int jsonl = 0, max_seq = 0, offsets = 0, tokens = 0, special = 1, c;
+    int jsonl = 0, max_seq = 0, offsets = 0, tokens = 0, special = 1, decode = 0, c;
     long long iv;
     optind = 1;
     while ((c = cli_getopt(argc, argv, &S, &a)) != CLI_END) {
@@ -131,6 +177,7 @@ int cmd_tokenize(int argc, char **argv) {
         case T_TOKENS: tokens = 1; break;
         case T_NOSPECIAL: special = 0; break;
         case T_PAIR: pair = a; break;
+        case T_DECODE: decode = 1; break;
         case T_QUIET: cli_set_quiet(1); break;
         }
     }
@@ -146,11 +193,16 @@ int cmd_tokenize(int argc, char **argv) {
         cli_free_inputs(&ins);
         return 1;
     }
+    if (decode && (offsets || tokens || pair || jsonl || max_seq)) {
+        cli_free_inputs(&ins);
+        return cli_usage(U,
+                "--decode reads ids: not with --offsets, --tokens, --pair, --jsonl or --max-seq");
+    }
     if (!general) {
-        if (offsets || tokens || !special || pair) {
+        if (offsets || tokens || !special || pair || decode) {
             cli_free_inputs(&ins);
             return cli_usage(U,
-                    "%s has no tokenizer.json: --offsets, --tokens, --no-special and --pair need one",
+                    "%s has no tokenizer.json: --offsets, --tokens, --no-special, --pair and --decode need one",
                     path);
         }
         int r = tokenize_vocab_txt(path, &ins, in, max_seq);
@@ -161,6 +213,12 @@ int cmd_tokenize(int argc, char **argv) {
     if (lt_tokenizer_load(&t, path)) {
         cli_free_inputs(&ins);
         return cli_fail("tokenize");
+    }
+    if (decode) {
+        int r = decode_lines(t, &ins, in, special);
+        lt_tokenizer_free(t);
+        cli_free_inputs(&ins);
+        return r;
     }
     if (!max_seq && cli_is_dir(path)) max_seq = lt_tokenizer_max_length(path);
     lt_encoding e = { 0 };

@@ -13,7 +13,7 @@ static srv g_s;
 static void nothing(srv_job *j) { (void)j; }
 
 static const char *posts[] = { "/embed", "/embed_all", "/rerank", "/similarity", "/v1/embeddings",
-    "/search", "/index/add", "/tokenize", "/index/delete" };
+    "/search", "/index/add", "/tokenize", "/index/delete", "/decode" };
 static const char *gets[] = { "/health", "/info", "/v1/models", "/metrics", "/similar", "/vectors/",
     "/nope", "/map", "/", "/view.js" };
 
@@ -52,18 +52,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
     if (size < 1) return 0;
-    int k = data[0] % 20;
+    int k = data[0] % 21;
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
     srv_reply rep = { 0 };
     srv_job *job = NULL;
     int done;
-    if (k < 9) done = srv_route(&g_s, "POST", posts[k], NULL, body, len, &rep, &job);
+    if (k < 10) done = srv_route(&g_s, "POST", posts[k], NULL, body, len, &rep, &job);
     else {
         char *q = strndup(body, len), path[256];
-        const char *args[] = { "word", q, "k", q, "vectors", k == 16 ? q : "w", NULL };
-        snprintf(path, sizeof path, "%s%s", gets[(k - 9) % 10], k == 14 ? q : "");
-        done = srv_route(&g_s, k == 19 ? "DELETE" : "GET", path, args, NULL, 0, &rep, &job);
+        int g = k - 10; /* 0..10: a GET route; 10: DELETE */
+        const char *args[] = { "word", q, "k", q, "vectors", g == 7 ? q : "w", NULL };
+        snprintf(path, sizeof path, "%s%s", gets[g % 10], g == 5 ? q : "");
+        done = srv_route(&g_s, g == 10 ? "DELETE" : "GET", path, args, NULL, 0, &rep, &job);
         free(q);
     }
     if (!done) {

@@ -90,10 +90,11 @@ for i in 1 2 3 4 5 6; do printf "\\$(printf '%03o' $i)Caf\303\251 na\303\257ve \
 i=0; for b in '{"inputs": ["a cat", "b"], "normalize": false, "dimensions": 4}' '{"inputs": "x y"}' \
     '{"query": "q", "texts": ["a", "b"], "return_text": true}' '{"inputs": {"source_sentence": "a", "sentences": ["b"]}}' \
     '{"input": ["a"], "model": "emb", "encoding_format": "base64"}' '{"index": "w", "vectors": [[1, 0, 0, 0]], "k": 2, "filter": {"label_prefix": "q"}}' \
-    '{"index": "w", "ids": [7], "vectors": [[0, 0, 1, 0]]}' '{"inputs": ["Hello, w\u00f6rld"]}' '{"index": "w", "ids": [7, 8]}'; do
+    '{"index": "w", "ids": [7], "vectors": [[0, 0, 1, 0]]}' '{"inputs": ["Hello, w\u00f6rld"]}' '{"index": "w", "ids": [7, 8]}' \
+    '{"ids": [[101, 7592, 102], [5, 6]], "skip_special_tokens": false}'; do
     { printf "\\$(printf '%03o' $i)"; printf '%s' "$b"; } > $B/seeds_serve/route_$i; i=$((i + 1))
 done
-printf '\016king' > $B/seeds_serve/get_similar; printf '\015queen' > $B/seeds_serve/get_vector; printf '\020w' > $B/seeds_serve/get_map
+printf '\016king' > $B/seeds_serve/get_similar; printf '\017queen' > $B/seeds_serve/get_vector; printf '\021w' > $B/seeds_serve/get_map
 # the per-ISA kernels alone get their ISA's flags (given to every file, the compiler may put
 # AVX-512 instructions anywhere: SIGILL on an AVX2 machine)
 FLO=$(echo "$FL" | sed 's/fuzzer,/fuzzer-no-link,/')

@@ -1,6 +1,6 @@
 /* The routes: request JSON in, response JSON out. No sockets here: http.c calls srv_route and,
  * for the encoder's routes, submits the job it returns and calls srv_finish when it is done.
- * TEI's routes and shapes (/embed, /embed_all, /rerank, /similarity, /tokenize, /info,
+ * TEI's routes and shapes (/embed, /embed_all, /rerank, /similarity, /tokenize, /decode, /info,
  * /health, /metrics), OpenAI's (/v1/embeddings, /v1/models) and latent's search routes
  * (/search, /similar, /vectors/{label}, /index/add, /index/delete). */
 #include "serve.h"
@@ -571,6 +571,59 @@ static int route_tokenize(srv *s, cJSON *js, srv_reply *rep) {
     return 1;
 }
 
+/* ---- /decode: {"ids": [int] or [[int]], "skip_special_tokens"} -> [string] ---- */
+static int route_decode(srv *s, cJSON *js, srv_reply *rep) {
+    const char *mname = get_str(js, "model");
+    srv_model *sm = g_bad ? NULL : mname ? find_model(s, mname, 0) : s->n_models ? s->models : NULL;
+    int skip = get_bool(js, "skip_special_tokens", 1);
+    cJSON *ids = cJSON_GetObjectItemCaseSensitive(js, "ids");
+    if (!sm || !sm->tok || g_bad) {
+        srv_error(rep, g_bad ? 422 : 404, "Validation", "%s",
+                g_bad        ? "a field has the wrong type"
+                        : sm ? "the model folder has no tokenizer.json"
+                             : "no model of that name");
+        return 1;
+    }
+    int n = cJSON_IsArray(ids) ? cJSON_GetArraySize(ids) : -1;
+    int batch = n > 0 && cJSON_IsArray(cJSON_GetArrayItem(ids, 0));
+    if (n <= 0 || (batch ? n : 1) > s->max_inputs) {
+        srv_error(rep, n > 0 ? 413 : 422, "Validation",
+                "`ids` must be a non-empty array of ids, or of arrays of ids (at most %d)",
+                s->max_inputs);
+        return 1;
+    }
+    ok(rep);
+    sb_puts(&rep->body, "[");
+    int32_t *v = NULL;
+    for (int r = 0; r < (batch ? n : 1); r++) {
+        cJSON *row = batch ? cJSON_GetArrayItem(ids, r) : ids, *e;
+        int m = cJSON_IsArray(row) ? cJSON_GetArraySize(row) : -1, k = 0;
+        int32_t *nv = m >= 0 ? realloc(v, sizeof(int32_t) * (size_t)(m ? m : 1)) : NULL;
+        if (nv) v = nv;
+        if (nv) cJSON_ArrayForEach(e, row) {
+                if (!cJSON_IsNumber(e) || e->valuedouble != (double)(int32_t)e->valuedouble) break;
+                v[k++] = (int32_t)e->valuedouble;
+            }
+        char *text;
+        size_t tl;
+        if (!nv || k != m) {
+            srv_error(rep, 422, "Validation", "`ids%s` must hold integer token ids",
+                    batch ? "[i]" : "");
+            break;
+        }
+        if (lt_tokenizer_decode(sm->tok, v, m, skip, &text, &tl)) {
+            srv_error(rep, 422, "Tokenizer", "%s", lt_errmsg());
+            break;
+        }
+        if (r) sb_puts(&rep->body, ",");
+        sb_str(&rep->body, text, tl);
+        lt_free(text);
+    }
+    free(v);
+    if (rep->status == 200) sb_puts(&rep->body, "]");
+    return 1;
+}
+
 /* ---- /info, /v1/models ---- */
 static void route_info(srv *s, srv_reply *rep) {
     sbuf *b = &rep->body;
@@ -1072,7 +1125,8 @@ static const struct {
     int route;
 } posts[] = { { "/embed", R_EMBED }, { "/embed_all", R_EMBED_ALL }, { "/rerank", R_RERANK },
     { "/similarity", R_SIMILARITY }, { "/v1/embeddings", R_OPENAI }, { "/search", R_SEARCH },
-    { "/index/add", R_INDEX_ADD }, { "/tokenize", 100 }, { "/index/delete", 101 } };
+    { "/index/add", R_INDEX_ADD }, { "/tokenize", 100 }, { "/index/delete", 101 },
+    { "/decode", 102 } };
 
 int srv_route(srv *s, const char *method, const char *path, const char *const *args,
         const char *body, size_t len, srv_reply *rep, srv_job **job) {
@@ -1132,7 +1186,8 @@ int srv_route(srv *s, const char *method, const char *path, const char *const *a
         return 1;
     }
     g_bad = NULL;
-    int done = route == 100                             ? route_tokenize(s, js, rep)
+    int done = route == 102                             ? route_decode(s, js, rep)
+            : route == 100                              ? route_tokenize(s, js, rep)
             : route == 101                              ? route_delete(s, js, rep)
             : route == R_RERANK                         ? route_rerank(s, js, rep, job)
             : route == R_SEARCH || route == R_INDEX_ADD ? route_search(s, js, route, rep, job)

@@ -116,6 +116,15 @@ def routes(url, latent, emb, cross, vecs, index, scratch):
     b = SENTS[2].encode()
     say(st == 200 and all(x["special"] or x["text"] == b[x["start"]:x["stop"]].decode() for x in tok[2]),
         "/tokenize text is the input's bytes [start, stop)")
+    # /decode against `latent tokenize --decode` (and back to the input for a WordPiece folder)
+    ids_lines = cli(latent, "tokenize", emb, "-q", stdin="\n".join(SENTS) + "\n")
+    ids = [json.loads(l) for l in ids_lines.splitlines()]
+    st, dec = js(url + "/decode", {"ids": ids})
+    want_d = [json.loads(l) for l in cli(latent, "tokenize", emb, "--decode", "--no-special", stdin=ids_lines).splitlines()]
+    say(st == 200 and dec == want_d and len(dec) == len(SENTS), "/decode == latent tokenize --decode", (dec, want_d))
+    st, dec1 = js(url + "/decode", {"ids": ids[0], "skip_special_tokens": False})
+    want_1 = json.loads(cli(latent, "tokenize", emb, "--decode", stdin=json.dumps(ids[0]) + "\n"))
+    say(st == 200 and dec1 == [want_1] and want_1 != want_d[0], "/decode one list, specials kept", (dec1, want_1))
     # rerank against `latent rerank --json`
     docs = SENTS[1:]
     st, rr = js(url + "/rerank", {"query": SENTS[0], "texts": docs, "return_text": True})
@@ -185,6 +194,8 @@ def routes(url, latent, emb, cross, vecs, index, scratch):
             ("unknown index", "/search", {"index": "nope", "vectors": q.tolist()}, 404),
             ("add without ids", "/index/add", {"index": "words", "vectors": q.tolist()}, 422),
             ("too many inputs", "/embed", {"inputs": ["a"] * 2000}, 413),
+            ("decode ids not integers", "/decode", {"ids": [1.5]}, 422),
+            ("decode ids empty", "/decode", {"ids": []}, 422),
             ("unknown route", "/nope", {}, 404)):
         raw_b = body if isinstance(body, bytes) else None
         st, e = js(url + path, None if raw_b else body, raw=raw_b)

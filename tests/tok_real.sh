@@ -22,7 +22,7 @@ bad() { F=$((F + 1)); echo "FAIL $1"; }
 if ! "$VENV/bin/python" -c 'import tokenizers, sentencepiece, transformers' 2>/dev/null || [ ! -f "$M/tokenizer.json" ]; then
     if [ -n "$CI" ]; then bad "no $VENV with tokenizers or no $M/tokenizer.json (tools/setup.sh test)"; echo "$P passed, $F failed"; exit 1; fi
     echo "skip real-vocabulary tokenizer test: needs PyPI tokenizers in $VENV and $M (run: sh tools/setup.sh test)"
-    echo "0 passed, 0 failed, 10 skipped"
+    echo "0 passed, 0 failed, 22 skipped"
     exit 0
 fi
 rm -rf "$D"; mkdir -p "$D/json" "$D/vocab"
@@ -55,6 +55,20 @@ if "$VENV/bin/python" tools/py/tok_lines.py "$K.lines.jsonl" 24000 2>"$K.err" &&
         allow=0; [ "$kind" = unigram ] && allow=$((n / 4000))
         if [ "$got" = "$n" ] && [ "$n" -gt 0 ] && [ "$d" -le "$allow" ]; then ok "$kind: $n lines, ids and offsets as tokenizers ($d differ, $allow allowed)"
         else bad "$kind: $got of $n lines, $d differ ($(head -c 200 "$K/$kind/err.txt"))"; diff "$K/$kind/got.jsonl" "$K/$kind/expected.jsonl" | head -4 | cut -c1-300; fi
+        # decoding: the same ids back to text (tokenizers' decode), with and without special tokens
+        $L tokenize "$K/$kind/tokenizer.json" --jsonl -i "$K.lines.jsonl" > "$K/$kind/ids.txt" 2> /dev/null
+        for sk in "" --skip-special; do
+            "$VENV/bin/python" tools/py/tok_oracle.py "$K/$kind/tokenizer.json" "$K/$kind/ids.txt" --decode $sk > "$K/$kind/dec_want.jsonl" 2>/dev/null
+            $L tokenize "$K/$kind/tokenizer.json" --decode ${sk:+--no-special} -i "$K/$kind/ids.txt" > "$K/$kind/dec_got.jsonl" 2> "$K/$kind/err.txt"
+            d=$("$VENV/bin/python" tools/py/tok_oracle.py --same "$K/$kind/dec_got.jsonl" "$K/$kind/dec_want.jsonl" 2>&1)
+            n=$(wc -l < "$K/$kind/dec_want.jsonl")
+            if [ "$d" = 0 ] && [ "$n" -gt 0 ]; then ok "$kind: $n lines decoded as tokenizers' decode${sk:+ (skip special)}"
+            else bad "$kind: decode${sk:+ $sk}: $d of $n lines differ ($(head -c 200 "$K/$kind/err.txt"))"
+                "$VENV/bin/python" -c "
+import json, sys
+for a, b in zip(open(sys.argv[1]), open(sys.argv[2])):
+    if json.loads(a) != json.loads(b): print('got ', a.strip()[:200]); print('want', b.strip()[:200]); break" "$K/$kind/dec_got.jsonl" "$K/$kind/dec_want.jsonl"; fi
+        done
     done
 else bad "could not make the tokenizer kinds: $(tail -3 "$K.err")"; fi
 echo "$P passed, $F failed"

@@ -60,6 +60,14 @@ int lt_tokenizer_encode(const lt_tokenizer *t, const char *text, size_t len, con
 int lt_tokenizer_max_length(const char *dir);
 /* the token of an id (NULL outside the vocabulary and the added tokens) */
 const char *lt_tokenizer_token(const lt_tokenizer *t, int32_t id);
+/* ids back to text, as tokenizers' decode: each id's token (the added tokens first; ids it
+ * does not know are skipped, and special added tokens when skip_special), through the file's
+ * decoder (ByteLevel, WordPiece, Metaspace, BPEDecoder, ByteFallback, Fuse, Strip, Replace,
+ * Sequence; without one the tokens joined by spaces). *out: *out_len bytes of UTF-8 (U+0000
+ * included, as a NUL byte) and a terminating NUL; free with lt_free. A file whose decoder
+ * latent does not implement loads (encoding works) and fails here, naming it. */
+int lt_tokenizer_decode(const lt_tokenizer *t, const int32_t *ids, int n, int skip_special,
+        char **out, size_t *out_len);
 /* the model's type: "BPE", "Unigram" or "WordPiece" */
 const char *lt_tokenizer_model(const lt_tokenizer *t);
 int64_t lt_tokenizer_vocab_size(const lt_tokenizer *t); /* including added tokens */

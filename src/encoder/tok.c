@@ -46,6 +46,8 @@ struct lt_tokenizer {
     lt__pre *pre;
     pp post;
     int nul; /* the file spells U+0000 in tokens (see lt_tokenizer_parse) */
+    lt__dec *dec; /* the decoder (NULL: tokens joined by spaces) */
+    char *dec_err; /* why the decoder could not be read: decoding fails with it, encoding works */
 };
 
 /* ---- post-processors ---- */
@@ -285,6 +287,8 @@ void lt_tokenizer_free(lt_tokenizer *t) {
     lt__norm_free(t->norm);
     lt__pre_free(t->pre);
     pp_destroy(&t->post);
+    lt__dec_free(t->dec);
+    lt_free(t->dec_err);
     lt_free(t);
 }
 
@@ -359,6 +363,13 @@ int lt_tokenizer_parse(lt_tokenizer **out, const char *json, size_t len, const c
         rc = lt__pre_parse(&t->pre, cJSON_GetObjectItemCaseSensitive(j, "pre_tokenizer"), name);
     if (rc == LT_OK)
         rc = pp_parse(t, &t->post, cJSON_GetObjectItemCaseSensitive(j, "post_processor"), name);
+    if (rc == LT_OK &&
+            lt__dec_parse(&t->dec, cJSON_GetObjectItemCaseSensitive(j, "decoder"), name)) {
+        const char *m = lt_errmsg(); /* only decoding needs it: keep the reason for then */
+        size_t ml = strlen(m);
+        if ((t->dec_err = lt_malloc(ml + 1))) memcpy(t->dec_err, m, ml + 1);
+        else rc = lt_err(LT_ENOMEM, "out of memory");
+    }
     cJSON_Delete(j);
     if (rc) {
         lt_tokenizer_free(t);
@@ -426,6 +437,52 @@ const char *lt_tokenizer_token(const lt_tokenizer *t, int32_t id) {
     if (id < 0) return NULL;
     if (id < t->n_vocab) return lt__strmap_key(t->v.map, t->v.key_of[id]);
     return id - t->n_vocab < t->n_extra ? t->extra[id - t->n_vocab] : NULL;
+}
+int lt_tokenizer_decode(const lt_tokenizer *t, const int32_t *ids, int n, int skip_special,
+        char **out, size_t *out_len) {
+    *out = NULL;
+    *out_len = 0;
+    if (t->dec_err) return lt_err(LT_EFORMAT, "%s", t->dec_err);
+    if (n < 0) return lt_err(LT_EINVAL, "a negative number of ids");
+    char **tk = lt_malloc(sizeof(char *) * (size_t)(n ? n : 1));
+    int m = 0, rc = tk ? LT_OK : LT_ENOMEM;
+    for (int i = 0; rc == LT_OK && i < n; i++) {
+        const char *s = NULL;
+        int special = 0;
+        for (int a = 0; a < t->n_added; a++) /* the added vocabulary first, as tokenizers */
+            if (t->added[a].id == ids[i]) {
+                s = t->added[a].s;
+                special = t->added[a].special;
+                break;
+            }
+        if (!s) s = lt_tokenizer_token(t, ids[i]);
+        if (!s || (special && skip_special)) continue; /* ids it does not know are skipped */
+        size_t l = strlen(s);
+        if (!(tk[m] = lt_malloc(l + 1))) rc = LT_ENOMEM;
+        else memcpy(tk[m++], s, l + 1);
+    }
+    if (rc == LT_OK && t->dec) rc = lt__dec_apply(t->dec, &tk, &m);
+    /* joined: by nothing after a decoder, by spaces without one */
+    size_t len = 0;
+    for (int i = 0; rc == LT_OK && i < m; i++) len += strlen(tk[i]) + 1;
+    char *o = rc == LT_OK ? lt_malloc(len + 1) : NULL;
+    if (rc == LT_OK && !o) rc = LT_ENOMEM;
+    size_t w = 0;
+    for (int i = 0; o && i < m; i++) {
+        if (i && !t->dec) o[w++] = ' ';
+        for (const char *p = tk[i]; *p;) /* U+10FFFF spells U+0000 (nul_escapes, decoders) */
+            if (!strncmp(p, "\xf4\x8f\xbf\xbf", 4) && (t->nul || t->dec)) {
+                o[w++] = 0;
+                p += 4;
+            } else o[w++] = *p++;
+    }
+    if (o) o[w] = 0;
+    *out_len = w;
+    for (int i = 0; tk && i < m; i++) lt_free(tk[i]);
+    lt_free(tk);
+    if (rc) return rc == LT_ENOMEM ? lt_err(LT_ENOMEM, "out of memory") : rc;
+    *out = o;
+    return LT_OK;
 }
 const char *lt_tokenizer_model(const lt_tokenizer *t) { return t->model->type; }
 int64_t lt_tokenizer_vocab_size(const lt_tokenizer *t) { return t->n_vocab + t->n_extra; }

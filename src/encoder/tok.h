@@ -66,6 +66,15 @@ void lt__pre_free(lt__pre *p);
 /* pieces of s (consumed); `first`: s starts the text (Metaspace's prepend_scheme "first") */
 int lt__pre_apply(const lt__pre *p, lt__nstr *s, int first, lt__pieces *out);
 int lt__pre_is_bytelevel(const lt__pre *p);
+int lt__bytelevel_byte(int32_t c); /* the byte a ByteLevel char stands for, -1 for none */
+
+/* ---- decoders: tokens back to text (tok_dec.c) ---- */
+typedef struct lt__dec lt__dec;
+int lt__dec_parse(lt__dec **out, const cJSON *j, const char *name); /* j NULL: *out NULL */
+void lt__dec_free(lt__dec *d);
+/* tokenizers' decode_chain: the n strings of *toks (lt_malloc'ed, NUL-terminated) replaced by
+ * the decoder's output strings (*n may change) */
+int lt__dec_apply(const lt__dec *d, char ***toks, int *n);
 
 /* ---- models: one table entry per kind ---- */
 /* the model's vocabulary: token <-> id for ids 0..n-1. A token listed twice (Unigram files

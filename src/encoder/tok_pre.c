@@ -253,6 +253,14 @@ static void bytes_init(void) {
     for (unsigned b = 0; b < 256; b++) g_bytes[b] = byte_char(b);
 }
 
+int lt__bytelevel_byte(int32_t c) {
+    pthread_once(&g_bytes_once, bytes_init);
+    if (c < 0 || c > 0x1ff) return -1;
+    for (int b = 0; b < 256; b++)
+        if (g_bytes[b] == c) return b;
+    return -1;
+}
+
 static int prepend_str(lt__nstr *s, const char *p) {
     lt__nstr d = { 0 };
     size_t q = 0;
