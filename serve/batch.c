@@ -89,6 +89,7 @@ static void *worker(void *arg) {
         while (s->head && (atomic_load(&s->head->gone) || client_gone(s->head->fd))) {
             srv_job *j = s->head;
             atomic_store(&j->gone, 1);
+            atomic_fetch_add(&s->met.dropped, 1);
             s->head = j->qnext;
             if (!s->head) s->tail = NULL;
             atomic_fetch_sub(&s->met.queue, 1);

@@ -51,7 +51,7 @@ void srv_init(srv *s) {
     s->max_ef = 4096;
     s->max_body = 8 << 20;
     s->timeout_s = 30;
-    s->http_threads = 2;
+    s->http_threads = lt_cpu_count() < 16 ? lt_cpu_count() : 16; /* measured: RESULTS.md */
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
 }
@@ -207,9 +207,12 @@ void srv_metrics_text(srv *s, sbuf *b) {
             "# HELP te_batch_size_total Inputs in those batches\n# TYPE te_batch_size_total counter\n"
             "te_batch_size_total %lld\n"
             "# HELP te_batch_tokens_total Tokens in those batches\n# TYPE te_batch_tokens_total counter\n"
-            "te_batch_tokens_total %lld\n",
+            "te_batch_tokens_total %lld\n"
+            "# HELP latent_jobs_dropped_total Queued jobs dropped because their client went away\n"
+            "# TYPE latent_jobs_dropped_total counter\nlatent_jobs_dropped_total %lld\n",
             (long long)m->inputs, (long long)m->queue, (long long)m->in_flight,
-            (long long)m->batches, (long long)m->batch_inputs, (long long)m->batch_tokens);
+            (long long)m->batches, (long long)m->batch_inputs, (long long)m->batch_tokens,
+            (long long)m->dropped);
 }
 
 /* ---- connections ---- */

@@ -70,6 +70,7 @@ typedef struct srv_metrics {
             batch_tokens, queue, in_flight;
     _Atomic long long dur_bucket[12], dur_count; /* request seconds: histogram */
     _Atomic long long dur_us_sum;
+    _Atomic long long dropped; /* jobs dropped from the queue: their clients went away */
 } srv_metrics;
 
 struct srv_job;

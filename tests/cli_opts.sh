@@ -235,7 +235,7 @@ d "rerank --batch" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1 | sed 's/in [0
 d "rerank --threads" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X rerank $CE 'red fox' -i docs.txt -t 2 2>&1 | sed 's/in [0-9.]*s//'"
 d "rerank --quiet" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1" "$R 2>&1"
 d "tokenize --pair" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --pair 'a question'"
-$L tokenize $MM -i "$T/lines.txt" -q > "$T/ids.txt" 2>/dev/null
+$L tokenize $M -i "$T/lines.txt" -q > "$T/ids.txt"
 d "tokenize --decode" "$X tokenize $MM -i ids.txt" "$X tokenize $MM -i ids.txt --decode"
 
 

@@ -205,6 +205,29 @@ if [ -n "$CHROME" ]; then
     kill -TERM $SP; wait $SP
 elif [ -n "$CI" ]; then no "no chromium for the view test (tools/setup.sh test installs it)"
 else echo "skip the view test: no chromium (apt-get install chromium)"; S=$((${S:-0} + 1)); fi
+# a client that goes away while its job waits: the job is dropped from the queue (one input per
+# batch, one encoder thread, all-MiniLM-L6-v2: the rest of its 300 inputs never run)
+MINI=${LATENT_MODELS:-build/models}/all-MiniLM-L6-v2
+if [ -f "$MINI/model.safetensors" ]; then
+start --model emb=$MINI -t 1 --max-batch-inputs 1
+$PY - "$U" <<'EOF'
+import json, socket, sys, time
+h, p = sys.argv[1][7:].split(":")
+body = json.dumps({"inputs": ["a sentence to embed, number %d, long enough to take a while" % i for i in range(300)]}).encode()
+s = socket.create_connection((h, int(p)))
+s.sendall(b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+time.sleep(0.05)
+s.close()
+time.sleep(1.5)
+EOF
+curl -s "$U/metrics" > "$T/m.txt"
+grep -q '^latent_jobs_dropped_total 1$' "$T/m.txt" && ok "a client gone while queued: its job is dropped" \
+    || no "client gone: $(grep -E 'dropped|te_batch_count' "$T/m.txt" | tr '\n' ' ')"
+b=$(sed -n 's/^te_batch_count //p' "$T/m.txt")
+[ "${b:-300}" -lt 300 ] && ok "... after $b of its 300 inputs" || no "all 300 inputs ran ($b batches)"
+kill -TERM $SP; wait $SP
+elif [ -n "$CI" ]; then no "no $MINI for the client-gone test (tools/setup.sh test)"
+else echo "skip the client-gone test: no $MINI"; S=$((${S:-0} + 1)); fi
 # refusals at start
 expect 2 "serve with nothing to serve" "give at least one" -- $L serve
 expect 1 "serve a missing model folder" "model" -- $L serve --model x=/nonexistent -q
