@@ -20,7 +20,8 @@ enum {
     S_RO,
     S_TIMEOUT,
     S_QUIET,
-    S_MAP
+    S_MAP,
+    S_TRUNC
 };
 
 /* NAME=PATH, or PATH (named after its last component) */
@@ -91,6 +92,8 @@ int cmd_serve(int argc, char **argv) {
                 "inputs (or query vectors) per request; 413 beyond [1024]" },
         { "api-key-file", 0, "F", S_KEYS,
                 "require 'Authorization: Bearer KEY' with one of the keys in F (one per line)" },
+        { "auto-truncate", 0, NULL, S_TRUNC,
+                "cut inputs longer than the model's limit unless a request says \"truncate\": false [413 unless it says true, as TEI]" },
         { "read-only", 0, NULL, S_RO,
                 "refuse /index/add and /index/delete; open indexes unlocked" },
         { "timeout", 0, "SECONDS", S_TIMEOUT, "close connections idle this long [30]" },
@@ -159,6 +162,7 @@ int cmd_serve(int argc, char **argv) {
             break;
         case S_KEYS: keys = a; break;
         case S_RO: s->read_only = 1; break;
+        case S_TRUNC: s->auto_truncate = 1; break;
         case S_TIMEOUT:
             if (!cli_int(a, 1, 86400, &iv)) r = cli_usage(U, "--timeout must be 1..86400 seconds");
             s->timeout_s = (int)iv;

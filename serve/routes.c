@@ -295,7 +295,7 @@ static int route_embed(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **j
         n++;
     }
     g_bad = NULL;
-    int truncate = get_bool(js, "truncate", openai ? 1 : 0);
+    int truncate = get_bool(js, "truncate", openai || s->auto_truncate);
     int normalize = get_bool(js, "normalize", openai ? sm->normalizes : 1);
     long long dims = get_int(js, "dimensions", 0, 1, sm->dim);
     const char *pname = get_str(js, "prompt_name");

@@ -80,6 +80,7 @@ typedef struct srv {
     int threads, max_batch_tokens, max_batch_inputs, max_concurrent, max_inputs, max_k, max_ef;
     int64_t max_body;
     int read_only, timeout_s, quiet, http_threads;
+    int auto_truncate; /* "truncate" defaults to true (TEI's --auto-truncate) */
     char **keys;
     int n_keys;
     /* what is served */

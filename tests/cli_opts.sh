@@ -649,6 +649,7 @@ sd "serve --max-batch-inputs" "$SV -- /info" "$SV --max-batch-inputs 3 -- /info"
 sd "serve --max-concurrent" "$SV -- /info" "$SV --max-concurrent 7 -- /info"
 sd "serve --max-body" "$SV -- -d '{\"inputs\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}' /embed" \
     "$SV --max-body 64 -- -d '{\"inputs\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}' /embed"
+sd "serve --auto-truncate" "$SV -- -d '{\"inputs\":\"$(printf 'word%.0s,' $(seq 1 200))\"}' /embed" "$SV --auto-truncate -- -d '{\"inputs\":\"$(printf 'word%.0s,' $(seq 1 200))\"}' /embed"
 sd "serve --max-inputs" "$SV -- -d '{\"inputs\":[\"a\",\"b\",\"c\"]}' /embed" "$SV --max-inputs 2 -- -d '{\"inputs\":[\"a\",\"b\",\"c\"]}' /embed"
 printf 'the-key\n' > "$T/keys"
 sd "serve --api-key-file" "$SV -- /info" "$SV --api-key-file $T/keys -- /info"
