@@ -30,6 +30,14 @@ static void job_fail(srv_job *j, const char *msg) {
     }
 }
 
+/* a job dropped: its client left, or the server is shutting down (503) */
+static void gone_fail(srv *s, srv_job *j) {
+    if (atomic_load(&s->draining)) {
+        job_fail(j, "the server is shutting down");
+        j->status = 503;
+    } else job_fail(j, "the client went away");
+}
+
 /* everything scheduled has run and nothing more will be: the job is the route's again */
 static int complete(const srv_job *j) {
     return j->done == j->next && (j->next == j->n || atomic_load(&j->gone));
@@ -125,7 +133,7 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&s->mu);
         for (srv_job *j = done_list, *nx; j; j = nx) {
             nx = j->qnext;
-            job_fail(j, "the client went away");
+            gone_fail(s, j);
             j->finished(j);
         }
         if (whole) {
@@ -158,7 +166,6 @@ static void *worker(void *arg) {
             atomic_fetch_add(&s->met.batch_tokens, tokens);
         }
         pthread_mutex_lock(&s->mu);
-        s->busy_threads -= nt;
         /* count what ran; a job is finished once all of it ran (or it was dropped) */
         srv_job *fin = NULL;
         if (whole) {
@@ -185,10 +192,11 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&s->mu);
         for (srv_job *j = fin, *nx; j; j = nx) {
             nx = j->qnext;
-            if (atomic_load(&j->gone)) job_fail(j, "the client went away");
+            if (atomic_load(&j->gone)) gone_fail(s, j);
             j->finished(j);
         }
         pthread_mutex_lock(&s->mu);
+        s->busy_threads -= nt; /* only now: shutdown waits for no queue and no busy thread */
     }
     pthread_mutex_unlock(&s->mu);
     free(it);

@@ -453,6 +453,20 @@ int srv_run(srv *s) {
     MHD_socket ls = MHD_quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET) close(ls);
     for (int w = 0; w < 300 && atomic_load(&s->met.in_flight) > 0; w++) usleep(100000);
+    /* past the bound: what still waits is dropped (answered as gone), and every job is finished
+     * (its connection resumed) before the daemon stops, so no worker touches a closed one */
+    pthread_mutex_lock(&s->mu);
+    atomic_store(&s->draining, 1);
+    for (srv_job *j = s->head; j; j = j->qnext) atomic_store(&j->gone, 1);
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        int idle = !s->head && !s->busy_threads;
+        pthread_mutex_unlock(&s->mu);
+        if (idle) break;
+        usleep(10000);
+    }
     MHD_stop_daemon(d);
     srv_stop_workers(s);
     rc = LT_OK;

@@ -1098,7 +1098,9 @@ static void route_vector(srv *s, const char *label, const char *const *args, srv
 }
 
 void srv_finish(srv *s, srv_job *j, srv_reply *rep) {
-    if (j->rc) srv_error(rep, 500, "Backend", "%s", j->err);
+    if (j->rc)
+        srv_error(rep, j->status ? j->status : 500, j->status == 503 ? "Unhealthy" : "Backend",
+                "%s", j->err);
     else switch (j->route) {
         case R_RERANK: finish_rerank(j, rep); break;
         case R_SEARCH: {

@@ -93,6 +93,7 @@ typedef struct srv {
     pthread_cond_t cv;
     struct srv_job *head, *tail;
     int stopping, busy_threads, n_workers;
+    atomic_int draining; /* SIGTERM's bound passed: queued jobs are answered 503 */
     pthread_t workers[64];
     srv_metrics met;
     double started;
@@ -123,7 +124,7 @@ typedef struct srv_job {
     float *out; /* EMBED/SCORE: n rows (dim or 1 floats); HIDDEN: per input, ntok x H */
     float **hidden;
     int next, done; /* inputs scheduled / finished */
-    int rc;
+    int rc, status; /* status: the HTTP status of a failure [500] */
     char err[512];
     atomic_int gone; /* the client went away: drop what is not yet run */
     int fd; /* the client's socket, to notice that (-1: none) */
