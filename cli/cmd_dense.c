@@ -89,7 +89,7 @@ int cmd_fit(int argc, char **argv) {
                 "randomized: power iterations [7 if dim < 0.1 min(n, d), else 4]" },
         { "seed", 's', "N", O_SEED, "randomized: the random block's seed [1]" },
         { "stream", 0, NULL, O_STREAM,
-                "read INPUT (.npy f32/f64 or .fvecs, uncompressed) in blocks: memory O(d^2) (covariance) or O(d dim), not O(n d)" },
+                "read INPUT (.npy f32/f64 or .fvecs, uncompressed) in blocks: memory O(d^2) (covariance) or O(d dim), not O(n d); IDX files (MNIST) always are, unless --encode-out" },
         { "encode-out", 0, "F", O_ENCODE_OUT,
                 "also write INPUT's rows encoded by the new model (one read; format from the name)" },
         { "from", 0, "F", O_FROM,
@@ -177,6 +177,9 @@ int cmd_fit(int argc, char **argv) {
         return cli_usage(S.usage, "cannot tell the format of '%s' from its name", enc_out);
     double t0 = lt_now();
     lt_vecs *X = NULL;
+    /* an IDX file (MNIST's images) is fitted from its own bytes, block by block: the same model,
+     * without the floats of every row at once (--encode-out needs them) */
+    if (!enc_out && !from && lt_format_from_path(argv[optind]) == LT_FMT_IDX) stream = 1;
     int r = stream ? 0 : cli_load(argv[optind], from, &X);
     if (r) return r;
     lt_model *m;
@@ -772,6 +775,24 @@ int cmd_encode(int argc, char **argv) {
             lt_model_free(m);
             return r;
         }
+    } else if (!from && !inverse && lt_format_from_path(argv[optind + 1]) == LT_FMT_IDX &&
+            lt_format_streamable(f)) {
+        /* an IDX file (MNIST's images): its rows read and encoded block by block, never all in
+         * memory as floats (the same values) */
+        enc_sink es = { .out = out, .f = f, .n = -1, .labels = NULL };
+        int64_t d_in = 0;
+        r = lt_encode_file(m, argv[optind + 1], threads, enc_put, &es, &es.n, &d_in)
+                ? (lt_vecs_writer_abort(es.w), cli_fail("encode"))
+                : !es.w ? (fprintf(stderr, "latent: encode: %s has no rows\n", argv[optind + 1]), 1)
+                : lt_vecs_writer_commit(es.w) ? cli_fail("")
+                                              : 0;
+        if (!r && !cli_quiet())
+            fprintf(stderr,
+                    "latent: encode: %lld rows, %lld -> %lld dimensions (%s) in %.2fs -> %s\n",
+                    (long long)es.n, (long long)d_in, (long long)es.d, lt_model_kind(m),
+                    lt_now() - t0, out);
+        lt_model_free(m);
+        return r;
     } else {
         r = cli_load(argv[optind + 1], from, &X);
         if (r) {

@@ -199,6 +199,23 @@ $L fit pca "$T/w1.npy" -o "$T/s1.lmodel" --dim 4 -q; $L fit pca "$T/w1.npy" -o "
 $L fit pca "$T/w1.fvecs" -o "$T/s3.lmodel" --dim 4 -q --stream
 cmp -s "$T/s1.lmodel" "$T/s2.lmodel" && [ "$($L info "$T/s3.lmodel" | grep explained_variance_ratio_sum)" = "$($L info "$T/s1.lmodel" | grep explained_variance_ratio_sum)" ] &&
     ok "fit pca --stream: the same model as in memory (.npy, .fvecs)" || no "fit pca --stream differs"
+# IDX files (MNIST's images) are fitted and encoded from their own bytes, block by block: the same
+# model and rows as when loaded whole (--from idx loads them whole)
+for ty in u8 i16; do
+    LC_ALL=C awk -v ty=$ty 'BEGIN { srand(4); es = ty == "u8" ? 1 : 2; printf "%c%c%c%c", 0, 0, ty == "u8" ? 8 : 11, 3
+        printf "%c%c%c%c%c%c%c%c%c%c%c%c", 0, 0, 39, 16, 0, 0, 0, 4, 0, 0, 0, 5   # 10000 x 4 x 5
+        for (i = 0; i < 10000 * 20; i++) { for (j = 1; j < es; j++) printf "%c", int(rand() * 3); printf "%c", int(rand() * 256) } }' > "$T/img-$ty-idx3-ubyte"
+    gzip -c "$T/img-$ty-idx3-ubyte" > "$T/img-$ty-idx3-ubyte.gz"
+    $L fit pca "$T/img-$ty-idx3-ubyte.gz" -o "$T/ia.lmodel" --dim 3 --scale unit -q -t 2
+    $L fit pca "$T/img-$ty-idx3-ubyte.gz" -o "$T/ib.lmodel" --dim 3 --scale unit -q -t 2 --from idx
+    $L encode "$T/ia.lmodel" "$T/img-$ty-idx3-ubyte" -o "$T/ia.npy" -q -t 2
+    $L encode "$T/ia.lmodel" "$T/img-$ty-idx3-ubyte" -o "$T/ib.npy" -q -t 2 --from idx
+    cmp -s "$T/ia.lmodel" "$T/ib.lmodel" && cmp -s "$T/ia.npy" "$T/ib.npy" && [ "$(wc -c < "$T/ia.npy")" -gt 100000 ] &&
+        ok "IDX ($ty) fitted and encoded block by block: the same model and rows as loaded whole" || no "IDX $ty: block by block differs"
+done
+head -c 100000 "$T/img-u8-idx3-ubyte" > "$T/cut-idx3-ubyte"
+expect 1 "fit pca: truncated IDX, named with its offset" "cut-idx3-ubyte: offset 16: 99984 data bytes" -- $L fit pca "$T/cut-idx3-ubyte" -o "$T/x.lmodel" --dim 2
+expect 1 "encode: truncated IDX, named with its offset" "cut-idx3-ubyte: offset 16: 99984 data bytes" -- $L encode "$T/ia.lmodel" "$T/cut-idx3-ubyte" -o "$T/x.npy"
 head -c 1000 "$T/w1.npy" > "$T/cut.npy"
 expect 1 "fit pca --stream: truncated .npy" "cut.npy: offset 128: the data is shorter" -- $L fit pca "$T/cut.npy" -o "$T/x.lmodel" --dim 2 --stream
 

@@ -181,6 +181,11 @@ int lt_encode(const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **out)
  * others encode X in slices. The values equal lt_encode's. */
 typedef int (*lt_rows_sink)(void *ud, const lt_vecs *block, int64_t first_row);
 int lt_encode_rows(const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud);
+/* The same for the rows of a file read block by block, never all in memory as floats: an IDX
+ * file (MNIST's images; plain or .gz) or an uncompressed f32/f64 .npy or .fvecs. *n_rows and
+ * *d_in (optional) get the input's shape. The values equal lt_encode's of the loaded rows. */
+int lt_encode_file(const lt_model *m, const char *path, int n_threads, lt_rows_sink sink, void *ud,
+        int64_t *n_rows, int64_t *d_in);
 /* PCA's inverse: rows of Z (dim columns) back to the input space (scaling undone). */
 int lt_pca_inverse(const lt_model *m, const lt_vecs *Z, lt_vecs **out);
 /* What a model keeps of its input: the rows of X scaled by the model's own scaler (*scaled)

@@ -31,6 +31,13 @@ void lt_release_whole(void *buf, size_t map_len);
 int lt_npy_header(const char *buf, size_t len, const char *name, int64_t *n, int64_t *d, int *es,
         size_t *off);
 
+/* An IDX header (LeCun's MNIST files: 0, 0, type, ndims, big-endian sizes): its type (0x08
+ * u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64), element size es, rows n (the first
+ * size), row size d (the product of the others) and the data's offset; the data's length is
+ * checked against them. Errors name `name` and the byte offset. */
+int lt_idx_header(const void *buf, size_t len, const char *name, int *type, int *es, int64_t *n,
+        int64_t *d, size_t *off);
+
 /* An (n, d) .npy of bytes (|i1 when is_signed, else |u1), written atomically. */
 int lt_npy_save_bytes(const char *path, const uint8_t *data, int64_t n, int64_t d, int is_signed);
 

@@ -22,7 +22,7 @@ int lt__kernel_encode_rows(
         const lt_model *m, const lt_vecs *X, int n_threads, lt_rows_sink sink, void *ud);
 /* hands the first nb rows of Z to a sink as rows first.. of the result */
 int lt__put_block(lt_rows_sink sink, void *ud, lt_vecs *Z, int64_t nb, int64_t first);
-/* row sources (rows.c): an lt_vecs, or a .npy / .fvecs file read in blocks */
+/* row sources (rows.c): an lt_vecs, a .npy / .fvecs file read in blocks, or an IDX file of bytes */
 #include <stdio.h>
 typedef struct {
     const lt_vecs *v;
@@ -31,6 +31,10 @@ typedef struct {
     int64_t n, d, at;
     int es, fvecs;
     size_t off;
+    char *whole; /* an IDX file of bytes (MNIST's images), whole in memory (inflated if .gz): */
+    size_t map_len; /* its rows are converted block by block, never all at once to floats */
+    const unsigned char *u8;
+    int idx_type;
 } lt__rows;
 int lt__rows_vecs(lt__rows *r, const lt_vecs *v);
 int lt__rows_open(lt__rows *r, const char *path);

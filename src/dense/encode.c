@@ -47,6 +47,49 @@ static int encode_rows_call(
     return rc ? rc : re;
 }
 
+static int encode_file_call(const lt_model *m, const char *path, int n_threads, lt_rows_sink sink,
+        void *ud, int64_t *n_rows, int64_t *d_in) {
+    enum { SLICE = 8192 };
+    lt__rows r;
+    int rc = lt__rows_open(&r, path);
+    if (rc) return rc;
+    if (n_rows) *n_rows = r.n;
+    if (d_in) *d_in = r.d;
+    int64_t cap = r.n < SLICE ? (r.n ? r.n : 1) : SLICE;
+    lt_vecs *B = lt_vecs_new(cap, r.d), *prev = NULL;
+    float *tmp = B && B->ld != r.d ? lt_malloc(sizeof(float) * (size_t)(cap * r.d)) : NULL;
+    if (!B || (B->ld != r.d && !tmp)) rc = lt_err(LT_ENOMEM, "out of memory");
+    int64_t i0 = 0;
+    while (rc == LT_OK && i0 < r.n) {
+        int64_t got = 0;
+        float *dst = tmp ? tmp : B->data; /* rows land in B, contiguous when its stride is d */
+        if ((rc = lt__rows_next(&r, dst, cap, &got)) || !got) break;
+        for (int64_t i = 0; tmp && i < got; i++)
+            memcpy(lt_vecs_row(B, i), tmp + i * r.d, sizeof(float) * (size_t)r.d);
+        lt_vecs view = *B, *Z = NULL;
+        view.n = got;
+        rc = lt_encode(m, &view, n_threads, &Z);
+        if (rc == LT_OK) rc = sink(ud, Z, i0);
+        lt_vecs_free(prev);
+        prev = Z;
+        i0 += got;
+    }
+    int re = sink(ud, NULL, i0);
+    lt_vecs_free(prev);
+    lt_vecs_free(B);
+    lt_free(tmp);
+    lt__rows_close(&r);
+    return rc ? rc : re;
+}
+
+int lt_encode_file(const lt_model *m, const char *path, int n_threads, lt_rows_sink sink, void *ud,
+        int64_t *n_rows, int64_t *d_in) {
+    int saved = lt_blas_begin(n_threads); /* BLAS threads: the call's own */
+    int rc = encode_file_call(m, path, n_threads, sink, ud, n_rows, d_in);
+    lt_blas_end(saved);
+    return rc;
+}
+
 static int reconstruct_call(
         const lt_model *m, const lt_vecs *X, int n_threads, lt_vecs **scaled, lt_vecs **recon) {
     *scaled = *recon = NULL;
