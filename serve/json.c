@@ -48,6 +48,25 @@ void sb_printf(sbuf *b, const char *fmt, ...) {
     b->n += (size_t)k;
 }
 
+/* the length of the valid UTF-8 sequence at s (2-4 bytes), 0 when none starts there */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t k = c >= 0xc2 && c <= 0xdf ? 2
+            : c >= 0xe0 && c <= 0xef  ? 3
+            : c >= 0xf0 && c <= 0xf4  ? 4
+                                      : 0;
+    if (!k || k > n) return 0;
+    for (size_t j = 1; j < k; j++) {
+        unsigned lo = 0x80, hi = 0xbf, x = s[j];
+        if (j == 1 && c == 0xe0) lo = 0xa0;
+        if (j == 1 && c == 0xed) hi = 0x9f;
+        if (j == 1 && c == 0xf0) lo = 0x90;
+        if (j == 1 && c == 0xf4) hi = 0x8f;
+        if (x < lo || x > hi) return 0;
+    }
+    return k;
+}
+
 void sb_str(sbuf *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     if (!grow(b, n + 2)) return;
@@ -66,7 +85,14 @@ void sb_str(sbuf *b, const char *s, size_t n) {
         } else if (c < 0x20 || c == 0x7f) {
             char t[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
             sb_put(b, t, 6);
-        } else sb_put(b, (const char *)&s[i], 1);
+        } else if (c < 0x80) sb_put(b, (const char *)&s[i], 1);
+        else { /* JSON is UTF-8: a byte that starts no valid sequence becomes U+FFFD */
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            if (k) {
+                sb_put(b, s + i, k);
+                i += k - 1;
+            } else sb_put(b, "\xef\xbf\xbd", 3);
+        }
     }
     sb_put(b, "\"", 1);
 }

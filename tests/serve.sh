@@ -228,6 +228,13 @@ b=$(sed -n 's/^te_batch_count //p' "$T/m.txt")
 kill -TERM $SP; wait $SP
 elif [ -n "$CI" ]; then no "no $MINI for the client-gone test (tools/setup.sh test)"
 else echo "skip the client-gone test: no $MINI"; S=$((${S:-0} + 1)); fi
+# labels that are not UTF-8 (a binary word2vec file may hold them): the answer is still valid JSON
+printf '3 2\nok 1 0\nbad\377x 0.9 0.1\ncaf\303\251 0.8 0.2\n' > "$T/bad8.txt"
+start --vectors w="$T/bad8.txt"
+curl -s "$U/similar?word=ok&k=2&vectors=w" > "$T/b8.json"
+$PY -c 'import json, sys; h = json.loads(open(sys.argv[1], "rb").read()); assert [x["label"] for x in h] == ["bad\ufffdx", "caf\u00e9"]' "$T/b8.json" \
+    && ok "labels that are not UTF-8: valid JSON, the bad byte as U+FFFD" || no "invalid UTF-8 label: $(head -c 200 "$T/b8.json")"
+kill -TERM $SP; wait $SP
 # refusals at start
 expect 2 "serve with nothing to serve" "give at least one" -- $L serve
 expect 1 "serve a missing model folder" "model" -- $L serve --model x=/nonexistent -q
