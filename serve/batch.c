@@ -76,6 +76,15 @@ static void run_whole(srv_job *j, int nt) {
     free(ids);
 }
 
+/* the head job out of the queue (the caller holds the lock) */
+static srv_job *pop_head(srv *s) {
+    srv_job *j = s->head;
+    s->head = j->qnext;
+    if (!s->head) s->tail = NULL;
+    atomic_fetch_sub(&s->met.queue, 1);
+    return j;
+}
+
 typedef struct item {
     srv_job *j;
     int i;
@@ -95,12 +104,9 @@ static void *worker(void *arg) {
         /* drop the jobs at the head whose clients left */
         srv_job *done_list = NULL;
         while (s->head && (atomic_load(&s->head->gone) || client_gone(s->head->fd))) {
-            srv_job *j = s->head;
+            srv_job *j = pop_head(s);
             atomic_store(&j->gone, 1);
             atomic_fetch_add(&s->met.dropped, 1);
-            s->head = j->qnext;
-            if (!s->head) s->tail = NULL;
-            atomic_fetch_sub(&s->met.queue, 1);
             if (complete(j)) {
                 j->qnext = done_list;
                 done_list = j;
@@ -111,9 +117,7 @@ static void *worker(void *arg) {
         if (head && head->kind != JOB_EMBED) { /* a job of its own */
             whole = 1;
             head->next = head->n;
-            s->head = head->qnext;
-            if (!s->head) s->tail = NULL;
-            atomic_fetch_sub(&s->met.queue, 1);
+            pop_head(s);
         } else
             while (s->head && s->head->kind == JOB_EMBED && s->head->sm == head->sm) {
                 srv_job *j = s->head;
@@ -123,9 +127,7 @@ static void *worker(void *arg) {
                     tokens += j->ntok[j->next++];
                 }
                 if (j->next < j->n) break; /* the budget is spent */
-                s->head = j->qnext;
-                if (!s->head) s->tail = NULL;
-                atomic_fetch_sub(&s->met.queue, 1);
+                pop_head(s);
             }
         int nt = s->head ? 1 : s->threads - s->busy_threads;
         if (nt < 1) nt = 1;

@@ -80,6 +80,10 @@ static srv_model *find_model(srv *s, const char *name, int reranker) {
             return &s->models[i];
     return NULL;
 }
+/* a model by name, or without one the first (of any kind): the tokenizer routes */
+static srv_model *any_model(srv *s, const char *name) {
+    return name ? find_model(s, name, 0) : s->n_models ? s->models : NULL;
+}
 static srv_index *find_index(srv *s, const char *name) {
     for (int i = 0; i < s->n_indexes; i++)
         if (!name || !strcmp(s->indexes[i].name, name)) return &s->indexes[i];
@@ -161,6 +165,15 @@ static int strings(srv *s, cJSON *v, const char *field, cJSON ***out, srv_reply 
 }
 
 /* ---- jobs ---- */
+/* what a request owns besides its JSON: the filter's ids and prefix, the ids to add */
+static void req_clear(req *q) {
+    free(q->allow);
+    free(q->prefix);
+    free(q->add_ids);
+    q->allow = q->add_ids = NULL;
+    q->prefix = NULL;
+}
+
 void srv_job_free(srv_job *j) {
     if (!j) return;
     for (int i = 0; j->texts && i < j->n; i++) free(j->texts[i]);
@@ -174,9 +187,7 @@ void srv_job_free(srv_job *j) {
     req *q = j->req;
     if (q) {
         cJSON_Delete(q->json);
-        free(q->allow);
-        free(q->add_ids);
-        free(q->prefix);
+        req_clear(q);
         free(q);
     }
     free(j);
@@ -512,7 +523,7 @@ static void finish_rerank(srv_job *j, srv_reply *rep) {
 /* ---- /tokenize ---- */
 static int route_tokenize(srv *s, cJSON *js, srv_reply *rep) {
     const char *mname = get_str(js, "model");
-    srv_model *sm = g_bad ? NULL : mname ? find_model(s, mname, 0) : s->n_models ? s->models : NULL;
+    srv_model *sm = g_bad ? NULL : any_model(s, mname);
     if (!sm || !sm->tok) {
         srv_error(rep, g_bad ? 422 : 404, "Validation",
                 sm ? "the model folder has no tokenizer.json" : "no model of that name");
@@ -574,7 +585,7 @@ static int route_tokenize(srv *s, cJSON *js, srv_reply *rep) {
 /* ---- /decode: {"ids": [int] or [[int]], "skip_special_tokens"} -> [string] ---- */
 static int route_decode(srv *s, cJSON *js, srv_reply *rep) {
     const char *mname = get_str(js, "model");
-    srv_model *sm = g_bad ? NULL : mname ? find_model(s, mname, 0) : s->n_models ? s->models : NULL;
+    srv_model *sm = g_bad ? NULL : any_model(s, mname);
     int skip = get_bool(js, "skip_special_tokens", 1);
     cJSON *ids = cJSON_GetObjectItemCaseSensitive(js, "ids");
     if (!sm || !sm->tok || g_bad) {
@@ -861,7 +872,7 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
             cJSON_ArrayForEach(e, ids) {
                 if (!q0.allow || !cJSON_IsNumber(e) || e->valuedouble < 0 ||
                         e->valuedouble > 9e15 || e->valuedouble != floor(e->valuedouble)) {
-                    free(q0.allow);
+                    req_clear(&q0);
                     srv_error(rep, 422, "Validation", "`filter.ids` must be ids (integers >= 0)");
                     return 1;
                 }
@@ -886,8 +897,7 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
                 : texts                         ? 1
                                                 : -1;
         if (ni < 0 || ni != nv) {
-            free(q0.allow);
-            free(q0.prefix);
+            req_clear(&q0);
             srv_error(rep, 422, "Validation",
                     "`ids` must be an array of as many ids as `vectors` (or `texts`)");
             return 1;
@@ -898,9 +908,7 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
         cJSON_ArrayForEach(e, ids) {
             if (!q0.add_ids || !cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 9e15 ||
                     e->valuedouble != floor(e->valuedouble)) {
-                free(q0.add_ids);
-                free(q0.allow);
-                free(q0.prefix);
+                req_clear(&q0);
                 srv_error(rep, 422, "Validation", "`ids[%d]` must be an integer >= 0", i);
                 return 1;
             }
@@ -909,9 +917,7 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
         q0.n_add = ni;
     }
     if (!vecs == !texts) {
-        free(q0.allow);
-        free(q0.prefix);
-        free(q0.add_ids);
+        req_clear(&q0);
         srv_error(
                 rep, 422, "Validation", "give `vectors` (arrays of numbers) or `texts`, not both");
         return 1;
@@ -930,16 +936,12 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
             srv_finish(s, &tmp, rep); /* the same path as texts, below */
         } else if (Q) do_search(s, q, Q, n, d, rep);
         free(Q);
-        free(q0.allow);
-        free(q0.prefix);
-        free(q0.add_ids);
+        req_clear(&q0);
         return 1;
     }
     srv_model *sm = find_model(s, mname, 0);
     if (!sm || sm->labels || sm->dim != d) {
-        free(q0.allow);
-        free(q0.prefix);
-        free(q0.add_ids);
+        req_clear(&q0);
         srv_error(rep, 422, "Validation",
                 !sm || sm->labels ? "`texts` need an embedding model (`model`, or load one)"
                                   : "the model's dimension differs from the index's");
@@ -957,9 +959,7 @@ static int route_search(srv *s, cJSON *js, int route, srv_reply *rep, srv_job **
         j = NULL;
     }
     if (!j) {
-        free(q0.allow);
-        free(q0.prefix);
-        free(q0.add_ids);
+        req_clear(&q0);
         return 1;
     }
     *q = q0;

@@ -365,10 +365,8 @@ int lt_tokenizer_parse(lt_tokenizer **out, const char *json, size_t len, const c
         rc = pp_parse(t, &t->post, cJSON_GetObjectItemCaseSensitive(j, "post_processor"), name);
     if (rc == LT_OK &&
             lt__dec_parse(&t->dec, cJSON_GetObjectItemCaseSensitive(j, "decoder"), name)) {
-        const char *m = lt_errmsg(); /* only decoding needs it: keep the reason for then */
-        size_t ml = strlen(m);
-        if ((t->dec_err = lt_malloc(ml + 1))) memcpy(t->dec_err, m, ml + 1);
-        else rc = lt_err(LT_ENOMEM, "out of memory");
+        /* only decoding needs it: keep the reason for then */
+        if (!(t->dec_err = lt_strdup(lt_errmsg()))) rc = lt_err(LT_ENOMEM, "out of memory");
     }
     cJSON_Delete(j);
     if (rc) {
@@ -457,9 +455,8 @@ int lt_tokenizer_decode(const lt_tokenizer *t, const int32_t *ids, int n, int sk
             }
         if (!s) s = lt_tokenizer_token(t, ids[i]);
         if (!s || (special && skip_special)) continue; /* ids it does not know are skipped */
-        size_t l = strlen(s);
-        if (!(tk[m] = lt_malloc(l + 1))) rc = LT_ENOMEM;
-        else memcpy(tk[m++], s, l + 1);
+        if (!(tk[m] = lt_strdup(s))) rc = LT_ENOMEM;
+        else m++;
     }
     if (rc == LT_OK && t->dec) rc = lt__dec_apply(t->dec, &tk, &m);
     /* joined: by nothing after a decoder, by spaces without one */

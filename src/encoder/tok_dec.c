@@ -37,13 +37,6 @@ void lt__dec_free(lt__dec *d) {
     lt_free(d);
 }
 
-static char *dup(const char *s) {
-    size_t n = strlen(s);
-    char *d = lt_malloc(n + 1);
-    if (d) memcpy(d, s, n + 1);
-    return d;
-}
-
 static int parse_one(void **out, const cJSON *j, const char *name) {
     return lt__dec_parse((lt__dec **)out, j, name);
 }
@@ -61,18 +54,18 @@ int lt__dec_parse(lt__dec **out, const cJSON *j, const char *name) {
     else if (!strcmp(ty, "WordPiece")) {
         d->kind = D_WORDPIECE;
         s = lt__jstr(j, "prefix");
-        if (!(d->a = dup(s ? s : "##"))) rc = LT_ENOMEM;
+        if (!(d->a = lt_strdup(s ? s : "##"))) rc = LT_ENOMEM;
         d->cleanup = lt__jbool(j, "cleanup", 1);
     } else if (!strcmp(ty, "Metaspace")) {
         d->kind = D_METASPACE;
         s = lt__jstr(j, "replacement");
-        if (!(d->a = dup(s ? s : "\xe2\x96\x81"))) rc = LT_ENOMEM;
+        if (!(d->a = lt_strdup(s ? s : "\xe2\x96\x81"))) rc = LT_ENOMEM;
         const char *ps = lt__jstr(j, "prepend_scheme");
         d->prepend = ps ? strcmp(ps, "never") != 0 : lt__jbool(j, "add_prefix_space", 1);
     } else if (!strcmp(ty, "BPEDecoder")) {
         d->kind = D_BPE;
         s = lt__jstr(j, "suffix");
-        if (!(d->a = dup(s ? s : "</w>"))) rc = LT_ENOMEM;
+        if (!(d->a = lt_strdup(s ? s : "</w>"))) rc = LT_ENOMEM;
     } else if (!strcmp(ty, "ByteFallback")) d->kind = D_BYTEFALLBACK;
     else if (!strcmp(ty, "Fuse")) d->kind = D_FUSE;
     else if (!strcmp(ty, "Strip")) {
@@ -84,7 +77,7 @@ int lt__dec_parse(lt__dec **out, const cJSON *j, const char *name) {
                 cJSON_IsNumber(a) && a->valuedouble > 0 && a->valuedouble < 1e6 ? a->valueint : 0;
         d->stop = cJSON_IsNumber(b) && b->valuedouble > 0 && b->valuedouble < 1e6 ? b->valueint : 0;
         if (!s || !*s) rc = lt_err(LT_EFORMAT, "%s: Strip decoder without content", name);
-        else if (!(d->a = dup(s))) rc = LT_ENOMEM;
+        else if (!(d->a = lt_strdup(s))) rc = LT_ENOMEM;
     } else if (!strcmp(ty, "Replace")) {
         d->kind = D_REPLACE;
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "pattern");
@@ -92,10 +85,10 @@ int lt__dec_parse(lt__dec **out, const cJSON *j, const char *name) {
         s = lt__jstr(j, "content");
         if ((!str && !re) || !s)
             rc = lt_err(LT_EFORMAT, "%s: Replace decoder without pattern or content", name);
-        else if (!(d->b = dup(s))) rc = LT_ENOMEM;
+        else if (!(d->b = lt_strdup(s))) rc = LT_ENOMEM;
         else if (str && !*str)
             rc = lt_err(LT_EFORMAT, "%s: Replace decoder with an empty pattern", name);
-        else if (str) rc = (d->a = dup(str)) ? LT_OK : LT_ENOMEM;
+        else if (str) rc = (d->a = lt_strdup(str)) ? LT_OK : LT_ENOMEM;
         else rc = lt__re_new(&d->re, re, name);
     } else if (!strcmp(ty, "Sequence")) {
         d->kind = D_SEQUENCE;
@@ -289,7 +282,7 @@ static int apply(const lt__dec *d, char ***tp, int *np) {
                 if (valid && !o[m - 1]) rc = LT_ENOMEM;
                 else if (!valid)
                     for (size_t k = 0; k < run.n && rc == LT_OK; k++)
-                        rc = (o[m++] = dup("\xef\xbf\xbd")) ? LT_OK : LT_ENOMEM;
+                        rc = (o[m++] = lt_strdup("\xef\xbf\xbd")) ? LT_OK : LT_ENOMEM;
                 lt_free(run.s);
                 run = (str){ 0 };
             }
