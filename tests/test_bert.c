@@ -503,44 +503,122 @@ static int ef_sentences(char ***out, size_t **lens) { /* sentences.json: one JSO
     cJSON_Delete(j);
     return k;
 }
+/* one family's folder EF/name/st against its ids.json and embeddings.npy (2 threads) */
+static void check_family(const char *name, char **ss, size_t *sl, int ns) {
+    char dir[256], p[256];
+    snprintf(dir, sizeof dir, EF "/%s/st", name);
+    lt_bert *m = NULL;
+    CHECK_MSG(lt_bert_load(&m, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
+    if (!m) return;
+    snprintf(p, sizeof p, EF "/%s/ids.json", name);
+    cJSON *ids = load_json(p);
+    int i = 0;
+    for (cJSON *row = ids ? ids->child : NULL; row && i < ns; row = row->next, i++) {
+        int32_t got[128];
+        int n = lt_bert_tokenize(m, ss[i], sl[i], 1, got, 128, NULL),
+            same = n == cJSON_GetArraySize(row), k = 0;
+        for (cJSON *v = row->child; same && v; v = v->next, k++) same = got[k] == v->valueint;
+        CHECK_MSG(same, "%s: sentence %d: ids differ from transformers' (%d vs %d tokens)", name, i,
+                n, cJSON_GetArraySize(row));
+    }
+    CHECK(i == ns);
+    cJSON_Delete(ids);
+    lt_vecs *ref = NULL;
+    snprintf(p, sizeof p, EF "/%s/embeddings.npy", name);
+    CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == ns &&
+            ref->d == lt_bert_dim(m));
+    if (ref && ref->n == ns && ref->d == lt_bert_dim(m)) {
+        float *e = malloc(sizeof(float) * (size_t)ns * ref->d);
+        CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, e, NULL, 2) == LT_OK);
+        double worst = 0;
+        for (int r = 0; r < ns; r++) {
+            CHECK_ARR(e + (size_t)r * ref->d, lt_vecs_row(ref, r), (long)ref->d, 1e-5, 0);
+            for (long k = 0; k < ref->d; k++)
+                worst = fmax(worst, fabs(e[(size_t)r * ref->d + k] - lt_vecs_row(ref, r)[k]));
+        }
+        printf("  (%s: %d sentences, max-abs %.1e against sentence-transformers)\n", name, ns,
+                worst);
+        free(e);
+    }
+    lt_vecs_free(ref);
+    lt_bert_free(m);
+}
 TEST(roberta_family) {
     static const char *fams[] = { "roberta", "xlm-roberta", "distilbert", "mpnet" };
     char **ss = NULL;
     size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
     CHECK(ns == 20);
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < 4; f++) check_family(fams[f], ss, sl, ns);
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss);
+    free(sl);
+}
+
+/* the rotary families (tools/py/make_rotary_fixtures.py): Qwen3 (RMSNorm, grouped-query
+ * attention with per-head norms, causal, SwiGLU, last-token pooling, a query prompt) and
+ * ModernBERT (bias-free LayerNorm, fused QKV, two rotary bases, windowed local layers, GeGLU):
+ * the sentences, and one input of about 4,096 tokens, within 1e-5 of sentence-transformers; the
+ * same bytes for 1 and 2 threads */
+TEST(rotary_families) {
+    static const char *fams[] = { "qwen3", "modernbert" };
+    char **ss = NULL;
+    size_t *sl = NULL;
+    int ns = ef_sentences(&ss, &sl);
+    for (int f = 0; f < 2; f++) {
         char dir[256], p[256];
+        check_family(fams[f], ss, sl, ns);
         snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
+        lt_bert_opts bo;
+        lt_bert_opts_init(&bo);
+        bo.max_seq = 4200;
         lt_bert *m = NULL;
-        CHECK_MSG(lt_bert_load(&m, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
+        CHECK_MSG(lt_bert_load(&m, dir, &bo) == LT_OK, "%s: %s", dir, lt_errmsg());
         if (!m) continue;
-        snprintf(p, sizeof p, EF "/%s/ids.json", fams[f]);
-        cJSON *ids = load_json(p);
-        int i = 0;
-        for (cJSON *row = ids ? ids->child : NULL; row && i < ns; row = row->next, i++) {
-            int32_t got[128];
-            int n = lt_bert_tokenize(m, ss[i], sl[i], 1, got, 128, NULL),
-                same = n == cJSON_GetArraySize(row), k = 0;
-            for (cJSON *v = row->child; same && v; v = v->next, k++) same = got[k] == v->valueint;
-            CHECK_MSG(same, "%s: sentence %d: ids differ from transformers' (%d vs %d tokens)",
-                    fams[f], i, n, cJSON_GetArraySize(row));
-        }
-        cJSON_Delete(ids);
+        long len = 0;
+        snprintf(p, sizeof p, EF "/%s/long.txt", fams[f]);
+        char *text = (char *)t_read_file(p, &len);
         lt_vecs *ref = NULL;
-        snprintf(p, sizeof p, EF "/%s/embeddings.npy", fams[f]);
-        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == ns &&
-                ref->d == lt_bert_dim(m));
-        if (ref && ref->n == ns && ref->d == lt_bert_dim(m)) {
-            float *e = malloc(sizeof(float) * (size_t)ns * ref->d);
-            CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, e, NULL, 2) == LT_OK);
-            for (int r = 0; r < ns; r++)
-                CHECK_ARR(e + (size_t)r * ref->d, lt_vecs_row(ref, r), (long)ref->d, 1e-5, 0);
-            free(e);
+        snprintf(p, sizeof p, EF "/%s/long.npy", fams[f]);
+        CHECK(text && lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->d == 32);
+        float e1[32], e2[32];
+        int32_t *ids = malloc(sizeof(int32_t) * 4200);
+        int n = text ? lt_bert_tokenize(m, text, (size_t)len, 1, ids, 4200, NULL) : 0;
+        CHECK_MSG(n > 4000, "%s: the long input has %d tokens", fams[f], n);
+        const char *tx[1] = { text };
+        size_t tl[1] = { (size_t)len };
+        if (text && ref) {
+            CHECK(lt_bert_embed_batch_mt(m, tx, tl, 1, e1, NULL, 1) == LT_OK);
+            CHECK(lt_bert_embed_batch_mt(m, tx, tl, 1, e2, NULL, 2) == LT_OK);
+            CHECK_ARR(e1, lt_vecs_row(ref, 0), 32, 1e-5, 0);
+            CHECK(!memcmp(e1, e2, sizeof e1));
+            double worst = 0;
+            for (int k = 0; k < 32; k++) worst = fmax(worst, fabs(e1[k] - lt_vecs_row(ref, 0)[k]));
+            printf("  (%s: one input of %d tokens, max-abs %.1e)\n", fams[f], n, worst);
         }
+        free(ids);
+        free(text);
         lt_vecs_free(ref);
         lt_bert_free(m);
     }
+    /* Qwen3-Embedding's way: the query prompt before each input */
+    lt_bert *m = NULL;
+    CHECK(lt_bert_load(&m, EF "/qwen3/st", NULL) == LT_OK && m);
+    lt_vecs *ref = NULL;
+    CHECK(lt_vecs_load(EF "/qwen3/embeddings_query.npy", LT_FMT_NPY, &ref) == LT_OK && ref);
+    if (m && ref) {
+        lt_embed_opts o;
+        lt_embed_opts_init(&o);
+        o.prompt = lt_bert_prompt(m, "query");
+        CHECK(o.prompt && !strncmp(o.prompt, "Instruct:", 9));
+        float *e = malloc(sizeof(float) * (size_t)ns * 32);
+        CHECK(lt_embed_texts(m, (const char *const *)ss, sl, ns, e, 32, &o, NULL, NULL) == LT_OK);
+        for (int r = 0; r < ns; r++)
+            CHECK_ARR(e + (size_t)r * 32, lt_vecs_row(ref, r), 32, 1e-5, 0);
+        free(e);
+    }
+    lt_vecs_free(ref);
+    lt_bert_free(m);
     for (int i = 0; i < ns; i++) free(ss[i]);
     free(ss);
     free(sl);
@@ -703,6 +781,6 @@ TEST(pooling_modes) {
     free(sl);
 }
 
-RUN_TESTS(T(pooling_modes), T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family),
-        T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders),
-        T(bf16_precision), T(embed_pipeline))
+RUN_TESTS(T(rotary_families), T(pooling_modes), T(quantize), T(prompt_and_dim), T(cross_encoders),
+        T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout),
+        T(bad_model_folders), T(bf16_precision), T(embed_pipeline))

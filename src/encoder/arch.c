@@ -1,7 +1,8 @@
 /* The encoder architectures latent runs on its one post-LayerNorm transformer (model.c), one
  * table entry each, keyed by config.json's model_type: config keys, tensor names, position
  * offset. Adding a family of this shape is a line here; families that change the block itself
- * (relative positions, rotary, GLU) get a file of their own beside model.c. */
+ * (rotary positions, RMSNorm, GLU, causal or windowed attention) read their config and
+ * tensors in a file of their own (qwen3.c, modernbert.c) named here by its loader. */
 #include "encoder_impl.h"
 #include <string.h>
 
@@ -104,6 +105,9 @@ static const lt__arch archs[] = {
             .cls_dense = "pre_classifier",
             .cls_out = "classifier",
             .cls_act = 2 },
+    /* families with a block of their own, one file each */
+    { .model_type = "qwen3", .load = lt__qwen3_load },
+    { .model_type = "modernbert", .load = lt__modernbert_load },
 };
 
 const lt__arch *lt__arch_find(const char *model_type) {
@@ -112,5 +116,5 @@ const lt__arch *lt__arch_find(const char *model_type) {
     return NULL;
 }
 const char *lt__arch_names(void) {
-    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet";
+    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert";
 }

@@ -3,6 +3,9 @@
 #define LT_ENCODER_IMPL_H
 #include "latent/bert.h"
 #include "../core/strmap.h"
+#include "latent/kern.h"
+#include "latent/tokenizer.h"
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,8 +49,104 @@ void lt__wp_destroy(lt_wp *wp);
 /* ids without specials; returns count or negative status. Grows *ids. */
 int lt__wp_encode(const lt_wp *wp, const char *text, size_t len, int32_t **ids, int *cap);
 
+/* ---- the shared transformer core (model.c): one model struct for every family ----
+ * Shapes: X (T, H); Linear weights W (out, in) as PyTorch's (y = x W^T + b). Attention has
+ * `heads` query heads and `kvh` key/value heads (grouped-query when kvh < heads) of size dh;
+ * Dq = heads * dh, Dkv = kvh * dh. Two block layouts: post-norm (BERT: x = norm(x + attn(x)),
+ * x = norm(x + ffn(x))) and pre-norm (x += attn(norm1(x)), x += ffn(norm2(x)), then a final
+ * norm), with LayerNorm or RMSNorm, rotary positions, causal or windowed attention and GLU
+ * feed-forwards as the family sets them. */
+typedef struct {
+    /* sources (the mmap'ed or converted tensors; NULL once packed). Q, K, V and the GLU's two
+     * halves may point into one fused tensor. Biases and norms may be NULL (none). */
+    const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *u_w,
+            *u_b, *f_w, *f_b, *ln2_g, *ln2_b;
+    const float *qn, *kn; /* RMSNorm of each query / key head (dh), before the rotation */
+    int rope; /* index into the model's rotary tables, -1: none */
+    int window; /* attention within |i - j| <= window (0: every position) */
+    /* packed at load: Q, K, V as one ((Dq + 2 Dkv) x H) operand (the 1/sqrt(dh) scale folded
+     * into Q's rows, or into qn when there is one); the feed-forward's input and, for a GLU,
+     * its gate as one (2I x H) operand */
+    lt_packed qkv, o, i, f;
+    lt_packed_bf16 qkv16, o16, i16, f16; /* instead, with precision bf16 */
+    float *qkv_b, *iu_b, *qn_s; /* the packed operands' biases; qn scaled */
+} lt__layer;
+
+enum {
+    LT__ACT_IDENTITY = 0,
+    LT__ACT_TANH,
+    LT__ACT_RELU,
+    LT__ACT_SIGMOID,
+    LT__ACT_GELU,
+    LT__ACT_GELU_TANH,
+    LT__ACT_SILU
+};
+
+struct lt_bert {
+    int H, L, heads, I, P, types, V, max_seq;
+    int kvh, dh, Dq, Dkv; /* attention shapes (BERT: kvh = heads, dh = H / heads) */
+    double eps;
+    int prenorm, rms, causal, glu, act; /* the block's layout (see above); act: LT__ACT_* */
+    const float *word, *pos, *type, *ln_g,
+            *ln_b; /* pos, type, ln_*: NULL when the family has none */
+    const float *fin_g, *fin_b; /* pre-norm: the norm after the last layer */
+    struct {
+        double theta;
+        float *cs; /* position p: cos of the dh/2 angles, then their sines (dh floats) */
+        int n; /* positions */
+    } rope[2];
+    int n_rope;
+    lt__layer *layers;
+    lt_st st;
+    lt_wp wp; /* vocab.txt folders, and [CLS]/[SEP] */
+    lt_tokenizer *tok; /* tokenizer.json folders: the general pipeline (tok.c) */
+    int32_t pre[4], suf[4]; /* the special tokens around a text ([CLS] .. [SEP], <s> .. </s>) */
+    int n_pre, n_suf;
+    int pos_offset; /* RoBERTa's family: positions start after padding_idx */
+    const struct lt__arch *arch;
+    float *zero_type; /* families without token types: a zero row */
+    /* a cross-encoder's head (*ForSequenceClassification): labels = out(act(dense(x_first))) */
+    const float *cd_w, *cd_b, *co_w, *co_b;
+    int n_labels;
+    /* sentence-transformers' prompts (config_sentence_transformers.json): name -> text */
+    char **prompt_name, **prompt_text;
+    int n_prompts, default_prompt; /* default: index, or -1 */
+    /* MPNet's relative-position bias: rel (buckets, heads); bucket[d + P] for j - i = d */
+    const float *rel;
+    int *bucket;
+    lt_pooling pooling;
+    int normalize, folder_normalize; /* in effect; what modules.json says */
+    int bf16;
+    /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
+    struct {
+        lt_st st;
+        const float *w, *b;
+        int in, out, act;
+    } dense[4];
+    int n_dense, D; /* D: output dimension (H, or the last Dense's out) */
+};
+
+/* helpers the family files share (model.c) */
+int lt__jint(const cJSON *j, const char *k, int def);
+double lt__jnum(const cJSON *j, const char *k, double def);
+int lt__jbool(const cJSON *j, const char *k, int def);
+/* tensor `name` (or prefix.name) of the given shape; NULL with the error set */
+const float *lt__w(
+        lt_bert *m, const char *prefix, const char *name, int ndim, int64_t d0, int64_t d1);
+/* layer l's "layers.L.sub.weight" (d0 x d1, or d0 when d1 < 0) into *w and, when `bias`, its
+ * "layers.L.sub.bias" (d0) into *b; LT_EFORMAT with the error set when one is missing */
+int lt__wb(lt_bert *m, const char *prefix, int l, const char *sub, int bias, const float **w,
+        const float **b, int64_t d0, int64_t d1);
+/* rotary tables: the index of the table for theta (one per distinct theta, at most 2) */
+int lt__rope_add(lt_bert *m, double theta);
+/* a family that is not BERT's block: reads its config.json keys and tensors into m (the
+ * weights and tokenizer already open); errors name the file and the key or tensor */
+typedef int (*lt__family_load)(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+
 /* an encoder architecture (arch.c): config.json keys and tensor names of one model_type */
-typedef struct lt__arch {
+struct lt__arch {
     const char *model_type;
     const char *hidden, *layers, *heads, *inter, *act; /* config.json keys */
     const char *prefix; /* the base model's prefix in task models ("bert", "roberta") */
@@ -61,7 +160,9 @@ typedef struct lt__arch {
     /* MPNet: a bias per head on the attention scores, by bucketed relative position (T5's
      * buckets, shared by every layer): the tensor (buckets, heads) and the config key */
     const char *rel_bias, *rel_buckets;
-} lt__arch;
+    lt__family_load load; /* families with a block of their own (their file); NULL: BERT's */
+};
+typedef struct lt__arch lt__arch;
 const lt__arch *lt__arch_find(const char *model_type);
 const char *lt__arch_names(void);
 /* the tensor name or prefix.name (task models), shape-checked */

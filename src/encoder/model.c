@@ -1,7 +1,9 @@
-/* BERT encoder forward pass and pooling. Shapes: X (T, H), W (out, in) as in PyTorch
- * Linear (y = x W^T + b), heads of size dh = H / heads. The Linear weights are packed once
- * at load for latent's GEMM (kern.h), with bias, GELU and the residual add fused into its
- * epilogue; the mmap'ed originals are then released. */
+/* The shared transformer core: loading (config, weights, tokenizer, the sentence-transformers
+ * modules), the forward pass of both block layouts (encoder_impl.h) and pooling. BERT's family
+ * is read here through the table in arch.c; families with a block of their own read their
+ * config and tensors in their file (qwen3.c, modernbert.c) and run on the same forward pass.
+ * The Linear weights are packed once at load for latent's GEMM (kern.h), with bias, GELU and
+ * the residual add fused into its epilogue; the mmap'ed originals are then released. */
 #include "encoder_impl.h"
 #include "latent/io.h"
 #include "latent/core.h"
@@ -15,50 +17,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-typedef struct {
-    const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *f_w,
-            *f_b, *ln2_g, *ln2_b;
-    /* packed at load: Q, K, V as one (3H x H) operand (Q rows pre-scaled by 1/sqrt(dh)) */
-    lt_packed qkv, o, i, f;
-    lt_packed_bf16 qkv16, o16, i16, f16; /* instead, with precision bf16 */
-    float *qkv_b;
-} layer_t;
-
-struct lt_bert {
-    int H, L, heads, I, P, types, V, max_seq;
-    double eps;
-    const float *word, *pos, *type, *ln_g, *ln_b;
-    layer_t *layers;
-    lt_st st;
-    lt_wp wp; /* vocab.txt folders, and [CLS]/[SEP] */
-    lt_tokenizer *tok; /* tokenizer.json folders: the general pipeline (tok.c) */
-    int32_t pre[4], suf[4]; /* the special tokens around a text ([CLS] .. [SEP], <s> .. </s>) */
-    int n_pre, n_suf;
-    int pos_offset; /* RoBERTa's family: positions start after padding_idx */
-    const lt__arch *arch;
-    float *zero_type; /* families without token types: a zero row */
-    /* a cross-encoder's head (*ForSequenceClassification): labels = out(act(dense(x_first))) */
-    const float *cd_w, *cd_b, *co_w, *co_b;
-    int n_labels;
-    /* sentence-transformers' prompts (config_sentence_transformers.json): name -> text */
-    char **prompt_name, **prompt_text;
-    int n_prompts, default_prompt; /* default: index, or -1 */
-    /* MPNet's relative-position bias: rel (buckets, heads); bucket[d + P] for j - i = d */
-    const float *rel;
-    int *bucket;
-    lt_pooling pooling;
-    int normalize, folder_normalize; /* in effect; what modules.json says */
-    int bf16;
-    /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
-    struct {
-        lt_st st;
-        const float *w, *b;
-        int in, out, act;
-    } dense[4];
-    int n_dense, D; /* D: output dimension (H, or the last Dense's out) */
-};
-enum { ACT_IDENTITY = 0, ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_GELU };
 
 void lt_bert_opts_init(lt_bert_opts *o) {
     memset(o, 0, sizeof *o); /* every field, the ones added later included */
@@ -90,7 +48,7 @@ void lt_bert_free(lt_bert *m) {
     lt_free(m->prompt_name);
     lt_free(m->prompt_text);
     for (int l = 0; m->layers && l < m->L; l++) {
-        layer_t *y = &m->layers[l];
+        lt__layer *y = &m->layers[l];
         lt_packed_free(&y->qkv);
         lt_packed_free(&y->o);
         lt_packed_free(&y->i);
@@ -100,7 +58,10 @@ void lt_bert_free(lt_bert *m) {
         lt_packed_bf16_free(&y->i16);
         lt_packed_bf16_free(&y->f16);
         lt_free(y->qkv_b);
+        lt_free(y->iu_b);
+        lt_free(y->qn_s);
     }
+    for (int r = 0; r < m->n_rope; r++) lt_free(m->rope[r].cs);
     lt_free(m->layers);
     lt_free(m);
 }
@@ -123,9 +84,31 @@ static cJSON *read_json(const char *path, int required, int *rc) {
     lt_release_whole(b, ml);
     return j;
 }
-static int jint(cJSON *j, const char *k, int def) {
+int lt__jint(const cJSON *j, const char *k, int def) {
     cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
     return cJSON_IsNumber(x) ? x->valueint : def;
+}
+double lt__jnum(const cJSON *j, const char *k, double def) {
+    cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    return cJSON_IsNumber(x) ? x->valuedouble : def;
+}
+int lt__jbool(const cJSON *j, const char *k, int def) {
+    cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+    return cJSON_IsBool(x) ? cJSON_IsTrue(x) : def;
+}
+const float *lt__w(
+        lt_bert *m, const char *prefix, const char *name, int ndim, int64_t d0, int64_t d1) {
+    const lt_tensor *t = lt__st_get_p(&m->st, prefix, name, ndim, d0, d1);
+    return t ? t->data : NULL;
+}
+int lt__wb(lt_bert *m, const char *prefix, int l, const char *sub, int bias, const float **w,
+        const float **b, int64_t d0, int64_t d1) {
+    char nm[256];
+    snprintf(nm, sizeof nm, "layers.%d.%s.weight", l, sub);
+    if (!(*w = lt__w(m, prefix, nm, d1 < 0 ? 1 : 2, d0, d1))) return LT_EFORMAT;
+    snprintf(nm, sizeof nm, "layers.%d.%s.bias", l, sub);
+    if (bias && !(*b = lt__w(m, prefix, nm, 1, d0, -1))) return LT_EFORMAT;
+    return LT_OK;
 }
 
 #define T2(var, nm, a, b) \
@@ -164,47 +147,102 @@ static void release_src(const lt_bert *m, const float *p, size_t n) {
     if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
+/* a bias of n floats, or n zeros when there is none */
+static float *bias_copy(const float *b, int n, float scale) {
+    float *o = lt_calloc((size_t)n, sizeof(float));
+    for (int j = 0; o && b && j < n; j++) o[j] = b[j] * scale;
+    return o;
+}
+
 static int pack_layers(lt_bert *m) {
-    int H = m->H, I = m->I;
-    float scale = 1.0f / sqrtf((float)(H / m->heads));
-    float *tmp = lt_malloc((size_t)3 * H * H * 4);
+    int H = m->H, I = m->I, Dq = m->Dq, Dkv = m->Dkv, NQ = Dq + 2 * Dkv, NI = m->glu ? 2 * I : I;
+    float scale = 1.0f / sqrtf((float)m->dh);
+    size_t big = (size_t)NQ * H > (size_t)NI * H ? (size_t)NQ * H : (size_t)NI * H;
+    float *tmp = lt_malloc(big * 4);
     if (!tmp) return lt_err(LT_ENOMEM, "out of memory");
     int rc = LT_OK;
     for (int l = 0; l < m->L && rc == LT_OK; l++) {
-        layer_t *y = &m->layers[l];
-        for (size_t j = 0; j < (size_t)H * H; j++) tmp[j] = y->q_w[j] * scale;
-        memcpy(tmp + (size_t)H * H, y->k_w, (size_t)H * H * 4);
-        memcpy(tmp + (size_t)2 * H * H, y->v_w, (size_t)H * H * 4);
-        y->qkv_b = lt_malloc((size_t)3 * H * 4);
+        lt__layer *y = &m->layers[l];
+        /* the scale goes into the query's norm when it has one (RMSNorm, then a rotation: both
+         * commute with it), else into the query rows */
+        float qs = y->qn ? 1.0f : scale;
+        for (size_t j = 0; j < (size_t)Dq * H; j++) tmp[j] = y->q_w[j] * qs;
+        memcpy(tmp + (size_t)Dq * H, y->k_w, (size_t)Dkv * H * 4);
+        memcpy(tmp + (size_t)(Dq + Dkv) * H, y->v_w, (size_t)Dkv * H * 4);
+        y->qkv_b = lt_malloc((size_t)NQ * 4);
         int bad = !y->qkv_b;
+        if (!bad && m->bf16) bad = lt_pack_rows_bf16(&y->qkv16, tmp, NQ, H, H);
+        else if (!bad) bad = lt_pack_rows(&y->qkv, tmp, NQ, H, H);
+        if (!bad && m->glu) { /* [act part; gate part] */
+            memcpy(tmp, y->i_w, (size_t)I * H * 4);
+            memcpy(tmp + (size_t)I * H, y->u_w, (size_t)I * H * 4);
+        }
+        const float *iw = m->glu ? tmp : y->i_w;
         if (!bad && m->bf16)
-            bad = lt_pack_rows_bf16(&y->qkv16, tmp, 3 * H, H, H) ||
-                    lt_pack_rows_bf16(&y->o16, y->o_w, H, H, H) ||
-                    lt_pack_rows_bf16(&y->i16, y->i_w, I, H, H) ||
+            bad = lt_pack_rows_bf16(&y->o16, y->o_w, H, Dq, Dq) ||
+                    lt_pack_rows_bf16(&y->i16, iw, NI, H, H) ||
                     lt_pack_rows_bf16(&y->f16, y->f_w, H, I, I);
         else if (!bad)
-            bad = lt_pack_rows(&y->qkv, tmp, 3 * H, H, H) || lt_pack_rows(&y->o, y->o_w, H, H, H) ||
-                    lt_pack_rows(&y->i, y->i_w, I, H, H) || lt_pack_rows(&y->f, y->f_w, H, I, I);
+            bad = lt_pack_rows(&y->o, y->o_w, H, Dq, Dq) || lt_pack_rows(&y->i, iw, NI, H, H) ||
+                    lt_pack_rows(&y->f, y->f_w, H, I, I);
+        if (!bad && y->qn && !(y->qn_s = bias_copy(y->qn, m->dh, scale))) bad = 1;
+        if (!bad && (y->i_b || y->u_b)) {
+            if (!(y->iu_b = lt_calloc((size_t)NI, sizeof(float)))) bad = 1;
+            for (int j = 0; !bad && j < I; j++) {
+                y->iu_b[j] = y->i_b ? y->i_b[j] : 0;
+                if (m->glu) y->iu_b[I + j] = y->u_b ? y->u_b[j] : 0;
+            }
+        }
         if (bad) {
             rc = lt_err(LT_ENOMEM, "out of memory packing weights");
             break;
         }
-        for (int j = 0; j < H; j++) {
-            y->qkv_b[j] = y->q_b[j] * scale;
-            y->qkv_b[H + j] = y->k_b[j];
-            y->qkv_b[2 * H + j] = y->v_b[j];
-        }
-        release_src(m, y->q_w, (size_t)H * H);
-        release_src(m, y->k_w, (size_t)H * H);
-        release_src(m, y->v_w, (size_t)H * H);
-        release_src(m, y->o_w, (size_t)H * H);
+        for (int j = 0; j < NQ; j++)
+            y->qkv_b[j] = j < Dq   ? (y->q_b ? y->q_b[j] * qs : 0)
+                    : j < Dq + Dkv ? (y->k_b ? y->k_b[j - Dq] : 0)
+                                   : (y->v_b ? y->v_b[j - Dq - Dkv] : 0);
+        release_src(m, y->q_w, (size_t)Dq * H);
+        release_src(m, y->k_w, (size_t)Dkv * H);
+        release_src(m, y->v_w, (size_t)Dkv * H);
+        release_src(m, y->o_w, (size_t)H * Dq);
         release_src(m, y->i_w, (size_t)I * H);
+        if (y->u_w) release_src(m, y->u_w, (size_t)I * H);
         release_src(m, y->f_w, (size_t)H * I);
-        y->q_w = y->k_w = y->v_w = y->o_w = y->i_w = y->f_w =
+        y->q_w = y->k_w = y->v_w = y->o_w = y->i_w = y->u_w = y->f_w =
                 NULL; /* only the packed copies from here on */
     }
     lt_free(tmp);
     return rc;
+}
+
+/* rotary tables as transformers computes them in float32: inv_freq[i] = 1 / theta^(2i / dh),
+ * the angle (float) p * inv_freq[i], its cosine and sine rounded to float */
+int lt__rope_add(lt_bert *m, double theta) {
+    for (int r = 0; r < m->n_rope; r++)
+        if (m->rope[r].theta == theta) return r;
+    if (m->n_rope == 2) return lt_err(LT_EFORMAT, "more than two rotary bases");
+    m->rope[m->n_rope].theta = theta;
+    m->rope[m->n_rope].cs = NULL;
+    return m->n_rope++;
+}
+static int rope_tables(lt_bert *m, int n_pos) {
+    int half = m->dh / 2;
+    for (int r = 0; r < m->n_rope; r++) {
+        lt_free(m->rope[r].cs);
+        float *cs = m->rope[r].cs = lt_malloc((size_t)n_pos * m->dh * 4);
+        if (!cs) return lt_err(LT_ENOMEM, "out of memory");
+        m->rope[r].n = n_pos;
+        for (int i = 0; i < half; i++) {
+            float e = (float)(2 * i) / (float)m->dh;
+            float inv = 1.0f / powf((float)m->rope[r].theta, e);
+            for (int p = 0; p < n_pos; p++) {
+                float a = (float)p * inv;
+                cs[(size_t)p * m->dh + i] = (float)cos((double)a);
+                cs[(size_t)p * m->dh + half + i] = (float)sin((double)a);
+            }
+        }
+    }
+    return LT_OK;
 }
 
 /* A sentence-transformers Dense module: DIR/PATH/config.json (in_features, out_features, bias,
@@ -218,16 +256,16 @@ static int load_dense(lt_bert *m, const char *dir, const char *sub) {
     snprintf(path, sizeof path, "%s/%s/config.json", dir, sub);
     cJSON *c = read_json(path, 1, &rc);
     if (!c) return rc;
-    int fin = jint(c, "in_features", -1), fout = jint(c, "out_features", -1),
+    int fin = lt__jint(c, "in_features", -1), fout = lt__jint(c, "out_features", -1),
         bias = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "bias"));
     cJSON *a = cJSON_GetObjectItemCaseSensitive(c, "activation_function");
     const char *an = cJSON_IsString(a) ? a->valuestring : "torch.nn.modules.linear.Identity";
     const char *ab = strrchr(an, '.') ? strrchr(an, '.') + 1 : an;
-    int act = !strcmp(ab, "Identity") ? ACT_IDENTITY
-            : !strcmp(ab, "Tanh")     ? ACT_TANH
-            : !strcmp(ab, "ReLU")     ? ACT_RELU
-            : !strcmp(ab, "Sigmoid")  ? ACT_SIGMOID
-            : !strcmp(ab, "GELU")     ? ACT_GELU
+    int act = !strcmp(ab, "Identity") ? LT__ACT_IDENTITY
+            : !strcmp(ab, "Tanh")     ? LT__ACT_TANH
+            : !strcmp(ab, "ReLU")     ? LT__ACT_RELU
+            : !strcmp(ab, "Sigmoid")  ? LT__ACT_SIGMOID
+            : !strcmp(ab, "GELU")     ? LT__ACT_GELU
                                       : -1;
     if (act < 0)
         rc = lt_err(LT_EFORMAT,
@@ -378,109 +416,50 @@ static int content_ids(const lt_bert *m, const char *text, size_t len, int32_t *
     return rc ? rc : n;
 }
 
-static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
-    *out = NULL;
-    lt_bert_opts def;
-    if (!opts) {
-        lt_bert_opts_init(&def);
-        opts = &def;
-    }
-    char path[4096];
-    int rc;
-    if (opts->tokenizer_only) {
-        /* tokenizer files only; config.json, when there, still caps the length */
-        lt_bert *m = lt_calloc(1, sizeof *m);
-        if (!m) return lt_err(LT_ENOMEM, "out of memory");
-        snprintf(path, sizeof path, "%s/config.json", dir);
-        cJSON *cfg = read_json(path, 0, &rc);
-        if (rc || (rc = load_tok(m, dir))) {
-            cJSON_Delete(cfg);
-            lt_bert_free(m);
-            return rc;
-        }
-        m->P = cfg ? jint(cfg, "max_position_embeddings", 512) : 0;
-        cJSON_Delete(cfg);
-        m->max_seq = opts->max_seq > 0       ? opts->max_seq
-                : m->wp.model_max_length > 0 ? m->wp.model_max_length
-                                             : 512;
-        if (m->P > 0 && m->max_seq > m->P) m->max_seq = m->P;
-        if (m->max_seq < 2) m->max_seq = 2;
-        *out = m;
-        return LT_OK;
-    }
-    snprintf(path, sizeof path, "%s/config.json", dir);
-    cJSON *cfg = read_json(path, 1, &rc);
-    if (!cfg) return rc;
-    lt_bert *m = lt_calloc(1, sizeof *m);
-    if (!m) {
-        cJSON_Delete(cfg);
-        return lt_err(LT_ENOMEM, "out of memory");
-    }
-    cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"),
-          *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
-    /* the architecture table (arch.c): config keys, tensor names, positions */
-    const lt__arch *A = lt__arch_find(cJSON_IsString(mt) ? mt->valuestring : NULL);
-    if (!A) {
-        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: %s)", path,
-                cJSON_IsString(mt) ? mt->valuestring : "?", lt__arch_names());
-        goto fail;
-    }
-    m->arch = A;
-    act = cJSON_GetObjectItemCaseSensitive(cfg, A->act);
-    if (A->pos_from_pad) m->pos_offset = jint(cfg, "pad_token_id", 1) + 1;
-    if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu")) {
-        rc = lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (supported: gelu)", path,
+/* BERT's block and the families that share it (the table in arch.c): config keys, tensors,
+ * MPNet's relative positions, a cross-encoder's head */
+static int bert_family_load(lt_bert *m, const cJSON *cfg, const char *path) {
+    const lt__arch *A = m->arch;
+    int rc = LT_OK;
+    cJSON *act = cJSON_GetObjectItemCaseSensitive(cfg, A->act);
+    if (A->pos_from_pad) m->pos_offset = lt__jint(cfg, "pad_token_id", 1) + 1;
+    if (cJSON_IsString(act) && strcmp(act->valuestring, "gelu"))
+        return lt_err(LT_EFORMAT, "%s: unsupported %s '%s' (supported: gelu)", path, A->act,
                 act->valuestring);
-        goto fail;
-    }
-    m->H = jint(cfg, A->hidden, 0);
-    m->L = jint(cfg, A->layers, 0);
-    m->heads = jint(cfg, A->heads, 0);
-    m->I = jint(cfg, A->inter, 0);
-    m->P = jint(cfg, "max_position_embeddings", 512);
-    m->types = A->types ? jint(cfg, "type_vocab_size", 2) : 1;
-    m->V = jint(cfg, "vocab_size", 0);
-    cJSON *eps = cJSON_GetObjectItemCaseSensitive(cfg, "layer_norm_eps");
-    m->eps = cJSON_IsNumber(eps) ? eps->valuedouble : 1e-12;
+    m->H = lt__jint(cfg, A->hidden, 0);
+    m->L = lt__jint(cfg, A->layers, 0);
+    m->heads = lt__jint(cfg, A->heads, 0);
+    m->I = lt__jint(cfg, A->inter, 0);
+    m->P = lt__jint(cfg, "max_position_embeddings", 512);
+    m->types = A->types ? lt__jint(cfg, "type_vocab_size", 2) : 1;
+    m->V = lt__jint(cfg, "vocab_size", 0);
+    m->eps = lt__jnum(cfg, "layer_norm_eps", 1e-12);
     if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->H % m->heads || m->I <= 0 || m->V <= 0 ||
-            m->P <= 0 || m->types <= 0 || m->H > 65536 || m->L > 1000) {
-        rc = lt_err(LT_EFORMAT,
+            m->P <= 0 || m->types <= 0 || m->H > 65536 || m->L > 1000)
+        return lt_err(LT_EFORMAT,
                 "%s: inconsistent sizes (hidden %d, layers %d, heads %d, intermediate %d, vocab %d)",
                 path, m->H, m->L, m->heads, m->I, m->V);
-        goto fail;
-    }
-    snprintf(path, sizeof path, "%s/model.safetensors", dir);
-    if ((rc = lt__st_open(&m->st, path))) goto fail;
-    if ((rc = load_tok(m, dir))) goto fail;
-    int64_t nv = m->tok ? lt_tokenizer_vocab_size(m->tok) : lt__strmap_size(m->wp.vocab);
-    if (nv > m->V) {
-        rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)nv,
-                m->V);
-        goto fail;
-    }
-    if (m->pos_offset >= m->P) {
-        rc = lt_err(LT_EFORMAT, "%s: pad_token_id %d leaves no positions of %d", dir,
+    m->kvh = m->heads;
+    m->dh = m->H / m->heads;
+    m->Dq = m->Dkv = m->H;
+    m->act = LT__ACT_GELU;
+    if (m->pos_offset >= m->P)
+        return lt_err(LT_EFORMAT, "%s: pad_token_id %d leaves no positions of %d", path,
                 m->pos_offset - 1, m->P);
-        goto fail;
-    }
     T2(m->word, "embeddings.word_embeddings.weight", m->V, m->H);
     T2(m->pos, "embeddings.position_embeddings.weight", m->P, m->H);
     if (A->types) T2(m->type, "embeddings.token_type_embeddings.weight", m->types, m->H);
-    else if (!(m->type = m->zero_type = lt_calloc((size_t)m->H, sizeof(float)))) {
-        rc = lt_err(LT_ENOMEM, "out of memory");
-        goto fail;
-    }
+    else if (!(m->type = m->zero_type = lt_calloc((size_t)m->H, sizeof(float))))
+        return lt_err(LT_ENOMEM, "out of memory");
     if (!(m->ln_g = ln_param(m, "embeddings.LayerNorm", "weight", "gamma")) ||
             !(m->ln_b = ln_param(m, "embeddings.LayerNorm", "bias", "beta")))
         goto tensor_fail;
-    m->layers = lt_calloc((size_t)m->L, sizeof(layer_t));
-    if (!m->layers) {
-        rc = lt_err(LT_ENOMEM, "out of memory");
-        goto fail;
-    }
+    if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
+        return lt_err(LT_ENOMEM, "out of memory");
     for (int l = 0; l < m->L; l++) {
-        layer_t *y = &m->layers[l];
+        lt__layer *y = &m->layers[l];
         char nm[256], pre[64];
+        y->rope = -1;
         snprintf(pre, sizeof pre, A->layer, l);
 #define LW(var, sub, a, b) \
     do { \
@@ -517,30 +496,16 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
     }
     /* MPNet's relative-position bias */
     if (A->rel_bias) {
-        int nb = jint(cfg, A->rel_buckets, 32);
-        if (nb < 2 || nb > 1024) {
-            rc = lt_err(LT_EFORMAT, "%s: %d relative position buckets", path, nb);
-            goto fail;
-        }
+        int nb = lt__jint(cfg, A->rel_buckets, 32);
+        if (nb < 2 || nb > 1024)
+            return lt_err(LT_EFORMAT, "%s: %d relative position buckets", path, nb);
         T2(m->rel, A->rel_bias, nb, m->heads);
-        if (!(m->bucket = lt_malloc(sizeof(int) * (size_t)(2 * m->P + 1)))) {
-            rc = lt_err(LT_ENOMEM, "out of memory");
-            goto fail;
-        }
+        if (!(m->bucket = lt_malloc(sizeof(int) * (size_t)(2 * m->P + 1))))
+            return lt_err(LT_ENOMEM, "out of memory");
         for (int d = -m->P; d <= m->P; d++) m->bucket[d + m->P] = rel_bucket(d, nb, 128);
     }
     /* a cross-encoder's classification head */
-    cJSON *archs = cJSON_GetObjectItemCaseSensitive(cfg, "architectures");
-    int is_cls = 0;
-    for (cJSON *e = cJSON_IsArray(archs) ? archs->child : NULL; e; e = e->next)
-        if (cJSON_IsString(e) && strstr(e->valuestring, "ForSequenceClassification")) is_cls = 1;
-    if (is_cls) {
-        cJSON *l2 = cJSON_GetObjectItemCaseSensitive(cfg, "id2label");
-        m->n_labels = jint(cfg, "num_labels", cJSON_IsObject(l2) ? cJSON_GetArraySize(l2) : 2);
-        if (m->n_labels < 1 || m->n_labels > 4096) {
-            rc = lt_err(LT_EFORMAT, "%s: %d labels", path, m->n_labels);
-            goto fail;
-        }
+    if (m->n_labels) {
         char nm[256];
         snprintf(nm, sizeof nm, "%s.weight", A->cls_dense);
         T2(m->cd_w, nm, m->H, m->H);
@@ -550,6 +515,87 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         T2(m->co_w, nm, m->n_labels, m->H);
         snprintf(nm, sizeof nm, "%s.bias", A->cls_out);
         T1(m->co_b, nm, m->n_labels);
+    }
+    return LT_OK;
+tensor_fail:
+    return rc ? rc : LT_EFORMAT; /* the tensor's error is set */
+}
+
+static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *opts) {
+    *out = NULL;
+    lt_bert_opts def;
+    if (!opts) {
+        lt_bert_opts_init(&def);
+        opts = &def;
+    }
+    char path[4096];
+    int rc;
+    if (opts->tokenizer_only) {
+        /* tokenizer files only; config.json, when there, still caps the length */
+        lt_bert *m = lt_calloc(1, sizeof *m);
+        if (!m) return lt_err(LT_ENOMEM, "out of memory");
+        snprintf(path, sizeof path, "%s/config.json", dir);
+        cJSON *cfg = read_json(path, 0, &rc);
+        if (rc || (rc = load_tok(m, dir))) {
+            cJSON_Delete(cfg);
+            lt_bert_free(m);
+            return rc;
+        }
+        m->P = cfg ? lt__jint(cfg, "max_position_embeddings", 512) : 0;
+        cJSON_Delete(cfg);
+        m->max_seq = opts->max_seq > 0       ? opts->max_seq
+                : m->wp.model_max_length > 0 ? m->wp.model_max_length
+                                             : 512;
+        if (m->P > 0 && m->max_seq > m->P) m->max_seq = m->P;
+        if (m->max_seq < 2) m->max_seq = 2;
+        *out = m;
+        return LT_OK;
+    }
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    cJSON *cfg = read_json(path, 1, &rc);
+    if (!cfg) return rc;
+    lt_bert *m = lt_calloc(1, sizeof *m);
+    if (!m) {
+        cJSON_Delete(cfg);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type");
+    /* the architecture table (arch.c): BERT's family, or a family's own loader */
+    const lt__arch *A = lt__arch_find(cJSON_IsString(mt) ? mt->valuestring : NULL);
+    if (!A) {
+        rc = lt_err(LT_EFORMAT, "%s: unsupported model_type '%s' (supported: %s)", path,
+                cJSON_IsString(mt) ? mt->valuestring : "?", lt__arch_names());
+        goto fail;
+    }
+    m->arch = A;
+    /* a cross-encoder: *ForSequenceClassification */
+    cJSON *archs = cJSON_GetObjectItemCaseSensitive(cfg, "architectures");
+    int is_cls = 0;
+    for (cJSON *e = cJSON_IsArray(archs) ? archs->child : NULL; e; e = e->next)
+        if (cJSON_IsString(e) && strstr(e->valuestring, "ForSequenceClassification")) is_cls = 1;
+    if (is_cls) {
+        cJSON *l2 = cJSON_GetObjectItemCaseSensitive(cfg, "id2label");
+        m->n_labels = lt__jint(cfg, "num_labels", cJSON_IsObject(l2) ? cJSON_GetArraySize(l2) : 2);
+        if (m->n_labels < 1 || m->n_labels > 4096) {
+            rc = lt_err(LT_EFORMAT, "%s: %d labels", path, m->n_labels);
+            goto fail;
+        }
+        if (!A->cls_dense) {
+            rc = lt_err(LT_EFORMAT, "%s: a %s classification head is not implemented", path,
+                    A->model_type);
+            goto fail;
+        }
+    }
+    char wpath[4096];
+    snprintf(wpath, sizeof wpath, "%s/model.safetensors", dir);
+    if ((rc = lt__st_open(&m->st, wpath))) goto fail;
+    if ((rc = load_tok(m, dir))) goto fail;
+    if ((rc = A->load ? A->load(m, cfg, path) : bert_family_load(m, cfg, path))) goto fail;
+    int64_t nv = m->tok ? lt_tokenizer_vocab_size(m->tok) : lt__strmap_size(m->wp.vocab);
+    if (nv > m->V) {
+        rc = lt_err(LT_EFORMAT, "%s: tokenizer has %lld tokens, the model %d", dir, (long long)nv,
+                m->V);
+        goto fail;
     }
     m->bf16 = opts->precision == LT_PREC_BF16;
     if ((rc = pack_layers(m))) goto fail;
@@ -644,7 +690,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         cJSON *sb = read_json(path, 0, &rc);
         if (rc) goto fail;
         if (sb) {
-            st_max = jint(sb, "max_seq_length", 0);
+            st_max = lt__jint(sb, "max_seq_length", 0);
             cJSON_Delete(sb);
         }
     }
@@ -659,11 +705,10 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
                                          : m->P;
     if (m->max_seq > m->P - m->pos_offset) m->max_seq = m->P - m->pos_offset;
     if (m->max_seq < m->n_pre + m->n_suf + 1) m->max_seq = m->n_pre + m->n_suf + 1;
+    if (m->n_rope && (rc = rope_tables(m, m->max_seq))) goto fail;
     cJSON_Delete(cfg);
     *out = m;
     return LT_OK;
-tensor_fail:
-    rc = lt_err(LT_EFORMAT, "%s: %s", dir, lt_errmsg());
 fail:
     cJSON_Delete(cfg);
     lt_bert_free(m);
@@ -695,7 +740,8 @@ int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncat
 }
 
 /* ---- forward ---- */
-/* two-pass LayerNorm in double, four partial sums (the loop is latency-bound otherwise) */
+/* two-pass LayerNorm in double, four partial sums (the loop is latency-bound otherwise);
+ * b may be NULL (no bias) */
 static void layernorm_rows(
         float *x, int t0, int t1, int H, const float *g, const float *b, double eps) {
     for (int t = t0; t < t1; t++) {
@@ -718,18 +764,38 @@ static void layernorm_rows(
         double inv = 1.0 / sqrt(((v[0] + v[1]) + (v[2] + v[3])) / H + eps);
         float fm = (float)mu, fi = (float)inv;
         /* (x - mu) * inv in float: the centred value is exact enough, the scale is rounded once */
-        for (i = 0; i < H; i++) r[i] = (r[i] - fm) * fi * g[i] + b[i];
+        if (b)
+            for (i = 0; i < H; i++) r[i] = (r[i] - fm) * fi * g[i] + b[i];
+        else
+            for (i = 0; i < H; i++) r[i] = (r[i] - fm) * fi * g[i];
     }
+}
+/* RMSNorm of one row of n (stride 1): x / sqrt(mean(x^2) + eps) * g, as transformers (the
+ * scale first, then the weight) */
+static void rmsnorm_row(float *r, int n, const float *g, double eps) {
+    double s[4] = { 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int u = 0; u < 4; u++) s[u] += (double)r[i + u] * r[i + u];
+    for (; i < n; i++) s[0] += (double)r[i] * r[i];
+    float fi = (float)(1.0 / sqrt(((s[0] + s[1]) + (s[2] + s[3])) / n + eps));
+    for (i = 0; i < n; i++) r[i] = g[i] * (r[i] * fi);
+}
+/* the model's norm (LayerNorm or RMSNorm) of rows t0..t1 of x (n wide) */
+static void norm_rows(const lt_bert *m, float *x, int t0, int t1, const float *g, const float *b) {
+    if (!m->rms) layernorm_rows(x, t0, t1, m->H, g, b, m->eps);
+    else
+        for (int t = t0; t < t1; t++) rmsnorm_row(x + (size_t)t * m->H, m->H, g, m->eps);
 }
 
 /* One forward pass over a ragged batch, run by n_threads workers that split every step
- * (GEMM panels, attention heads, LayerNorm rows) and meet at a barrier between steps. */
+ * (GEMM panels, attention heads, norm rows) and meet at a barrier between steps. */
 typedef struct {
     const lt_bert *m;
     const int32_t *ids, *types, *pos;
     const int *off;
     int nseg, T, maxT, nth;
-    float *X, *QKV, *C, *F, *scratch;
+    float *X, *N, *QKV, *C, *F, *scratch;
     size_t per_thread;
     uint16_t *Abf; /* bf16 copy of the current GEMM's left operand (precision bf16) */
     _Atomic int arrived, phase;
@@ -754,77 +820,204 @@ static void fwd_sync(fwd_ctx *c) {
     }
 }
 
-static void attention(const fwd_ctx *c, int sg, int h, float *ws) {
+/* Attention of query head h of sequence sg, in blocks of ATT_ROWS query rows: the scores of a
+ * block against the keys it may see (all; up to itself when causal; within the window), a
+ * softmax over each row's allowed span, then the block's output. Memory grows with the
+ * length (ATT_ROWS x n scores and the packed keys and values), not with its square. */
+#define ATT_ROWS 64
+static void attention(const fwd_ctx *c, const lt__layer *y, int sg, int h, float *ws) {
     const lt_bert *m = c->m;
     const lt_kernels *K = lt_kern();
-    int H = m->H, dh = H / m->heads, o = c->off[sg], n = c->off[sg + 1] - o;
-    int64_t ld = 3 * (int64_t)H;
-    const float *Q = c->QKV + (size_t)o * ld + h * dh, *Kh = Q + H, *Vh = Q + 2 * H;
-    float *S = ws, *Kp = S + (size_t)c->maxT * c->maxT, *Vp = Kp + lt_packed_floats(c->maxT, dh);
-    /* S (n, n) = Q_h K_h^T (the scale is in Q); softmax rows; C_h = S V_h */
-    lt_pack_rows_to(Kp, Kh, n, dh, ld);
-    lt_packed PK = { n, dh, Kp };
-    lt_gemm_packed(n, Q, ld, &PK, S, n, NULL, 0, 1);
-    if (m->rel) /* MPNet: + bias[bucket(j - i)][h] */
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                S[(size_t)i * n + j] += m->rel[(size_t)m->bucket[j - i + m->P] * m->heads + h];
-    for (int i = 0; i < n; i++) K->softmax(S + (size_t)i * n, n);
-    lt_pack_cols_to(Vp, Vh, n, dh, ld);
-    lt_packed PV = { dh, n, Vp };
-    lt_gemm_packed(n, S, n, &PV, c->C + (size_t)o * H + h * dh, H, NULL, 0, 1);
+    int dh = m->dh, o = c->off[sg], n = c->off[sg + 1] - o, g = h / (m->heads / m->kvh);
+    int64_t ld = m->Dq + 2 * (int64_t)m->Dkv;
+    const float *Q = c->QKV + (size_t)o * ld + (size_t)h * dh,
+                *Kh = c->QKV + (size_t)o * ld + m->Dq + (size_t)g * dh, *Vh = Kh + m->Dkv;
+    float *S = ws, *Kp = S + (size_t)ATT_ROWS * c->maxT, *Vp = Kp + lt_packed_floats(c->maxT, dh);
+    int w = y->window, full = !m->causal && !w;
+    if (full) {
+        lt_pack_rows_to(Kp, Kh, n, dh, ld);
+        lt_pack_cols_to(Vp, Vh, n, dh, ld);
+    }
+    for (int i0 = 0; i0 < n; i0 += ATT_ROWS) {
+        int i1 = i0 + ATT_ROWS < n ? i0 + ATT_ROWS : n, k0 = 0, k1 = n;
+        if (w) {
+            k0 = i0 - w > 0 ? i0 - w : 0;
+            k1 = i1 + w < n ? i1 + w : n;
+        }
+        if (m->causal) k1 = i1;
+        int nk = k1 - k0;
+        if (!full) {
+            lt_pack_rows_to(Kp, Kh + (size_t)k0 * ld, nk, dh, ld);
+            lt_pack_cols_to(Vp, Vh + (size_t)k0 * ld, nk, dh, ld);
+        }
+        /* S (rows, nk) = Q K^T (the scale is in Q) */
+        lt_packed PK = { nk, dh, Kp };
+        lt_gemm_packed(i1 - i0, Q + (size_t)i0 * ld, ld, &PK, S, nk, NULL, 0, 1);
+        for (int i = i0; i < i1; i++) {
+            float *r = S + (size_t)(i - i0) * nk;
+            if (m->rel) /* MPNet: + bias[bucket(j - i)][h] */
+                for (int j = 0; j < nk; j++)
+                    r[j] += m->rel[(size_t)m->bucket[j + k0 - i + m->P] * m->heads + h];
+            int lo = 0, hi = nk; /* the allowed keys k0 + lo .. k0 + hi - 1 */
+            if (w) {
+                lo = i - w - k0 > 0 ? i - w - k0 : 0;
+                hi = i + w + 1 - k0 < nk ? i + w + 1 - k0 : nk;
+            }
+            if (m->causal && i + 1 - k0 < hi) hi = i + 1 - k0;
+            for (int j = 0; j < lo; j++) r[j] = 0;
+            for (int j = hi; j < nk; j++) r[j] = 0;
+            K->softmax(r + lo, hi - lo);
+        }
+        lt_packed PV = { dh, nk, Vp };
+        lt_gemm_packed(i1 - i0, S, nk, &PV, c->C + (size_t)(o + i0) * m->Dq + (size_t)h * dh, m->Dq,
+                NULL, 0, 1);
+    }
 }
 
-/* Y = epilogue(A W^T) on this worker's panels; with bf16, the workers first round their
- * rows of A to bf16 and meet, then multiply. */
-static void linear(fwd_ctx *c, const float *A, int k, const lt_packed *P, const lt_packed_bf16 *P16,
-        float *Y, int ldy, const float *bias, int flags, int tid, int r0, int r1) {
+/* the query and key heads of rows r0..r1: their RMSNorm (Qwen3), then the rotation by each
+ * token's position (transformers' rotate_half layout: pairs (i, i + dh/2)) */
+static void qk_rotate(const fwd_ctx *c, const lt__layer *y, int r0, int r1) {
+    const lt_bert *m = c->m;
+    int dh = m->dh, half = dh / 2, nh = m->heads + m->kvh;
+    int64_t ld = m->Dq + 2 * (int64_t)m->Dkv;
+    for (int t = r0; t < r1; t++) {
+        const float *cs = y->rope >= 0 ? m->rope[y->rope].cs + (size_t)c->pos[t] * dh : NULL;
+        for (int hh = 0; hh < nh; hh++) {
+            float *x = c->QKV + (size_t)t * ld + (size_t)hh * dh;
+            const float *gn = hh < m->heads ? y->qn_s : y->kn;
+            if (gn) rmsnorm_row(x, dh, gn, m->eps);
+            if (!cs) continue;
+            for (int i = 0; i < half; i++) {
+                float a = x[i], b = x[half + i], co = cs[i], si = cs[half + i];
+                float ac = a * co, bs = b * si, bc = b * co, as = a * si;
+                x[i] = ac - bs;
+                x[half + i] = bc + as;
+            }
+        }
+    }
+}
+
+/* the GLU of rows r0..r1 of F (2I wide): F[:, :I] = act(F[:, :I]) * F[:, I:] */
+static void glu_rows(const lt_bert *m, float *F, int r0, int r1) {
+    int I = m->I;
+    for (int t = r0; t < r1; t++) {
+        float *a = F + (size_t)t * 2 * I, *u = a + I;
+        for (int i = 0; i < I; i++) {
+            float x = a[i], v;
+            switch (m->act) {
+            case LT__ACT_SILU: v = x / (1.0f + expf(-x)); break;
+            case LT__ACT_GELU_TANH:
+                v = 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+                break;
+            default: v = (float)(0.5 * x * erfc(-x / sqrt(2.0))); break;
+            }
+            a[i] = v * u[i];
+        }
+    }
+}
+
+/* Y = epilogue(A W^T) on this worker's panels (A: k wide, stride lda); with bf16, the workers
+ * first round their rows of A to bf16 and meet, then multiply. */
+static void linear(fwd_ctx *c, const float *A, int k, int64_t lda, const lt_packed *P,
+        const lt_packed_bf16 *P16, float *Y, int ldy, const float *bias, int flags, int tid, int r0,
+        int r1) {
+    if (!bias) flags &= ~LT_GEMM_BIAS;
     if (!c->m->bf16) {
-        lt_gemm_packed_part(c->T, A, k, P, Y, ldy, bias, flags, tid, c->nth);
+        lt_gemm_packed_part(c->T, A, lda, P, Y, ldy, bias, flags, tid, c->nth);
         return;
     }
-    lt_rows_to_bf16(A + (size_t)r0 * k, r1 - r0, k, k, c->Abf + (size_t)r0 * 2 * ((k + 1) / 2));
+    lt_rows_to_bf16(A + (size_t)r0 * lda, r1 - r0, k, lda, c->Abf + (size_t)r0 * 2 * ((k + 1) / 2));
     fwd_sync(c);
     lt_gemm_bf16_part(c->T, c->Abf, P16, Y, ldy, bias, flags, tid, c->nth);
+}
+
+/* attention of every (sequence, head) task, the tasks dealt round-robin to the workers */
+static void attend(fwd_ctx *c, const lt__layer *y, int tid, int r0, int r1) {
+    const lt_bert *m = c->m;
+    if (y->rope >= 0 || y->qn_s || y->kn) {
+        qk_rotate(c, y, r0, r1);
+        fwd_sync(c);
+    }
+    float *ws = c->scratch + c->per_thread * (size_t)tid;
+    for (int task = tid; task < c->nseg * m->heads; task += c->nth)
+        attention(c, y, task / m->heads, task % m->heads, ws);
+    fwd_sync(c);
 }
 
 static void fwd_worker(void *ud, int tid) {
     fwd_ctx *c = ud;
     const lt_bert *m = c->m;
-    int H = m->H, I = m->I, T = c->T, nth = c->nth;
+    int H = m->H, I = m->I, T = c->T, nth = c->nth, NQ = m->Dq + 2 * m->Dkv;
     int r0 = (int)((int64_t)T * tid / nth), r1 = (int)((int64_t)T * (tid + 1) / nth);
-    float *ws = c->scratch + c->per_thread * (size_t)tid;
     for (int s = 0; s < c->nseg; s++)
         for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
             float *r = c->X + (size_t)t * H;
-            const float *we = m->word + (size_t)c->ids[t] * H, *pe = m->pos + (size_t)c->pos[t] * H,
-                        *te = m->type + (size_t)(c->types ? c->types[t] : 0) * H;
-            for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
+            const float *we = m->word + (size_t)c->ids[t] * H;
+            memcpy(r, we, (size_t)H * 4);
+            if (m->pos) {
+                const float *pe = m->pos + (size_t)c->pos[t] * H,
+                            *te = m->type + (size_t)(c->types ? c->types[t] : 0) * H;
+                for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
+            }
         }
-    layernorm_rows(c->X, r0, r1, H, m->ln_g, m->ln_b, m->eps);
+    if (m->ln_g) norm_rows(m, c->X, r0, r1, m->ln_g, m->ln_b);
     fwd_sync(c);
     for (int l = 0; l < m->L; l++) {
-        const layer_t *y = &m->layers[l];
-        linear(c, c->X, H, &y->qkv, &y->qkv16, c->QKV, 3 * H, y->qkv_b, LT_GEMM_BIAS, tid, r0, r1);
+        const lt__layer *y = &m->layers[l];
+        if (!m->prenorm) { /* BERT: x = norm(x + attn(x)); x = norm(x + ffn(x)) */
+            linear(c, c->X, H, H, &y->qkv, &y->qkv16, c->QKV, NQ, y->qkv_b, LT_GEMM_BIAS, tid, r0,
+                    r1);
+            fwd_sync(c);
+            attend(c, y, tid, r0, r1);
+            linear(c, c->C, m->Dq, m->Dq, &y->o, &y->o16, c->X, H, y->o_b,
+                    LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
+            fwd_sync(c);
+            layernorm_rows(c->X, r0, r1, H, y->ln1_g, y->ln1_b, m->eps);
+            fwd_sync(c);
+            linear(c, c->X, H, H, &y->i, &y->i16, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid,
+                    r0, r1);
+            fwd_sync(c);
+            linear(c, c->F, I, I, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid,
+                    r0, r1);
+            fwd_sync(c);
+            layernorm_rows(c->X, r0, r1, H, y->ln2_g, y->ln2_b, m->eps);
+            fwd_sync(c);
+            continue;
+        }
+        /* pre-norm: x += attn(norm1(x)); x += ffn(norm2(x)) */
+        const float *A = c->X;
+        if (y->ln1_g) {
+            memcpy(c->N + (size_t)r0 * H, c->X + (size_t)r0 * H, (size_t)(r1 - r0) * H * 4);
+            norm_rows(m, c->N, r0, r1, y->ln1_g, y->ln1_b);
+            fwd_sync(c);
+            A = c->N;
+        }
+        linear(c, A, H, H, &y->qkv, &y->qkv16, c->QKV, NQ, y->qkv_b, LT_GEMM_BIAS, tid, r0, r1);
         fwd_sync(c);
-        for (int task = tid; task < c->nseg * m->heads; task += nth)
-            attention(c, task / m->heads, task % m->heads, ws);
+        attend(c, y, tid, r0, r1);
+        linear(c, c->C, m->Dq, m->Dq, &y->o, &y->o16, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC,
+                tid, r0, r1);
         fwd_sync(c);
-        linear(c, c->C, H, &y->o, &y->o16, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0,
+        memcpy(c->N + (size_t)r0 * H, c->X + (size_t)r0 * H, (size_t)(r1 - r0) * H * 4);
+        norm_rows(m, c->N, r0, r1, y->ln2_g, y->ln2_b);
+        fwd_sync(c);
+        int NI = m->glu ? 2 * I : I;
+        linear(c, c->N, H, H, &y->i, &y->i16, c->F, NI, y->iu_b,
+                LT_GEMM_BIAS | (m->glu ? 0 : LT_GEMM_GELU), tid, r0, r1);
+        fwd_sync(c);
+        if (m->glu) {
+            glu_rows(m, c->F, r0, r1);
+            fwd_sync(c);
+        }
+        linear(c, c->F, I, NI, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0,
                 r1);
-        fwd_sync(c);
-        layernorm_rows(c->X, r0, r1, H, y->ln1_g, y->ln1_b, m->eps);
-        fwd_sync(c);
-        linear(c, c->X, H, &y->i, &y->i16, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid, r0,
-                r1);
-        fwd_sync(c);
-        linear(c, c->F, I, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0,
-                r1);
-        fwd_sync(c);
-        layernorm_rows(c->X, r0, r1, H, y->ln2_g, y->ln2_b, m->eps);
         fwd_sync(c);
     }
+    if (m->fin_g) norm_rows(m, c->X, r0, r1, m->fin_g, m->fin_b);
 }
+
+/* the longest sequence a forward pass takes */
+static int max_tokens(const lt_bert *m) { return m->n_rope ? m->rope[0].n : m->P - m->pos_offset; }
 
 /* Forward pass over a ragged batch: nseg sequences packed back to back (off[s]..off[s+1]),
  * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
@@ -832,11 +1025,11 @@ static void fwd_worker(void *ud, int tid) {
 static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, const int *off,
         int nseg, float *X, int nth) {
     if (!m->layers) return lt_err(LT_EINVAL, "the model was loaded for tokenizing only");
-    int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = H / m->heads;
+    int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = m->dh;
     for (int s = 0; s < nseg; s++) {
         int n = off[s + 1] - off[s];
-        if (n <= 0 || n > m->P - m->pos_offset)
-            return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, m->P - m->pos_offset);
+        if (n <= 0 || n > max_tokens(m))
+            return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, max_tokens(m));
         if (n > maxT) maxT = n;
     }
     for (int t = 0; t < T; t++)
@@ -867,13 +1060,15 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
         .maxT = maxT,
         .nth = nth,
         .X = X };
-    c.per_thread =
-            ((size_t)maxT * maxT + lt_packed_floats(maxT, dh) + lt_packed_floats(dh, maxT) + 15) /
+    c.per_thread = ((size_t)ATT_ROWS * maxT + lt_packed_floats(maxT, dh) +
+                           lt_packed_floats(dh, maxT) + 15) /
             16 * 16;
-    size_t kmax = (size_t)(H > I ? H : I) + 1, nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
+    int NQ = m->Dq + 2 * m->Dkv, NI = m->glu ? 2 * I : I;
+    size_t kmax = (size_t)(H > NI ? H : NI) + (size_t)m->Dq + 1,
+           nbf = m->bf16 ? ((size_t)T * kmax + 1) / 2 + 16 : 0;
     /* QKV is dead once attention has written C, and F once the next layer starts: they share */
-    size_t wide = (size_t)(3 * H > I ? 3 * H : I);
-    size_t need = (size_t)T * (wide + (size_t)H) + c.per_thread * (size_t)nth + nbf;
+    size_t wide = (size_t)(NQ > NI ? NQ : NI), nn = m->prenorm ? (size_t)T * H : 0;
+    size_t need = (size_t)T * (wide + (size_t)m->Dq) + nn + c.per_thread * (size_t)nth + nbf;
     float *ws = lt_aligned_alloc(need * 4);
     if (!ws) {
         lt_free(pos);
@@ -882,7 +1077,8 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
     c.QKV = ws;
     c.F = ws;
     c.C = ws + (size_t)T * wide;
-    c.scratch = c.C + (size_t)T * H;
+    c.N = m->prenorm ? c.C + (size_t)T * m->Dq : NULL;
+    c.scratch = c.C + (size_t)T * m->Dq + nn;
     c.Abf = m->bf16 ? (uint16_t *)(c.scratch + c.per_thread * (size_t)nth) : NULL;
     int rc = lt_run_threads(nth, fwd_worker, &c);
     lt_aligned_free(ws);
@@ -961,10 +1157,10 @@ static void head(const lt_bert *m, float *x, float *out, float *tmp) {
             double s = m->dense[l].b ? m->dense[l].b[o] : 0;
             for (int i = 0; i < I; i++) s += (double)w[i] * cur[i];
             switch (m->dense[l].act) {
-            case ACT_TANH: s = tanh(s); break;
-            case ACT_RELU: s = s > 0 ? s : 0; break;
-            case ACT_SIGMOID: s = 1 / (1 + exp(-s)); break;
-            case ACT_GELU: s = 0.5 * s * erfc(-s / sqrt(2.0)); break;
+            case LT__ACT_TANH: s = tanh(s); break;
+            case LT__ACT_RELU: s = s > 0 ? s : 0; break;
+            case LT__ACT_SIGMOID: s = 1 / (1 + exp(-s)); break;
+            case LT__ACT_GELU: s = 0.5 * s * erfc(-s / sqrt(2.0)); break;
             default: break;
             }
             dst[o] = (float)s;
