@@ -1,6 +1,7 @@
 /* libFuzzer harness: the inputs the other harnesses do not reach. The first byte picks:
  *   0 checkpoint (in memory; bit 7 skips the CRC so mutations reach the fields behind it),
- *   1 config.json of a model folder (the fixture's weights and tokenizer beside it),
+ *   1 config.json of a model folder (a fixture's weights and tokenizer beside it: bits 3-4 pick
+ *     BERT, Qwen3 or ModernBERT),
  *   2 one JSON Lines input line (text and an id field),
  *   3 a labels sidecar for 8 rows,
  *   4-7 a gzip file's bytes (lt__gunzip: members, growth, truncation). */
@@ -17,12 +18,15 @@ static char g_dir[64];
 static void model_dir(void) {
     if (g_dir[0]) return;
     snprintf(g_dir, sizeof g_dir, "/tmp/latent-fuzz-model-%d", (int)getpid());
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-            "mkdir -p %s && cp tests/fixtures/bert-fixtures/tiny-bert-mean/hf/model.safetensors "
-            "tests/fixtures/bert-fixtures/tiny-bert-mean/hf/tokenizer.json %s/",
-            g_dir, g_dir);
-    if (system(cmd) != 0) g_dir[0] = 0;
+    static const char *const from[] = { "tests/fixtures/bert-fixtures/tiny-bert-mean/hf",
+        "tests/fixtures/encoders/qwen3/st", "tests/fixtures/encoders/modernbert/st" };
+    for (int i = 0; i < 3; i++) {
+        char cmd[512];
+        snprintf(cmd, sizeof cmd,
+                "mkdir -p %s/%d && cp %s/model.safetensors %s/tokenizer.json %s/%d/", g_dir, i,
+                from[i], from[i], g_dir, i);
+        if (system(cmd) != 0) g_dir[0] = 0;
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -45,14 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 1: {
         model_dir();
         if (!g_dir[0]) break;
-        char path[128];
-        snprintf(path, sizeof path, "%s/config.json", g_dir);
+        char path[128], dir[96];
+        snprintf(dir, sizeof dir, "%s/%d", g_dir, (data[0] >> 3) % 3);
+        snprintf(path, sizeof path, "%s/config.json", dir);
         FILE *f = fopen(path, "wb");
         if (!f) break;
         fwrite(p, 1, n, f);
         fclose(f);
         lt_bert *m;
-        if (lt_bert_load(&m, g_dir, NULL) == LT_OK) {
+        if (lt_bert_load(&m, dir, NULL) == LT_OK) {
             float e[4096];
             if (lt_bert_dim(m) <= 4096) lt_bert_embed(m, "a b", 3, e, NULL);
             lt_bert_free(m);

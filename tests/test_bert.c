@@ -624,6 +624,109 @@ TEST(rotary_families) {
     free(sl);
 }
 
+/* the rotary families' config fields latent does not implement, or that contradict the
+ * weights, are named in the error; bf16 stays close to f32 */
+static int cfg_edit(const char *fam, const char *key, const char *json_value) {
+    char src[256], cmd[1024];
+    snprintf(src, sizeof src, EF "/%s/st", fam);
+    snprintf(cmd, sizeof cmd,
+            "rm -rf build/tests/badrot && mkdir -p build/tests/badrot && cp -r %s/. build/tests/badrot/",
+            src);
+    if (system(cmd)) return -1;
+    cJSON *c = load_json("build/tests/badrot/config.json");
+    if (!c) return -1;
+    cJSON *v = cJSON_Parse(json_value), *at = c;
+    char k[128];
+    snprintf(k, sizeof k, "%s", key);
+    for (char *dot; (dot = strchr(k, '.'));) { /* a.b: the object a's key b */
+        *dot = 0;
+        at = cJSON_GetObjectItemCaseSensitive(at, k);
+        memmove(k, dot + 1, strlen(dot + 1) + 1);
+    }
+    if (!at || !v) return -1;
+    cJSON_DeleteItemFromObjectCaseSensitive(at, k);
+    cJSON_AddItemToObject(at, k, v);
+    char *out = cJSON_Print(c);
+    FILE *f = fopen("build/tests/badrot/config.json", "w");
+    fputs(out, f);
+    fclose(f);
+    free(out);
+    cJSON_Delete(c);
+    return 0;
+}
+TEST(rotary_bad_configs) {
+    static const struct {
+        const char *fam, *key, *value, *named;
+    } cases[] = {
+        { "qwen3", "rope_parameters.rope_type", "\"yarn\"", "rope_type 'yarn'" },
+        { "qwen3", "use_sliding_window", "true", "use_sliding_window" },
+        { "qwen3", "hidden_act", "\"gelu\"", "hidden_act 'gelu'" },
+        { "qwen3", "num_key_value_heads", "3", "key/value heads 3" },
+        { "qwen3", "head_dim", "8", "q_proj" },
+        { "qwen3", "rope_scaling", "{\"factor\": 2}", "rope_scaling" },
+        { "qwen3", "architectures", "[\"Qwen3ForSequenceClassification\"]", "classification head" },
+        { "modernbert", "layer_types",
+                "[\"full_attention\", \"chunked\", \"full_attention\", "
+                "\"full_attention\"]",
+                "layer_types[1]" },
+        { "modernbert", "layer_types", "[\"full_attention\"]", "layer_types" },
+        { "modernbert", "hidden_activation", "\"relu\"", "hidden_activation 'relu'" },
+        { "modernbert", "rope_parameters.sliding_attention.rope_type", "\"linear\"",
+                "sliding_attention.rope_type 'linear'" },
+        { "modernbert", "norm_bias", "true", "embeddings.norm.bias" },
+        { "modernbert", "intermediate_size", "64", "mlp.Wi" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK(cfg_edit(cases[i].fam, cases[i].key, cases[i].value) == 0);
+        lt_bert *m = NULL;
+        int rc = lt_bert_load(&m, "build/tests/badrot", NULL);
+        CHECK_MSG(rc == LT_EFORMAT && !m && strstr(lt_errmsg(), cases[i].named) &&
+                        strstr(lt_errmsg(), "build/tests/badrot"),
+                "%s %s=%s: rc %d, '%s' (wanted '%s' named)", cases[i].fam, cases[i].key,
+                cases[i].value, rc, lt_errmsg(), cases[i].named);
+        lt_bert_free(m);
+    }
+    /* bf16 against f32 */
+    static const char *fams[] = { "qwen3", "modernbert" };
+    char **ss = NULL;
+    size_t *sl = NULL;
+    int ns = ef_sentences(&ss, &sl);
+    for (int f = 0; f < 2; f++) {
+        char dir[256];
+        snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
+        lt_bert_opts o;
+        lt_bert_opts_init(&o);
+        lt_bert *a = NULL, *b = NULL;
+        CHECK(lt_bert_load(&a, dir, &o) == LT_OK);
+        o.precision = LT_PREC_BF16;
+        CHECK(lt_bert_load(&b, dir, &o) == LT_OK);
+        if (!a || !b) continue;
+        float *ea = malloc(sizeof(float) * 32 * (size_t)ns),
+              *eb = malloc(sizeof(float) * 32 * (size_t)ns);
+        CHECK(lt_bert_embed_batch_mt(a, (const char *const *)ss, sl, ns, ea, NULL, 2) == LT_OK);
+        CHECK(lt_bert_embed_batch_mt(b, (const char *const *)ss, sl, ns, eb, NULL, 2) == LT_OK);
+        double worst = 1;
+        int differs = 0;
+        for (int r = 0; r < ns; r++) {
+            double d = 0;
+            for (int k = 0; k < 32; k++) {
+                d += (double)ea[r * 32 + k] * eb[r * 32 + k];
+                differs |= ea[r * 32 + k] != eb[r * 32 + k];
+            }
+            worst = fmin(worst, d);
+        }
+        CHECK_MSG(worst > 0.995 && differs, "%s bf16: min cosine %.6f", fams[f], worst);
+        printf("  (%s bf16: min cosine to f32 %.6f)\n", fams[f], worst);
+        free(ea);
+        free(eb);
+        lt_bert_free(a);
+        lt_bert_free(b);
+    }
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss);
+    free(sl);
+}
+
 /* cross-encoders: BERT's pooler, RoBERTa's head, DistilBERT's pre_classifier; logits within
  * 1e-5 of transformers', and sigmoid(logits) of CrossEncoder.predict's */
 TEST(cross_encoders) {
@@ -781,6 +884,7 @@ TEST(pooling_modes) {
     free(sl);
 }
 
-RUN_TESTS(T(rotary_families), T(pooling_modes), T(quantize), T(prompt_and_dim), T(cross_encoders),
-        T(roberta_family), T(tokenizer_json), T(fixtures_hf_layout), T(fixtures_st_layout),
-        T(bad_model_folders), T(bf16_precision), T(embed_pipeline))
+RUN_TESTS(T(rotary_families), T(rotary_bad_configs), T(pooling_modes), T(quantize),
+        T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json),
+        T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision),
+        T(embed_pipeline))

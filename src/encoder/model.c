@@ -227,6 +227,10 @@ int lt__rope_add(lt_bert *m, double theta) {
 }
 static int rope_tables(lt_bert *m, int n_pos) {
     int half = m->dh / 2;
+    if ((int64_t)n_pos * m->dh > ((int64_t)1 << 26))
+        return lt_err(LT_EFORMAT,
+                "rotary tables of %d positions x head size %d: too long (set a shorter max_seq)",
+                n_pos, m->dh);
     for (int r = 0; r < m->n_rope; r++) {
         lt_free(m->rope[r].cs);
         float *cs = m->rope[r].cs = lt_malloc((size_t)n_pos * m->dh * 4);

@@ -20,8 +20,8 @@ static int kind_theta(const cJSON *cfg, const char *path, const char *kind, cons
         const cJSON *ty = cJSON_GetObjectItemCaseSensitive(k, "rope_type");
         if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
             return lt_err(LT_EFORMAT,
-                    "%s: rope_parameters.%s.rope_type '%s' is not implemented (default only)",
-                    path, kind, ty->valuestring);
+                    "%s: rope_parameters.%s.rope_type '%s' is not implemented (default only)", path,
+                    kind, ty->valuestring);
         *theta = lt__jnum(k, "rope_theta", *theta);
     }
     if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: %s rope_theta %g", path, kind, *theta);
@@ -82,13 +82,13 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *path) {
         const cJSON *kind = types ? cJSON_GetArrayItem(types, l) : NULL;
         int local;
         if (kind) {
-            if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "full_attention") &&
-                                                 strcmp(kind->valuestring, "sliding_attention")))
+            if (!cJSON_IsString(kind) ||
+                    (strcmp(kind->valuestring, "full_attention") &&
+                            strcmp(kind->valuestring, "sliding_attention")))
                 return lt_err(LT_EFORMAT,
                         "%s: layer_types[%d] is not full_attention or sliding_attention", path, l);
             local = !strcmp(kind->valuestring, "sliding_attention");
-        } else
-            local = l % every != 0;
+        } else local = l % every != 0;
         y->rope = local ? rl : rg;
         y->window = local ? window : 0;
         const float *wqkv, *bqkv = NULL, *wi, *bi = NULL;

@@ -44,9 +44,9 @@ int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *path) {
     m->P = lt__jint(cfg, "max_position_embeddings", 32768);
     m->eps = lt__jnum(cfg, "rms_norm_eps", 1e-6);
     m->types = 1;
-    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->kvh <= 0 || m->heads % m->kvh ||
-            m->dh <= 0 || m->dh % 2 || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 ||
-            m->L > 1000 || m->dh > 4096 || m->heads > 1024)
+    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->kvh <= 0 || m->heads % m->kvh || m->dh <= 0 ||
+            m->dh % 2 || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 || m->L > 1000 ||
+            m->dh > 4096 || m->heads > 1024)
         return lt_err(LT_EFORMAT,
                 "%s: inconsistent sizes (hidden %d, layers %d, heads %d, key/value heads %d, "
                 "head_dim %d, intermediate %d, vocab %d)",
