@@ -557,15 +557,16 @@ TEST(roberta_family) {
 
 /* the rotary families (tools/py/make_rotary_fixtures.py): Qwen3 (RMSNorm, grouped-query
  * attention with per-head norms, causal, SwiGLU, last-token pooling, a query prompt) and
- * ModernBERT (bias-free LayerNorm, fused QKV, two rotary bases, windowed local layers, GeGLU):
- * the sentences, and one input of about 4,096 tokens, within 1e-5 of sentence-transformers; the
+ * ModernBERT (bias-free LayerNorm, fused QKV, two rotary bases, windowed local layers, GeGLU),
+ * Gemma 3 as EmbeddingGemma runs it (bidirectional, sandwich norms, embedding scale, two Dense
+ * layers) and as the decoder it is (causal windows, one key/value head): the sentences, and one input of about 4,096 tokens, within 1e-5 of sentence-transformers; the
  * same bytes for 1 and 2 threads */
 TEST(rotary_families) {
-    static const char *fams[] = { "qwen3", "modernbert" };
+    static const char *fams[] = { "qwen3", "modernbert", "gemma3", "gemma3-causal" };
     char **ss = NULL;
     size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; f < 4; f++) {
         char dir[256], p[256];
         check_family(fams[f], ss, sl, ns);
         snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
@@ -675,6 +676,11 @@ TEST(rotary_bad_configs) {
                 "sliding_attention.rope_type 'linear'" },
         { "modernbert", "norm_bias", "true", "embeddings.norm.bias" },
         { "modernbert", "intermediate_size", "64", "mlp.Wi" },
+        { "gemma3", "attn_logit_softcapping", "50.0", "attn_logit_softcapping" },
+        { "gemma3", "hidden_activation", "\"relu\"", "hidden_activation 'relu'" },
+        { "gemma3", "rope_parameters.full_attention.rope_type", "\"linear\"",
+                "full_attention.rope_type 'linear'" },
+        { "gemma3", "num_key_value_heads", "4", "k_proj" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         CHECK(cfg_edit(cases[i].fam, cases[i].key, cases[i].value) == 0);
@@ -687,11 +693,11 @@ TEST(rotary_bad_configs) {
         lt_bert_free(m);
     }
     /* bf16 against f32 */
-    static const char *fams[] = { "qwen3", "modernbert" };
+    static const char *fams[] = { "qwen3", "modernbert", "gemma3" };
     char **ss = NULL;
     size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; f < 3; f++) {
         char dir[256];
         snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
         lt_bert_opts o;

@@ -108,6 +108,7 @@ static const lt__arch archs[] = {
     /* families with a block of their own, one file each */
     { .model_type = "qwen3", .load = lt__qwen3_load },
     { .model_type = "modernbert", .load = lt__modernbert_load },
+    { .model_type = "gemma3_text", .load = lt__gemma3_load },
 };
 
 const lt__arch *lt__arch_find(const char *model_type) {
@@ -116,5 +117,5 @@ const lt__arch *lt__arch_find(const char *model_type) {
     return NULL;
 }
 const char *lt__arch_names(void) {
-    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert";
+    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert, gemma3_text";
 }

@@ -62,6 +62,8 @@ typedef struct {
     const float *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b, *ln1_g, *ln1_b, *i_w, *i_b, *u_w,
             *u_b, *f_w, *f_b, *ln2_g, *ln2_b;
     const float *qn, *kn; /* RMSNorm of each query / key head (dh), before the rotation */
+    const float *post1, *post2; /* Gemma: RMSNorm of the attention's / feed-forward's output
+                                 * before the residual add (NULL: none) */
     int rope; /* index into the model's rotary tables, -1: none */
     int window; /* attention within |i - j| <= window (0: every position) */
     /* packed at load: Q, K, V as one ((Dq + 2 Dkv) x H) operand (the 1/sqrt(dh) scale folded
@@ -86,6 +88,10 @@ struct lt_bert {
     int H, L, heads, I, P, types, V, max_seq;
     int kvh, dh, Dq, Dkv; /* attention shapes (BERT: kvh = heads, dh = H / heads) */
     double eps;
+    float qscale; /* the attention's score scale (1/sqrt(dh), or the family's) */
+    float emb_scale; /* the token embeddings times this (Gemma: sqrt(H)); 0: none */
+    float **own; /* arrays the model owns (converted weights), freed with it */
+    int n_own;
     int prenorm, rms, causal, glu, act; /* the block's layout (see above); act: LT__ACT_* */
     const float *word, *pos, *type, *ln_g,
             *ln_b; /* pos, type, ln_*: NULL when the family has none */
@@ -137,6 +143,19 @@ const float *lt__w(
  * "layers.L.sub.bias" (d0) into *b; LT_EFORMAT with the error set when one is missing */
 int lt__wb(lt_bert *m, const char *prefix, int l, const char *sub, int bias, const float **w,
         const float **b, int64_t d0, int64_t d1);
+/* the sizes under transformers' usual keys (hidden_size, num_hidden_layers,
+ * num_attention_heads, num_key_value_heads [heads], intermediate_size, vocab_size,
+ * max_position_embeddings [p_def]); one token type */
+void lt__std_sizes(lt_bert *m, const cJSON *cfg, int p_def);
+/* a copy of n floats, a + b * w[i], owned by the model (Gemma's norms: 1 + w) */
+const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b);
+/* the rotary base of a layer kind: rope_parameters[kind].rope_theta (transformers 5; only
+ * rope_type default), else the older top-level key old_key, else def */
+int lt__rope_kind(const cJSON *cfg, const char *path, const char *kind, const char *old_key,
+        double def, double *theta);
+/* layer l's kind from config.json's layer_types (NULL: def): 1 sliding_attention, 0
+ * full_attention, -1 (the error set) anything else */
+int lt__layer_local(const cJSON *types, const char *path, int l, int def);
 /* rotary tables: the index of the table for theta (one per distinct theta, at most 2) */
 int lt__rope_add(lt_bert *m, double theta);
 /* a family that is not BERT's block: reads its config.json keys and tensors into m (the
@@ -144,6 +163,7 @@ int lt__rope_add(lt_bert *m, double theta);
 typedef int (*lt__family_load)(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 
 /* an encoder architecture (arch.c): config.json keys and tensor names of one model_type */
 struct lt__arch {

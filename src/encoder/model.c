@@ -62,6 +62,8 @@ void lt_bert_free(lt_bert *m) {
         lt_free(y->qn_s);
     }
     for (int r = 0; r < m->n_rope; r++) lt_free(m->rope[r].cs);
+    for (int i = 0; i < m->n_own; i++) lt_free(m->own[i]);
+    lt_free(m->own);
     lt_free(m->layers);
     lt_free(m);
 }
@@ -156,7 +158,7 @@ static float *bias_copy(const float *b, int n, float scale) {
 
 static int pack_layers(lt_bert *m) {
     int H = m->H, I = m->I, Dq = m->Dq, Dkv = m->Dkv, NQ = Dq + 2 * Dkv, NI = m->glu ? 2 * I : I;
-    float scale = 1.0f / sqrtf((float)m->dh);
+    float scale = m->qscale > 0 ? m->qscale : 1.0f / sqrtf((float)m->dh);
     size_t big = (size_t)NQ * H > (size_t)NI * H ? (size_t)NQ * H : (size_t)NI * H;
     float *tmp = lt_malloc(big * 4);
     if (!tmp) return lt_err(LT_ENOMEM, "out of memory");
@@ -213,6 +215,56 @@ static int pack_layers(lt_bert *m) {
     }
     lt_free(tmp);
     return rc;
+}
+
+int lt__rope_kind(const cJSON *cfg, const char *path, const char *kind, const char *old_key,
+        double def, double *theta) {
+    const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
+    const cJSON *k = cJSON_IsObject(rp) ? cJSON_GetObjectItemCaseSensitive(rp, kind) : NULL;
+    *theta = lt__jnum(cfg, old_key, def);
+    if (cJSON_IsObject(k)) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(k, "rope_type");
+        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
+            return lt_err(LT_EFORMAT,
+                    "%s: rope_parameters.%s.rope_type '%s' is not implemented (default only)", path,
+                    kind, ty->valuestring);
+        *theta = lt__jnum(k, "rope_theta", *theta);
+    }
+    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: %s rope_theta %g", path, kind, *theta);
+    return LT_OK;
+}
+
+int lt__layer_local(const cJSON *types, const char *path, int l, int def) {
+    const cJSON *kind = types ? cJSON_GetArrayItem(types, l) : NULL;
+    if (!kind) return def;
+    if (!cJSON_IsString(kind) ||
+            (strcmp(kind->valuestring, "full_attention") &&
+                    strcmp(kind->valuestring, "sliding_attention"))) {
+        lt_err(LT_EFORMAT, "%s: layer_types[%d] is not full_attention or sliding_attention", path,
+                l);
+        return -1;
+    }
+    return !strcmp(kind->valuestring, "sliding_attention");
+}
+
+void lt__std_sizes(lt_bert *m, const cJSON *cfg, int p_def) {
+    m->H = lt__jint(cfg, "hidden_size", 0);
+    m->L = lt__jint(cfg, "num_hidden_layers", 0);
+    m->heads = lt__jint(cfg, "num_attention_heads", 0);
+    m->kvh = lt__jint(cfg, "num_key_value_heads", m->heads);
+    m->I = lt__jint(cfg, "intermediate_size", 0);
+    m->V = lt__jint(cfg, "vocab_size", 0);
+    m->P = lt__jint(cfg, "max_position_embeddings", p_def);
+    m->types = 1;
+}
+
+const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b) {
+    float **o = lt_realloc(m->own, sizeof(float *) * (size_t)(m->n_own + 1)), *c;
+    if (!o) return NULL;
+    m->own = o;
+    if (!(c = lt_malloc(sizeof(float) * (size_t)(n > 0 ? n : 1)))) return NULL;
+    for (int i = 0; i < n; i++) c[i] = a + b * w[i];
+    return m->own[m->n_own++] = c;
 }
 
 /* rotary tables as transformers computes them in float32: inv_freq[i] = 1 / theta^(2i / dh),
@@ -948,6 +1000,25 @@ static void attend(fwd_ctx *c, const lt__layer *y, int tid, int r0, int r1) {
     fwd_sync(c);
 }
 
+/* x += A W^T (+ b), or with a post-norm (Gemma) x += norm(A W^T + b) */
+static void out_add(fwd_ctx *c, const float *post, const float *A, int k, int64_t lda,
+        const lt_packed *P, const lt_packed_bf16 *P16, const float *b, int tid, int r0, int r1) {
+    int H = c->m->H;
+    if (!post) {
+        linear(c, A, k, lda, P, P16, c->X, H, b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
+        fwd_sync(c);
+        return;
+    }
+    linear(c, A, k, lda, P, P16, c->N, H, b, LT_GEMM_BIAS, tid, r0, r1);
+    fwd_sync(c);
+    for (int t = r0; t < r1; t++) {
+        float *n = c->N + (size_t)t * H, *x = c->X + (size_t)t * H;
+        rmsnorm_row(n, H, post, c->m->eps);
+        for (int i = 0; i < H; i++) x[i] += n[i];
+    }
+    fwd_sync(c);
+}
+
 static void fwd_worker(void *ud, int tid) {
     fwd_ctx *c = ud;
     const lt_bert *m = c->m;
@@ -958,6 +1029,8 @@ static void fwd_worker(void *ud, int tid) {
             float *r = c->X + (size_t)t * H;
             const float *we = m->word + (size_t)c->ids[t] * H;
             memcpy(r, we, (size_t)H * 4);
+            if (m->emb_scale)
+                for (int i = 0; i < H; i++) r[i] *= m->emb_scale;
             if (m->pos) {
                 const float *pe = m->pos + (size_t)c->pos[t] * H,
                             *te = m->type + (size_t)(c->types ? c->types[t] : 0) * H;
@@ -999,9 +1072,7 @@ static void fwd_worker(void *ud, int tid) {
         linear(c, A, H, H, &y->qkv, &y->qkv16, c->QKV, NQ, y->qkv_b, LT_GEMM_BIAS, tid, r0, r1);
         fwd_sync(c);
         attend(c, y, tid, r0, r1);
-        linear(c, c->C, m->Dq, m->Dq, &y->o, &y->o16, c->X, H, y->o_b, LT_GEMM_BIAS | LT_GEMM_ACC,
-                tid, r0, r1);
-        fwd_sync(c);
+        out_add(c, y->post1, c->C, m->Dq, m->Dq, &y->o, &y->o16, y->o_b, tid, r0, r1);
         memcpy(c->N + (size_t)r0 * H, c->X + (size_t)r0 * H, (size_t)(r1 - r0) * H * 4);
         norm_rows(m, c->N, r0, r1, y->ln2_g, y->ln2_b);
         fwd_sync(c);
@@ -1013,9 +1084,7 @@ static void fwd_worker(void *ud, int tid) {
             glu_rows(m, c->F, r0, r1);
             fwd_sync(c);
         }
-        linear(c, c->F, I, NI, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0,
-                r1);
-        fwd_sync(c);
+        out_add(c, y->post2, c->F, I, NI, &y->f, &y->f16, y->f_b, tid, r0, r1);
     }
     if (m->fin_g) norm_rows(m, c->X, r0, r1, m->fin_g, m->fin_b);
 }

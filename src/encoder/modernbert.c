@@ -9,25 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* the rotary base of a layer kind: rope_parameters[kind].rope_theta (transformers 5), else
- * the older global_rope_theta / local_rope_theta */
-static int kind_theta(const cJSON *cfg, const char *path, const char *kind, const char *old_key,
-        double def, double *theta) {
-    const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
-    const cJSON *k = cJSON_IsObject(rp) ? cJSON_GetObjectItemCaseSensitive(rp, kind) : NULL;
-    *theta = lt__jnum(cfg, old_key, def);
-    if (cJSON_IsObject(k)) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(k, "rope_type");
-        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
-            return lt_err(LT_EFORMAT,
-                    "%s: rope_parameters.%s.rope_type '%s' is not implemented (default only)", path,
-                    kind, ty->valuestring);
-        *theta = lt__jnum(k, "rope_theta", *theta);
-    }
-    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: %s rope_theta %g", path, kind, *theta);
-    return LT_OK;
-}
-
 int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *path) {
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_activation");
     const char *an = cJSON_IsString(act) ? act->valuestring : "gelu";
@@ -37,14 +18,8 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *path) {
     else
         return lt_err(LT_EFORMAT,
                 "%s: unsupported hidden_activation '%s' (gelu, gelu_pytorch_tanh, silu)", path, an);
-    m->H = lt__jint(cfg, "hidden_size", 0);
-    m->L = lt__jint(cfg, "num_hidden_layers", 0);
-    m->heads = lt__jint(cfg, "num_attention_heads", 0);
-    m->I = lt__jint(cfg, "intermediate_size", 0);
-    m->V = lt__jint(cfg, "vocab_size", 0);
-    m->P = lt__jint(cfg, "max_position_embeddings", 8192);
+    lt__std_sizes(m, cfg, 8192);
     m->eps = lt__jnum(cfg, "norm_eps", 1e-5);
-    m->types = 1;
     int every = lt__jint(cfg, "global_attn_every_n_layers", 3),
         window = lt__jint(cfg, "local_attention", 128) / 2;
     if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->H % m->heads || (m->H / m->heads) % 2 ||
@@ -58,8 +33,9 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *path) {
     if (types && (!cJSON_IsArray(types) || cJSON_GetArraySize(types) != m->L))
         return lt_err(LT_EFORMAT, "%s: layer_types is not a list of %d layer kinds", path, m->L);
     double tg, tl;
-    int rc = kind_theta(cfg, path, "full_attention", "global_rope_theta", 160000.0, &tg);
-    if (rc || (rc = kind_theta(cfg, path, "sliding_attention", "local_rope_theta", 10000.0, &tl)))
+    int rc = lt__rope_kind(cfg, path, "full_attention", "global_rope_theta", 160000.0, &tg);
+    if (rc ||
+            (rc = lt__rope_kind(cfg, path, "sliding_attention", "local_rope_theta", 10000.0, &tl)))
         return rc;
     int rg = lt__rope_add(m, tg), rl = lt__rope_add(m, tl);
     m->kvh = m->heads;
@@ -79,16 +55,8 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *path) {
         return lt_err(LT_ENOMEM, "out of memory");
     for (int l = 0; l < m->L; l++) {
         lt__layer *y = &m->layers[l];
-        const cJSON *kind = types ? cJSON_GetArrayItem(types, l) : NULL;
-        int local;
-        if (kind) {
-            if (!cJSON_IsString(kind) ||
-                    (strcmp(kind->valuestring, "full_attention") &&
-                            strcmp(kind->valuestring, "sliding_attention")))
-                return lt_err(LT_EFORMAT,
-                        "%s: layer_types[%d] is not full_attention or sliding_attention", path, l);
-            local = !strcmp(kind->valuestring, "sliding_attention");
-        } else local = l % every != 0;
+        int local = lt__layer_local(types, path, l, l % every != 0);
+        if (local < 0) return LT_EFORMAT;
         y->rope = local ? rl : rg;
         y->window = local ? window : 0;
         const float *wqkv, *bqkv = NULL, *wi, *bi = NULL;

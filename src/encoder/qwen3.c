@@ -34,16 +34,9 @@ int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *path) {
                 act->valuestring);
     if (lt__jbool(cfg, "use_sliding_window", 0))
         return lt_err(LT_EFORMAT, "%s: use_sliding_window is not implemented for qwen3", path);
-    m->H = lt__jint(cfg, "hidden_size", 0);
-    m->L = lt__jint(cfg, "num_hidden_layers", 0);
-    m->heads = lt__jint(cfg, "num_attention_heads", 0);
-    m->kvh = lt__jint(cfg, "num_key_value_heads", m->heads);
+    lt__std_sizes(m, cfg, 32768);
     m->dh = lt__jint(cfg, "head_dim", m->heads > 0 ? m->H / m->heads : 0);
-    m->I = lt__jint(cfg, "intermediate_size", 0);
-    m->V = lt__jint(cfg, "vocab_size", 0);
-    m->P = lt__jint(cfg, "max_position_embeddings", 32768);
     m->eps = lt__jnum(cfg, "rms_norm_eps", 1e-6);
-    m->types = 1;
     if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->kvh <= 0 || m->heads % m->kvh || m->dh <= 0 ||
             m->dh % 2 || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 || m->L > 1000 ||
             m->dh > 4096 || m->heads > 1024)

@@ -1,4 +1,4 @@
-"""Tiny random encoders of the rotary families latent reads (Qwen3, ModernBERT), with what
+"""Tiny random encoders of the rotary families latent reads (Qwen3, ModernBERT, Gemma 3), with what
 transformers and sentence-transformers compute for them: the fixtures tests/test_bert.c checks
 (committed, so `make test` needs no torch).
 
@@ -25,20 +25,39 @@ from sentence_transformers import SentenceTransformer, models
 
 BERT = dict(unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
             model_input_names=["input_ids", "attention_mask"])
+SPM = dict(unk_token="<unk>", pad_token="<pad>", bos_token="<s>", eos_token="</s>",
+           model_input_names=["input_ids", "attention_mask"])
 QWEN = dict(unk_token="<unk>", pad_token="<pad>", eos_token="</s>", model_input_names=["input_ids", "attention_mask"])
 
 FAMILIES = [
-    # name, config, tokenizer kind, its special tokens, padding side, pooling, prompts
+    # name, config, tokenizer kind, its special tokens, padding side, pooling, prompts, Dense layers
     ("qwen3", lambda v: transformers.Qwen3Config(
         vocab_size=v, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, head_dim=16,
         intermediate_size=48, max_position_embeddings=8192, rms_norm_eps=1e-6,
         rope_parameters={"rope_type": "default", "rope_theta": 10000.0}, pad_token_id=1, eos_token_id=2),
-     "bpe-bytelevel", QWEN, "left", "lasttoken", {"query": "Instruct: find the passage\nQuery: ", "document": ""}),
+     "bpe-bytelevel", QWEN, "left", "lasttoken", {"query": "Instruct: find the passage\nQuery: ", "document": ""}, []),
     ("modernbert", lambda v: transformers.ModernBertConfig(
         vocab_size=v, hidden_size=32, num_hidden_layers=4, num_attention_heads=4, intermediate_size=48,
         max_position_embeddings=8192, local_attention=16, global_attn_every_n_layers=3, global_rope_theta=160000.0,
         local_rope_theta=10000.0, pad_token_id=0, cls_token_id=2, sep_token_id=3, bos_token_id=2, eos_token_id=3),
-     "wordpiece", BERT, "right", "mean", None),
+     "wordpiece", BERT, "right", "mean", None, []),
+    # EmbeddingGemma's shape: bidirectional, sliding and full layers, mean pooling, two Dense layers
+    ("gemma3", lambda v: transformers.Gemma3TextConfig(
+        vocab_size=v, hidden_size=32, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+        intermediate_size=48, max_position_embeddings=8192, query_pre_attn_scalar=16, sliding_window=16,
+        layer_types=["sliding_attention", "sliding_attention", "full_attention", "sliding_attention"],
+        use_bidirectional_attention=True, hidden_activation="gelu_pytorch_tanh",
+        rope_parameters={"full_attention": {"rope_type": "default", "rope_theta": 1000000.0},
+                         "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},
+        pad_token_id=1, bos_token_id=0, eos_token_id=2),
+     "sp-bpe", SPM, "right", "mean", {"query": "task: search result | query: "}, [(32, 64), (64, 32)]),
+    # the same family as the decoder it is: causal, the window behind each token, last-token pooling
+    ("gemma3-causal", lambda v: transformers.Gemma3TextConfig(
+        vocab_size=v, hidden_size=32, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=1, head_dim=8,
+        intermediate_size=48, max_position_embeddings=8192, query_pre_attn_scalar=8, sliding_window=12,
+        sliding_window_pattern=2, use_bidirectional_attention=False, hidden_activation="gelu_pytorch_tanh",
+        pad_token_id=1, bos_token_id=0, eos_token_id=2),
+     "sp-bpe", SPM, "right", "lasttoken", None, []),
 ]
 
 
@@ -89,7 +108,10 @@ def long_text(lines_path, tok, n_tokens):
 def main():
     tok_dir, out = sys.argv[1], sys.argv[2]
     sentences = json.load(open(os.path.join(out, "sentences.json"), encoding="utf-8"))
-    for fi, (name, make_cfg, kind, specials, side, pooling, prompts) in enumerate(FAMILIES):
+    only = sys.argv[3:]   # names to (re)make; all when none
+    for fi, (name, make_cfg, kind, specials, side, pooling, prompts, dense) in enumerate(FAMILIES):
+        if only and name not in only:
+            continue
         torch.manual_seed(3000 + fi)
         d = os.path.join(out, name)
         hf = os.path.join(d, "hf")
@@ -105,7 +127,9 @@ def main():
         model.eval()
         model.save_pretrained(hf, safe_serialization=True)
         tr = models.Transformer(hf, max_seq_length=64)
-        mods = [tr, models.Pooling(32, pooling_mode=pooling), models.Normalize()]
+        mods = [tr, models.Pooling(32, pooling_mode=pooling)]
+        mods += [models.Dense(i, o, bias=False, activation_function=torch.nn.Identity()) for i, o in dense]
+        mods.append(models.Normalize())
         st = SentenceTransformer(modules=mods, device="cpu", prompts=prompts)
         st.save(os.path.join(d, "st"))
         shutil.rmtree(hf)
