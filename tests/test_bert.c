@@ -503,10 +503,10 @@ static int ef_sentences(char ***out, size_t **lens) { /* sentences.json: one JSO
     cJSON_Delete(j);
     return k;
 }
-/* one family's folder EF/name/st against its ids.json and embeddings.npy (2 threads) */
-static void check_family(const char *name, char **ss, size_t *sl, int ns) {
+/* one family's folder EF/name/sub against its ids.json and embeddings.npy (2 threads) */
+static void check_family(const char *name, const char *sub, char **ss, size_t *sl, int ns) {
     char dir[256], p[256];
-    snprintf(dir, sizeof dir, EF "/%s/st", name);
+    snprintf(dir, sizeof dir, EF "/%s/%s", name, sub);
     lt_bert *m = NULL;
     CHECK_MSG(lt_bert_load(&m, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
     if (!m) return;
@@ -536,8 +536,8 @@ static void check_family(const char *name, char **ss, size_t *sl, int ns) {
             for (long k = 0; k < ref->d; k++)
                 worst = fmax(worst, fabs(e[(size_t)r * ref->d + k] - lt_vecs_row(ref, r)[k]));
         }
-        printf("  (%s: %d sentences, max-abs %.1e against sentence-transformers)\n", name, ns,
-                worst);
+        printf("  (%s/%s: %d sentences, max-abs %.1e against sentence-transformers)\n", name, sub,
+                ns, worst);
         free(e);
     }
     lt_vecs_free(ref);
@@ -549,7 +549,7 @@ TEST(roberta_family) {
     size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
     CHECK(ns == 20);
-    for (int f = 0; f < 4; f++) check_family(fams[f], ss, sl, ns);
+    for (int f = 0; f < 4; f++) check_family(fams[f], "st", ss, sl, ns);
     for (int i = 0; i < ns; i++) free(ss[i]);
     free(ss);
     free(sl);
@@ -559,16 +559,23 @@ TEST(roberta_family) {
  * attention with per-head norms, causal, SwiGLU, last-token pooling, a query prompt) and
  * ModernBERT (bias-free LayerNorm, fused QKV, two rotary bases, windowed local layers, GeGLU),
  * Gemma 3 as EmbeddingGemma runs it (bidirectional, sandwich norms, embedding scale, two Dense
- * layers) and as the decoder it is (causal windows, one key/value head): the sentences, and one input of about 4,096 tokens, within 1e-5 of sentence-transformers; the
+ * layers) and as the decoder it is (causal windows, one key/value head), Nomic BERT and GTE
+ * (post-norm, rotary, GLU; in three layouts each): the sentences, and one input of about 4,096 tokens, within 1e-5 of sentence-transformers; the
  * same bytes for 1 and 2 threads */
 TEST(rotary_families) {
-    static const char *fams[] = { "qwen3", "modernbert", "gemma3", "gemma3-causal" };
+    static const char *fams[] = { "qwen3", "modernbert", "gemma3", "gemma3-causal", "nomic_bert",
+        "gte" };
     char **ss = NULL;
     size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < 6; f++) {
         char dir[256], p[256];
-        check_family(fams[f], ss, sl, ns);
+        check_family(fams[f], "st", ss, sl, ns);
+        if (f >= 4) { /* the same weights under transformers' module names, and the published
+                       * config keys */
+            check_family(fams[f], "st-native", ss, sl, ns);
+            check_family(fams[f], "st-orig", ss, sl, ns);
+        }
         snprintf(dir, sizeof dir, EF "/%s/st", fams[f]);
         lt_bert_opts bo;
         lt_bert_opts_init(&bo);
@@ -629,7 +636,7 @@ TEST(rotary_families) {
  * weights, are named in the error; bf16 stays close to f32 */
 static int cfg_edit(const char *fam, const char *key, const char *json_value) {
     char src[256], cmd[1024];
-    snprintf(src, sizeof src, EF "/%s/st", fam);
+    snprintf(src, sizeof src, strchr(fam, '/') ? EF "/%s" : EF "/%s/st", fam);
     snprintf(cmd, sizeof cmd,
             "rm -rf build/tests/badrot && mkdir -p build/tests/badrot && cp -r %s/. build/tests/badrot/",
             src);
@@ -681,6 +688,13 @@ TEST(rotary_bad_configs) {
         { "gemma3", "rope_parameters.full_attention.rope_type", "\"linear\"",
                 "full_attention.rope_type 'linear'" },
         { "gemma3", "num_key_value_heads", "4", "k_proj" },
+        { "nomic_bert/st-orig", "rotary_emb_fraction", "0.5", "rotary_emb_fraction 0.5" },
+        { "nomic_bert/st-orig", "rotary_emb_interleaved", "true", "rotary_emb_interleaved" },
+        { "nomic_bert/st-orig", "activation_function", "\"gelu\"", "activation 'gelu'" },
+        { "nomic_bert", "type_vocab_size", "3", "token_type_embeddings" },
+        { "gte/st-orig", "rope_scaling", "{\"type\": \"ntk\", \"factor\": 2.0}", "rope_scaling" },
+        { "gte/st-orig", "logn_attention_scale", "true", "logn_attention_scale" },
+        { "gte/st-orig", "position_embedding_type", "\"absolute\"", "position_embedding_type" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         CHECK(cfg_edit(cases[i].fam, cases[i].key, cases[i].value) == 0);

@@ -109,6 +109,9 @@ static const lt__arch archs[] = {
     { .model_type = "qwen3", .load = lt__qwen3_load },
     { .model_type = "modernbert", .load = lt__modernbert_load },
     { .model_type = "gemma3_text", .load = lt__gemma3_load },
+    { .model_type = "nomic_bert", .load = lt__nomic_load },
+    { .model_type = "gte", .load = lt__gte_load },
+    { .model_type = "new", .load = lt__gte_load }, /* gte's remote-code checkpoints */
 };
 
 const lt__arch *lt__arch_find(const char *model_type) {
@@ -117,5 +120,5 @@ const lt__arch *lt__arch_find(const char *model_type) {
     return NULL;
 }
 const char *lt__arch_names(void) {
-    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert, gemma3_text";
+    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert, gemma3_text, nomic_bert, gte (new)";
 }

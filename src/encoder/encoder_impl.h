@@ -90,6 +90,7 @@ struct lt_bert {
     double eps;
     float qscale; /* the attention's score scale (1/sqrt(dh), or the family's) */
     float emb_scale; /* the token embeddings times this (Gemma: sqrt(H)); 0: none */
+    const char *lfmt; /* a layer's tensor prefix for lt__wb [layers.%d] */
     float **own; /* arrays the model owns (converted weights), freed with it */
     int n_own;
     int prenorm, rms, causal, glu, act; /* the block's layout (see above); act: LT__ACT_* */
@@ -139,7 +140,9 @@ int lt__jbool(const cJSON *j, const char *k, int def);
 /* tensor `name` (or prefix.name) of the given shape; NULL with the error set */
 const float *lt__w(
         lt_bert *m, const char *prefix, const char *name, int ndim, int64_t d0, int64_t d1);
-/* layer l's "layers.L.sub.weight" (d0 x d1, or d0 when d1 < 0) into *w and, when `bias`, its
+/* 1 when the tensor `name` (or prefix.name) exists */
+int lt__has(const lt_bert *m, const char *prefix, const char *name);
+/* layer l's "layers.L.sub.weight" (m->lfmt instead of "layers.%d" when set) (d0 x d1, or d0 when d1 < 0) into *w and, when `bias`, its
  * "layers.L.sub.bias" (d0) into *b; LT_EFORMAT with the error set when one is missing */
 int lt__wb(lt_bert *m, const char *prefix, int l, const char *sub, int bias, const float **w,
         const float **b, int64_t d0, int64_t d1);
@@ -147,8 +150,14 @@ int lt__wb(lt_bert *m, const char *prefix, int l, const char *sub, int bias, con
  * num_attention_heads, num_key_value_heads [heads], intermediate_size, vocab_size,
  * max_position_embeddings [p_def]); one token type */
 void lt__std_sizes(lt_bert *m, const cJSON *cfg, int p_def);
+/* the sizes read (H, L, heads, kvh, dh, I, V, P) are positive, bounded and consistent (dh
+ * even, heads a multiple of kvh); then Dq and Dkv. The error names them all. */
+int lt__check_sizes(lt_bert *m, const char *path);
 /* a copy of n floats, a + b * w[i], owned by the model (Gemma's norms: 1 + w) */
 const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b);
+/* the rotary base of a model with one: rope_parameters.rope_theta (transformers 5; only
+ * rope_type default), else rope_theta, else def; rope_scaling refused */
+int lt__rope_base(const cJSON *cfg, const char *path, double def, double *theta);
 /* the rotary base of a layer kind: rope_parameters[kind].rope_theta (transformers 5; only
  * rope_type default), else the older top-level key old_key, else def */
 int lt__rope_kind(const cJSON *cfg, const char *path, const char *kind, const char *old_key,
@@ -164,6 +173,8 @@ typedef int (*lt__family_load)(lt_bert *m, const cJSON *cfg, const char *cfg_pat
 int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 
 /* an encoder architecture (arch.c): config.json keys and tensor names of one model_type */
 struct lt__arch {

@@ -43,26 +43,22 @@ int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *path) {
     int bidir = lt__jbool(cfg, "use_bidirectional_attention", 0),
         sw = lt__jint(cfg, "sliding_window", 4096),
         pattern = lt__jint(cfg, "sliding_window_pattern", 6);
-    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->kvh <= 0 || m->heads % m->kvh ||
-            m->dh <= 0 || m->dh % 2 || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 ||
-            m->L > 1000 || m->dh > 4096 || m->heads > 1024 || !(qpas > 0) || sw < 1 ||
-            pattern < 1)
+    int rc = lt__check_sizes(m, path);
+    if (rc) return rc;
+    if (!(qpas > 0) || sw < 1 || pattern < 1)
         return lt_err(LT_EFORMAT,
-                "%s: inconsistent sizes (hidden %d, layers %d, heads %d, key/value heads %d, "
-                "head_dim %d, intermediate %d, vocab %d, query_pre_attn_scalar %g, "
-                "sliding_window %d)",
-                path, m->H, m->L, m->heads, m->kvh, m->dh, m->I, m->V, qpas, sw);
+                "%s: query_pre_attn_scalar %g, sliding_window %d, sliding_window_pattern %d", path,
+                qpas, sw, pattern);
     const cJSON *types = cJSON_GetObjectItemCaseSensitive(cfg, "layer_types");
     if (types && (!cJSON_IsArray(types) || cJSON_GetArraySize(types) != m->L))
         return lt_err(LT_EFORMAT, "%s: layer_types is not a list of %d layer kinds", path, m->L);
     double tg, tl;
-    int rc = lt__rope_kind(cfg, path, "full_attention", "rope_theta", 1000000.0, &tg);
-    if (rc || (rc = lt__rope_kind(cfg, path, "sliding_attention", "rope_local_base_freq",
-                       10000.0, &tl)))
+    rc = lt__rope_kind(cfg, path, "full_attention", "rope_theta", 1000000.0, &tg);
+    if (rc ||
+            (rc = lt__rope_kind(
+                     cfg, path, "sliding_attention", "rope_local_base_freq", 10000.0, &tl)))
         return rc;
     int rg = lt__rope_add(m, tg), rl = lt__rope_add(m, tl);
-    m->Dq = m->heads * m->dh;
-    m->Dkv = m->kvh * m->dh;
     m->prenorm = m->rms = m->glu = 1;
     m->causal = !bidir;
     m->qscale = (float)(1.0 / sqrt(qpas));

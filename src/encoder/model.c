@@ -105,10 +105,11 @@ const float *lt__w(
 }
 int lt__wb(lt_bert *m, const char *prefix, int l, const char *sub, int bias, const float **w,
         const float **b, int64_t d0, int64_t d1) {
-    char nm[256];
-    snprintf(nm, sizeof nm, "layers.%d.%s.weight", l, sub);
+    char nm[256], pre[64];
+    snprintf(pre, sizeof pre, m->lfmt ? m->lfmt : "layers.%d", l);
+    snprintf(nm, sizeof nm, "%s.%s.weight", pre, sub);
     if (!(*w = lt__w(m, prefix, nm, d1 < 0 ? 1 : 2, d0, d1))) return LT_EFORMAT;
-    snprintf(nm, sizeof nm, "layers.%d.%s.bias", l, sub);
+    snprintf(nm, sizeof nm, "%s.%s.bias", pre, sub);
     if (bias && !(*b = lt__w(m, prefix, nm, 1, d0, -1))) return LT_EFORMAT;
     return LT_OK;
 }
@@ -217,6 +218,24 @@ static int pack_layers(lt_bert *m) {
     return rc;
 }
 
+int lt__rope_base(const cJSON *cfg, const char *path, double def, double *theta) {
+    const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
+    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
+    if (rs && !cJSON_IsNull(rs))
+        return lt_err(LT_EFORMAT, "%s: rope_scaling is not implemented", path);
+    *theta = lt__jnum(cfg, "rope_theta", def);
+    if (cJSON_IsObject(rp)) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(rp, "rope_type");
+        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
+            return lt_err(LT_EFORMAT,
+                    "%s: rope_parameters.rope_type '%s' is not implemented (default only)", path,
+                    ty->valuestring);
+        *theta = lt__jnum(rp, "rope_theta", *theta);
+    }
+    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: rope_theta %g", path, *theta);
+    return LT_OK;
+}
+
 int lt__rope_kind(const cJSON *cfg, const char *path, const char *kind, const char *old_key,
         double def, double *theta) {
     const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
@@ -247,6 +266,14 @@ int lt__layer_local(const cJSON *types, const char *path, int l, int def) {
     return !strcmp(kind->valuestring, "sliding_attention");
 }
 
+int lt__has(const lt_bert *m, const char *prefix, const char *name) {
+    char alt[512];
+    snprintf(alt, sizeof alt, "%s.%s", prefix, name);
+    for (int i = 0; i < m->st.n; i++)
+        if (!strcmp(m->st.t[i].name, name) || !strcmp(m->st.t[i].name, alt)) return 1;
+    return 0;
+}
+
 void lt__std_sizes(lt_bert *m, const cJSON *cfg, int p_def) {
     m->H = lt__jint(cfg, "hidden_size", 0);
     m->L = lt__jint(cfg, "num_hidden_layers", 0);
@@ -256,6 +283,19 @@ void lt__std_sizes(lt_bert *m, const cJSON *cfg, int p_def) {
     m->V = lt__jint(cfg, "vocab_size", 0);
     m->P = lt__jint(cfg, "max_position_embeddings", p_def);
     m->types = 1;
+}
+
+int lt__check_sizes(lt_bert *m, const char *path) {
+    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->kvh <= 0 || m->heads % m->kvh || m->dh <= 0 ||
+            m->dh % 2 || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 || m->L > 1000 ||
+            m->dh > 4096 || m->heads > 1024 || m->I > (1 << 20))
+        return lt_err(LT_EFORMAT,
+                "%s: inconsistent sizes (hidden %d, layers %d, heads %d, key/value heads %d, "
+                "head_dim %d, intermediate %d, vocab %d, positions %d)",
+                path, m->H, m->L, m->heads, m->kvh, m->dh, m->I, m->V, m->P);
+    m->Dq = m->heads * m->dh;
+    m->Dkv = m->kvh * m->dh;
+    return LT_OK;
 }
 
 const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b) {
@@ -1019,10 +1059,24 @@ static void out_add(fwd_ctx *c, const float *post, const float *A, int k, int64_
     fwd_sync(c);
 }
 
+/* x += down(act(up(A))), or with a GLU x += down(act(gate(A)) * up(A)) (post-normed for Gemma) */
+static void ffn(fwd_ctx *c, const lt__layer *y, const float *A, int tid, int r0, int r1) {
+    const lt_bert *m = c->m;
+    int I = m->I, NI = m->glu ? 2 * I : I;
+    linear(c, A, m->H, m->H, &y->i, &y->i16, c->F, NI, y->iu_b,
+            LT_GEMM_BIAS | (m->glu ? 0 : LT_GEMM_GELU), tid, r0, r1);
+    fwd_sync(c);
+    if (m->glu) {
+        glu_rows(m, c->F, r0, r1);
+        fwd_sync(c);
+    }
+    out_add(c, y->post2, c->F, I, NI, &y->f, &y->f16, y->f_b, tid, r0, r1);
+}
+
 static void fwd_worker(void *ud, int tid) {
     fwd_ctx *c = ud;
     const lt_bert *m = c->m;
-    int H = m->H, I = m->I, T = c->T, nth = c->nth, NQ = m->Dq + 2 * m->Dkv;
+    int H = m->H, T = c->T, nth = c->nth, NQ = m->Dq + 2 * m->Dkv;
     int r0 = (int)((int64_t)T * tid / nth), r1 = (int)((int64_t)T * (tid + 1) / nth);
     for (int s = 0; s < c->nseg; s++)
         for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
@@ -1031,11 +1085,12 @@ static void fwd_worker(void *ud, int tid) {
             memcpy(r, we, (size_t)H * 4);
             if (m->emb_scale)
                 for (int i = 0; i < H; i++) r[i] *= m->emb_scale;
+            const float *te = m->type ? m->type + (size_t)(c->types ? c->types[t] : 0) * H : NULL;
             if (m->pos) {
-                const float *pe = m->pos + (size_t)c->pos[t] * H,
-                            *te = m->type + (size_t)(c->types ? c->types[t] : 0) * H;
+                const float *pe = m->pos + (size_t)c->pos[t] * H;
                 for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
-            }
+            } else if (te)
+                for (int i = 0; i < H; i++) r[i] = we[i] + te[i];
         }
     if (m->ln_g) norm_rows(m, c->X, r0, r1, m->ln_g, m->ln_b);
     fwd_sync(c);
@@ -1051,12 +1106,7 @@ static void fwd_worker(void *ud, int tid) {
             fwd_sync(c);
             layernorm_rows(c->X, r0, r1, H, y->ln1_g, y->ln1_b, m->eps);
             fwd_sync(c);
-            linear(c, c->X, H, H, &y->i, &y->i16, c->F, I, y->i_b, LT_GEMM_BIAS | LT_GEMM_GELU, tid,
-                    r0, r1);
-            fwd_sync(c);
-            linear(c, c->F, I, I, &y->f, &y->f16, c->X, H, y->f_b, LT_GEMM_BIAS | LT_GEMM_ACC, tid,
-                    r0, r1);
-            fwd_sync(c);
+            ffn(c, y, c->X, tid, r0, r1);
             layernorm_rows(c->X, r0, r1, H, y->ln2_g, y->ln2_b, m->eps);
             fwd_sync(c);
             continue;
@@ -1076,15 +1126,7 @@ static void fwd_worker(void *ud, int tid) {
         memcpy(c->N + (size_t)r0 * H, c->X + (size_t)r0 * H, (size_t)(r1 - r0) * H * 4);
         norm_rows(m, c->N, r0, r1, y->ln2_g, y->ln2_b);
         fwd_sync(c);
-        int NI = m->glu ? 2 * I : I;
-        linear(c, c->N, H, H, &y->i, &y->i16, c->F, NI, y->iu_b,
-                LT_GEMM_BIAS | (m->glu ? 0 : LT_GEMM_GELU), tid, r0, r1);
-        fwd_sync(c);
-        if (m->glu) {
-            glu_rows(m, c->F, r0, r1);
-            fwd_sync(c);
-        }
-        out_add(c, y->post2, c->F, I, NI, &y->f, &y->f16, y->f_b, tid, r0, r1);
+        ffn(c, y, c->N, tid, r0, r1);
     }
     if (m->fin_g) norm_rows(m, c->X, r0, r1, m->fin_g, m->fin_b);
 }

@@ -22,25 +22,23 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *path) {
     m->eps = lt__jnum(cfg, "norm_eps", 1e-5);
     int every = lt__jint(cfg, "global_attn_every_n_layers", 3),
         window = lt__jint(cfg, "local_attention", 128) / 2;
-    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->H % m->heads || (m->H / m->heads) % 2 ||
-            m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 || m->L > 1000 || every < 1 ||
-            window < 1)
-        return lt_err(LT_EFORMAT,
-                "%s: inconsistent sizes (hidden %d, layers %d, heads %d, intermediate %d, vocab %d, "
-                "global_attn_every_n_layers %d, local_attention %d)",
-                path, m->H, m->L, m->heads, m->I, m->V, every, 2 * window);
+    m->dh = m->heads > 0 ? m->H / m->heads : 0;
+    int rc = every < 1 || window < 1 || m->dh * m->heads != m->H
+            ? lt_err(LT_EFORMAT,
+                      "%s: hidden_size %d in %d heads, global_attn_every_n_layers %d, "
+                      "local_attention %d",
+                      path, m->H, m->heads, every, 2 * window)
+            : lt__check_sizes(m, path);
+    if (rc) return rc;
     const cJSON *types = cJSON_GetObjectItemCaseSensitive(cfg, "layer_types");
     if (types && (!cJSON_IsArray(types) || cJSON_GetArraySize(types) != m->L))
         return lt_err(LT_EFORMAT, "%s: layer_types is not a list of %d layer kinds", path, m->L);
     double tg, tl;
-    int rc = lt__rope_kind(cfg, path, "full_attention", "global_rope_theta", 160000.0, &tg);
+    rc = lt__rope_kind(cfg, path, "full_attention", "global_rope_theta", 160000.0, &tg);
     if (rc ||
             (rc = lt__rope_kind(cfg, path, "sliding_attention", "local_rope_theta", 10000.0, &tl)))
         return rc;
     int rg = lt__rope_add(m, tg), rl = lt__rope_add(m, tl);
-    m->kvh = m->heads;
-    m->dh = m->H / m->heads;
-    m->Dq = m->Dkv = m->H;
     m->prenorm = m->glu = 1;
     int nb = lt__jbool(cfg, "norm_bias", 0), ab = lt__jbool(cfg, "attention_bias", 0),
         mb = lt__jbool(cfg, "mlp_bias", 0);

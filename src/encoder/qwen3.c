@@ -8,25 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* the rotary base: rope_parameters.rope_theta (transformers 5), else rope_theta */
-static int rope_base(const cJSON *cfg, const char *path, double *theta) {
-    const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
-    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
-    if (rs && !cJSON_IsNull(rs))
-        return lt_err(LT_EFORMAT, "%s: rope_scaling is not implemented for qwen3", path);
-    *theta = lt__jnum(cfg, "rope_theta", 1000000.0);
-    if (cJSON_IsObject(rp)) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(rp, "rope_type");
-        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
-            return lt_err(LT_EFORMAT,
-                    "%s: rope_parameters.rope_type '%s' is not implemented (default only)", path,
-                    ty->valuestring);
-        *theta = lt__jnum(rp, "rope_theta", *theta);
-    }
-    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: rope_theta %g", path, *theta);
-    return LT_OK;
-}
-
 int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *path) {
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
     if (cJSON_IsString(act) && strcmp(act->valuestring, "silu"))
@@ -37,19 +18,12 @@ int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *path) {
     lt__std_sizes(m, cfg, 32768);
     m->dh = lt__jint(cfg, "head_dim", m->heads > 0 ? m->H / m->heads : 0);
     m->eps = lt__jnum(cfg, "rms_norm_eps", 1e-6);
-    if (m->H <= 0 || m->L <= 0 || m->heads <= 0 || m->kvh <= 0 || m->heads % m->kvh || m->dh <= 0 ||
-            m->dh % 2 || m->I <= 0 || m->V <= 0 || m->P <= 0 || m->H > 65536 || m->L > 1000 ||
-            m->dh > 4096 || m->heads > 1024)
-        return lt_err(LT_EFORMAT,
-                "%s: inconsistent sizes (hidden %d, layers %d, heads %d, key/value heads %d, "
-                "head_dim %d, intermediate %d, vocab %d)",
-                path, m->H, m->L, m->heads, m->kvh, m->dh, m->I, m->V);
+    int rc = lt__check_sizes(m, path);
+    if (rc) return rc;
     double theta = 0;
-    int rc = rope_base(cfg, path, &theta);
+    rc = lt__rope_base(cfg, path, 1000000.0, &theta);
     if (rc) return rc;
     int rope = lt__rope_add(m, theta);
-    m->Dq = m->heads * m->dh;
-    m->Dkv = m->kvh * m->dh;
     m->prenorm = m->rms = m->causal = m->glu = 1;
     m->act = LT__ACT_SILU;
     int bias = lt__jbool(cfg, "attention_bias", 0);

@@ -1,4 +1,5 @@
-"""Tiny random encoders of the rotary families latent reads (Qwen3, ModernBERT, Gemma 3), with what
+"""Tiny random encoders of the rotary families latent reads (Qwen3, ModernBERT, Gemma 3, Nomic BERT,
+GTE), with what
 transformers and sentence-transformers compute for them: the fixtures tests/test_bert.c checks
 (committed, so `make test` needs no torch).
 
@@ -8,7 +9,8 @@ TOKENIZERS_DIR is what tools/py/make_tokenizers.py wrote (build/tok_kinds after
 tests/tok_real.sh). For each family, OUT_DIR/<name>/: st/ (a sentence-transformers folder),
 embeddings.npy (SentenceTransformer.encode of OUT_DIR/sentences.json, float32, max_seq_length
 64), ids.json (transformers' tokenizer), long.txt and long.npy (one input of about 4,096
-tokens encoded with max_seq_length 4,200), VERSIONS. The weights are drawn wider than the
+tokens encoded with max_seq_length 4,200), VERSIONS; for Nomic BERT and GTE also st-native/ and
+st-orig/ (see layouts()). The weights are drawn wider than the
 families' initialisers (std 0.3; norms 1 +- 0.2), so that attention is far from uniform and a
 wrong mask, rotation or head grouping shows.
 """
@@ -58,7 +60,61 @@ FAMILIES = [
         sliding_window_pattern=2, use_bidirectional_attention=False, hidden_activation="gelu_pytorch_tanh",
         pad_token_id=1, bos_token_id=0, eos_token_id=2),
      "sp-bpe", SPM, "right", "lasttoken", None, []),
+    ("nomic_bert", lambda v: transformers.NomicBertConfig(
+        vocab_size=v, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=48,
+        max_position_embeddings=8192, type_vocab_size=2, rope_parameters={"rope_type": "default", "rope_theta": 1000.0},
+        pad_token_id=0),
+     "wordpiece", dict(BERT, model_input_names=["input_ids", "token_type_ids", "attention_mask"]), "right", "mean",
+     {"query": "search_query: ", "document": "search_document: "}, []),
+    ("gte", lambda v: transformers.GteConfig(
+        vocab_size=v, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=48,
+        max_position_embeddings=8192, type_vocab_size=1, rope_parameters={"rope_type": "default", "rope_theta": 160000.0},
+        pad_token_id=1),
+     "unigram-spm", dict(unk_token="<unk>", pad_token="<pad>", bos_token="<s>", eos_token="</s>", cls_token="<s>",
+                         sep_token="</s>", mask_token="<mask>"), "right", "cls", None, []),
 ]
+
+
+PUBLISHED = {"nomic_bert": "encoder.layers.0.attn.Wqkv.weight", "gte": "encoder.layer.0.attention.qkv_proj.weight"}
+
+
+def layouts(name, st_dir, d):
+    """transformers saves Nomic BERT and GTE in the published checkpoints' layout (fused QKV, their tensor names;
+    asserted here). Two more folders of the same weights: st-native, the names of transformers' own modules (what
+    model.state_dict() holds), checked to load back to the same outputs; st-orig, the published config.json keys
+    (Nomic's GPT-2 spellings, GTE's model_type "new"), which transformers itself does not read."""
+    from safetensors.torch import load_file, save_file
+    assert PUBLISHED[name] in load_file(os.path.join(st_dir, "model.safetensors")), name
+    ref = transformers.AutoModel.from_pretrained(st_dir).eval()
+    nat = os.path.join(d, "st-native")
+    shutil.copytree(st_dir, nat)
+    save_file({k: v.contiguous() for k, v in ref.state_dict().items()}, os.path.join(nat, "model.safetensors"),
+              metadata={"format": "pt"})
+    back = transformers.AutoModel.from_pretrained(nat).eval()
+    cfg = json.load(open(os.path.join(st_dir, "config.json")))
+    ids = torch.randint(5, cfg["vocab_size"], (2, 40), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        diff = (ref(input_ids=ids).last_hidden_state - back(input_ids=ids).last_hidden_state).abs().max().item()
+    assert diff == 0, f"{name}: transformers' own names load back otherwise ({diff})"
+    org = os.path.join(d, "st-orig")
+    shutil.copytree(st_dir, org)
+    theta = cfg["rope_parameters"]["rope_theta"]
+    del cfg["rope_parameters"]
+    if name == "nomic_bert":
+        for k, g in (("hidden_size", "n_embd"), ("num_hidden_layers", "n_layer"), ("num_attention_heads", "n_head"),
+                     ("intermediate_size", "n_inner"), ("max_position_embeddings", "n_positions"),
+                     ("layer_norm_eps", "layer_norm_epsilon")):
+            cfg[g] = cfg.pop(k)
+        del cfg["hidden_act"]
+        cfg.update(activation_function="swiglu", rotary_emb_base=theta, rotary_emb_fraction=1.0,
+                   rotary_emb_interleaved=False, rotary_scaling_factor=None, prenorm=False, qkv_proj_bias=False,
+                   mlp_fc1_bias=False, mlp_fc2_bias=False, causal=False, use_rms_norm=False)
+    else:
+        cfg.update(model_type="new", architectures=["NewModel"], rope_theta=theta, rope_scaling=None,
+                   position_embedding_type="rope", layer_norm_type="layer_norm", pack_qkv=True,
+                   logn_attention_scale=False)
+    with open(os.path.join(org, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
 
 
 def widen(model, seed):
@@ -153,6 +209,8 @@ def main():
             p = os.path.join(d, "st", extra_file)
             if os.path.exists(p):
                 os.remove(p)
+        if name in ("nomic_bert", "gte"):
+            layouts(name, os.path.join(d, "st"), d)
         with open(os.path.join(d, "VERSIONS"), "w") as f:
             f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n"
                     f"sentence-transformers {sentence_transformers.__version__}\n")
