@@ -394,6 +394,24 @@ TEST(gemm_packed_matches_double) {
         K->gelu(y, 77);
         for (int i = 0; i < 77; i++)
             CHECK_NEAR(y[i], 0.5 * x[i] * (1 + erf(x[i] / sqrt(2.0))), 2e-6, 1e-6);
+        /* the GLU's three activations times the gate, against double libm (x up to +-40:
+         * exp's clamp must not turn the tails into NaN) */
+        float g[77], u[77];
+        for (int act = LT_GLU_GELU; act <= LT_GLU_SILU; act++) {
+            for (int i = 0; i < 77; i++) {
+                g[i] = (i % 3 == 0 ? 4.5f : 1.0f) * x[i];
+                u[i] = 0.25f + 0.01f * i;
+            }
+            K->glu(g, u, 77, act);
+            for (int i = 0; i < 77; i++) {
+                double v = (i % 3 == 0 ? 4.5 : 1.0) * (double)x[i], want;
+                if (act == LT_GLU_GELU) want = 0.5 * v * (1 + erf(v / sqrt(2.0)));
+                else if (act == LT_GLU_GELU_TANH)
+                    want = 0.5 * v * (1 + tanh(sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+                else want = v / (1 + exp(-v));
+                CHECK_NEAR(g[i], want * u[i], 2e-6, 1e-6);
+            }
+        }
         for (int n = 1; n <= 77; n += 19) {
             memcpy(y, x, sizeof x);
             K->softmax(y, n);

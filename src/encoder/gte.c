@@ -19,8 +19,8 @@ int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *path) {
         return lt_err(LT_EFORMAT, "%s: position_embedding_type '%s' is not implemented (rope)",
                 path, pe->valuestring);
     if (cJSON_IsString(lnt) && strcmp(lnt->valuestring, "layer_norm"))
-        return lt_err(LT_EFORMAT, "%s: layer_norm_type '%s' is not implemented (layer_norm)",
-                path, lnt->valuestring);
+        return lt_err(LT_EFORMAT, "%s: layer_norm_type '%s' is not implemented (layer_norm)", path,
+                lnt->valuestring);
     if (lt__jbool(cfg, "logn_attention_scale", 0))
         return lt_err(LT_EFORMAT, "%s: logn_attention_scale true is not implemented", path);
     if (!lt__jbool(cfg, "pack_qkv", 1))
@@ -62,21 +62,22 @@ int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *path) {
         y->rope = rope;
         const float *qkv, *qkv_b, *ug;
         if (orig ? lt__wb(m, P, l, "attention.qkv_proj", 1, &qkv, &qkv_b, 3 * H, H) ||
-                           lt__wb(m, P, l, "attention.o_proj", 1, &y->o_w, &y->o_b, H, H) ||
-                           lt__wb(m, P, l, "mlp.up_gate_proj", 0, &ug, NULL, 2 * I, H) ||
-                           lt__wb(m, P, l, "mlp.down_proj", 1, &y->f_w, &y->f_b, H, I) ||
-                           lt__wb(m, P, l, "attn_ln", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
-                           lt__wb(m, P, l, "mlp_ln", 1, &y->ln2_g, &y->ln2_b, H, -1)
+                                lt__wb(m, P, l, "attention.o_proj", 1, &y->o_w, &y->o_b, H, H) ||
+                                lt__wb(m, P, l, "mlp.up_gate_proj", 0, &ug, NULL, 2 * I, H) ||
+                                lt__wb(m, P, l, "mlp.down_proj", 1, &y->f_w, &y->f_b, H, I) ||
+                                lt__wb(m, P, l, "attn_ln", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
+                                lt__wb(m, P, l, "mlp_ln", 1, &y->ln2_g, &y->ln2_b, H, -1)
                  : lt__wb(m, P, l, "self_attn.q_proj", 1, &y->q_w, &y->q_b, H, H) ||
-                           lt__wb(m, P, l, "self_attn.k_proj", 1, &y->k_w, &y->k_b, H, H) ||
-                           lt__wb(m, P, l, "self_attn.v_proj", 1, &y->v_w, &y->v_b, H, H) ||
-                           lt__wb(m, P, l, "self_attn.o_proj", 1, &y->o_w, &y->o_b, H, H) ||
-                           lt__wb(m, P, l, "mlp.gate_proj", 0, &y->i_w, NULL, I, H) ||
-                           lt__wb(m, P, l, "mlp.up_proj", 0, &y->u_w, NULL, I, H) ||
-                           lt__wb(m, P, l, "mlp.down_proj", 1, &y->f_w, &y->f_b, H, I) ||
-                           lt__wb(m, P, l, "post_attention_layernorm", 1, &y->ln1_g, &y->ln1_b, H,
-                                   -1) ||
-                           lt__wb(m, P, l, "post_mlp_layernorm", 1, &y->ln2_g, &y->ln2_b, H, -1))
+                                lt__wb(m, P, l, "self_attn.k_proj", 1, &y->k_w, &y->k_b, H, H) ||
+                                lt__wb(m, P, l, "self_attn.v_proj", 1, &y->v_w, &y->v_b, H, H) ||
+                                lt__wb(m, P, l, "self_attn.o_proj", 1, &y->o_w, &y->o_b, H, H) ||
+                                lt__wb(m, P, l, "mlp.gate_proj", 0, &y->i_w, NULL, I, H) ||
+                                lt__wb(m, P, l, "mlp.up_proj", 0, &y->u_w, NULL, I, H) ||
+                                lt__wb(m, P, l, "mlp.down_proj", 1, &y->f_w, &y->f_b, H, I) ||
+                                lt__wb(m, P, l, "post_attention_layernorm", 1, &y->ln1_g, &y->ln1_b,
+                                        H, -1) ||
+                                lt__wb(m, P, l, "post_mlp_layernorm", 1, &y->ln2_g, &y->ln2_b, H,
+                                        -1))
             return LT_EFORMAT;
         if (orig) {
             y->q_w = qkv;

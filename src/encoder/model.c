@@ -995,20 +995,13 @@ static void qk_rotate(const fwd_ctx *c, const lt__layer *y, int r0, int r1) {
 
 /* the GLU of rows r0..r1 of F (2I wide): F[:, :I] = act(F[:, :I]) * F[:, I:] */
 static void glu_rows(const lt_bert *m, float *F, int r0, int r1) {
-    int I = m->I;
+    const lt_kernels *K = lt_kern();
+    int act = m->act == LT__ACT_SILU      ? LT_GLU_SILU
+            : m->act == LT__ACT_GELU_TANH ? LT_GLU_GELU_TANH
+                                          : LT_GLU_GELU;
     for (int t = r0; t < r1; t++) {
-        float *a = F + (size_t)t * 2 * I, *u = a + I;
-        for (int i = 0; i < I; i++) {
-            float x = a[i], v;
-            switch (m->act) {
-            case LT__ACT_SILU: v = x / (1.0f + expf(-x)); break;
-            case LT__ACT_GELU_TANH:
-                v = 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-                break;
-            default: v = (float)(0.5 * x * erfc(-x / sqrt(2.0))); break;
-            }
-            a[i] = v * u[i];
-        }
+        float *a = F + (size_t)t * 2 * m->I;
+        K->glu(a, a + m->I, m->I, act);
     }
 }
 

@@ -21,21 +21,21 @@ int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *path) {
         "causal", "qkv_proj_bias", "mlp_fc1_bias", "mlp_fc2_bias", "use_flash_attn_bias" };
     for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
         if (lt__jbool(cfg, off[i], 0))
-            return lt_err(LT_EFORMAT, "%s: %s true is not implemented for nomic_bert", path, off[i]);
+            return lt_err(
+                    LT_EFORMAT, "%s: %s true is not implemented for nomic_bert", path, off[i]);
     const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rotary_scaling_factor");
     if (rs && !cJSON_IsNull(rs))
         return lt_err(LT_EFORMAT, "%s: rotary_scaling_factor is not implemented", path);
     double frac = lt__jnum(cfg, "rotary_emb_fraction", 1.0);
     if (frac != 1.0)
-        return lt_err(LT_EFORMAT, "%s: rotary_emb_fraction %g is not implemented (1 only)", path,
-                frac);
+        return lt_err(
+                LT_EFORMAT, "%s: rotary_emb_fraction %g is not implemented (1 only)", path, frac);
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act"),
                 *af = cJSON_GetObjectItemCaseSensitive(cfg, "activation_function");
     if ((cJSON_IsString(act) && strcmp(act->valuestring, "silu")) ||
             (cJSON_IsString(af) && strcmp(af->valuestring, "swiglu")))
-        return lt_err(LT_EFORMAT,
-                "%s: unsupported activation '%s' (nomic_bert: silu, swiglu)", path,
-                cJSON_IsString(act) ? act->valuestring : af->valuestring);
+        return lt_err(LT_EFORMAT, "%s: unsupported activation '%s' (nomic_bert: silu, swiglu)",
+                path, cJSON_IsString(act) ? act->valuestring : af->valuestring);
     m->H = key2(cfg, "hidden_size", "n_embd", 0);
     m->L = key2(cfg, "num_hidden_layers", "n_layer", 0);
     m->heads = key2(cfg, "num_attention_heads", "n_head", 0);
@@ -58,9 +58,12 @@ int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *path) {
     const char *P = "nomic_bert";
     int orig = lt__has(m, P, "emb_ln.weight");
     if (!(m->word = lt__w(m, P, "embeddings.word_embeddings.weight", 2, m->V, m->H)) ||
-            !(m->type = lt__w(m, P, "embeddings.token_type_embeddings.weight", 2, m->types, m->H)) ||
-            !(m->ln_g = lt__w(m, P, orig ? "emb_ln.weight" : "embeddings.LayerNorm.weight", 1, m->H, -1)) ||
-            !(m->ln_b = lt__w(m, P, orig ? "emb_ln.bias" : "embeddings.LayerNorm.bias", 1, m->H, -1)))
+            !(m->type = lt__w(
+                      m, P, "embeddings.token_type_embeddings.weight", 2, m->types, m->H)) ||
+            !(m->ln_g = lt__w(
+                      m, P, orig ? "emb_ln.weight" : "embeddings.LayerNorm.weight", 1, m->H, -1)) ||
+            !(m->ln_b = lt__w(
+                      m, P, orig ? "emb_ln.bias" : "embeddings.LayerNorm.bias", 1, m->H, -1)))
         return LT_EFORMAT;
     if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
         return lt_err(LT_ENOMEM, "out of memory");
@@ -70,22 +73,26 @@ int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *path) {
         y->rope = rope;
         const float *qkv;
         if (orig ? lt__wb(m, P, l, "attn.Wqkv", 0, &qkv, NULL, 3 * m->Dq, m->H) ||
-                           lt__wb(m, P, l, "attn.out_proj", 0, &y->o_w, NULL, m->H, m->Dq) ||
-                           lt__wb(m, P, l, "mlp.fc12", 0, &y->i_w, NULL, m->I, m->H) ||
-                           lt__wb(m, P, l, "mlp.fc11", 0, &y->u_w, NULL, m->I, m->H) ||
-                           lt__wb(m, P, l, "mlp.fc2", 0, &y->f_w, NULL, m->H, m->I) ||
-                           lt__wb(m, P, l, "norm1", 1, &y->ln1_g, &y->ln1_b, m->H, -1) ||
-                           lt__wb(m, P, l, "norm2", 1, &y->ln2_g, &y->ln2_b, m->H, -1)
+                                lt__wb(m, P, l, "attn.out_proj", 0, &y->o_w, NULL, m->H, m->Dq) ||
+                                lt__wb(m, P, l, "mlp.fc12", 0, &y->i_w, NULL, m->I, m->H) ||
+                                lt__wb(m, P, l, "mlp.fc11", 0, &y->u_w, NULL, m->I, m->H) ||
+                                lt__wb(m, P, l, "mlp.fc2", 0, &y->f_w, NULL, m->H, m->I) ||
+                                lt__wb(m, P, l, "norm1", 1, &y->ln1_g, &y->ln1_b, m->H, -1) ||
+                                lt__wb(m, P, l, "norm2", 1, &y->ln2_g, &y->ln2_b, m->H, -1)
                  : lt__wb(m, P, l, "self_attn.q_proj", 0, &y->q_w, NULL, m->Dq, m->H) ||
-                           lt__wb(m, P, l, "self_attn.k_proj", 0, &y->k_w, NULL, m->Dq, m->H) ||
-                           lt__wb(m, P, l, "self_attn.v_proj", 0, &y->v_w, NULL, m->Dq, m->H) ||
-                           lt__wb(m, P, l, "self_attn.o_proj", 0, &y->o_w, NULL, m->H, m->Dq) ||
-                           lt__wb(m, P, l, "mlp.gate_proj", 0, &y->i_w, NULL, m->I, m->H) ||
-                           lt__wb(m, P, l, "mlp.up_proj", 0, &y->u_w, NULL, m->I, m->H) ||
-                           lt__wb(m, P, l, "mlp.down_proj", 0, &y->f_w, NULL, m->H, m->I) ||
-                           lt__wb(m, P, l, "post_attention_layernorm", 1, &y->ln1_g, &y->ln1_b,
-                                   m->H, -1) ||
-                           lt__wb(m, P, l, "post_mlp_layernorm", 1, &y->ln2_g, &y->ln2_b, m->H, -1))
+                                lt__wb(m, P, l, "self_attn.k_proj", 0, &y->k_w, NULL, m->Dq,
+                                        m->H) ||
+                                lt__wb(m, P, l, "self_attn.v_proj", 0, &y->v_w, NULL, m->Dq,
+                                        m->H) ||
+                                lt__wb(m, P, l, "self_attn.o_proj", 0, &y->o_w, NULL, m->H,
+                                        m->Dq) ||
+                                lt__wb(m, P, l, "mlp.gate_proj", 0, &y->i_w, NULL, m->I, m->H) ||
+                                lt__wb(m, P, l, "mlp.up_proj", 0, &y->u_w, NULL, m->I, m->H) ||
+                                lt__wb(m, P, l, "mlp.down_proj", 0, &y->f_w, NULL, m->H, m->I) ||
+                                lt__wb(m, P, l, "post_attention_layernorm", 1, &y->ln1_g, &y->ln1_b,
+                                        m->H, -1) ||
+                                lt__wb(m, P, l, "post_mlp_layernorm", 1, &y->ln2_g, &y->ln2_b, m->H,
+                                        -1))
             return LT_EFORMAT;
         if (orig) {
             y->q_w = qkv;

@@ -5,7 +5,9 @@
  * an epilogue (bias, GELU, residual add) runs once per tile. */
 #include "latent/kern.h"
 #include "latent/core.h"
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 #include "kern_impl.h"
 
 #define NR LT_GEMM_NR
@@ -68,12 +70,27 @@ void lt_packed_free(lt_packed *P) {
     P->n = P->k = 0;
 }
 
-/* The blocking both GEMMs share: row blocks of about 256 KiB of A, a whole number of
+/* The bytes of A a row block may take: half the core's L2 (the other half holds the panel
+ * being streamed and C's tile rows), 256 KiB when the size is unknown. A block is reused for
+ * every panel, and every panel is read once per block, so on a 2 MiB L2 (Intel) a block of
+ * 1 MiB reads the weights a quarter as often as 256 KiB would. */
+static size_t a_block_bytes(void) {
+    static _Atomic long cached;
+    long v = cached;
+    if (!v) {
+        long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        v = l2 >= 524288 && l2 <= (64L << 20) ? l2 / 2 : 262144;
+        cached = v;
+    }
+    return (size_t)v;
+}
+
+/* The blocking both GEMMs share: row blocks of A of a_block_bytes(), a whole number of
  * micro-tiles, and within each block the panels p0..p1, tile by tile. */
 typedef void (*tile_fn)(const void *ctx, int r, int mr, int64_t pj, int nr);
 static void walk_tiles(int m, size_t row_bytes, int MR, int n, int64_t p0, int64_t p1, tile_fn tile,
         const void *ctx) {
-    int mc = (int)(262144 / (row_bytes ? row_bytes : 1)) / MR * MR;
+    int mc = (int)(a_block_bytes() / (row_bytes ? row_bytes : 1)) / MR * MR;
     if (mc < MR) mc = MR;
     for (int m0 = 0; m0 < m; m0 += mc) {
         int m1 = m - m0 < mc ? m : m0 + mc;

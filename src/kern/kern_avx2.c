@@ -219,6 +219,8 @@ static inline __m256 gelu256(__m256 x) {
     p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.26551223f));
     __m256 h = _mm256_mul_ps(
             _mm256_mul_ps(t, exp256(_mm256_fnmadd_ps(z, z, p))), _mm256_set1_ps(0.5f));
+    /* erfc(z) < 2e-45 beyond z = 10: zero, not a denormal (whose arithmetic stalls) */
+    h = _mm256_and_ps(h, _mm256_cmp_ps(z, _mm256_set1_ps(10), _CMP_LT_OQ));
     __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
     return _mm256_mul_ps(x, _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(1), h), h, neg));
 }
@@ -227,6 +229,27 @@ void lt__gelu_avx2(float *x, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu256(_mm256_loadu_ps(x + i)));
     for (; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+/* x sigmoid(z) = x / (1 + exp(-z)); exp's clamp keeps it finite (0 for z < -88) */
+static inline __m256 sigmul256(__m256 x, __m256 z) {
+    return _mm256_div_ps(
+            x, _mm256_add_ps(_mm256_set1_ps(1), exp256(_mm256_sub_ps(_mm256_setzero_ps(), z))));
+}
+void lt__glu_avx2(float *a, const float *u, int64_t n, int act) {
+    int64_t i = 0;
+    const __m256 c = _mm256_set1_ps(2 * 0.79788456080286536f), c3 = _mm256_set1_ps(0.044715f);
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_loadu_ps(a + i), v;
+        if (act == LT_GLU_GELU) v = gelu256(x);
+        else if (act == LT_GLU_GELU_TANH)
+            v = sigmul256(x,
+                    _mm256_mul_ps(
+                            c, _mm256_fmadd_ps(_mm256_mul_ps(c3, x), _mm256_mul_ps(x, x), x)));
+        else v = sigmul256(x, x);
+        _mm256_storeu_ps(a + i, _mm256_mul_ps(v, _mm256_loadu_ps(u + i)));
+    }
+    lt__glu_ref(a + i, u + i, n - i, act);
 }
 
 void lt__softmax_avx2(float *x, int n) {

@@ -221,7 +221,9 @@ static inline __m512 gelu512(__m512 x) {
     p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.26551223f));
     __m512 erfc = _mm512_mul_ps(t, exp512(_mm512_fnmadd_ps(z, z, p))); /* erfc(|x|/sqrt2) */
     /* x >= 0: x (1 - erfc/2); x < 0: x erfc/2 (erf is odd) */
-    __m512 h = _mm512_mul_ps(erfc, _mm512_set1_ps(0.5f));
+    /* erfc(z) < 2e-45 beyond z = 10: zero, not a denormal (whose arithmetic stalls) */
+    __m512 h = _mm512_maskz_mul_ps(
+            _mm512_cmp_ps_mask(z, _mm512_set1_ps(10), _CMP_LT_OQ), erfc, _mm512_set1_ps(0.5f));
     __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
     __m512 f = _mm512_mask_blend_ps(neg, _mm512_sub_ps(_mm512_set1_ps(1), h), h);
     return _mm512_mul_ps(x, f);
@@ -234,6 +236,26 @@ void lt__gelu_avx512(float *x, int64_t n) {
         __mmask16 k = (__mmask16)((1u << (n - i)) - 1);
         _mm512_mask_storeu_ps(x + i, k, gelu512(_mm512_maskz_loadu_ps(k, x + i)));
     }
+}
+
+static inline __m512 sigmul512(__m512 x, __m512 z) {
+    return _mm512_div_ps(
+            x, _mm512_add_ps(_mm512_set1_ps(1), exp512(_mm512_sub_ps(_mm512_setzero_ps(), z))));
+}
+void lt__glu_avx512(float *a, const float *u, int64_t n, int act) {
+    int64_t i = 0;
+    const __m512 c = _mm512_set1_ps(2 * 0.79788456080286536f), c3 = _mm512_set1_ps(0.044715f);
+    for (; i + 16 <= n; i += 16) {
+        __m512 x = _mm512_loadu_ps(a + i), v;
+        if (act == LT_GLU_GELU) v = gelu512(x);
+        else if (act == LT_GLU_GELU_TANH)
+            v = sigmul512(x,
+                    _mm512_mul_ps(
+                            c, _mm512_fmadd_ps(_mm512_mul_ps(c3, x), _mm512_mul_ps(x, x), x)));
+        else v = sigmul512(x, x);
+        _mm512_storeu_ps(a + i, _mm512_mul_ps(v, _mm512_loadu_ps(u + i)));
+    }
+    lt__glu_ref(a + i, u + i, n - i, act);
 }
 
 void lt__softmax_avx512(float *x, int n) {

@@ -18,6 +18,7 @@
     void lt__gemm_ukr_##sfx(int mr, int nr, int K, const float *A, int64_t lda, const float *B, \
             int64_t ldb, float *C, int64_t ldc, const float *bias, int flags); \
     void lt__gelu_##sfx(float *x, int64_t n); \
+    void lt__glu_##sfx(float *a, const float *u, int64_t n, int act); \
     void lt__softmax_##sfx(float *x, int n); \
     uint32_t lt__scan32_##sfx(const float *s, int nr, float bx, const float *qn, const float *thr, \
             int mode, float *dist); \

@@ -80,6 +80,17 @@ void lt__gelu_ref(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
 }
 
+void lt__glu_ref(float *a, const float *u, int64_t n, int act) {
+    for (int64_t i = 0; i < n; i++) {
+        float x = a[i], v;
+        if (act == LT_GLU_GELU) v = 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+        else if (act == LT_GLU_GELU_TANH)
+            v = 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+        else v = x / (1.0f + expf(-x));
+        a[i] = v * u[i];
+    }
+}
+
 void lt__softmax_ref(float *x, int n) {
     float mx = -INFINITY, sum = 0;
     for (int i = 0; i < n; i++) mx = x[i] > mx ? x[i] : mx;
