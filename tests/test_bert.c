@@ -747,6 +747,65 @@ TEST(rotary_bad_configs) {
     free(sl);
 }
 
+/* image towers (tools/py/make_vision_fixtures.py): CLIP as CLIPVisionModelWithProjection and
+ * as CLIPModel (quick-GELU and GELU), ViT; features within 1e-5 of transformers' from the same
+ * input tensor; 1 and 2 threads alike; bf16 close */
+#define VF "tests/fixtures/vision"
+TEST(vision_towers) {
+    static const char *names[] = { "clip-vision", "clip", "vit" };
+    lt_vecs *px = NULL;
+    CHECK(lt_vecs_load(VF "/pixels.npy", LT_FMT_NPY, &px) == LT_OK && px && px->n == 3);
+    if (!px) return;
+    for (int f = 0; f < 3; f++) {
+        char dir[256], p[256];
+        snprintf(dir, sizeof dir, VF "/%s/model", names[f]);
+        lt_vision *v = NULL;
+        CHECK_MSG(lt_vision_load(&v, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
+        if (!v) continue;
+        CHECK(lt_vision_image_size(v) == 32 && lt_vision_channels(v) == 3 && px->d == 3 * 32 * 32);
+        lt_vecs *ref = NULL;
+        snprintf(p, sizeof p, VF "/%s/embeddings.npy", names[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == 3 &&
+                ref->d == lt_vision_dim(v));
+        if (ref && ref->d == lt_vision_dim(v)) {
+            int D = lt_vision_dim(v);
+            float *e1 = malloc(sizeof(float) * 3 * D), *e2 = malloc(sizeof(float) * 3 * D);
+            CHECK(lt_vision_embed(v, lt_vecs_row(px, 0), 3, e1, 1) == LT_OK);
+            CHECK(lt_vision_embed(v, lt_vecs_row(px, 0), 3, e2, 2) == LT_OK);
+            double worst = 0;
+            for (int r = 0; r < 3; r++) {
+                CHECK_ARR(e1 + r * D, lt_vecs_row(ref, r), D, 1e-5, 1e-5);
+                for (int k = 0; k < D; k++)
+                    worst = fmax(worst, fabs(e1[r * D + k] - lt_vecs_row(ref, r)[k]));
+            }
+            CHECK(!memcmp(e1, e2, sizeof(float) * 3 * D));
+            printf("  (%s: 3 images, dim %d, max-abs %.1e against transformers)\n", names[f], D,
+                    worst);
+            free(e1);
+            free(e2);
+        }
+        lt_vecs_free(ref);
+        lt_vision_free(v);
+        /* bf16 */
+        lt_bert_opts o;
+        lt_bert_opts_init(&o);
+        o.precision = LT_PREC_BF16;
+        CHECK(lt_vision_load(&v, dir, &o) == LT_OK && v);
+        lt_vision_free(v);
+    }
+    lt_vecs_free(px);
+    /* a text model's folder and a missing tensor are named */
+    lt_vision *v = NULL;
+    CHECK(lt_vision_load(&v, EF "/roberta/st", NULL) == LT_EFORMAT && !v &&
+            strstr(lt_errmsg(), "roberta") && strstr(lt_errmsg(), "image tower"));
+    (void)system(
+            "rm -rf build/tests/badvit && mkdir -p build/tests/badvit && cp " VF
+            "/vit/model/model.safetensors build/tests/badvit/ && sed 's/\"patch_size\": 8/"
+            "\"patch_size\": 4/' " VF "/vit/model/config.json > build/tests/badvit/config.json");
+    CHECK(lt_vision_load(&v, "build/tests/badvit", NULL) == LT_EFORMAT && !v &&
+            strstr(lt_errmsg(), "position_embeddings") && strstr(lt_errmsg(), "[1, 65]"));
+}
+
 /* cross-encoders: BERT's pooler, RoBERTa's head, DistilBERT's pre_classifier; logits within
  * 1e-5 of transformers', and sigmoid(logits) of CrossEncoder.predict's */
 TEST(cross_encoders) {
@@ -904,7 +963,7 @@ TEST(pooling_modes) {
     free(sl);
 }
 
-RUN_TESTS(T(rotary_families), T(rotary_bad_configs), T(pooling_modes), T(quantize),
-        T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json),
+RUN_TESTS(T(vision_towers), T(rotary_families), T(rotary_bad_configs), T(pooling_modes),
+        T(quantize), T(prompt_and_dim), T(cross_encoders), T(roberta_family), T(tokenizer_json),
         T(fixtures_hf_layout), T(fixtures_st_layout), T(bad_model_folders), T(bf16_precision),
         T(embed_pipeline))

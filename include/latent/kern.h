@@ -62,6 +62,10 @@ typedef struct lt_kernels {
     int gemm_mr;
     /* x = GELU(x), the erf form (max abs error vs erff ~1e-7 in the vector versions) */
     void (*gelu)(float *x, int64_t n);
+    /* a = act(a) * u, the GLU of a feed-forward (u NULL: a = act(a)); act: LT_GLU_GELU (erf),
+     * LT_GLU_GELU_TANH (x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)), the tanh form),
+     * LT_GLU_SILU, LT_GLU_QUICK_GELU (x sigmoid(1.702 x), CLIP's) */
+    void (*glu)(float *a, const float *u, int64_t n, int act);
     /* x = softmax(x), max-subtracted */
     void (*softmax)(float *x, int n);
     /* One row of a transposed score tile (exact search over packed queries): for the
@@ -88,6 +92,8 @@ typedef struct lt_kernels {
     void (*tsne_attr)(float x, float y, const int32_t *ci, const float *pv, int64_t m,
             const float *Y, double *out);
 } lt_kernels;
+
+enum { LT_GLU_GELU = 0, LT_GLU_GELU_TANH, LT_GLU_SILU, LT_GLU_QUICK_GELU };
 
 /* ---- GEMM with a pre-packed right operand ----
  * C (m x n) = A (m x k) W^T for W (n x k) row-major (a PyTorch Linear weight, or a vector

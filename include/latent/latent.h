@@ -11,6 +11,7 @@
 #include "latent/eval.h"
 #include "latent/index.h"
 #include "latent/bert.h"
+#include "latent/vision.h"
 #include "latent/tokenizer.h"
 #include "latent/graph.h"
 #include "latent/model.h"

@@ -2,6 +2,7 @@
 #ifndef LT_ENCODER_IMPL_H
 #define LT_ENCODER_IMPL_H
 #include "latent/bert.h"
+#include "latent/vision.h"
 #include "../core/strmap.h"
 #include "latent/kern.h"
 #include "latent/tokenizer.h"
@@ -81,7 +82,8 @@ enum {
     LT__ACT_SIGMOID,
     LT__ACT_GELU,
     LT__ACT_GELU_TANH,
-    LT__ACT_SILU
+    LT__ACT_SILU,
+    LT__ACT_QUICK_GELU
 };
 
 struct lt_bert {
@@ -167,6 +169,12 @@ int lt__rope_kind(const cJSON *cfg, const char *path, const char *kind, const ch
 int lt__layer_local(const cJSON *types, const char *path, int l, int def);
 /* rotary tables: the index of the table for theta (one per distinct theta, at most 2) */
 int lt__rope_add(lt_bert *m, double theta);
+/* packs the layers' weights for the GEMM (bf16 when m->bf16); the sources are released */
+int lt__pack(lt_bert *m);
+/* the forward pass from given input embeddings E (T = off[nseg] rows of H; the family's
+ * embedding norm, if any, applied to them) instead of token ids: image towers */
+int lt__forward_embedded(
+        const lt_bert *m, const float *E, const int *off, int nseg, float *X, int n_threads);
 /* a family that is not BERT's block: reads its config.json keys and tensors into m (the
  * weights and tokenizer already open); errors name the file and the key or tensor */
 typedef int (*lt__family_load)(lt_bert *m, const cJSON *cfg, const char *cfg_path);
@@ -175,6 +183,22 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+
+/* an image tower (vision.c): the transformer core plus the patch embedding and pooling */
+struct lt_vision {
+    lt_bert *m; /* the blocks (no tokenizer); m->ln_g: CLIP's pre-layernorm, m->fin_g: ViT's */
+    int S, p, C, grid, np, D; /* side, patch, channels, patches per side, patches, output dim */
+    const float *patch_w, *patch_b; /* (H, C, p, p), bias (H) or NULL; packed at load */
+    lt_packed patch;
+    const float *cls, *pos; /* class embedding (H), positions ((np + 1) x H) */
+    const float *post_g, *post_b; /* CLIP: the class token's layernorm (NULL: none) */
+    const float *proj; /* CLIP: visual_projection (D x H), no bias (NULL: none) */
+};
+typedef int (*lt__vision_load_fn)(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+int lt__vit_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+/* config.json read whole (required: an error naming it when missing) */
+cJSON *lt__read_json(const char *path, int required, int *rc);
 
 /* an encoder architecture (arch.c): config.json keys and tensor names of one model_type */
 struct lt__arch {

@@ -68,7 +68,7 @@ void lt_bert_free(lt_bert *m) {
     lt_free(m);
 }
 
-static cJSON *read_json(const char *path, int required, int *rc) {
+cJSON *lt__read_json(const char *path, int required, int *rc) {
     char *b;
     size_t len, ml;
     *rc = LT_OK;
@@ -157,7 +157,7 @@ static float *bias_copy(const float *b, int n, float scale) {
     return o;
 }
 
-static int pack_layers(lt_bert *m) {
+int lt__pack(lt_bert *m) {
     int H = m->H, I = m->I, Dq = m->Dq, Dkv = m->Dkv, NQ = Dq + 2 * Dkv, NI = m->glu ? 2 * I : I;
     float scale = m->qscale > 0 ? m->qscale : 1.0f / sqrtf((float)m->dh);
     size_t big = (size_t)NQ * H > (size_t)NI * H ? (size_t)NQ * H : (size_t)NI * H;
@@ -350,7 +350,7 @@ static int load_dense(lt_bert *m, const char *dir, const char *sub) {
         return lt_err(LT_EFORMAT, "%s/modules.json: more than 4 Dense modules", dir);
     int in = m->n_dense ? m->dense[m->n_dense - 1].out : m->H;
     snprintf(path, sizeof path, "%s/%s/config.json", dir, sub);
-    cJSON *c = read_json(path, 1, &rc);
+    cJSON *c = lt__read_json(path, 1, &rc);
     if (!c) return rc;
     int fin = lt__jint(c, "in_features", -1), fout = lt__jint(c, "out_features", -1),
         bias = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "bias"));
@@ -403,7 +403,7 @@ static int load_prompts(lt_bert *m, const char *dir) {
     int rc;
     m->default_prompt = -1;
     snprintf(path, sizeof path, "%s/config_sentence_transformers.json", dir);
-    cJSON *j = read_json(path, 0, &rc);
+    cJSON *j = lt__read_json(path, 0, &rc);
     if (rc || !j) return rc;
     cJSON *ps = cJSON_GetObjectItemCaseSensitive(j, "prompts"),
           *def = cJSON_GetObjectItemCaseSensitive(j, "default_prompt_name");
@@ -631,7 +631,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         lt_bert *m = lt_calloc(1, sizeof *m);
         if (!m) return lt_err(LT_ENOMEM, "out of memory");
         snprintf(path, sizeof path, "%s/config.json", dir);
-        cJSON *cfg = read_json(path, 0, &rc);
+        cJSON *cfg = lt__read_json(path, 0, &rc);
         if (rc || (rc = load_tok(m, dir))) {
             cJSON_Delete(cfg);
             lt_bert_free(m);
@@ -648,7 +648,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         return LT_OK;
     }
     snprintf(path, sizeof path, "%s/config.json", dir);
-    cJSON *cfg = read_json(path, 1, &rc);
+    cJSON *cfg = lt__read_json(path, 1, &rc);
     if (!cfg) return rc;
     lt_bert *m = lt_calloc(1, sizeof *m);
     if (!m) {
@@ -694,12 +694,12 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         goto fail;
     }
     m->bf16 = opts->precision == LT_PREC_BF16;
-    if ((rc = pack_layers(m))) goto fail;
+    if ((rc = lt__pack(m))) goto fail;
     /* sentence-transformers: pooling, normalisation, max_seq_length */
     lt_pooling pool = LT_POOL_MEAN;
     int normalize = 0, st_max = 0;
     snprintf(path, sizeof path, "%s/modules.json", dir);
-    cJSON *mods = read_json(path, 0, &rc);
+    cJSON *mods = lt__read_json(path, 0, &rc);
     if (rc) goto fail;
     if (mods) {
         for (cJSON *e = mods->child; e; e = e->next) {
@@ -731,7 +731,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
             }
             if (strstr(t->valuestring, "Pooling") && cJSON_IsString(p)) {
                 snprintf(path, sizeof path, "%s/%s/config.json", dir, p->valuestring);
-                cJSON *pc = read_json(path, 1, &rc);
+                cJSON *pc = lt__read_json(path, 1, &rc);
                 if (!pc) {
                     cJSON_Delete(mods);
                     goto fail;
@@ -783,7 +783,7 @@ static int bert_load_impl(lt_bert **out, const char *dir, const lt_bert_opts *op
         }
         cJSON_Delete(mods);
         snprintf(path, sizeof path, "%s/sentence_bert_config.json", dir);
-        cJSON *sb = read_json(path, 0, &rc);
+        cJSON *sb = lt__read_json(path, 0, &rc);
         if (rc) goto fail;
         if (sb) {
             st_max = lt__jint(sb, "max_seq_length", 0);
@@ -889,6 +889,7 @@ static void norm_rows(const lt_bert *m, float *x, int t0, int t1, const float *g
 typedef struct {
     const lt_bert *m;
     const int32_t *ids, *types, *pos;
+    const float *E; /* input embeddings instead of ids (image towers) */
     const int *off;
     int nseg, T, maxT, nth;
     float *X, *N, *QKV, *C, *F, *scratch;
@@ -993,15 +994,18 @@ static void qk_rotate(const fwd_ctx *c, const lt__layer *y, int r0, int r1) {
     }
 }
 
-/* the GLU of rows r0..r1 of F (2I wide): F[:, :I] = act(F[:, :I]) * F[:, I:] */
+/* the feed-forward's activation on rows r0..r1 of F: with a GLU (2I wide) F[:, :I] =
+ * act(F[:, :I]) * F[:, I:], else F = act(F) (I wide) */
 static void glu_rows(const lt_bert *m, float *F, int r0, int r1) {
     const lt_kernels *K = lt_kern();
-    int act = m->act == LT__ACT_SILU      ? LT_GLU_SILU
-            : m->act == LT__ACT_GELU_TANH ? LT_GLU_GELU_TANH
-                                          : LT_GLU_GELU;
+    int act = m->act == LT__ACT_SILU       ? LT_GLU_SILU
+            : m->act == LT__ACT_GELU_TANH  ? LT_GLU_GELU_TANH
+            : m->act == LT__ACT_QUICK_GELU ? LT_GLU_QUICK_GELU
+                                           : LT_GLU_GELU;
+    int w = m->glu ? 2 * m->I : m->I;
     for (int t = r0; t < r1; t++) {
-        float *a = F + (size_t)t * 2 * m->I;
-        K->glu(a, a + m->I, m->I, act);
+        float *a = F + (size_t)t * w;
+        K->glu(a, m->glu ? a + m->I : NULL, m->I, act);
     }
 }
 
@@ -1056,10 +1060,11 @@ static void out_add(fwd_ctx *c, const float *post, const float *A, int k, int64_
 static void ffn(fwd_ctx *c, const lt__layer *y, const float *A, int tid, int r0, int r1) {
     const lt_bert *m = c->m;
     int I = m->I, NI = m->glu ? 2 * I : I;
+    int fused = !m->glu && m->act == LT__ACT_GELU; /* the GEMM's own GELU epilogue */
     linear(c, A, m->H, m->H, &y->i, &y->i16, c->F, NI, y->iu_b,
-            LT_GEMM_BIAS | (m->glu ? 0 : LT_GEMM_GELU), tid, r0, r1);
+            LT_GEMM_BIAS | (fused ? LT_GEMM_GELU : 0), tid, r0, r1);
     fwd_sync(c);
-    if (m->glu) {
+    if (!fused) {
         glu_rows(m, c->F, r0, r1);
         fwd_sync(c);
     }
@@ -1071,7 +1076,8 @@ static void fwd_worker(void *ud, int tid) {
     const lt_bert *m = c->m;
     int H = m->H, T = c->T, nth = c->nth, NQ = m->Dq + 2 * m->Dkv;
     int r0 = (int)((int64_t)T * tid / nth), r1 = (int)((int64_t)T * (tid + 1) / nth);
-    for (int s = 0; s < c->nseg; s++)
+    if (c->E) memcpy(c->X + (size_t)r0 * H, c->E + (size_t)r0 * H, (size_t)(r1 - r0) * H * 4);
+    for (int s = 0; !c->E && s < c->nseg; s++)
         for (int t = c->off[s] > r0 ? c->off[s] : r0; t < c->off[s + 1] && t < r1; t++) {
             float *r = c->X + (size_t)t * H;
             const float *we = m->word + (size_t)c->ids[t] * H;
@@ -1130,8 +1136,8 @@ static int max_tokens(const lt_bert *m) { return m->n_rope ? m->rope[0].n : m->P
 /* Forward pass over a ragged batch: nseg sequences packed back to back (off[s]..off[s+1]),
  * T = off[nseg] tokens. Linear layers run on the packed (T, H) matrix; attention runs per
  * sequence, so no padding is computed. X receives the last hidden state (T, H). */
-static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, const int *off,
-        int nseg, float *X, int nth) {
+static int forward(const lt_bert *m, const int32_t *ids, const float *E, const int32_t *types,
+        const int *off, int nseg, float *X, int nth) {
     if (!m->layers) return lt_err(LT_EINVAL, "the model was loaded for tokenizing only");
     int H = m->H, I = m->I, T = off[nseg], maxT = 0, dh = m->dh;
     for (int s = 0; s < nseg; s++) {
@@ -1140,7 +1146,7 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
             return lt_err(LT_EINVAL, "sequence of %d tokens (max %d)", n, max_tokens(m));
         if (n > maxT) maxT = n;
     }
-    for (int t = 0; t < T; t++)
+    for (int t = 0; ids && t < T; t++)
         if (ids[t] < 0 || ids[t] >= m->V)
             return lt_err(LT_EINVAL, "token id %d out of range", ids[t]);
     for (int t = 0; types && t < T; t++)
@@ -1155,11 +1161,12 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
     if (!pos) return lt_err(LT_ENOMEM, "out of memory");
     for (int s = 0; s < nseg; s++)
         for (int t = off[s], k = 0; t < off[s + 1]; t++) {
-            if (!m->pos_offset) pos[t] = t - off[s];
+            if (!m->pos_offset || !ids) pos[t] = t - off[s];
             else pos[t] = ids[t] == m->pos_offset - 1 ? m->pos_offset - 1 : m->pos_offset + k++;
         }
     fwd_ctx c = { .m = m,
         .ids = ids,
+        .E = E,
         .types = types,
         .pos = pos,
         .off = off,
@@ -1194,9 +1201,14 @@ static int forward(const lt_bert *m, const int32_t *ids, const int32_t *types, c
     return rc;
 }
 
+int lt__forward_embedded(
+        const lt_bert *m, const float *E, const int *off, int nseg, float *X, int n_threads) {
+    return forward(m, NULL, E, NULL, off, nseg, X, n_threads);
+}
+
 int lt_bert_hidden(const lt_bert *m, const int32_t *ids, int T, float *X) {
     int off[2] = { 0, T };
-    return forward(m, ids, NULL, off, 1, X, 1);
+    return forward(m, ids, NULL, NULL, off, 1, X, 1);
 }
 
 /* pooled (not normalised) embedding from hidden states X (T, H) */
@@ -1369,7 +1381,7 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
         cut += full > k;
         off[s + 1] = off[s] + k;
     }
-    if ((rc = forward(m, ids, NULL, off, n, X, n_threads))) goto done;
+    if ((rc = forward(m, ids, NULL, NULL, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
         pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], P);
         head(m, P, out + (size_t)s * m->D, P + max_dim(m));
@@ -1415,7 +1427,7 @@ int lt_bert_score_pairs(const lt_bert *m, const char *const *a, const size_t *al
         for (int k = 0; k < e.n; k++) types[off[s] + k] = m->arch->types ? e.type_ids[k] : 0;
         off[s + 1] = off[s] + e.n;
     }
-    if ((rc = forward(m, ids, types, off, n, X, n_threads))) goto done;
+    if ((rc = forward(m, ids, NULL, types, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
         const float *x = X + (size_t)off[s] * H; /* the first token: [CLS] or <s> */
         for (int o = 0; o < H; o++) {

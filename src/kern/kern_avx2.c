@@ -246,10 +246,12 @@ void lt__glu_avx2(float *a, const float *u, int64_t n, int act) {
             v = sigmul256(x,
                     _mm256_mul_ps(
                             c, _mm256_fmadd_ps(_mm256_mul_ps(c3, x), _mm256_mul_ps(x, x), x)));
+        else if (act == LT_GLU_QUICK_GELU)
+            v = sigmul256(x, _mm256_mul_ps(_mm256_set1_ps(1.702f), x));
         else v = sigmul256(x, x);
-        _mm256_storeu_ps(a + i, _mm256_mul_ps(v, _mm256_loadu_ps(u + i)));
+        _mm256_storeu_ps(a + i, u ? _mm256_mul_ps(v, _mm256_loadu_ps(u + i)) : v);
     }
-    lt__glu_ref(a + i, u + i, n - i, act);
+    lt__glu_ref(a + i, u ? u + i : NULL, n - i, act);
 }
 
 void lt__softmax_avx2(float *x, int n) {

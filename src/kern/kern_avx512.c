@@ -252,10 +252,12 @@ void lt__glu_avx512(float *a, const float *u, int64_t n, int act) {
             v = sigmul512(x,
                     _mm512_mul_ps(
                             c, _mm512_fmadd_ps(_mm512_mul_ps(c3, x), _mm512_mul_ps(x, x), x)));
+        else if (act == LT_GLU_QUICK_GELU)
+            v = sigmul512(x, _mm512_mul_ps(_mm512_set1_ps(1.702f), x));
         else v = sigmul512(x, x);
-        _mm512_storeu_ps(a + i, _mm512_mul_ps(v, _mm512_loadu_ps(u + i)));
+        _mm512_storeu_ps(a + i, u ? _mm512_mul_ps(v, _mm512_loadu_ps(u + i)) : v);
     }
-    lt__glu_ref(a + i, u + i, n - i, act);
+    lt__glu_ref(a + i, u ? u + i : NULL, n - i, act);
 }
 
 void lt__softmax_avx512(float *x, int n) {

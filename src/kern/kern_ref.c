@@ -86,8 +86,9 @@ void lt__glu_ref(float *a, const float *u, int64_t n, int act) {
         if (act == LT_GLU_GELU) v = 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
         else if (act == LT_GLU_GELU_TANH)
             v = 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+        else if (act == LT_GLU_QUICK_GELU) v = x / (1.0f + expf(-1.702f * x));
         else v = x / (1.0f + expf(-x));
-        a[i] = v * u[i];
+        a[i] = u ? v * u[i] : v;
     }
 }
 

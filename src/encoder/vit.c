@@ -1,0 +1,69 @@
+/* ViT in Hugging Face's layout (config.json model_type vit: ViTModel, and the base of
+ * ViTForImageClassification under vit.): a class token and learned positions, pre-norm blocks
+ * (layernorm_before / layernorm_after) with GELU, a final layernorm; the image's vector is the
+ * class token's last hidden state (the pooler, a dense + tanh head trained for classification,
+ * is not used). */
+#include "encoder_impl.h"
+#include <stdio.h>
+#include <string.h>
+
+int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
+    lt_bert *m = v->m;
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
+    const char *an = cJSON_IsString(act) ? act->valuestring : "gelu";
+    if (strcmp(an, "gelu"))
+        return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (gelu)", path, an);
+    lt__std_sizes(m, cfg, 0);
+    m->kvh = m->heads;
+    m->dh = m->heads > 0 ? m->H / m->heads : 0;
+    m->eps = lt__jnum(cfg, "layer_norm_eps", 1e-12);
+    m->V = 1;
+    m->act = LT__ACT_GELU;
+    v->S = lt__jint(cfg, "image_size", 224);
+    v->p = lt__jint(cfg, "patch_size", 16);
+    v->C = lt__jint(cfg, "num_channels", 3);
+    m->P = v->p > 0 ? (v->S / v->p) * (v->S / v->p) + 1 : 0;
+    int qkv_bias = lt__jbool(cfg, "qkv_bias", 1);
+    int rc = m->dh * m->heads != m->H
+            ? lt_err(LT_EFORMAT, "%s: hidden_size %d in %d heads", path, m->H, m->heads)
+            : lt__check_sizes(m, path);
+    if (rc) return rc;
+    m->prenorm = 1;
+    const char *P = "vit";
+    int H = m->H;
+    const lt_tensor *pw = lt__st_get_p(
+            &m->st, P, "embeddings.patch_embeddings.projection.weight", 4, H, v->C),
+                    *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
+                    *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
+    if (!pw || !cls || !pos) return LT_EFORMAT;
+    if (pw->shape[2] != v->p || pw->shape[3] != v->p || cls->shape[2] != H || pos->shape[2] != H)
+        return lt_err(LT_EFORMAT,
+                "%s: the patch embedding (%lldx%lld), class token or positions do not fit "
+                "patch_size %d, hidden_size %d",
+                path, (long long)pw->shape[2], (long long)pw->shape[3], v->p, H);
+    v->patch_w = pw->data;
+    v->cls = cls->data;
+    v->pos = pos->data;
+    v->D = H;
+    if (!(v->patch_b = lt__w(m, P, "embeddings.patch_embeddings.projection.bias", 1, H, -1)) ||
+            !(m->fin_g = lt__w(m, P, "layernorm.weight", 1, H, -1)) ||
+            !(m->fin_b = lt__w(m, P, "layernorm.bias", 1, H, -1)))
+        return LT_EFORMAT;
+    if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
+        return lt_err(LT_ENOMEM, "out of memory");
+    m->lfmt = "encoder.layer.%d";
+    for (int l = 0; l < m->L; l++) {
+        lt__layer *y = &m->layers[l];
+        y->rope = -1;
+        if (lt__wb(m, P, l, "layernorm_before", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
+                lt__wb(m, P, l, "attention.attention.query", qkv_bias, &y->q_w, &y->q_b, H, H) ||
+                lt__wb(m, P, l, "attention.attention.key", qkv_bias, &y->k_w, &y->k_b, H, H) ||
+                lt__wb(m, P, l, "attention.attention.value", qkv_bias, &y->v_w, &y->v_b, H, H) ||
+                lt__wb(m, P, l, "attention.output.dense", 1, &y->o_w, &y->o_b, H, H) ||
+                lt__wb(m, P, l, "layernorm_after", 1, &y->ln2_g, &y->ln2_b, H, -1) ||
+                lt__wb(m, P, l, "intermediate.dense", 1, &y->i_w, &y->i_b, m->I, H) ||
+                lt__wb(m, P, l, "output.dense", 1, &y->f_w, &y->f_b, H, m->I))
+            return LT_EFORMAT;
+    }
+    return LT_OK;
+}

@@ -1,0 +1,71 @@
+"""Tiny random image towers (CLIP in both of Hugging Face's layouts, ViT) with what transformers
+computes for them from the same input tensor: the fixtures tests/test_bert.c (vision_towers)
+checks, committed so that `make test` needs no torch.
+
+    make_vision_fixtures.py OUT_DIR
+
+OUT_DIR/pixels.npy: 3 images (3, 32, 32), drawn from a normal distribution, one row each (as
+the model's processor would give them, normalised); for each model OUT_DIR/<name>/model (its
+config.json and model.safetensors) and OUT_DIR/<name>/embeddings.npy: CLIP's image features
+(get_image_features: the class token's post-layernorm and the visual projection), ViT's class
+token after the final layernorm; OUT_DIR/VERSIONS. Weights drawn wider than the initialisers
+(std 0.3 for matrices, 1 +- 0.2 for norms) so that attention is far from uniform.
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+import torch
+import transformers
+
+V = dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4, image_size=32, patch_size=8)
+
+
+def widen(model, seed):
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if p.ndim == 1 and ("norm" in name or "layrnorm" in name):
+                p.copy_(1 + 0.2 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(0.3 * torch.randn(p.shape, generator=g))
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    px = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(5))
+    np.save(os.path.join(out, "pixels.npy"), px.reshape(3, -1).numpy().astype(np.float32))
+    models = [
+        ("clip-vision", lambda: transformers.CLIPVisionModelWithProjection(
+            transformers.CLIPVisionConfig(**V, projection_dim=16))),
+        ("clip", lambda: transformers.CLIPModel(transformers.CLIPConfig(
+            text_config=dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
+                             vocab_size=100, bos_token_id=0, eos_token_id=1, pad_token_id=1),
+            vision_config=dict(V, hidden_act="gelu"), projection_dim=24))),
+        ("vit", lambda: transformers.ViTModel(transformers.ViTConfig(**V), add_pooling_layer=False)),
+    ]
+    for i, (name, make) in enumerate(models):
+        torch.manual_seed(6000 + i)
+        d = os.path.join(out, name)
+        shutil.rmtree(d, ignore_errors=True)
+        model = make()
+        widen(model, 7000 + i)
+        model.eval()
+        model.save_pretrained(os.path.join(d, "model"), safe_serialization=True)
+        with torch.no_grad():
+            if name == "clip":
+                e = model.get_image_features(pixel_values=px)
+                e = getattr(e, "pooler_output", e)
+            elif name == "clip-vision":
+                e = model(pixel_values=px).image_embeds
+            else:
+                e = model(pixel_values=px).last_hidden_state[:, 0]
+        np.save(os.path.join(d, "embeddings.npy"), e.numpy().astype(np.float32))
+    with open(os.path.join(out, "VERSIONS"), "w") as f:
+        f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n")
+
+
+if __name__ == "__main__":
+    main()
