@@ -794,6 +794,41 @@ TEST(vision_towers) {
         lt_vision_free(v);
     }
     lt_vecs_free(px);
+    /* CLIP's text tower: get_text_features, pooled at the first end-of-text id, or at the
+     * largest id with the legacy eos_token_id 2 */
+    char **ss = NULL;
+    size_t *sl = NULL;
+    int ns = ef_sentences(&ss, &sl);
+    static const char *texts[] = { "clip", "clip-legacy" };
+    for (int f = 0; f < 2; f++) {
+        char dir[256], p[256];
+        snprintf(dir, sizeof dir, VF "/%s/model", texts[f]);
+        lt_bert *m = NULL;
+        CHECK_MSG(lt_bert_load(&m, dir, NULL) == LT_OK, "%s: %s", dir, lt_errmsg());
+        lt_vecs *ref = NULL;
+        snprintf(p, sizeof p, VF "/%s/text_embeddings.npy", texts[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &ref) == LT_OK && ref && ref->n == ns);
+        if (m && ref && ref->d == lt_bert_dim(m)) {
+            float *e = malloc(sizeof(float) * (size_t)ns * ref->d);
+            CHECK(lt_bert_embed_batch_mt(m, (const char *const *)ss, sl, ns, e, NULL, 2) == LT_OK);
+            double worst = 0;
+            for (int r = 0; r < ns; r++) {
+                CHECK_ARR(e + (size_t)r * ref->d, lt_vecs_row(ref, r), (long)ref->d, 1e-5, 1e-5);
+                for (long k = 0; k < ref->d; k++)
+                    worst = fmax(worst, fabs(e[(size_t)r * ref->d + k] - lt_vecs_row(ref, r)[k]));
+            }
+            printf("  (%s text tower: %d sentences, dim %ld, max-abs %.1e)\n", texts[f], ns,
+                    (long)ref->d, worst);
+            free(e);
+        } else
+            CHECK_MSG(0, "%s: dim %d vs %ld", texts[f], m ? lt_bert_dim(m) : -1,
+                    ref ? (long)ref->d : -1L);
+        lt_vecs_free(ref);
+        lt_bert_free(m);
+    }
+    for (int i = 0; i < ns; i++) free(ss[i]);
+    free(ss);
+    free(sl);
     /* a text model's folder and a missing tensor are named */
     lt_vision *v = NULL;
     CHECK(lt_vision_load(&v, EF "/roberta/st", NULL) == LT_EFORMAT && !v &&

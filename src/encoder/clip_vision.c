@@ -19,8 +19,7 @@ int lt__clip_vision_load(lt_vision *v, const cJSON *cfg, const char *path) {
     const char *an = cJSON_IsString(act) ? act->valuestring : "quick_gelu";
     if (!strcmp(an, "quick_gelu")) m->act = LT__ACT_QUICK_GELU;
     else if (!strcmp(an, "gelu")) m->act = LT__ACT_GELU;
-    else
-        return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (quick_gelu, gelu)", path, an);
+    else return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (quick_gelu, gelu)", path, an);
     lt__std_sizes(m, c, 0);
     m->kvh = m->heads;
     m->dh = m->heads > 0 ? m->H / m->heads : 0;

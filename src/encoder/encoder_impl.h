@@ -124,6 +124,7 @@ struct lt_bert {
     const float *rel;
     int *bucket;
     lt_pooling pooling;
+    int eos_pool, eos_id; /* CLIP's text tower: pool at the end-of-text token (eos_row) */
     int normalize, folder_normalize; /* in effect; what modules.json says */
     int bf16;
     /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
@@ -181,6 +182,7 @@ typedef int (*lt__family_load)(lt_bert *m, const cJSON *cfg, const char *cfg_pat
 int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 

@@ -1085,10 +1085,12 @@ static void fwd_worker(void *ud, int tid) {
             if (m->emb_scale)
                 for (int i = 0; i < H; i++) r[i] *= m->emb_scale;
             const float *te = m->type ? m->type + (size_t)(c->types ? c->types[t] : 0) * H : NULL;
-            if (m->pos) {
-                const float *pe = m->pos + (size_t)c->pos[t] * H;
+            const float *pe = m->pos ? m->pos + (size_t)c->pos[t] * H : NULL;
+            if (pe && te)
                 for (int i = 0; i < H; i++) r[i] = we[i] + pe[i] + te[i];
-            } else if (te)
+            else if (pe)
+                for (int i = 0; i < H; i++) r[i] = we[i] + pe[i];
+            else if (te)
                 for (int i = 0; i < H; i++) r[i] = we[i] + te[i];
         }
     if (m->ln_g) norm_rows(m, c->X, r0, r1, m->ln_g, m->ln_b);
@@ -1221,8 +1223,25 @@ lt_pooling lt_pooling_from_name(const char *name) {
 }
 const char *lt_pooling_name(lt_pooling p) { return p >= 0 && p < 7 ? pool_names[p] : "?"; }
 
-static void pool_hidden(const lt_bert *m, const float *X, int T, float *out) {
+/* CLIP's text tower pools the end-of-text token: the first position of eos_id, or with the
+ * legacy eos_token_id 2 the first position of the largest id (transformers' two rules) */
+static int eos_row(const lt_bert *m, const int32_t *ids, int T) {
+    if (m->eos_pool == 2) {
+        for (int t = 0; t < T; t++)
+            if (ids[t] == m->eos_id) return t;
+        return T - 1;
+    }
+    int b = 0; /* the first maximum, as argmax */
+    for (int t = 1; t < T; t++) b = ids[t] > ids[b] ? t : b;
+    return b;
+}
+
+static void pool_hidden(const lt_bert *m, const int32_t *ids, const float *X, int T, float *out) {
     int H = m->H;
+    if (m->eos_pool) {
+        memcpy(out, X + (size_t)eos_row(m, ids, T) * H, (size_t)H * 4);
+        return;
+    }
     switch (m->pooling) {
     case LT_POOL_CLS: memcpy(out, X, (size_t)H * 4); break;
     case LT_POOL_LAST: memcpy(out, X + (size_t)(T - 1) * H, (size_t)H * 4); break;
@@ -1250,7 +1269,7 @@ static void pool_hidden(const lt_bert *m, const float *X, int T, float *out) {
 }
 static int pool_ids(const lt_bert *m, const int32_t *ids, int T, float *X, float *out) {
     int rc = lt_bert_hidden(m, ids, T, X);
-    if (rc == LT_OK) pool_hidden(m, X, T, out);
+    if (rc == LT_OK) pool_hidden(m, ids, X, T, out);
     return rc;
 }
 static void l2norm(float *v, int n) {
@@ -1383,7 +1402,7 @@ int lt_bert_embed_batch_mt(const lt_bert *m, const char *const *texts, const siz
     }
     if ((rc = forward(m, ids, NULL, NULL, off, n, X, n_threads))) goto done;
     for (int s = 0; s < n; s++) {
-        pool_hidden(m, X + (size_t)off[s] * H, off[s + 1] - off[s], P);
+        pool_hidden(m, ids + off[s], X + (size_t)off[s] * H, off[s + 1] - off[s], P);
         head(m, P, out + (size_t)s * m->D, P + max_dim(m));
     }
     if (n_truncated) *n_truncated = cut;

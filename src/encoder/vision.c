@@ -129,8 +129,8 @@ int lt_vision_embed(const lt_vision *v, const float *pixels, int n, float *out, 
                                 sizeof(float) * (size_t)p);
             }
         float *e = E + (size_t)i * T1 * H;
-        lt_gemm_packed(v->np, Pm, K, &v->patch, e + H, H, v->patch_b,
-                v->patch_b ? LT_GEMM_BIAS : 0, n_threads);
+        lt_gemm_packed(v->np, Pm, K, &v->patch, e + H, H, v->patch_b, v->patch_b ? LT_GEMM_BIAS : 0,
+                n_threads);
         for (int j = 0; j < H; j++) e[j] = v->cls[j] + v->pos[j];
         for (int t = 1; t < T1; t++)
             for (int j = 0; j < H; j++) e[(size_t)t * H + j] += v->pos[(size_t)t * H + j];

@@ -32,7 +32,7 @@ int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
     const char *P = "vit";
     int H = m->H;
     const lt_tensor *pw = lt__st_get_p(
-            &m->st, P, "embeddings.patch_embeddings.projection.weight", 4, H, v->C),
+                            &m->st, P, "embeddings.patch_embeddings.projection.weight", 4, H, v->C),
                     *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
                     *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
     if (!pw || !cls || !pos) return LT_EFORMAT;

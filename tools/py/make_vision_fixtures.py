@@ -2,13 +2,17 @@
 computes for them from the same input tensor: the fixtures tests/test_bert.c (vision_towers)
 checks, committed so that `make test` needs no torch.
 
-    make_vision_fixtures.py OUT_DIR
+    make_vision_fixtures.py TOKENIZERS_DIR OUT_DIR
 
 OUT_DIR/pixels.npy: 3 images (3, 32, 32), drawn from a normal distribution, one row each (as
 the model's processor would give them, normalised); for each model OUT_DIR/<name>/model (its
 config.json and model.safetensors) and OUT_DIR/<name>/embeddings.npy: CLIP's image features
 (get_image_features: the class token's post-layernorm and the visual projection), ViT's class
-token after the final layernorm; OUT_DIR/VERSIONS. Weights drawn wider than the initialisers
+token after the final layernorm; OUT_DIR/VERSIONS. The CLIPModel also has a text tower: its
+folder carries the WordPiece tokenizer of TOKENIZERS_DIR (build/tok_kinds) and
+OUT_DIR/clip/text_embeddings.npy holds get_text_features of tests/fixtures/encoders/sentences.json
+(pooled at the first [SEP], the config's eos_token_id); OUT_DIR/clip-legacy is the same model with
+the legacy eos_token_id 2 (pooled at the largest id, as transformers does for it). Weights drawn wider than the initialisers
 (std 0.3 for matrices, 1 +- 0.2 for norms) so that attention is far from uniform.
 """
 import os
@@ -32,8 +36,24 @@ def widen(model, seed):
                 p.copy_(0.3 * torch.randn(p.shape, generator=g))
 
 
+BERT = dict(unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+            model_input_names=["input_ids", "attention_mask"])
+
+
+def text_features(model, tok, sentences):
+    enc = tok(sentences, padding=True, truncation=True, max_length=64, return_tensors="pt")
+    with torch.no_grad():
+        e = model.get_text_features(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
+    return getattr(e, "pooler_output", e).numpy().astype(np.float32)
+
+
 def main():
-    out = sys.argv[1]
+    tok_dir, out = sys.argv[1], sys.argv[2]
+    import json
+    sentences = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "fixtures", "encoders",
+                                            "sentences.json"), encoding="utf-8"))
+    tok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(tok_dir, "wordpiece", "tokenizer.json"), **BERT)
+    tok.model_max_length = 64
     os.makedirs(out, exist_ok=True)
     px = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(5))
     np.save(os.path.join(out, "pixels.npy"), px.reshape(3, -1).numpy().astype(np.float32))
@@ -42,7 +62,8 @@ def main():
             transformers.CLIPVisionConfig(**V, projection_dim=16))),
         ("clip", lambda: transformers.CLIPModel(transformers.CLIPConfig(
             text_config=dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
-                             vocab_size=100, bos_token_id=0, eos_token_id=1, pad_token_id=1),
+                             vocab_size=len(tok), max_position_embeddings=64, bos_token_id=tok.cls_token_id,
+                             eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id),
             vision_config=dict(V, hidden_act="gelu"), projection_dim=24))),
         ("vit", lambda: transformers.ViTModel(transformers.ViTConfig(**V), add_pooling_layer=False)),
     ]
@@ -63,6 +84,18 @@ def main():
             else:
                 e = model(pixel_values=px).last_hidden_state[:, 0]
         np.save(os.path.join(d, "embeddings.npy"), e.numpy().astype(np.float32))
+        if name == "clip":
+            tok.save_pretrained(os.path.join(d, "model"))
+            np.save(os.path.join(d, "text_embeddings.npy"), text_features(model, tok, sentences))
+            model.config.text_config.eos_token_id = 2   # the legacy rule: pooled at the largest id
+            legacy = transformers.CLIPModel(model.config)
+            legacy.load_state_dict(model.state_dict())
+            legacy.eval()
+            ld = os.path.join(out, "clip-legacy")
+            shutil.rmtree(ld, ignore_errors=True)
+            legacy.save_pretrained(os.path.join(ld, "model"), safe_serialization=True)
+            tok.save_pretrained(os.path.join(ld, "model"))
+            np.save(os.path.join(ld, "text_embeddings.npy"), text_features(legacy, tok, sentences))
     with open(os.path.join(out, "VERSIONS"), "w") as f:
         f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n")
 
