@@ -9,6 +9,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/* CLIP's blocks (both towers): prefix.encoder.layers.N.{layer_norm1, self_attn.{q,k,v,out}_proj,
+ * layer_norm2, mlp.fc1, mlp.fc2}, all with biases */
+int lt__clip_blocks(lt_bert *m, const char *P) {
+    int H = m->H;
+    if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
+        return lt_err(LT_ENOMEM, "out of memory");
+    m->lfmt = "encoder.layers.%d";
+    for (int l = 0; l < m->L; l++) {
+        lt__layer *y = &m->layers[l];
+        y->rope = -1;
+        if (lt__wb(m, P, l, "layer_norm1", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
+                lt__wb(m, P, l, "self_attn.q_proj", 1, &y->q_w, &y->q_b, H, H) ||
+                lt__wb(m, P, l, "self_attn.k_proj", 1, &y->k_w, &y->k_b, H, H) ||
+                lt__wb(m, P, l, "self_attn.v_proj", 1, &y->v_w, &y->v_b, H, H) ||
+                lt__wb(m, P, l, "self_attn.out_proj", 1, &y->o_w, &y->o_b, H, H) ||
+                lt__wb(m, P, l, "layer_norm2", 1, &y->ln2_g, &y->ln2_b, H, -1) ||
+                lt__wb(m, P, l, "mlp.fc1", 1, &y->i_w, &y->i_b, m->I, H) ||
+                lt__wb(m, P, l, "mlp.fc2", 1, &y->f_w, &y->f_b, H, m->I))
+            return LT_EFORMAT;
+    }
+    return LT_OK;
+}
+
 int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *path) {
     const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"),
                 *tc = cJSON_GetObjectItemCaseSensitive(cfg, "text_config");
@@ -20,8 +43,7 @@ int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *path) {
     const char *an = cJSON_IsString(act) ? act->valuestring : "quick_gelu";
     if (!strcmp(an, "quick_gelu")) m->act = LT__ACT_QUICK_GELU;
     else if (!strcmp(an, "gelu")) m->act = LT__ACT_GELU;
-    else
-        return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (quick_gelu, gelu)", path, an);
+    else return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (quick_gelu, gelu)", path, an);
     lt__std_sizes(m, c, 77);
     m->kvh = m->heads;
     m->dh = m->heads > 0 ? m->H / m->heads : 0;
@@ -50,21 +72,5 @@ int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *path) {
         m->dense[0].act = LT__ACT_IDENTITY;
         m->n_dense = 1;
     }
-    if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
-        return lt_err(LT_ENOMEM, "out of memory");
-    m->lfmt = "encoder.layers.%d";
-    for (int l = 0; l < m->L; l++) {
-        lt__layer *y = &m->layers[l];
-        y->rope = -1;
-        if (lt__wb(m, P, l, "layer_norm1", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
-                lt__wb(m, P, l, "self_attn.q_proj", 1, &y->q_w, &y->q_b, H, H) ||
-                lt__wb(m, P, l, "self_attn.k_proj", 1, &y->k_w, &y->k_b, H, H) ||
-                lt__wb(m, P, l, "self_attn.v_proj", 1, &y->v_w, &y->v_b, H, H) ||
-                lt__wb(m, P, l, "self_attn.out_proj", 1, &y->o_w, &y->o_b, H, H) ||
-                lt__wb(m, P, l, "layer_norm2", 1, &y->ln2_g, &y->ln2_b, H, -1) ||
-                lt__wb(m, P, l, "mlp.fc1", 1, &y->i_w, &y->i_b, m->I, H) ||
-                lt__wb(m, P, l, "mlp.fc2", 1, &y->f_w, &y->f_b, H, m->I))
-            return LT_EFORMAT;
-    }
-    return LT_OK;
+    return lt__clip_blocks(m, P);
 }

@@ -56,21 +56,5 @@ int lt__clip_vision_load(lt_vision *v, const cJSON *cfg, const char *path) {
         v->proj = t->data;
         v->D = (int)t->shape[0];
     }
-    if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
-        return lt_err(LT_ENOMEM, "out of memory");
-    m->lfmt = "encoder.layers.%d";
-    for (int l = 0; l < m->L; l++) {
-        lt__layer *y = &m->layers[l];
-        y->rope = -1;
-        if (lt__wb(m, P, l, "layer_norm1", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
-                lt__wb(m, P, l, "self_attn.q_proj", 1, &y->q_w, &y->q_b, H, H) ||
-                lt__wb(m, P, l, "self_attn.k_proj", 1, &y->k_w, &y->k_b, H, H) ||
-                lt__wb(m, P, l, "self_attn.v_proj", 1, &y->v_w, &y->v_b, H, H) ||
-                lt__wb(m, P, l, "self_attn.out_proj", 1, &y->o_w, &y->o_b, H, H) ||
-                lt__wb(m, P, l, "layer_norm2", 1, &y->ln2_g, &y->ln2_b, H, -1) ||
-                lt__wb(m, P, l, "mlp.fc1", 1, &y->i_w, &y->i_b, m->I, H) ||
-                lt__wb(m, P, l, "mlp.fc2", 1, &y->f_w, &y->f_b, H, m->I))
-            return LT_EFORMAT;
-    }
-    return LT_OK;
+    return lt__clip_blocks(m, P);
 }

@@ -183,6 +183,7 @@ int lt__qwen3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
+int lt__clip_blocks(lt_bert *m, const char *prefix); /* CLIP's blocks, both towers */
 int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 
