@@ -83,7 +83,7 @@ deps:
 # only what is missing, so a second run costs a few dpkg look-ups
 test:
 	@sh tools/setup.sh test
-	@$(MAKE) --no-print-directory all $(TESTS)
+	@$(MAKE) --no-print-directory all $(TESTS) $(B)/tests/image_prep_check
 	@[ "$(PYTHON)" = none ] || $(MAKE) --no-print-directory python >/dev/null 2>$(B)/python-build.err || \
 	    echo "python module not built (see $(B)/python-build.err); its tests will be skipped or fail"
 	@B=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(TESTS)

@@ -54,6 +54,13 @@ typedef struct {
 int cli_read_inputs(const char *path, int jsonl, const char *id_field, cli_inputs *in);
 void cli_free_inputs(cli_inputs *in);
 int cli_quiet(void);
+/* latent embed MODEL IMAGE|DIR... (cli/embed_images.c) */
+typedef struct cli_image_opts {
+    const char *out;
+    lt_format f;
+    int threads, batch, bf16, normalize; /* normalize: 1 L2-normalise the rows */
+} cli_image_opts;
+int cli_embed_images(const char *model, char *const *args, int nargs, const cli_image_opts *o);
 int cli_is_dir(const char *path); /* 1 when path names a folder */
 void cli_set_quiet(int q);
 /* output helpers (out.c) */

@@ -170,9 +170,12 @@ int cmd_embed(int argc, char **argv) {
         { "quiet", 'q', NULL, O_QUIET, "no progress or summary on stderr" }, { 0 } };
     static const cli_spec S = { "embed",
         "usage: latent embed MODEL_DIR [options]\n"
-        "  sentence embeddings with a BERT-family model folder (Hugging Face or sentence-transformers);\n"
+        "       latent embed MODEL_DIR IMAGE|DIR... [options]\n"
+        "  sentence embeddings with a text model folder (Hugging Face or sentence-transformers);\n"
         "  labels = the input lines (or --id-field); pooling, normalisation and max length are printed\n"
-        "  and stored in the output's metadata\n",
+        "  and stored in the output's metadata. With image files or folders after MODEL_DIR: the\n"
+        "  image tower of a CLIP or ViT folder over them (PNG, JPEG), preprocessed as its\n"
+        "  preprocessor_config.json says; labels = the paths\n",
         opts };
     const char *U = S.usage;
     eopts e = { "-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, { 0 }, NULL, NULL, NULL, 0 };
@@ -184,12 +187,29 @@ int cmd_embed(int argc, char **argv) {
     lt_bert_opts o = e.o;
     if (chunk && latency) return cli_usage(U, "--chunk embeds input by input: not with --latency");
     if (e.prompt_name && e.prompt) return cli_usage(U, "give --prompt-name or --prompt, not both");
-    if (argc - optind != 1) return cli_usage(U, "embed: expected MODEL_DIR");
+    if (argc - optind < 1) return cli_usage(U, "embed: expected MODEL_DIR");
     lt_format f = fmt          ? lt_format_from_name(fmt)
             : strcmp(out, "-") ? lt_format_from_path(out)
                                : LT_FMT_W2V_TXT;
     if (f == LT_FMT_AUTO)
         return cli_usage(U, "cannot tell the output format of '%s'; use --format", out);
+    if (argc - optind > 1) { /* images: the options of text inputs do not apply */
+        const char *bad = strcmp(in, "-") ? "--input"
+                : jsonl                   ? "--jsonl"
+                : o.max_seq               ? "--max-seq"
+                : o.pooling               ? "--pooling"
+                : chunk                   ? "--chunk"
+                : latency                 ? "--latency"
+                : e.prompt_name           ? "--prompt-name"
+                : e.prompt                ? "--prompt"
+                : e.dim                   ? "--dim"
+                : e.quantize              ? "--quantize"
+                                          : NULL;
+        if (bad) return cli_usage(U, "%s applies to text inputs, not to images", bad);
+        cli_image_opts io = { out, f, threads, batch, o.precision == LT_PREC_BF16,
+            o.normalize > 0 };
+        return cli_embed_images(argv[optind], argv + optind + 1, argc - optind - 1, &io);
+    }
     if (e.quantize && (f != LT_FMT_NPY || e.o.precision == LT_PREC_BF16))
         return cli_usage(U,
                 "--quantize writes a .npy of bytes: give -o FILE.npy (and not with --precision bf16)");

@@ -1,5 +1,6 @@
 /* libFuzzer harness: the architecture parser, the neural model loader and the PNG/JPEG readers.
- * First byte: bit 1 set: an image file (decoded gray and RGB, resized); else bit 0 picks arch
+ * First byte: bit 1 set: an image file (decoded gray and RGB, resized, resampled as Pillow,
+ * preprocessed as an image model); else bit 0 picks arch
  * strings (bytes 1-3: input C, H, W up to 16; the rest the string) or a model file (parsed,
  * the network rebuilt from it, two rows of zeros encoded); bit 7 skips CRCs. */
 #include "latent/latent.h"
@@ -17,6 +18,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (lt_image_decode(data + 1, size - 1, "fuzz.img", c, &im) == LT_OK) {
                 float out[5 * 7 * 3];
                 lt_image_resize(&im, 5, 7, out);
+                if (c == 3) { /* Pillow's resampling, each filter, and a model's preprocessing */
+                    lt_image r;
+                    int f = 1 + (int)(size % 5), w = 1 + (int)(size % 37), h = 1 + (int)(size % 29);
+                    if (lt_image_resample(&im, w, h, f, &r) == LT_OK) lt_image_free(&r);
+                    lt_image_prep p;
+                    lt_image_prep_init(&p);
+                    p.do_resize = p.do_crop = p.do_normalize = 1;
+                    p.edge = 9;
+                    p.ch = p.cw = 8;
+                    float px[3 * 8 * 8];
+                    int pw, ph;
+                    lt_image_prep_size(&p, im.w, im.h, &pw, &ph);
+                    if (pw == 8 && ph == 8) lt_image_prep_apply(&p, &im, "fuzz.img", px, NULL);
+                }
                 lt_image_free(&im);
             }
         }

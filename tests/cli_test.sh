@@ -378,5 +378,19 @@ $L embed tests/fixtures/bert-fixtures/tiny-bert-mean/hf -i "$T/sp.txt" -o "$T/sp
 printf '2 2\na,b 1 2\nc 3 4\n' > "$T/cl.txt"
 $L convert "$T/cl.txt" "$T/cl.tsv" && $L convert "$T/cl.tsv" "$T/cl2.txt" && [ "$(head -1 "$T/cl.tsv")" = "$(printf 'label\tc1\tc2')" ] && cmp -s "$T/cl.txt" "$T/cl2.txt" \
     && ok ".tsv written tab-separated, read back the same" || no ".tsv output: $(head -2 "$T/cl.tsv")"
+# images: a CLIP folder's image tower over a folder of PNG/JPEG files (sorted, labels the paths)
+V=tests/fixtures/vision
+if $L embed $V/clip/model $V/images -o "$T/img.txt" -q && [ "$(head -1 "$T/img.txt")" = "4 24" ] \
+    && [ "$(sed -n 2p "$T/img.txt" | cut -d' ' -f1)" = "$V/images/a_rgb.png" ] \
+    && $L embed $V/clip/model $V/images/c.jpg -o "$T/img1.txt" -q && grep -q "^$V/images/c.jpg " "$T/img1.txt" \
+    && [ "$(grep "c.jpg" "$T/img.txt")" = "$(grep "c.jpg" "$T/img1.txt")" ]; then ok "embed MODEL IMAGES: a folder and one file, the same row"
+else no "embed images: $(head -c 300 "$T/img.txt")"; fi
+$L embed $V/clip/model $V/images --normalize -o "$T/imgn.txt" -q && awk 'NR > 1 { s = 0; for (i = 2; i <= NF; i++) s += $i * $i; if (s < 0.9999 || s > 1.0001) bad = 1 } END { exit bad }' "$T/imgn.txt" \
+    && ok "embed images --normalize: unit rows" || no "embed images --normalize"
+expect 2 "embed images: a text option is refused" "applies to text inputs" -- $L embed $V/clip/model $V/images --max-seq 9
+expect 1 "embed images: a folder without preprocessor_config.json" "preprocessor_config.json: missing" -- $L embed $V/clip-vision/model $V/images
+printf 'not an image' > "$T/fake.png"
+expect 1 "embed images: a file that is no image, named" "fake.png: offset 0" -- $L embed $V/clip/model "$T/fake.png"
+expect 1 "embed images: a text model's folder" "image tower" -- $L embed tests/fixtures/encoders/roberta/st $V/images
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

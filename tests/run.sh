@@ -27,7 +27,7 @@ for t in "$@"; do
         [ "$f" != 0 ] && sed 's/^/    /' "${t}.err"
     done ;; esac
 done
-for s in symbols.sh cli_test.sh cli_opts.sh serve.sh reliability.sh reliability2.sh matrix.sh wrong_results.sh readme.sh tok_real.sh fasttext.sh py_test.sh pip.sh; do
+for s in symbols.sh cli_test.sh cli_opts.sh serve.sh reliability.sh reliability2.sh matrix.sh wrong_results.sh readme.sh tok_real.sh image_prep.sh fasttext.sh py_test.sh pip.sh; do
     out=$(LATENT=${B:-build}/latent sh tests/$s 2>&1); rc=$?
     tally "$s" "$out" $rc
     [ "$f" != 0 ] && printf '%s\n' "$out" | grep -v '^ok' | sed 's/^/    /'

@@ -794,6 +794,52 @@ TEST(vision_towers) {
         lt_vision_free(v);
     }
     lt_vecs_free(px);
+    /* image files end to end: decoded (RGB PNG, RGBA PNG, JPEG, grey PNG), preprocessed as the
+     * folder's preprocessor_config.json says (CLIP: shortest edge, bicubic, centre crop; ViT:
+     * square, bilinear), the pixels as transformers' processor gives them and the features */
+    static const char *const files[] = { "a_rgb.png", "b_rgba.png", "c.jpg", "d_grey.png" };
+    static const char *const e2e[] = { "clip", "vit" };
+    for (int f = 0; f < 2; f++) {
+        char dir[256], p[256];
+        snprintf(dir, sizeof dir, VF "/%s/model", e2e[f]);
+        lt_vision *v = NULL;
+        lt_image_prep prep;
+        CHECK(lt_vision_load(&v, dir, NULL) == LT_OK && lt_image_prep_load(&prep, dir) == LT_OK);
+        lt_vecs *wantpx = NULL, *want = NULL;
+        snprintf(p, sizeof p, VF "/%s/image_file_pixels.npy", e2e[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &wantpx) == LT_OK && wantpx && wantpx->n == 4);
+        snprintf(p, sizeof p, VF "/%s/image_file_embeddings.npy", e2e[f]);
+        CHECK(lt_vecs_load(p, LT_FMT_NPY, &want) == LT_OK && want && want->n == 4);
+        if (!v || !wantpx || !want || wantpx->d != 3 * 32 * 32) {
+            lt_vision_free(v);
+            lt_vecs_free(wantpx);
+            lt_vecs_free(want);
+            continue;
+        }
+        float *pix = malloc(sizeof(float) * 4 * 3 * 32 * 32), *e = malloc(sizeof(float) * 4 * 64);
+        for (int i = 0; i < 4; i++) {
+            snprintf(p, sizeof p, VF "/images/%s", files[i]);
+            long len = 0;
+            unsigned char *buf = t_read_file(p, &len);
+            lt_image im = { 0 };
+            int w = 0, h = 0;
+            CHECK(buf && lt_image_decode(buf, (size_t)len, p, 3, &im) == LT_OK);
+            lt_image_prep_size(&prep, im.w, im.h, &w, &h);
+            CHECK(w == 32 && h == 32);
+            CHECK(lt_image_prep_apply(&prep, &im, p, pix + (size_t)i * 3072, NULL) == LT_OK);
+            CHECK_ARR(pix + (size_t)i * 3072, lt_vecs_row(wantpx, i), 3072, 1e-6, 0);
+            lt_image_free(&im);
+            free(buf);
+        }
+        CHECK(lt_vision_embed(v, pix, 4, e, 2) == LT_OK);
+        for (int i = 0; i < 4; i++)
+            CHECK_ARR(e + (size_t)i * want->d, lt_vecs_row(want, i), (long)want->d, 1e-5, 1e-5);
+        free(pix);
+        free(e);
+        lt_vecs_free(wantpx);
+        lt_vecs_free(want);
+        lt_vision_free(v);
+    }
     /* CLIP's text tower: get_text_features, pooled at the first end-of-text id, or at the
      * largest id with the legacy eos_token_id 2 */
     char **ss = NULL;

@@ -397,7 +397,7 @@ TEST(gemm_packed_matches_double) {
         /* the GLU's three activations times the gate, against double libm (x up to +-40:
          * exp's clamp must not turn the tails into NaN) */
         float g[77], u[77];
-        for (int act = LT_GLU_GELU; act <= LT_GLU_SILU; act++) {
+        for (int act = LT_GLU_GELU; act <= LT_GLU_QUICK_GELU; act++) {
             for (int i = 0; i < 77; i++) {
                 g[i] = (i % 3 == 0 ? 4.5f : 1.0f) * x[i];
                 u[i] = 0.25f + 0.01f * i;
@@ -408,9 +408,17 @@ TEST(gemm_packed_matches_double) {
                 if (act == LT_GLU_GELU) want = 0.5 * v * (1 + erf(v / sqrt(2.0)));
                 else if (act == LT_GLU_GELU_TANH)
                     want = 0.5 * v * (1 + tanh(sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+                else if (act == LT_GLU_QUICK_GELU) want = v / (1 + exp(-1.702 * v));
                 else want = v / (1 + exp(-v));
                 CHECK_NEAR(g[i], want * u[i], 2e-6, 1e-6);
             }
+            for (int i = 0; i < 77; i++) g[i] = x[i];
+            K->glu(g, NULL, 77, act); /* no gate */
+            double v = x[76],
+                   w = act == LT_GLU_QUICK_GELU ? v / (1 + exp(-1.702 * v))
+                    : act == LT_GLU_SILU        ? v / (1 + exp(-v))
+                                                : v;
+            CHECK_NEAR(g[76], w, 2e-6, 1e-6);
         }
         for (int n = 1; n <= 77; n += 19) {
             memcpy(y, x, sizeof x);

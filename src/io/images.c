@@ -31,7 +31,9 @@ static int decode_png(
         return lt_err(LT_EFORMAT, "%s: PNG of %ux%u pixels (1 to %d a side)", name, im.width,
                 im.height, MAX_SIDE);
     }
-    im.format = c == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+    /* RGB as Pillow's convert("RGB") makes it: the colour channels of RGBA, alpha dropped
+     * (libpng's own RGB would composite over black) */
+    im.format = c == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGBA;
     size_t n = PNG_IMAGE_SIZE(im);
     unsigned char *px = lt_malloc(n ? n : 1);
     if (!px) {
@@ -42,6 +44,9 @@ static int decode_png(
         lt_free(px);
         return lt_err(LT_EFORMAT, "%s: PNG data: %s", name, im.message);
     }
+    if (c == 3)
+        for (size_t i = 0, np = (size_t)im.width * im.height; i < np; i++)
+            memmove(px + 3 * i, px + 4 * i, 3);
     out->w = (int)im.width;
     out->h = (int)im.height;
     out->c = c;

@@ -47,6 +47,23 @@ def text_features(model, tok, sentences):
     return getattr(e, "pooler_output", e).numpy().astype(np.float32)
 
 
+def synthetic_images(d):
+    """four small images of our own (smooth random fields): RGB PNG 45x61, RGBA PNG 70x38 (alpha
+    dropped by convert("RGB")), JPEG 53x53 (quality 90), grey PNG 33x90"""
+    from PIL import Image
+    os.makedirs(d, exist_ok=True)
+    g = np.random.default_rng(11)
+    def field(h, w, c):
+        x = g.normal(size=(h // 4 + 2, w // 4 + 2, c)).cumsum(0).cumsum(1)
+        x = (x - x.min()) / (x.max() - x.min() + 1e-9) * 255
+        return np.asarray(Image.fromarray(x.astype(np.uint8).squeeze()).resize((w, h), Image.Resampling.BILINEAR))
+    Image.fromarray(field(61, 45, 3)).save(os.path.join(d, "a_rgb.png"))
+    Image.fromarray(field(38, 70, 4)).save(os.path.join(d, "b_rgba.png"))
+    Image.fromarray(field(53, 53, 3)).save(os.path.join(d, "c.jpg"), quality=90)
+    Image.fromarray(field(90, 33, 1)).save(os.path.join(d, "d_grey.png"))
+    return sorted(os.path.join(d, f) for f in os.listdir(d))
+
+
 def main():
     tok_dir, out = sys.argv[1], sys.argv[2]
     import json
@@ -96,8 +113,24 @@ def main():
             legacy.save_pretrained(os.path.join(ld, "model"), safe_serialization=True)
             tok.save_pretrained(os.path.join(ld, "model"))
             np.save(os.path.join(ld, "text_embeddings.npy"), text_features(legacy, tok, sentences))
+    # end to end: the images through each model's own processor (PIL), then the tower
+    from PIL import Image
+    import PIL
+    files = synthetic_images(os.path.join(out, "images"))
+    procs = {"clip": transformers.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
+             "vit": transformers.ViTImageProcessor(size={"height": 32, "width": 32})}
+    for name, proc in procs.items():
+        d = os.path.join(out, name)
+        proc.save_pretrained(os.path.join(d, "model"))
+        model = transformers.AutoModel.from_pretrained(os.path.join(d, "model")).eval()
+        px = proc([Image.open(f).convert("RGB") for f in files], return_tensors="pt")["pixel_values"]
+        with torch.no_grad():
+            e = model.get_image_features(pixel_values=px) if name == "clip" else model(pixel_values=px).last_hidden_state[:, 0]
+            e = getattr(e, "pooler_output", e)
+        np.save(os.path.join(d, "image_file_embeddings.npy"), e.numpy().astype(np.float32))
+        np.save(os.path.join(d, "image_file_pixels.npy"), px.reshape(len(files), -1).numpy().astype(np.float32))
     with open(os.path.join(out, "VERSIONS"), "w") as f:
-        f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\n")
+        f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\npillow {PIL.__version__}\n")
 
 
 if __name__ == "__main__":
