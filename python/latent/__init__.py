@@ -20,7 +20,7 @@ from .estimators import (PCA, RandomFourierFeatures, Nystroem, KernelPCA, OneHot
                          HashingEncoder, load_model, NeuralModel, train_autoencoder, train_cnn, train_entity,
                          _threads)
 
-__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "eval_probe", "eval_nodes", "eval_links", "eval_graphs", "__version__"]
+__all__ = ["Error", "Vectors", "Encoder", "CrossEncoder", "ImageEncoder", "Tokenizer", "Index", "train_word2vec", "train_fasttext", "train_node2vec", "train_deepwalk", "train_glove", "knn", "PCA", "RandomFourierFeatures", "Nystroem", "KernelPCA", "OneHotEncoder", "OrdinalEncoder", "HashingEncoder", "load_model", "NeuralModel", "train_autoencoder", "train_cnn", "train_entity", "FastTextVectors", "map", "report", "eval_probe", "eval_nodes", "eval_links", "eval_graphs", "__version__"]
 __version__ = _latent.version
 
 
@@ -698,6 +698,54 @@ class Tokenizer:
 
     def id_to_token(self, i):
         return self._t.token(int(i))
+
+
+class ImageEncoder:
+    """The image tower of a CLIP or ViT folder (config.json + model.safetensors, and
+    preprocessor_config.json for files and raw images), as `latent embed MODEL IMAGES`.
+
+    encode() takes image file paths (PNG, JPEG), RGB arrays (h, w, 3) of uint8, or pixels
+    already preprocessed as float32 (n, C, S, S) / (C, S, S); files and uint8 arrays go through
+    the folder's preprocessing (Pillow's resampling, crop, normalisation). Rows equal
+    transformers' get_image_features (CLIP) or the class token (ViT)."""
+
+    def __init__(self, model_dir, precision="float32", threads=None):
+        if precision not in ("float32", "bfloat16"):
+            raise ValueError("precision must be float32 or bfloat16")
+        self._v = _latent.vision_load(os.fspath(model_dir), precision == "bfloat16")
+        info = self._v.info()
+        self.dim, self.image_size, self.channels = info["dim"], info["image_size"], info["channels"]
+        self._threads = _threads(threads)
+
+    def _pixels(self, item):
+        if isinstance(item, (str, bytes, os.PathLike)):
+            path = os.fsdecode(item)
+            rgb, w, h = _latent.image_decode(path)
+            return np.frombuffer(self._v.preprocess(rgb, w, h, path), dtype=np.float32)
+        a = np.asarray(item)
+        if a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3:
+            a = np.ascontiguousarray(a)
+            return np.frombuffer(self._v.preprocess(a.tobytes(), a.shape[1], a.shape[0], "<array>"), dtype=np.float32)
+        raise ValueError("an image is a path, an RGB uint8 array (h, w, 3), or float32 pixels (C, S, S)")
+
+    def encode(self, images, batch_size=32, normalize=False):
+        """(n, dim) float32 rows; one path or array gives (dim,). normalize=True L2-normalises."""
+        S, C = self.image_size, self.channels
+        single = isinstance(images, (str, bytes, os.PathLike)) or (
+            isinstance(images, np.ndarray) and images.ndim == 3)
+        if isinstance(images, np.ndarray) and images.dtype != np.uint8 and images.ndim in (3, 4):
+            px = np.ascontiguousarray(images, dtype=np.float32).reshape(-1, C, S, S)
+        else:
+            items = [images] if single else list(images)
+            px = np.stack([self._pixels(x) for x in items]) if items else np.zeros((0, C * S * S), np.float32)
+        out = np.empty((len(px), self.dim), dtype=np.float32)
+        for b in range(0, len(px), max(1, int(batch_size))):
+            chunk = np.ascontiguousarray(px[b:b + batch_size], dtype=np.float32)
+            out[b:b + len(chunk)] = np.frombuffer(self._v.encode_pixels(chunk.tobytes(), len(chunk), self._threads),
+                                                  dtype=np.float32).reshape(len(chunk), self.dim)
+        if normalize:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out[0] if single else out
 
 
 class CrossEncoder:

@@ -708,6 +708,137 @@ static PyTypeObject BertType = {
     .tp_methods = bert_methods,
 };
 
+/* ---------------- image towers ---------------- */
+typedef struct {
+    PyObject_HEAD lt_vision *v;
+    lt_image_prep prep;
+    int has_prep;
+} Vision;
+static void vision_dealloc(Vision *o) {
+    lt_vision_free(o->v);
+    PyObject_Free(o);
+}
+static PyTypeObject VisionType;
+/* vision_load(dir, bf16) -> Vision (the preprocessing too, when the folder has one) */
+static PyObject *py_vision_load(PyObject *self, PyObject *args) {
+    const char *dir;
+    int bf16 = 0;
+    if (!PyArg_ParseTuple(args, "s|p", &dir, &bf16)) return NULL;
+    lt_bert_opts o;
+    lt_bert_opts_init(&o);
+    o.precision = bf16 ? LT_PREC_BF16 : LT_PREC_F32;
+    lt_vision *v;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = lt_vision_load(&v, dir, &o);
+    Py_END_ALLOW_THREADS if (rc) return fail();
+    Vision *b = PyObject_New(Vision, &VisionType);
+    if (!b) {
+        lt_vision_free(v);
+        return NULL;
+    }
+    b->v = v;
+    b->has_prep = lt_image_prep_load(&b->prep, dir) == LT_OK;
+    return (PyObject *)b;
+}
+/* encode_pixels(buffer of n*C*S*S float32, n, threads) -> bytearray of n*dim float32 */
+static PyObject *vision_encode_pixels(Vision *o, PyObject *args) {
+    Py_buffer buf;
+    int n, threads;
+    if (!PyArg_ParseTuple(args, "y*ii", &buf, &n, &threads)) return NULL;
+    int S = lt_vision_image_size(o->v), C = lt_vision_channels(o->v), D = lt_vision_dim(o->v);
+    if (n < 0 || buf.len != (Py_ssize_t)n * C * S * S * 4) {
+        PyBuffer_Release(&buf);
+        return PyErr_Format(
+                PyExc_ValueError, "pixels: %d images of %dx%dx%d float32 expected", n, C, S, S);
+    }
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n * D * 4);
+    int rc = 0;
+    if (out) {
+        float *dst = (float *)PyByteArray_AS_STRING(out);
+        Py_BEGIN_ALLOW_THREADS rc =
+                lt_vision_embed(o->v, buf.buf, n, dst, threads < 1 ? 1 : threads);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&buf);
+    if (out && rc) {
+        Py_DECREF(out);
+        return fail();
+    }
+    return out;
+}
+/* preprocess(data, w, h, name) -> bytearray of C*S*S float32: RGB bytes (h, w, 3) through the
+ * folder's preprocessor_config.json */
+static PyObject *vision_preprocess(Vision *o, PyObject *args) {
+    Py_buffer buf;
+    int w, h;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "y*iis", &buf, &w, &h, &name)) return NULL;
+    int S = lt_vision_image_size(o->v), ow, oh, rc;
+    if (!o->has_prep || w < 1 || h < 1 || buf.len != (Py_ssize_t)w * h * 3) {
+        PyBuffer_Release(&buf);
+        return PyErr_Format(PyExc_ValueError,
+                o->has_prep ? "%s: an RGB image of %dx%d needs %d bytes"
+                            : "%s: the model folder has no preprocessor_config.json",
+                name, w, h, w * h * 3);
+    }
+    lt_image im = { w, h, 3, buf.buf };
+    lt_image_prep_size(&o->prep, w, h, &ow, &oh);
+    if (ow != S || oh != S) {
+        PyBuffer_Release(&buf);
+        return PyErr_Format(PyExc_ValueError, "%s: preprocesses to %dx%d, the model takes %dx%d",
+                name, ow, oh, S, S);
+    }
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)3 * S * S * 4);
+    if (!out) {
+        PyBuffer_Release(&buf);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS rc =
+            lt_image_prep_apply(&o->prep, &im, name, (float *)PyByteArray_AS_STRING(out), NULL);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&buf);
+    if (rc) {
+        Py_DECREF(out);
+        return fail();
+    }
+    return out;
+}
+/* decode(path) -> (bytes of h*w*3, w, h): a PNG or JPEG file as RGB */
+static PyObject *py_image_decode(PyObject *self, PyObject *args) {
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
+    char *b = NULL;
+    size_t n, ml = 0;
+    lt_image im = { 0 };
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = lt_read_whole(path, &b, &n, &ml);
+    if (!rc) rc = lt_image_decode(b, n, path, 3, &im);
+    if (b) lt_release_whole(b, ml);
+    Py_END_ALLOW_THREADS if (rc) return fail();
+    PyObject *r =
+            Py_BuildValue("(y#ii)", (const char *)im.px, (Py_ssize_t)im.w * im.h * 3, im.w, im.h);
+    lt_image_free(&im);
+    return r;
+}
+static PyObject *vision_info(Vision *o, PyObject *unused) {
+    return Py_BuildValue("{s:i,s:i,s:i,s:O}", "dim", lt_vision_dim(o->v), "image_size",
+            lt_vision_image_size(o->v), "channels", lt_vision_channels(o->v), "preprocessing",
+            o->has_prep ? Py_True : Py_False);
+}
+static PyMethodDef vision_methods[] = { { "encode_pixels", (PyCFunction)vision_encode_pixels,
+                                                METH_VARARGS,
+                                                "encode_pixels(float32 buffer, n, threads)" },
+    { "preprocess", (PyCFunction)vision_preprocess, METH_VARARGS,
+            "preprocess(rgb bytes, w, h, name)" },
+    { "info", (PyCFunction)vision_info, METH_NOARGS, "dim, image_size, channels" },
+    { NULL, NULL, 0, NULL } };
+static PyTypeObject VisionType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "latent._latent.Vision",
+    .tp_basicsize = sizeof(Vision),
+    .tp_dealloc = (destructor)vision_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = vision_methods,
+};
+
 /* ---------------- tokenizer ---------------- */
 typedef struct {
     PyObject_HEAD lt_tokenizer *t;
@@ -1616,6 +1747,8 @@ static PyMethodDef methods[] = { { "load", py_load, METH_VARARGS, "load(path, fm
             "train_word2vec(corpus, opts, progress) -> Vecs" },
     { "train_graph", py_train_graph, METH_VARARGS,
             "train_graph(edges, second_order, opts, progress) -> Vecs" },
+    { "vision_load", py_vision_load, METH_VARARGS, "vision_load(dir, bf16) -> Vision" },
+    { "image_decode", py_image_decode, METH_VARARGS, "image_decode(path) -> (rgb, w, h)" },
     { "bert_load", py_bert_load, METH_VARARGS,
             "bert_load(dir, pooling, normalize, max_seq) -> Bert" },
     { "tokenizer_load", py_tokenizer_load, METH_VARARGS, "tokenizer_load(path) -> Tokenizer" },
@@ -1643,7 +1776,8 @@ static struct PyModuleDef module = { PyModuleDef_HEAD_INIT, .m_name = "_latent",
 
 PyMODINIT_FUNC PyInit__latent(void) {
     if (PyType_Ready(&VecsType) < 0 || PyType_Ready(&BertType) < 0 || PyType_Ready(&HnswType) < 0 ||
-            PyType_Ready(&TokType) < 0 || PyType_Ready(&ModelType) < 0)
+            PyType_Ready(&TokType) < 0 || PyType_Ready(&ModelType) < 0 ||
+            PyType_Ready(&VisionType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;

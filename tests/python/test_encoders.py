@@ -132,3 +132,25 @@ def test_index_refuses_fractional_ids_and_knn_bad_k():
     assert len(ix) == 3
     with pytest.raises(ValueError, match="k must be"):
         latent.knn(x, x, k=-1)
+
+
+VF = os.path.join(os.path.dirname(__file__), "..", "fixtures", "vision")
+IMAGES = ["a_rgb.png", "b_rgba.png", "c.jpg", "d_grey.png"]
+
+
+@pytest.mark.parametrize("name", ["clip", "vit"])
+def test_image_encoder(name):
+    """files, uint8 arrays and preprocessed pixels give transformers' features"""
+    enc = latent.ImageEncoder(os.path.join(VF, name, "model"))
+    want = np.load(os.path.join(VF, name, "image_file_embeddings.npy"))
+    paths = [os.path.join(VF, "images", f) for f in IMAGES]
+    np.testing.assert_allclose(enc.encode(paths), want, atol=1e-5)
+    px = np.load(os.path.join(VF, name, "image_file_pixels.npy")).reshape(4, 3, 32, 32)
+    np.testing.assert_allclose(enc.encode(px, batch_size=3), want, atol=1e-5)
+    np.testing.assert_allclose(enc.encode(paths[2]), want[2], atol=1e-5)
+    n = enc.encode(paths, normalize=True)
+    np.testing.assert_allclose(np.linalg.norm(n, axis=1), 1, atol=1e-5)
+    with pytest.raises(ValueError):
+        enc.encode([np.zeros((4, 4), np.uint8)])
+    with pytest.raises(latent.Error):
+        enc.encode([os.path.join(VF, "VERSIONS")])
