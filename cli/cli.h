@@ -61,6 +61,13 @@ typedef struct cli_image_opts {
     int threads, batch, bf16, normalize; /* normalize: 1 L2-normalise the rows */
 } cli_image_opts;
 int cli_embed_images(const char *model, char *const *args, int nargs, const cli_image_opts *o);
+/* the PNG/JPEG files of args (folders walked, sorted): *files (free each and the array) */
+int cli_image_files(char *const *args, int nargs, char ***files, int *n);
+/* the image tower's features of n files (decoded, preprocessed) into out (row stride ld),
+ * batches of B; prints the error and returns 1 on failure */
+int cli_image_features(const lt_vision *v, const lt_image_prep *prep, char *const *files, int n,
+        int B, int threads, float *out, int64_t ld);
+void cli_l2_normalize(float *row, int d);
 int cli_is_dir(const char *path); /* 1 when path names a folder */
 void cli_set_quiet(int q);
 /* output helpers (out.c) */
@@ -100,6 +107,7 @@ int cmd_eval_probe(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_rerank(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_encode(int argc, char **argv);

@@ -234,6 +234,15 @@ d "rerank --max-seq" "$X rerank $CE 'red fox' -i long.txt -t 1 -q" "$X rerank $C
 d "rerank --batch" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X rerank $CE 'red fox' -i docs.txt -t 1 --batch 1 2>&1 | sed 's/in [0-9.]*s//'"
 d "rerank --threads" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X rerank $CE 'red fox' -i docs.txt -t 2 2>&1 | sed 's/in [0-9.]*s//'"
 d "rerank --quiet" "$X rerank $CE 'red fox' -i docs.txt -t 1 2>&1" "$R 2>&1"
+CL=../../../tests/fixtures/vision/clip/model; IM=../../../tests/fixtures/vision/images
+K="$X classify $CL $IM --labels 'a dog,a cat,a car' -t 1 -q"
+d "classify --labels" "$K" "$X classify $CL $IM --labels 'a dog,a car' -t 1 -q"
+d "classify --template" "$K" "$K --template 'a {} here'"
+d "classify --top-k" "$K" "$K -k 1"
+d "classify --json" "$K" "$K --json"
+d "classify --batch" "$X classify $CL $IM --labels 'a dog,a cat' -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X classify $CL $IM --labels 'a dog,a cat' -t 1 --batch 1 2>&1 | sed 's/in [0-9.]*s//'"
+d "classify --threads" "$X classify $CL $IM --labels 'a dog,a cat' -t 1 2>&1 | sed 's/in [0-9.]*s//'" "$X classify $CL $IM --labels 'a dog,a cat' -t 2 2>&1 | sed 's/in [0-9.]*s//'"
+d "classify --quiet" "$X classify $CL $IM --labels 'a dog,a cat' -t 1 2>&1" "$X classify $CL $IM --labels 'a dog,a cat' -t 1 -q 2>&1"
 d "tokenize --pair" "$X tokenize $MM -i lines.txt" "$X tokenize $MM -i lines.txt --pair 'a question'"
 $L tokenize $M -i "$T/lines.txt" -q > "$T/ids.txt"
 d "tokenize --decode" "$X tokenize $MM -i ids.txt" "$X tokenize $MM -i ids.txt --decode"
@@ -674,7 +683,7 @@ a=$(svrun "--listen 127.0.0.1:$FIXED_PORT --model e=$SE -- /health"); b=$(FIXED_
 case "$b" in *"{} 200"*) [ "$a" != "$b" ] && ! grep -q . "$T/sv.err" && ok "serve --quiet" || no "serve --quiet: $b" ;; *) no "serve --quiet did not answer: $b" ;; esac
 
 # coverage: every option that --help lists has a case above
-for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize rerank "train word2vec" "train fasttext" "train glove" \
+for c in convert similar analogy similarity doesnt-match vector info vocab search embed tokenize rerank classify "train word2vec" "train fasttext" "train glove" \
          "train node2vec" "train deepwalk" "graph info" "graph split" "eval nodes" "eval links" \
          "train feather" "train degree-histogram" "eval graphs" "fit pca" encode "eval probe" "fit rff" "fit nystroem" "fit kpca" "fit onehot" "fit ordinal" "fit hash" \
          "train autoencoder" "train cnn" "train entity" report map plot serve "index build" "index add" "index delete" "index info" "eval analogy" "eval similarity" "eval recall"; do

@@ -32,6 +32,9 @@ void lt_vision_free(lt_vision *v);
 int lt_vision_dim(const lt_vision *v); /* the output's dimension */
 int lt_vision_image_size(const lt_vision *v); /* the side of the square input, pixels */
 int lt_vision_channels(const lt_vision *v);
+/* CLIPModel's exp(logit_scale): logits_per_image = scale * cosine(image, text); 0 when the
+ * folder has none (an image tower alone) */
+float lt_vision_logit_scale(const lt_vision *v);
 /* n images (n, C, S, S) floats into out (n, dim); n_threads inside the forward pass (the
  * same bytes for any count) */
 int lt_vision_embed(const lt_vision *v, const float *pixels, int n, float *out, int n_threads);

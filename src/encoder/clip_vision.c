@@ -4,6 +4,7 @@
  * pre-norm blocks with biases and a quick-GELU feed-forward, then the class token's
  * post_layernorm and the visual projection (get_image_features). */
 #include "encoder_impl.h"
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,11 @@ int lt__clip_vision_load(lt_vision *v, const cJSON *cfg, const char *path) {
         if (!t) return LT_EFORMAT;
         v->proj = t->data;
         v->D = (int)t->shape[0];
+    }
+    if (lt__has(m, P, "logit_scale")) { /* CLIPModel: image-text scores, as logits_per_image */
+        const lt_tensor *t = lt__st_get_p(&m->st, P, "logit_scale", 0, -1, -1);
+        if (!t) return LT_EFORMAT;
+        v->logit_scale = expf(t->data[0]);
     }
     return lt__clip_blocks(m, P);
 }

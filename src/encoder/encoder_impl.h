@@ -196,6 +196,7 @@ struct lt_vision {
     const float *cls, *pos; /* class embedding (H), positions ((np + 1) x H) */
     const float *post_g, *post_b; /* CLIP: the class token's layernorm (NULL: none) */
     const float *proj; /* CLIP: visual_projection (D x H), no bias (NULL: none) */
+    float logit_scale; /* CLIPModel: exp(logit_scale), the image-text scores' scale; 0: none */
 };
 typedef int (*lt__vision_load_fn)(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);

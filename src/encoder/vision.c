@@ -26,6 +26,7 @@ void lt_vision_free(lt_vision *v) {
 int lt_vision_dim(const lt_vision *v) { return v->D; }
 int lt_vision_image_size(const lt_vision *v) { return v->S; }
 int lt_vision_channels(const lt_vision *v) { return v->C; }
+float lt_vision_logit_scale(const lt_vision *v) { return v->logit_scale; }
 
 static int vision_load_impl(lt_vision **out, const char *dir, const lt_bert_opts *opts) {
     char path[4096];

@@ -31,16 +31,16 @@ static int read_size(const cJSON *j, const char *path, const char *key, int *edg
             else if (!strcmp(e->string, "height")) *h = e->valueint;
             else if (!strcmp(e->string, "width")) *w = e->valueint;
             else
-                return lt_err(LT_EFORMAT, "%s: %s.%s is not implemented (shortest_edge, height, "
-                                          "width)",
+                return lt_err(LT_EFORMAT,
+                        "%s: %s.%s is not implemented (shortest_edge, height, "
+                        "width)",
                         path, key, e->string);
         }
-    } else
-        return lt_err(LT_EFORMAT, "%s: no %s", path, key);
+    } else return lt_err(LT_EFORMAT, "%s: no %s", path, key);
     if (*edge ? (*edge < 1 || *edge > 16384 || *h || *w)
               : (*h < 1 || *w < 1 || *h > 16384 || *w > 16384))
-        return lt_err(LT_EFORMAT, "%s: %s is neither a shortest edge nor a height and width",
-                path, key);
+        return lt_err(
+                LT_EFORMAT, "%s: %s is neither a shortest edge nor a height and width", path, key);
     return LT_OK;
 }
 
@@ -75,8 +75,9 @@ static int prep_load_impl(lt_image_prep *p, const char *dir) {
                 *rf = cJSON_GetObjectItemCaseSensitive(j, "rescale_factor");
     if (cJSON_IsNumber(rs)) p->filter = rs->valueint;
     if (!rc && (p->filter < LT_RESAMPLE_LANCZOS || p->filter > LT_RESAMPLE_HAMMING))
-        rc = lt_err(LT_EFORMAT, "%s: resample %d is not implemented (1 lanczos, 2 bilinear, 3 "
-                                "bicubic, 4 box, 5 hamming)",
+        rc = lt_err(LT_EFORMAT,
+                "%s: resample %d is not implemented (1 lanczos, 2 bilinear, 3 "
+                "bicubic, 4 box, 5 hamming)",
                 path, p->filter);
     if (cJSON_IsNumber(rf)) p->rescale = rf->valuedouble;
     static const char *const keys[2] = { "image_mean", "image_std" };
@@ -120,14 +121,15 @@ void lt_image_prep_size(const lt_image_prep *p, int in_w, int in_h, int *w, int 
     }
 }
 
-int lt_image_prep_apply(const lt_image_prep *p, const lt_image *im, const char *name, float *out,
-        lt_image *shown) {
+int lt_image_prep_apply(
+        const lt_image_prep *p, const lt_image *im, const char *name, float *out, lt_image *shown) {
     if (im->c != 3) return lt_err(LT_EINVAL, "%s: the preprocessing takes RGB images", name);
     lt_image r = *im, owned = { 0 };
     int rw = im->w, rh = im->h, rc = LT_OK;
     if (p->do_resize) {
-        lt_image_prep_size(&(lt_image_prep){ .do_resize = 1, .edge = p->edge, .w = p->w, .h = p->h },
-                im->w, im->h, &rw, &rh);
+        lt_image_prep_size(
+                &(lt_image_prep){ .do_resize = 1, .edge = p->edge, .w = p->w, .h = p->h }, im->w,
+                im->h, &rw, &rh);
         if (rw < 1 || rh < 1)
             return lt_err(LT_EFORMAT, "%s: %dx%d pixels resize to nothing", name, im->w, im->h);
         if ((rc = lt_image_resample(im, rw, rh, p->filter, &owned)))

@@ -98,8 +98,8 @@ static inline unsigned char clip8(int64_t v) {
 
 /* rows first .. first + rows - 1 of src (sw wide) into dst (w wide), each output column the
  * weighted sum of its input columns */
-static void hpass(const unsigned char *src, int sw, int first, int rows, int c, int w,
-        const int *b, const int32_t *kk, int ks, unsigned char *dst) {
+static void hpass(const unsigned char *src, int sw, int first, int rows, int c, int w, const int *b,
+        const int32_t *kk, int ks, unsigned char *dst) {
     for (int yy = 0; yy < rows; yy++) {
         const unsigned char *r = src + (size_t)(yy + first) * sw * c;
         unsigned char *o = dst + (size_t)yy * w * c;
@@ -135,8 +135,9 @@ static void vpass(const unsigned char *src, int w, int shift, int c, int h, cons
 int lt_image_resample(const lt_image *in, int w, int h, int filter, lt_image *out) {
     memset(out, 0, sizeof *out);
     if (filter < 0 || filter > LT_RESAMPLE_HAMMING || !filters[filter].f)
-        return lt_err(LT_EINVAL, "resampling filter %d (bilinear 2, bicubic 3, box 4, hamming 5, "
-                                 "lanczos 1)",
+        return lt_err(LT_EINVAL,
+                "resampling filter %d (bilinear 2, bicubic 3, box 4, hamming 5, "
+                "lanczos 1)",
                 filter);
     if (w < 1 || h < 1 || w > (1 << 15) || h > (1 << 15) || in->w < 1 || in->h < 1)
         return lt_err(LT_EINVAL, "resampling %dx%d to %dx%d", in->w, in->h, w, h);
@@ -160,12 +161,9 @@ int lt_image_resample(const lt_image *in, int w, int h, int filter, lt_image *ou
         }
         hpass(in->px, in->w, y0, y1 - y0, c, w, bh, kh, ksh, tmp);
         vpass(tmp, w, -y0, c, h, bv, kv, ksv, px);
-    } else if (need_h)
-        hpass(in->px, in->w, 0, h, c, w, bh, kh, ksh, px);
-    else if (need_v)
-        vpass(in->px, in->w, 0, c, h, bv, kv, ksv, px);
-    else
-        memcpy(px, in->px, (size_t)w * h * c);
+    } else if (need_h) hpass(in->px, in->w, 0, h, c, w, bh, kh, ksh, px);
+    else if (need_v) vpass(in->px, in->w, 0, c, h, bv, kv, ksv, px);
+    else memcpy(px, in->px, (size_t)w * h * c);
 done:
     lt_free(bh);
     lt_free(bv);

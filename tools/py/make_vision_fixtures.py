@@ -129,6 +129,19 @@ def main():
             e = getattr(e, "pooler_output", e)
         np.save(os.path.join(d, "image_file_embeddings.npy"), e.numpy().astype(np.float32))
         np.save(os.path.join(d, "image_file_pixels.npy"), px.reshape(len(files), -1).numpy().astype(np.float32))
+    # zero-shot classification as transformers' pipeline computes it: the labels in the template,
+    # logits_per_image (exp(logit_scale) * cosine) and a softmax over the labels
+    d = os.path.join(out, "clip")
+    model = transformers.CLIPModel.from_pretrained(os.path.join(d, "model")).eval()
+    labels, template = ["a dog", "a cat", "a car"], "This is a photo of {}."
+    enc = tok([template.format(l) for l in labels], padding=True, return_tensors="pt")
+    px = procs["clip"]([Image.open(f).convert("RGB") for f in files], return_tensors="pt")["pixel_values"]
+    with torch.no_grad():
+        probs = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                      pixel_values=px).logits_per_image.softmax(dim=-1)
+    with open(os.path.join(d, "zero_shot.json"), "w") as f:
+        json.dump({"labels": labels, "template": template, "images": [os.path.basename(x) for x in files],
+                   "probs": probs.tolist()}, f)
     with open(os.path.join(out, "VERSIONS"), "w") as f:
         f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\npillow {PIL.__version__}\n")
 
