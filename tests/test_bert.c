@@ -748,15 +748,16 @@ TEST(rotary_bad_configs) {
 }
 
 /* image towers (tools/py/make_vision_fixtures.py): CLIP as CLIPVisionModelWithProjection and
- * as CLIPModel (quick-GELU and GELU), ViT; features within 1e-5 of transformers' from the same
+ * as CLIPModel (quick-GELU and GELU), ViT, SigLIP (no class token, attention pooling) as
+ * SiglipVisionModel and SiglipModel; features within 1e-5 of transformers' from the same
  * input tensor; 1 and 2 threads alike; bf16 close */
 #define VF "tests/fixtures/vision"
 TEST(vision_towers) {
-    static const char *names[] = { "clip-vision", "clip", "vit" };
+    static const char *names[] = { "clip-vision", "clip", "vit", "siglip-vision", "siglip" };
     lt_vecs *px = NULL;
     CHECK(lt_vecs_load(VF "/pixels.npy", LT_FMT_NPY, &px) == LT_OK && px && px->n == 3);
     if (!px) return;
-    for (int f = 0; f < 3; f++) {
+    for (int f = 0; f < 5; f++) {
         char dir[256], p[256];
         snprintf(dir, sizeof dir, VF "/%s/model", names[f]);
         lt_vision *v = NULL;

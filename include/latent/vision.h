@@ -25,8 +25,8 @@ extern "C" {
 
 typedef struct lt_vision lt_vision;
 /* config.json model_type clip (CLIPModel: its vision tower and visual_projection),
- * clip_vision_model (CLIPVisionModel[WithProjection]) or vit (ViTModel); opts: precision only
- * (NULL: f32) */
+ * clip_vision_model (CLIPVisionModel[WithProjection]), siglip / siglip_vision_model (the
+ * attention-pooled tower) or vit (ViTModel); opts: precision only (NULL: f32) */
 int lt_vision_load(lt_vision **out, const char *dir, const lt_bert_opts *opts);
 void lt_vision_free(lt_vision *v);
 int lt_vision_dim(const lt_vision *v); /* the output's dimension */

@@ -43,7 +43,8 @@ int lt__clip_vision_load(lt_vision *v, const cJSON *cfg, const char *path) {
         return lt_err(LT_EFORMAT, "%s: patch_embedding.weight is %lldx%lld, patch_size %d", path,
                 (long long)pw->shape[2], (long long)pw->shape[3], v->p);
     v->patch_w = pw->data;
-    if (!(v->cls = lt__w(m, P, "embeddings.class_embedding", 1, H, -1)) ||
+    v->has_cls = 1;
+    if (!(v->cls_emb = lt__w(m, P, "embeddings.class_embedding", 1, H, -1)) ||
             !(v->pos = lt__w(m, P, "embeddings.position_embedding.weight", 2, np1, H)) ||
             !(m->ln_g = lt__w(m, P, "pre_layrnorm.weight", 1, H, -1)) ||
             !(m->ln_b = lt__w(m, P, "pre_layrnorm.bias", 1, H, -1)) ||

@@ -193,14 +193,20 @@ struct lt_vision {
     int S, p, C, grid, np, D; /* side, patch, channels, patches per side, patches, output dim */
     const float *patch_w, *patch_b; /* (H, C, p, p), bias (H) or NULL; packed at load */
     lt_packed patch;
-    const float *cls, *pos; /* class embedding (H), positions ((np + 1) x H) */
+    const float *cls_emb, *pos; /* class embedding (H), positions ((np + has_cls) x H) */
     const float *post_g, *post_b; /* CLIP: the class token's layernorm (NULL: none) */
     const float *proj; /* CLIP: visual_projection (D x H), no bias (NULL: none) */
     float logit_scale; /* CLIPModel: exp(logit_scale), the image-text scores' scale; 0: none */
+    int has_cls; /* 1: a class token before the patches (CLIP, ViT); 0: none (SigLIP) */
+    /* SigLIP's multihead attention pooling: a probe attends over the tokens (torch's
+     * MultiheadAttention: in_proj (3H x H), out_proj), then x + mlp(layernorm(x)) */
+    const float *probe, *in_w, *in_b, *out_w, *out_b, *hln_g, *hln_b, *fc1_w, *fc1_b, *fc2_w,
+            *fc2_b;
 };
 typedef int (*lt__vision_load_fn)(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__vit_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+int lt__siglip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 /* config.json read whole (required: an error naming it when missing) */
 cJSON *lt__read_json(const char *path, int required, int *rc);
 

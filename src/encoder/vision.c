@@ -15,6 +15,8 @@ static const struct {
     { "clip", lt__clip_vision_load },
     { "clip_vision_model", lt__clip_vision_load },
     { "vit", lt__vit_load },
+    { "siglip", lt__siglip_vision_load },
+    { "siglip_vision_model", lt__siglip_vision_load },
 };
 
 void lt_vision_free(lt_vision *v) {
@@ -48,7 +50,8 @@ static int vision_load_impl(lt_vision **out, const char *dir, const lt_bert_opts
             load = vision_families[i].load;
     if (!load)
         rc = lt_err(LT_EFORMAT,
-                "%s: model_type '%s' has no image tower latent reads (clip, clip_vision_model, vit)",
+                "%s: model_type '%s' has no image tower latent reads (clip, clip_vision_model, "
+                "siglip, siglip_vision_model, vit)",
                 path, cJSON_IsString(mt) ? mt->valuestring : "?");
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if (!rc) rc = lt__st_open(&v->m->st, path);
@@ -62,7 +65,7 @@ static int vision_load_impl(lt_vision **out, const char *dir, const lt_bert_opts
         v->grid = v->S / v->p;
         v->np = v->grid * v->grid;
         m->bf16 = opts && opts->precision == LT_PREC_BF16;
-        m->max_seq = m->P = v->np + 1;
+        m->max_seq = m->P = v->np + v->has_cls;
         m->types = 1;
         if (lt_pack_rows(&v->patch, v->patch_w, m->H, v->C * v->p * v->p, v->C * v->p * v->p) ||
                 (rc = lt__pack(m)))
@@ -108,10 +111,80 @@ static void pool(const lt_vision *v, const float *x, float *out, float *tmp) {
     }
 }
 
+/* SigLIP's attention pooling of the T tokens X (T x H) into out (H), as torch's
+ * MultiheadAttention with the probe as the one query, then x + mlp(layernorm(x)) */
+static int map_pool(const lt_vision *v, const float *X, int T, float *out) {
+    const lt_bert *m = v->m;
+    int H = m->H, I = m->I, nh = m->heads, dh = H / nh;
+    float *KV = lt_malloc(sizeof(float) * (size_t)T * 2 * H),
+          *q = lt_malloc(sizeof(float) * (size_t)(4 * H + I + T));
+    if (!KV || !q) {
+        lt_free(KV);
+        lt_free(q);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    float *o = q + H, *x = o + H, *y = x + H, *hid = y + H, *p = hid + I;
+    /* K, V (T x 2H) = X [Wk; Wv]^T + [bk; bv] */
+    lt_sgemm(0, 1, T, 2 * H, H, 1.0f, X, H, v->in_w + (size_t)H * H, H, 0.0f, KV, 2 * H);
+    for (int t = 0; t < T; t++)
+        for (int j = 0; j < 2 * H; j++) KV[(size_t)t * 2 * H + j] += v->in_b[H + j];
+    for (int j = 0; j < H; j++) {
+        double s = v->in_b[j];
+        for (int i = 0; i < H; i++) s += (double)v->in_w[(size_t)j * H + i] * v->probe[i];
+        q[j] = (float)s;
+    }
+    float scale = 1.0f / sqrtf((float)dh);
+    for (int h = 0; h < nh; h++) {
+        double mx = -1e300, sum = 0;
+        for (int t = 0; t < T; t++) {
+            double s = 0;
+            for (int d = 0; d < dh; d++)
+                s += (double)(q[h * dh + d] * scale) * KV[(size_t)t * 2 * H + h * dh + d];
+            p[t] = (float)s;
+            mx = fmax(mx, p[t]);
+        }
+        for (int t = 0; t < T; t++) sum += exp(p[t] - mx);
+        for (int d = 0; d < dh; d++) o[h * dh + d] = 0;
+        for (int t = 0; t < T; t++) {
+            float w = (float)(exp(p[t] - mx) / sum);
+            for (int d = 0; d < dh; d++)
+                o[h * dh + d] += w * KV[(size_t)t * 2 * H + H + h * dh + d];
+        }
+    }
+    for (int j = 0; j < H; j++) { /* out_proj */
+        double s = v->out_b[j];
+        for (int i = 0; i < H; i++) s += (double)v->out_w[(size_t)j * H + i] * o[i];
+        x[j] = (float)s;
+    }
+    double mu = 0, var = 0; /* layernorm */
+    for (int j = 0; j < H; j++) mu += x[j];
+    mu /= H;
+    for (int j = 0; j < H; j++) var += (x[j] - mu) * (x[j] - mu);
+    float inv = (float)(1.0 / sqrt(var / H + m->eps));
+    for (int j = 0; j < H; j++) y[j] = (x[j] - (float)mu) * inv * v->hln_g[j] + v->hln_b[j];
+    for (int j = 0; j < I; j++) { /* fc1, then the activation */
+        double s = v->fc1_b[j];
+        for (int i = 0; i < H; i++) s += (double)v->fc1_w[(size_t)j * H + i] * y[i];
+        hid[j] = (float)s;
+    }
+    lt_kern()->glu(hid, NULL, I,
+            m->act == LT__ACT_GELU_TANH            ? LT_GLU_GELU_TANH
+                    : m->act == LT__ACT_QUICK_GELU ? LT_GLU_QUICK_GELU
+                                                   : LT_GLU_GELU);
+    for (int j = 0; j < H; j++) { /* fc2, the residual */
+        double s = v->fc2_b[j];
+        for (int i = 0; i < I; i++) s += (double)v->fc2_w[(size_t)j * I + i] * hid[i];
+        out[j] = x[j] + (float)s;
+    }
+    lt_free(KV);
+    lt_free(q);
+    return LT_OK;
+}
+
 int lt_vision_embed(const lt_vision *v, const float *pixels, int n, float *out, int n_threads) {
     if (n <= 0) return LT_OK;
     const lt_bert *m = v->m;
-    int H = m->H, T1 = v->np + 1, K = v->C * v->p * v->p, p = v->p, S = v->S;
+    int H = m->H, T1 = v->np + v->has_cls, K = v->C * v->p * v->p, p = v->p, S = v->S;
     size_t T = (size_t)n * T1;
     float *E = lt_malloc(sizeof(float) * T * H), *X = lt_malloc(sizeof(float) * T * H),
           *Pm = lt_malloc(sizeof(float) * (size_t)v->np * K), *tmp = lt_malloc(sizeof(float) * H);
@@ -130,10 +203,10 @@ int lt_vision_embed(const lt_vision *v, const float *pixels, int n, float *out, 
                                 sizeof(float) * (size_t)p);
             }
         float *e = E + (size_t)i * T1 * H;
-        lt_gemm_packed(v->np, Pm, K, &v->patch, e + H, H, v->patch_b, v->patch_b ? LT_GEMM_BIAS : 0,
-                n_threads);
-        for (int j = 0; j < H; j++) e[j] = v->cls[j] + v->pos[j];
-        for (int t = 1; t < T1; t++)
+        lt_gemm_packed(v->np, Pm, K, &v->patch, e + (size_t)v->has_cls * H, H, v->patch_b,
+                v->patch_b ? LT_GEMM_BIAS : 0, n_threads);
+        for (int j = 0; v->has_cls && j < H; j++) e[j] = v->cls_emb[j] + v->pos[j];
+        for (int t = v->has_cls; t < T1; t++)
             for (int j = 0; j < H; j++) e[(size_t)t * H + j] += v->pos[(size_t)t * H + j];
         off[i] = i * T1;
     }
@@ -141,8 +214,10 @@ int lt_vision_embed(const lt_vision *v, const float *pixels, int n, float *out, 
         off[n] = n * T1;
         rc = lt__forward_embedded(m, E, off, n, X, n_threads);
     }
-    for (int i = 0; rc == LT_OK && i < n; i++)
-        pool(v, X + (size_t)i * T1 * H, out + (size_t)i * v->D, tmp);
+    for (int i = 0; rc == LT_OK && i < n; i++) {
+        if (v->probe) rc = map_pool(v, X + (size_t)i * T1 * H, T1, out + (size_t)i * v->D);
+        else pool(v, X + (size_t)i * T1 * H, out + (size_t)i * v->D, tmp);
+    }
     lt_free(E);
     lt_free(X);
     lt_free(Pm);

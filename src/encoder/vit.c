@@ -42,7 +42,8 @@ int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
                 "patch_size %d, hidden_size %d",
                 path, (long long)pw->shape[2], (long long)pw->shape[3], v->p, H);
     v->patch_w = pw->data;
-    v->cls = cls->data;
+    v->has_cls = 1;
+    v->cls_emb = cls->data;
     v->pos = pos->data;
     v->D = H;
     if (!(v->patch_b = lt__w(m, P, "embeddings.patch_embeddings.projection.bias", 1, H, -1)) ||

@@ -1,4 +1,4 @@
-"""Tiny random image towers (CLIP in both of Hugging Face's layouts, ViT) with what transformers
+"""Tiny random image towers (CLIP and SigLIP in both of Hugging Face's layouts, ViT) with what transformers
 computes for them from the same input tensor: the fixtures tests/test_bert.c (vision_towers)
 checks, committed so that `make test` needs no torch.
 
@@ -83,6 +83,10 @@ def main():
                              eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id),
             vision_config=dict(V, hidden_act="gelu"), projection_dim=24))),
         ("vit", lambda: transformers.ViTModel(transformers.ViTConfig(**V), add_pooling_layer=False)),
+        ("siglip-vision", lambda: transformers.SiglipVisionModel(transformers.SiglipVisionConfig(**V))),
+        ("siglip", lambda: transformers.SiglipModel(transformers.SiglipConfig(
+            text_config=dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
+                             vocab_size=100), vision_config=V))),
     ]
     for i, (name, make) in enumerate(models):
         torch.manual_seed(6000 + i)
@@ -93,11 +97,13 @@ def main():
         model.eval()
         model.save_pretrained(os.path.join(d, "model"), safe_serialization=True)
         with torch.no_grad():
-            if name == "clip":
+            if name in ("clip", "siglip"):
                 e = model.get_image_features(pixel_values=px)
                 e = getattr(e, "pooler_output", e)
             elif name == "clip-vision":
                 e = model(pixel_values=px).image_embeds
+            elif name == "siglip-vision":
+                e = model(pixel_values=px).pooler_output
             else:
                 e = model(pixel_values=px).last_hidden_state[:, 0]
         np.save(os.path.join(d, "embeddings.npy"), e.numpy().astype(np.float32))
