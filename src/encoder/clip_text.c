@@ -33,24 +33,19 @@ int lt__clip_blocks(lt_bert *m, const char *P) {
 }
 
 int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *path) {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"),
-                *tc = cJSON_GetObjectItemCaseSensitive(cfg, "text_config");
-    int full = cJSON_IsString(mt) && !strcmp(mt->valuestring, "clip");
-    if (full && !cJSON_IsObject(tc))
-        return lt_err(LT_EFORMAT, "%s: model_type clip without a text_config", path);
-    const cJSON *c = full ? tc : cfg;
-    const cJSON *act = cJSON_GetObjectItemCaseSensitive(c, "hidden_act");
-    const char *an = cJSON_IsString(act) ? act->valuestring : "quick_gelu";
-    if (!strcmp(an, "quick_gelu")) m->act = LT__ACT_QUICK_GELU;
-    else if (!strcmp(an, "gelu")) m->act = LT__ACT_GELU;
-    else return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (quick_gelu, gelu)", path, an);
+    static const char *const acts[] = { "quick_gelu", "gelu" };
+    static const int codes[] = { LT__ACT_QUICK_GELU, LT__ACT_GELU };
+    const cJSON *c = lt__sub_config(cfg, "clip", "text_config", path);
+    if (!c) return LT_EFORMAT;
+    int rc = lt__activation(c, "hidden_act", path, acts, codes, 2, &m->act);
+    if (rc) return rc;
     lt__std_sizes(m, c, 77);
     m->kvh = m->heads;
     m->dh = m->heads > 0 ? m->H / m->heads : 0;
     m->eps = lt__jnum(c, "layer_norm_eps", 1e-5);
     m->eos_id = lt__jint(c, "eos_token_id", 2);
     m->eos_pool = m->eos_id == 2 ? 1 : 2;
-    int rc = m->dh * m->heads != m->H
+    rc = m->dh * m->heads != m->H
             ? lt_err(LT_EFORMAT, "%s: hidden_size %d in %d heads", path, m->H, m->heads)
             : lt__check_sizes(m, path);
     if (rc) return rc;

@@ -207,6 +207,18 @@ typedef int (*lt__vision_load_fn)(struct lt_vision *v, const cJSON *cfg, const c
 int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__vit_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__siglip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+/* what the towers' loaders share (vision.c): the sub-config (key, e.g. vision_config, when
+ * model_type is full_type; NULL with the error set when it is missing), an activation by name
+ * (names[0] the default), the sizes and the patch grid (v->has_cls set first), the 4-D patch
+ * embedding weight */
+const cJSON *lt__sub_config(
+        const cJSON *cfg, const char *full_type, const char *key, const char *path);
+int lt__activation(const cJSON *c, const char *key, const char *path, const char *const *names,
+        const int *codes, int n, int *act);
+int lt__tower_sizes(
+        struct lt_vision *v, const cJSON *c, const char *path, double eps_def, int patch_def);
+const float *lt__patch_weight(
+        struct lt_vision *v, const char *prefix, const char *name, const char *path);
 /* config.json read whole (required: an error naming it when missing) */
 cJSON *lt__read_json(const char *path, int required, int *rc);
 

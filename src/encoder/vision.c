@@ -19,6 +19,54 @@ static const struct {
     { "siglip_vision_model", lt__siglip_vision_load },
 };
 
+const cJSON *lt__sub_config(
+        const cJSON *cfg, const char *full_type, const char *key, const char *path) {
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(cfg, "model_type"),
+                *sub = cJSON_GetObjectItemCaseSensitive(cfg, key);
+    if (!cJSON_IsString(mt) || strcmp(mt->valuestring, full_type)) return cfg;
+    if (!cJSON_IsObject(sub))
+        lt_err(LT_EFORMAT, "%s: model_type %s without a %s", path, full_type, key);
+    return cJSON_IsObject(sub) ? sub : NULL;
+}
+
+int lt__activation(const cJSON *c, const char *key, const char *path, const char *const *names,
+        const int *codes, int n, int *act) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(c, key);
+    const char *an = cJSON_IsString(a) ? a->valuestring : names[0];
+    for (int i = 0; i < n; i++)
+        if (!strcmp(an, names[i])) return *act = codes[i], LT_OK;
+    char list[256] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    return lt_err(LT_EFORMAT, "%s: unsupported %s '%s' (%s)", path, key, an, list);
+}
+
+int lt__tower_sizes(lt_vision *v, const cJSON *c, const char *path, double eps_def, int patch_def) {
+    lt_bert *m = v->m;
+    lt__std_sizes(m, c, 0);
+    m->kvh = m->heads;
+    m->dh = m->heads > 0 ? m->H / m->heads : 0;
+    m->eps = lt__jnum(c, "layer_norm_eps", eps_def);
+    m->V = 1; /* no vocabulary */
+    m->prenorm = 1;
+    v->S = lt__jint(c, "image_size", 224);
+    v->p = lt__jint(c, "patch_size", patch_def);
+    v->C = lt__jint(c, "num_channels", 3);
+    m->P = v->p > 0 ? (v->S / v->p) * (v->S / v->p) + v->has_cls : 0;
+    return m->dh * m->heads != m->H
+            ? lt_err(LT_EFORMAT, "%s: hidden_size %d in %d heads", path, m->H, m->heads)
+            : lt__check_sizes(m, path);
+}
+
+const float *lt__patch_weight(
+        lt_vision *v, const char *prefix, const char *name, const char *path) {
+    const lt_tensor *t = lt__st_get_p(&v->m->st, prefix, name, 4, v->m->H, v->C);
+    if (t && (t->shape[2] != v->p || t->shape[3] != v->p))
+        lt_err(LT_EFORMAT, "%s: %s is %lldx%lld, patch_size %d", path, name, (long long)t->shape[2],
+                (long long)t->shape[3], v->p);
+    return t && t->shape[2] == v->p && t->shape[3] == v->p ? t->data : NULL;
+}
+
 void lt_vision_free(lt_vision *v) {
     if (!v) return;
     lt_packed_free(&v->patch);

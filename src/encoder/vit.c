@@ -9,40 +9,22 @@
 
 int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
     lt_bert *m = v->m;
-    const cJSON *act = cJSON_GetObjectItemCaseSensitive(cfg, "hidden_act");
-    const char *an = cJSON_IsString(act) ? act->valuestring : "gelu";
-    if (strcmp(an, "gelu"))
-        return lt_err(LT_EFORMAT, "%s: unsupported hidden_act '%s' (gelu)", path, an);
-    lt__std_sizes(m, cfg, 0);
-    m->kvh = m->heads;
-    m->dh = m->heads > 0 ? m->H / m->heads : 0;
-    m->eps = lt__jnum(cfg, "layer_norm_eps", 1e-12);
-    m->V = 1;
-    m->act = LT__ACT_GELU;
-    v->S = lt__jint(cfg, "image_size", 224);
-    v->p = lt__jint(cfg, "patch_size", 16);
-    v->C = lt__jint(cfg, "num_channels", 3);
-    m->P = v->p > 0 ? (v->S / v->p) * (v->S / v->p) + 1 : 0;
-    int qkv_bias = lt__jbool(cfg, "qkv_bias", 1);
-    int rc = m->dh * m->heads != m->H
-            ? lt_err(LT_EFORMAT, "%s: hidden_size %d in %d heads", path, m->H, m->heads)
-            : lt__check_sizes(m, path);
-    if (rc) return rc;
-    m->prenorm = 1;
+    static const char *const acts[] = { "gelu" };
+    static const int codes[] = { LT__ACT_GELU };
+    v->has_cls = 1;
+    int qkv_bias = lt__jbool(cfg, "qkv_bias", 1),
+        rc = lt__activation(cfg, "hidden_act", path, acts, codes, 1, &m->act);
+    if (rc || (rc = lt__tower_sizes(v, cfg, path, 1e-12, 16))) return rc;
     const char *P = "vit";
     int H = m->H;
-    const lt_tensor *pw = lt__st_get_p(
-                            &m->st, P, "embeddings.patch_embeddings.projection.weight", 4, H, v->C),
-                    *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
+    const lt_tensor *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
                     *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
-    if (!pw || !cls || !pos) return LT_EFORMAT;
-    if (pw->shape[2] != v->p || pw->shape[3] != v->p || cls->shape[2] != H || pos->shape[2] != H)
-        return lt_err(LT_EFORMAT,
-                "%s: the patch embedding (%lldx%lld), class token or positions do not fit "
-                "patch_size %d, hidden_size %d",
-                path, (long long)pw->shape[2], (long long)pw->shape[3], v->p, H);
-    v->patch_w = pw->data;
-    v->has_cls = 1;
+    if (!(v->patch_w = lt__patch_weight(
+                  v, P, "embeddings.patch_embeddings.projection.weight", path)) ||
+            !cls || !pos)
+        return LT_EFORMAT;
+    if (cls->shape[2] != H || pos->shape[2] != H)
+        return lt_err(LT_EFORMAT, "%s: the class token or positions are not %d wide", path, H);
     v->cls_emb = cls->data;
     v->pos = pos->data;
     v->D = H;
