@@ -20,8 +20,8 @@ static int by_p(const void *a, const void *b) { /* descending, ties by label ord
 }
 
 int cmd_classify(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        { "labels", 0, "L", C_LABELS, "the candidate labels, comma-separated (required)" },
+    static const cli_opt opts[] = { { "labels", 0, "L", C_LABELS,
+                                            "the candidate labels, comma-separated (required)" },
         { "template", 0, "T", C_TEMPLATE,
                 "each label put into T at {} [This is a photo of {}.], as transformers' pipeline" },
         { "top-k", 'k', "N", C_TOPK, "only the N most likely labels per image [all]" },
@@ -79,12 +79,11 @@ int cmd_classify(int argc, char **argv) {
         size_t n = e ? (size_t)(e - q) : strlen(q);
         while (n && *q == ' ') q++, n--; /* "a dog, a cat" */
         if (!n) r = cli_usage(U, "classify: label %d of --labels is empty", i + 1);
-        else if (!(lab_s[i] = strndup(q, n)) ||
-                 !(prm[i] = malloc(strlen(tmpl) + n + 1)))
+        else if (!(lab_s[i] = strndup(q, n)) || !(prm[i] = malloc(strlen(tmpl) + n + 1)))
             r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail(""));
         else {
-            plen[i] = (size_t)sprintf(prm[i], "%.*s%s%s", (int)(hole - tmpl), tmpl, lab_s[i],
-                    hole + 2);
+            plen[i] = (size_t)sprintf(
+                    prm[i], "%.*s%s%s", (int)(hole - tmpl), tmpl, lab_s[i], hole + 2);
         }
         q = e ? e + 1 : q + n;
     }
@@ -104,15 +103,17 @@ int cmd_classify(int argc, char **argv) {
     if (!r && lt_bert_load(&m, model, NULL)) r = cli_fail("classify");
     int D = v ? lt_vision_dim(v) : 0;
     if (!r && lt_bert_dim(m) != D) {
-        fprintf(stderr, "latent: classify: %s: the text tower gives %d dimensions, the image "
-                        "tower %d\n",
+        fprintf(stderr,
+                "latent: classify: %s: the text tower gives %d dimensions, the image "
+                "tower %d\n",
                 model, lt_bert_dim(m), D);
         r = 1;
     }
     if (!r) r = cli_image_files(argv + optind + 1, argc - optind - 1, &files, &nf);
     double t0 = lt_now();
-    if (!r && (!(tf = malloc(sizeof(float) * (size_t)nl * D)) ||
-                      !(imf = malloc(sizeof(float) * (size_t)nf * D))))
+    if (!r &&
+            (!(tf = malloc(sizeof(float) * (size_t)nl * D)) ||
+                    !(imf = malloc(sizeof(float) * (size_t)nf * D))))
         r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail(""));
     if (!r && lt_bert_embed_batch_mt(m, (const char *const *)prm, plen, nl, tf, NULL, threads))
         r = cli_fail("classify");
