@@ -1,7 +1,7 @@
 /* libFuzzer harness: the inputs the other harnesses do not reach. The first byte picks:
  *   0 checkpoint (in memory; bit 7 skips the CRC so mutations reach the fields behind it),
  *   1 config.json of a model folder (a fixture's weights and tokenizer beside it: bits 3-4 pick
- *     BERT, Qwen3 or ModernBERT),
+ *     BERT, Qwen3, ModernBERT or CLIP, whose image tower is loaded and run too),
  *   2 one JSON Lines input line (text and an id field),
  *   3 a labels sidecar for 8 rows,
  *   4-7 a gzip file's bytes (lt__gunzip: members, growth, truncation). */
@@ -19,8 +19,9 @@ static void model_dir(void) {
     if (g_dir[0]) return;
     snprintf(g_dir, sizeof g_dir, "/tmp/latent-fuzz-model-%d", (int)getpid());
     static const char *const from[] = { "tests/fixtures/bert-fixtures/tiny-bert-mean/hf",
-        "tests/fixtures/encoders/qwen3/st", "tests/fixtures/encoders/modernbert/st" };
-    for (int i = 0; i < 3; i++) {
+        "tests/fixtures/encoders/qwen3/st", "tests/fixtures/encoders/modernbert/st",
+        "tests/fixtures/vision/clip/model" };
+    for (int i = 0; i < 4; i++) {
         char cmd[512];
         snprintf(cmd, sizeof cmd,
                 "mkdir -p %s/%d && cp %s/model.safetensors %s/tokenizer.json %s/%d/", g_dir, i,
@@ -50,12 +51,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         model_dir();
         if (!g_dir[0]) break;
         char path[128], dir[96];
-        snprintf(dir, sizeof dir, "%s/%d", g_dir, (data[0] >> 3) % 3);
+        int which = (data[0] >> 3) % 4;
+        snprintf(dir, sizeof dir, "%s/%d", g_dir, which);
         snprintf(path, sizeof path, "%s/config.json", dir);
         FILE *f = fopen(path, "wb");
         if (!f) break;
         fwrite(p, 1, n, f);
         fclose(f);
+        lt_vision *v;
+        if (which == 3 && lt_vision_load(&v, dir, NULL) == LT_OK) { /* CLIP: the image tower too */
+            int S = lt_vision_image_size(v), C = lt_vision_channels(v);
+            float *px = (size_t)S * S * C <= (1u << 20) ? lt_calloc((size_t)S * S * C, 4) : NULL,
+                  *e = lt_calloc((size_t)lt_vision_dim(v) + 1, 4);
+            if (px && e) lt_vision_embed(v, px, 1, e, 1);
+            lt_free(px);
+            lt_free(e);
+            lt_vision_free(v);
+        }
         lt_bert *m;
         if (lt_bert_load(&m, dir, NULL) == LT_OK) {
             float e[4096];

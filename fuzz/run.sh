@@ -32,6 +32,7 @@ fi
 { printf '\001'; cat tests/fixtures/bert-fixtures/tiny-bert-mean/hf/config.json; } > $B/seeds_inputs/config
 { printf '\011'; cat tests/fixtures/encoders/qwen3/st/config.json; } > $B/seeds_inputs/config_qwen3
 { printf '\021'; cat tests/fixtures/encoders/modernbert/st/config.json; } > $B/seeds_inputs/config_modernbert
+{ printf '\031'; cat tests/fixtures/vision/clip/model/config.json; } > $B/seeds_inputs/config_clip
 printf '\002{"text": "a\\u0000b \\ud83d\\ude00", "id": 7}' > $B/seeds_inputs/jsonl
 printf '\003a\nb\nc\nd\ne\nf\ng\nh\n' > $B/seeds_inputs/labels
 { printf '\004'; printf 'a 1\n' | gzip -c; printf 'b 2\n' | gzip -c; } > $B/seeds_inputs/gzip_members
