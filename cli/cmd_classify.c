@@ -1,7 +1,7 @@
-/* latent classify: zero-shot image classification with a CLIP folder, as transformers'
- * zero-shot-image-classification pipeline: each label put into the template and embedded by
- * the text tower, each image by the image tower, logits = exp(logit_scale) * cosine, softmax
- * over the labels. */
+/* latent classify: zero-shot image classification with a CLIP or SigLIP folder, as
+ * transformers' zero-shot-image-classification pipeline: each label put into the template and
+ * embedded by the text tower, each image by the image tower, logits = exp(logit_scale) *
+ * cosine; CLIP: a softmax over the labels; SigLIP: sigmoid(logits + logit_bias) each. */
 #include "cli.h"
 #include <math.h>
 #include <stdlib.h>
@@ -32,8 +32,9 @@ int cmd_classify(int argc, char **argv) {
         { "quiet", 'q', NULL, C_QUIET, "no summary on stderr" }, { 0 } };
     static const cli_spec S = { "classify",
         "usage: latent classify MODEL_DIR IMAGE|DIR... --labels \"a dog,a cat\" [options]\n"
-        "  zero-shot classification with a CLIP folder (CLIPModel: both towers and logit_scale):\n"
-        "  per image the labels' probabilities, most likely first (image, label, probability)\n",
+        "  zero-shot classification with a CLIP or SigLIP folder (both towers and logit_scale): per\n"
+        "  image the labels' probabilities (CLIP: a softmax over them; SigLIP: a sigmoid each), most\n"
+        "  likely first (image, label, probability)\n",
         opts };
     const char *U = S.usage, *a, *labels = NULL, *tmpl = "This is a photo of {}.";
     int json = 0, batch = 32, threads = lt_cpu_count(), c;
@@ -95,8 +96,11 @@ int cmd_classify(int argc, char **argv) {
     float *tf = NULL, *imf = NULL;
     if (!r && (lt_vision_load(&v, model, NULL) || lt_image_prep_load(&prep, model)))
         r = cli_fail("classify");
-    if (!r && lt_vision_logit_scale(v) <= 0) {
-        fprintf(stderr, "latent: classify: %s has no logit_scale (a CLIPModel folder has)\n",
+    float scale = 0, bias = 0;
+    int kind = r ? 0 : lt_vision_scores(v, &scale, &bias);
+    if (!r && !kind) {
+        fprintf(stderr,
+                "latent: classify: %s has no logit_scale (a CLIPModel or SiglipModel folder has)\n",
                 model);
         r = 1;
     }
@@ -121,7 +125,6 @@ int cmd_classify(int argc, char **argv) {
     lab *ls = r ? NULL : malloc(sizeof(lab) * (size_t)nl);
     if (!r && !ls) r = (lt_err(LT_ENOMEM, "out of memory"), cli_fail(""));
     for (int i = 0; !r && i < nl; i++) cli_l2_normalize(tf + (size_t)i * D, D);
-    float scale = r ? 0 : lt_vision_logit_scale(v);
     int k = topk > 0 && topk < nl ? (int)topk : nl;
     for (int f = 0; !r && f < nf; f++) {
         float *x = imf + (size_t)f * D;
@@ -131,11 +134,13 @@ int cmd_classify(int argc, char **argv) {
             double s = 0;
             for (int j = 0; j < D; j++) s += (double)x[j] * tf[(size_t)i * D + j];
             ls[i].i = i;
-            ls[i].p = (float)(scale * s);
+            ls[i].p = (float)(scale * s + (kind == LT_SCORES_SIGMOID ? bias : 0));
             mx = fmax(mx, ls[i].p);
         }
-        for (int i = 0; i < nl; i++) sum += exp(ls[i].p - mx);
-        for (int i = 0; i < nl; i++) ls[i].p = (float)(exp(ls[i].p - mx) / sum);
+        for (int i = 0; kind == LT_SCORES_SOFTMAX && i < nl; i++) sum += exp(ls[i].p - mx);
+        for (int i = 0; i < nl; i++)
+            ls[i].p = kind == LT_SCORES_SIGMOID ? (float)(1 / (1 + exp(-(double)ls[i].p)))
+                                                : (float)(exp(ls[i].p - mx) / sum);
         qsort(ls, (size_t)nl, sizeof(lab), by_p);
         if (json) {
             printf("{\"image\": ");

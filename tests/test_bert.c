@@ -842,12 +842,13 @@ TEST(vision_towers) {
         lt_vision_free(v);
     }
     /* CLIP's text tower: get_text_features, pooled at the first end-of-text id, or at the
-     * largest id with the legacy eos_token_id 2 */
+     * largest id with the legacy eos_token_id 2; SigLIP's: padded to 64 with the pad id, pooled
+     * at the last position, its head */
     char **ss = NULL;
     size_t *sl = NULL;
     int ns = ef_sentences(&ss, &sl);
-    static const char *texts[] = { "clip", "clip-legacy" };
-    for (int f = 0; f < 2; f++) {
+    static const char *texts[] = { "clip", "clip-legacy", "siglip" };
+    for (int f = 0; f < 3; f++) {
         char dir[256], p[256];
         snprintf(dir, sizeof dir, VF "/%s/model", texts[f]);
         lt_bert *m = NULL;

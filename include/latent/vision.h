@@ -32,9 +32,11 @@ void lt_vision_free(lt_vision *v);
 int lt_vision_dim(const lt_vision *v); /* the output's dimension */
 int lt_vision_image_size(const lt_vision *v); /* the side of the square input, pixels */
 int lt_vision_channels(const lt_vision *v);
-/* CLIPModel's exp(logit_scale): logits_per_image = scale * cosine(image, text); 0 when the
- * folder has none (an image tower alone) */
-float lt_vision_logit_scale(const lt_vision *v);
+/* How the folder scores an image against a text: LT_SCORES_SOFTMAX (CLIPModel: logits =
+ * *scale x cosine, a softmax over the labels), LT_SCORES_SIGMOID (SiglipModel: sigmoid(*scale x
+ * cosine + *bias), each label on its own), 0 when it has no logit_scale (a tower alone) */
+enum { LT_SCORES_SOFTMAX = 1, LT_SCORES_SIGMOID = 2 };
+int lt_vision_scores(const lt_vision *v, float *scale, float *bias);
 /* n images (n, C, S, S) floats into out (n, dim); n_threads inside the forward pass (the
  * same bytes for any count) */
 int lt_vision_embed(const lt_vision *v, const float *pixels, int n, float *out, int n_threads);

@@ -113,6 +113,8 @@ static const lt__arch archs[] = {
     { .model_type = "gte", .load = lt__gte_load },
     { .model_type = "clip", .load = lt__clip_text_load }, /* the text tower; vision.c the other */
     { .model_type = "clip_text_model", .load = lt__clip_text_load },
+    { .model_type = "siglip", .load = lt__siglip_text_load },
+    { .model_type = "siglip_text_model", .load = lt__siglip_text_load },
     { .model_type = "new", .load = lt__gte_load }, /* gte's remote-code checkpoints */
 };
 
@@ -122,5 +124,5 @@ const lt__arch *lt__arch_find(const char *model_type) {
     return NULL;
 }
 const char *lt__arch_names(void) {
-    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert, gemma3_text, nomic_bert, gte (new), clip (text tower)";
+    return "bert, roberta, xlm-roberta, camembert, distilbert, mpnet, qwen3, modernbert, gemma3_text, nomic_bert, gte (new), clip, siglip (text towers)";
 }

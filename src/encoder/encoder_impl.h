@@ -125,6 +125,7 @@ struct lt_bert {
     int *bucket;
     lt_pooling pooling;
     int eos_pool, eos_id; /* CLIP's text tower: pool at the end-of-text token (eos_row) */
+    int pad_to, pad_id; /* SigLIP's text tower: inputs padded to max_seq with pad_id */
     int normalize, folder_normalize; /* in effect; what modules.json says */
     int bf16;
     /* sentence-transformers Dense modules after pooling: y = act(W x + b), W (out, in) */
@@ -184,6 +185,7 @@ int lt__modernbert_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gemma3_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__clip_text_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__clip_blocks(lt_bert *m, const char *prefix); /* CLIP's blocks, both towers */
+int lt__siglip_text_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__nomic_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 int lt__gte_load(lt_bert *m, const cJSON *cfg, const char *cfg_path);
 
@@ -197,6 +199,8 @@ struct lt_vision {
     const float *post_g, *post_b; /* CLIP: the class token's layernorm (NULL: none) */
     const float *proj; /* CLIP: visual_projection (D x H), no bias (NULL: none) */
     float logit_scale; /* CLIPModel: exp(logit_scale), the image-text scores' scale; 0: none */
+    float logit_bias; /* SigLIP: added to the scaled cosine; the scores are then sigmoids */
+    int sigmoid; /* 1: SigLIP's scores (sigmoid of scale * cosine + bias) */
     int has_cls; /* 1: a class token before the patches (CLIP, ViT); 0: none (SigLIP) */
     /* SigLIP's multihead attention pooling: a probe attends over the tokens (torch's
      * MultiheadAttention: in_proj (3H x H), out_proj), then x + mlp(layernorm(x)) */

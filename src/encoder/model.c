@@ -831,6 +831,8 @@ int lt_bert_tokenize(const lt_bert *m, const char *text, size_t len, int truncat
     for (int i = 0; i < m->n_pre && k < cap; i++) ids[k++] = m->pre[i];
     for (int i = 0; i < keep && k < cap; i++) ids[k++] = w[i];
     for (int i = 0; i < m->n_suf && k < cap; i++) ids[k++] = m->suf[i];
+    /* SigLIP's text tower reads max_length inputs, its pad tokens attended to */
+    while (truncate && m->pad_to && k < cap && k < m->max_seq) ids[k++] = m->pad_id;
     lt_free(w);
     return k;
 }
@@ -1226,6 +1228,7 @@ const char *lt_pooling_name(lt_pooling p) { return p >= 0 && p < 7 ? pool_names[
 /* CLIP's text tower pools the end-of-text token: the first position of eos_id, or with the
  * legacy eos_token_id 2 the first position of the largest id (transformers' two rules) */
 static int eos_row(const lt_bert *m, const int32_t *ids, int T) {
+    if (m->eos_pool == 3) return T - 1; /* SigLIP: the last position, padding or not */
     if (m->eos_pool == 2) {
         for (int t = 0; t < T; t++)
             if (ids[t] == m->eos_id) return t;
@@ -1339,6 +1342,8 @@ int lt_bert_embed(const lt_bert *m, const char *text, size_t len, float *out, in
 
 int lt_bert_embed_chunked(
         const lt_bert *m, const char *text, size_t len, float *out, int *n_chunks) {
+    if (m->pad_to)
+        return lt_err(LT_EINVAL, "windows (--chunk) are not implemented for a padded text tower");
     int32_t *w = NULL;
     int wcap = 0;
     int n = content_ids(m, text, len, &w, &wcap);

@@ -4,6 +4,7 @@
  * (post_layernorm), then the attention-pooling head (a probe attends over the tokens, then
  * x + mlp(layernorm(x))): get_image_features. */
 #include "encoder_impl.h"
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,5 +44,13 @@ int lt__siglip_vision_load(lt_vision *v, const cJSON *cfg, const char *path) {
             !(v->fc2_w = lt__w(m, P, "head.mlp.fc2.weight", 2, H, I)) ||
             !(v->fc2_b = lt__w(m, P, "head.mlp.fc2.bias", 1, H, -1)))
         return LT_EFORMAT;
+    if (lt__has(m, P, "logit_scale")) { /* SiglipModel: sigmoid(scale x cosine + bias) */
+        const float *ls = lt__w(m, P, "logit_scale", 1, 1, -1),
+                    *lb = lt__w(m, P, "logit_bias", 1, 1, -1);
+        if (!ls || !lb) return LT_EFORMAT;
+        v->logit_scale = expf(ls[0]);
+        v->logit_bias = lb[0];
+        v->sigmoid = 1;
+    }
     return lt__clip_blocks(m, P);
 }

@@ -76,7 +76,11 @@ void lt_vision_free(lt_vision *v) {
 int lt_vision_dim(const lt_vision *v) { return v->D; }
 int lt_vision_image_size(const lt_vision *v) { return v->S; }
 int lt_vision_channels(const lt_vision *v) { return v->C; }
-float lt_vision_logit_scale(const lt_vision *v) { return v->logit_scale; }
+int lt_vision_scores(const lt_vision *v, float *scale, float *bias) {
+    *scale = v->logit_scale;
+    *bias = v->logit_bias;
+    return v->logit_scale <= 0 ? 0 : v->sigmoid ? LT_SCORES_SIGMOID : LT_SCORES_SOFTMAX;
+}
 
 static int vision_load_impl(lt_vision **out, const char *dir, const lt_bert_opts *opts) {
     char path[4096];

@@ -15,6 +15,7 @@ OUT_DIR/clip/text_embeddings.npy holds get_text_features of tests/fixtures/encod
 the legacy eos_token_id 2 (pooled at the largest id, as transformers does for it). Weights drawn wider than the initialisers
 (std 0.3 for matrices, 1 +- 0.2 for norms) so that attention is far from uniform.
 """
+import json
 import os
 import shutil
 import sys
@@ -66,11 +67,19 @@ def synthetic_images(d):
 
 def main():
     tok_dir, out = sys.argv[1], sys.argv[2]
-    import json
     sentences = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "fixtures", "encoders",
                                             "sentences.json"), encoding="utf-8"))
     tok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(tok_dir, "wordpiece", "tokenizer.json"), **BERT)
     tok.model_max_length = 64
+    # SigLIP's: a SentencePiece Unigram tokenizer that appends </s>, inputs padded to 64 (max_length)
+    sys.path.insert(0, os.path.dirname(__file__))
+    from make_rotary_fixtures import tokenizer_json
+    import tempfile
+    sdir = tempfile.mkdtemp()
+    tokenizer_json(os.path.join(tok_dir, "unigram-spm"), "qwen3", sdir)   # "$A </s>"
+    stok = transformers.PreTrainedTokenizerFast(tokenizer_file=os.path.join(sdir, "tokenizer.json"), unk_token="<unk>",
+                                                pad_token="<pad>", eos_token="</s>", model_input_names=["input_ids"])
+    stok.model_max_length = 64
     os.makedirs(out, exist_ok=True)
     px = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(5))
     np.save(os.path.join(out, "pixels.npy"), px.reshape(3, -1).numpy().astype(np.float32))
@@ -86,7 +95,8 @@ def main():
         ("siglip-vision", lambda: transformers.SiglipVisionModel(transformers.SiglipVisionConfig(**V))),
         ("siglip", lambda: transformers.SiglipModel(transformers.SiglipConfig(
             text_config=dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
-                             vocab_size=100), vision_config=V))),
+                             vocab_size=len(stok), max_position_embeddings=64, pad_token_id=stok.pad_token_id,
+                             eos_token_id=stok.eos_token_id), vision_config=V))),
     ]
     for i, (name, make) in enumerate(models):
         torch.manual_seed(6000 + i)
@@ -107,6 +117,12 @@ def main():
             else:
                 e = model(pixel_values=px).last_hidden_state[:, 0]
         np.save(os.path.join(d, "embeddings.npy"), e.numpy().astype(np.float32))
+        if name == "siglip":
+            stok.save_pretrained(os.path.join(d, "model"))
+            enc = stok(sentences, padding="max_length", max_length=64, truncation=True, return_tensors="pt")
+            with torch.no_grad():
+                t = model.get_text_features(input_ids=enc["input_ids"])
+            np.save(os.path.join(d, "text_embeddings.npy"), getattr(t, "pooler_output", t).numpy().astype(np.float32))
         if name == "clip":
             tok.save_pretrained(os.path.join(d, "model"))
             np.save(os.path.join(d, "text_embeddings.npy"), text_features(model, tok, sentences))
@@ -145,6 +161,18 @@ def main():
     with torch.no_grad():
         probs = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
                       pixel_values=px).logits_per_image.softmax(dim=-1)
+    with open(os.path.join(d, "zero_shot.json"), "w") as f:
+        json.dump({"labels": labels, "template": template, "images": [os.path.basename(x) for x in files],
+                   "probs": probs.tolist()}, f)
+    # SigLIP: sigmoid(logit_scale.exp() * cosine + logit_bias), the labels padded to max_length
+    d = os.path.join(out, "siglip")
+    sp = transformers.SiglipImageProcessor(size={"height": 32, "width": 32})
+    sp.save_pretrained(os.path.join(d, "model"))
+    model = transformers.SiglipModel.from_pretrained(os.path.join(d, "model")).eval()
+    enc = stok([template.format(l) for l in labels], padding="max_length", max_length=64, return_tensors="pt")
+    px = sp([Image.open(f).convert("RGB") for f in files], return_tensors="pt")["pixel_values"]
+    with torch.no_grad():
+        probs = torch.sigmoid(model(input_ids=enc["input_ids"], pixel_values=px).logits_per_image)
     with open(os.path.join(d, "zero_shot.json"), "w") as f:
         json.dump({"labels": labels, "template": template, "images": [os.path.basename(x) for x in files],
                    "probs": probs.tolist()}, f)
