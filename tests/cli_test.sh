@@ -392,27 +392,22 @@ expect 1 "embed images: a folder without preprocessor_config.json" "preprocessor
 printf 'not an image' > "$T/fake.png"
 expect 1 "embed images: a file that is no image, named" "fake.png: offset 0" -- $L embed $V/clip/model "$T/fake.png"
 expect 1 "embed images: a text model's folder" "image tower" -- $L embed tests/fixtures/encoders/roberta/st $V/images
-# zero-shot classification: the probabilities of transformers' CLIPModel (logits_per_image, softmax)
-$L classify $V/clip/model $V/images --labels "a dog,a cat,a car" --json -q > "$T/zs.json" 2> "$T/err"
-d=$(/usr/bin/python3 -c '
+# zero-shot classification: the probabilities of transformers' CLIPModel (softmax of
+# logits_per_image) and SiglipModel (sigmoid of each), within 1e-5
+zs_check() { # MODEL NAME
+    $L classify $V/$1/model $V/images --labels "a dog,a cat,a car" --json -q > "$T/zs.json" 2> "$T/err"
+    d=$(/usr/bin/python3 -c '
 import json, sys
 want = json.load(open(sys.argv[1])); got = [json.loads(l) for l in open(sys.argv[2])]
 worst = 0
 for i, g in enumerate(got):
     sc = {s["label"]: s["score"] for s in g["scores"]}
     worst = max([worst] + [abs(sc[l] - want["probs"][i][j]) for j, l in enumerate(want["labels"])])
-print(worst if len(got) == 4 else 9)' $V/clip/zero_shot.json "$T/zs.json" 2>&1)
-awk -v d="$d" 'BEGIN { exit !(d + 0 < 1e-5) }' && ok "classify: transformers' zero-shot probabilities (max difference $d)" || no "classify: $d $(cat "$T/err")"
-$L classify $V/siglip/model $V/images --labels "a dog,a cat,a car" --json -q > "$T/zs2.json" 2> "$T/err"
-d=$(/usr/bin/python3 -c '
-import json, sys
-want = json.load(open(sys.argv[1])); got = [json.loads(l) for l in open(sys.argv[2])]
-worst = 0
-for i, g in enumerate(got):
-    sc = {s["label"]: s["score"] for s in g["scores"]}
-    worst = max([worst] + [abs(sc[l] - want["probs"][i][j]) for j, l in enumerate(want["labels"])])
-print(worst if len(got) == 4 else 9)' $V/siglip/zero_shot.json "$T/zs2.json" 2>&1)
-awk -v d="$d" 'BEGIN { exit !(d + 0 < 1e-5) }' && ok "classify with SigLIP: transformers' sigmoid scores (max difference $d)" || no "classify siglip: $d $(cat "$T/err")"
+print(worst if len(got) == 4 else 9)' $V/$1/zero_shot.json "$T/zs.json" 2>&1)
+    awk -v d="$d" 'BEGIN { exit !(d + 0 < 1e-5) }' && ok "classify with $2: transformers' scores (max difference $d)" || no "classify $2: $d $(cat "$T/err")"
+}
+zs_check clip CLIP
+zs_check siglip SigLIP
 mkdir -p "$T/cv" && cp $V/clip-vision/model/* $V/clip/model/preprocessor_config.json "$T/cv/"
 expect 1 "classify: an image tower alone has no logit_scale" "no logit_scale" -- $L classify "$T/cv" $V/images --labels "a,b"
 expect 2 "classify: --labels is required" "give --labels" -- $L classify $V/clip/model $V/images
