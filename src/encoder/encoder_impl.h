@@ -65,6 +65,7 @@ typedef struct {
     const float *qn, *kn; /* RMSNorm of each query / key head (dh), before the rotation */
     const float *post1, *post2; /* Gemma: RMSNorm of the attention's / feed-forward's output
                                  * before the residual add (NULL: none) */
+    const float *ls1, *ls2; /* DINOv2's layer scales of those outputs (H; NULL: none) */
     int rope; /* index into the model's rotary tables, -1: none */
     int window; /* attention within |i - j| <= window (0: every position) */
     /* packed at load: Q, K, V as one ((Dq + 2 Dkv) x H) operand (the 1/sqrt(dh) scale folded
@@ -211,6 +212,7 @@ typedef int (*lt__vision_load_fn)(struct lt_vision *v, const cJSON *cfg, const c
 int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__vit_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__siglip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+int lt__dinov2_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 /* what the towers' loaders share (vision.c): the sub-config (key, e.g. vision_config, when
  * model_type is full_type; NULL with the error set when it is missing), an activation by name
  * (names[0] the default), the sizes and the patch grid (v->has_cls set first), the 4-D patch

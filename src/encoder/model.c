@@ -1039,10 +1039,22 @@ static void attend(fwd_ctx *c, const lt__layer *y, int tid, int r0, int r1) {
     fwd_sync(c);
 }
 
-/* x += A W^T (+ b), or with a post-norm (Gemma) x += norm(A W^T + b) */
-static void out_add(fwd_ctx *c, const float *post, const float *A, int k, int64_t lda,
-        const lt_packed *P, const lt_packed_bf16 *P16, const float *b, int tid, int r0, int r1) {
+/* x += A W^T (+ b), or with a post-norm (Gemma) x += norm(A W^T + b), or with a layer scale
+ * (DINOv2) x += ls * (A W^T + b) */
+static void out_add(fwd_ctx *c, const float *post, const float *ls, const float *A, int k,
+        int64_t lda, const lt_packed *P, const lt_packed_bf16 *P16, const float *b, int tid, int r0,
+        int r1) {
     int H = c->m->H;
+    if (ls) {
+        linear(c, A, k, lda, P, P16, c->N, H, b, LT_GEMM_BIAS, tid, r0, r1);
+        fwd_sync(c);
+        for (int t = r0; t < r1; t++) {
+            float *n = c->N + (size_t)t * H, *x = c->X + (size_t)t * H;
+            for (int i = 0; i < H; i++) x[i] += ls[i] * n[i];
+        }
+        fwd_sync(c);
+        return;
+    }
     if (!post) {
         linear(c, A, k, lda, P, P16, c->X, H, b, LT_GEMM_BIAS | LT_GEMM_ACC, tid, r0, r1);
         fwd_sync(c);
@@ -1070,7 +1082,7 @@ static void ffn(fwd_ctx *c, const lt__layer *y, const float *A, int tid, int r0,
         glu_rows(m, c->F, r0, r1);
         fwd_sync(c);
     }
-    out_add(c, y->post2, c->F, I, NI, &y->f, &y->f16, y->f_b, tid, r0, r1);
+    out_add(c, y->post2, y->ls2, c->F, I, NI, &y->f, &y->f16, y->f_b, tid, r0, r1);
 }
 
 static void fwd_worker(void *ud, int tid) {
@@ -1125,7 +1137,7 @@ static void fwd_worker(void *ud, int tid) {
         linear(c, A, H, H, &y->qkv, &y->qkv16, c->QKV, NQ, y->qkv_b, LT_GEMM_BIAS, tid, r0, r1);
         fwd_sync(c);
         attend(c, y, tid, r0, r1);
-        out_add(c, y->post1, c->C, m->Dq, m->Dq, &y->o, &y->o16, y->o_b, tid, r0, r1);
+        out_add(c, y->post1, y->ls1, c->C, m->Dq, m->Dq, &y->o, &y->o16, y->o_b, tid, r0, r1);
         memcpy(c->N + (size_t)r0 * H, c->X + (size_t)r0 * H, (size_t)(r1 - r0) * H * 4);
         norm_rows(m, c->N, r0, r1, y->ln2_g, y->ln2_b);
         fwd_sync(c);

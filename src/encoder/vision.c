@@ -17,6 +17,7 @@ static const struct {
     { "vit", lt__vit_load },
     { "siglip", lt__siglip_vision_load },
     { "siglip_vision_model", lt__siglip_vision_load },
+    { "dinov2", lt__dinov2_load },
 };
 
 const cJSON *lt__sub_config(
@@ -53,6 +54,7 @@ int lt__tower_sizes(lt_vision *v, const cJSON *c, const char *path, double eps_d
     v->p = lt__jint(c, "patch_size", patch_def);
     v->C = lt__jint(c, "num_channels", 3);
     m->P = v->p > 0 ? (v->S / v->p) * (v->S / v->p) + v->has_cls : 0;
+    if (m->I <= 0) m->I = (int)(m->H * lt__jnum(c, "mlp_ratio", 0)); /* DINOv2's */
     return m->dh * m->heads != m->H
             ? lt_err(LT_EFORMAT, "%s: hidden_size %d in %d heads", path, m->H, m->heads)
             : lt__check_sizes(m, path);
@@ -103,7 +105,7 @@ static int vision_load_impl(lt_vision **out, const char *dir, const lt_bert_opts
     if (!load)
         rc = lt_err(LT_EFORMAT,
                 "%s: model_type '%s' has no image tower latent reads (clip, clip_vision_model, "
-                "siglip, siglip_vision_model, vit)",
+                "siglip, siglip_vision_model, vit, dinov2)",
                 path, cJSON_IsString(mt) ? mt->valuestring : "?");
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     if (!rc) rc = lt__st_open(&v->m->st, path);

@@ -176,6 +176,25 @@ def main():
     with open(os.path.join(d, "zero_shot.json"), "w") as f:
         json.dump({"labels": labels, "template": template, "images": [os.path.basename(x) for x in files],
                    "probs": probs.tolist()}, f)
+    # DINOv2 trained at 48 px (6 x 6 patches), used at its processor's 32 px crop: the positions
+    # resized by torch's bicubic interpolation; GELU and SwiGLU feed-forwards, layer scales
+    for i, (name, swiglu) in enumerate((("dinov2", False), ("dinov2-swiglu", True))):
+        torch.manual_seed(8000 + i)
+        d = os.path.join(out, name)
+        shutil.rmtree(d, ignore_errors=True)
+        model = transformers.Dinov2Model(transformers.Dinov2Config(
+            hidden_size=32, num_hidden_layers=2, num_attention_heads=4, mlp_ratio=4, image_size=48, patch_size=8,
+            use_swiglu_ffn=swiglu, layerscale_value=0.5))
+        widen(model, 9000 + i)
+        model.eval()
+        model.save_pretrained(os.path.join(d, "model"), safe_serialization=True)
+        proc = transformers.BitImageProcessor(size={"shortest_edge": 40}, crop_size={"height": 32, "width": 32},
+                                              image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
+        proc.save_pretrained(os.path.join(d, "model"))
+        px = proc([Image.open(f).convert("RGB") for f in files], return_tensors="pt")["pixel_values"]
+        with torch.no_grad():
+            e = model(pixel_values=px).pooler_output
+        np.save(os.path.join(d, "image_file_embeddings.npy"), e.numpy().astype(np.float32))
     with open(os.path.join(out, "VERSIONS"), "w") as f:
         f.write(f"torch {torch.__version__}\ntransformers {transformers.__version__}\npillow {PIL.__version__}\n")
 
