@@ -106,8 +106,8 @@ int lt__dinov2_load(lt_vision *v, const cJSON *cfg, const char *path) {
     int H = m->H, n = S / v->p;
     const lt_tensor *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
                     *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
-    if (!(v->patch_w =
-                        lt__patch_weight(v, P, "embeddings.patch_embeddings.projection.weight", path)) ||
+    if (!(v->patch_w = lt__patch_weight(
+                  v, P, "embeddings.patch_embeddings.projection.weight", path)) ||
             !cls || !pos ||
             !(v->patch_b = lt__w(m, P, "embeddings.patch_embeddings.projection.bias", 1, H, -1)) ||
             !(m->fin_g = lt__w(m, P, "layernorm.weight", 1, H, -1)) ||
@@ -143,16 +143,11 @@ int lt__dinov2_load(lt_vision *v, const cJSON *cfg, const char *path) {
         if (!(y->ls1 = lt__w(m, P, n1, 1, H, -1)) || !(y->ls2 = lt__w(m, P, n2, 1, H, -1)))
             return LT_EFORMAT;
         if (lt__wb(m, P, l, "norm1", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
-                lt__wb(m, P, l, "attention.attention.query", qkv_bias, &y->q_w, &y->q_b, H, H) ||
-                lt__wb(m, P, l, "attention.attention.key", qkv_bias, &y->k_w, &y->k_b, H, H) ||
-                lt__wb(m, P, l, "attention.attention.value", qkv_bias, &y->v_w, &y->v_b, H, H) ||
-                lt__wb(m, P, l, "attention.output.dense", 1, &y->o_w, &y->o_b, H, H) ||
-
+                lt__vit_attention(m, P, l, y, qkv_bias) ||
                 lt__wb(m, P, l, "norm2", 1, &y->ln2_g, &y->ln2_b, H, -1) ||
-
                 (swiglu ? swiglu_weights(m, P, l, y)
                         : lt__wb(m, P, l, "mlp.fc1", 1, &y->i_w, &y->i_b, m->I, H) ||
-                                  lt__wb(m, P, l, "mlp.fc2", 1, &y->f_w, &y->f_b, H, m->I)))
+                                        lt__wb(m, P, l, "mlp.fc2", 1, &y->f_w, &y->f_b, H, m->I)))
             return LT_EFORMAT;
     }
     return LT_OK;

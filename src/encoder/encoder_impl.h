@@ -213,6 +213,9 @@ int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_
 int lt__vit_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__siglip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__dinov2_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+/* ViT's attention names (DINOv2's too): encoder.layer.L.attention.attention.{query,key,value},
+ * attention.output.dense; nonzero (the error set) when one is missing */
+int lt__vit_attention(lt_bert *m, const char *prefix, int l, lt__layer *y, int qkv_bias);
 /* what the towers' loaders share (vision.c): the sub-config (key, e.g. vision_config, when
  * model_type is full_type; NULL with the error set when it is missing), an activation by name
  * (names[0] the default), the sizes and the patch grid (v->has_cls set first), the 4-D patch

@@ -7,6 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+int lt__vit_attention(lt_bert *m, const char *P, int l, lt__layer *y, int qkv_bias) {
+    int H = m->H;
+    return lt__wb(m, P, l, "attention.attention.query", qkv_bias, &y->q_w, &y->q_b, H, H) ||
+            lt__wb(m, P, l, "attention.attention.key", qkv_bias, &y->k_w, &y->k_b, H, H) ||
+            lt__wb(m, P, l, "attention.attention.value", qkv_bias, &y->v_w, &y->v_b, H, H) ||
+            lt__wb(m, P, l, "attention.output.dense", 1, &y->o_w, &y->o_b, H, H);
+}
+
 int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
     lt_bert *m = v->m;
     static const char *const acts[] = { "gelu" };
@@ -39,10 +47,7 @@ int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
         lt__layer *y = &m->layers[l];
         y->rope = -1;
         if (lt__wb(m, P, l, "layernorm_before", 1, &y->ln1_g, &y->ln1_b, H, -1) ||
-                lt__wb(m, P, l, "attention.attention.query", qkv_bias, &y->q_w, &y->q_b, H, H) ||
-                lt__wb(m, P, l, "attention.attention.key", qkv_bias, &y->k_w, &y->k_b, H, H) ||
-                lt__wb(m, P, l, "attention.attention.value", qkv_bias, &y->v_w, &y->v_b, H, H) ||
-                lt__wb(m, P, l, "attention.output.dense", 1, &y->o_w, &y->o_b, H, H) ||
+                lt__vit_attention(m, P, l, y, qkv_bias) ||
                 lt__wb(m, P, l, "layernorm_after", 1, &y->ln2_g, &y->ln2_b, H, -1) ||
                 lt__wb(m, P, l, "intermediate.dense", 1, &y->i_w, &y->i_b, m->I, H) ||
                 lt__wb(m, P, l, "output.dense", 1, &y->f_w, &y->f_b, H, m->I))
