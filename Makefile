@@ -3,7 +3,7 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -pthread -Iinclude -fPIC
-LDLIBS  += -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm -pthread
+LDLIBS  += -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lwebp -lcairo -ldeflate -lz -lm -pthread
 PREFIX  ?= /usr/local
 B       ?= build
 SRVLIBS := -lmicrohttpd

@@ -174,8 +174,9 @@ int cmd_embed(int argc, char **argv) {
         "  sentence embeddings with a text model folder (Hugging Face or sentence-transformers);\n"
         "  labels = the input lines (or --id-field); pooling, normalisation and max length are printed\n"
         "  and stored in the output's metadata. With image files or folders after MODEL_DIR: the\n"
-        "  image tower of a CLIP or ViT folder over them (PNG, JPEG), preprocessed as its\n"
-        "  preprocessor_config.json says; labels = the paths\n",
+        "  image tower of a CLIP, SigLIP, ViT or DINOv2 folder over them (PNG, JPEG, WebP; upright by\n"
+        "  their EXIF orientation), preprocessed as its preprocessor_config.json says; labels = the\n"
+        "  paths\n",
         opts };
     const char *U = S.usage;
     eopts e = { "-", "-", NULL, NULL, 0, lt_cpu_count(), 0, 32, 0, { 0 }, NULL, NULL, NULL, 0 };

@@ -1,6 +1,7 @@
-/* latent embed MODEL IMAGE|DIR...: an image model's tower over image files (PNG, JPEG; folders
- * walked in sorted path order), each preprocessed as the folder's preprocessor_config.json
- * says; labels are the paths. */
+/* latent embed MODEL IMAGE|DIR...: an image model's tower over image files (PNG, JPEG, WebP;
+ * folders walked in sorted path order), turned upright by their EXIF orientation and
+ * preprocessed as the folder's preprocessor_config.json says (as transformers' load_image and
+ * processor); labels are the paths. */
 #include "cli.h"
 #include <dirent.h>
 #include <math.h>
@@ -28,7 +29,9 @@ static int by_name(const void *a, const void *b) {
 }
 static int is_image(const char *n) {
     const char *d = strrchr(n, '.');
-    return d && (!strcasecmp(d, ".png") || !strcasecmp(d, ".jpg") || !strcasecmp(d, ".jpeg"));
+    return d &&
+            (!strcasecmp(d, ".png") || !strcasecmp(d, ".jpg") || !strcasecmp(d, ".jpeg") ||
+                    !strcasecmp(d, ".webp"));
 }
 /* the image files under dir, recursively, sorted */
 static int walk(const char *dir, plist *l) {
@@ -79,8 +82,10 @@ int cli_image_features(const lt_vision *v, const lt_image_prep *prep, char *cons
             size_t len, ml = 0;
             lt_image im = { 0 };
             int w, h;
-            if (lt_read_whole(f, &buf, &len, &ml) || lt_image_decode(buf, len, f, 3, &im)) {
+            if (lt_read_whole(f, &buf, &len, &ml) || lt_image_decode(buf, len, f, 3, &im) ||
+                    lt_image_orient(&im, lt_image_exif_orientation(buf, len))) {
                 if (buf) lt_release_whole(buf, ml);
+                lt_image_free(&im);
                 r = cli_fail("");
                 break;
             }
@@ -111,7 +116,7 @@ int cli_image_files(char *const *args, int nargs, char ***files, int *n) {
     for (int i = 0; !r && i < nargs; i++)
         if (cli_is_dir(args[i]) ? walk(args[i], &l) : plist_add(&l, args[i])) r = cli_fail("");
     if (!r && !l.n) {
-        fprintf(stderr, "latent: no PNG or JPEG files in the arguments\n");
+        fprintf(stderr, "latent: no PNG, JPEG or WebP files in the arguments\n");
         r = 1;
     }
     *files = l.p;

@@ -18,6 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (lt_image_decode(data + 1, size - 1, "fuzz.img", c, &im) == LT_OK) {
                 float out[5 * 7 * 3];
                 lt_image_resize(&im, 5, 7, out);
+                if (c == 3) /* upright by the EXIF orientation, or by each (the bytes' last) */
+                    lt_image_orient(&im,
+                            lt_image_exif_orientation(data + 1, size - 1) != 1
+                                    ? lt_image_exif_orientation(data + 1, size - 1)
+                                    : 1 + data[size - 1] % 8);
                 if (c == 3) { /* Pillow's resampling, each filter, and a model's preprocessing */
                     lt_image r;
                     int f = 1 + (int)(size % 5), w = 1 + (int)(size % 37), h = 1 + (int)(size % 29);

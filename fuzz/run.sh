@@ -117,7 +117,7 @@ for h in ${FUZZ_ONLY:-vecs corpus files bert tokenizer inputs graph dense nn ser
     fi
     XS=; [ $h = serve ] && { sh tools/cstring.sh srv_page_html < serve/page.html; sh tools/cstring.sh srv_view_js < serve/view.js; } > $B/page.c && \
         XS="serve/routes.c serve/batch.c serve/journal.c serve/json.c serve/http.c serve/view.c $B/page.c -lmicrohttpd"
-    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $XS $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lcairo -ldeflate -lz -lm
+    $CC $FL -o $B/fuzz_$h fuzz/fuzz_$h.c $SRC $XS $B/kern_avx2.o $B/kern_avx512.o -llapacke -lopenblas -lcjson -lonig -lutf8proc -lpng -ljpeg -lwebp -lcairo -ldeflate -lz -lm
     echo "fuzz_$h: $S s"
     ML=4096; { [ $h = inputs ] || [ $h = vecs ] || [ $h = graph ]; } && ML=65536
     $B/fuzz_$h -max_total_time=$S -max_len=$ML -rss_limit_mb=2048 $B/seeds_$h > $B/fuzz_$h.log 2>&1 || { tail -30 $B/fuzz_$h.log; exit 1; }

@@ -843,6 +843,35 @@ TEST(vision_towers) {
         lt_vecs_free(want);
         lt_vision_free(v);
     }
+    /* decoding as Pillow's: WebP (lossless with alpha, lossy) as convert("RGB"), JPEGs with EXIF
+     * orientations 2..8 turned upright as ImageOps.exif_transpose */
+    static const char *const dec[] = { "w_lossless.webp", "w_lossy.webp", "x_orient2.jpg",
+        "x_orient3.jpg", "x_orient4.jpg", "x_orient5.jpg", "x_orient6.jpg", "x_orient7.jpg",
+        "x_orient8.jpg" };
+    for (int i = 0; i < 9; i++) {
+        char p[256], q[256];
+        snprintf(p, sizeof p, VF "/decode/%s", dec[i]);
+        snprintf(q, sizeof q, "%.*s.want.png", (int)(strrchr(p, '.') - p), p);
+        long la = 0, lb = 0;
+        unsigned char *a = t_read_file(p, &la), *b = t_read_file(q, &lb);
+        lt_image x = { 0 }, y = { 0 };
+        CHECK_MSG(a && b && lt_image_decode(a, (size_t)la, p, 3, &x) == LT_OK &&
+                        lt_image_orient(&x, lt_image_exif_orientation(a, (size_t)la)) == LT_OK &&
+                        lt_image_decode(b, (size_t)lb, q, 3, &y) == LT_OK,
+                "%s: %s", p, lt_errmsg());
+        int same = x.w == y.w && x.h == y.h && x.px && y.px, worst = 0;
+        for (size_t k = 0; same && k < (size_t)x.w * x.h * 3; k++) {
+            int d = abs((int)x.px[k] - (int)y.px[k]);
+            worst = d > worst ? d : worst;
+        }
+        CHECK_MSG(same && worst == 0, "%s: %dx%d vs %dx%d, worst %d", dec[i], x.w, x.h, y.w, y.h,
+                worst);
+        CHECK(i < 2 || lt_image_exif_orientation(a, (size_t)la) == i);
+        lt_image_free(&x);
+        lt_image_free(&y);
+        free(a);
+        free(b);
+    }
     /* CLIP's text tower: get_text_features, pooled at the first end-of-text id, or at the
      * largest id with the legacy eos_token_id 2; SigLIP's: padded to 64 with the pad id, pooled
      * at the last position, its head */

@@ -516,7 +516,7 @@ TEST(images) {
     }
     lt_image im;
     CHECK(lt_image_decode("GIF89a....", 10, "x.gif", 1, &im) == LT_EFORMAT &&
-            strstr(lt_errmsg(), "neither PNG nor JPEG"));
+            strstr(lt_errmsg(), "not PNG, JPEG or WebP"));
     CHECK(lt_image_decode("\x89PNG\r\n\x1a\nxxxx", 12, "cut.png", 1, &im) == LT_EFORMAT &&
             strstr(lt_errmsg(), "cut.png"));
     CHECK(lt_image_decode("\xff\xd8\xff\xe0xxxx", 8, "cut.jpg", 3, &im) == LT_EFORMAT &&

@@ -9,7 +9,7 @@
 # Outside CI a PyPI step that fails (no network) only warns: the tests that need it skip,
 # naming what is missing. In CI (CI=true) it is an error.
 
-PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev liblapacke-dev libcjson-dev libonig-dev libmicrohttpd-dev libpng-dev libjpeg-dev libcairo2-dev libdeflate-dev bc pkg-config"
+PKGS="gcc make libc6-dev zlib1g-dev libutf8proc-dev libopenblas-dev liblapacke-dev libcjson-dev libonig-dev libmicrohttpd-dev libpng-dev libjpeg-dev libwebp-dev libcairo2-dev libdeflate-dev bc pkg-config"
 [ "$1" = test ] && PKGS="$PKGS python3 python3-dev python3-venv python3-numpy python3-pytest python3-gensim python3-sklearn python3-pil fasttext chromium curl unzip"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -18,9 +18,14 @@ typedef struct lt_image {
     int w, h, c;
     unsigned char *px;
 } lt_image; /* 8-bit, row-major, channels-last */
-/* PNG or JPEG (told by the first bytes) decoded to c = 1 (gray) or 3 (RGB) channels */
+/* PNG, JPEG or WebP (told by the first bytes) decoded to c = 1 (gray) or 3 (RGB) channels; RGB
+ * as Pillow's convert("RGB") makes it (alpha dropped) */
 int lt_image_decode(const void *buf, size_t len, const char *name, int channels, lt_image *out);
 void lt_image_free(lt_image *im);
+/* a JPEG's EXIF orientation (1..8; 1 when it has none), and the image turned upright by it as
+ * Pillow's ImageOps.exif_transpose (what transformers' load_image does) */
+int lt_image_exif_orientation(const void *buf, size_t len);
+int lt_image_orient(lt_image *im, int orientation);
 /* centre-cropped to the aspect ratio of h x w, then bilinear, into out (h x w x c floats) */
 void lt_image_resize(const lt_image *im, int h, int w, float *out);
 

@@ -802,7 +802,8 @@ static PyObject *vision_preprocess(Vision *o, PyObject *args) {
     }
     return out;
 }
-/* decode(path) -> (bytes of h*w*3, w, h): a PNG or JPEG file as RGB */
+/* decode(path) -> (bytes of h*w*3, w, h): a PNG, JPEG or WebP file as RGB, upright by its
+ * EXIF orientation */
 static PyObject *py_image_decode(PyObject *self, PyObject *args) {
     const char *path;
     if (!PyArg_ParseTuple(args, "s", &path)) return NULL;
@@ -812,6 +813,7 @@ static PyObject *py_image_decode(PyObject *self, PyObject *args) {
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = lt_read_whole(path, &b, &n, &ml);
     if (!rc) rc = lt_image_decode(b, n, path, 3, &im);
+    if (!rc) rc = lt_image_orient(&im, lt_image_exif_orientation(b, n));
     if (b) lt_release_whole(b, ml);
     Py_END_ALLOW_THREADS if (rc) return fail();
     PyObject *r =

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <jpeglib.h>
 #include <png.h>
+#include <webp/decode.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,36 @@ static int decode_jpeg(
     return LT_OK;
 }
 
+/* WebP through libwebp: RGBA, alpha dropped as Pillow's convert("RGB"); grey by ITU-R 601-2 luma
+ * as Pillow's convert("L") */
+static int decode_webp(
+        const unsigned char *buf, size_t len, const char *name, int c, lt_image *out) {
+    int w = 0, h = 0;
+    if (!WebPGetInfo(buf, len, &w, &h))
+        return lt_err(LT_EFORMAT, "%s: not a readable WebP image", name);
+    if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE)
+        return lt_err(
+                LT_EFORMAT, "%s: WebP of %dx%d pixels (1 to %d a side)", name, w, h, MAX_SIDE);
+    uint8_t *rgba = WebPDecodeRGBA(buf, len, &w, &h);
+    if (!rgba) return lt_err(LT_EFORMAT, "%s: WebP data could not be decoded", name);
+    unsigned char *px = lt_malloc((size_t)w * h * c + 1);
+    if (!px) {
+        WebPFree(rgba);
+        return lt_err(LT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0, n = (size_t)w * h; i < n; i++) {
+        const uint8_t *q = rgba + 4 * i;
+        if (c == 3) memcpy(px + 3 * i, q, 3);
+        else px[i] = (unsigned char)((q[0] * 19595 + q[1] * 38470 + q[2] * 7471 + 0x8000) >> 16);
+    }
+    WebPFree(rgba);
+    out->w = w;
+    out->h = h;
+    out->c = c;
+    out->px = px;
+    return LT_OK;
+}
+
 int lt_image_decode(const void *buf, size_t len, const char *name, int channels, lt_image *out) {
     memset(out, 0, sizeof *out);
     if (channels != 1 && channels != 3)
@@ -122,7 +153,78 @@ int lt_image_decode(const void *buf, size_t len, const char *name, int channels,
         return decode_png(u, len, name, channels, out);
     if (len >= 3 && u[0] == 0xFF && u[1] == 0xD8 && u[2] == 0xFF)
         return decode_jpeg(u, len, name, channels, out);
-    return lt_err(LT_EFORMAT, "%s: offset 0: neither PNG nor JPEG", name);
+    if (len >= 12 && !memcmp(u, "RIFF", 4) && !memcmp(u + 8, "WEBP", 4))
+        return decode_webp(u, len, name, channels, out);
+    return lt_err(LT_EFORMAT, "%s: offset 0: not PNG, JPEG or WebP", name);
+}
+
+/* JPEG's EXIF orientation (APP1 "Exif", IFD0 tag 0x0112): 1..8, 1 when absent or unreadable */
+int lt_image_exif_orientation(const void *buf, size_t len) {
+    const unsigned char *u = buf;
+    if (len < 4 || u[0] != 0xFF || u[1] != 0xD8) return 1;
+    size_t i = 2;
+    while (i + 4 <= len && u[i] == 0xFF) {
+        int mk = u[i + 1];
+        size_t sl = (size_t)u[i + 2] << 8 | u[i + 3];
+        if (mk == 0xDA || mk == 0xD9 || sl < 2 || i + 2 + sl > len) break; /* scan data: stop */
+        const unsigned char *a = u + i + 4;
+        size_t n = sl - 2;
+        if (mk == 0xE1 && n >= 14 && !memcmp(a, "Exif\0\0", 6)) {
+            const unsigned char *t = a + 6;
+            size_t tn = n - 6;
+            int le = t[0] == 'I' && t[1] == 'I';
+            if (!le && !(t[0] == 'M' && t[1] == 'M')) return 1;
+#define U16(p) (le ? (unsigned)(p)[0] | (unsigned)(p)[1] << 8 : (unsigned)(p)[0] << 8 | (p)[1])
+#define U32(p) \
+    (le ? (uint32_t)U16(p) | (uint32_t)U16((p) + 2) << 16 \
+        : (uint32_t)U16(p) << 16 | (uint32_t)U16((p) + 2))
+            uint32_t ifd = U32(t + 4);
+            if (ifd > tn || tn - ifd < 2) return 1;
+            unsigned cnt = U16(t + ifd);
+            for (unsigned e = 0; e < cnt; e++) {
+                size_t o = ifd + 2 + (size_t)e * 12;
+                if (o + 12 > tn) return 1;
+                if (U16(t + o) == 0x0112 && U16(t + o + 2) == 3) {
+                    unsigned v = U16(t + o + 8);
+                    return v >= 1 && v <= 8 ? (int)v : 1;
+                }
+            }
+#undef U16
+#undef U32
+            return 1;
+        }
+        i += 2 + sl;
+    }
+    return 1;
+}
+
+/* the EXIF orientation applied as Pillow's ImageOps.exif_transpose (2 mirror, 3 rotate 180, 4
+ * flip, 5 transpose, 6 rotate 90 clockwise, 7 transverse, 8 rotate 90 counter-clockwise) */
+int lt_image_orient(lt_image *im, int o) {
+    if (o < 2 || o > 8) return LT_OK;
+    int w = im->w, h = im->h, c = im->c, swap = o >= 5;
+    int ow = swap ? h : w, oh = swap ? w : h;
+    unsigned char *px = lt_malloc((size_t)w * h * c + 1);
+    if (!px) return lt_err(LT_ENOMEM, "out of memory");
+    for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++) {
+            int sx, sy; /* the source pixel of output (x, y) */
+            switch (o) {
+            case 2: sx = w - 1 - x, sy = y; break;
+            case 3: sx = w - 1 - x, sy = h - 1 - y; break;
+            case 4: sx = x, sy = h - 1 - y; break;
+            case 5: sx = y, sy = x; break;
+            case 6: sx = y, sy = h - 1 - x; break;
+            case 7: sx = w - 1 - y, sy = h - 1 - x; break;
+            default: sx = w - 1 - y, sy = x; break;
+            }
+            memcpy(px + ((size_t)y * ow + x) * c, im->px + ((size_t)sy * w + sx) * c, (size_t)c);
+        }
+    lt_free(im->px);
+    im->px = px;
+    im->w = ow;
+    im->h = oh;
+    return LT_OK;
 }
 
 void lt_image_free(lt_image *im) {

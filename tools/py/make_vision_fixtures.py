@@ -65,6 +65,27 @@ def synthetic_images(d):
     return sorted(os.path.join(d, f) for f in os.listdir(d))
 
 
+def decode_fixtures(d):
+    """images whose decoding latent must match Pillow's (the test compares latent's decode with
+    the PNG written here): WebP lossless with alpha, WebP lossy, and JPEGs with EXIF orientations
+    2..8 (the PNG is ImageOps.exif_transpose's result, as transformers' load_image)"""
+    from PIL import Image, ImageOps
+    os.makedirs(d, exist_ok=True)
+    g = np.random.default_rng(12)
+    base = (g.random((23, 37, 3)) * 255).astype(np.uint8)
+    rgba = Image.fromarray(np.dstack([base, (g.random((23, 37)) * 255).astype(np.uint8)]))
+    rgba.save(os.path.join(d, "w_lossless.webp"), lossless=True)
+    Image.open(os.path.join(d, "w_lossless.webp")).convert("RGB").save(os.path.join(d, "w_lossless.want.png"))
+    Image.fromarray(base).save(os.path.join(d, "w_lossy.webp"), quality=80)
+    Image.open(os.path.join(d, "w_lossy.webp")).convert("RGB").save(os.path.join(d, "w_lossy.want.png"))
+    for o in range(2, 9):
+        exif = Image.Exif()
+        exif[0x0112] = o
+        p = os.path.join(d, f"x_orient{o}.jpg")
+        Image.fromarray(base).save(p, quality=95, exif=exif.tobytes())
+        ImageOps.exif_transpose(Image.open(p)).convert("RGB").save(os.path.join(d, f"x_orient{o}.want.png"))
+
+
 def main():
     tok_dir, out = sys.argv[1], sys.argv[2]
     sentences = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "tests", "fixtures", "encoders",
@@ -139,6 +160,7 @@ def main():
     from PIL import Image
     import PIL
     files = synthetic_images(os.path.join(out, "images"))
+    decode_fixtures(os.path.join(out, "decode"))
     procs = {"clip": transformers.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
              "vit": transformers.ViTImageProcessor(size={"height": 32, "width": 32})}
     for name, proc in procs.items():
