@@ -7,8 +7,8 @@ Where the library comes from, in order: LATENT_PREFIX (an installed latent: `mak
 as `make install-python` does), the repository around this folder (its Makefile builds
 build/liblatent.a, which is linked into the extension, so the package needs no
 liblatent.so at run time), else pkg-config's latent. Debian's packages the library uses
-(OpenBLAS, LAPACKE, cJSON, Oniguruma, utf8proc, libpng, libjpeg, cairo, libdeflate, zlib) must
-be installed: `sh tools/setup.sh` in the repository installs them."""
+(OpenBLAS, LAPACKE, cJSON, Oniguruma, utf8proc, libpng, libjpeg, libwebp, cairo, libdeflate,
+zlib) must be installed: `sh tools/setup.sh` in the repository installs them."""
 import os
 import subprocess
 
@@ -16,7 +16,7 @@ from setuptools import Extension, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SYSLIBS = ["lapacke", "openblas", "cjson", "onig", "utf8proc", "png", "jpeg", "cairo", "deflate", "z", "m"]
+SYSLIBS = ["lapacke", "openblas", "cjson", "onig", "utf8proc", "png", "jpeg", "webp", "cairo", "deflate", "z", "m"]
 
 
 def installed(prefix):
