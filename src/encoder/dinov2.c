@@ -104,30 +104,13 @@ int lt__dinov2_load(lt_vision *v, const cJSON *cfg, const char *path) {
     }
     const char *P = "dinov2";
     int H = m->H, n = S / v->p;
-    const lt_tensor *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
-                    *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
-    if (!(v->patch_w = lt__patch_weight(
-                  v, P, "embeddings.patch_embeddings.projection.weight", path)) ||
-            !cls || !pos ||
-            !(v->patch_b = lt__w(m, P, "embeddings.patch_embeddings.projection.bias", 1, H, -1)) ||
-            !(m->fin_g = lt__w(m, P, "layernorm.weight", 1, H, -1)) ||
-            !(m->fin_b = lt__w(m, P, "layernorm.bias", 1, H, -1)))
-        return LT_EFORMAT;
-    if (cls->shape[2] != H || pos->shape[2] != H)
-        return lt_err(LT_EFORMAT, "%s: the class token or positions are not %d wide", path, H);
-    v->cls_emb = cls->data;
-    v->pos = pos->data;
-    v->D = H;
+    if ((rc = lt__vit_embeddings(v, P, path))) return rc;
     if (n != g0) { /* positions for an n x n grid of patches */
-        float *p2 = lt_malloc(sizeof(float) * (size_t)(n * n + 1) * H);
-        if (p2) {
-            memcpy(p2, pos->data, sizeof(float) * (size_t)H); /* the class token's */
-            resize_grid(pos->data + H, g0, n, H, p2 + H);
-        }
-        const float *keep = p2 ? lt__owned(m, p2, (n * n + 1) * H, 0, 1) : NULL;
-        lt_free(p2);
-        if (!keep) return lt_err(LT_ENOMEM, "out of memory");
-        v->pos = keep;
+        float *p2 = lt__own_alloc(m, (size_t)(n * n + 1) * H);
+        if (!p2) return lt_err(LT_ENOMEM, "out of memory");
+        memcpy(p2, v->pos, sizeof(float) * (size_t)H); /* the class token's */
+        resize_grid(v->pos + H, g0, n, H, p2 + H);
+        v->pos = p2;
         v->S = S;
         m->P = n * n + 1;
     }

@@ -73,7 +73,8 @@ typedef struct {
      * its gate as one (2I x H) operand */
     lt_packed qkv, o, i, f;
     lt_packed_bf16 qkv16, o16, i16, f16; /* instead, with precision bf16 */
-    float *qkv_b, *iu_b, *qn_s; /* the packed operands' biases; qn scaled */
+    float *qkv_b, *iu_b; /* the packed operands' biases */
+    const float *qn_s; /* qn scaled (owned by the model) */
 } lt__layer;
 
 enum {
@@ -158,6 +159,8 @@ void lt__std_sizes(lt_bert *m, const cJSON *cfg, int p_def);
 /* the sizes read (H, L, heads, kvh, dh, I, V, P) are positive, bounded and consistent (dh
  * even, heads a multiple of kvh); then Dq and Dkv. The error names them all. */
 int lt__check_sizes(lt_bert *m, const char *path);
+/* n floats owned by the model (freed with it); NULL out of memory */
+float *lt__own_alloc(lt_bert *m, size_t n);
 /* a copy of n floats, a + b * w[i], owned by the model (Gemma's norms: 1 + w) */
 const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b);
 /* the rotary base of a model with one: rope_parameters.rope_theta (transformers 5; only
@@ -213,6 +216,9 @@ int lt__clip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_
 int lt__vit_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__siglip_vision_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
 int lt__dinov2_load(struct lt_vision *v, const cJSON *cfg, const char *cfg_path);
+/* ViT's embeddings (DINOv2's too): the patch embedding and its bias, the class token, the
+ * positions (m->P of them), the final layernorm; v->D = H */
+int lt__vit_embeddings(struct lt_vision *v, const char *prefix, const char *path);
 /* ViT's attention names (DINOv2's too): encoder.layer.L.attention.attention.{query,key,value},
  * attention.output.dense; nonzero (the error set) when one is missing */
 int lt__vit_attention(lt_bert *m, const char *prefix, int l, lt__layer *y, int qkv_bias);

@@ -59,7 +59,6 @@ void lt_bert_free(lt_bert *m) {
         lt_packed_bf16_free(&y->f16);
         lt_free(y->qkv_b);
         lt_free(y->iu_b);
-        lt_free(y->qn_s);
     }
     for (int r = 0; r < m->n_rope; r++) lt_free(m->rope[r].cs);
     for (int i = 0; i < m->n_own; i++) lt_free(m->own[i]);
@@ -150,13 +149,6 @@ static void release_src(const lt_bert *m, const float *p, size_t n) {
     if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
-/* a bias of n floats, or n zeros when there is none */
-static float *bias_copy(const float *b, int n, float scale) {
-    float *o = lt_calloc((size_t)n, sizeof(float));
-    for (int j = 0; o && b && j < n; j++) o[j] = b[j] * scale;
-    return o;
-}
-
 int lt__pack(lt_bert *m) {
     int H = m->H, I = m->I, Dq = m->Dq, Dkv = m->Dkv, NQ = Dq + 2 * Dkv, NI = m->glu ? 2 * I : I;
     float scale = m->qscale > 0 ? m->qscale : 1.0f / sqrtf((float)m->dh);
@@ -188,7 +180,7 @@ int lt__pack(lt_bert *m) {
         else if (!bad)
             bad = lt_pack_rows(&y->o, y->o_w, H, Dq, Dq) || lt_pack_rows(&y->i, iw, NI, H, H) ||
                     lt_pack_rows(&y->f, y->f_w, H, I, I);
-        if (!bad && y->qn && !(y->qn_s = bias_copy(y->qn, m->dh, scale))) bad = 1;
+        if (!bad && y->qn && !(y->qn_s = lt__owned(m, y->qn, m->dh, 0, scale))) bad = 1;
         if (!bad && (y->i_b || y->u_b)) {
             if (!(y->iu_b = lt_calloc((size_t)NI, sizeof(float)))) bad = 1;
             for (int j = 0; !bad && j < I; j++) {
@@ -218,39 +210,39 @@ int lt__pack(lt_bert *m) {
     return rc;
 }
 
+/* a rotary parameters object (NULL: none): only rope_type default; its rope_theta over *theta;
+ * where names the object in errors, label the theta */
+static int rope_params(
+        const cJSON *o, const char *path, const char *where, const char *label, double *theta) {
+    if (cJSON_IsObject(o)) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(o, "rope_type");
+        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
+            return lt_err(LT_EFORMAT, "%s: %s.rope_type '%s' is not implemented (default only)",
+                    path, where, ty->valuestring);
+        *theta = lt__jnum(o, "rope_theta", *theta);
+    }
+    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: %srope_theta %g", path, label, *theta);
+    return LT_OK;
+}
+
 int lt__rope_base(const cJSON *cfg, const char *path, double def, double *theta) {
-    const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
     const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
     if (rs && !cJSON_IsNull(rs))
         return lt_err(LT_EFORMAT, "%s: rope_scaling is not implemented", path);
     *theta = lt__jnum(cfg, "rope_theta", def);
-    if (cJSON_IsObject(rp)) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(rp, "rope_type");
-        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
-            return lt_err(LT_EFORMAT,
-                    "%s: rope_parameters.rope_type '%s' is not implemented (default only)", path,
-                    ty->valuestring);
-        *theta = lt__jnum(rp, "rope_theta", *theta);
-    }
-    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: rope_theta %g", path, *theta);
-    return LT_OK;
+    return rope_params(cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters"), path,
+            "rope_parameters", "", theta);
 }
 
 int lt__rope_kind(const cJSON *cfg, const char *path, const char *kind, const char *old_key,
         double def, double *theta) {
     const cJSON *rp = cJSON_GetObjectItemCaseSensitive(cfg, "rope_parameters");
-    const cJSON *k = cJSON_IsObject(rp) ? cJSON_GetObjectItemCaseSensitive(rp, kind) : NULL;
+    char where[96], label[96];
+    snprintf(where, sizeof where, "rope_parameters.%s", kind);
+    snprintf(label, sizeof label, "%s ", kind);
     *theta = lt__jnum(cfg, old_key, def);
-    if (cJSON_IsObject(k)) {
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(k, "rope_type");
-        if (cJSON_IsString(ty) && strcmp(ty->valuestring, "default"))
-            return lt_err(LT_EFORMAT,
-                    "%s: rope_parameters.%s.rope_type '%s' is not implemented (default only)", path,
-                    kind, ty->valuestring);
-        *theta = lt__jnum(k, "rope_theta", *theta);
-    }
-    if (!(*theta > 1.0)) return lt_err(LT_EFORMAT, "%s: %s rope_theta %g", path, kind, *theta);
-    return LT_OK;
+    return rope_params(cJSON_IsObject(rp) ? cJSON_GetObjectItemCaseSensitive(rp, kind) : NULL, path,
+            where, label, theta);
 }
 
 int lt__layer_local(const cJSON *types, const char *path, int l, int def) {
@@ -298,13 +290,17 @@ int lt__check_sizes(lt_bert *m, const char *path) {
     return LT_OK;
 }
 
-const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b) {
+float *lt__own_alloc(lt_bert *m, size_t n) {
     float **o = lt_realloc(m->own, sizeof(float *) * (size_t)(m->n_own + 1)), *c;
     if (!o) return NULL;
     m->own = o;
-    if (!(c = lt_malloc(sizeof(float) * (size_t)(n > 0 ? n : 1)))) return NULL;
-    for (int i = 0; i < n; i++) c[i] = a + b * w[i];
+    if (!(c = lt_malloc(sizeof(float) * (n > 0 ? n : 1)))) return NULL;
     return m->own[m->n_own++] = c;
+}
+const float *lt__owned(lt_bert *m, const float *w, int n, float a, float b) {
+    float *c = lt__own_alloc(m, (size_t)(n > 0 ? n : 0));
+    for (int i = 0; c && i < n; i++) c[i] = a + b * w[i];
+    return c;
 }
 
 /* rotary tables as transformers computes them in float32: inv_freq[i] = 1 / theta^(2i / dh),

@@ -7,6 +7,27 @@
 #include <stdio.h>
 #include <string.h>
 
+int lt__vit_embeddings(lt_vision *v, const char *P, const char *path) {
+    lt_bert *m = v->m;
+    int H = m->H;
+    const lt_tensor *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
+                    *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
+    if (!(v->patch_w = lt__patch_weight(
+                  v, P, "embeddings.patch_embeddings.projection.weight", path)) ||
+            !cls || !pos)
+        return LT_EFORMAT;
+    if (cls->shape[2] != H || pos->shape[2] != H)
+        return lt_err(LT_EFORMAT, "%s: the class token or positions are not %d wide", path, H);
+    v->cls_emb = cls->data;
+    v->pos = pos->data;
+    v->D = H;
+    if (!(v->patch_b = lt__w(m, P, "embeddings.patch_embeddings.projection.bias", 1, H, -1)) ||
+            !(m->fin_g = lt__w(m, P, "layernorm.weight", 1, H, -1)) ||
+            !(m->fin_b = lt__w(m, P, "layernorm.bias", 1, H, -1)))
+        return LT_EFORMAT;
+    return LT_OK;
+}
+
 int lt__vit_attention(lt_bert *m, const char *P, int l, lt__layer *y, int qkv_bias) {
     int H = m->H;
     return lt__wb(m, P, l, "attention.attention.query", qkv_bias, &y->q_w, &y->q_b, H, H) ||
@@ -25,21 +46,7 @@ int lt__vit_load(lt_vision *v, const cJSON *cfg, const char *path) {
     if (rc || (rc = lt__tower_sizes(v, cfg, path, 1e-12, 16))) return rc;
     const char *P = "vit";
     int H = m->H;
-    const lt_tensor *cls = lt__st_get_p(&m->st, P, "embeddings.cls_token", 3, 1, 1),
-                    *pos = lt__st_get_p(&m->st, P, "embeddings.position_embeddings", 3, 1, m->P);
-    if (!(v->patch_w = lt__patch_weight(
-                  v, P, "embeddings.patch_embeddings.projection.weight", path)) ||
-            !cls || !pos)
-        return LT_EFORMAT;
-    if (cls->shape[2] != H || pos->shape[2] != H)
-        return lt_err(LT_EFORMAT, "%s: the class token or positions are not %d wide", path, H);
-    v->cls_emb = cls->data;
-    v->pos = pos->data;
-    v->D = H;
-    if (!(v->patch_b = lt__w(m, P, "embeddings.patch_embeddings.projection.bias", 1, H, -1)) ||
-            !(m->fin_g = lt__w(m, P, "layernorm.weight", 1, H, -1)) ||
-            !(m->fin_b = lt__w(m, P, "layernorm.bias", 1, H, -1)))
-        return LT_EFORMAT;
+    if ((rc = lt__vit_embeddings(v, P, path))) return rc;
     if (!(m->layers = lt_calloc((size_t)m->L, sizeof(lt__layer))))
         return lt_err(LT_ENOMEM, "out of memory");
     m->lfmt = "encoder.layer.%d";
